@@ -1,0 +1,102 @@
+//! The messages that travel on the bus. Each carries ids only: PostgreSQL
+//! holds the truth, so a redelivered or late message can always be checked
+//! against it (that is what makes every handler idempotent).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::Channel;
+
+/// Which exchange a message goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exchange {
+    /// Work that must reach a queue: published as mandatory, so a message
+    /// that no queue takes is a failure, not a silent loss.
+    Work,
+    /// Notifications for whoever listens (consoles, live pages); having no
+    /// listener is normal.
+    Events,
+}
+
+impl Exchange {
+    /// Name stored in the outbox.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exchange::Work => "work",
+            Exchange::Events => "events",
+        }
+    }
+
+    /// Parses the outbox's name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "work" => Some(Exchange::Work),
+            "events" => Some(Exchange::Events),
+            _ => None,
+        }
+    }
+}
+
+/// A message on the bus, tagged by `type` in JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum BusMessage {
+    /// The gateway stored a contact; the router files it into a case.
+    IntakeArrived {
+        /// The intake row.
+        intake_id: Uuid,
+        /// Its channel (also in the routing key).
+        channel: Channel,
+    },
+    /// An outbound message is written and waits for its channel's sender.
+    SendMessage {
+        /// The message row.
+        message_id: Uuid,
+        /// The channel to send in.
+        channel: Channel,
+    },
+    /// A case got a (new) named owner.
+    CaseAssigned {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner now.
+        owner_id: Uuid,
+    },
+    /// Something on a case changed (a message, a resolution); consoles refresh it.
+    CaseUpdated {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner.
+        owner_id: Uuid,
+        /// The timeline event kind that caused it.
+        kind: String,
+    },
+}
+
+impl BusMessage {
+    /// The exchange and routing key this message is published with.
+    pub fn route(&self) -> (Exchange, String) {
+        match self {
+            BusMessage::IntakeArrived { channel, .. } => (Exchange::Work, format!("intake.{channel}")),
+            BusMessage::SendMessage { channel, .. } => (Exchange::Work, format!("outbound.{channel}")),
+            BusMessage::CaseAssigned { .. } => (Exchange::Events, "case.assigned".to_owned()),
+            BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_tagged_and_round_trips() -> crate::Result<()> {
+        let msg = BusMessage::IntakeArrived { intake_id: Uuid::nil(), channel: Channel::Sms };
+        let json = serde_json::to_value(&msg)?;
+        assert_eq!(json["type"], "intake_arrived");
+        assert_eq!(json["channel"], "sms");
+        assert_eq!(serde_json::from_value::<BusMessage>(json)?, msg);
+        assert_eq!(msg.route(), (Exchange::Work, "intake.sms".to_owned()));
+        Ok(())
+    }
+}

@@ -1,0 +1,249 @@
+//! The RabbitMQ bus. lapin neither reconnects by itself nor always notices a
+//! dead connection, so [`Bus`] owns a supervisor task that connects, declares
+//! the topology, watches the connection (heartbeats plus a status poll) and
+//! reconnects with capped back-off. Publishers and consumers borrow whatever
+//! connection is live; while there is none, publishing fails fast with
+//! [`Error::BusUnavailable`] and readiness is false.
+
+pub mod consumer;
+pub mod message;
+pub mod topology;
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use lapin::{
+    BasicProperties, Channel, Connection, ConnectionProperties,
+    options::{BasicPublishOptions, ConfirmSelectOptions},
+    publisher_confirm::Confirmation,
+};
+use tokio::sync::{Notify, watch};
+use tokio_util::sync::CancellationToken;
+
+pub use self::{
+    message::{BusMessage, Exchange},
+    topology::Names,
+};
+use crate::{Error, Result};
+
+/// How long a publish may wait for the broker's confirm before it counts as failed.
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest pause between reconnection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// A supervised connection to RabbitMQ, cheap to clone.
+#[derive(Clone)]
+pub struct Bus {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    names: Names,
+    live: watch::Sender<Option<Live>>,
+    /// A publish failed on a channel that looked alive: reconnect now.
+    reconnect: Notify,
+    consumers_expected: AtomicUsize,
+    consumers_live: AtomicUsize,
+}
+
+#[derive(Clone)]
+struct Live {
+    connection: Arc<Connection>,
+    /// One confirm-mode channel shared by every publisher of the process;
+    /// lapin tracks each publish's confirm separately.
+    publisher: Channel,
+}
+
+impl Bus {
+    /// Starts the supervisor for `amqp_url` under `namespace`. Returns at once;
+    /// use [`Bus::wait_connected`] to wait for the first connection.
+    pub fn start(amqp_url: &str, namespace: &str, shutdown: CancellationToken) -> Bus {
+        let (live, _) = watch::channel(None);
+        let inner = Arc::new(Inner {
+            names: Names::new(namespace),
+            live,
+            reconnect: Notify::new(),
+            consumers_expected: AtomicUsize::new(0),
+            consumers_live: AtomicUsize::new(0),
+        });
+        tokio::spawn(supervise(inner.clone(), with_heartbeat(amqp_url), shutdown));
+        Bus { inner }
+    }
+
+    /// The namespace's exchange and queue names.
+    pub fn names(&self) -> &Names {
+        &self.inner.names
+    }
+
+    /// True while a connection is up.
+    pub fn is_connected(&self) -> bool {
+        self.inner.live.borrow().is_some()
+    }
+
+    /// True while connected and every consumer started on this bus is consuming.
+    pub fn is_ready(&self) -> bool {
+        self.is_connected()
+            && self.inner.consumers_live.load(Ordering::SeqCst) >= self.inner.consumers_expected.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the bus is connected, or fails after `timeout`.
+    pub async fn wait_connected(&self, timeout: Duration) -> Result<()> {
+        let mut rx = self.inner.live.subscribe();
+        tokio::time::timeout(timeout, rx.wait_for(Option::is_some))
+            .await
+            .map_err(|_| Error::BusUnavailable(format!("no connection to RabbitMQ within {timeout:?}")))?
+            .map_err(|_| Error::BusUnavailable("the bus supervisor stopped".into()))?;
+        Ok(())
+    }
+
+    /// Publishes `msg` on its route and waits for the broker's confirm.
+    pub async fn publish(&self, msg: &BusMessage) -> Result<()> {
+        let (exchange, key) = msg.route();
+        self.publish_bytes(exchange, &key, &serde_json::to_vec(msg)?).await
+    }
+
+    /// Publishes raw JSON and waits for the broker's confirm. Work messages
+    /// are mandatory: a message no queue takes is an error, since lapin
+    /// would otherwise report it as acked.
+    pub async fn publish_bytes(&self, exchange: Exchange, routing_key: &str, payload: &[u8]) -> Result<()> {
+        let live = self
+            .inner
+            .live
+            .borrow()
+            .clone()
+            .ok_or_else(|| Error::BusUnavailable("not connected to RabbitMQ".into()))?;
+        let options = BasicPublishOptions { mandatory: exchange == Exchange::Work, ..Default::default() };
+        let properties = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_content_type("application/json".into());
+        let name = self.inner.names.exchange(exchange);
+        let outcome = tokio::time::timeout(CONFIRM_TIMEOUT, async {
+            live.publisher
+                .basic_publish(&name, routing_key, options, payload, properties)
+                .await?
+                .await
+        })
+        .await;
+        let confirmation = match outcome {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                self.inner.reconnect.notify_one();
+                return Err(e.into());
+            }
+            Err(_) => {
+                self.inner.reconnect.notify_one();
+                return Err(Error::BusUnavailable(format!("no publisher confirm within {CONFIRM_TIMEOUT:?}")));
+            }
+        };
+        match confirmation {
+            Confirmation::Ack(None) => Ok(()),
+            Confirmation::Ack(Some(returned)) => Err(Error::BusRefused(format!(
+                "no queue is bound for {name}/{routing_key} ({} {})",
+                returned.reply_code, returned.reply_text
+            ))),
+            Confirmation::Nack(_) => Err(Error::BusRefused(format!("the broker nacked {name}/{routing_key}"))),
+            Confirmation::NotRequested => Err(Error::BusRefused("publisher confirms are off".into())),
+        }
+    }
+}
+
+/// Adds a heartbeat to the URL unless it sets one, so a silently dead TCP
+/// connection is noticed within seconds.
+fn with_heartbeat(url: &str) -> String {
+    if url.contains("heartbeat=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&heartbeat=10")
+    } else {
+        format!("{url}?heartbeat=10")
+    }
+}
+
+async fn connect_once(url: &str, names: &Names) -> Result<(Connection, Channel)> {
+    let properties = ConnectionProperties::default()
+        .with_executor(tokio_executor_trait::Tokio::current())
+        .with_reactor(tokio_reactor_trait::Tokio);
+    let connection = tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties))
+        .await
+        .map_err(|_| Error::BusUnavailable("connecting to RabbitMQ timed out".into()))??;
+    let channel = connection.create_channel().await?;
+    topology::declare(&channel, names).await?;
+    channel.confirm_select(ConfirmSelectOptions::default()).await?;
+    Ok((connection, channel))
+}
+
+/// Keeps a connection up until shutdown.
+async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) {
+    let initial = Duration::from_millis(100);
+    let mut backoff = initial;
+    let mut warned = false;
+    loop {
+        if shutdown.is_cancelled() {
+            break;
+        }
+        match connect_once(&url, &inner.names).await {
+            Ok((connection, publisher)) => {
+                backoff = initial;
+                warned = false;
+                let died = Arc::new(Notify::new());
+                let on_error = died.clone();
+                connection.on_error(move |err| {
+                    tracing::warn!(error = %err, "RabbitMQ connection failed");
+                    on_error.notify_one();
+                });
+                let connection = Arc::new(connection);
+                inner.live.send_replace(Some(Live { connection: connection.clone(), publisher: publisher.clone() }));
+                tracing::info!(namespace = inner.names.namespace(), "connected to RabbitMQ");
+                let watch_status = async {
+                    loop {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        if !connection.status().connected() || !publisher.status().connected() {
+                            break;
+                        }
+                    }
+                };
+                tokio::select! {
+                    _ = died.notified() => {}
+                    _ = inner.reconnect.notified() => {}
+                    _ = watch_status => {}
+                    _ = shutdown.cancelled() => {}
+                }
+                inner.live.send_replace(None);
+                let _ = tokio::time::timeout(Duration::from_secs(2), connection.close(200, "reconnecting")).await;
+                if shutdown.is_cancelled() {
+                    break;
+                }
+                tracing::warn!("RabbitMQ connection lost; reconnecting");
+            }
+            Err(e) => {
+                // Say it loudly once, then quietly while it stays down.
+                if !warned {
+                    tracing::warn!(error = %e, "cannot connect to RabbitMQ; retrying with back-off");
+                    warned = true;
+                } else {
+                    tracing::debug!(error = %e, "still cannot connect to RabbitMQ");
+                }
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = shutdown.cancelled() => break,
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+    inner.live.send_replace(None);
+}
+
+/// Deletes every exchange and queue of `namespace` through a fresh
+/// connection; test harnesses call it when they finish.
+pub async fn delete_namespace(amqp_url: &str, namespace: &str) -> Result<()> {
+    let (connection, channel) = connect_once(amqp_url, &Names::new(namespace)).await?;
+    topology::delete(&channel, &Names::new(namespace)).await?;
+    connection.close(200, "namespace deleted").await?;
+    Ok(())
+}

@@ -1,0 +1,221 @@
+//! Configuration, read once at start-up from the environment into a typed
+//! struct. Defaults suit a single development machine; every setting can be
+//! overridden by the variable named in its doc comment.
+
+use std::{net::SocketAddr, time::Duration};
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::{Error, Result};
+
+/// Everything the services need to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: PostgreSQL. The database is created if missing.
+    pub database_url: String,
+    /// `AMQP_URL`: RabbitMQ.
+    pub amqp_url: String,
+    /// `BATLINE_BUS_NAMESPACE`: prefix of every exchange and queue, so tests
+    /// and separate deployments can share one broker.
+    pub bus_namespace: String,
+    /// `BATLINE_GATEWAY_ADDR`: where the gateway listens.
+    pub gateway_addr: SocketAddr,
+    /// `BATLINE_CONSOLE_ADDR`: where the agent console listens.
+    pub console_addr: SocketAddr,
+    /// `BATLINE_PUBLIC_URL`: the gateway's public base URL, as Twilio and
+    /// residents see it. Signatures are checked against it and tracking links
+    /// point at it. Defaults to `http://` + the gateway address.
+    pub public_url: Url,
+    /// Twilio account and number; `None` until all of `TWILIO_ACCOUNT_SID`,
+    /// `TWILIO_AUTH_TOKEN` and `TWILIO_FROM_NUMBER` are set.
+    pub twilio: Option<TwilioConfig>,
+    /// `BATLINE_SMS_PROMISE_MINUTES`: the answer time promised in the first
+    /// SMS reply (default 15).
+    pub sms_promise_minutes: u32,
+    /// `BATLINE_PREFETCH`: deliveries each consumer works on at once (default 16).
+    pub prefetch: u16,
+    /// `BATLINE_SESSION_HOURS`: how long a console sign-in lasts (default 12).
+    pub session_ttl: Duration,
+}
+
+/// The Twilio account Batline sends from and verifies webhooks against.
+#[derive(Debug, Clone)]
+pub struct TwilioConfig {
+    /// `TWILIO_ACCOUNT_SID`.
+    pub account_sid: String,
+    /// `TWILIO_AUTH_TOKEN`: signs webhooks and authenticates REST calls.
+    /// Never logged: `SecretString` prints as `[REDACTED]`.
+    pub auth_token: SecretString,
+    /// `TWILIO_API_BASE`: default Twilio's real API; tests point it at a local
+    /// Twilio-compatible server.
+    pub api_base: Url,
+    /// `TWILIO_FROM_NUMBER`: the city's Batline number, E.164.
+    pub from_number: String,
+}
+
+/// The default for `TWILIO_API_BASE`.
+pub const TWILIO_DEFAULT_API_BASE: &str = "https://api.twilio.com";
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests need not touch the process
+    /// environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let addr = |name: &str, default: &str| -> Result<SocketAddr> {
+            let raw = get(name).unwrap_or_else(|| default.to_owned());
+            raw.parse()
+                .map_err(|_| Error::Config(format!("{name}={raw:?} is not an address like 127.0.0.1:8080")))
+        };
+        let number = |name: &str, default: u64| -> Result<u64> {
+            match get(name) {
+                None => Ok(default),
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|_| Error::Config(format!("{name}={raw:?} is not a whole number"))),
+            }
+        };
+
+        let gateway_addr = addr("BATLINE_GATEWAY_ADDR", "127.0.0.1:8080")?;
+        let public_url = parse_url(
+            "BATLINE_PUBLIC_URL",
+            &get("BATLINE_PUBLIC_URL").unwrap_or_else(|| format!("http://{gateway_addr}")),
+        )?;
+
+        let twilio = match (get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN"), get("TWILIO_FROM_NUMBER")) {
+            (Some(account_sid), Some(token), Some(from_number)) => Some(TwilioConfig {
+                account_sid,
+                auth_token: SecretString::from(token),
+                api_base: parse_url(
+                    "TWILIO_API_BASE",
+                    &get("TWILIO_API_BASE").unwrap_or_else(|| TWILIO_DEFAULT_API_BASE.to_owned()),
+                )?,
+                from_number,
+            }),
+            (None, None, None) => None,
+            _ => {
+                return Err(Error::Config(
+                    "set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER, or none".into(),
+                ));
+            }
+        };
+
+        let config = Config {
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/batline".to_owned()),
+            amqp_url: get("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
+            bus_namespace: get("BATLINE_BUS_NAMESPACE").unwrap_or_else(|| "batline".to_owned()),
+            gateway_addr,
+            console_addr: addr("BATLINE_CONSOLE_ADDR", "127.0.0.1:8081")?,
+            public_url,
+            twilio,
+            sms_promise_minutes: u32::try_from(number("BATLINE_SMS_PROMISE_MINUTES", 15)?)
+                .map_err(|_| Error::Config("BATLINE_SMS_PROMISE_MINUTES is too large".into()))?,
+            prefetch: u16::try_from(number("BATLINE_PREFETCH", 16)?)
+                .map_err(|_| Error::Config("BATLINE_PREFETCH must be at most 65535".into()))?,
+            session_ttl: Duration::from_secs(number("BATLINE_SESSION_HOURS", 12)? * 3600),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Cross-field rules, checked once so a service never starts half-configured.
+    pub fn validate(&self) -> Result<()> {
+        let ns = &self.bus_namespace;
+        if ns.is_empty()
+            || ns.len() > 64
+            || !ns.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(Error::Config(format!(
+                "BATLINE_BUS_NAMESPACE={ns:?} must be 1-64 letters, digits, '-', '_' or '.'"
+            )));
+        }
+        if self.prefetch == 0 {
+            return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));
+        }
+        if self.sms_promise_minutes == 0 {
+            return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
+        }
+        if let Some(t) = &self.twilio {
+            if !t.from_number.starts_with('+') {
+                return Err(Error::Config(format!(
+                    "TWILIO_FROM_NUMBER={:?} must be in E.164 form, like +358401234567",
+                    t.from_number
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The Twilio settings, or an error naming what to set. Services that talk
+    /// to Twilio call this at start-up.
+    pub fn twilio(&self) -> Result<&TwilioConfig> {
+        self.twilio.as_ref().ok_or_else(|| {
+            Error::Config(
+                "Twilio is not configured: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER \
+                 (`batline up` without them runs a local Twilio sandbox instead)"
+                    .into(),
+            )
+        })
+    }
+
+    /// The public address of a case's tracking page.
+    pub fn tracking_url(&self, code: &str) -> String {
+        format!("{}/track/{code}", self.public_url.as_str().trim_end_matches('/'))
+    }
+}
+
+fn parse_url(name: &str, raw: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|e| Error::Config(format!("{name}={raw:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config(format!("{name}={raw:?} must be an http or https URL")));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn defaults_suit_a_development_machine() -> Result<()> {
+        let c = Config::from_lookup(env(&[]))?;
+        assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/batline");
+        assert_eq!(c.bus_namespace, "batline");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
+        assert!(c.twilio.is_none());
+        assert!(c.twilio().is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn twilio_is_all_or_nothing_and_token_is_redacted() -> Result<()> {
+        assert!(Config::from_lookup(env(&[("TWILIO_ACCOUNT_SID", "AC1")])).is_err());
+        let c = Config::from_lookup(env(&[
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_AUTH_TOKEN", "very-secret-token"),
+            ("TWILIO_FROM_NUMBER", "+358401234567"),
+        ]))?;
+        assert_eq!(c.twilio()?.api_base.as_str(), "https://api.twilio.com/");
+        assert!(!format!("{c:?}").contains("very-secret-token"));
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", "nope")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_GATEWAY_ADDR")));
+        let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+    }
+}

@@ -1,0 +1,78 @@
+//! The one error type of `batline-core`. Services wrap it in their own error
+//! type, which decides what a client gets to see.
+
+/// Everything that can go wrong inside `batline-core`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The configuration read at start-up is unusable; the text says which
+    /// setting and how to fix it.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// PostgreSQL failed or refused a query.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Applying migrations failed.
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// No live connection to RabbitMQ right now; the supervisor is reconnecting.
+    #[error("message bus unavailable: {0}")]
+    BusUnavailable(String),
+    /// RabbitMQ returned a protocol or connection error.
+    #[error("message bus: {0}")]
+    Bus(#[from] lapin::Error),
+    /// A mandatory message reached no queue, or the broker refused it.
+    #[error("message bus refused the message: {0}")]
+    BusRefused(String),
+    /// A JSON payload could not be encoded or decoded.
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Twilio answered with a final error (a 4xx other than 429).
+    #[error("Twilio refused the request ({status}, code {code:?}): {message}")]
+    TwilioRejected {
+        /// HTTP status Twilio answered with.
+        status: u16,
+        /// Twilio's own error code, when its body carried one.
+        code: Option<i64>,
+        /// Twilio's explanation.
+        message: String,
+    },
+    /// Twilio could not be reached or kept failing after every retry.
+    #[error("Twilio unavailable: {0}")]
+    TwilioUnavailable(String),
+    /// There is no designated backstop responder, so a case could end up unowned.
+    #[error(
+        "no backstop responder is designated: add one with `batline responder add --backstop` \
+         (or run `batline up`, which seeds a demo city)"
+    )]
+    NoBackstop,
+    /// The thing asked for does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state (e.g. resolving a resolved case).
+    #[error("{0}")]
+    Conflict(String),
+    /// Input failed validation; the text says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    /// Hashing or checking a password failed for a reason other than a mismatch.
+    #[error("password hashing: {0}")]
+    PasswordHash(String),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// True when retrying the same work later may succeed (the database or the
+    /// broker was briefly away), false when it never will.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Database(e) => !matches!(
+                e,
+                sqlx::Error::RowNotFound | sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. }
+            ),
+            Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) => true,
+            _ => false,
+        }
+    }
+}

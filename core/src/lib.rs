@@ -1,0 +1,22 @@
+//! `batline-core`: what the gateway, the router and the agent console share.
+//!
+//! The three services never import each other; they meet only in PostgreSQL
+//! (through [`store`]) and RabbitMQ (through [`bus`]). This crate holds both
+//! meeting points, the domain vocabulary ([`domain`]), the resident-facing
+//! texts ([`texts`]) and the Twilio-compatible REST client ([`twilio`]).
+
+pub mod bus;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod language;
+pub mod outbox;
+pub mod password;
+pub mod store;
+pub mod texts;
+pub mod tracking_code;
+pub mod twilio;
+
+pub use config::Config;
+pub use error::{Error, Result};

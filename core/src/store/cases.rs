@@ -1,0 +1,199 @@
+//! Cases: every contact is filed into one, and each has a named owner from
+//! its first row (the schema's `owner_id NOT NULL`).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::{
+    Result,
+    domain::{CaseStatus, Channel, Language},
+    tracking_code::TrackingCode,
+};
+
+/// A case as stored.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Case {
+    /// Stable id.
+    pub id: Uuid,
+    /// The public code, `XXXX-XXXX`.
+    pub tracking_code: String,
+    /// Who it is about.
+    #[serde(skip)]
+    pub resident_id: Uuid,
+    /// The named responder who owns it.
+    pub owner_id: Uuid,
+    /// The channel of the first contact.
+    pub channel: Channel,
+    /// The language Batline speaks on it.
+    pub language: Language,
+    /// Open or resolved.
+    pub status: CaseStatus,
+    /// When the first contact arrived.
+    pub opened_at: DateTime<Utc>,
+    /// When the current owner got it.
+    pub owner_assigned_at: DateTime<Utc>,
+    /// When a human first answered (auto-replies do not count).
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The owner's summary on resolving.
+    pub resolution_summary: Option<String>,
+}
+
+/// What it takes to open a case.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// Who it is about.
+    pub resident_id: Uuid,
+    /// Its owner from the first second.
+    pub owner_id: Uuid,
+    /// Channel of the first contact.
+    pub channel: Channel,
+    /// Language to answer in.
+    pub language: Language,
+    /// When the first contact arrived (the intake's receipt time, not now).
+    pub opened_at: DateTime<Utc>,
+}
+
+/// A case as its owner's list shows it.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CaseListItem {
+    /// The case.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub case: Case,
+    /// The resident's phone, for the owner's eyes only.
+    pub resident_phone: Option<String>,
+    /// The owner's display name.
+    pub owner_name: String,
+    /// When the newest message came or went.
+    pub last_message_at: Option<DateTime<Utc>>,
+}
+
+/// Opens a case with a fresh random tracking code. A code collision (one in
+/// a trillion) just draws another code rather than failing the filing.
+#[tracing::instrument(skip(conn))]
+pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
+    loop {
+        let code = TrackingCode::generate();
+        let inserted: Option<Case> = sqlx::query_as(
+            "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at, owner_assigned_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())
+             ON CONFLICT (tracking_code) DO NOTHING
+             RETURNING *",
+        )
+        .bind(Uuid::new_v4())
+        .bind(code.as_str())
+        .bind(new.resident_id)
+        .bind(new.owner_id)
+        .bind(new.channel)
+        .bind(new.language)
+        .bind(new.opened_at)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(case) = inserted {
+            return Ok(case);
+        }
+    }
+}
+
+/// The resident's open case, locked for the rest of the transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn open_for_resident(conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
+        .bind(resident_id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// A case by id.
+#[tracing::instrument(skip(e))]
+pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// A case by id, locked for the rest of the transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// A case by its tracking code.
+#[tracing::instrument(skip(e))]
+pub async fn by_tracking_code(e: impl PgExecutor<'_>, code: &TrackingCode) -> Result<Option<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE tracking_code = $1")
+        .bind(code.as_str())
+        .fetch_optional(e)
+        .await?)
+}
+
+/// One case with what its owner's list shows.
+#[tracing::instrument(skip(e))]
+pub async fn list_item(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CaseListItem>> {
+    Ok(sqlx::query_as(
+        "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
+                (SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at
+         FROM cases c
+         JOIN residents res ON res.id = c.resident_id
+         JOIN responders r ON r.id = c.owner_id
+         WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(e)
+    .await?)
+}
+
+/// A responder's open cases, oldest first (the one waiting longest on top).
+#[tracing::instrument(skip(e))]
+pub async fn open_for_owner(e: impl PgExecutor<'_>, owner_id: Uuid) -> Result<Vec<CaseListItem>> {
+    Ok(sqlx::query_as(
+        "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
+                (SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at
+         FROM cases c
+         JOIN residents res ON res.id = c.resident_id
+         JOIN responders r ON r.id = c.owner_id
+         WHERE c.owner_id = $1 AND c.status = 'open'
+         ORDER BY c.opened_at, c.id",
+    )
+    .bind(owner_id)
+    .fetch_all(e)
+    .await?)
+}
+
+/// Records the first human response, keeping the earliest one.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_first_response(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query("UPDATE cases SET first_response_at = COALESCE(first_response_at, clock_timestamp()) WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Resolves an open case with its owner's summary; `None` if it was not open.
+#[tracing::instrument(skip(conn, summary))]
+pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(
+        "UPDATE cases SET status = 'resolved', resolved_at = clock_timestamp(), resolution_summary = $2
+         WHERE id = $1 AND status = 'open'
+         RETURNING *",
+    )
+    .bind(id)
+    .bind(summary)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// How many cases exist (tests and the bench use it).
+#[tracing::instrument(skip(e))]
+pub async fn count_all(e: impl PgExecutor<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(e).await?)
+}

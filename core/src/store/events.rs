@@ -1,0 +1,68 @@
+//! Case events: the timeline. Each row says what happened, who did it and
+//! exactly when (`clock_timestamp()`, not the transaction's start).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::{Result, domain::ActorKind};
+
+/// One timeline entry.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct CaseEvent {
+    /// Order of insertion.
+    pub id: i64,
+    /// The case.
+    pub case_id: Uuid,
+    /// What happened (see [`crate::domain::event_kind`]).
+    pub kind: String,
+    /// Who did it.
+    pub actor_kind: ActorKind,
+    /// The responder, when a responder did it.
+    pub actor_id: Option<Uuid>,
+    /// Exactly when.
+    pub at: DateTime<Utc>,
+    /// Details, such as the routing reason or the delivery error.
+    pub data: serde_json::Value,
+}
+
+/// Appends an event to a case's timeline.
+#[tracing::instrument(skip(conn, data))]
+pub async fn append(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    kind: &str,
+    actor_kind: ActorKind,
+    actor_id: Option<Uuid>,
+    data: serde_json::Value,
+) -> Result<()> {
+    sqlx::query("INSERT INTO case_events (case_id, kind, actor_kind, actor_id, data) VALUES ($1, $2, $3, $4, $5)")
+        .bind(case_id)
+        .bind(kind)
+        .bind(actor_kind)
+        .bind(actor_id)
+        .bind(data)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A case's whole timeline, oldest first.
+#[tracing::instrument(skip(e))]
+pub async fn for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<CaseEvent>> {
+    Ok(sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .fetch_all(e)
+        .await?)
+}
+
+/// The events of `kinds` only, oldest first: the public timeline.
+#[tracing::instrument(skip(e))]
+pub async fn for_case_of_kinds(e: impl PgExecutor<'_>, case_id: Uuid, kinds: &[&str]) -> Result<Vec<CaseEvent>> {
+    Ok(sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 AND kind = ANY ($2) ORDER BY id")
+        .bind(case_id)
+        .bind(kinds)
+        .fetch_all(e)
+        .await?)
+}

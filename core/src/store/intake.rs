@@ -1,0 +1,126 @@
+//! Intake: what a channel adapter received, stored before anything else
+//! happens to it. The gateway inserts; the router files it into a case.
+
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::{Result, domain::Channel};
+
+/// One received contact.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Intake {
+    /// Stable id; the bus message carries only this.
+    pub id: Uuid,
+    /// Where it came from.
+    pub channel: Channel,
+    /// The provider's id (Twilio's MessageSid), unique per channel.
+    pub provider_id: Option<String>,
+    /// Who sent it (a phone number for SMS).
+    pub sender: String,
+    /// Which Batline number it was sent to.
+    pub recipient: Option<String>,
+    /// What the resident wrote.
+    pub body: String,
+    /// Every parameter exactly as the provider sent it.
+    pub raw: serde_json::Value,
+    /// When the gateway stored it.
+    pub received_at: DateTime<Utc>,
+    /// The case it was filed into, once filed.
+    pub case_id: Option<Uuid>,
+    /// When it was filed.
+    pub filed_at: Option<DateTime<Utc>>,
+}
+
+/// What the gateway stores.
+#[derive(Debug, Clone)]
+pub struct NewIntake {
+    /// Where it came from.
+    pub channel: Channel,
+    /// The provider's id, if the channel has one.
+    pub provider_id: Option<String>,
+    /// Who sent it.
+    pub sender: String,
+    /// Which Batline number it went to.
+    pub recipient: Option<String>,
+    /// What the resident wrote.
+    pub body: String,
+    /// Every parameter as received.
+    pub raw: serde_json::Value,
+}
+
+/// Stores a contact. `None` when the provider id was already stored: a
+/// retried webhook. A concurrent duplicate waits here for the first copy's
+/// transaction, so exactly one of them gets `Some`.
+#[tracing::instrument(skip_all, fields(channel = %new.channel, provider_id = ?new.provider_id))]
+pub async fn insert(conn: &mut PgConnection, new: &NewIntake) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO intake (id, channel, provider_id, sender, recipient, body, raw)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (channel, provider_id) DO NOTHING
+         RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(new.channel)
+    .bind(&new.provider_id)
+    .bind(&new.sender)
+    .bind(&new.recipient)
+    .bind(&new.body)
+    .bind(&new.raw)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// An intake row, locked so only one router files it.
+#[tracing::instrument(skip(conn))]
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Intake>> {
+    Ok(sqlx::query_as("SELECT * FROM intake WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Marks an intake row as filed into `case_id`.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_filed(conn: &mut PgConnection, id: Uuid, case_id: Uuid) -> Result<()> {
+    sqlx::query("UPDATE intake SET case_id = $2, filed_at = clock_timestamp() WHERE id = $1")
+        .bind(id)
+        .bind(case_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An intake row by its provider id.
+#[tracing::instrument(skip(e))]
+pub async fn by_provider_id(e: impl PgExecutor<'_>, channel: Channel, provider_id: &str) -> Result<Option<Intake>> {
+    Ok(sqlx::query_as("SELECT * FROM intake WHERE channel = $1 AND provider_id = $2")
+        .bind(channel)
+        .bind(provider_id)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// How many contacts are stored but not yet filed into a case.
+#[tracing::instrument(skip(e))]
+pub async fn unfiled_count(e: impl PgExecutor<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM intake WHERE case_id IS NULL")
+        .fetch_one(e)
+        .await?)
+}
+
+/// Latency from receipt to a named owner, in milliseconds, for contacts
+/// received at or after `since`: (count, p50, p99). The benchmark reads it.
+#[tracing::instrument(skip(e))]
+pub async fn time_to_owner_ms(e: impl PgExecutor<'_>, since: DateTime<Utc>) -> Result<(i64, Option<f64>, Option<f64>)> {
+    Ok(sqlx::query_as(
+        "SELECT count(*),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+         FROM (SELECT (extract(epoch FROM (filed_at - received_at)) * 1000)::float8 AS ms
+               FROM intake WHERE received_at >= $1 AND filed_at IS NOT NULL) t",
+    )
+    .bind(since)
+    .fetch_one(e)
+    .await?)
+}

@@ -1,0 +1,185 @@
+//! Messages: the conversation of a case, both directions, every channel.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::{
+    Result,
+    domain::{Channel, DeliveryStatus, Direction, MessageKind},
+};
+
+/// A message as stored.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Message {
+    /// Stable id.
+    pub id: Uuid,
+    /// The case it belongs to.
+    pub case_id: Uuid,
+    /// Which way it went.
+    pub direction: Direction,
+    /// Which channel carried it.
+    pub channel: Channel,
+    /// Who wrote it.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: String,
+    /// The responder who wrote it, for replies.
+    pub author_id: Option<Uuid>,
+    /// The intake row it came from, for inbound messages.
+    #[serde(skip)]
+    pub intake_id: Option<Uuid>,
+    /// The provider's id (Twilio's SM… sid).
+    pub provider_id: Option<String>,
+    /// Outbound only: how far delivery got.
+    pub delivery_status: Option<DeliveryStatus>,
+    /// Outbound only: why delivery failed.
+    pub delivery_error: Option<String>,
+    /// Outbound only: how many hand-overs to the provider were started.
+    pub attempts: i32,
+    /// When it arrived or was written.
+    pub created_at: DateTime<Utc>,
+    /// Last change of delivery status.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Files a resident's message into a case. `created_at` is the receipt time,
+/// so the thread stays in the order the resident wrote even when two
+/// messages are filed out of order.
+#[tracing::instrument(skip(conn, body))]
+pub async fn insert_inbound(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    channel: Channel,
+    body: &str,
+    intake_id: Uuid,
+    provider_id: Option<&str>,
+    received_at: DateTime<Utc>,
+) -> Result<Uuid> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO messages (id, case_id, direction, channel, kind, body, intake_id, provider_id, created_at, updated_at)
+         VALUES ($1, $2, 'inbound', $3, 'resident', $4, $5, $6, $7, $7)
+         RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(case_id)
+    .bind(channel)
+    .bind(body)
+    .bind(intake_id)
+    .bind(provider_id)
+    .bind(received_at)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// An outbound message to write.
+#[derive(Debug, Clone)]
+pub struct NewOutbound<'a> {
+    /// The case.
+    pub case_id: Uuid,
+    /// Channel to send in.
+    pub channel: Channel,
+    /// Reply, auto-reply or notice.
+    pub kind: MessageKind,
+    /// The text.
+    pub body: &'a str,
+    /// The responder, for replies.
+    pub author_id: Option<Uuid>,
+}
+
+/// Writes an outbound message as pending; a sender delivers it afterwards.
+#[tracing::instrument(skip(conn, new), fields(case_id = %new.case_id, kind = %new.kind))]
+pub async fn insert_outbound(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<Message> {
+    Ok(sqlx::query_as(
+        "INSERT INTO messages (id, case_id, direction, channel, kind, body, author_id, delivery_status)
+         VALUES ($1, $2, 'outbound', $3, $4, $5, $6, 'pending')
+         RETURNING *",
+    )
+    .bind(Uuid::new_v4())
+    .bind(new.case_id)
+    .bind(new.channel)
+    .bind(new.kind)
+    .bind(new.body)
+    .bind(new.author_id)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// A case's messages in conversation order.
+#[tracing::instrument(skip(e))]
+pub async fn for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<Message>> {
+    Ok(sqlx::query_as("SELECT * FROM messages WHERE case_id = $1 ORDER BY created_at, id")
+        .bind(case_id)
+        .fetch_all(e)
+        .await?)
+}
+
+/// A message by id, locked for the rest of the transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Message>> {
+    Ok(sqlx::query_as("SELECT * FROM messages WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Moves a message to `status`, recording the provider id or the error.
+#[tracing::instrument(skip(e, error))]
+pub async fn set_delivery(
+    e: impl PgExecutor<'_>,
+    id: Uuid,
+    status: DeliveryStatus,
+    provider_id: Option<&str>,
+    error: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE messages
+         SET delivery_status = $2,
+             provider_id = COALESCE($3, provider_id),
+             delivery_error = $4,
+             attempts = attempts + CASE WHEN $2 = 'sending' THEN 1 ELSE 0 END,
+             updated_at = clock_timestamp()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(provider_id)
+    .bind(error)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Applies a provider's status callback; `None` for an unknown provider id.
+/// A late "sent" never overwrites "delivered" or a failure.
+#[tracing::instrument(skip(e))]
+pub async fn apply_status_callback(
+    e: impl PgExecutor<'_>,
+    provider_id: &str,
+    status: DeliveryStatus,
+    error: Option<&str>,
+) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE messages
+         SET delivery_status = $2, delivery_error = COALESCE($3, delivery_error), updated_at = clock_timestamp()
+         WHERE provider_id = $1 AND direction = 'outbound'
+           AND NOT (delivery_status IN ('delivered', 'undelivered', 'failed') AND $2 = 'sent')
+         RETURNING case_id",
+    )
+    .bind(provider_id)
+    .bind(status)
+    .bind(error)
+    .fetch_optional(e)
+    .await?)
+}
+
+/// How many outbound messages of `kind` a case has (tests use it).
+#[tracing::instrument(skip(e))]
+pub async fn count_outbound(e: impl PgExecutor<'_>, case_id: Uuid, kind: MessageKind) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM messages WHERE case_id = $1 AND kind = $2")
+        .bind(case_id)
+        .bind(kind)
+        .fetch_one(e)
+        .await?)
+}

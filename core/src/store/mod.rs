@@ -1,0 +1,23 @@
+//! The PostgreSQL store: every SQL statement Batline runs lives below this
+//! module, one function per query. Functions that must be atomic with others
+//! take `&mut PgConnection`, which a caller gets from a transaction with
+//! `&mut *tx`; single reads take any executor.
+
+pub mod cases;
+pub mod events;
+pub mod intake;
+pub mod messages;
+pub mod outbox;
+pub mod residents;
+pub mod responders;
+pub mod sessions;
+
+/// True when `e` is a unique violation (SQLSTATE 23505) of `constraint`.
+pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,62 @@
+//! The transactional outbox's table. The relay that drains it is
+//! [`crate::outbox`].
+
+use sqlx::{PgConnection, PgExecutor};
+
+use crate::Result;
+
+/// A bus message waiting to be published.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    /// Order of writing.
+    pub id: i64,
+    /// Logical exchange: `work` or `events`.
+    pub exchange: String,
+    /// Routing key.
+    pub routing_key: String,
+    /// The JSON message.
+    pub payload: serde_json::Value,
+}
+
+/// Writes a message to publish once the surrounding transaction commits.
+#[tracing::instrument(skip(conn, payload))]
+pub async fn insert(conn: &mut PgConnection, exchange: &str, routing_key: &str, payload: &serde_json::Value) -> Result<i64> {
+    Ok(sqlx::query_scalar("INSERT INTO outbox (exchange, routing_key, payload) VALUES ($1, $2, $3) RETURNING id")
+        .bind(exchange)
+        .bind(routing_key)
+        .bind(payload)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// Claims up to `limit` rows nobody else is publishing, oldest first. With
+/// `only`, just those rows. The locks last until the transaction ends.
+#[tracing::instrument(skip(conn))]
+pub async fn claim(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, exchange, routing_key, payload FROM outbox
+         WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
+         ORDER BY id LIMIT $2
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(only)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Removes published rows.
+#[tracing::instrument(skip(conn))]
+pub async fn delete(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {
+    sqlx::query("DELETE FROM outbox WHERE id = ANY ($1)")
+        .bind(ids)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Rows waiting to be published.
+#[tracing::instrument(skip(e))]
+pub async fn depth(e: impl PgExecutor<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(e).await?)
+}

@@ -1,0 +1,48 @@
+//! Residents: as little as Batline needs to answer them.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{Result, domain::Language};
+
+/// A resident as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Resident {
+    /// Stable id.
+    pub id: Uuid,
+    /// Phone number, E.164, for SMS.
+    pub phone: Option<String>,
+    /// The language Batline answers them in.
+    pub language: Language,
+    /// First contact.
+    pub created_at: DateTime<Utc>,
+}
+
+/// The resident with this phone, created on first contact. The row stays
+/// locked until the transaction ends, which serialises everything filed for
+/// one resident: two routers cannot open two cases for them at once.
+#[tracing::instrument(skip(conn, phone))]
+pub async fn upsert_by_phone(conn: &mut PgConnection, phone: &str, language: Language) -> Result<Resident> {
+    Ok(sqlx::query_as(
+        "INSERT INTO residents (id, phone, language) VALUES ($1, $2, $3)
+         ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
+         RETURNING *",
+    )
+    .bind(Uuid::new_v4())
+    .bind(phone)
+    .bind(language)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Changes the language Batline answers a resident in.
+#[tracing::instrument(skip(conn))]
+pub async fn set_language(conn: &mut PgConnection, id: Uuid, language: Language) -> Result<()> {
+    sqlx::query("UPDATE residents SET language = $2 WHERE id = $1")
+        .bind(id)
+        .bind(language)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

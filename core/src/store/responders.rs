@@ -1,0 +1,172 @@
+//! Responders: the named people who own cases.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::{
+    Result,
+    domain::{DutyStatus, Language},
+};
+
+/// A responder as stored. The password hash never leaves the process.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Responder {
+    /// Stable id.
+    pub id: Uuid,
+    /// Sign-in name.
+    pub username: String,
+    /// The name residents see, e.g. "Aino".
+    pub display_name: String,
+    /// Argon2 PHC string.
+    #[serde(skip)]
+    pub password_hash: String,
+    /// Phone for call-backs, E.164.
+    pub phone: Option<String>,
+    /// Languages spoken: `fi`, `sv`, `en`.
+    pub languages: Vec<String>,
+    /// Districts the responder knows best.
+    pub areas: Vec<String>,
+    /// Whether they take new cases now.
+    pub duty_status: DutyStatus,
+    /// The designated backstop for when nobody is on duty.
+    pub is_backstop: bool,
+    /// When they last became a case's owner.
+    pub last_assigned_at: Option<DateTime<Utc>>,
+    /// When the responder was added.
+    pub created_at: DateTime<Utc>,
+}
+
+/// What it takes to add a responder.
+#[derive(Debug, Clone)]
+pub struct NewResponder {
+    /// Sign-in name, unique.
+    pub username: String,
+    /// The name residents see.
+    pub display_name: String,
+    /// Argon2 hash of the password (see [`crate::password::hash`]).
+    pub password_hash: String,
+    /// Phone for call-backs.
+    pub phone: Option<String>,
+    /// Languages spoken.
+    pub languages: Vec<Language>,
+    /// Districts.
+    pub areas: Vec<String>,
+    /// Initial duty status.
+    pub duty_status: DutyStatus,
+    /// Whether this is the backstop.
+    pub is_backstop: bool,
+}
+
+/// Adds a responder.
+#[tracing::instrument(skip_all, fields(username = %new.username))]
+pub async fn insert(e: impl PgExecutor<'_>, new: &NewResponder) -> Result<Responder> {
+    let languages: Vec<&str> = new.languages.iter().map(|l| l.as_str()).collect();
+    Ok(sqlx::query_as(
+        "INSERT INTO responders
+             (id, username, display_name, password_hash, phone, languages, areas, duty_status, is_backstop)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         RETURNING *",
+    )
+    .bind(Uuid::new_v4())
+    .bind(&new.username)
+    .bind(&new.display_name)
+    .bind(&new.password_hash)
+    .bind(&new.phone)
+    .bind(&languages)
+    .bind(&new.areas)
+    .bind(new.duty_status)
+    .bind(new.is_backstop)
+    .fetch_one(e)
+    .await?)
+}
+
+/// A responder by id.
+#[tracing::instrument(skip(e))]
+pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Responder>> {
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE id = $1")
+        .bind(id)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// A responder by sign-in name.
+#[tracing::instrument(skip(e))]
+pub async fn by_username(e: impl PgExecutor<'_>, username: &str) -> Result<Option<Responder>> {
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE username = $1")
+        .bind(username)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// Every responder, by name.
+#[tracing::instrument(skip(e))]
+pub async fn list(e: impl PgExecutor<'_>) -> Result<Vec<Responder>> {
+    Ok(sqlx::query_as("SELECT * FROM responders ORDER BY display_name, username")
+        .fetch_all(e)
+        .await?)
+}
+
+/// How many responders exist; zero means an empty database.
+#[tracing::instrument(skip(e))]
+pub async fn count(e: impl PgExecutor<'_>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM responders").fetch_one(e).await?)
+}
+
+/// The designated backstop responder.
+#[tracing::instrument(skip(e))]
+pub async fn backstop(e: impl PgExecutor<'_>) -> Result<Option<Responder>> {
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE is_backstop")
+        .fetch_optional(e)
+        .await?)
+}
+
+/// Sets a responder's duty status.
+#[tracing::instrument(skip(e))]
+pub async fn set_duty_status(e: impl PgExecutor<'_>, id: Uuid, status: DutyStatus) -> Result<bool> {
+    let done = sqlx::query("UPDATE responders SET duty_status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(e)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A responder on duty with their current load, the one with the fewest
+/// open cases first. Speakers of `language` come before others; among equals
+/// the one who waited longest since their last assignment wins.
+#[tracing::instrument(skip(conn))]
+pub async fn least_loaded_on_duty(
+    conn: &mut PgConnection,
+    language: Language,
+) -> Result<Option<(Responder, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        responder: Responder,
+        open_cases: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT r.*,
+                (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open') AS open_cases
+         FROM responders r
+         WHERE r.duty_status = 'on_duty'
+         ORDER BY ($1 = ANY (r.languages)) DESC, open_cases, r.last_assigned_at NULLS FIRST, r.id
+         LIMIT 1",
+    )
+    .bind(language.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| (r.responder, r.open_cases)))
+}
+
+/// Records that `id` just became a case's owner.
+#[tracing::instrument(skip(conn))]
+pub async fn touch_last_assigned(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query("UPDATE responders SET last_assigned_at = clock_timestamp() WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

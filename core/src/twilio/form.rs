@@ -1,0 +1,68 @@
+//! Parsing a Twilio webhook's form body. Every posted field is kept, in
+//! order and including ones Batline does not know, because the signature
+//! covers all of them.
+
+use crate::{Error, Result};
+
+/// The fields of a form-encoded body, exactly as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Form {
+    fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// Parses `application/x-www-form-urlencoded` bytes. Invalid UTF-8 is an
+    /// error (Twilio always sends UTF-8), not silently replaced.
+    pub fn parse(body: &[u8]) -> Result<Self> {
+        std::str::from_utf8(body)
+            .map_err(|_| Error::Invalid("the form body is not valid UTF-8".into()))?;
+        Ok(Form { fields: form_urlencoded::parse(body).into_owned().collect() })
+    }
+
+    /// Every field, in posted order.
+    pub fn fields(&self) -> &[(String, String)] {
+        &self.fields
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `name`, or an error naming the missing field.
+    pub fn require(&self, name: &str) -> Result<&str> {
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::Invalid(format!("the webhook has no {name} field")))
+    }
+
+    /// All fields as a JSON object (repeated names keep their first value),
+    /// for storing the raw webhook.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (k, v) in &self.fields {
+            map.entry(k.clone()).or_insert_with(|| serde_json::Value::String(v.clone()));
+        }
+        serde_json::Value::Object(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_every_field_and_decodes() -> Result<()> {
+        let form = Form::parse(b"Body=Hei+maailma%21&From=%2B358401234567&Unknown=1&Body=second")?;
+        assert_eq!(form.get("Body"), Some("Hei maailma!"));
+        assert_eq!(form.get("From"), Some("+358401234567"));
+        assert_eq!(form.fields().len(), 4);
+        assert!(form.require("MessageSid").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn rejects_invalid_utf8() {
+        assert!(Form::parse(&[0x42, 0x6f, 0x64, 0x79, 0x3d, 0xff]).is_err());
+    }
+}
