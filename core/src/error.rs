@@ -71,7 +71,9 @@ impl Error {
                 e,
                 sqlx::Error::RowNotFound | sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. }
             ),
-            Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) => true,
+            // Without a backstop nothing can be filed; keep the contact and retry
+            // until an admin designates one rather than dead-lettering it.
+            Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) | Error::NoBackstop => true,
             _ => false,
         }
     }

@@ -1,0 +1,96 @@
+//! The gateway: Batline's channel adapters. It persists what arrives (the
+//! Twilio SMS webhook), hands it to the router through RabbitMQ, sends what
+//! the router and responders write back (the SMS sender), and serves public
+//! case tracking. It never chooses a responder.
+
+pub mod error;
+pub mod health;
+pub mod sender;
+pub mod signed_form;
+pub mod sms;
+pub mod track;
+pub mod track_page;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+};
+use batline_core::{
+    Config, Result,
+    bus::Bus,
+    config::TwilioConfig,
+    outbox::Outbox,
+    twilio::{TwilioClient, client::RetryPolicy},
+};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body the gateway reads. A Twilio SMS webhook with ten
+/// media attachments is under 8 KiB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Shared state of every gateway handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings read at start-up.
+    pub config: Arc<Config>,
+    /// The Twilio account (checked present at start-up).
+    pub twilio_config: Arc<TwilioConfig>,
+    /// PostgreSQL.
+    pub pool: PgPool,
+    /// RabbitMQ.
+    pub bus: Bus,
+    /// Publishes what handlers write to the outbox.
+    pub outbox: Outbox,
+    /// Sends SMS.
+    pub twilio: TwilioClient,
+}
+
+impl AppState {
+    /// State for `config`; fails if Twilio is not configured.
+    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
+        Self::with_retry(config, pool, bus, RetryPolicy::default())
+    }
+
+    /// As [`AppState::new`] with the Twilio client's retry policy given.
+    pub fn with_retry(config: Arc<Config>, pool: PgPool, bus: Bus, retry: RetryPolicy) -> Result<Self> {
+        let twilio_config = Arc::new(config.twilio()?.clone());
+        let twilio = TwilioClient::with_retry((*twilio_config).clone(), retry)?;
+        let outbox = Outbox::new(pool.clone(), bus.clone());
+        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio })
+    }
+}
+
+/// The gateway's HTTP routes.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/twilio/sms", post(sms::inbound))
+        .route("/twilio/sms/status", post(sms::status))
+        .route("/api/v1/track/{code}", get(track::api))
+        .route("/track/{code}", get(track::page))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the gateway on `listener` and runs its SMS sender and outbox relay
+/// until `shutdown`.
+pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
+    let relay = state.outbox.spawn_relay(shutdown.clone());
+    let sender = sender::spawn(state.clone(), shutdown.clone());
+    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    if let Err(e) = serve.await {
+        tracing::error!(error = %e, "gateway server failed");
+        shutdown.cancel();
+    }
+    let _ = tokio::join!(relay, sender);
+    tracing::info!("gateway stopped");
+    Ok(())
+}

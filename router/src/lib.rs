@@ -1,0 +1,49 @@
+//! The routing engine. It consumes intake from RabbitMQ, files each contact
+//! into a case (a new one, or the resident's open one) and, for a new case,
+//! names its owner in the same transaction, so no case exists for even a
+//! moment without one. Several router processes can run side by side: row
+//! locks in PostgreSQL decide who files what, and RabbitMQ spreads the work.
+
+pub mod assign;
+pub mod intake;
+
+use std::sync::Arc;
+
+use batline_core::{Config, Error, Result, bus::Bus, outbox::Outbox, store};
+use sqlx::PgPool;
+use tokio_util::sync::CancellationToken;
+
+/// What the intake handler needs.
+pub struct Router {
+    /// Settings read at start-up.
+    pub config: Arc<Config>,
+    /// PostgreSQL.
+    pub pool: PgPool,
+    /// Publishes what filing writes to the outbox.
+    pub outbox: Outbox,
+}
+
+/// Refuses to route without a designated backstop: it is what guarantees an
+/// owner when nobody is on duty.
+pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {
+    match store::responders::backstop(pool).await? {
+        Some(_) => Ok(()),
+        None => Err(Error::NoBackstop),
+    }
+}
+
+/// Runs the router until `shutdown`: the intake consumer and the outbox relay.
+pub async fn run(config: Arc<Config>, pool: PgPool, bus: Bus, shutdown: CancellationToken) -> Result<()> {
+    ensure_backstop(&pool).await?;
+    let outbox = Outbox::new(pool.clone(), bus.clone());
+    let relay = outbox.spawn_relay(shutdown.clone());
+    let prefetch = config.prefetch;
+    let router = Arc::new(Router { config, pool, outbox });
+    let consumer = bus.consume(bus.names().intake_queue(), prefetch, shutdown.clone(), move |payload| {
+        let router = router.clone();
+        async move { intake::handle(&router, &payload).await }
+    });
+    let _ = tokio::join!(relay, consumer);
+    tracing::info!("router stopped");
+    Ok(())
+}

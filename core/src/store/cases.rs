@@ -197,3 +197,15 @@ pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result
 pub async fn count_all(e: impl PgExecutor<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(e).await?)
 }
+
+/// The phone of a case's resident, for sending them SMS.
+#[tracing::instrument(skip(e))]
+pub async fn resident_phone(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT res.phone FROM cases c JOIN residents res ON res.id = c.resident_id WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(e)
+    .await?
+    .flatten())
+}

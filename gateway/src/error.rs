@@ -1,0 +1,70 @@
+//! The gateway's one error type and its mapping to HTTP. Clients get a stable
+//! `code` and a `detail` a person can act on; internal failures are logged
+//! with their cause and answered with an opaque 500.
+
+use axum::{
+    Json,
+    extract::rejection::BytesRejection,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// Everything a gateway handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The webhook carried no `X-Twilio-Signature`.
+    #[error("the request has no X-Twilio-Signature header")]
+    MissingSignature,
+    /// The signature does not match the URL, parameters and auth token.
+    #[error("X-Twilio-Signature does not match this request")]
+    BadSignature,
+    /// The webhook is for another Twilio account.
+    #[error("the webhook is for another Twilio account")]
+    WrongAccount,
+    /// The body is not the content type the endpoint takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The body could not be read (too large, cut off).
+    #[error("{1}")]
+    Body(StatusCode, String),
+    /// Anything from `batline-core`.
+    #[error(transparent)]
+    Core(#[from] batline_core::Error),
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(r: BytesRejection) -> Self {
+        ApiError::Body(r.status(), r.body_text())
+    }
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use batline_core::Error as Core;
+        match self {
+            ApiError::MissingSignature | ApiError::BadSignature => (StatusCode::FORBIDDEN, "bad_signature"),
+            ApiError::WrongAccount => (StatusCode::FORBIDDEN, "wrong_account"),
+            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),
+            ApiError::Body(status, _) => (*status, "bad_body"),
+            ApiError::Core(Core::Invalid(_)) => (StatusCode::BAD_REQUEST, "invalid"),
+            ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let detail = if status.is_server_error() {
+            tracing::error!(error = %self, source = ?self, "request failed");
+            "something went wrong on our side; it has been logged".to_owned()
+        } else {
+            self.to_string()
+        };
+        (status, Json(json!({ "code": code, "detail": detail }))).into_response()
+    }
+}

@@ -1,0 +1,124 @@
+//! The SMS sender: consumes `SendMessage` for SMS and hands each message to
+//! Twilio exactly once at most. A message is marked `sending` (committed)
+//! before the REST call, so a redelivery after a crash in the middle finds it
+//! there and reports the delivery as uncertain to the owner instead of
+//! texting the resident twice. Every failure lands on the case timeline.
+
+use std::time::Duration;
+
+use batline_core::{
+    Error, Result,
+    bus::BusMessage,
+    domain::{ActorKind, Channel, DeliveryStatus, event_kind},
+    outbox::Outbox,
+    store::{self, messages::Message},
+};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::AppState;
+
+/// Starts consuming the outbound SMS queue.
+pub fn spawn(state: AppState, shutdown: CancellationToken) -> JoinHandle<()> {
+    let bus = state.bus.clone();
+    let prefetch = state.config.prefetch;
+    bus.consume(bus.names().outbound_sms_queue(), prefetch, shutdown, move |payload| {
+        let state = state.clone();
+        async move { handle(&state, &payload).await }
+    })
+}
+
+async fn handle(state: &AppState, payload: &[u8]) -> Result<()> {
+    match serde_json::from_slice::<BusMessage>(payload)? {
+        BusMessage::SendMessage { message_id, channel: Channel::Sms } => send(state, message_id).await,
+        other => Err(Error::Invalid(format!("the SMS sender does not take {other:?}"))),
+    }
+}
+
+#[tracing::instrument(skip(state))]
+async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
+    let mut tx = state.pool.begin().await?;
+    let Some(message) = store::messages::lock(&mut tx, message_id).await? else {
+        return Err(Error::NotFound("message"));
+    };
+    match message.delivery_status {
+        Some(DeliveryStatus::Pending) => {}
+        Some(DeliveryStatus::Sending) => {
+            fail(
+                &mut tx,
+                &message,
+                "delivery uncertain: the sender stopped while handing this message to Twilio; \
+                 check with the resident before sending it again",
+            )
+            .await?;
+            tx.commit().await?;
+            state.outbox.kick();
+            return Ok(());
+        }
+        // Already sent or failed: a redelivery.
+        _ => return Ok(()),
+    }
+    let phone = store::cases::resident_phone(&mut *tx, message.case_id).await?;
+    let Some(phone) = phone else {
+        fail(&mut tx, &message, "the resident has no phone number to text").await?;
+        tx.commit().await?;
+        state.outbox.kick();
+        return Ok(());
+    };
+    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Sending, None, None).await?;
+    tx.commit().await?;
+
+    let callback = format!("{}/twilio/sms/status", state.config.public_url.as_str().trim_end_matches('/'));
+    match state.twilio.send_sms(&phone, &message.body, Some(&callback)).await {
+        Ok(sent) => {
+            // Twilio has it now; recording that must not turn into a retry
+            // of the whole send, so keep trying the write alone.
+            let mut wait = Duration::from_millis(100);
+            loop {
+                match store::messages::set_delivery(&state.pool, message.id, DeliveryStatus::Sent, Some(&sent.sid), None).await {
+                    Ok(()) => break,
+                    Err(e) if wait < Duration::from_secs(30) => {
+                        tracing::warn!(error = %e, "cannot record a sent SMS yet; retrying");
+                        tokio::time::sleep(wait).await;
+                        wait *= 2;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            tracing::info!(%message_id, sid = %sent.sid, "SMS handed to Twilio");
+        }
+        Err(e) => {
+            tracing::warn!(%message_id, error = %e, "SMS could not be sent");
+            let mut tx = state.pool.begin().await?;
+            fail(&mut tx, &message, &e.to_string()).await?;
+            tx.commit().await?;
+            state.outbox.kick();
+        }
+    }
+    Ok(())
+}
+
+/// Marks the message failed and puts the failure on the case timeline, where
+/// the owner sees it.
+async fn fail(tx: &mut sqlx::PgConnection, message: &Message, reason: &str) -> Result<()> {
+    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Failed, None, Some(reason)).await?;
+    store::events::append(
+        tx,
+        message.case_id,
+        event_kind::DELIVERY_FAILED,
+        ActorKind::System,
+        None,
+        serde_json::json!({ "message_id": message.id, "kind": message.kind, "error": reason }),
+    )
+    .await?;
+    if let Some(case) = store::cases::get(&mut *tx, message.case_id).await? {
+        let update = BusMessage::CaseUpdated {
+            case_id: case.id,
+            owner_id: case.owner_id,
+            kind: event_kind::DELIVERY_FAILED.to_owned(),
+        };
+        Outbox::enqueue(tx, &update).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Twilio's SMS webhooks: inbound messages and delivery status callbacks.
+//!
+//! An inbound message is stored, with its bus message in the outbox, in one
+//! transaction; then published with the confirm awaited; only then does
+//! Twilio get its 200. If RabbitMQ is down at that moment the 200 is still
+//! safe to give, because the outbox relay publishes the row when the broker
+//! is back: nothing answered 200 is ever lost.
+
+use std::time::Duration;
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header::CONTENT_TYPE},
+    response::IntoResponse,
+};
+use batline_core::{
+    bus::BusMessage,
+    domain::{ActorKind, Channel, DeliveryStatus, event_kind},
+    outbox::Outbox,
+    store::{self, intake::NewIntake},
+    twilio::client::redact_phone,
+};
+
+use crate::{AppState, error::ApiError, signed_form::SignedForm};
+
+/// The TwiML that sends nothing back: Batline answers from the router, once
+/// the case has a named owner.
+const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+
+/// How long the webhook waits for the broker before leaving the row to the
+/// relay. Twilio gives us 15 s in all.
+const PUBLISH_WAIT: Duration = Duration::from_secs(3);
+
+fn twiml_ok() -> impl IntoResponse {
+    (StatusCode::OK, [(CONTENT_TYPE, "text/xml; charset=utf-8")], EMPTY_TWIML)
+}
+
+/// `POST /twilio/sms`: a resident's text.
+pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm) -> Result<impl IntoResponse, ApiError> {
+    let message_sid = form.require("MessageSid")?.to_owned();
+    let from = form.require("From")?.to_owned();
+    let new = NewIntake {
+        channel: Channel::Sms,
+        provider_id: Some(message_sid.clone()),
+        sender: from,
+        recipient: form.get("To").map(str::to_owned),
+        body: form.get("Body").unwrap_or_default().to_owned(),
+        raw: form.to_json(),
+    };
+
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
+        tx.commit().await.map_err(batline_core::Error::from)?;
+        tracing::info!(%message_sid, "retried webhook; already stored");
+        return Ok(twiml_ok());
+    };
+    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Sms }).await?;
+    tx.commit().await.map_err(batline_core::Error::from)?;
+    tracing::info!(%intake_id, %message_sid, from = %redact_phone(&new.sender), "SMS stored");
+
+    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(%intake_id, error = %e, "RabbitMQ refused the intake; the outbox relay will publish it"),
+        Err(_) => tracing::warn!(%intake_id, "RabbitMQ is slow; the outbox relay will publish the intake"),
+    }
+    Ok(twiml_ok())
+}
+
+/// `POST /twilio/sms/status`: Twilio reports how far an outbound SMS got.
+pub async fn status(State(state): State<AppState>, SignedForm(form): SignedForm) -> Result<impl IntoResponse, ApiError> {
+    let sid = form.require("MessageSid")?;
+    let status = match form.require("MessageStatus")? {
+        "sent" => DeliveryStatus::Sent,
+        "delivered" => DeliveryStatus::Delivered,
+        "undelivered" => DeliveryStatus::Undelivered,
+        "failed" => DeliveryStatus::Failed,
+        // queued, accepted, sending, ...: nothing the owner needs to see.
+        _ => return Ok(StatusCode::NO_CONTENT),
+    };
+    let error = form.get("ErrorCode").filter(|c| !c.is_empty()).map(|c| format!("Twilio error {c}"));
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let case_id = store::messages::apply_status_callback(&mut *tx, sid, status, error.as_deref()).await?;
+    if let (Some(case_id), DeliveryStatus::Undelivered | DeliveryStatus::Failed) = (case_id, status) {
+        store::events::append(
+            &mut tx,
+            case_id,
+            event_kind::DELIVERY_FAILED,
+            ActorKind::System,
+            None,
+            serde_json::json!({ "provider_id": sid, "status": status, "error": error }),
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(batline_core::Error::from)?;
+    Ok(StatusCode::NO_CONTENT)
+}

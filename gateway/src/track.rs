@@ -1,0 +1,158 @@
+//! Public case tracking: `GET /api/v1/track/{code}` (JSON) and the page
+//! `/track/{code}` that the SMS links to. Both show the case's status, its
+//! owner's name and a plain timeline, and nothing personal about the
+//! resident: no phone number, no message text.
+
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    extract::{Path, Query, State},
+    http::{HeaderMap, header::ACCEPT_LANGUAGE},
+    response::Html,
+};
+use batline_core::{
+    domain::{CaseStatus, Language, event_kind},
+    store::{self, cases::Case},
+    tracking_code::TrackingCode,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{AppState, error::ApiError};
+
+/// The public view of a case.
+#[derive(Debug, Serialize)]
+pub struct Tracking {
+    code: String,
+    status: CaseStatus,
+    owner: PublicResponder,
+    opened_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    timeline: Vec<PublicEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct PublicResponder {
+    name: String,
+}
+
+/// One public timeline entry.
+#[derive(Debug, Serialize)]
+struct PublicEvent {
+    at: DateTime<Utc>,
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    responder: Option<PublicResponder>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+}
+
+async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
+    let code = TrackingCode::parse(raw_code)?;
+    let case: Case = store::cases::by_tracking_code(&state.pool, &code)
+        .await?
+        .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
+    let events = store::events::for_case_of_kinds(&state.pool, case.id, event_kind::PUBLIC).await?;
+
+    let mut names: HashMap<Uuid, String> = HashMap::new();
+    let mut ids: Vec<Uuid> = vec![case.owner_id];
+    for event in &events {
+        ids.extend(event.actor_id);
+        if let Some(id) = event.data.get("owner_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()) {
+            ids.push(id);
+        }
+    }
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
+            if let Some(r) = store::responders::get(&state.pool, id).await? {
+                slot.insert(r.display_name);
+            }
+        }
+    }
+    let name_of = |id: Option<Uuid>| id.and_then(|id| names.get(&id)).map(|n| PublicResponder { name: n.clone() });
+
+    let timeline = events
+        .iter()
+        .map(|e| {
+            let responder = match e.kind.as_str() {
+                event_kind::ASSIGNED => {
+                    name_of(e.data.get("owner_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
+                }
+                _ => name_of(e.actor_id),
+            };
+            let summary = (e.kind == event_kind::RESOLVED)
+                .then(|| e.data.get("summary").and_then(|s| s.as_str()).map(str::to_owned))
+                .flatten();
+            PublicEvent { at: e.at, kind: e.kind.clone(), responder, summary }
+        })
+        .collect();
+    Ok(Tracking {
+        code: case.tracking_code.clone(),
+        status: case.status,
+        owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder { name: String::new() }),
+        opened_at: case.opened_at,
+        resolved_at: case.resolved_at,
+        timeline,
+    })
+}
+
+/// `GET /api/v1/track/{code}`.
+pub async fn api(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Tracking>, ApiError> {
+    Ok(Json(load(&state, &code).await?))
+}
+
+/// Query of the tracking page.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+}
+
+/// `GET /track/{code}`: the page the SMS links to.
+pub async fn page(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Html<String>, ApiError> {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(|l| l.parse::<Language>().ok())
+        .or_else(|| {
+            let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+            accept
+                .split(',')
+                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
+                .next()
+        })
+        .unwrap_or_default();
+    let tracking = load(&state, &code).await?;
+    Ok(Html(crate::track_page::render(&tracking_view(&tracking), lang)))
+}
+
+/// What the page template needs, decoupled from the JSON shape.
+pub struct TrackingView<'a> {
+    /// The code.
+    pub code: &'a str,
+    /// Open or resolved.
+    pub status: CaseStatus,
+    /// The owner's name.
+    pub owner: &'a str,
+    /// Timeline: when, kind, responder name, summary.
+    pub timeline: Vec<(DateTime<Utc>, &'a str, Option<&'a str>, Option<&'a str>)>,
+}
+
+fn tracking_view(t: &Tracking) -> TrackingView<'_> {
+    TrackingView {
+        code: &t.code,
+        status: t.status,
+        owner: &t.owner.name,
+        timeline: t
+            .timeline
+            .iter()
+            .map(|e| (e.at, e.kind.as_str(), e.responder.as_ref().map(|r| r.name.as_str()), e.summary.as_deref()))
+            .collect(),
+    }
+}

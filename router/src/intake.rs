@@ -1,0 +1,176 @@
+//! Filing intake into cases. Idempotent: the intake row is locked first and
+//! remembers the case it was filed into, so a redelivered message (after a
+//! crash between commit and ack, say) finds it filed and changes nothing.
+
+use batline_core::{
+    Error, Result,
+    bus::BusMessage,
+    domain::{ActorKind, Channel, Language, MessageKind, event_kind},
+    language,
+    outbox::Outbox,
+    store::{
+        self,
+        cases::NewCase,
+        intake::Intake,
+        messages::NewOutbound,
+    },
+    texts,
+};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{Router, assign};
+
+/// What filing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    /// A new case was opened with a named owner.
+    NewCase {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner.
+        owner_id: Uuid,
+    },
+    /// The contact joined the resident's open case.
+    Joined {
+        /// The case.
+        case_id: Uuid,
+    },
+    /// It had been filed before (a redelivery).
+    AlreadyFiled,
+}
+
+/// Handles one bus message from the intake queue.
+pub async fn handle(router: &Router, payload: &[u8]) -> Result<()> {
+    match serde_json::from_slice::<BusMessage>(payload)? {
+        BusMessage::IntakeArrived { intake_id, .. } => {
+            let filed = file(router, intake_id).await?;
+            tracing::debug!(%intake_id, ?filed, "intake filed");
+            Ok(())
+        }
+        other => Err(Error::Invalid(format!("the intake queue does not take {other:?}"))),
+    }
+}
+
+/// Files one intake row into a case, in one transaction.
+#[tracing::instrument(skip(router))]
+pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
+    let mut tx = router.pool.begin().await?;
+    let Some(intake) = store::intake::lock(&mut tx, intake_id).await? else {
+        return Err(Error::NotFound("intake"));
+    };
+    if intake.case_id.is_some() {
+        tx.commit().await?;
+        return Ok(Filed::AlreadyFiled);
+    }
+    let (filed, outbox_ids) = match intake.channel {
+        Channel::Sms => file_sms(router, &mut tx, &intake).await?,
+        other => return Err(Error::Invalid(format!("the router cannot file {other} intake yet"))),
+    };
+    tx.commit().await?;
+    // The commit is what counts; publishing now just saves the relay's poll.
+    if let Err(e) = router.outbox.publish_now(&outbox_ids).await {
+        tracing::debug!(error = %e, "left to the outbox relay");
+        router.outbox.kick();
+    }
+    Ok(filed)
+}
+
+async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
+    let detected = language::detect(&intake.body);
+    // Locks the resident for the rest of the transaction: everything filed
+    // for one resident is serialised, whichever router files it.
+    let resident = store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default()).await?;
+    let open = store::cases::open_for_resident(conn, resident.id).await?;
+
+    let Some(case) = open else {
+        let language = detected.unwrap_or(resident.language);
+        if language != resident.language {
+            store::residents::set_language(conn, resident.id, language).await?;
+        }
+        return open_case(router, conn, intake, resident.id, language).await;
+    };
+
+    let message_id = store::messages::insert_inbound(
+        conn,
+        case.id,
+        Channel::Sms,
+        &intake.body,
+        intake.id,
+        intake.provider_id.as_deref(),
+        intake.received_at,
+    )
+    .await?;
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::RESIDENT_MESSAGE,
+        ActorKind::Resident,
+        None,
+        serde_json::json!({ "message_id": message_id, "channel": Channel::Sms }),
+    )
+    .await?;
+    store::intake::mark_filed(conn, intake.id, case.id).await?;
+    let update = BusMessage::CaseUpdated {
+        case_id: case.id,
+        owner_id: case.owner_id,
+        kind: event_kind::RESIDENT_MESSAGE.to_owned(),
+    };
+    let id = Outbox::enqueue(conn, &update).await?;
+    Ok((Filed::Joined { case_id: case.id }, vec![id]))
+}
+
+async fn open_case(
+    router: &Router,
+    conn: &mut PgConnection,
+    intake: &Intake,
+    resident_id: Uuid,
+    language: Language,
+) -> Result<(Filed, Vec<i64>)> {
+    let decision = assign::choose_owner(conn, language).await?;
+    let owner = &decision.responder;
+    let case = store::cases::insert(
+        conn,
+        &NewCase { resident_id, owner_id: owner.id, channel: intake.channel, language, opened_at: intake.received_at },
+    )
+    .await?;
+    store::responders::touch_last_assigned(conn, owner.id).await?;
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::OPENED,
+        ActorKind::Resident,
+        None,
+        serde_json::json!({ "channel": intake.channel }),
+    )
+    .await?;
+    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, decision.reason()).await?;
+    store::messages::insert_inbound(
+        conn,
+        case.id,
+        intake.channel,
+        &intake.body,
+        intake.id,
+        intake.provider_id.as_deref(),
+        intake.received_at,
+    )
+    .await?;
+    store::intake::mark_filed(conn, intake.id, case.id).await?;
+
+    let body = texts::auto_reply(
+        language,
+        &owner.display_name,
+        &case.tracking_code,
+        router.config.sms_promise_minutes,
+        &router.config.tracking_url(&case.tracking_code),
+    );
+    let reply = store::messages::insert_outbound(
+        conn,
+        &NewOutbound { case_id: case.id, channel: Channel::Sms, kind: MessageKind::AutoReply, body: &body, author_id: None },
+    )
+    .await?;
+    let send = Outbox::enqueue(conn, &BusMessage::SendMessage { message_id: reply.id, channel: Channel::Sms }).await?;
+    let assigned = Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: owner.id }).await?;
+    tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %owner.display_name, rule = ?decision.rule, "case opened");
+    Ok((Filed::NewCase { case_id: case.id, owner_id: owner.id }, vec![send, assigned]))
+}
