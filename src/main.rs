@@ -1,1 +1,287 @@
-fn main(){}
+//! `batline`: run Batline's services alone or together, administer
+//! responders, and benchmark a running system. `batline --help` lists it all.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use batline::{
+    bench, seed, services,
+    twilio_sandbox::{InboundSms, ResidentPhone, TwilioSandbox, new_sid},
+};
+use batline_core::{
+    Config,
+    config::TwilioConfig,
+    domain::{DutyStatus, Language},
+    password,
+    store::{self, responders::NewResponder},
+};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
+
+/// The Twilio account `batline up` fakes when none is configured.
+const DEMO_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+const DEMO_AUTH_TOKEN: &str = "batline-demo-auth-token";
+const DEMO_FROM_NUMBER: &str = "+358931000000";
+
+#[derive(Parser)]
+#[command(name = "batline", version, about = "Batline: someone always answers, listens, acts.")]
+#[command(after_help = "Configuration comes from the environment: DATABASE_URL, AMQP_URL, BATLINE_BUS_NAMESPACE, \
+BATLINE_GATEWAY_ADDR, BATLINE_CONSOLE_ADDR, BATLINE_PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, \
+TWILIO_API_BASE, TWILIO_FROM_NUMBER, BATLINE_SMS_PROMISE_MINUTES, BATLINE_PREFETCH, BATLINE_SESSION_HOURS. \
+See README.md.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Everything on one machine: migrate, seed a demo city if the database is
+    /// empty, start gateway, router and console, print the URLs and sign-ins.
+    /// Without a Twilio account it runs a local Twilio sandbox.
+    Up,
+    /// The gateway alone (Twilio webhooks, SMS sender, tracking).
+    Gateway,
+    /// A router alone (filing and assignment). Run as many as you like.
+    Router,
+    /// The agent console alone.
+    Console,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Administer responders.
+    Responder {
+        #[command(subcommand)]
+        command: ResponderCommand,
+    },
+    /// Text the running Batline as a resident would (a signed Twilio webhook).
+    Text {
+        /// The resident's phone number.
+        #[arg(long, default_value = "+358401234567")]
+        from: String,
+        /// What they write.
+        body: String,
+    },
+    /// Drive a running Batline with signed SMS webhooks and report throughput
+    /// and intake-to-named-owner latency.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum ResponderCommand {
+    /// Add a responder.
+    Add {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// The name residents see.
+        #[arg(long)]
+        name: String,
+        /// Password (or set BATLINE_RESPONDER_PASSWORD).
+        #[arg(long, env = "BATLINE_RESPONDER_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Languages spoken, comma-separated: fi,sv,en.
+        #[arg(long, value_delimiter = ',', default_value = "fi")]
+        languages: Vec<Language>,
+        /// Districts, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        areas: Vec<String>,
+        /// Put them on duty at once.
+        #[arg(long)]
+        on_duty: bool,
+        /// Make them the backstop, who takes cases when nobody is on duty.
+        #[arg(long)]
+        backstop: bool,
+    },
+    /// List responders.
+    List,
+}
+
+#[tokio::main]
+async fn main() {
+    batline::telemetry::init();
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("batline: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    match cli.command {
+        Command::Up => up(config).await,
+        Command::Gateway => single(config, Part::Gateway).await,
+        Command::Router => single(config, Part::Router).await,
+        Command::Console => single(config, Part::Console).await,
+        Command::Migrate => {
+            services::database(&config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Responder { command } => responder(config, command).await,
+        Command::Text { from, body } => text(config, &from, &body).await,
+        Command::Bench(args) => bench::run(config, args).await,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Part {
+    Gateway,
+    Router,
+    Console,
+}
+
+async fn single(config: Config, part: Part) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    let shutdown = CancellationToken::new();
+    let pool = services::database(&config).await?;
+    let bus = services::bus(&config, &shutdown).await?;
+    let service = match part {
+        Part::Gateway => {
+            let listener = services::bind(config.gateway_addr, "BATLINE_GATEWAY_ADDR").await?;
+            println!("gateway listening on http://{}", listener.local_addr()?);
+            services::gateway(config.clone(), pool, bus, listener, shutdown.clone())?
+        }
+        Part::Router => {
+            println!("router consuming {}", bus.names().intake_queue());
+            services::router(config.clone(), pool, bus, shutdown.clone()).await?
+        }
+        Part::Console => {
+            let listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
+            println!("console listening on http://{}", listener.local_addr()?);
+            services::console(config.clone(), pool, bus, listener, shutdown.clone())?
+        }
+    };
+    wait(vec![service], shutdown).await
+}
+
+async fn up(mut config: Config) -> anyhow::Result<()> {
+    let shutdown = CancellationToken::new();
+    let mut sandbox = None;
+    if config.twilio.is_none() {
+        let addr = std::env::var("BATLINE_SANDBOX_ADDR").unwrap_or_else(|_| "127.0.0.1:8089".into());
+        let listener = services::bind(addr.parse()?, "BATLINE_SANDBOX_ADDR").await?;
+        let sb = TwilioSandbox::start(listener, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, shutdown.clone())?;
+        config.twilio = Some(TwilioConfig {
+            account_sid: DEMO_ACCOUNT_SID.into(),
+            auth_token: SecretString::from(DEMO_AUTH_TOKEN),
+            api_base: sb.api_base().parse()?,
+            from_number: DEMO_FROM_NUMBER.into(),
+        });
+        sandbox = Some(sb);
+    }
+    let config = Arc::new(config);
+    let pool = services::database(&config).await?;
+    let seeded = seed::demo_city_if_empty(&pool).await?;
+    let bus = services::bus(&config, &shutdown).await?;
+    let gateway_listener = services::bind(config.gateway_addr, "BATLINE_GATEWAY_ADDR").await?;
+    let console_listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
+    let started = vec![
+        services::router(config.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?,
+        services::gateway(config.clone(), pool.clone(), bus.clone(), gateway_listener, shutdown.clone())?,
+        services::console(config.clone(), pool.clone(), bus, console_listener, shutdown.clone())?,
+    ];
+
+    println!("\nBatline is running.");
+    println!("  gateway  {}  (Twilio webhooks: /twilio/sms; tracking: /track/<code>)", config.public_url);
+    println!("  console  http://{}  (API: /api/v1/...)", config.console_addr);
+    if let Some(sb) = &sandbox {
+        println!(
+            "  Twilio sandbox  {}  (no Twilio account configured; SMS Batline sends are listed at {}/sandbox/messages)",
+            sb.api_base(),
+            sb.api_base()
+        );
+        println!("  Text Batline as a resident:  batline text --from +358401234567 \"Puistossa on kaatunut puu\"");
+    }
+    if seeded.is_empty() {
+        println!("  The database already had responders; sign in with theirs.");
+    } else {
+        println!("  Demo sign-ins (password \"{}\"): {}", seed::DEMO_PASSWORD, seeded.join(", "));
+    }
+    println!("Stop with Ctrl-C.\n");
+    wait(started, shutdown).await
+}
+
+async fn wait(started: Vec<services::Service>, shutdown: CancellationToken) -> anyhow::Result<()> {
+    services::stop_signal().await;
+    println!("stopping…");
+    shutdown.cancel();
+    for service in started {
+        match tokio::time::timeout(Duration::from_secs(30), service).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => eprintln!("batline: a service failed: {e}"),
+            Ok(Err(e)) => eprintln!("batline: a service panicked: {e}"),
+            Err(_) => eprintln!("batline: a service did not stop within 30 s"),
+        }
+    }
+    Ok(())
+}
+
+async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<()> {
+    let pool = services::database(&config).await?;
+    match command {
+        ResponderCommand::Add { username, name, password, languages, areas, on_duty, backstop } => {
+            if password.chars().count() < 10 {
+                anyhow::bail!("the password needs at least 10 characters");
+            }
+            let new = NewResponder {
+                username,
+                display_name: name,
+                password_hash: password::hash(&password)?,
+                phone: None,
+                languages,
+                areas,
+                duty_status: if on_duty { DutyStatus::OnDuty } else { DutyStatus::Off },
+                is_backstop: backstop,
+            };
+            let added = store::responders::insert(&pool, &new).await.map_err(|e| match e {
+                batline_core::Error::Database(ref db) if store::is_unique_violation(db, "responders_username_key") => {
+                    anyhow::anyhow!("a responder called {:?} exists already", new.username)
+                }
+                batline_core::Error::Database(ref db) if store::is_unique_violation(db, "responders_single_backstop") => {
+                    anyhow::anyhow!("there is a backstop already; there can be only one")
+                }
+                other => other.into(),
+            })?;
+            println!("added {} ({})", added.display_name, added.username);
+        }
+        ResponderCommand::List => {
+            for r in store::responders::list(&pool).await? {
+                println!(
+                    "{:<16} {:<20} {:<8} {:<10} {}{}",
+                    r.username,
+                    r.display_name,
+                    r.languages.join(","),
+                    r.duty_status,
+                    r.areas.join(","),
+                    if r.is_backstop { "  [backstop]" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
+    let (sid, token, to) = match &config.twilio {
+        Some(t) => {
+            use secrecy::ExposeSecret;
+            (t.account_sid.clone(), t.auth_token.expose_secret().to_owned(), t.from_number.clone())
+        }
+        None => (DEMO_ACCOUNT_SID.into(), DEMO_AUTH_TOKEN.into(), DEMO_FROM_NUMBER.into()),
+    };
+    let phone = ResidentPhone::new(&sid, &token);
+    let message_sid = new_sid("SM");
+    let inbound = InboundSms { message_sid: &message_sid, from, to: &to, body };
+    let gateway = format!("http://{}", config.gateway_addr);
+    let response = phone
+        .text(&gateway, config.public_url.as_str(), &inbound)
+        .await
+        .with_context(|| format!("cannot reach the gateway at {gateway}; is `batline up` running?"))?;
+    let status = response.status();
+    if !status.is_success() {
+        anyhow::bail!("the gateway answered {status}: {}", response.text().await.unwrap_or_default());
+    }
+    println!("sent {message_sid}; the answer goes to the Twilio sandbox's /sandbox/messages");
+    Ok(())
+}

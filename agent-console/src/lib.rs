@@ -1,0 +1,77 @@
+//! The agent console: the JSON API responders work through (sign in, my
+//! cases, reply, resolve). The web app and the mayor's dashboard build on it.
+
+pub mod auth;
+pub mod cases;
+pub mod error;
+pub mod health;
+
+use std::sync::Arc;
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    routing::{get, post},
+};
+use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password};
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body the console reads.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Shared state of every console handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings read at start-up.
+    pub config: Arc<Config>,
+    /// PostgreSQL.
+    pub pool: PgPool,
+    /// RabbitMQ.
+    pub bus: Bus,
+    /// Publishes what handlers write to the outbox.
+    pub outbox: Outbox,
+    /// A hash to check against when the username is unknown, so a failed
+    /// sign-in takes as long either way.
+    pub dummy_hash: String,
+}
+
+impl AppState {
+    /// State for `config`.
+    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
+        let outbox = Outbox::new(pool.clone(), bus.clone());
+        let dummy_hash = password::hash("not a real password")?;
+        Ok(AppState { config, pool, bus, outbox, dummy_hash })
+    }
+}
+
+/// The console's HTTP routes.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/sessions", post(auth::sign_in).delete(auth::sign_out))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/cases", get(cases::mine))
+        .route("/api/v1/cases/{id}", get(cases::detail))
+        .route("/api/v1/cases/{id}/replies", post(cases::reply))
+        .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the console on `listener` and runs its outbox relay until `shutdown`.
+pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
+    let relay = state.outbox.spawn_relay(shutdown.clone());
+    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    if let Err(e) = serve.await {
+        tracing::error!(error = %e, "console server failed");
+        shutdown.cancel();
+    }
+    let _ = relay.await;
+    tracing::info!("console stopped");
+    Ok(())
+}

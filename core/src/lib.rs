@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod health;
 pub mod language;
 pub mod outbox;
 pub mod password;

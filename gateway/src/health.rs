@@ -1,8 +1,7 @@
-//! `GET /healthz` (the process answers) and `GET /readyz` (PostgreSQL
-//! answers, RabbitMQ is connected and every consumer is consuming).
+//! `GET /healthz` and `GET /readyz`, PostgreSQL answers, RabbitMQ is connected and every consumer is consuming.
 
 use axum::{Json, extract::State, http::StatusCode};
-use serde_json::{Value, json};
+use batline_core::health::Readiness;
 
 use crate::AppState;
 
@@ -12,10 +11,8 @@ pub async fn healthz() -> &'static str {
 }
 
 /// Readiness: 503 with the failing part named while not ready.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let database = sqlx::query("SELECT 1").execute(&state.pool).await.is_ok();
-    let bus = state.bus.is_ready();
-    let status = if database && bus { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let word = |ok: bool| if ok { "ok" } else { "unavailable" };
-    (status, Json(json!({ "database": word(database), "bus": word(bus) })))
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let readiness = Readiness::check(&state.pool, &state.bus).await;
+    let status = if readiness.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(readiness))
 }

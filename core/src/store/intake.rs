@@ -109,18 +109,44 @@ pub async fn unfiled_count(e: impl PgExecutor<'_>) -> Result<i64> {
         .await?)
 }
 
-/// Latency from receipt to a named owner, in milliseconds, for contacts
-/// received at or after `since`: (count, p50, p99). The benchmark reads it.
+/// Receipt-to-named-owner figures for contacts received at or after a time.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OwnerLatency {
+    /// Contacts filed.
+    pub filed: i64,
+    /// Median milliseconds from receipt to filing with an owner.
+    pub p50_ms: Option<f64>,
+    /// 99th percentile of the same.
+    pub p99_ms: Option<f64>,
+    /// First receipt.
+    pub first_received: Option<DateTime<Utc>>,
+    /// Last filing.
+    pub last_filed: Option<DateTime<Utc>>,
+}
+
+/// Latency from receipt to a named owner for contacts received at or after
+/// `since` whose sender starts with `sender_prefix`. The benchmark reads it.
 #[tracing::instrument(skip(e))]
-pub async fn time_to_owner_ms(e: impl PgExecutor<'_>, since: DateTime<Utc>) -> Result<(i64, Option<f64>, Option<f64>)> {
+pub async fn owner_latency(e: impl PgExecutor<'_>, since: DateTime<Utc>, sender_prefix: &str) -> Result<OwnerLatency> {
     Ok(sqlx::query_as(
-        "SELECT count(*),
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY ms),
-                percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
-         FROM (SELECT (extract(epoch FROM (filed_at - received_at)) * 1000)::float8 AS ms
-               FROM intake WHERE received_at >= $1 AND filed_at IS NOT NULL) t",
+        "SELECT count(*) AS filed,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50_ms,
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99_ms,
+                min(received_at) AS first_received,
+                max(filed_at) AS last_filed
+         FROM (SELECT received_at, filed_at,
+                      (extract(epoch FROM (filed_at - received_at)) * 1000)::float8 AS ms
+               FROM intake
+               WHERE received_at >= $1 AND filed_at IS NOT NULL AND starts_with(sender, $2)) t",
     )
     .bind(since)
+    .bind(sender_prefix)
     .fetch_one(e)
     .await?)
+}
+
+/// The database's clock, which stamps intake; the benchmark measures from it.
+#[tracing::instrument(skip(e))]
+pub async fn db_now(e: impl PgExecutor<'_>) -> Result<DateTime<Utc>> {
+    Ok(sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(e).await?)
 }

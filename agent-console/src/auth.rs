@@ -1,0 +1,107 @@
+//! Signing in and the `SignedIn` extractor. A session token is 32 random
+//! bytes, handed out once; the database keeps only its SHA-256.
+
+use axum::{
+    Json,
+    extract::{FromRequestParts, State},
+    http::{StatusCode, header::AUTHORIZATION, request::Parts},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use batline_core::{
+    password,
+    store::{self, responders::Responder},
+};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::{AppState, error::ApiError};
+
+/// A signed-in responder.
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Responder);
+
+fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        store::sessions::responder(&state.pool, &token_hash(token))
+            .await?
+            .map(SignedIn)
+            .ok_or(ApiError::Unauthenticated)
+    }
+}
+
+/// `POST /api/v1/sessions` body.
+#[derive(Debug, Deserialize)]
+pub struct SignIn {
+    username: String,
+    password: String,
+}
+
+/// A new session.
+#[derive(Debug, Serialize)]
+pub struct Session {
+    token: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    responder: Responder,
+}
+
+/// `POST /api/v1/sessions`: sign in.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
+) -> Result<(StatusCode, Json<Session>), ApiError> {
+    let Json(body) = body?;
+    let responder = store::responders::by_username(&state.pool, body.username.trim()).await?;
+    // Hash even for an unknown user, so timing does not reveal which names exist.
+    let stored = responder.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.clone());
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+        .await
+        .map_err(|e| batline_core::Error::PasswordHash(e.to_string()))??;
+    let Some(responder) = responder.filter(|_| ok) else {
+        return Err(ApiError::BadCredentials);
+    };
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let ttl = chrono::Duration::from_std(state.config.session_ttl)
+        .map_err(|e| batline_core::Error::Config(format!("session length: {e}")))?;
+    let expires_at = chrono::Utc::now() + ttl;
+    store::sessions::insert(&state.pool, &token_hash(&token), responder.id, expires_at).await?;
+    tracing::info!(responder = %responder.username, "signed in");
+    Ok((StatusCode::CREATED, Json(Session { token, expires_at, responder })))
+}
+
+/// `DELETE /api/v1/sessions`: sign out.
+pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMap) -> Result<StatusCode, ApiError> {
+    let token = parts
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthenticated)?;
+    store::sessions::delete(&state.pool, &token_hash(token.trim())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/me`.
+pub async fn me(SignedIn(me): SignedIn) -> Json<Responder> {
+    Json(me)
+}

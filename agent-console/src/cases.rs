@@ -1,0 +1,200 @@
+//! The responder's case API: my open cases, one case with its conversation
+//! and timeline, reply, resolve. Every change is one transaction that also
+//! writes its bus messages to the outbox.
+
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use batline_core::{
+    bus::BusMessage,
+    domain::{ActorKind, CaseStatus, Channel, MessageKind, event_kind},
+    outbox::Outbox,
+    store::{
+        self,
+        cases::{Case, CaseListItem},
+        events::CaseEvent,
+        messages::{Message, NewOutbound},
+        responders::Responder,
+    },
+    texts,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{AppState, auth::SignedIn, error::ApiError};
+
+/// Longest reply: Twilio's SMS body limit.
+const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
+/// Longest resolution summary; it goes to the resident with a greeting around it.
+const MAX_SUMMARY_CHARS: usize = 1000;
+
+/// `GET /api/v1/cases`: the signed-in responder's open cases.
+pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
+}
+
+/// One case with everything its owner needs.
+#[derive(Debug, Serialize)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    case: CaseListItem,
+    messages: Vec<Message>,
+    timeline: Vec<CaseEvent>,
+}
+
+/// `GET /api/v1/cases/{id}`.
+pub async fn detail(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    ensure_owner(&me, &case.case)?;
+    let messages = store::messages::for_case(&state.pool, id).await?;
+    let timeline = store::events::for_case(&state.pool, id).await?;
+    Ok(Json(CaseDetail { case, messages, timeline }))
+}
+
+fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
+    if case.owner_id == me.id {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "case {} belongs to another responder; only its owner can open or change it",
+            case.tracking_code
+        )))
+    }
+}
+
+/// Locks a case the signed-in responder owns and that is still open.
+async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
+    let case = store::cases::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    ensure_owner(me, &case)?;
+    if case.status != CaseStatus::Open {
+        return Err(batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)).into());
+    }
+    Ok(case)
+}
+
+fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ApiError::Unprocessable(format!("{field} is empty")));
+    }
+    let count = value.chars().count();
+    if count > max {
+        return Err(ApiError::Unprocessable(format!("{field} has {count} characters; the most is {max}")));
+    }
+    Ok(value.to_owned())
+}
+
+/// `POST /api/v1/cases/{id}/replies` body.
+#[derive(Debug, Deserialize)]
+pub struct NewReply {
+    body: String,
+}
+
+/// `POST /api/v1/cases/{id}/replies`: reply to the resident in the case's channel.
+pub async fn reply(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<NewReply>, JsonRejection>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    let Json(body) = body?;
+    let text = text_field(&body.body, "body", MAX_REPLY_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, &me, id).await?;
+    let channel = reply_channel(case.channel);
+    let message = store::messages::insert_outbound(
+        &mut tx,
+        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
+    )
+    .await?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::REPLIED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "message_id": message.id, "channel": channel }),
+    )
+    .await?;
+    store::cases::mark_first_response(&mut tx, case.id).await?;
+    let ids = vec![
+        Outbox::enqueue(&mut tx, &BusMessage::SendMessage { message_id: message.id, channel }).await?,
+        Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?,
+    ];
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// `POST /api/v1/cases/{id}/resolve` body.
+#[derive(Debug, Deserialize)]
+pub struct Resolve {
+    summary: String,
+}
+
+/// `POST /api/v1/cases/{id}/resolve`: resolve with a summary; the resident is told.
+pub async fn resolve(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<Resolve>, JsonRejection>,
+) -> Result<Json<Case>, ApiError> {
+    let Json(body) = body?;
+    let summary = text_field(&body.summary, "summary", MAX_SUMMARY_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, &me, id).await?;
+    let resolved = store::cases::resolve(&mut tx, case.id, &summary)
+        .await?
+        .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::RESOLVED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "summary": summary }),
+    )
+    .await?;
+    let channel = reply_channel(case.channel);
+    let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary);
+    let message = store::messages::insert_outbound(
+        &mut tx,
+        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) },
+    )
+    .await?;
+    let ids = vec![
+        Outbox::enqueue(&mut tx, &BusMessage::SendMessage { message_id: message.id, channel }).await?,
+        Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?,
+    ];
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok(Json(resolved))
+}
+
+/// The channel a reply goes out in. Only SMS has a sender so far; the other
+/// channels' senders arrive with their issues.
+fn reply_channel(case_channel: Channel) -> Channel {
+    match case_channel {
+        Channel::Sms => Channel::Sms,
+        _ => Channel::Sms,
+    }
+}
+
+fn updated(case: &Case, kind: &str) -> BusMessage {
+    BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() }
+}
+
+/// Publishes right away; what fails here the relay publishes later.
+async fn publish(state: &AppState, ids: &[i64]) {
+    if let Err(e) = state.outbox.publish_now(ids).await {
+        tracing::warn!(error = %e, "left to the outbox relay");
+        state.outbox.kick();
+    }
+}

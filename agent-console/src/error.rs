@@ -1,0 +1,67 @@
+//! The console's one error type and its mapping to HTTP.
+
+use axum::{
+    Json,
+    extract::rejection::JsonRejection,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+/// Everything a console handler can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No valid session token.
+    #[error("sign in first: send `Authorization: Bearer <token>` from POST /api/v1/sessions")]
+    Unauthenticated,
+    /// Wrong username or password (deliberately not saying which).
+    #[error("wrong username or password")]
+    BadCredentials,
+    /// Signed in, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The JSON body could not be read.
+    #[error("{1}")]
+    Json(StatusCode, String),
+    /// Input is well-formed but unacceptable.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Anything from `batline-core`.
+    #[error(transparent)]
+    Core(#[from] batline_core::Error),
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        ApiError::Json(r.status(), r.body_text())
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Core(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        use batline_core::Error as Core;
+        let (status, code) = match &self {
+            ApiError::Unauthenticated | ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Json(status, _) => (*status, "bad_json"),
+            ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        let detail = if status.is_server_error() {
+            tracing::error!(error = %self, source = ?self, "request failed");
+            "something went wrong on our side; it has been logged".to_owned()
+        } else {
+            self.to_string()
+        };
+        (status, Json(json!({ "code": code, "detail": detail }))).into_response()
+    }
+}

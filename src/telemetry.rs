@@ -1,0 +1,17 @@
+//! Logging: human-readable by default, JSON lines with `BATLINE_LOG_FORMAT=json`.
+//! `RUST_LOG` filters as usual (default `info`).
+
+use tracing_subscriber::{EnvFilter, fmt};
+
+/// Installs the global subscriber once; later calls do nothing.
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,lapin=warn"));
+    let json = std::env::var("BATLINE_LOG_FORMAT").is_ok_and(|v| v == "json");
+    let result = if json {
+        fmt().with_env_filter(filter).json().with_current_span(true).try_init()
+    } else {
+        fmt().with_env_filter(filter).try_init()
+    };
+    // Already installed (a test harness started twice): keep the first one.
+    let _ = result;
+}
