@@ -15,3 +15,10 @@ pub fn init() {
     // Already installed (a test harness started twice): keep the first one.
     let _ = result;
 }
+
+/// For tests: output goes through the test harness, which shows it only for
+/// failing tests. `RUST_LOG` still filters (default: warnings).
+pub fn init_for_tests() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,lapin=off"));
+    let _ = fmt().with_env_filter(filter).with_test_writer().try_init();
+}

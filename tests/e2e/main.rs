@@ -1,1 +1,13 @@
+//! End-to-end tests of the whole system on real PostgreSQL and RabbitMQ,
+//! with a local Twilio-compatible server. One binary, many modules: it links
+//! once and runs the tests in parallel.
 
+mod bench_smoke;
+mod delivery;
+mod idempotency;
+mod outage;
+mod proxy;
+mod schema;
+mod sms_flow;
+mod support;
+mod webhook_security;

@@ -164,13 +164,20 @@ fn with_heartbeat(url: &str) -> String {
     }
 }
 
-async fn connect_once(url: &str, names: &Names) -> Result<(Connection, Channel)> {
+/// Opens a plain, unsupervised connection on the tokio runtime. Services
+/// use [`Bus`]; tools and tests that need raw AMQP use this.
+pub async fn open_connection(url: &str) -> Result<Connection> {
     let properties = ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio);
-    let connection = tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties))
+    tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties))
         .await
-        .map_err(|_| Error::BusUnavailable("connecting to RabbitMQ timed out".into()))??;
+        .map_err(|_| Error::BusUnavailable("connecting to RabbitMQ timed out".into()))?
+        .map_err(Error::from)
+}
+
+async fn connect_once(url: &str, names: &Names) -> Result<(Connection, Channel)> {
+    let connection = open_connection(url).await?;
     let channel = connection.create_channel().await?;
     topology::declare(&channel, names).await?;
     channel.confirm_select(ConfirmSelectOptions::default()).await?;

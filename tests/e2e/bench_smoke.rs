@@ -1,0 +1,25 @@
+//! A short, bounded run of `batline bench`'s driver against the test app: the
+//! benchmark's own machinery works and nothing under a burst goes unowned.
+//! Its figures are printed, not asserted; speed is judged by `batline bench`.
+
+use std::time::Duration;
+
+use batline::bench::{BenchArgs, drive};
+use batline_core::domain::{DutyStatus, Language};
+
+use crate::support::{PUBLIC_URL, TestApp, TestResult};
+
+#[tokio::test]
+async fn a_burst_of_signed_sms_all_reach_a_named_owner() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let args = BenchArgs { count: 200, rate: 0, concurrency: 16, gateway: None, drain_seconds: 60 };
+    let report = drive(&app.pool, &app.phone, &app.gateway, PUBLIC_URL, &args).await?;
+    println!("{report}");
+    assert_eq!(report.accepted, 200);
+    assert_eq!(report.owned, 200);
+    app.wait_all_filed(Duration::from_secs(10)).await?;
+    assert_eq!(app.count("SELECT count(*) FROM cases").await?, 200);
+    app.teardown().await
+}
