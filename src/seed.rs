@@ -13,14 +13,56 @@ use sqlx::PgPool;
 pub const DEMO_PASSWORD: &str = "batline-demo";
 
 /// A demo responder: username, display name, languages, areas, duty, backstop.
-type DemoResponder = (&'static str, &'static str, &'static [Language], &'static [&'static str], DutyStatus, bool);
+type DemoResponder = (
+    &'static str,
+    &'static str,
+    &'static [Language],
+    &'static [&'static str],
+    DutyStatus,
+    bool,
+);
 
 const RESPONDERS: &[DemoResponder] = &[
-    ("aino", "Aino", &[Language::Fi, Language::En], &["Kallio", "Sörnäinen"], DutyStatus::OnDuty, false),
-    ("mikko", "Mikko", &[Language::Fi, Language::Sv], &["Vuosaari", "Mellunmäki"], DutyStatus::OnDuty, false),
-    ("linnea", "Linnea", &[Language::Sv, Language::Fi, Language::En], &["Lauttasaari", "Munkkiniemi"], DutyStatus::OnDuty, false),
-    ("james", "James", &[Language::En, Language::Fi], &["Kamppi", "Punavuori"], DutyStatus::Off, false),
-    ("pormestari", "Pormestari Laine", &[Language::Fi, Language::Sv, Language::En], &[], DutyStatus::Off, true),
+    (
+        "aino",
+        "Aino",
+        &[Language::Fi, Language::En],
+        &["Kallio", "Sörnäinen"],
+        DutyStatus::OnDuty,
+        false,
+    ),
+    (
+        "mikko",
+        "Mikko",
+        &[Language::Fi, Language::Sv],
+        &["Vuosaari", "Mellunmäki"],
+        DutyStatus::OnDuty,
+        false,
+    ),
+    (
+        "linnea",
+        "Linnea",
+        &[Language::Sv, Language::Fi, Language::En],
+        &["Lauttasaari", "Munkkiniemi"],
+        DutyStatus::OnDuty,
+        false,
+    ),
+    (
+        "james",
+        "James",
+        &[Language::En, Language::Fi],
+        &["Kamppi", "Punavuori"],
+        DutyStatus::Off,
+        false,
+    ),
+    (
+        "pormestari",
+        "Pormestari Laine",
+        &[Language::Fi, Language::Sv, Language::En],
+        &[],
+        DutyStatus::Off,
+        true,
+    ),
 ];
 
 /// Seeds the demo city if there are no responders yet. Returns the

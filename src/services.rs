@@ -24,7 +24,13 @@ pub async fn bus(config: &Config, shutdown: &CancellationToken) -> anyhow::Resul
     let bus = Bus::start(&config.amqp_url, &config.bus_namespace, shutdown.clone());
     if bus.wait_connected(BUS_WAIT).await.is_err() {
         let shown = url::Url::parse(&config.amqp_url)
-            .map(|u| format!("{}:{}", u.host_str().unwrap_or("?"), u.port().unwrap_or(5672)))
+            .map(|u| {
+                format!(
+                    "{}:{}",
+                    u.host_str().unwrap_or("?"),
+                    u.port().unwrap_or(5672)
+                )
+            })
             .unwrap_or_else(|_| "the address in AMQP_URL".into());
         anyhow::bail!(
             "cannot reach RabbitMQ at {shown} within {BUS_WAIT:?}. Is it running? On Debian or Ubuntu: \
@@ -46,21 +52,44 @@ pub async fn bind(addr: std::net::SocketAddr, setting: &str) -> anyhow::Result<T
 pub type Service = JoinHandle<batline_core::Result<()>>;
 
 /// Starts the gateway on `listener`.
-pub fn gateway(config: Arc<Config>, pool: PgPool, bus: Bus, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<Service> {
+pub fn gateway(
+    config: Arc<Config>,
+    pool: PgPool,
+    bus: Bus,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Service> {
     let state = batline_gateway::AppState::new(config, pool, bus)?;
-    Ok(tokio::spawn(batline_gateway::run(state, listener, shutdown)))
+    Ok(tokio::spawn(batline_gateway::run(
+        state, listener, shutdown,
+    )))
 }
 
 /// Starts a router after checking that a backstop responder exists.
-pub async fn router(config: Arc<Config>, pool: PgPool, bus: Bus, shutdown: CancellationToken) -> anyhow::Result<Service> {
+pub async fn router(
+    config: Arc<Config>,
+    pool: PgPool,
+    bus: Bus,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Service> {
     batline_router::ensure_backstop(&pool).await?;
-    Ok(tokio::spawn(batline_router::run(config, pool, bus, shutdown)))
+    Ok(tokio::spawn(batline_router::run(
+        config, pool, bus, shutdown,
+    )))
 }
 
 /// Starts the console on `listener`.
-pub fn console(config: Arc<Config>, pool: PgPool, bus: Bus, listener: TcpListener, shutdown: CancellationToken) -> anyhow::Result<Service> {
+pub fn console(
+    config: Arc<Config>,
+    pool: PgPool,
+    bus: Bus,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Service> {
     let state = batline_console::AppState::new(config, pool, bus)?;
-    Ok(tokio::spawn(batline_console::run(state, listener, shutdown)))
+    Ok(tokio::spawn(batline_console::run(
+        state, listener, shutdown,
+    )))
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).

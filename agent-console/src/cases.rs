@@ -32,8 +32,13 @@ const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
 const MAX_SUMMARY_CHARS: usize = 1000;
 
 /// `GET /api/v1/cases`: the signed-in responder's open cases.
-pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
-    Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
+pub async fn mine(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    Ok(Json(
+        store::cases::open_for_owner(&state.pool, me.id).await?,
+    ))
 }
 
 /// One case with everything its owner needs.
@@ -51,11 +56,17 @@ pub async fn detail(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    let case = store::cases::list_item(&state.pool, id)
+        .await?
+        .ok_or(batline_core::Error::NotFound("case"))?;
     ensure_owner(&me, &case.case)?;
     let messages = store::messages::for_case(&state.pool, id).await?;
     let timeline = store::events::for_case(&state.pool, id).await?;
-    Ok(Json(CaseDetail { case, messages, timeline }))
+    Ok(Json(CaseDetail {
+        case,
+        messages,
+        timeline,
+    }))
 }
 
 fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
@@ -70,11 +81,21 @@ fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
 }
 
 /// Locks a case the signed-in responder owns and that is still open.
-async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
-    let case = store::cases::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+async fn lock_own_open(
+    conn: &mut PgConnection,
+    me: &Responder,
+    id: Uuid,
+) -> Result<Case, ApiError> {
+    let case = store::cases::lock(conn, id)
+        .await?
+        .ok_or(batline_core::Error::NotFound("case"))?;
     ensure_owner(me, &case)?;
     if case.status != CaseStatus::Open {
-        return Err(batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)).into());
+        return Err(batline_core::Error::Conflict(format!(
+            "case {} is already resolved",
+            case.tracking_code
+        ))
+        .into());
     }
     Ok(case)
 }
@@ -86,7 +107,9 @@ fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> 
     }
     let count = value.chars().count();
     if count > max {
-        return Err(ApiError::Unprocessable(format!("{field} has {count} characters; the most is {max}")));
+        return Err(ApiError::Unprocessable(format!(
+            "{field} has {count} characters; the most is {max}"
+        )));
     }
     Ok(value.to_owned())
 }
@@ -111,7 +134,13 @@ pub async fn reply(
     let channel = reply_channel(case.channel);
     let message = store::messages::insert_outbound(
         &mut tx,
-        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
+        &NewOutbound {
+            case_id: case.id,
+            channel,
+            kind: MessageKind::Reply,
+            body: &text,
+            author_id: Some(me.id),
+        },
     )
     .await?;
     store::events::append(
@@ -125,7 +154,14 @@ pub async fn reply(
     .await?;
     store::cases::mark_first_response(&mut tx, case.id).await?;
     let ids = vec![
-        Outbox::enqueue(&mut tx, &BusMessage::SendMessage { message_id: message.id, channel }).await?,
+        Outbox::enqueue(
+            &mut tx,
+            &BusMessage::SendMessage {
+                message_id: message.id,
+                channel,
+            },
+        )
+        .await?,
         Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?,
     ];
     tx.commit().await?;
@@ -152,7 +188,12 @@ pub async fn resolve(
     let case = lock_own_open(&mut tx, &me, id).await?;
     let resolved = store::cases::resolve(&mut tx, case.id, &summary)
         .await?
-        .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
+        .ok_or_else(|| {
+            batline_core::Error::Conflict(format!(
+                "case {} is already resolved",
+                case.tracking_code
+            ))
+        })?;
     store::events::append(
         &mut tx,
         case.id,
@@ -163,14 +204,32 @@ pub async fn resolve(
     )
     .await?;
     let channel = reply_channel(case.channel);
-    let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary);
+    let notice = texts::resolved(
+        case.language,
+        &me.display_name,
+        &case.tracking_code,
+        &summary,
+    );
     let message = store::messages::insert_outbound(
         &mut tx,
-        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) },
+        &NewOutbound {
+            case_id: case.id,
+            channel,
+            kind: MessageKind::Notice,
+            body: &notice,
+            author_id: Some(me.id),
+        },
     )
     .await?;
     let ids = vec![
-        Outbox::enqueue(&mut tx, &BusMessage::SendMessage { message_id: message.id, channel }).await?,
+        Outbox::enqueue(
+            &mut tx,
+            &BusMessage::SendMessage {
+                message_id: message.id,
+                channel,
+            },
+        )
+        .await?,
         Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?,
     ];
     tx.commit().await?;
@@ -188,7 +247,11 @@ fn reply_channel(case_channel: Channel) -> Channel {
 }
 
 fn updated(case: &Case, kind: &str) -> BusMessage {
-    BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() }
+    BusMessage::CaseUpdated {
+        case_id: case.id,
+        owner_id: case.owner_id,
+        kind: kind.to_owned(),
+    }
 }
 
 /// Publishes right away; what fails here the relay publishes later.

@@ -69,11 +69,16 @@ impl Error {
         match self {
             Error::Database(e) => !matches!(
                 e,
-                sqlx::Error::RowNotFound | sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. }
+                sqlx::Error::RowNotFound
+                    | sqlx::Error::Decode(_)
+                    | sqlx::Error::ColumnDecode { .. }
             ),
             // Without a backstop nothing can be filed; keep the contact and retry
             // until an admin designates one rather than dead-lettering it.
-            Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) | Error::NoBackstop => true,
+            Error::BusUnavailable(_)
+            | Error::Bus(_)
+            | Error::TwilioUnavailable(_)
+            | Error::NoBackstop => true,
             _ => false,
         }
     }

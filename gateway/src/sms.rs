@@ -32,11 +32,18 @@ const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>
 const PUBLISH_WAIT: Duration = Duration::from_secs(3);
 
 fn twiml_ok() -> impl IntoResponse {
-    (StatusCode::OK, [(CONTENT_TYPE, "text/xml; charset=utf-8")], EMPTY_TWIML)
+    (
+        StatusCode::OK,
+        [(CONTENT_TYPE, "text/xml; charset=utf-8")],
+        EMPTY_TWIML,
+    )
 }
 
 /// `POST /twilio/sms`: a resident's text.
-pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm) -> Result<impl IntoResponse, ApiError> {
+pub async fn inbound(
+    State(state): State<AppState>,
+    SignedForm(form): SignedForm,
+) -> Result<impl IntoResponse, ApiError> {
     let message_sid = form.require("MessageSid")?.to_owned();
     let from = form.require("From")?.to_owned();
     let new = NewIntake {
@@ -48,26 +55,44 @@ pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm
         raw: form.to_json(),
     };
 
-    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let mut tx = state
+        .pool
+        .begin()
+        .await
+        .map_err(batline_core::Error::from)?;
     let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
         tx.commit().await.map_err(batline_core::Error::from)?;
         tracing::info!(%message_sid, "retried webhook; already stored");
         return Ok(twiml_ok());
     };
-    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Sms }).await?;
+    let outbox_id = Outbox::enqueue(
+        &mut tx,
+        &BusMessage::IntakeArrived {
+            intake_id,
+            channel: Channel::Sms,
+        },
+    )
+    .await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, %message_sid, from = %redact_phone(&new.sender), "SMS stored");
 
     match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
         Ok(Ok(_)) => {}
-        Ok(Err(e)) => tracing::warn!(%intake_id, error = %e, "RabbitMQ refused the intake; the outbox relay will publish it"),
-        Err(_) => tracing::warn!(%intake_id, "RabbitMQ is slow; the outbox relay will publish the intake"),
+        Ok(Err(e)) => {
+            tracing::warn!(%intake_id, error = %e, "RabbitMQ refused the intake; the outbox relay will publish it")
+        }
+        Err(_) => {
+            tracing::warn!(%intake_id, "RabbitMQ is slow; the outbox relay will publish the intake")
+        }
     }
     Ok(twiml_ok())
 }
 
 /// `POST /twilio/sms/status`: Twilio reports how far an outbound SMS got.
-pub async fn status(State(state): State<AppState>, SignedForm(form): SignedForm) -> Result<impl IntoResponse, ApiError> {
+pub async fn status(
+    State(state): State<AppState>,
+    SignedForm(form): SignedForm,
+) -> Result<impl IntoResponse, ApiError> {
     let sid = form.require("MessageSid")?;
     let status = match form.require("MessageStatus")? {
         "sent" => DeliveryStatus::Sent,
@@ -77,10 +102,19 @@ pub async fn status(State(state): State<AppState>, SignedForm(form): SignedForm)
         // queued, accepted, sending, ...: nothing the owner needs to see.
         _ => return Ok(StatusCode::NO_CONTENT),
     };
-    let error = form.get("ErrorCode").filter(|c| !c.is_empty()).map(|c| format!("Twilio error {c}"));
-    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
-    let case_id = store::messages::apply_status_callback(&mut *tx, sid, status, error.as_deref()).await?;
-    if let (Some(case_id), DeliveryStatus::Undelivered | DeliveryStatus::Failed) = (case_id, status) {
+    let error = form
+        .get("ErrorCode")
+        .filter(|c| !c.is_empty())
+        .map(|c| format!("Twilio error {c}"));
+    let mut tx = state
+        .pool
+        .begin()
+        .await
+        .map_err(batline_core::Error::from)?;
+    let case_id =
+        store::messages::apply_status_callback(&mut *tx, sid, status, error.as_deref()).await?;
+    if let (Some(case_id), DeliveryStatus::Undelivered | DeliveryStatus::Failed) = (case_id, status)
+    {
         store::events::append(
             &mut tx,
             case_id,

@@ -25,81 +25,115 @@ use crate::{AppState, error::ApiError};
 /// The public view of a case.
 #[derive(Debug, Serialize)]
 pub struct Tracking {
-    code: String,
-    status: CaseStatus,
-    owner: PublicResponder,
-    opened_at: DateTime<Utc>,
-    resolved_at: Option<DateTime<Utc>>,
-    timeline: Vec<PublicEvent>,
+    /// The code, canonical.
+    pub code: String,
+    /// Open or resolved.
+    pub status: CaseStatus,
+    /// Who owns it now.
+    pub owner: PublicResponder,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// What happened, oldest first.
+    pub timeline: Vec<PublicEvent>,
 }
 
+/// A responder as the public sees them: a name.
 #[derive(Debug, Clone, Serialize)]
-struct PublicResponder {
-    name: String,
+pub struct PublicResponder {
+    /// Display name.
+    pub name: String,
 }
 
 /// One public timeline entry.
 #[derive(Debug, Serialize)]
-struct PublicEvent {
-    at: DateTime<Utc>,
-    kind: String,
+pub struct PublicEvent {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What (opened, assigned, replied, resolved).
+    pub kind: String,
+    /// Who, when a responder is involved.
     #[serde(skip_serializing_if = "Option::is_none")]
-    responder: Option<PublicResponder>,
+    pub responder: Option<PublicResponder>,
+    /// The resolution summary.
     #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<String>,
+    pub summary: Option<String>,
 }
 
 async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
     let code = TrackingCode::parse(raw_code)?;
     let case: Case = store::cases::by_tracking_code(&state.pool, &code)
         .await?
-        .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
+        .ok_or(batline_core::Error::NotFound(
+            "case with that tracking code",
+        ))?;
     let events = store::events::for_case_of_kinds(&state.pool, case.id, event_kind::PUBLIC).await?;
 
-    let mut names: HashMap<Uuid, String> = HashMap::new();
     let mut ids: Vec<Uuid> = vec![case.owner_id];
     for event in &events {
         ids.extend(event.actor_id);
-        if let Some(id) = event.data.get("owner_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()) {
-            ids.push(id);
-        }
+        ids.extend(assigned_owner(&event.data));
     }
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(id) {
-            if let Some(r) = store::responders::get(&state.pool, id).await? {
-                slot.insert(r.display_name);
-            }
-        }
-    }
-    let name_of = |id: Option<Uuid>| id.and_then(|id| names.get(&id)).map(|n| PublicResponder { name: n.clone() });
+    let names: HashMap<Uuid, String> = store::responders::display_names(&state.pool, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    let name_of = |id: Option<Uuid>| {
+        id.and_then(|id| names.get(&id))
+            .map(|n| PublicResponder { name: n.clone() })
+    };
 
     let timeline = events
         .iter()
         .map(|e| {
             let responder = match e.kind.as_str() {
-                event_kind::ASSIGNED => {
-                    name_of(e.data.get("owner_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
-                }
+                event_kind::ASSIGNED => name_of(
+                    e.data
+                        .get("owner_id")
+                        .and_then(|v| v.as_str())
+                        .and_then(|s| s.parse().ok()),
+                ),
                 _ => name_of(e.actor_id),
             };
             let summary = (e.kind == event_kind::RESOLVED)
-                .then(|| e.data.get("summary").and_then(|s| s.as_str()).map(str::to_owned))
+                .then(|| {
+                    e.data
+                        .get("summary")
+                        .and_then(|s| s.as_str())
+                        .map(str::to_owned)
+                })
                 .flatten();
-            PublicEvent { at: e.at, kind: e.kind.clone(), responder, summary }
+            PublicEvent {
+                at: e.at,
+                kind: e.kind.clone(),
+                responder,
+                summary,
+            }
         })
         .collect();
     Ok(Tracking {
         code: case.tracking_code.clone(),
         status: case.status,
-        owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder { name: String::new() }),
+        owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder {
+            name: String::new(),
+        }),
         opened_at: case.opened_at,
         resolved_at: case.resolved_at,
         timeline,
     })
 }
 
+/// The owner an `assigned` event names.
+fn assigned_owner(data: &serde_json::Value) -> Option<Uuid> {
+    data.get("owner_id")?.as_str()?.parse().ok()
+}
+
 /// `GET /api/v1/track/{code}`.
-pub async fn api(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Tracking>, ApiError> {
+pub async fn api(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Tracking>, ApiError> {
     Ok(Json(load(&state, &code).await?))
 }
 
@@ -124,35 +158,17 @@ pub async fn page(
             let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
             accept
                 .split(',')
-                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
+                .filter_map(|part| {
+                    part.split(';')
+                        .next()?
+                        .trim()
+                        .get(..2)?
+                        .parse::<Language>()
+                        .ok()
+                })
                 .next()
         })
         .unwrap_or_default();
     let tracking = load(&state, &code).await?;
-    Ok(Html(crate::track_page::render(&tracking_view(&tracking), lang)))
-}
-
-/// What the page template needs, decoupled from the JSON shape.
-pub struct TrackingView<'a> {
-    /// The code.
-    pub code: &'a str,
-    /// Open or resolved.
-    pub status: CaseStatus,
-    /// The owner's name.
-    pub owner: &'a str,
-    /// Timeline: when, kind, responder name, summary.
-    pub timeline: Vec<(DateTime<Utc>, &'a str, Option<&'a str>, Option<&'a str>)>,
-}
-
-fn tracking_view(t: &Tracking) -> TrackingView<'_> {
-    TrackingView {
-        code: &t.code,
-        status: t.status,
-        owner: &t.owner.name,
-        timeline: t
-            .timeline
-            .iter()
-            .map(|e| (e.at, e.kind.as_str(), e.responder.as_ref().map(|r| r.name.as_str()), e.summary.as_deref()))
-            .collect(),
-    }
+    Ok(Html(crate::track_page::render(&tracking, lang)))
 }

@@ -4,7 +4,7 @@
 use batline_core::domain::{CaseStatus, Language};
 use maud::{DOCTYPE, html};
 
-use crate::track::TrackingView;
+use crate::track::Tracking;
 
 struct Words {
     title: &'static str,
@@ -57,7 +57,7 @@ fn words(lang: Language) -> Words {
 }
 
 /// Renders the page.
-pub fn render(view: &TrackingView<'_>, lang: Language) -> String {
+pub fn render(view: &Tracking, lang: Language) -> String {
     let w = words(lang);
     let status = match view.status {
         CaseStatus::Open => w.open,
@@ -76,18 +76,19 @@ pub fn render(view: &TrackingView<'_>, lang: Language) -> String {
                 main {
                     h1 { (w.title) " " span.code { (view.code) } }
                     p.status { strong { (status) } }
-                    p.owner { (w.owner) " " strong { (view.owner) } }
+                    p.owner { (w.owner) " " strong { (view.owner.name) } }
                     h2 { (w.timeline) }
                     ol.timeline {
-                        @for (at, kind, who, summary) in &view.timeline {
+                        @for event in &view.timeline {
+                            @let who = event.responder.as_ref().map(|r| r.name.as_str()).unwrap_or("");
                             li {
-                                time datetime=(at.to_rfc3339()) { (at.format("%Y-%m-%d %H:%M UTC")) }
+                                time datetime=(event.at.to_rfc3339()) { (event.at.format("%Y-%m-%d %H:%M UTC")) }
                                 " "
-                                @match *kind {
+                                @match event.kind.as_str() {
                                     "opened" => { (w.opened) }
-                                    "assigned" => { (w.assigned) " " (who.unwrap_or("")) }
-                                    "replied" => { (w.replied) " " (who.unwrap_or("")) }
-                                    "resolved" => { (w.resolved_event) @if let Some(s) = summary { ": " (s) } }
+                                    "assigned" => { (w.assigned) " " (who) }
+                                    "replied" => { (w.replied) " " (who) }
+                                    "resolved" => { (w.resolved_event) @if let Some(s) = &event.summary { ": " (s) } }
                                     other => { (other) }
                                 }
                             }

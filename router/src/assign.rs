@@ -48,14 +48,25 @@ impl Decision {
 
 /// Picks the owner of a new case in `language`, inside the caller's transaction.
 pub async fn choose_owner(conn: &mut PgConnection, language: Language) -> Result<Decision> {
-    if let Some((responder, load)) = store::responders::least_loaded_on_duty(conn, language).await? {
+    if let Some((responder, load)) = store::responders::least_loaded_on_duty(conn, language).await?
+    {
         let rule = if responder.languages.iter().any(|l| l == language.as_str()) {
             Rule::LeastLoadedOnDuty
         } else {
             Rule::LeastLoadedOnDutyOtherLanguage
         };
-        return Ok(Decision { responder, rule, load });
+        return Ok(Decision {
+            responder,
+            rule,
+            load,
+        });
     }
-    let responder = store::responders::backstop(&mut *conn).await?.ok_or(Error::NoBackstop)?;
-    Ok(Decision { responder, rule: Rule::Backstop, load: 0 })
+    let responder = store::responders::backstop(&mut *conn)
+        .await?
+        .ok_or(Error::NoBackstop)?;
+    Ok(Decision {
+        responder,
+        rule: Rule::Backstop,
+        load: 0,
+    })
 }

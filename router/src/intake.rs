@@ -8,12 +8,7 @@ use batline_core::{
     domain::{ActorKind, Channel, Language, MessageKind, event_kind},
     language,
     outbox::Outbox,
-    store::{
-        self,
-        cases::NewCase,
-        intake::Intake,
-        messages::NewOutbound,
-    },
+    store::{self, cases::NewCase, intake::Intake, messages::NewOutbound},
     texts,
 };
 use sqlx::PgConnection;
@@ -48,7 +43,9 @@ pub async fn handle(router: &Router, payload: &[u8]) -> Result<()> {
             tracing::debug!(%intake_id, ?filed, "intake filed");
             Ok(())
         }
-        other => Err(Error::Invalid(format!("the intake queue does not take {other:?}"))),
+        other => Err(Error::Invalid(format!(
+            "the intake queue does not take {other:?}"
+        ))),
     }
 }
 
@@ -65,7 +62,11 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     }
     let (filed, outbox_ids) = match intake.channel {
         Channel::Sms => file_sms(router, &mut tx, &intake).await?,
-        other => return Err(Error::Invalid(format!("the router cannot file {other} intake yet"))),
+        other => {
+            return Err(Error::Invalid(format!(
+                "the router cannot file {other} intake yet"
+            )));
+        }
     };
     tx.commit().await?;
     // The commit is what counts; publishing now just saves the relay's poll.
@@ -76,11 +77,17 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     Ok(filed)
 }
 
-async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
+async fn file_sms(
+    router: &Router,
+    conn: &mut PgConnection,
+    intake: &Intake,
+) -> Result<(Filed, Vec<i64>)> {
     let detected = language::detect(&intake.body);
     // Locks the resident for the rest of the transaction: everything filed
     // for one resident is serialised, whichever router files it.
-    let resident = store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default()).await?;
+    let resident =
+        store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default())
+            .await?;
     let open = store::cases::open_for_resident(conn, resident.id).await?;
 
     let Some(case) = open else {
@@ -131,7 +138,13 @@ async fn open_case(
     let owner = &decision.responder;
     let case = store::cases::insert(
         conn,
-        &NewCase { resident_id, owner_id: owner.id, channel: intake.channel, language, opened_at: intake.received_at },
+        &NewCase {
+            resident_id,
+            owner_id: owner.id,
+            channel: intake.channel,
+            language,
+            opened_at: intake.received_at,
+        },
     )
     .await?;
     store::responders::touch_last_assigned(conn, owner.id).await?;
@@ -144,7 +157,15 @@ async fn open_case(
         serde_json::json!({ "channel": intake.channel }),
     )
     .await?;
-    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, decision.reason()).await?;
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::ASSIGNED,
+        ActorKind::System,
+        None,
+        decision.reason(),
+    )
+    .await?;
     store::messages::insert_inbound(
         conn,
         case.id,
@@ -166,11 +187,37 @@ async fn open_case(
     );
     let reply = store::messages::insert_outbound(
         conn,
-        &NewOutbound { case_id: case.id, channel: Channel::Sms, kind: MessageKind::AutoReply, body: &body, author_id: None },
+        &NewOutbound {
+            case_id: case.id,
+            channel: Channel::Sms,
+            kind: MessageKind::AutoReply,
+            body: &body,
+            author_id: None,
+        },
     )
     .await?;
-    let send = Outbox::enqueue(conn, &BusMessage::SendMessage { message_id: reply.id, channel: Channel::Sms }).await?;
-    let assigned = Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: owner.id }).await?;
+    let send = Outbox::enqueue(
+        conn,
+        &BusMessage::SendMessage {
+            message_id: reply.id,
+            channel: Channel::Sms,
+        },
+    )
+    .await?;
+    let assigned = Outbox::enqueue(
+        conn,
+        &BusMessage::CaseAssigned {
+            case_id: case.id,
+            owner_id: owner.id,
+        },
+    )
+    .await?;
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %owner.display_name, rule = ?decision.rule, "case opened");
-    Ok((Filed::NewCase { case_id: case.id, owner_id: owner.id }, vec![send, assigned]))
+    Ok((
+        Filed::NewCase {
+            case_id: case.id,
+            owner_id: owner.id,
+        },
+        vec![send, assigned],
+    ))
 }

@@ -33,16 +33,30 @@ pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {
 }
 
 /// Runs the router until `shutdown`: the intake consumer and the outbox relay.
-pub async fn run(config: Arc<Config>, pool: PgPool, bus: Bus, shutdown: CancellationToken) -> Result<()> {
+pub async fn run(
+    config: Arc<Config>,
+    pool: PgPool,
+    bus: Bus,
+    shutdown: CancellationToken,
+) -> Result<()> {
     ensure_backstop(&pool).await?;
     let outbox = Outbox::new(pool.clone(), bus.clone());
     let relay = outbox.spawn_relay(shutdown.clone());
     let prefetch = config.prefetch;
-    let router = Arc::new(Router { config, pool, outbox });
-    let consumer = bus.consume(bus.names().intake_queue(), prefetch, shutdown.clone(), move |payload| {
-        let router = router.clone();
-        async move { intake::handle(&router, &payload).await }
+    let router = Arc::new(Router {
+        config,
+        pool,
+        outbox,
     });
+    let consumer = bus.consume(
+        bus.names().intake_queue(),
+        prefetch,
+        shutdown.clone(),
+        move |payload| {
+            let router = router.clone();
+            async move { intake::handle(&router, &payload).await }
+        },
+    );
     let _ = tokio::join!(relay, consumer);
     tracing::info!("router stopped");
     Ok(())

@@ -33,7 +33,9 @@ impl Proxy {
                 }
                 let mut cut = accept_gen.subscribe();
                 tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(upstream).await else { return };
+                    let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
                     tokio::select! {
                         _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
                         _ = cut.changed() => {}
@@ -41,7 +43,11 @@ impl Proxy {
                 });
             }
         });
-        Ok(Proxy { port, up, generation })
+        Ok(Proxy {
+            port,
+            up,
+            generation,
+        })
     }
 
     pub fn amqp_url(&self) -> String {

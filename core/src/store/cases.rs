@@ -102,10 +102,12 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
 /// The resident's open case, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn open_for_resident(conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Case>> {
-    Ok(sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
-        .bind(resident_id)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
+            .bind(resident_id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// A case by id.
@@ -120,19 +122,23 @@ pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Case>> {
 /// A case by id, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Case>> {
-    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE")
-        .bind(id)
-        .fetch_optional(conn)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 /// A case by its tracking code.
 #[tracing::instrument(skip(e))]
 pub async fn by_tracking_code(e: impl PgExecutor<'_>, code: &TrackingCode) -> Result<Option<Case>> {
-    Ok(sqlx::query_as("SELECT * FROM cases WHERE tracking_code = $1")
-        .bind(code.as_str())
-        .fetch_optional(e)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM cases WHERE tracking_code = $1")
+            .bind(code.as_str())
+            .fetch_optional(e)
+            .await?,
+    )
 }
 
 /// One case with what its owner's list shows.
@@ -195,7 +201,9 @@ pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result
 /// How many cases exist (tests and the bench use it).
 #[tracing::instrument(skip(e))]
 pub async fn count_all(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(e).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM cases")
+        .fetch_one(e)
+        .await?)
 }
 
 /// The phone of a case's resident, for sending them SMS.

@@ -20,19 +20,30 @@ pub struct OutboxRow {
 
 /// Writes a message to publish once the surrounding transaction commits.
 #[tracing::instrument(skip(conn, payload))]
-pub async fn insert(conn: &mut PgConnection, exchange: &str, routing_key: &str, payload: &serde_json::Value) -> Result<i64> {
-    Ok(sqlx::query_scalar("INSERT INTO outbox (exchange, routing_key, payload) VALUES ($1, $2, $3) RETURNING id")
-        .bind(exchange)
-        .bind(routing_key)
-        .bind(payload)
-        .fetch_one(conn)
-        .await?)
+pub async fn insert(
+    conn: &mut PgConnection,
+    exchange: &str,
+    routing_key: &str,
+    payload: &serde_json::Value,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (exchange, routing_key, payload) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(exchange)
+    .bind(routing_key)
+    .bind(payload)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Claims up to `limit` rows nobody else is publishing, oldest first. With
 /// `only`, just those rows. The locks last until the transaction ends.
 #[tracing::instrument(skip(conn))]
-pub async fn claim(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
+pub async fn claim(
+    conn: &mut PgConnection,
+    only: Option<&[i64]>,
+    limit: i64,
+) -> Result<Vec<OutboxRow>> {
     Ok(sqlx::query_as(
         "SELECT id, exchange, routing_key, payload FROM outbox
          WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
@@ -58,5 +69,7 @@ pub async fn delete(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {
 /// Rows waiting to be published.
 #[tracing::instrument(skip(e))]
 pub async fn depth(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(e).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(e)
+        .await?)
 }

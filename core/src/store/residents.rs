@@ -23,7 +23,11 @@ pub struct Resident {
 /// locked until the transaction ends, which serialises everything filed for
 /// one resident: two routers cannot open two cases for them at once.
 #[tracing::instrument(skip(conn, phone))]
-pub async fn upsert_by_phone(conn: &mut PgConnection, phone: &str, language: Language) -> Result<Resident> {
+pub async fn upsert_by_phone(
+    conn: &mut PgConnection,
+    phone: &str,
+    language: Language,
+) -> Result<Resident> {
     Ok(sqlx::query_as(
         "INSERT INTO residents (id, phone, language) VALUES ($1, $2, $3)
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone

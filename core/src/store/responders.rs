@@ -94,24 +94,30 @@ pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Responder>> 
 /// A responder by sign-in name.
 #[tracing::instrument(skip(e))]
 pub async fn by_username(e: impl PgExecutor<'_>, username: &str) -> Result<Option<Responder>> {
-    Ok(sqlx::query_as("SELECT * FROM responders WHERE username = $1")
-        .bind(username)
-        .fetch_optional(e)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM responders WHERE username = $1")
+            .bind(username)
+            .fetch_optional(e)
+            .await?,
+    )
 }
 
 /// Every responder, by name.
 #[tracing::instrument(skip(e))]
 pub async fn list(e: impl PgExecutor<'_>) -> Result<Vec<Responder>> {
-    Ok(sqlx::query_as("SELECT * FROM responders ORDER BY display_name, username")
-        .fetch_all(e)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT * FROM responders ORDER BY display_name, username")
+            .fetch_all(e)
+            .await?,
+    )
 }
 
 /// How many responders exist; zero means an empty database.
 #[tracing::instrument(skip(e))]
 pub async fn count(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM responders").fetch_one(e).await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM responders")
+        .fetch_one(e)
+        .await?)
 }
 
 /// The designated backstop responder.
@@ -169,4 +175,15 @@ pub async fn touch_last_assigned(conn: &mut PgConnection, id: Uuid) -> Result<()
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Display names of the responders in `ids`.
+#[tracing::instrument(skip(e))]
+pub async fn display_names(e: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    Ok(
+        sqlx::query_as("SELECT id, display_name FROM responders WHERE id = ANY ($1)")
+            .bind(ids)
+            .fetch_all(e)
+            .await?,
+    )
 }

@@ -9,13 +9,20 @@ use crate::{Result, store::responders::Responder};
 
 /// Stores a session for `responder_id`.
 #[tracing::instrument(skip_all)]
-pub async fn insert(e: impl PgExecutor<'_>, token_hash: &[u8], responder_id: Uuid, expires_at: DateTime<Utc>) -> Result<()> {
-    sqlx::query("INSERT INTO console_sessions (token_hash, responder_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(responder_id)
-        .bind(expires_at)
-        .execute(e)
-        .await?;
+pub async fn insert(
+    e: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    responder_id: Uuid,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO console_sessions (token_hash, responder_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(responder_id)
+    .bind(expires_at)
+    .execute(e)
+    .await?;
     Ok(())
 }
 
