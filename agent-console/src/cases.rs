@@ -10,6 +10,7 @@ use axum::{
 use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, CaseStatus, Channel, MessageKind, event_kind},
+    outbound,
     outbox::Outbox,
     store::{
         self,
@@ -132,7 +133,7 @@ pub async fn reply(
     let mut tx = state.pool.begin().await?;
     let case = lock_own_open(&mut tx, &me, id).await?;
     let channel = reply_channel(case.channel);
-    let message = store::messages::insert_outbound(
+    let (message, send) = outbound::queue(
         &mut tx,
         &NewOutbound {
             case_id: case.id,
@@ -154,14 +155,7 @@ pub async fn reply(
     .await?;
     store::cases::mark_first_response(&mut tx, case.id).await?;
     let ids = vec![
-        Outbox::enqueue(
-            &mut tx,
-            &BusMessage::SendMessage {
-                message_id: message.id,
-                channel,
-            },
-        )
-        .await?,
+        send,
         Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?,
     ];
     tx.commit().await?;
@@ -210,7 +204,7 @@ pub async fn resolve(
         &case.tracking_code,
         &summary,
     );
-    let message = store::messages::insert_outbound(
+    let (_, send) = outbound::queue(
         &mut tx,
         &NewOutbound {
             case_id: case.id,
@@ -222,14 +216,7 @@ pub async fn resolve(
     )
     .await?;
     let ids = vec![
-        Outbox::enqueue(
-            &mut tx,
-            &BusMessage::SendMessage {
-                message_id: message.id,
-                channel,
-            },
-        )
-        .await?,
+        send,
         Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?,
     ];
     tx.commit().await?;

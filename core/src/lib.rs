@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod language;
+pub mod outbound;
 pub mod outbox;
 pub mod password;
 pub mod store;

@@ -117,6 +117,7 @@ impl Outbox {
                 }
             }
         }
+        store::outbox::relax_commit(&mut tx).await?;
         store::outbox::delete(&mut tx, &published).await?;
         tx.commit().await?;
         match first_error {

@@ -6,7 +6,7 @@ use batline_core::{
     Error, Result,
     bus::BusMessage,
     domain::{ActorKind, Channel, Language, MessageKind, event_kind},
-    language,
+    language, outbound,
     outbox::Outbox,
     store::{self, cases::NewCase, intake::Intake, messages::NewOutbound},
     texts,
@@ -185,7 +185,7 @@ async fn open_case(
         router.config.sms_promise_minutes,
         &router.config.tracking_url(&case.tracking_code),
     );
-    let reply = store::messages::insert_outbound(
+    let (_, send) = outbound::queue(
         conn,
         &NewOutbound {
             case_id: case.id,
@@ -193,14 +193,6 @@ async fn open_case(
             kind: MessageKind::AutoReply,
             body: &body,
             author_id: None,
-        },
-    )
-    .await?;
-    let send = Outbox::enqueue(
-        conn,
-        &BusMessage::SendMessage {
-            message_id: reply.id,
-            channel: Channel::Sms,
         },
     )
     .await?;

@@ -56,6 +56,18 @@ pub async fn claim(
     .await?)
 }
 
+/// Lets the surrounding transaction commit without waiting for the WAL
+/// flush. Only for transactions whose loss is harmless: if a crash forgets
+/// an outbox delete, the row is published once more and consumers, being
+/// idempotent, ignore it.
+#[tracing::instrument(skip(conn))]
+pub async fn relax_commit(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("SET LOCAL synchronous_commit TO OFF")
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Removes published rows.
 #[tracing::instrument(skip(conn))]
 pub async fn delete(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {
