@@ -92,6 +92,12 @@ enum ResponderCommand {
         /// Districts, comma-separated.
         #[arg(long, value_delimiter = ',')]
         areas: Vec<String>,
+        /// Topics, comma-separated (streets, parks, housing, ...).
+        #[arg(long, value_delimiter = ',')]
+        topics: Vec<String>,
+        /// Open cases they can hold at most.
+        #[arg(long, default_value_t = 10)]
+        capacity: i32,
         /// Put them on duty at once.
         #[arg(long)]
         on_duty: bool,
@@ -262,6 +268,8 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
             password,
             languages,
             areas,
+            topics,
+            capacity,
             on_duty,
             backstop,
         } => {
@@ -275,6 +283,8 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                 phone: None,
                 languages,
                 areas,
+                topics,
+                capacity,
                 duty_status: if on_duty {
                     DutyStatus::OnDuty
                 } else {

@@ -12,57 +12,62 @@ use sqlx::PgPool;
 /// The demo sign-ins' shared password, printed by `batline up`.
 pub const DEMO_PASSWORD: &str = "batline-demo";
 
-/// A demo responder: username, display name, languages, areas, duty, backstop.
-type DemoResponder = (
-    &'static str,
-    &'static str,
-    &'static [Language],
-    &'static [&'static str],
-    DutyStatus,
-    bool,
-);
+struct Demo {
+    username: &'static str,
+    name: &'static str,
+    languages: &'static [Language],
+    areas: &'static [&'static str],
+    topics: &'static [&'static str],
+    duty: DutyStatus,
+    backstop: bool,
+}
 
-const RESPONDERS: &[DemoResponder] = &[
-    (
-        "aino",
-        "Aino",
-        &[Language::Fi, Language::En],
-        &["Kallio", "Sörnäinen"],
-        DutyStatus::OnDuty,
-        false,
-    ),
-    (
-        "mikko",
-        "Mikko",
-        &[Language::Fi, Language::Sv],
-        &["Vuosaari", "Mellunmäki"],
-        DutyStatus::OnDuty,
-        false,
-    ),
-    (
-        "linnea",
-        "Linnea",
-        &[Language::Sv, Language::Fi, Language::En],
-        &["Lauttasaari", "Munkkiniemi"],
-        DutyStatus::OnDuty,
-        false,
-    ),
-    (
-        "james",
-        "James",
-        &[Language::En, Language::Fi],
-        &["Kamppi", "Punavuori"],
-        DutyStatus::Off,
-        false,
-    ),
-    (
-        "pormestari",
-        "Pormestari Laine",
-        &[Language::Fi, Language::Sv, Language::En],
-        &[],
-        DutyStatus::Off,
-        true,
-    ),
+const RESPONDERS: &[Demo] = &[
+    Demo {
+        username: "aino",
+        name: "Aino",
+        languages: &[Language::Fi, Language::En],
+        areas: &["Kallio", "Sörnäinen"],
+        topics: &["streets", "parks"],
+        duty: DutyStatus::OnDuty,
+        backstop: false,
+    },
+    Demo {
+        username: "mikko",
+        name: "Mikko",
+        languages: &[Language::Fi, Language::Sv],
+        areas: &["Vuosaari", "Mellunmäki"],
+        topics: &["housing", "social services"],
+        duty: DutyStatus::OnDuty,
+        backstop: false,
+    },
+    Demo {
+        username: "linnea",
+        name: "Linnea",
+        languages: &[Language::Sv, Language::Fi, Language::En],
+        areas: &["Lauttasaari", "Munkkiniemi"],
+        topics: &["schools", "parks"],
+        duty: DutyStatus::OnDuty,
+        backstop: false,
+    },
+    Demo {
+        username: "james",
+        name: "James",
+        languages: &[Language::En, Language::Fi],
+        areas: &["Kamppi", "Punavuori"],
+        topics: &["streets"],
+        duty: DutyStatus::Off,
+        backstop: false,
+    },
+    Demo {
+        username: "pormestari",
+        name: "Pormestari Laine",
+        languages: &[Language::Fi, Language::Sv, Language::En],
+        areas: &[],
+        topics: &[],
+        duty: DutyStatus::Off,
+        backstop: true,
+    },
 ];
 
 /// Seeds the demo city if there are no responders yet. Returns the
@@ -73,19 +78,21 @@ pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
     }
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut tx = pool.begin().await?;
-    for (username, name, languages, areas, duty, backstop) in RESPONDERS {
+    for demo in RESPONDERS {
         let new = NewResponder {
-            username: (*username).to_owned(),
-            display_name: (*name).to_owned(),
+            username: demo.username.to_owned(),
+            display_name: demo.name.to_owned(),
             password_hash: hash.clone(),
             phone: None,
-            languages: languages.to_vec(),
-            areas: areas.iter().map(|a| (*a).to_owned()).collect(),
-            duty_status: *duty,
-            is_backstop: *backstop,
+            languages: demo.languages.to_vec(),
+            areas: demo.areas.iter().map(|a| (*a).to_owned()).collect(),
+            topics: demo.topics.iter().map(|t| (*t).to_owned()).collect(),
+            capacity: 10,
+            duty_status: demo.duty,
+            is_backstop: demo.backstop,
         };
         store::responders::insert(&mut *tx, &new).await?;
     }
     tx.commit().await?;
-    Ok(RESPONDERS.iter().map(|r| r.0).collect())
+    Ok(RESPONDERS.iter().map(|r| r.username).collect())
 }

@@ -115,6 +115,48 @@ fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> 
     Ok(value.to_owned())
 }
 
+/// Records the owner's acknowledgement once; true if this was the first.
+async fn acknowledge_in(
+    conn: &mut PgConnection,
+    me: &Responder,
+    case: &Case,
+) -> Result<bool, ApiError> {
+    let first = store::cases::acknowledge(conn, case.id).await?;
+    if first {
+        store::events::append(
+            conn,
+            case.id,
+            event_kind::ACKNOWLEDGED,
+            ActorKind::Responder,
+            Some(me.id),
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    Ok(first)
+}
+
+/// `POST /api/v1/cases/{id}/acknowledge`: the owner has the case in hand,
+/// which stops its acknowledgement deadline. Acknowledging twice is harmless.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Case>, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, &me, id).await?;
+    let mut ids = Vec::new();
+    if acknowledge_in(&mut tx, &me, &case).await? {
+        ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::ACKNOWLEDGED)).await?);
+    }
+    let case = store::cases::get(&mut *tx, id)
+        .await?
+        .ok_or(batline_core::Error::NotFound("case"))?;
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok(Json(case))
+}
+
 /// `POST /api/v1/cases/{id}/replies` body.
 #[derive(Debug, Deserialize)]
 pub struct NewReply {
@@ -153,6 +195,8 @@ pub async fn reply(
         serde_json::json!({ "message_id": message.id, "channel": channel }),
     )
     .await?;
+    // Replying is the clearest acknowledgement there is.
+    acknowledge_in(&mut tx, &me, &case).await?;
     store::cases::mark_first_response(&mut tx, case.id).await?;
     let ids = vec![
         send,

@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
+        .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
         .route("/api/v1/cases/{id}/replies", post(cases::reply))
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
         .route("/healthz", get(health::healthz))

@@ -37,6 +37,38 @@ pub struct Config {
     pub prefetch: u16,
     /// `BATLINE_SESSION_HOURS`: how long a console sign-in lasts (default 12).
     pub session_ttl: Duration,
+    /// How long a new owner has to acknowledge a case, per channel.
+    pub ack_windows: AckWindows,
+    /// `BATLINE_PREVIOUS_RESPONDER_DAYS`: a resident's responder from a case
+    /// opened within this many days is preferred for their next case (default 30).
+    pub previous_responder_days: u32,
+}
+
+/// Acknowledgement windows per channel. When one passes unacknowledged the
+/// case moves to the next candidate.
+#[derive(Debug, Clone, Copy)]
+pub struct AckWindows {
+    /// `BATLINE_ACK_SECONDS_SMS` (default 300).
+    pub sms: Duration,
+    /// `BATLINE_ACK_SECONDS_VOICE` (default 60).
+    pub voice: Duration,
+    /// `BATLINE_ACK_SECONDS_CHAT` (default 60).
+    pub chat: Duration,
+    /// `BATLINE_ACK_SECONDS_WALK_IN` (default 600).
+    pub walk_in: Duration,
+}
+
+impl AckWindows {
+    /// The window for `channel`.
+    pub fn for_channel(&self, channel: crate::domain::Channel) -> Duration {
+        use crate::domain::Channel;
+        match channel {
+            Channel::Sms => self.sms,
+            Channel::Voice => self.voice,
+            Channel::Chat => self.chat,
+            Channel::WalkIn => self.walk_in,
+        }
+    }
 }
 
 /// The Twilio account Batline sends from and verifies webhooks against.
@@ -127,6 +159,16 @@ impl Config {
             prefetch: u16::try_from(number("BATLINE_PREFETCH", 16)?)
                 .map_err(|_| Error::Config("BATLINE_PREFETCH must be at most 65535".into()))?,
             session_ttl: Duration::from_secs(number("BATLINE_SESSION_HOURS", 12)? * 3600),
+            ack_windows: AckWindows {
+                sms: Duration::from_secs(number("BATLINE_ACK_SECONDS_SMS", 300)?),
+                voice: Duration::from_secs(number("BATLINE_ACK_SECONDS_VOICE", 60)?),
+                chat: Duration::from_secs(number("BATLINE_ACK_SECONDS_CHAT", 60)?),
+                walk_in: Duration::from_secs(number("BATLINE_ACK_SECONDS_WALK_IN", 600)?),
+            },
+            previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
+                .map_err(|_| {
+                    Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into())
+                })?,
         };
         config.validate()?;
         Ok(config)
@@ -147,6 +189,15 @@ impl Config {
         }
         if self.prefetch == 0 {
             return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));
+        }
+        let windows = self.ack_windows;
+        if [windows.sms, windows.voice, windows.chat, windows.walk_in]
+            .iter()
+            .any(Duration::is_zero)
+        {
+            return Err(Error::Config(
+                "acknowledgement windows (BATLINE_ACK_SECONDS_*) must be at least 1 s".into(),
+            ));
         }
         if self.sms_promise_minutes == 0 {
             return Err(Error::Config(

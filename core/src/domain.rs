@@ -167,6 +167,10 @@ pub mod event_kind {
     pub const DELIVERY_FAILED: &str = "delivery_failed";
     /// The owner resolved the case.
     pub const RESOLVED: &str = "resolved";
+    /// The owner acknowledged the case: a human has it in hand.
+    pub const ACKNOWLEDGED: &str = "acknowledged";
+    /// The owner let the acknowledgement deadline pass.
+    pub const ACK_MISSED: &str = "ack_missed";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

@@ -37,6 +37,19 @@ pub fn auto_reply(
     }
 }
 
+/// The notice that the case has a new owner.
+pub fn reassigned(lang: Language, owner: &str, code: &str) -> String {
+    match lang {
+        Language::Fi => format!("Batline: asiaasi {code} hoitaa nyt {owner}. Vastaamme pian."),
+        Language::Sv => {
+            format!("Batline: ditt ärende {code} sköts nu av {owner}. Vi svarar snart.")
+        }
+        Language::En => {
+            format!("Batline: your case {code} is now handled by {owner}. We will answer soon.")
+        }
+    }
+}
+
 /// The notice that the owner resolved the case, with their summary.
 pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str) -> String {
     let text = match lang {

@@ -1,72 +1,303 @@
-//! Choosing a case's owner: the least-loaded responder on duty, preferring
-//! those who speak the case's language; with nobody on duty, the designated
-//! backstop. The decision and its reason go on the case timeline, so a lead
-//! can always ask why this person got this case.
+//! Choosing a case's owner, and saying why.
+//!
+//! Eligible means on duty, under capacity and speaking the case's language.
+//! Among the eligible, prefer the case's area and topic, then the resident's
+//! previous responder, then the least load, then whoever has waited longest
+//! since their last case. With nobody eligible the search widens step by
+//! step: a speaker of the language over capacity, then anyone on duty, and
+//! finally the designated backstop. The decision, the rule that made it and
+//! the candidates considered go on the case timeline, so a lead can always
+//! ask why this person got this case.
+
+use std::cmp::Ordering;
 
 use batline_core::{
     Error, Result,
-    domain::Language,
-    store::{self, responders::Responder},
+    store::{
+        self,
+        responders::{Candidate, Needs},
+    },
 };
 use serde::Serialize;
 use sqlx::PgConnection;
+use uuid::Uuid;
 
 /// Which rule decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", tag = "rule", content = "decided_by")]
 pub enum Rule {
-    /// The least-loaded responder on duty who speaks the case's language.
-    LeastLoadedOnDuty,
+    /// An eligible responder, chosen by the preference named.
+    Eligible(Preference),
+    /// Nobody eligible had room: the least-loaded speaker of the language.
+    OverCapacity,
     /// Nobody on duty speaks the language: the least-loaded one on duty.
-    LeastLoadedOnDutyOtherLanguage,
+    OtherLanguage,
     /// Nobody is on duty: the designated backstop.
     Backstop,
+}
+
+/// Which preference separated the winner from the runner-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preference {
+    /// The only eligible responder.
+    OnlyCandidate,
+    /// Knows the case's area and topic better than the others.
+    AreaAndTopic,
+    /// Owned the resident's previous case.
+    PreviousResponder,
+    /// Fewest open cases.
+    LeastLoad,
+    /// Longest since their last case.
+    LongestIdle,
+    /// Nothing told them apart; the lowest id decided.
+    Tie,
 }
 
 /// An owner and why.
 #[derive(Debug, Clone)]
 pub struct Decision {
     /// The new owner.
-    pub responder: Responder,
+    pub owner_id: Uuid,
+    /// Their display name.
+    pub owner_name: String,
     /// The rule that decided.
     pub rule: Rule,
-    /// The owner's open cases before this one.
-    pub load: i64,
+    /// Who else was considered (all on duty, at most [`MAX_LISTED`]).
+    pub candidates: Vec<Candidate>,
 }
+
+/// Candidates listed in a stored reason.
+pub const MAX_LISTED: usize = 20;
 
 impl Decision {
     /// The reason as stored on the timeline.
     pub fn reason(&self) -> serde_json::Value {
-        serde_json::json!({
-            "rule": self.rule,
-            "owner_id": self.responder.id,
-            "owner_name": self.responder.display_name,
-            "open_cases_before": self.load,
-        })
+        let mut reason = serde_json::json!({
+            "owner_id": self.owner_id,
+            "owner_name": self.owner_name,
+            "candidates": self.candidates,
+        });
+        if let (Some(map), Ok(serde_json::Value::Object(rule))) =
+            (reason.as_object_mut(), serde_json::to_value(self.rule))
+        {
+            map.extend(rule);
+        }
+        reason
     }
 }
 
-/// Picks the owner of a new case in `language`, inside the caller's transaction.
-pub async fn choose_owner(conn: &mut PgConnection, language: Language) -> Result<Decision> {
-    if let Some((responder, load)) = store::responders::least_loaded_on_duty(conn, language).await?
-    {
-        let rule = if responder.languages.iter().any(|l| l == language.as_str()) {
-            Rule::LeastLoadedOnDuty
-        } else {
-            Rule::LeastLoadedOnDutyOtherLanguage
+fn area_topic_score(c: &Candidate) -> u8 {
+    u8::from(c.in_area) + u8::from(c.knows_topic)
+}
+
+/// Most preferred first.
+fn preference_order(a: &Candidate, b: &Candidate) -> Ordering {
+    area_topic_score(b)
+        .cmp(&area_topic_score(a))
+        .then(b.previous.cmp(&a.previous))
+        .then(a.load.cmp(&b.load))
+        // None (never assigned) is the longest idle of all.
+        .then(a.last_assigned_at.cmp(&b.last_assigned_at))
+        .then(a.id.cmp(&b.id))
+}
+
+fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>) -> Preference {
+    let Some(next) = runner_up else {
+        return Preference::OnlyCandidate;
+    };
+    if area_topic_score(winner) != area_topic_score(next) {
+        Preference::AreaAndTopic
+    } else if winner.previous != next.previous {
+        Preference::PreviousResponder
+    } else if winner.load != next.load {
+        Preference::LeastLoad
+    } else if winner.last_assigned_at != next.last_assigned_at {
+        Preference::LongestIdle
+    } else {
+        Preference::Tie
+    }
+}
+
+/// Applies the rules to responders on duty; `None` means the backstop.
+pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
+    let has_room = |c: &&Candidate| c.load < i64::from(c.capacity);
+    let mut eligible: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.speaks)
+        .filter(has_room)
+        .collect();
+    if !eligible.is_empty() {
+        eligible.sort_by(|a, b| preference_order(a, b));
+        return Some((
+            eligible[0],
+            Rule::Eligible(deciding_preference(eligible[0], eligible.get(1).copied())),
+        ));
+    }
+    let by_load = |a: &&Candidate, b: &&Candidate| {
+        let over = |c: &Candidate| c.load - i64::from(c.capacity);
+        over(a).cmp(&over(b)).then(preference_order(a, b))
+    };
+    if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(by_load) {
+        return Some((c, Rule::OverCapacity));
+    }
+    candidates
+        .iter()
+        .min_by(by_load)
+        .map(|c| (c, Rule::OtherLanguage))
+}
+
+/// Picks the owner inside the caller's transaction. The chosen responder's
+/// row is locked and their load re-counted, so concurrent routers cannot
+/// overfill them; if someone else took their last slot, the rules run again.
+pub async fn choose_owner(
+    conn: &mut PgConnection,
+    needs: &Needs<'_>,
+    exclude: &[Uuid],
+) -> Result<Decision> {
+    for _ in 0..5 {
+        let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
+        let Some((chosen, rule)) = rank(&candidates) else {
+            break;
         };
+        let (owner_id, owner_name) = (chosen.id, chosen.name.clone());
+        let (capacity, load) = store::responders::lock_load(conn, owner_id).await?;
+        if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
+            continue;
+        }
+        let mut listed = candidates;
+        listed.truncate(MAX_LISTED);
         return Ok(Decision {
-            responder,
+            owner_id,
+            owner_name,
             rule,
-            load,
+            candidates: listed,
         });
     }
-    let responder = store::responders::backstop(&mut *conn)
+    let backstop = store::responders::backstop(&mut *conn)
         .await?
         .ok_or(Error::NoBackstop)?;
     Ok(Decision {
-        responder,
+        owner_id: backstop.id,
+        owner_name: backstop.display_name,
         rule: Rule::Backstop,
-        load: 0,
+        candidates: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn candidate(n: u128) -> Candidate {
+        Candidate {
+            id: Uuid::from_u128(n),
+            name: format!("r{n}"),
+            load: 0,
+            capacity: 5,
+            speaks: true,
+            in_area: false,
+            knows_topic: false,
+            previous: false,
+            last_assigned_at: None,
+        }
+    }
+
+    fn winner(cs: &[Candidate]) -> Option<(u128, Rule)> {
+        rank(cs).map(|(c, r)| (c.id.as_u128(), r))
+    }
+
+    #[test]
+    fn nobody_on_duty_means_the_backstop() {
+        assert_eq!(winner(&[]), None);
+    }
+
+    #[test]
+    fn area_and_topic_beat_previous_and_load() {
+        let mut a = candidate(1);
+        a.previous = true;
+        let mut b = candidate(2);
+        b.in_area = true;
+        b.load = 3;
+        assert_eq!(
+            winner(&[a, b]),
+            Some((2, Rule::Eligible(Preference::AreaAndTopic)))
+        );
+    }
+
+    #[test]
+    fn previous_responder_beats_lower_load() {
+        let mut a = candidate(1);
+        a.previous = true;
+        a.load = 4;
+        let b = candidate(2);
+        assert_eq!(
+            winner(&[a, b]),
+            Some((1, Rule::Eligible(Preference::PreviousResponder)))
+        );
+    }
+
+    #[test]
+    fn then_least_load_then_longest_idle() {
+        let mut a = candidate(1);
+        a.load = 2;
+        let mut b = candidate(2);
+        b.load = 1;
+        assert_eq!(
+            winner(&[a.clone(), b.clone()]),
+            Some((2, Rule::Eligible(Preference::LeastLoad)))
+        );
+        b.load = 2;
+        a.last_assigned_at = Utc.timestamp_opt(1_000, 0).single();
+        b.last_assigned_at = Utc.timestamp_opt(2_000, 0).single();
+        assert_eq!(
+            winner(&[a, b]),
+            Some((1, Rule::Eligible(Preference::LongestIdle)))
+        );
+    }
+
+    #[test]
+    fn capacity_and_language_make_eligibility() {
+        let mut full = candidate(1);
+        full.load = 5;
+        let mut foreign = candidate(2);
+        foreign.speaks = false;
+        let ok = candidate(3);
+        assert_eq!(
+            winner(&[full.clone(), foreign.clone(), ok]),
+            Some((3, Rule::Eligible(Preference::OnlyCandidate)))
+        );
+        // Widening: a full speaker before anyone who cannot speak the language.
+        assert_eq!(
+            winner(&[full.clone(), foreign.clone()]),
+            Some((1, Rule::OverCapacity))
+        );
+        assert_eq!(winner(&[foreign]), Some((2, Rule::OtherLanguage)));
+        let mut fuller = candidate(4);
+        fuller.load = 9;
+        assert_eq!(winner(&[fuller, full]), Some((1, Rule::OverCapacity)));
+    }
+
+    #[test]
+    fn reason_names_rule_preference_and_candidates() {
+        let d = Decision {
+            owner_id: Uuid::from_u128(1),
+            owner_name: "Aino".into(),
+            rule: Rule::Eligible(Preference::LeastLoad),
+            candidates: vec![candidate(1)],
+        };
+        let reason = d.reason();
+        assert_eq!(reason["rule"], "eligible");
+        assert_eq!(reason["decided_by"], "least_load");
+        assert_eq!(reason["owner_name"], "Aino");
+        assert_eq!(reason["candidates"][0]["name"], "r1");
+        let backstop = Decision {
+            rule: Rule::Backstop,
+            candidates: vec![],
+            ..d
+        };
+        assert_eq!(backstop.reason()["rule"], "backstop");
+    }
 }

@@ -8,7 +8,7 @@ use batline_core::{
     domain::{ActorKind, Channel, Language, MessageKind, event_kind},
     language, outbound,
     outbox::Outbox,
-    store::{self, cases::NewCase, intake::Intake, messages::NewOutbound},
+    store::{self, cases::NewCase, intake::Intake, messages::NewOutbound, responders::Needs},
     texts,
 };
 use sqlx::PgConnection;
@@ -134,20 +134,33 @@ async fn open_case(
     resident_id: Uuid,
     language: Language,
 ) -> Result<(Filed, Vec<i64>)> {
-    let decision = assign::choose_owner(conn, language).await?;
-    let owner = &decision.responder;
+    let since = router.clock.now()
+        - chrono::Duration::days(i64::from(router.config.previous_responder_days));
+    let previous_owner = store::cases::previous_owner(conn, resident_id, since).await?;
+    let needs = Needs {
+        language,
+        area: None,
+        topic: None,
+        previous_owner,
+    };
+    let decision = assign::choose_owner(conn, &needs, &[]).await?;
+    let owner_id = decision.owner_id;
+    let window = router.config.ack_windows.for_channel(intake.channel);
     let case = store::cases::insert(
         conn,
         &NewCase {
             resident_id,
-            owner_id: owner.id,
+            owner_id,
             channel: intake.channel,
             language,
             opened_at: intake.received_at,
+            area: None,
+            topic: None,
+            ack_due_at: router.clock.now() + window,
         },
     )
     .await?;
-    store::responders::touch_last_assigned(conn, owner.id).await?;
+    store::responders::touch_last_assigned(conn, owner_id).await?;
     store::events::append(
         conn,
         case.id,
@@ -180,7 +193,7 @@ async fn open_case(
 
     let body = texts::auto_reply(
         language,
-        &owner.display_name,
+        &decision.owner_name,
         &case.tracking_code,
         router.config.sms_promise_minutes,
         &router.config.tracking_url(&case.tracking_code),
@@ -200,15 +213,15 @@ async fn open_case(
         conn,
         &BusMessage::CaseAssigned {
             case_id: case.id,
-            owner_id: owner.id,
+            owner_id,
         },
     )
     .await?;
-    tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %owner.display_name, rule = ?decision.rule, "case opened");
+    tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
     Ok((
         Filed::NewCase {
             case_id: case.id,
-            owner_id: owner.id,
+            owner_id,
         },
         vec![send, assigned],
     ))

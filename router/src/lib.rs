@@ -4,12 +4,19 @@
 //! moment without one. Several router processes can run side by side: row
 //! locks in PostgreSQL decide who files what, and RabbitMQ spreads the work.
 
+pub mod acknowledge;
 pub mod assign;
 pub mod intake;
 
 use std::sync::Arc;
 
-use batline_core::{Config, Error, Result, bus::Bus, outbox::Outbox, store};
+use batline_core::{
+    Config, Error, Result,
+    bus::Bus,
+    clock::{Clock, SystemClock},
+    outbox::Outbox,
+    store,
+};
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +28,8 @@ pub struct Router {
     pub pool: PgPool,
     /// Publishes what filing writes to the outbox.
     pub outbox: Outbox,
+    /// Deadlines are set and checked by this clock.
+    pub clock: Arc<dyn Clock>,
 }
 
 /// Refuses to route without a designated backstop: it is what guarantees an
@@ -32,11 +41,23 @@ pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {
     }
 }
 
-/// Runs the router until `shutdown`: the intake consumer and the outbox relay.
+/// Runs the router until `shutdown`: the intake consumer, the
+/// acknowledgement sweep and the outbox relay.
 pub async fn run(
     config: Arc<Config>,
     pool: PgPool,
     bus: Bus,
+    shutdown: CancellationToken,
+) -> Result<()> {
+    run_with_clock(config, pool, bus, Arc::new(SystemClock), shutdown).await
+}
+
+/// As [`run`], with deadlines on `clock` (tests move it by hand).
+pub async fn run_with_clock(
+    config: Arc<Config>,
+    pool: PgPool,
+    bus: Bus,
+    clock: Arc<dyn Clock>,
     shutdown: CancellationToken,
 ) -> Result<()> {
     ensure_backstop(&pool).await?;
@@ -47,7 +68,9 @@ pub async fn run(
         config,
         pool,
         outbox,
+        clock,
     });
+    let sweeper = acknowledge::spawn(router.clone(), shutdown.clone());
     let consumer = bus.consume(
         bus.names().intake_queue(),
         prefetch,
@@ -57,7 +80,7 @@ pub async fn run(
             async move { intake::handle(&router, &payload).await }
         },
     );
-    let _ = tokio::join!(relay, consumer);
+    let _ = tokio::join!(relay, consumer, sweeper);
     tracing::info!("router stopped");
     Ok(())
 }

@@ -124,6 +124,7 @@ async fn a_router_killed_before_its_ack_loses_nothing_and_files_nothing_twice() 
         config: app.config.clone(),
         pool: app.pool.clone(),
         outbox: Outbox::new(app.pool.clone(), bus),
+        clock: app.clock.clone(),
     };
     for m in &taken {
         let BusMessage::IntakeArrived { intake_id, .. } = serde_json::from_slice(&m.delivery.data)?

@@ -7,6 +7,7 @@ mod delivery;
 mod idempotency;
 mod outage;
 mod proxy;
+mod routing;
 mod schema;
 mod sms_flow;
 mod support;

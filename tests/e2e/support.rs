@@ -15,6 +15,7 @@ use batline::twilio_sandbox::{InboundSms, ResidentPhone, TwilioSandbox, new_sid}
 use batline_core::{
     Config,
     bus::{self, Bus},
+    clock::{Clock, ManualClock},
     db,
     domain::{DutyStatus, Language},
     password,
@@ -62,6 +63,8 @@ pub struct TestApp {
     pub config: Arc<Config>,
     pub http: reqwest::Client,
     pub backstop: Responder,
+    /// The routers' clock: acknowledgement deadlines pass only when a test moves it.
+    pub clock: Arc<ManualClock>,
     shutdown: CancellationToken,
     routers: Vec<tokio::task::JoinHandle<batline_core::Result<()>>>,
     database_url: String,
@@ -151,6 +154,7 @@ impl TestApp {
             config,
             http: reqwest::Client::new(),
             backstop,
+            clock: Arc::new(ManualClock::starting_now()),
             shutdown,
             routers: Vec::new(),
             database_url,
@@ -169,10 +173,12 @@ impl TestApp {
         let token = self.shutdown.child_token();
         let bus = Bus::start(AMQP_URL, &self.namespace, token.clone());
         bus.wait_connected(Duration::from_secs(15)).await?;
-        let handle = tokio::spawn(batline_router::run(
+        let clock: Arc<dyn Clock> = self.clock.clone();
+        let handle = tokio::spawn(batline_router::run_with_clock(
             self.config.clone(),
             self.pool.clone(),
             bus,
+            clock,
             token.clone(),
         ));
         self.routers.push(handle);
@@ -368,6 +374,8 @@ async fn insert_responder(
         phone: None,
         languages: languages.to_vec(),
         areas: vec!["Kallio".to_owned()],
+        topics: Vec::new(),
+        capacity: 10,
         duty_status: duty,
         is_backstop: backstop,
     };

@@ -40,6 +40,14 @@ pub struct Case {
     pub resolved_at: Option<DateTime<Utc>>,
     /// The owner's summary on resolving.
     pub resolution_summary: Option<String>,
+    /// The district, when known.
+    pub area: Option<String>,
+    /// The topic, when known.
+    pub topic: Option<String>,
+    /// When the current owner acknowledged it.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// The current owner's acknowledgement deadline, until acknowledged.
+    pub ack_due_at: Option<DateTime<Utc>>,
 }
 
 /// What it takes to open a case.
@@ -55,6 +63,12 @@ pub struct NewCase {
     pub language: Language,
     /// When the first contact arrived (the intake's receipt time, not now).
     pub opened_at: DateTime<Utc>,
+    /// The district, when known.
+    pub area: Option<String>,
+    /// The topic, when known.
+    pub topic: Option<String>,
+    /// The owner's acknowledgement deadline.
+    pub ack_due_at: DateTime<Utc>,
 }
 
 /// A case as its owner's list shows it.
@@ -79,8 +93,9 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
     loop {
         let code = TrackingCode::generate();
         let inserted: Option<Case> = sqlx::query_as(
-            "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at, owner_assigned_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())
+            "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
+                                owner_assigned_at, area, topic, ack_due_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10)
              ON CONFLICT (tracking_code) DO NOTHING
              RETURNING *",
         )
@@ -91,6 +106,9 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
         .bind(new.channel)
         .bind(new.language)
         .bind(new.opened_at)
+        .bind(&new.area)
+        .bind(&new.topic)
+        .bind(new.ack_due_at)
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(case) = inserted {
@@ -196,6 +214,74 @@ pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result
     .bind(summary)
     .fetch_optional(conn)
     .await?)
+}
+
+/// The owner of the resident's most recent case opened since `since`.
+#[tracing::instrument(skip(conn))]
+pub async fn previous_owner(
+    conn: &mut PgConnection,
+    resident_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT owner_id FROM cases WHERE resident_id = $1 AND opened_at >= $2 ORDER BY opened_at DESC LIMIT 1",
+    )
+    .bind(resident_id)
+    .bind(since)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Open cases whose acknowledgement deadline has passed, locked; rows
+/// another router is handling are skipped, not waited for.
+#[tracing::instrument(skip(conn))]
+pub async fn claim_ack_overdue(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Case>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM cases WHERE status = 'open' AND ack_due_at <= $1
+         ORDER BY ack_due_at LIMIT $2
+         FOR UPDATE SKIP LOCKED",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Gives a case to a new owner, who must acknowledge it by `ack_due_at`.
+#[tracing::instrument(skip(conn))]
+pub async fn reassign(
+    conn: &mut PgConnection,
+    id: Uuid,
+    owner_id: Uuid,
+    ack_due_at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE cases SET owner_id = $2, owner_assigned_at = clock_timestamp(), acknowledged_at = NULL, ack_due_at = $3
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(owner_id)
+    .bind(ack_due_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the owner's acknowledgement; false if it was already acknowledged.
+#[tracing::instrument(skip(conn))]
+pub async fn acknowledge(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE cases SET acknowledged_at = clock_timestamp(), ack_due_at = NULL
+         WHERE id = $1 AND acknowledged_at IS NULL",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// How many cases exist (tests and the bench use it).

@@ -28,6 +28,10 @@ pub struct Responder {
     pub languages: Vec<String>,
     /// Districts the responder knows best.
     pub areas: Vec<String>,
+    /// Topics they know (streets, parks, housing, ...).
+    pub topics: Vec<String>,
+    /// Open cases they can hold at most.
+    pub capacity: i32,
     /// Whether they take new cases now.
     pub duty_status: DutyStatus,
     /// The designated backstop for when nobody is on duty.
@@ -53,6 +57,10 @@ pub struct NewResponder {
     pub languages: Vec<Language>,
     /// Districts.
     pub areas: Vec<String>,
+    /// Topics.
+    pub topics: Vec<String>,
+    /// Open cases at most.
+    pub capacity: i32,
     /// Initial duty status.
     pub duty_status: DutyStatus,
     /// Whether this is the backstop.
@@ -65,8 +73,9 @@ pub async fn insert(e: impl PgExecutor<'_>, new: &NewResponder) -> Result<Respon
     let languages: Vec<&str> = new.languages.iter().map(|l| l.as_str()).collect();
     Ok(sqlx::query_as(
         "INSERT INTO responders
-             (id, username, display_name, password_hash, phone, languages, areas, duty_status, is_backstop)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             (id, username, display_name, password_hash, phone, languages, areas, duty_status, is_backstop,
+              topics, capacity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          RETURNING *",
     )
     .bind(Uuid::new_v4())
@@ -78,6 +87,8 @@ pub async fn insert(e: impl PgExecutor<'_>, new: &NewResponder) -> Result<Respon
     .bind(&new.areas)
     .bind(new.duty_status)
     .bind(new.is_backstop)
+    .bind(&new.topics)
+    .bind(new.capacity)
     .fetch_one(e)
     .await?)
 }
@@ -139,32 +150,86 @@ pub async fn set_duty_status(e: impl PgExecutor<'_>, id: Uuid, status: DutyStatu
     Ok(done.rows_affected() == 1)
 }
 
-/// A responder on duty with their current load, the one with the fewest
-/// open cases first. Speakers of `language` come before others; among equals
-/// the one who waited longest since their last assignment wins.
+/// A responder on duty as the assignment rules see them.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct Candidate {
+    /// The responder.
+    pub id: Uuid,
+    /// Their display name.
+    pub name: String,
+    /// Open cases now.
+    pub load: i64,
+    /// Open cases at most.
+    pub capacity: i32,
+    /// Speaks the case's language.
+    pub speaks: bool,
+    /// Knows the case's area.
+    pub in_area: bool,
+    /// Knows the case's topic.
+    pub knows_topic: bool,
+    /// Owned the resident's previous case.
+    pub previous: bool,
+    /// When they last became an owner; `None` is longest idle of all.
+    pub last_assigned_at: Option<DateTime<Utc>>,
+}
+
+/// What a case asks of its owner.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs<'a> {
+    /// The resident's language.
+    pub language: Language,
+    /// The case's district, if known.
+    pub area: Option<&'a str>,
+    /// The case's topic, if known.
+    pub topic: Option<&'a str>,
+    /// The owner of the resident's previous case, if recent.
+    pub previous_owner: Option<Uuid>,
+}
+
+/// Every responder on duty except `exclude`, with what the rules need.
 #[tracing::instrument(skip(conn))]
-pub async fn least_loaded_on_duty(
+pub async fn on_duty_candidates(
     conn: &mut PgConnection,
-    language: Language,
-) -> Result<Option<(Responder, i64)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        responder: Responder,
-        open_cases: i64,
-    }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT r.*,
-                (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open') AS open_cases
+    needs: &Needs<'_>,
+    exclude: &[Uuid],
+) -> Result<Vec<Candidate>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.display_name AS name,
+                (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open') AS load,
+                r.capacity,
+                $1 = ANY (r.languages) AS speaks,
+                COALESCE($2 = ANY (r.areas), false) AS in_area,
+                COALESCE($3 = ANY (r.topics), false) AS knows_topic,
+                r.id IS NOT DISTINCT FROM $4 AS previous,
+                r.last_assigned_at
          FROM responders r
-         WHERE r.duty_status = 'on_duty'
-         ORDER BY ($1 = ANY (r.languages)) DESC, open_cases, r.last_assigned_at NULLS FIRST, r.id
-         LIMIT 1",
+         WHERE r.duty_status = 'on_duty' AND NOT (r.id = ANY ($5))
+         ORDER BY r.id",
     )
-    .bind(language.as_str())
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| (r.responder, r.open_cases)))
+    .bind(needs.language.as_str())
+    .bind(needs.area)
+    .bind(needs.topic)
+    .bind(needs.previous_owner)
+    .bind(exclude)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Locks a responder and returns (capacity, open cases). Taken just before
+/// giving them a case, so two routers cannot both fill their last slot.
+#[tracing::instrument(skip(conn))]
+pub async fn lock_load(conn: &mut PgConnection, id: Uuid) -> Result<(i32, i64)> {
+    sqlx::query_scalar::<_, i32>("SELECT capacity FROM responders WHERE id = $1 FOR UPDATE")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(sqlx::query_as(
+        "SELECT r.capacity, (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open')
+         FROM responders r WHERE r.id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Records that `id` just became a case's owner.
