@@ -61,27 +61,11 @@ pub struct Report {
 
 impl std::fmt::Display for Report {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "webhooks accepted      {} (failed {}) in {:.2} s",
-            self.accepted, self.failed, self.send_seconds
-        )?;
-        writeln!(
-            f,
-            "webhook round trip     p50 {:.1} ms   p99 {:.1} ms",
-            self.webhook_p50_ms, self.webhook_p99_ms
-        )?;
+        writeln!(f, "webhooks accepted      {} (failed {}) in {:.2} s", self.accepted, self.failed, self.send_seconds)?;
+        writeln!(f, "webhook round trip     p50 {:.1} ms   p99 {:.1} ms", self.webhook_p50_ms, self.webhook_p99_ms)?;
         writeln!(f, "reached a named owner  {}", self.owned)?;
-        writeln!(
-            f,
-            "intake to named owner  p50 {:.1} ms   p99 {:.1} ms",
-            self.owner_p50_ms, self.owner_p99_ms
-        )?;
-        write!(
-            f,
-            "sustained throughput   {:.0} contacts/s",
-            self.throughput
-        )
+        writeln!(f, "intake to named owner  p50 {:.1} ms   p99 {:.1} ms", self.owner_p50_ms, self.owner_p99_ms)?;
+        write!(f, "sustained throughput   {:.0} contacts/s", self.throughput)
     }
 }
 
@@ -91,39 +75,19 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     let (sid, token) = match &twilio {
         Some(t) => {
             use secrecy::ExposeSecret;
-            (
-                t.account_sid.clone(),
-                t.auth_token.expose_secret().to_owned(),
-            )
+            (t.account_sid.clone(), t.auth_token.expose_secret().to_owned())
         }
-        None => (
-            "AC00000000000000000000000000000000".to_owned(),
-            "batline-demo-auth-token".to_owned(),
-        ),
+        None => ("AC00000000000000000000000000000000".to_owned(), "batline-demo-auth-token".to_owned()),
     };
     let pool = services::database(&config).await?;
-    let gateway = args
-        .gateway
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.gateway_addr));
+    let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     println!(
         "batline bench: {} signed SMS webhooks to {gateway}, concurrency {}, rate {}",
         args.count,
         args.concurrency,
-        if args.rate == 0 {
-            "unlimited".to_owned()
-        } else {
-            format!("{}/s", args.rate)
-        }
+        if args.rate == 0 { "unlimited".to_owned() } else { format!("{}/s", args.rate) }
     );
-    let report = drive(
-        &pool,
-        &ResidentPhone::new(&sid, &token),
-        &gateway,
-        config.public_url.as_str(),
-        &args,
-    )
-    .await?;
+    let report = drive(&pool, &ResidentPhone::new(&sid, &token), &gateway, config.public_url.as_str(), &args).await?;
     println!("{report}");
     Ok(())
 }
@@ -152,12 +116,8 @@ pub async fn drive(
                 if let Some(interval) = interval {
                     tokio::time::sleep_until((started + interval.mul_f64(i as f64)).into()).await;
                 }
-                let inbound = InboundSms {
-                    message_sid: &sid,
-                    from: &from,
-                    to: "+358931000000",
-                    body: "Katuvalo on rikki",
-                };
+                let inbound =
+                    InboundSms { message_sid: &sid, from: &from, to: "+358931000000", body: "Katuvalo on rikki" };
                 let t = Instant::now();
                 match phone.text(gateway, public_url, &inbound).await {
                     Ok(r) if r.status().is_success() => Some(t.elapsed()),
@@ -201,11 +161,7 @@ pub async fn drive(
         owned: latency.filed,
         owner_p50_ms: latency.p50_ms.unwrap_or(f64::NAN),
         owner_p99_ms: latency.p99_ms.unwrap_or(f64::NAN),
-        throughput: if window > 0.0 {
-            latency.filed as f64 / window
-        } else {
-            0.0
-        },
+        throughput: if window > 0.0 { latency.filed as f64 / window } else { 0.0 },
     })
 }
 

@@ -25,17 +25,11 @@ const DEMO_AUTH_TOKEN: &str = "batline-demo-auth-token";
 const DEMO_FROM_NUMBER: &str = "+358931000000";
 
 #[derive(Parser)]
-#[command(
-    name = "batline",
-    version,
-    about = "Batline: someone always answers, listens, acts."
-)]
-#[command(
-    after_help = "Configuration comes from the environment: DATABASE_URL, AMQP_URL, BATLINE_BUS_NAMESPACE, \
+#[command(name = "batline", version, about = "Batline: someone always answers, listens, acts.")]
+#[command(after_help = "Configuration comes from the environment: DATABASE_URL, AMQP_URL, BATLINE_BUS_NAMESPACE, \
 BATLINE_GATEWAY_ADDR, BATLINE_CONSOLE_ADDR, BATLINE_PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, \
 TWILIO_API_BASE, TWILIO_FROM_NUMBER, BATLINE_SMS_PROMISE_MINUTES, BATLINE_PREFETCH, BATLINE_SESSION_HOURS. \
-See README.md."
-)]
+See README.md.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -171,15 +165,9 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let mut sandbox = None;
     if config.twilio.is_none() {
-        let addr =
-            std::env::var("BATLINE_SANDBOX_ADDR").unwrap_or_else(|_| "127.0.0.1:8089".into());
+        let addr = std::env::var("BATLINE_SANDBOX_ADDR").unwrap_or_else(|_| "127.0.0.1:8089".into());
         let listener = services::bind(addr.parse()?, "BATLINE_SANDBOX_ADDR").await?;
-        let sb = TwilioSandbox::start(
-            listener,
-            DEMO_ACCOUNT_SID,
-            DEMO_AUTH_TOKEN,
-            shutdown.clone(),
-        )?;
+        let sb = TwilioSandbox::start(listener, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, shutdown.clone())?;
         config.twilio = Some(TwilioConfig {
             account_sid: DEMO_ACCOUNT_SID.into(),
             auth_token: SecretString::from(DEMO_AUTH_TOKEN),
@@ -196,49 +184,25 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     let console_listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
     let started = vec![
         services::router(config.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?,
-        services::gateway(
-            config.clone(),
-            pool.clone(),
-            bus.clone(),
-            gateway_listener,
-            shutdown.clone(),
-        )?,
-        services::console(
-            config.clone(),
-            pool.clone(),
-            bus,
-            console_listener,
-            shutdown.clone(),
-        )?,
+        services::gateway(config.clone(), pool.clone(), bus.clone(), gateway_listener, shutdown.clone())?,
+        services::console(config.clone(), pool.clone(), bus, console_listener, shutdown.clone())?,
     ];
 
     println!("\nBatline is running.");
-    println!(
-        "  gateway  {}  (Twilio webhooks: /twilio/sms; tracking: /track/<code>)",
-        config.public_url
-    );
-    println!(
-        "  console  http://{}  (API: /api/v1/...)",
-        config.console_addr
-    );
+    println!("  gateway  {}  (Twilio webhooks: /twilio/sms; tracking: /track/<code>)", config.public_url);
+    println!("  console  http://{}  (API: /api/v1/...)", config.console_addr);
     if let Some(sb) = &sandbox {
         println!(
             "  Twilio sandbox  {}  (no Twilio account configured; SMS Batline sends are listed at {}/sandbox/messages)",
             sb.api_base(),
             sb.api_base()
         );
-        println!(
-            "  Text Batline as a resident:  batline text --from +358401234567 \"Puistossa on kaatunut puu\""
-        );
+        println!("  Text Batline as a resident:  batline text --from +358401234567 \"Puistossa on kaatunut puu\"");
     }
     if seeded.is_empty() {
         println!("  The database already had responders; sign in with theirs.");
     } else {
-        println!(
-            "  Demo sign-ins (password \"{}\"): {}",
-            seed::DEMO_PASSWORD,
-            seeded.join(", ")
-        );
+        println!("  Demo sign-ins (password \"{}\"): {}", seed::DEMO_PASSWORD, seeded.join(", "));
     }
     println!("Stop with Ctrl-C.\n");
     wait(started, shutdown).await
@@ -262,17 +226,7 @@ async fn wait(started: Vec<services::Service>, shutdown: CancellationToken) -> a
 async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<()> {
     let pool = services::database(&config).await?;
     match command {
-        ResponderCommand::Add {
-            username,
-            name,
-            password,
-            languages,
-            areas,
-            topics,
-            capacity,
-            on_duty,
-            backstop,
-        } => {
+        ResponderCommand::Add { username, name, password, languages, areas, topics, capacity, on_duty, backstop } => {
             if password.chars().count() < 10 {
                 anyhow::bail!("the password needs at least 10 characters");
             }
@@ -285,28 +239,20 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                 areas,
                 topics,
                 capacity,
-                duty_status: if on_duty {
-                    DutyStatus::OnDuty
-                } else {
-                    DutyStatus::Off
-                },
+                duty_status: if on_duty { DutyStatus::OnDuty } else { DutyStatus::Off },
                 is_backstop: backstop,
             };
-            let added = store::responders::insert(&pool, &new)
-                .await
-                .map_err(|e| match e {
-                    batline_core::Error::Database(ref db)
-                        if store::is_unique_violation(db, "responders_username_key") =>
-                    {
-                        anyhow::anyhow!("a responder called {:?} exists already", new.username)
-                    }
-                    batline_core::Error::Database(ref db)
-                        if store::is_unique_violation(db, "responders_single_backstop") =>
-                    {
-                        anyhow::anyhow!("there is a backstop already; there can be only one")
-                    }
-                    other => other.into(),
-                })?;
+            let added = store::responders::insert(&pool, &new).await.map_err(|e| match e {
+                batline_core::Error::Database(ref db) if store::is_unique_violation(db, "responders_username_key") => {
+                    anyhow::anyhow!("a responder called {:?} exists already", new.username)
+                }
+                batline_core::Error::Database(ref db)
+                    if store::is_unique_violation(db, "responders_single_backstop") =>
+                {
+                    anyhow::anyhow!("there is a backstop already; there can be only one")
+                }
+                other => other.into(),
+            })?;
             println!("added {} ({})", added.display_name, added.username);
         }
         ResponderCommand::List => {
@@ -330,39 +276,21 @@ async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
     let (sid, token, to) = match &config.twilio {
         Some(t) => {
             use secrecy::ExposeSecret;
-            (
-                t.account_sid.clone(),
-                t.auth_token.expose_secret().to_owned(),
-                t.from_number.clone(),
-            )
+            (t.account_sid.clone(), t.auth_token.expose_secret().to_owned(), t.from_number.clone())
         }
-        None => (
-            DEMO_ACCOUNT_SID.into(),
-            DEMO_AUTH_TOKEN.into(),
-            DEMO_FROM_NUMBER.into(),
-        ),
+        None => (DEMO_ACCOUNT_SID.into(), DEMO_AUTH_TOKEN.into(), DEMO_FROM_NUMBER.into()),
     };
     let phone = ResidentPhone::new(&sid, &token);
     let message_sid = new_sid("SM");
-    let inbound = InboundSms {
-        message_sid: &message_sid,
-        from,
-        to: &to,
-        body,
-    };
+    let inbound = InboundSms { message_sid: &message_sid, from, to: &to, body };
     let gateway = format!("http://{}", config.gateway_addr);
     let response = phone
         .text(&gateway, config.public_url.as_str(), &inbound)
         .await
-        .with_context(|| {
-            format!("cannot reach the gateway at {gateway}; is `batline up` running?")
-        })?;
+        .with_context(|| format!("cannot reach the gateway at {gateway}; is `batline up` running?"))?;
     let status = response.status();
     if !status.is_success() {
-        anyhow::bail!(
-            "the gateway answered {status}: {}",
-            response.text().await.unwrap_or_default()
-        );
+        anyhow::bail!("the gateway answered {status}: {}", response.text().await.unwrap_or_default());
     }
     println!("sent {message_sid}; the answer goes to the Twilio sandbox's /sandbox/messages");
     Ok(())

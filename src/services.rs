@@ -24,13 +24,7 @@ pub async fn bus(config: &Config, shutdown: &CancellationToken) -> anyhow::Resul
     let bus = Bus::start(&config.amqp_url, &config.bus_namespace, shutdown.clone());
     if bus.wait_connected(BUS_WAIT).await.is_err() {
         let shown = url::Url::parse(&config.amqp_url)
-            .map(|u| {
-                format!(
-                    "{}:{}",
-                    u.host_str().unwrap_or("?"),
-                    u.port().unwrap_or(5672)
-                )
-            })
+            .map(|u| format!("{}:{}", u.host_str().unwrap_or("?"), u.port().unwrap_or(5672)))
             .unwrap_or_else(|_| "the address in AMQP_URL".into());
         anyhow::bail!(
             "cannot reach RabbitMQ at {shown} within {BUS_WAIT:?}. Is it running? On Debian or Ubuntu: \
@@ -43,9 +37,7 @@ pub async fn bus(config: &Config, shutdown: &CancellationToken) -> anyhow::Resul
 
 /// Binds a listener with a message naming the setting when the port is taken.
 pub async fn bind(addr: std::net::SocketAddr, setting: &str) -> anyhow::Result<TcpListener> {
-    TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}; set {setting} to a free address"))
+    TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}; set {setting} to a free address"))
 }
 
 /// A started service's task.
@@ -60,9 +52,7 @@ pub fn gateway(
     shutdown: CancellationToken,
 ) -> anyhow::Result<Service> {
     let state = batline_gateway::AppState::new(config, pool, bus)?;
-    Ok(tokio::spawn(batline_gateway::run(
-        state, listener, shutdown,
-    )))
+    Ok(tokio::spawn(batline_gateway::run(state, listener, shutdown)))
 }
 
 /// Starts a router after checking that a backstop responder exists.
@@ -73,9 +63,7 @@ pub async fn router(
     shutdown: CancellationToken,
 ) -> anyhow::Result<Service> {
     batline_router::ensure_backstop(&pool).await?;
-    Ok(tokio::spawn(batline_router::run(
-        config, pool, bus, shutdown,
-    )))
+    Ok(tokio::spawn(batline_router::run(config, pool, bus, shutdown)))
 }
 
 /// Starts the console on `listener`.
@@ -87,9 +75,7 @@ pub fn console(
     shutdown: CancellationToken,
 ) -> anyhow::Result<Service> {
     let state = batline_console::AppState::new(config, pool, bus)?;
-    Ok(tokio::spawn(batline_console::run(
-        state, listener, shutdown,
-    )))
+    Ok(tokio::spawn(batline_console::run(state, listener, shutdown)))
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).

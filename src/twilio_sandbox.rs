@@ -92,15 +92,11 @@ impl TwilioSandbox {
             changed: Notify::new(),
         });
         let app = Router::new()
-            .route(
-                "/2010-04-01/Accounts/{sid}/Messages.json",
-                post(create_message),
-            )
+            .route("/2010-04-01/Accounts/{sid}/Messages.json", post(create_message))
             .route("/sandbox/messages", get(list_messages))
             .with_state(shared.clone());
         tokio::spawn(async move {
-            let serve =
-                axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned());
+            let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned());
             if let Err(e) = serve.await {
                 tracing::error!(error = %e, "Twilio sandbox stopped");
             }
@@ -130,19 +126,11 @@ impl TwilioSandbox {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
         // A panic while holding the lock cannot leave the log half-written.
-        self.shared
-            .recorded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.shared.recorded.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Waits until the SMS sent to `to` number `count` or more, and returns them.
-    pub async fn wait_for_sms_to(
-        &self,
-        to: &str,
-        count: usize,
-        timeout: Duration,
-    ) -> anyhow::Result<Vec<SentSms>> {
+    pub async fn wait_for_sms_to(&self, to: &str, count: usize, timeout: Duration) -> anyhow::Result<Vec<SentSms>> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let notified = self.shared.changed.notified();
@@ -151,10 +139,7 @@ impl TwilioSandbox {
                 return Ok(to_them);
             }
             if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                anyhow::bail!(
-                    "expected {count} SMS to {to} within {timeout:?}, got {}: {to_them:#?}",
-                    to_them.len()
-                );
+                anyhow::bail!("expected {count} SMS to {to} within {timeout:?}, got {}: {to_them:#?}", to_them.len());
             }
         }
     }
@@ -255,11 +240,7 @@ pub fn new_sid(prefix: &str) -> String {
 
 fn twilio_error(status: u16, code: i64, message: &str) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        Json(json!({ "code": code, "message": message, "status": status.as_u16() })),
-    )
-        .into_response()
+    (status, Json(json!({ "code": code, "message": message, "status": status.as_u16() }))).into_response()
 }
 
 async fn create_message(
@@ -268,12 +249,8 @@ async fn create_message(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let expected = format!(
-        "Basic {}",
-        STANDARD.encode(format!("{}:{}", shared.account_sid, shared.auth_token))
-    );
-    let authorised =
-        headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
+    let expected = format!("Basic {}", STANDARD.encode(format!("{}:{}", shared.account_sid, shared.auth_token)));
+    let authorised = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
     if !authorised || sid != shared.account_sid {
         return twilio_error(401, 20003, "Authentication Error - invalid username");
     }
@@ -292,41 +269,19 @@ async fn create_message(
         return twilio_error(400, 21604, "A 'To', 'From' and 'Body' are required");
     };
     if text.chars().count() > 1600 {
-        return twilio_error(
-            400,
-            21617,
-            "The concatenated message body exceeds the 1600 character limit",
-        );
+        return twilio_error(400, 21617, "The concatenated message body exceeds the 1600 character limit");
     }
-    let sms = SentSms {
-        sid: new_sid("SM"),
-        to,
-        from,
-        body: text,
-        status_callback: get("StatusCallback"),
-    };
+    let sms = SentSms { sid: new_sid("SM"), to, from, body: text, status_callback: get("StatusCallback") };
     let answer = json!({
         "sid": sms.sid, "account_sid": shared.account_sid, "to": sms.to, "from": sms.from,
         "body": sms.body, "status": "queued", "num_segments": "1", "direction": "outbound-api",
         "api_version": "2010-04-01",
     });
-    shared
-        .recorded
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .sent
-        .push(sms);
+    shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).sent.push(sms);
     shared.changed.notify_waiters();
     (StatusCode::CREATED, Json(answer)).into_response()
 }
 
 async fn list_messages(State(shared): State<Arc<Shared>>) -> Json<Vec<SentSms>> {
-    Json(
-        shared
-            .recorded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .sent
-            .clone(),
-    )
+    Json(shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).sent.clone())
 }

@@ -26,23 +26,13 @@ fn token_hash(token: &str) -> Vec<u8> {
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
-        .get(AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    parts.headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
         store::sessions::responder(&state.pool, &token_hash(token))
             .await?
@@ -74,10 +64,7 @@ pub async fn sign_in(
     let Json(body) = body?;
     let responder = store::responders::by_username(&state.pool, body.username.trim()).await?;
     // Hash even for an unknown user, so timing does not reveal which names exist.
-    let stored = responder
-        .as_ref()
-        .map(|r| r.password_hash.clone())
-        .unwrap_or_else(|| state.dummy_hash.clone());
+    let stored = responder.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.clone());
     let password = body.password;
     let ok = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
         .await
@@ -93,21 +80,11 @@ pub async fn sign_in(
     let expires_at = chrono::Utc::now() + ttl;
     store::sessions::insert(&state.pool, &token_hash(&token), responder.id, expires_at).await?;
     tracing::info!(responder = %responder.username, "signed in");
-    Ok((
-        StatusCode::CREATED,
-        Json(Session {
-            token,
-            expires_at,
-            responder,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(Session { token, expires_at, responder })))
 }
 
 /// `DELETE /api/v1/sessions`: sign out.
-pub async fn sign_out(
-    State(state): State<AppState>,
-    parts: axum::http::HeaderMap,
-) -> Result<StatusCode, ApiError> {
+pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMap) -> Result<StatusCode, ApiError> {
     let token = parts
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -33,13 +33,8 @@ const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
 const MAX_SUMMARY_CHARS: usize = 1000;
 
 /// `GET /api/v1/cases`: the signed-in responder's open cases.
-pub async fn mine(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-) -> Result<Json<Vec<CaseListItem>>, ApiError> {
-    Ok(Json(
-        store::cases::open_for_owner(&state.pool, me.id).await?,
-    ))
+pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
 }
 
 /// One case with everything its owner needs.
@@ -57,17 +52,11 @@ pub async fn detail(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    let case = store::cases::list_item(&state.pool, id)
-        .await?
-        .ok_or(batline_core::Error::NotFound("case"))?;
+    let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     ensure_owner(&me, &case.case)?;
     let messages = store::messages::for_case(&state.pool, id).await?;
     let timeline = store::events::for_case(&state.pool, id).await?;
-    Ok(Json(CaseDetail {
-        case,
-        messages,
-        timeline,
-    }))
+    Ok(Json(CaseDetail { case, messages, timeline }))
 }
 
 fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
@@ -82,21 +71,11 @@ fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
 }
 
 /// Locks a case the signed-in responder owns and that is still open.
-async fn lock_own_open(
-    conn: &mut PgConnection,
-    me: &Responder,
-    id: Uuid,
-) -> Result<Case, ApiError> {
-    let case = store::cases::lock(conn, id)
-        .await?
-        .ok_or(batline_core::Error::NotFound("case"))?;
+async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
+    let case = store::cases::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     ensure_owner(me, &case)?;
     if case.status != CaseStatus::Open {
-        return Err(batline_core::Error::Conflict(format!(
-            "case {} is already resolved",
-            case.tracking_code
-        ))
-        .into());
+        return Err(batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)).into());
     }
     Ok(case)
 }
@@ -108,19 +87,13 @@ fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> 
     }
     let count = value.chars().count();
     if count > max {
-        return Err(ApiError::Unprocessable(format!(
-            "{field} has {count} characters; the most is {max}"
-        )));
+        return Err(ApiError::Unprocessable(format!("{field} has {count} characters; the most is {max}")));
     }
     Ok(value.to_owned())
 }
 
 /// Records the owner's acknowledgement once; true if this was the first.
-async fn acknowledge_in(
-    conn: &mut PgConnection,
-    me: &Responder,
-    case: &Case,
-) -> Result<bool, ApiError> {
+async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case) -> Result<bool, ApiError> {
     let first = store::cases::acknowledge(conn, case.id).await?;
     if first {
         store::events::append(
@@ -149,9 +122,7 @@ pub async fn acknowledge(
     if acknowledge_in(&mut tx, &me, &case).await? {
         ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::ACKNOWLEDGED)).await?);
     }
-    let case = store::cases::get(&mut *tx, id)
-        .await?
-        .ok_or(batline_core::Error::NotFound("case"))?;
+    let case = store::cases::get(&mut *tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     tx.commit().await?;
     publish(&state, &ids).await;
     Ok(Json(case))
@@ -177,13 +148,7 @@ pub async fn reply(
     let channel = reply_channel(case.channel);
     let (message, send) = outbound::queue(
         &mut tx,
-        &NewOutbound {
-            case_id: case.id,
-            channel,
-            kind: MessageKind::Reply,
-            body: &text,
-            author_id: Some(me.id),
-        },
+        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
     )
     .await?;
     store::events::append(
@@ -198,10 +163,7 @@ pub async fn reply(
     // Replying is the clearest acknowledgement there is.
     acknowledge_in(&mut tx, &me, &case).await?;
     store::cases::mark_first_response(&mut tx, case.id).await?;
-    let ids = vec![
-        send,
-        Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?,
-    ];
+    let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?];
     tx.commit().await?;
     publish(&state, &ids).await;
     Ok((StatusCode::CREATED, Json(message)))
@@ -226,12 +188,7 @@ pub async fn resolve(
     let case = lock_own_open(&mut tx, &me, id).await?;
     let resolved = store::cases::resolve(&mut tx, case.id, &summary)
         .await?
-        .ok_or_else(|| {
-            batline_core::Error::Conflict(format!(
-                "case {} is already resolved",
-                case.tracking_code
-            ))
-        })?;
+        .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
     store::events::append(
         &mut tx,
         case.id,
@@ -242,27 +199,13 @@ pub async fn resolve(
     )
     .await?;
     let channel = reply_channel(case.channel);
-    let notice = texts::resolved(
-        case.language,
-        &me.display_name,
-        &case.tracking_code,
-        &summary,
-    );
+    let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary);
     let (_, send) = outbound::queue(
         &mut tx,
-        &NewOutbound {
-            case_id: case.id,
-            channel,
-            kind: MessageKind::Notice,
-            body: &notice,
-            author_id: Some(me.id),
-        },
+        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) },
     )
     .await?;
-    let ids = vec![
-        send,
-        Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?,
-    ];
+    let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?];
     tx.commit().await?;
     publish(&state, &ids).await;
     Ok(Json(resolved))
@@ -278,11 +221,7 @@ fn reply_channel(case_channel: Channel) -> Channel {
 }
 
 fn updated(case: &Case, kind: &str) -> BusMessage {
-    BusMessage::CaseUpdated {
-        case_id: case.id,
-        owner_id: case.owner_id,
-        kind: kind.to_owned(),
-    }
+    BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() }
 }
 
 /// Publishes right away; what fails here the relay publishes later.

@@ -47,9 +47,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         use batline_core::Error as Core;
         let (status, code) = match &self {
-            ApiError::Unauthenticated | ApiError::BadCredentials => {
-                (StatusCode::UNAUTHORIZED, "unauthenticated")
-            }
+            ApiError::Unauthenticated | ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::Json(status, _) => (*status, "bad_json"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

@@ -13,10 +13,6 @@ pub async fn healthz() -> &'static str {
 /// Readiness: 503 with the failing part named while not ready.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let readiness = Readiness::check(&state.pool, &state.bus).await;
-    let status = if readiness.is_ready() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if readiness.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(readiness))
 }

@@ -43,23 +43,14 @@ impl AppState {
     pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
         let outbox = Outbox::new(pool.clone(), bus.clone());
         let dummy_hash = password::hash("not a real password")?;
-        Ok(AppState {
-            config,
-            pool,
-            bus,
-            outbox,
-            dummy_hash,
-        })
+        Ok(AppState { config, pool, bus, outbox, dummy_hash })
     }
 }
 
 /// The console's HTTP routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route(
-            "/api/v1/sessions",
-            post(auth::sign_in).delete(auth::sign_out),
-        )
+        .route("/api/v1/sessions", post(auth::sign_in).delete(auth::sign_out))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
@@ -74,14 +65,9 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves the console on `listener` and runs its outbox relay until `shutdown`.
-pub async fn run(
-    state: AppState,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-) -> Result<()> {
+pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
-    let serve = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     if let Err(e) = serve.await {
         tracing::error!(error = %e, "console server failed");
         shutdown.cancel();

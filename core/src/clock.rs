@@ -30,9 +30,7 @@ pub struct ManualClock {
 impl ManualClock {
     /// A clock showing the system's time now.
     pub fn starting_now() -> Self {
-        ManualClock {
-            now: Mutex::new(Utc::now()),
-        }
+        ManualClock { now: Mutex::new(Utc::now()) }
     }
 
     /// Moves the clock forward.

@@ -101,18 +101,12 @@ impl Config {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let addr = |name: &str, default: &str| -> Result<SocketAddr> {
             let raw = get(name).unwrap_or_else(|| default.to_owned());
-            raw.parse().map_err(|_| {
-                Error::Config(format!(
-                    "{name}={raw:?} is not an address like 127.0.0.1:8080"
-                ))
-            })
+            raw.parse().map_err(|_| Error::Config(format!("{name}={raw:?} is not an address like 127.0.0.1:8080")))
         };
         let number = |name: &str, default: u64| -> Result<u64> {
             match get(name) {
                 None => Ok(default),
-                Some(raw) => raw
-                    .parse()
-                    .map_err(|_| Error::Config(format!("{name}={raw:?} is not a whole number"))),
+                Some(raw) => raw.parse().map_err(|_| Error::Config(format!("{name}={raw:?} is not a whole number"))),
             }
         };
 
@@ -122,11 +116,7 @@ impl Config {
             &get("BATLINE_PUBLIC_URL").unwrap_or_else(|| format!("http://{gateway_addr}")),
         )?;
 
-        let twilio = match (
-            get("TWILIO_ACCOUNT_SID"),
-            get("TWILIO_AUTH_TOKEN"),
-            get("TWILIO_FROM_NUMBER"),
-        ) {
+        let twilio = match (get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN"), get("TWILIO_FROM_NUMBER")) {
             (Some(account_sid), Some(token), Some(from_number)) => Some(TwilioConfig {
                 account_sid,
                 auth_token: SecretString::from(token),
@@ -147,8 +137,7 @@ impl Config {
         let config = Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/batline".to_owned()),
-            amqp_url: get("AMQP_URL")
-                .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
+            amqp_url: get("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
             bus_namespace: get("BATLINE_BUS_NAMESPACE").unwrap_or_else(|| "batline".to_owned()),
             gateway_addr,
             console_addr: addr("BATLINE_CONSOLE_ADDR", "127.0.0.1:8081")?,
@@ -166,9 +155,7 @@ impl Config {
                 walk_in: Duration::from_secs(number("BATLINE_ACK_SECONDS_WALK_IN", 600)?),
             },
             previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
-                .map_err(|_| {
-                    Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into())
-                })?,
+                .map_err(|_| Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into()))?,
         };
         config.validate()?;
         Ok(config)
@@ -179,9 +166,7 @@ impl Config {
         let ns = &self.bus_namespace;
         if ns.is_empty()
             || ns.len() > 64
-            || !ns
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            || !ns.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
             return Err(Error::Config(format!(
                 "BATLINE_BUS_NAMESPACE={ns:?} must be 1-64 letters, digits, '-', '_' or '.'"
@@ -191,18 +176,11 @@ impl Config {
             return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));
         }
         let windows = self.ack_windows;
-        if [windows.sms, windows.voice, windows.chat, windows.walk_in]
-            .iter()
-            .any(Duration::is_zero)
-        {
-            return Err(Error::Config(
-                "acknowledgement windows (BATLINE_ACK_SECONDS_*) must be at least 1 s".into(),
-            ));
+        if [windows.sms, windows.voice, windows.chat, windows.walk_in].iter().any(Duration::is_zero) {
+            return Err(Error::Config("acknowledgement windows (BATLINE_ACK_SECONDS_*) must be at least 1 s".into()));
         }
         if self.sms_promise_minutes == 0 {
-            return Err(Error::Config(
-                "BATLINE_SMS_PROMISE_MINUTES must be at least 1".into(),
-            ));
+            return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
         }
         if let Some(t) = &self.twilio
             && !t.from_number.starts_with('+')
@@ -229,20 +207,14 @@ impl Config {
 
     /// The public address of a case's tracking page.
     pub fn tracking_url(&self, code: &str) -> String {
-        format!(
-            "{}/track/{code}",
-            self.public_url.as_str().trim_end_matches('/')
-        )
+        format!("{}/track/{code}", self.public_url.as_str().trim_end_matches('/'))
     }
 }
 
 fn parse_url(name: &str, raw: &str) -> Result<Url> {
-    let url =
-        Url::parse(raw).map_err(|e| Error::Config(format!("{name}={raw:?} is not a URL: {e}")))?;
+    let url = Url::parse(raw).map_err(|e| Error::Config(format!("{name}={raw:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!(
-            "{name}={raw:?} must be an http or https URL"
-        )));
+        return Err(Error::Config(format!("{name}={raw:?} must be an http or https URL")));
     }
     Ok(url)
 }
@@ -252,12 +224,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
     }
 
     #[test]
@@ -266,10 +233,7 @@ mod tests {
         assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/batline");
         assert_eq!(c.bus_namespace, "batline");
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
-        assert_eq!(
-            c.tracking_url("K7QD-4M2X"),
-            "http://127.0.0.1:8080/track/K7QD-4M2X"
-        );
+        assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
         Ok(())

@@ -21,11 +21,7 @@ pub async fn connect(database_url: &str, max_connections: u32) -> Result<PgPool>
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(
-            options
-                .clone()
-                .log_statements(tracing::log::LevelFilter::Trace),
-        )
+        .connect_with(options.clone().log_statements(tracing::log::LevelFilter::Trace))
         .await
         .map_err(|e| unreachable_hint(&options, e))
 }
@@ -42,20 +38,14 @@ async fn create_database_if_missing(options: &PgConnectOptions) -> Result<()> {
         return Ok(());
     };
     let maintenance = options.clone().database("postgres");
-    let mut conn = PgConnection::connect_with(&maintenance)
-        .await
-        .map_err(|e| unreachable_hint(options, e))?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut conn)
-            .await?;
+    let mut conn = PgConnection::connect_with(&maintenance).await.map_err(|e| unreachable_hint(options, e))?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut conn)
+        .await?;
     if !exists {
         let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        match sqlx::query(&format!("CREATE DATABASE {quoted}"))
-            .execute(&mut conn)
-            .await
-        {
+        match sqlx::query(&format!("CREATE DATABASE {quoted}")).execute(&mut conn).await {
             Ok(_) => tracing::info!(database = %name, "created database"),
             // Another process created it between our check and our CREATE.
             Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P04") => {}
@@ -75,23 +65,19 @@ pub async fn drop_database(database_url: &str) -> Result<()> {
     };
     let mut conn = PgConnection::connect_with(&options.clone().database("postgres")).await?;
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")).execute(&mut conn).await?;
     Ok(())
 }
 
 fn unreachable_hint(options: &PgConnectOptions, e: sqlx::Error) -> Error {
     match e {
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => {
-            Error::Config(format!(
-                "cannot reach PostgreSQL at {}:{} ({e}). Is it running? On Debian or Ubuntu: \
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Tls(_) => Error::Config(format!(
+            "cannot reach PostgreSQL at {}:{} ({e}). Is it running? On Debian or Ubuntu: \
              `sudo apt-get install postgresql` then `sudo pg_ctlcluster $(ls /etc/postgresql) main start`; \
              or point DATABASE_URL at your server",
-                options.get_host(),
-                options.get_port()
-            ))
-        }
+            options.get_host(),
+            options.get_port()
+        )),
         other => Error::Database(other),
     }
 }

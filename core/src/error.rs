@@ -67,18 +67,12 @@ impl Error {
     /// broker was briefly away), false when it never will.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Database(e) => !matches!(
-                e,
-                sqlx::Error::RowNotFound
-                    | sqlx::Error::Decode(_)
-                    | sqlx::Error::ColumnDecode { .. }
-            ),
+            Error::Database(e) => {
+                !matches!(e, sqlx::Error::RowNotFound | sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. })
+            }
             // Without a backstop nothing can be filed; keep the contact and retry
             // until an admin designates one rather than dead-lettering it.
-            Error::BusUnavailable(_)
-            | Error::Bus(_)
-            | Error::TwilioUnavailable(_)
-            | Error::NoBackstop => true,
+            Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) | Error::NoBackstop => true,
             _ => false,
         }
     }

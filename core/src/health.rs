@@ -18,10 +18,7 @@ impl Readiness {
     /// Checks both.
     pub async fn check(pool: &PgPool, bus: &Bus) -> Self {
         let database = sqlx::query("SELECT 1").execute(pool).await.is_ok();
-        Readiness {
-            database,
-            bus: bus.is_ready(),
-        }
+        Readiness { database, bus: bus.is_ready() }
     }
 
     /// True when everything is usable.

@@ -33,18 +33,9 @@ mod tests {
 
     #[test]
     fn detects_the_three_languages() {
-        assert_eq!(
-            detect("Puistossa on kaatunut puu ja se tukkii kävelytien kokonaan"),
-            Some(Language::Fi)
-        );
-        assert_eq!(
-            detect("Det ligger ett nedfallet träd i parken och det blockerar gångvägen"),
-            Some(Language::Sv)
-        );
-        assert_eq!(
-            detect("There is a fallen tree in the park and it blocks the whole path"),
-            Some(Language::En)
-        );
+        assert_eq!(detect("Puistossa on kaatunut puu ja se tukkii kävelytien kokonaan"), Some(Language::Fi));
+        assert_eq!(detect("Det ligger ett nedfallet träd i parken och det blockerar gångvägen"), Some(Language::Sv));
+        assert_eq!(detect("There is a fallen tree in the park and it blocks the whole path"), Some(Language::En));
     }
 
     #[test]

@@ -18,13 +18,7 @@ use crate::{
 /// the outbox row to publish after commit.
 pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, i64)> {
     let message = store::messages::insert_outbound(conn, new).await?;
-    let outbox_id = Outbox::enqueue(
-        conn,
-        &BusMessage::SendMessage {
-            message_id: message.id,
-            channel: message.channel,
-        },
-    )
-    .await?;
+    let outbox_id =
+        Outbox::enqueue(conn, &BusMessage::SendMessage { message_id: message.id, channel: message.channel }).await?;
     Ok((message, outbox_id))
 }

@@ -35,11 +35,7 @@ pub struct Outbox {
 impl Outbox {
     /// An outbox publishing through `bus`.
     pub fn new(pool: PgPool, bus: Bus) -> Self {
-        Outbox {
-            pool,
-            bus,
-            kick: Arc::new(Notify::new()),
-        }
+        Outbox { pool, bus, kick: Arc::new(Notify::new()) }
     }
 
     /// Writes `msg` into the caller's transaction; returns the row id.
@@ -95,15 +91,10 @@ impl Outbox {
         }
         let results = futures_util::future::join_all(rows.iter().map(|row| async move {
             let exchange = Exchange::parse(&row.exchange).ok_or_else(|| {
-                Error::Invalid(format!(
-                    "outbox row {} names unknown exchange {:?}",
-                    row.id, row.exchange
-                ))
+                Error::Invalid(format!("outbox row {} names unknown exchange {:?}", row.id, row.exchange))
             })?;
             let payload = serde_json::to_vec(&row.payload)?;
-            self.bus
-                .publish_bytes(exchange, &row.routing_key, &payload)
-                .await?;
+            self.bus.publish_bytes(exchange, &row.routing_key, &payload).await?;
             Ok::<_, Error>(row.id)
         }))
         .await;

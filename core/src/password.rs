@@ -17,8 +17,7 @@ pub fn hash(password: &str) -> crate::Result<String> {
 
 /// True when `password` matches the stored hash.
 pub fn verify(password: &str, stored: &str) -> crate::Result<bool> {
-    let parsed =
-        PasswordHash::new(stored).map_err(|e| crate::Error::PasswordHash(e.to_string()))?;
+    let parsed = PasswordHash::new(stored).map_err(|e| crate::Error::PasswordHash(e.to_string()))?;
     match Argon2::default().verify_password(password.as_bytes(), &parsed) {
         Ok(()) => Ok(true),
         Err(argon2::password_hash::Error::Password) => Ok(false),

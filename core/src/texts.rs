@@ -7,32 +7,18 @@ use crate::domain::Language;
 pub const SMS_MAX_CHARS: usize = 1600;
 
 /// The first answer: who owns the case, its code, the promise, where to follow it.
-pub fn auto_reply(
-    lang: Language,
-    owner: &str,
-    code: &str,
-    promise_minutes: u32,
-    track_url: &str,
-) -> String {
+pub fn auto_reply(lang: Language, owner: &str, code: &str, promise_minutes: u32, track_url: &str) -> String {
     match lang {
         Language::Fi => format!(
             "Hei, olen {owner} Batlinesta. Asiasi {code} on minulla, vastaan {promise_minutes} minuutin sisällä. Seuraa: {track_url}"
         ),
         Language::Sv => format!(
             "Hej, jag är {owner} på Batline. Ditt ärende {code} är hos mig, jag svarar inom {promise_minutes} {}. Följ: {track_url}",
-            if promise_minutes == 1 {
-                "minut"
-            } else {
-                "minuter"
-            }
+            if promise_minutes == 1 { "minut" } else { "minuter" }
         ),
         Language::En => format!(
             "Hi, I'm {owner} from Batline. Your case {code} is with me, I'll answer within {promise_minutes} {}. Follow: {track_url}",
-            if promise_minutes == 1 {
-                "minute"
-            } else {
-                "minutes"
-            }
+            if promise_minutes == 1 { "minute" } else { "minutes" }
         ),
     }
 }
@@ -85,17 +71,9 @@ mod tests {
         let url = "https://batline.example/track/K7QD-4M2X";
         for lang in [Language::Fi, Language::Sv, Language::En] {
             let text = auto_reply(lang, "Aino", "K7QD-4M2X", 15, url);
-            assert!(
-                text.contains("Aino")
-                    && text.contains("K7QD-4M2X")
-                    && text.contains("15")
-                    && text.contains(url)
-            );
+            assert!(text.contains("Aino") && text.contains("K7QD-4M2X") && text.contains("15") && text.contains(url));
         }
-        assert!(
-            auto_reply(Language::Fi, "Aino", "K7QD-4M2X", 15, url)
-                .starts_with("Hei, olen Aino Batlinesta.")
-        );
+        assert!(auto_reply(Language::Fi, "Aino", "K7QD-4M2X", 15, url).starts_with("Hei, olen Aino Batlinesta."));
     }
 
     #[test]

@@ -94,11 +94,7 @@ mod tests {
             let code = TrackingCode::generate();
             assert_eq!(code.as_str().len(), 9);
             assert_eq!(&code.as_str()[4..5], "-");
-            assert!(
-                code.as_str()
-                    .chars()
-                    .all(|c| c == '-' || ALPHABET.contains(&(c as u8)))
-            );
+            assert!(code.as_str().chars().all(|c| c == '-' || ALPHABET.contains(&(c as u8))));
             assert_eq!(TrackingCode::parse(code.as_str()).ok(), Some(code));
         }
     }
@@ -109,10 +105,7 @@ mod tests {
         assert!(want.is_some());
         assert_eq!(TrackingCode::parse("k7qd4m2x").ok(), want);
         assert_eq!(TrackingCode::parse(" K7QD 4M2X ").ok(), want);
-        assert_eq!(
-            TrackingCode::parse("O1LI-0000").map(|c| c.0).ok(),
-            Some("0111-0000".into())
-        );
+        assert_eq!(TrackingCode::parse("O1LI-0000").map(|c| c.0).ok(), Some("0111-0000".into()));
     }
 
     #[test]

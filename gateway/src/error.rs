@@ -43,16 +43,10 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         use batline_core::Error as Core;
         match self {
-            ApiError::MissingSignature | ApiError::BadSignature => {
-                (StatusCode::FORBIDDEN, "bad_signature")
-            }
+            ApiError::MissingSignature | ApiError::BadSignature => (StatusCode::FORBIDDEN, "bad_signature"),
             ApiError::WrongAccount => (StatusCode::FORBIDDEN, "wrong_account"),
-            ApiError::UnsupportedMediaType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
-            ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => {
-                (*status, "too_large")
-            }
+            ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),
             ApiError::Body(status, _) => (*status, "bad_body"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::BAD_REQUEST, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),

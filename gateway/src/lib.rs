@@ -58,23 +58,11 @@ impl AppState {
     }
 
     /// As [`AppState::new`] with the Twilio client's retry policy given.
-    pub fn with_retry(
-        config: Arc<Config>,
-        pool: PgPool,
-        bus: Bus,
-        retry: RetryPolicy,
-    ) -> Result<Self> {
+    pub fn with_retry(config: Arc<Config>, pool: PgPool, bus: Bus, retry: RetryPolicy) -> Result<Self> {
         let twilio_config = Arc::new(config.twilio()?.clone());
         let twilio = TwilioClient::with_retry((*twilio_config).clone(), retry)?;
         let outbox = Outbox::new(pool.clone(), bus.clone());
-        Ok(AppState {
-            config,
-            twilio_config,
-            pool,
-            bus,
-            outbox,
-            twilio,
-        })
+        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio })
     }
 }
 
@@ -94,15 +82,10 @@ pub fn app(state: AppState) -> Router {
 
 /// Serves the gateway on `listener` and runs its SMS sender and outbox relay
 /// until `shutdown`.
-pub async fn run(
-    state: AppState,
-    listener: TcpListener,
-    shutdown: CancellationToken,
-) -> Result<()> {
+pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
-    let serve = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     if let Err(e) = serve.await {
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();

@@ -23,26 +23,16 @@ use crate::AppState;
 pub fn spawn(state: AppState, shutdown: CancellationToken) -> JoinHandle<()> {
     let bus = state.bus.clone();
     let prefetch = state.config.prefetch;
-    bus.consume(
-        bus.names().outbound_sms_queue(),
-        prefetch,
-        shutdown,
-        move |payload| {
-            let state = state.clone();
-            async move { handle(&state, &payload).await }
-        },
-    )
+    bus.consume(bus.names().outbound_sms_queue(), prefetch, shutdown, move |payload| {
+        let state = state.clone();
+        async move { handle(&state, &payload).await }
+    })
 }
 
 async fn handle(state: &AppState, payload: &[u8]) -> Result<()> {
     match serde_json::from_slice::<BusMessage>(payload)? {
-        BusMessage::SendMessage {
-            message_id,
-            channel: Channel::Sms,
-        } => send(state, message_id).await,
-        other => Err(Error::Invalid(format!(
-            "the SMS sender does not take {other:?}"
-        ))),
+        BusMessage::SendMessage { message_id, channel: Channel::Sms } => send(state, message_id).await,
+        other => Err(Error::Invalid(format!("the SMS sender does not take {other:?}"))),
     }
 }
 
@@ -71,29 +61,16 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
     }
     let phone = store::cases::resident_phone(&mut *tx, message.case_id).await?;
     let Some(phone) = phone else {
-        fail(
-            &mut tx,
-            &message,
-            "the resident has no phone number to text",
-        )
-        .await?;
+        fail(&mut tx, &message, "the resident has no phone number to text").await?;
         tx.commit().await?;
         state.outbox.kick();
         return Ok(());
     };
-    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Sending, None, None)
-        .await?;
+    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Sending, None, None).await?;
     tx.commit().await?;
 
-    let callback = format!(
-        "{}/twilio/sms/status",
-        state.config.public_url.as_str().trim_end_matches('/')
-    );
-    match state
-        .twilio
-        .send_sms(&phone, &message.body, Some(&callback))
-        .await
-    {
+    let callback = format!("{}/twilio/sms/status", state.config.public_url.as_str().trim_end_matches('/'));
+    match state.twilio.send_sms(&phone, &message.body, Some(&callback)).await {
         Ok(sent) => {
             // Twilio has it now; recording that must not turn into a retry
             // of the whole send, so keep trying the write alone.
@@ -133,14 +110,7 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
 /// Marks the message failed and puts the failure on the case timeline, where
 /// the owner sees it.
 async fn fail(tx: &mut sqlx::PgConnection, message: &Message, reason: &str) -> Result<()> {
-    store::messages::set_delivery(
-        &mut *tx,
-        message.id,
-        DeliveryStatus::Failed,
-        None,
-        Some(reason),
-    )
-    .await?;
+    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Failed, None, Some(reason)).await?;
     store::events::append(
         tx,
         message.case_id,

@@ -33,36 +33,18 @@ impl FromRequest<AppState> for SignedForm {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !form_typed {
-            return Err(ApiError::UnsupportedMediaType(
-                "Twilio webhooks are application/x-www-form-urlencoded".into(),
-            ));
+            return Err(ApiError::UnsupportedMediaType("Twilio webhooks are application/x-www-form-urlencoded".into()));
         }
-        let path_and_query = req
-            .uri()
-            .path_and_query()
-            .map(|p| p.as_str().to_owned())
-            .unwrap_or_default();
-        let url = format!(
-            "{}{}",
-            state.config.public_url.as_str().trim_end_matches('/'),
-            path_and_query
-        );
+        let path_and_query = req.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+        let url = format!("{}{}", state.config.public_url.as_str().trim_end_matches('/'), path_and_query);
         let body = Bytes::from_request(req, state).await?;
         let form = Form::parse(&body)?;
         let twilio = &state.twilio_config;
-        if !signature::verify(
-            twilio.auth_token.expose_secret(),
-            &url,
-            form.fields(),
-            &signature,
-        ) {
+        if !signature::verify(twilio.auth_token.expose_secret(), &url, form.fields(), &signature) {
             tracing::warn!(%url, "rejected a webhook with a wrong signature");
             return Err(ApiError::BadSignature);
         }
-        if form
-            .get("AccountSid")
-            .is_some_and(|sid| sid != twilio.account_sid)
-        {
+        if form.get("AccountSid").is_some_and(|sid| sid != twilio.account_sid) {
             return Err(ApiError::WrongAccount);
         }
         Ok(SignedForm(form))

@@ -32,11 +32,7 @@ const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>
 const PUBLISH_WAIT: Duration = Duration::from_secs(3);
 
 fn twiml_ok() -> impl IntoResponse {
-    (
-        StatusCode::OK,
-        [(CONTENT_TYPE, "text/xml; charset=utf-8")],
-        EMPTY_TWIML,
-    )
+    (StatusCode::OK, [(CONTENT_TYPE, "text/xml; charset=utf-8")], EMPTY_TWIML)
 }
 
 /// `POST /twilio/sms`: a resident's text.
@@ -55,24 +51,13 @@ pub async fn inbound(
         raw: form.to_json(),
     };
 
-    let mut tx = state
-        .pool
-        .begin()
-        .await
-        .map_err(batline_core::Error::from)?;
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
     let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
         tx.commit().await.map_err(batline_core::Error::from)?;
         tracing::info!(%message_sid, "retried webhook; already stored");
         return Ok(twiml_ok());
     };
-    let outbox_id = Outbox::enqueue(
-        &mut tx,
-        &BusMessage::IntakeArrived {
-            intake_id,
-            channel: Channel::Sms,
-        },
-    )
-    .await?;
+    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Sms }).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, %message_sid, from = %redact_phone(&new.sender), "SMS stored");
 
@@ -102,19 +87,10 @@ pub async fn status(
         // queued, accepted, sending, ...: nothing the owner needs to see.
         _ => return Ok(StatusCode::NO_CONTENT),
     };
-    let error = form
-        .get("ErrorCode")
-        .filter(|c| !c.is_empty())
-        .map(|c| format!("Twilio error {c}"));
-    let mut tx = state
-        .pool
-        .begin()
-        .await
-        .map_err(batline_core::Error::from)?;
-    let case_id =
-        store::messages::apply_status_callback(&mut *tx, sid, status, error.as_deref()).await?;
-    if let (Some(case_id), DeliveryStatus::Undelivered | DeliveryStatus::Failed) = (case_id, status)
-    {
+    let error = form.get("ErrorCode").filter(|c| !c.is_empty()).map(|c| format!("Twilio error {c}"));
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let case_id = store::messages::apply_status_callback(&mut *tx, sid, status, error.as_deref()).await?;
+    if let (Some(case_id), DeliveryStatus::Undelivered | DeliveryStatus::Failed) = (case_id, status) {
         store::events::append(
             &mut tx,
             case_id,

@@ -65,9 +65,7 @@ async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
     let code = TrackingCode::parse(raw_code)?;
     let case: Case = store::cases::by_tracking_code(&state.pool, &code)
         .await?
-        .ok_or(batline_core::Error::NotFound(
-            "case with that tracking code",
-        ))?;
+        .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
     let events = store::events::for_case_of_kinds(&state.pool, case.id, event_kind::PUBLIC).await?;
 
     let mut ids: Vec<Uuid> = vec![case.owner_id];
@@ -75,49 +73,28 @@ async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
         ids.extend(event.actor_id);
         ids.extend(assigned_owner(&event.data));
     }
-    let names: HashMap<Uuid, String> = store::responders::display_names(&state.pool, &ids)
-        .await?
-        .into_iter()
-        .collect();
-    let name_of = |id: Option<Uuid>| {
-        id.and_then(|id| names.get(&id))
-            .map(|n| PublicResponder { name: n.clone() })
-    };
+    let names: HashMap<Uuid, String> = store::responders::display_names(&state.pool, &ids).await?.into_iter().collect();
+    let name_of = |id: Option<Uuid>| id.and_then(|id| names.get(&id)).map(|n| PublicResponder { name: n.clone() });
 
     let timeline = events
         .iter()
         .map(|e| {
             let responder = match e.kind.as_str() {
-                event_kind::ASSIGNED => name_of(
-                    e.data
-                        .get("owner_id")
-                        .and_then(|v| v.as_str())
-                        .and_then(|s| s.parse().ok()),
-                ),
+                event_kind::ASSIGNED => {
+                    name_of(e.data.get("owner_id").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()))
+                }
                 _ => name_of(e.actor_id),
             };
             let summary = (e.kind == event_kind::RESOLVED)
-                .then(|| {
-                    e.data
-                        .get("summary")
-                        .and_then(|s| s.as_str())
-                        .map(str::to_owned)
-                })
+                .then(|| e.data.get("summary").and_then(|s| s.as_str()).map(str::to_owned))
                 .flatten();
-            PublicEvent {
-                at: e.at,
-                kind: e.kind.clone(),
-                responder,
-                summary,
-            }
+            PublicEvent { at: e.at, kind: e.kind.clone(), responder, summary }
         })
         .collect();
     Ok(Tracking {
         code: case.tracking_code.clone(),
         status: case.status,
-        owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder {
-            name: String::new(),
-        }),
+        owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder { name: String::new() }),
         opened_at: case.opened_at,
         resolved_at: case.resolved_at,
         timeline,
@@ -130,10 +107,7 @@ fn assigned_owner(data: &serde_json::Value) -> Option<Uuid> {
 }
 
 /// `GET /api/v1/track/{code}`.
-pub async fn api(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<Tracking>, ApiError> {
+pub async fn api(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Tracking>, ApiError> {
     Ok(Json(load(&state, &code).await?))
 }
 
@@ -158,14 +132,7 @@ pub async fn page(
             let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
             accept
                 .split(',')
-                .filter_map(|part| {
-                    part.split(';')
-                        .next()?
-                        .trim()
-                        .get(..2)?
-                        .parse::<Language>()
-                        .ok()
-                })
+                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
                 .next()
         })
         .unwrap_or_default();

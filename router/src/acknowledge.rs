@@ -103,15 +103,7 @@ async fn move_on(router: &Router, conn: &mut PgConnection, case: &Case) -> Resul
         map.insert("previous_owner_id".into(), serde_json::json!(missed_by));
         map.insert("because".into(), serde_json::json!(event_kind::ACK_MISSED));
     }
-    store::events::append(
-        conn,
-        case.id,
-        event_kind::ASSIGNED,
-        ActorKind::System,
-        None,
-        reason,
-    )
-    .await?;
+    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, reason).await?;
     let body = texts::reassigned(case.language, &decision.owner_name, &case.tracking_code);
     let (_, send) = outbound::queue(
         conn,
@@ -124,14 +116,8 @@ async fn move_on(router: &Router, conn: &mut PgConnection, case: &Case) -> Resul
         },
     )
     .await?;
-    let assigned = Outbox::enqueue(
-        conn,
-        &BusMessage::CaseAssigned {
-            case_id: case.id,
-            owner_id: decision.owner_id,
-        },
-    )
-    .await?;
+    let assigned =
+        Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: decision.owner_id }).await?;
     tracing::info!(case_id = %case.id, from = %missed_by, to = %decision.owner_name, "unacknowledged case moved on");
     Ok(vec![send, assigned])
 }

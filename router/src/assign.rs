@@ -122,17 +122,10 @@ fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>) -> Pre
 /// Applies the rules to responders on duty; `None` means the backstop.
 pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
     let has_room = |c: &&Candidate| c.load < i64::from(c.capacity);
-    let mut eligible: Vec<&Candidate> = candidates
-        .iter()
-        .filter(|c| c.speaks)
-        .filter(has_room)
-        .collect();
+    let mut eligible: Vec<&Candidate> = candidates.iter().filter(|c| c.speaks).filter(has_room).collect();
     if !eligible.is_empty() {
         eligible.sort_by(|a, b| preference_order(a, b));
-        return Some((
-            eligible[0],
-            Rule::Eligible(deciding_preference(eligible[0], eligible.get(1).copied())),
-        ));
+        return Some((eligible[0], Rule::Eligible(deciding_preference(eligible[0], eligible.get(1).copied()))));
     }
     let by_load = |a: &&Candidate, b: &&Candidate| {
         let over = |c: &Candidate| c.load - i64::from(c.capacity);
@@ -141,20 +134,13 @@ pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
     if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(by_load) {
         return Some((c, Rule::OverCapacity));
     }
-    candidates
-        .iter()
-        .min_by(by_load)
-        .map(|c| (c, Rule::OtherLanguage))
+    candidates.iter().min_by(by_load).map(|c| (c, Rule::OtherLanguage))
 }
 
 /// Picks the owner inside the caller's transaction. The chosen responder's
 /// row is locked and their load re-counted, so concurrent routers cannot
 /// overfill them; if someone else took their last slot, the rules run again.
-pub async fn choose_owner(
-    conn: &mut PgConnection,
-    needs: &Needs<'_>,
-    exclude: &[Uuid],
-) -> Result<Decision> {
+pub async fn choose_owner(conn: &mut PgConnection, needs: &Needs<'_>, exclude: &[Uuid]) -> Result<Decision> {
     for _ in 0..5 {
         let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
         let Some((chosen, rule)) = rank(&candidates) else {
@@ -167,16 +153,9 @@ pub async fn choose_owner(
         }
         let mut listed = candidates;
         listed.truncate(MAX_LISTED);
-        return Ok(Decision {
-            owner_id,
-            owner_name,
-            rule,
-            candidates: listed,
-        });
+        return Ok(Decision { owner_id, owner_name, rule, candidates: listed });
     }
-    let backstop = store::responders::backstop(&mut *conn)
-        .await?
-        .ok_or(Error::NoBackstop)?;
+    let backstop = store::responders::backstop(&mut *conn).await?.ok_or(Error::NoBackstop)?;
     Ok(Decision {
         owner_id: backstop.id,
         owner_name: backstop.display_name,
@@ -221,10 +200,7 @@ mod tests {
         let mut b = candidate(2);
         b.in_area = true;
         b.load = 3;
-        assert_eq!(
-            winner(&[a, b]),
-            Some((2, Rule::Eligible(Preference::AreaAndTopic)))
-        );
+        assert_eq!(winner(&[a, b]), Some((2, Rule::Eligible(Preference::AreaAndTopic))));
     }
 
     #[test]
@@ -233,10 +209,7 @@ mod tests {
         a.previous = true;
         a.load = 4;
         let b = candidate(2);
-        assert_eq!(
-            winner(&[a, b]),
-            Some((1, Rule::Eligible(Preference::PreviousResponder)))
-        );
+        assert_eq!(winner(&[a, b]), Some((1, Rule::Eligible(Preference::PreviousResponder))));
     }
 
     #[test]
@@ -245,17 +218,11 @@ mod tests {
         a.load = 2;
         let mut b = candidate(2);
         b.load = 1;
-        assert_eq!(
-            winner(&[a.clone(), b.clone()]),
-            Some((2, Rule::Eligible(Preference::LeastLoad)))
-        );
+        assert_eq!(winner(&[a.clone(), b.clone()]), Some((2, Rule::Eligible(Preference::LeastLoad))));
         b.load = 2;
         a.last_assigned_at = Utc.timestamp_opt(1_000, 0).single();
         b.last_assigned_at = Utc.timestamp_opt(2_000, 0).single();
-        assert_eq!(
-            winner(&[a, b]),
-            Some((1, Rule::Eligible(Preference::LongestIdle)))
-        );
+        assert_eq!(winner(&[a, b]), Some((1, Rule::Eligible(Preference::LongestIdle))));
     }
 
     #[test]
@@ -265,15 +232,9 @@ mod tests {
         let mut foreign = candidate(2);
         foreign.speaks = false;
         let ok = candidate(3);
-        assert_eq!(
-            winner(&[full.clone(), foreign.clone(), ok]),
-            Some((3, Rule::Eligible(Preference::OnlyCandidate)))
-        );
+        assert_eq!(winner(&[full.clone(), foreign.clone(), ok]), Some((3, Rule::Eligible(Preference::OnlyCandidate))));
         // Widening: a full speaker before anyone who cannot speak the language.
-        assert_eq!(
-            winner(&[full.clone(), foreign.clone()]),
-            Some((1, Rule::OverCapacity))
-        );
+        assert_eq!(winner(&[full.clone(), foreign.clone()]), Some((1, Rule::OverCapacity)));
         assert_eq!(winner(&[foreign]), Some((2, Rule::OtherLanguage)));
         let mut fuller = candidate(4);
         fuller.load = 9;
@@ -293,11 +254,7 @@ mod tests {
         assert_eq!(reason["decided_by"], "least_load");
         assert_eq!(reason["owner_name"], "Aino");
         assert_eq!(reason["candidates"][0]["name"], "r1");
-        let backstop = Decision {
-            rule: Rule::Backstop,
-            candidates: vec![],
-            ..d
-        };
+        let backstop = Decision { rule: Rule::Backstop, candidates: vec![], ..d };
         assert_eq!(backstop.reason()["rule"], "backstop");
     }
 }

@@ -43,9 +43,7 @@ pub async fn handle(router: &Router, payload: &[u8]) -> Result<()> {
             tracing::debug!(%intake_id, ?filed, "intake filed");
             Ok(())
         }
-        other => Err(Error::Invalid(format!(
-            "the intake queue does not take {other:?}"
-        ))),
+        other => Err(Error::Invalid(format!("the intake queue does not take {other:?}"))),
     }
 }
 
@@ -63,9 +61,7 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     let (filed, outbox_ids) = match intake.channel {
         Channel::Sms => file_sms(router, &mut tx, &intake).await?,
         other => {
-            return Err(Error::Invalid(format!(
-                "the router cannot file {other} intake yet"
-            )));
+            return Err(Error::Invalid(format!("the router cannot file {other} intake yet")));
         }
     };
     tx.commit().await?;
@@ -77,17 +73,11 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     Ok(filed)
 }
 
-async fn file_sms(
-    router: &Router,
-    conn: &mut PgConnection,
-    intake: &Intake,
-) -> Result<(Filed, Vec<i64>)> {
+async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
     let detected = language::detect(&intake.body);
     // Locks the resident for the rest of the transaction: everything filed
     // for one resident is serialised, whichever router files it.
-    let resident =
-        store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default())
-            .await?;
+    let resident = store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default()).await?;
     let open = store::cases::open_for_resident(conn, resident.id).await?;
 
     let Some(case) = open else {
@@ -134,15 +124,9 @@ async fn open_case(
     resident_id: Uuid,
     language: Language,
 ) -> Result<(Filed, Vec<i64>)> {
-    let since = router.clock.now()
-        - chrono::Duration::days(i64::from(router.config.previous_responder_days));
+    let since = router.clock.now() - chrono::Duration::days(i64::from(router.config.previous_responder_days));
     let previous_owner = store::cases::previous_owner(conn, resident_id, since).await?;
-    let needs = Needs {
-        language,
-        area: None,
-        topic: None,
-        previous_owner,
-    };
+    let needs = Needs { language, area: None, topic: None, previous_owner };
     let decision = assign::choose_owner(conn, &needs, &[]).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);
@@ -170,15 +154,7 @@ async fn open_case(
         serde_json::json!({ "channel": intake.channel }),
     )
     .await?;
-    store::events::append(
-        conn,
-        case.id,
-        event_kind::ASSIGNED,
-        ActorKind::System,
-        None,
-        decision.reason(),
-    )
-    .await?;
+    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, decision.reason()).await?;
     store::messages::insert_inbound(
         conn,
         case.id,
@@ -209,20 +185,7 @@ async fn open_case(
         },
     )
     .await?;
-    let assigned = Outbox::enqueue(
-        conn,
-        &BusMessage::CaseAssigned {
-            case_id: case.id,
-            owner_id,
-        },
-    )
-    .await?;
+    let assigned = Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id }).await?;
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
-    Ok((
-        Filed::NewCase {
-            case_id: case.id,
-            owner_id,
-        },
-        vec![send, assigned],
-    ))
+    Ok((Filed::NewCase { case_id: case.id, owner_id }, vec![send, assigned]))
 }

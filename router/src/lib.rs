@@ -43,12 +43,7 @@ pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {
 
 /// Runs the router until `shutdown`: the intake consumer, the
 /// acknowledgement sweep and the outbox relay.
-pub async fn run(
-    config: Arc<Config>,
-    pool: PgPool,
-    bus: Bus,
-    shutdown: CancellationToken,
-) -> Result<()> {
+pub async fn run(config: Arc<Config>, pool: PgPool, bus: Bus, shutdown: CancellationToken) -> Result<()> {
     run_with_clock(config, pool, bus, Arc::new(SystemClock), shutdown).await
 }
 
@@ -64,22 +59,12 @@ pub async fn run_with_clock(
     let outbox = Outbox::new(pool.clone(), bus.clone());
     let relay = outbox.spawn_relay(shutdown.clone());
     let prefetch = config.prefetch;
-    let router = Arc::new(Router {
-        config,
-        pool,
-        outbox,
-        clock,
-    });
+    let router = Arc::new(Router { config, pool, outbox, clock });
     let sweeper = acknowledge::spawn(router.clone(), shutdown.clone());
-    let consumer = bus.consume(
-        bus.names().intake_queue(),
-        prefetch,
-        shutdown.clone(),
-        move |payload| {
-            let router = router.clone();
-            async move { intake::handle(&router, &payload).await }
-        },
-    );
+    let consumer = bus.consume(bus.names().intake_queue(), prefetch, shutdown.clone(), move |payload| {
+        let router = router.clone();
+        async move { intake::handle(&router, &payload).await }
+    });
     let _ = tokio::join!(relay, consumer, sweeper);
     tracing::info!("router stopped");
     Ok(())

@@ -12,17 +12,9 @@ use crate::support::{PUBLIC_URL, TestApp, TestResult};
 #[tokio::test]
 async fn a_burst_of_signed_sms_all_reach_a_named_owner() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    let args = BenchArgs {
-        count: 200,
-        rate: 0,
-        concurrency: 16,
-        gateway: None,
-        drain_seconds: 60,
-    };
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let args = BenchArgs { count: 200, rate: 0, concurrency: 16, gateway: None, drain_seconds: 60 };
     let report = drive(&app.pool, &app.phone, &app.gateway, PUBLIC_URL, &args).await?;
     println!("{report}");
     assert_eq!(report.accepted, 200);

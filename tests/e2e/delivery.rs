@@ -14,11 +14,7 @@ use secrecy::ExposeSecret;
 use crate::support::{PUBLIC_URL, TestApp, TestResult, eventually};
 
 fn failure(status: u16, code: i64, message: &str) -> Failure {
-    Failure {
-        status,
-        code,
-        message: message.to_owned(),
-    }
+    Failure { status, code, message: message.to_owned() }
 }
 
 async fn auto_reply_status(app: &TestApp, phone: &str) -> TestResult<(String, Option<String>)> {
@@ -39,24 +35,15 @@ async fn auto_reply_status(app: &TestApp, phone: &str) -> TestResult<(String, Op
 #[tokio::test]
 async fn too_many_requests_and_server_errors_are_retried() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.sandbox.fail_next([
-        failure(429, 20429, "Too Many Requests"),
-        failure(503, 20500, "Service Unavailable"),
-    ]);
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.sandbox.fail_next([failure(429, 20429, "Too Many Requests"), failure(503, 20500, "Service Unavailable")]);
     app.text("+358401600001", "Hei").await?;
-    let sms = app
-        .sandbox
-        .wait_for_sms_to("+358401600001", 1, Duration::from_secs(10))
-        .await?;
+    let sms = app.sandbox.wait_for_sms_to("+358401600001", 1, Duration::from_secs(10)).await?;
     assert_eq!(app.sandbox.requests(), 3);
     let (status, error) = auto_reply_status(&app, "+358401600001").await?;
     assert_eq!((status.as_str(), error), ("sent", None));
     let provider: String =
-        sqlx::query_scalar("SELECT provider_id FROM messages WHERE kind = 'auto_reply'")
-            .fetch_one(&app.pool)
-            .await?;
+        sqlx::query_scalar("SELECT provider_id FROM messages WHERE kind = 'auto_reply'").fetch_one(&app.pool).await?;
     assert_eq!(provider, sms[0].sid);
     app.teardown().await
 }
@@ -64,13 +51,8 @@ async fn too_many_requests_and_server_errors_are_retried() -> TestResult {
 #[tokio::test]
 async fn a_final_refusal_is_not_retried_and_the_owner_sees_it() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.sandbox.fail_next([failure(
-        400,
-        21211,
-        "The 'To' number is not a valid phone number.",
-    )]);
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.sandbox.fail_next([failure(400, 21211, "The 'To' number is not a valid phone number.")]);
     app.text("+358401600002", "Hei").await?;
     let (status, error) = auto_reply_status(&app, "+358401600002").await?;
     assert_eq!(status, "failed");
@@ -87,54 +69,32 @@ async fn a_final_refusal_is_not_retried_and_the_owner_sees_it() -> TestResult {
         .find(|e| e["kind"] == "delivery_failed")
         .cloned()
         .ok_or_else(|| anyhow::anyhow!("no delivery_failed event: {detail}"))?;
-    assert!(
-        failed["data"]["error"]
-            .as_str()
-            .is_some_and(|e| e.contains("21211") && e.contains("not a valid"))
-    );
-    let auto = detail["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|m| m["kind"] == "auto_reply")
-        .cloned();
-    assert_eq!(
-        auto.map(|m| m["delivery_status"].clone()),
-        Some("failed".into())
-    );
+    assert!(failed["data"]["error"].as_str().is_some_and(|e| e.contains("21211") && e.contains("not a valid")));
+    let auto = detail["messages"].as_array().into_iter().flatten().find(|m| m["kind"] == "auto_reply").cloned();
+    assert_eq!(auto.map(|m| m["delivery_status"].clone()), Some("failed".into()));
     app.teardown().await
 }
 
 #[tokio::test]
 async fn twilio_down_for_every_retry_is_recorded_not_swallowed() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.sandbox
-        .fail_next((0..3).map(|_| failure(500, 20500, "Internal Server Error")));
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.sandbox.fail_next((0..3).map(|_| failure(500, 20500, "Internal Server Error")));
     app.text("+358401600003", "Hei").await?;
     let (status, error) = auto_reply_status(&app, "+358401600003").await?;
     assert_eq!(status, "failed");
     assert!(error.is_some_and(|e| e.contains("Twilio unavailable")));
     assert_eq!(app.sandbox.requests(), 3);
-    assert_eq!(
-        app.count("SELECT count(*) FROM case_events WHERE kind = 'delivery_failed'")
-            .await?,
-        1
-    );
+    assert_eq!(app.count("SELECT count(*) FROM case_events WHERE kind = 'delivery_failed'").await?, 1);
     app.teardown().await
 }
 
 #[tokio::test]
 async fn status_callbacks_update_delivery_and_must_be_signed() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     app.text("+358401600004", "Hei").await?;
-    let sms = app
-        .sandbox
-        .wait_for_sms_to("+358401600004", 1, Duration::from_secs(10))
-        .await?;
+    let sms = app.sandbox.wait_for_sms_to("+358401600004", 1, Duration::from_secs(10)).await?;
     auto_reply_status(&app, "+358401600004").await?;
     let token = app.config.twilio()?.auth_token.expose_secret().to_owned();
     let account = app.config.twilio()?.account_sid.clone();
@@ -163,21 +123,19 @@ async fn status_callbacks_update_delivery_and_must_be_signed() -> TestResult {
     let delivered = callback("delivered");
     let sig = signature::compute(&token, &url, &delivered);
     assert_eq!(post(delivered, sig).await?.status(), 204);
-    let status: String =
-        sqlx::query_scalar("SELECT delivery_status FROM messages WHERE provider_id = $1")
-            .bind(&sms[0].sid)
-            .fetch_one(&app.pool)
-            .await?;
+    let status: String = sqlx::query_scalar("SELECT delivery_status FROM messages WHERE provider_id = $1")
+        .bind(&sms[0].sid)
+        .fetch_one(&app.pool)
+        .await?;
     assert_eq!(status, "delivered");
     // A late "sent" does not undo "delivered".
     let sent = callback("sent");
     let sig = signature::compute(&token, &url, &sent);
     assert_eq!(post(sent, sig).await?.status(), 204);
-    let status: String =
-        sqlx::query_scalar("SELECT delivery_status FROM messages WHERE provider_id = $1")
-            .bind(&sms[0].sid)
-            .fetch_one(&app.pool)
-            .await?;
+    let status: String = sqlx::query_scalar("SELECT delivery_status FROM messages WHERE provider_id = $1")
+        .bind(&sms[0].sid)
+        .fetch_one(&app.pool)
+        .await?;
     assert_eq!(status, "delivered");
     app.teardown().await
 }

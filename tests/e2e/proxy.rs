@@ -43,11 +43,7 @@ impl Proxy {
                 });
             }
         });
-        Ok(Proxy {
-            port,
-            up,
-            generation,
-        })
+        Ok(Proxy { port, up, generation })
     }
 
     pub fn amqp_url(&self) -> String {

@@ -14,12 +14,10 @@ use tokio_util::sync::CancellationToken;
 use crate::support::{AMQP_URL, TestApp, TestResult, eventually};
 
 async fn timeline(app: &TestApp, case_id: uuid::Uuid) -> TestResult<Vec<(String, Value)>> {
-    Ok(
-        sqlx::query_as("SELECT kind, data FROM case_events WHERE case_id = $1 ORDER BY id")
-            .bind(case_id)
-            .fetch_all(&app.pool)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT kind, data FROM case_events WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .fetch_all(&app.pool)
+        .await?)
 }
 
 /// A router handle for calling the sweep directly, on the app's clock.
@@ -37,20 +35,13 @@ async fn router(app: &TestApp, shutdown: &CancellationToken) -> TestResult<batli
 #[tokio::test]
 async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResult {
     let app = TestApp::spawn().await?;
-    let aino = app
-        .add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    let mikko = app
-        .add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
     let shutdown = CancellationToken::new();
     let router = router(&app, &shutdown).await?;
     const RESIDENT: &str = "+358401800001";
     app.text(RESIDENT, "Katuvalo on rikki").await?;
-    let case = app
-        .wait_for_cases(RESIDENT, 1, Duration::from_secs(10))
-        .await?
-        .remove(0);
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
     let first = case.owner_id;
     let second = if first == aino.id { mikko.id } else { aino.id };
     let second_name = if second == aino.id { "Aino" } else { "Mikko" };
@@ -69,16 +60,10 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
     })
     .await?;
     assert_eq!(moved.owner_id, second);
-    let sms = app
-        .sandbox
-        .wait_for_sms_to(RESIDENT, 2, Duration::from_secs(10))
-        .await?;
+    let sms = app.sandbox.wait_for_sms_to(RESIDENT, 2, Duration::from_secs(10)).await?;
     assert_eq!(
         sms[1].body,
-        format!(
-            "Batline: asiaasi {} hoitaa nyt {second_name}. Vastaamme pian.",
-            case.tracking_code
-        )
+        format!("Batline: asiaasi {} hoitaa nyt {second_name}. Vastaamme pian.", case.tracking_code)
     );
     let events = timeline(&app, case.id).await?;
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
@@ -88,42 +73,20 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
     assert_eq!(events[3].1["because"], "ack_missed");
 
     // The new owner acknowledges; the deadline is gone for good.
-    let console = app
-        .sign_in(if second == aino.id { "aino" } else { "mikko" })
-        .await?;
-    let (status, acked) = console
-        .post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({}))
-        .await?;
+    let console = app.sign_in(if second == aino.id { "aino" } else { "mikko" }).await?;
+    let (status, acked) = console.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?;
     assert_eq!(status, 200);
     assert!(acked["acknowledged_at"].is_string() && acked["ack_due_at"].is_null());
-    assert_eq!(
-        console
-            .post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({}))
-            .await?
-            .0,
-        200
-    );
+    assert_eq!(console.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?.0, 200);
     app.clock.advance(chrono::Duration::hours(2));
     assert_eq!(batline_router::acknowledge::sweep(&router).await?, 0);
     assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, second);
-    let acks = timeline(&app, case.id)
-        .await?
-        .into_iter()
-        .filter(|(k, _)| k == "acknowledged")
-        .count();
+    let acks = timeline(&app, case.id).await?.into_iter().filter(|(k, _)| k == "acknowledged").count();
     assert_eq!(acks, 1);
 
     // The previous owner can no longer act on it.
-    let former = app
-        .sign_in(if first == aino.id { "aino" } else { "mikko" })
-        .await?;
-    assert_eq!(
-        former
-            .post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({}))
-            .await?
-            .0,
-        403
-    );
+    let former = app.sign_in(if first == aino.id { "aino" } else { "mikko" }).await?;
+    assert_eq!(former.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?.0, 403);
     shutdown.cancel();
     app.teardown().await
 }
@@ -131,38 +94,21 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
 #[tokio::test]
 async fn a_reply_counts_as_acknowledgement() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
     app.text("+358401800002", "Moi").await?;
-    let case = app
-        .wait_for_cases("+358401800002", 1, Duration::from_secs(10))
-        .await?
-        .remove(0);
+    let case = app.wait_for_cases("+358401800002", 1, Duration::from_secs(10)).await?.remove(0);
     let owner: String = sqlx::query_scalar("SELECT username FROM responders WHERE id = $1")
         .bind(case.owner_id)
         .fetch_one(&app.pool)
         .await?;
     let console = app.sign_in(&owner).await?;
-    assert_eq!(
-        console
-            .post(
-                &format!("/api/v1/cases/{}/replies", case.id),
-                json!({ "body": "Hei!" })
-            )
-            .await?
-            .0,
-        201
-    );
+    assert_eq!(console.post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "Hei!" })).await?.0, 201);
     let shutdown = CancellationToken::new();
     let router = router(&app, &shutdown).await?;
     app.clock.advance(chrono::Duration::hours(1));
     assert_eq!(batline_router::acknowledge::sweep(&router).await?, 0);
-    assert_eq!(
-        app.cases_of("+358401800002").await?[0].owner_id,
-        case.owner_id
-    );
+    assert_eq!(app.cases_of("+358401800002").await?[0].owner_id, case.owner_id);
     shutdown.cancel();
     app.teardown().await
 }
@@ -173,29 +119,18 @@ async fn a_backstop_who_misses_keeps_the_case_with_a_new_deadline() -> TestResul
     let shutdown = CancellationToken::new();
     let router = router(&app, &shutdown).await?;
     app.text("+358401800003", "Moi").await?;
-    let case = app
-        .wait_for_cases("+358401800003", 1, Duration::from_secs(10))
-        .await?
-        .remove(0);
+    let case = app.wait_for_cases("+358401800003", 1, Duration::from_secs(10)).await?.remove(0);
     assert_eq!(case.owner_id, app.backstop.id);
     let first_due = case.ack_due_at;
     app.clock.advance(chrono::Duration::seconds(301));
     batline_router::acknowledge::sweep(&router).await?;
-    let after = eventually(
-        "the miss to be recorded",
-        Duration::from_secs(10),
-        || async {
-            let now = app.cases_of("+358401800003").await?.remove(0);
-            Ok((now.ack_due_at > first_due).then_some(now))
-        },
-    )
+    let after = eventually("the miss to be recorded", Duration::from_secs(10), || async {
+        let now = app.cases_of("+358401800003").await?.remove(0);
+        Ok((now.ack_due_at > first_due).then_some(now))
+    })
     .await?;
     assert_eq!(after.owner_id, app.backstop.id, "never unowned");
-    let kinds: Vec<String> = timeline(&app, case.id)
-        .await?
-        .into_iter()
-        .map(|(k, _)| k)
-        .collect();
+    let kinds: Vec<String> = timeline(&app, case.id).await?.into_iter().map(|(k, _)| k).collect();
     assert_eq!(kinds, ["opened", "assigned", "ack_missed"]);
     shutdown.cancel();
     app.teardown().await
@@ -204,21 +139,12 @@ async fn a_backstop_who_misses_keeps_the_case_with_a_new_deadline() -> TestResul
 #[tokio::test]
 async fn capacity_holds_and_the_search_widens_before_the_backstop() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
-    app.add_responder("james", "James", &[Language::En], DutyStatus::OnDuty)
-        .await?;
-    sqlx::query("UPDATE responders SET capacity = 1 WHERE username IN ('aino', 'mikko')")
-        .execute(&app.pool)
-        .await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("james", "James", &[Language::En], DutyStatus::OnDuty).await?;
+    sqlx::query("UPDATE responders SET capacity = 1 WHERE username IN ('aino', 'mikko')").execute(&app.pool).await?;
     for i in 0..4 {
-        app.text(
-            &format!("+35840190000{i}"),
-            "Hei, roska-astia on täynnä ja haisee",
-        )
-        .await?;
+        app.text(&format!("+35840190000{i}"), "Hei, roska-astia on täynnä ja haisee").await?;
         app.wait_all_filed(Duration::from_secs(10)).await?;
     }
     let rules: Vec<(String, Value)> = sqlx::query_as(
@@ -228,57 +154,44 @@ async fn capacity_holds_and_the_search_widens_before_the_backstop() -> TestResul
     .fetch_all(&app.pool)
     .await?;
     let first_two: Vec<&str> = rules[..2].iter().map(|(u, _)| u.as_str()).collect();
-    assert!(
-        first_two.contains(&"aino") && first_two.contains(&"mikko"),
-        "{rules:?}"
-    );
+    assert!(first_two.contains(&"aino") && first_two.contains(&"mikko"), "{rules:?}");
     assert_eq!(rules[0].1["rule"], "eligible");
     // Both Finnish speakers are full and James does not speak Finnish:
     // a full speaker still beats a non-speaker, and nobody falls to the backstop.
     assert_eq!(rules[2].1["rule"], "over_capacity");
     assert_ne!(rules[2].0, "james");
     assert_eq!(rules[2].1["candidates"].as_array().map(Vec::len), Some(3));
-    assert_eq!(app.count("SELECT count(*) FROM cases WHERE owner_id = (SELECT id FROM responders WHERE is_backstop)").await?, 0);
+    assert_eq!(
+        app.count("SELECT count(*) FROM cases WHERE owner_id = (SELECT id FROM responders WHERE is_backstop)").await?,
+        0
+    );
     app.teardown().await
 }
 
 #[tokio::test]
 async fn the_residents_previous_responder_is_preferred() -> TestResult {
     let app = TestApp::spawn().await?;
-    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     const RESIDENT: &str = "+358401900101";
     app.text(RESIDENT, "Ensimmäinen asia").await?;
-    let first = app
-        .wait_for_cases(RESIDENT, 1, Duration::from_secs(10))
-        .await?
-        .remove(0);
+    let first = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
     app.text("+358401900102", "Toisen asukkaan asia").await?;
     app.wait_all_filed(Duration::from_secs(10)).await?;
     let aino = app.sign_in("aino").await?;
     assert_eq!(
-        aino.post(
-            &format!("/api/v1/cases/{}/resolve", first.id),
-            json!({ "summary": "Hoidettu." })
-        )
-        .await?
-        .0,
+        aino.post(&format!("/api/v1/cases/{}/resolve", first.id), json!({ "summary": "Hoidettu." })).await?.0,
         200
     );
 
     // Mikko comes on duty with nothing on his plate; Aino still has one case.
-    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty)
-        .await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
     app.text(RESIDENT, "Uusi asia").await?;
-    let cases = app
-        .wait_for_cases(RESIDENT, 2, Duration::from_secs(10))
-        .await?;
+    let cases = app.wait_for_cases(RESIDENT, 2, Duration::from_secs(10)).await?;
     assert_eq!(cases[1].owner_id, first.owner_id);
-    let reason: Value =
-        sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned'")
-            .bind(cases[1].id)
-            .fetch_one(&app.pool)
-            .await?;
+    let reason: Value = sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned'")
+        .bind(cases[1].id)
+        .fetch_one(&app.pool)
+        .await?;
     assert_eq!(reason["rule"], "eligible");
     assert_eq!(reason["decided_by"], "previous_responder");
     app.teardown().await

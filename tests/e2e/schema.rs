@@ -29,11 +29,7 @@ async fn a_case_cannot_exist_without_an_owner() -> TestResult {
     .bind(resident)
     .execute(&app.pool)
     .await;
-    assert_eq!(
-        unowned.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23502"),
-        "NOT NULL owner"
-    );
+    assert_eq!(unowned.err().as_ref().and_then(sqlstate).as_deref(), Some("23502"), "NOT NULL owner");
 
     let ghost_owner = sqlx::query(
         "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at, owner_assigned_at)
@@ -44,11 +40,7 @@ async fn a_case_cannot_exist_without_an_owner() -> TestResult {
     .bind(Uuid::new_v4())
     .execute(&app.pool)
     .await;
-    assert_eq!(
-        ghost_owner.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23503"),
-        "owner must exist"
-    );
+    assert_eq!(ghost_owner.err().as_ref().and_then(sqlstate).as_deref(), Some("23503"), "owner must exist");
 
     let case = Uuid::new_v4();
     sqlx::query(
@@ -61,24 +53,11 @@ async fn a_case_cannot_exist_without_an_owner() -> TestResult {
     .execute(&app.pool)
     .await?;
 
-    let cleared = sqlx::query("UPDATE cases SET owner_id = NULL WHERE id = $1")
-        .bind(case)
-        .execute(&app.pool)
-        .await;
-    assert_eq!(
-        cleared.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23502")
-    );
+    let cleared = sqlx::query("UPDATE cases SET owner_id = NULL WHERE id = $1").bind(case).execute(&app.pool).await;
+    assert_eq!(cleared.err().as_ref().and_then(sqlstate).as_deref(), Some("23502"));
 
-    let removed = sqlx::query("DELETE FROM responders WHERE id = $1")
-        .bind(app.backstop.id)
-        .execute(&app.pool)
-        .await;
-    assert_eq!(
-        removed.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23503"),
-        "an owner cannot be deleted"
-    );
+    let removed = sqlx::query("DELETE FROM responders WHERE id = $1").bind(app.backstop.id).execute(&app.pool).await;
+    assert_eq!(removed.err().as_ref().and_then(sqlstate).as_deref(), Some("23503"), "an owner cannot be deleted");
 
     let second_open = sqlx::query(
         "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at, owner_assigned_at)
@@ -89,41 +68,25 @@ async fn a_case_cannot_exist_without_an_owner() -> TestResult {
     .bind(app.backstop.id)
     .execute(&app.pool)
     .await;
-    assert_eq!(
-        second_open.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23505"),
-        "one open case per resident"
-    );
+    assert_eq!(second_open.err().as_ref().and_then(sqlstate).as_deref(), Some("23505"), "one open case per resident");
 
-    let bad_code = sqlx::query("UPDATE cases SET tracking_code = 'IIII-LLLL' WHERE id = $1")
-        .bind(case)
-        .execute(&app.pool)
-        .await;
-    assert_eq!(
-        bad_code.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23514"),
-        "Crockford alphabet only"
-    );
+    let bad_code =
+        sqlx::query("UPDATE cases SET tracking_code = 'IIII-LLLL' WHERE id = $1").bind(case).execute(&app.pool).await;
+    assert_eq!(bad_code.err().as_ref().and_then(sqlstate).as_deref(), Some("23514"), "Crockford alphabet only");
 
     let second_backstop =
         sqlx::query("INSERT INTO responders (id, username, display_name, password_hash, is_backstop) VALUES ($1, 'b2', 'B2', 'x', true)")
             .bind(Uuid::new_v4())
             .execute(&app.pool)
             .await;
-    assert_eq!(
-        second_backstop.err().as_ref().and_then(sqlstate).as_deref(),
-        Some("23505"),
-        "a single backstop"
-    );
+    assert_eq!(second_backstop.err().as_ref().and_then(sqlstate).as_deref(), Some("23505"), "a single backstop");
     app.teardown().await
 }
 
 #[tokio::test]
 async fn the_router_refuses_to_start_without_a_backstop() -> TestResult {
     let app = TestApp::spawn().await?;
-    sqlx::query("UPDATE responders SET is_backstop = false")
-        .execute(&app.pool)
-        .await?;
+    sqlx::query("UPDATE responders SET is_backstop = false").execute(&app.pool).await?;
     let err = batline_router::ensure_backstop(&app.pool).await.err();
     assert!(matches!(err, Some(batline_core::Error::NoBackstop)));
     assert!(err.is_some_and(|e| e.to_string().contains("batline responder add --backstop")));

@@ -47,10 +47,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            front_amqp_url: AMQP_URL.to_owned(),
-            routers: 1,
-        }
+        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1 }
     }
 }
 
@@ -86,12 +83,8 @@ impl TestApp {
         let auth_token = Uuid::new_v4().simple().to_string();
         let shutdown = CancellationToken::new();
 
-        let sandbox = TwilioSandbox::start(
-            TcpListener::bind("127.0.0.1:0").await?,
-            &account_sid,
-            &auth_token,
-            shutdown.clone(),
-        )?;
+        let sandbox =
+            TwilioSandbox::start(TcpListener::bind("127.0.0.1:0").await?, &account_sid, &auth_token, shutdown.clone())?;
         let env = [
             ("DATABASE_URL", database_url.clone()),
             ("AMQP_URL", AMQP_URL.to_owned()),
@@ -102,9 +95,8 @@ impl TestApp {
             ("TWILIO_API_BASE", sandbox.api_base()),
             ("TWILIO_FROM_NUMBER", BATLINE_NUMBER.to_owned()),
         ];
-        let config = Arc::new(Config::from_lookup(|name| {
-            env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
-        })?);
+        let config =
+            Arc::new(Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?);
         let pool = db::connect_and_migrate(&database_url, 10).await?;
         let backstop = insert_responder(
             &pool,
@@ -123,19 +115,11 @@ impl TestApp {
             base_delay: Duration::from_millis(20),
             max_delay: Duration::from_millis(100),
         };
-        let gateway_state = batline_gateway::AppState::with_retry(
-            config.clone(),
-            pool.clone(),
-            front_bus.clone(),
-            fast_retry,
-        )?;
+        let gateway_state =
+            batline_gateway::AppState::with_retry(config.clone(), pool.clone(), front_bus.clone(), fast_retry)?;
         let gateway_listener = TcpListener::bind("127.0.0.1:0").await?;
         let gateway_addr: SocketAddr = gateway_listener.local_addr()?;
-        tokio::spawn(batline_gateway::run(
-            gateway_state,
-            gateway_listener,
-            shutdown.clone(),
-        ));
+        tokio::spawn(batline_gateway::run(gateway_state, gateway_listener, shutdown.clone()));
         let console_listener = TcpListener::bind("127.0.0.1:0").await?;
         let console_addr = console_listener.local_addr()?;
         tokio::spawn(batline_console::run(
@@ -215,18 +199,8 @@ impl TestApp {
         self.text_with_sid(&new_sid("SM"), from, body).await
     }
 
-    pub async fn text_with_sid(
-        &self,
-        sid: &str,
-        from: &str,
-        body: &str,
-    ) -> TestResult<reqwest::Response> {
-        let inbound = InboundSms {
-            message_sid: sid,
-            from,
-            to: BATLINE_NUMBER,
-            body,
-        };
+    pub async fn text_with_sid(&self, sid: &str, from: &str, body: &str) -> TestResult<reqwest::Response> {
+        let inbound = InboundSms { message_sid: sid, from, to: BATLINE_NUMBER, body };
         Ok(self.phone.text(&self.gateway, PUBLIC_URL, &inbound).await?)
     }
 
@@ -237,11 +211,8 @@ impl TestApp {
         content_type: &str,
         signature: Option<&str>,
     ) -> TestResult<reqwest::Response> {
-        let mut req = self
-            .http
-            .post(format!("{}/twilio/sms", self.gateway))
-            .header("content-type", content_type)
-            .body(body);
+        let mut req =
+            self.http.post(format!("{}/twilio/sms", self.gateway)).header("content-type", content_type).body(body);
         if let Some(sig) = signature {
             req = req.header("X-Twilio-Signature", sig);
         }
@@ -259,12 +230,7 @@ impl TestApp {
     }
 
     /// Waits until the resident with `phone` has `count` cases.
-    pub async fn wait_for_cases(
-        &self,
-        phone: &str,
-        count: usize,
-        timeout: Duration,
-    ) -> TestResult<Vec<Case>> {
+    pub async fn wait_for_cases(&self, phone: &str, count: usize, timeout: Duration) -> TestResult<Vec<Case>> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let cases = self.cases_of(phone).await?;
@@ -272,10 +238,7 @@ impl TestApp {
                 return Ok(cases);
             }
             if tokio::time::Instant::now() > deadline {
-                anyhow::bail!(
-                    "expected {count} cases for {phone} within {timeout:?}, found {}",
-                    cases.len()
-                );
+                anyhow::bail!("expected {count} cases for {phone} within {timeout:?}, found {}", cases.len());
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -308,15 +271,8 @@ impl TestApp {
             .await?;
         anyhow::ensure!(r.status() == 201, "sign-in answered {}", r.status());
         let body: Value = r.json().await?;
-        let token = body["token"]
-            .as_str()
-            .ok_or_else(|| anyhow::anyhow!("no token"))?
-            .to_owned();
-        Ok(Console {
-            base: self.console.clone(),
-            token,
-            http: self.http.clone(),
-        })
+        let token = body["token"].as_str().ok_or_else(|| anyhow::anyhow!("no token"))?.to_owned();
+        Ok(Console { base: self.console.clone(), token, http: self.http.clone() })
     }
 
     /// Stops everything and removes the database and the namespace.
@@ -339,10 +295,7 @@ impl Drop for TestApp {
         self.shutdown.cancel();
         let (url, ns) = (self.database_url.clone(), self.namespace.clone());
         let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 rt.block_on(cleanup(&url, &ns));
             }
         })
@@ -391,24 +344,13 @@ pub struct Console {
 
 impl Console {
     pub async fn get(&self, path: &str) -> TestResult<(u16, Value)> {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await?;
+        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
         let status = r.status().as_u16();
         Ok((status, r.json().await.unwrap_or(Value::Null)))
     }
 
     pub async fn post(&self, path: &str, body: Value) -> TestResult<(u16, Value)> {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await?;
+        let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await?;
         let status = r.status().as_u16();
         Ok((status, r.json().await.unwrap_or(Value::Null)))
     }

@@ -16,9 +16,7 @@ use std::{
 use futures_util::StreamExt;
 use lapin::{
     message::Delivery,
-    options::{
-        BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions,
-    },
+    options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions},
     types::FieldTable,
 };
 use tokio::task::JoinHandle;
@@ -56,9 +54,7 @@ impl Bus {
                     _ = shutdown.cancelled() => break,
                 };
                 let Some(live) = live else { continue };
-                if let Err(e) =
-                    consume_on(&bus, &live, &queue, prefetch, &shutdown, handler.clone()).await
-                {
+                if let Err(e) = consume_on(&bus, &live, &queue, prefetch, &shutdown, handler.clone()).await {
                     tracing::warn!(queue, error = %e, "consumer stopped; resuming after reconnection");
                 }
                 if shutdown.is_cancelled() {
@@ -96,17 +92,8 @@ where
     Fut: Future<Output = Result<()>> + Send + 'static,
 {
     let channel = live.connection.create_channel().await?;
-    channel
-        .basic_qos(prefetch, BasicQosOptions::default())
-        .await?;
-    let consumer = channel
-        .basic_consume(
-            queue,
-            "",
-            BasicConsumeOptions::default(),
-            FieldTable::default(),
-        )
-        .await?;
+    channel.basic_qos(prefetch, BasicQosOptions::default()).await?;
+    let consumer = channel.basic_consume(queue, "", BasicConsumeOptions::default(), FieldTable::default()).await?;
     bus.inner.consumers_live.fetch_add(1, Ordering::SeqCst);
     let _guard = LiveGuard(bus.clone());
     tracing::debug!(queue, "consuming");
@@ -123,11 +110,7 @@ where
         })
         .await;
     // Closing returns whatever was prefetched but not started to the queue.
-    let _ = tokio::time::timeout(
-        Duration::from_secs(2),
-        channel.close(200, "consumer stopping"),
-    )
-    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), channel.close(200, "consumer stopping")).await;
     Ok(())
 }
 
@@ -156,12 +139,7 @@ where
             }
             Err(e) if e.is_transient() => {
                 tracing::info!(error = %e, "shutting down; returning the message to the queue");
-                let _ = delivery
-                    .nack(BasicNackOptions {
-                        requeue: true,
-                        ..Default::default()
-                    })
-                    .await;
+                let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
                 return;
             }
             Err(e) => {

@@ -77,12 +77,8 @@ impl BusMessage {
     /// The exchange and routing key this message is published with.
     pub fn route(&self) -> (Exchange, String) {
         match self {
-            BusMessage::IntakeArrived { channel, .. } => {
-                (Exchange::Work, format!("intake.{channel}"))
-            }
-            BusMessage::SendMessage { channel, .. } => {
-                (Exchange::Work, format!("outbound.{channel}"))
-            }
+            BusMessage::IntakeArrived { channel, .. } => (Exchange::Work, format!("intake.{channel}")),
+            BusMessage::SendMessage { channel, .. } => (Exchange::Work, format!("outbound.{channel}")),
             BusMessage::CaseAssigned { .. } => (Exchange::Events, "case.assigned".to_owned()),
             BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
         }
@@ -95,10 +91,7 @@ mod tests {
 
     #[test]
     fn json_is_tagged_and_round_trips() -> crate::Result<()> {
-        let msg = BusMessage::IntakeArrived {
-            intake_id: Uuid::nil(),
-            channel: Channel::Sms,
-        };
+        let msg = BusMessage::IntakeArrived { intake_id: Uuid::nil(), channel: Channel::Sms };
         let json = serde_json::to_value(&msg)?;
         assert_eq!(json["type"], "intake_arrived");
         assert_eq!(json["channel"], "sms");

@@ -88,8 +88,7 @@ impl Bus {
     /// True while connected and every consumer started on this bus is consuming.
     pub fn is_ready(&self) -> bool {
         self.is_connected()
-            && self.inner.consumers_live.load(Ordering::SeqCst)
-                >= self.inner.consumers_expected.load(Ordering::SeqCst)
+            && self.inner.consumers_live.load(Ordering::SeqCst) >= self.inner.consumers_expected.load(Ordering::SeqCst)
     }
 
     /// Waits until the bus is connected, or fails after `timeout`.
@@ -97,9 +96,7 @@ impl Bus {
         let mut rx = self.inner.live.subscribe();
         tokio::time::timeout(timeout, rx.wait_for(Option::is_some))
             .await
-            .map_err(|_| {
-                Error::BusUnavailable(format!("no connection to RabbitMQ within {timeout:?}"))
-            })?
+            .map_err(|_| Error::BusUnavailable(format!("no connection to RabbitMQ within {timeout:?}")))?
             .map_err(|_| Error::BusUnavailable("the bus supervisor stopped".into()))?;
         Ok(())
     }
@@ -107,38 +104,24 @@ impl Bus {
     /// Publishes `msg` on its route and waits for the broker's confirm.
     pub async fn publish(&self, msg: &BusMessage) -> Result<()> {
         let (exchange, key) = msg.route();
-        self.publish_bytes(exchange, &key, &serde_json::to_vec(msg)?)
-            .await
+        self.publish_bytes(exchange, &key, &serde_json::to_vec(msg)?).await
     }
 
     /// Publishes raw JSON and waits for the broker's confirm. Work messages
     /// are mandatory: a message no queue takes is an error, since lapin
     /// would otherwise report it as acked.
-    pub async fn publish_bytes(
-        &self,
-        exchange: Exchange,
-        routing_key: &str,
-        payload: &[u8],
-    ) -> Result<()> {
+    pub async fn publish_bytes(&self, exchange: Exchange, routing_key: &str, payload: &[u8]) -> Result<()> {
         let live = self
             .inner
             .live
             .borrow()
             .clone()
             .ok_or_else(|| Error::BusUnavailable("not connected to RabbitMQ".into()))?;
-        let options = BasicPublishOptions {
-            mandatory: exchange == Exchange::Work,
-            ..Default::default()
-        };
-        let properties = BasicProperties::default()
-            .with_delivery_mode(2)
-            .with_content_type("application/json".into());
+        let options = BasicPublishOptions { mandatory: exchange == Exchange::Work, ..Default::default() };
+        let properties = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
         let name = self.inner.names.exchange(exchange);
         let outcome = tokio::time::timeout(CONFIRM_TIMEOUT, async {
-            live.publisher
-                .basic_publish(&name, routing_key, options, payload, properties)
-                .await?
-                .await
+            live.publisher.basic_publish(&name, routing_key, options, payload, properties).await?.await
         })
         .await;
         let confirmation = match outcome {
@@ -149,9 +132,7 @@ impl Bus {
             }
             Err(_) => {
                 self.inner.reconnect.notify_one();
-                return Err(Error::BusUnavailable(format!(
-                    "no publisher confirm within {CONFIRM_TIMEOUT:?}"
-                )));
+                return Err(Error::BusUnavailable(format!("no publisher confirm within {CONFIRM_TIMEOUT:?}")));
             }
         };
         match confirmation {
@@ -160,12 +141,8 @@ impl Bus {
                 "no queue is bound for {name}/{routing_key} ({} {})",
                 returned.reply_code, returned.reply_text
             ))),
-            Confirmation::Nack(_) => Err(Error::BusRefused(format!(
-                "the broker nacked {name}/{routing_key}"
-            ))),
-            Confirmation::NotRequested => {
-                Err(Error::BusRefused("publisher confirms are off".into()))
-            }
+            Confirmation::Nack(_) => Err(Error::BusRefused(format!("the broker nacked {name}/{routing_key}"))),
+            Confirmation::NotRequested => Err(Error::BusRefused("publisher confirms are off".into())),
         }
     }
 }
@@ -188,22 +165,17 @@ pub async fn open_connection(url: &str) -> Result<Connection> {
     let properties = ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio);
-    tokio::time::timeout(
-        Duration::from_secs(10),
-        Connection::connect(url, properties),
-    )
-    .await
-    .map_err(|_| Error::BusUnavailable("connecting to RabbitMQ timed out".into()))?
-    .map_err(Error::from)
+    tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties))
+        .await
+        .map_err(|_| Error::BusUnavailable("connecting to RabbitMQ timed out".into()))?
+        .map_err(Error::from)
 }
 
 async fn connect_once(url: &str, names: &Names) -> Result<(Connection, Channel)> {
     let connection = open_connection(url).await?;
     let channel = connection.create_channel().await?;
     topology::declare(&channel, names).await?;
-    channel
-        .confirm_select(ConfirmSelectOptions::default())
-        .await?;
+    channel.confirm_select(ConfirmSelectOptions::default()).await?;
     Ok((connection, channel))
 }
 
@@ -227,10 +199,7 @@ async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) 
                     on_error.notify_one();
                 });
                 let connection = Arc::new(connection);
-                inner.live.send_replace(Some(Live {
-                    connection: connection.clone(),
-                    publisher: publisher.clone(),
-                }));
+                inner.live.send_replace(Some(Live { connection: connection.clone(), publisher: publisher.clone() }));
                 tracing::info!(namespace = inner.names.namespace(), "connected to RabbitMQ");
                 let watch_status = async {
                     loop {
@@ -247,11 +216,7 @@ async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) 
                     _ = shutdown.cancelled() => {}
                 }
                 inner.live.send_replace(None);
-                let _ = tokio::time::timeout(
-                    Duration::from_secs(2),
-                    connection.close(200, "reconnecting"),
-                )
-                .await;
+                let _ = tokio::time::timeout(Duration::from_secs(2), connection.close(200, "reconnecting")).await;
                 if shutdown.is_cancelled() {
                     break;
                 }

@@ -9,8 +9,7 @@
 use lapin::{
     Channel, ExchangeKind,
     options::{
-        ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions,
-        QueueDeleteOptions,
+        ExchangeDeclareOptions, ExchangeDeleteOptions, QueueBindOptions, QueueDeclareOptions, QueueDeleteOptions,
     },
     types::{AMQPValue, FieldTable},
 };
@@ -29,9 +28,7 @@ pub struct Names {
 impl Names {
     /// Names under `namespace`.
     pub fn new(namespace: &str) -> Self {
-        Names {
-            namespace: namespace.to_owned(),
-        }
+        Names { namespace: namespace.to_owned() }
     }
 
     /// The namespace itself.
@@ -65,42 +62,24 @@ impl Names {
     }
 
     fn work_queues(&self) -> [(String, &'static str); 2] {
-        [
-            (self.intake_queue(), "intake.*"),
-            (self.outbound_sms_queue(), "outbound.sms"),
-        ]
+        [(self.intake_queue(), "intake.*"), (self.outbound_sms_queue(), "outbound.sms")]
     }
 }
 
 fn durable_exchange() -> ExchangeDeclareOptions {
-    ExchangeDeclareOptions {
-        durable: true,
-        ..Default::default()
-    }
+    ExchangeDeclareOptions { durable: true, ..Default::default() }
 }
 
 fn durable_queue() -> QueueDeclareOptions {
-    QueueDeclareOptions {
-        durable: true,
-        ..Default::default()
-    }
+    QueueDeclareOptions { durable: true, ..Default::default() }
 }
 
 fn quorum_args(dead_letter_exchange: Option<&str>) -> FieldTable {
     let mut args = FieldTable::default();
-    args.insert(
-        "x-queue-type".into(),
-        AMQPValue::LongString("quorum".into()),
-    );
+    args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
     if let Some(dlx) = dead_letter_exchange {
-        args.insert(
-            "x-delivery-limit".into(),
-            AMQPValue::LongInt(DELIVERY_LIMIT),
-        );
-        args.insert(
-            "x-dead-letter-exchange".into(),
-            AMQPValue::LongString(dlx.into()),
-        );
+        args.insert("x-delivery-limit".into(), AMQPValue::LongInt(DELIVERY_LIMIT));
+        args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString(dlx.into()));
     }
     args
 }
@@ -109,54 +88,20 @@ fn quorum_args(dead_letter_exchange: Option<&str>) -> FieldTable {
 pub async fn declare(channel: &Channel, names: &Names) -> Result<()> {
     for exchange in [Exchange::Work, Exchange::Events] {
         channel
-            .exchange_declare(
-                &names.exchange(exchange),
-                ExchangeKind::Topic,
-                durable_exchange(),
-                FieldTable::default(),
-            )
+            .exchange_declare(&names.exchange(exchange), ExchangeKind::Topic, durable_exchange(), FieldTable::default())
             .await?;
     }
     let dlx = names.dead_letter_exchange();
+    channel.exchange_declare(&dlx, ExchangeKind::Fanout, durable_exchange(), FieldTable::default()).await?;
+    channel.queue_declare(&names.dead_letter_queue(), durable_queue(), quorum_args(None)).await?;
     channel
-        .exchange_declare(
-            &dlx,
-            ExchangeKind::Fanout,
-            durable_exchange(),
-            FieldTable::default(),
-        )
-        .await?;
-    channel
-        .queue_declare(
-            &names.dead_letter_queue(),
-            durable_queue(),
-            quorum_args(None),
-        )
-        .await?;
-    channel
-        .queue_bind(
-            &names.dead_letter_queue(),
-            &dlx,
-            "",
-            QueueBindOptions::default(),
-            FieldTable::default(),
-        )
+        .queue_bind(&names.dead_letter_queue(), &dlx, "", QueueBindOptions::default(), FieldTable::default())
         .await?;
 
     let work = names.exchange(Exchange::Work);
     for (queue, key) in names.work_queues() {
-        channel
-            .queue_declare(&queue, durable_queue(), quorum_args(Some(&dlx)))
-            .await?;
-        channel
-            .queue_bind(
-                &queue,
-                &work,
-                key,
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await?;
+        channel.queue_declare(&queue, durable_queue(), quorum_args(Some(&dlx))).await?;
+        channel.queue_bind(&queue, &work, key, QueueBindOptions::default(), FieldTable::default()).await?;
     }
     Ok(())
 }
@@ -167,18 +112,10 @@ pub async fn delete(channel: &Channel, names: &Names) -> Result<()> {
     let mut queues: Vec<String> = names.work_queues().into_iter().map(|(q, _)| q).collect();
     queues.push(names.dead_letter_queue());
     for queue in queues {
-        channel
-            .queue_delete(&queue, QueueDeleteOptions::default())
-            .await?;
+        channel.queue_delete(&queue, QueueDeleteOptions::default()).await?;
     }
-    for exchange in [
-        names.exchange(Exchange::Work),
-        names.exchange(Exchange::Events),
-        names.dead_letter_exchange(),
-    ] {
-        channel
-            .exchange_delete(&exchange, ExchangeDeleteOptions::default())
-            .await?;
+    for exchange in [names.exchange(Exchange::Work), names.exchange(Exchange::Events), names.dead_letter_exchange()] {
+        channel.exchange_delete(&exchange, ExchangeDeleteOptions::default()).await?;
     }
     Ok(())
 }

@@ -120,43 +120,28 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
 /// The resident's open case, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn open_for_resident(conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Case>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
-            .bind(resident_id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
+        .bind(resident_id)
+        .fetch_optional(conn)
+        .await?)
 }
 
 /// A case by id.
 #[tracing::instrument(skip(e))]
 pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Case>> {
-    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1")
-        .bind(id)
-        .fetch_optional(e)
-        .await?)
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1").bind(id).fetch_optional(e).await?)
 }
 
 /// A case by id, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Case>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
 /// A case by its tracking code.
 #[tracing::instrument(skip(e))]
 pub async fn by_tracking_code(e: impl PgExecutor<'_>, code: &TrackingCode) -> Result<Option<Case>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM cases WHERE tracking_code = $1")
-            .bind(code.as_str())
-            .fetch_optional(e)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE tracking_code = $1").bind(code.as_str()).fetch_optional(e).await?)
 }
 
 /// One case with what its owner's list shows.
@@ -218,11 +203,7 @@ pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result
 
 /// The owner of the resident's most recent case opened since `since`.
 #[tracing::instrument(skip(conn))]
-pub async fn previous_owner(
-    conn: &mut PgConnection,
-    resident_id: Uuid,
-    since: DateTime<Utc>,
-) -> Result<Option<Uuid>> {
+pub async fn previous_owner(conn: &mut PgConnection, resident_id: Uuid, since: DateTime<Utc>) -> Result<Option<Uuid>> {
     Ok(sqlx::query_scalar(
         "SELECT owner_id FROM cases WHERE resident_id = $1 AND opened_at >= $2 ORDER BY opened_at DESC LIMIT 1",
     )
@@ -235,11 +216,7 @@ pub async fn previous_owner(
 /// Open cases whose acknowledgement deadline has passed, locked; rows
 /// another router is handling are skipped, not waited for.
 #[tracing::instrument(skip(conn))]
-pub async fn claim_ack_overdue(
-    conn: &mut PgConnection,
-    now: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<Case>> {
+pub async fn claim_ack_overdue(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Case>> {
     Ok(sqlx::query_as(
         "SELECT * FROM cases WHERE status = 'open' AND ack_due_at <= $1
          ORDER BY ack_due_at LIMIT $2
@@ -253,12 +230,7 @@ pub async fn claim_ack_overdue(
 
 /// Gives a case to a new owner, who must acknowledge it by `ack_due_at`.
 #[tracing::instrument(skip(conn))]
-pub async fn reassign(
-    conn: &mut PgConnection,
-    id: Uuid,
-    owner_id: Uuid,
-    ack_due_at: DateTime<Utc>,
-) -> Result<()> {
+pub async fn reassign(conn: &mut PgConnection, id: Uuid, owner_id: Uuid, ack_due_at: DateTime<Utc>) -> Result<()> {
     sqlx::query(
         "UPDATE cases SET owner_id = $2, owner_assigned_at = clock_timestamp(), acknowledged_at = NULL, ack_due_at = $3
          WHERE id = $1",
@@ -287,19 +259,15 @@ pub async fn acknowledge(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
 /// How many cases exist (tests and the bench use it).
 #[tracing::instrument(skip(e))]
 pub async fn count_all(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM cases")
-        .fetch_one(e)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(e).await?)
 }
 
 /// The phone of a case's resident, for sending them SMS.
 #[tracing::instrument(skip(e))]
 pub async fn resident_phone(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT res.phone FROM cases c JOIN residents res ON res.id = c.resident_id WHERE c.id = $1",
-    )
-    .bind(case_id)
-    .fetch_optional(e)
-    .await?
-    .flatten())
+    Ok(sqlx::query_scalar("SELECT res.phone FROM cases c JOIN residents res ON res.id = c.resident_id WHERE c.id = $1")
+        .bind(case_id)
+        .fetch_optional(e)
+        .await?
+        .flatten())
 }

@@ -51,26 +51,15 @@ pub async fn append(
 /// A case's whole timeline, oldest first.
 #[tracing::instrument(skip(e))]
 pub async fn for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<CaseEvent>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 ORDER BY id")
-            .bind(case_id)
-            .fetch_all(e)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 ORDER BY id").bind(case_id).fetch_all(e).await?)
 }
 
 /// The events of `kinds` only, oldest first: the public timeline.
 #[tracing::instrument(skip(e))]
-pub async fn for_case_of_kinds(
-    e: impl PgExecutor<'_>,
-    case_id: Uuid,
-    kinds: &[&str],
-) -> Result<Vec<CaseEvent>> {
-    Ok(sqlx::query_as(
-        "SELECT * FROM case_events WHERE case_id = $1 AND kind = ANY ($2) ORDER BY id",
-    )
-    .bind(case_id)
-    .bind(kinds)
-    .fetch_all(e)
-    .await?)
+pub async fn for_case_of_kinds(e: impl PgExecutor<'_>, case_id: Uuid, kinds: &[&str]) -> Result<Vec<CaseEvent>> {
+    Ok(sqlx::query_as("SELECT * FROM case_events WHERE case_id = $1 AND kind = ANY ($2) ORDER BY id")
+        .bind(case_id)
+        .bind(kinds)
+        .fetch_all(e)
+        .await?)
 }

@@ -74,12 +74,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewIntake) -> Result<Option<U
 /// An intake row, locked so only one router files it.
 #[tracing::instrument(skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Intake>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM intake WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM intake WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
 /// Marks an intake row as filed into `case_id`.
@@ -95,28 +90,18 @@ pub async fn mark_filed(conn: &mut PgConnection, id: Uuid, case_id: Uuid) -> Res
 
 /// An intake row by its provider id.
 #[tracing::instrument(skip(e))]
-pub async fn by_provider_id(
-    e: impl PgExecutor<'_>,
-    channel: Channel,
-    provider_id: &str,
-) -> Result<Option<Intake>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM intake WHERE channel = $1 AND provider_id = $2")
-            .bind(channel)
-            .bind(provider_id)
-            .fetch_optional(e)
-            .await?,
-    )
+pub async fn by_provider_id(e: impl PgExecutor<'_>, channel: Channel, provider_id: &str) -> Result<Option<Intake>> {
+    Ok(sqlx::query_as("SELECT * FROM intake WHERE channel = $1 AND provider_id = $2")
+        .bind(channel)
+        .bind(provider_id)
+        .fetch_optional(e)
+        .await?)
 }
 
 /// How many contacts are stored but not yet filed into a case.
 #[tracing::instrument(skip(e))]
 pub async fn unfiled_count(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM intake WHERE case_id IS NULL")
-            .fetch_one(e)
-            .await?,
-    )
+    Ok(sqlx::query_scalar("SELECT count(*) FROM intake WHERE case_id IS NULL").fetch_one(e).await?)
 }
 
 /// Receipt-to-named-owner figures for contacts received at or after a time.
@@ -137,11 +122,7 @@ pub struct OwnerLatency {
 /// Latency from receipt to a named owner for contacts received at or after
 /// `since` whose sender starts with `sender_prefix`. The benchmark reads it.
 #[tracing::instrument(skip(e))]
-pub async fn owner_latency(
-    e: impl PgExecutor<'_>,
-    since: DateTime<Utc>,
-    sender_prefix: &str,
-) -> Result<OwnerLatency> {
+pub async fn owner_latency(e: impl PgExecutor<'_>, since: DateTime<Utc>, sender_prefix: &str) -> Result<OwnerLatency> {
     Ok(sqlx::query_as(
         "SELECT count(*) AS filed,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50_ms,
@@ -162,7 +143,5 @@ pub async fn owner_latency(
 /// The database's clock, which stamps intake; the benchmark measures from it.
 #[tracing::instrument(skip(e))]
 pub async fn db_now(e: impl PgExecutor<'_>) -> Result<DateTime<Utc>> {
-    Ok(sqlx::query_scalar("SELECT clock_timestamp()")
-        .fetch_one(e)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(e).await?)
 }

@@ -109,23 +109,16 @@ pub async fn insert_outbound(conn: &mut PgConnection, new: &NewOutbound<'_>) -> 
 /// A case's messages in conversation order.
 #[tracing::instrument(skip(e))]
 pub async fn for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<Message>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM messages WHERE case_id = $1 ORDER BY created_at, id")
-            .bind(case_id)
-            .fetch_all(e)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM messages WHERE case_id = $1 ORDER BY created_at, id")
+        .bind(case_id)
+        .fetch_all(e)
+        .await?)
 }
 
 /// A message by id, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Message>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM messages WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM messages WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
 /// Moves a message to `status`, recording the provider id or the error.
@@ -180,16 +173,10 @@ pub async fn apply_status_callback(
 
 /// How many outbound messages of `kind` a case has (tests use it).
 #[tracing::instrument(skip(e))]
-pub async fn count_outbound(
-    e: impl PgExecutor<'_>,
-    case_id: Uuid,
-    kind: MessageKind,
-) -> Result<i64> {
-    Ok(
-        sqlx::query_scalar("SELECT count(*) FROM messages WHERE case_id = $1 AND kind = $2")
-            .bind(case_id)
-            .bind(kind)
-            .fetch_one(e)
-            .await?,
-    )
+pub async fn count_outbound(e: impl PgExecutor<'_>, case_id: Uuid, kind: MessageKind) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM messages WHERE case_id = $1 AND kind = $2")
+        .bind(case_id)
+        .bind(kind)
+        .fetch_one(e)
+        .await?)
 }

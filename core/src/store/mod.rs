@@ -15,9 +15,7 @@ pub mod sessions;
 /// True when `e` is a unique violation (SQLSTATE 23505) of `constraint`.
 pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {
     match e {
-        sqlx::Error::Database(db) => {
-            db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint)
-        }
+        sqlx::Error::Database(db) => db.code().as_deref() == Some("23505") && db.constraint() == Some(constraint),
         _ => false,
     }
 }

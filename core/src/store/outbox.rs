@@ -26,24 +26,18 @@ pub async fn insert(
     routing_key: &str,
     payload: &serde_json::Value,
 ) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO outbox (exchange, routing_key, payload) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(exchange)
-    .bind(routing_key)
-    .bind(payload)
-    .fetch_one(conn)
-    .await?)
+    Ok(sqlx::query_scalar("INSERT INTO outbox (exchange, routing_key, payload) VALUES ($1, $2, $3) RETURNING id")
+        .bind(exchange)
+        .bind(routing_key)
+        .bind(payload)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Claims up to `limit` rows nobody else is publishing, oldest first. With
 /// `only`, just those rows. The locks last until the transaction ends.
 #[tracing::instrument(skip(conn))]
-pub async fn claim(
-    conn: &mut PgConnection,
-    only: Option<&[i64]>,
-    limit: i64,
-) -> Result<Vec<OutboxRow>> {
+pub async fn claim(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(sqlx::query_as(
         "SELECT id, exchange, routing_key, payload FROM outbox
          WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
@@ -62,26 +56,19 @@ pub async fn claim(
 /// idempotent, ignore it.
 #[tracing::instrument(skip(conn))]
 pub async fn relax_commit(conn: &mut PgConnection) -> Result<()> {
-    sqlx::query("SET LOCAL synchronous_commit TO OFF")
-        .execute(conn)
-        .await?;
+    sqlx::query("SET LOCAL synchronous_commit TO OFF").execute(conn).await?;
     Ok(())
 }
 
 /// Removes published rows.
 #[tracing::instrument(skip(conn))]
 pub async fn delete(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {
-    sqlx::query("DELETE FROM outbox WHERE id = ANY ($1)")
-        .bind(ids)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM outbox WHERE id = ANY ($1)").bind(ids).execute(conn).await?;
     Ok(())
 }
 
 /// Rows waiting to be published.
 #[tracing::instrument(skip(e))]
 pub async fn depth(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM outbox")
-        .fetch_one(e)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM outbox").fetch_one(e).await?)
 }

@@ -23,11 +23,7 @@ pub struct Resident {
 /// locked until the transaction ends, which serialises everything filed for
 /// one resident: two routers cannot open two cases for them at once.
 #[tracing::instrument(skip(conn, phone))]
-pub async fn upsert_by_phone(
-    conn: &mut PgConnection,
-    phone: &str,
-    language: Language,
-) -> Result<Resident> {
+pub async fn upsert_by_phone(conn: &mut PgConnection, phone: &str, language: Language) -> Result<Resident> {
     Ok(sqlx::query_as(
         "INSERT INTO residents (id, phone, language) VALUES ($1, $2, $3)
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
@@ -43,10 +39,6 @@ pub async fn upsert_by_phone(
 /// Changes the language Batline answers a resident in.
 #[tracing::instrument(skip(conn))]
 pub async fn set_language(conn: &mut PgConnection, id: Uuid, language: Language) -> Result<()> {
-    sqlx::query("UPDATE residents SET language = $2 WHERE id = $1")
-        .bind(id)
-        .bind(language)
-        .execute(conn)
-        .await?;
+    sqlx::query("UPDATE residents SET language = $2 WHERE id = $1").bind(id).bind(language).execute(conn).await?;
     Ok(())
 }

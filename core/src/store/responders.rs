@@ -96,57 +96,38 @@ pub async fn insert(e: impl PgExecutor<'_>, new: &NewResponder) -> Result<Respon
 /// A responder by id.
 #[tracing::instrument(skip(e))]
 pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Responder>> {
-    Ok(sqlx::query_as("SELECT * FROM responders WHERE id = $1")
-        .bind(id)
-        .fetch_optional(e)
-        .await?)
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE id = $1").bind(id).fetch_optional(e).await?)
 }
 
 /// A responder by sign-in name.
 #[tracing::instrument(skip(e))]
 pub async fn by_username(e: impl PgExecutor<'_>, username: &str) -> Result<Option<Responder>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM responders WHERE username = $1")
-            .bind(username)
-            .fetch_optional(e)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE username = $1").bind(username).fetch_optional(e).await?)
 }
 
 /// Every responder, by name.
 #[tracing::instrument(skip(e))]
 pub async fn list(e: impl PgExecutor<'_>) -> Result<Vec<Responder>> {
-    Ok(
-        sqlx::query_as("SELECT * FROM responders ORDER BY display_name, username")
-            .fetch_all(e)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT * FROM responders ORDER BY display_name, username").fetch_all(e).await?)
 }
 
 /// How many responders exist; zero means an empty database.
 #[tracing::instrument(skip(e))]
 pub async fn count(e: impl PgExecutor<'_>) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM responders")
-        .fetch_one(e)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM responders").fetch_one(e).await?)
 }
 
 /// The designated backstop responder.
 #[tracing::instrument(skip(e))]
 pub async fn backstop(e: impl PgExecutor<'_>) -> Result<Option<Responder>> {
-    Ok(sqlx::query_as("SELECT * FROM responders WHERE is_backstop")
-        .fetch_optional(e)
-        .await?)
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE is_backstop").fetch_optional(e).await?)
 }
 
 /// Sets a responder's duty status.
 #[tracing::instrument(skip(e))]
 pub async fn set_duty_status(e: impl PgExecutor<'_>, id: Uuid, status: DutyStatus) -> Result<bool> {
-    let done = sqlx::query("UPDATE responders SET duty_status = $2 WHERE id = $1")
-        .bind(id)
-        .bind(status)
-        .execute(e)
-        .await?;
+    let done =
+        sqlx::query("UPDATE responders SET duty_status = $2 WHERE id = $1").bind(id).bind(status).execute(e).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -245,10 +226,5 @@ pub async fn touch_last_assigned(conn: &mut PgConnection, id: Uuid) -> Result<()
 /// Display names of the responders in `ids`.
 #[tracing::instrument(skip(e))]
 pub async fn display_names(e: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
-    Ok(
-        sqlx::query_as("SELECT id, display_name FROM responders WHERE id = ANY ($1)")
-            .bind(ids)
-            .fetch_all(e)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT id, display_name FROM responders WHERE id = ANY ($1)").bind(ids).fetch_all(e).await?)
 }

@@ -15,14 +15,12 @@ pub async fn insert(
     responder_id: Uuid,
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO console_sessions (token_hash, responder_id, expires_at) VALUES ($1, $2, $3)",
-    )
-    .bind(token_hash)
-    .bind(responder_id)
-    .bind(expires_at)
-    .execute(e)
-    .await?;
+    sqlx::query("INSERT INTO console_sessions (token_hash, responder_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(responder_id)
+        .bind(expires_at)
+        .execute(e)
+        .await?;
     Ok(())
 }
 
@@ -41,9 +39,6 @@ pub async fn responder(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<Opti
 /// Ends a session.
 #[tracing::instrument(skip_all)]
 pub async fn delete(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<()> {
-    sqlx::query("DELETE FROM console_sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(e)
-        .await?;
+    sqlx::query("DELETE FROM console_sessions WHERE token_hash = $1").bind(token_hash).execute(e).await?;
     Ok(())
 }

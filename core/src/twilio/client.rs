@@ -23,11 +23,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 5,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(8),
-        }
+        RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(8) }
     }
 }
 
@@ -67,11 +63,7 @@ impl TwilioClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(TwilioClient {
-            http,
-            config,
-            retry,
-        })
+        Ok(TwilioClient { http, config, retry })
     }
 
     /// The account's messages resource.
@@ -86,17 +78,8 @@ impl TwilioClient {
     /// Sends `body` to `to` from the Batline number. `status_callback` is
     /// where Twilio reports delivery.
     #[tracing::instrument(skip(self, body), fields(to = %redact_phone(to)))]
-    pub async fn send_sms(
-        &self,
-        to: &str,
-        body: &str,
-        status_callback: Option<&str>,
-    ) -> Result<SentMessage> {
-        let mut form: Vec<(&str, &str)> = vec![
-            ("To", to),
-            ("From", &self.config.from_number),
-            ("Body", body),
-        ];
+    pub async fn send_sms(&self, to: &str, body: &str, status_callback: Option<&str>) -> Result<SentMessage> {
+        let mut form: Vec<(&str, &str)> = vec![("To", to), ("From", &self.config.from_number), ("Body", body)];
         if let Some(cb) = status_callback {
             form.push(("StatusCallback", cb));
         }
@@ -107,18 +90,16 @@ impl TwilioClient {
             let response = self
                 .http
                 .post(&url)
-                .basic_auth(
-                    &self.config.account_sid,
-                    Some(self.config.auth_token.expose_secret()),
-                )
+                .basic_auth(&self.config.account_sid, Some(self.config.auth_token.expose_secret()))
                 .form(&form)
                 .send()
                 .await;
             let retry_after = match response {
                 Ok(resp) if resp.status().is_success() => {
-                    return resp.json::<SentMessage>().await.map_err(|e| {
-                        Error::TwilioUnavailable(format!("unreadable answer from Twilio: {e}"))
-                    });
+                    return resp
+                        .json::<SentMessage>()
+                        .await
+                        .map_err(|e| Error::TwilioUnavailable(format!("unreadable answer from Twilio: {e}")));
                 }
                 Ok(resp) => {
                     let status = resp.status();

@@ -14,11 +14,8 @@ impl Form {
     /// Parses `application/x-www-form-urlencoded` bytes. Invalid UTF-8 is an
     /// error (Twilio always sends UTF-8), not silently replaced.
     pub fn parse(body: &[u8]) -> Result<Self> {
-        std::str::from_utf8(body)
-            .map_err(|_| Error::Invalid("the form body is not valid UTF-8".into()))?;
-        Ok(Form {
-            fields: form_urlencoded::parse(body).into_owned().collect(),
-        })
+        std::str::from_utf8(body).map_err(|_| Error::Invalid("the form body is not valid UTF-8".into()))?;
+        Ok(Form { fields: form_urlencoded::parse(body).into_owned().collect() })
     }
 
     /// Every field, in posted order.
@@ -28,10 +25,7 @@ impl Form {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The first value of `name`, or an error naming the missing field.
@@ -46,8 +40,7 @@ impl Form {
     pub fn to_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
         for (k, v) in &self.fields {
-            map.entry(k.clone())
-                .or_insert_with(|| serde_json::Value::String(v.clone()));
+            map.entry(k.clone()).or_insert_with(|| serde_json::Value::String(v.clone()));
         }
         serde_json::Value::Object(map)
     }

@@ -20,11 +20,7 @@ fn mac(auth_token: &str, url: &str, params: &[(String, String)]) -> HmacSha1 {
     names.sort_unstable();
     names.dedup();
     for name in names {
-        let mut values: Vec<&str> = params
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect();
+        let mut values: Vec<&str> = params.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect();
         values.sort_unstable();
         values.dedup();
         for value in values {
@@ -53,10 +49,7 @@ mod tests {
     use super::*;
 
     fn params(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     // The example from Twilio's security documentation.
