@@ -156,6 +156,7 @@ async fn three_routers_share_a_burst_without_double_filing() -> TestResult {
             .await?,
         10
     );
+    app.assert_open_counts_exact().await?;
     let app = Arc::try_unwrap(app).map_err(|_| anyhow::anyhow!("app still shared"))?;
     app.teardown().await
 }

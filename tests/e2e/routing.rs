@@ -84,6 +84,7 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
     let acks = timeline(&app, case.id).await?.into_iter().filter(|(k, _)| k == "acknowledged").count();
     assert_eq!(acks, 1);
 
+    app.assert_open_counts_exact().await?;
     // The previous owner can no longer act on it.
     let former = app.sign_in(if first == aino.id { "aino" } else { "mikko" }).await?;
     assert_eq!(former.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?.0, 403);
@@ -161,6 +162,7 @@ async fn capacity_holds_and_the_search_widens_before_the_backstop() -> TestResul
     assert_eq!(rules[2].1["rule"], "over_capacity");
     assert_ne!(rules[2].0, "james");
     assert_eq!(rules[2].1["candidates"].as_array().map(Vec::len), Some(3));
+    app.assert_open_counts_exact().await?;
     assert_eq!(
         app.count("SELECT count(*) FROM cases WHERE owner_id = (SELECT id FROM responders WHERE is_backstop)").await?,
         0

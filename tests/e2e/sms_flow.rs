@@ -99,6 +99,7 @@ async fn sms_reaches_a_named_owner_and_back() -> TestResult {
         app.http.get(format!("{}/track/{}?lang=en", app.gateway, case.tracking_code)).send().await?.text().await?;
     assert!(page.contains("Aino") && page.contains("Resolved") && !page.contains(RESIDENT));
 
+    app.assert_open_counts_exact().await?;
     // 8. A new text after resolution opens a new case.
     assert_eq!(app.text(RESIDENT, "Toinen asia: katuvalo on rikki").await?.status(), 200);
     app.wait_for_cases(RESIDENT, 2, Duration::from_secs(10)).await?;

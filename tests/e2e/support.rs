@@ -258,6 +258,18 @@ impl TestApp {
         }
     }
 
+    /// Fails unless every responder's maintained open-case count is exact.
+    pub async fn assert_open_counts_exact(&self) -> TestResult {
+        let wrong = self
+            .count(
+                "SELECT count(*) FROM responders r
+                 WHERE r.open_cases <> (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open')",
+            )
+            .await?;
+        anyhow::ensure!(wrong == 0, "{wrong} responders have a wrong open-case count");
+        Ok(())
+    }
+
     pub async fn count(&self, sql: &str) -> TestResult<i64> {
         Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }

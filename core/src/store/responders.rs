@@ -34,6 +34,8 @@ pub struct Responder {
     pub capacity: i32,
     /// Whether they take new cases now.
     pub duty_status: DutyStatus,
+    /// Open cases they own now (kept by a trigger on `cases`).
+    pub open_cases: i32,
     /// The designated backstop for when nobody is on duty.
     pub is_backstop: bool,
     /// When they last became a case's owner.
@@ -176,7 +178,7 @@ pub async fn on_duty_candidates(
 ) -> Result<Vec<Candidate>> {
     Ok(sqlx::query_as(
         "SELECT r.id, r.display_name AS name,
-                (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open') AS load,
+                r.open_cases::bigint AS load,
                 r.capacity,
                 $1 = ANY (r.languages) AS speaks,
                 COALESCE($2 = ANY (r.areas), false) AS in_area,
@@ -200,17 +202,10 @@ pub async fn on_duty_candidates(
 /// giving them a case, so two routers cannot both fill their last slot.
 #[tracing::instrument(skip(conn))]
 pub async fn lock_load(conn: &mut PgConnection, id: Uuid) -> Result<(i32, i64)> {
-    sqlx::query_scalar::<_, i32>("SELECT capacity FROM responders WHERE id = $1 FOR UPDATE")
+    Ok(sqlx::query_as("SELECT capacity, open_cases::bigint FROM responders WHERE id = $1 FOR UPDATE")
         .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(sqlx::query_as(
-        "SELECT r.capacity, (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open')
-         FROM responders r WHERE r.id = $1",
-    )
-    .bind(id)
-    .fetch_one(conn)
-    .await?)
+        .fetch_one(conn)
+        .await?)
 }
 
 /// Records that `id` just became a case's owner.
