@@ -11,7 +11,7 @@ use batline::{
 use batline_core::{
     Config,
     config::TwilioConfig,
-    domain::{DutyStatus, Language},
+    domain::{DutyStatus, Language, Role},
     password,
     store::{self, responders::NewResponder},
 };
@@ -92,6 +92,9 @@ enum ResponderCommand {
         /// Open cases they can hold at most.
         #[arg(long, default_value_t = 10)]
         capacity: i32,
+        /// Console role: responder, desk, lead, mayor or admin.
+        #[arg(long, default_value = "responder")]
+        role: Role,
         /// Put them on duty at once.
         #[arg(long)]
         on_duty: bool,
@@ -226,7 +229,18 @@ async fn wait(started: Vec<services::Service>, shutdown: CancellationToken) -> a
 async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<()> {
     let pool = services::database(&config).await?;
     match command {
-        ResponderCommand::Add { username, name, password, languages, areas, topics, capacity, on_duty, backstop } => {
+        ResponderCommand::Add {
+            username,
+            name,
+            password,
+            languages,
+            areas,
+            topics,
+            capacity,
+            role,
+            on_duty,
+            backstop,
+        } => {
             if password.chars().count() < 10 {
                 anyhow::bail!("the password needs at least 10 characters");
             }
@@ -241,6 +255,7 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                 capacity,
                 duty_status: if on_duty { DutyStatus::OnDuty } else { DutyStatus::Off },
                 is_backstop: backstop,
+                role,
             };
             let added = store::responders::insert(&pool, &new).await.map_err(|e| match e {
                 batline_core::Error::Database(ref db) if store::is_unique_violation(db, "responders_username_key") => {
@@ -258,9 +273,10 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
         ResponderCommand::List => {
             for r in store::responders::list(&pool).await? {
                 println!(
-                    "{:<16} {:<20} {:<8} {:<10} {}{}",
+                    "{:<16} {:<20} {:<10} {:<8} {:<10} {}{}",
                     r.username,
                     r.display_name,
+                    r.role,
                     r.languages.join(","),
                     r.duty_status,
                     r.areas.join(","),

@@ -3,7 +3,7 @@
 
 use batline_core::{
     Result,
-    domain::{DutyStatus, Language},
+    domain::{DutyStatus, Language, Role},
     password,
     store::{self, responders::NewResponder},
 };
@@ -20,6 +20,7 @@ struct Demo {
     topics: &'static [&'static str],
     duty: DutyStatus,
     backstop: bool,
+    role: Role,
 }
 
 const RESPONDERS: &[Demo] = &[
@@ -30,6 +31,7 @@ const RESPONDERS: &[Demo] = &[
         areas: &["Kallio", "Sörnäinen"],
         topics: &["streets", "parks"],
         duty: DutyStatus::OnDuty,
+        role: Role::Responder,
         backstop: false,
     },
     Demo {
@@ -39,6 +41,7 @@ const RESPONDERS: &[Demo] = &[
         areas: &["Vuosaari", "Mellunmäki"],
         topics: &["housing", "social services"],
         duty: DutyStatus::OnDuty,
+        role: Role::Responder,
         backstop: false,
     },
     Demo {
@@ -48,6 +51,7 @@ const RESPONDERS: &[Demo] = &[
         areas: &["Lauttasaari", "Munkkiniemi"],
         topics: &["schools", "parks"],
         duty: DutyStatus::OnDuty,
+        role: Role::Lead,
         backstop: false,
     },
     Demo {
@@ -57,6 +61,7 @@ const RESPONDERS: &[Demo] = &[
         areas: &["Kamppi", "Punavuori"],
         topics: &["streets"],
         duty: DutyStatus::Off,
+        role: Role::Responder,
         backstop: false,
     },
     Demo {
@@ -66,6 +71,7 @@ const RESPONDERS: &[Demo] = &[
         areas: &[],
         topics: &[],
         duty: DutyStatus::Off,
+        role: Role::Mayor,
         backstop: true,
     },
 ];
@@ -90,6 +96,7 @@ pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
             capacity: 10,
             duty_status: demo.duty,
             is_backstop: demo.backstop,
+            role: demo.role,
         };
         store::responders::insert(&mut *tx, &new).await?;
     }

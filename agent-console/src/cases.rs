@@ -53,7 +53,9 @@ pub async fn detail(
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
-    ensure_owner(&me, &case.case)?;
+    if !me.role.may_reassign() {
+        ensure_owner(&me, &case.case)?;
+    }
     let messages = store::messages::for_case(&state.pool, id).await?;
     let timeline = store::events::for_case(&state.pool, id).await?;
     Ok(Json(CaseDetail { case, messages, timeline }))
@@ -71,7 +73,7 @@ fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
 }
 
 /// Locks a case the signed-in responder owns and that is still open.
-async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
+pub(crate) async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
     let case = store::cases::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     ensure_owner(me, &case)?;
     if case.status != CaseStatus::Open {
@@ -80,7 +82,7 @@ async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Res
     Ok(case)
 }
 
-fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> {
+pub(crate) fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> {
     let value = value.trim();
     if value.is_empty() {
         return Err(ApiError::Unprocessable(format!("{field} is empty")));
@@ -93,7 +95,7 @@ fn text_field(value: &str, field: &str, max: usize) -> Result<String, ApiError> 
 }
 
 /// Records the owner's acknowledgement once; true if this was the first.
-async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case) -> Result<bool, ApiError> {
+pub(crate) async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case) -> Result<bool, ApiError> {
     let first = store::cases::acknowledge(conn, case.id).await?;
     if first {
         store::events::append(
@@ -225,7 +227,7 @@ fn updated(case: &Case, kind: &str) -> BusMessage {
 }
 
 /// Publishes right away; what fails here the relay publishes later.
-async fn publish(state: &AppState, ids: &[i64]) {
+pub(crate) async fn publish(state: &AppState, ids: &[i64]) {
     if let Err(e) = state.outbox.publish_now(ids).await {
         tracing::warn!(error = %e, "left to the outbox relay");
         state.outbox.kick();

@@ -3,7 +3,9 @@
 
 pub mod auth;
 pub mod cases;
+pub mod duty;
 pub mod error;
+pub mod handoffs;
 pub mod health;
 
 use std::sync::Arc;
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use axum::{
     Router,
     extract::DefaultBodyLimit,
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password};
 use sqlx::PgPool;
@@ -52,6 +54,12 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/sessions", post(auth::sign_in).delete(auth::sign_out))
         .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/duty", put(duty::set))
+        .route("/api/v1/handoffs", get(handoffs::mine))
+        .route("/api/v1/handoffs/{id}/accept", post(handoffs::accept))
+        .route("/api/v1/handoffs/{id}/decline", post(handoffs::decline))
+        .route("/api/v1/cases/{id}/handoffs", post(handoffs::offer))
+        .route("/api/v1/cases/{id}/reassign", post(handoffs::reassign))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))

@@ -39,6 +39,9 @@ pub struct Config {
     pub session_ttl: Duration,
     /// How long a new owner has to acknowledge a case, per channel.
     pub ack_windows: AckWindows,
+    /// `BATLINE_HANDOFF_SECONDS`: how long a colleague has to answer a
+    /// hand-off offer before it lapses and the owner keeps the case (default 600).
+    pub handoff_window: Duration,
     /// `BATLINE_PREVIOUS_RESPONDER_DAYS`: a resident's responder from a case
     /// opened within this many days is preferred for their next case (default 30).
     pub previous_responder_days: u32,
@@ -154,6 +157,7 @@ impl Config {
                 chat: Duration::from_secs(number("BATLINE_ACK_SECONDS_CHAT", 60)?),
                 walk_in: Duration::from_secs(number("BATLINE_ACK_SECONDS_WALK_IN", 600)?),
             },
+            handoff_window: Duration::from_secs(number("BATLINE_HANDOFF_SECONDS", 600)?),
             previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
                 .map_err(|_| Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into()))?,
         };

@@ -96,6 +96,45 @@ text_enum! {
 }
 
 text_enum! {
+    /// What a person may do in the console.
+    Role {
+        /// Owns and works cases.
+        Responder => "responder",
+        /// Registers walk-in tickets at a desk.
+        Desk => "desk",
+        /// Leads a shift: may reassign any case directly.
+        Lead => "lead",
+        /// The participation mayor.
+        Mayor => "mayor",
+        /// Administers responders, rosters and policies.
+        Admin => "admin",
+    }
+}
+
+impl Role {
+    /// Leads, the mayor and admins may reassign any case directly.
+    pub fn may_reassign(self) -> bool {
+        matches!(self, Role::Lead | Role::Mayor | Role::Admin)
+    }
+}
+
+text_enum! {
+    /// Where a hand-off offer stands.
+    HandoffStatus {
+        /// Waiting for the colleague.
+        Offered => "offered",
+        /// The colleague took the case.
+        Accepted => "accepted",
+        /// The colleague said no; the owner keeps the case.
+        Declined => "declined",
+        /// Nobody answered in time; the owner keeps the case.
+        Expired => "expired",
+        /// The case moved on or was resolved before an answer.
+        Withdrawn => "withdrawn",
+    }
+}
+
+text_enum! {
     /// Which way a message went.
     Direction {
         /// From the resident.
@@ -171,6 +210,16 @@ pub mod event_kind {
     pub const ACKNOWLEDGED: &str = "acknowledged";
     /// The owner let the acknowledgement deadline pass.
     pub const ACK_MISSED: &str = "ack_missed";
+    /// The owner offered the case to a colleague.
+    pub const HANDOFF_OFFERED: &str = "handoff_offered";
+    /// The colleague accepted; an `assigned` event follows.
+    pub const HANDOFF_ACCEPTED: &str = "handoff_accepted";
+    /// The colleague declined; the owner keeps the case.
+    pub const HANDOFF_DECLINED: &str = "handoff_declined";
+    /// Nobody answered the offer in time; the owner keeps the case.
+    pub const HANDOFF_EXPIRED: &str = "handoff_expired";
+    /// The owner's duty status changed.
+    pub const DUTY_CHANGED: &str = "duty_changed";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

@@ -15,6 +15,7 @@ pub mod health;
 pub mod language;
 pub mod outbound;
 pub mod outbox;
+pub mod ownership;
 pub mod password;
 pub mod store;
 pub mod texts;

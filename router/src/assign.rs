@@ -13,11 +13,14 @@ use std::cmp::Ordering;
 
 use batline_core::{
     Error, Result,
+    ownership::{self, Actor, NewOwner},
     store::{
         self,
+        cases::Case,
         responders::{Candidate, Needs},
     },
 };
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -162,6 +165,37 @@ pub async fn choose_owner(conn: &mut PgConnection, needs: &Needs<'_>, exclude: &
         rule: Rule::Backstop,
         candidates: Vec::new(),
     })
+}
+
+/// Moves `case` away from its owner to whoever the rules pick among the
+/// others, within the caller's transaction. If nobody else can take it
+/// (only the backstop is left and already owns it), the owner keeps it with
+/// a fresh deadline. Returns the outbox rows to publish after commit.
+pub async fn move_by_rules(
+    conn: &mut PgConnection,
+    case: &Case,
+    ack_due_at: DateTime<Utc>,
+    because: &str,
+) -> Result<Vec<i64>> {
+    let needs = Needs {
+        language: case.language,
+        area: case.area.as_deref(),
+        topic: case.topic.as_deref(),
+        previous_owner: None,
+    };
+    let decision = choose_owner(conn, &needs, &[case.owner_id]).await?;
+    if decision.owner_id == case.owner_id {
+        store::cases::reassign(conn, case.id, case.owner_id, Some(ack_due_at)).await?;
+        tracing::warn!(case_id = %case.id, because, "nobody else can take the case; its owner keeps it");
+        return Ok(Vec::new());
+    }
+    let mut reason = decision.reason();
+    if let Some(map) = reason.as_object_mut() {
+        map.insert("because".into(), serde_json::json!(because));
+    }
+    let owner = NewOwner { id: decision.owner_id, name: &decision.owner_name };
+    tracing::info!(case_id = %case.id, to = %decision.owner_name, because, "case moved on");
+    ownership::transfer(conn, case, owner, Actor::System, Some(ack_due_at), reason).await
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 //! moment without one. Several router processes can run side by side: row
 //! locks in PostgreSQL decide who files what, and RabbitMQ spreads the work.
 
-pub mod acknowledge;
 pub mod assign;
+pub mod deadlines;
+pub mod duty;
 pub mod intake;
 
 use std::sync::Arc;
@@ -41,8 +42,8 @@ pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {
     }
 }
 
-/// Runs the router until `shutdown`: the intake consumer, the
-/// acknowledgement sweep and the outbox relay.
+/// Runs the router until `shutdown`: the intake and routing consumers,
+/// the deadline sweep and the outbox relay.
 pub async fn run(config: Arc<Config>, pool: PgPool, bus: Bus, shutdown: CancellationToken) -> Result<()> {
     run_with_clock(config, pool, bus, Arc::new(SystemClock), shutdown).await
 }
@@ -60,12 +61,17 @@ pub async fn run_with_clock(
     let relay = outbox.spawn_relay(shutdown.clone());
     let prefetch = config.prefetch;
     let router = Arc::new(Router { config, pool, outbox, clock });
-    let sweeper = acknowledge::spawn(router.clone(), shutdown.clone());
+    let sweeper = deadlines::spawn(router.clone(), shutdown.clone());
+    let for_routing = router.clone();
+    let routing = bus.consume(bus.names().routing_queue(), prefetch, shutdown.clone(), move |payload| {
+        let router = for_routing.clone();
+        async move { duty::handle(&router, &payload).await }
+    });
     let consumer = bus.consume(bus.names().intake_queue(), prefetch, shutdown.clone(), move |payload| {
         let router = router.clone();
         async move { intake::handle(&router, &payload).await }
     });
-    let _ = tokio::join!(relay, consumer, sweeper);
+    let _ = tokio::join!(relay, consumer, routing, sweeper);
     tracing::info!("router stopped");
     Ok(())
 }

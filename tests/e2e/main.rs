@@ -4,6 +4,7 @@
 
 mod bench_smoke;
 mod delivery;
+mod handoffs;
 mod idempotency;
 mod outage;
 mod proxy;

@@ -3,15 +3,11 @@
 
 use std::time::Duration;
 
-use batline_core::{
-    bus::Bus,
-    domain::{DutyStatus, Language},
-    outbox::Outbox,
-};
+use batline_core::domain::{DutyStatus, Language};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::support::{AMQP_URL, TestApp, TestResult, eventually};
+use crate::support::{TestApp, TestResult, eventually};
 
 async fn timeline(app: &TestApp, case_id: uuid::Uuid) -> TestResult<Vec<(String, Value)>> {
     Ok(sqlx::query_as("SELECT kind, data FROM case_events WHERE case_id = $1 ORDER BY id")
@@ -20,25 +16,13 @@ async fn timeline(app: &TestApp, case_id: uuid::Uuid) -> TestResult<Vec<(String,
         .await?)
 }
 
-/// A router handle for calling the sweep directly, on the app's clock.
-async fn router(app: &TestApp, shutdown: &CancellationToken) -> TestResult<batline_router::Router> {
-    let bus = Bus::start(AMQP_URL, &app.namespace, shutdown.clone());
-    bus.wait_connected(Duration::from_secs(10)).await?;
-    Ok(batline_router::Router {
-        config: app.config.clone(),
-        pool: app.pool.clone(),
-        outbox: Outbox::new(app.pool.clone(), bus),
-        clock: app.clock.clone(),
-    })
-}
-
 #[tokio::test]
 async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResult {
     let app = TestApp::spawn().await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
     let shutdown = CancellationToken::new();
-    let router = router(&app, &shutdown).await?;
+    let router = app.router(&shutdown).await?;
     const RESIDENT: &str = "+358401800001";
     app.text(RESIDENT, "Katuvalo on rikki").await?;
     let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
@@ -49,7 +33,7 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
 
     // Not yet: one second before the five-minute SMS window closes.
     app.clock.advance(chrono::Duration::seconds(299));
-    assert_eq!(batline_router::acknowledge::sweep(&router).await?, 0);
+    assert_eq!(batline_router::deadlines::sweep(&router).await?, 0);
     assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, first);
 
     // The window passes: the next candidate owns it and the resident hears who.
@@ -79,7 +63,7 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
     assert!(acked["acknowledged_at"].is_string() && acked["ack_due_at"].is_null());
     assert_eq!(console.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?.0, 200);
     app.clock.advance(chrono::Duration::hours(2));
-    assert_eq!(batline_router::acknowledge::sweep(&router).await?, 0);
+    assert_eq!(batline_router::deadlines::sweep(&router).await?, 0);
     assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, second);
     let acks = timeline(&app, case.id).await?.into_iter().filter(|(k, _)| k == "acknowledged").count();
     assert_eq!(acks, 1);
@@ -106,9 +90,9 @@ async fn a_reply_counts_as_acknowledgement() -> TestResult {
     let console = app.sign_in(&owner).await?;
     assert_eq!(console.post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "Hei!" })).await?.0, 201);
     let shutdown = CancellationToken::new();
-    let router = router(&app, &shutdown).await?;
+    let router = app.router(&shutdown).await?;
     app.clock.advance(chrono::Duration::hours(1));
-    assert_eq!(batline_router::acknowledge::sweep(&router).await?, 0);
+    assert_eq!(batline_router::deadlines::sweep(&router).await?, 0);
     assert_eq!(app.cases_of("+358401800002").await?[0].owner_id, case.owner_id);
     shutdown.cancel();
     app.teardown().await
@@ -118,13 +102,13 @@ async fn a_reply_counts_as_acknowledgement() -> TestResult {
 async fn a_backstop_who_misses_keeps_the_case_with_a_new_deadline() -> TestResult {
     let app = TestApp::spawn().await?;
     let shutdown = CancellationToken::new();
-    let router = router(&app, &shutdown).await?;
+    let router = app.router(&shutdown).await?;
     app.text("+358401800003", "Moi").await?;
     let case = app.wait_for_cases("+358401800003", 1, Duration::from_secs(10)).await?.remove(0);
     assert_eq!(case.owner_id, app.backstop.id);
     let first_due = case.ack_due_at;
     app.clock.advance(chrono::Duration::seconds(301));
-    batline_router::acknowledge::sweep(&router).await?;
+    batline_router::deadlines::sweep(&router).await?;
     let after = eventually("the miss to be recorded", Duration::from_secs(10), || async {
         let now = app.cases_of("+358401800003").await?.remove(0);
         Ok((now.ack_due_at > first_due).then_some(now))

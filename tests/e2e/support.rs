@@ -17,7 +17,7 @@ use batline_core::{
     bus::{self, Bus},
     clock::{Clock, ManualClock},
     db,
-    domain::{DutyStatus, Language},
+    domain::{DutyStatus, Language, Role},
     password,
     store::{self, cases::Case, responders::NewResponder, responders::Responder},
     twilio::client::RetryPolicy,
@@ -167,6 +167,19 @@ impl TestApp {
         ));
         self.routers.push(handle);
         Ok(self.routers.len() - 1)
+    }
+
+    /// A router's handle, on the app's clock, for calling its sweeps
+    /// directly; its bus connection lives until `shutdown`.
+    pub async fn router(&self, shutdown: &CancellationToken) -> TestResult<batline_router::Router> {
+        let bus = Bus::start(AMQP_URL, &self.namespace, shutdown.clone());
+        bus.wait_connected(Duration::from_secs(10)).await?;
+        Ok(batline_router::Router {
+            config: self.config.clone(),
+            pool: self.pool.clone(),
+            outbox: batline_core::outbox::Outbox::new(self.pool.clone(), bus),
+            clock: self.clock.clone(),
+        })
     }
 
     pub async fn wait_ready(&self, base: &str) -> TestResult {
@@ -343,6 +356,7 @@ async fn insert_responder(
         capacity: 10,
         duty_status: duty,
         is_backstop: backstop,
+        role: if backstop { Role::Mayor } else { Role::Responder },
     };
     Ok(store::responders::insert(pool, &new).await?)
 }
@@ -357,6 +371,12 @@ pub struct Console {
 impl Console {
     pub async fn get(&self, path: &str) -> TestResult<(u16, Value)> {
         let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
+        let status = r.status().as_u16();
+        Ok((status, r.json().await.unwrap_or(Value::Null)))
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> TestResult<(u16, Value)> {
+        let r = self.http.put(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await?;
         let status = r.status().as_u16();
         Ok((status, r.json().await.unwrap_or(Value::Null)))
     }

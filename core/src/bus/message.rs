@@ -55,6 +55,11 @@ pub enum BusMessage {
         /// The channel to send in.
         channel: Channel,
     },
+    /// A responder went off duty: a router hands their open cases on.
+    ResponderWentOff {
+        /// The responder.
+        responder_id: Uuid,
+    },
     /// A case got a (new) named owner.
     CaseAssigned {
         /// The case.
@@ -79,6 +84,7 @@ impl BusMessage {
         match self {
             BusMessage::IntakeArrived { channel, .. } => (Exchange::Work, format!("intake.{channel}")),
             BusMessage::SendMessage { channel, .. } => (Exchange::Work, format!("outbound.{channel}")),
+            BusMessage::ResponderWentOff { .. } => (Exchange::Work, "routing.responder_off".to_owned()),
             BusMessage::CaseAssigned { .. } => (Exchange::Events, "case.assigned".to_owned()),
             BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
         }

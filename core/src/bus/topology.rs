@@ -51,6 +51,11 @@ impl Names {
         format!("{}.intake", self.namespace)
     }
 
+    /// Routing work other than intake (duty changes), for any router.
+    pub fn routing_queue(&self) -> String {
+        format!("{}.routing", self.namespace)
+    }
+
     /// Outbound SMS waiting for a sender.
     pub fn outbound_sms_queue(&self) -> String {
         format!("{}.outbound.sms", self.namespace)
@@ -61,8 +66,12 @@ impl Names {
         format!("{}.dead-letters", self.namespace)
     }
 
-    fn work_queues(&self) -> [(String, &'static str); 2] {
-        [(self.intake_queue(), "intake.*"), (self.outbound_sms_queue(), "outbound.sms")]
+    fn work_queues(&self) -> [(String, &'static str); 3] {
+        [
+            (self.intake_queue(), "intake.*"),
+            (self.routing_queue(), "routing.*"),
+            (self.outbound_sms_queue(), "outbound.sms"),
+        ]
     }
 }
 

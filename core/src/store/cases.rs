@@ -228,11 +228,19 @@ pub async fn claim_ack_overdue(conn: &mut PgConnection, now: DateTime<Utc>, limi
     .await?)
 }
 
-/// Gives a case to a new owner, who must acknowledge it by `ack_due_at`.
+/// Gives a case to a new owner, who must acknowledge it by `ack_due_at`;
+/// with `None` the taking is itself the acknowledgement.
 #[tracing::instrument(skip(conn))]
-pub async fn reassign(conn: &mut PgConnection, id: Uuid, owner_id: Uuid, ack_due_at: DateTime<Utc>) -> Result<()> {
+pub async fn reassign(
+    conn: &mut PgConnection,
+    id: Uuid,
+    owner_id: Uuid,
+    ack_due_at: Option<DateTime<Utc>>,
+) -> Result<()> {
     sqlx::query(
-        "UPDATE cases SET owner_id = $2, owner_assigned_at = clock_timestamp(), acknowledged_at = NULL, ack_due_at = $3
+        "UPDATE cases
+         SET owner_id = $2, owner_assigned_at = clock_timestamp(), ack_due_at = $3,
+             acknowledged_at = CASE WHEN $3::timestamptz IS NULL THEN clock_timestamp() END
          WHERE id = $1",
     )
     .bind(id)
@@ -270,4 +278,13 @@ pub async fn resident_phone(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Opt
         .fetch_optional(e)
         .await?
         .flatten())
+}
+
+/// A responder's open cases, locked, for handing them all on.
+#[tracing::instrument(skip(conn))]
+pub async fn lock_open_for_owner(conn: &mut PgConnection, owner_id: Uuid) -> Result<Vec<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE owner_id = $1 AND status = 'open' ORDER BY opened_at FOR UPDATE")
+        .bind(owner_id)
+        .fetch_all(conn)
+        .await?)
 }

@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod events;
+pub mod handoffs;
 pub mod intake;
 pub mod messages;
 pub mod outbox;

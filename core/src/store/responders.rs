@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{
     Result,
-    domain::{DutyStatus, Language},
+    domain::{DutyStatus, Language, Role},
 };
 
 /// A responder as stored. The password hash never leaves the process.
@@ -38,6 +38,8 @@ pub struct Responder {
     pub open_cases: i32,
     /// The designated backstop for when nobody is on duty.
     pub is_backstop: bool,
+    /// What they may do in the console.
+    pub role: Role,
     /// When they last became a case's owner.
     pub last_assigned_at: Option<DateTime<Utc>>,
     /// When the responder was added.
@@ -67,6 +69,8 @@ pub struct NewResponder {
     pub duty_status: DutyStatus,
     /// Whether this is the backstop.
     pub is_backstop: bool,
+    /// Console role.
+    pub role: Role,
 }
 
 /// Adds a responder.
@@ -76,8 +80,8 @@ pub async fn insert(e: impl PgExecutor<'_>, new: &NewResponder) -> Result<Respon
     Ok(sqlx::query_as(
         "INSERT INTO responders
              (id, username, display_name, password_hash, phone, languages, areas, duty_status, is_backstop,
-              topics, capacity)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+              topics, capacity, role)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          RETURNING *",
     )
     .bind(Uuid::new_v4())
@@ -91,6 +95,7 @@ pub async fn insert(e: impl PgExecutor<'_>, new: &NewResponder) -> Result<Respon
     .bind(new.is_backstop)
     .bind(&new.topics)
     .bind(new.capacity)
+    .bind(new.role)
     .fetch_one(e)
     .await?)
 }

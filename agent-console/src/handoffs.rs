@@ -1,0 +1,231 @@
+//! Hand-offs and reassignment. An owner offers a case to a named colleague
+//! with a note; the owner stays owner until the colleague accepts (taking it
+//! is the acknowledgement). A decline or a lapse leaves it with the owner,
+//! who sees why on the timeline. A lead may reassign directly.
+
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use batline_core::{
+    bus::BusMessage,
+    domain::{ActorKind, CaseStatus, DutyStatus, HandoffStatus, event_kind},
+    outbox::Outbox,
+    ownership::{self, Actor, NewOwner},
+    store::{
+        self,
+        cases::Case,
+        handoffs::{Handoff, OfferView},
+        responders::Responder,
+    },
+};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{
+    AppState,
+    auth::SignedIn,
+    cases::{acknowledge_in, lock_own_open, publish, text_field},
+    error::ApiError,
+};
+
+/// Longest note on an offer or a reassignment.
+const MAX_NOTE_CHARS: usize = 1000;
+
+/// Body of an offer or a reassignment.
+#[derive(Debug, Deserialize)]
+pub struct ToColleague {
+    /// The colleague's username.
+    to: String,
+    /// Why, for the colleague.
+    note: String,
+}
+
+async fn colleague(conn: &mut PgConnection, username: &str) -> Result<Responder, ApiError> {
+    store::responders::by_username(&mut *conn, username.trim()).await?.ok_or_else(|| {
+        ApiError::Unprocessable(format!("there is no responder with the username {:?}", username.trim()))
+    })
+}
+
+fn updated(case_id: Uuid, owner_id: Uuid, kind: &str) -> BusMessage {
+    BusMessage::CaseUpdated { case_id, owner_id, kind: kind.to_owned() }
+}
+
+/// `POST /api/v1/cases/{id}/handoffs`: offer my case to a colleague.
+pub async fn offer(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<ToColleague>, JsonRejection>,
+) -> Result<(StatusCode, Json<Handoff>), ApiError> {
+    let Json(body) = body?;
+    let note = text_field(&body.note, "note", MAX_NOTE_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, &me, id).await?;
+    let to = colleague(&mut tx, &body.to).await?;
+    if to.id == me.id {
+        return Err(ApiError::Unprocessable("you already own this case".into()));
+    }
+    if to.duty_status == DutyStatus::Off {
+        return Err(batline_core::Error::Conflict(format!(
+            "{} is off duty; offer the case to someone on duty",
+            to.display_name
+        ))
+        .into());
+    }
+    // Offering a case is handling it: the acknowledgement deadline stops.
+    acknowledge_in(&mut tx, &me, &case).await?;
+    let expires_at = chrono::Utc::now()
+        + chrono::Duration::from_std(state.config.handoff_window)
+            .map_err(|e| batline_core::Error::Config(format!("hand-off window: {e}")))?;
+    let handoff =
+        store::handoffs::insert(&mut tx, case.id, me.id, to.id, &note, expires_at).await?.ok_or_else(|| {
+            batline_core::Error::Conflict(format!("case {} already has an open hand-off offer", case.tracking_code))
+        })?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::HANDOFF_OFFERED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "handoff_id": handoff.id, "to_id": to.id, "to_name": to.display_name, "note": note }),
+    )
+    .await?;
+    let ids = vec![Outbox::enqueue(&mut tx, &updated(case.id, case.owner_id, event_kind::HANDOFF_OFFERED)).await?];
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok((StatusCode::CREATED, Json(handoff)))
+}
+
+/// `GET /api/v1/handoffs`: offers waiting for me.
+pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<OfferView>>, ApiError> {
+    Ok(Json(store::handoffs::open_for(&state.pool, me.id).await?))
+}
+
+/// Locks an open offer made to me.
+async fn lock_my_offer(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Handoff, ApiError> {
+    let offer = store::handoffs::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("hand-off offer"))?;
+    if offer.to_id != me.id {
+        return Err(ApiError::Forbidden("this hand-off offer is for someone else".into()));
+    }
+    if offer.status != HandoffStatus::Offered {
+        return Err(batline_core::Error::Conflict(format!("this offer is already {}", offer.status)).into());
+    }
+    Ok(offer)
+}
+
+/// `POST /api/v1/handoffs/{id}/accept`: take the case; I am its owner now.
+pub async fn accept(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Case>, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let offer = lock_my_offer(&mut tx, &me, id).await?;
+    let case = store::cases::lock(&mut tx, offer.case_id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if case.status != CaseStatus::Open || case.owner_id != offer.from_id {
+        // The case was resolved or moved on since the offer: the offer is void.
+        store::handoffs::close(&mut tx, offer.id, HandoffStatus::Withdrawn, None).await?;
+        tx.commit().await?;
+        return Err(batline_core::Error::Conflict(format!(
+            "case {} was resolved or moved to someone else; the offer is withdrawn",
+            case.tracking_code
+        ))
+        .into());
+    }
+    store::handoffs::close(&mut tx, offer.id, HandoffStatus::Accepted, None).await?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::HANDOFF_ACCEPTED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "handoff_id": offer.id, "from_id": offer.from_id }),
+    )
+    .await?;
+    let reason = serde_json::json!({ "rule": "handoff", "handoff_id": offer.id, "note": offer.note });
+    let owner = NewOwner { id: me.id, name: &me.display_name };
+    let ids = ownership::transfer(&mut tx, &case, owner, Actor::Responder(me.id), None, reason).await?;
+    let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok(Json(case))
+}
+
+/// Body of a decline.
+#[derive(Debug, Default, Deserialize)]
+pub struct Decline {
+    /// Why not, for the owner.
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// `POST /api/v1/handoffs/{id}/decline`: say no; the owner keeps the case.
+pub async fn decline(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<Decline>, JsonRejection>,
+) -> Result<Json<Handoff>, ApiError> {
+    let Json(body) = body?;
+    let note = match body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => Some(text_field(n, "note", MAX_NOTE_CHARS)?),
+        None => None,
+    };
+    let mut tx = state.pool.begin().await?;
+    let offer = lock_my_offer(&mut tx, &me, id).await?;
+    store::handoffs::close(&mut tx, offer.id, HandoffStatus::Declined, note.as_deref()).await?;
+    store::events::append(
+        &mut tx,
+        offer.case_id,
+        event_kind::HANDOFF_DECLINED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "handoff_id": offer.id, "note": note }),
+    )
+    .await?;
+    let ids =
+        vec![Outbox::enqueue(&mut tx, &updated(offer.case_id, offer.from_id, event_kind::HANDOFF_DECLINED)).await?];
+    let offer =
+        store::handoffs::lock(&mut tx, offer.id).await?.ok_or(batline_core::Error::NotFound("hand-off offer"))?;
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok(Json(offer))
+}
+
+/// `POST /api/v1/cases/{id}/reassign`: a lead gives a case to a named
+/// responder directly, who then has the channel's window to acknowledge it.
+pub async fn reassign(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<ToColleague>, JsonRejection>,
+) -> Result<Json<Case>, ApiError> {
+    if !me.role.may_reassign() {
+        return Err(ApiError::Forbidden("only a lead can reassign a case directly; offer a hand-off instead".into()));
+    }
+    let Json(body) = body?;
+    let note = text_field(&body.note, "note", MAX_NOTE_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if case.status != CaseStatus::Open {
+        return Err(batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)).into());
+    }
+    let to = colleague(&mut tx, &body.to).await?;
+    if to.id == case.owner_id {
+        return Err(batline_core::Error::Conflict(format!("{} already owns this case", to.display_name)).into());
+    }
+    let window = chrono::Duration::from_std(state.config.ack_windows.for_channel(case.channel))
+        .map_err(|e| batline_core::Error::Config(format!("acknowledgement window: {e}")))?;
+    let reason = serde_json::json!({ "rule": "lead_reassigned", "lead_id": me.id, "note": note });
+    let owner = NewOwner { id: to.id, name: &to.display_name };
+    let ids =
+        ownership::transfer(&mut tx, &case, owner, Actor::Responder(me.id), Some(chrono::Utc::now() + window), reason)
+            .await?;
+    let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    tx.commit().await?;
+    publish(&state, &ids).await;
+    Ok(Json(case))
+}

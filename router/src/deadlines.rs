@@ -1,0 +1,106 @@
+//! Durable deadlines, swept by every router:
+//!
+//! - Acknowledgement: a new owner must acknowledge within their channel's
+//!   window; if it passes, the miss goes on the timeline (SLA reports count
+//!   it) and the case moves to the next candidate, whose name the resident
+//!   is told.
+//! - Hand-off offers: an offer nobody answered lapses; the owner keeps the
+//!   case and is told.
+//!
+//! Deadlines are columns of their rows, so they survive every router
+//! restart; routers claim due rows with `FOR UPDATE SKIP LOCKED`, sharing the
+//! work without handling a row twice. Time comes from the router's clock.
+
+use std::{sync::Arc, time::Duration};
+
+use batline_core::{
+    Result,
+    bus::BusMessage,
+    domain::{ActorKind, HandoffStatus, event_kind},
+    outbox::Outbox,
+    store::{self, cases::Case},
+};
+use sqlx::PgConnection;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Router, assign};
+
+/// How often a router looks for due deadlines.
+const SWEEP_EVERY: Duration = Duration::from_millis(250);
+/// Rows handled per sweep transaction.
+const BATCH: i64 = 50;
+
+/// Sweeps until `shutdown`.
+pub fn spawn(router: Arc<Router>, shutdown: CancellationToken) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(SWEEP_EVERY) => {}
+                _ = shutdown.cancelled() => break,
+            }
+            loop {
+                match sweep(&router).await {
+                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "deadline sweep failed; will retry");
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// Handles every due deadline; returns how many rows it handled.
+pub async fn sweep(router: &Router) -> Result<usize> {
+    let now = router.clock.now();
+    let mut tx = router.pool.begin().await?;
+    let overdue = store::cases::claim_ack_overdue(&mut tx, now, BATCH).await?;
+    let mut outbox_ids = Vec::new();
+    for case in &overdue {
+        outbox_ids.extend(ack_missed(router, &mut tx, case).await?);
+    }
+    let lapsed = store::handoffs::claim_expired(&mut tx, now, BATCH).await?;
+    for offer in &lapsed {
+        store::handoffs::close(&mut tx, offer.id, HandoffStatus::Expired, None).await?;
+        store::events::append(
+            &mut tx,
+            offer.case_id,
+            event_kind::HANDOFF_EXPIRED,
+            ActorKind::System,
+            None,
+            serde_json::json!({ "handoff_id": offer.id, "to_id": offer.to_id }),
+        )
+        .await?;
+        let update = BusMessage::CaseUpdated {
+            case_id: offer.case_id,
+            owner_id: offer.from_id,
+            kind: event_kind::HANDOFF_EXPIRED.to_owned(),
+        };
+        outbox_ids.push(Outbox::enqueue(&mut tx, &update).await?);
+    }
+    tx.commit().await?;
+    if !outbox_ids.is_empty()
+        && let Err(e) = router.outbox.publish_now(&outbox_ids).await
+    {
+        tracing::debug!(error = %e, "left to the outbox relay");
+        router.outbox.kick();
+    }
+    Ok(overdue.len() + lapsed.len())
+}
+
+async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<Vec<i64>> {
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::ACK_MISSED,
+        ActorKind::System,
+        None,
+        serde_json::json!({ "owner_id": case.owner_id, "due_at": case.ack_due_at }),
+    )
+    .await?;
+    let due = router.clock.now() + router.config.ack_windows.for_channel(case.channel);
+    assign::move_by_rules(conn, case, due, event_kind::ACK_MISSED).await
+}

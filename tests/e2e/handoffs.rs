@@ -1,0 +1,187 @@
+//! Hand-offs, duty changes and a lead's reassignment: a case changes hands
+//! only when the next person takes it, and never becomes unowned.
+
+use std::time::Duration;
+
+use batline_core::domain::{DutyStatus, Language, Role};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::support::{TestApp, TestResult, eventually};
+
+async fn kinds(app: &TestApp, case_id: uuid::Uuid) -> TestResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT kind FROM case_events WHERE case_id = $1 ORDER BY id")
+        .bind(case_id)
+        .fetch_all(&app.pool)
+        .await?)
+}
+
+#[tokio::test]
+async fn an_accepted_handoff_moves_the_case_and_the_resident_is_told() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino_r = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    const RESIDENT: &str = "+358402000001";
+    app.text(RESIDENT, "Naapurin koira haukkuu yöt läpeensä").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(case.owner_id, aino_r.id);
+    let mikko_r = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let aino = app.sign_in("aino").await?;
+    let mikko = app.sign_in("mikko").await?;
+
+    let offer_path = format!("/api/v1/cases/{}/handoffs", case.id);
+    assert_eq!(aino.post(&offer_path, json!({ "to": "aino", "note": "x" })).await?.0, 422);
+    assert_eq!(aino.post(&offer_path, json!({ "to": "nobody", "note": "x" })).await?.0, 422);
+    assert_eq!(mikko.post(&offer_path, json!({ "to": "mikko", "note": "x" })).await?.0, 403, "only the owner offers");
+    let (status, offer) = aino.post(&offer_path, json!({ "to": "mikko", "note": "Mikko tuntee tämän talon" })).await?;
+    assert_eq!(status, 201, "{offer}");
+    assert_eq!(aino.post(&offer_path, json!({ "to": "mikko", "note": "again" })).await?.0, 409, "one open offer");
+    assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, aino_r.id, "the owner stays owner until accepted");
+
+    let (_, offers) = mikko.get("/api/v1/handoffs").await?;
+    assert_eq!(offers[0]["note"], "Mikko tuntee tämän talon");
+    assert_eq!(offers[0]["from_name"], "Aino");
+    assert_eq!(offers[0]["tracking_code"], case.tracking_code.as_str());
+    let accept = format!("/api/v1/handoffs/{}/accept", offer["id"].as_str().unwrap_or_default());
+    assert_eq!(aino.post(&accept, json!({})).await?.0, 403, "the offer is Mikko's to accept");
+    let (status, taken) = mikko.post(&accept, json!({})).await?;
+    assert_eq!(status, 200, "{taken}");
+    assert_eq!(taken["owner_id"], json!(mikko_r.id));
+    assert!(taken["acknowledged_at"].is_string(), "accepting is acknowledging");
+    assert_eq!(mikko.post(&accept, json!({})).await?.0, 409);
+
+    let sms = app.sandbox.wait_for_sms_to(RESIDENT, 2, Duration::from_secs(10)).await?;
+    assert_eq!(sms[1].body, format!("Batline: asiaasi {} hoitaa nyt Mikko. Vastaamme pian.", case.tracking_code));
+    let k = kinds(&app, case.id).await?;
+    assert_eq!(k, ["opened", "assigned", "acknowledged", "handoff_offered", "handoff_accepted", "assigned"]);
+    let reason: Value = sqlx::query_scalar(
+        "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(case.id)
+    .fetch_one(&app.pool)
+    .await?;
+    assert_eq!(reason["rule"], "handoff");
+    assert_eq!(reason["previous_owner_id"], json!(aino_r.id));
+
+    assert_eq!(aino.post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "x" })).await?.0, 403);
+    assert_eq!(
+        mikko.post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "Hoidan tämän." })).await?.0,
+        201
+    );
+    let tracking: Value =
+        app.http.get(format!("{}/api/v1/track/{}", app.gateway, case.tracking_code)).send().await?.json().await?;
+    assert_eq!(tracking["owner"]["name"], "Mikko");
+    app.assert_open_counts_exact().await?;
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_declined_or_lapsed_offer_leaves_the_case_with_its_owner() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino_r = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.text("+358402000002", "Moi").await?;
+    let case = app.wait_for_cases("+358402000002", 1, Duration::from_secs(10)).await?.remove(0);
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("offi", "Offi", &[Language::Fi], DutyStatus::Off).await?;
+    let aino = app.sign_in("aino").await?;
+    let mikko = app.sign_in("mikko").await?;
+    let offer_path = format!("/api/v1/cases/{}/handoffs", case.id);
+    assert_eq!(aino.post(&offer_path, json!({ "to": "offi", "note": "x" })).await?.0, 409, "off duty");
+
+    let (_, offer) = aino.post(&offer_path, json!({ "to": "mikko", "note": "Ehditkö?" })).await?;
+    let decline = format!("/api/v1/handoffs/{}/decline", offer["id"].as_str().unwrap_or_default());
+    let (status, declined) = mikko.post(&decline, json!({ "note": "Olen täynnä" })).await?;
+    assert_eq!(status, 200);
+    assert_eq!(declined["status"], "declined");
+    assert_eq!(declined["answer_note"], "Olen täynnä");
+    assert_eq!(app.cases_of("+358402000002").await?[0].owner_id, aino_r.id);
+
+    // A second offer nobody answers lapses on the router's clock.
+    let (status, _) = aino.post(&offer_path, json!({ "to": "mikko", "note": "Entä nyt?" })).await?;
+    assert_eq!(status, 201);
+    let shutdown = CancellationToken::new();
+    let router = app.router(&shutdown).await?;
+    app.clock.advance(chrono::Duration::seconds(601));
+    batline_router::deadlines::sweep(&router).await?;
+    eventually("the offer to lapse", Duration::from_secs(10), || async {
+        Ok((app.count("SELECT count(*) FROM handoffs WHERE status = 'expired'").await? == 1).then_some(()))
+    })
+    .await?;
+    assert_eq!(app.cases_of("+358402000002").await?[0].owner_id, aino_r.id);
+    let k = kinds(&app, case.id).await?;
+    assert!(k.ends_with(&["handoff_declined".into(), "handoff_offered".into(), "handoff_expired".into()]), "{k:?}");
+    let (_, offers) = mikko.get("/api/v1/handoffs").await?;
+    assert_eq!(offers.as_array().map(Vec::len), Some(0));
+    shutdown.cancel();
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn going_off_duty_hands_every_open_case_on() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino_r = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    for i in 0..3 {
+        app.text(&format!("+35840200010{i}"), "Hei").await?;
+    }
+    app.wait_all_filed(Duration::from_secs(10)).await?;
+    let mikko_r = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let aino = app.sign_in("aino").await?;
+    let (status, me) = aino.put("/api/v1/me/duty", json!({ "status": "off" })).await?;
+    assert_eq!(status, 200);
+    assert_eq!(me["duty_status"], "off");
+    eventually("Aino's cases to move to Mikko", Duration::from_secs(15), || async {
+        let left = app
+            .count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}' AND status = 'open'", aino_r.id))
+            .await?;
+        Ok((left == 0).then_some(()))
+    })
+    .await?;
+    assert_eq!(app.count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}'", mikko_r.id)).await?, 3);
+    assert_eq!(
+        app.count("SELECT count(*) FROM case_events WHERE kind = 'assigned' AND data->>'because' = 'duty_changed'")
+            .await?,
+        3
+    );
+    for i in 0..3 {
+        let sms = app.sandbox.wait_for_sms_to(&format!("+35840200010{i}"), 2, Duration::from_secs(10)).await?;
+        assert!(sms[1].body.contains("hoitaa nyt Mikko"), "{}", sms[1].body);
+    }
+    assert_eq!(aino.put("/api/v1/me/duty", json!({ "status": "sleeping" })).await?.0, 422);
+    app.assert_open_counts_exact().await?;
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_lead_may_reassign_directly_and_a_responder_may_not() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.text("+358402000201", "Hei").await?;
+    let case = app.wait_for_cases("+358402000201", 1, Duration::from_secs(10)).await?.remove(0);
+    let mikko_r = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::OnDuty).await?;
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = 'linnea'")
+        .bind(Role::Lead)
+        .execute(&app.pool)
+        .await?;
+    let reassign = format!("/api/v1/cases/{}/reassign", case.id);
+    let mikko = app.sign_in("mikko").await?;
+    assert_eq!(mikko.post(&reassign, json!({ "to": "mikko", "note": "minulle" })).await?.0, 403);
+    assert_eq!(mikko.get(&format!("/api/v1/cases/{}", case.id)).await?.0, 403);
+
+    let linnea = app.sign_in("linnea").await?;
+    assert_eq!(linnea.get(&format!("/api/v1/cases/{}", case.id)).await?.0, 200, "a lead reads any case");
+    let (status, moved) = linnea.post(&reassign, json!({ "to": "mikko", "note": "Aino on lounaalla" })).await?;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["owner_id"], json!(mikko_r.id));
+    assert!(moved["ack_due_at"].is_string() && moved["acknowledged_at"].is_null(), "Mikko must acknowledge");
+    assert_eq!(linnea.post(&reassign, json!({ "to": "mikko", "note": "again" })).await?.0, 409);
+    let reason: Value = sqlx::query_scalar(
+        "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(case.id)
+    .fetch_one(&app.pool)
+    .await?;
+    assert_eq!(reason["rule"], "lead_reassigned");
+    assert_eq!(reason["note"], "Aino on lounaalla");
+    app.assert_open_counts_exact().await?;
+    app.teardown().await
+}
