@@ -33,6 +33,11 @@ impl ManualClock {
         ManualClock { now: Mutex::new(Utc::now()) }
     }
 
+    /// What the clock shows (without importing [`Clock`]).
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        self.now()
+    }
+
     /// Moves the clock forward.
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());

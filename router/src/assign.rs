@@ -144,26 +144,32 @@ pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
 /// row is locked and their load re-counted, so concurrent routers cannot
 /// overfill them; if someone else took their last slot, the rules run again.
 pub async fn choose_owner(conn: &mut PgConnection, needs: &Needs<'_>, exclude: &[Uuid]) -> Result<Decision> {
+    let mut considered = Vec::new();
     for _ in 0..5 {
         let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
         let Some((chosen, rule)) = rank(&candidates) else {
+            considered = candidates;
             break;
         };
         let (owner_id, owner_name) = (chosen.id, chosen.name.clone());
         let (capacity, load) = store::responders::lock_load(conn, owner_id).await?;
         if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
+            considered = candidates;
             continue;
         }
         let mut listed = candidates;
         listed.truncate(MAX_LISTED);
         return Ok(Decision { owner_id, owner_name, rule, candidates: listed });
     }
+    // The backstop's reason lists who was on duty too, so "the backstop only
+    // when nobody else could take it" can be checked after the fact.
+    considered.truncate(MAX_LISTED);
     let backstop = store::responders::backstop(&mut *conn).await?.ok_or(Error::NoBackstop)?;
     Ok(Decision {
         owner_id: backstop.id,
         owner_name: backstop.display_name,
         rule: Rule::Backstop,
-        candidates: Vec::new(),
+        candidates: considered,
     })
 }
 

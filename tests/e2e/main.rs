@@ -9,6 +9,7 @@ mod idempotency;
 mod outage;
 mod proxy;
 mod routing;
+mod routing_properties;
 mod schema;
 mod sms_flow;
 mod support;

@@ -63,7 +63,7 @@ pub struct TestApp {
     /// The routers' clock: acknowledgement deadlines pass only when a test moves it.
     pub clock: Arc<ManualClock>,
     shutdown: CancellationToken,
-    routers: Vec<tokio::task::JoinHandle<batline_core::Result<()>>>,
+    routers: Vec<(CancellationToken, tokio::task::JoinHandle<batline_core::Result<()>>)>,
     database_url: String,
     pub namespace: String,
     cleaned: AtomicBool,
@@ -165,8 +165,20 @@ impl TestApp {
             clock,
             token.clone(),
         ));
-        self.routers.push(handle);
+        self.routers.push((token, handle));
         Ok(self.routers.len() - 1)
+    }
+
+    /// Stops the oldest router (cancelling it mid-work, as a crash would
+    /// between messages) and starts a fresh one.
+    pub async fn restart_router(&mut self) -> TestResult {
+        if !self.routers.is_empty() {
+            let (token, handle) = self.routers.remove(0);
+            token.cancel();
+            tokio::time::timeout(Duration::from_secs(15), handle).await???;
+        }
+        self.start_router().await?;
+        Ok(())
     }
 
     /// A router's handle, on the app's clock, for calling its sweeps
