@@ -5,6 +5,7 @@
 //! them the same way.
 
 pub mod bench;
+pub mod bench_routing;
 pub mod seed;
 pub mod services;
 pub mod telemetry;

@@ -65,6 +65,10 @@ enum Command {
     /// Drive a running Batline with signed SMS webhooks and report throughput
     /// and intake-to-named-owner latency.
     Bench(bench::BenchArgs),
+    /// Measure the routing engine in a scratch database: decision latency
+    /// with many responders and open cases, and assignments per second with
+    /// one and three routers.
+    BenchRouting(batline::bench_routing::RoutingBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -130,6 +134,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Responder { command } => responder(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
         Command::Bench(args) => bench::run(config, args).await,
+        Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
     }
 }
 
