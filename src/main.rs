@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: ResponderCommand,
     },
+    /// Duty rosters.
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
     /// Text the running Batline as a resident would (a signed Twilio webhook).
     Text {
         /// The resident's phone number.
@@ -69,6 +74,24 @@ enum Command {
     /// with many responders and open cases, and assignments per second with
     /// one and three routers.
     BenchRouting(batline::bench_routing::RoutingBenchArgs),
+}
+
+#[derive(Subcommand)]
+enum RosterCommand {
+    /// Import shifts from a CSV file with the header
+    /// date,start,end,area,lead,members (Helsinki local time; an empty area
+    /// is city-wide; members separated by ';'). All rows or none.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
+    /// List every stretch of the coming days with nobody on duty for a
+    /// language or an area.
+    Coverage {
+        /// How many days ahead.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -132,6 +155,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Responder { command } => responder(config, command).await,
+        Command::Roster { command } => roster(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
@@ -287,6 +311,29 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                     r.areas.join(","),
                     if r.is_backstop { "  [backstop]" } else { "" }
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn roster(config: Config, command: RosterCommand) -> anyhow::Result<()> {
+    use batline_core::roster;
+    let pool = services::database(&config).await?;
+    match command {
+        RosterCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let shifts = roster::parse_csv(&text)?;
+            println!("imported {} shifts", roster::import(&pool, &shifts).await?);
+        }
+        RosterCommand::Coverage { days } => {
+            let gaps = roster::check(&pool, chrono::Utc::now(), days).await?;
+            if gaps.is_empty() {
+                println!("the next {days} days are covered for every language and area");
+            }
+            for gap in gaps {
+                let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&roster::TZ).format("%a %Y-%m-%d %H:%M");
+                println!("nobody for {} {:<12} {} – {}", gap.kind, gap.value, local(gap.from), local(gap.to));
             }
         }
     }

@@ -7,6 +7,7 @@ pub mod duty;
 pub mod error;
 pub mod handoffs;
 pub mod health;
+pub mod roster;
 
 use std::sync::Arc;
 
@@ -60,6 +61,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/handoffs/{id}/decline", post(handoffs::decline))
         .route("/api/v1/cases/{id}/handoffs", post(handoffs::offer))
         .route("/api/v1/cases/{id}/reassign", post(handoffs::reassign))
+        .route("/api/v1/roster/import", post(roster::import))
+        .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))

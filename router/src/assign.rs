@@ -35,7 +35,12 @@ pub enum Rule {
     OverCapacity,
     /// Nobody on duty speaks the language: the least-loaded one on duty.
     OtherLanguage,
-    /// Nobody is on duty: the designated backstop.
+    /// Nobody is on duty: the lead of a shift running for the case's area.
+    ShiftLead,
+    /// Nor that: the lead of the city-wide shift running now.
+    CityLead,
+    /// Nobody is on duty and no shift lead is reachable: the designated
+    /// backstop (the participation mayor).
     Backstop,
 }
 
@@ -143,7 +148,12 @@ pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
 /// Picks the owner inside the caller's transaction. The chosen responder's
 /// row is locked and their load re-counted, so concurrent routers cannot
 /// overfill them; if someone else took their last slot, the rules run again.
-pub async fn choose_owner(conn: &mut PgConnection, needs: &Needs<'_>, exclude: &[Uuid]) -> Result<Decision> {
+pub async fn choose_owner(
+    conn: &mut PgConnection,
+    needs: &Needs<'_>,
+    exclude: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Decision> {
     let mut considered = Vec::new();
     for _ in 0..5 {
         let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
@@ -161,9 +171,22 @@ pub async fn choose_owner(conn: &mut PgConnection, needs: &Needs<'_>, exclude: &
         listed.truncate(MAX_LISTED);
         return Ok(Decision { owner_id, owner_name, rule, candidates: listed });
     }
-    // The backstop's reason lists who was on duty too, so "the backstop only
-    // when nobody else could take it" can be checked after the fact.
+    // The backstop chain's reasons list who was on duty too, so "the
+    // backstop only when nobody else could take it" can be checked after
+    // the fact.
     considered.truncate(MAX_LISTED);
+    let leads = [(needs.area, Rule::ShiftLead), (None, Rule::CityLead)];
+    for (area, rule) in leads {
+        if rule == Rule::ShiftLead && area.is_none() {
+            continue;
+        }
+        if let Some((owner_id, owner_name)) = store::shifts::current_lead(conn, area, now).await?
+            && !exclude.contains(&owner_id)
+        {
+            store::responders::lock_load(conn, owner_id).await?;
+            return Ok(Decision { owner_id, owner_name, rule, candidates: considered });
+        }
+    }
     let backstop = store::responders::backstop(&mut *conn).await?.ok_or(Error::NoBackstop)?;
     Ok(Decision {
         owner_id: backstop.id,
@@ -180,6 +203,7 @@ pub async fn choose_owner(conn: &mut PgConnection, needs: &Needs<'_>, exclude: &
 pub async fn move_by_rules(
     conn: &mut PgConnection,
     case: &Case,
+    now: DateTime<Utc>,
     ack_due_at: DateTime<Utc>,
     because: &str,
 ) -> Result<Vec<i64>> {
@@ -189,7 +213,7 @@ pub async fn move_by_rules(
         topic: case.topic.as_deref(),
         previous_owner: None,
     };
-    let decision = choose_owner(conn, &needs, &[case.owner_id]).await?;
+    let decision = choose_owner(conn, &needs, &[case.owner_id], now).await?;
     if decision.owner_id == case.owner_id {
         store::cases::reassign(conn, case.id, case.owner_id, Some(ack_due_at)).await?;
         tracing::warn!(case_id = %case.id, because, "nobody else can take the case; its owner keeps it");

@@ -101,6 +101,7 @@ async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Re
         serde_json::json!({ "owner_id": case.owner_id, "due_at": case.ack_due_at }),
     )
     .await?;
-    let due = router.clock.now() + router.config.ack_windows.for_channel(case.channel);
-    assign::move_by_rules(conn, case, due, event_kind::ACK_MISSED).await
+    let now = router.clock.now();
+    let due = now + router.config.ack_windows.for_channel(case.channel);
+    assign::move_by_rules(conn, case, now, due, event_kind::ACK_MISSED).await
 }

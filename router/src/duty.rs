@@ -36,8 +36,9 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
     let cases = store::cases::lock_open_for_owner(&mut tx, responder_id).await?;
     let mut outbox_ids = Vec::new();
     for case in &cases {
-        let due = router.clock.now() + router.config.ack_windows.for_channel(case.channel);
-        outbox_ids.extend(assign::move_by_rules(&mut tx, case, due, event_kind::DUTY_CHANGED).await?);
+        let now = router.clock.now();
+        let due = now + router.config.ack_windows.for_channel(case.channel);
+        outbox_ids.extend(assign::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED).await?);
     }
     tx.commit().await?;
     if !outbox_ids.is_empty()

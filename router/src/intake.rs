@@ -127,7 +127,7 @@ async fn open_case(
     let since = router.clock.now() - chrono::Duration::days(i64::from(router.config.previous_responder_days));
     let previous_owner = store::cases::previous_owner(conn, resident_id, since).await?;
     let needs = Needs { language, area: None, topic: None, previous_owner };
-    let decision = assign::choose_owner(conn, &needs, &[]).await?;
+    let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);
     let case = store::cases::insert(

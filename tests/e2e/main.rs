@@ -8,6 +8,7 @@ mod handoffs;
 mod idempotency;
 mod outage;
 mod proxy;
+mod roster;
 mod routing;
 mod routing_properties;
 mod schema;

@@ -225,7 +225,9 @@ async fn check(app: &TestApp) -> TestResult {
             Some("other_language") => {
                 anyhow::ensure!(!candidates.iter().any(speaks), "other language while a speaker was on: {data}")
             }
-            Some("backstop") => anyhow::ensure!(candidates.is_empty(), "backstop while someone was on duty: {data}"),
+            Some("shift_lead" | "city_lead" | "backstop") => {
+                anyhow::ensure!(candidates.is_empty(), "backstop chain while someone was on duty: {data}")
+            }
             Some("handoff" | "lead_reassigned") => {}
             other => anyhow::bail!("unknown rule {other:?}: {data}"),
         }

@@ -393,6 +393,19 @@ impl Console {
         Ok((status, r.json().await.unwrap_or(Value::Null)))
     }
 
+    pub async fn post_text(&self, path: &str, content_type: &str, body: String) -> TestResult<(u16, Value)> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        Ok((status, r.json().await.unwrap_or(Value::Null)))
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> TestResult<(u16, Value)> {
         let r = self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await?;
         let status = r.status().as_u16();

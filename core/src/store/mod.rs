@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod residents;
 pub mod responders;
 pub mod sessions;
+pub mod shifts;
 
 /// True when `e` is a unique violation (SQLSTATE 23505) of `constraint`.
 pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {

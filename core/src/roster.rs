@@ -1,0 +1,286 @@
+//! Duty rosters: shifts written in Europe/Helsinki local time, imported from
+//! CSV, and the coverage check that finds every stretch with nobody on duty
+//! for a language or an area.
+//!
+//! CSV, with a header row:
+//!
+//! ```text
+//! date,start,end,area,lead,members
+//! 2026-11-23,08:00,16:00,Kallio,linnea,aino;mikko
+//! 2026-11-23,22:00,06:00,,james,
+//! ```
+//!
+//! An empty area is a city-wide shift; an end at or before the start is on
+//! the next day. Local times are converted with the time-zone database, so a
+//! shift across a daylight-saving change lasts as long as it really does.
+//! A start or end in the hour that does not exist (clocks going forward) is
+//! refused with the row named; in the hour that happens twice (clocks going
+//! back), starts take the first occurrence and ends the second, so coverage
+//! errs on the long side.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc, offset::LocalResult};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use crate::{
+    Error, Result,
+    domain::Language,
+    store::{self, shifts::ShiftCover},
+};
+
+/// The roster's time zone.
+pub const TZ: Tz = chrono_tz::Europe::Helsinki;
+
+/// A shift read from a roster file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedShift {
+    /// The row it came from (1 = the first after the header).
+    pub row: usize,
+    /// District, or `None` for city-wide.
+    pub area: Option<String>,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// The lead's username.
+    pub lead: String,
+    /// Members' usernames.
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Row {
+    date: String,
+    start: String,
+    end: String,
+    area: String,
+    lead: String,
+    members: String,
+}
+
+#[derive(Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+fn local_instant(row: usize, date: NaiveDate, time: NaiveTime, edge: Edge) -> Result<DateTime<Utc>> {
+    match TZ.from_local_datetime(&date.and_time(time)) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(first, second) => Ok(match edge {
+            Edge::Start => first,
+            Edge::End => second,
+        }
+        .with_timezone(&Utc)),
+        LocalResult::None => Err(Error::Invalid(format!(
+            "row {row}: {time} does not exist in Helsinki on {date} (the clocks go forward); use the hour after"
+        ))),
+    }
+}
+
+/// Reads a roster CSV. Every problem names its row.
+pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut shifts = Vec::new();
+    for (i, record) in reader.deserialize::<Row>().enumerate() {
+        let row = i + 1;
+        let r = record
+            .map_err(|e| Error::Invalid(format!("row {row}: {e} (columns: date,start,end,area,lead,members)")))?;
+        let date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d")
+            .map_err(|_| Error::Invalid(format!("row {row}: date {:?} is not like 2026-11-23", r.date)))?;
+        let time = |field: &str, value: &str| {
+            NaiveTime::parse_from_str(value, "%H:%M")
+                .map_err(|_| Error::Invalid(format!("row {row}: {field} {value:?} is not like 08:00")))
+        };
+        let (start, end) = (time("start", &r.start)?, time("end", &r.end)?);
+        let end_date = if end <= start { date.succ_opt().unwrap_or(date) } else { date };
+        let starts_at = local_instant(row, date, start, Edge::Start)?;
+        let ends_at = local_instant(row, end_date, end, Edge::End)?;
+        if r.lead.is_empty() {
+            return Err(Error::Invalid(format!("row {row}: every shift needs a lead")));
+        }
+        shifts.push(PlannedShift {
+            row,
+            area: Some(r.area).filter(|a| !a.is_empty()),
+            starts_at,
+            ends_at,
+            lead: r.lead,
+            members: r.members.split(';').map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+        });
+    }
+    Ok(shifts)
+}
+
+/// Stores parsed shifts in one transaction: all or nothing.
+pub async fn import(pool: &PgPool, shifts: &[PlannedShift]) -> Result<usize> {
+    let mut tx = pool.begin().await?;
+    for shift in shifts {
+        let mut ids = Vec::with_capacity(shift.members.len());
+        for username in std::iter::once(&shift.lead).chain(&shift.members) {
+            let responder = store::responders::by_username(&mut *tx, username)
+                .await?
+                .ok_or_else(|| Error::Invalid(format!("row {}: there is no responder {username:?}", shift.row)))?;
+            ids.push(responder.id);
+        }
+        store::shifts::insert(&mut tx, shift.area.as_deref(), shift.starts_at, shift.ends_at, ids[0], &ids[1..])
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(shifts.len())
+}
+
+/// A stretch with nobody on duty for a language or an area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gap {
+    /// `language` or `area`.
+    pub kind: &'static str,
+    /// Which language or district.
+    pub value: String,
+    /// From.
+    pub from: DateTime<Utc>,
+    /// To.
+    pub to: DateTime<Utc>,
+}
+
+/// Every gap in `[from, to)`. A language is covered while someone on a
+/// running shift speaks it; an area while a shift for it, or a city-wide
+/// shift, runs.
+pub fn coverage_gaps(shifts: &[ShiftCover], areas: &[String], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Gap> {
+    let mut edges: BTreeSet<DateTime<Utc>> = [from, to].into();
+    for s in shifts {
+        for t in [s.starts_at, s.ends_at] {
+            if t > from && t < to {
+                edges.insert(t);
+            }
+        }
+    }
+    let edges: Vec<_> = edges.into_iter().collect();
+    let mut open: BTreeMap<(&'static str, String), DateTime<Utc>> = BTreeMap::new();
+    let mut gaps = Vec::new();
+    for window in edges.windows(2) {
+        let (a, b) = (window[0], window[1]);
+        let running: Vec<&ShiftCover> = shifts.iter().filter(|s| s.starts_at <= a && s.ends_at >= b).collect();
+        let city_wide = running.iter().any(|s| s.area.is_none());
+        let mut missing: BTreeSet<(&'static str, String)> = BTreeSet::new();
+        for lang in [Language::Fi, Language::Sv, Language::En] {
+            if !running.iter().any(|s| s.languages.iter().any(|l| l == lang.as_str())) {
+                missing.insert(("language", lang.as_str().to_owned()));
+            }
+        }
+        for area in areas {
+            if !city_wide && !running.iter().any(|s| s.area.as_deref() == Some(area.as_str())) {
+                missing.insert(("area", area.clone()));
+            }
+        }
+        let closed: Vec<_> = open.keys().filter(|k| !missing.contains(*k)).cloned().collect();
+        for key in closed {
+            if let Some(start) = open.remove(&key) {
+                gaps.push(Gap { kind: key.0, value: key.1, from: start, to: a });
+            }
+        }
+        for key in missing {
+            open.entry(key).or_insert(a);
+        }
+    }
+    for (key, start) in open {
+        gaps.push(Gap { kind: key.0, value: key.1, from: start, to });
+    }
+    gaps.sort_by(|x, y| (x.from, x.kind, &x.value).cmp(&(y.from, y.kind, &y.value)));
+    gaps
+}
+
+/// The coverage check for the `days` from `now`.
+pub async fn check(pool: &PgPool, now: DateTime<Utc>, days: u32) -> Result<Vec<Gap>> {
+    let to = now + chrono::Duration::days(i64::from(days));
+    let shifts = store::shifts::covering(pool, now, to).await?;
+    let areas = store::shifts::known_areas(pool).await?;
+    Ok(coverage_gaps(&shifts, &areas, now, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+    }
+
+    #[test]
+    fn local_times_become_instants_across_daylight_saving() -> Result<()> {
+        let csv = "date,start,end,area,lead,members\n\
+                   2026-10-24,22:00,06:00,,linnea,aino;mikko\n\
+                   2026-10-25,22:00,06:00,Kallio,linnea,\n\
+                   2027-03-27,22:00,06:00,,linnea,\n";
+        let shifts = parse_csv(csv)?;
+        // Summer time (UTC+3) to winter time (UTC+2): the night is nine hours long.
+        assert_eq!(shifts[0].starts_at, utc("2026-10-24T19:00:00Z"));
+        assert_eq!(shifts[0].ends_at, utc("2026-10-25T04:00:00Z"));
+        assert_eq!(shifts[0].members, ["aino", "mikko"]);
+        assert_eq!(shifts[0].area, None);
+        // A plain winter night: eight hours.
+        assert_eq!(shifts[1].ends_at - shifts[1].starts_at, chrono::Duration::hours(8));
+        assert_eq!(shifts[1].area.as_deref(), Some("Kallio"));
+        // Winter to summer time: seven hours.
+        assert_eq!(shifts[2].ends_at - shifts[2].starts_at, chrono::Duration::hours(7));
+        Ok(())
+    }
+
+    #[test]
+    fn nonexistent_and_repeated_hours() -> Result<()> {
+        let gap = parse_csv("date,start,end,area,lead,members\n2027-03-28,03:30,08:00,,linnea,\n");
+        assert!(gap.is_err_and(|e| e.to_string().contains("row 1") && e.to_string().contains("does not exist")));
+        // 03:30 happens twice on 2026-10-25: a shift starting then starts at the first.
+        let twice = parse_csv("date,start,end,area,lead,members\n2026-10-25,03:30,08:00,,linnea,\n")?;
+        assert_eq!(twice[0].starts_at, utc("2026-10-25T00:30:00Z"));
+        Ok(())
+    }
+
+    #[test]
+    fn bad_rows_are_named() {
+        let e = parse_csv("date,start,end,area,lead,members\n2026-11-23,8am,16:00,,linnea,\n").err();
+        assert!(e.is_some_and(|e| e.to_string().contains("row 1") && e.to_string().contains("start")));
+        let e = parse_csv("date,start,end,area,lead,members\n2026-11-23,08:00,16:00,,,\n").err();
+        assert!(e.is_some_and(|e| e.to_string().contains("lead")));
+        let e = parse_csv("date,start\n2026-11-23,08:00\n").err();
+        assert!(e.is_some_and(|e| e.to_string().contains("columns")));
+    }
+
+    fn shift(area: Option<&str>, from: &str, to: &str, langs: &[&str]) -> ShiftCover {
+        ShiftCover {
+            id: uuid::Uuid::new_v4(),
+            area: area.map(str::to_owned),
+            starts_at: utc(from),
+            ends_at: utc(to),
+            languages: langs.iter().map(|l| (*l).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn coverage_finds_every_stretch_with_nobody_for_a_language_or_area() {
+        let shifts = [
+            shift(None, "2026-11-23T06:00:00Z", "2026-11-23T14:00:00Z", &["fi", "sv", "en"]),
+            shift(Some("Kallio"), "2026-11-23T14:00:00Z", "2026-11-23T22:00:00Z", &["fi"]),
+        ];
+        let areas = vec!["Kallio".to_owned(), "Vuosaari".to_owned()];
+        let gaps = coverage_gaps(&shifts, &areas, utc("2026-11-23T00:00:00Z"), utc("2026-11-24T00:00:00Z"));
+        let g = |kind, value: &str, from, to| Gap { kind, value: value.to_owned(), from: utc(from), to: utc(to) };
+        assert_eq!(
+            gaps,
+            vec![
+                g("area", "Kallio", "2026-11-23T00:00:00Z", "2026-11-23T06:00:00Z"),
+                g("area", "Vuosaari", "2026-11-23T00:00:00Z", "2026-11-23T06:00:00Z"),
+                g("language", "en", "2026-11-23T00:00:00Z", "2026-11-23T06:00:00Z"),
+                g("language", "fi", "2026-11-23T00:00:00Z", "2026-11-23T06:00:00Z"),
+                g("language", "sv", "2026-11-23T00:00:00Z", "2026-11-23T06:00:00Z"),
+                g("area", "Vuosaari", "2026-11-23T14:00:00Z", "2026-11-24T00:00:00Z"),
+                g("language", "en", "2026-11-23T14:00:00Z", "2026-11-24T00:00:00Z"),
+                g("language", "sv", "2026-11-23T14:00:00Z", "2026-11-24T00:00:00Z"),
+                g("area", "Kallio", "2026-11-23T22:00:00Z", "2026-11-24T00:00:00Z"),
+                g("language", "fi", "2026-11-23T22:00:00Z", "2026-11-24T00:00:00Z"),
+            ]
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! Rosters end to end: import through the console API, the coverage check,
+//! and the backstop chain (shift lead before the mayor).
+
+use std::time::Duration;
+
+use batline_core::{
+    domain::{DutyStatus, Language, Role},
+    roster::TZ,
+};
+use serde_json::Value;
+
+use crate::support::{TestApp, TestResult};
+
+/// A CSV row for a city-wide shift running from an hour ago for eight hours.
+fn shift_now(lead: &str, members: &str) -> String {
+    let start = (chrono::Utc::now() - chrono::Duration::hours(1)).with_timezone(&TZ);
+    let end = start + chrono::Duration::hours(8);
+    format!("{},{},{},,{lead},{members}\n", start.format("%Y-%m-%d"), start.format("%H:%M"), end.format("%H:%M"))
+}
+
+async fn import(app: &TestApp, token_user: &str, csv: String) -> TestResult<(u16, Value)> {
+    let console = app.sign_in(token_user).await?;
+    console.post_text("/api/v1/roster/import", "text/csv", csv).await
+}
+
+#[tokio::test]
+async fn leads_import_rosters_and_check_coverage() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi, Language::Sv], DutyStatus::OnDuty).await?;
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = 'linnea'")
+        .bind(Role::Lead)
+        .execute(&app.pool)
+        .await?;
+    let header = "date,start,end,area,lead,members\n";
+
+    assert_eq!(import(&app, "aino", format!("{header}{}", shift_now("linnea", "aino"))).await?.0, 403);
+    let (status, body) =
+        import(&app, "linnea", format!("{header}{}2026-13-01,08:00,16:00,,linnea,\n", shift_now("linnea", "aino")))
+            .await?;
+    assert_eq!(status, 422);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("row 2")), "{body}");
+    let (status, body) = import(&app, "linnea", format!("{header}{}", shift_now("linnea", "nobody"))).await?;
+    assert_eq!(status, 422);
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("nobody")), "{body}");
+    assert_eq!(app.count("SELECT count(*) FROM shifts").await?, 0, "all rows or none");
+
+    let (status, body) = import(&app, "linnea", format!("{header}{}", shift_now("linnea", "aino"))).await?;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["imported"], 1);
+
+    let linnea = app.sign_in("linnea").await?;
+    let (status, gaps) = linnea.get("/api/v1/roster/coverage?days=1").await?;
+    assert_eq!(status, 200);
+    let gaps = gaps.as_array().cloned().unwrap_or_default();
+    let has = |kind: &str, value: &str, from_now: bool| {
+        gaps.iter().any(|g| {
+            g["kind"] == kind
+                && g["value"] == value
+                && g["from"].as_str().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).is_some_and(|t| {
+                    let ahead = t.with_timezone(&chrono::Utc) - chrono::Utc::now();
+                    if from_now { ahead < chrono::Duration::minutes(1) } else { ahead > chrono::Duration::hours(6) }
+                })
+        })
+    };
+    assert!(has("language", "en", true), "nobody speaks English on the shift: {gaps:?}");
+    assert!(!has("language", "fi", true), "Finnish is covered now: {gaps:?}");
+    assert!(has("language", "fi", false), "and not after the shift: {gaps:?}");
+    assert!(has("area", "Kallio", false), "nor Kallio after the shift: {gaps:?}");
+    assert_eq!(linnea.get("/api/v1/roster/coverage?days=90").await?.0, 422);
+    assert_eq!(app.sign_in("aino").await?.get("/api/v1/roster/coverage").await?.0, 403);
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn with_nobody_on_duty_the_shift_lead_comes_before_the_mayor() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let linnea = app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::Away).await?;
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = 'linnea'")
+        .bind(Role::Lead)
+        .execute(&app.pool)
+        .await?;
+    let shifts =
+        batline_core::roster::parse_csv(&format!("date,start,end,area,lead,members\n{}", shift_now("linnea", "")))?;
+    batline_core::roster::import(&app.pool, &shifts).await?;
+
+    app.text("+358402100001", "Moi").await?;
+    let case = app.wait_for_cases("+358402100001", 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(case.owner_id, linnea.id);
+    let reason: Value = sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned'")
+        .bind(case.id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!(reason["rule"], "city_lead");
+
+    // A lead who is off duty is skipped: the mayor takes it.
+    sqlx::query("UPDATE responders SET duty_status = 'off' WHERE username = 'linnea'").execute(&app.pool).await?;
+    app.text("+358402100002", "Moi").await?;
+    let case = app.wait_for_cases("+358402100002", 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(case.owner_id, app.backstop.id);
+    app.teardown().await
+}
