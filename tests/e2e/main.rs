@@ -9,6 +9,7 @@ mod idempotency;
 mod outage;
 mod proxy;
 mod roster;
+mod router_processes;
 mod routing;
 mod routing_properties;
 mod schema;
