@@ -129,6 +129,36 @@ enum ResponderCommand {
         #[arg(long)]
         backstop: bool,
     },
+    /// Change a responder: only the options given change.
+    Update {
+        /// Who.
+        #[arg(long)]
+        username: String,
+        /// The name residents see.
+        #[arg(long)]
+        name: Option<String>,
+        /// Languages spoken, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        languages: Option<Vec<Language>>,
+        /// Districts, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        areas: Option<Vec<String>>,
+        /// Topics, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        topics: Option<Vec<String>>,
+        /// Open cases at most.
+        #[arg(long)]
+        capacity: Option<i32>,
+        /// Console role.
+        #[arg(long)]
+        role: Option<Role>,
+        /// on_duty, away or off (off hands their open cases on).
+        #[arg(long)]
+        duty: Option<DutyStatus>,
+        /// Make them the backstop (the previous one stops being it).
+        #[arg(long)]
+        backstop: bool,
+    },
     /// List responders.
     List,
 }
@@ -286,18 +316,29 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                 is_backstop: backstop,
                 role,
             };
-            let added = store::responders::insert(&pool, &new).await.map_err(|e| match e {
-                batline_core::Error::Database(ref db) if store::is_unique_violation(db, "responders_username_key") => {
-                    anyhow::anyhow!("a responder called {:?} exists already", new.username)
-                }
-                batline_core::Error::Database(ref db)
-                    if store::is_unique_violation(db, "responders_single_backstop") =>
-                {
-                    anyhow::anyhow!("there is a backstop already; there can be only one")
-                }
-                other => other.into(),
-            })?;
+            let added = batline_core::responder_admin::add(&pool, &new).await?;
             println!("added {} ({})", added.display_name, added.username);
+        }
+        ResponderCommand::Update { username, name, languages, areas, topics, capacity, role, duty, backstop } => {
+            let responder = store::responders::by_username(&pool, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no responder called {username:?}"))?;
+            let patch = store::responders::ResponderPatch {
+                display_name: name,
+                languages,
+                areas,
+                topics,
+                capacity,
+                role,
+                duty_status: duty,
+                is_backstop: backstop.then_some(true),
+                ..Default::default()
+            };
+            let updated = batline_core::responder_admin::update(&pool, responder.id, &patch).await?;
+            println!(
+                "updated {} ({}): {}, {} open of {}",
+                updated.display_name, updated.username, updated.duty_status, updated.open_cases, updated.capacity
+            );
         }
         ResponderCommand::List => {
             for r in store::responders::list(&pool).await? {

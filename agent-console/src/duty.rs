@@ -6,14 +6,13 @@ use axum::{
     extract::{State, rejection::JsonRejection},
 };
 use batline_core::{
-    bus::BusMessage,
     domain::DutyStatus,
-    outbox::Outbox,
-    store::{self, responders::Responder},
+    responder_admin,
+    store::responders::{Responder, ResponderPatch},
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, cases::publish, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError};
 
 /// Body of `PUT /api/v1/me/duty`.
 #[derive(Debug, Deserialize)]
@@ -28,14 +27,8 @@ pub async fn set(
     body: Result<Json<SetDuty>, JsonRejection>,
 ) -> Result<Json<Responder>, ApiError> {
     let Json(body) = body?;
-    let mut tx = state.pool.begin().await?;
-    store::responders::set_duty_status(&mut *tx, me.id, body.status).await?;
-    let mut ids = Vec::new();
-    if body.status == DutyStatus::Off {
-        ids.push(Outbox::enqueue(&mut tx, &BusMessage::ResponderWentOff { responder_id: me.id }).await?);
-    }
-    let me = store::responders::get(&mut *tx, me.id).await?.ok_or(batline_core::Error::NotFound("responder"))?;
-    tx.commit().await?;
-    publish(&state, &ids).await;
+    let patch = ResponderPatch { duty_status: Some(body.status), ..ResponderPatch::default() };
+    let me = responder_admin::update(&state.pool, me.id, &patch).await?;
+    state.outbox.kick();
     Ok(Json(me))
 }

@@ -7,6 +7,7 @@ pub mod duty;
 pub mod error;
 pub mod handoffs;
 pub mod health;
+pub mod responders;
 pub mod roster;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use std::sync::Arc;
 use axum::{
     Router,
     extract::DefaultBodyLimit,
-    routing::{get, post, put},
+    routing::{get, patch, post, put},
 };
 use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password};
 use sqlx::PgPool;
@@ -61,6 +62,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/handoffs/{id}/decline", post(handoffs::decline))
         .route("/api/v1/cases/{id}/handoffs", post(handoffs::offer))
         .route("/api/v1/cases/{id}/reassign", post(handoffs::reassign))
+        .route("/api/v1/responders", get(responders::list).post(responders::add))
+        .route("/api/v1/responders/{id}", patch(responders::update))
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/cases", get(cases::mine))

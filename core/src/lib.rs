@@ -17,6 +17,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod ownership;
 pub mod password;
+pub mod responder_admin;
 pub mod roster;
 pub mod store;
 pub mod texts;

@@ -2,6 +2,7 @@
 //! with a local Twilio-compatible server. One binary, many modules: it links
 //! once and runs the tests in parallel.
 
+mod admin;
 mod bench_smoke;
 mod delivery;
 mod handoffs;

@@ -393,6 +393,12 @@ impl Console {
         Ok((status, r.json().await.unwrap_or(Value::Null)))
     }
 
+    pub async fn patch(&self, path: &str, body: Value) -> TestResult<(u16, Value)> {
+        let r = self.http.patch(format!("{}{path}", self.base)).bearer_auth(&self.token).json(&body).send().await?;
+        let status = r.status().as_u16();
+        Ok((status, r.json().await.unwrap_or(Value::Null)))
+    }
+
     pub async fn post_text(&self, path: &str, content_type: &str, body: String) -> TestResult<(u16, Value)> {
         let r = self
             .http

@@ -130,6 +130,69 @@ pub async fn backstop(e: impl PgExecutor<'_>) -> Result<Option<Responder>> {
     Ok(sqlx::query_as("SELECT * FROM responders WHERE is_backstop").fetch_optional(e).await?)
 }
 
+/// Changes to a responder; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponderPatch {
+    /// The name residents see.
+    pub display_name: Option<String>,
+    /// Phone for call-backs.
+    pub phone: Option<String>,
+    /// Languages spoken.
+    pub languages: Option<Vec<Language>>,
+    /// Districts.
+    pub areas: Option<Vec<String>>,
+    /// Topics.
+    pub topics: Option<Vec<String>>,
+    /// Open cases at most.
+    pub capacity: Option<i32>,
+    /// Console role.
+    pub role: Option<Role>,
+    /// Duty status.
+    pub duty_status: Option<DutyStatus>,
+    /// `true` makes them the backstop (the previous one stops being it).
+    pub is_backstop: Option<bool>,
+}
+
+/// Applies a patch to the fields it names.
+#[tracing::instrument(skip(conn, patch))]
+pub async fn update(conn: &mut PgConnection, id: Uuid, patch: &ResponderPatch) -> Result<Option<Responder>> {
+    let languages: Option<Vec<&str>> = patch.languages.as_ref().map(|ls| ls.iter().map(|l| l.as_str()).collect());
+    Ok(sqlx::query_as(
+        "UPDATE responders SET
+             display_name = COALESCE($2, display_name),
+             phone = COALESCE($3, phone),
+             languages = COALESCE($4, languages),
+             areas = COALESCE($5, areas),
+             topics = COALESCE($6, topics),
+             capacity = COALESCE($7, capacity),
+             role = COALESCE($8, role),
+             duty_status = COALESCE($9, duty_status),
+             is_backstop = COALESCE($10, is_backstop)
+         WHERE id = $1
+         RETURNING *",
+    )
+    .bind(id)
+    .bind(&patch.display_name)
+    .bind(&patch.phone)
+    .bind(languages)
+    .bind(&patch.areas)
+    .bind(&patch.topics)
+    .bind(patch.capacity)
+    .bind(patch.role)
+    .bind(patch.duty_status)
+    .bind(patch.is_backstop)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Stops whoever is the backstop from being it (before designating another).
+#[tracing::instrument(skip(conn))]
+pub async fn clear_backstop(conn: &mut PgConnection) -> Result<()> {
+    sqlx::query("UPDATE responders SET is_backstop = false WHERE is_backstop").execute(conn).await?;
+    Ok(())
+}
+
 /// Sets a responder's duty status.
 #[tracing::instrument(skip(e))]
 pub async fn set_duty_status(e: impl PgExecutor<'_>, id: Uuid, status: DutyStatus) -> Result<bool> {

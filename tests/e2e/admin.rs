@@ -1,0 +1,92 @@
+//! Responder administration through the console API: admins add and change
+//! responders, leads see who is on duty, and there is always one backstop.
+
+use std::time::Duration;
+
+use batline_core::domain::{DutyStatus, Language, Role};
+use serde_json::json;
+
+use crate::support::{TestApp, TestResult, eventually};
+
+async fn set_role(app: &TestApp, username: &str, role: Role) -> TestResult {
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = $2")
+        .bind(role)
+        .bind(username)
+        .execute(&app.pool)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn admins_add_and_change_responders_and_others_may_not() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("admin", "Admin", &[Language::Fi], DutyStatus::Off).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let aino_r = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    set_role(&app, "admin", Role::Admin).await?;
+    set_role(&app, "linnea", Role::Lead).await?;
+    let (admin, lead, aino) = (app.sign_in("admin").await?, app.sign_in("linnea").await?, app.sign_in("aino").await?);
+
+    let new = json!({
+        "username": "mikko", "display_name": "Mikko", "password": "pitkä salasana 123",
+        "languages": ["fi", "sv"], "areas": ["Vuosaari"], "topics": ["housing"], "capacity": 7, "duty_status": "on_duty"
+    });
+    assert_eq!(aino.post("/api/v1/responders", new.clone()).await?.0, 403);
+    assert_eq!(lead.post("/api/v1/responders", new.clone()).await?.0, 403);
+    let (status, mikko) = admin.post("/api/v1/responders", new.clone()).await?;
+    assert_eq!(status, 201, "{mikko}");
+    assert_eq!(mikko["capacity"], 7);
+    assert!(mikko.get("password_hash").is_none(), "the hash never leaves the server");
+    assert_eq!(admin.post("/api/v1/responders", new.clone()).await?.0, 409);
+    let mut weak = new.clone();
+    weak["username"] = json!("weak");
+    weak["password"] = json!("short");
+    assert_eq!(admin.post("/api/v1/responders", weak).await?.0, 422);
+    let mut unknown = new.clone();
+    unknown["username"] = json!("x");
+    unknown["superpowers"] = json!(true);
+    assert_eq!(admin.post("/api/v1/responders", unknown).await?.0, 422);
+
+    assert_eq!(aino.get("/api/v1/responders").await?.0, 403);
+    let (status, all) = lead.get("/api/v1/responders").await?;
+    assert_eq!(status, 200);
+    assert_eq!(all.as_array().map(Vec::len), Some(5));
+
+    let id = mikko["id"].as_str().unwrap_or_default();
+    assert_eq!(aino.patch(&format!("/api/v1/responders/{id}"), json!({ "capacity": 1 })).await?.0, 403);
+    let (status, changed) =
+        admin.patch(&format!("/api/v1/responders/{id}"), json!({ "capacity": 12, "languages": ["fi"] })).await?;
+    assert_eq!(status, 200);
+    assert_eq!((changed["capacity"].clone(), changed["languages"].clone()), (json!(12), json!(["fi"])));
+    assert_eq!(admin.patch(&format!("/api/v1/responders/{id}"), json!({ "capacity": -1 })).await?.0, 422);
+    assert_eq!(admin.patch(&format!("/api/v1/responders/{id}"), json!({ "wings": 2 })).await?.0, 422);
+    assert_eq!(
+        admin.patch(&format!("/api/v1/responders/{}", uuid::Uuid::new_v4()), json!({ "capacity": 2 })).await?.0,
+        404
+    );
+
+    // There is always exactly one backstop.
+    let backstop = app.backstop.id;
+    assert_eq!(admin.patch(&format!("/api/v1/responders/{backstop}"), json!({ "is_backstop": false })).await?.0, 409);
+    assert_eq!(admin.patch(&format!("/api/v1/responders/{id}"), json!({ "is_backstop": true })).await?.0, 200);
+    assert_eq!(app.count("SELECT count(*) FROM responders WHERE is_backstop").await?, 1);
+    let now_backstop: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM responders WHERE is_backstop").fetch_one(&app.pool).await?;
+    assert_eq!(now_backstop.to_string(), id);
+
+    // An admin sending Aino off duty hands her cases on.
+    app.text("+358402300001", "Hei").await?;
+    app.wait_all_filed(Duration::from_secs(10)).await?;
+    let (status, _) =
+        admin.patch(&format!("/api/v1/responders/{}", aino_r.id), json!({ "duty_status": "off" })).await?;
+    assert_eq!(status, 200);
+    eventually("Aino's cases to move on", Duration::from_secs(15), || async {
+        let left = app
+            .count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}' AND status = 'open'", aino_r.id))
+            .await?;
+        Ok((left == 0).then_some(()))
+    })
+    .await?;
+    app.assert_open_counts_exact().await?;
+    app.teardown().await
+}
