@@ -6,6 +6,9 @@
 //!   is told.
 //! - Hand-off offers: an offer nobody answered lapses; the owner keeps the
 //!   case and is told.
+//! - Shift edges: at a shift's start its people go on duty; at its end they
+//!   go off (their open cases handed on) unless another running shift keeps
+//!   them. Changes people make by hand between the edges stick.
 //!
 //! Deadlines are columns of their rows, so they survive every router
 //! restart; routers claim due rows with `FOR UPDATE SKIP LOCKED`, sharing the
@@ -16,10 +19,11 @@ use std::{sync::Arc, time::Duration};
 use batline_core::{
     Result,
     bus::BusMessage,
-    domain::{ActorKind, HandoffStatus, event_kind},
+    domain::{ActorKind, DutyStatus, HandoffStatus, event_kind},
     outbox::Outbox,
-    store::{self, cases::Case},
+    store::{self, cases::Case, shifts::Edge},
 };
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -81,6 +85,13 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         };
         outbox_ids.push(Outbox::enqueue(&mut tx, &update).await?);
     }
+    let mut edges = 0;
+    for edge in [Edge::Start, Edge::End] {
+        for shift in store::shifts::claim_due_edges(&mut tx, edge, now, BATCH).await? {
+            outbox_ids.extend(apply_edge(&mut tx, shift, edge, now).await?);
+            edges += 1;
+        }
+    }
     tx.commit().await?;
     if !outbox_ids.is_empty()
         && let Err(e) = router.outbox.publish_now(&outbox_ids).await
@@ -88,7 +99,29 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }
-    Ok(overdue.len() + lapsed.len())
+    Ok(overdue.len() + lapsed.len() + edges)
+}
+
+async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let mut outbox_ids = Vec::new();
+    for person in store::shifts::people(conn, shift).await? {
+        let status = match edge {
+            Edge::Start => DutyStatus::OnDuty,
+            Edge::End if store::shifts::on_other_running_shift(conn, person, shift, now).await? => continue,
+            Edge::End => DutyStatus::Off,
+        };
+        let Some(before) = store::responders::get(&mut *conn, person).await? else { continue };
+        if before.duty_status == status {
+            continue;
+        }
+        store::responders::set_duty_status(&mut *conn, person, status).await?;
+        if status == DutyStatus::Off {
+            outbox_ids.push(Outbox::enqueue(conn, &BusMessage::ResponderWentOff { responder_id: person }).await?);
+        }
+        tracing::info!(responder = %before.username, ?status, "roster changed duty");
+    }
+    store::shifts::mark_applied(conn, shift, edge).await?;
+    Ok(outbox_ids)
 }
 
 async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<Vec<i64>> {

@@ -9,7 +9,7 @@ use batline_core::{
 };
 use serde_json::Value;
 
-use crate::support::{TestApp, TestResult};
+use crate::support::{TestApp, TestResult, eventually};
 
 /// A CSV row for a city-wide shift running from an hour ago for eight hours.
 fn shift_now(lead: &str, members: &str) -> String {
@@ -98,5 +98,58 @@ async fn with_nobody_on_duty_the_shift_lead_comes_before_the_mayor() -> TestResu
     app.text("+358402100002", "Moi").await?;
     let case = app.wait_for_cases("+358402100002", 1, Duration::from_secs(10)).await?.remove(0);
     assert_eq!(case.owner_id, app.backstop.id);
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn the_roster_puts_people_on_duty_and_takes_them_off_with_their_cases_handed_on() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::Off).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::Off).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let start = (chrono::Utc::now() + chrono::Duration::hours(2)).with_timezone(&TZ);
+    let end = start + chrono::Duration::hours(2);
+    let csv = format!(
+        "date,start,end,area,lead,members\n{},{},{},Kallio,linnea,aino\n",
+        start.format("%Y-%m-%d"),
+        start.format("%H:%M"),
+        end.format("%H:%M")
+    );
+    batline_core::roster::import(&app.pool, &batline_core::roster::parse_csv(&csv)?).await?;
+    let duty = |user: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT duty_status FROM responders WHERE username = $1")
+                .bind(user)
+                .fetch_one(&pool)
+                .await
+        }
+    };
+    assert_eq!(duty("aino").await?, "off", "not before the shift");
+
+    app.clock.advance(chrono::Duration::minutes(121));
+    eventually("the shift to start", Duration::from_secs(10), || async {
+        Ok((duty("aino").await? == "on_duty" && duty("linnea").await? == "on_duty").then_some(()))
+    })
+    .await?;
+
+    // Aino takes a case while the others step away for a moment.
+    sqlx::query("UPDATE responders SET duty_status = 'away' WHERE username IN ('mikko', 'linnea')")
+        .execute(&app.pool)
+        .await?;
+    app.text("+358402400001", "Hei").await?;
+    let case = app.wait_for_cases("+358402400001", 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(case.owner_id, aino.id);
+    sqlx::query("UPDATE responders SET duty_status = 'on_duty' WHERE username = 'mikko'").execute(&app.pool).await?;
+
+    app.clock.advance(chrono::Duration::minutes(121));
+    eventually("the shift to end and Aino's case to move on", Duration::from_secs(15), || async {
+        let owner = app.cases_of("+358402400001").await?[0].owner_id;
+        Ok((duty("aino").await? == "off" && owner == mikko.id).then_some(()))
+    })
+    .await?;
+    assert_eq!(duty("linnea").await?, "off", "the end applies to the shift's lead too");
+    assert_eq!(duty("mikko").await?, "on_duty", "someone not on the shift is untouched");
+    assert_eq!(app.count("SELECT count(*) FROM shifts WHERE start_applied AND end_applied").await?, 1);
     app.teardown().await
 }

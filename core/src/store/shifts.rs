@@ -101,3 +101,73 @@ pub async fn current_lead(
     .fetch_optional(conn)
     .await?)
 }
+
+/// Which edge of a shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// Its people go on duty.
+    Start,
+    /// Its people go off duty unless another running shift keeps them.
+    End,
+}
+
+/// Shifts whose `edge` has come by `now` but was not applied yet, locked;
+/// rows another router holds are skipped.
+#[tracing::instrument(skip(conn))]
+pub async fn claim_due_edges(conn: &mut PgConnection, edge: Edge, now: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>> {
+    let sql = match edge {
+        Edge::Start => {
+            "SELECT id FROM shifts WHERE NOT start_applied AND starts_at <= $1
+             ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED"
+        }
+        Edge::End => {
+            "SELECT id FROM shifts WHERE NOT end_applied AND ends_at <= $1
+             ORDER BY ends_at LIMIT $2 FOR UPDATE SKIP LOCKED"
+        }
+    };
+    Ok(sqlx::query_scalar(sql).bind(now).bind(limit).fetch_all(conn).await?)
+}
+
+/// Marks an edge of a shift applied.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_applied(conn: &mut PgConnection, id: Uuid, edge: Edge) -> Result<()> {
+    let sql = match edge {
+        Edge::Start => "UPDATE shifts SET start_applied = true WHERE id = $1",
+        Edge::End => "UPDATE shifts SET end_applied = true WHERE id = $1",
+    };
+    sqlx::query(sql).bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// The lead and members of a shift.
+#[tracing::instrument(skip(conn))]
+pub async fn people(conn: &mut PgConnection, id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT lead_id FROM shifts WHERE id = $1
+         UNION SELECT responder_id FROM shift_members WHERE shift_id = $1",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// True when `responder_id` is on another shift running at `at`.
+#[tracing::instrument(skip(conn))]
+pub async fn on_other_running_shift(
+    conn: &mut PgConnection,
+    responder_id: Uuid,
+    except: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (
+             SELECT 1 FROM shifts s
+             WHERE s.id <> $2 AND s.starts_at <= $3 AND s.ends_at > $3
+               AND (s.lead_id = $1 OR EXISTS (SELECT 1 FROM shift_members m WHERE m.shift_id = s.id AND m.responder_id = $1)))",
+    )
+    .bind(responder_id)
+    .bind(except)
+    .bind(at)
+    .fetch_one(conn)
+    .await?)
+}
