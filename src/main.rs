@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: ResponderCommand,
     },
+    /// Walk-in points (Batcaves).
+    WalkInPoint {
+        #[command(subcommand)]
+        command: WalkInPointCommand,
+    },
     /// Duty rosters.
     Roster {
         #[command(subcommand)]
@@ -74,6 +79,27 @@ enum Command {
     /// with many responders and open cases, and assignments per second with
     /// one and three routers.
     BenchRouting(batline::bench_routing::RoutingBenchArgs),
+}
+
+#[derive(Subcommand)]
+enum WalkInPointCommand {
+    /// Add a walk-in point.
+    Add {
+        /// Its name, e.g. "Batcave Kallio".
+        #[arg(long)]
+        name: String,
+        /// Street address.
+        #[arg(long)]
+        address: String,
+        /// District.
+        #[arg(long)]
+        area: String,
+        /// Opening hours in Helsinki time, e.g. "mon-fri 08:00-16:00, sat 10:00-14:00".
+        #[arg(long, default_value = "")]
+        hours: String,
+    },
+    /// List walk-in points.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -158,6 +184,9 @@ enum ResponderCommand {
         /// Make them the backstop (the previous one stops being it).
         #[arg(long)]
         backstop: bool,
+        /// Their home walk-in point, by name.
+        #[arg(long)]
+        home_point: Option<String>,
     },
     /// List responders.
     List,
@@ -186,6 +215,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Responder { command } => responder(config, command).await,
         Command::Roster { command } => roster(config, command).await,
+        Command::WalkInPoint { command } => walk_in_point(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
@@ -319,11 +349,32 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
             let added = batline_core::responder_admin::add(&pool, &new).await?;
             println!("added {} ({})", added.display_name, added.username);
         }
-        ResponderCommand::Update { username, name, languages, areas, topics, capacity, role, duty, backstop } => {
+        ResponderCommand::Update {
+            username,
+            name,
+            languages,
+            areas,
+            topics,
+            capacity,
+            role,
+            duty,
+            backstop,
+            home_point,
+        } => {
             let responder = store::responders::by_username(&pool, &username)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("there is no responder called {username:?}"))?;
+            let home_point_id = match home_point {
+                Some(name) => Some(
+                    store::walk_in_points::by_name(&pool, &name)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("there is no walk-in point called {name:?}"))?
+                        .id,
+                ),
+                None => None,
+            };
             let patch = store::responders::ResponderPatch {
+                home_point_id,
                 display_name: name,
                 languages,
                 areas,
@@ -351,6 +402,29 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                     r.duty_status,
                     r.areas.join(","),
                     if r.is_backstop { "  [backstop]" } else { "" }
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn walk_in_point(config: Config, command: WalkInPointCommand) -> anyhow::Result<()> {
+    let pool = services::database(&config).await?;
+    match command {
+        WalkInPointCommand::Add { name, address, area, hours } => {
+            let hours = batline_core::opening_hours::OpeningHours::parse(&hours)?;
+            let point = store::walk_in_points::insert(&pool, &name, &address, &area, &hours).await?;
+            println!("added {} ({}, {})", point.name, point.address, point.area);
+        }
+        WalkInPointCommand::List => {
+            for p in store::walk_in_points::list(&pool).await? {
+                println!(
+                    "{:<24} {:<32} {:<14} {}",
+                    p.name,
+                    p.address,
+                    p.area,
+                    serde_json::to_string(&p.opening_hours.0)?
                 );
             }
         }

@@ -4,6 +4,7 @@
 use batline_core::{
     Result,
     domain::{DutyStatus, Language, Role},
+    opening_hours::OpeningHours,
     password,
     store::{self, responders::NewResponder},
 };
@@ -76,6 +77,13 @@ const RESPONDERS: &[Demo] = &[
     },
 ];
 
+/// Demo walk-in points: name, address, area, and whose home point it is.
+const BATCAVES: &[(&str, &str, &str, &[&str])] = &[
+    ("Batcave Kallio", "Kallion koulu, Helsinki", "Kallio", &["aino"]),
+    ("Batcave Vuosaari", "Vuosaaren koulu, Helsinki", "Vuosaari", &["mikko"]),
+    ("Batcave Lauttasaari", "Lauttasaaren koulu, Helsinki", "Lauttasaari", &["linnea"]),
+];
+
 /// Seeds the demo city if there are no responders yet. Returns the
 /// usernames created (empty when the database already had responders).
 pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
@@ -99,6 +107,17 @@ pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
             role: demo.role,
         };
         store::responders::insert(&mut *tx, &new).await?;
+    }
+    let weekdays = OpeningHours::parse("mon-fri 08:00-18:00, sat 10:00-14:00")?;
+    for (name, address, area, home_of) in BATCAVES {
+        let point = store::walk_in_points::insert(&mut *tx, name, address, area, &weekdays).await?;
+        for username in *home_of {
+            sqlx::query("UPDATE responders SET home_point_id = $1 WHERE username = $2")
+                .bind(point.id)
+                .bind(username)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     tx.commit().await?;
     Ok(RESPONDERS.iter().map(|r| r.username).collect())

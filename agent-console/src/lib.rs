@@ -9,6 +9,7 @@ pub mod handoffs;
 pub mod health;
 pub mod responders;
 pub mod roster;
+pub mod walk_in_points;
 
 use std::sync::Arc;
 
@@ -64,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/reassign", post(handoffs::reassign))
         .route("/api/v1/responders", get(responders::list).post(responders::add))
         .route("/api/v1/responders/{id}", patch(responders::update))
+        .route("/api/v1/walk-in-points", get(walk_in_points::list).post(walk_in_points::add))
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/cases", get(cases::mine))

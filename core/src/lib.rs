@@ -13,6 +13,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod language;
+pub mod opening_hours;
 pub mod outbound;
 pub mod outbox;
 pub mod ownership;

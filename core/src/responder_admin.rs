@@ -61,7 +61,13 @@ pub async fn update(pool: &PgPool, id: Uuid, patch: &ResponderPatch) -> Result<R
         }
         _ => {}
     }
-    let updated = store::responders::update(&mut tx, id, patch).await?.ok_or(Error::NotFound("responder"))?;
+    let updated = store::responders::update(&mut tx, id, patch).await.map_err(|e| match e {
+        Error::Database(sqlx::Error::Database(ref db)) if db.code().as_deref() == Some("23503") => {
+            Error::Invalid("there is no such walk-in point".into())
+        }
+        other => other,
+    })?;
+    let updated = updated.ok_or(Error::NotFound("responder"))?;
     if patch.duty_status == Some(DutyStatus::Off) && current.duty_status != DutyStatus::Off {
         Outbox::enqueue(&mut tx, &BusMessage::ResponderWentOff { responder_id: id }).await?;
     }

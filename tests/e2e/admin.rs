@@ -90,3 +90,36 @@ async fn admins_add_and_change_responders_and_others_may_not() -> TestResult {
     app.assert_open_counts_exact().await?;
     app.teardown().await
 }
+
+#[tokio::test]
+async fn walk_in_points_and_home_points() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("admin", "Admin", &[Language::Fi], DutyStatus::Off).await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    set_role(&app, "admin", Role::Admin).await?;
+    let (admin, responder) = (app.sign_in("admin").await?, app.sign_in("aino").await?);
+    let point = json!({
+        "name": "Batcave Kallio", "address": "Kallion koulu", "area": "Kallio",
+        "opening_hours": { "mon": [["08:00", "16:00"]], "sat": [["10:00", "14:00"]] }
+    });
+    assert_eq!(responder.post("/api/v1/walk-in-points", point.clone()).await?.0, 403);
+    let (status, created) = admin.post("/api/v1/walk-in-points", point.clone()).await?;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["opening_hours"]["sat"], json!([["10:00", "14:00"]]));
+    assert_eq!(admin.post("/api/v1/walk-in-points", point.clone()).await?.0, 409);
+    let mut bad = point.clone();
+    bad["name"] = json!("Batcave Vuosaari");
+    bad["opening_hours"] = json!({ "mon": [["16:00", "08:00"]] });
+    assert_eq!(admin.post("/api/v1/walk-in-points", bad).await?.0, 422);
+    let (status, all) = responder.get("/api/v1/walk-in-points").await?;
+    assert_eq!((status, all.as_array().map(Vec::len)), (200, Some(1)));
+
+    let id = created["id"].clone();
+    let (status, changed) =
+        admin.patch(&format!("/api/v1/responders/{}", aino.id), json!({ "home_point_id": id })).await?;
+    assert_eq!(status, 200);
+    assert_eq!(changed["home_point_id"], id);
+    let unknown = json!({ "home_point_id": uuid::Uuid::new_v4() });
+    assert_eq!(admin.patch(&format!("/api/v1/responders/{}", aino.id), unknown).await?.0, 422);
+    app.teardown().await
+}

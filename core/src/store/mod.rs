@@ -13,6 +13,7 @@ pub mod residents;
 pub mod responders;
 pub mod sessions;
 pub mod shifts;
+pub mod walk_in_points;
 
 /// True when `e` is a unique violation (SQLSTATE 23505) of `constraint`.
 pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {

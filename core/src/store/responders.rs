@@ -40,6 +40,8 @@ pub struct Responder {
     pub is_backstop: bool,
     /// What they may do in the console.
     pub role: Role,
+    /// Their home walk-in point.
+    pub home_point_id: Option<Uuid>,
     /// When they last became a case's owner.
     pub last_assigned_at: Option<DateTime<Utc>>,
     /// When the responder was added.
@@ -152,6 +154,8 @@ pub struct ResponderPatch {
     pub duty_status: Option<DutyStatus>,
     /// `true` makes them the backstop (the previous one stops being it).
     pub is_backstop: Option<bool>,
+    /// Their home walk-in point.
+    pub home_point_id: Option<Uuid>,
 }
 
 /// Applies a patch to the fields it names.
@@ -168,7 +172,8 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, patch: &ResponderPatch) -
              capacity = COALESCE($7, capacity),
              role = COALESCE($8, role),
              duty_status = COALESCE($9, duty_status),
-             is_backstop = COALESCE($10, is_backstop)
+             is_backstop = COALESCE($10, is_backstop),
+             home_point_id = COALESCE($11, home_point_id)
          WHERE id = $1
          RETURNING *",
     )
@@ -182,6 +187,7 @@ pub async fn update(conn: &mut PgConnection, id: Uuid, patch: &ResponderPatch) -
     .bind(patch.role)
     .bind(patch.duty_status)
     .bind(patch.is_backstop)
+    .bind(patch.home_point_id)
     .fetch_optional(conn)
     .await?)
 }

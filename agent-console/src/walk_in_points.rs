@@ -1,0 +1,64 @@
+//! Walk-in points: everyone signed in can list them; admins add them.
+
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use batline_core::{
+    domain::Role,
+    opening_hours::OpeningHours,
+    store::{self, walk_in_points::WalkInPoint},
+};
+use serde::Deserialize;
+
+use crate::{AppState, auth::SignedIn, error::ApiError};
+
+/// `GET /api/v1/walk-in-points`.
+pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Result<Json<Vec<WalkInPoint>>, ApiError> {
+    Ok(Json(store::walk_in_points::list(&state.pool).await?))
+}
+
+/// Body of `POST /api/v1/walk-in-points`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPoint {
+    name: String,
+    address: String,
+    area: String,
+    /// `{"mon": [["08:00", "16:00"]], ...}`, Helsinki time.
+    #[serde(default)]
+    opening_hours: OpeningHours,
+}
+
+/// `POST /api/v1/walk-in-points` (admins).
+pub async fn add(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    body: Result<Json<NewPoint>, JsonRejection>,
+) -> Result<(StatusCode, Json<WalkInPoint>), ApiError> {
+    if me.role != Role::Admin {
+        return Err(ApiError::Forbidden("only an admin can add walk-in points".into()));
+    }
+    let Json(body) = body?;
+    for (field, value) in [("name", &body.name), ("address", &body.address), ("area", &body.area)] {
+        if value.trim().is_empty() || value.chars().count() > 200 {
+            return Err(ApiError::Unprocessable(format!("{field} needs 1 to 200 characters")));
+        }
+    }
+    let point = store::walk_in_points::insert(
+        &state.pool,
+        body.name.trim(),
+        body.address.trim(),
+        body.area.trim(),
+        &body.opening_hours,
+    )
+    .await
+    .map_err(|e| match e {
+        batline_core::Error::Database(ref db) if store::is_unique_violation(db, "walk_in_points_name_key") => {
+            batline_core::Error::Conflict(format!("there is a walk-in point called {:?} already", body.name))
+        }
+        other => other,
+    })?;
+    Ok((StatusCode::CREATED, Json(point)))
+}

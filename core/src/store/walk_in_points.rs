@@ -1,0 +1,55 @@
+//! Walk-in points (Batcaves).
+
+use serde::Serialize;
+use sqlx::{PgExecutor, types::Json};
+use uuid::Uuid;
+
+use crate::{Result, opening_hours::OpeningHours};
+
+/// A walk-in point as stored.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct WalkInPoint {
+    /// Stable id.
+    pub id: Uuid,
+    /// Its name, e.g. "Batcave Kallio".
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// District.
+    pub area: String,
+    /// Weekly opening hours, Helsinki time.
+    pub opening_hours: Json<OpeningHours>,
+}
+
+/// Adds a walk-in point.
+#[tracing::instrument(skip(e, hours))]
+pub async fn insert(
+    e: impl PgExecutor<'_>,
+    name: &str,
+    address: &str,
+    area: &str,
+    hours: &OpeningHours,
+) -> Result<WalkInPoint> {
+    Ok(sqlx::query_as(
+        "INSERT INTO walk_in_points (id, name, address, area, opening_hours) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+    )
+    .bind(Uuid::new_v4())
+    .bind(name)
+    .bind(address)
+    .bind(area)
+    .bind(Json(hours))
+    .fetch_one(e)
+    .await?)
+}
+
+/// Every walk-in point, by name.
+#[tracing::instrument(skip(e))]
+pub async fn list(e: impl PgExecutor<'_>) -> Result<Vec<WalkInPoint>> {
+    Ok(sqlx::query_as("SELECT * FROM walk_in_points ORDER BY name").fetch_all(e).await?)
+}
+
+/// A walk-in point by name.
+#[tracing::instrument(skip(e))]
+pub async fn by_name(e: impl PgExecutor<'_>, name: &str) -> Result<Option<WalkInPoint>> {
+    Ok(sqlx::query_as("SELECT * FROM walk_in_points WHERE name = $1").bind(name).fetch_optional(e).await?)
+}
