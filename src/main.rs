@@ -1,7 +1,7 @@
 //! `batline`: run Batline's services alone or together, administer
 //! responders, and benchmark a running system. `batline --help` lists it all.
 
-use std::{sync::Arc, time::Duration};
+use std::{io::Write, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use batline::{
@@ -28,8 +28,9 @@ const DEMO_FROM_NUMBER: &str = "+358931000000";
 #[command(name = "batline", version, about = "Batline: someone always answers, listens, acts.")]
 #[command(after_help = "Configuration comes from the environment: DATABASE_URL, AMQP_URL, BATLINE_BUS_NAMESPACE, \
 BATLINE_GATEWAY_ADDR, BATLINE_CONSOLE_ADDR, BATLINE_PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, \
-TWILIO_API_BASE, TWILIO_FROM_NUMBER, BATLINE_SMS_PROMISE_MINUTES, BATLINE_PREFETCH, BATLINE_SESSION_HOURS. \
-See README.md.")]
+TWILIO_API_BASE, TWILIO_FROM_NUMBER, BATLINE_SMS_PROMISE_MINUTES, BATLINE_PREFETCH, BATLINE_SESSION_HOURS, \
+BATLINE_ACK_SECONDS_SMS (_VOICE, _CHAT, _WALK_IN), BATLINE_HANDOFF_SECONDS, BATLINE_PREVIOUS_RESPONDER_DAYS, \
+BATLINE_SANDBOX_ADDR, BATLINE_LOG_FORMAT, RUST_LOG. See README.md.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -196,6 +197,10 @@ enum ResponderCommand {
 async fn main() {
     batline::telemetry::init();
     if let Err(e) = run(Cli::parse()).await {
+        // A reader that stopped reading (`batline roster coverage | head`) is not a failure.
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            return;
+        }
         eprintln!("batline: {e:#}");
         std::process::exit(1);
     }
@@ -392,8 +397,10 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
             );
         }
         ResponderCommand::List => {
+            let mut out = std::io::stdout().lock();
             for r in store::responders::list(&pool).await? {
-                println!(
+                writeln!(
+                    out,
                     "{:<16} {:<20} {:<10} {:<8} {:<10} {}{}",
                     r.username,
                     r.display_name,
@@ -402,7 +409,7 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                     r.duty_status,
                     r.areas.join(","),
                     if r.is_backstop { "  [backstop]" } else { "" }
-                );
+                )?;
             }
         }
     }
@@ -446,9 +453,10 @@ async fn roster(config: Config, command: RosterCommand) -> anyhow::Result<()> {
             if gaps.is_empty() {
                 println!("the next {days} days are covered for every language and area");
             }
+            let mut out = std::io::stdout().lock();
             for gap in gaps {
                 let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&roster::TZ).format("%a %Y-%m-%d %H:%M");
-                println!("nobody for {} {:<12} {} – {}", gap.kind, gap.value, local(gap.from), local(gap.to));
+                writeln!(out, "nobody for {:<8} {:<12} {} – {}", gap.kind, gap.value, local(gap.from), local(gap.to))?;
             }
         }
     }

@@ -20,7 +20,8 @@ macro_rules! text_enum {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                // `pad`, so column widths like `{:<10}` apply.
+                f.pad(self.as_str())
             }
         }
 
