@@ -67,13 +67,43 @@ impl Error {
     /// broker was briefly away), false when it never will.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Database(e) => {
-                !matches!(e, sqlx::Error::RowNotFound | sqlx::Error::Decode(_) | sqlx::Error::ColumnDecode { .. })
-            }
+            Error::Database(e) => database_error_is_transient(e),
             // Without a backstop nothing can be filed; keep the contact and retry
             // until an admin designates one rather than dead-lettering it.
             Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) | Error::NoBackstop => true,
             _ => false,
         }
+    }
+}
+
+/// Connection trouble, a restarting server, a deadlock or a serialization
+/// failure pass; a violated constraint or bad data never will.
+fn database_error_is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // 08: connection exception; 40: transaction rollback (deadlock,
+            // serialization); 53: insufficient resources; 57: operator
+            // intervention (a server shutting down or restarting); 55P03: lock
+            // not available.
+            ["08", "40", "53", "57"].iter().any(|class| code.starts_with(class)) || code == "55P03"
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lost_connections_are_transient_bad_data_is_not() {
+        let io = Error::Database(sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset)));
+        assert!(io.is_transient());
+        assert!(Error::Database(sqlx::Error::PoolTimedOut).is_transient());
+        assert!(!Error::Database(sqlx::Error::RowNotFound).is_transient());
+        assert!(!Error::Invalid("x".into()).is_transient());
+        assert!(Error::NoBackstop.is_transient());
     }
 }
