@@ -1,7 +1,10 @@
 //! The tracking page's markup, in Finnish, Swedish and English. Plain
 //! server-rendered HTML with no script; maud escapes everything interpolated.
 
-use batline_core::domain::{CaseStatus, Language};
+use batline_core::{
+    domain::{CaseStatus, Language},
+    roster::TZ,
+};
 use maud::{DOCTYPE, html};
 
 use crate::track::Tracking;
@@ -82,7 +85,8 @@ pub fn render(view: &Tracking, lang: Language) -> String {
                         @for event in &view.timeline {
                             @let who = event.responder.as_ref().map(|r| r.name.as_str()).unwrap_or("");
                             li {
-                                time datetime=(event.at.to_rfc3339()) { (event.at.format("%Y-%m-%d %H:%M UTC")) }
+                                // Residents read Helsinki time; the attribute keeps the exact instant.
+                                time datetime=(event.at.to_rfc3339()) { (event.at.with_timezone(&TZ).format("%-d.%-m.%Y %H:%M")) }
                                 " "
                                 @match event.kind.as_str() {
                                     "opened" => { (w.opened) }

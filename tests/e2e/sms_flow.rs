@@ -98,6 +98,8 @@ async fn sms_reaches_a_named_owner_and_back() -> TestResult {
     let page =
         app.http.get(format!("{}/track/{}?lang=en", app.gateway, case.tracking_code)).send().await?.text().await?;
     assert!(page.contains("Aino") && page.contains("Resolved") && !page.contains(RESIDENT));
+    let opened_local = case.opened_at.with_timezone(&batline_core::roster::TZ).format("%-d.%-m.%Y").to_string();
+    assert!(page.contains(&opened_local), "times are shown in Helsinki time: {page}");
 
     app.assert_open_counts_exact().await?;
     // 8. A new text after resolution opens a new case.
