@@ -42,6 +42,9 @@ pub struct Config {
     /// `BATLINE_HANDOFF_SECONDS`: how long a colleague has to answer a
     /// hand-off offer before it lapses and the owner keeps the case (default 600).
     pub handoff_window: Duration,
+    /// `BATLINE_TRACK_PER_MINUTE`: tracking look-ups a minute per client
+    /// address (default 30); more are answered 429 with Retry-After.
+    pub track_per_minute: u32,
     /// `BATLINE_PREVIOUS_RESPONDER_DAYS`: a resident's responder from a case
     /// opened within this many days is preferred for their next case (default 30).
     pub previous_responder_days: u32,
@@ -158,6 +161,8 @@ impl Config {
                 walk_in: Duration::from_secs(number("BATLINE_ACK_SECONDS_WALK_IN", 600)?),
             },
             handoff_window: Duration::from_secs(number("BATLINE_HANDOFF_SECONDS", 600)?),
+            track_per_minute: u32::try_from(number("BATLINE_TRACK_PER_MINUTE", 30)?)
+                .map_err(|_| Error::Config("BATLINE_TRACK_PER_MINUTE is too large".into()))?,
             previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
                 .map_err(|_| Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into()))?,
         };
@@ -175,6 +180,9 @@ impl Config {
             return Err(Error::Config(format!(
                 "BATLINE_BUS_NAMESPACE={ns:?} must be 1-64 letters, digits, '-', '_' or '.'"
             )));
+        }
+        if self.track_per_minute == 0 {
+            return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));
         }
         if self.prefetch == 0 {
             return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));

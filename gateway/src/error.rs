@@ -5,7 +5,7 @@
 use axum::{
     Json,
     extract::rejection::BytesRejection,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -28,6 +28,9 @@ pub enum ApiError {
     /// The body could not be read (too large, cut off).
     #[error("{1}")]
     Body(StatusCode, String),
+    /// Too many requests from one address; try again after the duration.
+    #[error("too many requests from your address; try again in {} s", .0.as_secs())]
+    TooManyRequests(std::time::Duration),
     /// Anything from `batline-core`.
     #[error(transparent)]
     Core(#[from] batline_core::Error),
@@ -46,6 +49,7 @@ impl ApiError {
             ApiError::MissingSignature | ApiError::BadSignature => (StatusCode::FORBIDDEN, "bad_signature"),
             ApiError::WrongAccount => (StatusCode::FORBIDDEN, "wrong_account"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),
             ApiError::Body(status, _) => (*status, "bad_body"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::BAD_REQUEST, "invalid"),
@@ -65,6 +69,12 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        (status, Json(json!({ "code": code, "detail": detail }))).into_response()
+        let mut response = (status, Json(json!({ "code": code, "detail": detail }))).into_response();
+        if let ApiError::TooManyRequests(wait) = &self
+            && let Ok(value) = HeaderValue::from_str(&wait.as_secs().to_string())
+        {
+            response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        response
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod health;
+pub mod rate_limit;
 pub mod sender;
 pub mod signed_form;
 pub mod sms;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub outbox: Outbox,
     /// Sends SMS.
     pub twilio: TwilioClient,
+    /// Limits tracking look-ups per client address.
+    pub track_limit: Arc<rate_limit::PerAddress>,
 }
 
 impl AppState {
@@ -62,7 +65,10 @@ impl AppState {
         let twilio_config = Arc::new(config.twilio()?.clone());
         let twilio = TwilioClient::with_retry((*twilio_config).clone(), retry)?;
         let outbox = Outbox::new(pool.clone(), bus.clone());
-        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio })
+        let per_minute = std::num::NonZeroU32::new(config.track_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()))?;
+        let track_limit = Arc::new(rate_limit::PerAddress::per_minute(per_minute));
+        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit })
     }
 }
 
@@ -85,7 +91,10 @@ pub fn app(state: AppState) -> Router {
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
-    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    state.track_limit.clone().spawn_cleanup(shutdown.clone());
+    // Client addresses feed the per-address rate limits.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     if let Err(e) = serve.await {
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();

@@ -3,11 +3,11 @@
 //! owner's name and a plain timeline, and nothing personal about the
 //! resident: no phone number, no message text.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     Json,
-    extract::{Path, Query, State},
+    extract::{ConnectInfo, Path, Query, State},
     http::{HeaderMap, header::ACCEPT_LANGUAGE},
     response::Html,
 };
@@ -107,7 +107,12 @@ fn assigned_owner(data: &serde_json::Value) -> Option<Uuid> {
 }
 
 /// `GET /api/v1/track/{code}`.
-pub async fn api(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Tracking>, ApiError> {
+pub async fn api(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+) -> Result<Json<Tracking>, ApiError> {
+    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
     Ok(Json(load(&state, &code).await?))
 }
 
@@ -120,6 +125,7 @@ pub struct PageQuery {
 /// `GET /track/{code}`: the page the SMS links to.
 pub async fn page(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
@@ -136,6 +142,7 @@ pub async fn page(
                 .next()
         })
         .unwrap_or_default();
+    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
     let tracking = load(&state, &code).await?;
     Ok(Html(crate::track_page::render(&tracking, lang)))
 }

@@ -122,3 +122,23 @@ async fn unknown_and_malformed_tracking_codes() -> TestResult {
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("K7QD-4M2X")));
     app.teardown().await
 }
+
+#[tokio::test]
+async fn tracking_lookups_are_rate_limited_per_address() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let url = format!("{}/api/v1/track/K7QD-4M2X", app.gateway);
+    // Guessing codes: the default allows 30 look-ups a minute per address.
+    for _ in 0..30 {
+        assert_eq!(app.http.get(&url).send().await?.status(), 404);
+    }
+    let limited = app.http.get(&url).send().await?;
+    assert_eq!(limited.status(), 429);
+    let retry_after: u64 = limited.headers()["retry-after"].to_str()?.parse()?;
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: serde_json::Value = limited.json().await?;
+    assert_eq!(body["code"], "rate_limited");
+    // The page shares the limit: a right code is no way around it.
+    let page = app.http.get(format!("{}/track/K7QD-4M2X", app.gateway)).send().await?;
+    assert_eq!(page.status(), 429);
+    app.teardown().await
+}
