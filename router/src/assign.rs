@@ -78,6 +78,10 @@ pub struct Decision {
 /// Candidates listed in a stored reason.
 pub const MAX_LISTED: usize = 20;
 
+/// Times the rules run when the chosen responder filled up before their row
+/// was locked.
+const MAX_ATTEMPTS: usize = 50;
+
 impl Decision {
     /// The reason as stored on the timeline.
     pub fn reason(&self) -> serde_json::Value {
@@ -155,7 +159,10 @@ pub async fn choose_owner(
     now: DateTime<Utc>,
 ) -> Result<Decision> {
     let mut considered = Vec::new();
-    for _ in 0..5 {
+    // Each retry re-reads fresh loads and sees the responder that filled up
+    // meanwhile as full, so this converges; the bound only guards against
+    // loads flapping forever under extreme contention.
+    for _ in 0..MAX_ATTEMPTS {
         let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
         let Some((chosen, rule)) = rank(&candidates) else {
             considered = candidates;
