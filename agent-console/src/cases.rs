@@ -9,7 +9,7 @@ use axum::{
 };
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CaseStatus, Channel, MessageKind, event_kind},
+    domain::{ActorKind, CaseStatus, MessageKind, event_kind},
     outbound,
     outbox::Outbox,
     store::{
@@ -147,7 +147,7 @@ pub async fn reply(
     let text = text_field(&body.body, "body", MAX_REPLY_CHARS)?;
     let mut tx = state.pool.begin().await?;
     let case = lock_own_open(&mut tx, &me, id).await?;
-    let channel = reply_channel(case.channel);
+    let channel = outbound::resident_channel(case.channel);
     let (message, send) = outbound::queue(
         &mut tx,
         &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
@@ -200,7 +200,7 @@ pub async fn resolve(
         serde_json::json!({ "summary": summary }),
     )
     .await?;
-    let channel = reply_channel(case.channel);
+    let channel = outbound::resident_channel(case.channel);
     let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary);
     let (_, send) = outbound::queue(
         &mut tx,
@@ -211,15 +211,6 @@ pub async fn resolve(
     tx.commit().await?;
     publish(&state, &ids).await;
     Ok(Json(resolved))
-}
-
-/// The channel a reply goes out in. Only SMS has a sender so far; the other
-/// channels' senders arrive with their issues.
-fn reply_channel(case_channel: Channel) -> Channel {
-    match case_channel {
-        Channel::Sms => Channel::Sms,
-        _ => Channel::Sms,
-    }
 }
 
 fn updated(case: &Case, kind: &str) -> BusMessage {

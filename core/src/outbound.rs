@@ -7,6 +7,7 @@ use sqlx::PgConnection;
 use crate::{
     Result,
     bus::BusMessage,
+    domain::Channel,
     outbox::Outbox,
     store::{
         self,
@@ -21,4 +22,25 @@ pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Me
     let outbox_id =
         Outbox::enqueue(conn, &BusMessage::SendMessage { message_id: message.id, channel: message.channel }).await?;
     Ok((message, outbox_id))
+}
+
+/// The channel a message to the resident goes out in, for a case first
+/// opened in `case_channel`. A caller and a walk-in visitor who left a phone
+/// number are reached by SMS: nobody is phoned back by a machine, and a desk
+/// cannot reach a resident who has gone home.
+pub fn resident_channel(case_channel: Channel) -> Channel {
+    match case_channel {
+        Channel::Sms | Channel::Voice | Channel::WalkIn => Channel::Sms,
+        Channel::Chat => Channel::Chat,
+    }
+}
+
+/// Queues `new` unless its channel needs a phone number the resident never
+/// gave (a walk-in visitor without one, say): then there is nobody to send
+/// it to, and `None` says so instead of a failed delivery on the timeline.
+pub async fn queue_if_reachable(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<Option<(Message, i64)>> {
+    if new.channel == Channel::Sms && store::cases::resident_phone(&mut *conn, new.case_id).await?.is_none() {
+        return Ok(None);
+    }
+    queue(conn, new).await.map(Some)
 }

@@ -61,17 +61,17 @@ pub async fn transfer(
     };
     store::events::append(conn, case.id, event_kind::ASSIGNED, actor_kind, actor_id, reason).await?;
     let body = texts::reassigned(case.language, owner.name, &case.tracking_code);
-    let (_, send) = outbound::queue(
-        conn,
-        &NewOutbound {
-            case_id: case.id,
-            channel: case.channel,
-            kind: MessageKind::Notice,
-            body: &body,
-            author_id: None,
-        },
-    )
-    .await?;
-    let assigned = Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: owner.id }).await?;
-    Ok(vec![send, assigned])
+    let notice = NewOutbound {
+        case_id: case.id,
+        channel: outbound::resident_channel(case.channel),
+        kind: MessageKind::Notice,
+        body: &body,
+        author_id: None,
+    };
+    let mut ids = Vec::new();
+    if let Some((_, send)) = outbound::queue_if_reachable(conn, &notice).await? {
+        ids.push(send);
+    }
+    ids.push(Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: owner.id }).await?);
+    Ok(ids)
 }
