@@ -2,11 +2,13 @@
 //! developer's machine or CI, so tests, the benchmark and `batline up`
 //! (when no Twilio account is configured) point `TWILIO_API_BASE` here.
 //!
-//! It implements the one REST call Batline makes (`Messages.json`) with
+//! It implements the REST calls Batline makes (`Messages.json`, `Calls.json`) with
 //! Twilio's HTTP basic auth and answer shapes, records every message, can be
 //! told to fail the next requests (429, 5xx, 4xx), and can act as a
 //! resident's phone: [`ResidentPhone::text`] sends a correctly signed
-//! inbound SMS webhook, exactly as Twilio would.
+//! inbound SMS webhook, exactly as Twilio would, and [`ResidentPhone::call`]
+//! the voice webhook of a call; [`ResidentPhone::post_signed`] plays any
+//! other of Twilio's callbacks (dial actions, recordings, call status).
 
 use std::{
     collections::VecDeque,
@@ -44,6 +46,21 @@ pub struct SentSms {
     pub status_callback: Option<String>,
 }
 
+/// One call Batline asked the sandbox to place.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacedCall {
+    /// The sid the sandbox answered with.
+    pub sid: String,
+    /// Who is rung.
+    pub to: String,
+    /// Batline's number.
+    pub from: String,
+    /// Where Twilio would fetch the call's TwiML when it is answered.
+    pub url: String,
+    /// Where Twilio would report the call's progress.
+    pub status_callback: Option<String>,
+}
+
 /// A programmed failure for the next request.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -58,6 +75,7 @@ pub struct Failure {
 #[derive(Default)]
 struct Recorded {
     sent: Vec<SentSms>,
+    calls: Vec<PlacedCall>,
     failures: VecDeque<Failure>,
     requests: usize,
 }
@@ -93,6 +111,7 @@ impl TwilioSandbox {
         });
         let app = Router::new()
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(create_message))
+            .route("/2010-04-01/Accounts/{sid}/Calls.json", post(create_call))
             .route("/sandbox/messages", get(list_messages))
             .with_state(shared.clone());
         tokio::spawn(async move {
@@ -114,7 +133,26 @@ impl TwilioSandbox {
         self.lock().sent.clone()
     }
 
-    /// How many requests reached `Messages.json`, failed ones included.
+    /// Every call placed so far.
+    pub fn calls(&self) -> Vec<PlacedCall> {
+        self.lock().calls.clone()
+    }
+
+    /// Waits until a call to `to` has been placed, and returns it.
+    pub async fn wait_for_call_to(&self, to: &str, timeout: Duration) -> anyhow::Result<PlacedCall> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let notified = self.shared.changed.notified();
+            if let Some(call) = self.calls().into_iter().find(|c| c.to == to) {
+                return Ok(call);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                anyhow::bail!("expected a call to {to} within {timeout:?}; placed: {:#?}", self.calls());
+            }
+        }
+    }
+
+    /// How many requests reached `Messages.json` or `Calls.json`, failed ones included.
     pub fn requests(&self) -> usize {
         self.lock().requests
     }
@@ -177,15 +215,46 @@ impl ResidentPhone {
         public_url: &str,
         inbound: &InboundSms<'_>,
     ) -> reqwest::Result<reqwest::Response> {
-        let params = inbound.params(&self.account_sid);
-        let url = format!("{}/twilio/sms", public_url.trim_end_matches('/'));
+        self.post_signed(gateway, public_url, "/twilio/sms", &inbound.params(&self.account_sid)).await
+    }
+
+    /// Calls Batline: posts the voice webhook of `inbound`, signed.
+    pub async fn call(
+        &self,
+        gateway: &str,
+        public_url: &str,
+        inbound: &InboundCall<'_>,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.post_signed(gateway, public_url, "/twilio/voice", &inbound.params(&self.account_sid)).await
+    }
+
+    /// Posts `params` to `path_and_query` on `gateway`, signed as Twilio
+    /// signs a request to `public_url` + `path_and_query`. `AccountSid` is
+    /// added when missing, as Twilio always sends it.
+    pub async fn post_signed(
+        &self,
+        gateway: &str,
+        public_url: &str,
+        path_and_query: &str,
+        params: &[(String, String)],
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut params = params.to_vec();
+        if !params.iter().any(|(k, _)| k == "AccountSid") {
+            params.push(("AccountSid".to_owned(), self.account_sid.clone()));
+        }
+        let url = format!("{}{path_and_query}", public_url.trim_end_matches('/'));
         let sig = signature::compute(&self.auth_token, &url, &params);
         self.http
-            .post(format!("{}/twilio/sms", gateway.trim_end_matches('/')))
+            .post(format!("{}{path_and_query}", gateway.trim_end_matches('/')))
             .header("X-Twilio-Signature", sig)
             .form(&params)
             .send()
             .await
+    }
+
+    /// The account this phone's requests claim to come from.
+    pub fn account_sid(&self) -> &str {
+        &self.account_sid
     }
 }
 
@@ -233,6 +302,54 @@ impl InboundSms<'_> {
     }
 }
 
+/// A resident's call, as Twilio posts its voice webhook.
+#[derive(Debug, Clone)]
+pub struct InboundCall<'a> {
+    /// Twilio's id for it, `CA…`.
+    pub call_sid: &'a str,
+    /// The resident's number.
+    pub from: &'a str,
+    /// Batline's number.
+    pub to: &'a str,
+}
+
+impl InboundCall<'_> {
+    /// The form fields of a real Twilio incoming-call webhook.
+    pub fn params(&self, account_sid: &str) -> Vec<(String, String)> {
+        [
+            ("Called", self.to),
+            ("ToState", ""),
+            ("CallerCountry", "FI"),
+            ("Direction", "inbound"),
+            ("CallerState", ""),
+            ("ToZip", ""),
+            ("CallSid", self.call_sid),
+            ("To", self.to),
+            ("CallerZip", ""),
+            ("ToCountry", "FI"),
+            ("CallToken", ""),
+            ("CalledZip", ""),
+            ("ApiVersion", "2010-04-01"),
+            ("CalledCity", ""),
+            ("CallStatus", "ringing"),
+            ("From", self.from),
+            ("AccountSid", account_sid),
+            ("CalledCountry", "FI"),
+            ("CallerCity", ""),
+            ("ToCity", ""),
+            ("FromCountry", "FI"),
+            ("Caller", self.from),
+            ("FromCity", ""),
+            ("CalledState", ""),
+            ("FromZip", ""),
+            ("FromState", ""),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+}
+
 /// A fresh `SM…` sid.
 pub fn new_sid(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::new_v4().simple())
@@ -249,22 +366,11 @@ async fn create_message(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let expected = format!("Basic {}", STANDARD.encode(format!("{}:{}", shared.account_sid, shared.auth_token)));
-    let authorised = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
-    if !authorised || sid != shared.account_sid {
-        return twilio_error(401, 20003, "Authentication Error - invalid username");
+    if let Err(refused) = admit(&shared, &sid, &headers) {
+        return refused;
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let failure = {
-        let mut recorded = shared.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        recorded.requests += 1;
-        recorded.failures.pop_front()
-    };
-    if let Some(f) = failure {
-        shared.changed.notify_waiters();
-        return twilio_error(f.status, f.code, &f.message);
-    }
     let (Some(to), Some(from), Some(text)) = (get("To"), get("From"), get("Body")) else {
         return twilio_error(400, 21604, "A 'To', 'From' and 'Body' are required");
     };
@@ -278,6 +384,56 @@ async fn create_message(
         "api_version": "2010-04-01",
     });
     shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).sent.push(sms);
+    shared.changed.notify_waiters();
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// Checks Twilio's basic auth and plays the next programmed failure, as
+/// every REST resource does first.
+fn admit(shared: &Shared, sid: &str, headers: &HeaderMap) -> Result<(), Response> {
+    let expected = format!("Basic {}", STANDARD.encode(format!("{}:{}", shared.account_sid, shared.auth_token)));
+    let authorised = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
+    if !authorised || sid != shared.account_sid {
+        return Err(twilio_error(401, 20003, "Authentication Error - invalid username"));
+    }
+    let failure = {
+        let mut recorded = shared.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        recorded.requests += 1;
+        recorded.failures.pop_front()
+    };
+    if let Some(f) = failure {
+        shared.changed.notify_waiters();
+        return Err(twilio_error(f.status, f.code, &f.message));
+    }
+    Ok(())
+}
+
+async fn create_call(
+    State(shared): State<Arc<Shared>>,
+    Path(sid): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(refused) = admit(&shared, &sid, &headers) {
+        return refused;
+    }
+    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let (Some(to), Some(from)) = (get("To"), get("From")) else {
+        return twilio_error(400, 21201, "A 'To' and a 'From' phone number are required");
+    };
+    let Some(url) = get("Url") else {
+        return twilio_error(400, 21205, "A 'Url' or 'Twiml' is required");
+    };
+    if !to.starts_with('+') {
+        return twilio_error(400, 21211, &format!("The 'To' number {to} is not a valid phone number."));
+    }
+    let call = PlacedCall { sid: new_sid("CA"), to, from, url, status_callback: get("StatusCallback") };
+    let answer = json!({
+        "sid": call.sid, "account_sid": shared.account_sid, "to": call.to, "from": call.from,
+        "status": "queued", "direction": "outbound-api", "api_version": "2010-04-01",
+    });
+    shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).calls.push(call);
     shared.changed.notify_waiters();
     (StatusCode::CREATED, Json(answer)).into_response()
 }

@@ -9,11 +9,13 @@ use axum::{
 };
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CaseStatus, MessageKind, event_kind},
+    domain::{ActorKind, CallBackStatus, CaseStatus, MessageKind, event_kind},
     outbound,
     outbox::Outbox,
     store::{
         self,
+        call_backs::CallBack,
+        calls::Call,
         cases::{Case, CaseListItem},
         events::CaseEvent,
         messages::{Message, NewOutbound},
@@ -44,6 +46,10 @@ pub struct CaseDetail {
     case: CaseListItem,
     messages: Vec<Message>,
     timeline: Vec<CaseEvent>,
+    /// Phone calls on the case, in and out.
+    calls: Vec<Call>,
+    /// The call-back the owner still owes, if any.
+    call_back: Option<CallBack>,
 }
 
 /// `GET /api/v1/cases/{id}`.
@@ -58,7 +64,9 @@ pub async fn detail(
     }
     let messages = store::messages::for_case(&state.pool, id).await?;
     let timeline = store::events::for_case(&state.pool, id).await?;
-    Ok(Json(CaseDetail { case, messages, timeline }))
+    let calls = store::calls::for_case(&state.pool, id).await?;
+    let call_back = store::call_backs::open_for_case(&state.pool, id).await?;
+    Ok(Json(CaseDetail { case, messages, timeline, calls, call_back }))
 }
 
 fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
@@ -191,6 +199,8 @@ pub async fn resolve(
     let resolved = store::cases::resolve(&mut tx, case.id, &summary)
         .await?
         .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
+    // Resolved is resolved: nobody owes a call on it any more.
+    store::call_backs::close(&mut tx, case.id, CallBackStatus::Cancelled, None).await?;
     store::events::append(
         &mut tx,
         case.id,

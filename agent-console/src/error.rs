@@ -54,9 +54,14 @@ impl IntoResponse for ApiError {
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Core(Core::TwilioRejected { .. }) => (StatusCode::BAD_GATEWAY, "twilio_rejected"),
+            ApiError::Core(Core::TwilioUnavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "twilio_unavailable"),
             ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
-        let detail = if status.is_server_error() {
+        // What Twilio said is the responder's to know: "not a valid phone
+        // number" is something they can act on.
+        let ours = !matches!(self, ApiError::Core(Core::TwilioRejected { .. } | Core::TwilioUnavailable(_)));
+        let detail = if status.is_server_error() && ours {
             tracing::error!(error = %self, source = ?self, "request failed");
             "something went wrong on our side; it has been logged".to_owned()
         } else {

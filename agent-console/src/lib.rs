@@ -2,6 +2,7 @@
 //! cases, reply, resolve). The web app and the mayor's dashboard build on it.
 
 pub mod auth;
+pub mod call_backs;
 pub mod cases;
 pub mod duty;
 pub mod error;
@@ -18,7 +19,7 @@ use axum::{
     extract::DefaultBodyLimit,
     routing::{get, patch, post, put},
 };
-use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password};
+use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password, twilio::TwilioClient};
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -41,6 +42,8 @@ pub struct AppState {
     /// A hash to check against when the username is unknown, so a failed
     /// sign-in takes as long either way.
     pub dummy_hash: String,
+    /// Places call-backs; `None` when Twilio is not configured.
+    pub twilio: Option<TwilioClient>,
 }
 
 impl AppState {
@@ -48,7 +51,8 @@ impl AppState {
     pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
         let outbox = Outbox::new(pool.clone(), bus.clone());
         let dummy_hash = password::hash("not a real password")?;
-        Ok(AppState { config, pool, bus, outbox, dummy_hash })
+        let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
+        Ok(AppState { config, pool, bus, outbox, dummy_hash, twilio })
     }
 }
 
@@ -73,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
         .route("/api/v1/cases/{id}/replies", post(cases::reply))
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
+        .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -48,6 +48,34 @@ pub struct Config {
     /// `BATLINE_PREVIOUS_RESPONDER_DAYS`: a resident's responder from a case
     /// opened within this many days is preferred for their next case (default 30).
     pub previous_responder_days: u32,
+    /// Phone calls.
+    pub voice: VoiceConfig,
+}
+
+/// How Batline answers phone calls.
+#[derive(Debug, Clone)]
+pub struct VoiceConfig {
+    /// `BATLINE_VOICE_WAIT_MS`: how long the voice webhook waits for the
+    /// router to name an owner before answering with a short hold and a
+    /// redirect (default 1500). Twilio allows 15 s for the whole answer.
+    pub answer_wait: Duration,
+    /// `BATLINE_DIAL_TIMEOUT_SECONDS`: how long the owner's phone rings
+    /// before the caller is offered a voice message (default 20).
+    pub dial_timeout_seconds: u32,
+    /// `BATLINE_CALL_BACK_MINUTES`: how soon the owner must call back a
+    /// caller who reached nobody (default 30).
+    pub call_back_window: Duration,
+    /// `BATLINE_VOICE_LINES`: which Batline number answers in which language,
+    /// as `+358931000001=sv,+358931000002=en`. A caller to a number not
+    /// listed hears the language Batline last spoke with them, or Finnish.
+    pub lines: Vec<(String, crate::domain::Language)>,
+}
+
+impl VoiceConfig {
+    /// The language of the Batline number `to`, if it is a language line.
+    pub fn line_language(&self, to: &str) -> Option<crate::domain::Language> {
+        self.lines.iter().find(|(number, _)| number == to).map(|(_, lang)| *lang)
+    }
 }
 
 /// Acknowledgement windows per channel. When one passes unacknowledged the
@@ -165,6 +193,13 @@ impl Config {
                 .map_err(|_| Error::Config("BATLINE_TRACK_PER_MINUTE is too large".into()))?,
             previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
                 .map_err(|_| Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into()))?,
+            voice: VoiceConfig {
+                answer_wait: Duration::from_millis(number("BATLINE_VOICE_WAIT_MS", 1500)?),
+                dial_timeout_seconds: u32::try_from(number("BATLINE_DIAL_TIMEOUT_SECONDS", 20)?)
+                    .map_err(|_| Error::Config("BATLINE_DIAL_TIMEOUT_SECONDS is too large".into()))?,
+                call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
+                lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -190,6 +225,18 @@ impl Config {
         let windows = self.ack_windows;
         if [windows.sms, windows.voice, windows.chat, windows.walk_in].iter().any(Duration::is_zero) {
             return Err(Error::Config("acknowledgement windows (BATLINE_ACK_SECONDS_*) must be at least 1 s".into()));
+        }
+        let voice = &self.voice;
+        if voice.answer_wait > Duration::from_secs(10) {
+            return Err(Error::Config(
+                "BATLINE_VOICE_WAIT_MS must be at most 10000: Twilio hangs up on answers slower than 15 s".into(),
+            ));
+        }
+        if !(5..=120).contains(&voice.dial_timeout_seconds) {
+            return Err(Error::Config("BATLINE_DIAL_TIMEOUT_SECONDS must be between 5 and 120".into()));
+        }
+        if voice.call_back_window.is_zero() {
+            return Err(Error::Config("BATLINE_CALL_BACK_MINUTES must be at least 1".into()));
         }
         if self.sms_promise_minutes == 0 {
             return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
@@ -221,6 +268,28 @@ impl Config {
     pub fn tracking_url(&self, code: &str) -> String {
         format!("{}/track/{code}", self.public_url.as_str().trim_end_matches('/'))
     }
+}
+
+/// Parses `BATLINE_VOICE_LINES`: `+358931000001=sv,+358931000002=en`.
+fn parse_voice_lines(raw: &str) -> Result<Vec<(String, crate::domain::Language)>> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let bad = || {
+                Error::Config(format!(
+                    "BATLINE_VOICE_LINES entry {entry:?} must look like +358931000001=sv (an E.164 number, '=', fi, sv or en)"
+                ))
+            };
+            let (number, lang) = entry.split_once('=').ok_or_else(bad)?;
+            let number = number.trim();
+            if !number.starts_with('+') || number.len() < 4 || !number[1..].chars().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let lang = lang.trim().parse().map_err(|_| bad())?;
+            Ok((number.to_owned(), lang))
+        })
+        .collect()
 }
 
 fn parse_url(name: &str, raw: &str) -> Result<Url> {
@@ -270,5 +339,20 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_GATEWAY_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+    }
+
+    #[test]
+    fn voice_lines_map_numbers_to_languages() -> Result<()> {
+        let c = Config::from_lookup(env(&[("BATLINE_VOICE_LINES", " +358931000001=sv, +358931000002=en ")]))?;
+        assert_eq!(c.voice.line_language("+358931000001"), Some(crate::domain::Language::Sv));
+        assert_eq!(c.voice.line_language("+358931000002"), Some(crate::domain::Language::En));
+        assert_eq!(c.voice.line_language("+358931000003"), None);
+        for bad in ["+358931000001", "358931000001=sv", "+358931000001=de", "+35893x=fi"] {
+            let err = Config::from_lookup(move |name| (name == "BATLINE_VOICE_LINES").then(|| bad.to_owned())).err();
+            assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_VOICE_LINES")), "{bad} accepted");
+        }
+        let err = Config::from_lookup(env(&[("BATLINE_VOICE_WAIT_MS", "20000")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_VOICE_WAIT_MS")));
+        Ok(())
     }
 }

@@ -190,6 +190,44 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Who started a phone call.
+    CallDirection {
+        /// A resident called Batline.
+        Inbound => "inbound",
+        /// A responder called a resident back.
+        CallBack => "call_back",
+    }
+}
+
+text_enum! {
+    /// Why a caller is owed a call back.
+    CallBackReason {
+        /// The owner's phone rang out.
+        NoAnswer => "no_answer",
+        /// The owner's line was busy.
+        Busy => "busy",
+        /// The call to the owner could not be placed.
+        Failed => "failed",
+        /// The caller hung up before reaching anyone.
+        HungUp => "hung_up",
+        /// The owner has no phone number to dial.
+        Unreachable => "unreachable",
+    }
+}
+
+text_enum! {
+    /// Where a call-back task stands.
+    CallBackStatus {
+        /// The owner still has to call.
+        Open => "open",
+        /// A call-back reached the resident.
+        Done => "done",
+        /// The case was resolved first.
+        Cancelled => "cancelled",
+    }
+}
+
 /// Kinds of timeline events. Plain strings in the database so later issues
 /// can add kinds without a migration; these constants keep the spelling in one place.
 pub mod event_kind {
@@ -221,6 +259,28 @@ pub mod event_kind {
     pub const HANDOFF_EXPIRED: &str = "handoff_expired";
     /// The owner's duty status changed.
     pub const DUTY_CHANGED: &str = "duty_changed";
+    /// A resident called; the call is on this case.
+    pub const CALL_RECEIVED: &str = "call_received";
+    /// Batline rang the owner's phone for the caller.
+    pub const CALL_DIALLED: &str = "call_dialled";
+    /// The owner and the caller talked.
+    pub const CALL_CONNECTED: &str = "call_connected";
+    /// The owner's phone did not answer (or was busy, or could not be rung).
+    pub const CALL_UNANSWERED: &str = "call_unanswered";
+    /// Twilio reported a call's progress (ringing, in progress, completed, ...).
+    pub const CALL_STATUS: &str = "call_status";
+    /// The caller left a voice message.
+    pub const VOICEMAIL: &str = "voicemail";
+    /// The owner owes the caller a call back by a deadline.
+    pub const CALL_BACK_REQUESTED: &str = "call_back_requested";
+    /// The owner started calling the resident back.
+    pub const CALL_BACK_STARTED: &str = "call_back_started";
+    /// The call back reached the resident; the task is done.
+    pub const CALL_BACK_CONNECTED: &str = "call_back_connected";
+    /// The resident did not answer the call back; the task stays open.
+    pub const CALL_BACK_UNANSWERED: &str = "call_back_unanswered";
+    /// The call-back deadline passed; the case moves on like an unacknowledged one.
+    pub const CALL_BACK_MISSED: &str = "call_back_missed";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

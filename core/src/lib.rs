@@ -6,6 +6,7 @@
 //! texts ([`texts`]) and the Twilio-compatible REST client ([`twilio`]).
 
 pub mod bus;
+pub mod call_back;
 pub mod clock;
 pub mod config;
 pub mod db;

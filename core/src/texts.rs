@@ -1,6 +1,8 @@
 //! What Batline says to residents, in Finnish, Swedish and English. Kept in
 //! one place so wording can be reviewed by the city's language services.
 
+pub mod voice;
+
 use crate::domain::Language;
 
 /// SMS bodies are capped by Twilio at 1,600 characters.

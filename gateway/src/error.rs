@@ -43,6 +43,11 @@ impl From<BytesRejection> for ApiError {
 }
 
 impl ApiError {
+    /// True when the fault is ours, not the request's.
+    pub fn is_server_error(&self) -> bool {
+        self.status_and_code().0.is_server_error()
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         use batline_core::Error as Core;
         match self {

@@ -1,9 +1,10 @@
 //! The gateway: Batline's channel adapters. It persists what arrives (the
-//! Twilio SMS webhook), hands it to the router through RabbitMQ, sends what
+//! Twilio SMS and voice webhooks), hands it to the router through RabbitMQ, sends what
 //! the router and responders write back (the SMS sender), and serves public
 //! case tracking. It never chooses a responder.
 
 pub mod error;
+pub mod hand_on;
 pub mod health;
 pub mod rate_limit;
 pub mod sender;
@@ -11,6 +12,7 @@ pub mod signed_form;
 pub mod sms;
 pub mod track;
 pub mod track_page;
+pub mod voice;
 
 use std::sync::Arc;
 
@@ -77,6 +79,15 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/twilio/sms", post(sms::inbound))
         .route("/twilio/sms/status", post(sms::status))
+        .route("/twilio/voice", post(voice::answer::inbound))
+        .route("/twilio/voice/wait", post(voice::answer::wait))
+        .route("/twilio/voice/dial", post(voice::dial::dialled))
+        .route("/twilio/voice/whisper", post(voice::dial::whisper))
+        .route("/twilio/voice/recorded", post(voice::dial::recorded))
+        .route("/twilio/voice/recording", post(voice::dial::recording_status))
+        .route("/twilio/voice/status", post(voice::status::status))
+        .route("/twilio/voice/call-back", post(voice::call_back::bridge))
+        .route("/twilio/voice/call-back/dial", post(voice::call_back::dialled))
         .route("/api/v1/track/{code}", get(track::api))
         .route("/track/{code}", get(track::page))
         .route("/healthz", get(health::healthz))

@@ -6,8 +6,6 @@
 //! safe to give, because the outbox relay publishes the row when the broker
 //! is back: nothing answered 200 is ever lost.
 
-use std::time::Duration;
-
 use axum::{
     extract::State,
     http::{StatusCode, header::CONTENT_TYPE},
@@ -21,15 +19,11 @@ use batline_core::{
     twilio::client::redact_phone,
 };
 
-use crate::{AppState, error::ApiError, signed_form::SignedForm};
+use crate::{AppState, error::ApiError, hand_on, signed_form::SignedForm};
 
 /// The TwiML that sends nothing back: Batline answers from the router, once
 /// the case has a named owner.
 const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
-
-/// How long the webhook waits for the broker before leaving the row to the
-/// relay. Twilio gives us 15 s in all.
-const PUBLISH_WAIT: Duration = Duration::from_secs(3);
 
 fn twiml_ok() -> impl IntoResponse {
     (StatusCode::OK, [(CONTENT_TYPE, "text/xml; charset=utf-8")], EMPTY_TWIML)
@@ -61,15 +55,7 @@ pub async fn inbound(
     tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, %message_sid, from = %redact_phone(&new.sender), "SMS stored");
 
-    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => {
-            tracing::warn!(%intake_id, error = %e, "RabbitMQ refused the intake; the outbox relay will publish it")
-        }
-        Err(_) => {
-            tracing::warn!(%intake_id, "RabbitMQ is slow; the outbox relay will publish the intake")
-        }
-    }
+    hand_on::publish_intake(&state, intake_id, outbox_id).await;
     Ok(twiml_ok())
 }
 

@@ -6,6 +6,10 @@
 //!   is told.
 //! - Hand-off offers: an offer nobody answered lapses; the owner keeps the
 //!   case and is told.
+//! - Call-backs: a caller who reached nobody is owed a call by the owner
+//!   before a deadline; if it passes, the case moves on by the rules like a
+//!   missed acknowledgement and the new owner gets the task, with a new
+//!   deadline.
 //! - Shift edges: at a shift's start its people go on duty; at its end they
 //!   go off (their open cases handed on) unless another running shift keeps
 //!   them. Changes people make by hand between the edges stick.
@@ -19,9 +23,9 @@ use std::{sync::Arc, time::Duration};
 use batline_core::{
     Result,
     bus::BusMessage,
-    domain::{ActorKind, DutyStatus, HandoffStatus, event_kind},
+    domain::{ActorKind, CallBackStatus, CaseStatus, DutyStatus, HandoffStatus, event_kind},
     outbox::Outbox,
-    store::{self, cases::Case, shifts::Edge},
+    store::{self, call_backs::CallBack, cases::Case, shifts::Edge},
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -85,6 +89,10 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         };
         outbox_ids.push(Outbox::enqueue(&mut tx, &update).await?);
     }
+    let call_backs = store::call_backs::claim_overdue(&mut tx, now, BATCH).await?;
+    for task in &call_backs {
+        outbox_ids.extend(call_back_missed(router, &mut tx, task).await?);
+    }
     let mut edges = 0;
     for edge in [Edge::Start, Edge::End] {
         for shift in store::shifts::claim_due_edges(&mut tx, edge, now, BATCH).await? {
@@ -99,7 +107,7 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }
-    Ok(overdue.len() + lapsed.len() + edges)
+    Ok(overdue.len() + lapsed.len() + call_backs.len() + edges)
 }
 
 async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now: DateTime<Utc>) -> Result<Vec<i64>> {
@@ -137,4 +145,30 @@ async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Re
     let now = router.clock.now();
     let due = now + router.config.ack_windows.for_channel(case.channel);
     assign::move_by_rules(conn, case, now, due, event_kind::ACK_MISSED).await
+}
+
+async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallBack) -> Result<Vec<i64>> {
+    // The task row is locked; a request on the case may hold the case and
+    // wait for the task, so skip a busy case and take it on the next sweep.
+    let Some(case) = store::cases::try_lock(conn, task.case_id).await? else {
+        return Ok(Vec::new());
+    };
+    if case.status != CaseStatus::Open {
+        store::call_backs::close(conn, case.id, CallBackStatus::Cancelled, None).await?;
+        return Ok(Vec::new());
+    }
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::CALL_BACK_MISSED,
+        ActorKind::System,
+        None,
+        serde_json::json!({ "owner_id": case.owner_id, "due_at": task.due_at, "misses": task.misses + 1 }),
+    )
+    .await?;
+    let now = router.clock.now();
+    let window = chrono::Duration::from_std(router.config.voice.call_back_window).unwrap_or(chrono::Duration::MAX);
+    store::call_backs::postpone(conn, task.id, now + window).await?;
+    let ack_due = now + router.config.ack_windows.for_channel(case.channel);
+    assign::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await
 }

@@ -14,7 +14,7 @@ use batline_core::{
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::{Router, assign};
+use crate::{Router, assign, voice};
 
 /// What filing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,7 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     }
     let (filed, outbox_ids) = match intake.channel {
         Channel::Sms => file_sms(router, &mut tx, &intake).await?,
+        Channel::Voice => voice::file(router, &mut tx, &intake).await?,
         other => {
             return Err(Error::Invalid(format!("the router cannot file {other} intake yet")));
         }
@@ -117,7 +118,9 @@ async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     Ok((Filed::Joined { case_id: case.id }, vec![id]))
 }
 
-async fn open_case(
+/// Opens a case for `intake` with an owner chosen by the rules, files the
+/// contact into it and queues the first answer naming the owner.
+pub(crate) async fn open_case(
     router: &Router,
     conn: &mut PgConnection,
     intake: &Intake,
@@ -167,13 +170,18 @@ async fn open_case(
     .await?;
     store::intake::mark_filed(conn, intake.id, case.id).await?;
 
-    let body = texts::auto_reply(
-        language,
-        &decision.owner_name,
-        &case.tracking_code,
-        router.config.sms_promise_minutes,
-        &router.config.tracking_url(&case.tracking_code),
-    );
+    let track_url = router.config.tracking_url(&case.tracking_code);
+    let body = match intake.channel {
+        // The caller hears the owner's name; the text gives them the code.
+        Channel::Voice => texts::voice::call_receipt(language, &decision.owner_name, &case.tracking_code, &track_url),
+        _ => texts::auto_reply(
+            language,
+            &decision.owner_name,
+            &case.tracking_code,
+            router.config.sms_promise_minutes,
+            &track_url,
+        ),
+    };
     let (_, send) = outbound::queue(
         conn,
         &NewOutbound {

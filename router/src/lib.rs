@@ -8,6 +8,7 @@ pub mod assign;
 pub mod deadlines;
 pub mod duty;
 pub mod intake;
+pub mod voice;
 
 use std::sync::Arc;
 

@@ -138,6 +138,14 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Case>> {
     Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
+/// A case by id, locked, unless another transaction holds it (then `None`).
+/// Sweeps that lock another row first use it, so they never wait on a case
+/// while holding what a request working on that case waits for.
+#[tracing::instrument(skip(conn))]
+pub async fn try_lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE id = $1 FOR UPDATE SKIP LOCKED").bind(id).fetch_optional(conn).await?)
+}
+
 /// A case by its tracking code.
 #[tracing::instrument(skip(e))]
 pub async fn by_tracking_code(e: impl PgExecutor<'_>, code: &TrackingCode) -> Result<Option<Case>> {

@@ -42,6 +42,10 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     /// Last change of delivery status.
     pub updated_at: DateTime<Utc>,
+    /// A voice message's recording, as Twilio stores it.
+    pub recording_url: Option<String>,
+    /// The recording's length.
+    pub recording_seconds: Option<i32>,
 }
 
 /// Files a resident's message into a case. `created_at` is the receipt time,
@@ -179,4 +183,38 @@ pub async fn count_outbound(e: impl PgExecutor<'_>, case_id: Uuid, kind: Message
         .bind(kind)
         .fetch_one(e)
         .await?)
+}
+
+/// Attaches a caller's voice message to a case. Twilio reports a recording
+/// twice (the `<Record>` action and the recording status callback), so the
+/// RecordingSid is the message's provider id and the second report only
+/// fills in what the first lacked. Returns the message id and whether this
+/// report created it.
+#[tracing::instrument(skip(conn, body, recording_url))]
+pub async fn attach_recording(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    recording_sid: &str,
+    body: &str,
+    recording_url: &str,
+    recording_seconds: Option<i32>,
+) -> Result<(Uuid, bool)> {
+    Ok(sqlx::query_as(
+        "INSERT INTO messages (id, case_id, direction, channel, kind, body, provider_id,
+                               recording_url, recording_seconds)
+         VALUES ($1, $2, 'inbound', 'voice', 'resident', $3, $4, $5, $6)
+         ON CONFLICT (provider_id) DO UPDATE
+             SET recording_url = EXCLUDED.recording_url,
+                 recording_seconds = COALESCE(EXCLUDED.recording_seconds, messages.recording_seconds),
+                 updated_at = clock_timestamp()
+         RETURNING id, (xmax = 0) AS inserted",
+    )
+    .bind(Uuid::new_v4())
+    .bind(case_id)
+    .bind(body)
+    .bind(recording_sid)
+    .bind(recording_url)
+    .bind(recording_seconds)
+    .fetch_one(conn)
+    .await?)
 }

@@ -1,7 +1,7 @@
 //! Residents: as little as Batline needs to answer them.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
 use crate::{Result, domain::Language};
@@ -41,4 +41,10 @@ pub async fn upsert_by_phone(conn: &mut PgConnection, phone: &str, language: Lan
 pub async fn set_language(conn: &mut PgConnection, id: Uuid, language: Language) -> Result<()> {
     sqlx::query("UPDATE residents SET language = $2 WHERE id = $1").bind(id).bind(language).execute(conn).await?;
     Ok(())
+}
+
+/// The language Batline last spoke with the resident who has this phone.
+#[tracing::instrument(skip(e, phone))]
+pub async fn language_by_phone(e: impl PgExecutor<'_>, phone: &str) -> Result<Option<Language>> {
+    Ok(sqlx::query_scalar("SELECT language FROM residents WHERE phone = $1").bind(phone).fetch_optional(e).await?)
 }

@@ -1,4 +1,4 @@
-//! A Twilio-compatible REST client for sending SMS. It retries with
+//! A Twilio-compatible REST client for sending SMS and placing calls. It retries with
 //! exponential back-off on 429 (honouring `Retry-After`) and on 5xx or a
 //! lost connection, and never on any other 4xx: those are final, and the
 //! caller records them on the case timeline.
@@ -31,6 +31,15 @@ impl Default for RetryPolicy {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SentMessage {
     /// Twilio's id, `SM…`.
+    pub sid: String,
+    /// Usually `queued`.
+    pub status: String,
+}
+
+/// What Twilio answered for a call it accepted.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CreatedCall {
+    /// Twilio's id, `CA…`.
     pub sid: String,
     /// Usually `queued`.
     pub status: String,
@@ -75,6 +84,15 @@ impl TwilioClient {
         )
     }
 
+    /// The account's calls resource.
+    fn calls_url(&self) -> String {
+        format!(
+            "{}/2010-04-01/Accounts/{}/Calls.json",
+            self.config.api_base.as_str().trim_end_matches('/'),
+            self.config.account_sid
+        )
+    }
+
     /// Sends `body` to `to` from the Batline number. `status_callback` is
     /// where Twilio reports delivery.
     #[tracing::instrument(skip(self, body), fields(to = %redact_phone(to)))]
@@ -83,21 +101,46 @@ impl TwilioClient {
         if let Some(cb) = status_callback {
             form.push(("StatusCallback", cb));
         }
-        let url = self.messages_url();
+        self.post_form(&self.messages_url(), &form).await
+    }
+
+    /// Places a call from the Batline number to `to`. When it is answered,
+    /// Twilio fetches its instructions from `twiml_url`; its progress goes to
+    /// `status_callback`.
+    #[tracing::instrument(skip(self, twiml_url, status_callback), fields(to = %redact_phone(to)))]
+    pub async fn create_call(&self, to: &str, twiml_url: &str, status_callback: &str) -> Result<CreatedCall> {
+        let form: Vec<(&str, &str)> = vec![
+            ("To", to),
+            ("From", &self.config.from_number),
+            ("Url", twiml_url),
+            ("Method", "POST"),
+            ("StatusCallback", status_callback),
+            ("StatusCallbackMethod", "POST"),
+            ("StatusCallbackEvent", "initiated"),
+            ("StatusCallbackEvent", "ringing"),
+            ("StatusCallbackEvent", "answered"),
+            ("StatusCallbackEvent", "completed"),
+        ];
+        self.post_form(&self.calls_url(), &form).await
+    }
+
+    /// POSTs `form` to `url` with the account's credentials, retrying 429,
+    /// 5xx and lost connections; any other 4xx is final.
+    async fn post_form<T: serde::de::DeserializeOwned>(&self, url: &str, form: &[(&str, &str)]) -> Result<T> {
         let mut delay = self.retry.base_delay;
         let mut attempt = 1;
         loop {
             let response = self
                 .http
-                .post(&url)
+                .post(url)
                 .basic_auth(&self.config.account_sid, Some(self.config.auth_token.expose_secret()))
-                .form(&form)
+                .form(form)
                 .send()
                 .await;
             let retry_after = match response {
                 Ok(resp) if resp.status().is_success() => {
                     return resp
-                        .json::<SentMessage>()
+                        .json::<T>()
                         .await
                         .map_err(|e| Error::TwilioUnavailable(format!("unreadable answer from Twilio: {e}")));
                 }

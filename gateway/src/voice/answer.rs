@@ -1,0 +1,176 @@
+//! `POST /twilio/voice` and its hold loop `POST /twilio/voice/wait`.
+//!
+//! The call is stored (intake row, call row and outbox row in one
+//! transaction) and handed to the router; then the webhook waits up to
+//! `BATLINE_VOICE_WAIT_MS` for the router to file it. With an owner named,
+//! the caller hears who it is and Batline dials them; without, a short hold
+//! and a `<Redirect>` back to `/twilio/voice/wait`, which does the same
+//! again. Storing is idempotent on the CallSid, so the redirect also
+//! retries a store that failed: a database hiccup costs the caller a few
+//! seconds of hold, never the call.
+
+use std::time::Duration;
+
+use axum::{
+    extract::{Query, State},
+    response::{IntoResponse, Response},
+};
+use batline_core::{
+    bus::BusMessage,
+    domain::{ActorKind, CallBackReason, Channel, Language, event_kind},
+    outbox::Outbox,
+    store::{self, calls::CallRoute, intake::NewIntake},
+    texts::voice as say,
+    twilio::{client::redact_phone, form::Form},
+};
+use serde::Deserialize;
+
+use super::twiml::{self, Dial, Verb};
+use crate::{AppState, error::ApiError, hand_on, signed_form::SignedForm, voice::public_url};
+
+/// What a contact stores for a call; the call itself is the message.
+const CALL_BODY: &str = "Phone call";
+
+/// Seconds of silence in each hold round.
+const HOLD_PAUSE_SECONDS: u32 = 2;
+
+/// The hold loop's query string.
+#[derive(Debug, Deserialize)]
+pub struct Attempt {
+    /// Hold rounds so far.
+    #[serde(default)]
+    pub attempt: u32,
+}
+
+/// `POST /twilio/voice`: a resident calls.
+pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm) -> Response {
+    answer(&state, &form, 0).await
+}
+
+/// `POST /twilio/voice/wait?attempt=N`: Twilio comes back after a hold.
+pub async fn wait(State(state): State<AppState>, Query(q): Query<Attempt>, SignedForm(form): SignedForm) -> Response {
+    answer(&state, &form, q.attempt).await
+}
+
+async fn answer(state: &AppState, form: &Form, attempt: u32) -> Response {
+    match try_answer(state, form, attempt).await {
+        Ok(twiml) => twiml.into_response(),
+        Err(e) if e.is_server_error() => {
+            // Never drop the caller over our own fault: hold and come back.
+            tracing::error!(error = %e, source = ?e, attempt, "could not answer a call yet; holding");
+            hold(state, Language::default(), attempt).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn try_answer(state: &AppState, form: &Form, attempt: u32) -> Result<twiml::Response, ApiError> {
+    let sid = form.require("CallSid")?;
+    let from = form.require("From")?;
+    let to = form.get("To");
+    store_call(state, form, sid, from, to).await?;
+
+    if let Some(route) = wait_for_route(state, sid, state.config.voice.answer_wait).await? {
+        return connect(state, sid, &route).await;
+    }
+    let line = to.and_then(|to| state.config.voice.line_language(to));
+    let language = match line {
+        Some(lang) => lang,
+        None => store::residents::language_by_phone(&state.pool, from).await?.unwrap_or_default(),
+    };
+    tracing::info!(call_sid = %sid, attempt, "no owner named yet; holding the caller");
+    Ok(hold(state, language, attempt))
+}
+
+/// Stores the call once, whichever of the webhook and its redirects gets here first.
+async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Option<&str>) -> Result<(), ApiError> {
+    let new = NewIntake {
+        channel: Channel::Voice,
+        provider_id: Some(sid.to_owned()),
+        sender: from.to_owned(),
+        recipient: to.map(str::to_owned),
+        body: CALL_BODY.to_owned(),
+        raw: form.to_json(),
+    };
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
+        tx.commit().await.map_err(batline_core::Error::from)?;
+        return Ok(());
+    };
+    let status = form.get("CallStatus").unwrap_or("ringing");
+    store::calls::insert_inbound(&mut tx, sid, intake_id, from, status).await?;
+    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Voice }).await?;
+    tx.commit().await.map_err(batline_core::Error::from)?;
+    tracing::info!(%intake_id, call_sid = %sid, from = %redact_phone(from), "call stored");
+    hand_on::publish_intake(state, intake_id, outbox_id).await;
+    Ok(())
+}
+
+/// Polls for the router's filing, quickly at first (it usually takes a few
+/// milliseconds), then less often.
+async fn wait_for_route(state: &AppState, sid: &str, wait: Duration) -> Result<Option<CallRoute>, ApiError> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        if let Some(route) = store::calls::route(&state.pool, sid).await? {
+            return Ok(Some(route));
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(pause.min(deadline - now)).await;
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+}
+
+fn hold(state: &AppState, language: Language, attempt: u32) -> twiml::Response {
+    let text = if attempt == 0 { say::hold(language) } else { say::still_holding(language) };
+    let mut response = twiml::Response::new();
+    // Speak on the first round and every fifth after it; in between, quiet.
+    if attempt % 5 == 0 {
+        response = response.say(language, text);
+    }
+    response.then(Verb::Pause { seconds: HOLD_PAUSE_SECONDS }).then(Verb::Redirect {
+        url: public_url(state, &format!("/twilio/voice/wait?attempt={}", attempt.saturating_add(1))),
+    })
+}
+
+/// Rings the owner, or, if they have no phone to ring, goes straight to
+/// the call-back promise.
+async fn connect(state: &AppState, sid: &str, route: &CallRoute) -> Result<twiml::Response, ApiError> {
+    let Some(phone) = route.owner_phone.as_deref() else {
+        return super::dial::unanswered(state, sid, route.case_id, "unreachable", CallBackReason::Unreachable).await;
+    };
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let mut ids = Vec::new();
+    if store::calls::set_dialled(&mut tx, sid, route.owner_id).await? {
+        store::events::append(
+            &mut tx,
+            route.case_id,
+            event_kind::CALL_DIALLED,
+            ActorKind::System,
+            None,
+            serde_json::json!({ "call_sid": sid, "responder_id": route.owner_id, "owner_name": route.owner_name }),
+        )
+        .await?;
+        let update = BusMessage::CaseUpdated {
+            case_id: route.case_id,
+            owner_id: route.owner_id,
+            kind: event_kind::CALL_DIALLED.to_owned(),
+        };
+        ids.push(Outbox::enqueue(&mut tx, &update).await?);
+    }
+    tx.commit().await.map_err(batline_core::Error::from)?;
+    hand_on::publish(state, &ids).await;
+    let case = route.case_id;
+    Ok(twiml::Response::new().say(route.language, say::connecting(route.language, &route.owner_name)).then(
+        Verb::Dial(Dial {
+            number: phone.to_owned(),
+            timeout: state.config.voice.dial_timeout_seconds,
+            action: public_url(state, &format!("/twilio/voice/dial?case={case}")),
+            caller_id: None,
+            whisper_url: Some(public_url(state, &format!("/twilio/voice/whisper?case={case}"))),
+        }),
+    ))
+}
