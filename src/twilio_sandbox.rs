@@ -366,7 +366,7 @@ async fn create_message(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = admit(&shared, &sid, &headers) {
+    if let Some(refused) = refusal(&shared, &sid, &headers) {
         return refused;
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
@@ -389,12 +389,12 @@ async fn create_message(
 }
 
 /// Checks Twilio's basic auth and plays the next programmed failure, as
-/// every REST resource does first.
-fn admit(shared: &Shared, sid: &str, headers: &HeaderMap) -> Result<(), Response> {
+/// every REST resource does first: `Some` is the refusal to answer with.
+fn refusal(shared: &Shared, sid: &str, headers: &HeaderMap) -> Option<Response> {
     let expected = format!("Basic {}", STANDARD.encode(format!("{}:{}", shared.account_sid, shared.auth_token)));
     let authorised = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(expected.as_str());
     if !authorised || sid != shared.account_sid {
-        return Err(twilio_error(401, 20003, "Authentication Error - invalid username"));
+        return Some(twilio_error(401, 20003, "Authentication Error - invalid username"));
     }
     let failure = {
         let mut recorded = shared.recorded.lock().unwrap_or_else(|p| p.into_inner());
@@ -403,9 +403,9 @@ fn admit(shared: &Shared, sid: &str, headers: &HeaderMap) -> Result<(), Response
     };
     if let Some(f) = failure {
         shared.changed.notify_waiters();
-        return Err(twilio_error(f.status, f.code, &f.message));
+        return Some(twilio_error(f.status, f.code, &f.message));
     }
-    Ok(())
+    None
 }
 
 async fn create_call(
@@ -414,7 +414,7 @@ async fn create_call(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = admit(&shared, &sid, &headers) {
+    if let Some(refused) = refusal(&shared, &sid, &headers) {
         return refused;
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();

@@ -10,8 +10,9 @@
 //!   the call opens the task.
 
 use batline_core::{
-    Result, call_back,
+    Result,
     bus::BusMessage,
+    call_back,
     domain::{ActorKind, CallBackReason, Channel, event_kind},
     outbox::Outbox,
     store::{self, calls::is_final_status, intake::Intake},

@@ -16,4 +16,5 @@ mod routing_properties;
 mod schema;
 mod sms_flow;
 mod support;
+mod voice;
 mod webhook_security;

@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use batline::twilio_sandbox::{InboundSms, ResidentPhone, TwilioSandbox, new_sid};
+use batline::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, TwilioSandbox, new_sid};
 use batline_core::{
     Config,
     bus::{self, Bus},
@@ -227,6 +227,29 @@ impl TestApp {
     pub async fn text_with_sid(&self, sid: &str, from: &str, body: &str) -> TestResult<reqwest::Response> {
         let inbound = InboundSms { message_sid: sid, from, to: BATLINE_NUMBER, body };
         Ok(self.phone.text(&self.gateway, PUBLIC_URL, &inbound).await?)
+    }
+
+    /// A resident calls Batline's number; returns the voice webhook's response.
+    pub async fn call(&self, call_sid: &str, from: &str) -> TestResult<reqwest::Response> {
+        let inbound = InboundCall { call_sid, from, to: BATLINE_NUMBER };
+        Ok(self.phone.call(&self.gateway, PUBLIC_URL, &inbound).await?)
+    }
+
+    /// Plays one of Twilio's signed callbacks: `path_and_query` on the
+    /// gateway, with `params` as Twilio would post them.
+    pub async fn twilio(&self, path_and_query: &str, params: &[(&str, &str)]) -> TestResult<reqwest::Response> {
+        let params: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Ok(self.phone.post_signed(&self.gateway, PUBLIC_URL, path_and_query, &params).await?)
+    }
+
+    /// Gives a responder a phone number Batline can ring.
+    pub async fn set_phone(&self, responder_id: Uuid, phone: &str) -> TestResult {
+        sqlx::query("UPDATE responders SET phone = $2 WHERE id = $1")
+            .bind(responder_id)
+            .bind(phone)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Posts a raw body to the SMS webhook with the given headers.

@@ -228,10 +228,7 @@ pub async fn set_status(
 /// The calls of a case, oldest first.
 #[tracing::instrument(skip(e))]
 pub async fn for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<Call>> {
-    Ok(sqlx::query_as("SELECT * FROM calls WHERE case_id = $1 ORDER BY created_at")
-        .bind(case_id)
-        .fetch_all(e)
-        .await?)
+    Ok(sqlx::query_as("SELECT * FROM calls WHERE case_id = $1 ORDER BY created_at").bind(case_id).fetch_all(e).await?)
 }
 
 /// A call-back of the case that has not ended and was started after `since`:

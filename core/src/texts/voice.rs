@@ -77,7 +77,9 @@ pub fn no_answer(lang: Language, owner: &str, by: &str) -> String {
 /// After the voice message.
 pub fn message_saved(lang: Language, owner: &str, by: &str) -> String {
     match lang {
-        Language::Fi => format!("Kiitos, viestisi on tallennettu. {owner} soittaa sinulle viimeistään kello {by}. Näkemiin."),
+        Language::Fi => {
+            format!("Kiitos, viestisi on tallennettu. {owner} soittaa sinulle viimeistään kello {by}. Näkemiin.")
+        }
         Language::Sv => format!("Tack, ditt meddelande är sparat. {owner} ringer dig senast klockan {by}. Hej då."),
         Language::En => format!("Thank you, your message is saved. {owner} will call you by {by}. Goodbye."),
     }
@@ -126,8 +128,12 @@ pub fn call_back_unanswered(lang: Language) -> &'static str {
 pub fn call_receipt(lang: Language, owner: &str, code: &str, track_url: &str) -> String {
     match lang {
         Language::Fi => format!("Batline: kiitos soitostasi. Asiaasi {code} hoitaa {owner}. Seuraa: {track_url}"),
-        Language::Sv => format!("Batline: tack för ditt samtal. Ditt ärende {code} sköts av {owner}. Följ: {track_url}"),
-        Language::En => format!("Batline: thank you for calling. {owner} is handling your case {code}. Follow: {track_url}"),
+        Language::Sv => {
+            format!("Batline: tack för ditt samtal. Ditt ärende {code} sköts av {owner}. Följ: {track_url}")
+        }
+        Language::En => {
+            format!("Batline: thank you for calling. {owner} is handling your case {code}. Follow: {track_url}")
+        }
     }
 }
 

@@ -155,7 +155,8 @@ pub async fn recorded(
     let lang = case.language;
     let due = due.unwrap_or_else(|| Utc::now() + state.config.voice.call_back_window);
     let by = say::spoken_time(lang, due, Utc::now());
-    let text = if recording.is_some() { say::message_saved(lang, &owner, &by) } else { say::no_message(lang, &owner, &by) };
+    let text =
+        if recording.is_some() { say::message_saved(lang, &owner, &by) } else { say::no_message(lang, &owner, &by) };
     Ok(twiml::Response::new().say(lang, text).then(Verb::Hangup).into_response())
 }
 

@@ -110,7 +110,9 @@ fn write(w: &mut Writer<Vec<u8>>, verbs: &[Verb]) -> std::io::Result<()> {
                 w.create_element("Pause").with_attribute(("length", seconds.to_string().as_str())).write_empty()?;
             }
             Verb::Redirect { url } => {
-                w.create_element("Redirect").with_attribute(("method", "POST")).write_text_content(BytesText::new(url))?;
+                w.create_element("Redirect")
+                    .with_attribute(("method", "POST"))
+                    .write_text_content(BytesText::new(url))?;
             }
             Verb::Dial(dial) => {
                 let timeout = dial.timeout.to_string();
