@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod bench_routing;
+pub mod bench_voice;
 pub mod seed;
 pub mod services;
 pub mod telemetry;

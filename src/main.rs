@@ -80,6 +80,9 @@ enum Command {
     /// with many responders and open cases, and assignments per second with
     /// one and three routers.
     BenchRouting(batline::bench_routing::RoutingBenchArgs),
+    /// Ring a running Batline with many signed voice webhooks at once and
+    /// report webhook-to-TwiML latency.
+    BenchVoice(batline::bench_voice::VoiceBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -224,6 +227,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Text { from, body } => text(config, &from, &body).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
+        Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
     }
 }
 

@@ -22,7 +22,7 @@ use batline_core::{
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::{Connection, PgConnection};
 use uuid::Uuid;
 
 /// Which rule decided.
@@ -169,11 +169,18 @@ pub async fn choose_owner(
             break;
         };
         let (owner_id, owner_name) = (chosen.id, chosen.name.clone());
-        let (capacity, load) = store::responders::lock_load(conn, owner_id).await?;
+        // Under a savepoint, so a responder found full can be unlocked again
+        // (PostgreSQL releases locks taken after a savepoint rolled back to).
+        // Keeping them locked while trying the next one would let two routers
+        // each hold the one the other tries next: a deadlock.
+        let mut attempt = conn.begin().await?;
+        let (capacity, load) = store::responders::lock_load(&mut attempt, owner_id).await?;
         if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
+            attempt.rollback().await?;
             considered = candidates;
             continue;
         }
+        attempt.commit().await?;
         let mut listed = candidates;
         listed.truncate(MAX_LISTED);
         return Ok(Decision { owner_id, owner_name, rule, candidates: listed });

@@ -23,3 +23,19 @@ async fn a_burst_of_signed_sms_all_reach_a_named_owner() -> TestResult {
     assert_eq!(app.count("SELECT count(*) FROM cases").await?, 200);
     app.teardown().await
 }
+
+#[tokio::test]
+async fn concurrent_calls_are_all_answered_with_twiml() -> TestResult {
+    use batline::bench_voice::{VoiceBenchArgs, drive};
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.set_phone(aino.id, "+358401110099").await?;
+    let args = VoiceBenchArgs { calls: 60, concurrency: 12, gateway: None };
+    let report = drive(&app.phone, &app.gateway, PUBLIC_URL, &args).await?;
+    println!("{report}");
+    assert_eq!(report.failed, 0);
+    assert_eq!(report.dialled + report.call_back + report.held, 60);
+    app.wait_all_filed(Duration::from_secs(20)).await?;
+    assert_eq!(app.count("SELECT count(*) FROM cases WHERE channel = 'voice'").await?, 60);
+    app.teardown().await
+}
