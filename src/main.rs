@@ -6,7 +6,7 @@ use std::{io::Write, sync::Arc, time::Duration};
 use anyhow::Context;
 use batline::{
     bench, seed, services,
-    twilio_sandbox::{InboundSms, ResidentPhone, TwilioSandbox, new_sid},
+    twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, TwilioSandbox, new_sid},
 };
 use batline_core::{
     Config,
@@ -72,6 +72,13 @@ enum Command {
         from: String,
         /// What they write.
         body: String,
+    },
+    /// Call the running Batline as a resident would (a signed Twilio voice
+    /// webhook) and print the TwiML it answers with.
+    Call {
+        /// The resident's phone number.
+        #[arg(long, default_value = "+358401234567")]
+        from: String,
     },
     /// Drive a running Batline with signed SMS webhooks and report throughput
     /// and intake-to-named-owner latency.
@@ -225,6 +232,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Roster { command } => roster(config, command).await,
         Command::WalkInPoint { command } => walk_in_point(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
+        Command::Call { from } => call(config, &from).await,
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
@@ -467,7 +475,9 @@ async fn roster(config: Config, command: RosterCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
+/// A resident's phone signing for the configured account (or the demo's),
+/// and Batline's number.
+fn resident_phone(config: &Config) -> (ResidentPhone, String) {
     let (sid, token, to) = match &config.twilio {
         Some(t) => {
             use secrecy::ExposeSecret;
@@ -475,7 +485,29 @@ async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
         }
         None => (DEMO_ACCOUNT_SID.into(), DEMO_AUTH_TOKEN.into(), DEMO_FROM_NUMBER.into()),
     };
-    let phone = ResidentPhone::new(&sid, &token);
+    (ResidentPhone::new(&sid, &token), to)
+}
+
+async fn call(config: Config, from: &str) -> anyhow::Result<()> {
+    let (phone, to) = resident_phone(&config);
+    let call_sid = new_sid("CA");
+    let inbound = InboundCall { call_sid: &call_sid, from, to: &to };
+    let gateway = format!("http://{}", config.gateway_addr);
+    let response = phone
+        .call(&gateway, config.public_url.as_str(), &inbound)
+        .await
+        .with_context(|| format!("cannot reach the gateway at {gateway}; is `batline up` running?"))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if !status.is_success() {
+        anyhow::bail!("the gateway answered {status}: {body}");
+    }
+    println!("called as {call_sid}; Batline answered:\n{body}");
+    Ok(())
+}
+
+async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
+    let (phone, to) = resident_phone(&config);
     let message_sid = new_sid("SM");
     let inbound = InboundSms { message_sid: &message_sid, from, to: &to, body };
     let gateway = format!("http://{}", config.gateway_addr);
