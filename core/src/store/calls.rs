@@ -176,21 +176,30 @@ pub async fn record_dial_outcome(
     conn: &mut PgConnection,
     sid: &str,
     outcome: &str,
-    connected: bool,
     duration_seconds: Option<i32>,
 ) -> Result<bool> {
     let updated = sqlx::query(
         "UPDATE calls
-         SET dial_outcome = $2,
-             connected_at = CASE WHEN $3 THEN clock_timestamp() ELSE connected_at END,
-             duration_seconds = COALESCE($4, duration_seconds),
-             updated_at = clock_timestamp()
+         SET dial_outcome = $2, duration_seconds = COALESCE($3, duration_seconds), updated_at = clock_timestamp()
          WHERE sid = $1 AND dial_outcome IS NULL",
     )
     .bind(sid)
     .bind(outcome)
-    .bind(connected)
     .bind(duration_seconds)
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// Records that a responder and the resident started talking on the call,
+/// once: `false` when that was known already.
+#[tracing::instrument(skip(conn))]
+pub async fn mark_connected(conn: &mut PgConnection, sid: &str) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE calls SET connected_at = clock_timestamp(), updated_at = clock_timestamp()
+         WHERE sid = $1 AND connected_at IS NULL",
+    )
+    .bind(sid)
     .execute(conn)
     .await?;
     Ok(updated.rows_affected() == 1)

@@ -222,11 +222,14 @@ pub async fn previous_owner(conn: &mut PgConnection, resident_id: Uuid, since: D
 }
 
 /// Open cases whose acknowledgement deadline has passed, locked; rows
-/// another router is handling are skipped, not waited for.
+/// another router is handling are skipped, not waited for. A case whose
+/// owner owes a call-back is left out: the call-back's deadline is the one
+/// that counts, and two deadlines would move it twice.
 #[tracing::instrument(skip(conn))]
 pub async fn claim_ack_overdue(conn: &mut PgConnection, now: DateTime<Utc>, limit: i64) -> Result<Vec<Case>> {
     Ok(sqlx::query_as(
-        "SELECT * FROM cases WHERE status = 'open' AND ack_due_at <= $1
+        "SELECT * FROM cases c WHERE status = 'open' AND ack_due_at <= $1
+           AND NOT EXISTS (SELECT 1 FROM call_backs cb WHERE cb.case_id = c.id AND cb.status = 'open')
          ORDER BY ack_due_at LIMIT $2
          FOR UPDATE SKIP LOCKED",
     )

@@ -170,7 +170,7 @@ async fn connect(state: &AppState, sid: &str, route: &CallRoute) -> Result<twiml
             timeout: state.config.voice.dial_timeout_seconds,
             action: public_url(state, &format!("/twilio/voice/dial?case={case}")),
             caller_id: None,
-            whisper_url: Some(public_url(state, &format!("/twilio/voice/whisper?case={case}"))),
+            whisper_url: Some(public_url(state, &format!("/twilio/voice/whisper?case={case}&call={sid}"))),
         },
     )))
 }

@@ -68,7 +68,10 @@ pub async fn dialled(
     let case = store::cases::lock(&mut tx, q.case).await?.ok_or(batline_core::Error::NotFound("case"))?;
     let call = lock_call_on(&mut tx, sid, q.case).await?;
     let mut ids = Vec::new();
-    if store::calls::record_dial_outcome(&mut tx, sid, outcome, talked, duration).await? {
+    if store::calls::record_dial_outcome(&mut tx, sid, outcome, duration).await? {
+        if talked {
+            store::calls::mark_connected(&mut tx, sid).await?;
+        }
         let data = serde_json::json!({ "call_sid": sid, "responder_id": call.responder_id, "seconds": duration });
         if talked {
             call_back::settle(&mut tx, case.id, sid).await?;

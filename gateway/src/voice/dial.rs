@@ -23,6 +23,7 @@ use batline_core::{
     texts::voice as say,
 };
 use chrono::Utc;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
@@ -66,17 +67,28 @@ pub async fn dialled(
 async fn connected(state: &AppState, sid: &str, case_id: Uuid, duration: Option<i32>) -> Result<(), ApiError> {
     let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
     let case = lock_case(&mut tx, case_id).await?;
-    let call = lock_call_on(&mut tx, sid, case_id).await?;
-    let mut ids = Vec::new();
-    if store::calls::record_dial_outcome(&mut tx, sid, "completed", true, duration).await? {
-        let data = serde_json::json!({ "call_sid": sid, "responder_id": call.responder_id, "seconds": duration });
-        ids = call_back::talked(&mut tx, &case, call.responder_id, event_kind::CALL_CONNECTED, data).await?;
-        // They talked: whatever call-back was owed from an earlier call is settled.
-        call_back::settle(&mut tx, case_id, sid).await?;
-    }
+    lock_call_on(&mut tx, sid, case_id).await?;
+    store::calls::record_dial_outcome(&mut tx, sid, "completed", duration).await?;
+    // Normally the whisper marked the answer already; this covers a
+    // whisper request that never arrived.
+    let ids = mark_talking(&mut tx, &case, sid).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     hand_on::publish(state, &ids).await;
     Ok(())
+}
+
+/// The owner and the caller are talking on `sid`: their first response and
+/// acknowledgement, and any call-back owed from an earlier call settled.
+/// Once per call.
+async fn mark_talking(conn: &mut sqlx::PgConnection, case: &Case, sid: &str) -> Result<Vec<i64>, ApiError> {
+    if !store::calls::mark_connected(conn, sid).await? {
+        return Ok(Vec::new());
+    }
+    let responder = store::calls::lock(conn, sid).await?.and_then(|c| c.responder_id);
+    let data = serde_json::json!({ "call_sid": sid, "responder_id": responder });
+    let ids = call_back::talked(conn, case, responder, event_kind::CALL_CONNECTED, data).await?;
+    call_back::settle(conn, case.id, sid).await?;
+    Ok(ids)
 }
 
 /// Records that the owner's phone did not connect (`outcome` as Twilio
@@ -93,7 +105,7 @@ pub(crate) async fn unanswered(
     let case = lock_case(&mut tx, case_id).await?;
     lock_call_on(&mut tx, sid, case_id).await?;
     let mut ids = Vec::new();
-    if store::calls::record_dial_outcome(&mut tx, sid, outcome, false, None).await? {
+    if store::calls::record_dial_outcome(&mut tx, sid, outcome, None).await? {
         store::events::append(
             &mut tx,
             case.id,
@@ -185,13 +197,31 @@ pub async fn recording_status(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /twilio/voice/whisper?case=…`: the owner hears which case it is.
+/// The whisper's query string.
+#[derive(Debug, Deserialize)]
+pub struct WhisperQuery {
+    /// The case.
+    pub case: Uuid,
+    /// The caller's CallSid (the whisper request itself carries the
+    /// responder's leg).
+    pub call: String,
+}
+
+/// `POST /twilio/voice/whisper?case=…&call=…`: the owner picked up. Twilio
+/// fetches this the moment they answer, before putting the caller through,
+/// so it is when the talking starts: the acknowledgement cannot lapse
+/// during a long conversation waiting for the dial to end.
 pub async fn whisper(
     State(state): State<AppState>,
-    Query(q): Query<CaseQuery>,
+    Query(q): Query<WhisperQuery>,
     SignedForm(_form): SignedForm,
 ) -> Result<Response, ApiError> {
-    let case = store::cases::get(&state.pool, q.case).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let case = lock_case(&mut tx, q.case).await?;
+    lock_call_on(&mut tx, &q.call, q.case).await?;
+    let ids = mark_talking(&mut tx, &case, &q.call).await?;
+    tx.commit().await.map_err(batline_core::Error::from)?;
+    hand_on::publish(&state, &ids).await;
     Ok(twiml::Response::new().say(case.language, say::whisper(case.language, &case.tracking_code)).into_response())
 }
 
