@@ -35,6 +35,8 @@ pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 /// What Twilio would call: deliberately not the local address, as behind a proxy.
 pub const PUBLIC_URL: &str = "https://batline.test.example";
 pub const BATLINE_NUMBER: &str = "+358931000000";
+/// Batline's Swedish-language phone line in tests.
+pub const SWEDISH_LINE: &str = "+358931000001";
 pub const PASSWORD: &str = "correct horse battery";
 
 /// How the app under test is started.
@@ -94,6 +96,7 @@ impl TestApp {
             ("TWILIO_AUTH_TOKEN", auth_token.clone()),
             ("TWILIO_API_BASE", sandbox.api_base()),
             ("TWILIO_FROM_NUMBER", BATLINE_NUMBER.to_owned()),
+            ("BATLINE_VOICE_LINES", format!("{SWEDISH_LINE}=sv")),
         ];
         let config =
             Arc::new(Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?);

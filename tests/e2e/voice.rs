@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::support::{BATLINE_NUMBER, Options, PUBLIC_URL, TestApp, TestResult, eventually};
+use crate::support::{BATLINE_NUMBER, Options, PUBLIC_URL, SWEDISH_LINE, TestApp, TestResult, eventually};
 
 /// One TwiML verb as Twilio would read it.
 #[derive(Debug, Clone)]
@@ -405,5 +405,26 @@ async fn forged_or_malformed_voice_webhooks_are_refused() -> TestResult {
     assert!(body["detail"].as_str().is_some_and(|d| d.contains("CallSid")), "{body}");
     assert_eq!(app.count("SELECT count(*) FROM intake").await?, 0);
     assert_eq!(app.count("SELECT count(*) FROM calls").await?, 0);
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_call_to_the_swedish_line_is_answered_in_swedish_by_a_swedish_speaker() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let linnea = app.add_responder("linnea", "Linnea", &[Language::Fi, Language::Sv], DutyStatus::OnDuty).await?;
+    app.set_phone(aino.id, "+358401110011").await?;
+    app.set_phone(linnea.id, "+358401110012").await?;
+    const CALLER: &str = "+358402220011";
+    let sid = new_sid("CA");
+    let params = [("CallSid", sid.as_str()), ("From", CALLER), ("To", SWEDISH_LINE), ("CallStatus", "ringing")];
+    let verbs = twiml(app.twilio("/twilio/voice", &params).await?).await?;
+    assert_eq!(verbs[0].attr("language"), Some("sv-SE"));
+    assert!(verbs[0].text.contains("Linnea") && verbs[0].text.contains("ärende"), "{}", verbs[0].text);
+    assert_eq!(verbs[1].children[0].text, "+358401110012");
+    let case = app.cases_of(CALLER).await?.remove(0);
+    assert_eq!((case.language, case.owner_id), (Language::Sv, linnea.id));
+    let sms = app.sandbox.wait_for_sms_to(CALLER, 1, Duration::from_secs(10)).await?;
+    assert!(sms[0].body.contains("tack för ditt samtal"), "{}", sms[0].body);
     app.teardown().await
 }
