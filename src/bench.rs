@@ -71,14 +71,7 @@ impl std::fmt::Display for Report {
 
 /// `batline bench` as a command.
 pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
-    let twilio = config.twilio.clone();
-    let (sid, token) = match &twilio {
-        Some(t) => {
-            use secrecy::ExposeSecret;
-            (t.account_sid.clone(), t.auth_token.expose_secret().to_owned())
-        }
-        None => ("AC00000000000000000000000000000000".to_owned(), "batline-demo-auth-token".to_owned()),
-    };
+    let (phone, _) = ResidentPhone::for_config(&config);
     let pool = services::database(&config).await?;
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     println!(
@@ -87,7 +80,7 @@ pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
         args.concurrency,
         if args.rate == 0 { "unlimited".to_owned() } else { format!("{}/s", args.rate) }
     );
-    let report = drive(&pool, &ResidentPhone::new(&sid, &token), &gateway, config.public_url.as_str(), &args).await?;
+    let report = drive(&pool, &phone, &gateway, config.public_url.as_str(), &args).await?;
     println!("{report}");
     Ok(())
 }

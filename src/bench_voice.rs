@@ -68,16 +68,10 @@ impl std::fmt::Display for VoiceReport {
 
 /// `batline bench-voice` as a command.
 pub async fn run(config: Config, args: VoiceBenchArgs) -> anyhow::Result<()> {
-    let (sid, token) = match &config.twilio {
-        Some(t) => {
-            use secrecy::ExposeSecret;
-            (t.account_sid.clone(), t.auth_token.expose_secret().to_owned())
-        }
-        None => ("AC00000000000000000000000000000000".to_owned(), "batline-demo-auth-token".to_owned()),
-    };
+    let (phone, _) = ResidentPhone::for_config(&config);
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     println!("batline bench-voice: {} signed voice webhooks to {gateway}, {} at once", args.calls, args.concurrency);
-    let report = drive(&ResidentPhone::new(&sid, &token), &gateway, config.public_url.as_str(), &args).await?;
+    let report = drive(&phone, &gateway, config.public_url.as_str(), &args).await?;
     println!("{report}");
     Ok(())
 }

@@ -6,7 +6,10 @@ use std::{io::Write, sync::Arc, time::Duration};
 use anyhow::Context;
 use batline::{
     bench, seed, services,
-    twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, TwilioSandbox, new_sid},
+    twilio_sandbox::{
+        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_FROM_NUMBER, InboundCall, InboundSms, ResidentPhone, TwilioSandbox,
+        new_sid,
+    },
 };
 use batline_core::{
     Config,
@@ -20,9 +23,6 @@ use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
 /// The Twilio account `batline up` fakes when none is configured.
-const DEMO_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
-const DEMO_AUTH_TOKEN: &str = "batline-demo-auth-token";
-const DEMO_FROM_NUMBER: &str = "+358931000000";
 
 #[derive(Parser)]
 #[command(name = "batline", version, about = "Batline: someone always answers, listens, acts.")]
@@ -475,21 +475,8 @@ async fn roster(config: Config, command: RosterCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A resident's phone signing for the configured account (or the demo's),
-/// and Batline's number.
-fn resident_phone(config: &Config) -> (ResidentPhone, String) {
-    let (sid, token, to) = match &config.twilio {
-        Some(t) => {
-            use secrecy::ExposeSecret;
-            (t.account_sid.clone(), t.auth_token.expose_secret().to_owned(), t.from_number.clone())
-        }
-        None => (DEMO_ACCOUNT_SID.into(), DEMO_AUTH_TOKEN.into(), DEMO_FROM_NUMBER.into()),
-    };
-    (ResidentPhone::new(&sid, &token), to)
-}
-
 async fn call(config: Config, from: &str) -> anyhow::Result<()> {
-    let (phone, to) = resident_phone(&config);
+    let (phone, to) = ResidentPhone::for_config(&config);
     let call_sid = new_sid("CA");
     let inbound = InboundCall { call_sid: &call_sid, from, to: &to };
     let gateway = format!("http://{}", config.gateway_addr);
@@ -507,7 +494,7 @@ async fn call(config: Config, from: &str) -> anyhow::Result<()> {
 }
 
 async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
-    let (phone, to) = resident_phone(&config);
+    let (phone, to) = ResidentPhone::for_config(&config);
     let message_sid = new_sid("SM");
     let inbound = InboundSms { message_sid: &message_sid, from, to: &to, body };
     let gateway = format!("http://{}", config.gateway_addr);

@@ -188,6 +188,14 @@ impl TwilioSandbox {
     }
 }
 
+/// The demo account `batline up` runs the sandbox with when no Twilio
+/// account is configured.
+pub const DEMO_ACCOUNT_SID: &str = "AC00000000000000000000000000000000";
+/// The demo account's auth token.
+pub const DEMO_AUTH_TOKEN: &str = "batline-demo-auth-token";
+/// Batline's number in the demo.
+pub const DEMO_FROM_NUMBER: &str = "+358931000000";
+
 /// Sends inbound SMS webhooks to Batline exactly as Twilio would: every
 /// field Twilio posts, signed with the account's auth token.
 #[derive(Clone)]
@@ -216,6 +224,16 @@ impl ResidentPhone {
         inbound: &InboundSms<'_>,
     ) -> reqwest::Result<reqwest::Response> {
         self.post_signed(gateway, public_url, "/twilio/sms", &inbound.params(&self.account_sid)).await
+    }
+
+    /// A phone signing for the account `config` names (the demo account
+    /// when none is configured), and Batline's number to call or text.
+    pub fn for_config(config: &batline_core::Config) -> (Self, String) {
+        use secrecy::ExposeSecret;
+        match &config.twilio {
+            Some(t) => (Self::new(&t.account_sid, t.auth_token.expose_secret()), t.from_number.clone()),
+            None => (Self::new(DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN), DEMO_FROM_NUMBER.to_owned()),
+        }
     }
 
     /// Calls Batline: posts the voice webhook of `inbound`, signed.
