@@ -298,15 +298,21 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     ];
 
     println!("\nBatline is running.");
-    println!("  gateway  {}  (Twilio webhooks: /twilio/sms; tracking: /track/<code>)", config.public_url);
+    println!(
+        "  gateway  {}  (Twilio webhooks: /twilio/sms, /twilio/voice; tracking: /track/<code>)",
+        config.public_url
+    );
     println!("  console  http://{}  (API: /api/v1/...)", config.console_addr);
     if let Some(sb) = &sandbox {
         println!(
-            "  Twilio sandbox  {}  (no Twilio account configured; SMS Batline sends are listed at {}/sandbox/messages)",
+            "  Twilio sandbox  {}  (no Twilio account configured; SMS Batline sends are listed at {}/sandbox/messages, \
+             call-backs at {}/sandbox/calls)",
+            sb.api_base(),
             sb.api_base(),
             sb.api_base()
         );
         println!("  Text Batline as a resident:  batline text --from +358401234567 \"Puistossa on kaatunut puu\"");
+        println!("  Call it (prints the TwiML):  batline call --from +358401234567");
     }
     if seeded.is_empty() {
         println!("  The database already had responders; sign in with theirs.");

@@ -113,6 +113,7 @@ impl TwilioSandbox {
             .route("/2010-04-01/Accounts/{sid}/Messages.json", post(create_message))
             .route("/2010-04-01/Accounts/{sid}/Calls.json", post(create_call))
             .route("/sandbox/messages", get(list_messages))
+            .route("/sandbox/calls", get(list_calls))
             .with_state(shared.clone());
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned());
@@ -454,6 +455,10 @@ async fn create_call(
     shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).calls.push(call);
     shared.changed.notify_waiters();
     (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+async fn list_calls(State(shared): State<Arc<Shared>>) -> Json<Vec<PlacedCall>> {
+    Json(shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).calls.clone())
 }
 
 async fn list_messages(State(shared): State<Arc<Shared>>) -> Json<Vec<SentSms>> {
