@@ -8,6 +8,7 @@ pub mod assign;
 pub mod deadlines;
 pub mod duty;
 pub mod intake;
+pub mod walk_in;
 
 use std::sync::Arc;
 
