@@ -16,4 +16,5 @@ mod routing_properties;
 mod schema;
 mod sms_flow;
 mod support;
+mod walk_in;
 mod webhook_security;
