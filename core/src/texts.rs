@@ -25,17 +25,18 @@ pub fn auto_reply(lang: Language, owner: &str, code: &str, promise_minutes: u32,
 
 /// The SMS receipt for a walk-in ticket: who owns the case, its code, and
 /// where to follow it. The resident met a desk, not the owner, so it says
-/// who will be in touch rather than "I".
+/// who will be in touch rather than "I". The point's name stands alone
+/// ("Batline, Batcave Kallio:") because Finnish would inflect it in a sentence.
 pub fn walk_in_receipt(lang: Language, owner: &str, code: &str, point: &str, track_url: &str) -> String {
     let text = match lang {
-        Language::Fi => format!(
-            "Batline: kävit {point}. Asiasi {code} hoitaa {owner}, joka on sinuun yhteydessä. Seuraa: {track_url}"
-        ),
-        Language::Sv => format!(
-            "Batline: du besökte {point}. Ditt ärende {code} sköts av {owner}, som hör av sig till dig. Följ: {track_url}"
-        ),
+        Language::Fi => {
+            format!("Batline, {point}: asiasi {code} hoitaa {owner}, joka on sinuun yhteydessä. Seuraa: {track_url}")
+        }
+        Language::Sv => {
+            format!("Batline, {point}: ditt ärende {code} sköts av {owner}, som hör av sig till dig. Följ: {track_url}")
+        }
         Language::En => format!(
-            "Batline: you visited {point}. Your case {code} is handled by {owner}, who will be in touch. Follow: {track_url}"
+            "Batline, {point}: your case {code} is handled by {owner}, who will be in touch. Follow: {track_url}"
         ),
     };
     truncate_chars(text, SMS_MAX_CHARS)

@@ -154,7 +154,7 @@ async fn with_a_phone_the_resident_gets_an_sms_receipt_and_a_second_visit_joins_
     assert_eq!(
         sms[0].body,
         format!(
-            "Batline: du besökte Batcave Vuosaari. Ditt ärende {code} sköts av Linnea, som hör av sig till dig. \
+            "Batline, Batcave Vuosaari: ditt ärende {code} sköts av Linnea, som hör av sig till dig. \
              Följ: {PUBLIC_URL}/track/{code}"
         )
     );
