@@ -318,6 +318,11 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         println!("  The database already had responders; sign in with theirs.");
     } else {
         println!("  Demo sign-ins (password \"{}\"): {}", seed::DEMO_PASSWORD, seeded.join(", "));
+        let (desk, point) = seed::DEMO_DESK;
+        println!(
+            "  Walk-in desk: sign in as {desk} (desk at {point}) and POST /api/v1/walk-in/tickets; \
+             the printable ticket is at /walk-in/tickets/<id> on the console"
+        );
     }
     println!("Stop with Ctrl-C.\n");
     wait(started, shutdown).await

@@ -1,5 +1,6 @@
 //! The demo city: a handful of responders in real Helsinki districts, one of
-//! them the backstop. Seeded by `batline up` only into an empty database.
+//! them the backstop, three Batcaves and a walk-in desk account at one.
+//! Seeded by `batline up` only into an empty database.
 
 use batline_core::{
     Result,
@@ -12,6 +13,9 @@ use sqlx::PgPool;
 
 /// The demo sign-ins' shared password, printed by `batline up`.
 pub const DEMO_PASSWORD: &str = "batline-demo";
+
+/// The demo walk-in desk account and where it works, printed by `batline up`.
+pub const DEMO_DESK: (&str, &str) = ("veera", "Batcave Kallio");
 
 struct Demo {
     username: &'static str,
@@ -66,6 +70,18 @@ const RESPONDERS: &[Demo] = &[
         backstop: false,
     },
     Demo {
+        username: "veera",
+        name: "Veera",
+        languages: &[Language::Fi, Language::Sv, Language::En],
+        areas: &[],
+        topics: &[],
+        // Desk staff register walk-in tickets; they never own cases, so
+        // their duty status does not matter to routing.
+        duty: DutyStatus::Off,
+        role: Role::Desk,
+        backstop: false,
+    },
+    Demo {
         username: "pormestari",
         name: "Pormestari Laine",
         languages: &[Language::Fi, Language::Sv, Language::En],
@@ -79,7 +95,7 @@ const RESPONDERS: &[Demo] = &[
 
 /// Demo walk-in points: name, address, area, and whose home point it is.
 const BATCAVES: &[(&str, &str, &str, &[&str])] = &[
-    ("Batcave Kallio", "Kallion koulu, Helsinki", "Kallio", &["aino"]),
+    ("Batcave Kallio", "Kallion koulu, Helsinki", "Kallio", &["aino", "veera"]),
     ("Batcave Vuosaari", "Vuosaaren koulu, Helsinki", "Vuosaari", &["mikko"]),
     ("Batcave Lauttasaari", "Lauttasaaren koulu, Helsinki", "Lauttasaari", &["linnea"]),
 ];

@@ -9,7 +9,7 @@ use axum::{
 };
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CallBackStatus, CaseStatus, MessageKind, event_kind},
+    domain::{ActorKind, CallBackStatus, CaseStatus, MessageKind, Role, event_kind},
     outbound,
     outbox::Outbox,
     store::{
@@ -52,12 +52,21 @@ pub struct CaseDetail {
     call_back: Option<CallBack>,
 }
 
-/// `GET /api/v1/cases/{id}`.
+/// `GET /api/v1/cases/{id}`. Desk staff never read a conversation, not
+/// even one they somehow came to own: they see a case's public tracking
+/// information through the walk-in API instead. They are refused before the
+/// case is looked up, so the answer does not even say whether it exists.
 pub async fn detail(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseDetail>, ApiError> {
+    if me.role == Role::Desk {
+        return Err(ApiError::Forbidden(
+            "desk staff do not read case conversations; look a case up by its code at /api/v1/walk-in/cases/{code}"
+                .into(),
+        ));
+    }
     let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     if !me.role.may_reassign() {
         ensure_owner(&me, &case.case)?;

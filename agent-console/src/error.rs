@@ -20,6 +20,9 @@ pub enum ApiError {
     /// Signed in, but not allowed to do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The request itself is malformed (a bad header, say).
+    #[error("{0}")]
+    BadRequest(String),
     /// The JSON body could not be read.
     #[error("{1}")]
     Json(StatusCode, String),
@@ -49,6 +52,7 @@ impl IntoResponse for ApiError {
         let (status, code) = match &self {
             ApiError::Unauthenticated | ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Json(status, _) => (*status, "bad_json"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

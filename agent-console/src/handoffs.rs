@@ -10,7 +10,7 @@ use axum::{
 };
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CaseStatus, DutyStatus, HandoffStatus, event_kind},
+    domain::{ActorKind, CaseStatus, DutyStatus, HandoffStatus, Role, event_kind},
     outbox::Outbox,
     ownership::{self, Actor, NewOwner},
     store::{
@@ -43,10 +43,19 @@ pub struct ToColleague {
     note: String,
 }
 
+/// The colleague a case may go to. Desk staff never own cases (they could
+/// not read them), so they are refused here as the router never picks them.
 async fn colleague(conn: &mut PgConnection, username: &str) -> Result<Responder, ApiError> {
-    store::responders::by_username(&mut *conn, username.trim()).await?.ok_or_else(|| {
+    let to = store::responders::by_username(&mut *conn, username.trim()).await?.ok_or_else(|| {
         ApiError::Unprocessable(format!("there is no responder with the username {:?}", username.trim()))
-    })
+    })?;
+    if to.role == Role::Desk {
+        return Err(ApiError::Unprocessable(format!(
+            "{} works at a walk-in desk; desk staff do not own cases",
+            to.display_name
+        )));
+    }
+    Ok(to)
 }
 
 fn updated(case_id: Uuid, owner_id: Uuid, kind: &str) -> BusMessage {

@@ -1,5 +1,6 @@
 //! The agent console: the JSON API responders work through (sign in, my
-//! cases, reply, resolve). The web app and the mayor's dashboard build on it.
+//! cases, reply, resolve), walk-in desks' tickets and their printable page.
+//! The web app and the mayor's dashboard build on it.
 
 pub mod auth;
 pub mod call_backs;
@@ -10,6 +11,8 @@ pub mod handoffs;
 pub mod health;
 pub mod responders;
 pub mod roster;
+pub mod walk_in;
+pub mod walk_in_page;
 pub mod walk_in_points;
 
 use std::sync::Arc;
@@ -70,6 +73,9 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/responders", get(responders::list).post(responders::add))
         .route("/api/v1/responders/{id}", patch(responders::update))
         .route("/api/v1/walk-in-points", get(walk_in_points::list).post(walk_in_points::add))
+        .route("/api/v1/walk-in/tickets", post(walk_in::register))
+        .route("/api/v1/walk-in/cases/{code}", get(walk_in::case_by_code))
+        .route("/walk-in/tickets/{id}", get(walk_in::page))
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/cases", get(cases::mine))

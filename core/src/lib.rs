@@ -25,6 +25,7 @@ pub mod store;
 pub mod texts;
 pub mod tracking_code;
 pub mod twilio;
+pub mod walk_in;
 
 pub use config::Config;
 pub use error::{Error, Result};

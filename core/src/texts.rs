@@ -25,6 +25,25 @@ pub fn auto_reply(lang: Language, owner: &str, code: &str, promise_minutes: u32,
     }
 }
 
+/// The SMS receipt for a walk-in ticket: who owns the case, its code, and
+/// where to follow it. The resident met a desk, not the owner, so it says
+/// who will be in touch rather than "I". The point's name stands alone
+/// ("Batline, Batcave Kallio:") because Finnish would inflect it in a sentence.
+pub fn walk_in_receipt(lang: Language, owner: &str, code: &str, point: &str, track_url: &str) -> String {
+    let text = match lang {
+        Language::Fi => {
+            format!("Batline, {point}: asiasi {code} hoitaa {owner}, joka on sinuun yhteydessä. Seuraa: {track_url}")
+        }
+        Language::Sv => {
+            format!("Batline, {point}: ditt ärende {code} sköts av {owner}, som hör av sig till dig. Följ: {track_url}")
+        }
+        Language::En => format!(
+            "Batline, {point}: your case {code} is handled by {owner}, who will be in touch. Follow: {track_url}"
+        ),
+    };
+    truncate_chars(text, SMS_MAX_CHARS)
+}
+
 /// The notice that the case has a new owner.
 pub fn reassigned(lang: Language, owner: &str, code: &str) -> String {
     match lang {
@@ -76,6 +95,16 @@ mod tests {
             assert!(text.contains("Aino") && text.contains("K7QD-4M2X") && text.contains("15") && text.contains(url));
         }
         assert!(auto_reply(Language::Fi, "Aino", "K7QD-4M2X", 15, url).starts_with("Hei, olen Aino Batlinesta."));
+    }
+
+    #[test]
+    fn walk_in_receipt_names_owner_code_point_and_link_in_each_language() {
+        let url = "https://batline.example/track/K7QD-4M2X";
+        for lang in [Language::Fi, Language::Sv, Language::En] {
+            let text = walk_in_receipt(lang, "Aino", "K7QD-4M2X", "Batcave Kallio", url);
+            assert!(text.contains("Aino") && text.contains("K7QD-4M2X") && text.contains("Batcave Kallio"));
+            assert!(text.ends_with(url));
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Choosing a case's owner, and saying why.
 //!
 //! Eligible means on duty, under capacity and speaking the case's language.
-//! Among the eligible, prefer the case's area and topic, then the resident's
-//! previous responder, then the least load, then whoever has waited longest
+//! Among the eligible, prefer someone on site at the walk-in point the
+//! resident came to (for a walk-in ticket), then the case's area and topic,
+//! then the resident's previous responder, then the least load, then whoever has waited longest
 //! since their last case. With nobody eligible the search widens step by
 //! step: a speaker of the language over capacity, then anyone on duty, and
 //! finally the designated backstop. The decision, the rule that made it and
@@ -13,6 +14,7 @@ use std::cmp::Ordering;
 
 use batline_core::{
     Error, Result,
+    domain::Channel,
     ownership::{self, Actor, NewOwner},
     store::{
         self,
@@ -50,6 +52,9 @@ pub enum Rule {
 pub enum Preference {
     /// The only eligible responder.
     OnlyCandidate,
+    /// On duty at the walk-in point where the resident is standing: someone
+    /// who can come to the desk beats any district knowledge.
+    AtWalkInPoint,
     /// Knows the case's area and topic better than the others.
     AreaAndTopic,
     /// Owned the resident's previous case.
@@ -105,8 +110,9 @@ fn area_topic_score(c: &Candidate) -> u8 {
 
 /// Most preferred first.
 fn preference_order(a: &Candidate, b: &Candidate) -> Ordering {
-    area_topic_score(b)
-        .cmp(&area_topic_score(a))
+    b.at_point
+        .cmp(&a.at_point)
+        .then(area_topic_score(b).cmp(&area_topic_score(a)))
         .then(b.previous.cmp(&a.previous))
         .then(a.load.cmp(&b.load))
         // None (never assigned) is the longest idle of all.
@@ -118,7 +124,9 @@ fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>) -> Pre
     let Some(next) = runner_up else {
         return Preference::OnlyCandidate;
     };
-    if area_topic_score(winner) != area_topic_score(next) {
+    if winner.at_point != next.at_point {
+        Preference::AtWalkInPoint
+    } else if area_topic_score(winner) != area_topic_score(next) {
         Preference::AreaAndTopic
     } else if winner.previous != next.previous {
         Preference::PreviousResponder
@@ -221,11 +229,17 @@ pub async fn move_by_rules(
     ack_due_at: DateTime<Utc>,
     because: &str,
 ) -> Result<Vec<i64>> {
+    // A walk-in case moving on still prefers someone at the resident's Batcave.
+    let at_point = match case.channel {
+        Channel::WalkIn => store::walk_in_tickets::point_for_case(&mut *conn, case.id).await?,
+        _ => None,
+    };
     let needs = Needs {
         language: case.language,
         area: case.area.as_deref(),
         topic: case.topic.as_deref(),
         previous_owner: None,
+        at_point,
     };
     let decision = choose_owner(conn, &needs, &[case.owner_id], now).await?;
     if decision.owner_id == case.owner_id {
@@ -258,6 +272,7 @@ mod tests {
             in_area: false,
             knows_topic: false,
             previous: false,
+            at_point: false,
             last_assigned_at: None,
         }
     }
@@ -279,6 +294,36 @@ mod tests {
         b.in_area = true;
         b.load = 3;
         assert_eq!(winner(&[a, b]), Some((2, Rule::Eligible(Preference::AreaAndTopic))));
+    }
+
+    #[test]
+    fn on_site_at_the_walk_in_point_beats_area_topic_previous_and_load() {
+        let mut here = candidate(1);
+        here.at_point = true;
+        here.load = 4;
+        let mut expert = candidate(2);
+        expert.in_area = true;
+        expert.knows_topic = true;
+        expert.previous = true;
+        assert_eq!(winner(&[expert.clone(), here.clone()]), Some((1, Rule::Eligible(Preference::AtWalkInPoint))));
+        // Two on site: the usual preferences decide between them.
+        let mut also_here = expert;
+        also_here.at_point = true;
+        assert_eq!(winner(&[here.clone(), also_here]), Some((2, Rule::Eligible(Preference::AreaAndTopic))));
+        // Being on site does not make a full responder eligible.
+        here.load = 5;
+        assert_eq!(winner(&[here, candidate(3)]), Some((3, Rule::Eligible(Preference::OnlyCandidate))));
+    }
+
+    #[test]
+    fn the_walk_in_point_preference_is_named_in_the_reason() {
+        let d = Decision {
+            owner_id: Uuid::from_u128(1),
+            owner_name: "Aino".into(),
+            rule: Rule::Eligible(Preference::AtWalkInPoint),
+            candidates: vec![],
+        };
+        assert_eq!(d.reason()["decided_by"], "at_walk_in_point");
     }
 
     #[test]

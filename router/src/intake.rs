@@ -61,6 +61,7 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     let (filed, outbox_ids) = match intake.channel {
         Channel::Sms => file_sms(router, &mut tx, &intake).await?,
         Channel::Voice => voice::file(router, &mut tx, &intake).await?,
+        Channel::WalkIn => crate::walk_in::file(router, &mut tx, &intake).await?,
         other => {
             return Err(Error::Invalid(format!("the router cannot file {other} intake yet")));
         }
@@ -129,7 +130,7 @@ pub(crate) async fn open_case(
 ) -> Result<(Filed, Vec<i64>)> {
     let since = router.clock.now() - chrono::Duration::days(i64::from(router.config.previous_responder_days));
     let previous_owner = store::cases::previous_owner(conn, resident_id, since).await?;
-    let needs = Needs { language, area: None, topic: None, previous_owner };
+    let needs = Needs { language, area: None, topic: None, previous_owner, at_point: None };
     let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);

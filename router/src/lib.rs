@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod duty;
 pub mod intake;
 pub mod voice;
+pub mod walk_in;
 
 use std::sync::Arc;
 

@@ -17,4 +17,5 @@ mod schema;
 mod sms_flow;
 mod support;
 mod voice;
+mod walk_in;
 mod webhook_security;

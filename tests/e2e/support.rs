@@ -222,6 +222,32 @@ impl TestApp {
         insert_responder(&self.pool, username, name, languages, duty, false).await
     }
 
+    /// A walk-in point (a Batcave) in `area`; returns its id.
+    pub async fn add_walk_in_point(&self, name: &str, area: &str) -> TestResult<Uuid> {
+        let hours = batline_core::opening_hours::OpeningHours::default();
+        Ok(store::walk_in_points::insert(&self.pool, name, &format!("{name} school"), area, &hours).await?.id)
+    }
+
+    /// Makes `point` the responder's home walk-in point.
+    pub async fn set_home_point(&self, responder_id: Uuid, point: Uuid) -> TestResult {
+        sqlx::query("UPDATE responders SET home_point_id = $2 WHERE id = $1")
+            .bind(responder_id)
+            .bind(point)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A desk person working at `point` (on duty, so routing would see them
+    /// if it ever considered desk staff).
+    pub async fn add_desk(&self, username: &str, name: &str, point: Uuid) -> TestResult<Responder> {
+        let desk =
+            self.add_responder(username, name, &[Language::Fi, Language::Sv, Language::En], DutyStatus::OnDuty).await?;
+        sqlx::query("UPDATE responders SET role = 'desk' WHERE id = $1").bind(desk.id).execute(&self.pool).await?;
+        self.set_home_point(desk.id, point).await?;
+        Ok(desk)
+    }
+
     /// A resident texts Batline; returns the webhook's response.
     pub async fn text(&self, from: &str, body: &str) -> TestResult<reqwest::Response> {
         self.text_with_sid(&new_sid("SM"), from, body).await
@@ -432,6 +458,20 @@ impl Console {
             .bearer_auth(&self.token)
             .header("content-type", content_type)
             .body(body)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        Ok((status, r.json().await.unwrap_or(Value::Null)))
+    }
+
+    /// POSTs JSON with one extra header (an `Idempotency-Key`, say).
+    pub async fn post_with_header(&self, path: &str, header: (&str, &str), body: Value) -> TestResult<(u16, Value)> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header(header.0, header.1)
+            .json(&body)
             .send()
             .await?;
         let status = r.status().as_u16();

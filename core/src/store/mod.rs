@@ -16,6 +16,7 @@ pub mod responders;
 pub mod sessions;
 pub mod shifts;
 pub mod walk_in_points;
+pub mod walk_in_tickets;
 
 /// True when `e` is a unique violation (SQLSTATE 23505) of `constraint`.
 pub fn is_unique_violation(e: &sqlx::Error, constraint: &str) -> bool {

@@ -48,3 +48,22 @@ pub async fn set_language(conn: &mut PgConnection, id: Uuid, language: Language)
 pub async fn language_by_phone(e: impl PgExecutor<'_>, phone: &str) -> Result<Option<Language>> {
     Ok(sqlx::query_scalar("SELECT language FROM residents WHERE phone = $1").bind(phone).fetch_optional(e).await?)
 }
+
+/// A new resident who gave no phone number: a walk-in visitor. Each such
+/// visit is a new person as far as Batline can tell; they come back by
+/// their case's tracking code instead.
+#[tracing::instrument(skip(conn))]
+pub async fn insert_without_phone(conn: &mut PgConnection, language: Language) -> Result<Resident> {
+    Ok(sqlx::query_as("INSERT INTO residents (id, phone, language) VALUES ($1, NULL, $2) RETURNING *")
+        .bind(Uuid::new_v4())
+        .bind(language)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// A resident by id, locked for the rest of the transaction, which
+/// serialises filing for them as [`upsert_by_phone`] does.
+#[tracing::instrument(skip(conn))]
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Resident>> {
+    Ok(sqlx::query_as("SELECT * FROM residents WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
+}

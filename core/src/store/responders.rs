@@ -226,6 +226,8 @@ pub struct Candidate {
     pub knows_topic: bool,
     /// Owned the resident's previous case.
     pub previous: bool,
+    /// Their home walk-in point is the one the case was opened at.
+    pub at_point: bool,
     /// When they last became an owner; `None` is longest idle of all.
     pub last_assigned_at: Option<DateTime<Utc>>,
 }
@@ -241,9 +243,15 @@ pub struct Needs<'a> {
     pub topic: Option<&'a str>,
     /// The owner of the resident's previous case, if recent.
     pub previous_owner: Option<Uuid>,
+    /// The walk-in point the resident came to, for a walk-in ticket: the
+    /// responders whose home point it is are on site.
+    pub at_point: Option<Uuid>,
 }
 
 /// Every responder on duty except `exclude`, with what the rules need.
+/// Only responders and leads own cases: a desk person registers tickets, and
+/// the mayor and admins are reached only through the backstop chain, never
+/// because they happened to be on duty.
 #[tracing::instrument(skip(conn))]
 pub async fn on_duty_candidates(
     conn: &mut PgConnection,
@@ -258,9 +266,10 @@ pub async fn on_duty_candidates(
                 COALESCE($2 = ANY (r.areas), false) AS in_area,
                 COALESCE($3 = ANY (r.topics), false) AS knows_topic,
                 r.id IS NOT DISTINCT FROM $4 AS previous,
+                COALESCE(r.home_point_id = $6, false) AS at_point,
                 r.last_assigned_at
          FROM responders r
-         WHERE r.duty_status = 'on_duty' AND NOT (r.id = ANY ($5))
+         WHERE r.duty_status = 'on_duty' AND r.role IN ('responder', 'lead') AND NOT (r.id = ANY ($5))
          ORDER BY r.id",
     )
     .bind(needs.language.as_str())
@@ -268,6 +277,7 @@ pub async fn on_duty_candidates(
     .bind(needs.topic)
     .bind(needs.previous_owner)
     .bind(exclude)
+    .bind(needs.at_point)
     .fetch_all(conn)
     .await?)
 }

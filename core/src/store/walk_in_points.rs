@@ -53,3 +53,9 @@ pub async fn list(e: impl PgExecutor<'_>) -> Result<Vec<WalkInPoint>> {
 pub async fn by_name(e: impl PgExecutor<'_>, name: &str) -> Result<Option<WalkInPoint>> {
     Ok(sqlx::query_as("SELECT * FROM walk_in_points WHERE name = $1").bind(name).fetch_optional(e).await?)
 }
+
+/// A walk-in point by id.
+#[tracing::instrument(skip(e))]
+pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<WalkInPoint>> {
+    Ok(sqlx::query_as("SELECT * FROM walk_in_points WHERE id = $1").bind(id).fetch_optional(e).await?)
+}

@@ -1,0 +1,380 @@
+//! Walk-in desks: registering a resident's visit as a ticket, the printable
+//! ticket, and finding a returning resident's case by its tracking code.
+//!
+//! Registering is desk work (roles desk, lead and admin). The console never
+//! chooses an owner: it stores the ticket with an intake row and its bus
+//! message in one transaction, exactly as the gateway stores an SMS, and the
+//! router files it. The request then waits a bounded time for the router:
+//! 201 with the case, its code and its owner when filing was quick, else 202
+//! and a ticket page that shows "assigning an owner…" and refreshes itself
+//! until the case exists. Nothing accepted is lost: if RabbitMQ is away the
+//! outbox relay publishes the ticket later.
+//!
+//! # Why the printable ticket needs no session
+//!
+//! `GET /walk-in/tickets/{id}` is opened in a browser tab, which cannot send
+//! the console's Bearer token, and there is no cookie session yet. The page
+//! is therefore a capability URL: the ticket id is a server-generated v4
+//! UUID (122 random bits) that only the desk that registered the ticket is
+//! ever given. The page shows nothing but what the printed slip itself
+//! shows: the tracking code, the owner's display name, the walk-in point and
+//! the public tracking address. Never what the resident came about, never
+//! their phone. Whoever holds the id learns no more than the tracking code
+//! already reveals on the public tracking page, and the id is far harder to
+//! guess than the 40-bit code. The page is sent `no-store`, `noindex` and
+//! `no-referrer`, so it is not cached, indexed or leaked onwards.
+
+use std::time::Duration;
+
+use axum::{
+    Json,
+    extract::{Path, State, rejection::JsonRejection},
+    http::{
+        HeaderMap, HeaderValue, StatusCode,
+        header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY},
+    },
+    response::{Html, IntoResponse, Response},
+};
+use batline_core::{
+    bus::BusMessage,
+    domain::{CaseStatus, Channel, Language, Role},
+    outbox::Outbox,
+    store::{
+        self,
+        intake::NewIntake,
+        responders::Responder,
+        walk_in_tickets::{NewTicket, TicketView},
+    },
+    tracking_code::TrackingCode,
+    walk_in::{self, MAX_ABOUT_CHARS, MAX_TOPIC_CHARS, Ticket},
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{AppState, auth::SignedIn, cases::text_field, error::ApiError, walk_in_page};
+
+/// The header a client sets so that a retried registration is stored once.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Longest idempotency key accepted.
+const MAX_KEY_CHARS: usize = 200;
+/// How long registration waits for the broker before leaving the ticket to
+/// the outbox relay.
+const PUBLISH_WAIT: Duration = Duration::from_secs(2);
+/// How long registration waits in all for the router to name an owner
+/// before answering 202.
+const FILING_WAIT: Duration = Duration::from_secs(5);
+/// How often it looks.
+const POLL: Duration = Duration::from_millis(50);
+
+fn ensure_desk_work(me: &Responder) -> Result<(), ApiError> {
+    if matches!(me.role, Role::Desk | Role::Lead | Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("walk-in tickets are desk work: for desk staff, leads and admins".into()))
+    }
+}
+
+/// Body of `POST /api/v1/walk-in/tickets`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewTicketBody {
+    /// What the resident came about.
+    about: String,
+    /// `fi`, `sv` or `en`; required unless `tracking_code` is given (then
+    /// the case's language is the default).
+    #[serde(default)]
+    language: Option<String>,
+    /// A phone for SMS updates, with the country code.
+    #[serde(default)]
+    phone: Option<String>,
+    /// A topic (streets, parks, housing, ...).
+    #[serde(default)]
+    topic: Option<String>,
+    /// The walk-in point; defaults to the desk person's home point.
+    #[serde(default)]
+    point_id: Option<Uuid>,
+    /// A returning resident's tracking code: the visit continues that case.
+    #[serde(default)]
+    tracking_code: Option<String>,
+}
+
+/// What registration answers.
+#[derive(Debug, Serialize)]
+pub struct TicketAnswer {
+    ticket_id: Uuid,
+    /// `filed` (a case with a named owner) or `pending` (the router has not
+    /// filed it yet; the ticket page will show it once it has).
+    status: &'static str,
+    /// Where the printable ticket is, on this console.
+    ticket_url: String,
+    point_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case_id: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracking_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owner_name: Option<String>,
+}
+
+/// The printable ticket's path on the console.
+pub fn ticket_path(id: Uuid) -> String {
+    format!("/walk-in/tickets/{id}")
+}
+
+fn parse_language(raw: &str) -> Result<Language, ApiError> {
+    raw.trim().parse().map_err(|_| {
+        let shown: String = raw.chars().take(20).collect();
+        ApiError::Unprocessable(format!("language {shown:?} is not one Batline answers in; use fi, sv or en"))
+    })
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ApiError::BadRequest(format!(
+            "Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters, such as a UUID"
+        )));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// `POST /api/v1/walk-in/tickets`: register a walk-in ticket. With an
+/// `Idempotency-Key` header a retry answers with the same ticket.
+pub async fn register(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    headers: HeaderMap,
+    body: Result<Json<NewTicketBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    ensure_desk_work(&me)?;
+    let key = idempotency_key(&headers)?;
+    let Json(body) = body?;
+    let about = text_field(&body.about, "about", MAX_ABOUT_CHARS)?;
+    let topic = match body.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) if t.chars().count() > MAX_TOPIC_CHARS => {
+            return Err(ApiError::Unprocessable(format!("topic has more than {MAX_TOPIC_CHARS} characters")));
+        }
+        other => other.map(str::to_owned),
+    };
+    let phone = body.phone.as_deref().filter(|p| !p.trim().is_empty()).map(walk_in::normalise_phone).transpose()?;
+
+    let (language, follow_up_of) = match body.tracking_code.as_deref() {
+        Some(raw) => {
+            if phone.is_some() {
+                return Err(ApiError::Unprocessable(
+                    "a follow-up ticket continues the case as it is; leave out phone when giving tracking_code".into(),
+                ));
+            }
+            let code = TrackingCode::parse(raw)?;
+            let case = store::cases::by_tracking_code(&state.pool, &code)
+                .await?
+                .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
+            let language = body.language.as_deref().map(parse_language).transpose()?.unwrap_or(case.language);
+            (language, Some(case.id))
+        }
+        None => {
+            let raw = body.language.as_deref().ok_or_else(|| {
+                ApiError::Unprocessable("language is required: fi, sv or en, as the resident wishes".into())
+            })?;
+            (parse_language(raw)?, None)
+        }
+    };
+
+    let point_id = body
+        .point_id
+        .or(me.home_point_id)
+        .ok_or_else(|| ApiError::Unprocessable("you have no home walk-in point; say which one with point_id".into()))?;
+    let point = store::walk_in_points::get(&state.pool, point_id)
+        .await?
+        .ok_or_else(|| ApiError::Unprocessable(format!("there is no walk-in point with id {point_id}")))?;
+
+    if let Some(key) = &key
+        && let Some(existing) = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key).await?
+    {
+        return replay(&state, existing, &about).await;
+    }
+
+    let ticket = Ticket {
+        ticket_id: Uuid::new_v4(),
+        point_id: point.id,
+        desk_id: me.id,
+        language,
+        topic,
+        about,
+        phone,
+        follow_up_of,
+    };
+    let new = NewIntake {
+        channel: Channel::WalkIn,
+        provider_id: Some(ticket.ticket_id.to_string()),
+        sender: ticket.sender(),
+        recipient: None,
+        body: ticket.about.clone(),
+        raw: serde_json::to_value(&ticket).map_err(batline_core::Error::from)?,
+    };
+    let mut tx = state.pool.begin().await?;
+    let intake_id = store::intake::insert(&mut tx, &new)
+        .await?
+        .ok_or_else(|| batline_core::Error::Conflict("that ticket id is taken; send the ticket again".into()))?;
+    let stored = store::walk_in_tickets::insert(
+        &mut tx,
+        &NewTicket {
+            id: ticket.ticket_id,
+            point_id: point.id,
+            desk_id: me.id,
+            idempotency_key: key.as_deref(),
+            intake_id,
+            language,
+        },
+    )
+    .await?;
+    if !stored {
+        // A retry with the same key committed first while this one ran.
+        tx.rollback().await?;
+        let key = key.as_deref().unwrap_or_default();
+        let existing = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key)
+            .await?
+            .ok_or(batline_core::Error::NotFound("ticket"))?;
+        return replay(&state, existing, &ticket.about).await;
+    }
+    let outbox_id =
+        Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::WalkIn }).await?;
+    tx.commit().await?;
+    tracing::info!(ticket_id = %ticket.ticket_id, point = %point.name, desk = %me.username, "walk-in ticket stored");
+
+    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(ticket_id = %ticket.ticket_id, error = %e, "left to the outbox relay");
+            state.outbox.kick();
+        }
+        Err(_) => {
+            tracing::warn!(ticket_id = %ticket.ticket_id, "RabbitMQ is slow; left to the outbox relay");
+            state.outbox.kick();
+        }
+    }
+    let view = wait_for_case(&state, ticket.ticket_id).await?;
+    Ok(answer(view, false))
+}
+
+/// A retried registration: the same ticket, unless the key was used for a
+/// different visit, which is a client bug worth saying out loud.
+async fn replay(state: &AppState, existing: TicketView, about: &str) -> Result<Response, ApiError> {
+    if existing.about != about {
+        return Err(batline_core::Error::Conflict(
+            "this Idempotency-Key was already used for a different ticket; use a fresh key for a new visit".into(),
+        )
+        .into());
+    }
+    let view = wait_for_case(state, existing.id).await?;
+    Ok(answer(view, true))
+}
+
+/// The ticket once the router filed it, or as it is when [`FILING_WAIT`] is up.
+async fn wait_for_case(state: &AppState, id: Uuid) -> Result<TicketView, ApiError> {
+    let deadline = tokio::time::Instant::now() + FILING_WAIT;
+    loop {
+        let view =
+            store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
+        if view.case_id.is_some() || tokio::time::Instant::now() >= deadline {
+            return Ok(view);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+fn answer(view: TicketView, replayed: bool) -> Response {
+    let ticket_url = ticket_path(view.id);
+    let filed = view.case_id.is_some();
+    let body = TicketAnswer {
+        ticket_id: view.id,
+        status: if filed { "filed" } else { "pending" },
+        ticket_url: ticket_url.clone(),
+        point_name: view.point_name,
+        case_id: view.case_id,
+        tracking_code: view.tracking_code,
+        owner_name: view.owner_name,
+    };
+    let status = if filed { StatusCode::CREATED } else { StatusCode::ACCEPTED };
+    let mut response = (status, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&ticket_url) {
+        response.headers_mut().insert(LOCATION, location);
+    }
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// A case as a desk may see it: the public tracking information, never the
+/// conversation.
+#[derive(Debug, Serialize)]
+pub struct DeskCaseView {
+    tracking_code: String,
+    status: CaseStatus,
+    owner_name: String,
+    opened_at: DateTime<Utc>,
+    resolved_at: Option<DateTime<Utc>>,
+    channel: Channel,
+    /// Where the case was opened, if at a walk-in point.
+    walk_in_point: Option<PointRef>,
+}
+
+/// A walk-in point by id and name.
+#[derive(Debug, Serialize)]
+pub struct PointRef {
+    id: Uuid,
+    name: String,
+}
+
+/// `GET /api/v1/walk-in/cases/{code}`: a returning resident's case by its
+/// tracking code (desk, lead, admin).
+pub async fn case_by_code(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(code): Path<String>,
+) -> Result<Json<DeskCaseView>, ApiError> {
+    ensure_desk_work(&me)?;
+    let code = TrackingCode::parse(&code)?;
+    let case = store::cases::by_tracking_code(&state.pool, &code)
+        .await?
+        .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
+    let owner_name = store::responders::display_names(&state.pool, &[case.owner_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, name)| name)
+        .unwrap_or_default();
+    let walk_in_point = match store::walk_in_tickets::point_for_case(&state.pool, case.id).await? {
+        Some(id) => store::walk_in_points::get(&state.pool, id).await?.map(|p| PointRef { id: p.id, name: p.name }),
+        None => None,
+    };
+    Ok(Json(DeskCaseView {
+        tracking_code: case.tracking_code,
+        status: case.status,
+        owner_name,
+        opened_at: case.opened_at,
+        resolved_at: case.resolved_at,
+        channel: case.channel,
+        walk_in_point,
+    }))
+}
+
+/// `GET /walk-in/tickets/{id}`: the printable ticket (see the module
+/// documentation for why it needs no session).
+pub async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id: Uuid = id.parse().map_err(|_| batline_core::Error::NotFound("ticket"))?;
+    let view = store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
+    let tracking_url = view.tracking_code.as_deref().map(|code| state.config.tracking_url(code));
+    let html = walk_in_page::render(&view, tracking_url.as_deref());
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    Ok(response)
+}

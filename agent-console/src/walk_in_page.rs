@@ -1,0 +1,176 @@
+//! The printable walk-in ticket, in Finnish, Swedish and English: the
+//! tracking code in large type, the owner's name, the walk-in point, and the
+//! tracking page's address as text and as a QR code (inline SVG, so printing
+//! needs nothing but the page). Sized for an A6 slip or a receipt printer;
+//! maud escapes everything interpolated.
+
+use batline_core::{domain::Language, roster::TZ, store::walk_in_tickets::TicketView};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use qrcode::{EcLevel, QrCode, render::svg};
+
+/// Seconds between reloads while the router has not named an owner yet.
+const REFRESH_SECONDS: u32 = 2;
+
+struct Words {
+    title: &'static str,
+    code: &'static str,
+    owner: &'static str,
+    assigning: &'static str,
+    follow: &'static str,
+    come_back: &'static str,
+    print: &'static str,
+}
+
+fn words(lang: Language) -> Words {
+    match lang {
+        Language::Fi => Words {
+            title: "Batline – asiasi",
+            code: "Seurantatunnus",
+            owner: "Asiasi hoitaa",
+            assigning: "Asiallesi nimetään hoitajaa…",
+            follow: "Seuraa asiaasi:",
+            come_back: "Voit palata minkä tahansa Batcaven tiskille tällä tunnuksella.",
+            print: "Tulosta",
+        },
+        Language::Sv => Words {
+            title: "Batline – ditt ärende",
+            code: "Spårningskod",
+            owner: "Ditt ärende sköts av",
+            assigning: "En handläggare utses för ditt ärende…",
+            follow: "Följ ditt ärende:",
+            come_back: "Du kan komma tillbaka till vilken Batcave-disk som helst med den här koden.",
+            print: "Skriv ut",
+        },
+        Language::En => Words {
+            title: "Batline – your case",
+            code: "Tracking code",
+            owner: "Your case is handled by",
+            assigning: "Assigning an owner to your case…",
+            follow: "Follow your case:",
+            come_back: "Come back to any Batcave desk with this code.",
+            print: "Print",
+        },
+    }
+}
+
+/// The QR code of `url` as an inline `<svg>` element, or `None` if it
+/// cannot be encoded (then the printed address still carries it).
+pub fn qr_svg(url: &str) -> Option<String> {
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
+        .inspect_err(|e| tracing::error!(error = %e, "cannot encode the tracking address as a QR code"))
+        .ok()?;
+    let svg = code.render::<svg::Color<'_>>().quiet_zone(true).module_dimensions(1, 1).build();
+    // The renderer writes a standalone document; inline it without the XML declaration.
+    Some(svg.find("<svg").map(|start| svg[start..].to_owned()).unwrap_or(svg))
+}
+
+const STYLE: &str = "
+body { font-family: system-ui, sans-serif; margin: 0; color: #000; background: #fff; }
+main { max-width: 80mm; margin: 0 auto; padding: 6mm; text-align: center; }
+h1 { font-size: 14pt; margin: 0 0 4mm; }
+.point { margin: 0 0 4mm; font-size: 10pt; }
+.label { margin: 0; font-size: 10pt; text-transform: uppercase; letter-spacing: 0.05em; }
+.code { font-family: ui-monospace, monospace; font-size: 28pt; font-weight: bold; letter-spacing: 0.08em; margin: 1mm 0 4mm; }
+.owner { font-size: 13pt; margin: 0 0 4mm; }
+.qr svg { width: 40mm; height: 40mm; }
+.url { font-family: ui-monospace, monospace; font-size: 9pt; word-break: break-all; }
+.small { font-size: 9pt; }
+button { font-size: 12pt; padding: 2mm 6mm; margin-top: 4mm; }
+@page { size: A6; margin: 6mm; }
+@media print { main { padding: 0; } .noprint { display: none; } }
+";
+
+/// Renders the page for `view`; `tracking_url` is the case's public
+/// tracking address once it exists.
+pub fn render(view: &TicketView, tracking_url: Option<&str>) -> String {
+    let w = words(view.language);
+    let filed = match (&view.tracking_code, &view.owner_name, tracking_url) {
+        (Some(code), Some(owner), Some(url)) => Some((code.as_str(), owner.as_str(), url)),
+        _ => None,
+    };
+    let body: Markup = html! {
+        main {
+            h1 { (w.title) }
+            p.point { (view.point_name) br; (view.point_address) }
+            @if let Some((code, owner, url)) = filed {
+                p.label { (w.code) }
+                p.code { (code) }
+                p.owner { (w.owner) " " strong { (owner) } }
+                @if let Some(svg) = qr_svg(url) {
+                    div.qr { (PreEscaped(svg)) }
+                }
+                p.small { (w.follow) br; a.url href=(url) { (url) } }
+                p.small { (w.come_back) }
+                p.small {
+                    time datetime=(view.created_at.to_rfc3339()) {
+                        (view.created_at.with_timezone(&TZ).format("%-d.%-m.%Y %H:%M"))
+                    }
+                }
+                button.noprint type="button" onclick="window.print()" { (w.print) }
+            } @else {
+                p.owner role="status" { (w.assigning) }
+            }
+        }
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(view.language.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                @if filed.is_none() {
+                    meta http-equiv="refresh" content=(REFRESH_SECONDS);
+                }
+                title { (w.title) @if let Some((code, _, _)) = filed { " " (code) } }
+                style { (PreEscaped(STYLE)) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use batline_core::domain::Language;
+    use chrono::Utc;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn view(filed: bool, language: Language) -> TicketView {
+        TicketView {
+            id: Uuid::from_u128(1),
+            language,
+            created_at: Utc::now(),
+            point_id: Uuid::from_u128(2),
+            point_name: "Batcave Kallio".into(),
+            point_address: "Kallion koulu".into(),
+            about: "Secret <b>details</b>".into(),
+            case_id: filed.then(|| Uuid::from_u128(3)),
+            tracking_code: filed.then(|| "K7QD-4M2X".into()),
+            owner_name: filed.then(|| "Aino".into()),
+        }
+    }
+
+    #[test]
+    fn a_filed_ticket_shows_code_owner_point_and_qr_but_not_what_it_is_about() {
+        let url = "https://batline.example/track/K7QD-4M2X";
+        for lang in [Language::Fi, Language::Sv, Language::En] {
+            let html = render(&view(true, lang), Some(url));
+            assert!(html.contains("K7QD-4M2X") && html.contains("Aino") && html.contains("Batcave Kallio"));
+            assert!(html.contains("<svg") && html.contains(&format!("href=\"{url}\"")));
+            assert!(!html.contains("Secret") && !html.contains("<?xml"));
+            assert!(!html.contains("http-equiv=\"refresh\""));
+            assert!(html.contains(&format!("lang=\"{}\"", lang.as_str())));
+        }
+    }
+
+    #[test]
+    fn a_pending_ticket_says_an_owner_is_being_assigned_and_refreshes() {
+        let html = render(&view(false, Language::En), None);
+        assert!(html.contains("Assigning an owner") && html.contains("http-equiv=\"refresh\""));
+        assert!(!html.contains("<svg"));
+    }
+}

@@ -1,0 +1,112 @@
+//! Walk-in tickets: a desk's registration of a resident's visit. The case a
+//! ticket became is read through its intake row, which the router fills in.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::{Result, domain::Language};
+
+/// What the desk stores with the intake row.
+#[derive(Debug, Clone)]
+pub struct NewTicket<'a> {
+    /// Chosen by the console: a fresh v4 UUID.
+    pub id: Uuid,
+    /// Where the resident came.
+    pub point_id: Uuid,
+    /// Who registered it.
+    pub desk_id: Uuid,
+    /// The client's `Idempotency-Key`, if it sent one.
+    pub idempotency_key: Option<&'a str>,
+    /// The intake row written in the same transaction.
+    pub intake_id: Uuid,
+    /// The language the ticket is printed in.
+    pub language: Language,
+}
+
+/// Stores a ticket. `false` when this desk person already registered a
+/// ticket under the same idempotency key: a retried request. A concurrent
+/// retry waits here for the first copy's transaction, so exactly one of
+/// them gets `true`.
+#[tracing::instrument(skip(conn, new), fields(ticket_id = %new.id))]
+pub async fn insert(conn: &mut PgConnection, new: &NewTicket<'_>) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO walk_in_tickets (id, point_id, desk_id, idempotency_key, intake_id, language)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (desk_id, idempotency_key) DO NOTHING",
+    )
+    .bind(new.id)
+    .bind(new.point_id)
+    .bind(new.desk_id)
+    .bind(new.idempotency_key)
+    .bind(new.intake_id)
+    .bind(new.language)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A ticket with its point and, once the router filed it, its case.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+pub struct TicketView {
+    /// The ticket.
+    pub id: Uuid,
+    /// The language it is printed in.
+    pub language: Language,
+    /// When the desk registered it.
+    pub created_at: DateTime<Utc>,
+    /// The walk-in point.
+    pub point_id: Uuid,
+    /// Its name.
+    pub point_name: String,
+    /// Its address.
+    pub point_address: String,
+    /// What the resident came about, as the desk wrote it. Never shown on
+    /// the printable ticket; the console compares it on a retried request.
+    #[serde(skip)]
+    pub about: String,
+    /// The case, once filed.
+    pub case_id: Option<Uuid>,
+    /// Its tracking code, once filed.
+    pub tracking_code: Option<String>,
+    /// Its owner's display name, once filed.
+    pub owner_name: Option<String>,
+}
+
+const VIEW: &str = "SELECT t.id, t.language, t.created_at, t.point_id, p.name AS point_name,
+                           p.address AS point_address, i.body AS about, i.case_id, c.tracking_code,
+                           r.display_name AS owner_name
+                    FROM walk_in_tickets t
+                    JOIN walk_in_points p ON p.id = t.point_id
+                    JOIN intake i ON i.id = t.intake_id
+                    LEFT JOIN cases c ON c.id = i.case_id
+                    LEFT JOIN responders r ON r.id = c.owner_id";
+
+/// A ticket by id.
+#[tracing::instrument(skip(e))]
+pub async fn view(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TicketView>> {
+    Ok(sqlx::query_as(&format!("{VIEW} WHERE t.id = $1")).bind(id).fetch_optional(e).await?)
+}
+
+/// The ticket a desk person registered under an idempotency key.
+#[tracing::instrument(skip(e, key))]
+pub async fn by_idempotency_key(e: impl PgExecutor<'_>, desk_id: Uuid, key: &str) -> Result<Option<TicketView>> {
+    Ok(sqlx::query_as(&format!("{VIEW} WHERE t.desk_id = $1 AND t.idempotency_key = $2"))
+        .bind(desk_id)
+        .bind(key)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// The walk-in point of a case's first ticket: where the case was opened.
+#[tracing::instrument(skip(e))]
+pub async fn point_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT t.point_id FROM walk_in_tickets t JOIN intake i ON i.id = t.intake_id
+         WHERE i.case_id = $1 ORDER BY t.created_at LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(e)
+    .await?)
+}
