@@ -108,12 +108,13 @@ pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
     }
     let hash = password::hash(DEMO_PASSWORD)?;
     let mut tx = pool.begin().await?;
-    for demo in RESPONDERS {
+    for (i, demo) in RESPONDERS.iter().enumerate() {
         let new = NewResponder {
             username: demo.username.to_owned(),
             display_name: demo.name.to_owned(),
             password_hash: hash.clone(),
-            phone: None,
+            // Made-up numbers in the 050 range, so demo calls have a phone to ring.
+            phone: Some(format!("+35850000{:04}", i + 1)),
             languages: demo.languages.to_vec(),
             areas: demo.areas.iter().map(|a| (*a).to_owned()).collect(),
             topics: demo.topics.iter().map(|t| (*t).to_owned()).collect(),
