@@ -50,6 +50,8 @@ pub struct CaseDetail {
     calls: Vec<Call>,
     /// The call-back the owner still owes, if any.
     call_back: Option<CallBack>,
+    /// The SLA clocks: first response and resolution.
+    sla: Vec<batline_core::store::sla::SlaClock>,
 }
 
 /// `GET /api/v1/cases/{id}`. Desk staff never read a conversation, not
@@ -75,7 +77,8 @@ pub async fn detail(
     let timeline = store::events::for_case(&state.pool, id).await?;
     let calls = store::calls::for_case(&state.pool, id).await?;
     let call_back = store::call_backs::open_for_case(&state.pool, id).await?;
-    Ok(Json(CaseDetail { case, messages, timeline, calls, call_back }))
+    let sla = store::sla::clocks_for(&state.pool, id).await?;
+    Ok(Json(CaseDetail { case, messages, timeline, calls, call_back, sla }))
 }
 
 fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
@@ -181,7 +184,7 @@ pub async fn reply(
     .await?;
     // Replying is the clearest acknowledgement there is.
     acknowledge_in(&mut tx, &me, &case).await?;
-    store::cases::mark_first_response(&mut tx, case.id).await?;
+    batline_core::sla::first_response(&mut tx, case.id).await?;
     let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?];
     tx.commit().await?;
     publish(&state, &ids).await;
@@ -208,6 +211,7 @@ pub async fn resolve(
     let resolved = store::cases::resolve(&mut tx, case.id, &summary)
         .await?
         .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
+    batline_core::sla::resolved(&mut tx, case.id).await?;
     // Resolved is resolved: nobody owes a call on it any more.
     store::call_backs::close(&mut tx, case.id, CallBackStatus::Cancelled, None).await?;
     store::events::append(

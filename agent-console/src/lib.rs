@@ -11,6 +11,7 @@ pub mod handoffs;
 pub mod health;
 pub mod responders;
 pub mod roster;
+pub mod sla_policies;
 pub mod walk_in;
 pub mod walk_in_page;
 pub mod walk_in_points;
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .route("/walk-in/tickets/{id}", get(walk_in::page))
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
+        .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))

@@ -68,7 +68,7 @@ pub async fn talked(
     data: serde_json::Value,
 ) -> Result<Vec<i64>> {
     store::events::append(conn, case.id, kind, ActorKind::Responder, responder_id, data).await?;
-    store::cases::mark_first_response(conn, case.id).await?;
+    crate::sla::first_response(conn, case.id).await?;
     if responder_id == Some(case.owner_id) && store::cases::acknowledge(conn, case.id).await? {
         store::events::append(
             conn,

@@ -228,6 +228,30 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How urgent a case is; SLA policies may differ by it.
+    Priority {
+        /// Can wait.
+        Low => "low",
+        /// The default.
+        Normal => "normal",
+        /// Sooner than usual.
+        High => "high",
+        /// Someone may be in danger or without a basic service.
+        Urgent => "urgent",
+    }
+}
+
+text_enum! {
+    /// What an SLA clock measures.
+    SlaTarget {
+        /// Time to a human's first response (auto-replies do not count).
+        FirstResponse => "first_response",
+        /// Time to resolution.
+        Resolution => "resolution",
+    }
+}
+
 /// Kinds of timeline events. Plain strings in the database so later issues
 /// can add kinds without a migration; these constants keep the spelling in one place.
 pub mod event_kind {
@@ -281,6 +305,10 @@ pub mod event_kind {
     pub const CALL_BACK_UNANSWERED: &str = "call_back_unanswered";
     /// The call-back deadline passed; the case moves on like an unacknowledged one.
     pub const CALL_BACK_MISSED: &str = "call_back_missed";
+    /// An SLA target is close: the owner is warned.
+    pub const SLA_WARNING: &str = "sla_warning";
+    /// An SLA target passed unmet: recorded and raised to the shift lead.
+    pub const SLA_BREACHED: &str = "sla_breached";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

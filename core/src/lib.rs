@@ -21,6 +21,7 @@ pub mod ownership;
 pub mod password;
 pub mod responder_admin;
 pub mod roster;
+pub mod sla;
 pub mod store;
 pub mod texts;
 pub mod tracking_code;

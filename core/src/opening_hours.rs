@@ -74,6 +74,16 @@ impl OpeningHours {
         Ok(())
     }
 
+    /// The open spans of `weekday`, in order.
+    pub fn spans(&self, weekday: Weekday) -> &[(NaiveTime, NaiveTime)] {
+        self.0.get(&(weekday.num_days_from_monday() as u8)).map_or(&[], Vec::as_slice)
+    }
+
+    /// True when no day has any open span.
+    pub fn is_never_open(&self) -> bool {
+        self.0.values().all(Vec::is_empty)
+    }
+
     /// True when open on `weekday` at local time `at`.
     pub fn is_open(&self, weekday: Weekday, at: NaiveTime) -> bool {
         let day = weekday.num_days_from_monday() as u8;

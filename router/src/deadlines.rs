@@ -10,6 +10,10 @@
 //!   before a deadline; if it passes, the case moves on by the rules like a
 //!   missed acknowledgement and the new owner gets the task, with a new
 //!   deadline.
+//! - SLA clocks: when most of a target has passed the owner is warned;
+//!   when all of it has, the breach goes on the timeline and is raised to
+//!   the lead of a shift running for the case's area (or city-wide, or the
+//!   backstop). A breach does not move the case: its owner still owns it.
 //! - Shift edges: at a shift's start its people go on duty; at its end they
 //!   go off (their open cases handed on) unless another running shift keeps
 //!   them. Changes people make by hand between the edges stick.
@@ -25,7 +29,7 @@ use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, CallBackStatus, CaseStatus, DutyStatus, HandoffStatus, event_kind},
     outbox::Outbox,
-    store::{self, call_backs::CallBack, cases::Case, shifts::Edge},
+    store::{self, call_backs::CallBack, cases::Case, shifts::Edge, sla::SlaClock},
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -93,6 +97,14 @@ pub async fn sweep(router: &Router) -> Result<usize> {
     for task in &call_backs {
         outbox_ids.extend(call_back_missed(router, &mut tx, task).await?);
     }
+    let warnings = store::sla::claim_warnings(&mut tx, now, BATCH).await?;
+    for clock in &warnings {
+        outbox_ids.extend(sla_warning(&mut tx, clock).await?);
+    }
+    let breaches = store::sla::claim_breaches(&mut tx, now, BATCH).await?;
+    for clock in &breaches {
+        outbox_ids.extend(sla_breached(&mut tx, clock, now).await?);
+    }
     let mut edges = 0;
     for edge in [Edge::Start, Edge::End] {
         for shift in store::shifts::claim_due_edges(&mut tx, edge, now, BATCH).await? {
@@ -107,7 +119,7 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }
-    Ok(overdue.len() + lapsed.len() + call_backs.len() + edges)
+    Ok(overdue.len() + lapsed.len() + call_backs.len() + warnings.len() + breaches.len() + edges)
 }
 
 async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now: DateTime<Utc>) -> Result<Vec<i64>> {
@@ -171,4 +183,47 @@ async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallB
     store::call_backs::postpone(conn, task.id, now + window).await?;
     let ack_due = now + router.config.ack_windows.for_channel(case.channel);
     assign::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await
+}
+
+async fn sla_warning(conn: &mut PgConnection, clock: &SlaClock) -> Result<Vec<i64>> {
+    let Some(case) = store::cases::get(&mut *conn, clock.case_id).await? else { return Ok(Vec::new()) };
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::SLA_WARNING,
+        ActorKind::System,
+        None,
+        serde_json::json!({ "target": clock.target, "due_at": clock.due_at, "owner_id": case.owner_id }),
+    )
+    .await?;
+    let update =
+        BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: event_kind::SLA_WARNING.to_owned() };
+    Ok(vec![Outbox::enqueue(conn, &update).await?])
+}
+
+async fn sla_breached(conn: &mut PgConnection, clock: &SlaClock, now: DateTime<Utc>) -> Result<Vec<i64>> {
+    let Some(case) = store::cases::get(&mut *conn, clock.case_id).await? else { return Ok(Vec::new()) };
+    let lead = match store::shifts::current_lead(&mut *conn, case.area.as_deref(), now).await? {
+        Some(lead) => Some(lead),
+        None => match store::shifts::current_lead(&mut *conn, None, now).await? {
+            Some(lead) => Some(lead),
+            None => store::responders::backstop(&mut *conn).await?.map(|b| (b.id, b.display_name)),
+        },
+    };
+    let (lead_id, lead_name) = lead.map_or((None, None), |(id, name)| (Some(id), Some(name)));
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::SLA_BREACHED,
+        ActorKind::System,
+        None,
+        serde_json::json!({
+            "target": clock.target, "due_at": clock.due_at, "owner_id": case.owner_id,
+            "raised_to": lead_id, "raised_to_name": lead_name,
+        }),
+    )
+    .await?;
+    tracing::warn!(case_id = %case.id, target = %clock.target, "SLA breached");
+    let breached = BusMessage::SlaBreached { case_id: case.id, owner_id: case.owner_id, lead_id, target: clock.target };
+    Ok(vec![Outbox::enqueue(conn, &breached).await?])
 }

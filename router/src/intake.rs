@@ -148,6 +148,7 @@ pub(crate) async fn open_case(
         },
     )
     .await?;
+    batline_core::sla::start_clocks(conn, &case).await?;
     store::responders::touch_last_assigned(conn, owner_id).await?;
     store::events::append(
         conn,

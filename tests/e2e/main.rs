@@ -14,6 +14,7 @@ mod router_processes;
 mod routing;
 mod routing_properties;
 mod schema;
+mod sla;
 mod sms_flow;
 mod support;
 mod voice;

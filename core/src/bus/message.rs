@@ -67,6 +67,18 @@ pub enum BusMessage {
         /// Its owner now.
         owner_id: Uuid,
     },
+    /// A case passed an SLA target unmet; its owner and the lead it was
+    /// raised to are told.
+    SlaBreached {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner.
+        owner_id: Uuid,
+        /// The shift lead (or, with no shift running, the backstop) it was raised to.
+        lead_id: Option<Uuid>,
+        /// Which target.
+        target: crate::domain::SlaTarget,
+    },
     /// Something on a case changed (a message, a resolution); consoles refresh it.
     CaseUpdated {
         /// The case.
@@ -87,6 +99,7 @@ impl BusMessage {
             BusMessage::ResponderWentOff { .. } => (Exchange::Work, "routing.responder_off".to_owned()),
             BusMessage::CaseAssigned { .. } => (Exchange::Events, "case.assigned".to_owned()),
             BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
+            BusMessage::SlaBreached { .. } => (Exchange::Events, "case.sla_breached".to_owned()),
         }
     }
 }

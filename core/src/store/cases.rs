@@ -48,6 +48,8 @@ pub struct Case {
     pub acknowledged_at: Option<DateTime<Utc>>,
     /// The current owner's acknowledgement deadline, until acknowledged.
     pub ack_due_at: Option<DateTime<Utc>>,
+    /// How urgent it is.
+    pub priority: crate::domain::Priority,
 }
 
 /// What it takes to open a case.

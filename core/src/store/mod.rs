@@ -15,6 +15,7 @@ pub mod residents;
 pub mod responders;
 pub mod sessions;
 pub mod shifts;
+pub mod sla;
 pub mod walk_in_points;
 pub mod walk_in_tickets;
 

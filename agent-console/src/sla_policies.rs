@@ -1,0 +1,114 @@
+//! SLA policies: leads, the mayor and admins read them; admins change them.
+//! A change is a new version of the policy for its scope (channel, topic,
+//! priority); cases already open keep the clocks their version started.
+
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use batline_core::{
+    domain::{Channel, Priority, Role},
+    opening_hours::OpeningHours,
+    store::{
+        self,
+        sla::{NewSlaPolicy, SlaPolicy},
+    },
+};
+use serde::Deserialize;
+
+use crate::{AppState, auth::SignedIn, error::ApiError};
+
+/// Longest target accepted: a year.
+const MAX_TARGET_MINUTES: i64 = 366 * 24 * 60;
+/// Longest topic name.
+const MAX_TOPIC_CHARS: usize = 100;
+
+/// `GET /api/v1/sla-policies`: every version, current ones first.
+pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<SlaPolicy>>, ApiError> {
+    if !me.role.may_reassign() {
+        return Err(ApiError::Forbidden("SLA policies are for leads, the mayor and admins".into()));
+    }
+    Ok(Json(store::sla::all(&state.pool).await?))
+}
+
+/// `POST /api/v1/sla-policies` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPolicy {
+    /// Channel covered; absent for any.
+    channel: Option<Channel>,
+    /// Topic covered; absent for any.
+    topic: Option<String>,
+    /// Priority covered; absent for any.
+    priority: Option<Priority>,
+    /// Minutes to a human's first response.
+    first_response_minutes: i64,
+    /// Minutes to resolution.
+    resolution_minutes: i64,
+    /// Percent of a target after which the owner is warned (default 80).
+    warn_at_percent: Option<i32>,
+    /// Weekly hours the clocks run in, `{"mon": [["08:00","16:00"]], …}`;
+    /// absent for around the clock.
+    hours: Option<OpeningHours>,
+}
+
+/// `POST /api/v1/sla-policies` (admins): a new version for the scope.
+pub async fn add(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    body: Result<Json<NewPolicy>, JsonRejection>,
+) -> Result<(StatusCode, Json<SlaPolicy>), ApiError> {
+    if me.role != Role::Admin {
+        return Err(ApiError::Forbidden("only an admin can change SLA policies".into()));
+    }
+    let Json(body) = body?;
+    let minutes = |field: &str, value: i64| -> Result<i32, ApiError> {
+        if !(1..=MAX_TARGET_MINUTES).contains(&value) {
+            return Err(ApiError::Unprocessable(format!("{field} must be 1 to {MAX_TARGET_MINUTES} minutes")));
+        }
+        i32::try_from(value * 60).map_err(|_| ApiError::Unprocessable(format!("{field} is too large")))
+    };
+    let first_response_seconds = minutes("first_response_minutes", body.first_response_minutes)?;
+    let resolution_seconds = minutes("resolution_minutes", body.resolution_minutes)?;
+    let warn_at_percent = body.warn_at_percent.unwrap_or(80);
+    if !(1..=99).contains(&warn_at_percent) {
+        return Err(ApiError::Unprocessable("warn_at_percent must be 1 to 99".into()));
+    }
+    let topic = match body.topic.as_deref().map(str::trim) {
+        Some("") => return Err(ApiError::Unprocessable("topic is empty; leave it out to cover any topic".into())),
+        Some(t) if t.chars().count() > MAX_TOPIC_CHARS => {
+            return Err(ApiError::Unprocessable(format!("topic has more than {MAX_TOPIC_CHARS} characters")));
+        }
+        other => other.map(str::to_owned),
+    };
+    if body.hours.as_ref().is_some_and(OpeningHours::is_never_open) {
+        return Err(ApiError::Unprocessable(
+            "hours are never open, so the clock would never run; leave hours out for around the clock".into(),
+        ));
+    }
+    let hours = body.hours.map(serde_json::to_value).transpose().map_err(batline_core::Error::from)?;
+    let new = NewSlaPolicy {
+        channel: body.channel,
+        topic,
+        priority: body.priority,
+        first_response_seconds,
+        resolution_seconds,
+        warn_at_percent,
+        hours,
+        created_by: Some(me.id),
+    };
+    let mut tx = state.pool.begin().await?;
+    let (channel, topic, priority) = (new.channel, new.topic.as_deref(), new.priority);
+    store::sla::retire_current(&mut tx, channel, topic, priority).await?;
+    let version = store::sla::latest_version(&mut tx, channel, topic, priority).await? + 1;
+    let policy = store::sla::insert(&mut tx, &new, version).await.map_err(|e| match e {
+        batline_core::Error::Database(ref db) if store::is_unique_violation(db, "sla_policies_current") => {
+            batline_core::Error::Conflict("another admin changed this policy at the same moment; try again".into())
+        }
+        other => other,
+    })?;
+    tx.commit().await?;
+    tracing::info!(policy_id = %policy.id, version, by = %me.username, "SLA policy changed");
+    Ok((StatusCode::CREATED, Json(policy)))
+}
