@@ -224,13 +224,19 @@ pub async fn resolve(
     )
     .await?;
     let channel = outbound::resident_channel(case.channel);
-    let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary);
-    let (_, send) = outbound::queue(
-        &mut tx,
-        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) },
-    )
-    .await?;
-    let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?];
+    // Asked once per case: a case reopened and resolved again is not asked twice.
+    let ask = case.satisfaction_asked_at.is_none();
+    let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary, ask);
+    let message =
+        NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) };
+    let mut ids = Vec::new();
+    if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
+        ids.push(send);
+        if ask {
+            store::cases::mark_satisfaction_asked(&mut tx, case.id).await?;
+        }
+    }
+    ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?);
     tx.commit().await?;
     publish(&state, &ids).await;
     Ok(Json(resolved))

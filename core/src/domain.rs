@@ -305,6 +305,10 @@ pub mod event_kind {
     pub const CALL_BACK_UNANSWERED: &str = "call_back_unanswered";
     /// The call-back deadline passed; the case moves on like an unacknowledged one.
     pub const CALL_BACK_MISSED: &str = "call_back_missed";
+    /// The resident answered whether it was solved.
+    pub const SATISFACTION: &str = "satisfaction";
+    /// The resident said it was not solved: the case is open again, same owner.
+    pub const REOPENED: &str = "reopened";
     /// An SLA target is close: the owner is warned.
     pub const SLA_WARNING: &str = "sla_warning";
     /// An SLA target passed unmet: recorded and raised to the shift lead.

@@ -21,6 +21,7 @@ pub mod ownership;
 pub mod password;
 pub mod responder_admin;
 pub mod roster;
+pub mod satisfaction;
 pub mod sla;
 pub mod store;
 pub mod texts;

@@ -57,20 +57,56 @@ pub fn reassigned(lang: Language, owner: &str, code: &str) -> String {
     }
 }
 
-/// The notice that the owner resolved the case, with their summary.
-pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str) -> String {
-    let text = match lang {
-        Language::Fi => format!(
-            "{owner} Batlinesta: asiasi {code} on ratkaistu. {summary} Jos asia ei ratkennut, vastaa tähän viestiin."
+/// The notice that the owner resolved the case, with their summary. With
+/// `ask`, it asks once whether it was solved (answered 1–5, or "no"). A long
+/// summary is shortened, never the question after it.
+pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: bool) -> String {
+    let (head, tail) = match lang {
+        Language::Fi => (
+            format!("{owner} Batlinesta: asiasi {code} on ratkaistu. "),
+            if ask {
+                " Ratkesiko asia? Vastaa 1–5 (5 = täysin) tai \"ei\"."
+            } else {
+                " Jos asia ei ratkennut, vastaa tähän viestiin."
+            },
         ),
-        Language::Sv => format!(
-            "{owner} på Batline: ditt ärende {code} är löst. {summary} Om det inte löste sig, svara på det här meddelandet."
+        Language::Sv => (
+            format!("{owner} på Batline: ditt ärende {code} är löst. "),
+            if ask {
+                " Löste det sig? Svara 1–5 (5 = helt) eller \"nej\"."
+            } else {
+                " Om det inte löste sig, svara på det här meddelandet."
+            },
         ),
-        Language::En => format!(
-            "{owner} from Batline: your case {code} is resolved. {summary} If it is not solved, reply to this message."
+        Language::En => (
+            format!("{owner} from Batline: your case {code} is resolved. "),
+            if ask {
+                " Was it solved? Reply 1–5 (5 = fully) or \"no\"."
+            } else {
+                " If it is not solved, reply to this message."
+            },
         ),
     };
-    truncate_chars(text, SMS_MAX_CHARS)
+    let room = SMS_MAX_CHARS.saturating_sub(head.chars().count() + tail.chars().count());
+    format!("{head}{}{tail}", truncate_chars(summary.to_owned(), room))
+}
+
+/// Thanks for a rating.
+pub fn satisfaction_thanks(lang: Language) -> &'static str {
+    match lang {
+        Language::Fi => "Batline: kiitos vastauksestasi!",
+        Language::Sv => "Batline: tack för ditt svar!",
+        Language::En => "Batline: thank you for your answer!",
+    }
+}
+
+/// The case is open again with the same owner.
+pub fn reopened(lang: Language, owner: &str, code: &str) -> String {
+    match lang {
+        Language::Fi => format!("Batline: avasimme asiasi {code} uudelleen. {owner} jatkaa sen hoitamista."),
+        Language::Sv => format!("Batline: vi öppnade ditt ärende {code} igen. {owner} fortsätter med det."),
+        Language::En => format!("Batline: we reopened your case {code}. {owner} carries on with it."),
+    }
 }
 
 /// Cuts `text` to at most `max` characters (not bytes), marking the cut.
@@ -110,7 +146,8 @@ mod tests {
     #[test]
     fn resolved_notices_fit_in_one_sms_body() {
         let long = "x".repeat(5000);
-        let text = resolved(Language::En, "Aino", "K7QD-4M2X", &long);
+        let text = resolved(Language::En, "Aino", "K7QD-4M2X", &long, true);
         assert_eq!(text.chars().count(), SMS_MAX_CHARS);
+        assert!(text.ends_with("Reply 1–5 (5 = fully) or \"no\"."), "the question survives: {text}");
     }
 }

@@ -83,6 +83,12 @@ async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     let open = store::cases::open_for_resident(conn, resident.id).await?;
 
     let Some(case) = open else {
+        if let Some(answer) = batline_core::satisfaction::parse(&intake.body) {
+            let since = router.clock.now() - chrono::Duration::days(crate::satisfaction::ANSWER_DAYS);
+            if let Some(resolved) = store::cases::awaiting_satisfaction(conn, resident.id, since).await? {
+                return crate::satisfaction::file(router, conn, intake, &resolved, answer).await;
+            }
+        }
         let language = detected.unwrap_or(resident.language);
         if language != resident.language {
             store::residents::set_language(conn, resident.id, language).await?;

@@ -13,6 +13,7 @@ mod roster;
 mod router_processes;
 mod routing;
 mod routing_properties;
+mod satisfaction;
 mod schema;
 mod sla;
 mod sms_flow;

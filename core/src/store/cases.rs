@@ -50,6 +50,12 @@ pub struct Case {
     pub ack_due_at: Option<DateTime<Utc>>,
     /// How urgent it is.
     pub priority: crate::domain::Priority,
+    /// When the resident was asked whether it was solved.
+    pub satisfaction_asked_at: Option<DateTime<Utc>>,
+    /// Their answer, 1 (not at all) to 5 (fully).
+    pub satisfaction_score: Option<i32>,
+    /// How often it was reopened.
+    pub reopened_count: i32,
 }
 
 /// What it takes to open a case.
@@ -207,6 +213,68 @@ pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result
     )
     .bind(id)
     .bind(summary)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Notes that the resident was asked whether it was solved; `false` when
+/// they had been asked before (they are asked once).
+#[tracing::instrument(skip(conn))]
+pub async fn mark_satisfaction_asked(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE cases SET satisfaction_asked_at = clock_timestamp() WHERE id = $1 AND satisfaction_asked_at IS NULL",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(updated.rows_affected() == 1)
+}
+
+/// The resident's case resolved since `since` whose satisfaction question
+/// is still unanswered, newest first, locked.
+#[tracing::instrument(skip(conn))]
+pub async fn awaiting_satisfaction(
+    conn: &mut PgConnection,
+    resident_id: Uuid,
+    since: DateTime<Utc>,
+) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM cases
+         WHERE resident_id = $1 AND status = 'resolved' AND resolved_at >= $2
+           AND satisfaction_asked_at IS NOT NULL AND satisfaction_score IS NULL
+         ORDER BY resolved_at DESC LIMIT 1
+         FOR UPDATE",
+    )
+    .bind(resident_id)
+    .bind(since)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Stores the resident's answer.
+#[tracing::instrument(skip(conn))]
+pub async fn record_satisfaction(conn: &mut PgConnection, id: Uuid, score: i32) -> Result<()> {
+    sqlx::query("UPDATE cases SET satisfaction_score = $2, satisfaction_at = clock_timestamp() WHERE id = $1")
+        .bind(id)
+        .bind(score)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Opens a resolved case again with the same owner, who must acknowledge
+/// it by `ack_due_at`.
+#[tracing::instrument(skip(conn))]
+pub async fn reopen(conn: &mut PgConnection, id: Uuid, ack_due_at: DateTime<Utc>) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(
+        "UPDATE cases
+         SET status = 'open', resolved_at = NULL, reopened_count = reopened_count + 1,
+             acknowledged_at = NULL, ack_due_at = $2
+         WHERE id = $1 AND status = 'resolved'
+         RETURNING *",
+    )
+    .bind(id)
+    .bind(ack_due_at)
     .fetch_optional(conn)
     .await?)
 }

@@ -1,0 +1,90 @@
+//! A resident's answer to "Was this solved? Reply 1–5". It arrives as a text
+//! with no open case to join; if the resident has a recently resolved case
+//! whose question is unanswered and the text is plainly an answer, it is
+//! filed into that case: the score is stored, and "no" or a low score
+//! reopens the case with the same owner, who must acknowledge it again.
+
+use batline_core::{
+    Result,
+    bus::BusMessage,
+    domain::{ActorKind, Channel, MessageKind, event_kind},
+    outbound,
+    outbox::Outbox,
+    satisfaction::Answer,
+    store::{self, cases::Case, intake::Intake, messages::NewOutbound},
+    texts,
+};
+use sqlx::PgConnection;
+
+use crate::{Router, intake::Filed};
+
+/// How long after resolution an answer is still taken as one.
+pub const ANSWER_DAYS: i64 = 7;
+
+/// Files `answer` (from `intake`) into the resolved `case`.
+pub(crate) async fn file(
+    router: &Router,
+    conn: &mut PgConnection,
+    intake: &Intake,
+    case: &Case,
+    answer: Answer,
+) -> Result<(Filed, Vec<i64>)> {
+    let message_id = store::messages::insert_inbound(
+        conn,
+        case.id,
+        Channel::Sms,
+        &intake.body,
+        intake.id,
+        intake.provider_id.as_deref(),
+        intake.received_at,
+    )
+    .await?;
+    store::intake::mark_filed(conn, intake.id, case.id).await?;
+    let score = i32::from(answer.score());
+    store::cases::record_satisfaction(conn, case.id, score).await?;
+    store::events::append(
+        conn,
+        case.id,
+        event_kind::SATISFACTION,
+        ActorKind::Resident,
+        None,
+        serde_json::json!({ "score": score, "message_id": message_id, "reopens": answer.reopens() }),
+    )
+    .await?;
+
+    let mut ids = Vec::new();
+    let (body, kind) = if answer.reopens() {
+        let now = router.clock.now();
+        let due = now + router.config.ack_windows.for_channel(case.channel);
+        store::cases::reopen(conn, case.id, due).await?;
+        store::events::append(
+            conn,
+            case.id,
+            event_kind::REOPENED,
+            ActorKind::Resident,
+            None,
+            serde_json::json!({ "owner_id": case.owner_id, "score": score }),
+        )
+        .await?;
+        let owner = store::responders::get(&mut *conn, case.owner_id).await?.map(|r| r.display_name);
+        let owner = owner.unwrap_or_default();
+        ids.push(Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: case.owner_id }).await?);
+        tracing::info!(case_id = %case.id, score, "resident says it is not solved; case reopened");
+        (texts::reopened(case.language, &owner, &case.tracking_code), event_kind::REOPENED)
+    } else {
+        (texts::satisfaction_thanks(case.language).to_owned(), event_kind::SATISFACTION)
+    };
+    let reply = NewOutbound {
+        case_id: case.id,
+        channel: outbound::resident_channel(case.channel),
+        kind: MessageKind::Notice,
+        body: &body,
+        author_id: None,
+    };
+    if let Some((_, send)) = outbound::queue_if_reachable(conn, &reply).await? {
+        ids.push(send);
+    }
+    let update = BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() };
+    ids.push(Outbox::enqueue(conn, &update).await?);
+    Ok((Filed::Joined { case_id: case.id }, ids))
+}
