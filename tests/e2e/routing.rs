@@ -63,7 +63,8 @@ async fn an_unacknowledged_case_moves_on_and_the_resident_is_told() -> TestResul
     assert!(acked["acknowledged_at"].is_string() && acked["ack_due_at"].is_null());
     assert_eq!(console.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?.0, 200);
     app.clock.advance(chrono::Duration::hours(2));
-    assert_eq!(batline_router::deadlines::sweep(&router).await?, 0);
+    // (The sweep does find SLA clocks by now: acknowledging is not answering.)
+    batline_router::deadlines::sweep(&router).await?;
     assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, second);
     let acks = timeline(&app, case.id).await?.into_iter().filter(|(k, _)| k == "acknowledged").count();
     assert_eq!(acks, 1);

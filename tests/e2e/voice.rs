@@ -256,10 +256,16 @@ async fn a_missed_call_back_moves_the_case_on_and_the_resident_hears_who() -> Te
     let shutdown = CancellationToken::new();
     let router = app.router(&shutdown).await?;
     app.clock.advance(chrono::Duration::minutes(20));
-    assert_eq!(batline_router::deadlines::sweep(&router).await?, 0);
+    batline_router::deadlines::sweep(&router).await?;
     assert_eq!(app.cases_of(CALLER).await?[0].owner_id, case.owner_id);
+    assert_eq!(count_kind(&app, case.id, "ack_missed").await?, 0);
+    assert_eq!(count_kind(&app, case.id, "call_back_missed").await?, 0);
     app.clock.advance(chrono::Duration::minutes(11));
-    assert_eq!(batline_router::deadlines::sweep(&router).await?, 1);
+    batline_router::deadlines::sweep(&router).await?;
+    eventually("the call-back miss", Duration::from_secs(10), || async {
+        Ok((count_kind(&app, case.id, "call_back_missed").await? == 1).then_some(()))
+    })
+    .await?;
     let moved = app.cases_of(CALLER).await?.remove(0);
     assert_ne!(moved.owner_id, case.owner_id);
     let timeline = kinds(&app, case.id).await?;
