@@ -93,7 +93,13 @@ async fn with_nobody_on_duty_the_shift_lead_comes_before_the_mayor() -> TestResu
         .await?;
     assert_eq!(reason["rule"], "city_lead");
 
-    // A lead who is off duty is skipped: the mayor takes it.
+    // A lead who is off duty is skipped: the mayor takes it. (Once the
+    // router has applied the shift's start, or applying it later would put
+    // her back on duty.)
+    eventually("the shift start to be applied", Duration::from_secs(10), || async {
+        Ok((app.count("SELECT count(*) FROM shifts WHERE NOT start_applied").await? == 0).then_some(()))
+    })
+    .await?;
     sqlx::query("UPDATE responders SET duty_status = 'off' WHERE username = 'linnea'").execute(&app.pool).await?;
     app.text("+358402100002", "Moi").await?;
     let case = app.wait_for_cases("+358402100002", 1, Duration::from_secs(10)).await?.remove(0);
