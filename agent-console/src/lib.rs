@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
