@@ -51,6 +51,9 @@ pub const TWILIO_REQUESTS_TOTAL: &str = "batline_twilio_requests_total";
 /// Twilio webhooks refused, by reason.
 pub const WEBHOOKS_REJECTED_TOTAL: &str = "batline_webhooks_rejected_total";
 
+/// HTTP responses of the gateway and the console, by service and status.
+pub const HTTP_REQUESTS_TOTAL: &str = "batline_http_requests_total";
+
 /// Bucket bounds of [`TIME_TO_OWNER_SECONDS`]: filing usually takes a few
 /// milliseconds; seconds mean the router is behind.
 pub const TIME_TO_OWNER_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -103,6 +106,7 @@ fn describe() {
         "Twilio REST requests by resource and outcome (ok, retried, rejected, unavailable)."
     );
     describe_counter!(WEBHOOKS_REJECTED_TOTAL, "Twilio webhooks refused, by reason.");
+    describe_counter!(HTTP_REQUESTS_TOTAL, "HTTP responses by service (gateway, console) and status code.");
 }
 
 /// A contact was stored for the first time.
@@ -149,6 +153,13 @@ pub fn twilio_request(resource: &'static str, outcome: &'static str) {
 pub fn webhook_rejected(reason: &'static str) {
     handle();
     counter!(WEBHOOKS_REJECTED_TOTAL, "reason" => reason).increment(1);
+}
+
+/// `service` answered an HTTP request with `status`. Status codes are few,
+/// so the label stays small.
+pub fn http_response(service: &'static str, status: u16) {
+    handle();
+    counter!(HTTP_REQUESTS_TOTAL, "service" => service, "status" => status.to_string()).increment(1);
 }
 
 /// Refreshes the gauges that are read rather than counted (the outbox depth

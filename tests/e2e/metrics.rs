@@ -119,9 +119,13 @@ async fn gateway_and_console_expose_what_happened() -> TestResult {
     anyhow::ensure!(text.contains("# HELP batline_intake_total "), "no help text:\n{text}");
     anyhow::ensure!(text.contains("# TYPE batline_time_to_owner_seconds histogram"), "not a histogram:\n{text}");
 
+    at_least(&samples, "batline_http_requests_total{service=\"gateway\",status=\"403\"}", 1.0)?;
+
     let console = app.console.clone();
     let (_, samples) = scrape(&app, &console).await?;
     at_least(&samples, "batline_outbox_depth", 0.0)?;
+    // The first scrape of the gateway was counted once it was answered.
+    at_least(&samples, "batline_http_requests_total{service=\"gateway\",status=\"200\"}", 1.0)?;
     app.teardown().await
 }
 
