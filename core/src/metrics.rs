@@ -11,8 +11,9 @@
 //! recorder at most once and every service renders the same numbers: in one
 //! process, every `/metrics` shows the gateway's, the router's and the
 //! console's metrics together. If something else installed a global
-//! recorder first, [`handle`] falls back to a private recorder nobody
-//! records into (the gauges refreshed on scrape still show) and says so once.
+//! recorder first, every count goes to that recorder; [`handle`] then falls
+//! back to a private one nobody records into, so `/metrics` still answers
+//! (with an empty page) instead of failing, and says why once, at warn.
 //!
 //! Recording functions install the recorder themselves, so nothing counted
 //! before the first scrape is lost.
@@ -80,7 +81,7 @@ fn install() -> PrometheusHandle {
     let recorder = builder.build_recorder();
     let handle = recorder.handle();
     if let Err(e) = metrics::set_global_recorder(recorder) {
-        tracing::warn!(error = %e, "another metrics recorder is installed; /metrics shows only scrape-time gauges");
+        tracing::warn!(error = %e, "another metrics recorder is installed; counts go there and /metrics stays empty");
         return handle;
     }
     describe();
