@@ -258,8 +258,12 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
             services::gateway(config.clone(), pool, bus, listener, shutdown.clone())?
         }
         Part::Router => {
+            let listener = services::bind(config.router_metrics_addr, "BATLINE_ROUTER_METRICS_ADDR").await?;
             println!("router consuming {}", bus.names().intake_queue());
-            services::router(config.clone(), pool, bus, shutdown.clone()).await?
+            println!("router metrics on http://{}/metrics", listener.local_addr()?);
+            let router = services::router(config.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?;
+            let metrics = services::router_metrics(pool, bus, listener, shutdown.clone());
+            return wait(vec![router, metrics], shutdown).await;
         }
         Part::Console => {
             let listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;

@@ -66,6 +66,12 @@ pub async fn router(
     Ok(tokio::spawn(batline_router::run(config, pool, bus, shutdown)))
 }
 
+/// Starts the router's metrics-only listener (`/metrics`, `/healthz`) on
+/// `listener`, for a process that runs the router alone.
+pub fn router_metrics(pool: PgPool, bus: Bus, listener: TcpListener, shutdown: CancellationToken) -> Service {
+    tokio::spawn(batline_router::metrics_server::serve(listener, pool, bus, shutdown))
+}
+
 /// Starts the console on `listener`.
 pub fn console(
     config: Arc<Config>,

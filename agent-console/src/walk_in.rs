@@ -245,6 +245,7 @@ pub async fn register(
         Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::WalkIn }).await?;
     tx.commit().await?;
     tracing::info!(ticket_id = %ticket.ticket_id, point = %point.name, desk = %me.username, "walk-in ticket stored");
+    batline_core::metrics::intake_stored(Channel::WalkIn);
 
     match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
         Ok(Ok(_)) => {}

@@ -23,6 +23,11 @@ pub struct Config {
     pub gateway_addr: SocketAddr,
     /// `BATLINE_CONSOLE_ADDR`: where the agent console listens.
     pub console_addr: SocketAddr,
+    /// `BATLINE_ROUTER_METRICS_ADDR`: where `batline router`, which has no
+    /// other HTTP server, serves `/metrics` and `/healthz` (default
+    /// 127.0.0.1:8082). `batline up` shows the router's metrics on the
+    /// gateway's and the console's `/metrics` instead.
+    pub router_metrics_addr: SocketAddr,
     /// `BATLINE_PUBLIC_URL`: the gateway's public base URL, as Twilio and
     /// residents see it. Signatures are checked against it and tracking links
     /// point at it. Defaults to `http://` + the gateway address.
@@ -175,6 +180,7 @@ impl Config {
             bus_namespace: get("BATLINE_BUS_NAMESPACE").unwrap_or_else(|| "batline".to_owned()),
             gateway_addr,
             console_addr: addr("BATLINE_CONSOLE_ADDR", "127.0.0.1:8081")?,
+            router_metrics_addr: addr("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:8082")?,
             public_url,
             twilio,
             sms_promise_minutes: u32::try_from(number("BATLINE_SMS_PROMISE_MINUTES", 15)?)
@@ -215,6 +221,19 @@ impl Config {
             return Err(Error::Config(format!(
                 "BATLINE_BUS_NAMESPACE={ns:?} must be 1-64 letters, digits, '-', '_' or '.'"
             )));
+        }
+        let listeners = [
+            ("BATLINE_GATEWAY_ADDR", self.gateway_addr),
+            ("BATLINE_CONSOLE_ADDR", self.console_addr),
+            ("BATLINE_ROUTER_METRICS_ADDR", self.router_metrics_addr),
+        ];
+        for (i, (name, addr)) in listeners.iter().enumerate() {
+            if addr.port() == 0 {
+                continue;
+            }
+            if let Some((other, _)) = listeners[i + 1..].iter().find(|(_, a)| a == addr) {
+                return Err(Error::Config(format!("{name} and {other} are both {addr}; give each its own address")));
+            }
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));
@@ -314,6 +333,7 @@ mod tests {
         assert_eq!(c.database_url, "postgres://postgres@127.0.0.1:5432/batline");
         assert_eq!(c.bus_namespace, "batline");
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.router_metrics_addr.to_string(), "127.0.0.1:8082");
         assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
@@ -337,6 +357,10 @@ mod tests {
     fn bad_values_are_named() {
         let err = Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", "nope")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_GATEWAY_ADDR")));
+        let err = Config::from_lookup(env(&[("BATLINE_ROUTER_METRICS_ADDR", "8082")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
+        let err = Config::from_lookup(env(&[("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:8080")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
     }

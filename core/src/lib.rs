@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod language;
+pub mod metrics;
 pub mod opening_hours;
 pub mod outbound;
 pub mod outbox;

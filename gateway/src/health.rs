@@ -1,7 +1,12 @@
-//! `GET /healthz` and `GET /readyz`, PostgreSQL answers, RabbitMQ is connected and every consumer is consuming.
+//! `GET /healthz`, `GET /readyz` and `GET /metrics`, PostgreSQL answers, RabbitMQ is connected and every consumer is consuming.
 
-use axum::{Json, extract::State, http::StatusCode};
-use batline_core::health::Readiness;
+use axum::{
+    Json,
+    extract::State,
+    http::{StatusCode, header::CONTENT_TYPE},
+    response::IntoResponse,
+};
+use batline_core::{health::Readiness, metrics};
 
 use crate::AppState;
 
@@ -15,4 +20,10 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
     let readiness = Readiness::check(&state.pool, &state.bus).await;
     let status = if readiness.is_ready() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(readiness))
+}
+
+/// `GET /metrics`: the process's Prometheus metrics, with the outbox and
+/// queue depths read now.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(CONTENT_TYPE, metrics::CONTENT_TYPE)], metrics::scrape(&state.pool, &state.bus).await)
 }

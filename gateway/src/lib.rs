@@ -92,7 +92,9 @@ pub fn app(state: AppState) -> Router {
         .route("/track/{code}", get(track::page))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -113,4 +115,11 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     let _ = tokio::join!(relay, sender);
     tracing::info!("gateway stopped");
     Ok(())
+}
+
+/// Counts every response by status for `batline_http_requests_total`.
+async fn count_response(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let response = next.run(request).await;
+    batline_core::metrics::http_response("gateway", response.status().as_u16());
+    response
 }

@@ -8,7 +8,10 @@ use axum::{
     extract::{FromRequest, Request},
     http::header::CONTENT_TYPE,
 };
-use batline_core::twilio::{form::Form, signature};
+use batline_core::{
+    metrics,
+    twilio::{form::Form, signature},
+};
 use secrecy::ExposeSecret;
 
 use crate::{AppState, error::ApiError};
@@ -21,12 +24,13 @@ impl FromRequest<AppState> for SignedForm {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let signature = req
-            .headers()
-            .get("x-twilio-signature")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .ok_or(ApiError::MissingSignature)?;
+        let signature =
+            req.headers().get("x-twilio-signature").and_then(|v| v.to_str().ok()).map(str::to_owned).ok_or_else(
+                || {
+                    metrics::webhook_rejected("missing_signature");
+                    ApiError::MissingSignature
+                },
+            )?;
         let form_typed = req
             .headers()
             .get(CONTENT_TYPE)
@@ -42,9 +46,11 @@ impl FromRequest<AppState> for SignedForm {
         let twilio = &state.twilio_config;
         if !signature::verify(twilio.auth_token.expose_secret(), &url, form.fields(), &signature) {
             tracing::warn!(%url, "rejected a webhook with a wrong signature");
+            metrics::webhook_rejected("bad_signature");
             return Err(ApiError::BadSignature);
         }
         if form.get("AccountSid").is_some_and(|sid| sid != twilio.account_sid) {
+            metrics::webhook_rejected("wrong_account");
             return Err(ApiError::WrongAccount);
         }
         Ok(SignedForm(form))

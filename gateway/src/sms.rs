@@ -14,6 +14,7 @@ use axum::{
 use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, Channel, DeliveryStatus, event_kind},
+    metrics,
     outbox::Outbox,
     store::{self, intake::NewIntake},
     twilio::client::redact_phone,
@@ -54,6 +55,7 @@ pub async fn inbound(
     let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Sms }).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, %message_sid, from = %redact_phone(&new.sender), "SMS stored");
+    metrics::intake_stored(Channel::Sms);
 
     hand_on::publish_intake(&state, intake_id, outbox_id).await;
     Ok(twiml_ok())

@@ -46,6 +46,21 @@ pub enum Rule {
     Backstop,
 }
 
+impl Rule {
+    /// The rule's name as a metric label: `eligible`, `over_capacity`,
+    /// `other_language`, `shift_lead`, `city_lead` or `backstop`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::Eligible(_) => "eligible",
+            Rule::OverCapacity => "over_capacity",
+            Rule::OtherLanguage => "other_language",
+            Rule::ShiftLead => "shift_lead",
+            Rule::CityLead => "city_lead",
+            Rule::Backstop => "backstop",
+        }
+    }
+}
+
 /// Which preference separated the winner from the runner-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -221,14 +236,14 @@ pub async fn choose_owner(
 /// Moves `case` away from its owner to whoever the rules pick among the
 /// others, within the caller's transaction. If nobody else can take it
 /// (only the backstop is left and already owns it), the owner keeps it with
-/// a fresh deadline. Returns the outbox rows to publish after commit.
+/// a fresh deadline.
 pub async fn move_by_rules(
     conn: &mut PgConnection,
     case: &Case,
     now: DateTime<Utc>,
     ack_due_at: DateTime<Utc>,
     because: &str,
-) -> Result<Vec<i64>> {
+) -> Result<Moved> {
     // A walk-in case moving on still prefers someone at the resident's Batcave.
     let at_point = match case.channel {
         Channel::WalkIn => store::walk_in_tickets::point_for_case(&mut *conn, case.id).await?,
@@ -245,7 +260,7 @@ pub async fn move_by_rules(
     if decision.owner_id == case.owner_id {
         store::cases::reassign(conn, case.id, case.owner_id, Some(ack_due_at)).await?;
         tracing::warn!(case_id = %case.id, because, "nobody else can take the case; its owner keeps it");
-        return Ok(Vec::new());
+        return Ok(Moved { outbox_ids: Vec::new(), rule: None });
     }
     let mut reason = decision.reason();
     if let Some(map) = reason.as_object_mut() {
@@ -253,7 +268,27 @@ pub async fn move_by_rules(
     }
     let owner = NewOwner { id: decision.owner_id, name: &decision.owner_name };
     tracing::info!(case_id = %case.id, to = %decision.owner_name, because, "case moved on");
-    ownership::transfer(conn, case, owner, Actor::System, Some(ack_due_at), reason).await
+    let outbox_ids = ownership::transfer(conn, case, owner, Actor::System, Some(ack_due_at), reason).await?;
+    Ok(Moved { outbox_ids, rule: Some(decision.rule) })
+}
+
+/// What [`move_by_rules`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Moved {
+    /// Outbox rows to publish after commit.
+    pub outbox_ids: Vec<i64>,
+    /// The rule that chose the new owner; `None` when the owner kept the case.
+    pub rule: Option<Rule>,
+}
+
+impl Moved {
+    /// Counts the assignment, if any; call after the transaction commits.
+    pub fn count(&self) {
+        if let Some(rule) = self.rule {
+            batline_core::metrics::assigned(rule.label());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +314,20 @@ mod tests {
 
     fn winner(cs: &[Candidate]) -> Option<(u128, Rule)> {
         rank(cs).map(|(c, r)| (c.id.as_u128(), r))
+    }
+
+    #[test]
+    fn rules_have_snake_case_labels() {
+        let labels = [
+            Rule::Eligible(Preference::LeastLoad),
+            Rule::OverCapacity,
+            Rule::OtherLanguage,
+            Rule::ShiftLead,
+            Rule::CityLead,
+            Rule::Backstop,
+        ]
+        .map(Rule::label);
+        assert_eq!(labels, ["eligible", "over_capacity", "other_language", "shift_lead", "city_lead", "backstop"]);
     }
 
     #[test]

@@ -28,6 +28,7 @@ use batline_core::{
     Result,
     bus::BusMessage,
     domain::{ActorKind, CallBackStatus, CaseStatus, DutyStatus, HandoffStatus, event_kind},
+    metrics,
     outbox::Outbox,
     store::{self, call_backs::CallBack, cases::Case, shifts::Edge, sla::SlaClock},
 };
@@ -71,8 +72,12 @@ pub async fn sweep(router: &Router) -> Result<usize> {
     let mut tx = router.pool.begin().await?;
     let overdue = store::cases::claim_ack_overdue(&mut tx, now, BATCH).await?;
     let mut outbox_ids = Vec::new();
+    // Counted after the commit, so a sweep that rolls back counts nothing.
+    let mut moves = Vec::new();
     for case in &overdue {
-        outbox_ids.extend(ack_missed(router, &mut tx, case).await?);
+        let moved = ack_missed(router, &mut tx, case).await?;
+        outbox_ids.extend(moved.outbox_ids.iter().copied());
+        moves.push(moved);
     }
     let lapsed = store::handoffs::claim_expired(&mut tx, now, BATCH).await?;
     for offer in &lapsed {
@@ -94,8 +99,13 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         outbox_ids.push(Outbox::enqueue(&mut tx, &update).await?);
     }
     let call_backs = store::call_backs::claim_overdue(&mut tx, now, BATCH).await?;
+    let mut call_backs_missed = 0;
     for task in &call_backs {
-        outbox_ids.extend(call_back_missed(router, &mut tx, task).await?);
+        if let Some(moved) = call_back_missed(router, &mut tx, task).await? {
+            call_backs_missed += 1;
+            outbox_ids.extend(moved.outbox_ids.iter().copied());
+            moves.push(moved);
+        }
     }
     let warnings = store::sla::claim_warnings(&mut tx, now, BATCH).await?;
     for clock in &warnings {
@@ -113,6 +123,19 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         }
     }
     tx.commit().await?;
+    if !overdue.is_empty() {
+        metrics::acks_missed(overdue.len() as u64);
+    }
+    if call_backs_missed > 0 {
+        metrics::call_backs_missed(call_backs_missed);
+    }
+    for clock in &warnings {
+        metrics::sla(clock.target, "warning", 1);
+    }
+    for clock in &breaches {
+        metrics::sla(clock.target, "breach", 1);
+    }
+    moves.iter().for_each(assign::Moved::count);
     if !outbox_ids.is_empty()
         && let Err(e) = router.outbox.publish_now(&outbox_ids).await
     {
@@ -144,7 +167,7 @@ async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now:
     Ok(outbox_ids)
 }
 
-async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<Vec<i64>> {
+async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<assign::Moved> {
     store::events::append(
         conn,
         case.id,
@@ -159,15 +182,17 @@ async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Re
     assign::move_by_rules(conn, case, now, due, event_kind::ACK_MISSED).await
 }
 
-async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallBack) -> Result<Vec<i64>> {
+/// Moves the case of an overdue call-back on; `None` when it was not missed
+/// after all (the case is busy, to be taken next sweep, or closed).
+async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallBack) -> Result<Option<assign::Moved>> {
     // The task row is locked; a request on the case may hold the case and
     // wait for the task, so skip a busy case and take it on the next sweep.
     let Some(case) = store::cases::try_lock(conn, task.case_id).await? else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     if case.status != CaseStatus::Open {
         store::call_backs::close(conn, case.id, CallBackStatus::Cancelled, None).await?;
-        return Ok(Vec::new());
+        return Ok(None);
     }
     store::events::append(
         conn,
@@ -182,7 +207,7 @@ async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallB
     let window = chrono::Duration::from_std(router.config.voice.call_back_window).unwrap_or(chrono::Duration::MAX);
     store::call_backs::postpone(conn, task.id, now + window).await?;
     let ack_due = now + router.config.ack_windows.for_channel(case.channel);
-    assign::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await
+    assign::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await.map(Some)
 }
 
 async fn sla_warning(conn: &mut PgConnection, clock: &SlaClock) -> Result<Vec<i64>> {

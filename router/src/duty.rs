@@ -35,12 +35,16 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
     }
     let cases = store::cases::lock_open_for_owner(&mut tx, responder_id).await?;
     let mut outbox_ids = Vec::new();
+    let mut moves = Vec::new();
     for case in &cases {
         let now = router.clock.now();
         let due = now + router.config.ack_windows.for_channel(case.channel);
-        outbox_ids.extend(assign::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED).await?);
+        let moved = assign::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED).await?;
+        outbox_ids.extend(moved.outbox_ids.iter().copied());
+        moves.push(moved);
     }
     tx.commit().await?;
+    moves.iter().for_each(assign::Moved::count);
     if !outbox_ids.is_empty()
         && let Err(e) = router.outbox.publish_now(&outbox_ids).await
     {

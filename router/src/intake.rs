@@ -6,7 +6,7 @@ use batline_core::{
     Error, Result,
     bus::BusMessage,
     domain::{ActorKind, Channel, Language, MessageKind, event_kind},
-    language, outbound,
+    language, metrics, outbound,
     outbox::Outbox,
     store::{self, cases::NewCase, intake::Intake, messages::NewOutbound, responders::Needs},
     texts,
@@ -25,6 +25,8 @@ pub enum Filed {
         case_id: Uuid,
         /// Its owner.
         owner_id: Uuid,
+        /// The rule that chose the owner.
+        rule: assign::Rule,
     },
     /// The contact joined the resident's open case.
     Joined {
@@ -67,12 +69,29 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
         }
     };
     tx.commit().await?;
+    count_filed(&intake, &filed);
     // The commit is what counts; publishing now just saves the relay's poll.
     if let Err(e) = router.outbox.publish_now(&outbox_ids).await {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }
     Ok(filed)
+}
+
+/// Counts a committed filing: its latency from arrival by the wall clock
+/// (it measures real delay, whatever the router's clock says), the case
+/// opened and the rule that chose its owner.
+fn count_filed(intake: &Intake, filed: &Filed) {
+    let latency = (chrono::Utc::now() - intake.received_at).to_std().unwrap_or_default();
+    let rule = match filed {
+        Filed::NewCase { rule, .. } => Some(*rule),
+        Filed::Joined { .. } => None,
+        Filed::AlreadyFiled => return,
+    };
+    metrics::filed(intake.channel, latency, rule.is_some());
+    if let Some(rule) = rule {
+        metrics::assigned(rule.label());
+    }
 }
 
 async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
@@ -203,5 +222,5 @@ pub(crate) async fn open_case(
     .await?;
     let assigned = Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id }).await?;
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
-    Ok((Filed::NewCase { case_id: case.id, owner_id }, vec![send, assigned]))
+    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, vec![send, assigned]))
 }

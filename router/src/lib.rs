@@ -8,6 +8,7 @@ pub mod assign;
 pub mod deadlines;
 pub mod duty;
 pub mod intake;
+pub mod metrics_server;
 pub mod satisfaction;
 pub mod voice;
 pub mod walk_in;

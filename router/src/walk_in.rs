@@ -185,7 +185,7 @@ async fn open_case(
         case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule,
         point = %point.name, "walk-in case opened"
     );
-    Ok((Filed::NewCase { case_id: case.id, owner_id }, ids))
+    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, ids))
 }
 
 /// Queues the SMS receipt when the resident can be reached by SMS at all; a

@@ -7,6 +7,7 @@ mod bench_smoke;
 mod delivery;
 mod handoffs;
 mod idempotency;
+mod metrics;
 mod outage;
 mod proxy;
 mod roster;

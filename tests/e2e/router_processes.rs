@@ -31,6 +31,8 @@ fn spawn_router(app: &TestApp) -> TestResult<RouterProcess> {
         .env("AMQP_URL", AMQP_URL)
         .env("BATLINE_BUS_NAMESPACE", &app.namespace)
         .env("BATLINE_PUBLIC_URL", PUBLIC_URL)
+        // Three on one machine: each takes a free port for its metrics.
+        .env("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:0")
         .env("TWILIO_ACCOUNT_SID", &twilio.account_sid)
         .env("TWILIO_AUTH_TOKEN", twilio.auth_token.expose_secret())
         .env("TWILIO_FROM_NUMBER", &twilio.from_number)

@@ -19,8 +19,9 @@ use std::{
 
 use lapin::{
     BasicProperties, Channel, Connection, ConnectionProperties,
-    options::{BasicPublishOptions, ConfirmSelectOptions},
+    options::{BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions},
     publisher_confirm::Confirmation,
+    types::FieldTable,
 };
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
@@ -144,6 +145,38 @@ impl Bus {
             Confirmation::Nack(_) => Err(Error::BusRefused(format!("the broker nacked {name}/{routing_key}"))),
             Confirmation::NotRequested => Err(Error::BusRefused("publisher confirms are off".into())),
         }
+    }
+}
+
+impl Bus {
+    /// Messages ready in each queue of the namespace, labelled as in
+    /// [`Names::queues`], read with passive declares on a channel of their
+    /// own: a passive declare of a missing queue closes its channel, and the
+    /// publishers' channel must not go down with it.
+    pub async fn queue_depths(&self) -> Result<Vec<(&'static str, u32)>> {
+        let live = self
+            .inner
+            .live
+            .borrow()
+            .clone()
+            .ok_or_else(|| Error::BusUnavailable("not connected to RabbitMQ".into()))?;
+        let channel = live.connection.create_channel().await?;
+        let passive = QueueDeclareOptions { passive: true, durable: true, ..Default::default() };
+        let mut depths = Vec::with_capacity(4);
+        let mut outcome = Ok(());
+        for (queue, label) in self.inner.names.queues() {
+            match channel.queue_declare(&queue, passive, FieldTable::default()).await {
+                Ok(declared) => depths.push((label, declared.message_count())),
+                Err(e) => {
+                    outcome = Err(e.into());
+                    break;
+                }
+            }
+        }
+        if channel.status().connected() {
+            let _ = channel.close(200, "queue depths read").await;
+        }
+        outcome.map(|()| depths)
     }
 }
 

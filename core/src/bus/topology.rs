@@ -66,6 +66,22 @@ impl Names {
         format!("{}.dead-letters", self.namespace)
     }
 
+    /// Every queue of the namespace with its label in metrics: the name
+    /// without the namespace, so dashboards work across deployments.
+    pub fn queues(&self) -> [(String, &'static str); 4] {
+        [
+            (self.intake_queue(), "intake"),
+            (self.routing_queue(), "routing"),
+            (self.outbound_sms_queue(), "outbound.sms"),
+            (self.dead_letter_queue(), "dead-letters"),
+        ]
+    }
+
+    /// The metric labels of [`Names::queues`].
+    pub fn queue_labels(&self) -> [&'static str; 4] {
+        self.queues().map(|(_, label)| label)
+    }
+
     fn work_queues(&self) -> [(String, &'static str); 3] {
         [
             (self.intake_queue(), "intake.*"),

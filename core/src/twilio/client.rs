@@ -8,7 +8,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use crate::{Error, Result, config::TwilioConfig};
+use crate::{Error, Result, config::TwilioConfig, metrics};
 
 /// How the client retries.
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +101,7 @@ impl TwilioClient {
         if let Some(cb) = status_callback {
             form.push(("StatusCallback", cb));
         }
-        self.post_form(&self.messages_url(), &form).await
+        self.post_form("messages", &self.messages_url(), &form).await
     }
 
     /// Places a call from the Batline number to `to`. When it is answered,
@@ -121,12 +121,35 @@ impl TwilioClient {
             ("StatusCallbackEvent", "answered"),
             ("StatusCallbackEvent", "completed"),
         ];
-        self.post_form(&self.calls_url(), &form).await
+        self.post_form("calls", &self.calls_url(), &form).await
     }
 
     /// POSTs `form` to `url` with the account's credentials, retrying 429,
-    /// 5xx and lost connections; any other 4xx is final.
-    async fn post_form<T: serde::de::DeserializeOwned>(&self, url: &str, form: &[(&str, &str)]) -> Result<T> {
+    /// 5xx and lost connections; any other 4xx is final. Each attempt is
+    /// counted under `resource` (`messages` or `calls`): `retried` for one
+    /// that will be tried again, then `ok`, `rejected` or `unavailable`.
+    async fn post_form<T: serde::de::DeserializeOwned>(
+        &self,
+        resource: &'static str,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<T> {
+        let result = self.post_form_counted(resource, url, form).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(Error::TwilioRejected { .. }) => "rejected",
+            Err(_) => "unavailable",
+        };
+        metrics::twilio_request(resource, outcome);
+        result
+    }
+
+    async fn post_form_counted<T: serde::de::DeserializeOwned>(
+        &self,
+        resource: &'static str,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<T> {
         let mut delay = self.retry.base_delay;
         let mut attempt = 1;
         loop {
@@ -182,6 +205,7 @@ impl TwilioClient {
                     None
                 }
             };
+            metrics::twilio_request(resource, "retried");
             let wait = retry_after.unwrap_or(delay).min(self.retry.max_delay);
             tokio::time::sleep(wait).await;
             delay = (delay * 2).min(self.retry.max_delay);

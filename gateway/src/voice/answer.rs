@@ -102,6 +102,7 @@ async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Op
     let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Voice }).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, call_sid = %sid, from = %redact_phone(from), "call stored");
+    batline_core::metrics::intake_stored(Channel::Voice);
     hand_on::publish_intake(state, intake_id, outbox_id).await;
     Ok(())
 }
