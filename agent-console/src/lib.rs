@@ -9,6 +9,7 @@ pub mod duty;
 pub mod error;
 pub mod handoffs;
 pub mod health;
+pub mod reports;
 pub mod responders;
 pub mod roster;
 pub mod sla_policies;
@@ -80,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
+        .route("/api/v1/reports/sla", get(reports::sla))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))

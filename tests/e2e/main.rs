@@ -10,6 +10,7 @@ mod idempotency;
 mod metrics;
 mod outage;
 mod proxy;
+mod reports;
 mod roster;
 mod router_processes;
 mod routing;

@@ -11,6 +11,7 @@ pub mod handoffs;
 pub mod intake;
 pub mod messages;
 pub mod outbox;
+pub mod reports;
 pub mod residents;
 pub mod responders;
 pub mod sessions;
