@@ -115,26 +115,7 @@ async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         return open_case(router, conn, intake, resident.id, language).await;
     };
 
-    let message_id = store::messages::insert_inbound(
-        conn,
-        case.id,
-        Channel::Sms,
-        &intake.body,
-        intake.id,
-        intake.provider_id.as_deref(),
-        intake.received_at,
-    )
-    .await?;
-    store::events::append(
-        conn,
-        case.id,
-        event_kind::RESIDENT_MESSAGE,
-        ActorKind::Resident,
-        None,
-        serde_json::json!({ "message_id": message_id, "channel": Channel::Sms }),
-    )
-    .await?;
-    store::intake::mark_filed(conn, intake.id, case.id).await?;
+    file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, serde_json::json!({})).await?;
     let update = BusMessage::CaseUpdated {
         case_id: case.id,
         owner_id: case.owner_id,
@@ -142,6 +123,36 @@ async fn file_sms(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     };
     let id = Outbox::enqueue(conn, &update).await?;
     Ok((Filed::Joined { case_id: case.id }, vec![id]))
+}
+
+/// Files `intake` into the existing `case`: its message in the thread, a
+/// timeline event of `kind` whose `data` gains the message id and channel,
+/// and the intake row marked filed. Returns the message id.
+pub(crate) async fn file_into(
+    conn: &mut PgConnection,
+    case: &store::cases::Case,
+    intake: &Intake,
+    kind: &str,
+    data: serde_json::Value,
+) -> Result<Uuid> {
+    let message_id = store::messages::insert_inbound(
+        conn,
+        case.id,
+        intake.channel,
+        &intake.body,
+        intake.id,
+        intake.provider_id.as_deref(),
+        intake.received_at,
+    )
+    .await?;
+    let mut data = data;
+    if let Some(map) = data.as_object_mut() {
+        map.insert("message_id".into(), serde_json::json!(message_id));
+        map.insert("channel".into(), serde_json::json!(intake.channel));
+    }
+    store::events::append(conn, case.id, kind, ActorKind::Resident, None, data).await?;
+    store::intake::mark_filed(conn, intake.id, case.id).await?;
+    Ok(message_id)
 }
 
 /// Opens a case for `intake` with an owner chosen by the rules, files the

@@ -7,7 +7,7 @@
 use batline_core::{
     Result,
     bus::BusMessage,
-    domain::{ActorKind, Channel, MessageKind, event_kind},
+    domain::{ActorKind, MessageKind, event_kind},
     outbound,
     outbox::Outbox,
     satisfaction::Answer,
@@ -29,28 +29,10 @@ pub(crate) async fn file(
     case: &Case,
     answer: Answer,
 ) -> Result<(Filed, Vec<i64>)> {
-    let message_id = store::messages::insert_inbound(
-        conn,
-        case.id,
-        Channel::Sms,
-        &intake.body,
-        intake.id,
-        intake.provider_id.as_deref(),
-        intake.received_at,
-    )
-    .await?;
-    store::intake::mark_filed(conn, intake.id, case.id).await?;
     let score = i32::from(answer.score());
+    let data = serde_json::json!({ "score": score, "reopens": answer.reopens() });
+    crate::intake::file_into(conn, case, intake, event_kind::SATISFACTION, data).await?;
     store::cases::record_satisfaction(conn, case.id, score).await?;
-    store::events::append(
-        conn,
-        case.id,
-        event_kind::SATISFACTION,
-        ActorKind::Resident,
-        None,
-        serde_json::json!({ "score": score, "message_id": message_id, "reopens": answer.reopens() }),
-    )
-    .await?;
 
     let mut ids = Vec::new();
     let (body, kind) = if answer.reopens() {

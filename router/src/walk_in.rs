@@ -74,32 +74,12 @@ async fn join(
     point: &WalkInPoint,
     case: Case,
 ) -> Result<(Filed, Vec<i64>)> {
-    let message_id = store::messages::insert_inbound(
-        conn,
-        case.id,
-        Channel::WalkIn,
-        &intake.body,
-        intake.id,
-        intake.provider_id.as_deref(),
-        intake.received_at,
-    )
-    .await?;
-    store::events::append(
-        conn,
-        case.id,
-        event_kind::RESIDENT_MESSAGE,
-        ActorKind::Resident,
-        None,
-        serde_json::json!({
-            "message_id": message_id,
-            "channel": Channel::WalkIn,
-            "ticket_id": ticket.ticket_id,
-            "point_id": point.id,
-            "desk_id": ticket.desk_id,
-        }),
-    )
-    .await?;
-    store::intake::mark_filed(conn, intake.id, case.id).await?;
+    let data = serde_json::json!({
+        "ticket_id": ticket.ticket_id,
+        "point_id": point.id,
+        "desk_id": ticket.desk_id,
+    });
+    crate::intake::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
     let owner_name = store::responders::display_names(&mut *conn, &[case.owner_id])
         .await?
         .into_iter()
