@@ -388,8 +388,8 @@ async fn create_message(
     if let Some(refused) = refusal(&shared, &sid, &headers) {
         return refused;
     }
-    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let form = Form(form_urlencoded::parse(&body).into_owned().collect());
+    let get = |name: &str| form.get(name);
     let (Some(to), Some(from), Some(text)) = (get("To"), get("From"), get("Body")) else {
         return twilio_error(400, 21604, "A 'To', 'From' and 'Body' are required");
     };
@@ -405,6 +405,15 @@ async fn create_message(
     shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).sent.push(sms);
     shared.changed.notify_waiters();
     (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// A REST request's form fields.
+struct Form(Vec<(String, String)>);
+
+impl Form {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
 }
 
 /// Checks Twilio's basic auth and plays the next programmed failure, as
@@ -436,8 +445,8 @@ async fn create_call(
     if let Some(refused) = refusal(&shared, &sid, &headers) {
         return refused;
     }
-    let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let get = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let form = Form(form_urlencoded::parse(&body).into_owned().collect());
+    let get = |name: &str| form.get(name);
     let (Some(to), Some(from)) = (get("To"), get("From")) else {
         return twilio_error(400, 21201, "A 'To' and a 'From' phone number are required");
     };

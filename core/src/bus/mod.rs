@@ -108,16 +108,16 @@ impl Bus {
         self.publish_bytes(exchange, &key, &serde_json::to_vec(msg)?).await
     }
 
+    /// The current connection, or an error while there is none.
+    fn live(&self) -> Result<Live> {
+        self.inner.live.borrow().clone().ok_or_else(|| Error::BusUnavailable("not connected to RabbitMQ".into()))
+    }
+
     /// Publishes raw JSON and waits for the broker's confirm. Work messages
     /// are mandatory: a message no queue takes is an error, since lapin
     /// would otherwise report it as acked.
     pub async fn publish_bytes(&self, exchange: Exchange, routing_key: &str, payload: &[u8]) -> Result<()> {
-        let live = self
-            .inner
-            .live
-            .borrow()
-            .clone()
-            .ok_or_else(|| Error::BusUnavailable("not connected to RabbitMQ".into()))?;
+        let live = self.live()?;
         let options = BasicPublishOptions { mandatory: exchange == Exchange::Work, ..Default::default() };
         let properties = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
         let name = self.inner.names.exchange(exchange);
@@ -154,12 +154,7 @@ impl Bus {
     /// own: a passive declare of a missing queue closes its channel, and the
     /// publishers' channel must not go down with it.
     pub async fn queue_depths(&self) -> Result<Vec<(&'static str, u32)>> {
-        let live = self
-            .inner
-            .live
-            .borrow()
-            .clone()
-            .ok_or_else(|| Error::BusUnavailable("not connected to RabbitMQ".into()))?;
+        let live = self.live()?;
         let channel = live.connection.create_channel().await?;
         let passive = QueueDeclareOptions { passive: true, durable: true, ..Default::default() };
         let mut depths = Vec::with_capacity(4);

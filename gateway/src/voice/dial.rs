@@ -19,7 +19,7 @@ use batline_core::{
     call_back,
     domain::{ActorKind, CallBackReason, event_kind},
     outbox::Outbox,
-    store::{self, cases::Case},
+    store::{self, calls::Call, cases::Case},
     texts::voice as say,
 };
 use chrono::Utc;
@@ -67,11 +67,11 @@ pub async fn dialled(
 async fn connected(state: &AppState, sid: &str, case_id: Uuid, duration: Option<i32>) -> Result<(), ApiError> {
     let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
     let case = lock_case(&mut tx, case_id).await?;
-    lock_call_on(&mut tx, sid, case_id).await?;
+    let call = lock_call_on(&mut tx, sid, case_id).await?;
     store::calls::record_dial_outcome(&mut tx, sid, "completed", duration).await?;
     // Normally the whisper marked the answer already; this covers a
     // whisper request that never arrived.
-    let ids = mark_talking(&mut tx, &case, sid).await?;
+    let ids = mark_talking(&mut tx, &case, &call).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     hand_on::publish(state, &ids).await;
     Ok(())
@@ -80,11 +80,12 @@ async fn connected(state: &AppState, sid: &str, case_id: Uuid, duration: Option<
 /// The owner and the caller are talking on `sid`: their first response and
 /// acknowledgement, and any call-back owed from an earlier call settled.
 /// Once per call.
-async fn mark_talking(conn: &mut sqlx::PgConnection, case: &Case, sid: &str) -> Result<Vec<i64>, ApiError> {
+async fn mark_talking(conn: &mut sqlx::PgConnection, case: &Case, call: &Call) -> Result<Vec<i64>, ApiError> {
+    let sid = call.sid.as_str();
     if !store::calls::mark_connected(conn, sid).await? {
         return Ok(Vec::new());
     }
-    let responder = store::calls::lock(conn, sid).await?.and_then(|c| c.responder_id);
+    let responder = call.responder_id;
     let data = serde_json::json!({ "call_sid": sid, "responder_id": responder });
     let ids = call_back::talked(conn, case, responder, event_kind::CALL_CONNECTED, data).await?;
     call_back::settle(conn, case.id, sid).await?;
@@ -218,8 +219,8 @@ pub async fn whisper(
 ) -> Result<Response, ApiError> {
     let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
     let case = lock_case(&mut tx, q.case).await?;
-    lock_call_on(&mut tx, &q.call, q.case).await?;
-    let ids = mark_talking(&mut tx, &case, &q.call).await?;
+    let call = lock_call_on(&mut tx, &q.call, q.case).await?;
+    let ids = mark_talking(&mut tx, &case, &call).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     hand_on::publish(&state, &ids).await;
     Ok(twiml::Response::new().say(case.language, say::whisper(case.language, &case.tracking_code)).into_response())
