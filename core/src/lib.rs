@@ -29,6 +29,7 @@ pub mod texts;
 pub mod tracking_code;
 pub mod twilio;
 pub mod walk_in;
+pub mod web_assets;
 
 pub use config::Config;
 pub use error::{Error, Result};
