@@ -1,6 +1,7 @@
-//! The agent console: the JSON API responders work through (sign in, my
-//! cases, reply, resolve), walk-in desks' tickets and their printable page.
-//! The web app and the mayor's dashboard build on it.
+//! The agent console: the responders' web app (`web`: sign-in, the live
+//! inbox, case pages, hand-offs, the lead's view, administration), the JSON
+//! API it shares its actions with, walk-in desks' tickets and their
+//! printable page.
 
 pub mod auth;
 pub mod call_backs;
@@ -9,6 +10,7 @@ pub mod duty;
 pub mod error;
 pub mod handoffs;
 pub mod health;
+pub mod live_feed;
 pub mod reports;
 pub mod responders;
 pub mod roster;
@@ -16,6 +18,7 @@ pub mod sla_policies;
 pub mod walk_in;
 pub mod walk_in_page;
 pub mod walk_in_points;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -49,6 +52,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Places call-backs; `None` when Twilio is not configured.
     pub twilio: Option<TwilioClient>,
+    /// Case events for the browsers' live sockets.
+    pub live: live_feed::LiveFeed,
 }
 
 impl AppState {
@@ -57,7 +62,7 @@ impl AppState {
         let outbox = Outbox::new(pool.clone(), bus.clone());
         let dummy_hash = password::hash("not a real password")?;
         let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
-        Ok(AppState { config, pool, bus, outbox, dummy_hash, twilio })
+        Ok(AppState { config, pool, bus, outbox, dummy_hash, twilio, live: live_feed::LiveFeed::default() })
     }
 }
 
@@ -91,6 +96,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .merge(web::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
@@ -100,12 +106,13 @@ pub fn app(state: AppState) -> Router {
 /// Serves the console on `listener` and runs its outbox relay until `shutdown`.
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
+    let live = state.live.spawn(&state.bus, shutdown.clone());
     let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     if let Err(e) = serve.await {
         tracing::error!(error = %e, "console server failed");
         shutdown.cancel();
     }
-    let _ = relay.await;
+    let _ = tokio::join!(relay, live);
     tracing::info!("console stopped");
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! meeting points, the domain vocabulary ([`domain`]), the resident-facing
 //! texts ([`texts`]) and the Twilio-compatible REST client ([`twilio`]).
 
+pub mod assign;
 pub mod bus;
 pub mod call_back;
 pub mod clock;

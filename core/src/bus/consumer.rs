@@ -40,8 +40,28 @@ impl Bus {
         F: Fn(Vec<u8>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        let bus = self.clone();
         let handler = Arc::new(handler);
+        let label = queue.clone();
+        self.on_every_connection(label, shutdown.clone(), move |bus, live| {
+            let (queue, shutdown, handler) = (queue.clone(), shutdown.clone(), handler.clone());
+            async move { consume_on(&bus, &live, &queue, prefetch, &shutdown, handler).await }
+        })
+    }
+
+    /// Runs `session` on each connection the supervisor makes, until
+    /// `shutdown`: when a connection dies, `session` ends (or fails) and runs
+    /// again on the next one. Counts towards readiness like a consumer.
+    pub(super) fn on_every_connection<S, Fut>(
+        &self,
+        label: String,
+        shutdown: CancellationToken,
+        session: S,
+    ) -> JoinHandle<()>
+    where
+        S: Fn(Bus, Live) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        let bus = self.clone();
         bus.inner.consumers_expected.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let mut live_rx = bus.inner.live.subscribe();
@@ -54,8 +74,8 @@ impl Bus {
                     _ = shutdown.cancelled() => break,
                 };
                 let Some(live) = live else { continue };
-                if let Err(e) = consume_on(&bus, &live, &queue, prefetch, &shutdown, handler.clone()).await {
-                    tracing::warn!(queue, error = %e, "consumer stopped; resuming after reconnection");
+                if let Err(e) = session(bus.clone(), live).await {
+                    tracing::warn!(consumer = label, error = %e, "consumer stopped; resuming after reconnection");
                 }
                 if shutdown.is_cancelled() {
                     break;
@@ -71,7 +91,15 @@ impl Bus {
 }
 
 /// Decrements the live-consumer count however the consumer ends.
-struct LiveGuard(Bus);
+pub(super) struct LiveGuard(Bus);
+
+impl LiveGuard {
+    /// Counts one more live consumer until the guard drops.
+    pub(super) fn new(bus: &Bus) -> Self {
+        bus.inner.consumers_live.fetch_add(1, Ordering::SeqCst);
+        LiveGuard(bus.clone())
+    }
+}
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
@@ -94,8 +122,7 @@ where
     let channel = live.connection.create_channel().await?;
     channel.basic_qos(prefetch, BasicQosOptions::default()).await?;
     let consumer = channel.basic_consume(queue, "", BasicConsumeOptions::default(), FieldTable::default()).await?;
-    bus.inner.consumers_live.fetch_add(1, Ordering::SeqCst);
-    let _guard = LiveGuard(bus.clone());
+    let _guard = LiveGuard::new(bus);
     tracing::debug!(queue, "consuming");
     consumer
         .take_until(shutdown.cancelled())

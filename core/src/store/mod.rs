@@ -5,6 +5,7 @@
 
 pub mod call_backs;
 pub mod calls;
+pub mod canned_replies;
 pub mod cases;
 pub mod events;
 pub mod handoffs;

@@ -307,3 +307,46 @@ pub async fn touch_last_assigned(conn: &mut PgConnection, id: Uuid) -> Result<()
 pub async fn display_names(e: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
     Ok(sqlx::query_as("SELECT id, display_name FROM responders WHERE id = ANY ($1)").bind(ids).fetch_all(e).await?)
 }
+
+/// A responder's line on the shift lead's board.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BoardRow {
+    /// The responder.
+    pub id: Uuid,
+    /// Their username (the reassign form names people by it).
+    pub username: String,
+    /// Their name.
+    pub display_name: String,
+    /// Their role.
+    pub role: Role,
+    /// On duty, away or off.
+    pub duty_status: DutyStatus,
+    /// Open cases they take at most.
+    pub capacity: i32,
+    /// Open cases they own.
+    pub open_cases: i64,
+    /// Of those, not yet acknowledged.
+    pub unacknowledged: i64,
+    /// Of those, past the acknowledgement deadline.
+    pub overdue: i64,
+}
+
+/// Everyone who could own cases and is working or still owns some, busiest first.
+#[tracing::instrument(skip(e))]
+pub async fn board(e: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<BoardRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.username, r.display_name, r.role, r.duty_status, r.capacity,
+                count(c.id) AS open_cases,
+                count(c.id) FILTER (WHERE c.acknowledged_at IS NULL) AS unacknowledged,
+                count(c.id) FILTER (WHERE c.acknowledged_at IS NULL AND c.ack_due_at < $1) AS overdue
+         FROM responders r
+         LEFT JOIN cases c ON c.owner_id = r.id AND c.status = 'open'
+         WHERE r.role <> 'desk'
+         GROUP BY r.id
+         HAVING r.duty_status <> 'off' OR count(c.id) > 0
+         ORDER BY count(c.id) DESC, r.display_name",
+    )
+    .bind(now)
+    .fetch_all(e)
+    .await?)
+}
