@@ -93,6 +93,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/replies", post(cases::reply))
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
         .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
+        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
+        .route("/api/v1/cases/{id}/reopen", post(cases::reopen))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -13,6 +13,7 @@ mod metrics;
 mod outage;
 mod proxy;
 mod reports;
+mod roles;
 mod roster;
 mod router_processes;
 mod routing;
