@@ -155,7 +155,7 @@ async fn every_endpoint_refuses_the_roles_it_should() -> TestResult {
         for role in ROLES {
             let cookie = web_session(&browser, &app.console, role).await?;
             let status = browser.get(&url).header(header::COOKIE, cookie).send().await?.status();
-            let allowed = allowed.iter().any(|a| *a == role);
+            let allowed = allowed.contains(&role);
             if allowed && status == StatusCode::FORBIDDEN {
                 wrong.push(format!("page {path} as {role}: 403, expected to be shown"));
             } else if !allowed && status != StatusCode::FORBIDDEN {
