@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod call_backs;
 pub mod cases;
+pub mod dead_letters;
 pub mod duty;
 pub mod error;
 pub mod handoffs;
@@ -87,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
         .route("/api/v1/reports/sla", get(reports::sla))
+        .merge(dead_letters::routes())
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))

@@ -63,6 +63,13 @@ pub struct Config {
     pub previous_responder_days: u32,
     /// Phone calls.
     pub voice: VoiceConfig,
+    /// `BATLINE_FAULT_EXIT_AFTER_STORE`: a fault injection hook for the fault
+    /// suite (`tests/faults`), unset by default and never for production.
+    /// With `n`, the gateway process aborts right after committing its n-th
+    /// contact and before publishing it, as a crash at the worst moment
+    /// would, so the suite can check that the stored contact is published by
+    /// the outbox relay once the gateway is back.
+    pub fault_exit_after_store: Option<u64>,
 }
 
 /// How Batline answers phone calls.
@@ -222,6 +229,10 @@ impl Config {
                 call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
                 lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
             },
+            fault_exit_after_store: match get("BATLINE_FAULT_EXIT_AFTER_STORE") {
+                None => None,
+                Some(_) => Some(number("BATLINE_FAULT_EXIT_AFTER_STORE", 0)?),
+            },
         };
         config.validate()?;
         Ok(config)
@@ -277,6 +288,11 @@ impl Config {
         }
         if voice.call_back_window.is_zero() {
             return Err(Error::Config("BATLINE_CALL_BACK_MINUTES must be at least 1".into()));
+        }
+        if self.fault_exit_after_store == Some(0) {
+            return Err(Error::Config(
+                "BATLINE_FAULT_EXIT_AFTER_STORE must be at least 1 (leave it unset outside the fault suite)".into(),
+            ));
         }
         if self.sms_promise_minutes == 0 {
             return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
@@ -358,6 +374,7 @@ mod tests {
         assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
+        assert_eq!(c.fault_exit_after_store, None, "the fault hook is off unless asked for");
         Ok(())
     }
 
@@ -384,6 +401,11 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+        for bad in ["0", "two"] {
+            let err =
+                Config::from_lookup(move |n| (n == "BATLINE_FAULT_EXIT_AFTER_STORE").then(|| bad.to_owned())).err();
+            assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_FAULT_EXIT_AFTER_STORE")), "{bad} accepted");
+        }
     }
 
     #[test]

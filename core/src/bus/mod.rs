@@ -6,6 +6,7 @@
 //! [`Error::BusUnavailable`] and readiness is false.
 
 pub mod consumer;
+pub mod dead_letter;
 pub mod message;
 pub mod subscribe;
 pub mod topology;
@@ -116,11 +117,15 @@ impl Bus {
 
     /// Publishes raw JSON and waits for the broker's confirm. Work messages
     /// are mandatory: a message no queue takes is an error, since lapin
-    /// would otherwise report it as acked.
+    /// would otherwise report it as acked. Each publish gets a fresh message
+    /// id, so a dead letter is recorded once however often the recorder sees it.
     pub async fn publish_bytes(&self, exchange: Exchange, routing_key: &str, payload: &[u8]) -> Result<()> {
         let live = self.live()?;
         let options = BasicPublishOptions { mandatory: exchange == Exchange::Work, ..Default::default() };
-        let properties = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
+        let properties = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_content_type("application/json".into())
+            .with_message_id(uuid::Uuid::new_v4().to_string().into());
         let name = self.inner.names.exchange(exchange);
         let outcome = tokio::time::timeout(CONFIRM_TIMEOUT, async {
             live.publisher.basic_publish(&name, routing_key, options, payload, properties).await?.await

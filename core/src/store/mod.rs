@@ -7,6 +7,7 @@ pub mod call_backs;
 pub mod calls;
 pub mod canned_replies;
 pub mod cases;
+pub mod dead_letters;
 pub mod events;
 pub mod handoffs;
 pub mod intake;
