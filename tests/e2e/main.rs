@@ -6,6 +6,7 @@ mod admin;
 mod bench_smoke;
 mod browser;
 mod console_web;
+mod dead_letters;
 mod delivery;
 mod handoffs;
 mod idempotency;
