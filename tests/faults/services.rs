@@ -87,13 +87,12 @@ impl Service {
     /// Waits until `/readyz` answers `status` (200 ready, 503 not), or fails after `timeout`.
     pub async fn wait_ready(&self, http: &reqwest::Client, status: u16, timeout: Duration) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut last = String::from("no answer");
         loop {
-            match http.get(format!("{}/readyz", self.base)).timeout(Duration::from_secs(2)).send().await {
+            let last = match http.get(format!("{}/readyz", self.base)).timeout(Duration::from_secs(2)).send().await {
                 Ok(r) if r.status().as_u16() == status => return Ok(()),
-                Ok(r) => last = format!("{} {}", r.status(), r.text().await.unwrap_or_default()),
-                Err(e) => last = e.to_string(),
-            }
+                Ok(r) => format!("{} {}", r.status(), r.text().await.unwrap_or_default()),
+                Err(e) => e.to_string(),
+            };
             if tokio::time::Instant::now() > deadline {
                 anyhow::bail!("{}: /readyz did not answer {status} within {timeout:?} (last: {last})", self.name);
             }
