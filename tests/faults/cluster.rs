@@ -2,7 +2,8 @@
 //! suite, so that restarting them disturbs no other test on the machine.
 //!
 //! Both run from Debian's packages as their own system users (the suite runs
-//! as root, and neither server will run as root): PostgreSQL 15 with
+//! as root, and neither server will run as root): PostgreSQL (the newest
+//! version under `/usr/lib/postgresql`, 15 on Debian 12) with
 //! `initdb`/`pg_ctl` in a temporary directory owned by `postgres`, RabbitMQ
 //! as a second node (`batline-fault-<pid>-<id>@localhost`) with its own
 //! ports, data and log directories, sharing the machine's epmd and Erlang
@@ -21,7 +22,8 @@ use std::{
 use anyhow::Context;
 use uuid::Uuid;
 
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// Where Debian installs each PostgreSQL version's server binaries.
+const PG_VERSIONS: &str = "/usr/lib/postgresql";
 const RABBITMQ_SERVER: &str = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 const RABBITMQCTL: &str = "/usr/lib/rabbitmq/bin/rabbitmqctl";
 /// Where the Debian package keeps the Erlang cookie the CLI must share.
@@ -80,7 +82,22 @@ fn owner_pid(name: &str) -> Option<u32> {
     name.strip_prefix(PREFIX)?.split('-').nth(1)?.parse().ok()
 }
 
-/// A throwaway PostgreSQL 15 cluster on a free port.
+/// The server binaries of the newest PostgreSQL installed.
+fn pg_bin() -> anyhow::Result<PathBuf> {
+    let newest = std::fs::read_dir(PG_VERSIONS)
+        .with_context(|| format!("no PostgreSQL server under {PG_VERSIONS} (apt-get install postgresql)"))?
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse::<u32>().ok()?, e.path().join("bin"))))
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .max_by_key(|(version, _)| *version);
+    newest.map(|(_, bin)| bin).ok_or_else(|| anyhow::anyhow!("no initdb under {PG_VERSIONS}/*/bin"))
+}
+
+fn pg_tool(name: &str) -> anyhow::Result<String> {
+    Ok(pg_bin()?.join(name).display().to_string())
+}
+
+/// A throwaway PostgreSQL cluster on a free port.
 pub struct PrivatePostgres {
     dir: PathBuf,
     port: u16,
@@ -91,18 +108,13 @@ fn pg_ctl_start(dir: &Path, port: u16) -> anyhow::Result<()> {
     let options =
         format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300", dir.display());
     let (data, log) = (dir.join("data").display().to_string(), dir.join("server.log").display().to_string());
-    run_as(
-        "postgres",
-        &[],
-        &format!("{PG_BIN}/pg_ctl"),
-        &["-D", &data, "-l", &log, "-w", "-t", "60", "-o", &options, "start"],
-    )
-    .map(|_| ())
+    run_as("postgres", &[], &pg_tool("pg_ctl")?, &["-D", &data, "-l", &log, "-w", "-t", "60", "-o", &options, "start"])
+        .map(|_| ())
 }
 
 fn pg_ctl_stop(dir: &Path, mode: &str) -> anyhow::Result<()> {
     let data = dir.join("data").display().to_string();
-    run_as("postgres", &[], &format!("{PG_BIN}/pg_ctl"), &["-D", &data, "-w", "-m", mode, "stop"]).map(|_| ())
+    run_as("postgres", &[], &pg_tool("pg_ctl")?, &["-D", &data, "-w", "-m", mode, "stop"]).map(|_| ())
 }
 
 impl PrivatePostgres {
@@ -114,7 +126,7 @@ impl PrivatePostgres {
         run_as(
             "postgres",
             &[],
-            &format!("{PG_BIN}/initdb"),
+            &pg_tool("initdb")?,
             &["-D", &data, "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
         )?;
         pg_ctl_start(&pg.dir, pg.port)?;
