@@ -21,6 +21,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod ownership;
 pub mod password;
+pub mod privacy;
 pub mod responder_admin;
 pub mod roster;
 pub mod satisfaction;

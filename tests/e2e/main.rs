@@ -11,6 +11,7 @@ mod handoffs;
 mod idempotency;
 mod metrics;
 mod outage;
+mod privacy;
 mod proxy;
 mod reports;
 mod roles;
