@@ -21,6 +21,7 @@ mod routing;
 mod routing_properties;
 mod satisfaction;
 mod schema;
+mod secrets;
 mod sla;
 mod sms_flow;
 mod support;
