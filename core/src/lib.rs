@@ -28,6 +28,7 @@ pub mod satisfaction;
 pub mod sla;
 pub mod store;
 pub mod texts;
+pub mod trace_context;
 pub mod tracking_code;
 pub mod twilio;
 pub mod walk_in;

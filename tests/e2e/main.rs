@@ -25,6 +25,7 @@ mod secrets;
 mod sla;
 mod sms_flow;
 mod support;
+mod trace;
 mod voice;
 mod walk_in;
 mod webhook_security;
