@@ -294,3 +294,68 @@ async fn a_lead_sees_unacknowledged_cases_and_reassigns_from_the_lead_page() -> 
     assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, mikko.id);
     app.teardown().await
 }
+
+/// Markup sent through any channel is shown as text: on the owner's case
+/// page, on the lead's page, on the public tracking page and the printable
+/// walk-in ticket.
+#[tokio::test]
+async fn script_tags_from_any_channel_are_shown_as_text() -> TestResult {
+    const ATTACK: &str = r#"<script>window.__xss=1</script><img src=x onerror="alert(1)">"#;
+    const ESCAPED: &str = "&lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;";
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let point = app.add_walk_in_point("Kallio", "Kallio").await?;
+    app.add_desk("veera", "Veera", point).await?;
+    let lead = app.add_responder("liisa", "Liisa", &[Language::Fi], DutyStatus::Off).await?;
+    sqlx::query("UPDATE responders SET role = 'lead' WHERE id = $1").bind(lead.id).execute(&app.pool).await?;
+
+    // SMS.
+    app.text(RESIDENT, ATTACK).await?;
+    let sms_case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    // Walk-in: what the resident said, typed in by the desk.
+    let desk = app.sign_in("veera").await?;
+    let (status, ticket) =
+        desk.post("/api/v1/walk-in/tickets", serde_json::json!({ "about": ATTACK, "language": "fi" })).await?;
+    assert!(status == 201 || status == 202, "{status} {ticket}");
+    let ticket_id = ticket["ticket_id"].as_str().unwrap_or_default().to_owned();
+    let walk_in_case: uuid::Uuid = eventually("the walk-in ticket is filed", Duration::from_secs(10), || async {
+        Ok(sqlx::query_scalar(
+            "SELECT i.case_id FROM walk_in_tickets t JOIN intake i ON i.id = t.intake_id WHERE t.id = $1::uuid",
+        )
+        .bind(&ticket_id)
+        .fetch_one(&app.pool)
+        .await?)
+    })
+    .await?;
+    // A responder's own words reach the resident and the tracking page too.
+    let aino_api = app.sign_in("aino").await?;
+    let (status, _) = aino_api
+        .post(&format!("/api/v1/cases/{}/resolve", sms_case.id), serde_json::json!({ "summary": ATTACK }))
+        .await?;
+    assert_eq!(status, 200);
+
+    let aino = web_sign_in(&app, "aino").await?;
+    let liisa = web_sign_in(&app, "liisa").await?;
+    let http = browser_client();
+    let pages = [
+        (format!("{}/cases/{}", app.console, sms_case.id), Some(&aino.cookie)),
+        (format!("{}/cases/{}", app.console, walk_in_case), Some(&aino.cookie)),
+        (format!("{}/lead", app.console), Some(&liisa.cookie)),
+        (format!("{}/track/{}", app.gateway, sms_case.tracking_code), None),
+        (format!("{}/walk-in/tickets/{ticket_id}", app.console), None),
+    ];
+    for (url, cookie) in pages {
+        let mut request = http.get(&url);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie.as_str());
+        }
+        let response = request.send().await?;
+        assert_eq!(response.status(), 200, "{url}");
+        let html = response.text().await?;
+        assert!(!html.contains("<script>window.__xss") && !html.contains("<img src=x"), "{url} shows markup as markup");
+        if url.contains("/cases/") || url.contains("/track/") {
+            assert!(html.contains(ESCAPED), "{url} shows the text, escaped");
+        }
+    }
+    app.teardown().await
+}
