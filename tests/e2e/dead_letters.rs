@@ -1,13 +1,20 @@
 //! Poison messages: a message no consumer can handle is rejected to the
 //! dead-letter queue, recorded by the router, counted in `/metrics`, listed
 //! for leads (and refused to responders), and sent back on its route by a
-//! lead; a retry that fails again comes back as a new dead letter.
+//! lead; a retry that fails again comes back as a new dead letter. A
+//! message that is delivered too often is dead-lettered by the broker, with
+//! its route and reason readable.
 
 use std::time::Duration;
 
 use batline_core::{
-    bus::{Bus, BusMessage, Exchange},
+    bus::{Bus, BusMessage, Exchange, dead_letter::DeadLetter, topology::DELIVERY_LIMIT},
     domain::{Channel, DutyStatus, Language},
+};
+use futures_util::StreamExt;
+use lapin::{
+    options::{BasicConsumeOptions, BasicNackOptions},
+    types::FieldTable,
 };
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -113,4 +120,62 @@ async fn a_poison_message_is_kept_counted_shown_to_leads_and_retried() -> TestRe
 
     shutdown.cancel();
     app.teardown().await
+}
+
+/// A message that keeps coming back (its consumer crashes or returns it
+/// every time) is dead-lettered by RabbitMQ after the delivery limit, and
+/// the dead-letter consumer reads where it came from and why.
+#[tokio::test]
+async fn a_message_redelivered_too_often_is_dead_lettered_with_its_route() -> TestResult {
+    let namespace = format!("test_{}", Uuid::new_v4().simple());
+    let shutdown = CancellationToken::new();
+    let bus = Bus::start(AMQP_URL, &namespace, shutdown.clone());
+    bus.wait_connected(Duration::from_secs(10)).await?;
+    let outcome = redeliver_until_dead(&bus, &shutdown).await;
+    shutdown.cancel();
+    batline_core::bus::delete_namespace(AMQP_URL, &namespace).await?;
+    let (letter, deliveries) = outcome?;
+    assert_eq!(letter.death.reason, "delivery_limit", "{letter:?}");
+    assert_eq!(letter.death.queue, bus.names().intake_queue());
+    assert_eq!(letter.death.exchange, bus.names().exchange(Exchange::Work));
+    assert_eq!(letter.death.routing_key, "intake.sms");
+    assert!(letter.message_id.is_some(), "every publish carries a message id");
+    assert_eq!(letter.payload, b"{\"type\":\"crashes_its_consumer\"}");
+    assert!(deliveries >= DELIVERY_LIMIT as usize, "dead-lettered after {deliveries} deliveries");
+    Ok(())
+}
+
+async fn redeliver_until_dead(bus: &Bus, shutdown: &CancellationToken) -> TestResult<(DeadLetter, usize)> {
+    bus.publish_bytes(Exchange::Work, "intake.sms", b"{\"type\":\"crashes_its_consumer\"}").await?;
+    let connection = batline_core::bus::open_connection(AMQP_URL).await?;
+    let channel = connection.create_channel().await?;
+    let mut returned = channel
+        .basic_consume(&bus.names().intake_queue(), "", BasicConsumeOptions::default(), FieldTable::default())
+        .await?;
+    let (kept, mut dead) = tokio::sync::mpsc::channel(1);
+    bus.consume_dead_letters(1, shutdown.clone(), move |letter| {
+        let kept = kept.clone();
+        async move {
+            let _ = kept.send(letter).await;
+            Ok(())
+        }
+    });
+    let deadline = tokio::time::sleep(Duration::from_secs(20));
+    tokio::pin!(deadline);
+    let mut deliveries = 0;
+    loop {
+        tokio::select! {
+            delivery = returned.next() => {
+                let delivery = delivery.ok_or_else(|| anyhow::anyhow!("the consumer ended"))??;
+                deliveries += 1;
+                delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+            }
+            letter = dead.recv() => {
+                let letter = letter.ok_or_else(|| anyhow::anyhow!("the dead-letter consumer ended"))?;
+                connection.close(200, "done").await?;
+                return Ok((letter, deliveries));
+            }
+            _ = &mut deadline => anyhow::bail!("not dead-lettered after {deliveries} deliveries"),
+        }
+    }
 }
