@@ -30,6 +30,9 @@ const RABBITMQCTL: &str = "/usr/lib/rabbitmq/bin/rabbitmqctl";
 const RABBITMQ_HOME: &str = "/var/lib/rabbitmq";
 /// Prefix of every directory and node this module creates.
 const PREFIX: &str = "batline-fault-";
+/// Where the servers' directories go: `/tmp` rather than `$TMPDIR`, which
+/// may be private to root, and PostgreSQL's socket path must stay short.
+const BASE: &str = "/tmp";
 
 /// A port nobody listens on right now.
 pub fn free_port() -> anyhow::Result<u16> {
@@ -61,7 +64,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Sen
 }
 
 fn make_dir(owner: &str, kind: &str) -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("{PREFIX}{kind}-{}-{}", std::process::id(), Uuid::new_v4().simple()));
+    let dir = Path::new(BASE).join(format!("{PREFIX}{kind}-{}-{}", std::process::id(), Uuid::new_v4().simple()));
     std::fs::create_dir(&dir)?;
     chown(owner, &dir)?;
     Ok(dir)
@@ -95,6 +98,22 @@ fn pg_bin() -> anyhow::Result<PathBuf> {
 
 fn pg_tool(name: &str) -> anyhow::Result<String> {
     Ok(pg_bin()?.join(name).display().to_string())
+}
+
+/// A directory for the run's service logs, cleaned up like the servers'.
+pub fn log_dir() -> anyhow::Result<PathBuf> {
+    make_dir("root", "logs")
+}
+
+/// Removes log directories of earlier runs that were killed outright.
+pub fn remove_leftover_logs() {
+    let Ok(entries) = std::fs::read_dir(BASE) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&format!("{PREFIX}logs-")) && !owner_pid(&name).is_none_or(process_alive) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A throwaway PostgreSQL cluster on a free port.
@@ -153,7 +172,7 @@ impl PrivatePostgres {
     /// Stops clusters and removes directories that earlier runs, killed
     /// before their guards dropped, left behind.
     pub fn remove_leftovers() {
-        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+        let Ok(entries) = std::fs::read_dir(BASE) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !name.starts_with(&format!("{PREFIX}pg-")) || owner_pid(&name).is_none_or(process_alive) {
@@ -264,7 +283,7 @@ impl PrivateRabbit {
     /// Stops nodes that earlier runs, killed before their guards dropped,
     /// left behind, and removes their directories.
     pub fn remove_leftovers() {
-        let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+        let Ok(entries) = std::fs::read_dir(BASE) else { return };
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !name.starts_with(&format!("{PREFIX}rabbitmq-")) || owner_pid(&name).is_none_or(process_alive) {

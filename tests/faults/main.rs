@@ -73,12 +73,13 @@ impl Drop for LogDir {
 async fn batline_survives_kills_and_restarts_under_mixed_intake() -> anyhow::Result<()> {
     batline::telemetry::init_for_tests();
     let started = tokio::time::Instant::now();
+    services::kill_leftovers();
     PrivatePostgres::remove_leftovers();
     PrivateRabbit::remove_leftovers();
+    cluster::remove_leftover_logs();
     let (pg, rabbit) = tokio::join!(tokio::task::spawn_blocking(PrivatePostgres::start), PrivateRabbit::start());
     let (pg, rabbit) = (pg??, rabbit?);
-    let logs = LogDir(std::env::temp_dir().join(format!("batline-fault-logs-{}", Uuid::new_v4().simple())));
-    std::fs::create_dir(&logs.0)?;
+    let logs = LogDir(cluster::log_dir()?);
     let shutdown = CancellationToken::new();
     let outcome = scenario(&pg, &rabbit, &logs, &shutdown).await;
     shutdown.cancel();

@@ -1,13 +1,39 @@
 //! Batline's services as real child processes (`batline gateway|router|
 //! console`), so SIGKILL and abort are real. Each writes its log to a file
 //! in the run's directory; the test prints the tails when it fails. A child
-//! is killed when its handle drops.
+//! is killed when its handle drops; a child whose test process was killed
+//! outright (no drop runs then) is found by its [`RUN_VAR`] and killed by
+//! the next run.
 
 use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
     time::Duration,
 };
+
+/// Marks every child with the test process's id.
+pub const RUN_VAR: &str = "BATLINE_FAULT_SUITE_RUN";
+
+/// Kills services that an earlier run started and could not stop because
+/// it was killed itself: their [`RUN_VAR`] names a process that is gone.
+pub fn kill_leftovers() {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+        let Ok(environ) = std::fs::read(entry.path().join("environ")) else { continue };
+        let marker = format!("{RUN_VAR}=");
+        let owner = environ
+            .split(|b| *b == 0)
+            .filter_map(|var| std::str::from_utf8(var).ok()?.strip_prefix(&marker)?.parse::<u32>().ok())
+            .next();
+        if let Some(owner) = owner
+            && owner != std::process::id()
+            && !std::path::Path::new(&format!("/proc/{owner}")).exists()
+        {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+        }
+    }
+}
 
 /// What every service of the run shares.
 #[derive(Clone)]
@@ -40,7 +66,7 @@ impl Environment {
         let log =
             std::fs::OpenOptions::new().create(true).append(true).open(self.log_dir.join(format!("{name}.log")))?;
         let mut command = Command::new(env!("CARGO_BIN_EXE_batline"));
-        command.arg(kind).envs(self.vars.iter().map(|(k, v)| (k, v)));
+        command.arg(kind).envs(self.vars.iter().map(|(k, v)| (k, v))).env(RUN_VAR, std::process::id().to_string());
         // The three listeners must differ even where a service does not use
         // its neighbours'; port 0 is exempt from that check.
         for var in ["BATLINE_GATEWAY_ADDR", "BATLINE_CONSOLE_ADDR", "BATLINE_ROUTER_METRICS_ADDR"] {
