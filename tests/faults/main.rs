@@ -212,7 +212,17 @@ async fn scenario(
     let backlog = count(&pool, "SELECT count(*) FROM intake WHERE case_id IS NULL").await.unwrap_or(-1);
     say!("{} backlog at the last recovery: {backlog} stored contacts without a case", at());
 
-    let accepted = tokio::time::timeout(Duration::from_secs(90), stream).await??;
+    let accepted = match tokio::time::timeout(Duration::from_secs(90), stream).await {
+        Ok(accepted) => accepted?,
+        Err(_) => {
+            let so_far = driver.snapshot();
+            let n = so_far.sms.len() + so_far.voice.len() + so_far.walk_in.len();
+            anyhow::bail!(
+                "only {n} of {planned} contacts were accepted within 90 s; calls held {} rounds",
+                so_far.hold_rounds
+            );
+        }
+    };
     say!("{} the stream ended", at());
     anyhow::ensure!(accepted.abandoned.is_empty(), "contacts given up on: {:#?}", accepted.abandoned);
     let total_accepted = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len();
