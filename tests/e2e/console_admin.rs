@@ -82,7 +82,8 @@ async fn an_admin_runs_the_admin_pages_in_the_browser() -> TestResult {
     assert_eq!(untouched.as_deref(), Some("aino"), "the refused add changed nobody");
 
     // The roster: one shift, Helsinki time, Kaisa leading and Aino on it.
-    let shifts: Vec<(Option<String>, chrono::DateTime<Utc>, chrono::DateTime<Utc>, Uuid)> =
+    type Shift = (Option<String>, chrono::DateTime<Utc>, chrono::DateTime<Utc>, Uuid);
+    let shifts: Vec<Shift> =
         sqlx::query_as("SELECT area, starts_at, ends_at, lead_id FROM shifts").fetch_all(&app.pool).await?;
     let local = |time: &str| -> TestResult<chrono::DateTime<Utc>> {
         let at = day.and_time(NaiveTime::parse_from_str(time, "%H:%M")?);

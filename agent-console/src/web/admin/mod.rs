@@ -16,7 +16,6 @@ pub mod walk_in_points;
 
 use axum::{
     Router,
-    extract::Query,
     http::StatusCode,
     response::{Html, IntoResponse, Response},
     routing::{get, post},
@@ -135,7 +134,7 @@ where
 }
 
 /// `GET /admin`: the sections with what each is for.
-pub async fn overview(user: WebUser, Query(_): Query<Done>) -> Response {
+pub async fn overview(user: WebUser) -> Response {
     if let Some(denied) = forbidden_unless_admin(&user) {
         return denied;
     }

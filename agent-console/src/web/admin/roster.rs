@@ -19,6 +19,11 @@ use crate::{
     web::{failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
+/// Longest CSV the text area takes: a form is sent percent-encoded, where a
+/// comma or a line break takes three bytes or more, and the whole body must
+/// stay under the 64 KiB limit (about 400 shifts fit).
+const CSV_MAX_CHARS: usize = 20_000;
+
 /// Days ahead shown unless the page asks for more or fewer.
 const DEFAULT_DAYS: u32 = 7;
 
@@ -82,7 +87,7 @@ async fn render(
             div class="field" {
                 label for="csv" { (t.csv_label) }
                 p class="hint" id="csv-hint" { (t.csv_hint) }
-                textarea id="csv" name="csv" class="csv" rows="8" required maxlength="60000" aria-describedby="csv-hint"
+                textarea id="csv" name="csv" class="csv" rows="8" required maxlength=(CSV_MAX_CHARS) aria-describedby="csv-hint"
                     placeholder="date,start,end,area,lead,members" { (csv) }
             }
             (submit(t.import_button, true))
