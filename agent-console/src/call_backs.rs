@@ -41,19 +41,17 @@ pub async fn start(
 
 /// Starts a call-back on my case: rings my phone, then the resident.
 pub(crate) async fn start_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Call, ApiError> {
-    let twilio = state.twilio.as_ref().ok_or_else(|| {
-        batline_core::Error::TwilioUnavailable("Twilio is not configured, so Batline cannot place calls".into())
-    })?;
+    // Checked in a transaction of its own: the Twilio request below must
+    // not hold the case's lock for seconds.
+    let mut tx = state.pool.begin().await?;
+    // Ownership first: someone else's case is refused whatever their profile says.
+    let case = lock_own_open(&mut tx, me, id).await?;
     let Some(my_phone) = me.phone.clone() else {
         return Err(batline_core::Error::Conflict(
             "your profile has no phone number for Batline to ring; ask an admin to add one".into(),
         )
         .into());
     };
-    // Checked in a transaction of its own: the Twilio request below must
-    // not hold the case's lock for seconds.
-    let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, me, id).await?;
     let resident_phone = store::cases::resident_phone(&mut *tx, case.id).await?.ok_or_else(|| {
         batline_core::Error::Conflict(format!(
             "the resident of case {} left no phone number; they can be reached at a walk-in desk",
@@ -69,6 +67,9 @@ pub(crate) async fn start_as(state: &AppState, me: &Responder, id: Uuid) -> Resu
     }
     tx.commit().await?;
 
+    let twilio = state.twilio.as_ref().ok_or_else(|| {
+        batline_core::Error::TwilioUnavailable("Twilio is not configured, so Batline cannot place calls".into())
+    })?;
     let base = state.config.public_url.as_str().trim_end_matches('/');
     let twiml_url = format!("{base}/twilio/voice/call-back?case={}", case.id);
     let status_url = format!("{base}/twilio/voice/status");

@@ -34,9 +34,21 @@ const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
 /// Longest resolution summary; it goes to the resident with a greeting around it.
 const MAX_SUMMARY_CHARS: usize = 1000;
 
-/// `GET /api/v1/cases`: the signed-in responder's open cases.
+/// `GET /api/v1/cases`: the signed-in responder's open cases. Desk staff
+/// own none and read no conversations, so they are refused outright.
 pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    refuse_desk(&me)?;
     Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
+}
+
+fn refuse_desk(me: &Responder) -> Result<(), ApiError> {
+    if me.role == Role::Desk {
+        return Err(ApiError::Forbidden(
+            "desk staff do not read case conversations; look a case up by its code at /api/v1/walk-in/cases/{code}"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// One case with everything its owner needs.
@@ -63,12 +75,7 @@ pub async fn detail(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    if me.role == Role::Desk {
-        return Err(ApiError::Forbidden(
-            "desk staff do not read case conversations; look a case up by its code at /api/v1/walk-in/cases/{code}"
-                .into(),
-        ));
-    }
+    refuse_desk(&me)?;
     let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     if !me.role.may_reassign() {
         ensure_owner(&me, &case.case)?;
@@ -339,4 +346,41 @@ pub(crate) async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason
     tx.commit().await?;
     publish(state, &ids).await;
     Ok(case)
+}
+
+/// `POST /api/v1/cases/{id}/notes` body.
+#[derive(Debug, Deserialize)]
+pub struct NewNote {
+    text: String,
+}
+
+/// `POST /api/v1/cases/{id}/notes`: an internal note on my case (staff only).
+pub async fn add_note(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<NewNote>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    refuse_desk(&me)?;
+    let Json(body) = body?;
+    note_as(&state, &me, id, &body.text).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `POST /api/v1/cases/{id}/reopen` body.
+#[derive(Debug, Deserialize)]
+pub struct Reopen {
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/reopen`: open a resolved case again (its owner or a lead).
+pub async fn reopen(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<Reopen>, JsonRejection>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let Json(body) = body?;
+    Ok(Json(reopen_as(&state, &me, id, &body.reason).await?))
 }

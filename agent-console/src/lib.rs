@@ -96,6 +96,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/replies", post(cases::reply))
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
         .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
+        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
+        .route("/api/v1/cases/{id}/reopen", post(cases::reopen))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
@@ -103,6 +105,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(batline_core::trace_context::middleware))
         .with_state(state)
 }
 

@@ -63,6 +63,9 @@ pub struct Config {
     pub previous_responder_days: u32,
     /// Phone calls.
     pub voice: VoiceConfig,
+    /// `BATLINE_REDACT_AFTER_DAYS`: personal data of a case resolved this
+    /// many days ago is redacted (default 365).
+    pub redact_after: Duration,
 }
 
 /// How Batline answers phone calls.
@@ -222,6 +225,7 @@ impl Config {
                 call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
                 lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
             },
+            redact_after: Duration::from_secs(number("BATLINE_REDACT_AFTER_DAYS", 365)? * 86_400),
         };
         config.validate()?;
         Ok(config)
@@ -255,6 +259,9 @@ impl Config {
             return Err(Error::Config(
                 "BATLINE_SESSION_HOURS and BATLINE_SESSION_IDLE_MINUTES must be at least 1".into(),
             ));
+        }
+        if self.redact_after.is_zero() {
+            return Err(Error::Config("BATLINE_REDACT_AFTER_DAYS must be at least 1".into()));
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));

@@ -53,11 +53,12 @@ run(async (browser) => {
   if (!(await a.title()).startsWith("(1)")) throw new Error(`the title does not count the new case: ${await a.title()}`);
   step(`case ${code} appeared live with an alert`);
 
-  // Acknowledge from the inbox in one click.
-  await row.getByRole("button", { name: /Acknowledge/ }).click();
+  // Acknowledge from the inbox with the keyboard: j selects the first case, a acknowledges it.
+  await a.keyboard.press("j");
+  await a.keyboard.press("a");
   await a.getByText("Acknowledged.").waitFor();
   if (await a.locator("[data-case-row] [data-acknowledge]").count() !== 0) throw new Error("the case still offers acknowledgement");
-  step("acknowledged");
+  step("acknowledged with the keyboard (j, a)");
 
   // The second responder signs in and goes on duty from the header.
   const b = await newPage(browser, { locale: "en-GB" });

@@ -173,15 +173,15 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
     let open = case.status == CaseStatus::Open;
     html! {
         h1 { (t.case_title) " " (case.tracking_code) }
-        dl class="actions" {
-            dt { (t.col_status) ":" } dd { @if open { (t.status_open) } @else { (t.status_resolved) } }
-            dt { (t.owner) ":" } dd { (view.item.owner_name) }
-            dt { (t.channel) ":" } dd { (t.channel(case.channel)) }
-            dt { (t.opened) ":" } dd { (when(case.opened_at)) }
-            dt { (t.area) ":" } dd { (case.area.as_deref().unwrap_or(t.none)) }
-            dt { (t.topic) ":" } dd { (case.topic.as_deref().unwrap_or(t.none)) }
-            dt { (t.resident_language) ":" } dd { (case.language.as_str()) }
-            dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) }
+        dl class="facts" {
+            div { dt { (t.col_status) ":" } dd { @if open { (t.status_open) } @else { (t.status_resolved) } } }
+            div { dt { (t.owner) ":" } dd { (view.item.owner_name) } }
+            div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
+            div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
+            div { dt { (t.area) ":" } dd { (case.area.as_deref().unwrap_or(t.none)) } }
+            div { dt { (t.topic) ":" } dd { (case.topic.as_deref().unwrap_or(t.none)) } }
+            div { dt { (t.resident_language) ":" } dd { (case.language.as_str()) } }
+            div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
         }
         @if !owner {
             p class="flash" { (t.read_only) }

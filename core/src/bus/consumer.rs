@@ -17,13 +17,17 @@ use futures_util::StreamExt;
 use lapin::{
     message::Delivery,
     options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions},
-    types::FieldTable,
+    types::{AMQPValue, FieldTable},
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::{Bus, Live};
-use crate::Result;
+use crate::{
+    Result,
+    trace_context::{self, TraceContext},
+};
 
 impl Bus {
     /// Consumes `queue` until `shutdown`, running `handler` on up to
@@ -146,9 +150,21 @@ where
     F: Fn(Vec<u8>) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
+    // Continue the trace the publisher started (a new one if it sent none),
+    // so everything logged while handling carries its trace_id.
+    let traceparent =
+        delivery.properties.headers().as_ref().and_then(|h| h.inner().get(trace_context::HEADER)).and_then(
+            |v| match v {
+                AMQPValue::LongString(s) => std::str::from_utf8(s.as_bytes()).ok().map(str::to_owned),
+                _ => None,
+            },
+        );
+    let trace = TraceContext::continue_from(traceparent.as_deref());
+    let span = tracing::info_span!("message", trace_id = %trace.trace_id(), routing_key = %delivery.routing_key);
     let mut backoff = Duration::from_millis(100);
     loop {
-        match handler(delivery.data.clone()).await {
+        let outcome = trace_context::scope(trace, handler(delivery.data.clone())).instrument(span.clone()).await;
+        match outcome {
             Ok(()) => {
                 if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
                     // The effect is committed; the redelivery that follows is a no-op.

@@ -12,6 +12,7 @@ pub mod handoffs;
 pub mod intake;
 pub mod messages;
 pub mod outbox;
+pub mod privacy;
 pub mod reports;
 pub mod residents;
 pub mod responders;
