@@ -198,3 +198,123 @@ async fn the_canned_replies_api_is_read_by_responders_and_changed_by_admins() ->
     assert!(!ids.contains(&id.as_str()), "an archived reply is no longer offered");
     app.teardown().await
 }
+
+/// The CSRF token a signed-in page carries in `<meta name="csrf-token">`.
+fn csrf_of(page: &str) -> Option<String> {
+    let start = page.find(r#"name="csrf-token" content=""#)? + r#"name="csrf-token" content=""#.len();
+    page[start..].split('"').next().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn admin_pages_and_actions_are_for_admins_only() -> TestResult {
+    let app = TestApp::spawn().await?;
+    for (username, role) in
+        [("other", Role::Responder), ("lead", Role::Lead), ("mayor", Role::Mayor), ("admin", Role::Admin)]
+    {
+        make(&app, username, role).await?;
+    }
+    let point = app.add_walk_in_point("Batcave Kallio", "Kallio").await?;
+    app.add_desk("desk", "Tiski", point).await?;
+    let target = store::responders::by_username(&app.pool, "other")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no responder 'other'"))?;
+    let t = target.id;
+    let pages = [
+        "/admin".to_owned(),
+        "/admin/responders".to_owned(),
+        format!("/admin/responders/{t}"),
+        "/admin/walk-in-points".to_owned(),
+        "/admin/roster".to_owned(),
+        "/admin/sla-policies".to_owned(),
+        "/admin/canned-replies".to_owned(),
+    ];
+    let actions: [(String, &[(&str, &str)]); 8] = [
+        (
+            "/admin/responders".to_owned(),
+            &[
+                ("username", "x1"),
+                ("display_name", "X"),
+                ("password", "pitkä salasana 1"),
+                ("languages", "fi"),
+                ("role", "admin"),
+                ("duty_status", "off"),
+                ("capacity", "1"),
+            ],
+        ),
+        (
+            format!("/admin/responders/{t}"),
+            &[
+                ("display_name", "Hijacked"),
+                ("languages", "fi"),
+                ("role", "admin"),
+                ("duty_status", "off"),
+                ("capacity", "1"),
+            ],
+        ),
+        (format!("/admin/responders/{t}/password"), &[("password", "hijacked password")]),
+        ("/admin/walk-in-points".to_owned(), &[("name", "Batcave X"), ("address", "X"), ("area", "X"), ("hours", "")]),
+        ("/admin/roster".to_owned(), &[("csv", "date,start,end,area,lead,members\n2030-01-02,08:00,16:00,,other,\n")]),
+        (
+            "/admin/sla-policies".to_owned(),
+            &[("first_response_minutes", "1"), ("resolution_minutes", "2"), ("warn_at_percent", "50")],
+        ),
+        ("/admin/canned-replies".to_owned(), &[("language", "fi"), ("title", "Ei saa"), ("body", "Ei saa")]),
+        (format!("/admin/canned-replies/{LOOKING_INTO_IT}/archive"), &[]),
+    ];
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let mut wrong = Vec::new();
+    for path in &pages {
+        let anonymous = browser.get(format!("{}{path}", app.console)).send().await?;
+        let location = anonymous.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
+        if anonymous.status() != 303 || !location.starts_with("/sign-in?next=%2Fadmin") {
+            wrong.push(format!("GET {path} without a session: {} to {location:?}", anonymous.status()));
+        }
+    }
+    for role in ["other", "desk", "lead", "mayor", "admin"] {
+        let cookie = crate::roles::web_session(&browser, &app.console, role).await?;
+        let get = |path: String| browser.get(format!("{}{path}", app.console)).header("cookie", cookie.clone()).send();
+        for path in &pages {
+            let status = get(path.clone()).await?.status();
+            let expected = if role == "admin" { 200 } else { 403 };
+            if status != expected {
+                wrong.push(format!("GET {path} as {role}: {status}, expected {expected}"));
+            }
+        }
+        if role == "admin" {
+            continue;
+        }
+        // With a valid CSRF token, so it is the role check that refuses.
+        let page = get("/admin".to_owned()).await?.text().await?;
+        let csrf = csrf_of(&page).ok_or_else(|| anyhow::anyhow!("no CSRF token on the 403 page"))?;
+        for (path, fields) in &actions {
+            let mut form: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
+            form.extend_from_slice(fields);
+            let status = browser
+                .post(format!("{}{path}", app.console))
+                .header("cookie", cookie.clone())
+                .form(&form)
+                .send()
+                .await?
+                .status();
+            if status != 403 {
+                wrong.push(format!("POST {path} as {role}: {status}, expected 403"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "role checks that are wrong:\n{}", wrong.join("\n"));
+
+    // Nothing the refused posts asked for happened.
+    let after = store::responders::get(&app.pool, t).await?.ok_or_else(|| anyhow::anyhow!("'other' is gone"))?;
+    assert_eq!((after.display_name.as_str(), after.role), ("other", Role::Responder));
+    assert!(password::verify(PASSWORD, &after.password_hash)?);
+    for sql in [
+        "SELECT count(*) FROM responders WHERE username = 'x1'",
+        "SELECT count(*) FROM walk_in_points WHERE name = 'Batcave X'",
+        "SELECT count(*) FROM shifts",
+        "SELECT count(*) FROM sla_policies WHERE first_response_seconds = 60",
+        "SELECT count(*) FROM canned_replies WHERE title = 'Ei saa' OR archived",
+    ] {
+        assert_eq!(app.count(sql).await?, 0, "{sql}");
+    }
+    app.teardown().await
+}
