@@ -125,7 +125,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                     th scope="col" { (t.col_first_response) }
                     th scope="col" { (t.col_resolution) }
                     th scope="col" { (t.col_warn) }
-                    th scope="col" { (t.col_hours) }
+                    th scope="col" { (t.sla_hours) }
                     th scope="col" { (t.col_valid) }
                 } }
                 tbody {
