@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod call_backs;
+pub mod canned_replies;
 pub mod cases;
 pub mod duty;
 pub mod error;
@@ -87,6 +88,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
         .route("/api/v1/reports/sla", get(reports::sla))
+        .route("/api/v1/canned-replies", get(canned_replies::list).post(canned_replies::add))
+        .route("/api/v1/canned-replies/{id}/archive", post(canned_replies::archive))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))

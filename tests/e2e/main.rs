@@ -5,6 +5,7 @@
 mod admin;
 mod bench_smoke;
 mod browser;
+mod console_admin;
 mod console_web;
 mod delivery;
 mod handoffs;
