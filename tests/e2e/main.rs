@@ -7,6 +7,7 @@ mod bench_smoke;
 mod browser;
 mod console_admin;
 mod console_web;
+mod dashboard;
 mod delivery;
 mod handoffs;
 mod idempotency;
