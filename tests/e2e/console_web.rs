@@ -193,7 +193,22 @@ async fn idle_and_expired_sessions_end() -> TestResult {
     sqlx::query("UPDATE console_sessions SET last_seen_at = now() - interval '1 minute'").execute(&app.pool).await?;
     assert_eq!(http.get(&inbox).header("Cookie", &busy.cookie).send().await?.status(), 200);
     sqlx::query("UPDATE console_sessions SET expires_at = now() - interval '1 second'").execute(&app.pool).await?;
-    assert_eq!(http.get(&inbox).header("Cookie", &busy.cookie).send().await?.status(), 303);
+    let ended = http.get(&inbox).header("Cookie", &busy.cookie).send().await?;
+    assert_eq!(ended.status(), 303);
+    let cleared = ended.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(
+        cleared.starts_with("batline_session=;") && cleared.contains("Max-Age=0"),
+        "the ended session's cookie is cleared: {cleared}"
+    );
+
+    // A browser that still sends an ended session's cookie can sign in again.
+    let again = http
+        .post(format!("{}/sign-in", app.console))
+        .header("Cookie", &busy.cookie)
+        .form(&[("username", "aino"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    assert_eq!(again.status(), 303, "signing in over a stale cookie");
     app.teardown().await
 }
 

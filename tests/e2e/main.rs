@@ -5,7 +5,9 @@
 mod admin;
 mod bench_smoke;
 mod browser;
+mod console_admin;
 mod console_web;
+mod dashboard;
 mod dead_letters;
 mod delivery;
 mod handoffs;

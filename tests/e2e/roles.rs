@@ -95,6 +95,9 @@ async fn every_endpoint_refuses_the_roles_it_should() -> TestResult {
         row(Method::POST, format!("/api/v1/cases/{c}/resolve"), Some(json!({ "summary": "x" })), NOBODY),
         row(Method::POST, format!("/api/v1/cases/{c}/call-backs"), None, NOBODY),
         row(Method::POST, format!("/api/v1/cases/{}/reopen", done.id), Some(json!({ "reason": "x" })), LEADS),
+        row(Method::GET, "/api/v1/canned-replies", None, NOT_DESK),
+        row(Method::POST, "/api/v1/canned-replies", Some(json!({})), ADMIN),
+        row(Method::POST, format!("/api/v1/canned-replies/{}/archive", uuid::Uuid::nil()), None, ADMIN),
         row(Method::DELETE, "/api/v1/sessions", None, EVERYONE),
     ];
 
@@ -140,8 +143,10 @@ async fn every_endpoint_refuses_the_roles_it_should() -> TestResult {
     }
 
     // The browser pages check roles the same way, on the session cookie.
-    let pages: [(String, &[&str]); 4] = [
+    let pages: [(String, &[&str]); 6] = [
         ("/".to_owned(), EVERYONE),
+        ("/admin".to_owned(), ADMIN),
+        ("/admin/responders".to_owned(), ADMIN),
         ("/lead".to_owned(), LEADS),
         (format!("/cases/{c}"), LEADS),
         ("/duty/off".to_owned(), EVERYONE),

@@ -7,6 +7,8 @@
 
 pub mod admin;
 pub mod case_page;
+pub mod charts;
+pub mod dashboard;
 pub mod duty;
 pub mod i18n;
 pub mod inbox;
@@ -65,6 +67,8 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/call-back", post(case_page::call_back))
         .route("/cases/{id}/reassign", post(lead::reassign))
         .route("/lead", get(lead::page))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/export", get(dashboard::export))
         .merge(admin::routes())
         .route("/assets/{name}", get(web_assets::serve))
         .layer(axum::middleware::from_fn(session::verify_csrf))

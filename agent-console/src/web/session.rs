@@ -124,7 +124,14 @@ impl FromRequestParts<AppState> for WebUser {
         };
         match store::sessions::responder(&state.pool, &auth::token_hash(&token), state.config.session_idle).await {
             Ok(Some(me)) => Ok(WebUser { me, csrf: csrf_token(&token), lang }),
-            Ok(None) => Err(sign_in()),
+            // The session ended: forget its cookie on the way to signing in.
+            Ok(None) => {
+                let mut response = sign_in();
+                if let Ok(value) = header::HeaderValue::from_str(&end_cookie(state)) {
+                    response.headers_mut().append(header::SET_COOKIE, value);
+                }
+                Err(response)
+            }
             Err(e) => {
                 tracing::error!(error = %e, "looking up a console session failed");
                 Err((StatusCode::SERVICE_UNAVAILABLE, ui(lang).unavailable).into_response())
@@ -144,7 +151,12 @@ pub async fn verify_csrf(request: Request, next: Next) -> Response {
     if !same_origin(request.headers()) {
         return (StatusCode::FORBIDDEN, ui(lang).cross_site).into_response();
     }
-    // Signing in has no session yet; SameSite and the Origin check cover it.
+    // Signing in has no session yet (or a browser still holds the cookie of
+    // one that ended, whose token its form cannot know); SameSite and the
+    // Origin check above cover it.
+    if request.uri().path() == "/sign-in" {
+        return next.run(request).await;
+    }
     let Some(token) = session_token(request.headers()) else {
         return next.run(request).await;
     };

@@ -350,3 +350,33 @@ pub async fn board(e: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<Boa
     .fetch_all(e)
     .await?)
 }
+
+/// Removes a responder's phone and/or home walk-in point: [`update`] keeps
+/// a field it is given no value for, so emptying one needs its own query.
+#[tracing::instrument(skip(conn))]
+pub async fn clear_optional(conn: &mut PgConnection, id: Uuid, phone: bool, home_point: bool) -> Result<()> {
+    sqlx::query(
+        "UPDATE responders SET
+             phone = CASE WHEN $2 THEN NULL ELSE phone END,
+             home_point_id = CASE WHEN $3 THEN NULL ELSE home_point_id END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(phone)
+    .bind(home_point)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a responder's password hash; false if there is no such responder.
+#[tracing::instrument(skip(conn, password_hash))]
+pub async fn set_password_hash(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> Result<bool> {
+    Ok(sqlx::query("UPDATE responders SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}

@@ -81,3 +81,13 @@ pub async fn still_valid(e: impl PgExecutor<'_>, token_hash: &[u8], idle: std::t
     .fetch_one(e)
     .await?)
 }
+
+/// Ends every session of a responder (after their password was reset).
+#[tracing::instrument(skip(e))]
+pub async fn delete_for_responder(e: impl PgExecutor<'_>, responder_id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM console_sessions WHERE responder_id = $1")
+        .bind(responder_id)
+        .execute(e)
+        .await?
+        .rows_affected())
+}
