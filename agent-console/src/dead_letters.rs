@@ -26,6 +26,9 @@ use crate::{AppState, auth::SignedIn, error::ApiError};
 const DEFAULT_LIMIT: i64 = 100;
 /// Most dead letters one list returns.
 const MAX_LIMIT: i64 = 1000;
+/// Most of a payload shown: Batline's own messages are a few hundred bytes,
+/// and a list must stay small whatever someone published to the exchange.
+const MAX_PAYLOAD_SHOWN: usize = 64 * 1024;
 
 /// `GET /api/v1/dead-letters` query.
 #[derive(Debug, Deserialize)]
@@ -61,10 +64,15 @@ pub struct DeadLetterView {
     pub reason: String,
     /// How often it died that way.
     pub deaths: i64,
-    /// The message as text (invalid UTF-8 replaced), whatever it was.
+    /// The message as text (invalid UTF-8 replaced), whatever it was; cut
+    /// at 64 KiB.
     pub payload: String,
-    /// The message parsed, when it is JSON.
+    /// The message parsed, when it is JSON and was not cut.
     pub payload_json: Option<serde_json::Value>,
+    /// The message's whole length in bytes.
+    pub payload_bytes: usize,
+    /// Whether `payload` was cut (a retry still sends all of it).
+    pub payload_truncated: bool,
     /// When the broker gave up on it.
     pub died_at: DateTime<Utc>,
     /// When it was recorded.
@@ -83,8 +91,12 @@ impl From<StoredDeadLetter> for DeadLetterView {
             routing_key: d.routing_key,
             reason: d.reason,
             deaths: d.deaths,
-            payload_json: serde_json::from_slice(&d.payload).ok(),
-            payload: String::from_utf8_lossy(&d.payload).into_owned(),
+            payload_json: (d.payload.len() <= MAX_PAYLOAD_SHOWN)
+                .then(|| serde_json::from_slice(&d.payload).ok())
+                .flatten(),
+            payload: String::from_utf8_lossy(&d.payload[..d.payload.len().min(MAX_PAYLOAD_SHOWN)]).into_owned(),
+            payload_bytes: d.payload.len(),
+            payload_truncated: d.payload.len() > MAX_PAYLOAD_SHOWN,
             died_at: d.died_at,
             recorded_at: d.recorded_at,
             retried_at: d.retried_at,
@@ -162,4 +174,45 @@ pub async fn retry_one(state: &AppState, id: Uuid, me: &Responder) -> Result<Dea
     view.retried_at = Some(retried_at);
     view.retried_by = Some(me.id);
     Ok(view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(payload: Vec<u8>) -> StoredDeadLetter {
+        StoredDeadLetter {
+            id: Uuid::nil(),
+            queue: "intake".into(),
+            exchange: "batline.work".into(),
+            routing_key: "intake.sms".into(),
+            reason: "rejected".into(),
+            deaths: 1,
+            payload,
+            died_at: Utc::now(),
+            recorded_at: Utc::now(),
+            retried_at: None,
+            retried_by: None,
+        }
+    }
+
+    #[test]
+    fn shows_json_parsed_and_cuts_what_is_too_long() {
+        let small = DeadLetterView::from(stored(br#"{"type":"x"}"#.to_vec()));
+        assert_eq!(small.payload_json, Some(serde_json::json!({ "type": "x" })));
+        assert_eq!((small.payload_bytes, small.payload_truncated), (12, false));
+
+        let mut big = b"\"".to_vec();
+        big.extend(std::iter::repeat_n(b'a', MAX_PAYLOAD_SHOWN + 10));
+        big.push(b'"');
+        let view = DeadLetterView::from(stored(big));
+        assert!(view.payload_truncated);
+        assert_eq!(view.payload.len(), MAX_PAYLOAD_SHOWN);
+        assert_eq!(view.payload_bytes, MAX_PAYLOAD_SHOWN + 12);
+        assert_eq!(view.payload_json, None, "a cut payload is not parsed");
+
+        let binary = DeadLetterView::from(stored(vec![0xff, b'{']));
+        assert_eq!(binary.payload, "\u{fffd}{");
+        assert_eq!(binary.payload_json, None);
+    }
 }

@@ -81,6 +81,7 @@ async fn a_poison_message_is_kept_counted_shown_to_leads_and_retried() -> TestRe
     assert_eq!(unknown_intake["payload_json"]["intake_id"], json!(missing), "{list}");
     let garbage = by_payload(false);
     assert_eq!(garbage["payload"], "{not json", "{list}");
+    assert_eq!((garbage["payload_bytes"].as_u64(), garbage["payload_truncated"].as_bool()), (Some(9), Some(false)));
     let (unknown_id, garbage_id) = (
         unknown_intake["id"].as_str().unwrap_or_default().to_owned(),
         garbage["id"].as_str().unwrap_or_default().to_owned(),
