@@ -95,6 +95,11 @@ enum Command {
     /// Ring a running Batline with many signed voice webhooks at once and
     /// report webhook-to-TwiML latency.
     BenchVoice(batline::bench_voice::VoiceBenchArgs),
+    /// Mixed SMS, voice and walk-in load against a running Batline, set
+    /// against this machine's floor (raw RabbitMQ publish-confirm-consume
+    /// plus one PostgreSQL commit per message): sustained throughput,
+    /// intake-to-owner latency at half of it, and an optional burst.
+    BenchMixed(batline::bench_mixed::MixedBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -263,6 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
+        Command::BenchMixed(args) => batline::bench_mixed::run(config, args).await,
     }
 }
 
