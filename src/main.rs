@@ -90,6 +90,9 @@ enum Command {
     /// Ring a running Batline with many signed voice webhooks at once and
     /// report webhook-to-TwiML latency.
     BenchVoice(batline::bench_voice::VoiceBenchArgs),
+    /// Load a year of cases (a million by default) into a scratch database
+    /// and time every query of the mayor's dashboard.
+    BenchDashboard(batline::bench_dashboard::DashboardBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -236,6 +239,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
+        Command::BenchDashboard(args) => batline::bench_dashboard::run(config, args).await,
     }
 }
 

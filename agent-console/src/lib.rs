@@ -81,7 +81,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
-        .route("/api/v1/reports/sla", get(reports::sla))
+        .merge(reports::routes())
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
