@@ -34,6 +34,10 @@ pub struct DashboardBenchArgs {
     /// psql); drop it yourself.
     #[arg(long)]
     pub keep_database: bool,
+    /// Time the queries against a database a `--keep-database` run left
+    /// (its name), loading and dropping nothing.
+    #[arg(long)]
+    pub existing: Option<String>,
 }
 
 /// One query's timings.
@@ -95,7 +99,8 @@ pub async fn run(config: Config, args: DashboardBenchArgs) -> anyhow::Result<()>
 /// Loads, measures and drops the scratch database, also when measuring fails.
 pub async fn measure(config: &Config, args: &DashboardBenchArgs) -> anyhow::Result<DashboardBench> {
     anyhow::ensure!(args.cases >= 1 && args.responders >= 2 && args.runs >= 1, "need cases, two responders, a run");
-    let scratch = format!("batline_bench_dashboard_{}", Uuid::new_v4().simple());
+    let existing = args.existing.is_some();
+    let scratch = args.existing.clone().unwrap_or_else(|| format!("batline_bench_dashboard_{}", Uuid::new_v4().simple()));
     let mut url = url::Url::parse(&config.database_url)?;
     url.set_path(&format!("/{scratch}"));
     let database_url = url.to_string();
@@ -107,7 +112,7 @@ pub async fn measure(config: &Config, args: &DashboardBenchArgs) -> anyhow::Resu
         result
     }
     .await;
-    if args.keep_database {
+    if args.keep_database || existing {
         println!("kept the scratch database {scratch}");
     } else {
         db::drop_database(&database_url).await?;
@@ -118,7 +123,9 @@ pub async fn measure(config: &Config, args: &DashboardBenchArgs) -> anyhow::Resu
 async fn load_and_time(pool: &PgPool, scratch: &str, args: &DashboardBenchArgs) -> anyhow::Result<DashboardBench> {
     let now = Utc::now();
     let loading = Instant::now();
-    store::bench::load_year(pool, args.responders, args.cases, now).await?;
+    if args.existing.is_none() {
+        store::bench::load_year(pool, args.responders, args.cases, now).await?;
+    }
     let load_seconds = loading.elapsed().as_secs_f64();
     let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(pool).await?;
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM case_events").fetch_one(pool).await?;

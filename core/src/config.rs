@@ -55,6 +55,19 @@ pub struct Config {
     pub previous_responder_days: u32,
     /// Phone calls.
     pub voice: VoiceConfig,
+    /// The public accountability page `/open`.
+    pub open: OpenConfig,
+}
+
+/// The public `/open` page and its open data.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenConfig {
+    /// `BATLINE_OPEN_SHOW_RESPONDERS`: also publish the figures per
+    /// responder, by name (default `false`: the city decides to).
+    pub show_responders: bool,
+    /// `BATLINE_OPEN_PER_MINUTE`: `/open` requests a minute per client
+    /// address (default 30); more are answered 429 with Retry-After.
+    pub per_minute: u32,
 }
 
 /// How Batline answers phone calls.
@@ -206,6 +219,11 @@ impl Config {
                 call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
                 lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
             },
+            open: OpenConfig {
+                show_responders: flag("BATLINE_OPEN_SHOW_RESPONDERS", get("BATLINE_OPEN_SHOW_RESPONDERS"))?,
+                per_minute: u32::try_from(number("BATLINE_OPEN_PER_MINUTE", 30)?)
+                    .map_err(|_| Error::Config("BATLINE_OPEN_PER_MINUTE is too large".into()))?,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -237,6 +255,9 @@ impl Config {
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));
+        }
+        if self.open.per_minute == 0 {
+            return Err(Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()));
         }
         if self.prefetch == 0 {
             return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));
@@ -311,6 +332,15 @@ fn parse_voice_lines(raw: &str) -> Result<Vec<(String, crate::domain::Language)>
         .collect()
 }
 
+/// A yes-or-no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), default no.
+fn flag(name: &str, raw: Option<String>) -> Result<bool> {
+    match raw.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(Error::Config(format!("{name}={other:?} must be true or false"))),
+    }
+}
+
 fn parse_url(name: &str, raw: &str) -> Result<Url> {
     let url = Url::parse(raw).map_err(|e| Error::Config(format!("{name}={raw:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -337,6 +367,8 @@ mod tests {
         assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
+        assert!(!c.open.show_responders, "responder names stay off /open until the city turns them on");
+        assert_eq!(c.open.per_minute, 30);
         Ok(())
     }
 
@@ -363,6 +395,17 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+    }
+
+    #[test]
+    fn open_page_settings() -> Result<()> {
+        assert!(Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "true")]))?.open.show_responders);
+        assert!(!Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "no")]))?.open.show_responders);
+        let err = Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "sometimes")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_OPEN_SHOW_RESPONDERS")));
+        let err = Config::from_lookup(env(&[("BATLINE_OPEN_PER_MINUTE", "0")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_OPEN_PER_MINUTE")));
+        Ok(())
     }
 
     #[test]
