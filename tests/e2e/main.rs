@@ -4,10 +4,12 @@
 
 mod admin;
 mod bench_smoke;
+mod browser;
 mod delivery;
 mod handoffs;
 mod idempotency;
 mod metrics;
+mod open;
 mod outage;
 mod proxy;
 mod reports;

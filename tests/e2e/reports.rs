@@ -258,7 +258,7 @@ async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<U
 /// The week of 2026-10-19 to 2026-10-25 (ISO 2026-W43) in Helsinki: clocks go
 /// back from 04:00 EEST (UTC+3) to 03:00 EET (UTC+2) early on Sunday the 25th.
 /// Returns the case ids by name.
-async fn known_week(app: &TestApp, aino: Uuid, mikko: Uuid) -> TestResult<HashMap<&'static str, Uuid>> {
+pub(crate) async fn known_week(app: &TestApp, aino: Uuid, mikko: Uuid) -> TestResult<HashMap<&'static str, Uuid>> {
     let plans = [
         // K1, K2, K3: Monday to Wednesday; K2 and K3 tie on every duration.
         ("K1", Planned {
