@@ -73,12 +73,7 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return (StatusCode::NOT_MODIFIED, cache, [(header::ETAG, etag)]).into_response();
     }
-    (
-        cache,
-        [(header::CONTENT_TYPE, asset.content_type.to_owned()), (header::ETAG, etag)],
-        asset.body,
-    )
-        .into_response()
+    (cache, [(header::CONTENT_TYPE, asset.content_type.to_owned()), (header::ETAG, etag)], asset.body).into_response()
 }
 
 #[cfg(test)]
