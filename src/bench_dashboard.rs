@@ -100,7 +100,8 @@ pub async fn run(config: Config, args: DashboardBenchArgs) -> anyhow::Result<()>
 pub async fn measure(config: &Config, args: &DashboardBenchArgs) -> anyhow::Result<DashboardBench> {
     anyhow::ensure!(args.cases >= 1 && args.responders >= 2 && args.runs >= 1, "need cases, two responders, a run");
     let existing = args.existing.is_some();
-    let scratch = args.existing.clone().unwrap_or_else(|| format!("batline_bench_dashboard_{}", Uuid::new_v4().simple()));
+    let scratch =
+        args.existing.clone().unwrap_or_else(|| format!("batline_bench_dashboard_{}", Uuid::new_v4().simple()));
     let mut url = url::Url::parse(&config.database_url)?;
     url.set_path(&format!("/{scratch}"));
     let database_url = url.to_string();

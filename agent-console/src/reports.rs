@@ -99,7 +99,10 @@ struct Checked {
     now: DateTime<Utc>,
 }
 
-fn check(me: &batline_core::store::responders::Responder, query: Result<Query<ReportQuery>, QueryRejection>) -> Result<Checked, ApiError> {
+fn check(
+    me: &batline_core::store::responders::Responder,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Checked, ApiError> {
     if !me.role.may_reassign() {
         return Err(ApiError::Forbidden("the SLA reports are for leads, the mayor and admins".into()));
     }
@@ -124,7 +127,8 @@ fn check(me: &batline_core::store::responders::Responder, query: Result<Query<Re
     if !(1..=MAX_BREACHES).contains(&limit) {
         return Err(ApiError::Unprocessable(format!("limit must be 1-{MAX_BREACHES}")));
     }
-    let filter = Filter { channel: q.channel, topic: topic.clone(), area: area.clone(), ..Filter::helsinki_days(from, to)? };
+    let filter =
+        Filter { channel: q.channel, topic: topic.clone(), area: area.clone(), ..Filter::helsinki_days(from, to)? };
     Ok(Checked {
         scope: Scope { from, to, channel: q.channel, topic, area },
         filter,

@@ -227,19 +227,22 @@ impl OpenData {
     }
 }
 
-/// Recently computed periods.
+/// A period: its first and last day.
+type Period = (NaiveDate, NaiveDate);
+
+/// Recently computed periods, each with when it was computed.
 #[derive(Default)]
 pub struct OpenCache {
-    periods: Mutex<HashMap<(NaiveDate, NaiveDate), (Instant, Arc<OpenData>)>>,
+    periods: Mutex<HashMap<Period, (Instant, Arc<OpenData>)>>,
 }
 
 impl OpenCache {
-    fn get(&self, key: (NaiveDate, NaiveDate)) -> Option<Arc<OpenData>> {
+    fn get(&self, key: Period) -> Option<Arc<OpenData>> {
         let periods = self.periods.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         periods.get(&key).filter(|(at, _)| at.elapsed() < CACHE_FOR).map(|(_, data)| data.clone())
     }
 
-    fn put(&self, key: (NaiveDate, NaiveDate), data: Arc<OpenData>) {
+    fn put(&self, key: Period, data: Arc<OpenData>) {
         let mut periods = self.periods.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         periods.retain(|_, (at, _)| at.elapsed() < CACHE_FOR);
         if periods.len() >= CACHE_SIZE
@@ -293,7 +296,10 @@ fn language(q: &OpenQuery, headers: &HeaderMap) -> Language {
         .and_then(|l| l.parse::<Language>().ok())
         .or_else(|| {
             let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
-            accept.split(',').filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok()).next()
+            accept
+                .split(',')
+                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
+                .next()
         })
         .unwrap_or_default()
 }

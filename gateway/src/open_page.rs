@@ -280,8 +280,11 @@ fn cell(lang: Language, w: &Words, kind: Kind, figure: Figure) -> Markup {
     }
 }
 
+/// A table column: its heading, how its figures are written, which figure.
+type Column = (String, Kind, fn(&OpenRow) -> Figure);
+
 /// The figures every table shows, with their headings.
-fn columns(w: &Words) -> Vec<(String, Kind, fn(&OpenRow) -> Figure)> {
+fn columns(w: &Words) -> Vec<Column> {
     vec![
         (w.cases.to_owned(), Kind::Count, |r| r.cases),
         (format!("{}, {}", w.to_owner, w.median), Kind::Seconds, |r| r.time_to_owner_p50),
@@ -313,7 +316,15 @@ fn group_label(w: &Words, dimension: &str, group: &str) -> String {
     }
 }
 
-fn table(lang: Language, w: &Words, id: &str, caption: &str, dimension: &str, heading: &str, rows: &[OpenRow]) -> Markup {
+fn table(
+    lang: Language,
+    w: &Words,
+    id: &str,
+    caption: &str,
+    dimension: &str,
+    heading: &str,
+    rows: &[OpenRow],
+) -> Markup {
     let columns = columns(w);
     html! {
         div.hds-table-container.scroll role="region" aria-labelledby=(format!("{id}-caption")) tabindex="0" {
@@ -340,7 +351,14 @@ fn table(lang: Language, w: &Words, id: &str, caption: &str, dimension: &str, he
 
 /// A vertical bar chart of `values` over `labels` (weeks): bars for the
 /// shown figures, a dash for the withheld.
-fn column_chart(id: &str, title: &str, desc: &str, labels: &[String], values: &[Figure], text: impl Fn(f64) -> String) -> Markup {
+fn column_chart(
+    id: &str,
+    title: &str,
+    desc: &str,
+    labels: &[String],
+    values: &[Figure],
+    text: impl Fn(f64) -> String,
+) -> Markup {
     let (width, height, left, bottom, top) = (720.0_f64, 260.0_f64, 8.0_f64, 40.0_f64, 24.0_f64);
     let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
     let n = labels.len().max(1) as f64;

@@ -42,10 +42,18 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
 
     let r = app.http.get(format!("{}/open/data.json?{WEEK}", app.gateway)).send().await?;
     assert_eq!(r.status(), 200);
-    assert!(r.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("default-src 'none'")));
+    assert!(
+        r.headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("default-src 'none'"))
+    );
     let text = r.text().await?;
     let data: Value = serde_json::from_str(&text)?;
-    assert_eq!((data["from"].as_str(), data["to"].as_str(), data["min_cases"].as_i64()), (Some("2026-10-19"), Some("2026-10-25"), Some(5)));
+    assert_eq!(
+        (data["from"].as_str(), data["to"].as_str(), data["min_cases"].as_i64()),
+        (Some("2026-10-19"), Some("2026-10-25"), Some(5))
+    );
 
     // Kallio's six cases: shown where five or more cases carry the figure.
     let kallio = row(&data["by_area"], "Kallio");
@@ -58,7 +66,10 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
     assert!(withheld(&kallio["open_age_p50"]), "one open case only");
     // Vuosaari has one case: everything withheld, its count too.
     let vuosaari = row(&data["by_area"], "Vuosaari");
-    assert!(vuosaari.as_object().is_some_and(|o| o.iter().filter(|(k, _)| *k != "group").all(|(_, f)| withheld(f))), "{vuosaari}");
+    assert!(
+        vuosaari.as_object().is_some_and(|o| o.iter().filter(|(k, _)| *k != "group").all(|(_, f)| withheld(f))),
+        "{vuosaari}"
+    );
     assert_eq!(shown(&data["summary"]["cases"]), Some(7.0));
     assert!(withheld(&row(&data["by_channel"], "voice")["cases"]));
     assert_eq!(data["by_week"].as_array().map(Vec::len), Some(1));
@@ -81,7 +92,11 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
     for record in reader.records() {
         let record = record?;
         rows += 1;
-        let table = if &record[0] == "all" { Value::Array(vec![data["summary"].clone()]) } else { data[format!("by_{}", &record[0])].clone() };
+        let table = if &record[0] == "all" {
+            Value::Array(vec![data["summary"].clone()])
+        } else {
+            data[format!("by_{}", &record[0])].clone()
+        };
         let json = row(&table, &record[1]);
         let withheld_names: Vec<&str> = record[header.len() - 1].split_whitespace().collect();
         for (i, name) in header.iter().enumerate().take(header.len() - 1).skip(2) {
@@ -115,7 +130,8 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
         assert!(html.contains("role=\"img\"") && html.contains("<title id=\"chart-cases-title\">"));
         assert!(!html.contains("Aino") && codes.iter().all(|c| !html.contains(c.as_str())));
     }
-    let swedish = app.http.get(format!("{}/open?{WEEK}", app.gateway)).header("accept-language", "sv-FI,sv;q=0.9").send().await?;
+    let swedish =
+        app.http.get(format!("{}/open?{WEEK}", app.gateway)).header("accept-language", "sv-FI,sv;q=0.9").send().await?;
     assert!(swedish.text().await?.contains("<html lang=\"sv\">"));
     let default = app.http.get(format!("{}/open", app.gateway)).send().await?;
     assert_eq!(default.status(), 200, "the last four full weeks by default");
@@ -161,7 +177,9 @@ async fn responder_names_appear_only_when_the_city_turns_them_on() -> TestResult
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let service = batline_gateway::app(state).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, service).with_graceful_shutdown(shutdown.cancelled_owned()).await });
+    tokio::spawn(
+        async move { axum::serve(listener, service).with_graceful_shutdown(shutdown.cancelled_owned()).await },
+    );
 
     let data: Value = app.http.get(format!("http://{addr}/open/data.json?{WEEK}")).send().await?.json().await?;
     assert_eq!(data["responders_shown"], true);

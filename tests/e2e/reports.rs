@@ -261,74 +261,101 @@ async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<U
 pub(crate) async fn known_week(app: &TestApp, aino: Uuid, mikko: Uuid) -> TestResult<HashMap<&'static str, Uuid>> {
     let plans = [
         // K1, K2, K3: Monday to Wednesday; K2 and K3 tie on every duration.
-        ("K1", Planned {
-            owned: 2,
-            responded: Some(300),
-            resolved: Some(3_600),
-            ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-19T07:00:00Z")
-        }),
-        ("K2", Planned {
-            owned: 4,
-            responded: Some(600),
-            resolved: Some(7_200),
-            score: Some(5),
-            ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-20T07:00:00Z")
-        }),
-        ("K3", Planned {
-            owned: 4,
-            responded: Some(600),
-            resolved: Some(7_200),
-            score: Some(4),
-            handoffs: 1,
-            ..Planned::new("Kallio", "parks", "voice", mikko, "2026-10-21T12:00:00Z")
-        }),
+        (
+            "K1",
+            Planned {
+                owned: 2,
+                responded: Some(300),
+                resolved: Some(3_600),
+                ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-19T07:00:00Z")
+            },
+        ),
+        (
+            "K2",
+            Planned {
+                owned: 4,
+                responded: Some(600),
+                resolved: Some(7_200),
+                score: Some(5),
+                ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-20T07:00:00Z")
+            },
+        ),
+        (
+            "K3",
+            Planned {
+                owned: 4,
+                responded: Some(600),
+                resolved: Some(7_200),
+                score: Some(4),
+                handoffs: 1,
+                ..Planned::new("Kallio", "parks", "voice", mikko, "2026-10-21T12:00:00Z")
+            },
+        ),
         // K4: answered late (breached, recorded against Aino, who had it then), two
         // missed acknowledgements, a low score that reopened it, resolved again.
-        ("K4", Planned {
-            owned: 10,
-            responded: Some(1_800),
-            resolved: Some(86_400),
-            score: Some(2),
-            reopened: 1,
-            acks_missed: 2,
-            breached_owner: Some(aino),
-            ..Planned::new("Kallio", "parks", "sms", mikko, "2026-10-22T18:00:00Z")
-        }),
+        (
+            "K4",
+            Planned {
+                owned: 10,
+                responded: Some(1_800),
+                resolved: Some(86_400),
+                score: Some(2),
+                reopened: 1,
+                acks_missed: 2,
+                breached_owner: Some(aino),
+                ..Planned::new("Kallio", "parks", "sms", mikko, "2026-10-22T18:00:00Z")
+            },
+        ),
         // K5: opened 03:30 EEST, resolved 04:30 EET: one hour on the wall clock,
         // two in truth. Answered late, before any router swept the clock.
-        ("K5", Planned {
-            owned: 6,
-            responded: Some(1_200),
-            resolved: Some(7_200),
-            fr_swept: false,
-            ..Planned::new("Kallio", "streets", "walk_in", aino, "2026-10-25T00:30:00Z")
-        }),
+        (
+            "K5",
+            Planned {
+                owned: 6,
+                responded: Some(1_200),
+                resolved: Some(7_200),
+                fr_swept: false,
+                ..Planned::new("Kallio", "streets", "walk_in", aino, "2026-10-25T00:30:00Z")
+            },
+        ),
         // K6: 23:30 EET on Sunday the 25th, the last half hour of the period
         // (at UTC+3 it would fall on Monday): never answered, both clocks breached.
-        ("K6", Planned {
-            owned: 1,
-            rs_breached: true,
-            ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-25T21:30:00Z")
-        }),
+        (
+            "K6",
+            Planned {
+                owned: 1,
+                rs_breached: true,
+                ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-25T21:30:00Z")
+            },
+        ),
         // V1: answered, still open five days on: its resolution clock breached
         // (set here, so the test's router has nothing left to sweep).
-        ("V1", Planned {
-            owned: 3,
-            responded: Some(120),
-            rs_breached: true,
-            ..Planned::new("Vuosaari", "streets", "sms", mikko, "2026-10-23T09:00:00Z")
-        }),
+        (
+            "V1",
+            Planned {
+                owned: 3,
+                responded: Some(120),
+                rs_breached: true,
+                ..Planned::new("Vuosaari", "streets", "sms", mikko, "2026-10-23T09:00:00Z")
+            },
+        ),
         // Just outside: 23:59:59 EEST on Sunday the 18th, and 00:00 EET on Monday the 26th.
-        ("before", Planned {
-            responded: Some(60),
-            resolved: Some(600),
-            ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-18T20:59:59Z")
-        }),
-        ("after", Planned {
-            responded: Some(60),
-            resolved: Some(600),
-            ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-25T22:00:00Z")
-        }),
+        (
+            "before",
+            Planned {
+                responded: Some(60),
+                resolved: Some(600),
+                ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-18T20:59:59Z")
+            },
+        ),
+        (
+            "after",
+            Planned {
+                responded: Some(60),
+                resolved: Some(600),
+                ..Planned::new("Kallio", "streets", "sms", aino, "2026-10-25T22:00:00Z")
+            },
+        ),
     ];
     let mut ids = HashMap::new();
     for (name, plan) in &plans {
@@ -387,7 +414,10 @@ fn assert_csv_matches(csv: &str, rows: &Value) -> TestResult {
                 Value::Number(n) => {
                     let parsed: f64 = cell.parse()?;
                     let json = n.as_f64().unwrap_or(f64::NAN);
-                    assert!((parsed - json).abs() <= 4.0 * f64::EPSILON * json.abs(), "{column}: CSV {cell} vs JSON {n}");
+                    assert!(
+                        (parsed - json).abs() <= 4.0 * f64::EPSILON * json.abs(),
+                        "{column}: CSV {cell} vs JSON {n}"
+                    );
                 }
                 Value::String(s) => assert_eq!(cell, s, "{column}"),
                 other => anyhow::bail!("unexpected JSON value {other} in {column}"),
@@ -447,7 +477,8 @@ async fn a_known_week_gives_exact_medians_percentiles_and_breaches_in_json_and_c
     }
     let k6_opened: DateTime<Utc> = "2026-10-25T21:30:00Z".parse()?;
     let age = kallio["open_age_p50"].as_f64().unwrap_or(-1.0);
-    let (low, high) = ((requested - k6_opened).num_seconds() as f64 - 1.0, (answered - k6_opened).num_seconds() as f64 + 1.0);
+    let (low, high) =
+        ((requested - k6_opened).num_seconds() as f64 - 1.0, (answered - k6_opened).num_seconds() as f64 + 1.0);
     assert!((low..=high).contains(&age), "K6's age {age} between {low} and {high}");
     let vuosaari = find(&report["rows"], "Vuosaari");
     assert_figures(
@@ -475,13 +506,20 @@ async fn a_known_week_gives_exact_medians_percentiles_and_breaches_in_json_and_c
     let (_, by_hour) = mayor.get(&format!("/api/v1/reports/sla?{week}&by=hour")).await?;
     let hours: Vec<(String, i64)> = by_hour["rows"]
         .as_array()
-        .map(|rows| rows.iter().map(|r| (r["group"].as_str().unwrap_or("").to_owned(), r["cases"].as_i64().unwrap_or(0))).collect())
+        .map(|rows| {
+            rows.iter()
+                .map(|r| (r["group"].as_str().unwrap_or("").to_owned(), r["cases"].as_i64().unwrap_or(0)))
+                .collect()
+        })
         .unwrap_or_default();
     let expected_hours = [("03", 1), ("10", 2), ("12", 1), ("15", 1), ("21", 1), ("23", 1)];
     assert_eq!(hours, expected_hours.map(|(h, n)| (h.to_owned(), n)), "in hour order");
     let (_, by_week) = mayor.get(&format!("/api/v1/reports/sla?{week}&by=week")).await?;
     assert_eq!(by_week["rows"].as_array().map(Vec::len), Some(1));
-    assert_eq!((by_week["rows"][0]["group"].as_str(), by_week["rows"][0]["cases"].as_i64()), (Some("2026-W43"), Some(7)));
+    assert_eq!(
+        (by_week["rows"][0]["group"].as_str(), by_week["rows"][0]["cases"].as_i64()),
+        (Some("2026-W43"), Some(7))
+    );
     let (_, all) = mayor.get(&format!("/api/v1/reports/sla?{week}&by=all")).await?;
     // All seven: to owner [1 2 3 4 4 6 10], first response [120 300 600 600 1200 1800].
     assert_figures(&all["rows"][0], &[("first_response_p50", Some(600.0)), ("time_to_owner_p50", Some(4.0))]);
@@ -492,7 +530,10 @@ async fn a_known_week_gives_exact_medians_percentiles_and_breaches_in_json_and_c
     assert_eq!(kallio_sms["cases"], 4);
     assert_figures(kallio_sms, &[("time_to_owner_p50", Some(3.0)), ("time_to_owner_p90", Some(8.2))]);
     let (_, topics) = mayor.get(&format!("/api/v1/reports/sla?{week}&by=topic&area=Kallio")).await?;
-    assert_eq!((find(&topics["rows"], "streets")["cases"].as_i64(), find(&topics["rows"], "parks")["cases"].as_i64()), (Some(4), Some(2)));
+    assert_eq!(
+        (find(&topics["rows"], "streets")["cases"].as_i64(), find(&topics["rows"], "parks")["cases"].as_i64()),
+        (Some(4), Some(2))
+    );
     let (_, parks) = mayor.get(&format!("/api/v1/reports/sla?{week}&by=channel&topic=parks")).await?;
     assert_eq!(parks["rows"].as_array().map(Vec::len), Some(2), "K3 by voice, K4 by SMS: {parks}");
     assert_eq!((parks["channel"].is_null(), parks["topic"].as_str()), (true, Some("parks")), "the scope is echoed");
@@ -509,11 +550,20 @@ async fn a_known_week_gives_exact_medians_percentiles_and_breaches_in_json_and_c
     assert_eq!(status, 200, "{trends}");
     let weeks: Vec<(&str, i64)> = trends["rows"]
         .as_array()
-        .map(|rows| rows.iter().map(|r| (r["group"].as_str().unwrap_or(""), r["cases"].as_i64().unwrap_or(-1))).collect())
+        .map(|rows| {
+            rows.iter().map(|r| (r["group"].as_str().unwrap_or(""), r["cases"].as_i64().unwrap_or(-1))).collect()
+        })
         .unwrap_or_default();
     assert_eq!(weeks, [("2026-W42", 1), ("2026-W43", 7), ("2026-W44", 1), ("2026-W45", 0)]);
     let w43 = find(&trends["rows"], "2026-W43");
-    assert_figures(w43, &[("first_response_p50", Some(600.0)), ("resolution_p90", Some(54_720.0)), ("first_response_within_sla", Some(4.0 / 7.0))]);
+    assert_figures(
+        w43,
+        &[
+            ("first_response_p50", Some(600.0)),
+            ("resolution_p90", Some(54_720.0)),
+            ("first_response_within_sla", Some(4.0 / 7.0)),
+        ],
+    );
     let (_, _, trends_csv) = mayor.get_text(&format!("{trend_path}&format=csv")).await?;
     assert_csv_matches(&trends_csv, &trends["rows"])?;
 
@@ -571,9 +621,9 @@ async fn a_known_week_gives_exact_medians_percentiles_and_breaches_in_json_and_c
 fn ageless(value: &Value) -> Value {
     match value {
         Value::Array(items) => Value::Array(items.iter().map(ageless).collect()),
-        Value::Object(map) => {
-            Value::Object(map.iter().filter(|(k, _)| *k != "open_age_p50").map(|(k, v)| (k.clone(), ageless(v))).collect())
-        }
+        Value::Object(map) => Value::Object(
+            map.iter().filter(|(k, _)| *k != "open_age_p50").map(|(k, v)| (k.clone(), ageless(v))).collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -593,7 +643,8 @@ async fn every_report_is_for_leads_the_mayor_and_admins_only() -> TestResult {
     for (id, role) in [(lead.id, "lead"), (admin.id, "admin")] {
         sqlx::query("UPDATE responders SET role = $2 WHERE id = $1").bind(id).bind(role).execute(&app.pool).await?;
     }
-    let paths = ["/api/v1/reports/sla", "/api/v1/reports/trends", "/api/v1/reports/breaches", "/api/v1/reports/dashboard"];
+    let paths =
+        ["/api/v1/reports/sla", "/api/v1/reports/trends", "/api/v1/reports/breaches", "/api/v1/reports/dashboard"];
     for path in paths {
         let anonymous = app.http.get(format!("{}{path}", app.console)).send().await?;
         assert_eq!(anonymous.status(), 401, "{path} without a session");

@@ -10,8 +10,18 @@ use sqlx::PgPool;
 use crate::Result;
 
 /// Districts the synthetic cases fall in.
-const AREAS: [&str; 10] =
-    ["Kallio", "Vuosaari", "Kamppi", "Pasila", "Malmi", "Herttoniemi", "Kannelmäki", "Lauttasaari", "Itäkeskus", "Oulunkylä"];
+const AREAS: [&str; 10] = [
+    "Kallio",
+    "Vuosaari",
+    "Kamppi",
+    "Pasila",
+    "Malmi",
+    "Herttoniemi",
+    "Kannelmäki",
+    "Lauttasaari",
+    "Itäkeskus",
+    "Oulunkylä",
+];
 /// Their topics.
 const TOPICS: [&str; 8] = ["streets", "parks", "waste", "traffic", "noise", "housing", "schools", "health"];
 

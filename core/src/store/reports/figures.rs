@@ -39,9 +39,7 @@ impl Grouping {
             Grouping::Channel => "c.channel",
             Grouping::Responder => "r.display_name",
             Grouping::Hour => "lpad(extract(hour FROM c.opened_at AT TIME ZONE 'Europe/Helsinki')::int::text, 2, '0')",
-            Grouping::Week => {
-                "to_char(date_trunc('week', c.opened_at AT TIME ZONE 'Europe/Helsinki'), 'IYYY-\"W\"IW')"
-            }
+            Grouping::Week => "to_char(date_trunc('week', c.opened_at AT TIME ZONE 'Europe/Helsinki'), 'IYYY-\"W\"IW')",
             Grouping::All => "'all'",
         }
     }
