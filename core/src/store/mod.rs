@@ -6,12 +6,14 @@
 pub mod bench;
 pub mod call_backs;
 pub mod calls;
+pub mod canned_replies;
 pub mod cases;
 pub mod events;
 pub mod handoffs;
 pub mod intake;
 pub mod messages;
 pub mod outbox;
+pub mod privacy;
 pub mod reports;
 pub mod residents;
 pub mod responders;
