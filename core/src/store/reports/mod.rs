@@ -129,8 +129,9 @@ mod tests {
         let f = Filter::helsinki_days(day("2026-03-29"), day("2026-03-29"))?;
         assert_eq!((f.to - f.from).num_hours(), 23);
         assert!(Filter::helsinki_days(day("2026-10-26"), day("2026-10-25")).is_err());
-        assert!(Filter::helsinki_days(day("2025-01-01"), day("2026-01-01")).is_err());
-        assert!(Filter::helsinki_days(day("2025-01-01"), day("2025-12-31")).is_ok());
+        // At most 366 days, both ends counted.
+        assert!(Filter::helsinki_days(day("2025-01-01"), day("2026-01-01")).is_ok());
+        assert!(Filter::helsinki_days(day("2025-01-01"), day("2026-01-02")).is_err());
         Ok(())
     }
 
