@@ -130,11 +130,12 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
             Some(by) => by,
         };
         let now = Utc::now();
-        let all = reports::sla_report(&state.pool, &reports::Filter::period(p.start, p.end), Grouping::All, now).await?;
-        let mut weeks = reports::sla_report(&state.pool, &reports::Filter::period(p.start, p.end), Grouping::Week, now).await?;
+        let filter = reports::Filter::period(p.start, p.end);
+        let all = reports::sla_report(&state.pool, &filter, Grouping::All, now).await?;
+        let mut weeks = reports::sla_report(&state.pool, &filter, Grouping::Week, now).await?;
         weeks.sort_by(|a, b| a.group.cmp(&b.group));
-        let districts = reports::sla_report(&state.pool, &reports::Filter::period(p.start, p.end), Grouping::Area, now).await?;
-        let rows = reports::sla_report(&state.pool, &reports::Filter::period(p.start, p.end), by, now).await?;
+        let districts = reports::sla_report(&state.pool, &filter, Grouping::Area, now).await?;
+        let rows = reports::sla_report(&state.pool, &filter, by, now).await?;
         Ok::<_, ApiError>(body(t, &p, by, all.first(), &weeks, &districts, &rows))
     };
     match result.await {
