@@ -98,6 +98,11 @@ enum Command {
     /// Load a year of cases (a million by default) into a scratch database
     /// and time every query of the mayor's dashboard.
     BenchDashboard(batline::bench_dashboard::DashboardBenchArgs),
+    /// Mixed SMS, voice and walk-in load against a running Batline, set
+    /// against this machine's floor (raw RabbitMQ publish-confirm-consume
+    /// plus one PostgreSQL commit per message): sustained throughput,
+    /// intake-to-owner latency at half of it, and an optional burst.
+    BenchMixed(batline::bench_mixed::MixedBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -267,6 +272,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
         Command::BenchDashboard(args) => batline::bench_dashboard::run(config, args).await,
+        Command::BenchMixed(args) => batline::bench_mixed::run(config, args).await,
     }
 }
 
