@@ -95,6 +95,9 @@ enum Command {
     /// Ring a running Batline with many signed voice webhooks at once and
     /// report webhook-to-TwiML latency.
     BenchVoice(batline::bench_voice::VoiceBenchArgs),
+    /// Load a year of cases (a million by default) into a scratch database
+    /// and time every query of the mayor's dashboard.
+    BenchDashboard(batline::bench_dashboard::DashboardBenchArgs),
     /// Mixed SMS, voice and walk-in load against a running Batline, set
     /// against this machine's floor (raw RabbitMQ publish-confirm-consume
     /// plus one PostgreSQL commit per message): sustained throughput,
@@ -268,6 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(config, args).await,
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
+        Command::BenchDashboard(args) => batline::bench_dashboard::run(config, args).await,
         Command::BenchMixed(args) => batline::bench_mixed::run(config, args).await,
     }
 }

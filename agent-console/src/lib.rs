@@ -102,7 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
-        .route("/api/v1/reports/sla", get(reports::sla))
+        .merge(reports::routes())
         .merge(dead_letters::routes())
         .route("/api/v1/canned-replies", get(canned_replies::list).post(canned_replies::add))
         .route("/api/v1/canned-replies/{id}/archive", post(canned_replies::archive))

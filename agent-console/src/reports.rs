@@ -1,37 +1,71 @@
-//! `GET /api/v1/reports/sla`: the SLA report behind the mayor's dashboard.
-//! For cases opened in a period (Helsinki dates, both ends included), the
-//! figures per area, topic, channel, responder or hour of day, as JSON or
-//! as CSV with exactly the same rows and columns.
+//! The reports behind the mayor's SLA dashboard, for leads, the mayor and
+//! admins. Every endpoint covers the cases opened in a period (Helsinki
+//! dates, both ends included), optionally only one channel, topic or area,
+//! and answers JSON, or with `format=csv` the same rows and columns as a
+//! download:
+//!
+//! - `GET /api/v1/reports/sla`: the figures per area, topic, channel,
+//!   responder, hour of day, ISO week, or `all` in one row;
+//! - `GET /api/v1/reports/trends`: the figures per ISO week, every week of
+//!   the period listed (a quiet week with zero cases);
+//! - `GET /api/v1/reports/breaches`: the SLA breaches, latest deadline first;
+//! - `GET /api/v1/reports/dashboard`: all of it in one JSON answer.
+//!
+//! Percentiles are `percentile_cont` (linear interpolation); see
+//! `batline_core::store::reports`.
 
 use axum::{
-    Json,
+    Json, Router,
     extract::{Query, State, rejection::QueryRejection},
     http::header::{CONTENT_DISPOSITION, CONTENT_TYPE},
     response::{IntoResponse, Response},
+    routing::get,
 };
 use batline_core::{
+    domain::Channel,
     roster::TZ,
-    store::reports::{self, Grouping, ReportRow},
+    store::reports::{self, Breach, BreachList, Filter, Grouping, ReportRow},
 };
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppState, auth::SignedIn, error::ApiError};
 
-/// Longest period a report covers.
-const MAX_DAYS: i64 = 366;
+/// Breaches listed when the query does not say.
+const DEFAULT_BREACHES: i64 = 500;
+/// Most breaches one answer lists (the total is always given).
+const MAX_BREACHES: i64 = 10_000;
+/// Longest topic or area name a filter takes.
+const MAX_NAME: usize = 100;
 
-/// The query string.
+/// The report routes, merged into the console's router.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reports/sla", get(sla))
+        .route("/api/v1/reports/trends", get(trends))
+        .route("/api/v1/reports/breaches", get(breaches))
+        .route("/api/v1/reports/dashboard", get(dashboard))
+}
+
+/// The query string every report takes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
-    /// First day, `YYYY-MM-DD` (default: a week before `to`).
+    /// First day, `YYYY-MM-DD` (default: six days before `to`).
     from: Option<NaiveDate>,
     /// Last day, included (default: today, Helsinki).
     to: Option<NaiveDate>,
-    /// The breakdown (default `area`).
+    /// The breakdown of `sla` and `dashboard` (default `area`).
     by: Option<Grouping>,
-    /// `json` (default) or `csv`.
+    /// Only this channel.
+    channel: Option<Channel>,
+    /// Only this topic.
+    topic: Option<String>,
+    /// Only this area.
+    area: Option<String>,
+    /// Breaches listed by `breaches` and `dashboard` (default 500, at most 10 000).
+    limit: Option<i64>,
+    /// `json` (default) or `csv`; `dashboard` is JSON only.
     format: Option<Format>,
 }
 
@@ -41,104 +75,209 @@ pub struct ReportQuery {
 pub enum Format {
     /// `application/json`.
     Json,
-    /// `text/csv`, one row per group.
+    /// `text/csv`, one row per group or breach.
     Csv,
 }
 
-/// The JSON answer.
-#[derive(Debug, Serialize)]
-pub struct Report {
+/// The period and filters an answer covers, echoed in every JSON answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scope {
     from: NaiveDate,
     to: NaiveDate,
-    by: Grouping,
-    rows: Vec<ReportRow>,
+    channel: Option<Channel>,
+    topic: Option<String>,
+    area: Option<String>,
 }
 
-/// `GET /api/v1/reports/sla?from=&to=&by=&format=` (leads, the mayor, admins).
-pub async fn sla(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
+/// A query checked: who may ask, what it covers.
+struct Checked {
+    scope: Scope,
+    filter: Filter,
+    by: Grouping,
+    limit: i64,
+    format: Format,
+    now: DateTime<Utc>,
+}
+
+fn check(
+    me: &batline_core::store::responders::Responder,
     query: Result<Query<ReportQuery>, QueryRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Checked, ApiError> {
     if !me.role.may_reassign() {
-        return Err(ApiError::Forbidden("the SLA report is for leads, the mayor and admins".into()));
+        return Err(ApiError::Forbidden("the SLA reports are for leads, the mayor and admins".into()));
     }
     let Query(q) = query.map_err(|e| {
         ApiError::Unprocessable(format!(
-            "{e}; expected from, to (YYYY-MM-DD), by (area, topic, channel, responder, hour) and format (json, csv)"
+            "{e}; expected from, to (YYYY-MM-DD), by (area, topic, channel, responder, hour, week, all), \
+             channel (sms, voice, chat, walk_in), topic, area, limit and format (json, csv)"
         ))
     })?;
     let now = Utc::now();
     let to = q.to.unwrap_or_else(|| now.with_timezone(&TZ).date_naive());
     let from = q.from.unwrap_or(to - Duration::days(6));
-    if from > to {
-        return Err(ApiError::Unprocessable(format!("from ({from}) is after to ({to})")));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ApiError::Unprocessable(format!("a report covers at most {MAX_DAYS} days")));
-    }
-    let start = midnight(from)?;
-    let end = midnight(to + Duration::days(1))?;
-    let by = q.by.unwrap_or(Grouping::Area);
-    let rows = reports::sla_report(&state.pool, start, end, by, now).await?;
-    match q.format.unwrap_or(Format::Json) {
-        Format::Json => Ok(Json(Report { from, to, by, rows }).into_response()),
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            for row in &rows {
-                writer.serialize(row).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
-            }
-            // An empty report still has its header, so a spreadsheet knows the columns.
-            if rows.is_empty() {
-                writer.write_record(CSV_COLUMNS).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
-            }
-            let body = writer.into_inner().map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
-            let by_name = serde_json::to_value(by).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            let file = format!("attachment; filename=\"batline-sla-{by_name}-{from}-{to}.csv\"");
-            Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, file)], body)
-                .into_response())
+    let name = |field: &str, value: Option<String>| match value {
+        Some(v) if v.trim().is_empty() || v.len() > MAX_NAME => {
+            Err(ApiError::Unprocessable(format!("{field} must be 1-{MAX_NAME} characters")))
         }
+        other => Ok(other),
+    };
+    let topic = name("topic", q.topic)?;
+    let area = name("area", q.area)?;
+    let limit = q.limit.unwrap_or(DEFAULT_BREACHES);
+    if !(1..=MAX_BREACHES).contains(&limit) {
+        return Err(ApiError::Unprocessable(format!("limit must be 1-{MAX_BREACHES}")));
+    }
+    let filter =
+        Filter { channel: q.channel, topic: topic.clone(), area: area.clone(), ..Filter::helsinki_days(from, to)? };
+    Ok(Checked {
+        scope: Scope { from, to, channel: q.channel, topic, area },
+        filter,
+        by: q.by.unwrap_or(Grouping::Area),
+        limit,
+        format: q.format.unwrap_or(Format::Json),
+        now,
+    })
+}
+
+/// The JSON answer of `sla` and `trends`.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    #[serde(flatten)]
+    scope: Scope,
+    by: Grouping,
+    rows: Vec<ReportRow>,
+}
+
+/// The JSON answer of `breaches`.
+#[derive(Debug, Serialize)]
+pub struct Breaches {
+    #[serde(flatten)]
+    scope: Scope,
+    #[serde(flatten)]
+    list: BreachList,
+}
+
+/// `GET /api/v1/reports/sla?from=&to=&by=&channel=&topic=&area=&format=`.
+pub async fn sla(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = check(&me, query)?;
+    let rows = reports::sla_report(&state.pool, &q.filter, q.by, q.now).await?;
+    match q.format {
+        Format::Json => Ok(Json(Report { scope: q.scope, by: q.by, rows }).into_response()),
+        Format::Csv => csv_download(&format!("sla-{}", q.by.as_str()), &q.scope, &ReportRow::COLUMNS, &rows),
     }
 }
 
-/// The CSV header, as `csv` writes it from [`ReportRow`]'s fields.
-const CSV_COLUMNS: [&str; 17] = [
-    "group",
-    "cases",
-    "time_to_owner_p50",
-    "time_to_owner_p90",
-    "first_response_p50",
-    "first_response_p90",
-    "resolution_p50",
-    "resolution_p90",
-    "first_response_within_sla",
-    "resolution_within_sla",
-    "missed_acknowledgements",
-    "handoffs_per_case",
-    "reopened",
-    "open",
-    "open_age_p50",
-    "satisfaction_avg",
-    "satisfaction_answers",
-];
-
-/// Helsinki midnight starting `day`.
-fn midnight(day: NaiveDate) -> Result<chrono::DateTime<Utc>, ApiError> {
-    let local = day.and_hms_opt(0, 0, 0).ok_or_else(|| ApiError::Unprocessable(format!("{day} has no midnight")))?;
-    TZ.from_local_datetime(&local)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| ApiError::Unprocessable(format!("{day} is out of range")))
+/// `GET /api/v1/reports/trends?from=&to=&channel=&topic=&area=&format=`:
+/// one row per ISO week of the period, quiet weeks included.
+pub async fn trends(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = check(&me, query)?;
+    let rows = weekly(&state, &q).await?;
+    match q.format {
+        Format::Json => Ok(Json(Report { scope: q.scope, by: Grouping::Week, rows }).into_response()),
+        Format::Csv => csv_download("trends", &q.scope, &ReportRow::COLUMNS, &rows),
+    }
 }
 
-/// The report rows as CSV, the header included even when there are none.
-pub(crate) fn csv_rows(rows: &[ReportRow]) -> Result<Vec<u8>, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// `GET /api/v1/reports/breaches?from=&to=&channel=&topic=&area=&limit=&format=`.
+pub async fn breaches(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = check(&me, query)?;
+    let list = reports::breaches(&state.pool, &q.filter, q.limit).await?;
+    match q.format {
+        Format::Json => Ok(Json(Breaches { scope: q.scope, list }).into_response()),
+        Format::Csv => csv_download("breaches", &q.scope, &Breach::COLUMNS, &list.rows),
+    }
+}
+
+/// The JSON answer of `dashboard`.
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    #[serde(flatten)]
+    scope: Scope,
+    by: Grouping,
+    /// Every case covered, as one row (`group: "all"`).
+    summary: ReportRow,
+    /// The figures per `by`.
+    rows: Vec<ReportRow>,
+    /// Per ISO week, quiet weeks included.
+    trends: Vec<ReportRow>,
+    /// Per area, for the district chart.
+    districts: Vec<ReportRow>,
+    /// The latest breaches and their total.
+    breaches: BreachList,
+}
+
+/// `GET /api/v1/reports/dashboard?from=&to=&by=&channel=&topic=&area=&limit=`:
+/// what the dashboard page shows, in one answer.
+pub async fn dashboard(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    query: Result<Query<ReportQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let q = check(&me, query)?;
+    if q.format == Format::Csv {
+        return Err(ApiError::Unprocessable(
+            "the dashboard bundle is JSON; each table has its CSV at /api/v1/reports/sla, trends and breaches".into(),
+        ));
+    }
+    let summary = reports::sla_report(&state.pool, &q.filter, Grouping::All, q.now)
+        .await?
+        .pop()
+        .unwrap_or_else(|| ReportRow::empty("all"));
+    let rows = reports::sla_report(&state.pool, &q.filter, q.by, q.now).await?;
+    let districts = match q.by {
+        Grouping::Area => rows.clone(),
+        _ => reports::sla_report(&state.pool, &q.filter, Grouping::Area, q.now).await?,
+    };
+    let trends = weekly(&state, &q).await?;
+    let breaches = reports::breaches(&state.pool, &q.filter, q.limit).await?;
+    Ok(Json(Dashboard { scope: q.scope, by: q.by, summary, rows, trends, districts, breaches }).into_response())
+}
+
+/// The weekly rows with every week of the period present.
+async fn weekly(state: &AppState, q: &Checked) -> Result<Vec<ReportRow>, ApiError> {
+    let mut found = reports::sla_report(&state.pool, &q.filter, Grouping::Week, q.now).await?;
+    Ok(reports::iso_weeks(q.scope.from, q.scope.to)
+        .into_iter()
+        .map(|week| match found.iter().position(|r| r.group == week) {
+            Some(i) => found.swap_remove(i),
+            None => ReportRow::empty(week),
+        })
+        .collect())
+}
+
+/// `rows` as a CSV attachment whose header is `columns`, also when empty.
+fn csv_download<T: Serialize>(what: &str, scope: &Scope, columns: &[&str], rows: &[T]) -> Result<Response, ApiError> {
+    let csv_error = |e: &dyn std::fmt::Display| batline_core::Error::Invalid(format!("CSV: {e}"));
+    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    writer.write_record(columns).map_err(|e| csv_error(&e))?;
     for row in rows {
-        writer.serialize(row).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
+        writer.serialize(row).map_err(|e| csv_error(&e))?;
     }
-    if rows.is_empty() {
-        writer.write_record(CSV_COLUMNS).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
+    let body = writer.into_inner().map_err(|e| csv_error(&e))?;
+    let file = format!("attachment; filename=\"batline-{what}-{}-{}.csv\"", scope.from, scope.to);
+    Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, file)], body).into_response())
+}
+
+/// The report rows as CSV with [`ReportRow::COLUMNS`] as header, also when
+/// there are none: the dashboard page's download.
+pub(crate) fn csv_rows(rows: &[ReportRow]) -> Result<Vec<u8>, ApiError> {
+    let csv_error = |e: &dyn std::fmt::Display| batline_core::Error::Invalid(format!("CSV: {e}"));
+    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    writer.write_record(ReportRow::COLUMNS).map_err(|e| csv_error(&e))?;
+    for row in rows {
+        writer.serialize(row).map_err(|e| csv_error(&e))?;
     }
-    Ok(writer.into_inner().map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?)
+    Ok(writer.into_inner().map_err(|e| csv_error(&e))?)
 }

@@ -76,6 +76,19 @@ pub struct Config {
     /// would, so the suite can check that the stored contact is published by
     /// the outbox relay once the gateway is back.
     pub fault_exit_after_store: Option<u64>,
+    /// The public accountability page `/open`.
+    pub open: OpenConfig,
+}
+
+/// The public `/open` page and its open data.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenConfig {
+    /// `BATLINE_OPEN_SHOW_RESPONDERS`: also publish the figures per
+    /// responder, by name (default `false`: the city decides to).
+    pub show_responders: bool,
+    /// `BATLINE_OPEN_PER_MINUTE`: `/open` requests a minute per client
+    /// address (default 30); more are answered 429 with Retry-After.
+    pub per_minute: u32,
 }
 
 /// How Batline answers phone calls.
@@ -242,6 +255,11 @@ impl Config {
                 None => None,
                 Some(_) => Some(number("BATLINE_FAULT_EXIT_AFTER_STORE", 0)?),
             },
+            open: OpenConfig {
+                show_responders: flag("BATLINE_OPEN_SHOW_RESPONDERS", get("BATLINE_OPEN_SHOW_RESPONDERS"))?,
+                per_minute: u32::try_from(number("BATLINE_OPEN_PER_MINUTE", 30)?)
+                    .map_err(|_| Error::Config("BATLINE_OPEN_PER_MINUTE is too large".into()))?,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -284,6 +302,9 @@ impl Config {
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));
+        }
+        if self.open.per_minute == 0 {
+            return Err(Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()));
         }
         if self.prefetch == 0 {
             return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));
@@ -363,6 +384,15 @@ fn parse_voice_lines(raw: &str) -> Result<Vec<(String, crate::domain::Language)>
         .collect()
 }
 
+/// A yes-or-no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), default no.
+fn flag(name: &str, raw: Option<String>) -> Result<bool> {
+    match raw.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no" | "off") => Ok(false),
+        Some("true" | "1" | "yes" | "on") => Ok(true),
+        Some(other) => Err(Error::Config(format!("{name}={other:?} must be true or false"))),
+    }
+}
+
 fn parse_url(name: &str, raw: &str) -> Result<Url> {
     let url = Url::parse(raw).map_err(|e| Error::Config(format!("{name}={raw:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -390,6 +420,8 @@ mod tests {
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
         assert_eq!(c.fault_exit_after_store, None, "the fault hook is off unless asked for");
+        assert!(!c.open.show_responders, "responder names stay off /open until the city turns them on");
+        assert_eq!(c.open.per_minute, 30);
         Ok(())
     }
 
@@ -421,6 +453,17 @@ mod tests {
                 Config::from_lookup(move |n| (n == "BATLINE_FAULT_EXIT_AFTER_STORE").then(|| bad.to_owned())).err();
             assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_FAULT_EXIT_AFTER_STORE")), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn open_page_settings() -> Result<()> {
+        assert!(Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "true")]))?.open.show_responders);
+        assert!(!Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "no")]))?.open.show_responders);
+        let err = Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "sometimes")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_OPEN_SHOW_RESPONDERS")));
+        let err = Config::from_lookup(env(&[("BATLINE_OPEN_PER_MINUTE", "0")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_OPEN_PER_MINUTE")));
+        Ok(())
     }
 
     #[test]

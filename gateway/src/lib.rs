@@ -1,11 +1,14 @@
 //! The gateway: Batline's channel adapters. It persists what arrives (the
 //! Twilio SMS and voice webhooks), hands it to the router through RabbitMQ, sends what
 //! the router and responders write back (the SMS sender), and serves public
-//! case tracking. It never chooses a responder.
+//! case tracking and the public accountability page `/open`. It never
+//! chooses a responder.
 
 pub mod error;
 pub mod hand_on;
 pub mod health;
+pub mod open_data;
+pub mod open_page;
 pub mod rate_limit;
 pub mod sender;
 pub mod signed_form;
@@ -54,6 +57,10 @@ pub struct AppState {
     pub twilio: TwilioClient,
     /// Limits tracking look-ups per client address.
     pub track_limit: Arc<rate_limit::PerAddress>,
+    /// Limits `/open` requests per client address.
+    pub open_limit: Arc<rate_limit::PerAddress>,
+    /// The `/open` figures of recently asked periods.
+    pub open_cache: Arc<open_data::OpenCache>,
 }
 
 impl AppState {
@@ -70,7 +77,11 @@ impl AppState {
         let per_minute = std::num::NonZeroU32::new(config.track_per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()))?;
         let track_limit = Arc::new(rate_limit::PerAddress::per_minute(per_minute));
-        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit })
+        let open_per_minute = std::num::NonZeroU32::new(config.open.per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
+        let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
+        let open_cache = Arc::new(open_data::OpenCache::default());
+        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit, open_limit, open_cache })
     }
 }
 
@@ -90,6 +101,11 @@ pub fn app(state: AppState) -> Router {
         .route("/twilio/voice/call-back/dial", post(voice::call_back::dialled))
         .route("/api/v1/track/{code}", get(track::api))
         .route("/track/{code}", get(track::page))
+        .route("/open", get(open_data::page))
+        .route("/open/data.json", get(open_data::data_json))
+        .route("/open/data.csv", get(open_data::data_csv))
+        .route("/open/schema.json", get(open_data::schema))
+        .route("/assets/{name}", get(batline_core::web_assets::serve))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
@@ -106,6 +122,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
+    state.open_limit.clone().spawn_cleanup(shutdown.clone());
     // Client addresses feed the per-address rate limits.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());

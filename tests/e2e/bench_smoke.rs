@@ -74,3 +74,30 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
     }
     app.teardown().await
 }
+
+#[tokio::test]
+async fn the_dashboard_benchmark_loads_times_and_drops_its_database() -> TestResult {
+    use batline::bench_dashboard::{DashboardBenchArgs, measure};
+    let config = batline_core::Config::from_lookup(|name| {
+        (name == "DATABASE_URL").then(|| "postgres://postgres@127.0.0.1:5432/batline_bench_smoke".to_owned())
+    })?;
+    let args = DashboardBenchArgs { cases: 20_000, responders: 40, runs: 1, keep_database: false, existing: None };
+    let report = measure(&config, &args).await?;
+    println!("{report}");
+    assert_eq!(report.cases, 20_000);
+    assert!(report.events > 4 * 20_000, "opened, assigned, acknowledged, replied, resolved and more per case");
+    assert_eq!(report.timings.len(), 9);
+    for timing in &report.timings {
+        assert!(timing.rows > 0, "{} answered nothing", timing.query);
+    }
+    let by_area = report.timings.iter().find(|t| t.query == "report by area").map(|t| t.rows);
+    assert_eq!(by_area, Some(10), "ten districts");
+    assert!(report.heaviest.1.iter().any(|l| l.contains("Execution Time")), "the plan was explained");
+    let admin = batline_core::db::connect("postgres://postgres@127.0.0.1:5432/postgres", 1).await?;
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname = $1")
+        .bind(&report.database)
+        .fetch_one(&admin)
+        .await?;
+    assert_eq!(left, 0, "the scratch database is dropped");
+    Ok(())
+}

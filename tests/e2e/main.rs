@@ -13,6 +13,7 @@ mod delivery;
 mod handoffs;
 mod idempotency;
 mod metrics;
+mod open;
 mod outage;
 mod privacy;
 mod proxy;

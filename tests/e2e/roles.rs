@@ -85,6 +85,9 @@ async fn every_endpoint_refuses_the_roles_it_should() -> TestResult {
         row(Method::GET, "/api/v1/sla-policies", None, LEADS),
         row(Method::POST, "/api/v1/sla-policies", Some(json!({})), ADMIN),
         row(Method::GET, "/api/v1/reports/sla", None, LEADS),
+        row(Method::GET, "/api/v1/reports/trends", None, LEADS),
+        row(Method::GET, "/api/v1/reports/breaches", None, LEADS),
+        row(Method::GET, "/api/v1/reports/dashboard", None, LEADS),
         row(Method::GET, "/api/v1/dead-letters", None, LEADS),
         row(Method::POST, format!("/api/v1/dead-letters/{}/retry", uuid::Uuid::new_v4()), None, &["lead", "admin"]),
         row(Method::GET, "/api/v1/cases", None, NOT_DESK),
@@ -143,7 +146,8 @@ async fn every_endpoint_refuses_the_roles_it_should() -> TestResult {
     }
 
     // The browser pages check roles the same way, on the session cookie.
-    let pages: [(String, &[&str]); 6] = [
+    let pages: [(String, &[&str]); 7] = [
+        ("/dashboard".to_owned(), LEADS),
         ("/".to_owned(), EVERYONE),
         ("/admin".to_owned(), ADMIN),
         ("/admin/responders".to_owned(), ADMIN),

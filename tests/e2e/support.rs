@@ -437,6 +437,14 @@ pub struct Console {
 }
 
 impl Console {
+    /// A GET whose body is not JSON (a CSV download): status, content type, body.
+    pub async fn get_text(&self, path: &str) -> TestResult<(u16, String, String)> {
+        let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
+        let status = r.status().as_u16();
+        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        Ok((status, content_type, r.text().await?))
+    }
+
     pub async fn get(&self, path: &str) -> TestResult<(u16, Value)> {
         let r = self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.token).send().await?;
         let status = r.status().as_u16();

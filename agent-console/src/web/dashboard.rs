@@ -130,11 +130,12 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
             Some(by) => by,
         };
         let now = Utc::now();
-        let all = reports::sla_report(&state.pool, p.start, p.end, Grouping::All, now).await?;
-        let mut weeks = reports::sla_report(&state.pool, p.start, p.end, Grouping::Week, now).await?;
+        let filter = reports::Filter::period(p.start, p.end);
+        let all = reports::sla_report(&state.pool, &filter, Grouping::All, now).await?;
+        let mut weeks = reports::sla_report(&state.pool, &filter, Grouping::Week, now).await?;
         weeks.sort_by(|a, b| a.group.cmp(&b.group));
-        let districts = reports::sla_report(&state.pool, p.start, p.end, Grouping::Area, now).await?;
-        let rows = reports::sla_report(&state.pool, p.start, p.end, by, now).await?;
+        let districts = reports::sla_report(&state.pool, &filter, Grouping::Area, now).await?;
+        let rows = reports::sla_report(&state.pool, &filter, by, now).await?;
         Ok::<_, ApiError>(body(t, &p, by, all.first(), &weeks, &districts, &rows))
     };
     match result.await {
@@ -265,7 +266,7 @@ pub async fn export(State(state): State<AppState>, user: WebUser, Query(q): Quer
     let result = async {
         let p = period(&q)?;
         let by = q.by.unwrap_or(Grouping::Area);
-        let rows = reports::sla_report(&state.pool, p.start, p.end, by, Utc::now()).await?;
+        let rows = reports::sla_report(&state.pool, &reports::Filter::period(p.start, p.end), by, Utc::now()).await?;
         let name = format!("batline-sla-{}-{}-{}", grouping_key(by), p.from, p.to);
         match q.format.as_deref() {
             Some("json") => {

@@ -3,6 +3,7 @@
 //! take `&mut PgConnection`, which a caller gets from a transaction with
 //! `&mut *tx`; single reads take any executor.
 
+pub mod bench;
 pub mod call_backs;
 pub mod calls;
 pub mod canned_replies;

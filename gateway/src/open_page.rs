@@ -1,0 +1,521 @@
+//! The `/open` page's markup in Finnish, Swedish and English: the figures
+//! of [`OpenData`] as tables, and the weekly trends and districts as
+//! server-side SVG charts (each `role="img"` with a title and a description,
+//! its numbers also in a table beside it). No script and no inline style,
+//! so it runs under the strict CSP of [`crate::open_data::CSP`]; maud
+//! escapes everything interpolated.
+
+use batline_core::{domain::Language, web_assets};
+use maud::{DOCTYPE, Markup, html};
+
+use crate::open_data::{Figure, OpenData, OpenRow};
+
+/// HDS "bus" blue, the bars' colour (contrast 13:1 on white).
+const BAR: &str = "#0000bf";
+/// HDS black-90, for chart text.
+const INK: &str = "#1a1a1a";
+/// HDS black-20, for axes.
+const RULE: &str = "#cccccc";
+
+struct Words {
+    title: &'static str,
+    intro: &'static str,
+    period: &'static str,
+    from: &'static str,
+    to: &'static str,
+    show: &'static str,
+    withheld_note: &'static str,
+    withheld: &'static str,
+    summary: &'static str,
+    trends: &'static str,
+    cases_per_week: &'static str,
+    response_per_week: &'static str,
+    sla_per_week: &'static str,
+    districts: &'static str,
+    cases_per_district: &'static str,
+    by_area: &'static str,
+    by_topic: &'static str,
+    by_channel: &'static str,
+    by_hour: &'static str,
+    by_responder: &'static str,
+    week: &'static str,
+    area: &'static str,
+    topic: &'static str,
+    channel: &'static str,
+    hour: &'static str,
+    responder: &'static str,
+    cases: &'static str,
+    to_owner: &'static str,
+    first_response: &'static str,
+    resolution: &'static str,
+    median: &'static str,
+    p90: &'static str,
+    fr_sla: &'static str,
+    rs_sla: &'static str,
+    missed_acks: &'static str,
+    handoffs: &'static str,
+    reopened: &'static str,
+    open: &'static str,
+    open_age: &'static str,
+    satisfaction: &'static str,
+    data: &'static str,
+    data_intro: &'static str,
+    schema: &'static str,
+    none: &'static str,
+    chart_desc: &'static str,
+    days: &'static str,
+    skip: &'static str,
+    language: &'static str,
+    channels: [&'static str; 4],
+}
+
+fn words(lang: Language) -> Words {
+    match lang {
+        Language::Fi => Words {
+            title: "Batline avoimesti: näin vastasimme",
+            intro: "Kuinka nopeasti ja hyvin Helsingin Batline vastasi asukkaille jaksolla avatuissa asioissa. \
+                    Pelkkiä yhteenlaskettuja lukuja: ei yhdenkään asukkaan tietoja.",
+            period: "Jakso",
+            from: "Alkaen",
+            to: "Päättyen",
+            show: "Näytä",
+            withheld_note: "Luku, joka perustuu alle viiteen asiaan, jätetään näyttämättä (–), jotta ketään asukasta ei voi tunnistaa.",
+            withheld: "ei näytetä: alle viisi asiaa",
+            summary: "Koko jakso",
+            trends: "Viikoittain",
+            cases_per_week: "Avatut asiat viikoittain",
+            response_per_week: "Ensimmäisen vastauksen mediaaniaika viikoittain",
+            sla_per_week: "Ensimmäinen vastaus tavoiteajassa viikoittain",
+            districts: "Alueittain",
+            cases_per_district: "Avatut asiat alueittain",
+            by_area: "Alueittain",
+            by_topic: "Aiheittain",
+            by_channel: "Kanavittain",
+            by_hour: "Vuorokauden tunneittain (Helsingin aikaa)",
+            by_responder: "Vastaajittain",
+            week: "Viikko",
+            area: "Alue",
+            topic: "Aihe",
+            channel: "Kanava",
+            hour: "Tunti",
+            responder: "Vastaaja",
+            cases: "Asioita",
+            to_owner: "Aika nimettyyn vastuuhenkilöön",
+            first_response: "Ensimmäinen vastaus",
+            resolution: "Ratkaisu",
+            median: "mediaani",
+            p90: "90 %:n persentiili",
+            fr_sla: "Ensimmäinen vastaus tavoiteajassa",
+            rs_sla: "Ratkaisu tavoiteajassa",
+            missed_acks: "Ohitetut kuittaukset",
+            handoffs: "Siirtoja asiaa kohden",
+            reopened: "Avattu uudelleen",
+            open: "Yhä auki",
+            open_age: "Avointen asioiden ikä, mediaani",
+            satisfaction: "Tyytyväisyys (1–5)",
+            data: "Avoin data",
+            data_intro: "Samat luvut koneluettavina. Kentät on kuvattu JSON-skeemassa.",
+            schema: "JSON-skeema",
+            none: "(ei tiedossa)",
+            chart_desc: "Luvut ovat myös taulukossa kaavion alla.",
+            days: "vrk",
+            skip: "Siirry sisältöön",
+            language: "Kieli",
+            channels: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste"],
+        },
+        Language::Sv => Words {
+            title: "Batline öppet: så svarade vi",
+            intro: "Hur snabbt och hur väl Helsingfors Batline svarade invånarna i ärenden som öppnades under perioden. \
+                    Endast sammanräknade tal: aldrig en enskild invånares uppgifter.",
+            period: "Period",
+            from: "Från",
+            to: "Till",
+            show: "Visa",
+            withheld_note: "Ett tal som bygger på färre än fem ärenden visas inte (–), så att ingen invånare kan identifieras.",
+            withheld: "visas inte: färre än fem ärenden",
+            summary: "Hela perioden",
+            trends: "Per vecka",
+            cases_per_week: "Öppnade ärenden per vecka",
+            response_per_week: "Mediantid till första svar per vecka",
+            sla_per_week: "Första svar inom målet per vecka",
+            districts: "Per område",
+            cases_per_district: "Öppnade ärenden per område",
+            by_area: "Per område",
+            by_topic: "Per ämne",
+            by_channel: "Per kanal",
+            by_hour: "Per timme på dygnet (Helsingforstid)",
+            by_responder: "Per handläggare",
+            week: "Vecka",
+            area: "Område",
+            topic: "Ämne",
+            channel: "Kanal",
+            hour: "Timme",
+            responder: "Handläggare",
+            cases: "Ärenden",
+            to_owner: "Tid till namngiven ansvarig",
+            first_response: "Första svar",
+            resolution: "Lösning",
+            median: "median",
+            p90: "90:e percentilen",
+            fr_sla: "Första svar inom målet",
+            rs_sla: "Lösning inom målet",
+            missed_acks: "Missade kvitteringar",
+            handoffs: "Överlämningar per ärende",
+            reopened: "Återöppnade",
+            open: "Fortfarande öppna",
+            open_age: "Öppna ärendens ålder, median",
+            satisfaction: "Nöjdhet (1–5)",
+            data: "Öppna data",
+            data_intro: "Samma tal maskinläsbart. Fälten beskrivs i JSON-schemat.",
+            schema: "JSON-schema",
+            none: "(okänt)",
+            chart_desc: "Talen finns också i tabellen under diagrammet.",
+            days: "dygn",
+            skip: "Till innehållet",
+            language: "Språk",
+            channels: ["Sms", "Samtal", "Chatt", "Servicepunkt"],
+        },
+        Language::En => Words {
+            title: "Batline in the open: how we answered",
+            intro: "How fast and how well Helsinki's Batline answered residents, for the cases opened in the period. \
+                    Totals only: never any resident's data.",
+            period: "Period",
+            from: "From",
+            to: "To",
+            show: "Show",
+            withheld_note: "A figure resting on fewer than five cases is withheld (–), so that no resident can be singled out.",
+            withheld: "withheld: fewer than five cases",
+            summary: "The whole period",
+            trends: "Week by week",
+            cases_per_week: "Cases opened per week",
+            response_per_week: "Median time to first response per week",
+            sla_per_week: "First response within target per week",
+            districts: "By district",
+            cases_per_district: "Cases opened per district",
+            by_area: "By district",
+            by_topic: "By topic",
+            by_channel: "By channel",
+            by_hour: "By hour of day (Helsinki time)",
+            by_responder: "By responder",
+            week: "Week",
+            area: "District",
+            topic: "Topic",
+            channel: "Channel",
+            hour: "Hour",
+            responder: "Responder",
+            cases: "Cases",
+            to_owner: "Time to a named owner",
+            first_response: "First response",
+            resolution: "Resolution",
+            median: "median",
+            p90: "90th percentile",
+            fr_sla: "First response within target",
+            rs_sla: "Resolution within target",
+            missed_acks: "Missed acknowledgements",
+            handoffs: "Hand-offs per case",
+            reopened: "Reopened",
+            open: "Still open",
+            open_age: "Age of open cases, median",
+            satisfaction: "Satisfaction (1–5)",
+            data: "Open data",
+            data_intro: "The same figures, machine-readable. The fields are described in the JSON Schema.",
+            schema: "JSON Schema",
+            none: "(unknown)",
+            chart_desc: "The numbers are also in the table below the chart.",
+            days: "d",
+            skip: "Skip to content",
+            language: "Language",
+            channels: ["Text message", "Phone call", "Chat", "Walk-in desk"],
+        },
+    }
+}
+
+/// `value` with the language's decimal separator.
+fn decimal(lang: Language, value: f64, places: usize) -> String {
+    let text = format!("{value:.places$}");
+    match lang {
+        Language::En => text,
+        _ => text.replace('.', ","),
+    }
+}
+
+/// A duration in seconds as a person reads it.
+fn duration(lang: Language, w: &Words, seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{} s", decimal(lang, seconds, 0))
+    } else if seconds < 90.0 * 60.0 {
+        format!("{} min", decimal(lang, seconds / 60.0, 0))
+    } else if seconds < 48.0 * 3600.0 {
+        format!("{} h", decimal(lang, seconds / 3600.0, 1))
+    } else {
+        format!("{} {}", decimal(lang, seconds / 86400.0, 1), w.days)
+    }
+}
+
+/// How one kind of figure is written.
+#[derive(Clone, Copy)]
+enum Kind {
+    Count,
+    Seconds,
+    Share,
+    Ratio,
+    Score,
+}
+
+fn show(lang: Language, w: &Words, kind: Kind, value: f64) -> String {
+    match kind {
+        Kind::Count => format!("{value:.0}"),
+        Kind::Seconds => duration(lang, w, value),
+        Kind::Share => format!("{} %", decimal(lang, value * 100.0, 0)),
+        Kind::Ratio => decimal(lang, value, 2),
+        Kind::Score => decimal(lang, value, 1),
+    }
+}
+
+/// A table cell: the figure, or "–" with the reason for screen readers.
+fn cell(lang: Language, w: &Words, kind: Kind, figure: Figure) -> Markup {
+    match figure.value {
+        Some(v) if !figure.withheld => html! { td.number { (show(lang, w, kind, v)) } },
+        _ => html! { td.number.withheld { span aria-hidden="true" { "–" } span.visually-hidden { (w.withheld) } } },
+    }
+}
+
+/// A table column: its heading, how its figures are written, which figure.
+type Column = (String, Kind, fn(&OpenRow) -> Figure);
+
+/// The figures every table shows, with their headings.
+fn columns(w: &Words) -> Vec<Column> {
+    vec![
+        (w.cases.to_owned(), Kind::Count, |r| r.cases),
+        (format!("{}, {}", w.to_owner, w.median), Kind::Seconds, |r| r.time_to_owner_p50),
+        (format!("{}, {}", w.first_response, w.median), Kind::Seconds, |r| r.first_response_p50),
+        (format!("{}, {}", w.first_response, w.p90), Kind::Seconds, |r| r.first_response_p90),
+        (format!("{}, {}", w.resolution, w.median), Kind::Seconds, |r| r.resolution_p50),
+        (format!("{}, {}", w.resolution, w.p90), Kind::Seconds, |r| r.resolution_p90),
+        (w.fr_sla.to_owned(), Kind::Share, |r| r.first_response_within_sla),
+        (w.rs_sla.to_owned(), Kind::Share, |r| r.resolution_within_sla),
+        (w.missed_acks.to_owned(), Kind::Count, |r| r.missed_acknowledgements),
+        (w.handoffs.to_owned(), Kind::Ratio, |r| r.handoffs_per_case),
+        (w.reopened.to_owned(), Kind::Count, |r| r.reopened),
+        (w.open.to_owned(), Kind::Count, |r| r.open),
+        (w.open_age.to_owned(), Kind::Seconds, |r| r.open_age_p50),
+        (w.satisfaction.to_owned(), Kind::Score, |r| r.satisfaction_avg),
+    ]
+}
+
+/// A group's name as shown: channels translated, the rest as they are.
+fn group_label(w: &Words, dimension: &str, group: &str) -> String {
+    match (dimension, group) {
+        ("channel", "sms") => w.channels[0].to_owned(),
+        ("channel", "voice") => w.channels[1].to_owned(),
+        ("channel", "chat") => w.channels[2].to_owned(),
+        ("channel", "walk_in") => w.channels[3].to_owned(),
+        (_, "(none)") => w.none.to_owned(),
+        ("hour", h) => format!("{h}–"),
+        _ => group.to_owned(),
+    }
+}
+
+fn table(
+    lang: Language,
+    w: &Words,
+    id: &str,
+    caption: &str,
+    dimension: &str,
+    heading: &str,
+    rows: &[OpenRow],
+) -> Markup {
+    let columns = columns(w);
+    html! {
+        div.hds-table-container.scroll role="region" aria-labelledby=(format!("{id}-caption")) tabindex="0" {
+            table.hds-table.hds-table--light.hds-table--zebra.open-figures id=(id) {
+                caption.hds-table__caption id=(format!("{id}-caption")) { (caption) }
+                thead {
+                    tr.hds-table__header-row {
+                        th scope="col" { (heading) }
+                        @for (name, _, _) in &columns { th scope="col" { (name) } }
+                    }
+                }
+                tbody.hds-table__content {
+                    @for row in rows {
+                        tr {
+                            th scope="row" { (group_label(w, dimension, &row.group)) }
+                            @for (_, kind, pick) in &columns { (cell(lang, w, *kind, pick(row))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A vertical bar chart of `values` over `labels` (weeks): bars for the
+/// shown figures, a dash for the withheld.
+fn column_chart(
+    id: &str,
+    title: &str,
+    desc: &str,
+    labels: &[String],
+    values: &[Figure],
+    text: impl Fn(f64) -> String,
+) -> Markup {
+    let (width, height, left, bottom, top) = (720.0_f64, 260.0_f64, 8.0_f64, 40.0_f64, 24.0_f64);
+    let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
+    let n = labels.len().max(1) as f64;
+    let slot = (width - left * 2.0) / n;
+    let bar = (slot * 0.7).max(1.0);
+    let plot = height - bottom - top;
+    html! {
+        svg.chart viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
+            aria-labelledby=(format!("{id}-title {id}-desc")) xmlns="http://www.w3.org/2000/svg" {
+            title id=(format!("{id}-title")) { (title) }
+            desc id=(format!("{id}-desc")) { (desc) }
+            line x1=(left) y1=(height - bottom) x2=(width - left) y2=(height - bottom) stroke=(RULE) stroke-width="1" {}
+            @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
+                @let x = left + slot * i as f64 + (slot - bar) / 2.0;
+                @let centre = x + bar / 2.0;
+                @match figure.value.filter(|_| !figure.withheld) {
+                    Some(v) => {
+                        @let h = if max > 0.0 { plot * v / max } else { 0.0 };
+                        rect x=(format!("{x:.1}")) y=(format!("{:.1}", height - bottom - h)) width=(format!("{bar:.1}"))
+                            height=(format!("{h:.1}")) fill=(BAR) {}
+                        @if n <= 16.0 {
+                            text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - h - 6.0)) text-anchor="middle"
+                                font-size="12" fill=(INK) { (text(v)) }
+                        }
+                    }
+                    None => {
+                        text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - 6.0)) text-anchor="middle"
+                            font-size="14" fill=(INK) { "–" }
+                    }
+                }
+                @if n <= 16.0 || i % ((n / 12.0).ceil() as usize).max(1) == 0 {
+                    text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom + 18.0)) text-anchor="middle"
+                        font-size="12" fill=(INK) { (label.split_once("-W").map_or(label.as_str(), |(_, w)| w)) }
+                }
+            }
+        }
+    }
+}
+
+/// A horizontal bar chart, one bar per district.
+fn bar_chart(id: &str, title: &str, desc: &str, labels: &[String], values: &[Figure]) -> Markup {
+    let (width, row, label_width) = (720.0_f64, 28.0_f64, 170.0_f64);
+    let height = row * labels.len().max(1) as f64 + 8.0;
+    let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
+    let plot = width - label_width - 60.0;
+    html! {
+        svg.chart viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
+            aria-labelledby=(format!("{id}-title {id}-desc")) xmlns="http://www.w3.org/2000/svg" {
+            title id=(format!("{id}-title")) { (title) }
+            desc id=(format!("{id}-desc")) { (desc) }
+            @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
+                @let y = row * i as f64 + 4.0;
+                text x=(format!("{:.1}", label_width - 8.0)) y=(format!("{:.1}", y + row * 0.65)) text-anchor="end"
+                    font-size="13" fill=(INK) { (label) }
+                @match figure.value.filter(|_| !figure.withheld) {
+                    Some(v) => {
+                        @let w = if max > 0.0 { plot * v / max } else { 0.0 };
+                        rect x=(label_width) y=(format!("{:.1}", y + 4.0)) width=(format!("{w:.1}")) height=(format!("{:.1}", row - 10.0))
+                            fill=(BAR) {}
+                        text x=(format!("{:.1}", label_width + w + 6.0)) y=(format!("{:.1}", y + row * 0.65))
+                            font-size="13" fill=(INK) { (format!("{v:.0}")) }
+                    }
+                    None => {
+                        text x=(format!("{:.1}", label_width + 6.0)) y=(format!("{:.1}", y + row * 0.65)) font-size="13" fill=(INK) { "–" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Renders the page.
+pub fn render(data: &OpenData, lang: Language) -> String {
+    let w = words(lang);
+    let period_query = format!("from={}&to={}", data.from, data.to);
+    let weeks: Vec<String> = data.by_week.iter().map(|r| r.group.clone()).collect();
+    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(&w, "area", &r.group)).collect();
+    let pick = |f: fn(&OpenRow) -> Figure, rows: &[OpenRow]| rows.iter().map(f).collect::<Vec<_>>();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.as_str()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (w.title) }
+                link rel="stylesheet" href=(web_assets::url("hds.css"));
+                link rel="stylesheet" href=(web_assets::url("batline.css"));
+            }
+            body {
+                a.skip-link href="#main" { (w.skip) }
+                header.app-header {
+                    span.brand { "Batline" }
+                    nav aria-label=(w.language) {
+                        ul {
+                            li { a href=(format!("/open?lang=fi&{period_query}")) hreflang="fi" lang="fi" { "Suomeksi" } }
+                            li { a href=(format!("/open?lang=sv&{period_query}")) hreflang="sv" lang="sv" { "På svenska" } }
+                            li { a href=(format!("/open?lang=en&{period_query}")) hreflang="en" lang="en" { "In English" } }
+                        }
+                    }
+                }
+                main id="main" {
+                    h1 { (w.title) }
+                    p { (w.intro) }
+                    form.period method="get" action="/open" {
+                        input type="hidden" name="lang" value=(lang.as_str());
+                        fieldset {
+                            legend { (w.period) }
+                            div.actions {
+                                label for="from" { (w.from) }
+                                input type="date" id="from" name="from" value=(data.from.to_string());
+                                label for="to" { (w.to) }
+                                input type="date" id="to" name="to" value=(data.to.to_string());
+                                button.hds-button.hds-button--primary type="submit" { span.hds-button__label { (w.show) } }
+                            }
+                        }
+                    }
+                    p.period-shown { (w.period) ": " time datetime=(data.from.to_string()) { (data.from.format("%-d.%-m.%Y")) }
+                        " – " time datetime=(data.to.to_string()) { (data.to.format("%-d.%-m.%Y")) } }
+                    p.hint.withheld-note { (w.withheld_note) }
+
+                    h2 { (w.summary) }
+                    (table(lang, &w, "summary", w.summary, "all", w.period, std::slice::from_ref(&data.summary)))
+
+                    h2 { (w.trends) }
+                    (column_chart("chart-cases", w.cases_per_week, w.chart_desc, &weeks, &pick(|r| r.cases, &data.by_week),
+                        |v| format!("{v:.0}")))
+                    (column_chart("chart-response", w.response_per_week, w.chart_desc, &weeks,
+                        &pick(|r| r.first_response_p50, &data.by_week), |v| duration(lang, &w, v)))
+                    (column_chart("chart-sla", w.sla_per_week, w.chart_desc, &weeks,
+                        &pick(|r| r.first_response_within_sla, &data.by_week), |v| format!("{} %", decimal(lang, v * 100.0, 0))))
+                    (table(lang, &w, "by-week", w.trends, "week", w.week, &data.by_week))
+
+                    h2 { (w.districts) }
+                    (bar_chart("chart-districts", w.cases_per_district, w.chart_desc, &areas, &pick(|r| r.cases, &data.by_area)))
+                    (table(lang, &w, "by-area", w.by_area, "area", w.area, &data.by_area))
+
+                    h2 { (w.by_topic) }
+                    (table(lang, &w, "by-topic", w.by_topic, "topic", w.topic, &data.by_topic))
+                    h2 { (w.by_channel) }
+                    (table(lang, &w, "by-channel", w.by_channel, "channel", w.channel, &data.by_channel))
+                    h2 { (w.by_hour) }
+                    (table(lang, &w, "by-hour", w.by_hour, "hour", w.hour, &data.by_hour))
+                    @if let Some(rows) = &data.by_responder {
+                        h2 { (w.by_responder) }
+                        (table(lang, &w, "by-responder", w.by_responder, "responder", w.responder, rows))
+                    }
+
+                    h2 { (w.data) }
+                    p { (w.data_intro) }
+                    ul.downloads {
+                        li { a href=(format!("/open/data.json?{period_query}")) { "JSON" } }
+                        li { a href=(format!("/open/data.csv?{period_query}")) { "CSV" } }
+                        li { a href="/open/schema.json" { (w.schema) } }
+                    }
+                }
+            }
+        }
+    }
+    .into_string()
+}

@@ -1,0 +1,187 @@
+//! `batline bench-dashboard`: the mayor's dashboard under a year of a big
+//! city. Creates a scratch database (dropped afterwards), bulk-loads cases
+//! with their intake, SLA clocks, timeline events and hand-offs spread over
+//! a year, then times every query the dashboard makes, over the whole year,
+//! several times each, and shows PostgreSQL's plan of the slowest.
+
+use std::{fmt, time::Instant};
+
+use batline_core::{
+    Config, db,
+    store::{
+        self,
+        reports::{Filter, Grouping},
+    },
+};
+use chrono::{Duration, Utc};
+use clap::Args;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+/// Options of `batline bench-dashboard`.
+#[derive(Debug, Clone, Args)]
+pub struct DashboardBenchArgs {
+    /// Cases to load, spread over the past year.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: i64,
+    /// Responders owning them.
+    #[arg(long, default_value_t = 300)]
+    pub responders: i64,
+    /// Times each query is run.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Leave the scratch database in place afterwards (to study plans with
+    /// psql); drop it yourself.
+    #[arg(long)]
+    pub keep_database: bool,
+    /// Time the queries against a database a `--keep-database` run left
+    /// (its name), loading and dropping nothing.
+    #[arg(long)]
+    pub existing: Option<String>,
+}
+
+/// One query's timings.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// What the dashboard asks.
+    pub query: String,
+    /// Rows it answered with (groups, or breaches listed).
+    pub rows: usize,
+    /// Median run, milliseconds.
+    pub p50_ms: f64,
+    /// Slowest run, milliseconds.
+    pub max_ms: f64,
+}
+
+/// What a run found.
+#[derive(Debug, Clone)]
+pub struct DashboardBench {
+    /// The scratch database (gone when [`run`] returns).
+    pub database: String,
+    /// Cases loaded.
+    pub cases: i64,
+    /// Case events loaded.
+    pub events: i64,
+    /// Seconds the load (with `VACUUM ANALYZE`) took.
+    pub load_seconds: f64,
+    /// Each query's timings.
+    pub timings: Vec<Timing>,
+    /// The slowest query and its `EXPLAIN (ANALYZE, BUFFERS)`, abridged.
+    pub heaviest: (String, Vec<String>),
+}
+
+impl fmt::Display for DashboardBench {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "loaded {} cases and {} timeline events in {:.1} s (scratch database {})",
+            self.cases, self.events, self.load_seconds, self.database
+        )?;
+        writeln!(f, "{:<44} {:>7} {:>10} {:>10}", "query (one year)", "rows", "p50 ms", "max ms")?;
+        for t in &self.timings {
+            writeln!(f, "{:<44} {:>7} {:>10.1} {:>10.1}", t.query, t.rows, t.p50_ms, t.max_ms)?;
+        }
+        writeln!(f, "plan of the slowest, {}:", self.heaviest.0)?;
+        for line in &self.heaviest.1 {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `batline bench-dashboard` as a command: prints the figures.
+pub async fn run(config: Config, args: DashboardBenchArgs) -> anyhow::Result<()> {
+    let report = measure(&config, &args).await?;
+    print!("{report}");
+    Ok(())
+}
+
+/// Loads, measures and drops the scratch database, also when measuring fails.
+pub async fn measure(config: &Config, args: &DashboardBenchArgs) -> anyhow::Result<DashboardBench> {
+    anyhow::ensure!(args.cases >= 1 && args.responders >= 2 && args.runs >= 1, "need cases, two responders, a run");
+    let existing = args.existing.is_some();
+    let scratch =
+        args.existing.clone().unwrap_or_else(|| format!("batline_bench_dashboard_{}", Uuid::new_v4().simple()));
+    let mut url = url::Url::parse(&config.database_url)?;
+    url.set_path(&format!("/{scratch}"));
+    let database_url = url.to_string();
+    println!("batline bench-dashboard: {} cases over a year, scratch database {scratch}", args.cases);
+    let result = async {
+        let pool = db::connect_and_migrate(&database_url, 4).await?;
+        let result = load_and_time(&pool, &scratch, args).await;
+        pool.close().await;
+        result
+    }
+    .await;
+    if args.keep_database || existing {
+        println!("kept the scratch database {scratch}");
+    } else {
+        db::drop_database(&database_url).await?;
+    }
+    result
+}
+
+async fn load_and_time(pool: &PgPool, scratch: &str, args: &DashboardBenchArgs) -> anyhow::Result<DashboardBench> {
+    let now = Utc::now();
+    let loading = Instant::now();
+    if args.existing.is_none() {
+        store::bench::load_year(pool, args.responders, args.cases, now).await?;
+    }
+    let load_seconds = loading.elapsed().as_secs_f64();
+    let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(pool).await?;
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM case_events").fetch_one(pool).await?;
+    println!("loaded in {load_seconds:.1} s");
+
+    let year = Filter::period(now - Duration::days(366), now);
+    let kallio = Filter { area: Some("Kallio".into()), ..year.clone() };
+    let queries: Vec<(String, Filter, Option<Grouping>)> = vec![
+        ("report by area".into(), year.clone(), Some(Grouping::Area)),
+        ("report by topic".into(), year.clone(), Some(Grouping::Topic)),
+        ("report by channel".into(), year.clone(), Some(Grouping::Channel)),
+        ("report by responder".into(), year.clone(), Some(Grouping::Responder)),
+        ("report by hour".into(), year.clone(), Some(Grouping::Hour)),
+        ("weekly trends (by week)".into(), year.clone(), Some(Grouping::Week)),
+        ("totals (all)".into(), year.clone(), Some(Grouping::All)),
+        ("report by topic, area=Kallio".into(), kallio, Some(Grouping::Topic)),
+        ("breaches (latest 500 and the total)".into(), year.clone(), None),
+    ];
+    let mut timings = Vec::new();
+    for (name, filter, by) in &queries {
+        let mut runs = Vec::with_capacity(args.runs);
+        let mut rows = 0;
+        for _ in 0..args.runs {
+            let started = Instant::now();
+            rows = match by {
+                Some(by) => store::reports::sla_report(pool, filter, *by, now).await?.len(),
+                None => store::reports::breaches(pool, filter, 500).await?.rows.len(),
+            };
+            runs.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        runs.sort_by(f64::total_cmp);
+        let timing = Timing { query: name.clone(), rows, p50_ms: runs[runs.len() / 2], max_ms: runs[runs.len() - 1] };
+        println!("{:<44} {:>7} rows  p50 {:>8.1} ms  max {:>8.1} ms", name, rows, timing.p50_ms, timing.max_ms);
+        timings.push((timing, filter.clone(), *by));
+    }
+    let (slowest, filter, by) = timings
+        .iter()
+        .filter(|(_, _, by)| by.is_some())
+        .max_by(|a, b| a.0.p50_ms.total_cmp(&b.0.p50_ms))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no report was timed"))?;
+    let plan = store::reports::explain_sla_report(pool, &filter, by.unwrap_or(Grouping::All), now).await?;
+    let abridged = plan
+        .into_iter()
+        .filter(|l| {
+            let t = l.trim_start();
+            !t.starts_with("Output:") && !t.starts_with("Sort Key:") && !t.starts_with("Group Key:")
+        })
+        .collect();
+    Ok(DashboardBench {
+        database: scratch.to_owned(),
+        cases,
+        events,
+        load_seconds,
+        timings: timings.into_iter().map(|(t, _, _)| t).collect(),
+        heaviest: (slowest.query, abridged),
+    })
+}

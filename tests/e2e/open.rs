@@ -1,0 +1,203 @@
+//! `/open`, the public accountability page: the dashboard's figures for a
+//! period without any resident's data, figures resting on fewer than five
+//! cases withheld, the same in JSON, CSV and the page, in three languages.
+
+use std::net::SocketAddr;
+
+use batline_core::{
+    bus::Bus,
+    domain::{DutyStatus, Language},
+};
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::support::{AMQP_URL, TestApp, TestResult};
+
+const WEEK: &str = "from=2026-10-19&to=2026-10-25";
+
+fn row<'a>(table: &'a Value, group: &str) -> &'a Value {
+    table.as_array().and_then(|rows| rows.iter().find(|r| r["group"] == group)).unwrap_or(&Value::Null)
+}
+
+fn shown(figure: &Value) -> Option<f64> {
+    (figure["withheld"] == false).then(|| figure["value"].as_f64()).flatten()
+}
+
+/// Equal but for the last bit or two (serde_json's fast float parsing).
+fn about(actual: Option<f64>, expected: f64) -> bool {
+    actual.is_some_and(|a| (a - expected).abs() <= 4.0 * f64::EPSILON * expected.abs().max(1.0))
+}
+
+fn withheld(figure: &Value) -> bool {
+    figure["withheld"] == true && figure["value"].is_null()
+}
+
+#[tokio::test]
+async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    crate::reports::known_week(&app, aino.id, mikko.id).await?;
+
+    let r = app.http.get(format!("{}/open/data.json?{WEEK}", app.gateway)).send().await?;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("default-src 'none'"))
+    );
+    let text = r.text().await?;
+    let data: Value = serde_json::from_str(&text)?;
+    assert_eq!(
+        (data["from"].as_str(), data["to"].as_str(), data["min_cases"].as_i64()),
+        (Some("2026-10-19"), Some("2026-10-25"), Some(5))
+    );
+
+    // Kallio's six cases: shown where five or more cases carry the figure.
+    let kallio = row(&data["by_area"], "Kallio");
+    assert_eq!(shown(&kallio["cases"]), Some(6.0));
+    assert_eq!(shown(&kallio["time_to_owner_p50"]), Some(4.0));
+    assert!(about(shown(&kallio["first_response_p90"]), 1_560.0), "five answered: {kallio}");
+    assert!(about(shown(&kallio["resolution_p90"]), 54_720.0), "five resolved: {kallio}");
+    assert_eq!(shown(&kallio["first_response_within_sla"]), Some(0.5));
+    assert!(withheld(&kallio["satisfaction_avg"]), "three answers only: {kallio}");
+    assert!(withheld(&kallio["open_age_p50"]), "one open case only");
+    // Vuosaari has one case: everything withheld, its count too.
+    let vuosaari = row(&data["by_area"], "Vuosaari");
+    assert!(
+        vuosaari.as_object().is_some_and(|o| o.iter().filter(|(k, _)| *k != "group").all(|(_, f)| withheld(f))),
+        "{vuosaari}"
+    );
+    assert_eq!(shown(&data["summary"]["cases"]), Some(7.0));
+    assert!(withheld(&row(&data["by_channel"], "voice")["cases"]));
+    assert_eq!(data["by_week"].as_array().map(Vec::len), Some(1));
+    assert!(data.get("by_responder").is_none() && data["responders_shown"] == false);
+
+    // No resident data, and no responder names unless the city says so.
+    let codes: Vec<String> = sqlx::query_scalar("SELECT tracking_code FROM cases").fetch_all(&app.pool).await?;
+    let ids: Vec<String> = sqlx::query_scalar("SELECT id::text FROM cases").fetch_all(&app.pool).await?;
+    for secret in codes.iter().chain(&ids).map(String::as_str).chain(["Katuvalo", "Aino", "Mikko", "resident"]) {
+        assert!(!text.contains(secret), "{secret} is published");
+    }
+
+    // The CSV says the same, row for row, withheld cells empty and named.
+    let csv = app.http.get(format!("{}/open/data.csv?{WEEK}", app.gateway)).send().await?;
+    assert_eq!(csv.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/csv; charset=utf-8"));
+    let csv = csv.text().await?;
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record?;
+        rows += 1;
+        let table = if &record[0] == "all" {
+            Value::Array(vec![data["summary"].clone()])
+        } else {
+            data[format!("by_{}", &record[0])].clone()
+        };
+        let json = row(&table, &record[1]);
+        let withheld_names: Vec<&str> = record[header.len() - 1].split_whitespace().collect();
+        for (i, name) in header.iter().enumerate().take(header.len() - 1).skip(2) {
+            let figure = &json[name];
+            match shown(figure) {
+                Some(v) => assert!(about(Some(record[i].parse::<f64>()?), v), "{} {} {name}", &record[0], &record[1]),
+                None => {
+                    assert_eq!(&record[i], "", "{name} withheld");
+                    assert!(withheld_names.contains(&name.as_str()), "{name} listed as withheld");
+                }
+            }
+        }
+    }
+    let json_rows: usize = ["by_area", "by_topic", "by_channel", "by_hour", "by_week"]
+        .iter()
+        .map(|t| data[t].as_array().map_or(0, Vec::len))
+        .sum::<usize>()
+        + 1;
+    assert_eq!(rows, json_rows);
+    assert!(!csv.contains("Aino") && codes.iter().all(|c| !csv.contains(c.as_str())));
+
+    // The page, in each language, with the figures and the dashes.
+    for (lang, words) in [("fi", "Batline avoimesti"), ("sv", "Batline öppet"), ("en", "Batline in the open")] {
+        let page = app.http.get(format!("{}/open?{WEEK}&lang={lang}", app.gateway)).send().await?;
+        assert_eq!(page.status(), 200);
+        assert!(page.headers().get("content-security-policy").is_some());
+        let html = page.text().await?;
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")) && html.contains(words), "{lang}");
+        assert!(html.contains("class=\"number withheld\""), "withheld figures shown as such");
+        assert!(!html.contains("<script") && !html.contains(" style=") && !html.contains(" onclick"));
+        assert!(html.contains("role=\"img\"") && html.contains("<title id=\"chart-cases-title\">"));
+        assert!(!html.contains("Aino") && codes.iter().all(|c| !html.contains(c.as_str())));
+    }
+    let swedish =
+        app.http.get(format!("{}/open?{WEEK}", app.gateway)).header("accept-language", "sv-FI,sv;q=0.9").send().await?;
+    assert!(swedish.text().await?.contains("<html lang=\"sv\">"));
+    let default = app.http.get(format!("{}/open", app.gateway)).send().await?;
+    assert_eq!(default.status(), 200, "the last four full weeks by default");
+    assert!(default.text().await?.contains("<html lang=\"fi\">"));
+
+    let schema = app.http.get(format!("{}/open/schema.json", app.gateway)).send().await?;
+    assert_eq!(schema.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/schema+json"));
+    let schema: Value = schema.json().await?;
+    for key in data.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+        assert!(schema["properties"].get(&key).is_some(), "{key} is documented");
+    }
+    for bad in ["from=2026-10-26&to=2026-10-25", "from=yesterday", "from=2025-01-01&to=2026-10-25"] {
+        let r = app.http.get(format!("{}/open/data.json?{bad}", app.gateway)).send().await?;
+        assert_eq!(r.status(), 400, "{bad}");
+    }
+    let css = app.http.get(format!("{}{}", app.gateway, batline_core::web_assets::url("hds.css"))).send().await?;
+    assert_eq!(css.status(), 200, "the page's styles are served by the gateway");
+
+    // Public, so limited per address like tracking: 30 a minute by default.
+    let mut limited = None;
+    for _ in 0..40 {
+        let r = app.http.get(format!("{}/open/data.json?{WEEK}", app.gateway)).send().await?;
+        if r.status() == 429 {
+            limited = r.headers().get("retry-after").map(|v| v.to_str().unwrap_or_default().to_owned());
+            break;
+        }
+    }
+    assert!(limited.is_some_and(|s| s.parse::<u64>().is_ok_and(|s| s >= 1)), "answered 429 with Retry-After");
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn responder_names_appear_only_when_the_city_turns_them_on() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    crate::reports::known_week(&app, aino.id, mikko.id).await?;
+    let mut config = (*app.config).clone();
+    config.open.show_responders = true;
+    let shutdown = CancellationToken::new();
+    let bus = Bus::start(AMQP_URL, &app.namespace, shutdown.clone());
+    let state = batline_gateway::AppState::new(std::sync::Arc::new(config), app.pool.clone(), bus)?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let service = batline_gateway::app(state).into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(
+        async move { axum::serve(listener, service).with_graceful_shutdown(shutdown.cancelled_owned()).await },
+    );
+
+    let data: Value = app.http.get(format!("http://{addr}/open/data.json?{WEEK}")).send().await?.json().await?;
+    assert_eq!(data["responders_shown"], true);
+    let responders = &data["by_responder"];
+    // Aino has four cases in the week and Mikko three: named, their figures withheld.
+    assert_eq!(responders.as_array().map(Vec::len), Some(2), "{responders}");
+    assert!(withheld(&row(responders, "Aino")["cases"]) && withheld(&row(responders, "Mikko")["first_response_p50"]));
+    let html = app.http.get(format!("http://{addr}/open?{WEEK}&lang=en")).send().await?.text().await?;
+    assert!(html.contains("By responder") && html.contains("Aino"));
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn the_open_page_is_accessible_in_three_languages() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    crate::reports::known_week(&app, aino.id, mikko.id).await?;
+    crate::browser::run("open.mjs", &[("GATEWAY", app.gateway.clone()), ("PERIOD", WEEK.to_owned())]).await?;
+    app.teardown().await
+}
