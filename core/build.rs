@@ -46,7 +46,8 @@ fn main() {
 
 /// True when `node_modules` matches the lock file npm last installed from.
 fn installed(web: &Path, modules: &Path) -> bool {
-    let (Ok(lock), Ok(installed)) = (fs::metadata(web.join("package-lock.json")), fs::metadata(modules.join(".package-lock.json")))
+    let (Ok(lock), Ok(installed)) =
+        (fs::metadata(web.join("package-lock.json")), fs::metadata(modules.join(".package-lock.json")))
     else {
         return false;
     };
@@ -62,7 +63,9 @@ fn npm_ci(web: &Path) {
         .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
         .current_dir(web)
         .status()
-        .unwrap_or_else(|e| panic!("could not run npm ({e}); install Node.js and npm (Debian: apt-get install nodejs npm)"));
+        .unwrap_or_else(|e| {
+            panic!("could not run npm ({e}); install Node.js and npm (Debian: apt-get install nodejs npm)")
+        });
     assert!(status.success(), "`npm ci` in {} failed; see its output above", web.display());
 }
 

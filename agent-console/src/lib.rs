@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod call_backs;
 pub mod cases;
+pub mod chat_signals;
 pub mod duty;
 pub mod error;
 pub mod handoffs;
@@ -87,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
         .route("/api/v1/cases/{id}/replies", post(cases::reply))
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
+        .route("/api/v1/cases/{id}/typing", post(chat_signals::typing))
         .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

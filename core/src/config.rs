@@ -55,6 +55,27 @@ pub struct Config {
     pub previous_responder_days: u32,
     /// Phone calls.
     pub voice: VoiceConfig,
+    /// The web chat.
+    pub chat: ChatConfig,
+}
+
+/// The web chat's limits and where it may be embedded.
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// `BATLINE_CHAT_ORIGINS`: the city sites that may embed the chat and
+    /// open its WebSocket, as `https://www.hel.fi,https://palvelukartta.hel.fi`
+    /// (default none). The gateway's own pages are always allowed. The same
+    /// list is the `frame-ancestors` of `/chat`.
+    pub origins: Vec<String>,
+    /// `BATLINE_CHAT_MAX_CHARS`: the longest message a resident may send
+    /// (default 2000).
+    pub max_chars: usize,
+    /// `BATLINE_CHAT_PER_MINUTE`: messages a minute per chat session
+    /// (default 20); more are refused with the time to wait.
+    pub per_minute: u32,
+    /// `BATLINE_CHAT_CONNECTIONS_PER_ADDRESS`: open chat sockets per client
+    /// address on one gateway (default 20).
+    pub connections_per_address: usize,
 }
 
 /// How Batline answers phone calls.
@@ -206,6 +227,15 @@ impl Config {
                 call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
                 lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
             },
+            chat: ChatConfig {
+                origins: parse_origins(get("BATLINE_CHAT_ORIGINS").as_deref().unwrap_or(""))?,
+                max_chars: usize::try_from(number("BATLINE_CHAT_MAX_CHARS", 2000)?)
+                    .map_err(|_| Error::Config("BATLINE_CHAT_MAX_CHARS is too large".into()))?,
+                per_minute: u32::try_from(number("BATLINE_CHAT_PER_MINUTE", 20)?)
+                    .map_err(|_| Error::Config("BATLINE_CHAT_PER_MINUTE is too large".into()))?,
+                connections_per_address: usize::try_from(number("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", 20)?)
+                    .map_err(|_| Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS is too large".into()))?,
+            },
         };
         config.validate()?;
         Ok(config)
@@ -257,6 +287,16 @@ impl Config {
         if voice.call_back_window.is_zero() {
             return Err(Error::Config("BATLINE_CALL_BACK_MINUTES must be at least 1".into()));
         }
+        let chat = &self.chat;
+        if !(1..=4000).contains(&chat.max_chars) {
+            return Err(Error::Config("BATLINE_CHAT_MAX_CHARS must be between 1 and 4000".into()));
+        }
+        if chat.per_minute == 0 {
+            return Err(Error::Config("BATLINE_CHAT_PER_MINUTE must be at least 1".into()));
+        }
+        if chat.connections_per_address == 0 {
+            return Err(Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS must be at least 1".into()));
+        }
         if self.sms_promise_minutes == 0 {
             return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
         }
@@ -307,6 +347,25 @@ fn parse_voice_lines(raw: &str) -> Result<Vec<(String, crate::domain::Language)>
             }
             let lang = lang.trim().parse().map_err(|_| bad())?;
             Ok((number.to_owned(), lang))
+        })
+        .collect()
+}
+
+/// Parses `BATLINE_CHAT_ORIGINS`: comma-separated origins, each a scheme,
+/// host and optional port, as a browser sends them in `Origin`.
+fn parse_origins(raw: &str) -> Result<Vec<String>> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let url = parse_url("BATLINE_CHAT_ORIGINS", entry)?;
+            let origin = url.origin().ascii_serialization();
+            if url.path() != "/" || url.query().is_some() || origin != entry.trim_end_matches('/') {
+                return Err(Error::Config(format!(
+                    "BATLINE_CHAT_ORIGINS entry {entry:?} must be an origin like https://www.hel.fi (no path)"
+                )));
+            }
+            Ok(origin)
         })
         .collect()
 }
@@ -363,6 +422,20 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+    }
+
+    #[test]
+    fn chat_origins_are_origins() -> Result<()> {
+        let config =
+            Config::from_lookup(env(&[("BATLINE_CHAT_ORIGINS", "https://www.hel.fi, http://localhost:3000/")]))?;
+        assert_eq!(config.chat.origins, ["https://www.hel.fi", "http://localhost:3000"]);
+        assert_eq!(config.chat.max_chars, 2000);
+        for bad in ["www.hel.fi", "https://www.hel.fi/chat", "ftp://hel.fi"] {
+            let pairs: &'static [(&'static str, &'static str)] =
+                Box::leak(vec![("BATLINE_CHAT_ORIGINS", bad)].into_boxed_slice());
+            assert!(Config::from_lookup(env(pairs)).is_err(), "{bad} accepted");
+        }
+        Ok(())
     }
 
     #[test]

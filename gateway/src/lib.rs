@@ -1,11 +1,14 @@
 //! The gateway: Batline's channel adapters. It persists what arrives (the
-//! Twilio SMS and voice webhooks), hands it to the router through RabbitMQ, sends what
-//! the router and responders write back (the SMS sender), and serves public
-//! case tracking. It never chooses a responder.
+//! Twilio SMS and voice webhooks, the web chat), hands it to the router
+//! through RabbitMQ, sends what the router and responders write back (the
+//! SMS sender, the chat sockets), and serves public case tracking. It never
+//! chooses a responder.
 
+pub mod chat;
 pub mod error;
 pub mod hand_on;
 pub mod health;
+pub mod lang;
 pub mod rate_limit;
 pub mod sender;
 pub mod signed_form;
@@ -54,6 +57,8 @@ pub struct AppState {
     pub twilio: TwilioClient,
     /// Limits tracking look-ups per client address.
     pub track_limit: Arc<rate_limit::PerAddress>,
+    /// The web chat's sockets and limits.
+    pub chat: Arc<chat::Chat>,
 }
 
 impl AppState {
@@ -70,7 +75,8 @@ impl AppState {
         let per_minute = std::num::NonZeroU32::new(config.track_per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()))?;
         let track_limit = Arc::new(rate_limit::PerAddress::per_minute(per_minute));
-        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit })
+        let chat = Arc::new(chat::Chat::new(&config)?);
+        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit, chat })
     }
 }
 
@@ -90,6 +96,10 @@ pub fn app(state: AppState) -> Router {
         .route("/twilio/voice/call-back/dial", post(voice::call_back::dialled))
         .route("/api/v1/track/{code}", get(track::api))
         .route("/track/{code}", get(track::page))
+        .route("/chat", get(chat::page::page))
+        .route("/chat/embed.js", get(chat::page::embed_script))
+        .route("/chat/ws", get(chat::socket::upgrade))
+        .route("/assets/{name}", get(batline_core::web_assets::serve))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
@@ -104,7 +114,16 @@ pub fn app(state: AppState) -> Router {
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
+    let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
+    state.chat.per_session.clone().spawn_cleanup(shutdown.clone());
+    let (stop, chat_sockets) = (shutdown.clone(), state.chat.shutdown.clone());
+    tokio::spawn(async move {
+        // Upgraded sockets outlive the HTTP server's graceful shutdown; they
+        // are told to close when the gateway stops.
+        stop.cancelled().await;
+        chat_sockets.cancel();
+    });
     // Client addresses feed the per-address rate limits.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -112,7 +131,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, sender);
+    let _ = tokio::join!(relay, sender, chat_delivery);
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -4,6 +4,8 @@
 
 mod admin;
 mod bench_smoke;
+mod browser;
+mod chat;
 mod delivery;
 mod handoffs;
 mod idempotency;

@@ -172,6 +172,20 @@ impl TestApp {
         Ok(self.routers.len() - 1)
     }
 
+    /// Starts one more gateway process on its own port and bus connection,
+    /// as a second machine behind a load balancer would be; returns its URL.
+    pub async fn start_gateway(&self) -> TestResult<String> {
+        let token = self.shutdown.child_token();
+        let bus = Bus::start(AMQP_URL, &self.namespace, token.clone());
+        bus.wait_connected(Duration::from_secs(15)).await?;
+        let state = batline_gateway::AppState::new(self.config.clone(), self.pool.clone(), bus)?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        tokio::spawn(batline_gateway::run(state, listener, token));
+        self.wait_ready(&url).await?;
+        Ok(url)
+    }
+
     /// Stops the oldest router (cancelling it mid-work, as a crash would
     /// between messages) and starts a fresh one.
     pub async fn restart_router(&mut self) -> TestResult {

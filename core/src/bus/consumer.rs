@@ -71,7 +71,7 @@ impl Bus {
 }
 
 /// Decrements the live-consumer count however the consumer ends.
-struct LiveGuard(Bus);
+pub(super) struct LiveGuard(pub(super) Bus);
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {

@@ -7,6 +7,7 @@
 
 pub mod consumer;
 pub mod message;
+pub mod subscribe;
 pub mod topology;
 
 use std::{

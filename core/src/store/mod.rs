@@ -6,6 +6,7 @@
 pub mod call_backs;
 pub mod calls;
 pub mod cases;
+pub mod chat;
 pub mod events;
 pub mod handoffs;
 pub mod intake;
