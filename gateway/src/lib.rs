@@ -14,6 +14,7 @@ pub mod sender;
 pub mod signed_form;
 pub mod sms;
 pub mod track;
+pub mod track_access;
 pub mod track_page;
 pub mod voice;
 
@@ -95,7 +96,10 @@ pub fn app(state: AppState) -> Router {
         .route("/twilio/voice/call-back", post(voice::call_back::bridge))
         .route("/twilio/voice/call-back/dial", post(voice::call_back::dialled))
         .route("/api/v1/track/{code}", get(track::api))
+        .route("/api/v1/track/{code}/conversation", get(track_access::chat_conversation))
         .route("/track/{code}", get(track::page))
+        .route("/track/{code}/contact", post(track_access::ask_code))
+        .route("/track/{code}/contact/confirm", post(track_access::confirm_code))
         .route("/chat", get(chat::page::page))
         .route("/chat/embed.js", get(chat::page::embed_script))
         .route("/chat/ws", get(chat::socket::upgrade))

@@ -6,6 +6,7 @@ mod admin;
 mod bench_smoke;
 mod browser;
 mod chat;
+mod chat_browser;
 mod delivery;
 mod handoffs;
 mod idempotency;

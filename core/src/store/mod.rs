@@ -18,6 +18,7 @@ pub mod responders;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;
+pub mod track_access;
 pub mod walk_in_points;
 pub mod walk_in_tickets;
 

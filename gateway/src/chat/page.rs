@@ -213,7 +213,11 @@ pub fn render(lang: Language, max_chars: usize) -> Markup {
                     }
                     p #connection .chat-connection role="status" { (w.connecting) }
                     h2 #conversation-title .visually-hidden { (w.conversation) }
-                    ol #log .chat-log role="log" aria-labelledby="conversation-title" aria-live="polite" {}
+                    // A live region around the list: `role="log"` on the list
+                    // itself would take away its list semantics.
+                    div .chat-log-region role="log" aria-labelledby="conversation-title" aria-live="polite" {
+                        ol #log .chat-log {}
+                    }
                     p #typing .chat-typing aria-live="polite" {}
                     div #satisfaction .chat-satisfaction role="group" aria-labelledby="satisfaction-question" hidden {
                         p #satisfaction-question { strong { (w.question) } " " span { (w.scale) } }
