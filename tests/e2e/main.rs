@@ -23,6 +23,7 @@ mod schema;
 mod sla;
 mod sms_flow;
 mod support;
+mod track_contact;
 mod voice;
 mod walk_in;
 mod webhook_security;
