@@ -5,6 +5,7 @@
 //! them the same way.
 
 pub mod bench;
+pub mod bench_chat;
 pub mod bench_routing;
 pub mod bench_voice;
 pub mod seed;

@@ -45,11 +45,13 @@ pub struct Options {
     pub front_amqp_url: String,
     /// Routers to start with.
     pub routers: usize,
+    /// More settings, as environment variables would give them.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1 }
+        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1, env: Vec::new() }
     }
 }
 
@@ -87,7 +89,7 @@ impl TestApp {
 
         let sandbox =
             TwilioSandbox::start(TcpListener::bind("127.0.0.1:0").await?, &account_sid, &auth_token, shutdown.clone())?;
-        let env = [
+        let mut env = vec![
             ("DATABASE_URL", database_url.clone()),
             ("AMQP_URL", AMQP_URL.to_owned()),
             ("BATLINE_BUS_NAMESPACE", namespace.clone()),
@@ -98,8 +100,9 @@ impl TestApp {
             ("TWILIO_FROM_NUMBER", BATLINE_NUMBER.to_owned()),
             ("BATLINE_VOICE_LINES", format!("{SWEDISH_LINE}=sv")),
         ];
+        env.extend(options.env.iter().cloned());
         let config =
-            Arc::new(Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?);
+            Arc::new(Config::from_lookup(|name| env.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?);
         let pool = db::connect_and_migrate(&database_url, 10).await?;
         let backstop = insert_responder(
             &pool,
