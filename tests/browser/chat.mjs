@@ -2,13 +2,17 @@
 // see the owner typing, receive a reply sent through the console API, see
 // the message marked read, reload and find the history, answer "Was this
 // solved?" with the buttons, then open the tracking page. axe-core checks
-// both pages for WCAG 2.1 AA violations.
+// both pages for WCAG 2.1 AA violations. Last, a city page (served by the
+// browser itself at an allowed origin) includes /chat/embed.js and opens
+// the chat from its button.
+import { createServer } from "node:http";
 import { env, expectAccessible, newPage, run, step } from "./support.mjs";
 
 const gateway = env("GATEWAY");
 const console_ = env("CONSOLE");
 const username = env("RESPONDER");
 const password = env("PASSWORD");
+const cityOrigin = env("CITY_ORIGIN");
 
 async function api(path, token, body) {
   const response = await fetch(`${console_}${path}`, {
@@ -89,4 +93,33 @@ await run(async (browser) => {
   await stranger.getByText("Aino took the case on.").waitFor();
   if (await stranger.locator("#conversation").isVisible()) throw new Error("a stranger sees the conversation");
   await expectAccessible(stranger, "the tracking page for a stranger");
+
+  // A city page embeds the chat with one script tag. It is served from the
+  // loopback like the gateway (Chromium keeps public pages from loading
+  // private addresses), at another origin: the one BATLINE_CHAT_ORIGINS lists.
+  const site = createServer((_, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="sv"><head><title>Staden</title></head><body><main><h1>Staden</h1>
+      <p>Information om parker.</p></main><script src="${gateway}/chat/embed.js" defer></script></body></html>`);
+  });
+  await new Promise((resolve) => site.listen(Number(new URL(cityOrigin).port), "127.0.0.1", resolve));
+  site.unref(); // never what keeps the script alive, even when a step fails
+
+  const city = await newPage(browser);
+  city.on("console", (m) => { if (m.type() === "error") console.log(`city page: ${m.text()}`); });
+  await city.goto(`${cityOrigin}/parker`);
+  await city.getByRole("button", { name: "Fråga staden" }).focus();
+  const toggle = city.locator("#batline-chat-toggle");
+  await city.keyboard.press("Enter");
+  const chatFrame = city.frameLocator("iframe[title='Batline-chatt']");
+  await chatFrame.getByText("Anslutningen är öppen.").waitFor();
+  await chatFrame.getByLabel("Ditt meddelande").waitFor();
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") throw new Error("the toggle does not say it is open");
+  await city.getByRole("button", { name: "Stäng chatten" }).waitFor();
+  await city.keyboard.press("Escape");
+  if ((await toggle.getAttribute("aria-expanded")) !== "false") throw new Error("Escape does not close the chat");
+  step("a city page opens the chat from the embed script, in its own language, by keyboard");
+  await expectAccessible(city, "a city page with the embedded chat button");
+  site.closeAllConnections();
+  site.close();
 });
