@@ -59,6 +59,8 @@ await run(async (browser) => {
   await page.locator(".chat-msg.from-resident .chat-state").filter({ hasText: "Luettu" }).waitFor();
   step("the resident's message shows as read");
   await expectAccessible(page, "the chat with a conversation");
+  // SCREENSHOTS=dir keeps pictures of the pages for a person to look at.
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/chat.png`, fullPage: true });
 
   await page.reload();
   await page.getByText("Yhteys on auki.").waitFor();
@@ -86,6 +88,7 @@ await run(async (browser) => {
   await page.locator("#conversation .chat-msg").filter({ hasText: "Korjaamme valon huomenna" }).waitFor();
   step("the tracking page tells the story and shows the chat resident the conversation");
   await expectAccessible(page, "the tracking page");
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/track.png`, fullPage: true });
 
   // Someone else with only the code sees the story, not the conversation.
   const stranger = await newPage(browser);
