@@ -61,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: WalkInPointCommand,
     },
+    /// A resident's personal data (GDPR): export it, or erase it.
+    Resident {
+        #[command(subcommand)]
+        command: ResidentCommand,
+    },
     /// Duty rosters.
     Roster {
         #[command(subcommand)]
@@ -135,6 +140,27 @@ enum RosterCommand {
         /// How many days ahead.
         #[arg(long, default_value_t = 7)]
         days: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum ResidentCommand {
+    /// Print everything Batline holds about a resident as JSON: their
+    /// record and, per case, its facts, messages, calls and timeline.
+    Export {
+        /// The resident's phone number, e.g. +358401234567.
+        #[arg(long)]
+        phone: String,
+    },
+    /// Redact every case of a resident now (open ones stay open with their
+    /// owner) and forget their number. Times, owners and SLA figures stay.
+    Erase {
+        /// The resident's phone number.
+        #[arg(long)]
+        phone: String,
+        /// Required: erasure cannot be undone.
+        #[arg(long)]
+        confirm: bool,
     },
 }
 
@@ -236,6 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Responder { command } => responder(config, command).await,
+        Command::Resident { command } => resident(config, command).await,
         Command::Roster { command } => roster(config, command).await,
         Command::WalkInPoint { command } => walk_in_point(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
@@ -469,6 +496,28 @@ async fn walk_in_point(config: Config, command: WalkInPointCommand) -> anyhow::R
                     serde_json::to_string(&p.opening_hours.0)?
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+async fn resident(config: Config, command: ResidentCommand) -> anyhow::Result<()> {
+    use batline_core::privacy;
+    let pool = services::database(&config).await?;
+    match command {
+        ResidentCommand::Export { phone } => {
+            let export =
+                privacy::export(&pool, &phone).await?.with_context(|| format!("no resident has the number {phone}"))?;
+            println!("{}", serde_json::to_string_pretty(&export)?);
+        }
+        ResidentCommand::Erase { phone, confirm } => {
+            anyhow::ensure!(confirm, "erasure cannot be undone; run again with --confirm to erase {phone}'s data");
+            let done =
+                privacy::erase(&pool, &phone).await?.with_context(|| format!("no resident has the number {phone}"))?;
+            println!(
+                "erased: {} cases, {} messages, {} intake rows, {} calls, {} timeline entries; the number is forgotten",
+                done.cases, done.messages, done.intake, done.calls, done.events
+            );
         }
     }
     Ok(())

@@ -21,7 +21,8 @@ use crate::{AppState, error::ApiError};
 #[derive(Debug, Clone)]
 pub struct SignedIn(pub Responder);
 
-fn token_hash(token: &str) -> Vec<u8> {
+/// What the database keeps of a session token.
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
@@ -34,7 +35,7 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
-        store::sessions::responder(&state.pool, &token_hash(token))
+        store::sessions::responder(&state.pool, &token_hash(token), state.config.session_idle)
             .await?
             .map(SignedIn)
             .ok_or(ApiError::Unauthenticated)
@@ -51,7 +52,8 @@ pub struct SignIn {
 /// A new session.
 #[derive(Debug, Serialize)]
 pub struct Session {
-    token: String,
+    /// The bearer token (the browser keeps it in a cookie).
+    pub token: String,
     expires_at: chrono::DateTime<chrono::Utc>,
     responder: Responder,
 }
@@ -62,10 +64,16 @@ pub async fn sign_in(
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     let Json(body) = body?;
-    let responder = store::responders::by_username(&state.pool, body.username.trim()).await?;
+    let session = start_session(&state, &body.username, body.password).await?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+/// Checks a username and password and opens a session; the API and the
+/// browser sign-in both come through here.
+pub(crate) async fn start_session(state: &AppState, username: &str, password: String) -> Result<Session, ApiError> {
+    let responder = store::responders::by_username(&state.pool, username.trim()).await?;
     // Hash even for an unknown user, so timing does not reveal which names exist.
     let stored = responder.as_ref().map(|r| r.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.clone());
-    let password = body.password;
     let ok = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
         .await
         .map_err(|e| batline_core::Error::PasswordHash(e.to_string()))??;
@@ -80,7 +88,7 @@ pub async fn sign_in(
     let expires_at = chrono::Utc::now() + ttl;
     store::sessions::insert(&state.pool, &token_hash(&token), responder.id, expires_at).await?;
     tracing::info!(responder = %responder.username, "signed in");
-    Ok((StatusCode::CREATED, Json(Session { token, expires_at, responder })))
+    Ok(Session { token, expires_at, responder })
 }
 
 /// `DELETE /api/v1/sessions`: sign out.

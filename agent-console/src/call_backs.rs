@@ -14,7 +14,7 @@ use axum::{
 use batline_core::{
     domain::{ActorKind, event_kind},
     outbox::Outbox,
-    store::{self, calls::Call},
+    store::{self, calls::Call, responders::Responder},
 };
 use chrono::Utc;
 use uuid::Uuid;
@@ -36,19 +36,22 @@ pub async fn start(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<(StatusCode, Json<Call>), ApiError> {
-    let twilio = state.twilio.as_ref().ok_or_else(|| {
-        batline_core::Error::TwilioUnavailable("Twilio is not configured, so Batline cannot place calls".into())
-    })?;
+    Ok((StatusCode::CREATED, Json(start_as(&state, &me, id).await?)))
+}
+
+/// Starts a call-back on my case: rings my phone, then the resident.
+pub(crate) async fn start_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Call, ApiError> {
+    // Checked in a transaction of its own: the Twilio request below must
+    // not hold the case's lock for seconds.
+    let mut tx = state.pool.begin().await?;
+    // Ownership first: someone else's case is refused whatever their profile says.
+    let case = lock_own_open(&mut tx, me, id).await?;
     let Some(my_phone) = me.phone.clone() else {
         return Err(batline_core::Error::Conflict(
             "your profile has no phone number for Batline to ring; ask an admin to add one".into(),
         )
         .into());
     };
-    // Checked in a transaction of its own: the Twilio request below must
-    // not hold the case's lock for seconds.
-    let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, &me, id).await?;
     let resident_phone = store::cases::resident_phone(&mut *tx, case.id).await?.ok_or_else(|| {
         batline_core::Error::Conflict(format!(
             "the resident of case {} left no phone number; they can be reached at a walk-in desk",
@@ -64,13 +67,16 @@ pub async fn start(
     }
     tx.commit().await?;
 
+    let twilio = state.twilio.as_ref().ok_or_else(|| {
+        batline_core::Error::TwilioUnavailable("Twilio is not configured, so Batline cannot place calls".into())
+    })?;
     let base = state.config.public_url.as_str().trim_end_matches('/');
     let twiml_url = format!("{base}/twilio/voice/call-back?case={}", case.id);
     let status_url = format!("{base}/twilio/voice/status");
     let placed = twilio.create_call(&my_phone, &twiml_url, &status_url).await?;
 
     let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, &me, id).await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
     store::calls::insert_call_back(&mut tx, &placed.sid, case.id, &resident_phone, me.id, &placed.status).await?;
     store::events::append(
         &mut tx,
@@ -81,7 +87,7 @@ pub async fn start(
         serde_json::json!({ "call_sid": placed.sid }),
     )
     .await?;
-    acknowledge_in(&mut tx, &me, &case).await?;
+    acknowledge_in(&mut tx, me, &case).await?;
     let update = batline_core::bus::BusMessage::CaseUpdated {
         case_id: case.id,
         owner_id: case.owner_id,
@@ -90,7 +96,7 @@ pub async fn start(
     let ids = vec![Outbox::enqueue(&mut tx, &update).await?];
     let call = store::calls::lock(&mut tx, &placed.sid).await?.ok_or(batline_core::Error::NotFound("call"))?;
     tx.commit().await?;
-    publish(&state, &ids).await;
+    publish(state, &ids).await;
     tracing::info!(case_id = %case.id, call_sid = %placed.sid, "call-back placed");
-    Ok((StatusCode::CREATED, Json(call)))
+    Ok(call)
 }

@@ -34,9 +34,21 @@ const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
 /// Longest resolution summary; it goes to the resident with a greeting around it.
 const MAX_SUMMARY_CHARS: usize = 1000;
 
-/// `GET /api/v1/cases`: the signed-in responder's open cases.
+/// `GET /api/v1/cases`: the signed-in responder's open cases. Desk staff
+/// own none and read no conversations, so they are refused outright.
 pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    refuse_desk(&me)?;
     Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
+}
+
+fn refuse_desk(me: &Responder) -> Result<(), ApiError> {
+    if me.role == Role::Desk {
+        return Err(ApiError::Forbidden(
+            "desk staff do not read case conversations; look a case up by its code at /api/v1/walk-in/cases/{code}"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// One case with everything its owner needs.
@@ -63,12 +75,7 @@ pub async fn detail(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<CaseDetail>, ApiError> {
-    if me.role == Role::Desk {
-        return Err(ApiError::Forbidden(
-            "desk staff do not read case conversations; look a case up by its code at /api/v1/walk-in/cases/{code}"
-                .into(),
-        ));
-    }
+    refuse_desk(&me)?;
     let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     if !me.role.may_reassign() {
         ensure_owner(&me, &case.case)?;
@@ -139,16 +146,21 @@ pub async fn acknowledge(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Case>, ApiError> {
+    Ok(Json(acknowledge_as(&state, &me, id).await?))
+}
+
+/// Acknowledges a case its owner has in hand.
+pub(crate) async fn acknowledge_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
     let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, &me, id).await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
     let mut ids = Vec::new();
-    if acknowledge_in(&mut tx, &me, &case).await? {
+    if acknowledge_in(&mut tx, me, &case).await? {
         ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::ACKNOWLEDGED)).await?);
     }
     let case = store::cases::get(&mut *tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok(Json(case))
+    publish(state, &ids).await;
+    Ok(case)
 }
 
 /// `POST /api/v1/cases/{id}/replies` body.
@@ -165,9 +177,14 @@ pub async fn reply(
     body: Result<Json<NewReply>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let Json(body) = body?;
-    let text = text_field(&body.body, "body", MAX_REPLY_CHARS)?;
+    Ok((StatusCode::CREATED, Json(reply_as(&state, &me, id, &body.body).await?)))
+}
+
+/// Replies to the resident in the case's channel.
+pub(crate) async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) -> Result<Message, ApiError> {
+    let text = text_field(text, "body", MAX_REPLY_CHARS)?;
     let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, &me, id).await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
     let channel = outbound::resident_channel(case.channel);
     let (message, send) = outbound::queue(
         &mut tx,
@@ -184,12 +201,12 @@ pub async fn reply(
     )
     .await?;
     // Replying is the clearest acknowledgement there is.
-    acknowledge_in(&mut tx, &me, &case).await?;
+    acknowledge_in(&mut tx, me, &case).await?;
     batline_core::sla::first_response(&mut tx, case.id).await?;
     let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?];
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok((StatusCode::CREATED, Json(message)))
+    publish(state, &ids).await;
+    Ok(message)
 }
 
 /// `POST /api/v1/cases/{id}/resolve` body.
@@ -206,9 +223,14 @@ pub async fn resolve(
     body: Result<Json<Resolve>, JsonRejection>,
 ) -> Result<Json<Case>, ApiError> {
     let Json(body) = body?;
-    let summary = text_field(&body.summary, "summary", MAX_SUMMARY_CHARS)?;
+    Ok(Json(resolve_as(&state, &me, id, &body.summary).await?))
+}
+
+/// Resolves a case with a summary and tells the resident.
+pub(crate) async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &str) -> Result<Case, ApiError> {
+    let summary = text_field(summary, "summary", MAX_SUMMARY_CHARS)?;
     let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, &me, id).await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
     let resolved = store::cases::resolve(&mut tx, case.id, &summary)
         .await?
         .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
@@ -239,8 +261,8 @@ pub async fn resolve(
     }
     ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?);
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok(Json(resolved))
+    publish(state, &ids).await;
+    Ok(resolved)
 }
 
 fn updated(case: &Case, kind: &str) -> BusMessage {
@@ -253,4 +275,113 @@ pub(crate) async fn publish(state: &AppState, ids: &[i64]) {
         tracing::warn!(error = %e, "left to the outbox relay");
         state.outbox.kick();
     }
+}
+
+/// Longest internal note.
+const MAX_NOTE_CHARS: usize = 4000;
+
+/// Adds an internal note to my case: staff see it on the timeline; the
+/// resident never does (notes are not among the public event kinds).
+pub(crate) async fn note_as(state: &AppState, me: &Responder, id: Uuid, text: &str) -> Result<(), ApiError> {
+    let text = text_field(text, "note", MAX_NOTE_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    ensure_owner(me, &case)?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::NOTE,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "text": text }),
+    )
+    .await?;
+    let ids = vec![Outbox::enqueue(&mut tx, &updated(&case, event_kind::NOTE)).await?];
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(())
+}
+
+/// Opens a resolved case again with the same owner, who must acknowledge
+/// it again (at once, when they are the one reopening). Its owner or a
+/// lead may; the resident is told.
+pub(crate) async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str) -> Result<Case, ApiError> {
+    let reason = text_field(reason, "reason", MAX_SUMMARY_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if !me.role.may_reassign() {
+        ensure_owner(me, &case)?;
+    }
+    let window = chrono::Duration::from_std(state.config.ack_windows.for_channel(case.channel))
+        .map_err(|e| batline_core::Error::Config(format!("acknowledgement window: {e}")))?;
+    let reopened = store::cases::reopen(&mut tx, case.id, chrono::Utc::now() + window)
+        .await?
+        .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is open already", case.tracking_code)))?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::REOPENED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "owner_id": case.owner_id, "reason": reason }),
+    )
+    .await?;
+    if reopened.owner_id == me.id {
+        acknowledge_in(&mut tx, me, &reopened).await?;
+    }
+    let owner = store::responders::get(&mut *tx, case.owner_id).await?.ok_or(batline_core::Error::NotFound("owner"))?;
+    let notice = texts::reopened(case.language, &owner.display_name, &case.tracking_code);
+    let message = NewOutbound {
+        case_id: case.id,
+        channel: outbound::resident_channel(case.channel),
+        kind: MessageKind::Notice,
+        body: &notice,
+        author_id: Some(me.id),
+    };
+    let mut ids = Vec::new();
+    if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
+        ids.push(send);
+    }
+    ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::REOPENED)).await?);
+    let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(case)
+}
+
+/// `POST /api/v1/cases/{id}/notes` body.
+#[derive(Debug, Deserialize)]
+pub struct NewNote {
+    text: String,
+}
+
+/// `POST /api/v1/cases/{id}/notes`: an internal note on my case (staff only).
+pub async fn add_note(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<NewNote>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    refuse_desk(&me)?;
+    let Json(body) = body?;
+    note_as(&state, &me, id, &body.text).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `POST /api/v1/cases/{id}/reopen` body.
+#[derive(Debug, Deserialize)]
+pub struct Reopen {
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/reopen`: open a resolved case again (its owner or a lead).
+pub async fn reopen(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<Json<Reopen>, JsonRejection>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let Json(body) = body?;
+    Ok(Json(reopen_as(&state, &me, id, &body.reason).await?))
 }

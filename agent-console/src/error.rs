@@ -46,10 +46,14 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The HTTP status, a machine-readable code and a message a person can
+    /// act on. Server faults of our own are logged here and described only
+    /// vaguely, so internals never reach a browser. The JSON API and the web
+    /// pages both answer through this one mapping.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
         use batline_core::Error as Core;
-        let (status, code) = match &self {
+        let (status, code) = match self {
             ApiError::Unauthenticated | ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
@@ -71,6 +75,13 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
+        (status, code, detail)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, detail) = self.parts();
         (status, Json(json!({ "code": code, "detail": detail }))).into_response()
     }
 }

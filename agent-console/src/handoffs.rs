@@ -70,10 +70,21 @@ pub async fn offer(
     body: Result<Json<ToColleague>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Handoff>), ApiError> {
     let Json(body) = body?;
-    let note = text_field(&body.note, "note", MAX_NOTE_CHARS)?;
+    Ok((StatusCode::CREATED, Json(offer_as(&state, &me, id, &body.to, &body.note).await?)))
+}
+
+/// Offers my case to a colleague.
+pub(crate) async fn offer_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    to: &str,
+    note: &str,
+) -> Result<Handoff, ApiError> {
+    let note = text_field(note, "note", MAX_NOTE_CHARS)?;
     let mut tx = state.pool.begin().await?;
-    let case = lock_own_open(&mut tx, &me, id).await?;
-    let to = colleague(&mut tx, &body.to).await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
+    let to = colleague(&mut tx, to).await?;
     if to.id == me.id {
         return Err(ApiError::Unprocessable("you already own this case".into()));
     }
@@ -85,7 +96,7 @@ pub async fn offer(
         .into());
     }
     // Offering a case is handling it: the acknowledgement deadline stops.
-    acknowledge_in(&mut tx, &me, &case).await?;
+    acknowledge_in(&mut tx, me, &case).await?;
     let expires_at = chrono::Utc::now()
         + chrono::Duration::from_std(state.config.handoff_window)
             .map_err(|e| batline_core::Error::Config(format!("hand-off window: {e}")))?;
@@ -104,8 +115,8 @@ pub async fn offer(
     .await?;
     let ids = vec![Outbox::enqueue(&mut tx, &updated(case.id, case.owner_id, event_kind::HANDOFF_OFFERED)).await?];
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok((StatusCode::CREATED, Json(handoff)))
+    publish(state, &ids).await;
+    Ok(handoff)
 }
 
 /// `GET /api/v1/handoffs`: offers waiting for me.
@@ -131,8 +142,13 @@ pub async fn accept(
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Case>, ApiError> {
+    Ok(Json(accept_as(&state, &me, id).await?))
+}
+
+/// Accepts an offer made to me: I own the case now.
+pub(crate) async fn accept_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
     let mut tx = state.pool.begin().await?;
-    let offer = lock_my_offer(&mut tx, &me, id).await?;
+    let offer = lock_my_offer(&mut tx, me, id).await?;
     let case = store::cases::lock(&mut tx, offer.case_id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     if case.status != CaseStatus::Open || case.owner_id != offer.from_id {
         // The case was resolved or moved on since the offer: the offer is void.
@@ -159,8 +175,8 @@ pub async fn accept(
     let ids = ownership::transfer(&mut tx, &case, owner, Actor::Responder(me.id), None, reason).await?;
     let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok(Json(case))
+    publish(state, &ids).await;
+    Ok(case)
 }
 
 /// Body of a decline.
@@ -179,12 +195,22 @@ pub async fn decline(
     body: Result<Json<Decline>, JsonRejection>,
 ) -> Result<Json<Handoff>, ApiError> {
     let Json(body) = body?;
-    let note = match body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+    Ok(Json(decline_as(&state, &me, id, body.note.as_deref()).await?))
+}
+
+/// Declines an offer made to me.
+pub(crate) async fn decline_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    note: Option<&str>,
+) -> Result<Handoff, ApiError> {
+    let note = match note.map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => Some(text_field(n, "note", MAX_NOTE_CHARS)?),
         None => None,
     };
     let mut tx = state.pool.begin().await?;
-    let offer = lock_my_offer(&mut tx, &me, id).await?;
+    let offer = lock_my_offer(&mut tx, me, id).await?;
     store::handoffs::close(&mut tx, offer.id, HandoffStatus::Declined, note.as_deref()).await?;
     store::events::append(
         &mut tx,
@@ -200,8 +226,8 @@ pub async fn decline(
     let offer =
         store::handoffs::lock(&mut tx, offer.id).await?.ok_or(batline_core::Error::NotFound("hand-off offer"))?;
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok(Json(offer))
+    publish(state, &ids).await;
+    Ok(offer)
 }
 
 /// `POST /api/v1/cases/{id}/reassign`: a lead gives a case to a named
@@ -212,17 +238,27 @@ pub async fn reassign(
     Path(id): Path<Uuid>,
     body: Result<Json<ToColleague>, JsonRejection>,
 ) -> Result<Json<Case>, ApiError> {
-    if !me.role.may_reassign() {
-        return Err(ApiError::Forbidden("only a lead can reassign a case directly; offer a hand-off instead".into()));
-    }
+    ensure_may_reassign(&me)?;
     let Json(body) = body?;
-    let note = text_field(&body.note, "note", MAX_NOTE_CHARS)?;
+    Ok(Json(reassign_as(&state, &me, id, &body.to, &body.note).await?))
+}
+
+/// A lead gives a case to a named responder directly.
+pub(crate) async fn reassign_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    to: &str,
+    note: &str,
+) -> Result<Case, ApiError> {
+    ensure_may_reassign(me)?;
+    let note = text_field(note, "note", MAX_NOTE_CHARS)?;
     let mut tx = state.pool.begin().await?;
     let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     if case.status != CaseStatus::Open {
         return Err(batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)).into());
     }
-    let to = colleague(&mut tx, &body.to).await?;
+    let to = colleague(&mut tx, to).await?;
     if to.id == case.owner_id {
         return Err(batline_core::Error::Conflict(format!("{} already owns this case", to.display_name)).into());
     }
@@ -235,6 +271,15 @@ pub async fn reassign(
             .await?;
     let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     tx.commit().await?;
-    publish(&state, &ids).await;
-    Ok(Json(case))
+    publish(state, &ids).await;
+    Ok(case)
+}
+
+/// Refuses responders and desk staff: only leads, the mayor and admins reassign directly.
+fn ensure_may_reassign(me: &Responder) -> Result<(), ApiError> {
+    if me.role.may_reassign() {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only a lead can reassign a case directly; offer a hand-off instead".into()))
+    }
 }

@@ -1,15 +1,18 @@
-//! The agent console: the JSON API responders work through (sign in, my
-//! cases, reply, resolve), walk-in desks' tickets and their printable page.
-//! The web app and the mayor's dashboard build on it.
+//! The agent console: the responders' web app (`web`: sign-in, the live
+//! inbox, case pages, hand-offs, the lead's view, administration), the JSON
+//! API it shares its actions with, walk-in desks' tickets and their
+//! printable page.
 
 pub mod auth;
 pub mod call_backs;
+pub mod canned_replies;
 pub mod cases;
 pub mod chat_signals;
 pub mod duty;
 pub mod error;
 pub mod handoffs;
 pub mod health;
+pub mod live_feed;
 pub mod reports;
 pub mod responders;
 pub mod roster;
@@ -17,6 +20,7 @@ pub mod sla_policies;
 pub mod walk_in;
 pub mod walk_in_page;
 pub mod walk_in_points;
+pub mod web;
 
 use std::sync::Arc;
 
@@ -50,6 +54,8 @@ pub struct AppState {
     pub dummy_hash: String,
     /// Places call-backs; `None` when Twilio is not configured.
     pub twilio: Option<TwilioClient>,
+    /// Case events for the browsers' live sockets.
+    pub live: live_feed::LiveFeed,
 }
 
 impl AppState {
@@ -58,7 +64,7 @@ impl AppState {
         let outbox = Outbox::new(pool.clone(), bus.clone());
         let dummy_hash = password::hash("not a real password")?;
         let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
-        Ok(AppState { config, pool, bus, outbox, dummy_hash, twilio })
+        Ok(AppState { config, pool, bus, outbox, dummy_hash, twilio, live: live_feed::LiveFeed::default() })
     }
 }
 
@@ -83,6 +89,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
         .route("/api/v1/reports/sla", get(reports::sla))
+        .route("/api/v1/canned-replies", get(canned_replies::list).post(canned_replies::add))
+        .route("/api/v1/canned-replies/{id}/archive", post(canned_replies::archive))
         .route("/api/v1/cases", get(cases::mine))
         .route("/api/v1/cases/{id}", get(cases::detail))
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
@@ -90,24 +98,29 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
         .route("/api/v1/cases/{id}/typing", post(chat_signals::typing))
         .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
+        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
+        .route("/api/v1/cases/{id}/reopen", post(cases::reopen))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .merge(web::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(batline_core::trace_context::middleware))
         .with_state(state)
 }
 
 /// Serves the console on `listener` and runs its outbox relay until `shutdown`.
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
+    let live = state.live.spawn(&state.bus, shutdown.clone());
     let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     if let Err(e) = serve.await {
         tracing::error!(error = %e, "console server failed");
         shutdown.cancel();
     }
-    let _ = relay.await;
+    let _ = tokio::join!(relay, live);
     tracing::info!("console stopped");
     Ok(())
 }

@@ -130,3 +130,15 @@ fn midnight(day: NaiveDate) -> Result<chrono::DateTime<Utc>, ApiError> {
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| ApiError::Unprocessable(format!("{day} is out of range")))
 }
+
+/// The report rows as CSV, the header included even when there are none.
+pub(crate) fn csv_rows(rows: &[ReportRow]) -> Result<Vec<u8>, ApiError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.serialize(row).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
+    }
+    if rows.is_empty() {
+        writer.write_record(CSV_COLUMNS).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
+    }
+    Ok(writer.into_inner().map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?)
+}

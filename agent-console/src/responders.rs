@@ -8,7 +8,8 @@ use axum::{
 };
 use batline_core::{
     domain::{DutyStatus, Language, Role},
-    password, responder_admin,
+    password,
+    responder_admin::{self, Unset},
     store::{
         self,
         responders::{NewResponder, Responder, ResponderPatch},
@@ -31,29 +32,40 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
     Ok(Json(store::responders::list(&state.pool).await?))
 }
 
-/// Body of `POST /api/v1/responders`.
+/// Body of `POST /api/v1/responders`, and what the admin page's form gives.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddResponder {
-    username: String,
-    display_name: String,
-    password: String,
+    /// Sign-in name.
+    pub username: String,
+    /// The name residents see.
+    pub display_name: String,
+    /// The initial password (10 characters at least).
+    pub password: String,
+    /// Phone for call-backs, with the country code.
     #[serde(default)]
-    phone: Option<String>,
-    languages: Vec<Language>,
+    pub phone: Option<String>,
+    /// Languages spoken.
+    pub languages: Vec<Language>,
+    /// Districts.
     #[serde(default)]
-    areas: Vec<String>,
+    pub areas: Vec<String>,
+    /// Topics.
     #[serde(default)]
-    topics: Vec<String>,
+    pub topics: Vec<String>,
+    /// Open cases at most.
     #[serde(default = "default_capacity")]
-    capacity: i32,
+    pub capacity: i32,
+    /// Console role.
     #[serde(default = "default_role")]
-    role: Role,
+    pub role: Role,
+    /// Duty status to start with.
     #[serde(default = "default_duty")]
-    duty_status: DutyStatus,
+    pub duty_status: DutyStatus,
 }
 
-fn default_capacity() -> i32 {
+/// Capacity of a responder added without one.
+pub fn default_capacity() -> i32 {
     10
 }
 fn default_role() -> Role {
@@ -61,6 +73,42 @@ fn default_role() -> Role {
 }
 fn default_duty() -> DutyStatus {
     DutyStatus::Off
+}
+
+/// Longest area or topic name.
+const MAX_SKILL_CHARS: usize = 100;
+
+/// Trimmed, without empty or repeated entries, each at most 100 characters.
+fn skills(field: &str, values: Vec<String>) -> Result<Vec<String>, ApiError> {
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for value in values {
+        let value = value.trim();
+        if value.chars().count() > MAX_SKILL_CHARS {
+            return Err(ApiError::Unprocessable(format!("each of {field} needs at most {MAX_SKILL_CHARS} characters")));
+        }
+        if !value.is_empty() && !out.iter().any(|v| v == value) {
+            out.push(value.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+/// A phone as E.164, or `None` for a blank one.
+fn phone(value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(p) => Ok(Some(batline_core::walk_in::normalise_phone(p)?)),
+    }
+}
+
+/// Checks a new password and hashes it off the async threads (Argon2 is slow on purpose).
+async fn hash_password(plain: String) -> Result<String, ApiError> {
+    if plain.chars().count() < 10 {
+        return Err(ApiError::Unprocessable("the password needs at least 10 characters".into()));
+    }
+    Ok(tokio::task::spawn_blocking(move || password::hash(&plain))
+        .await
+        .map_err(|e| batline_core::Error::PasswordHash(e.to_string()))??)
 }
 
 /// `POST /api/v1/responders`: add a responder (admins).
@@ -71,30 +119,41 @@ pub async fn add(
 ) -> Result<(StatusCode, Json<Responder>), ApiError> {
     ensure_admin(&me)?;
     let Json(body) = body?;
-    if body.password.chars().count() < 10 {
-        return Err(ApiError::Unprocessable("the password needs at least 10 characters".into()));
-    }
+    Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
+}
+
+/// Adds a responder as `me` (the API and the admin page both come here).
+pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder) -> Result<Responder, ApiError> {
+    ensure_admin(me)?;
     if body.languages.is_empty() {
         return Err(ApiError::Unprocessable("a responder speaks at least one of fi, sv, en".into()));
     }
-    let plain = body.password;
-    let password_hash = tokio::task::spawn_blocking(move || password::hash(&plain))
-        .await
-        .map_err(|e| batline_core::Error::PasswordHash(e.to_string()))??;
+    let mut languages: Vec<Language> = Vec::with_capacity(body.languages.len());
+    for language in body.languages {
+        if !languages.contains(&language) {
+            languages.push(language);
+        }
+    }
+    let new_phone = phone(body.phone)?;
+    let areas = skills("areas", body.areas)?;
+    let topics = skills("topics", body.topics)?;
+    let password_hash = hash_password(body.password).await?;
     let new = NewResponder {
         username: body.username.trim().to_owned(),
         display_name: body.display_name.trim().to_owned(),
         password_hash,
-        phone: body.phone,
-        languages: body.languages,
-        areas: body.areas,
-        topics: body.topics,
+        phone: new_phone,
+        languages,
+        areas,
+        topics,
         capacity: body.capacity,
         duty_status: body.duty_status,
         is_backstop: false,
         role: body.role,
     };
-    Ok((StatusCode::CREATED, Json(responder_admin::add(&state.pool, &new).await?)))
+    let added = responder_admin::add(&state.pool, &new).await?;
+    tracing::info!(responder = %added.username, by = %me.username, "responder added");
+    Ok(added)
 }
 
 /// `PATCH /api/v1/responders/{id}`: change skills, capacity, role, duty or
@@ -107,7 +166,40 @@ pub async fn update(
 ) -> Result<Json<Responder>, ApiError> {
     ensure_admin(&me)?;
     let Json(patch) = body?;
-    let updated = responder_admin::update(&state.pool, id, &patch).await?;
+    Ok(Json(update_as(&state, &me, id, patch, Unset::default()).await?))
+}
+
+/// Changes responder `id` as `me`: applies `patch` and empties what `unset` names.
+pub(crate) async fn update_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    mut patch: ResponderPatch,
+    unset: Unset,
+) -> Result<Responder, ApiError> {
+    ensure_admin(me)?;
+    if patch.languages.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::Unprocessable("a responder speaks at least one of fi, sv, en".into()));
+    }
+    patch.phone = phone(patch.phone)?;
+    patch.areas = patch.areas.map(|a| skills("areas", a)).transpose()?;
+    patch.topics = patch.topics.map(|t| skills("topics", t)).transpose()?;
+    let updated = responder_admin::update_with(&state.pool, id, &patch, unset).await?;
+    // Going off duty queued a hand-on in the outbox.
     state.outbox.kick();
-    Ok(Json(updated))
+    Ok(updated)
+}
+
+/// Gives responder `id` a new password as `me` (admins); their sessions end.
+pub(crate) async fn reset_password_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    password: String,
+) -> Result<(), ApiError> {
+    ensure_admin(me)?;
+    let hash = hash_password(password).await?;
+    responder_admin::reset_password(&state.pool, id, &hash).await?;
+    tracing::info!(responder_id = %id, by = %me.username, "password reset");
+    Ok(())
 }

@@ -6,12 +6,15 @@ use axum::{
     extract::{Query, State},
     http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
 };
-use batline_core::roster::{self, Gap};
+use batline_core::{
+    roster::{self, Gap},
+    store::responders::Responder,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{AppState, auth::SignedIn, error::ApiError};
 
-fn ensure_lead(me: &batline_core::store::responders::Responder) -> Result<(), ApiError> {
+fn ensure_lead(me: &Responder) -> Result<(), ApiError> {
     if me.role.may_reassign() {
         Ok(())
     } else {
@@ -33,6 +36,7 @@ pub async fn import(
     headers: HeaderMap,
     body: String,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
+    // Who asks comes before what they sent: a responder gets 403 either way.
     ensure_lead(&me)?;
     let csv = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/csv"));
     if !csv {
@@ -40,9 +44,18 @@ pub async fn import(
             "send the roster as text/csv with the header date,start,end,area,lead,members".into(),
         ));
     }
-    let shifts = roster::parse_csv(&body)?;
-    let imported = roster::import(&state.pool, &shifts).await?;
+    let imported = import_as(&state, &me, &body).await?;
     Ok((StatusCode::CREATED, Json(Imported { imported })))
+}
+
+/// Imports a roster CSV as `me` (the API and the admin page both come
+/// here); returns how many shifts it held.
+pub(crate) async fn import_as(state: &AppState, me: &Responder, csv: &str) -> Result<usize, ApiError> {
+    ensure_lead(me)?;
+    let shifts = roster::parse_csv(csv)?;
+    let imported = roster::import(&state.pool, &shifts).await?;
+    tracing::info!(imported, by = %me.username, "roster imported");
+    Ok(imported)
 }
 
 /// Query of the coverage check.
@@ -58,10 +71,14 @@ pub async fn coverage(
     SignedIn(me): SignedIn,
     Query(query): Query<CoverageQuery>,
 ) -> Result<Json<Vec<Gap>>, ApiError> {
-    ensure_lead(&me)?;
-    let days = query.days.unwrap_or(7);
+    Ok(Json(coverage_as(&state, &me, query.days.unwrap_or(7)).await?))
+}
+
+/// The coverage gaps of the coming `days` (1 to 31), as `me`.
+pub(crate) async fn coverage_as(state: &AppState, me: &Responder, days: u32) -> Result<Vec<Gap>, ApiError> {
+    ensure_lead(me)?;
     if !(1..=31).contains(&days) {
         return Err(ApiError::Unprocessable("days must be between 1 and 31".into()));
     }
-    Ok(Json(roster::check(&state.pool, chrono::Utc::now(), days).await?))
+    Ok(roster::check(&state.pool, chrono::Utc::now(), days).await?)
 }

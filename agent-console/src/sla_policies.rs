@@ -12,6 +12,7 @@ use batline_core::{
     opening_hours::OpeningHours,
     store::{
         self,
+        responders::Responder,
         sla::{NewSlaPolicy, SlaPolicy},
     },
 };
@@ -32,25 +33,25 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
     Ok(Json(store::sla::all(&state.pool).await?))
 }
 
-/// `POST /api/v1/sla-policies` body.
+/// `POST /api/v1/sla-policies` body, and what the admin page's form gives.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPolicy {
     /// Channel covered; absent for any.
-    channel: Option<Channel>,
+    pub channel: Option<Channel>,
     /// Topic covered; absent for any.
-    topic: Option<String>,
+    pub topic: Option<String>,
     /// Priority covered; absent for any.
-    priority: Option<Priority>,
+    pub priority: Option<Priority>,
     /// Minutes to a human's first response.
-    first_response_minutes: i64,
+    pub first_response_minutes: i64,
     /// Minutes to resolution.
-    resolution_minutes: i64,
+    pub resolution_minutes: i64,
     /// Percent of a target after which the owner is warned (default 80).
-    warn_at_percent: Option<i32>,
+    pub warn_at_percent: Option<i32>,
     /// Weekly hours the clocks run in, `{"mon": [["08:00","16:00"]], …}`;
     /// absent for around the clock.
-    hours: Option<OpeningHours>,
+    pub hours: Option<OpeningHours>,
 }
 
 /// `POST /api/v1/sla-policies` (admins): a new version for the scope.
@@ -59,10 +60,22 @@ pub async fn add(
     SignedIn(me): SignedIn,
     body: Result<Json<NewPolicy>, JsonRejection>,
 ) -> Result<(StatusCode, Json<SlaPolicy>), ApiError> {
-    if me.role != Role::Admin {
-        return Err(ApiError::Forbidden("only an admin can change SLA policies".into()));
-    }
+    ensure_admin(&me)?;
     let Json(body) = body?;
+    Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
+}
+
+fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
+    if me.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only an admin can change SLA policies".into()))
+    }
+}
+
+/// Adds a policy version as `me` (the API and the admin page both come here).
+pub(crate) async fn add_as(state: &AppState, me: &Responder, body: NewPolicy) -> Result<SlaPolicy, ApiError> {
+    ensure_admin(me)?;
     let minutes = |field: &str, value: i64| -> Result<i32, ApiError> {
         if !(1..=MAX_TARGET_MINUTES).contains(&value) {
             return Err(ApiError::Unprocessable(format!("{field} must be 1 to {MAX_TARGET_MINUTES} minutes")));
@@ -110,5 +123,5 @@ pub async fn add(
     })?;
     tx.commit().await?;
     tracing::info!(policy_id = %policy.id, version, by = %me.username, "SLA policy changed");
-    Ok((StatusCode::CREATED, Json(policy)))
+    Ok(policy)
 }

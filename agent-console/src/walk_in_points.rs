@@ -8,7 +8,7 @@ use axum::{
 use batline_core::{
     domain::Role,
     opening_hours::OpeningHours,
-    store::{self, walk_in_points::WalkInPoint},
+    store::{self, responders::Responder, walk_in_points::WalkInPoint},
 };
 use serde::Deserialize;
 
@@ -19,16 +19,19 @@ pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Resul
     Ok(Json(store::walk_in_points::list(&state.pool).await?))
 }
 
-/// Body of `POST /api/v1/walk-in-points`.
+/// Body of `POST /api/v1/walk-in-points`, and what the admin page's form gives.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPoint {
-    name: String,
-    address: String,
-    area: String,
+    /// Its name, e.g. "Batcave Kallio".
+    pub name: String,
+    /// Street address.
+    pub address: String,
+    /// District.
+    pub area: String,
     /// `{"mon": [["08:00", "16:00"]], ...}`, Helsinki time.
     #[serde(default)]
-    opening_hours: OpeningHours,
+    pub opening_hours: OpeningHours,
 }
 
 /// `POST /api/v1/walk-in-points` (admins).
@@ -37,10 +40,22 @@ pub async fn add(
     SignedIn(me): SignedIn,
     body: Result<Json<NewPoint>, JsonRejection>,
 ) -> Result<(StatusCode, Json<WalkInPoint>), ApiError> {
-    if me.role != Role::Admin {
-        return Err(ApiError::Forbidden("only an admin can add walk-in points".into()));
-    }
+    ensure_admin(&me)?;
     let Json(body) = body?;
+    Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
+}
+
+fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
+    if me.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only an admin can add walk-in points".into()))
+    }
+}
+
+/// Adds a walk-in point as `me` (the API and the admin page both come here).
+pub(crate) async fn add_as(state: &AppState, me: &Responder, body: NewPoint) -> Result<WalkInPoint, ApiError> {
+    ensure_admin(me)?;
     for (field, value) in [("name", &body.name), ("address", &body.address), ("area", &body.area)] {
         if value.trim().is_empty() || value.chars().count() > 200 {
             return Err(ApiError::Unprocessable(format!("{field} needs 1 to 200 characters")));
@@ -56,9 +71,10 @@ pub async fn add(
     .await
     .map_err(|e| match e {
         batline_core::Error::Database(ref db) if store::is_unique_violation(db, "walk_in_points_name_key") => {
-            batline_core::Error::Conflict(format!("there is a walk-in point called {:?} already", body.name))
+            batline_core::Error::Conflict(format!("there is a walk-in point called {:?} already", body.name.trim()))
         }
         other => other,
     })?;
-    Ok((StatusCode::CREATED, Json(point)))
+    tracing::info!(point = %point.name, by = %me.username, "walk-in point added");
+    Ok(point)
 }

@@ -40,8 +40,16 @@ pub struct Config {
     pub sms_promise_minutes: u32,
     /// `BATLINE_PREFETCH`: deliveries each consumer works on at once (default 16).
     pub prefetch: u16,
-    /// `BATLINE_SESSION_HOURS`: how long a console sign-in lasts (default 12).
+    /// `BATLINE_SESSION_HOURS`: how long a console sign-in lasts at most,
+    /// however busy (default 12).
     pub session_ttl: Duration,
+    /// `BATLINE_SESSION_IDLE_MINUTES`: a console sign-in unused this long
+    /// ends (default 30).
+    pub session_idle: Duration,
+    /// `BATLINE_CONSOLE_URL`: the console's base URL as responders' browsers
+    /// see it (default `http://` + the console address). When it is
+    /// `https://`, session cookies are marked `Secure`.
+    pub console_url: Url,
     /// How long a new owner has to acknowledge a case, per channel.
     pub ack_windows: AckWindows,
     /// `BATLINE_HANDOFF_SECONDS`: how long a colleague has to answer a
@@ -57,6 +65,9 @@ pub struct Config {
     pub voice: VoiceConfig,
     /// The web chat.
     pub chat: ChatConfig,
+    /// `BATLINE_REDACT_AFTER_DAYS`: personal data of a case resolved this
+    /// many days ago is redacted (default 365).
+    pub redact_after: Duration,
 }
 
 /// The web chat's limits and where it may be embedded.
@@ -176,6 +187,12 @@ impl Config {
             &get("BATLINE_PUBLIC_URL").unwrap_or_else(|| format!("http://{gateway_addr}")),
         )?;
 
+        let console_addr = addr("BATLINE_CONSOLE_ADDR", "127.0.0.1:8081")?;
+        let console_url = parse_url(
+            "BATLINE_CONSOLE_URL",
+            &get("BATLINE_CONSOLE_URL").unwrap_or_else(|| format!("http://{console_addr}")),
+        )?;
+
         let twilio = match (get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN"), get("TWILIO_FROM_NUMBER")) {
             (Some(account_sid), Some(token), Some(from_number)) => Some(TwilioConfig {
                 account_sid,
@@ -200,7 +217,7 @@ impl Config {
             amqp_url: get("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
             bus_namespace: get("BATLINE_BUS_NAMESPACE").unwrap_or_else(|| "batline".to_owned()),
             gateway_addr,
-            console_addr: addr("BATLINE_CONSOLE_ADDR", "127.0.0.1:8081")?,
+            console_addr,
             router_metrics_addr: addr("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:8082")?,
             public_url,
             twilio,
@@ -209,6 +226,8 @@ impl Config {
             prefetch: u16::try_from(number("BATLINE_PREFETCH", 16)?)
                 .map_err(|_| Error::Config("BATLINE_PREFETCH must be at most 65535".into()))?,
             session_ttl: Duration::from_secs(number("BATLINE_SESSION_HOURS", 12)? * 3600),
+            session_idle: Duration::from_secs(number("BATLINE_SESSION_IDLE_MINUTES", 30)? * 60),
+            console_url,
             ack_windows: AckWindows {
                 sms: Duration::from_secs(number("BATLINE_ACK_SECONDS_SMS", 300)?),
                 voice: Duration::from_secs(number("BATLINE_ACK_SECONDS_VOICE", 60)?),
@@ -236,6 +255,7 @@ impl Config {
                 connections_per_address: usize::try_from(number("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", 20)?)
                     .map_err(|_| Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS is too large".into()))?,
             },
+            redact_after: Duration::from_secs(number("BATLINE_REDACT_AFTER_DAYS", 365)? * 86_400),
         };
         config.validate()?;
         Ok(config)
@@ -264,6 +284,14 @@ impl Config {
             if let Some((other, _)) = listeners[i + 1..].iter().find(|(_, a)| a == addr) {
                 return Err(Error::Config(format!("{name} and {other} are both {addr}; give each its own address")));
             }
+        }
+        if self.session_idle.is_zero() || self.session_ttl.is_zero() {
+            return Err(Error::Config(
+                "BATLINE_SESSION_HOURS and BATLINE_SESSION_IDLE_MINUTES must be at least 1".into(),
+            ));
+        }
+        if self.redact_after.is_zero() {
+            return Err(Error::Config("BATLINE_REDACT_AFTER_DAYS must be at least 1".into()));
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));

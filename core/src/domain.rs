@@ -309,6 +309,8 @@ pub mod event_kind {
     pub const SATISFACTION: &str = "satisfaction";
     /// The resident said it was not solved: the case is open again, same owner.
     pub const REOPENED: &str = "reopened";
+    /// A responder's internal note: staff only, never sent to the resident.
+    pub const NOTE: &str = "note";
     /// An SLA target is close: the owner is warned.
     pub const SLA_WARNING: &str = "sla_warning";
     /// An SLA target passed unmet: recorded and raised to the shift lead.

@@ -5,6 +5,7 @@
 //! meeting points, the domain vocabulary ([`domain`]), the resident-facing
 //! texts ([`texts`]) and the Twilio-compatible REST client ([`twilio`]).
 
+pub mod assign;
 pub mod bus;
 pub mod call_back;
 pub mod clock;
@@ -20,12 +21,14 @@ pub mod outbound;
 pub mod outbox;
 pub mod ownership;
 pub mod password;
+pub mod privacy;
 pub mod responder_admin;
 pub mod roster;
 pub mod satisfaction;
 pub mod sla;
 pub mod store;
 pub mod texts;
+pub mod trace_context;
 pub mod tracking_code;
 pub mod twilio;
 pub mod walk_in;

@@ -17,6 +17,7 @@ use crate::{
     Error, Result,
     bus::{Bus, BusMessage, Exchange},
     store,
+    trace_context::TraceContext,
 };
 
 /// Rows published per sweep.
@@ -38,10 +39,12 @@ impl Outbox {
         Outbox { pool, bus, kick: Arc::new(Notify::new()) }
     }
 
-    /// Writes `msg` into the caller's transaction; returns the row id.
+    /// Writes `msg` into the caller's transaction, with the current trace
+    /// context; returns the row id.
     pub async fn enqueue(conn: &mut PgConnection, msg: &BusMessage) -> Result<i64> {
         let (exchange, key) = msg.route();
-        store::outbox::insert(conn, exchange.as_str(), &key, &serde_json::to_value(msg)?).await
+        let traceparent = TraceContext::current().map(|c| c.child().header());
+        store::outbox::insert(conn, exchange.as_str(), &key, &serde_json::to_value(msg)?, traceparent.as_deref()).await
     }
 
     /// Publishes the rows `ids` now, unless another process already is.
@@ -94,7 +97,7 @@ impl Outbox {
                 Error::Invalid(format!("outbox row {} names unknown exchange {:?}", row.id, row.exchange))
             })?;
             let payload = serde_json::to_vec(&row.payload)?;
-            self.bus.publish_bytes(exchange, &row.routing_key, &payload).await?;
+            self.bus.publish_traced(exchange, &row.routing_key, &payload, row.traceparent.as_deref()).await?;
             Ok::<_, Error>(row.id)
         }))
         .await;

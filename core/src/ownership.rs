@@ -72,6 +72,12 @@ pub async fn transfer(
     if let Some((_, send)) = outbound::queue_if_reachable(conn, &notice).await? {
         ids.push(send);
     }
-    ids.push(Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: owner.id }).await?);
+    ids.push(
+        Outbox::enqueue(
+            conn,
+            &BusMessage::CaseAssigned { case_id: case.id, owner_id: owner.id, previous_owner_id: Some(case.owner_id) },
+        )
+        .await?,
+    );
     Ok(ids)
 }

@@ -47,8 +47,24 @@ pub async fn add(pool: &PgPool, new: &NewResponder) -> Result<Responder> {
     })
 }
 
+/// Optional fields to empty, which a [`ResponderPatch`] cannot express
+/// (a field it leaves `None` keeps its value).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unset {
+    /// Remove the phone.
+    pub phone: bool,
+    /// Remove the home walk-in point.
+    pub home_point: bool,
+}
+
 /// Applies `patch` to responder `id`; returns the responder as now stored.
 pub async fn update(pool: &PgPool, id: Uuid, patch: &ResponderPatch) -> Result<Responder> {
+    update_with(pool, id, patch, Unset::default()).await
+}
+
+/// Applies `patch` and empties the fields `unset` names, in one transaction
+/// (a form that shows every field sends an empty phone to mean "none").
+pub async fn update_with(pool: &PgPool, id: Uuid, patch: &ResponderPatch, unset: Unset) -> Result<Responder> {
     validate(patch.display_name.as_deref(), patch.capacity)?;
     let mut tx = pool.begin().await?;
     let current = store::responders::get(&mut *tx, id).await?.ok_or(Error::NotFound("responder"))?;
@@ -67,10 +83,31 @@ pub async fn update(pool: &PgPool, id: Uuid, patch: &ResponderPatch) -> Result<R
         }
         other => other,
     })?;
-    let updated = updated.ok_or(Error::NotFound("responder"))?;
+    let mut updated = updated.ok_or(Error::NotFound("responder"))?;
+    if unset.phone || unset.home_point {
+        store::responders::clear_optional(&mut tx, id, unset.phone, unset.home_point).await?;
+        if unset.phone {
+            updated.phone = None;
+        }
+        if unset.home_point {
+            updated.home_point_id = None;
+        }
+    }
     if patch.duty_status == Some(DutyStatus::Off) && current.duty_status != DutyStatus::Off {
         Outbox::enqueue(&mut tx, &BusMessage::ResponderWentOff { responder_id: id }).await?;
     }
     tx.commit().await?;
     Ok(updated)
+}
+
+/// Gives responder `id` a new password (already hashed) and ends their
+/// sessions, so whoever knew the old one is signed out everywhere.
+pub async fn reset_password(pool: &PgPool, id: Uuid, password_hash: &str) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    if !store::responders::set_password_hash(&mut tx, id, password_hash).await? {
+        return Err(Error::NotFound("responder"));
+    }
+    store::sessions::delete_for_responder(&mut *tx, id).await?;
+    tx.commit().await?;
+    Ok(())
 }

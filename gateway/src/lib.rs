@@ -110,6 +110,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(batline_core::trace_context::middleware))
         .with_state(state)
 }
 

@@ -18,6 +18,10 @@
 //!   go off (their open cases handed on) unless another running shift keeps
 //!   them. Changes people make by hand between the edges stick.
 //!
+//! - Retention: personal data of cases resolved longer ago than
+//!   `BATLINE_REDACT_AFTER_DAYS` is redacted (`batline_core::privacy`),
+//!   checked once a minute.
+//!
 //! Deadlines are columns of their rows, so they survive every router
 //! restart; routers claim due rows with `FOR UPDATE SKIP LOCKED`, sharing the
 //! work without handling a row twice. Time comes from the router's clock.
@@ -44,12 +48,23 @@ const SWEEP_EVERY: Duration = Duration::from_millis(250);
 /// Rows handled per sweep transaction.
 const BATCH: i64 = 50;
 
+/// How often a router looks for cases due for redaction.
+const REDACT_EVERY: Duration = Duration::from_secs(60);
+
 /// Sweeps until `shutdown`.
 pub fn spawn(router: Arc<Router>, shutdown: CancellationToken) -> JoinHandle<()> {
     tokio::spawn(async move {
+        let mut redaction = tokio::time::interval(REDACT_EVERY);
+        redaction.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(SWEEP_EVERY) => {}
+                _ = redaction.tick() => {
+                    if let Err(e) = redact(&router).await {
+                        tracing::warn!(error = %e, "redaction sweep failed; will retry");
+                    }
+                    continue;
+                }
                 _ = shutdown.cancelled() => break,
             }
             loop {
@@ -64,6 +79,32 @@ pub fn spawn(router: Arc<Router>, shutdown: CancellationToken) -> JoinHandle<()>
             }
         }
     })
+}
+
+/// Redacts the personal data of cases resolved before the retention period,
+/// a batch at a time, until none is due.
+pub async fn redact(router: &Router) -> Result<batline_core::privacy::Redacted> {
+    let window = chrono::Duration::from_std(router.config.redact_after)
+        .map_err(|e| batline_core::Error::Config(format!("BATLINE_REDACT_AFTER_DAYS: {e}")))?;
+    let cutoff = router.clock.now() - window;
+    let mut total = batline_core::privacy::Redacted::default();
+    loop {
+        let mut tx = router.pool.begin().await?;
+        let done = batline_core::privacy::redact_due(&mut tx, cutoff, BATCH).await?;
+        tx.commit().await?;
+        total.add(done);
+        if done.cases < BATCH as u64 {
+            break;
+        }
+    }
+    if total.cases > 0 {
+        tracing::info!(
+            cases = total.cases,
+            residents = total.residents_forgotten,
+            "personal data past retention redacted"
+        );
+    }
+    Ok(total)
 }
 
 /// Handles every due deadline; returns how many rows it handled.

@@ -229,7 +229,9 @@ pub(crate) async fn open_case(
         },
     )
     .await?;
-    let assigned = Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id }).await?;
+    let assigned =
+        Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None })
+            .await?;
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
     Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, vec![send, assigned]))
 }

@@ -50,7 +50,13 @@ pub(crate) async fn file(
         .await?;
         let owner = store::responders::get(&mut *conn, case.owner_id).await?.map(|r| r.display_name);
         let owner = owner.unwrap_or_default();
-        ids.push(Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id: case.owner_id }).await?);
+        ids.push(
+            Outbox::enqueue(
+                conn,
+                &BusMessage::CaseAssigned { case_id: case.id, owner_id: case.owner_id, previous_owner_id: None },
+            )
+            .await?,
+        );
         tracing::info!(case_id = %case.id, score, "resident says it is not solved; case reopened");
         (texts::reopened(case.language, &owner, &case.tracking_code), event_kind::REOPENED)
     } else {

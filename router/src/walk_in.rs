@@ -160,7 +160,10 @@ async fn open_case(
     .await?;
     store::intake::mark_filed(conn, intake.id, case.id).await?;
     let mut ids = receipt(router, conn, &case, ticket.language, &decision.owner_name, point).await?;
-    ids.push(Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id }).await?);
+    ids.push(
+        Outbox::enqueue(conn, &BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None })
+            .await?,
+    );
     tracing::info!(
         case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule,
         point = %point.name, "walk-in case opened"

@@ -11,7 +11,6 @@ use crate::{
     support::{Options, PASSWORD, TestApp, TestResult},
 };
 
-
 #[tokio::test]
 async fn a_resident_chats_reloads_and_follows_the_case_in_a_browser() -> TestResult {
     // The city site allowed to embed the chat: the script serves it on a free port.

@@ -445,7 +445,7 @@ async fn insert_responder(
 /// A signed-in console client.
 pub struct Console {
     base: String,
-    token: String,
+    pub token: String,
     http: reqwest::Client,
 }
 

@@ -110,6 +110,17 @@
   setInterval(tick, 15000);
   document.body.addEventListener("htmx:afterSwap", tick);
 
+  // Canned replies: picking one puts its text in the reply box to edit.
+  document.querySelectorAll("select[data-canned-for]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      const target = document.getElementById(select.dataset.cannedFor);
+      if (target && select.value) {
+        target.value = select.value;
+        target.focus();
+      }
+    });
+  });
+
   // Keyboard shortcuts, ignored while typing.
   function rows() { return Array.from(document.querySelectorAll("[data-case-row]")); }
   function selected() { return document.querySelector("[data-case-row].selected"); }

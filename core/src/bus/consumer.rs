@@ -17,13 +17,17 @@ use futures_util::StreamExt;
 use lapin::{
     message::Delivery,
     options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, BasicRejectOptions},
-    types::FieldTable,
+    types::{AMQPValue, FieldTable},
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use super::{Bus, Live};
-use crate::Result;
+use crate::{
+    Result,
+    trace_context::{self, TraceContext},
+};
 
 impl Bus {
     /// Consumes `queue` until `shutdown`, running `handler` on up to
@@ -40,8 +44,28 @@ impl Bus {
         F: Fn(Vec<u8>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
-        let bus = self.clone();
         let handler = Arc::new(handler);
+        let label = queue.clone();
+        self.on_every_connection(label, shutdown.clone(), move |bus, live| {
+            let (queue, shutdown, handler) = (queue.clone(), shutdown.clone(), handler.clone());
+            async move { consume_on(&bus, &live, &queue, prefetch, &shutdown, handler).await }
+        })
+    }
+
+    /// Runs `session` on each connection the supervisor makes, until
+    /// `shutdown`: when a connection dies, `session` ends (or fails) and runs
+    /// again on the next one. Counts towards readiness like a consumer.
+    pub(super) fn on_every_connection<S, Fut>(
+        &self,
+        label: String,
+        shutdown: CancellationToken,
+        session: S,
+    ) -> JoinHandle<()>
+    where
+        S: Fn(Bus, Live) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        let bus = self.clone();
         bus.inner.consumers_expected.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let mut live_rx = bus.inner.live.subscribe();
@@ -54,8 +78,8 @@ impl Bus {
                     _ = shutdown.cancelled() => break,
                 };
                 let Some(live) = live else { continue };
-                if let Err(e) = consume_on(&bus, &live, &queue, prefetch, &shutdown, handler.clone()).await {
-                    tracing::warn!(queue, error = %e, "consumer stopped; resuming after reconnection");
+                if let Err(e) = session(bus.clone(), live).await {
+                    tracing::warn!(consumer = label, error = %e, "consumer stopped; resuming after reconnection");
                 }
                 if shutdown.is_cancelled() {
                     break;
@@ -71,7 +95,15 @@ impl Bus {
 }
 
 /// Decrements the live-consumer count however the consumer ends.
-pub(super) struct LiveGuard(pub(super) Bus);
+pub(super) struct LiveGuard(Bus);
+
+impl LiveGuard {
+    /// Counts one more live consumer until the guard drops.
+    pub(super) fn new(bus: &Bus) -> Self {
+        bus.inner.consumers_live.fetch_add(1, Ordering::SeqCst);
+        LiveGuard(bus.clone())
+    }
+}
 
 impl Drop for LiveGuard {
     fn drop(&mut self) {
@@ -94,8 +126,7 @@ where
     let channel = live.connection.create_channel().await?;
     channel.basic_qos(prefetch, BasicQosOptions::default()).await?;
     let consumer = channel.basic_consume(queue, "", BasicConsumeOptions::default(), FieldTable::default()).await?;
-    bus.inner.consumers_live.fetch_add(1, Ordering::SeqCst);
-    let _guard = LiveGuard(bus.clone());
+    let _guard = LiveGuard::new(bus);
     tracing::debug!(queue, "consuming");
     consumer
         .take_until(shutdown.cancelled())
@@ -119,9 +150,21 @@ where
     F: Fn(Vec<u8>) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
+    // Continue the trace the publisher started (a new one if it sent none),
+    // so everything logged while handling carries its trace_id.
+    let traceparent =
+        delivery.properties.headers().as_ref().and_then(|h| h.inner().get(trace_context::HEADER)).and_then(
+            |v| match v {
+                AMQPValue::LongString(s) => std::str::from_utf8(s.as_bytes()).ok().map(str::to_owned),
+                _ => None,
+            },
+        );
+    let trace = TraceContext::continue_from(traceparent.as_deref());
+    let span = tracing::info_span!("message", trace_id = %trace.trace_id(), routing_key = %delivery.routing_key);
     let mut backoff = Duration::from_millis(100);
     loop {
-        match handler(delivery.data.clone()).await {
+        let outcome = trace_context::scope(trace, handler(delivery.data.clone())).instrument(span.clone()).await;
+        match outcome {
             Ok(()) => {
                 if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
                     // The effect is committed; the redelivery that follows is a no-op.

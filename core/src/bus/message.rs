@@ -73,6 +73,9 @@ pub enum BusMessage {
         case_id: Uuid,
         /// Its owner now.
         owner_id: Uuid,
+        /// Its owner until now, for a case that moved; their console drops it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous_owner_id: Option<Uuid>,
     },
     /// A case passed an SLA target unmet; its owner and the lead it was
     /// raised to are told.

@@ -31,7 +31,10 @@ pub use self::{
     message::{BusMessage, Exchange},
     topology::Names,
 };
-use crate::{Error, Result};
+use crate::{
+    Error, Result,
+    trace_context::{self, TraceContext},
+};
 
 /// How long a publish may wait for the broker's confirm before it counts as failed.
 const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
@@ -118,9 +121,28 @@ impl Bus {
     /// are mandatory: a message no queue takes is an error, since lapin
     /// would otherwise report it as acked.
     pub async fn publish_bytes(&self, exchange: Exchange, routing_key: &str, payload: &[u8]) -> Result<()> {
+        let traceparent = TraceContext::current().map(|c| c.child().header());
+        self.publish_traced(exchange, routing_key, payload, traceparent.as_deref()).await
+    }
+
+    /// As [`Bus::publish_bytes`], with the `traceparent` to send along
+    /// (the outbox stores the one its message was written under).
+    pub async fn publish_traced(
+        &self,
+        exchange: Exchange,
+        routing_key: &str,
+        payload: &[u8],
+        traceparent: Option<&str>,
+    ) -> Result<()> {
         let live = self.live()?;
         let options = BasicPublishOptions { mandatory: exchange == Exchange::Work, ..Default::default() };
-        let properties = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
+        let mut properties =
+            BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
+        if let Some(traceparent) = traceparent {
+            let mut headers = FieldTable::default();
+            headers.insert(trace_context::HEADER.into(), lapin::types::AMQPValue::LongString(traceparent.into()));
+            properties = properties.with_headers(headers);
+        }
         let name = self.inner.names.exchange(exchange);
         let outcome = tokio::time::timeout(CONFIRM_TIMEOUT, async {
             live.publisher.basic_publish(&name, routing_key, options, payload, properties).await?.await

@@ -369,3 +369,78 @@ pub async fn lock_open_for_owner(conn: &mut PgConnection, owner_id: Uuid) -> Res
         .fetch_all(conn)
         .await?)
 }
+
+/// One of a resident's cases, as listed beside another of theirs.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PastCase {
+    /// The case.
+    pub id: Uuid,
+    /// Its tracking code.
+    pub tracking_code: String,
+    /// How it came in.
+    pub channel: Channel,
+    /// Open or resolved.
+    pub status: CaseStatus,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+    /// Its resolution summary, if resolved.
+    pub resolution_summary: Option<String>,
+    /// Its owner's display name.
+    pub owner_name: String,
+}
+
+/// A resident's other cases, newest first (at most `limit`).
+#[tracing::instrument(skip(e))]
+pub async fn others_of_resident(
+    e: impl PgExecutor<'_>,
+    resident_id: Uuid,
+    except: Uuid,
+    limit: i64,
+) -> Result<Vec<PastCase>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.tracking_code, c.channel, c.status, c.opened_at, c.resolution_summary,
+                r.display_name AS owner_name
+         FROM cases c JOIN responders r ON r.id = c.owner_id
+         WHERE c.resident_id = $1 AND c.id <> $2
+         ORDER BY c.opened_at DESC LIMIT $3",
+    )
+    .bind(resident_id)
+    .bind(except)
+    .bind(limit)
+    .fetch_all(e)
+    .await?)
+}
+
+/// An open case a shift lead should look at.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttentionItem {
+    /// The case, as in a list.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub item: CaseListItem,
+    /// Whether an SLA deadline of it has passed unmet.
+    pub sla_breached: bool,
+}
+
+/// Open cases not yet acknowledged, or past an SLA deadline, most urgent first.
+#[tracing::instrument(skip(e))]
+pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec<AttentionItem>> {
+    Ok(sqlx::query_as(
+        "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
+                (SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at,
+                EXISTS (SELECT 1 FROM sla_clocks k
+                        WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL) AS sla_breached
+         FROM cases c
+         JOIN residents res ON res.id = c.resident_id
+         JOIN responders r ON r.id = c.owner_id
+         WHERE c.status = 'open'
+           AND (c.acknowledged_at IS NULL
+                OR EXISTS (SELECT 1 FROM sla_clocks k
+                           WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL))
+         ORDER BY c.ack_due_at NULLS LAST, c.opened_at
+         LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(e)
+    .await?)
+}

@@ -118,3 +118,12 @@ pub async fn claim_expired(conn: &mut PgConnection, now: DateTime<Utc>, limit: i
     .fetch_all(conn)
     .await?)
 }
+
+/// Whether the case has an offer waiting for an answer.
+#[tracing::instrument(skip(e))]
+pub async fn open_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM handoffs WHERE case_id = $1 AND status = 'offered')")
+        .bind(case_id)
+        .fetch_one(e)
+        .await?)
+}

@@ -5,6 +5,7 @@
 
 pub mod call_backs;
 pub mod calls;
+pub mod canned_replies;
 pub mod cases;
 pub mod chat;
 pub mod events;
@@ -12,6 +13,7 @@ pub mod handoffs;
 pub mod intake;
 pub mod messages;
 pub mod outbox;
+pub mod privacy;
 pub mod reports;
 pub mod residents;
 pub mod responders;

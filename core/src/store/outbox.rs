@@ -16,6 +16,8 @@ pub struct OutboxRow {
     pub routing_key: String,
     /// The JSON message.
     pub payload: serde_json::Value,
+    /// The W3C trace context it was written in.
+    pub traceparent: Option<String>,
 }
 
 /// Writes a message to publish once the surrounding transaction commits.
@@ -25,13 +27,17 @@ pub async fn insert(
     exchange: &str,
     routing_key: &str,
     payload: &serde_json::Value,
+    traceparent: Option<&str>,
 ) -> Result<i64> {
-    Ok(sqlx::query_scalar("INSERT INTO outbox (exchange, routing_key, payload) VALUES ($1, $2, $3) RETURNING id")
-        .bind(exchange)
-        .bind(routing_key)
-        .bind(payload)
-        .fetch_one(conn)
-        .await?)
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (exchange, routing_key, payload, traceparent) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(exchange)
+    .bind(routing_key)
+    .bind(payload)
+    .bind(traceparent)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Claims up to `limit` rows nobody else is publishing, oldest first. With
@@ -39,7 +45,7 @@ pub async fn insert(
 #[tracing::instrument(skip(conn))]
 pub async fn claim(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, exchange, routing_key, payload FROM outbox
+        "SELECT id, exchange, routing_key, payload, traceparent FROM outbox
          WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
          ORDER BY id LIMIT $2
          FOR UPDATE SKIP LOCKED",

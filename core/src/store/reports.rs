@@ -22,6 +22,10 @@ pub enum Grouping {
     Responder,
     /// The Helsinki hour of day the case opened (0–23).
     Hour,
+    /// The ISO week (Helsinki) the case opened, e.g. `2026-W47`: the trends.
+    Week,
+    /// Everything as one group, `all`: the headline figures.
+    All,
 }
 
 impl Grouping {
@@ -33,6 +37,8 @@ impl Grouping {
             Grouping::Channel => "c.channel",
             Grouping::Responder => "r.display_name",
             Grouping::Hour => "lpad(extract(hour FROM c.opened_at AT TIME ZONE 'Europe/Helsinki')::int::text, 2, '0')",
+            Grouping::Week => "to_char(c.opened_at AT TIME ZONE 'Europe/Helsinki', 'IYYY-\"W\"IW')",
+            Grouping::All => "'all'",
         }
     }
 }

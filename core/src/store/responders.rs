@@ -307,3 +307,76 @@ pub async fn touch_last_assigned(conn: &mut PgConnection, id: Uuid) -> Result<()
 pub async fn display_names(e: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
     Ok(sqlx::query_as("SELECT id, display_name FROM responders WHERE id = ANY ($1)").bind(ids).fetch_all(e).await?)
 }
+
+/// A responder's line on the shift lead's board.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BoardRow {
+    /// The responder.
+    pub id: Uuid,
+    /// Their username (the reassign form names people by it).
+    pub username: String,
+    /// Their name.
+    pub display_name: String,
+    /// Their role.
+    pub role: Role,
+    /// On duty, away or off.
+    pub duty_status: DutyStatus,
+    /// Open cases they take at most.
+    pub capacity: i32,
+    /// Open cases they own.
+    pub open_cases: i64,
+    /// Of those, not yet acknowledged.
+    pub unacknowledged: i64,
+    /// Of those, past the acknowledgement deadline.
+    pub overdue: i64,
+}
+
+/// Everyone who could own cases and is working or still owns some, busiest first.
+#[tracing::instrument(skip(e))]
+pub async fn board(e: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<BoardRow>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.username, r.display_name, r.role, r.duty_status, r.capacity,
+                count(c.id) AS open_cases,
+                count(c.id) FILTER (WHERE c.acknowledged_at IS NULL) AS unacknowledged,
+                count(c.id) FILTER (WHERE c.acknowledged_at IS NULL AND c.ack_due_at < $1) AS overdue
+         FROM responders r
+         LEFT JOIN cases c ON c.owner_id = r.id AND c.status = 'open'
+         WHERE r.role <> 'desk'
+         GROUP BY r.id
+         HAVING r.duty_status <> 'off' OR count(c.id) > 0
+         ORDER BY count(c.id) DESC, r.display_name",
+    )
+    .bind(now)
+    .fetch_all(e)
+    .await?)
+}
+
+/// Removes a responder's phone and/or home walk-in point: [`update`] keeps
+/// a field it is given no value for, so emptying one needs its own query.
+#[tracing::instrument(skip(conn))]
+pub async fn clear_optional(conn: &mut PgConnection, id: Uuid, phone: bool, home_point: bool) -> Result<()> {
+    sqlx::query(
+        "UPDATE responders SET
+             phone = CASE WHEN $2 THEN NULL ELSE phone END,
+             home_point_id = CASE WHEN $3 THEN NULL ELSE home_point_id END
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(phone)
+    .bind(home_point)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a responder's password hash; false if there is no such responder.
+#[tracing::instrument(skip(conn, password_hash))]
+pub async fn set_password_hash(conn: &mut PgConnection, id: Uuid, password_hash: &str) -> Result<bool> {
+    Ok(sqlx::query("UPDATE responders SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}

@@ -24,16 +24,40 @@ pub async fn insert(
     Ok(())
 }
 
-/// The responder signed in with this token, if the session is still valid.
+/// The responder signed in with this token, if the session has neither
+/// expired nor sat unused for `idle`; using it restarts the idle timer.
 #[tracing::instrument(skip_all)]
-pub async fn responder(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<Option<Responder>> {
+pub async fn responder(
+    e: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    idle: std::time::Duration,
+) -> Result<Option<Responder>> {
     Ok(sqlx::query_as(
-        "SELECT r.* FROM console_sessions s JOIN responders r ON r.id = s.responder_id
-         WHERE s.token_hash = $1 AND s.expires_at > clock_timestamp()",
+        "WITH s AS (
+             UPDATE console_sessions SET last_seen_at = clock_timestamp()
+             WHERE token_hash = $1 AND expires_at > clock_timestamp()
+               AND last_seen_at > clock_timestamp() - make_interval(secs => $2)
+             RETURNING responder_id)
+         SELECT r.* FROM s JOIN responders r ON r.id = s.responder_id",
     )
     .bind(token_hash)
+    .bind(idle.as_secs_f64())
     .fetch_optional(e)
     .await?)
+}
+
+/// Forgets sessions that have expired or gone idle, so the table does not
+/// grow with every sign-in; returns how many went.
+#[tracing::instrument(skip_all)]
+pub async fn delete_stale(e: impl PgExecutor<'_>, idle: std::time::Duration) -> Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM console_sessions
+         WHERE expires_at <= clock_timestamp() OR last_seen_at <= clock_timestamp() - make_interval(secs => $1)",
+    )
+    .bind(idle.as_secs_f64())
+    .execute(e)
+    .await?
+    .rows_affected())
 }
 
 /// Ends a session.
@@ -41,4 +65,29 @@ pub async fn responder(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<Opti
 pub async fn delete(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<()> {
     sqlx::query("DELETE FROM console_sessions WHERE token_hash = $1").bind(token_hash).execute(e).await?;
     Ok(())
+}
+
+/// True while the session neither expired nor went idle. Unlike
+/// [`responder`] it does not count as use: a console tab left open with its
+/// live socket must not keep a session alive forever.
+#[tracing::instrument(skip_all)]
+pub async fn still_valid(e: impl PgExecutor<'_>, token_hash: &[u8], idle: std::time::Duration) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM console_sessions WHERE token_hash = $1 AND expires_at > clock_timestamp()
+                        AND last_seen_at > clock_timestamp() - make_interval(secs => $2))",
+    )
+    .bind(token_hash)
+    .bind(idle.as_secs_f64())
+    .fetch_one(e)
+    .await?)
+}
+
+/// Ends every session of a responder (after their password was reset).
+#[tracing::instrument(skip(e))]
+pub async fn delete_for_responder(e: impl PgExecutor<'_>, responder_id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM console_sessions WHERE responder_id = $1")
+        .bind(responder_id)
+        .execute(e)
+        .await?
+        .rows_affected())
 }

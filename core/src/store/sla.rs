@@ -268,3 +268,16 @@ pub async fn claim_breaches(conn: &mut PgConnection, now: DateTime<Utc>, limit: 
 pub async fn clocks_for(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<SlaClock>> {
     Ok(sqlx::query_as("SELECT * FROM sla_clocks WHERE case_id = $1 ORDER BY target").bind(case_id).fetch_all(e).await?)
 }
+
+/// The running (unmet) clocks of a responder's open cases, for their inbox.
+#[tracing::instrument(skip(e))]
+pub async fn running_for_owner(e: impl PgExecutor<'_>, owner_id: Uuid) -> Result<Vec<SlaClock>> {
+    Ok(sqlx::query_as(
+        "SELECT k.* FROM sla_clocks k JOIN cases c ON c.id = k.case_id
+         WHERE c.owner_id = $1 AND c.status = 'open' AND k.met_at IS NULL
+         ORDER BY k.due_at",
+    )
+    .bind(owner_id)
+    .fetch_all(e)
+    .await?)
+}

@@ -65,3 +65,29 @@ mod tests {
         assert!(Form::parse(&[0x42, 0x6f, 0x64, 0x79, 0x3d, 0xff]).is_err());
     }
 }
+
+/// Fuzzing by property: cargo-fuzz needs a nightly toolchain CI does not
+/// have, so proptest throws arbitrary input at the parser on every test run.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            if let Ok(form) = Form::parse(&body) {
+                // Whatever parsed can be stored.
+                prop_assert!(form.to_json().is_object());
+            }
+        }
+
+        #[test]
+        fn encoded_fields_come_back_exactly(fields in proptest::collection::vec((".{0,20}", ".{0,40}"), 0..12)) {
+            let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+            let form = Form::parse(body.as_bytes()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(form.fields(), fields.as_slice());
+        }
+    }
+}

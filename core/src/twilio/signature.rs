@@ -81,3 +81,42 @@ mod tests {
         assert!(!verify("token", "https://x/twilio/sms", &a, ""));
     }
 }
+
+/// Fuzzing by property (see `twilio::form`'s fuzz module for why proptest).
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn params() -> impl Strategy<Value = Vec<(String, String)>> {
+        proptest::collection::vec(("[A-Za-z]{1,12}", ".{0,30}"), 0..10)
+    }
+
+    proptest! {
+        #[test]
+        fn a_computed_signature_verifies(token in "[a-f0-9]{32}", path in "/[a-z/?=&]{0,30}", params in params()) {
+            let url = format!("https://batline.example{path}");
+            let sig = compute(&token, &url, &params);
+            prop_assert!(verify(&token, &url, &params, &sig));
+        }
+
+        #[test]
+        fn any_change_breaks_it(token in "[a-f0-9]{32}", params in params(), extra in "[A-Za-z]{1,12}", value in ".{1,30}") {
+            let url = "https://batline.example/twilio/sms";
+            let sig = compute(&token, url, &params);
+            let mut tampered = params.clone();
+            tampered.push((extra, value));
+            prop_assert!(!verify(&token, url, &tampered, &sig), "an added field");
+            prop_assert!(!verify(&token, "https://batline.example/twilio/voice", &params, &sig), "another URL");
+            prop_assert!(!verify("0123456789abcdef0123456789abcdef", url, &params, &sig) || token == "0123456789abcdef0123456789abcdef", "another token");
+        }
+
+        #[test]
+        fn arbitrary_headers_never_verify_or_panic(header in ".{0,64}", params in params()) {
+            let url = "https://batline.example/twilio/sms";
+            let sig = compute("secret", url, &params);
+            prop_assert_eq!(verify("secret", url, &params, &header), header == sig);
+        }
+    }
+}

@@ -20,7 +20,7 @@ pub fn spawn(bus: &Bus, hub: Arc<Hub>, shutdown: CancellationToken) -> JoinHandl
         // from PostgreSQL by every socket now.
         move || hub.ring_all()
     };
-    bus.subscribe_notifying(Exchange::Events, CHAT_BINDING, shutdown, on_bound, move |payload| {
+    bus.subscribe(Exchange::Events, CHAT_BINDING, shutdown, on_bound, move |payload| {
         handle(&hub, &payload);
         std::future::ready(())
     })

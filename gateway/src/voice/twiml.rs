@@ -96,6 +96,20 @@ impl Response {
     }
 }
 
+/// `text` as XML 1.0 can carry it: characters XML forbids (most control
+/// characters, U+FFFE, U+FFFF) are dropped, and carriage returns become
+/// spaces, since an XML parser would turn them into line feeds anyway.
+/// Escaping `<`, `&` and quotes is the writer's job.
+pub fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\r' => Some(' '),
+            '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 fn write(w: &mut Writer<Vec<u8>>, verbs: &[Verb]) -> std::io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.write_event(Event::Start(BytesStart::new("Response")))?;
@@ -104,7 +118,7 @@ fn write(w: &mut Writer<Vec<u8>>, verbs: &[Verb]) -> std::io::Result<()> {
             Verb::Say { language, text } => {
                 w.create_element("Say")
                     .with_attribute(("language", batline_core::texts::voice::locale(*language)))
-                    .write_text_content(BytesText::new(text))?;
+                    .write_text_content(BytesText::new(&xml_text(text)))?;
             }
             Verb::Pause { seconds } => {
                 w.create_element("Pause").with_attribute(("length", seconds.to_string().as_str())).write_empty()?;
@@ -112,7 +126,7 @@ fn write(w: &mut Writer<Vec<u8>>, verbs: &[Verb]) -> std::io::Result<()> {
             Verb::Redirect { url } => {
                 w.create_element("Redirect")
                     .with_attribute(("method", "POST"))
-                    .write_text_content(BytesText::new(url))?;
+                    .write_text_content(BytesText::new(&xml_text(url)))?;
             }
             Verb::Dial(dial) => {
                 let timeout = dial.timeout.to_string();
@@ -128,7 +142,7 @@ fn write(w: &mut Writer<Vec<u8>>, verbs: &[Verb]) -> std::io::Result<()> {
                 if let Some(url) = &dial.whisper_url {
                     number = number.with_attribute(("url", url.as_str())).with_attribute(("method", "POST"));
                 }
-                number.write_text_content(BytesText::new(&dial.number))?;
+                number.write_text_content(BytesText::new(&xml_text(&dial.number)))?;
                 w.write_event(Event::End(BytesEnd::new("Dial")))?;
             }
             Verb::Record(record) => {
@@ -172,5 +186,31 @@ mod tests {
         assert!(xml.contains("<Say language=\"en-GB\">Aino &lt;b&gt;&amp; &quot;Mikko&quot;&lt;/b&gt;</Say>"), "{xml}");
         assert!(xml.contains("action=\"https://x.example/twilio/voice/dial?case=1&amp;a=&quot;2&quot;\""), "{xml}");
         assert!(xml.contains("<Number>+358401234567</Number></Dial></Response>"), "{xml}");
+    }
+}
+
+/// Fuzzing by property: whatever text and URLs go in (names typed by admins,
+/// URLs with queries), the TwiML is well-formed XML that says exactly that.
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn any_text_renders_as_well_formed_twiml(text in any::<String>(), url in "https://[a-z.]{1,20}/[ -~]{0,40}") {
+            let doc = Response::new()
+                .say(Language::Fi, text.clone())
+                .then(Verb::Redirect { url: url.clone() })
+                .render();
+            let parsed = roxmltree::Document::parse(&doc).map_err(|e| TestCaseError::fail(format!("{e}: {doc}")))?;
+            let root = parsed.root_element();
+            prop_assert_eq!(root.tag_name().name(), "Response");
+            let say = root.children().find(|n| n.has_tag_name("Say")).map(|n| n.text().unwrap_or_default().to_owned());
+            prop_assert_eq!(say.unwrap_or_default(), xml_text(&text));
+            let redirect = root.children().find(|n| n.has_tag_name("Redirect")).and_then(|n| n.text().map(str::to_owned));
+            prop_assert_eq!(redirect.unwrap_or_default(), url);
+        }
     }
 }

@@ -1,0 +1,573 @@
+//! `GET /cases/{id}`: one case, everything its owner needs on one page.
+//!
+//! Left: the whole conversation across channels (texts, chat, calls with
+//! their voice messages, walk-in notes, internal notes) in one thread, then
+//! reply (with canned replies) and internal note. Right: hand-off, resolve
+//! or reopen, call-back, the SLA clocks, the resident's earlier cases and
+//! the timeline with routing reasons.
+//!
+//! Who sees it: its owner; leads, the mayor and admins (read-only, plus
+//! reassign on the lead page); a colleague it is offered to (read-only, to
+//! decide). Desk staff never read conversations. Anyone else gets 403.
+//!
+//! Every action posts a form, runs the same function the JSON API runs and
+//! redirects back with a confirmation; a refusal re-renders the page with
+//! the reason and the text typed so far.
+
+use std::collections::HashMap;
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use batline_core::{
+    domain::{CaseStatus, Direction, DutyStatus, MessageKind, Role, event_kind},
+    store::{
+        self,
+        call_backs::CallBack,
+        calls::Call,
+        canned_replies::CannedReply,
+        cases::{CaseListItem, PastCase},
+        events::CaseEvent,
+        messages::Message,
+        responders::Responder,
+        sla::SlaClock,
+    },
+};
+use chrono::{DateTime, Utc};
+use maud::{Markup, html};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    failure,
+    i18n::{Ui, ui},
+    inbox::{due, target_name, when},
+    layout::{self, Done, Flash, Section, csrf_field},
+    session::WebUser,
+    timeline,
+};
+use crate::{AppState, call_backs, cases, error::ApiError, handoffs};
+
+/// Earlier cases of the resident listed at most.
+const EARLIER_CASES: i64 = 10;
+
+/// How the signed-in person may use the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// The owner: every action.
+    Owner,
+    /// Leads, the mayor, admins, and a colleague deciding on an offer.
+    ReadOnly,
+}
+
+struct View {
+    item: CaseListItem,
+    messages: Vec<Message>,
+    events: Vec<CaseEvent>,
+    calls: Vec<Call>,
+    call_back: Option<CallBack>,
+    clocks: Vec<SlaClock>,
+    earlier: Vec<PastCase>,
+    canned: Vec<CannedReply>,
+    colleagues: Vec<Responder>,
+    /// Display names of everyone who wrote or acted on the case.
+    names: HashMap<Uuid, String>,
+    offer_open: bool,
+    access: Access,
+}
+
+/// What was typed, kept when an action is refused.
+#[derive(Debug, Default)]
+struct Draft {
+    reply: String,
+    note: String,
+    handoff_note: String,
+    summary: String,
+}
+
+async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiError> {
+    let t = ui(user.lang);
+    if user.me.role == Role::Desk {
+        return Err(ApiError::Forbidden(t.desk_no_conversations.to_owned()));
+    }
+    let item = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    let offers = store::handoffs::open_for(&state.pool, user.me.id).await?;
+    let offered_to_me = offers.iter().any(|o| o.handoff.case_id == id);
+    let access = if item.case.owner_id == user.me.id {
+        Access::Owner
+    } else if user.me.role.may_reassign() || offered_to_me {
+        Access::ReadOnly
+    } else {
+        return Err(ApiError::Forbidden(t.not_yours.to_owned()));
+    };
+    let case = &item.case;
+    let colleagues = if access == Access::Owner {
+        store::responders::list(&state.pool)
+            .await?
+            .into_iter()
+            .filter(|r| r.id != user.me.id && r.role != Role::Desk && r.duty_status != DutyStatus::Off)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let messages = store::messages::for_case(&state.pool, id).await?;
+    let events = store::events::for_case(&state.pool, id).await?;
+    let mut people: Vec<Uuid> = messages.iter().filter_map(|m| m.author_id).collect();
+    people.extend(events.iter().filter_map(|e| e.actor_id));
+    people.sort_unstable();
+    people.dedup();
+    let names = store::responders::display_names(&state.pool, &people).await?.into_iter().collect();
+    Ok(View {
+        messages,
+        events,
+        names,
+        calls: store::calls::for_case(&state.pool, id).await?,
+        call_back: store::call_backs::open_for_case(&state.pool, id).await?,
+        clocks: store::sla::clocks_for(&state.pool, id).await?,
+        earlier: store::cases::others_of_resident(&state.pool, case.resident_id, id, EARLIER_CASES).await?,
+        canned: store::canned_replies::active(&state.pool).await?,
+        offer_open: store::handoffs::open_for_case(&state.pool, id).await?,
+        colleagues,
+        access,
+        item,
+    })
+}
+
+/// `GET /cases/{id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Query(done): Query<Done>,
+) -> Response {
+    let flash = done.flash(ui(user.lang));
+    render(&state, &user, id, StatusCode::OK, flash, Draft::default()).await
+}
+
+async fn render(
+    state: &AppState,
+    user: &WebUser,
+    id: Uuid,
+    status: StatusCode,
+    flash: Option<Flash>,
+    draft: Draft,
+) -> Response {
+    match load(state, user, id).await {
+        Ok(view) => {
+            let t = ui(user.lang);
+            let title = format!("{} {}", t.case_title, view.item.case.tracking_code);
+            let body = body(t, user, &view, &draft);
+            (status, Html(layout::page(user, Section::Inbox, &title, flash.as_ref(), body).into_string()))
+                .into_response()
+        }
+        Err(e) => failure(user, e),
+    }
+}
+
+fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
+    let case = &view.item.case;
+    let owner = view.access == Access::Owner;
+    let open = case.status == CaseStatus::Open;
+    html! {
+        h1 { (t.case_title) " " (case.tracking_code) }
+        dl class="facts" {
+            div { dt { (t.col_status) ":" } dd { @if open { (t.status_open) } @else { (t.status_resolved) } } }
+            div { dt { (t.owner) ":" } dd { (view.item.owner_name) } }
+            div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
+            div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
+            div { dt { (t.area) ":" } dd { (case.area.as_deref().unwrap_or(t.none)) } }
+            div { dt { (t.topic) ":" } dd { (case.topic.as_deref().unwrap_or(t.none)) } }
+            div { dt { (t.resident_language) ":" } dd { (case.language.as_str()) } }
+            div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
+        }
+        @if !owner {
+            p class="flash" { (t.read_only) }
+        }
+        @if owner && open && case.acknowledged_at.is_none() {
+            form method="post" action={ "/cases/" (case.id) "/acknowledge" } {
+                (csrf_field(user))
+                button class="hds-button hds-button--primary" type="submit" data-acknowledge {
+                    span class="hds-button__label" { (t.acknowledge) }
+                }
+                @if let Some(at) = case.ack_due_at { " " (due(at)) }
+            }
+        }
+        div class="case-layout" {
+            div {
+                section aria-labelledby="thread-title" {
+                    h2 id="thread-title" { (t.conversation) }
+                    div id="thread" data-live hx-get={ "/cases/" (case.id) } hx-trigger="live-refresh" hx-select="#thread" hx-swap="outerHTML" {
+                        (thread(t, view))
+                    }
+                }
+                @if owner && open {
+                    (reply_form(t, user, view, draft))
+                }
+                @if owner {
+                    form class="panel" method="post" action={ "/cases/" (case.id) "/note" } {
+                        h2 { (t.note_title) }
+                        (csrf_field(user))
+                        label for="note-body" { (t.note_title) }
+                        p class="hint" id="note-hint" { (t.note_hint) }
+                        textarea id="note-body" name="text" aria-describedby="note-hint" maxlength="4000" required { (draft.note) }
+                        div class="actions" {
+                            button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.add_note) } }
+                        }
+                    }
+                }
+            }
+            div class="stack" {
+                @if owner && open {
+                    (handoff_form(t, user, view, draft))
+                    form class="panel" method="post" action={ "/cases/" (case.id) "/resolve" } {
+                        h2 { (t.resolve_title) }
+                        (csrf_field(user))
+                        label for="summary" { (t.summary) }
+                        p class="hint" id="summary-hint" { (t.resolve_hint) }
+                        textarea id="summary" name="summary" aria-describedby="summary-hint" maxlength="1000" required { (draft.summary) }
+                        div class="actions" {
+                            button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.resolve_button) } }
+                        }
+                    }
+                    @if view.item.resident_phone.is_some() {
+                        form class="panel" method="post" action={ "/cases/" (case.id) "/call-back" } {
+                            (csrf_field(user))
+                            p class="hint" { (t.call_back_hint) }
+                            @if let Some(task) = &view.call_back {
+                                p { (t.call_back_owed) " " (due(task.due_at)) }
+                            }
+                            button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.call_back_button) } }
+                        }
+                    }
+                }
+                @if !open && (owner || user.me.role.may_reassign()) {
+                    form class="panel" method="post" action={ "/cases/" (case.id) "/reopen" } {
+                        h2 { (t.reopen_title) }
+                        (csrf_field(user))
+                        label for="reopen-reason" { (t.reopen_reason) }
+                        textarea id="reopen-reason" name="reason" maxlength="1000" required {}
+                        div class="actions" {
+                            button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.reopen_button) } }
+                        }
+                    }
+                }
+                section class="panel" aria-labelledby="sla-title" {
+                    h2 id="sla-title" { (t.sla_title) }
+                    ul {
+                        @for clock in &view.clocks {
+                            li {
+                                (target_name(t, clock)) ": "
+                                @if let Some(met) = clock.met_at {
+                                    (if met <= clock.due_at { t.sla_met } else { t.sla_breached }) " " (when(met))
+                                } @else if clock.breached_at.is_some() {
+                                    strong { (t.sla_breached) } " " (when(clock.due_at))
+                                } @else {
+                                    (t.sla_due) " " (due(clock.due_at))
+                                }
+                            }
+                        }
+                    }
+                }
+                section class="panel" aria-labelledby="earlier-title" {
+                    h2 id="earlier-title" { (t.earlier_cases) }
+                    @if view.earlier.is_empty() {
+                        p { (t.no_earlier_cases) }
+                    } @else {
+                        ul {
+                            @for past in &view.earlier {
+                                li {
+                                    a href={ "/cases/" (past.id) } { (past.tracking_code) } " "
+                                    (when(past.opened_at)) ", " (t.channel(past.channel)) ", " (past.owner_name) ": "
+                                    @if past.status == CaseStatus::Open { (t.status_open) } @else { (past.resolution_summary.as_deref().unwrap_or(t.status_resolved)) }
+                                }
+                            }
+                        }
+                    }
+                }
+                section class="panel" aria-labelledby="timeline-title" {
+                    h2 id="timeline-title" { (t.timeline) }
+                    ol class="timeline" id="timeline" data-live hx-get={ "/cases/" (case.id) } hx-trigger="live-refresh" hx-select="#timeline" hx-swap="outerHTML" {
+                        @for event in &view.events {
+                            li data-kind=(event.kind) {
+                                span class="meta" { (when(event.at)) } " "
+                                strong { (timeline::label(user.lang, &event.kind)) }
+                                @if let Some(detail) = timeline::detail(user.lang, event) { ": " (detail) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One entry of the thread, in time order.
+enum Entry<'a> {
+    Message(&'a Message),
+    Note(&'a CaseEvent),
+    Call(&'a Call),
+}
+
+impl Entry<'_> {
+    fn at(&self) -> DateTime<Utc> {
+        match self {
+            Entry::Message(m) => m.created_at,
+            Entry::Note(e) => e.at,
+            Entry::Call(c) => c.created_at,
+        }
+    }
+}
+
+fn thread(t: &Ui, view: &View) -> Markup {
+    let mut entries: Vec<Entry> = view.messages.iter().map(Entry::Message).collect();
+    entries.extend(view.events.iter().filter(|e| e.kind == event_kind::NOTE).map(Entry::Note));
+    entries.extend(view.calls.iter().map(Entry::Call));
+    entries.sort_by_key(Entry::at);
+    let author = |id: Option<Uuid>| id.and_then(|id| view.names.get(&id).cloned());
+    html! {
+        @if entries.is_empty() {
+            p { (t.no_messages) }
+        } @else {
+            ol class="thread" {
+                @for entry in &entries {
+                    @match entry {
+                        Entry::Message(m) => {
+                            @let inbound = m.direction == Direction::Inbound;
+                            li class=(if inbound { "in" } else { "out" }) data-message-kind=(m.kind.as_str()) {
+                                span class="meta" {
+                                    @match m.kind {
+                                        MessageKind::Resident => (t.from_resident),
+                                        MessageKind::AutoReply => (t.auto_reply),
+                                        MessageKind::Notice => (t.notice),
+                                        MessageKind::Reply => (author(m.author_id).unwrap_or_else(|| t.owner.to_owned())),
+                                    }
+                                    " · " (t.channel(m.channel)) " · " (when(m.created_at))
+                                    @if let Some(status) = m.delivery_status { " · " (status.as_str()) }
+                                }
+                                span class="body" { (m.body) }
+                                @if let Some(url) = &m.recording_url {
+                                    span class="meta" { (t.recording) @if let Some(s) = m.recording_seconds { " (" (s) " " (t.seconds) ")" } }
+                                    audio controls preload="none" src=(url) {}
+                                }
+                            }
+                        }
+                        Entry::Note(e) => {
+                            li class="note" {
+                                span class="meta" { (t.internal_note) " · " (author(e.actor_id).unwrap_or_default()) " · " (when(e.at)) }
+                                span class="body" { (e.data.get("text").and_then(|v| v.as_str()).unwrap_or_default()) }
+                            }
+                        }
+                        Entry::Call(c) => {
+                            li class="in" data-call=(c.sid) {
+                                span class="meta" { (t.call) " · " (when(c.created_at)) " · " (c.status)
+                                    @if let Some(s) = c.duration_seconds { " · " (s) " " (t.seconds) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
+    let case = &view.item.case;
+    let channel = batline_core::outbound::resident_channel(case.channel);
+    // The case's language first: that is what the resident reads.
+    let mut canned: Vec<&CannedReply> = view.canned.iter().collect();
+    canned.sort_by_key(|c| (c.language != case.language, c.language.as_str(), c.title.clone()));
+    html! {
+        form class="panel" method="post" action={ "/cases/" (case.id) "/reply" } {
+            h2 { (t.reply_title) }
+            (csrf_field(user))
+            @if !canned.is_empty() {
+                label for="canned" { (t.canned_label) }
+                select id="canned" data-canned-for="reply-body" {
+                    option value="" { (t.canned_none) }
+                    @for reply in canned {
+                        option value=(reply.body) lang=(reply.language.as_str()) { "[" (reply.language.as_str()) "] " (reply.title) }
+                    }
+                }
+            }
+            label for="reply-body" { (t.reply_title) }
+            p class="hint" id="reply-hint" { (t.reply_hint) " " (t.channel(channel)) "." }
+            textarea id="reply-body" name="body" aria-describedby="reply-hint" maxlength="1600" required { (draft.reply) }
+            div class="actions" {
+                button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.send_reply) } }
+            }
+        }
+    }
+}
+
+fn handoff_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
+    let case = &view.item.case;
+    html! {
+        form class="panel" method="post" action={ "/cases/" (case.id) "/handoff" } {
+            h2 { (t.handoff_title) }
+            (csrf_field(user))
+            p class="hint" { (t.handoff_hint) }
+            @if view.offer_open {
+                p { strong { (t.handoff_pending) } }
+            } @else if view.colleagues.is_empty() {
+                p { (t.nobody_to_hand_to) }
+            } @else {
+                label for="handoff-to" { (t.handoff_to) }
+                select id="handoff-to" name="to" required {
+                    @for r in &view.colleagues {
+                        option value=(r.username) { (r.display_name) " (" (t.duty(r.duty_status)) ", " (r.open_cases) "/" (r.capacity) ")" }
+                    }
+                }
+                label for="handoff-note" { (t.handoff_note) }
+                textarea id="handoff-note" name="note" maxlength="1000" required { (draft.handoff_note) }
+                div class="actions" {
+                    button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.handoff_send) } }
+                }
+            }
+        }
+    }
+}
+
+fn done(id: Uuid, what: &str) -> Response {
+    Redirect::to(&format!("/cases/{id}?done={what}")).into_response()
+}
+
+async fn refused(state: &AppState, user: &WebUser, id: Uuid, error: ApiError, draft: Draft) -> Response {
+    let (status, _, detail) = error.parts();
+    if matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+        return failure(user, error);
+    }
+    render(state, user, id, status, Some(Flash::Failed(detail)), draft).await
+}
+
+/// A form with nothing but its CSRF token, and where to go back to.
+#[derive(Debug, Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: Option<String>,
+}
+
+/// `POST /cases/{id}/acknowledge`.
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Back>,
+) -> Response {
+    match cases::acknowledge_as(&state, &user.me, id).await {
+        Ok(_) if form.back.as_deref() == Some("inbox") => Redirect::to("/?done=acknowledged").into_response(),
+        Ok(_) => done(id, "acknowledged"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}
+
+/// The reply form.
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    body: String,
+}
+
+/// `POST /cases/{id}/reply`.
+pub async fn reply(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ReplyForm>,
+) -> Response {
+    match cases::reply_as(&state, &user.me, id, &form.body).await {
+        Ok(_) => done(id, "replied"),
+        Err(e) => refused(&state, &user, id, e, Draft { reply: form.body, ..Draft::default() }).await,
+    }
+}
+
+/// The note form.
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    text: String,
+}
+
+/// `POST /cases/{id}/note`.
+pub async fn note(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<NoteForm>,
+) -> Response {
+    match cases::note_as(&state, &user.me, id, &form.text).await {
+        Ok(()) => done(id, "noted"),
+        Err(e) => refused(&state, &user, id, e, Draft { note: form.text, ..Draft::default() }).await,
+    }
+}
+
+/// The hand-off form.
+#[derive(Debug, Deserialize)]
+pub struct HandoffForm {
+    to: String,
+    note: String,
+}
+
+/// `POST /cases/{id}/handoff`.
+pub async fn handoff(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<HandoffForm>,
+) -> Response {
+    match handoffs::offer_as(&state, &user.me, id, &form.to, &form.note).await {
+        Ok(_) => done(id, "offered"),
+        Err(e) => refused(&state, &user, id, e, Draft { handoff_note: form.note, ..Draft::default() }).await,
+    }
+}
+
+/// The resolve form.
+#[derive(Debug, Deserialize)]
+pub struct ResolveForm {
+    summary: String,
+}
+
+/// `POST /cases/{id}/resolve`.
+pub async fn resolve(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ResolveForm>,
+) -> Response {
+    match cases::resolve_as(&state, &user.me, id, &form.summary).await {
+        Ok(_) => done(id, "resolved"),
+        Err(e) => refused(&state, &user, id, e, Draft { summary: form.summary, ..Draft::default() }).await,
+    }
+}
+
+/// The reopen form.
+#[derive(Debug, Deserialize)]
+pub struct ReopenForm {
+    reason: String,
+}
+
+/// `POST /cases/{id}/reopen`.
+pub async fn reopen(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ReopenForm>,
+) -> Response {
+    match cases::reopen_as(&state, &user.me, id, &form.reason).await {
+        Ok(_) => done(id, "reopened"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}
+
+/// `POST /cases/{id}/call-back`.
+pub async fn call_back(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(_): Form<Back>,
+) -> Response {
+    match call_backs::start_as(&state, &user.me, id).await {
+        Ok(_) => done(id, "call_back"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}

@@ -1,0 +1,173 @@
+//! `GET /lead`: the shift lead's view. Who is working and how loaded, the
+//! cases nobody has acknowledged yet or that missed an SLA deadline, and a
+//! reassign form on each. Live like the inbox.
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use batline_core::{
+    domain::{DutyStatus, Role},
+    store::{self, cases::AttentionItem, responders::BoardRow},
+};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{
+    failure,
+    i18n::{Ui, ui},
+    inbox::{due, when},
+    layout::{self, Done, Flash, Section, csrf_field},
+    role_forbidden,
+    session::WebUser,
+};
+use crate::{AppState, error::ApiError, handoffs};
+
+/// Cases listed at most.
+const ATTENTION_LIMIT: i64 = 200;
+
+fn may_lead(user: &WebUser) -> bool {
+    matches!(user.me.role, Role::Lead | Role::Mayor | Role::Admin)
+}
+
+/// `GET /lead`.
+pub async fn page(State(state): State<AppState>, user: WebUser, Query(done): Query<Done>) -> Response {
+    let flash = done.flash(ui(user.lang));
+    render(&state, &user, StatusCode::OK, flash).await
+}
+
+async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Option<Flash>) -> Response {
+    if !may_lead(user) {
+        return role_forbidden(user);
+    }
+    let loaded = async {
+        let board = store::responders::board(&state.pool, Utc::now()).await?;
+        let attention = store::cases::needing_attention(&state.pool, ATTENTION_LIMIT).await?;
+        Ok::<_, ApiError>((board, attention))
+    };
+    match loaded.await {
+        Ok((board, attention)) => {
+            let t = ui(user.lang);
+            let body = body(t, user, &board, &attention);
+            (status, Html(layout::page(user, Section::Lead, t.lead_title, flash.as_ref(), body).into_string()))
+                .into_response()
+        }
+        Err(e) => failure(user, e),
+    }
+}
+
+fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem]) -> Markup {
+    let now = Utc::now();
+    let on_duty: Vec<&BoardRow> = board.iter().filter(|r| r.duty_status == DutyStatus::OnDuty).collect();
+    html! {
+        h1 { (t.lead_title) }
+        div id="lead-board" data-live hx-get="/lead" hx-trigger="live-refresh" hx-select="#lead-board" hx-swap="outerHTML" {
+            section aria-labelledby="board-title" {
+                h2 id="board-title" { (t.on_duty_now) }
+                table class="cases" {
+                    thead { tr {
+                        th scope="col" { (t.col_responder) }
+                        th scope="col" { (t.col_status) }
+                        th scope="col" { (t.col_load) }
+                        th scope="col" { (t.col_unacked) }
+                        th scope="col" { (t.col_overdue) }
+                    } }
+                    tbody {
+                        @for row in board {
+                            tr data-responder=(row.username) {
+                                td { (row.display_name) }
+                                td { (t.duty(row.duty_status)) }
+                                td { (row.open_cases) " / " (row.capacity) }
+                                td { (row.unacknowledged) }
+                                td { @if row.overdue > 0 { strong { (row.overdue) } } @else { "0" } }
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="attention-title" {
+                h2 id="attention-title" { (t.attention_title) }
+                @if attention.is_empty() {
+                    p { (t.attention_none) }
+                } @else {
+                    table class="cases" {
+                        thead { tr {
+                            th scope="col" { (t.col_case) }
+                            th scope="col" { (t.owner) }
+                            th scope="col" { (t.col_ack) }
+                            th scope="col" { (t.col_channel) }
+                            th scope="col" { (t.reassign) }
+                        } }
+                        tbody {
+                            @for a in attention {
+                                @let case = &a.item.case;
+                                tr data-case-row tabindex="-1" data-attention=(case.tracking_code) {
+                                    td {
+                                        a data-open href={ "/cases/" (case.id) } { (case.tracking_code) }
+                                        @if a.sla_breached { " " span class="tag" { (t.breached) } }
+                                    }
+                                    td { (a.item.owner_name) }
+                                    td {
+                                        @match (case.acknowledged_at, case.ack_due_at) {
+                                            (Some(at), _) => { (t.acknowledged) " " (when(at)) }
+                                            (None, Some(at)) if at < now => { strong { (t.overdue) } " " (due(at)) }
+                                            (None, Some(at)) => (due(at)),
+                                            (None, None) => (t.not_acknowledged),
+                                        }
+                                    }
+                                    td { (t.channel(case.channel)) " · " (when(case.opened_at)) }
+                                    td {
+                                        form method="post" action={ "/cases/" (case.id) "/reassign" } class="actions" {
+                                            (csrf_field(user))
+                                            label class="visually-hidden" for={ "to-" (case.id) } { (t.reassign_to) " " (case.tracking_code) }
+                                            select id={ "to-" (case.id) } name="to" required {
+                                                @for r in on_duty.iter().filter(|r| r.id != case.owner_id) {
+                                                    option value=(r.username) { (r.display_name) " (" (r.open_cases) "/" (r.capacity) ")" }
+                                                }
+                                            }
+                                            label class="visually-hidden" for={ "why-" (case.id) } { (t.reason) }
+                                            input type="text" id={ "why-" (case.id) } name="note" placeholder=(t.reason) required maxlength="1000";
+                                            button class="hds-button hds-button--secondary hds-button--small" type="submit" {
+                                                span class="hds-button__label" { (t.reassign) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The reassign form.
+#[derive(Debug, Deserialize)]
+pub struct ReassignForm {
+    to: String,
+    note: String,
+}
+
+/// `POST /cases/{id}/reassign`.
+pub async fn reassign(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ReassignForm>,
+) -> Response {
+    match handoffs::reassign_as(&state, &user.me, id, &form.to, &form.note).await {
+        Ok(_) => Redirect::to("/lead?done=reassigned").into_response(),
+        Err(e) => {
+            let (status, _, detail) = e.parts();
+            if status == StatusCode::FORBIDDEN {
+                return failure(&user, e);
+            }
+            render(&state, &user, status, Some(Flash::Failed(detail))).await
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! `GET /live`: the console page's WebSocket. It pushes a small JSON note
+//! for every event that concerns the signed-in person; the page then
+//! fetches what changed. Notes:
+//!
+//! - `{"type":"case","case_id":…,"kind":…,"alert":"…"}`: something happened
+//!   on a case; `alert` (optional) is what to announce (a new case, a new
+//!   message, an offer, a missed SLA deadline) in the person's language.
+//! - `{"type":"resync"}`: events may have been missed (the socket fell
+//!   behind, or the console's bus subscription restarted): refetch everything.
+//!
+//! Who hears what: a responder hears about their own cases, offers made to
+//! them and cases taken from them; leads, the mayor and admins hear about
+//! every case (their views list everyone's).
+//!
+//! Sockets are cheap: small buffers, nothing read from the browser but
+//! pings and close. The session is rechecked every half minute without
+//! counting as use, so signing out or timing out closes the socket.
+
+use std::time::Duration;
+
+use axum::{
+    extract::{
+        State, WebSocketUpgrade,
+        ws::{Message, WebSocket},
+    },
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use batline_core::{
+    bus::BusMessage,
+    domain::{Role, event_kind},
+    store,
+};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use super::{
+    i18n::ui,
+    session::{self, WebUser},
+};
+use crate::{AppState, auth, live_feed::LiveEvent};
+
+/// How often the socket pings the browser and rechecks the session.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+/// Largest frame the browser may send (it only ever sends pings and close).
+const MAX_INCOMING: usize = 1024;
+
+/// `GET /live`.
+pub async fn socket(
+    State(state): State<AppState>,
+    user: WebUser,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    // Browsers send Origin on every WebSocket handshake; a foreign one means
+    // another site is trying to ride on the session cookie.
+    if !session::same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, ui(user.lang).cross_site).into_response();
+    }
+    let Some(token) = session::session_token(&headers) else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(4 * 1024)
+        .max_message_size(MAX_INCOMING)
+        .max_frame_size(MAX_INCOMING)
+        .on_upgrade(move |socket| serve(state, user, token, socket))
+}
+
+async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSocket) {
+    let mut events = state.live.receiver();
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    let token_hash = auth::token_hash(&token);
+    loop {
+        let note = tokio::select! {
+            event = events.recv() => match event {
+                Ok(LiveEvent::Case(msg)) => note_for(&state, &user, &msg).await,
+                Ok(LiveEvent::Resync) | Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" })),
+                Err(RecvError::Closed) => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(_)) => None,
+            },
+            _ = heartbeat.tick() => {
+                match store::sessions::still_valid(&state.pool, &token_hash, state.config.session_idle).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => tracing::debug!(error = %e, "could not recheck a live socket's session"),
+                }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+                None
+            }
+        };
+        if let Some(note) = note
+            && socket.send(Message::Text(note.to_string().into())).await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = socket.send(Message::Close(None)).await;
+}
+
+/// The note `user` gets for `msg`, if it concerns them.
+async fn note_for(state: &AppState, user: &WebUser, msg: &BusMessage) -> Option<serde_json::Value> {
+    let t = ui(user.lang);
+    let me = user.me.id;
+    let sees_all = matches!(user.me.role, Role::Lead | Role::Mayor | Role::Admin);
+    let (case_id, kind, alert): (Uuid, &str, Option<&str>) = match msg {
+        BusMessage::CaseAssigned { case_id, owner_id, .. } if *owner_id == me => {
+            (*case_id, "assigned", Some(t.alert_new_case))
+        }
+        BusMessage::CaseAssigned { case_id, previous_owner_id: Some(previous), .. } if *previous == me => {
+            (*case_id, "moved", None)
+        }
+        BusMessage::CaseUpdated { case_id, owner_id, kind } if *owner_id == me => {
+            let alert = match kind.as_str() {
+                event_kind::RESIDENT_MESSAGE | event_kind::VOICEMAIL => Some(t.alert_new_message),
+                event_kind::REOPENED => Some(t.alert_new_case),
+                _ => None,
+            };
+            (*case_id, kind.as_str(), alert)
+        }
+        BusMessage::CaseUpdated { case_id, kind, .. } if kind == event_kind::HANDOFF_OFFERED => {
+            // The event names the owner, not the colleague offered to; ask.
+            let offered_to_me = match store::handoffs::open_for(&state.pool, me).await {
+                Ok(offers) => offers.iter().any(|o| o.handoff.case_id == *case_id),
+                Err(e) => {
+                    tracing::debug!(error = %e, "could not check hand-off offers for a live socket");
+                    true
+                }
+            };
+            if offered_to_me {
+                (*case_id, kind.as_str(), Some(t.alert_offer))
+            } else if sees_all {
+                (*case_id, kind.as_str(), None)
+            } else {
+                return None;
+            }
+        }
+        BusMessage::SlaBreached { case_id, owner_id, lead_id, .. } if *owner_id == me || *lead_id == Some(me) => {
+            (*case_id, "sla_breached", Some(t.alert_sla))
+        }
+        BusMessage::CaseAssigned { case_id, .. } if sees_all => (*case_id, "assigned", None),
+        BusMessage::CaseUpdated { case_id, kind, .. } if sees_all => (*case_id, kind.as_str(), None),
+        BusMessage::SlaBreached { case_id, .. } if sees_all => (*case_id, "sla_breached", None),
+        _ => return None,
+    };
+    let mut note = json!({ "type": "case", "case_id": case_id, "kind": kind });
+    if let Some(alert) = alert {
+        note["alert"] = json!(alert);
+    }
+    Some(note)
+}

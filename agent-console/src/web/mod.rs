@@ -1,0 +1,104 @@
+//! The console web app: server-rendered pages (maud) made live with htmx and
+//! one small script (`web/src/console.js`). Everything it loads is bundled
+//! into the binary; its CSP allows scripts and styles from itself only.
+//!
+//! Pages reuse the API's own actions (`cases::reply_as` and friends), so the
+//! browser and the JSON API can never disagree about who may do what.
+
+pub mod admin;
+pub mod case_page;
+pub mod charts;
+pub mod dashboard;
+pub mod duty;
+pub mod i18n;
+pub mod inbox;
+pub mod layout;
+pub mod lead;
+pub mod live;
+pub mod session;
+pub mod sign_in;
+pub mod timeline;
+
+use axum::{
+    Router,
+    http::{HeaderName, HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
+};
+use batline_core::web_assets;
+use maud::html;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use self::{
+    i18n::{Lang, ui},
+    layout::{Flash, Section},
+    session::WebUser,
+};
+use crate::{AppState, error::ApiError};
+
+/// The pages' Content-Security-Policy: nothing inline, nothing from elsewhere,
+/// never framed. HDS draws its icons with `data:` SVGs in CSS.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; font-src 'self'; media-src 'self' https:; object-src 'none'; \
+                   base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The browser routes.
+pub fn routes() -> Router<AppState> {
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .route("/", get(inbox::page))
+        .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/language", post(sign_in::language))
+        .route("/duty", post(duty::set))
+        .route("/duty/off", get(duty::off_preview))
+        .route("/live", get(live::socket))
+        .route("/handoffs/{id}/accept", post(inbox::accept))
+        .route("/handoffs/{id}/decline", post(inbox::decline))
+        .route("/cases/{id}", get(case_page::page))
+        .route("/cases/{id}/acknowledge", post(case_page::acknowledge))
+        .route("/cases/{id}/reply", post(case_page::reply))
+        .route("/cases/{id}/note", post(case_page::note))
+        .route("/cases/{id}/handoff", post(case_page::handoff))
+        .route("/cases/{id}/resolve", post(case_page::resolve))
+        .route("/cases/{id}/reopen", post(case_page::reopen))
+        .route("/cases/{id}/call-back", post(case_page::call_back))
+        .route("/cases/{id}/reassign", post(lead::reassign))
+        .route("/lead", get(lead::page))
+        .route("/dashboard", get(dashboard::page))
+        .route("/dashboard/export", get(dashboard::export))
+        .merge(admin::routes())
+        .route("/assets/{name}", get(web_assets::serve))
+        .layer(axum::middleware::from_fn(session::verify_csrf))
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
+}
+
+/// A page saying what went wrong, with the right status.
+pub fn failure(user: &WebUser, error: ApiError) -> Response {
+    let (status, _, detail) = error.parts();
+    let t = ui(user.lang);
+    let detail = if status == StatusCode::NOT_FOUND { t.not_found.to_owned() } else { detail };
+    let body = html! {
+        h1 { (t.error_title) }
+        p { a href="/" { (t.back) } }
+    };
+    (status, Html(layout::page(user, Section::Other, t.error_title, Some(&Flash::Failed(detail)), body).into_string()))
+        .into_response()
+}
+
+/// A page only some roles may see.
+pub fn role_forbidden(user: &WebUser) -> Response {
+    failure(user, ApiError::Forbidden(ui(user.lang).role_forbidden.to_owned()))
+}
+
+/// The language of a request that has no signed-in user.
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    use i18n::FromHeaders;
+    Lang::from_headers(headers)
+}

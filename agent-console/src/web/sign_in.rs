@@ -1,0 +1,162 @@
+//! Signing in and out of the console in the browser, and choosing its language.
+
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use batline_core::{domain::Language, store};
+use cookie::{Cookie, SameSite};
+use maud::html;
+use serde::Deserialize;
+
+use super::{
+    i18n::{LANG_COOKIE, Lang, ui},
+    lang_of,
+    layout::{self, Flash},
+    session,
+};
+use crate::{AppState, auth, error::ApiError};
+
+/// Where to go after signing in.
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+/// Only paths on this site, so the sign-in page cannot be used to send
+/// someone to another one.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+fn render(lang: Lang, next: &str, username: &str, flash: Option<Flash>) -> Html<String> {
+    let t = ui(lang);
+    let body = html! {
+        div class="sign-in" {
+            h1 { (t.sign_in_title) }
+            p { (t.sign_in_intro) }
+            @if let Some(flash) = &flash { (layout::flash_box(flash)) }
+            form method="post" action="/sign-in" class="stack" {
+                input type="hidden" name="next" value=(next);
+                div {
+                    label for="username" { (t.username) }
+                    input type="text" id="username" name="username" value=(username) autocomplete="username" required autofocus;
+                }
+                div {
+                    label for="password" { (t.password) }
+                    input type="password" id="password" name="password" autocomplete="current-password" required;
+                }
+                div class="actions" {
+                    button class="hds-button hds-button--primary" type="submit" {
+                        span class="hds-button__label" { (t.sign_in_button) }
+                    }
+                }
+            }
+            nav aria-label=(t.language_label) {
+                ul class="actions" {
+                    @for other in [Language::Fi, Language::Sv, Language::En] {
+                        li { a href={ "/sign-in?lang=" (other.as_str()) } lang=(other.as_str()) { (ui(other).language_name) } }
+                    }
+                }
+            }
+        }
+    };
+    Html(layout::bare(lang, t.sign_in_title, body).into_string())
+}
+
+/// `GET /sign-in`.
+pub async fn form(headers: HeaderMap, Query(query): Query<Next>, Query(lang): Query<LangChoice>) -> Response {
+    let lang_cookie = lang.lang.map(lang_cookie);
+    let lang = lang.lang.unwrap_or_else(|| lang_of(&headers));
+    let flash = query.signed_out.is_some().then_some(Flash::Done(ui(lang).signed_out));
+    let page = render(lang, safe_next(query.next.as_deref()), "", flash);
+    match lang_cookie {
+        Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
+        None => page.into_response(),
+    }
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// `POST /sign-in`: on success the session cookie is set and the browser
+/// goes where it was heading; on failure the form comes back with the name kept.
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
+    let lang = lang_of(&headers);
+    let next = safe_next(form.next.as_deref()).to_owned();
+    match auth::start_session(&state, &form.username, form.password).await {
+        Ok(session) => {
+            // Clean up now and then, on the path that adds rows anyway.
+            if let Err(e) = store::sessions::delete_stale(&state.pool, state.config.session_idle).await {
+                tracing::warn!(error = %e, "could not delete stale sessions");
+            }
+            ([(header::SET_COOKIE, session::start_cookie(&state, &session.token))], Redirect::to(&next)).into_response()
+        }
+        Err(ApiError::BadCredentials) => {
+            let flash = Flash::Failed(ui(lang).bad_credentials.to_owned());
+            (StatusCode::UNAUTHORIZED, render(lang, &next, &form.username, Some(flash))).into_response()
+        }
+        Err(e) => {
+            let (status, _, detail) = e.parts();
+            (status, render(lang, &next, &form.username, Some(Flash::Failed(detail)))).into_response()
+        }
+    }
+}
+
+/// `POST /sign-out`: ends the session everywhere it is used, not just in this browser.
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = session::session_token(&headers)
+        && let Err(e) = store::sessions::delete(&state.pool, &auth::token_hash(&token)).await
+    {
+        tracing::warn!(error = %e, "could not delete a session on sign-out");
+    }
+    ([(header::SET_COOKIE, session::end_cookie(&state))], Redirect::to("/sign-in?signed_out=1")).into_response()
+}
+
+/// A language choice.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangChoice {
+    #[serde(default)]
+    lang: Option<Language>,
+}
+
+fn lang_cookie(lang: Language) -> String {
+    Cookie::build((LANG_COOKIE, lang.as_str()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .build()
+        .to_string()
+}
+
+/// `POST /language`: remembers the chosen language and goes back.
+pub async fn language(headers: HeaderMap, Form(choice): Form<LangChoice>) -> Response {
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        })
+        .unwrap_or_else(|| "/".to_owned());
+    let back = safe_next(Some(&back)).to_owned();
+    match choice.lang {
+        Some(lang) => ([(header::SET_COOKIE, lang_cookie(lang))], Redirect::to(&back)).into_response(),
+        None => Redirect::to(&back).into_response(),
+    }
+}

@@ -1,0 +1,165 @@
+//! Timeline events in plain words, with the routing reason where there is
+//! one ("assigned to Aino: knows the area and topic").
+
+use batline_core::{domain::Language, store::events::CaseEvent};
+use serde_json::Value;
+
+/// (kind, Finnish, Swedish, English).
+const LABELS: &[(&str, &str, &str, &str)] = &[
+    ("opened", "Tapaus avattiin", "Ärendet öppnades", "Case opened"),
+    ("assigned", "Vastuuhenkilö nimettiin", "Ansvarig utsågs", "Owner assigned"),
+    ("resident_message", "Asukkaan viesti", "Meddelande från invånaren", "Message from the resident"),
+    ("auto_replied", "Automaattinen vastaus lähti", "Automatiskt svar skickades", "Automatic reply sent"),
+    ("replied", "Vastaus asukkaalle", "Svar till invånaren", "Reply to the resident"),
+    ("delivery_failed", "Viestin toimitus epäonnistui", "Meddelandet kunde inte levereras", "Message delivery failed"),
+    ("resolved", "Ratkaistu", "Löst", "Resolved"),
+    ("acknowledged", "Kuitattu", "Kvitterat", "Acknowledged"),
+    ("ack_missed", "Kuittaus myöhästyi", "Kvitteringen försenades", "Acknowledgement missed"),
+    ("handoff_offered", "Luovutusta tarjottiin", "Överlämning erbjöds", "Hand-off offered"),
+    ("handoff_accepted", "Luovutus hyväksyttiin", "Överlämningen godtogs", "Hand-off accepted"),
+    ("handoff_declined", "Luovutuksesta kieltäydyttiin", "Överlämningen avböjdes", "Hand-off declined"),
+    ("handoff_expired", "Luovutustarjous raukesi", "Överlämningserbjudandet gick ut", "Hand-off offer lapsed"),
+    ("duty_changed", "Vastaaja lähti vuorosta", "Svararen gick ur tjänst", "Owner went off duty"),
+    ("call_received", "Puhelu tuli", "Samtal kom in", "Call received"),
+    (
+        "call_dialled",
+        "Puhelu yhdistettiin vastaajalle",
+        "Samtalet kopplades till svararen",
+        "Call put through to the owner",
+    ),
+    ("call_connected", "Puhelu yhdistyi", "Samtalet kopplades", "Call connected"),
+    ("call_unanswered", "Puheluun ei vastattu", "Samtalet besvarades inte", "Call not answered"),
+    ("call_status", "Puhelun tila", "Samtalets status", "Call status"),
+    ("voicemail", "Ääniviesti", "Röstmeddelande", "Voice message"),
+    ("call_back_requested", "Takaisinsoitto luvattiin", "Återuppringning utlovades", "Call-back promised"),
+    ("call_back_started", "Takaisinsoitto aloitettiin", "Återuppringning påbörjades", "Call-back started"),
+    ("call_back_connected", "Takaisinsoitto yhdistyi", "Återuppringningen kopplades", "Call-back connected"),
+    (
+        "call_back_unanswered",
+        "Takaisinsoittoon ei vastattu",
+        "Återuppringningen besvarades inte",
+        "Call-back not answered",
+    ),
+    ("call_back_missed", "Takaisinsoitto myöhästyi", "Återuppringningen försenades", "Call-back missed"),
+    ("satisfaction", "Asukkaan arvio", "Invånarens bedömning", "Resident's rating"),
+    ("reopened", "Avattiin uudelleen", "Öppnades igen", "Reopened"),
+    ("sla_warning", "SLA-raja lähestyy", "SLA-gränsen närmar sig", "SLA deadline near"),
+    ("sla_breached", "SLA-raja ylittyi", "SLA-gränsen överskreds", "SLA deadline missed"),
+    ("note", "Sisäinen muistiinpano", "Intern anteckning", "Internal note"),
+];
+
+/// (rule or preference, Finnish, Swedish, English): why the owner was chosen.
+const REASONS: &[(&str, &str, &str, &str)] = &[
+    ("only_candidate", "ainoa vapaa vastaaja", "den enda lediga svararen", "the only responder free"),
+    ("at_walk_in_point", "paikalla asiointipisteessä", "på plats vid servicepunkten", "on site at the walk-in desk"),
+    ("area_and_topic", "tuntee alueen ja aiheen", "känner området och ämnet", "knows the area and topic"),
+    (
+        "previous_responder",
+        "hoiti asukkaan edellisen tapauksen",
+        "skötte invånarens förra ärende",
+        "handled the resident's previous case",
+    ),
+    ("least_load", "vähiten avoimia tapauksia", "minst antal öppna ärenden", "fewest open cases"),
+    ("longest_idle", "pisimpään ilman uutta tapausta", "längst utan nytt ärende", "longest without a new case"),
+    ("tie", "tasapeli", "oavgjort", "a tie"),
+    (
+        "over_capacity",
+        "kaikki täynnä; vähiten kuormitettu",
+        "alla fulla; minst belastad",
+        "everyone full; least loaded",
+    ),
+    (
+        "other_language",
+        "kukaan ei puhu kieltä; vähiten kuormitettu",
+        "ingen talar språket; minst belastad",
+        "nobody speaks the language; least loaded",
+    ),
+    ("shift_lead", "ei päivystäjiä; vuoron johtaja", "ingen i tjänst; skiftledaren", "nobody on duty; the shift lead"),
+    (
+        "city_lead",
+        "ei päivystäjiä; kaupungin vuoron johtaja",
+        "ingen i tjänst; stadens skiftledare",
+        "nobody on duty; the city shift lead",
+    ),
+    ("backstop", "ei ketään muuta; varahenkilö", "ingen annan; reserven", "nobody else; the backstop"),
+    ("handoff", "otti luovutuksen vastaan", "tog emot överlämningen", "accepted the hand-off"),
+    ("lead_reassigned", "vuoron johto siirsi", "skiftledningen flyttade", "reassigned by a lead"),
+];
+
+fn pick(lang: Language, row: &(&str, &'static str, &'static str, &'static str)) -> &'static str {
+    match lang {
+        Language::Fi => row.1,
+        Language::Sv => row.2,
+        Language::En => row.3,
+    }
+}
+
+/// What happened, in `lang`.
+pub fn label(lang: Language, kind: &str) -> String {
+    LABELS.iter().find(|row| row.0 == kind).map_or_else(|| kind.replace('_', " "), |row| pick(lang, row).to_owned())
+}
+
+fn reason(lang: Language, key: &str) -> Option<&'static str> {
+    REASONS.iter().find(|row| row.0 == key).map(|row| pick(lang, row))
+}
+
+fn text(data: &Value, key: &str) -> Option<String> {
+    match data.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The particulars worth reading: who, why, what was said.
+pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
+    let data = &event.data;
+    let mut parts = Vec::new();
+    if let Some(owner) = text(data, "owner_name") {
+        parts.push(owner);
+    }
+    if let Some(to) = text(data, "to_name") {
+        parts.push(format!("→ {to}"));
+    }
+    let why = text(data, "decided_by").or_else(|| text(data, "rule"));
+    if let Some(why) = why.as_deref().and_then(|w| reason(lang, w)) {
+        parts.push(format!("({why})"));
+    }
+    for key in ["summary", "note", "text", "reason", "score", "target", "status"] {
+        if let Some(value) = text(data, key) {
+            parts.push(value);
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(kind: &str, data: Value) -> CaseEvent {
+        CaseEvent {
+            id: 1,
+            case_id: uuid::Uuid::nil(),
+            kind: kind.to_owned(),
+            actor_kind: batline_core::domain::ActorKind::System,
+            actor_id: None,
+            at: chrono::Utc::now(),
+            data,
+        }
+    }
+
+    #[test]
+    fn routing_reasons_read_as_words() {
+        let assigned = event(
+            "assigned",
+            serde_json::json!({"owner_name": "Aino", "rule": "eligible", "decided_by": "area_and_topic"}),
+        );
+        assert_eq!(label(Language::En, "assigned"), "Owner assigned");
+        assert_eq!(detail(Language::En, &assigned).as_deref(), Some("Aino (knows the area and topic)"));
+        assert_eq!(detail(Language::Fi, &assigned).as_deref(), Some("Aino (tuntee alueen ja aiheen)"));
+        let offered = event("handoff_offered", serde_json::json!({"to_name": "Mikko", "note": "Puisto-osaaja"}));
+        assert_eq!(detail(Language::Sv, &offered).as_deref(), Some("→ Mikko Puisto-osaaja"));
+        assert_eq!(label(Language::Sv, "something_new"), "something new");
+    }
+}

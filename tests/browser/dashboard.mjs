@@ -1,0 +1,56 @@
+// The mayor's dashboard in a real browser: it opens on the last four weeks,
+// the period and the breakdown change what the charts and the table show,
+// and axe-core finds no WCAG 2.1 AA violations.
+import { env, expectAccessible, newPage, run, step } from "./support.mjs";
+
+const CONSOLE = env("CONSOLE");
+const PASSWORD = env("PASSWORD");
+const MAYOR = env("MAYOR");
+const LONG_AGO = env("LONG_AGO"); // a date before the older cases, YYYY-MM-DD
+
+async function chart(page, id) {
+  return page.locator(`#${id}`).evaluate((svg) => svg.outerHTML);
+}
+
+run(async (browser) => {
+  const page = await newPage(browser, { locale: "en-GB" });
+  await page.goto(CONSOLE + "/sign-in?next=/dashboard");
+  await page.getByLabel("Username").fill(MAYOR);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: "SLA dashboard" }).waitFor();
+  await expectAccessible(page, "the dashboard");
+
+  const cases = (await page.locator('[data-figure="cases"]').textContent()).trim();
+  if (cases !== "3") throw new Error(`the last four weeks hold 3 cases, the page says ${cases}`);
+  const districtsBefore = await chart(page, "chart-districts");
+  const weeksBefore = await chart(page, "chart-weeks");
+  if (!districtsBefore.includes("Kallio") || districtsBefore.includes("Vuosaari")) throw new Error("only Kallio's recent cases are in the period");
+  step("the last four weeks: 3 cases, Kallio only");
+
+  // A longer period takes in the older Vuosaari cases.
+  await page.getByLabel("From").fill(LONG_AGO);
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/from=/);
+  const after = (await page.locator('[data-figure="cases"]').textContent()).trim();
+  if (after !== "6") throw new Error(`the longer period holds 6 cases, the page says ${after}`);
+  const districtsAfter = await chart(page, "chart-districts");
+  if (!districtsAfter.includes("Vuosaari")) throw new Error("the district chart did not change with the period");
+  if ((await chart(page, "chart-weeks")) === weeksBefore) throw new Error("the weekly chart did not change with the period");
+  step("a longer period: 6 cases, Vuosaari appears in the charts");
+
+  // Break down by channel instead of area.
+  await page.getByLabel("Break down by").selectOption("channel");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("heading", { name: /Breakdown: channel/ }).waitFor();
+  const groups = await page.locator("#breakdown tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.group));
+  if (groups.join(",") !== "sms") throw new Error(`expected one group, sms; got ${groups}`);
+  step("broken down by channel");
+  await expectAccessible(page, "the dashboard with a longer period");
+
+  // The Finnish dashboard passes axe too.
+  await page.locator("#ui-language").selectOption("fi");
+  await page.locator("form[action='/language'] button").click();
+  await page.getByRole("heading", { level: 1, name: "SLA-näkymä" }).waitFor();
+  await expectAccessible(page, "the dashboard in Finnish");
+});

@@ -1,0 +1,376 @@
+//! The console web app in a real browser (tests/browser/console.mjs) and
+//! the browser-facing guarantees that need no browser: CSRF, cookies,
+//! security headers, idle timeouts, the live socket's Origin check.
+
+use std::time::Duration;
+
+use batline_core::domain::{CaseStatus, DutyStatus, Language};
+use secrecy::ExposeSecret;
+
+use crate::{
+    browser,
+    support::{BATLINE_NUMBER, PASSWORD, PUBLIC_URL, TestApp, TestResult, eventually},
+};
+
+const RESIDENT: &str = "+358405550101";
+
+#[tokio::test]
+async fn a_responders_day_in_the_browser() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi, Language::En], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::Off).await?;
+    let twilio = app.config.twilio.clone().ok_or_else(|| anyhow::anyhow!("the test app has Twilio configured"))?;
+    browser::run(
+        "console.mjs",
+        &[
+            ("CONSOLE", app.console.clone()),
+            ("GATEWAY", app.gateway.clone()),
+            ("PUBLIC_URL", PUBLIC_URL.to_owned()),
+            ("TWILIO_ACCOUNT_SID", twilio.account_sid.clone()),
+            ("TWILIO_AUTH_TOKEN", twilio.auth_token.expose_secret().to_owned()),
+            ("BATLINE_NUMBER", BATLINE_NUMBER.to_owned()),
+            ("PASSWORD", PASSWORD.to_owned()),
+            ("RESPONDER_A", "aino".to_owned()),
+            ("RESPONDER_B", "mikko".to_owned()),
+            ("RESPONDER_B_NAME", "Mikko".to_owned()),
+            ("RESIDENT_PHONE", RESIDENT.to_owned()),
+        ],
+    )
+    .await?;
+
+    // What the clicks did, as the database and the resident's phone saw it.
+    let case = app.cases_of(RESIDENT).await?.remove(0);
+    assert_eq!(case.status, CaseStatus::Resolved);
+    assert_eq!(case.owner_id, mikko.id, "the hand-off moved the case to Mikko");
+    assert_eq!(case.resolution_summary.as_deref(), Some("Lamppu vaihdettiin."));
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM case_events WHERE case_id = $1 ORDER BY id")
+        .bind(case.id)
+        .fetch_all(&app.pool)
+        .await?;
+    for kind in ["acknowledged", "replied", "handoff_offered", "handoff_accepted", "resolved"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} is on the timeline: {kinds:?}");
+    }
+    let acked_by: Option<uuid::Uuid> = sqlx::query_scalar(
+        "SELECT actor_id FROM case_events WHERE case_id = $1 AND kind = 'acknowledged' ORDER BY id LIMIT 1",
+    )
+    .bind(case.id)
+    .fetch_one(&app.pool)
+    .await?;
+    assert_eq!(acked_by, Some(aino.id));
+    eventually("the reply reaches the resident's phone", Duration::from_secs(10), || async {
+        let sent = app.sandbox.sent();
+        Ok(sent.iter().any(|s| s.to == RESIDENT && s.body == "Kiitos, välitin vian korjattavaksi.").then_some(()))
+    })
+    .await?;
+    app.teardown().await
+}
+
+/// A signed-in browser session without a browser: its cookie and the CSRF
+/// token its pages carry.
+struct WebSession {
+    cookie: String,
+    csrf: String,
+}
+
+fn browser_client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap_or_default()
+}
+
+async fn web_sign_in(app: &TestApp, username: &str) -> TestResult<WebSession> {
+    let http = browser_client();
+    let cookie = crate::roles::web_session(&http, &app.console, username).await?;
+    let page = http.get(format!("{}/", app.console)).header("Cookie", &cookie).send().await?.text().await?;
+    let csrf = page
+        .split(r#"<meta name="csrf-token" content=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("the inbox carries no CSRF token"))?
+        .to_owned();
+    Ok(WebSession { cookie, csrf })
+}
+
+#[tokio::test]
+async fn forms_need_the_sessions_csrf_token_and_a_same_site_origin() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.text(RESIDENT, "Bussipysäkin katos on rikki").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    let aino = web_sign_in(&app, "aino").await?;
+    let http = browser_client();
+    let url = format!("{}/cases/{}/note", app.console, case.id);
+    let post = |form: Vec<(&'static str, String)>, origin: Option<&'static str>| {
+        let mut request = http.post(&url).header("Cookie", &aino.cookie).form(&form);
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        request.send()
+    };
+    let text = ("text", "Soitin HSL:lle".to_owned());
+    assert_eq!(post(vec![text.clone()], None).await?.status(), 403, "no token");
+    assert_eq!(post(vec![text.clone(), ("_csrf", "forged".into())], None).await?.status(), 403, "a wrong token");
+    let other = web_sign_in(&app, "aino").await?;
+    assert_ne!(other.csrf, aino.csrf, "each session has its own token");
+    assert_eq!(
+        post(vec![text.clone(), ("_csrf", other.csrf.clone())], None).await?.status(),
+        403,
+        "another session's token"
+    );
+    let ok = vec![text.clone(), ("_csrf", aino.csrf.clone())];
+    assert_eq!(post(ok.clone(), Some("https://evil.example")).await?.status(), 403, "a cross-site origin");
+    let response = post(ok, None).await?;
+    assert_eq!(response.status(), 303);
+    assert_eq!(
+        app.count("SELECT count(*) FROM case_events WHERE kind = 'note'").await?,
+        1,
+        "only the good post went through"
+    );
+
+    // Sign-in itself refuses a cross-site post (login CSRF).
+    let cross = http
+        .post(format!("{}/sign-in", app.console))
+        .header("Origin", "https://evil.example")
+        .form(&[("username", "aino"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    assert_eq!(cross.status(), 403);
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_the_cookie_is_locked_down() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let http = browser_client();
+    let response = http
+        .post(format!("{}/sign-in", app.console))
+        .form(&[("username", "aino"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .send()
+        .await?;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/", "sign-in never sends the browser to another site");
+    let set_cookie = response.headers()["set-cookie"].to_str()?.to_owned();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age="] {
+        assert!(set_cookie.contains(flag), "{flag} in {set_cookie}");
+    }
+    assert!(!set_cookie.contains("Secure"), "plain http in tests: no Secure flag ({set_cookie})");
+
+    let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+    let page = http.get(format!("{}/", app.console)).header("Cookie", &cookie).send().await?;
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"].to_str()?.to_owned();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let html = page.text().await?;
+    assert!(!html.contains("<script>") && !html.contains(" onclick="), "no inline script on the page");
+    for asset in ["/assets/hds.css?v=", "/assets/htmx.min.js?v=", "/assets/console.js?v="] {
+        assert!(html.contains(asset), "the page links {asset}");
+    }
+    let css = http.get(format!("{}/assets/hds.css", app.console)).send().await?;
+    assert_eq!(css.status(), 200);
+    assert!(css.headers()["cache-control"].to_str()?.contains("immutable"));
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn idle_and_expired_sessions_end() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let http = browser_client();
+    let inbox = format!("{}/", app.console);
+
+    let idle = web_sign_in(&app, "aino").await?;
+    assert_eq!(http.get(&inbox).header("Cookie", &idle.cookie).send().await?.status(), 200);
+    // Unused for longer than BATLINE_SESSION_IDLE_MINUTES (30 by default).
+    sqlx::query("UPDATE console_sessions SET last_seen_at = now() - interval '31 minutes'").execute(&app.pool).await?;
+    let response = http.get(&inbox).header("Cookie", &idle.cookie).send().await?;
+    assert_eq!(response.status(), 303);
+    assert!(response.headers()["location"].to_str()?.starts_with("/sign-in"));
+
+    // Used a minute ago: still fine; past its absolute expiry: over, however busy.
+    let busy = web_sign_in(&app, "aino").await?;
+    sqlx::query("UPDATE console_sessions SET last_seen_at = now() - interval '1 minute'").execute(&app.pool).await?;
+    assert_eq!(http.get(&inbox).header("Cookie", &busy.cookie).send().await?.status(), 200);
+    sqlx::query("UPDATE console_sessions SET expires_at = now() - interval '1 second'").execute(&app.pool).await?;
+    let ended = http.get(&inbox).header("Cookie", &busy.cookie).send().await?;
+    assert_eq!(ended.status(), 303);
+    let cleared = ended.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(
+        cleared.starts_with("batline_session=;") && cleared.contains("Max-Age=0"),
+        "the ended session's cookie is cleared: {cleared}"
+    );
+
+    // A browser that still sends an ended session's cookie can sign in again.
+    let again = http
+        .post(format!("{}/sign-in", app.console))
+        .header("Cookie", &busy.cookie)
+        .form(&[("username", "aino"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    assert_eq!(again.status(), 303, "signing in over a stale cookie");
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn the_live_socket_refuses_other_sites_and_strangers() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let aino = web_sign_in(&app, "aino").await?;
+    let http = browser_client();
+    let handshake = |cookie: Option<&str>, origin: &str| {
+        let mut request = http
+            .get(format!("{}/live", app.console))
+            .header("Connection", "Upgrade")
+            .header("Upgrade", "websocket")
+            .header("Sec-WebSocket-Version", "13")
+            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+            .header("Origin", origin.to_owned());
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie.to_owned());
+        }
+        request.send()
+    };
+    let host = app.console.trim_start_matches("http://").to_owned();
+    let own = format!("http://{host}");
+    assert_eq!(handshake(Some(&aino.cookie), "https://evil.example").await?.status(), 403);
+    assert_eq!(handshake(None, &own).await?.status(), 303, "no session: sent to sign in");
+    assert_eq!(handshake(Some(&aino.cookie), &own).await?.status(), 101);
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn going_off_duty_shows_where_each_case_goes_first() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    for (phone, text) in [("+358405550301", "Puu kaatui pyörätielle"), ("+358405550302", "Katuvalo vilkkuu koko yön")]
+    {
+        app.text(phone, text).await?;
+        app.wait_for_cases(phone, 1, Duration::from_secs(10)).await?;
+    }
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let session = web_sign_in(&app, "aino").await?;
+    let http = browser_client();
+    let off = http
+        .post(format!("{}/duty", app.console))
+        .header("Cookie", &session.cookie)
+        .form(&[("status", "off"), ("_csrf", session.csrf.as_str())])
+        .send()
+        .await?;
+    assert_eq!(off.status(), 303);
+    assert_eq!(off.headers()["location"], "/duty/off", "with open cases, going off asks first");
+    let still: String = sqlx::query_scalar("SELECT duty_status FROM responders WHERE id = $1")
+        .bind(aino.id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!(still, "on_duty", "nothing changes before the confirmation");
+    let preview =
+        http.get(format!("{}/duty/off", app.console)).header("Cookie", &session.cookie).send().await?.text().await?;
+    assert_eq!(preview.matches("data-move=").count(), 2, "both cases are listed");
+    assert_eq!(preview.matches("<td>Mikko</td>").count(), 2, "both would go to Mikko, the only one on duty");
+
+    let confirmed = http
+        .post(format!("{}/duty", app.console))
+        .header("Cookie", &session.cookie)
+        .form(&[("status", "off"), ("confirm", "1"), ("_csrf", session.csrf.as_str())])
+        .send()
+        .await?;
+    assert_eq!(confirmed.status(), 303);
+    eventually("both cases move to Mikko", Duration::from_secs(10), || async {
+        let moved = app.count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}'", mikko.id)).await?;
+        Ok((moved == 2).then_some(()))
+    })
+    .await?;
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_lead_sees_unacknowledged_cases_and_reassigns_from_the_lead_page() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.text(RESIDENT, "Leikkipuiston keinu on rikki").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let lead = app.add_responder("liisa", "Liisa", &[Language::Fi], DutyStatus::OnDuty).await?;
+    sqlx::query("UPDATE responders SET role = 'lead' WHERE id = $1").bind(lead.id).execute(&app.pool).await?;
+    let session = web_sign_in(&app, "liisa").await?;
+    let http = browser_client();
+    let page = http.get(format!("{}/lead", app.console)).header("Cookie", &session.cookie).send().await?.text().await?;
+    assert!(page.contains(&format!(r#"data-attention="{}""#, case.tracking_code)), "the unacknowledged case is listed");
+    assert!(page.contains(r#"data-responder="aino""#) && page.contains(r#"data-responder="mikko""#));
+
+    let reassign = http
+        .post(format!("{}/cases/{}/reassign", app.console, case.id))
+        .header("Cookie", &session.cookie)
+        .form(&[("to", "mikko"), ("note", "Aino on kokouksessa"), ("_csrf", session.csrf.as_str())])
+        .send()
+        .await?;
+    assert_eq!(reassign.status(), 303);
+    assert_eq!(app.cases_of(RESIDENT).await?[0].owner_id, mikko.id);
+    app.teardown().await
+}
+
+/// Markup sent through any channel is shown as text: on the owner's case
+/// page, on the lead's page, on the public tracking page and the printable
+/// walk-in ticket.
+#[tokio::test]
+async fn script_tags_from_any_channel_are_shown_as_text() -> TestResult {
+    const ATTACK: &str = r#"<script>window.__xss=1</script><img src=x onerror="alert(1)">"#;
+    const ESCAPED: &str = "&lt;script&gt;window.__xss=1&lt;/script&gt;&lt;img src=x onerror=&quot;alert(1)&quot;&gt;";
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let point = app.add_walk_in_point("Kallio", "Kallio").await?;
+    app.add_desk("veera", "Veera", point).await?;
+    let lead = app.add_responder("liisa", "Liisa", &[Language::Fi], DutyStatus::Off).await?;
+    sqlx::query("UPDATE responders SET role = 'lead' WHERE id = $1").bind(lead.id).execute(&app.pool).await?;
+
+    // SMS.
+    app.text(RESIDENT, ATTACK).await?;
+    let sms_case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    // Walk-in: what the resident said, typed in by the desk.
+    let desk = app.sign_in("veera").await?;
+    let (status, ticket) =
+        desk.post("/api/v1/walk-in/tickets", serde_json::json!({ "about": ATTACK, "language": "fi" })).await?;
+    assert!(status == 201 || status == 202, "{status} {ticket}");
+    let ticket_id = ticket["ticket_id"].as_str().unwrap_or_default().to_owned();
+    let walk_in_case: uuid::Uuid = eventually("the walk-in ticket is filed", Duration::from_secs(10), || async {
+        Ok(sqlx::query_scalar(
+            "SELECT i.case_id FROM walk_in_tickets t JOIN intake i ON i.id = t.intake_id WHERE t.id = $1::uuid",
+        )
+        .bind(&ticket_id)
+        .fetch_one(&app.pool)
+        .await?)
+    })
+    .await?;
+    // A responder's own words reach the resident and the tracking page too.
+    let aino_api = app.sign_in("aino").await?;
+    let (status, _) = aino_api
+        .post(&format!("/api/v1/cases/{}/resolve", sms_case.id), serde_json::json!({ "summary": ATTACK }))
+        .await?;
+    assert_eq!(status, 200);
+
+    let aino = web_sign_in(&app, "aino").await?;
+    let liisa = web_sign_in(&app, "liisa").await?;
+    let http = browser_client();
+    let pages = [
+        (format!("{}/cases/{}", app.console, sms_case.id), Some(&aino.cookie)),
+        (format!("{}/cases/{}", app.console, walk_in_case), Some(&aino.cookie)),
+        (format!("{}/lead", app.console), Some(&liisa.cookie)),
+        (format!("{}/track/{}", app.gateway, sms_case.tracking_code), None),
+        (format!("{}/walk-in/tickets/{ticket_id}", app.console), None),
+    ];
+    for (url, cookie) in pages {
+        let mut request = http.get(&url);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie.as_str());
+        }
+        let response = request.send().await?;
+        assert_eq!(response.status(), 200, "{url}");
+        let html = response.text().await?;
+        assert!(!html.contains("<script>window.__xss") && !html.contains("<img src=x"), "{url} shows markup as markup");
+        if url.contains("/cases/") || url.contains("/track/") {
+            assert!(html.contains(ESCAPED), "{url} shows the text, escaped");
+        }
+    }
+    app.teardown().await
+}
