@@ -6,6 +6,7 @@
 
 pub mod bench;
 pub mod bench_chat;
+pub mod bench_mixed;
 pub mod bench_routing;
 pub mod bench_voice;
 pub mod seed;

@@ -102,6 +102,11 @@ enum Command {
     /// is an open file in this process and in the gateway: raise the limit
     /// first if needed (`ulimit -n 11000` for 10 000 sockets).
     BenchChat(batline::bench_chat::ChatBenchArgs),
+    /// Mixed SMS, voice and walk-in load against a running Batline, set
+    /// against this machine's floor (raw RabbitMQ publish-confirm-consume
+    /// plus one PostgreSQL commit per message): sustained throughput,
+    /// intake-to-owner latency at half of it, and an optional burst.
+    BenchMixed(batline::bench_mixed::MixedBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -271,6 +276,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
         Command::BenchChat(args) => batline::bench_chat::run(config, args).await,
+        Command::BenchMixed(args) => batline::bench_mixed::run(config, args).await,
     }
 }
 

@@ -317,6 +317,7 @@ pub(crate) async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason
     let reopened = store::cases::reopen(&mut tx, case.id, chrono::Utc::now() + window)
         .await?
         .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is open already", case.tracking_code)))?;
+    batline_core::sla::reopened(&mut tx, case.id).await?;
     store::events::append(
         &mut tx,
         case.id,

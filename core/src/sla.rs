@@ -109,6 +109,12 @@ pub async fn resolved(conn: &mut PgConnection, case_id: Uuid) -> Result<()> {
     store::sla::mark_met(conn, case_id, SlaTarget::Resolution).await
 }
 
+/// The case was reopened: its resolution clock runs again against the same
+/// deadline, so the time to resolution counts to the final resolution.
+pub async fn reopened(conn: &mut PgConnection, case_id: Uuid) -> Result<()> {
+    store::sla::resume(conn, case_id, SlaTarget::Resolution).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,7 @@ pub(crate) async fn file(
         let now = router.clock.now();
         let due = now + router.config.ack_windows.for_channel(case.channel);
         store::cases::reopen(conn, case.id, due).await?;
+        batline_core::sla::reopened(conn, case.id).await?;
         store::events::append(
             conn,
             case.id,

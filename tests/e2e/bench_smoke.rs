@@ -66,3 +66,38 @@ async fn idle_chat_sockets_are_held_and_replies_reach_them() -> TestResult {
     assert_eq!(app.count("SELECT count(*) FROM cases WHERE channel = 'chat'").await?, 4);
     app.teardown().await
 }
+
+#[tokio::test]
+async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult {
+    use batline::bench_mixed::{MixedBenchArgs, drive};
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let point = app.add_walk_in_point("Kallio", "Kallio").await?;
+    app.add_desk("desk", "Tiski", point).await?;
+    let args = MixedBenchArgs {
+        floor_messages: 300,
+        contacts: 60,
+        half_seconds: 2,
+        burst_rate: 30,
+        burst_seconds: 2,
+        concurrency: 8,
+        mix: "3,1,1".into(),
+        gateway: None,
+        console: None,
+        desk: "desk".into(),
+        desk_password: crate::support::PASSWORD.into(),
+        drain_seconds: 60,
+    };
+    let report = drive(&app.config, &app.pool, (&app.gateway, &app.console), &args).await?;
+    println!("{report}");
+    assert!(report.floor > 0.0);
+    assert_eq!((report.sustained.accepted, report.sustained.owned), (60, 60), "every contact of the run is owned");
+    let burst = report.burst.ok_or_else(|| anyhow::anyhow!("the burst ran"))?;
+    assert_eq!(burst.accepted as i64, burst.owned, "nothing lost in the burst");
+    for channel in ["sms", "voice", "walk_in"] {
+        let n = app.count(&format!("SELECT count(*) FROM cases WHERE channel = '{channel}'")).await?;
+        assert!(n > 0, "the mix reached {channel}");
+    }
+    app.teardown().await
+}

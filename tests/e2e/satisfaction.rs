@@ -70,6 +70,15 @@ async fn no_reopens_the_case_with_the_same_owner() -> TestResult {
     assert!(sms[2].body.contains("avasimme asiasi") && sms[2].body.contains("Aino"), "{}", sms[2].body);
     assert_eq!(app.cases_of(RESIDENT).await?.len(), 1);
     app.assert_open_counts_exact().await?;
+    let resolution_met = || async {
+        let met: Option<chrono::DateTime<chrono::Utc>> =
+            sqlx::query_scalar("SELECT met_at FROM sla_clocks WHERE case_id = $1 AND target = 'resolution'")
+                .bind(case.id)
+                .fetch_one(&app.pool)
+                .await?;
+        Ok::<_, anyhow::Error>(met)
+    };
+    assert_eq!(resolution_met().await?, None, "the resolution clock runs again: it was not solved after all");
 
     // Aino carries on; resolving again does not ask a second time.
     let console = app.sign_in("aino").await?;
@@ -78,6 +87,7 @@ async fn no_reopens_the_case_with_the_same_owner() -> TestResult {
         201
     );
     resolve(&app, RESIDENT).await?;
+    assert!(resolution_met().await?.is_some(), "the final resolution stops it");
     let sms = app.sandbox.wait_for_sms_to(RESIDENT, 5, Duration::from_secs(10)).await?;
     assert!(!sms[4].body.contains("Vastaa 1–5"), "{}", sms[4].body);
     app.teardown().await

@@ -95,9 +95,9 @@ async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
                     thead {
                         tr {
                             th scope="col" { (t.col_case) }
-                            th scope="col" { (t.col_channel) }
-                            th scope="col" { (t.col_about) }
-                            th scope="col" { (t.col_last) }
+                            th scope="col" class="wide" { (t.col_channel) }
+                            th scope="col" class="wide" { (t.col_about) }
+                            th scope="col" class="wide" { (t.col_last) }
                             th scope="col" { (t.col_ack) }
                             th scope="col" { (t.col_sla) }
                             th scope="col" { (t.col_action) }
@@ -124,9 +124,9 @@ fn case_row(t: &Ui, user: &WebUser, item: &CaseListItem, clocks: &[&SlaClock]) -
                 a data-open href={ "/cases/" (case.id) } { (case.tracking_code) }
                 @if case.acknowledged_at.is_none() { " " span class="tag new" { (t.not_acknowledged) } }
             }
-            td { (t.channel(case.channel)) }
-            td { (case.area.as_deref().unwrap_or(t.none)) " / " (case.topic.as_deref().unwrap_or(t.none)) }
-            td { @match item.last_message_at { Some(at) => (when(at)), None => (t.none) } }
+            td class="wide" { (t.channel(case.channel)) }
+            td class="wide" { (case.area.as_deref().unwrap_or(t.none)) " / " (case.topic.as_deref().unwrap_or(t.none)) }
+            td class="wide" { @match item.last_message_at { Some(at) => (when(at)), None => (t.none) } }
             td {
                 @match (case.acknowledged_at, case.ack_due_at) {
                     (Some(_), _) => (t.acknowledged),

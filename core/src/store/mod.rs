@@ -9,6 +9,7 @@ pub mod canned_replies;
 pub mod cases;
 pub mod chat;
 pub mod events;
+pub mod floor;
 pub mod handoffs;
 pub mod intake;
 pub mod messages;

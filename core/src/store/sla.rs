@@ -228,6 +228,19 @@ pub async fn mark_met(conn: &mut PgConnection, case_id: Uuid, target: SlaTarget)
     Ok(())
 }
 
+/// Sets a met clock running again (a reopened case is not resolved after
+/// all); it keeps its deadline, so one already past is breached by the next
+/// sweep.
+#[tracing::instrument(skip(conn))]
+pub async fn resume(conn: &mut PgConnection, case_id: Uuid, target: SlaTarget) -> Result<()> {
+    sqlx::query("UPDATE sla_clocks SET met_at = NULL WHERE case_id = $1 AND target = $2")
+        .bind(case_id)
+        .bind(target)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Running clocks past their warning time and not yet warned, locked, and
 /// marked warned; rows another router holds are skipped.
 #[tracing::instrument(skip(conn))]

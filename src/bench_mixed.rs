@@ -1,0 +1,405 @@
+//! `batline bench-mixed`: mixed-channel load against a running Batline, set
+//! against this machine's floor.
+//!
+//! 1. **Floor**: raw durable publish-with-confirm to a quorum queue and
+//!    consume with one PostgreSQL commit per message, with the same client
+//!    libraries (lapin, sqlx) and none of Batline's logic: the most any
+//!    design on this machine could do per contact.
+//! 2. **Sustained throughput**: contacts through Batline's front doors as
+//!    fast as they are taken (signed SMS and voice webhooks to the gateway,
+//!    walk-in tickets to the console), from receipt to a named owner.
+//! 3. **Half load**: the same mix paced at half that throughput, for the
+//!    intake-to-named-owner p50 and p99.
+//! 4. **Burst** (optional): `--burst-rate` for `--burst-seconds`; every
+//!    accepted contact must reach an owner, and the time the backlog took to
+//!    drain is reported.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use batline_core::{
+    Config,
+    bus::{self},
+    store,
+};
+use clap::Args;
+use futures_util::StreamExt;
+use lapin::{
+    BasicProperties,
+    options::{
+        BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, ConfirmSelectOptions,
+        QueueDeclareOptions, QueueDeleteOptions,
+    },
+    types::{AMQPValue, FieldTable},
+};
+use rand::Rng;
+use serde_json::json;
+
+use crate::{
+    services,
+    twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid},
+};
+
+/// Options of `batline bench-mixed`.
+#[derive(Debug, Clone, Args)]
+pub struct MixedBenchArgs {
+    /// Messages through the floor measurement.
+    #[arg(long, default_value_t = 3000)]
+    pub floor_messages: usize,
+    /// Contacts in the throughput phase.
+    #[arg(long, default_value_t = 3000)]
+    pub contacts: usize,
+    /// Seconds of paced load at half the measured throughput.
+    #[arg(long, default_value_t = 30)]
+    pub half_seconds: u64,
+    /// Contacts per second in the burst; 0 skips the burst.
+    #[arg(long, default_value_t = 0)]
+    pub burst_rate: u32,
+    /// Seconds the burst lasts.
+    #[arg(long, default_value_t = 60)]
+    pub burst_seconds: u64,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Shares of SMS, voice and walk-in contacts, e.g. `6,2,2`.
+    #[arg(long, default_value = "6,2,2")]
+    pub mix: String,
+    /// The gateway (default: http:// + BATLINE_GATEWAY_ADDR).
+    #[arg(long)]
+    pub gateway: Option<String>,
+    /// The console (default: http:// + BATLINE_CONSOLE_ADDR).
+    #[arg(long)]
+    pub console: Option<String>,
+    /// A desk account for walk-in tickets.
+    #[arg(long, default_value = "veera")]
+    pub desk: String,
+    /// Its password.
+    #[arg(long, default_value = "batline-demo")]
+    pub desk_password: String,
+    /// How long to wait for the last contacts of a phase to get an owner.
+    #[arg(long, default_value_t = 180)]
+    pub drain_seconds: u64,
+}
+
+/// One contact's way in.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Sms,
+    Voice,
+    WalkIn,
+}
+
+/// Where the load goes and how.
+struct Target {
+    phone: ResidentPhone,
+    public_url: String,
+    gateway: String,
+    console: String,
+    desk_token: String,
+    http: reqwest::Client,
+    mix: Vec<Kind>,
+}
+
+impl Target {
+    fn kind(&self, i: usize) -> Kind {
+        self.mix[i % self.mix.len()]
+    }
+
+    /// Sends contact `i` from `from`; true if Batline accepted it.
+    async fn send(&self, i: usize, from: &str) -> bool {
+        let result = match self.kind(i) {
+            Kind::Sms => {
+                let sid = new_sid("SM");
+                let inbound = InboundSms { message_sid: &sid, from, to: "+358931000000", body: "Katuvalo on rikki" };
+                self.phone.text(&self.gateway, &self.public_url, &inbound).await.map(|r| r.status().is_success())
+            }
+            Kind::Voice => {
+                let sid = new_sid("CA");
+                let inbound = InboundCall { call_sid: &sid, from, to: "+358931000000" };
+                self.phone.call(&self.gateway, &self.public_url, &inbound).await.map(|r| r.status().is_success())
+            }
+            Kind::WalkIn => self
+                .http
+                .post(format!("{}/api/v1/walk-in/tickets", self.console))
+                .bearer_auth(&self.desk_token)
+                .json(&json!({ "about": "Penkki on rikki koulun pihalla", "language": "fi", "phone": from }))
+                .send()
+                .await
+                .map(|r| {
+                    if !r.status().is_success() {
+                        tracing::warn!(status = %r.status(), "a walk-in ticket was refused");
+                    }
+                    r.status().is_success()
+                }),
+        };
+        match result {
+            Ok(ok) => ok,
+            Err(e) => {
+                tracing::warn!(error = %e, "a contact could not be sent");
+                false
+            }
+        }
+    }
+}
+
+fn parse_mix(mix: &str) -> anyhow::Result<Vec<Kind>> {
+    let shares: Vec<usize> = mix
+        .split(',')
+        .map(|s| s.trim().parse())
+        .collect::<Result<_, _>>()
+        .context("--mix is three whole numbers, e.g. 6,2,2")?;
+    let [sms, voice, walk_in] = shares[..] else {
+        anyhow::bail!("--mix names three shares: SMS, voice, walk-in");
+    };
+    // Interleaved, so any stretch of the run has the same mix.
+    let mut kinds = Vec::new();
+    for round in 0..sms.max(voice).max(walk_in) {
+        for (kind, share) in [(Kind::Sms, sms), (Kind::Voice, voice), (Kind::WalkIn, walk_in)] {
+            if round < share {
+                kinds.push(kind);
+            }
+        }
+    }
+    anyhow::ensure!(!kinds.is_empty(), "--mix must have at least one non-zero share");
+    Ok(kinds)
+}
+
+/// The figures of one phase.
+#[derive(Debug, Clone, Default)]
+pub struct Phase {
+    /// Contacts Batline accepted.
+    pub accepted: usize,
+    /// Contacts refused or failed.
+    pub failed: usize,
+    /// Of the accepted, those that reached a named owner.
+    pub owned: i64,
+    /// Receipt-to-owner p50, ms.
+    pub p50_ms: f64,
+    /// Receipt-to-owner p99, ms.
+    pub p99_ms: f64,
+    /// Owned per second, first receipt to last filing.
+    pub throughput: f64,
+    /// Seconds from the last send to the last filing.
+    pub drain_seconds: f64,
+}
+
+/// Drives `count` contacts (paced at `rate` per second, or as fast as the
+/// concurrency allows with 0) and waits for them to be owned.
+async fn phase(
+    pool: &sqlx::PgPool,
+    target: &Target,
+    count: usize,
+    rate: f64,
+    args: &MixedBenchArgs,
+) -> anyhow::Result<Phase> {
+    // 15 digits in all, the most E.164 allows (walk-in desks check).
+    let run: u32 = rand::thread_rng().gen_range(10_000..100_000);
+    let prefix = format!("+3586{run}");
+    let since = store::intake::db_now(pool).await?;
+    let interval = (rate > 0.0).then(|| Duration::from_secs_f64(1.0 / rate));
+    let started = Instant::now();
+    let results: Vec<bool> = futures_util::stream::iter(0..count)
+        .map(|i| {
+            let from = format!("{prefix}{i:06}");
+            async move {
+                if let Some(interval) = interval {
+                    tokio::time::sleep_until((started + interval.mul_f64(i as f64)).into()).await;
+                }
+                target.send(i, &from).await
+            }
+        })
+        .buffer_unordered(args.concurrency.max(1))
+        .collect()
+        .await;
+    let sent_at = Instant::now();
+    let accepted = results.iter().filter(|ok| **ok).count();
+    let deadline = sent_at + Duration::from_secs(args.drain_seconds);
+    let latency = loop {
+        let latency = store::intake::owner_latency(pool, since, &prefix).await?;
+        if latency.filed as usize >= accepted || Instant::now() > deadline {
+            break latency;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let window = match (latency.first_received, latency.last_filed) {
+        (Some(a), Some(b)) => (b - a).num_microseconds().unwrap_or(0) as f64 / 1e6,
+        _ => 0.0,
+    };
+    Ok(Phase {
+        accepted,
+        failed: count - accepted,
+        owned: latency.filed,
+        p50_ms: latency.p50_ms.unwrap_or(f64::NAN),
+        p99_ms: latency.p99_ms.unwrap_or(f64::NAN),
+        throughput: if window > 0.0 { latency.filed as f64 / window } else { 0.0 },
+        drain_seconds: sent_at.elapsed().as_secs_f64(),
+    })
+}
+
+/// The machine's floor, in messages per second: publish with confirms to a
+/// durable quorum queue, consume, one committed insert per message, ack.
+pub async fn floor(config: &Config, pool: &sqlx::PgPool, messages: usize, concurrency: usize) -> anyhow::Result<f64> {
+    let id: u32 = rand::thread_rng().gen_range(100_000..1_000_000);
+    let queue = format!("bench-floor-{id}");
+    let table = format!("bench_floor_{id}");
+    let connection = bus::open_connection(&config.amqp_url).await?;
+    let publisher = connection.create_channel().await?;
+    publisher.confirm_select(ConfirmSelectOptions::default()).await?;
+    let mut args = FieldTable::default();
+    args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    publisher.queue_declare(&queue, QueueDeclareOptions { durable: true, ..Default::default() }, args).await?;
+    store::floor::create(pool, &table).await?;
+
+    let consumer_channel = connection.create_channel().await?;
+    consumer_channel.basic_qos(u16::try_from(concurrency).unwrap_or(u16::MAX), BasicQosOptions::default()).await?;
+    let consumer =
+        consumer_channel.basic_consume(&queue, "", BasicConsumeOptions::default(), FieldTable::default()).await?;
+    let started = Instant::now();
+    let consume = {
+        let (pool, table) = (pool.clone(), table.clone());
+        tokio::spawn(async move {
+            consumer
+                .take(messages)
+                .for_each_concurrent(concurrency, |delivery| {
+                    let (pool, table) = (pool.clone(), table.clone());
+                    async move {
+                        let Ok(delivery) = delivery else { return };
+                        let payload: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap_or_default();
+                        let id = payload["n"].as_i64().unwrap_or_default();
+                        if let Err(e) = store::floor::insert(&pool, &table, id, &payload).await {
+                            tracing::warn!(error = %e, "floor insert failed");
+                        }
+                        let _ = delivery.ack(BasicAckOptions::default()).await;
+                    }
+                })
+                .await;
+        })
+    };
+    futures_util::stream::iter(0..messages)
+        .map(|n| {
+            let publisher = publisher.clone();
+            let queue = queue.clone();
+            async move {
+                let body = serde_json::to_vec(&json!({ "type": "intake_arrived", "n": n, "channel": "sms" }))
+                    .unwrap_or_default();
+                let properties = BasicProperties::default().with_delivery_mode(2);
+                match publisher.basic_publish("", &queue, BasicPublishOptions::default(), &body, properties).await {
+                    Ok(confirm) => {
+                        let _ = confirm.await;
+                    }
+                    Err(e) => tracing::warn!(error = %e, "floor publish failed"),
+                }
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect::<Vec<()>>()
+        .await;
+    tokio::time::timeout(Duration::from_secs(120), consume).await.context("the floor's consumer did not finish")??;
+    let rate = messages as f64 / started.elapsed().as_secs_f64();
+    publisher.queue_delete(&queue, QueueDeleteOptions::default()).await?;
+    store::floor::drop(pool, &table).await?;
+    connection.close(200, "floor measured").await?;
+    Ok(rate)
+}
+
+/// What a whole run measured.
+#[derive(Debug, Clone, Default)]
+pub struct MixedReport {
+    /// The machine's floor, messages per second.
+    pub floor: f64,
+    /// The throughput phase.
+    pub sustained: Phase,
+    /// The half-load phase.
+    pub half: Phase,
+    /// The burst, if run.
+    pub burst: Option<Phase>,
+}
+
+impl std::fmt::Display for MixedReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.sustained;
+        writeln!(f, "machine floor (publish+confirm, consume, 1 commit)  {:.0} msg/s", self.floor)?;
+        writeln!(
+            f,
+            "sustained throughput                              {:.0} contacts/s ({} accepted, {} owned, {} failed)",
+            s.throughput, s.accepted, s.owned, s.failed
+        )?;
+        writeln!(
+            f,
+            "ratio to the floor                                {:.2}",
+            if self.floor > 0.0 { s.throughput / self.floor } else { 0.0 }
+        )?;
+        let h = &self.half;
+        write!(
+            f,
+            "at half load, intake to named owner               p50 {:.1} ms   p99 {:.1} ms ({} owned of {})",
+            h.p50_ms, h.p99_ms, h.owned, h.accepted
+        )?;
+        if let Some(b) = &self.burst {
+            write!(
+                f,
+                "\nburst                                             {} accepted, {} owned, {} lost; drained {:.1} s after the last send; p99 {:.0} ms",
+                b.accepted,
+                b.owned,
+                b.accepted as i64 - b.owned,
+                b.drain_seconds,
+                b.p99_ms
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs every phase; the end-to-end tests call this with small numbers.
+pub async fn drive(
+    config: &Config,
+    pool: &sqlx::PgPool,
+    target_urls: (&str, &str),
+    args: &MixedBenchArgs,
+) -> anyhow::Result<MixedReport> {
+    let (phone, _) = ResidentPhone::for_config(config);
+    let http = reqwest::Client::new();
+    let (gateway, console) = target_urls;
+    let signed_in: serde_json::Value = http
+        .post(format!("{console}/api/v1/sessions"))
+        .json(&json!({ "username": args.desk, "password": args.desk_password }))
+        .send()
+        .await?
+        .error_for_status()
+        .with_context(|| format!("signing in as the desk account {:?}", args.desk))?
+        .json()
+        .await?;
+    let desk_token = signed_in["token"].as_str().context("no session token")?.to_owned();
+    let target = Target {
+        phone,
+        public_url: config.public_url.to_string(),
+        gateway: gateway.to_owned(),
+        console: console.to_owned(),
+        desk_token,
+        http,
+        mix: parse_mix(&args.mix)?,
+    };
+    let floor = floor(config, pool, args.floor_messages, args.concurrency).await?;
+    let sustained = phase(pool, &target, args.contacts, 0.0, args).await?;
+    let half_rate = (sustained.throughput / 2.0).max(1.0);
+    let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
+    let half = phase(pool, &target, half_count, half_rate, args).await?;
+    let burst = if args.burst_rate > 0 {
+        let count = args.burst_rate as usize * args.burst_seconds as usize;
+        Some(phase(pool, &target, count, f64::from(args.burst_rate), args).await?)
+    } else {
+        None
+    };
+    Ok(MixedReport { floor, sustained, half, burst })
+}
+
+/// `batline bench-mixed` as a command.
+pub async fn run(config: Config, args: MixedBenchArgs) -> anyhow::Result<()> {
+    let pool = services::database(&config).await?;
+    let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
+    let console = args.console.clone().unwrap_or_else(|| format!("http://{}", config.console_addr));
+    println!("batline bench-mixed: mix {} (SMS, voice, walk-in) to {gateway} and {console}", args.mix);
+    let report = drive(&config, &pool, (&gateway, &console), &args).await?;
+    println!("{report}");
+    Ok(())
+}
