@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::{FromRequestParts, State},
+    extract::{ConnectInfo, FromRequestParts, State},
     http::{StatusCode, header::AUTHORIZATION, request::Parts},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -61,8 +61,10 @@ pub struct Session {
 /// `POST /api/v1/sessions`: sign in.
 pub async fn sign_in(
     State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
+    state.sign_in_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
     let Json(body) = body?;
     let session = start_session(&state, &body.username, body.password).await?;
     Ok((StatusCode::CREATED, Json(session)))

@@ -29,6 +29,9 @@ pub enum ApiError {
     /// Input is well-formed but unacceptable.
     #[error("{0}")]
     Unprocessable(String),
+    /// Too many attempts from one address; try again after this long.
+    #[error("too many attempts from your address; try again in {} s", .0.as_secs())]
+    TooManyRequests(std::time::Duration),
     /// Anything from `batline-core`.
     #[error(transparent)]
     Core(#[from] batline_core::Error),
@@ -59,6 +62,7 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Json(status, _) => (*status, "bad_json"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
@@ -81,7 +85,15 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::TooManyRequests(wait) => Some(wait.as_secs().max(1)),
+            _ => None,
+        };
         let (status, code, detail) = self.parts();
-        (status, Json(json!({ "code": code, "detail": detail }))).into_response()
+        let mut response = (status, Json(json!({ "code": code, "detail": detail }))).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

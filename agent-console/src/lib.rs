@@ -56,6 +56,8 @@ pub struct AppState {
     pub twilio: Option<TwilioClient>,
     /// Case events for the browsers' live sockets.
     pub live: live_feed::LiveFeed,
+    /// Sign-in attempts per client address.
+    pub sign_in_limit: Arc<batline_core::rate_limit::PerAddress>,
 }
 
 impl AppState {
@@ -64,7 +66,19 @@ impl AppState {
         let outbox = Outbox::new(pool.clone(), bus.clone());
         let dummy_hash = password::hash("not a real password")?;
         let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
-        Ok(AppState { config, pool, bus, outbox, dummy_hash, twilio, live: live_feed::LiveFeed::default() })
+        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()))?;
+        let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
+        Ok(AppState {
+            config,
+            pool,
+            bus,
+            outbox,
+            dummy_hash,
+            twilio,
+            live: live_feed::LiveFeed::default(),
+            sign_in_limit,
+        })
     }
 }
 
@@ -115,7 +129,10 @@ pub fn app(state: AppState) -> Router {
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let live = state.live.spawn(&state.bus, shutdown.clone());
-    let serve = axum::serve(listener, app(state)).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    state.sign_in_limit.clone().spawn_cleanup(shutdown.clone());
+    // Client addresses feed the sign-in rate limit.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
     if let Err(e) = serve.await {
         tracing::error!(error = %e, "console server failed");
         shutdown.cancel();

@@ -58,6 +58,9 @@ pub struct Config {
     /// `BATLINE_TRACK_PER_MINUTE`: tracking look-ups a minute per client
     /// address (default 30); more are answered 429 with Retry-After.
     pub track_per_minute: u32,
+    /// `BATLINE_SIGN_IN_PER_MINUTE`: console sign-in attempts a minute per
+    /// client address (default 10); more are answered 429 with Retry-After.
+    pub sign_in_per_minute: u32,
     /// `BATLINE_PREVIOUS_RESPONDER_DAYS`: a resident's responder from a case
     /// opened within this many days is preferred for their next case (default 30).
     pub previous_responder_days: u32,
@@ -237,6 +240,8 @@ impl Config {
             handoff_window: Duration::from_secs(number("BATLINE_HANDOFF_SECONDS", 600)?),
             track_per_minute: u32::try_from(number("BATLINE_TRACK_PER_MINUTE", 30)?)
                 .map_err(|_| Error::Config("BATLINE_TRACK_PER_MINUTE is too large".into()))?,
+            sign_in_per_minute: u32::try_from(number("BATLINE_SIGN_IN_PER_MINUTE", 10)?)
+                .map_err(|_| Error::Config("BATLINE_SIGN_IN_PER_MINUTE is too large".into()))?,
             previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
                 .map_err(|_| Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into()))?,
             voice: VoiceConfig {
@@ -292,6 +297,9 @@ impl Config {
         }
         if self.redact_after.is_zero() {
             return Err(Error::Config("BATLINE_REDACT_AFTER_DAYS must be at least 1".into()));
+        }
+        if self.sign_in_per_minute == 0 {
+            return Err(Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()));
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));

@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod password;
 pub mod privacy;
+pub mod rate_limit;
 pub mod responder_admin;
 pub mod roster;
 pub mod satisfaction;

@@ -374,3 +374,41 @@ async fn script_tags_from_any_channel_are_shown_as_text() -> TestResult {
     }
     app.teardown().await
 }
+
+/// Password guessing is slowed to a crawl: sign-ins are limited per client
+/// address, on the API and the browser form alike, answered 429 with
+/// Retry-After.
+#[tokio::test]
+async fn sign_ins_are_limited_per_address() -> TestResult {
+    use crate::support::Options;
+    let app = TestApp::spawn_with(Options { sign_in_per_minute: 3, ..Options::default() }).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let api = format!("{}/api/v1/sessions", app.console);
+    for _ in 0..2 {
+        let wrong =
+            app.http.post(&api).json(&serde_json::json!({ "username": "aino", "password": "guess" })).send().await?;
+        assert_eq!(wrong.status(), 401);
+    }
+    let http = browser_client();
+    let form = http
+        .post(format!("{}/sign-in", app.console))
+        .form(&[("username", "aino"), ("password", "guess")])
+        .send()
+        .await?;
+    assert_eq!(form.status(), 401, "the third attempt is still heard");
+    let limited =
+        app.http.post(&api).json(&serde_json::json!({ "username": "aino", "password": PASSWORD })).send().await?;
+    assert_eq!(limited.status(), 429, "even the right password waits its turn");
+    let retry: u64 = limited.headers()["retry-after"].to_str()?.parse()?;
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    let page = http
+        .post(format!("{}/sign-in", app.console))
+        .header("Accept-Language", "en")
+        .form(&[("username", "aino"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    assert_eq!(page.status(), 429);
+    assert!(page.headers().contains_key("retry-after"));
+    assert!(page.text().await?.contains("Too many sign-in attempts"));
+    app.teardown().await
+}

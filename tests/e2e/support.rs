@@ -47,11 +47,14 @@ pub struct Options {
     pub routers: usize,
     /// More settings, as environment variables would give them.
     pub env: Vec<(&'static str, String)>,
+    /// Console sign-ins a minute per address: generous by default, since
+    /// every test signs in from 127.0.0.1 again and again.
+    pub sign_in_per_minute: u32,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1, env: Vec::new() }
+        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1, env: Vec::new(), sign_in_per_minute: 10_000 }
     }
 }
 
@@ -99,6 +102,7 @@ impl TestApp {
             ("TWILIO_API_BASE", sandbox.api_base()),
             ("TWILIO_FROM_NUMBER", BATLINE_NUMBER.to_owned()),
             ("BATLINE_VOICE_LINES", format!("{SWEDISH_LINE}=sv")),
+            ("BATLINE_SIGN_IN_PER_MINUTE", options.sign_in_per_minute.to_string()),
         ];
         env.extend(options.env.iter().cloned());
         let config =

@@ -2,7 +2,7 @@
 
 use axum::{
     Form,
-    extract::{Query, State},
+    extract::{ConnectInfo, Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -95,9 +95,24 @@ pub struct SignInForm {
 
 /// `POST /sign-in`: on success the session cookie is set and the browser
 /// goes where it was heading; on failure the form comes back with the name kept.
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(form): Form<SignInForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
     let lang = lang_of(&headers);
     let next = safe_next(form.next.as_deref()).to_owned();
+    if let Err(wait) = state.sign_in_limit.check(client.ip()) {
+        let flash = Flash::Failed(format!("{} ({} s)", ui(lang).too_many_attempts, wait.as_secs()));
+        let retry = wait.as_secs().max(1).to_string();
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry)],
+            render(lang, &next, &form.username, Some(flash)),
+        )
+            .into_response();
+    }
     match auth::start_session(&state, &form.username, form.password).await {
         Ok(session) => {
             // Clean up now and then, on the path that adds rows anyway.
