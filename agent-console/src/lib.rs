@@ -8,6 +8,7 @@ pub mod call_backs;
 pub mod canned_replies;
 pub mod cases;
 pub mod chat_signals;
+pub mod dead_letters;
 pub mod duty;
 pub mod error;
 pub mod handoffs;
@@ -103,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
         .route("/api/v1/reports/sla", get(reports::sla))
+        .merge(dead_letters::routes())
         .route("/api/v1/canned-replies", get(canned_replies::list).post(canned_replies::add))
         .route("/api/v1/canned-replies/{id}/archive", post(canned_replies::archive))
         .route("/api/v1/cases", get(cases::mine))

@@ -71,6 +71,13 @@ pub struct Config {
     /// `BATLINE_REDACT_AFTER_DAYS`: personal data of a case resolved this
     /// many days ago is redacted (default 365).
     pub redact_after: Duration,
+    /// `BATLINE_FAULT_EXIT_AFTER_STORE`: a fault injection hook for the fault
+    /// suite (`tests/faults`), unset by default and never for production.
+    /// With `n`, the gateway process aborts right after committing its n-th
+    /// contact and before publishing it, as a crash at the worst moment
+    /// would, so the suite can check that the stored contact is published by
+    /// the outbox relay once the gateway is back.
+    pub fault_exit_after_store: Option<u64>,
 }
 
 /// The web chat's limits and where it may be embedded.
@@ -261,6 +268,10 @@ impl Config {
                     .map_err(|_| Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS is too large".into()))?,
             },
             redact_after: Duration::from_secs(number("BATLINE_REDACT_AFTER_DAYS", 365)? * 86_400),
+            fault_exit_after_store: match get("BATLINE_FAULT_EXIT_AFTER_STORE") {
+                None => None,
+                Some(_) => Some(number("BATLINE_FAULT_EXIT_AFTER_STORE", 0)?),
+            },
         };
         config.validate()?;
         Ok(config)
@@ -332,6 +343,11 @@ impl Config {
         }
         if chat.connections_per_address == 0 {
             return Err(Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS must be at least 1".into()));
+        }
+        if self.fault_exit_after_store == Some(0) {
+            return Err(Error::Config(
+                "BATLINE_FAULT_EXIT_AFTER_STORE must be at least 1 (leave it unset outside the fault suite)".into(),
+            ));
         }
         if self.sms_promise_minutes == 0 {
             return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
@@ -432,6 +448,7 @@ mod tests {
         assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
+        assert_eq!(c.fault_exit_after_store, None, "the fault hook is off unless asked for");
         Ok(())
     }
 
@@ -458,6 +475,11 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+        for bad in ["0", "two"] {
+            let err =
+                Config::from_lookup(move |n| (n == "BATLINE_FAULT_EXIT_AFTER_STORE").then(|| bad.to_owned())).err();
+            assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_FAULT_EXIT_AFTER_STORE")), "{bad} accepted");
+        }
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub const SLA_TOTAL: &str = "batline_sla_total";
 pub const OUTBOX_DEPTH: &str = "batline_outbox_depth";
 /// Messages ready in each RabbitMQ queue of the namespace.
 pub const QUEUE_MESSAGES: &str = "batline_queue_messages";
+/// Dead letters waiting for a lead: recorded and not yet retried, plus any
+/// still in the dead-letter queue that the recorder has not taken yet.
+pub const DEAD_LETTERS: &str = "batline_dead_letters";
+/// Messages a consumer rejected to the dead-letter queue, by queue.
+pub const MESSAGES_DEAD_LETTERED_TOTAL: &str = "batline_messages_dead_lettered_total";
 /// Requests to Twilio's REST API, by resource and outcome.
 pub const TWILIO_REQUESTS_TOTAL: &str = "batline_twilio_requests_total";
 /// Twilio webhooks refused, by reason.
@@ -67,6 +72,9 @@ pub const CHAT_REFUSED_TOTAL: &str = "batline_chat_refused_total";
 /// Bucket bounds of [`TIME_TO_OWNER_SECONDS`]: filing usually takes a few
 /// milliseconds; seconds mean the router is behind.
 pub const TIME_TO_OWNER_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// The dead-letter queue's label in [`QUEUE_MESSAGES`] (see `Names::queues`).
+const DEAD_LETTER_QUEUE_LABEL: &str = "dead-letters";
 
 /// How long a scrape waits for RabbitMQ's queue depths.
 const QUEUE_DEPTH_TIMEOUT: Duration = Duration::from_secs(2);
@@ -115,6 +123,14 @@ fn describe() {
     );
     describe_gauge!(OUTBOX_DEPTH, "Outbox rows waiting to be published to RabbitMQ.");
     describe_gauge!(QUEUE_MESSAGES, "Messages ready in each RabbitMQ queue; -1 while RabbitMQ cannot be asked.");
+    describe_gauge!(
+        DEAD_LETTERS,
+        "Dead letters waiting for a lead (recorded and not retried, plus those still in the dead-letter queue)."
+    );
+    describe_counter!(
+        MESSAGES_DEAD_LETTERED_TOTAL,
+        "Messages a consumer of this process could not handle and rejected to the dead-letter queue, by queue."
+    );
     describe_counter!(
         TWILIO_REQUESTS_TOTAL,
         "Twilio REST requests by resource and outcome (ok, retried, rejected, unavailable)."
@@ -177,6 +193,13 @@ pub fn sla(target: SlaTarget, event: &'static str, n: u64) {
     counter!(SLA_TOTAL, "target" => target.as_str(), "event" => event).increment(n);
 }
 
+/// A consumer rejected a message from `queue` (its label without the
+/// namespace) to the dead-letter queue.
+pub fn dead_lettered(queue: &str) {
+    handle();
+    counter!(MESSAGES_DEAD_LETTERED_TOTAL, "queue" => queue.to_owned()).increment(1);
+}
+
 /// One Twilio request ended (or will be retried) with `outcome`.
 pub fn twilio_request(resource: &'static str, outcome: &'static str) {
     handle();
@@ -196,11 +219,11 @@ pub fn http_response(service: &'static str, status: u16) {
     counter!(HTTP_REQUESTS_TOTAL, "service" => service, "status" => status.to_string()).increment(1);
 }
 
-/// Refreshes the gauges that are read rather than counted (the outbox depth
-/// and the queue depths), then renders every metric of the process. A part
-/// that cannot be read is logged at debug and left out (the outbox) or
-/// shown as -1 (the queues), so a scrape still answers while PostgreSQL or
-/// RabbitMQ is down.
+/// Refreshes the gauges that are read rather than counted (the outbox depth,
+/// the queue depths and the dead letters waiting), then renders every metric
+/// of the process. A part that cannot be read is logged at debug and left
+/// out (the outbox, the recorded dead letters) or shown as -1 (the queues),
+/// so a scrape still answers while PostgreSQL or RabbitMQ is down.
 pub async fn scrape(pool: &PgPool, bus: &Bus) -> String {
     let handle = handle();
     match store::outbox::depth(pool).await {
@@ -209,14 +232,23 @@ pub async fn scrape(pool: &PgPool, bus: &Bus) -> String {
         Err(e) => tracing::debug!(error = %e, "cannot read the outbox depth for /metrics"),
     }
     let depths = tokio::time::timeout(QUEUE_DEPTH_TIMEOUT, bus.queue_depths()).await;
+    let mut unrecorded = 0;
     match depths {
         Ok(Ok(depths)) => {
             for (queue, ready) in depths {
                 gauge!(QUEUE_MESSAGES, "queue" => queue).set(f64::from(ready));
+                if queue == DEAD_LETTER_QUEUE_LABEL {
+                    unrecorded = ready;
+                }
             }
         }
         Ok(Err(e)) => queues_unknown(bus, &e),
         Err(_) => queues_unknown(bus, &"timed out"),
+    }
+    // With RabbitMQ away the recorded ones are still worth showing.
+    match store::dead_letters::waiting_count(pool).await {
+        Ok(recorded) => gauge!(DEAD_LETTERS).set(recorded as f64 + f64::from(unrecorded)),
+        Err(e) => tracing::debug!(error = %e, "cannot count the dead letters for /metrics"),
     }
     handle.run_upkeep();
     handle.render()

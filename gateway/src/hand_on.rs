@@ -3,7 +3,10 @@
 //! publishes right away (confirm awaited) to save the relay's poll, and
 //! leaves the row to the outbox relay if RabbitMQ is down or slow.
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
 use uuid::Uuid;
 
@@ -15,6 +18,9 @@ pub const PUBLISH_WAIT: Duration = Duration::from_secs(3);
 
 /// Publishes the outbox row announcing `intake_id`.
 pub async fn publish_intake(state: &AppState, intake_id: Uuid, outbox_id: i64) {
+    if let Some(n) = state.config.fault_exit_after_store {
+        crash_after_store(n, intake_id);
+    }
     match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
@@ -33,5 +39,17 @@ pub async fn publish(state: &AppState, ids: &[i64]) {
     if let Err(e) = state.outbox.publish_now(ids).await {
         tracing::debug!(error = %e, "left to the outbox relay");
         state.outbox.kick();
+    }
+}
+
+/// The test-only fault hook `BATLINE_FAULT_EXIT_AFTER_STORE`: aborts the
+/// process once `n` contacts have been committed, between the commit and
+/// the publish, the moment a crash would do most harm. The count is per
+/// process, not per `AppState`: it is the process that dies.
+fn crash_after_store(n: u64, intake_id: Uuid) {
+    static STORED: AtomicU64 = AtomicU64::new(0);
+    if STORED.fetch_add(1, Ordering::SeqCst) + 1 >= n {
+        tracing::error!(%intake_id, "BATLINE_FAULT_EXIT_AFTER_STORE: aborting between storing and publishing");
+        std::process::abort();
     }
 }

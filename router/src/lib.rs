@@ -6,6 +6,7 @@
 
 pub mod assign;
 pub mod chat;
+pub mod dead_letters;
 pub mod deadlines;
 pub mod duty;
 pub mod intake;
@@ -48,7 +49,7 @@ pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {
 }
 
 /// Runs the router until `shutdown`: the intake and routing consumers,
-/// the deadline sweep and the outbox relay.
+/// the dead-letter recorder, the deadline sweep and the outbox relay.
 pub async fn run(config: Arc<Config>, pool: PgPool, bus: Bus, shutdown: CancellationToken) -> Result<()> {
     run_with_clock(config, pool, bus, Arc::new(SystemClock), shutdown).await
 }
@@ -67,6 +68,11 @@ pub async fn run_with_clock(
     let prefetch = config.prefetch;
     let router = Arc::new(Router { config, pool, outbox, clock });
     let sweeper = deadlines::spawn(router.clone(), shutdown.clone());
+    let (pool, names) = (router.pool.clone(), bus.names().clone());
+    let recorder = bus.consume_dead_letters(prefetch, shutdown.clone(), move |letter| {
+        let (pool, names) = (pool.clone(), names.clone());
+        async move { dead_letters::record(&pool, &names, &letter).await.map(|_| ()) }
+    });
     let for_routing = router.clone();
     let routing = bus.consume(bus.names().routing_queue(), prefetch, shutdown.clone(), move |payload| {
         let router = for_routing.clone();
@@ -76,7 +82,7 @@ pub async fn run_with_clock(
         let router = router.clone();
         async move { intake::handle(&router, &payload).await }
     });
-    let _ = tokio::join!(relay, consumer, routing, sweeper);
+    let _ = tokio::join!(relay, consumer, routing, recorder, sweeper);
     tracing::info!("router stopped");
     Ok(())
 }

@@ -85,6 +85,8 @@ async fn every_endpoint_refuses_the_roles_it_should() -> TestResult {
         row(Method::GET, "/api/v1/sla-policies", None, LEADS),
         row(Method::POST, "/api/v1/sla-policies", Some(json!({})), ADMIN),
         row(Method::GET, "/api/v1/reports/sla", None, LEADS),
+        row(Method::GET, "/api/v1/dead-letters", None, LEADS),
+        row(Method::POST, format!("/api/v1/dead-letters/{}/retry", uuid::Uuid::new_v4()), None, &["lead", "admin"]),
         row(Method::GET, "/api/v1/cases", None, NOT_DESK),
         row(Method::GET, format!("/api/v1/cases/{c}"), None, LEADS),
         row(Method::POST, format!("/api/v1/cases/{c}/acknowledge"), None, NOBODY),

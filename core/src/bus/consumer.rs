@@ -23,11 +23,24 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::{Bus, Live};
+use super::{
+    Bus, Live,
+    dead_letter::{DeadLetter, Death},
+};
 use crate::{
-    Result,
+    Result, metrics,
     trace_context::{self, TraceContext},
 };
+
+/// What a consumer does with a message its handler fails on for good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnPoison {
+    /// Reject it, so the broker moves it to the dead-letter queue.
+    DeadLetter,
+    /// Keep retrying it in place: for the dead-letter queue itself, where a
+    /// rejected message would be gone for good.
+    RetryInPlace,
+}
 
 impl Bus {
     /// Consumes `queue` until `shutdown`, running `handler` on up to
@@ -44,11 +57,51 @@ impl Bus {
         F: Fn(Vec<u8>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<()>> + Send + 'static,
     {
+        self.consume_with(queue, prefetch, shutdown, OnPoison::DeadLetter, move |delivery: &Delivery| {
+            handler(delivery.data.clone())
+        })
+    }
+
+    /// Consumes the namespace's dead-letter queue until `shutdown`, giving
+    /// `handler` each message with what the broker recorded about its death.
+    /// A handler failure of any kind is retried in place: a dead letter is
+    /// acked only once `handler` has kept it.
+    pub fn consume_dead_letters<F, Fut>(&self, prefetch: u16, shutdown: CancellationToken, handler: F) -> JoinHandle<()>
+    where
+        F: Fn(DeadLetter) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        let queue = self.names().dead_letter_queue();
+        self.consume_with(queue, prefetch, shutdown, OnPoison::RetryInPlace, move |delivery: &Delivery| {
+            handler(DeadLetter {
+                payload: delivery.data.clone(),
+                message_id: delivery.properties.message_id().as_ref().map(|id| id.as_str().to_owned()),
+                death: Death::from_headers(delivery.properties.headers().as_ref()),
+            })
+        })
+    }
+
+    fn consume_with<F, Fut>(
+        &self,
+        queue: String,
+        prefetch: u16,
+        shutdown: CancellationToken,
+        on_poison: OnPoison,
+        handler: F,
+    ) -> JoinHandle<()>
+    where
+        F: Fn(&Delivery) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
         let handler = Arc::new(handler);
+        // Metrics name queues without the namespace, as `Names::queues` does.
+        let prefix = format!("{}.", self.names().namespace());
+        let metric_label: Arc<str> = queue.strip_prefix(&prefix).unwrap_or(&queue).into();
         let label = queue.clone();
         self.on_every_connection(label, shutdown.clone(), move |bus, live| {
             let (queue, shutdown, handler) = (queue.clone(), shutdown.clone(), handler.clone());
-            async move { consume_on(&bus, &live, &queue, prefetch, &shutdown, handler).await }
+            let metric_label = metric_label.clone();
+            async move { consume_on(&bus, &live, &queue, &metric_label, prefetch, &shutdown, on_poison, handler).await }
         })
     }
 
@@ -111,16 +164,19 @@ impl Drop for LiveGuard {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn consume_on<F, Fut>(
     bus: &Bus,
     live: &Live,
     queue: &str,
+    metric_label: &Arc<str>,
     prefetch: u16,
     shutdown: &CancellationToken,
+    on_poison: OnPoison,
     handler: Arc<F>,
 ) -> Result<()>
 where
-    F: Fn(Vec<u8>) -> Fut + Send + Sync + 'static,
+    F: Fn(&Delivery) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<()>> + Send + 'static,
 {
     let channel = live.connection.create_channel().await?;
@@ -134,7 +190,7 @@ where
             let handler = handler.clone();
             async move {
                 match delivery {
-                    Ok(delivery) => handle(delivery, handler.as_ref(), shutdown).await,
+                    Ok(delivery) => handle(delivery, handler.as_ref(), shutdown, metric_label, on_poison).await,
                     Err(e) => tracing::warn!(queue, error = %e, "delivery failed"),
                 }
             }
@@ -145,9 +201,14 @@ where
     Ok(())
 }
 
-async fn handle<F, Fut>(delivery: Delivery, handler: &F, shutdown: &CancellationToken)
-where
-    F: Fn(Vec<u8>) -> Fut,
+async fn handle<F, Fut>(
+    delivery: Delivery,
+    handler: &F,
+    shutdown: &CancellationToken,
+    metric_label: &Arc<str>,
+    on_poison: OnPoison,
+) where
+    F: Fn(&Delivery) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
     // Continue the trace the publisher started (a new one if it sent none),
@@ -163,7 +224,7 @@ where
     let span = tracing::info_span!("message", trace_id = %trace.trace_id(), routing_key = %delivery.routing_key);
     let mut backoff = Duration::from_millis(100);
     loop {
-        let outcome = trace_context::scope(trace, handler(delivery.data.clone())).instrument(span.clone()).await;
+        let outcome = trace_context::scope(trace, handler(&delivery)).instrument(span.clone()).await;
         match outcome {
             Ok(()) => {
                 if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
@@ -172,22 +233,31 @@ where
                 }
                 return;
             }
-            Err(e) if e.is_transient() && !shutdown.is_cancelled() => {
-                tracing::warn!(error = %e, retry_in = ?backoff, "transient failure handling a message");
+            Err(e) if shutdown.is_cancelled() && (e.is_transient() || on_poison == OnPoison::RetryInPlace) => {
+                tracing::info!(error = %e, "shutting down; returning the message to the queue");
+                let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                return;
+            }
+            Err(e) if e.is_transient() || on_poison == OnPoison::RetryInPlace => {
+                if e.is_transient() {
+                    tracing::warn!(error = %e, retry_in = ?backoff, "transient failure handling a message");
+                } else {
+                    tracing::error!(error = %e, retry_in = ?backoff, "cannot keep a dead letter; retrying");
+                }
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     _ = shutdown.cancelled() => {}
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
-            Err(e) if e.is_transient() => {
-                tracing::info!(error = %e, "shutting down; returning the message to the queue");
-                let _ = delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
-                return;
-            }
             Err(e) => {
                 tracing::error!(error = %e, "message cannot be handled; moving it to the dead-letter queue");
-                let _ = delivery.reject(BasicRejectOptions { requeue: false }).await;
+                match delivery.reject(BasicRejectOptions { requeue: false }).await {
+                    Ok(()) => metrics::dead_lettered(metric_label),
+                    // The channel is gone, so the broker redelivers the
+                    // message; it comes back here and is rejected again.
+                    Err(e) => tracing::warn!(error = %e, "could not reject the message; it will be redelivered"),
+                }
                 return;
             }
         }

@@ -6,6 +6,7 @@
 //! [`Error::BusUnavailable`] and readiness is false.
 
 pub mod consumer;
+pub mod dead_letter;
 pub mod message;
 pub mod subscribe;
 pub mod topology;
@@ -136,8 +137,12 @@ impl Bus {
     ) -> Result<()> {
         let live = self.live()?;
         let options = BasicPublishOptions { mandatory: exchange == Exchange::Work, ..Default::default() };
-        let mut properties =
-            BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
+        // A fresh message id each time, so the router's dead-letter recorder
+        // keeps a dead letter once however often it is redelivered to it.
+        let mut properties = BasicProperties::default()
+            .with_delivery_mode(2)
+            .with_content_type("application/json".into())
+            .with_message_id(uuid::Uuid::new_v4().to_string().into());
         if let Some(traceparent) = traceparent {
             let mut headers = FieldTable::default();
             headers.insert(trace_context::HEADER.into(), lapin::types::AMQPValue::LongString(traceparent.into()));

@@ -8,6 +8,7 @@ pub mod calls;
 pub mod canned_replies;
 pub mod cases;
 pub mod chat;
+pub mod dead_letters;
 pub mod events;
 pub mod floor;
 pub mod handoffs;
