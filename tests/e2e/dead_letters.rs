@@ -87,6 +87,14 @@ async fn a_poison_message_is_kept_counted_shown_to_leads_and_retried() -> TestRe
         garbage["id"].as_str().unwrap_or_default().to_owned(),
     );
 
+    // The lead's page shows them too, with a retry button.
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie = crate::roles::web_session(&browser, &app.console, "linnea").await?;
+    let page = browser.get(format!("{}/lead", app.console)).header("Cookie", &cookie).send().await?.text().await?;
+    assert!(page.contains(&format!(r#"data-dead-letter="{unknown_id}""#)), "the lead page lists the dead letter");
+    assert!(page.contains(&format!(r#"action="/dead-letters/{garbage_id}/retry""#)));
+    assert!(page.contains("{not json"), "its content is shown, escaped where needed");
+
     // Retrying is for leads and admins.
     assert_eq!(responder.post(&format!("/api/v1/dead-letters/{unknown_id}/retry"), json!({})).await?.0, 403);
     assert_eq!(lead.post(&format!("/api/v1/dead-letters/{}/retry", Uuid::new_v4()), json!({})).await?.0, 404);

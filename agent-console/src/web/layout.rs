@@ -41,6 +41,7 @@ impl Done {
             "call_back" => t.done_call_back,
             "reassigned" => t.done_reassigned,
             "duty" => t.done_duty,
+            "retried" => t.dead_letters_retried,
             _ => return None,
         };
         Some(Flash::Done(text))

@@ -25,10 +25,14 @@ use super::{
     role_forbidden,
     session::WebUser,
 };
-use crate::{AppState, error::ApiError, handoffs};
+use crate::{AppState, dead_letters::DeadLetterView, error::ApiError, handoffs};
 
 /// Cases listed at most.
 const ATTENTION_LIMIT: i64 = 200;
+/// Dead letters listed at most.
+const DEAD_LETTER_LIMIT: i64 = 50;
+/// Characters of a dead letter shown on the page.
+const PAYLOAD_SHOWN: usize = 300;
 
 fn may_lead(user: &WebUser) -> bool {
     matches!(user.me.role, Role::Lead | Role::Mayor | Role::Admin)
@@ -47,12 +51,16 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
     let loaded = async {
         let board = store::responders::board(&state.pool, Utc::now()).await?;
         let attention = store::cases::needing_attention(&state.pool, ATTENTION_LIMIT).await?;
-        Ok::<_, ApiError>((board, attention))
+        let letters = store::dead_letters::list(&state.pool, false, DEAD_LETTER_LIMIT).await?;
+        Ok::<_, ApiError>((board, attention, letters.into_iter().map(DeadLetterView::from).collect::<Vec<_>>()))
     };
     match loaded.await {
-        Ok((board, attention)) => {
+        Ok((board, attention, letters)) => {
             let t = ui(user.lang);
-            let body = body(t, user, &board, &attention);
+            let body = html! {
+                (body(t, user, &board, &attention))
+                (dead_letters(t, user, &letters))
+            };
             (status, Html(layout::page(user, Section::Lead, t.lead_title, flash.as_ref(), body).into_string()))
                 .into_response()
         }
@@ -142,6 +150,52 @@ fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem])
                     }
                 }
             }
+        }
+    }
+}
+
+/// Messages Batline could not handle, waiting for a lead: nothing is
+/// dropped silently, and a retry sends one back to where it was going.
+fn dead_letters(t: &Ui, user: &WebUser, letters: &[DeadLetterView]) -> Markup {
+    let may_retry = matches!(user.me.role, Role::Lead | Role::Admin);
+    html! {
+        section aria-labelledby="dead-letters-title" {
+            h2 id="dead-letters-title" { (t.dead_letters_title) " " span class="tag" { (letters.len()) } }
+            @if letters.is_empty() {
+                p { (t.dead_letters_none) }
+            } @else {
+                p class="hint" { (t.dead_letters_hint) }
+                ul class="stack" {
+                    @for letter in letters {
+                        li class="panel" data-dead-letter=(letter.id) {
+                            strong { (letter.queue) " · " (letter.reason) } " · " (when(letter.died_at))
+                            pre class="body" { (letter.payload.chars().take(PAYLOAD_SHOWN).collect::<String>()) }
+                            @if may_retry {
+                                form method="post" action={ "/dead-letters/" (letter.id) "/retry" } {
+                                    (csrf_field(user))
+                                    button class="hds-button hds-button--secondary hds-button--small" type="submit" {
+                                        span class="hds-button__label" { (t.dead_letters_retry) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /dead-letters/{id}/retry`.
+pub async fn retry_dead_letter(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
+    match crate::dead_letters::retry_one(&state, id, &user.me).await {
+        Ok(_) => Redirect::to("/lead?done=retried").into_response(),
+        Err(e) => {
+            let (status, _, detail) = e.parts();
+            if status == StatusCode::FORBIDDEN {
+                return failure(&user, e);
+            }
+            render(&state, &user, status, Some(Flash::Failed(detail))).await
         }
     }
 }

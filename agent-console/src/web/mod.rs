@@ -67,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/call-back", post(case_page::call_back))
         .route("/cases/{id}/reassign", post(lead::reassign))
         .route("/lead", get(lead::page))
+        .route("/dead-letters/{id}/retry", post(lead::retry_dead_letter))
         .route("/dashboard", get(dashboard::page))
         .route("/dashboard/export", get(dashboard::export))
         .merge(admin::routes())
