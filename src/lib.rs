@@ -5,6 +5,7 @@
 //! them the same way.
 
 pub mod bench;
+pub mod bench_chat;
 pub mod bench_dashboard;
 pub mod bench_mixed;
 pub mod bench_routing;

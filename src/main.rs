@@ -30,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 BATLINE_GATEWAY_ADDR, BATLINE_CONSOLE_ADDR, BATLINE_PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, \
 TWILIO_API_BASE, TWILIO_FROM_NUMBER, BATLINE_SMS_PROMISE_MINUTES, BATLINE_PREFETCH, BATLINE_SESSION_HOURS, \
 BATLINE_ACK_SECONDS_SMS (_VOICE, _CHAT, _WALK_IN), BATLINE_HANDOFF_SECONDS, BATLINE_PREVIOUS_RESPONDER_DAYS, BATLINE_TRACK_PER_MINUTE, \
+BATLINE_CHAT_ORIGINS, BATLINE_CHAT_MAX_CHARS, BATLINE_CHAT_PER_MINUTE, BATLINE_CHAT_CONNECTIONS_PER_ADDRESS, \
 BATLINE_SANDBOX_ADDR, BATLINE_LOG_FORMAT, RUST_LOG. See README.md.")]
 struct Cli {
     #[command(subcommand)]
@@ -98,6 +99,12 @@ enum Command {
     /// Load a year of cases (a million by default) into a scratch database
     /// and time every query of the mayor's dashboard.
     BenchDashboard(batline::bench_dashboard::DashboardBenchArgs),
+    /// Hold many idle chat sockets on a gateway of its own (a child process,
+    /// scratch database and namespace) and report the gateway's memory per
+    /// socket and the reply-to-socket latency under that load. Every socket
+    /// is an open file in this process and in the gateway: raise the limit
+    /// first if needed (`ulimit -n 11000` for 10 000 sockets).
+    BenchChat(batline::bench_chat::ChatBenchArgs),
     /// Mixed SMS, voice and walk-in load against a running Batline, set
     /// against this machine's floor (raw RabbitMQ publish-confirm-consume
     /// plus one PostgreSQL commit per message): sustained throughput,
@@ -272,6 +279,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
         Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
         Command::BenchDashboard(args) => batline::bench_dashboard::run(config, args).await,
+        Command::BenchChat(args) => batline::bench_chat::run(config, args).await,
         Command::BenchMixed(args) => batline::bench_mixed::run(config, args).await,
     }
 }

@@ -80,6 +80,7 @@ pub async fn detail(
     if !me.role.may_reassign() {
         ensure_owner(&me, &case.case)?;
     }
+    crate::chat_signals::mark_read(&state, &me, &case.case).await;
     let messages = store::messages::for_case(&state.pool, id).await?;
     let timeline = store::events::for_case(&state.pool, id).await?;
     let calls = store::calls::for_case(&state.pool, id).await?;

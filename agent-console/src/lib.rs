@@ -7,6 +7,7 @@ pub mod auth;
 pub mod call_backs;
 pub mod canned_replies;
 pub mod cases;
+pub mod chat_signals;
 pub mod dead_letters;
 pub mod duty;
 pub mod error;
@@ -111,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
         .route("/api/v1/cases/{id}/replies", post(cases::reply))
         .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
+        .route("/api/v1/cases/{id}/typing", post(chat_signals::typing))
         .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
         .route("/api/v1/cases/{id}/notes", post(cases::add_note))
         .route("/api/v1/cases/{id}/reopen", post(cases::reopen))

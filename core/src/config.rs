@@ -66,6 +66,8 @@ pub struct Config {
     pub previous_responder_days: u32,
     /// Phone calls.
     pub voice: VoiceConfig,
+    /// The web chat.
+    pub chat: ChatConfig,
     /// `BATLINE_REDACT_AFTER_DAYS`: personal data of a case resolved this
     /// many days ago is redacted (default 365).
     pub redact_after: Duration,
@@ -89,6 +91,25 @@ pub struct OpenConfig {
     /// `BATLINE_OPEN_PER_MINUTE`: `/open` requests a minute per client
     /// address (default 30); more are answered 429 with Retry-After.
     pub per_minute: u32,
+}
+
+/// The web chat's limits and where it may be embedded.
+#[derive(Debug, Clone)]
+pub struct ChatConfig {
+    /// `BATLINE_CHAT_ORIGINS`: the city sites that may embed the chat and
+    /// open its WebSocket, as `https://www.hel.fi,https://palvelukartta.hel.fi`
+    /// (default none). The gateway's own pages are always allowed. The same
+    /// list is the `frame-ancestors` of `/chat`.
+    pub origins: Vec<String>,
+    /// `BATLINE_CHAT_MAX_CHARS`: the longest message a resident may send
+    /// (default 2000).
+    pub max_chars: usize,
+    /// `BATLINE_CHAT_PER_MINUTE`: messages a minute per chat session
+    /// (default 20); more are refused with the time to wait.
+    pub per_minute: u32,
+    /// `BATLINE_CHAT_CONNECTIONS_PER_ADDRESS`: open chat sockets per client
+    /// address on one gateway (default 20).
+    pub connections_per_address: usize,
 }
 
 /// How Batline answers phone calls.
@@ -250,6 +271,15 @@ impl Config {
                 call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
                 lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
             },
+            chat: ChatConfig {
+                origins: parse_origins(get("BATLINE_CHAT_ORIGINS").as_deref().unwrap_or(""))?,
+                max_chars: usize::try_from(number("BATLINE_CHAT_MAX_CHARS", 2000)?)
+                    .map_err(|_| Error::Config("BATLINE_CHAT_MAX_CHARS is too large".into()))?,
+                per_minute: u32::try_from(number("BATLINE_CHAT_PER_MINUTE", 20)?)
+                    .map_err(|_| Error::Config("BATLINE_CHAT_PER_MINUTE is too large".into()))?,
+                connections_per_address: usize::try_from(number("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", 20)?)
+                    .map_err(|_| Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS is too large".into()))?,
+            },
             redact_after: Duration::from_secs(number("BATLINE_REDACT_AFTER_DAYS", 365)? * 86_400),
             fault_exit_after_store: match get("BATLINE_FAULT_EXIT_AFTER_STORE") {
                 None => None,
@@ -325,6 +355,16 @@ impl Config {
         if voice.call_back_window.is_zero() {
             return Err(Error::Config("BATLINE_CALL_BACK_MINUTES must be at least 1".into()));
         }
+        let chat = &self.chat;
+        if !(1..=4000).contains(&chat.max_chars) {
+            return Err(Error::Config("BATLINE_CHAT_MAX_CHARS must be between 1 and 4000".into()));
+        }
+        if chat.per_minute == 0 {
+            return Err(Error::Config("BATLINE_CHAT_PER_MINUTE must be at least 1".into()));
+        }
+        if chat.connections_per_address == 0 {
+            return Err(Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS must be at least 1".into()));
+        }
         if self.fault_exit_after_store == Some(0) {
             return Err(Error::Config(
                 "BATLINE_FAULT_EXIT_AFTER_STORE must be at least 1 (leave it unset outside the fault suite)".into(),
@@ -391,6 +431,25 @@ fn flag(name: &str, raw: Option<String>) -> Result<bool> {
         Some("true" | "1" | "yes" | "on") => Ok(true),
         Some(other) => Err(Error::Config(format!("{name}={other:?} must be true or false"))),
     }
+}
+
+/// Parses `BATLINE_CHAT_ORIGINS`: comma-separated origins, each a scheme,
+/// host and optional port, as a browser sends them in `Origin`.
+fn parse_origins(raw: &str) -> Result<Vec<String>> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let url = parse_url("BATLINE_CHAT_ORIGINS", entry)?;
+            let origin = url.origin().ascii_serialization();
+            if url.path() != "/" || url.query().is_some() || origin != entry.trim_end_matches('/') {
+                return Err(Error::Config(format!(
+                    "BATLINE_CHAT_ORIGINS entry {entry:?} must be an origin like https://www.hel.fi (no path)"
+                )));
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 fn parse_url(name: &str, raw: &str) -> Result<Url> {
@@ -463,6 +522,20 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_OPEN_SHOW_RESPONDERS")));
         let err = Config::from_lookup(env(&[("BATLINE_OPEN_PER_MINUTE", "0")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_OPEN_PER_MINUTE")));
+        Ok(())
+    }
+
+    #[test]
+    fn chat_origins_are_origins() -> Result<()> {
+        let config =
+            Config::from_lookup(env(&[("BATLINE_CHAT_ORIGINS", "https://www.hel.fi, http://localhost:3000/")]))?;
+        assert_eq!(config.chat.origins, ["https://www.hel.fi", "http://localhost:3000"]);
+        assert_eq!(config.chat.max_chars, 2000);
+        for bad in ["www.hel.fi", "https://www.hel.fi/chat", "ftp://hel.fi"] {
+            let pairs: &'static [(&'static str, &'static str)] =
+                Box::leak(vec![("BATLINE_CHAT_ORIGINS", bad)].into_boxed_slice());
+            assert!(Config::from_lookup(env(pairs)).is_err(), "{bad} accepted");
+        }
         Ok(())
     }
 

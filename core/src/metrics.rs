@@ -18,7 +18,6 @@
 //! Recording functions install the recorder themselves, so nothing counted
 //! before the first scrape is lost.
 //!
-//! Still to come with later issues: WebSocket connections and SLA breaches.
 
 use std::{sync::OnceLock, time::Duration};
 
@@ -65,6 +64,10 @@ pub const WEBHOOKS_REJECTED_TOTAL: &str = "batline_webhooks_rejected_total";
 
 /// HTTP responses of the gateway and the console, by service and status.
 pub const HTTP_REQUESTS_TOTAL: &str = "batline_http_requests_total";
+/// Chat sockets open on this gateway.
+pub const CHAT_SOCKETS: &str = "batline_chat_sockets";
+/// Chat frames and connections refused, by the error code the socket was told.
+pub const CHAT_REFUSED_TOTAL: &str = "batline_chat_refused_total";
 
 /// Bucket bounds of [`TIME_TO_OWNER_SECONDS`]: filing usually takes a few
 /// milliseconds; seconds mean the router is behind.
@@ -134,6 +137,20 @@ fn describe() {
     );
     describe_counter!(WEBHOOKS_REJECTED_TOTAL, "Twilio webhooks refused, by reason.");
     describe_counter!(HTTP_REQUESTS_TOTAL, "HTTP responses by service (gateway, console) and status code.");
+    describe_gauge!(CHAT_SOCKETS, "Chat WebSockets open on this gateway.");
+    describe_counter!(CHAT_REFUSED_TOTAL, "Chat frames and connections refused, by the error code sent on the socket.");
+}
+
+/// A chat socket opened (`+1.0`) or closed (`-1.0`).
+pub fn chat_socket(delta: f64) {
+    handle();
+    gauge!(CHAT_SOCKETS).increment(delta);
+}
+
+/// A chat frame or connection was refused with error `code`.
+pub fn chat_refused(code: &'static str) {
+    handle();
+    counter!(CHAT_REFUSED_TOTAL, "code" => code).increment(1);
 }
 
 /// A contact was stored for the first time.

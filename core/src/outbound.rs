@@ -1,6 +1,11 @@
 //! Queuing a message to a resident: the outbound row and the bus message
 //! that makes its channel's sender deliver it, written together in the
 //! caller's transaction so neither exists without the other.
+//!
+//! Chat has no sender queue: the message row *is* the delivery (a resident
+//! who reconnects reads it from PostgreSQL), and the bus message only tells
+//! whichever gateway holds the resident's socket to push it now. It goes on
+//! the events exchange, where no listener (nobody connected) is normal.
 
 use sqlx::PgConnection;
 
@@ -19,8 +24,19 @@ use crate::{
 /// the outbox row to publish after commit.
 pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, i64)> {
     let message = store::messages::insert_outbound(conn, new).await?;
-    let outbox_id =
-        Outbox::enqueue(conn, &BusMessage::SendMessage { message_id: message.id, channel: message.channel }).await?;
+    let notice = match message.channel {
+        Channel::Chat => match store::chat::session_for_case(&mut *conn, message.case_id).await? {
+            Some(session_id) => BusMessage::ChatUpdated { session_id },
+            None => {
+                return Err(crate::Error::Invalid(format!(
+                    "case {} has no chat session to send a chat message to",
+                    message.case_id
+                )));
+            }
+        },
+        channel => BusMessage::SendMessage { message_id: message.id, channel },
+    };
+    let outbox_id = Outbox::enqueue(conn, &notice).await?;
     Ok((message, outbox_id))
 }
 

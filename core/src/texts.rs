@@ -44,6 +44,22 @@ pub fn walk_in_receipt(lang: Language, owner: &str, code: &str, point: &str, tra
     truncate_chars(text, SMS_MAX_CHARS)
 }
 
+/// The one-time code that lets the case's contact read its conversation
+/// on the tracking page.
+pub fn track_code(lang: Language, code: &str, case_code: &str) -> String {
+    match lang {
+        Language::Fi => {
+            format!("Batline: koodisi asian {case_code} seurantasivulle on {code}. Se toimii 10 minuuttia.")
+        }
+        Language::Sv => {
+            format!("Batline: din kod till spårningssidan för ärende {case_code} är {code}. Den gäller i 10 minuter.")
+        }
+        Language::En => {
+            format!("Batline: your code for the tracking page of case {case_code} is {code}. It works for 10 minutes.")
+        }
+    }
+}
+
 /// The notice that the case has a new owner.
 pub fn reassigned(lang: Language, owner: &str, code: &str) -> String {
     match lang {

@@ -30,15 +30,21 @@ const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
-    let files: [(&'static str, &'static str, &'static [u8]); 4] = [
+    let files: &[(&'static str, &'static str, &'static [u8])] = &[
         ("hds.css", CSS, include_bytes!(concat!(env!("OUT_DIR"), "/hds.css"))),
         ("htmx.min.js", JS, include_bytes!(concat!(env!("OUT_DIR"), "/htmx.min.js"))),
         ("batline.css", CSS, include_bytes!("../../web/src/batline.css")),
         ("console.js", JS, include_bytes!("../../web/src/console.js")),
+        // The resident chat, the script city pages embed it with, and the
+        // tracking page's conversation view.
+        ("chat.css", CSS, include_bytes!("../../web/src/chat.css")),
+        ("chat.js", JS, include_bytes!("../../web/src/chat.js")),
+        ("chat-embed.js", JS, include_bytes!("../../web/src/chat-embed.js")),
+        ("track.js", JS, include_bytes!("../../web/src/track.js")),
     ];
     files
-        .into_iter()
-        .map(|(name, content_type, body)| {
+        .iter()
+        .map(|&(name, content_type, body)| {
             let digest = Sha256::digest(body);
             let version = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
             Asset { name, content_type, body, version }
@@ -82,7 +88,9 @@ mod tests {
 
     #[test]
     fn every_asset_is_built_in_and_versioned() {
-        for name in ["hds.css", "htmx.min.js", "batline.css", "console.js"] {
+        for name in
+            ["hds.css", "htmx.min.js", "batline.css", "console.js", "chat.css", "chat.js", "chat-embed.js", "track.js"]
+        {
             let asset = get(name).expect("asset is listed");
             assert!(!asset.body.is_empty(), "{name} is empty");
             assert_eq!(asset.version.len(), 12);

@@ -28,6 +28,12 @@ pub enum ApiError {
     /// The body could not be read (too large, cut off).
     #[error("{1}")]
     Body(StatusCode, String),
+    /// A WebSocket handshake from a page that may not open the chat.
+    #[error("{0}")]
+    Origin(String),
+    /// The request is refused for the reason given.
+    #[error("{0}")]
+    Forbidden(String),
     /// Too many requests from one address; try again after the duration.
     #[error("too many requests from your address; try again in {} s", .0.as_secs())]
     TooManyRequests(std::time::Duration),
@@ -53,6 +59,8 @@ impl ApiError {
         match self {
             ApiError::MissingSignature | ApiError::BadSignature => (StatusCode::FORBIDDEN, "bad_signature"),
             ApiError::WrongAccount => (StatusCode::FORBIDDEN, "wrong_account"),
+            ApiError::Origin(_) => (StatusCode::FORBIDDEN, "bad_origin"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),

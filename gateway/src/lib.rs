@@ -1,12 +1,15 @@
 //! The gateway: Batline's channel adapters. It persists what arrives (the
-//! Twilio SMS and voice webhooks), hands it to the router through RabbitMQ, sends what
-//! the router and responders write back (the SMS sender), and serves public
-//! case tracking and the public accountability page `/open`. It never
+//! Twilio SMS and voice webhooks, the web chat), hands it to the router
+//! through RabbitMQ, sends what the router and responders write back (the
+//! SMS sender, the chat sockets), and serves public case tracking and the
+//! public accountability page `/open`. It never
 //! chooses a responder.
 
+pub mod chat;
 pub mod error;
 pub mod hand_on;
 pub mod health;
+pub mod lang;
 pub mod open_data;
 pub mod open_page;
 pub mod rate_limit;
@@ -14,6 +17,7 @@ pub mod sender;
 pub mod signed_form;
 pub mod sms;
 pub mod track;
+pub mod track_access;
 pub mod track_page;
 pub mod voice;
 
@@ -61,6 +65,8 @@ pub struct AppState {
     pub open_limit: Arc<rate_limit::PerAddress>,
     /// The `/open` figures of recently asked periods.
     pub open_cache: Arc<open_data::OpenCache>,
+    /// The web chat's sockets and limits.
+    pub chat: Arc<chat::Chat>,
 }
 
 impl AppState {
@@ -81,7 +87,8 @@ impl AppState {
             .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
         let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
         let open_cache = Arc::new(open_data::OpenCache::default());
-        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit, open_limit, open_cache })
+        let chat = Arc::new(chat::Chat::new(&config)?);
+        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit, open_limit, open_cache, chat })
     }
 }
 
@@ -100,11 +107,17 @@ pub fn app(state: AppState) -> Router {
         .route("/twilio/voice/call-back", post(voice::call_back::bridge))
         .route("/twilio/voice/call-back/dial", post(voice::call_back::dialled))
         .route("/api/v1/track/{code}", get(track::api))
+        .route("/api/v1/track/{code}/conversation", get(track_access::chat_conversation))
         .route("/track/{code}", get(track::page))
         .route("/open", get(open_data::page))
         .route("/open/data.json", get(open_data::data_json))
         .route("/open/data.csv", get(open_data::data_csv))
         .route("/open/schema.json", get(open_data::schema))
+        .route("/track/{code}/contact", post(track_access::ask_code))
+        .route("/track/{code}/contact/confirm", post(track_access::confirm_code))
+        .route("/chat", get(chat::page::page))
+        .route("/chat/embed.js", get(chat::page::embed_script))
+        .route("/chat/ws", get(chat::socket::upgrade))
         .route("/assets/{name}", get(batline_core::web_assets::serve))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -121,8 +134,17 @@ pub fn app(state: AppState) -> Router {
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
+    let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
     state.open_limit.clone().spawn_cleanup(shutdown.clone());
+    state.chat.per_session.clone().spawn_cleanup(shutdown.clone());
+    let (stop, chat_sockets) = (shutdown.clone(), state.chat.shutdown.clone());
+    tokio::spawn(async move {
+        // Upgraded sockets outlive the HTTP server's graceful shutdown; they
+        // are told to close when the gateway stops.
+        stop.cancelled().await;
+        chat_sockets.cancel();
+    });
     // Client addresses feed the per-address rate limits.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -130,7 +152,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, sender);
+    let _ = tokio::join!(relay, sender, chat_delivery);
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -1,15 +1,17 @@
 //! Public case tracking: `GET /api/v1/track/{code}` (JSON) and the page
-//! `/track/{code}` that the SMS links to. Both show the case's status, its
-//! owner's name and a plain timeline, and nothing personal about the
-//! resident: no phone number, no message text.
+//! `/track/{code}` that the SMS and the chat link to. Both show the case's
+//! status, its owner's name and a plain timeline, and nothing personal
+//! about the resident: no phone number, no message text. The resident who
+//! is the case's contact may also read the conversation: see
+//! [`crate::track_access`].
 
 use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     Json,
     extract::{ConnectInfo, Path, Query, State},
-    http::{HeaderMap, header::ACCEPT_LANGUAGE},
-    response::Html,
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
 };
 use batline_core::{
     domain::{CaseStatus, Language, event_kind},
@@ -22,9 +24,17 @@ use uuid::Uuid;
 
 use crate::{AppState, error::ApiError};
 
+/// What the tracking page and API show of a case's timeline: the resident's
+/// story in plain words, not the console's working notes.
+const SHOWN: &[&str] =
+    &[event_kind::OPENED, event_kind::ASSIGNED, event_kind::REPLIED, event_kind::RESOLVED, event_kind::REOPENED];
+
 /// The public view of a case.
 #[derive(Debug, Serialize)]
 pub struct Tracking {
+    /// The case's id, for the contact's views; never shown.
+    #[serde(skip)]
+    pub case_id: Uuid,
     /// The code, canonical.
     pub code: String,
     /// Open or resolved.
@@ -61,12 +71,13 @@ pub struct PublicEvent {
     pub summary: Option<String>,
 }
 
-async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
+/// The case and its public view for `raw_code`.
+pub async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
     let code = TrackingCode::parse(raw_code)?;
     let case: Case = store::cases::by_tracking_code(&state.pool, &code)
         .await?
         .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
-    let events = store::events::for_case_of_kinds(&state.pool, case.id, event_kind::PUBLIC).await?;
+    let events = store::events::for_case_of_kinds(&state.pool, case.id, SHOWN).await?;
 
     let mut ids: Vec<Uuid> = vec![case.owner_id];
     for event in &events {
@@ -92,6 +103,7 @@ async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
         })
         .collect();
     Ok(Tracking {
+        case_id: case.id,
         code: case.tracking_code.clone(),
         status: case.status,
         owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder { name: String::new() }),
@@ -120,29 +132,41 @@ pub async fn api(
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
     lang: Option<String>,
+    /// Where the contact's verification stands: `code` (a code was asked
+    /// for), `wrong` (the code did not match), `expired`.
+    step: Option<String>,
 }
 
-/// `GET /track/{code}`: the page the SMS links to.
+/// `GET /track/{code}`: the page the SMS and the chat link to.
 pub async fn page(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
-) -> Result<Html<String>, ApiError> {
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(|l| l.parse::<Language>().ok())
-        .or_else(|| {
-            let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
-            accept
-                .split(',')
-                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
-                .next()
-        })
-        .unwrap_or_default();
+) -> Result<Response, ApiError> {
+    let lang: Language = crate::lang::pick(query.lang.as_deref(), &headers);
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
     let tracking = load(&state, &code).await?;
-    Ok(Html(crate::track_page::render(&tracking, lang)))
+    let conversation = match crate::track_access::granted(&state, &headers, tracking.case_id).await? {
+        true => Some(crate::track_access::conversation(&state, tracking.case_id).await?),
+        false => None,
+    };
+    let view = crate::track_page::View {
+        tracking: &tracking,
+        conversation: conversation.as_deref(),
+        step: query.step.as_deref(),
+    };
+    let mut response = axum::response::Html(crate::track_page::render(&view, lang)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+        ),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
 }

@@ -1,13 +1,20 @@
-//! The tracking page's markup, in Finnish, Swedish and English. Plain
-//! server-rendered HTML with no script; maud escapes everything interpolated.
+//! The tracking page's markup, in Finnish, Swedish and English, styled with
+//! the Helsinki Design System. The timeline is told in plain sentences
+//! ("Aino took the case on", "The case was handed to Mikko"). Server-rendered;
+//! the one script, `track.js`, only adds the conversation for a chat
+//! resident, and maud escapes everything interpolated.
 
 use batline_core::{
     domain::{CaseStatus, Language},
     roster::TZ,
+    web_assets,
 };
-use maud::{DOCTYPE, html};
+use maud::{DOCTYPE, Markup, html};
 
-use crate::track::Tracking;
+use crate::{
+    track::{PublicEvent, Tracking},
+    track_access::Line,
+};
 
 struct Words {
     title: &'static str,
@@ -16,34 +23,82 @@ struct Words {
     resolved: &'static str,
     timeline: &'static str,
     opened: &'static str,
-    assigned: &'static str,
+    first_owner: &'static str,
+    handed: &'static str,
     replied: &'static str,
     resolved_event: &'static str,
+    reopened: &'static str,
+    conversation: &'static str,
+    you: &'static str,
+    batline: &'static str,
+    contact: &'static str,
+    contact_help: &'static str,
+    phone: &'static str,
+    send_code: &'static str,
+    code: &'static str,
+    show: &'static str,
+    code_sent: &'static str,
+    wrong: &'static str,
+    expired: &'static str,
+    bad_phone: &'static str,
+    languages: &'static str,
 }
 
 fn words(lang: Language) -> Words {
     match lang {
         Language::Fi => Words {
             title: "Asiasi Batlinessa",
-            owner: "Asiasi hoitaa",
+            owner: "Asiaasi hoitaa",
             open: "Käsittelyssä",
             resolved: "Ratkaistu",
-            timeline: "Tapahtumat",
-            opened: "Asia avattiin",
-            assigned: "Asia annettiin henkilölle",
-            replied: "Vastauksen lähetti",
-            resolved_event: "Asia ratkaistiin",
+            timeline: "Mitä asialle on tapahtunut",
+            opened: "Asia avattiin.",
+            first_owner: "Asian otti hoitaakseen {name}.",
+            handed: "Asia siirtyi. Nyt sitä hoitaa {name}.",
+            replied: "{name} vastasi.",
+            resolved_event: "{name} ratkaisi asian.",
+            reopened: "Asia avattiin uudelleen.",
+            conversation: "Keskustelu",
+            you: "Sinä",
+            batline: "Batline",
+            contact: "Oletko ottanut yhteyttä tästä asiasta?",
+            contact_help: "Näet koko keskustelun, kun vahvistat puhelinnumerosi. Lähetämme siihen kertakäyttöisen koodin tekstiviestillä.",
+            phone: "Puhelinnumero, josta otit yhteyttä",
+            send_code: "Lähetä koodi",
+            code: "Tekstiviestin koodi",
+            show: "Näytä keskustelu",
+            code_sent: "Jos numero on tämän asian yhteystieto, koodi on tulossa. Se toimii 10 minuuttia.",
+            wrong: "Koodi ei täsmää. Tarkista se ja yritä uudelleen.",
+            expired: "Koodi ei ole enää voimassa. Pyydä uusi koodi.",
+            bad_phone: "Puhelinnumero ei kelpaa. Kirjoita se muodossa 040 123 4567 tai +358 40 123 4567.",
+            languages: "Kieli",
         },
         Language::Sv => Words {
             title: "Ditt ärende hos Batline",
             owner: "Ditt ärende sköts av",
             open: "Under behandling",
             resolved: "Löst",
-            timeline: "Händelser",
-            opened: "Ärendet öppnades",
-            assigned: "Ärendet gavs till",
-            replied: "Svar skickades av",
-            resolved_event: "Ärendet löstes",
+            timeline: "Vad som har hänt i ärendet",
+            opened: "Ärendet öppnades.",
+            first_owner: "{name} tog hand om ärendet.",
+            handed: "Ärendet gick över till {name}.",
+            replied: "{name} svarade.",
+            resolved_event: "{name} löste ärendet.",
+            reopened: "Ärendet öppnades på nytt.",
+            conversation: "Samtal",
+            you: "Du",
+            batline: "Batline",
+            contact: "Har du kontaktat oss i det här ärendet?",
+            contact_help: "Du ser hela samtalet när du bekräftar ditt telefonnummer. Vi skickar en engångskod till det som sms.",
+            phone: "Telefonnumret du kontaktade oss från",
+            send_code: "Skicka kod",
+            code: "Koden i sms:et",
+            show: "Visa samtalet",
+            code_sent: "Om numret är kontaktuppgiften för ärendet är en kod på väg. Den gäller i 10 minuter.",
+            wrong: "Koden stämmer inte. Kontrollera den och försök igen.",
+            expired: "Koden gäller inte längre. Be om en ny kod.",
+            bad_phone: "Telefonnumret duger inte. Skriv det som 040 123 4567 eller +358 40 123 4567.",
+            languages: "Språk",
         },
         Language::En => Words {
             title: "Your case at Batline",
@@ -51,21 +106,88 @@ fn words(lang: Language) -> Words {
             open: "In progress",
             resolved: "Resolved",
             timeline: "What has happened",
-            opened: "The case was opened",
-            assigned: "The case was given to",
-            replied: "A reply was sent by",
-            resolved_event: "The case was resolved",
+            opened: "The case was opened.",
+            first_owner: "{name} took the case on.",
+            handed: "The case was handed to {name}.",
+            replied: "{name} replied.",
+            resolved_event: "{name} resolved the case.",
+            reopened: "The case was reopened.",
+            conversation: "Conversation",
+            you: "You",
+            batline: "Batline",
+            contact: "Did you contact us about this case?",
+            contact_help: "You can read the whole conversation once you confirm your phone number. We text a one-time code to it.",
+            phone: "The phone number you contacted us from",
+            send_code: "Send a code",
+            code: "The code in the text message",
+            show: "Show the conversation",
+            code_sent: "If that number is this case's contact, a code is on its way. It works for 10 minutes.",
+            wrong: "The code does not match. Check it and try again.",
+            expired: "The code no longer works. Ask for a new one.",
+            bad_phone: "That is not a phone number we can use. Write it like 040 123 4567 or +358 40 123 4567.",
+            languages: "Language",
         },
     }
 }
 
+/// What the page shows.
+pub struct View<'a> {
+    /// The public view of the case.
+    pub tracking: &'a Tracking,
+    /// The conversation, for the case's verified contact.
+    pub conversation: Option<&'a [Line]>,
+    /// Where the contact's verification stands (`code`, `wrong`, `expired`, `bad_phone`).
+    pub step: Option<&'a str>,
+}
+
+fn at(time: &chrono::DateTime<chrono::Utc>) -> Markup {
+    // Residents read Helsinki time; the attribute keeps the exact instant.
+    html! { time datetime=(time.to_rfc3339()) { (time.with_timezone(&TZ).format("%-d.%-m.%Y %H:%M")) } }
+}
+
+fn sentence(w: &Words, event: &PublicEvent, first_assignment: bool) -> String {
+    let who = event.responder.as_ref().map(|r| r.name.as_str()).unwrap_or("Batline");
+    let text = match event.kind.as_str() {
+        "opened" => w.opened,
+        "assigned" if first_assignment => w.first_owner,
+        "assigned" => w.handed,
+        "replied" => w.replied,
+        "resolved" => w.resolved_event,
+        "reopened" => w.reopened,
+        _ => "",
+    };
+    text.replace("{name}", who)
+}
+
 /// Renders the page.
-pub fn render(view: &Tracking, lang: Language) -> String {
+pub fn render(view: &View<'_>, lang: Language) -> String {
     let w = words(lang);
-    let status = match view.status {
+    let t = view.tracking;
+    let status = match t.status {
         CaseStatus::Open => w.open,
         CaseStatus::Resolved => w.resolved,
     };
+    let mut assignments = 0;
+    let lines: Vec<(&PublicEvent, String)> = t
+        .timeline
+        .iter()
+        .map(|e| {
+            let first = e.kind == "assigned" && assignments == 0;
+            if e.kind == "assigned" {
+                assignments += 1;
+            }
+            (e, sentence(&w, e, first))
+        })
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    let notice = match view.step {
+        Some("code") => Some((w.code_sent, false)),
+        Some("wrong") => Some((w.wrong, true)),
+        Some("expired") => Some((w.expired, true)),
+        Some("bad_phone") => Some((w.bad_phone, true)),
+        _ => None,
+    };
+    let base = format!("/track/{}", t.code);
     html! {
         (DOCTYPE)
         html lang=(lang.as_str()) {
@@ -73,39 +195,95 @@ pub fn render(view: &Tracking, lang: Language) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
-                title { (w.title) " " (view.code) }
+                title { (w.title) " " (t.code) }
+                link rel="stylesheet" href=(web_assets::url("hds.css"));
+                link rel="stylesheet" href=(web_assets::url("chat.css"));
+                script src=(web_assets::url("track.js")) defer {}
             }
-            body {
-                main {
-                    h1 { (w.title) " " span.code { (view.code) } }
-                    p.status { strong { (status) } }
-                    p.owner { (w.owner) " " strong { (view.owner.name) } }
+            body.track-page {
+                main #track data-code=(t.code) data-you=(w.you) data-batline=(w.batline) data-lang=(lang.as_str()) {
+                    h1 { (w.title) " " span.code { (t.code) } }
+                    p.track-status { strong { (status) } }
+                    p.owner { (w.owner) " " strong { (t.owner.name) } }
                     h2 { (w.timeline) }
-                    ol.timeline {
-                        @for event in &view.timeline {
-                            @let who = event.responder.as_ref().map(|r| r.name.as_str()).unwrap_or("");
+                    ol.track-timeline {
+                        @for (event, text) in &lines {
                             li {
-                                // Residents read Helsinki time; the attribute keeps the exact instant.
-                                time datetime=(event.at.to_rfc3339()) { (event.at.with_timezone(&TZ).format("%-d.%-m.%Y %H:%M")) }
-                                " "
-                                @match event.kind.as_str() {
-                                    "opened" => { (w.opened) }
-                                    "assigned" => { (w.assigned) " " (who) }
-                                    "replied" => { (w.replied) " " (who) }
-                                    "resolved" => { (w.resolved_event) @if let Some(s) = &event.summary { ": " (s) } }
-                                    other => { (other) }
+                                (at(&event.at))
+                                (text)
+                                @if event.kind == "resolved" && let Some(s) = &event.summary {
+                                    " " q { (s) }
                                 }
                             }
                         }
                     }
-                    nav lang="mul" {
-                        a href="?lang=fi" hreflang="fi" { "Suomeksi" } " · "
-                        a href="?lang=sv" hreflang="sv" { "På svenska" } " · "
-                        a href="?lang=en" hreflang="en" { "In English" }
+                    @if let Some(conversation) = view.conversation {
+                        (conversation_markup(&w, conversation))
+                    } @else {
+                        section #conversation aria-labelledby="conversation-title" hidden {
+                            h2 #conversation-title { (w.conversation) }
+                            ol.chat-log {}
+                        }
+                        section.track-contact aria-labelledby="contact-title" {
+                            h2 #contact-title { (w.contact) }
+                            p { (w.contact_help) }
+                            @if let Some((text, error)) = notice {
+                                p.track-notice.error[error] role=(if error { "alert" } else { "status" }) { (text) }
+                            }
+                            form method="post" action=(format!("{base}/contact")) {
+                                input type="hidden" name="lang" value=(lang.as_str());
+                                div {
+                                    label for="phone" { (w.phone) }
+                                    input #phone type="tel" name="phone" autocomplete="tel" required maxlength="32";
+                                }
+                                button type="submit" .hds-button.hds-button--secondary { (w.send_code) }
+                            }
+                            @if view.step.is_some() {
+                                form method="post" action=(format!("{base}/contact/confirm")) {
+                                    input type="hidden" name="lang" value=(lang.as_str());
+                                    div {
+                                        label for="code" { (w.code) }
+                                        input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code"
+                                            required maxlength="12";
+                                    }
+                                    button type="submit" .hds-button.hds-button--primary { (w.show) }
+                                }
+                            }
+                        }
+                    }
+                    nav.chat-languages aria-label=(w.languages) {
+                        a href="?lang=fi" hreflang="fi" lang="fi" { "Suomeksi" } " · "
+                        a href="?lang=sv" hreflang="sv" lang="sv" { "På svenska" } " · "
+                        a href="?lang=en" hreflang="en" lang="en" { "In English" }
                     }
                 }
             }
         }
     }
     .into_string()
+}
+
+fn conversation_markup(w: &Words, lines: &[Line]) -> Markup {
+    html! {
+        section #conversation aria-labelledby="conversation-title" {
+            h2 #conversation-title { (w.conversation) }
+            ol.chat-log {
+                @for line in lines {
+                    li class=(format!("chat-msg from-{}", line.from)) {
+                        p.chat-meta {
+                            span.chat-who {
+                                @match line.from {
+                                    "resident" => { (w.you) },
+                                    "responder" => { (line.author.as_deref().unwrap_or("")) },
+                                    _ => { (w.batline) },
+                                }
+                            }
+                            " " (at(&line.at))
+                        }
+                        p.chat-body { (line.body) }
+                    }
+                }
+            }
+        }
+    }
 }

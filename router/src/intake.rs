@@ -64,9 +64,7 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
         Channel::Sms => file_sms(router, &mut tx, &intake).await?,
         Channel::Voice => voice::file(router, &mut tx, &intake).await?,
         Channel::WalkIn => crate::walk_in::file(router, &mut tx, &intake).await?,
-        other => {
-            return Err(Error::Invalid(format!("the router cannot file {other} intake yet")));
-        }
+        Channel::Chat => crate::chat::file(router, &mut tx, &intake).await?,
     };
     tx.commit().await?;
     count_filed(&intake, &filed);
@@ -224,7 +222,7 @@ pub(crate) async fn open_case(
         conn,
         &NewOutbound {
             case_id: case.id,
-            channel: Channel::Sms,
+            channel: outbound::resident_channel(intake.channel),
             kind: MessageKind::AutoReply,
             body: &body,
             author_id: None,

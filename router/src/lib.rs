@@ -5,6 +5,7 @@
 //! locks in PostgreSQL decide who files what, and RabbitMQ spreads the work.
 
 pub mod assign;
+pub mod chat;
 pub mod dead_letters;
 pub mod deadlines;
 pub mod duty;

@@ -41,6 +41,33 @@ async fn concurrent_calls_are_all_answered_with_twiml() -> TestResult {
 }
 
 #[tokio::test]
+async fn idle_chat_sockets_are_held_and_replies_reach_them() -> TestResult {
+    use batline::bench_chat::{ChatBenchArgs, Target, drive};
+
+    use crate::support::{Options, PASSWORD};
+    let options =
+        Options { env: vec![("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", "300".to_owned())], ..Default::default() };
+    let app = TestApp::spawn_with(options).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let args = ChatBenchArgs { sockets: 200, replies: 40, conversations: 4 };
+    let target = Target {
+        gateway: app.gateway.clone(),
+        console: app.console.clone(),
+        pool: &app.pool,
+        responders: vec!["aino".into(), "mikko".into()],
+        password: PASSWORD.to_owned(),
+        gateway_pid: None,
+    };
+    let report = drive(&target, &args).await?;
+    println!("{report}");
+    assert_eq!(report.sockets, 200);
+    assert_eq!(report.replies, 40, "every timed reply reached its socket");
+    assert_eq!(app.count("SELECT count(*) FROM cases WHERE channel = 'chat'").await?, 4);
+    app.teardown().await
+}
+
+#[tokio::test]
 async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult {
     use batline::bench_mixed::{MixedBenchArgs, drive};
     let app = TestApp::spawn().await?;

@@ -5,6 +5,8 @@
 mod admin;
 mod bench_smoke;
 mod browser;
+mod chat;
+mod chat_browser;
 mod console_admin;
 mod console_web;
 mod dashboard;
@@ -31,6 +33,7 @@ mod sla;
 mod sms_flow;
 mod support;
 mod trace;
+mod track_contact;
 mod voice;
 mod walk_in;
 mod webhook_security;

@@ -45,6 +45,8 @@ pub struct Options {
     pub front_amqp_url: String,
     /// Routers to start with.
     pub routers: usize,
+    /// More settings, as environment variables would give them.
+    pub env: Vec<(&'static str, String)>,
     /// Console sign-ins a minute per address: generous by default, since
     /// every test signs in from 127.0.0.1 again and again.
     pub sign_in_per_minute: u32,
@@ -52,7 +54,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1, sign_in_per_minute: 10_000 }
+        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1, env: Vec::new(), sign_in_per_minute: 10_000 }
     }
 }
 
@@ -90,7 +92,7 @@ impl TestApp {
 
         let sandbox =
             TwilioSandbox::start(TcpListener::bind("127.0.0.1:0").await?, &account_sid, &auth_token, shutdown.clone())?;
-        let env = [
+        let mut env = vec![
             ("DATABASE_URL", database_url.clone()),
             ("AMQP_URL", AMQP_URL.to_owned()),
             ("BATLINE_BUS_NAMESPACE", namespace.clone()),
@@ -102,8 +104,9 @@ impl TestApp {
             ("BATLINE_VOICE_LINES", format!("{SWEDISH_LINE}=sv")),
             ("BATLINE_SIGN_IN_PER_MINUTE", options.sign_in_per_minute.to_string()),
         ];
+        env.extend(options.env.iter().cloned());
         let config =
-            Arc::new(Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?);
+            Arc::new(Config::from_lookup(|name| env.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))?);
         let pool = db::connect_and_migrate(&database_url, 10).await?;
         let backstop = insert_responder(
             &pool,
@@ -174,6 +177,20 @@ impl TestApp {
         ));
         self.routers.push((token, handle));
         Ok(self.routers.len() - 1)
+    }
+
+    /// Starts one more gateway process on its own port and bus connection,
+    /// as a second machine behind a load balancer would be; returns its URL.
+    pub async fn start_gateway(&self) -> TestResult<String> {
+        let token = self.shutdown.child_token();
+        let bus = Bus::start(AMQP_URL, &self.namespace, token.clone());
+        bus.wait_connected(Duration::from_secs(15)).await?;
+        let state = batline_gateway::AppState::new(self.config.clone(), self.pool.clone(), bus)?;
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        tokio::spawn(batline_gateway::run(state, listener, token));
+        self.wait_ready(&url).await?;
+        Ok(url)
     }
 
     /// Stops the oldest router (cancelling it mid-work, as a crash would

@@ -104,6 +104,9 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
         return Err(ApiError::Forbidden(t.not_yours.to_owned()));
     };
     let case = &item.case;
+    // The owner opening a chat case has read what the resident wrote: the
+    // resident sees "read".
+    crate::chat_signals::mark_read(state, &user.me, case).await;
     let colleagues = if access == Access::Owner {
         store::responders::list(&state.pool)
             .await?

@@ -37,6 +37,13 @@ impl Exchange {
     }
 }
 
+/// Routing key of [`BusMessage::ChatUpdated`].
+pub const CHAT_UPDATED: &str = "chat.updated";
+/// Routing key of [`BusMessage::ChatTyping`].
+pub const CHAT_TYPING: &str = "chat.typing";
+/// Binding that takes every chat notification, for the gateways.
+pub const CHAT_BINDING: &str = "chat.*";
+
 /// A message on the bus, tagged by `type` in JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -82,6 +89,23 @@ pub enum BusMessage {
         /// Which target.
         target: crate::domain::SlaTarget,
     },
+    /// Something a chat resident sees changed: a message in their
+    /// conversation, their case's owner or status, a read mark. Every
+    /// gateway hears it; the one holding the session's socket reads the
+    /// change from PostgreSQL and sends it, so a lost or repeated
+    /// notification never loses or repeats a message.
+    ChatUpdated {
+        /// The chat session.
+        session_id: Uuid,
+    },
+    /// A case's owner is typing a reply to a chat resident. Ephemeral: a
+    /// resident who is not connected just never sees it.
+    ChatTyping {
+        /// The chat session.
+        session_id: Uuid,
+        /// Who is typing.
+        responder_id: Uuid,
+    },
     /// Something on a case changed (a message, a resolution); consoles refresh it.
     CaseUpdated {
         /// The case.
@@ -103,6 +127,8 @@ impl BusMessage {
             BusMessage::CaseAssigned { .. } => (Exchange::Events, "case.assigned".to_owned()),
             BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
             BusMessage::SlaBreached { .. } => (Exchange::Events, "case.sla_breached".to_owned()),
+            BusMessage::ChatUpdated { .. } => (Exchange::Events, CHAT_UPDATED.to_owned()),
+            BusMessage::ChatTyping { .. } => (Exchange::Events, CHAT_TYPING.to_owned()),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod call_backs;
 pub mod calls;
 pub mod canned_replies;
 pub mod cases;
+pub mod chat;
 pub mod dead_letters;
 pub mod events;
 pub mod floor;
@@ -22,6 +23,7 @@ pub mod responders;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;
+pub mod track_access;
 pub mod walk_in_points;
 pub mod walk_in_tickets;
 

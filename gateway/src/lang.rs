@@ -1,0 +1,19 @@
+//! The language of a public page: `?lang=` if given, else the browser's
+//! `Accept-Language`, else Finnish.
+
+use axum::http::{HeaderMap, header::ACCEPT_LANGUAGE};
+use batline_core::domain::Language;
+
+/// Picks the page language.
+pub fn pick(query: Option<&str>, headers: &HeaderMap) -> Language {
+    query
+        .and_then(|l| l.parse::<Language>().ok())
+        .or_else(|| {
+            let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+            accept
+                .split(',')
+                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
+                .next()
+        })
+        .unwrap_or_default()
+}

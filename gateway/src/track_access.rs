@@ -1,0 +1,279 @@
+//! The contact's view of a tracking page: the resident who reached Batline
+//! about the case may read the whole conversation there, never anyone who
+//! merely knows the code. They prove it one of two ways:
+//!
+//! - the phone that texted or called: the page asks for the number, and if
+//!   it is the case's, a one-time code is texted to it (through the outbox
+//!   and the SMS sender, like any message). The code, typed back, is
+//!   exchanged for an `HttpOnly` cookie valid for this case for an hour.
+//!   The page answers the same whether or not the number matched, so it
+//!   never confirms whose case it is.
+//! - the chat session: the chat page's token (kept by the browser) is sent
+//!   as a bearer token to `GET /api/v1/track/{code}/conversation`, which
+//!   `track.js` calls and renders.
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use axum::{
+    Form, Json,
+    extract::{ConnectInfo, Path, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use batline_core::{
+    domain::{Channel, Direction, Language, MessageKind},
+    outbound,
+    store::{self, messages::NewOutbound},
+    texts,
+};
+use chrono::{DateTime, Utc};
+use rand::{Rng, RngCore};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{AppState, error::ApiError, hand_on, track};
+
+/// The cookie a verified code is exchanged for.
+const COOKIE: &str = "batline_track";
+/// How long a code works.
+const CODE_MINUTES: i64 = 10;
+/// Wrong tries before a code stops working.
+const CODE_TRIES: i32 = 5;
+/// Codes texted per case per hour, so the page cannot be used to flood a phone.
+const CODES_PER_HOUR: i64 = 3;
+/// How long the cookie shows the conversation.
+const GRANT_MINUTES: i64 = 60;
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// One message as the contact reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `resident`, `responder` or `batline`.
+    pub from: &'static str,
+    /// The responder's name, for their replies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The text.
+    pub body: String,
+}
+
+/// The case's conversation, oldest first.
+pub async fn conversation(state: &AppState, case_id: Uuid) -> Result<Vec<Line>, ApiError> {
+    let messages = store::messages::for_case(&state.pool, case_id).await?;
+    let authors: Vec<Uuid> = messages.iter().filter_map(|m| m.author_id).collect();
+    let names: HashMap<Uuid, String> =
+        store::responders::display_names(&state.pool, &authors).await?.into_iter().collect();
+    Ok(messages
+        .into_iter()
+        .map(|m| {
+            let from = match (m.direction, m.kind) {
+                (Direction::Inbound, _) => "resident",
+                (Direction::Outbound, MessageKind::Reply) => "responder",
+                (Direction::Outbound, _) => "batline",
+            };
+            let author = (from == "responder").then(|| m.author_id.and_then(|a| names.get(&a).cloned())).flatten();
+            Line { at: m.created_at, from, author, body: m.body }
+        })
+        .collect())
+}
+
+/// True when the request carries a valid grant cookie for `case_id`.
+pub async fn granted(state: &AppState, headers: &HeaderMap, case_id: Uuid) -> Result<bool, ApiError> {
+    let Some(token) = cookie(headers, COOKIE) else {
+        return Ok(false);
+    };
+    Ok(store::track_access::grant_valid(&state.pool, &hash(token), case_id).await?)
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A Finnish or international number in E.164, as residents' phones are
+/// stored: `040 123 4567` and `+358 40 1234567` are the same phone.
+pub fn normalise_phone(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.')).collect();
+    let e164 = if let Some(rest) = digits.strip_prefix("00") {
+        format!("+{rest}")
+    } else if let Some(rest) = digits.strip_prefix('0') {
+        format!("+358{rest}")
+    } else {
+        digits
+    };
+    let valid =
+        e164.starts_with('+') && (8..=16).contains(&e164.len()) && e164[1..].chars().all(|c| c.is_ascii_digit());
+    valid.then_some(e164)
+}
+
+/// The form asking for a code.
+#[derive(Debug, Deserialize)]
+pub struct AskCode {
+    phone: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// `POST /track/{code}/contact`: text a one-time code to the case's phone,
+/// if `phone` is it. Answers the same either way.
+pub async fn ask_code(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    Form(form): Form<AskCode>,
+) -> Result<Response, ApiError> {
+    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
+    let tracking = track::load(&state, &code).await?;
+    let lang = page_lang(form.lang.as_deref());
+    let next = format!("/track/{}?lang={}&step=code", tracking.code, lang.as_str());
+    let Some(phone) = normalise_phone(&form.phone) else {
+        return Ok(
+            Redirect::to(&format!("/track/{}?lang={}&step=bad_phone", tracking.code, lang.as_str())).into_response()
+        );
+    };
+    let case_id = tracking.case_id;
+    let contact = store::cases::resident_phone(&state.pool, case_id).await?;
+    if contact.as_deref() != Some(phone.as_str()) {
+        tracing::info!(%case_id, "tracking code asked for with another phone");
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let since = Utc::now() - chrono::Duration::hours(1);
+    if store::track_access::codes_sent_since(&state.pool, case_id, since).await? >= CODES_PER_HOUR {
+        tracing::info!(%case_id, "tracking codes for this case are capped for the hour");
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let secret = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
+    let case = store::cases::get(&state.pool, case_id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    let body = texts::track_code(case.language, &secret, &case.tracking_code);
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let expires = Utc::now() + chrono::Duration::minutes(CODE_MINUTES);
+    store::track_access::insert_code(&mut tx, case_id, &hash(&secret), expires).await?;
+    let new = NewOutbound { case_id, channel: Channel::Sms, kind: MessageKind::Notice, body: &body, author_id: None };
+    let (_, outbox_id) = outbound::queue(&mut tx, &new).await?;
+    tx.commit().await.map_err(batline_core::Error::from)?;
+    hand_on::publish(&state, &[outbox_id]).await;
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// The form with the code.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmCode {
+    code: String,
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// `POST /track/{code}/contact/confirm`: the texted code, exchanged for a
+/// cookie that shows the conversation.
+pub async fn confirm_code(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    Form(form): Form<ConfirmCode>,
+) -> Result<Response, ApiError> {
+    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
+    let tracking = track::load(&state, &code).await?;
+    let lang = page_lang(form.lang.as_deref());
+    let page = |step: &str| format!("/track/{}?lang={}{step}", tracking.code, lang.as_str());
+    let typed: String = form.code.chars().filter(char::is_ascii_digit).collect();
+
+    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let Some(stored) = store::track_access::lock_latest_code(&mut tx, tracking.case_id).await? else {
+        return Ok(Redirect::to(&page("&step=wrong")).into_response());
+    };
+    let usable = stored.used_at.is_none() && stored.expires_at > Utc::now() && stored.attempts < CODE_TRIES;
+    if !usable {
+        tx.commit().await.map_err(batline_core::Error::from)?;
+        return Ok(Redirect::to(&page("&step=expired")).into_response());
+    }
+    if typed.len() != 6 || hash(&typed) != stored.code_hash {
+        store::track_access::count_attempt(&mut tx, stored.id).await?;
+        tx.commit().await.map_err(batline_core::Error::from)?;
+        return Ok(Redirect::to(&page("&step=wrong")).into_response());
+    }
+    store::track_access::mark_used(&mut tx, stored.id).await?;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let grant = URL_SAFE_NO_PAD.encode(bytes);
+    let expires = Utc::now() + chrono::Duration::minutes(GRANT_MINUTES);
+    store::track_access::insert_grant(&mut *tx, &hash(&grant), tracking.case_id, expires).await?;
+    tx.commit().await.map_err(batline_core::Error::from)?;
+
+    let secure = if state.config.public_url.scheme() == "https" { "; Secure" } else { "" };
+    let cookie = format!(
+        "{COOKIE}={grant}; Path=/track/{}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+        tracking.code,
+        GRANT_MINUTES * 60
+    );
+    let mut response = Redirect::to(&page("")).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+fn page_lang(raw: Option<&str>) -> Language {
+    raw.and_then(|l| l.parse().ok()).unwrap_or_default()
+}
+
+/// `GET /api/v1/track/{code}/conversation` with `Authorization: Bearer
+/// <chat session token>`: the conversation, for the chat resident whose
+/// case it is (403 for anyone else).
+pub async fn chat_conversation(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Line>>, ApiError> {
+    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
+    let tracking = track::load(&state, &code).await?;
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let session = crate::chat::session::resume(&state.pool, token).await?;
+    let is_contact = match session {
+        Some(s) => store::chat::is_contact(&state.pool, s.id, tracking.case_id).await?,
+        None => false,
+    };
+    if !is_contact {
+        return Err(ApiError::Forbidden("only the case's contact may read its conversation".into()));
+    }
+    Ok(Json(conversation(&state, tracking.case_id).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised_to_e164() {
+        assert_eq!(normalise_phone("040 123 4567").as_deref(), Some("+358401234567"));
+        assert_eq!(normalise_phone("+358 40-123 4567").as_deref(), Some("+358401234567"));
+        assert_eq!(normalise_phone("0046701234567").as_deref(), Some("+46701234567"));
+        assert_eq!(normalise_phone("hello"), None);
+        assert_eq!(normalise_phone("+12"), None);
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("a=1; batline_track=xyz; b=2"));
+        assert_eq!(cookie(&h, COOKIE), Some("xyz"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

@@ -1,0 +1,75 @@
+//! Filing web-chat messages. A chat session is its own resident, so filing
+//! is SMS filing keyed by the session instead of a phone: join the open
+//! case, or take a satisfaction answer for a resolved one, or open a case
+//! with a named owner. Every filing also tells the gateways that the
+//! session's conversation changed, in the same transaction.
+
+use batline_core::{
+    Error, Result,
+    bus::BusMessage,
+    domain::event_kind,
+    outbox::Outbox,
+    satisfaction,
+    store::{self, intake::Intake},
+};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{Router, intake::Filed};
+
+/// The `kind` the gateway writes into a chat intake's `raw` for a press
+/// of the satisfaction buttons.
+pub const SATISFACTION_KIND: &str = "satisfaction";
+
+/// Files a chat intake row (already locked by the caller).
+pub(crate) async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
+    let session_id: Uuid = intake
+        .sender
+        .parse()
+        .map_err(|_| Error::Invalid(format!("chat intake {} names no session: {:?}", intake.id, intake.sender)))?;
+    let session = store::chat::get(&mut *conn, session_id).await?.ok_or(Error::NotFound("chat session"))?;
+    // Serialises everything filed for this resident, as for SMS.
+    store::residents::lock(conn, session.resident_id).await?.ok_or(Error::NotFound("resident"))?;
+    let pressed_button = intake.raw.get("kind").and_then(|k| k.as_str()) == Some(SATISFACTION_KIND);
+
+    let (filed, mut ids) = match store::cases::open_for_resident(conn, session.resident_id).await? {
+        Some(case) if !pressed_button => {
+            crate::intake::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, serde_json::json!({})).await?;
+            let update = BusMessage::CaseUpdated {
+                case_id: case.id,
+                owner_id: case.owner_id,
+                kind: event_kind::RESIDENT_MESSAGE.to_owned(),
+            };
+            (Filed::Joined { case_id: case.id }, vec![Outbox::enqueue(conn, &update).await?])
+        }
+        open => {
+            let since = router.clock.now() - chrono::Duration::days(crate::satisfaction::ANSWER_DAYS);
+            let awaiting = store::cases::awaiting_satisfaction(conn, session.resident_id, since).await?;
+            match (satisfaction::parse(&intake.body), awaiting) {
+                (Some(answer), Some(resolved)) => {
+                    crate::satisfaction::file(router, conn, intake, &resolved, answer).await?
+                }
+                // A second press (a double click, two tabs) after the
+                // answer was taken: keep it on the case, change nothing.
+                _ if pressed_button => {
+                    let latest = match open {
+                        Some(case) => Some(case),
+                        None => match store::chat::current_case(&mut *conn, session.resident_id).await? {
+                            Some(c) => store::cases::get(&mut *conn, c.id).await?,
+                            None => None,
+                        },
+                    };
+                    let case = latest.ok_or_else(|| {
+                        Error::Invalid(format!("chat session {session_id} answered a question it was never asked"))
+                    })?;
+                    let data = serde_json::json!({ "ignored": "already answered" });
+                    crate::intake::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
+                    (Filed::Joined { case_id: case.id }, Vec::new())
+                }
+                _ => crate::intake::open_case(router, conn, intake, session.resident_id, session.language).await?,
+            }
+        }
+    };
+    ids.push(Outbox::enqueue(conn, &BusMessage::ChatUpdated { session_id }).await?);
+    Ok((filed, ids))
+}

@@ -1,0 +1,128 @@
+// The resident web chat in a real browser: write, see the named owner,
+// see the owner typing, receive a reply sent through the console API, see
+// the message marked read, reload and find the history, answer "Was this
+// solved?" with the buttons, then open the tracking page. axe-core checks
+// both pages for WCAG 2.1 AA violations. Last, a city page (served by the
+// browser itself at an allowed origin) includes /chat/embed.js and opens
+// the chat from its button.
+import { createServer } from "node:http";
+import { env, expectAccessible, newPage, run, step } from "./support.mjs";
+
+const gateway = env("GATEWAY");
+const console_ = env("CONSOLE");
+const username = env("RESPONDER");
+const password = env("PASSWORD");
+const cityOrigin = env("CITY_ORIGIN");
+
+async function api(path, token, body) {
+  const response = await fetch(`${console_}${path}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+await run(async (browser) => {
+  const page = await newPage(browser);
+  await page.goto(`${gateway}/chat?lang=fi`);
+  await page.getByText("Yhteys on auki.").waitFor();
+  await expectAccessible(page, "the empty chat");
+
+  // Keyboard only: focus the message field by its label, type, Ctrl+Enter.
+  await page.getByLabel("Viestisi").focus();
+  await page.keyboard.type("Katuvalo ei pala Fleminginkadulla");
+  const sentAt = Date.now();
+  await page.keyboard.press("Control+Enter");
+  const owner = page.locator("#case-owner");
+  await owner.filter({ hasText: "Asiaasi hoitaa Aino, Kallio" }).waitFor({ timeout: 5000 });
+  step(`the owner's name shows ${Date.now() - sentAt} ms after sending`);
+  const code = (await page.locator("#case-code").textContent()).trim();
+  if (!/^[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(code)) throw new Error(`no tracking code: ${code}`);
+  await page.locator(".chat-msg.from-batline").filter({ hasText: code }).waitFor();
+  step(`tracking code ${code} and the automatic answer are shown`);
+
+  const { token } = await api("/api/v1/sessions", null, { username, password });
+  const cases = await api("/api/v1/cases", token);
+  const mine = cases.find((c) => c.tracking_code === code);
+  if (!mine) throw new Error(`${code} is not among ${username}'s cases`);
+
+  await api(`/api/v1/cases/${mine.id}/typing`, token, {});
+  await page.getByText("Aino kirjoittaa…").waitFor();
+  step("the owner's typing shows");
+  await api(`/api/v1/cases/${mine.id}/replies`, token, { body: "Kiitos! Korjaamme valon huomenna." });
+  await page.locator(".chat-msg.from-responder").filter({ hasText: "Korjaamme valon huomenna" }).waitFor();
+  step("the reply arrives live");
+  await api(`/api/v1/cases/${mine.id}`, token);
+  await page.locator(".chat-msg.from-resident .chat-state").filter({ hasText: "Luettu" }).waitFor();
+  step("the resident's message shows as read");
+  await expectAccessible(page, "the chat with a conversation");
+  // SCREENSHOTS=dir keeps pictures of the pages for a person to look at.
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/chat.png`, fullPage: true });
+
+  await page.reload();
+  await page.getByText("Yhteys on auki.").waitFor();
+  await page.locator(".chat-msg.from-resident").filter({ hasText: "Katuvalo ei pala" }).waitFor();
+  await page.locator(".chat-msg.from-responder").filter({ hasText: "Korjaamme valon huomenna" }).waitFor();
+  await owner.filter({ hasText: "Aino" }).waitFor();
+  const order = await page.locator(".chat-msg .chat-body").allTextContents();
+  if (!order[0].startsWith("Katuvalo") || !order[order.length - 1].startsWith("Kiitos!")) {
+    throw new Error(`history out of order after reload: ${JSON.stringify(order)}`);
+  }
+  step("after a reload the history is there, in order");
+
+  await api(`/api/v1/cases/${mine.id}/resolve`, token, { summary: "Lamppu vaihdettiin." });
+  await page.getByRole("group", { name: "Ratkesiko asiasi?" }).waitFor();
+  await page.locator("#case-status").filter({ hasText: "Ratkaistu" }).waitFor();
+  await expectAccessible(page, "the chat asking whether it was solved");
+  await page.getByRole("button", { name: "4", exact: true }).click();
+  await page.getByText("Kiitos vastauksestasi.").waitFor();
+  await page.locator(".chat-msg.from-batline").filter({ hasText: "Kiitos" }).last().waitFor();
+  step("the satisfaction buttons answer once");
+
+  await page.goto(`${gateway}/track/${code}?lang=fi`);
+  await page.getByText("Asian otti hoitaakseen Aino.").waitFor();
+  await page.getByText("Ratkaistu", { exact: true }).waitFor();
+  await page.locator("#conversation .chat-msg").filter({ hasText: "Korjaamme valon huomenna" }).waitFor();
+  step("the tracking page tells the story and shows the chat resident the conversation");
+  await expectAccessible(page, "the tracking page");
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/track.png`, fullPage: true });
+
+  // Someone else with only the code sees the story, not the conversation.
+  const stranger = await newPage(browser);
+  await stranger.goto(`${gateway}/track/${code}?lang=en`);
+  await stranger.getByText("Aino took the case on.").waitFor();
+  if (await stranger.locator("#conversation").isVisible()) throw new Error("a stranger sees the conversation");
+  await expectAccessible(stranger, "the tracking page for a stranger");
+
+  // A city page embeds the chat with one script tag. It is served from the
+  // loopback like the gateway (Chromium keeps public pages from loading
+  // private addresses), at another origin: the one BATLINE_CHAT_ORIGINS lists.
+  const site = createServer((_, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="sv"><head><title>Staden</title></head><body><main><h1>Staden</h1>
+      <p>Information om parker.</p></main><script src="${gateway}/chat/embed.js" defer></script></body></html>`);
+  });
+  await new Promise((resolve) => site.listen(Number(new URL(cityOrigin).port), "127.0.0.1", resolve));
+  site.unref(); // never what keeps the script alive, even when a step fails
+
+  const city = await newPage(browser);
+  city.on("console", (m) => { if (m.type() === "error") console.log(`city page: ${m.text()}`); });
+  await city.goto(`${cityOrigin}/parker`);
+  await city.getByRole("button", { name: "Fråga staden" }).focus();
+  const toggle = city.locator("#batline-chat-toggle");
+  await city.keyboard.press("Enter");
+  const chatFrame = city.frameLocator("iframe[title='Batline-chatt']");
+  await chatFrame.getByText("Anslutningen är öppen.").waitFor();
+  await chatFrame.getByLabel("Ditt meddelande").waitFor();
+  if ((await toggle.getAttribute("aria-expanded")) !== "true") throw new Error("the toggle does not say it is open");
+  await city.getByRole("button", { name: "Stäng chatten" }).waitFor();
+  await city.keyboard.press("Escape");
+  if ((await toggle.getAttribute("aria-expanded")) !== "false") throw new Error("Escape does not close the chat");
+  step("a city page opens the chat from the embed script, in its own language, by keyboard");
+  await expectAccessible(city, "a city page with the embedded chat button");
+  site.closeAllConnections();
+  site.close();
+});

@@ -1,0 +1,31 @@
+//! The chat and the tracking page in headless Chromium (tests/browser/chat.mjs):
+//! a resident writes, sees the owner, gets a reply sent through the console
+//! API, reloads, answers the satisfaction question and opens the tracking
+//! page; axe-core checks each page. A city page at an allowed origin then
+//! opens the chat through `/chat/embed.js`.
+
+use batline_core::domain::{DutyStatus, Language};
+
+use crate::{
+    browser,
+    support::{Options, PASSWORD, TestApp, TestResult},
+};
+
+#[tokio::test]
+async fn a_resident_chats_reloads_and_follows_the_case_in_a_browser() -> TestResult {
+    // The city site allowed to embed the chat: the script serves it on a free port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let city = format!("http://localhost:{port}");
+    let options = Options { env: vec![("BATLINE_CHAT_ORIGINS", city.clone())], ..Default::default() };
+    let app = TestApp::spawn_with(options).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let env = [
+        ("GATEWAY", app.gateway.clone()),
+        ("CONSOLE", app.console.clone()),
+        ("RESPONDER", "aino".to_owned()),
+        ("PASSWORD", PASSWORD.to_owned()),
+        ("CITY_ORIGIN", city),
+    ];
+    browser::run("chat.mjs", &env).await?;
+    app.teardown().await
+}

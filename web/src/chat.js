@@ -1,0 +1,354 @@
+// The resident chat on /chat (also framed into city pages by chat-embed.js).
+// Speaks the JSON protocol in docs/chat-protocol.md over /chat/ws.
+//
+// Nothing the resident writes is lost: every message goes into an outbox in
+// localStorage first, with an id of its own, and leaves it only when the
+// gateway confirms it stored it (`accepted`). After a reload or a dropped
+// connection the outbox is sent again; the gateway stores each id once.
+// The session token (also in localStorage) resumes the conversation, and
+// the gateway sends everything after the last position this page has.
+(() => {
+  "use strict";
+  const root = document.getElementById("chat");
+  const textsEl = document.getElementById("chat-texts");
+  if (!root || !textsEl) return;
+  const T = JSON.parse(textsEl.textContent);
+  const lang = root.dataset.lang || "fi";
+  const maxChars = Number(root.dataset.max) || 2000;
+  const STORE = "batline.chat.v1";
+
+  const el = (id) => document.getElementById(id);
+  const log = el("log"), form = el("compose"), input = el("message"), errorEl = el("message-error");
+  const connection = el("connection"), typingEl = el("typing"), satisfaction = el("satisfaction");
+  const casePanel = el("case"), caseOwner = el("case-owner"), caseCode = el("case-code"), caseStatus = el("case-status");
+
+  const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
+  const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
+
+  // --- What survives a reload -------------------------------------------
+  function load() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(STORE) || "{}");
+      return { token: saved.token || null, outbox: Array.isArray(saved.outbox) ? saved.outbox : [] };
+    } catch (_) {
+      return { token: null, outbox: [] };
+    }
+  }
+  const saved = load();
+  function save() {
+    try {
+      localStorage.setItem(STORE, JSON.stringify({ token: saved.token, outbox: saved.outbox }));
+    } catch (_) { /* private mode: the chat still works until the tab closes */ }
+  }
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // --- Rendering ---------------------------------------------------------
+  let lastSeq = 0;           // position of the newest message shown
+  let readUpTo = 0;          // the owner has read the resident's messages up to here
+  let readAt = null;
+  let currentCase = null;
+
+  function meta(who, at, state) {
+    const p = document.createElement("p");
+    p.className = "chat-meta";
+    const name = document.createElement("span");
+    name.className = "chat-who";
+    name.textContent = who;
+    p.append(name);
+    if (at) {
+      const time = document.createElement("time");
+      time.dateTime = at;
+      time.textContent = " " + timeFormat.format(new Date(at));
+      p.append(time);
+    }
+    const stateEl = document.createElement("span");
+    stateEl.className = "chat-state";
+    stateEl.textContent = state || "";
+    p.append(stateEl);
+    return p;
+  }
+
+  function bubble(kind, who, body, at, state) {
+    const li = document.createElement("li");
+    li.className = `chat-msg from-${kind}`;
+    li.append(meta(who, at, state));
+    const text = document.createElement("p");
+    text.className = "chat-body";
+    text.textContent = body;
+    li.append(text);
+    log.append(li);
+    li.scrollIntoView({ block: "nearest" });
+    return li;
+  }
+
+  function setState(li, text) {
+    const s = li && li.querySelector(".chat-state");
+    if (s) s.textContent = text ? " · " + text : "";
+  }
+
+  function pendingBubble(item) {
+    let li = log.querySelector(`li[data-client-id="${CSS.escape(item.client_id)}"]`);
+    if (!li) {
+      li = bubble("resident", T.you, item.body, null, "");
+      li.dataset.clientId = item.client_id;
+    }
+    setState(li, item.failed ? T.failed : T.sending);
+    return li;
+  }
+
+  function showMessage(m) {
+    if (m.seq <= lastSeq) return;
+    lastSeq = m.seq;
+    let li = m.client_id ? log.querySelector(`li[data-client-id="${CSS.escape(m.client_id)}"]`) : null;
+    const who = m.from === "resident" ? T.you : m.from === "responder" ? (m.author || "") : T.batline;
+    if (li) {
+      // The resident's own message, now filed: move it to its place in the conversation.
+      li.remove();
+      li = null;
+    }
+    li = bubble(m.from, who, m.body, m.at, m.from === "resident" ? T.sent : "");
+    li.dataset.seq = String(m.seq);
+    if (m.client_id) li.dataset.clientId = m.client_id;
+    if (m.from === "resident" && m.read_at && m.seq > readUpTo) { readUpTo = m.seq; readAt = m.read_at; }
+    if (m.from !== "resident") typingEl.textContent = "";
+    // Keep pending messages last: they were written after everything filed.
+    for (const item of saved.outbox) {
+      const pending = log.querySelector(`li[data-client-id="${CSS.escape(item.client_id)}"]:not([data-seq])`);
+      if (pending) log.append(pending);
+    }
+    showRead();
+    scheduleAck();
+  }
+
+  function showRead() {
+    if (!readUpTo) return;
+    for (const li of log.querySelectorAll("li.from-resident[data-seq]")) {
+      if (Number(li.dataset.seq) <= readUpTo) {
+        setState(li, fill(T.read, { time: timeFormat.format(new Date(readAt)) }));
+      }
+    }
+  }
+
+  function showCase(c) {
+    currentCase = c;
+    casePanel.hidden = false;
+    const name = c.owner.area ? `${c.owner.name}, ${c.owner.area}` : c.owner.name;
+    caseOwner.textContent = fill(T.owner, { name });
+    caseCode.textContent = c.code;
+    caseCode.href = `${c.track_url}?lang=${lang}`;
+    caseCode.target = "_blank";
+    caseCode.rel = "noopener";
+    caseCode.setAttribute("aria-label", `${T.follow}: ${c.code}`);
+    caseStatus.textContent = c.status === "resolved" ? T.resolved : T.open;
+    const wasHidden = satisfaction.hidden;
+    satisfaction.hidden = !c.ask_satisfaction;
+    if (wasHidden && c.ask_satisfaction) {
+      const first = satisfaction.querySelector("button");
+      if (first && document.activeElement === input && !input.value) first.focus();
+    }
+  }
+
+  let typingTimer = null;
+  function showTyping(name) {
+    typingEl.textContent = fill(T.typing, { name });
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { typingEl.textContent = ""; }, 6000);
+  }
+
+  function showError(text) {
+    errorEl.textContent = text;
+  }
+
+  // --- The socket ----------------------------------------------------------
+  let ws = null;
+  let greeted = false;
+  let backoff = 1000;
+  let ackTimer = null;
+  let acked = 0;
+
+  function wsUrl() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return `${scheme}//${location.host}${root.dataset.ws}`;
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN && (greeted || frame.type === "hello")) {
+      ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function flushOutbox() {
+    for (const item of saved.outbox) {
+      if (item.failed || item.waitUntil > Date.now()) continue;
+      const frame = item.kind === "satisfaction"
+        ? { type: "satisfaction", client_id: item.client_id, answer: item.answer }
+        : { type: "message", client_id: item.client_id, body: item.body };
+      send(frame);
+    }
+  }
+
+  function scheduleAck() {
+    clearTimeout(ackTimer);
+    ackTimer = setTimeout(() => {
+      if (lastSeq > acked && send({ type: "ack", seq: lastSeq })) acked = lastSeq;
+    }, 300);
+  }
+
+  function connect() {
+    connection.textContent = T.connecting;
+    greeted = false;
+    ws = new WebSocket(wsUrl());
+    ws.addEventListener("open", () => {
+      send({ type: "hello", lang, token: saved.token, last_seq: lastSeq });
+    });
+    ws.addEventListener("message", (event) => {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch (_) { return; }
+      onFrame(frame);
+    });
+    ws.addEventListener("close", () => {
+      greeted = false;
+      connection.textContent = T.offline;
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 15000);
+    });
+  }
+
+  function outboxItem(clientId) {
+    return saved.outbox.find((i) => i.client_id === clientId);
+  }
+
+  function dropFromOutbox(clientId) {
+    saved.outbox = saved.outbox.filter((i) => i.client_id !== clientId);
+    save();
+  }
+
+  function onFrame(f) {
+    switch (f.type) {
+      case "welcome":
+        greeted = true;
+        backoff = 1000;
+        connection.textContent = T.connected;
+        if (!f.resumed && saved.token) {
+          // The session is gone (or never was): start afresh.
+          saved.token = null;
+          save();
+        }
+        flushOutbox();
+        break;
+      case "session":
+        saved.token = f.token;
+        save();
+        break;
+      case "accepted": {
+        const li = log.querySelector(`li[data-client-id="${CSS.escape(f.client_id)}"]:not([data-seq])`);
+        setState(li, T.sent);
+        dropFromOutbox(f.client_id);
+        break;
+      }
+      case "message":
+        showMessage(f);
+        break;
+      case "case":
+        showCase(f);
+        break;
+      case "typing":
+        showTyping(f.name);
+        break;
+      case "read":
+        if (f.seq > readUpTo) { readUpTo = f.seq; readAt = f.at; }
+        showRead();
+        break;
+      case "error":
+        onError(f);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function onError(f) {
+    const item = f.client_id ? outboxItem(f.client_id) : null;
+    const li = f.client_id ? log.querySelector(`li[data-client-id="${CSS.escape(f.client_id)}"]:not([data-seq])`) : null;
+    switch (f.code) {
+      case "rate_limited":
+      case "unavailable": {
+        const wait = (f.retry_after || 3) * 1000;
+        if (item) { item.waitUntil = Date.now() + wait; save(); }
+        if (f.code === "rate_limited") showError(T.rate_limited);
+        setTimeout(() => { showError(""); flushOutbox(); }, wait);
+        break;
+      }
+      case "too_long":
+      case "empty":
+      case "bad_frame":
+        if (item) dropFromOutbox(f.client_id);
+        setState(li, T.failed);
+        showError(f.code === "too_long" ? T.too_long : T.failed);
+        break;
+      case "not_asked":
+        if (item) dropFromOutbox(f.client_id);
+        satisfaction.hidden = true;
+        break;
+      default:
+        // too_many_connections, too_large, no_hello: the socket closes and reconnects.
+        break;
+    }
+  }
+
+  // --- The resident's side -----------------------------------------------
+  function submit(body) {
+    const item = { client_id: newId(), kind: "message", body };
+    saved.outbox.push(item);
+    save();
+    pendingBubble(item);
+    send({ type: "message", client_id: item.client_id, body });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = input.value.trim();
+    if (!body) { showError(""); return; }
+    if (body.length > maxChars) { showError(T.too_long); return; }
+    showError("");
+    input.value = "";
+    submit(body);
+    input.focus();
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  satisfaction.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-answer]");
+    if (!button) return;
+    const raw = button.dataset.answer;
+    const answer = raw === "no" ? "no" : Number(raw);
+    const item = { client_id: newId(), kind: "satisfaction", answer, body: button.textContent };
+    saved.outbox.push(item);
+    save();
+    satisfaction.hidden = true;
+    connection.textContent = T.answered;
+    send({ type: "satisfaction", client_id: item.client_id, answer });
+    input.focus();
+  });
+
+  // Messages written before a reload, not yet confirmed, are shown pending
+  // and sent again once connected.
+  for (const item of saved.outbox) {
+    if (item.kind === "message") pendingBubble(item);
+  }
+  connect();
+})();
