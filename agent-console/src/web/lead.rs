@@ -190,14 +190,17 @@ fn dead_letters(t: &Ui, user: &WebUser, letters: &[DeadLetterView]) -> Markup {
 pub async fn retry_dead_letter(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
     match crate::dead_letters::retry_one(&state, id, &user.me).await {
         Ok(_) => Redirect::to("/lead?done=retried").into_response(),
-        Err(e) => {
-            let (status, _, detail) = e.parts();
-            if status == StatusCode::FORBIDDEN {
-                return failure(&user, e);
-            }
-            render(&state, &user, status, Some(Flash::Failed(detail))).await
-        }
+        Err(e) => refused(&state, &user, e).await,
     }
+}
+
+/// A refused action: the 403 page, or the lead page again with the reason.
+async fn refused(state: &AppState, user: &WebUser, error: ApiError) -> Response {
+    let (status, _, detail) = error.parts();
+    if status == StatusCode::FORBIDDEN {
+        return failure(user, error);
+    }
+    render(state, user, status, Some(Flash::Failed(detail))).await
 }
 
 /// The reassign form.
@@ -216,12 +219,6 @@ pub async fn reassign(
 ) -> Response {
     match handoffs::reassign_as(&state, &user.me, id, &form.to, &form.note).await {
         Ok(_) => Redirect::to("/lead?done=reassigned").into_response(),
-        Err(e) => {
-            let (status, _, detail) = e.parts();
-            if status == StatusCode::FORBIDDEN {
-                return failure(&user, e);
-            }
-            render(&state, &user, status, Some(Flash::Failed(detail))).await
-        }
+        Err(e) => refused(&state, &user, e).await,
     }
 }
