@@ -1,13 +1,14 @@
 //! `batline bench-dashboard`: the mayor's dashboard under a year of a big
 //! city. Creates a scratch database (dropped afterwards), bulk-loads cases
 //! with their intake, SLA clocks, timeline events and hand-offs spread over
-//! a year, then times every query the dashboard makes, over the whole year,
-//! several times each, and shows PostgreSQL's plan of the slowest.
+//! a year, times the first load of the in-memory figures, then times every
+//! report the dashboard makes, over the whole year, several times each.
 
 use std::{fmt, time::Instant};
 
 use batline_core::{
     Config, db,
+    figures::Figures,
     store::{
         self,
         reports::{Filter, Grouping},
@@ -64,10 +65,14 @@ pub struct DashboardBench {
     pub events: i64,
     /// Seconds the load (with `VACUUM ANALYZE`) took.
     pub load_seconds: f64,
+    /// Milliseconds the first report took to load every case into memory.
+    pub first_load_ms: f64,
+    /// Milliseconds a report's refresh takes when nothing changed.
+    pub idle_refresh_ms: f64,
+    /// Cases held in memory, and about how many bytes they take.
+    pub held: (usize, usize),
     /// Each query's timings.
     pub timings: Vec<Timing>,
-    /// The slowest query and its `EXPLAIN (ANALYZE, BUFFERS)`, abridged.
-    pub heaviest: (String, Vec<String>),
 }
 
 impl fmt::Display for DashboardBench {
@@ -77,13 +82,20 @@ impl fmt::Display for DashboardBench {
             "loaded {} cases and {} timeline events in {:.1} s (scratch database {})",
             self.cases, self.events, self.load_seconds, self.database
         )?;
+        writeln!(
+            f,
+            "first load into memory: {:.0} ms; {} cases held in about {:.1} MB; a refresh with nothing changed: {:.1} ms",
+            self.first_load_ms,
+            self.held.0,
+            self.held.1 as f64 / 1_048_576.0,
+            self.idle_refresh_ms
+        )?;
         writeln!(f, "{:<44} {:>7} {:>10} {:>10}", "query (one year)", "rows", "p50 ms", "max ms")?;
         for t in &self.timings {
             writeln!(f, "{:<44} {:>7} {:>10.1} {:>10.1}", t.query, t.rows, t.p50_ms, t.max_ms)?;
         }
-        writeln!(f, "plan of the slowest, {}:", self.heaviest.0)?;
-        for line in &self.heaviest.1 {
-            writeln!(f, "  {line}")?;
+        if let Some(heaviest) = self.timings.iter().max_by(|a, b| a.p50_ms.total_cmp(&b.p50_ms)) {
+            writeln!(f, "heaviest: {}, p50 {:.1} ms", heaviest.query, heaviest.p50_ms)?;
         }
         Ok(())
     }
@@ -132,6 +144,16 @@ async fn load_and_time(pool: &PgPool, scratch: &str, args: &DashboardBenchArgs) 
     let events: i64 = sqlx::query_scalar("SELECT count(*) FROM case_events").fetch_one(pool).await?;
     println!("loaded in {load_seconds:.1} s");
 
+    let figures = Figures::new(pool.clone());
+    let started = Instant::now();
+    figures.refresh().await?;
+    let first_load_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    figures.refresh().await?;
+    let idle_refresh_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let held = figures.held();
+    println!("first load into memory {first_load_ms:.0} ms, {} cases", held.0);
+
     let year = Filter::period(now - Duration::days(366), now);
     let kallio = Filter { area: Some("Kallio".into()), ..year.clone() };
     let queries: Vec<(String, Filter, Option<Grouping>)> = vec![
@@ -152,36 +174,24 @@ async fn load_and_time(pool: &PgPool, scratch: &str, args: &DashboardBenchArgs) 
         for _ in 0..args.runs {
             let started = Instant::now();
             rows = match by {
-                Some(by) => store::reports::sla_report(pool, filter, *by, now).await?.len(),
-                None => store::reports::breaches(pool, filter, 500).await?.rows.len(),
+                Some(by) => figures.report(filter, *by, now).await?.len(),
+                None => store::reports::breaches(pool, filter, 500, now).await?.rows.len(),
             };
             runs.push(started.elapsed().as_secs_f64() * 1000.0);
         }
         runs.sort_by(f64::total_cmp);
         let timing = Timing { query: name.clone(), rows, p50_ms: runs[runs.len() / 2], max_ms: runs[runs.len() - 1] };
         println!("{:<44} {:>7} rows  p50 {:>8.1} ms  max {:>8.1} ms", name, rows, timing.p50_ms, timing.max_ms);
-        timings.push((timing, filter.clone(), *by));
+        timings.push(timing);
     }
-    let (slowest, filter, by) = timings
-        .iter()
-        .filter(|(_, _, by)| by.is_some())
-        .max_by(|a, b| a.0.p50_ms.total_cmp(&b.0.p50_ms))
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("no report was timed"))?;
-    let plan = store::reports::explain_sla_report(pool, &filter, by.unwrap_or(Grouping::All), now).await?;
-    let abridged = plan
-        .into_iter()
-        .filter(|l| {
-            let t = l.trim_start();
-            !t.starts_with("Output:") && !t.starts_with("Sort Key:") && !t.starts_with("Group Key:")
-        })
-        .collect();
     Ok(DashboardBench {
         database: scratch.to_owned(),
         cases,
         events,
         load_seconds,
-        timings: timings.into_iter().map(|(t, _, _)| t).collect(),
-        heaviest: (slowest.query, abridged),
+        first_load_ms,
+        idle_refresh_ms,
+        held,
+        timings,
     })
 }

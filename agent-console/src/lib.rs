@@ -59,6 +59,8 @@ pub struct AppState {
     pub live: live_feed::LiveFeed,
     /// Sign-in attempts per client address.
     pub sign_in_limit: Arc<batline_core::rate_limit::PerAddress>,
+    /// The dashboard's figures, held in memory once first asked for.
+    pub figures: Arc<batline_core::figures::Figures>,
 }
 
 impl AppState {
@@ -70,6 +72,7 @@ impl AppState {
         let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()))?;
         let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
+        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
         Ok(AppState {
             config,
             pool,
@@ -79,6 +82,7 @@ impl AppState {
             twilio,
             live: live_feed::LiveFeed::default(),
             sign_in_limit,
+            figures,
         })
     }
 }

@@ -164,7 +164,7 @@ pub async fn sla(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
-    let rows = reports::sla_report(&state.pool, &q.filter, q.by, q.now).await?;
+    let rows = state.figures.report(&q.filter, q.by, q.now).await?;
     match q.format {
         Format::Json => Ok(Json(Report { scope: q.scope, by: q.by, rows }).into_response()),
         Format::Csv => csv_download(&format!("sla-{}", q.by.as_str()), &q.scope, &ReportRow::COLUMNS, &rows),
@@ -193,7 +193,7 @@ pub async fn breaches(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
-    let list = reports::breaches(&state.pool, &q.filter, q.limit).await?;
+    let list = reports::breaches(&state.pool, &q.filter, q.limit, q.now).await?;
     match q.format {
         Format::Json => Ok(Json(Breaches { scope: q.scope, list }).into_response()),
         Format::Csv => csv_download("breaches", &q.scope, &Breach::COLUMNS, &list.rows),
@@ -231,23 +231,21 @@ pub async fn dashboard(
             "the dashboard bundle is JSON; each table has its CSV at /api/v1/reports/sla, trends and breaches".into(),
         ));
     }
-    let summary = reports::sla_report(&state.pool, &q.filter, Grouping::All, q.now)
-        .await?
-        .pop()
-        .unwrap_or_else(|| ReportRow::empty("all"));
-    let rows = reports::sla_report(&state.pool, &q.filter, q.by, q.now).await?;
+    let summary =
+        state.figures.report(&q.filter, Grouping::All, q.now).await?.pop().unwrap_or_else(|| ReportRow::empty("all"));
+    let rows = state.figures.report(&q.filter, q.by, q.now).await?;
     let districts = match q.by {
         Grouping::Area => rows.clone(),
-        _ => reports::sla_report(&state.pool, &q.filter, Grouping::Area, q.now).await?,
+        _ => state.figures.report(&q.filter, Grouping::Area, q.now).await?,
     };
     let trends = weekly(&state, &q).await?;
-    let breaches = reports::breaches(&state.pool, &q.filter, q.limit).await?;
+    let breaches = reports::breaches(&state.pool, &q.filter, q.limit, q.now).await?;
     Ok(Json(Dashboard { scope: q.scope, by: q.by, summary, rows, trends, districts, breaches }).into_response())
 }
 
 /// The weekly rows with every week of the period present.
 async fn weekly(state: &AppState, q: &Checked) -> Result<Vec<ReportRow>, ApiError> {
-    let mut found = reports::sla_report(&state.pool, &q.filter, Grouping::Week, q.now).await?;
+    let mut found = state.figures.report(&q.filter, Grouping::Week, q.now).await?;
     Ok(reports::iso_weeks(q.scope.from, q.scope.to)
         .into_iter()
         .map(|week| match found.iter().position(|r| r.group == week) {

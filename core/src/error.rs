@@ -57,6 +57,9 @@ pub enum Error {
     /// Hashing or checking a password failed for a reason other than a mismatch.
     #[error("password hashing: {0}")]
     PasswordHash(String),
+    /// Work handed to a blocking thread did not finish (it panicked).
+    #[error("background task: {0}")]
+    Task(String),
 }
 
 /// `Result` with [`Error`].

@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod figures;
 pub mod health;
 pub mod language;
 pub mod metrics;

@@ -65,6 +65,8 @@ pub struct AppState {
     pub open_limit: Arc<rate_limit::PerAddress>,
     /// The `/open` figures of recently asked periods.
     pub open_cache: Arc<open_data::OpenCache>,
+    /// The figures `/open` publishes, held in memory once first asked for.
+    pub figures: Arc<batline_core::figures::Figures>,
     /// The web chat's sockets and limits.
     pub chat: Arc<chat::Chat>,
 }
@@ -87,8 +89,21 @@ impl AppState {
             .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
         let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
         let open_cache = Arc::new(open_data::OpenCache::default());
+        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
         let chat = Arc::new(chat::Chat::new(&config)?);
-        Ok(AppState { config, twilio_config, pool, bus, outbox, twilio, track_limit, open_limit, open_cache, chat })
+        Ok(AppState {
+            config,
+            twilio_config,
+            pool,
+            bus,
+            outbox,
+            twilio,
+            track_limit,
+            open_limit,
+            open_cache,
+            figures,
+            chat,
+        })
     }
 }
 

@@ -312,7 +312,7 @@ async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc
     let filter = Filter::helsinki_days(from, to)?;
     let now = Utc::now();
     let rows = |rows: Vec<ReportRow>| rows.iter().map(OpenRow::from_report).collect::<Vec<_>>();
-    let report = |by| reports::sla_report(&state.pool, &filter, by, now);
+    let report = |by| state.figures.report(&filter, by, now);
     let summary = report(Grouping::All).await?.pop().unwrap_or_else(|| ReportRow::empty("all"));
     let mut weeks = report(Grouping::Week).await?;
     let by_week = reports::iso_weeks(from, to)

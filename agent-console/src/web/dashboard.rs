@@ -14,7 +14,7 @@ use batline_core::{
     roster::TZ,
     store::reports::{self, Grouping, ReportRow},
 };
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -27,8 +27,6 @@ use super::{
 };
 use crate::{AppState, error::ApiError};
 
-/// Longest period shown.
-const MAX_DAYS: i64 = 366;
 /// Default period: the last four weeks.
 const DEFAULT_DAYS: i64 = 28;
 
@@ -57,19 +55,8 @@ struct Period {
 fn period(q: &DashboardQuery) -> Result<Period, ApiError> {
     let to = q.to.unwrap_or_else(|| Utc::now().with_timezone(&TZ).date_naive());
     let from = q.from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
-    if from > to {
-        return Err(ApiError::Unprocessable(format!("the period starts ({from}) after it ends ({to})")));
-    }
-    if (to - from).num_days() >= MAX_DAYS {
-        return Err(ApiError::Unprocessable(format!("the dashboard shows at most {MAX_DAYS} days")));
-    }
-    let midnight = |day: NaiveDate| {
-        day.and_hms_opt(0, 0, 0)
-            .and_then(|t| TZ.from_local_datetime(&t).earliest())
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(|| ApiError::Unprocessable(format!("{day} is out of range")))
-    };
-    Ok(Period { from, to, start: midnight(from)?, end: midnight(to + Duration::days(1))? })
+    let days = reports::Filter::helsinki_days(from, to)?;
+    Ok(Period { from, to, start: days.from, end: days.to })
 }
 
 fn may_see(user: &WebUser) -> bool {
@@ -83,18 +70,6 @@ fn grouping_name(t: &Ui, by: Grouping) -> &'static str {
         Grouping::Channel => t.dash_by_channel,
         Grouping::Responder => t.dash_by_responder,
         Grouping::Hour | Grouping::Week | Grouping::All => t.dash_by_hour,
-    }
-}
-
-fn grouping_key(by: Grouping) -> &'static str {
-    match by {
-        Grouping::Area => "area",
-        Grouping::Topic => "topic",
-        Grouping::Channel => "channel",
-        Grouping::Responder => "responder",
-        Grouping::Hour => "hour",
-        Grouping::Week => "week",
-        Grouping::All => "all",
     }
 }
 
@@ -131,11 +106,11 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
         };
         let now = Utc::now();
         let filter = reports::Filter::period(p.start, p.end);
-        let all = reports::sla_report(&state.pool, &filter, Grouping::All, now).await?;
-        let mut weeks = reports::sla_report(&state.pool, &filter, Grouping::Week, now).await?;
+        let all = state.figures.report(&filter, Grouping::All, now).await?;
+        let mut weeks = state.figures.report(&filter, Grouping::Week, now).await?;
         weeks.sort_by(|a, b| a.group.cmp(&b.group));
-        let districts = reports::sla_report(&state.pool, &filter, Grouping::Area, now).await?;
-        let rows = reports::sla_report(&state.pool, &filter, by, now).await?;
+        let districts = state.figures.report(&filter, Grouping::Area, now).await?;
+        let rows = state.figures.report(&filter, by, now).await?;
         Ok::<_, ApiError>(body(t, &p, by, all.first(), &weeks, &districts, &rows))
     };
     match result.await {
@@ -155,7 +130,7 @@ fn body(
     districts: &[ReportRow],
     rows: &[ReportRow],
 ) -> Markup {
-    let query = format!("from={}&to={}&by={}", p.from, p.to, grouping_key(by));
+    let query = format!("from={}&to={}&by={}", p.from, p.to, by.as_str());
     let week_labels: Vec<String> = weeks.iter().map(|w| w.group.clone()).collect();
     let minutes = |s: Option<f64>| s.map(|s| s / 60.0);
     html! {
@@ -167,7 +142,7 @@ fn body(
                 label for="by" { (t.dash_by) }
                 select id="by" name="by" {
                     @for g in [Grouping::Area, Grouping::Topic, Grouping::Channel, Grouping::Responder, Grouping::Hour] {
-                        option value=(grouping_key(g)) selected[g == by] { (grouping_name(t, g)) }
+                        option value=(g.as_str()) selected[g == by] { (grouping_name(t, g)) }
                     }
                 }
             }
@@ -266,8 +241,8 @@ pub async fn export(State(state): State<AppState>, user: WebUser, Query(q): Quer
     let result = async {
         let p = period(&q)?;
         let by = q.by.unwrap_or(Grouping::Area);
-        let rows = reports::sla_report(&state.pool, &reports::Filter::period(p.start, p.end), by, Utc::now()).await?;
-        let name = format!("batline-sla-{}-{}-{}", grouping_key(by), p.from, p.to);
+        let rows = state.figures.report(&reports::Filter::period(p.start, p.end), by, Utc::now()).await?;
+        let name = format!("batline-sla-{}-{}-{}", by.as_str(), p.from, p.to);
         match q.format.as_deref() {
             Some("json") => {
                 let body = serde_json::to_vec_pretty(

@@ -32,10 +32,15 @@ const TOPICS: [&str; 8] = ["streets", "parks", "waste", "traffic", "noise", "hou
 /// accepted hand-off; then `VACUUM ANALYZE`. Each step is one statement.
 #[tracing::instrument(skip(pool))]
 pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime<Utc>) -> Result<()> {
-    let steps: [&str; 12] = [
+    let steps: [&str; 20] = [
         // The open-case counter trigger would update a responder row per
-        // open case; the count is set once at the end instead.
+        // open case, and the report triggers (migration 19) a case row per
+        // clock, missed acknowledgement and hand-off; the counts and
+        // deadlines are written with the cases instead.
         "ALTER TABLE cases DISABLE TRIGGER cases_open_cases",
+        "ALTER TABLE sla_clocks DISABLE TRIGGER sla_clocks_copy_due",
+        "ALTER TABLE case_events DISABLE TRIGGER case_events_count_ack_missed",
+        "ALTER TABLE handoffs DISABLE TRIGGER handoffs_count_accepted_insert",
         "INSERT INTO responders (id, username, display_name, password_hash, areas, duty_status, capacity)
          SELECT md5('responder' || i)::uuid, 'r' || i, 'Responder ' || i, 'x',
                 ARRAY[($3::text[])[1 + i % 10]], 'on_duty', 1000
@@ -50,7 +55,8 @@ pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime
         // two days); the latest days still partly open.
         "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, status, opened_at,
                             owned_at, owner_assigned_at, acknowledged_at, first_response_at, resolved_at, resolution_summary,
-                            area, topic, priority, reopened_count, satisfaction_score, satisfaction_at)
+                            area, topic, priority, reopened_count, satisfaction_score, satisfaction_at,
+                            first_response_due_at, resolution_due_at)
          SELECT md5('case' || i)::uuid,
                 left(code, 4) || '-' || right(code, 4),
                 md5('resident' || i)::uuid,
@@ -70,7 +76,9 @@ pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime
                 (ARRAY['normal', 'normal', 'normal', 'high', 'low', 'normal', 'urgent', 'normal'])[1 + (i / 11) % 8],
                 CASE WHEN NOT is_open AND u_reopen < 0.03 THEN 1 ELSE 0 END,
                 CASE WHEN NOT is_open AND u_score < 0.4 THEN 1 + floor(u_score * 12.5)::int END,
-                CASE WHEN NOT is_open AND u_score < 0.4 THEN owned + response + resolution + interval '1 hour' END
+                CASE WHEN NOT is_open AND u_score < 0.4 THEN owned + response + resolution + interval '1 hour' END,
+                opened + interval '15 minutes',
+                opened + interval '5 days'
          FROM (
              SELECT i, opened,
                     opened + make_interval(secs => CASE WHEN random() < 0.01 THEN 60 + random() * 600
@@ -127,9 +135,14 @@ pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime
                       md5('responder' || (1 + (row_number() OVER ()) % $1))::uuid AS from_id
                FROM cases c WHERE hashtext(c.id::text) % 20 = 1) h
          WHERE h.from_id <> h.owner_id",
+        "UPDATE cases c SET acks_missed = 1 WHERE hashtext(c.id::text) % 20 = 0",
+        "UPDATE cases c SET handoffs_accepted = 1 WHERE c.id IN (SELECT case_id FROM handoffs)",
         "UPDATE responders r SET open_cases = coalesce(
              (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open'), 0)",
         "ALTER TABLE cases ENABLE TRIGGER cases_open_cases",
+        "ALTER TABLE sla_clocks ENABLE TRIGGER sla_clocks_copy_due",
+        "ALTER TABLE case_events ENABLE TRIGGER case_events_count_ack_missed",
+        "ALTER TABLE handoffs ENABLE TRIGGER handoffs_count_accepted_insert",
     ];
     for step in steps {
         let started = std::time::Instant::now();

@@ -215,11 +215,17 @@ pub async fn insert_clock(
     Ok(())
 }
 
-/// Stops a case's clock as met (the first met time stands).
+/// Stops a case's clock as met (the first met time stands), at the instant
+/// the case records: its first response or resolution, so the breach list
+/// (from the clocks) and the figures (from the case) agree to the microsecond.
 #[tracing::instrument(skip(conn))]
 pub async fn mark_met(conn: &mut PgConnection, case_id: Uuid, target: SlaTarget) -> Result<()> {
     sqlx::query(
-        "UPDATE sla_clocks SET met_at = clock_timestamp() WHERE case_id = $1 AND target = $2 AND met_at IS NULL",
+        "UPDATE sla_clocks k
+         SET met_at = coalesce(CASE k.target WHEN 'first_response' THEN c.first_response_at ELSE c.resolved_at END,
+                               clock_timestamp())
+         FROM cases c
+         WHERE c.id = k.case_id AND k.case_id = $1 AND k.target = $2 AND k.met_at IS NULL",
     )
     .bind(case_id)
     .bind(target)

@@ -26,7 +26,7 @@ pub struct Breach {
     /// The deadline that passed: the moment the target was missed.
     pub due_at: DateTime<Utc>,
     /// When a router recorded the breach and raised it to a lead; `None`
-    /// when the target was met late before any router swept it.
+    /// when the target was met late, or is overdue, before any router swept it.
     pub breached_at: Option<DateTime<Utc>>,
     /// When the target was finally met, if it has been.
     pub met_at: Option<DateTime<Utc>>,
@@ -77,17 +77,21 @@ struct Counted {
     total: i64,
 }
 
-/// The breached clocks (deadline passed unmet, or met late) of the cases
-/// `filter` covers: the `limit` with the latest deadlines, and the total.
+/// The breached clocks (deadline passed unmet by `now`, or met late) of the
+/// cases `filter` covers: the `limit` with the latest deadlines, and the total.
 #[tracing::instrument(skip(e))]
-pub async fn breaches(e: impl PgExecutor<'_>, filter: &Filter, limit: i64) -> Result<BreachList> {
+pub async fn breaches(e: impl PgExecutor<'_>, filter: &Filter, limit: i64, now: DateTime<Utc>) -> Result<BreachList> {
     let sql = format!(
         "WITH b AS (
              SELECT c.id AS case_id, c.tracking_code, k.target, c.opened_at, k.due_at, k.breached_at, k.met_at,
                     c.owner_id AS owner_now, c.area, c.topic, c.channel, count(*) OVER () AS total
              FROM cases c
              JOIN sla_clocks k ON k.case_id = c.id
-             WHERE {FILTER_SQL} AND (k.breached_at IS NOT NULL OR k.met_at > k.due_at)
+             -- Recorded, met late, or overdue and not yet swept (the last
+             -- arm is the sweep's own partial index, sla_clocks_to_breach).
+             WHERE {FILTER_SQL}
+               AND (k.breached_at IS NOT NULL OR k.met_at > k.due_at
+                    OR (k.breached_at IS NULL AND k.met_at IS NULL AND k.due_at <= $7))
              ORDER BY k.due_at DESC, c.id, k.target
              LIMIT $6
          )
@@ -104,7 +108,7 @@ pub async fn breaches(e: impl PgExecutor<'_>, filter: &Filter, limit: i64) -> Re
          JOIN responders r ON r.id = coalesce(at_breach.owner_id, b.owner_now)
          ORDER BY b.due_at DESC, b.case_id, b.target"
     );
-    let rows: Vec<Counted> = bind_filter(sqlx::query_as(&sql), filter).bind(limit).fetch_all(e).await?;
+    let rows: Vec<Counted> = bind_filter(sqlx::query_as(&sql), filter).bind(limit).bind(now).fetch_all(e).await?;
     let total = rows.first().map_or(0, |r| r.total);
     Ok(BreachList { total, rows: rows.into_iter().map(|r| r.breach).collect() })
 }

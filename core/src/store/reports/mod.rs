@@ -1,6 +1,8 @@
 //! The figures behind the mayor's SLA dashboard and the public `/open`
 //! page: how fast and how well the line answered, for the cases opened in a
-//! period, optionally narrowed to one channel, topic or area.
+//! period, optionally narrowed to one channel, topic or area. The grouped
+//! figures are computed in memory by [`crate::figures::Figures`] from the
+//! rows [`facts`] reads; the breach list is one query here.
 //!
 //! Every figure is about cases *opened* in the period, so the grouped
 //! figures, the weekly trend and the breach list always describe the same
@@ -9,19 +11,19 @@
 //! `p × (n − 1)` in the sorted values, counting from 0), so the median of
 //! an even count is the mean of the middle two. Durations are exact
 //! instants subtracted, so a case spanning a daylight-saving change lasts
-//! what it really lasted; weeks and hours of day are Helsinki time.
-//!
-//! One query per function; grouping expressions come from a fixed list,
-//! never from input.
+//! what it really lasted; weeks and hours of day are Helsinki time. A clock
+//! is breached once its deadline has passed unmet, or when it was met late,
+//! whether or not a router has recorded the breach yet.
 
 mod breaches;
+pub mod facts;
 mod figures;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub use self::{
     breaches::{Breach, BreachList, breaches},
-    figures::{Grouping, ReportRow, explain_sla_report, sla_report},
+    figures::{Grouping, ReportRow},
 };
 use crate::{Error, Result, domain::Channel, roster::TZ};
 
