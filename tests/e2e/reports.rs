@@ -663,3 +663,54 @@ async fn every_report_is_for_leads_the_mayor_and_admins_only() -> TestResult {
     }
     app.teardown().await
 }
+
+/// The in-memory figures see every committed change, including one made by
+/// a transaction that was still running, with an older transaction id than
+/// a change already seen, when the figures last looked.
+#[tokio::test]
+async fn the_figures_in_memory_miss_no_commit_however_late() -> TestResult {
+    use batline_core::{
+        figures::Figures,
+        store::reports::{Filter, Grouping},
+    };
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let ids = known_week(&app, aino.id, mikko.id).await?;
+    let figures = Figures::new(app.pool.clone());
+    let week = Filter::helsinki_days("2026-10-19".parse()?, "2026-10-25".parse()?)?;
+    let all = |rows: Vec<batline_core::store::reports::ReportRow>| {
+        rows.into_iter().next().ok_or_else(|| anyhow::anyhow!("no row"))
+    };
+    let before = all(figures.report(&week, Grouping::All, Utc::now()).await?)?;
+    assert_eq!((before.cases, before.satisfaction_answers, before.resolved), (7, 3, 5));
+
+    // The older transaction scores K1 and waits; a younger one resolves V1 and commits.
+    let mut older = app.pool.begin().await?;
+    sqlx::query("UPDATE cases SET satisfaction_score = 1, satisfaction_at = resolved_at WHERE id = $1")
+        .bind(ids["K1"])
+        .execute(&mut *older)
+        .await?;
+    sqlx::query("UPDATE cases SET status = 'resolved', resolved_at = opened_at + interval '6 days', resolution_summary = 'x' WHERE id = $1")
+        .bind(ids["V1"])
+        .execute(&app.pool)
+        .await?;
+    let during = all(figures.report(&week, Grouping::All, Utc::now()).await?)?;
+    assert_eq!((during.satisfaction_answers, during.resolved), (3, 6), "the younger commit is seen, the open one not");
+    older.commit().await?;
+    let after = all(figures.report(&week, Grouping::All, Utc::now()).await?)?;
+    assert_eq!((after.satisfaction_answers, after.resolved), (4, 6), "the older commit is seen once committed");
+    assert_eq!(after.satisfaction_avg, Some((5.0 + 4.0 + 2.0 + 1.0) / 4.0));
+
+    // A new case through the real path shows up, with its clocks' deadlines.
+    app.text("+358401960099", "Katuvalo").await?;
+    let case = app.wait_for_cases("+358401960099", 1, Duration::from_secs(10)).await?.remove(0);
+    let today =
+        Filter::period(case.opened_at - chrono::Duration::hours(1), case.opened_at + chrono::Duration::hours(1));
+    let row = all(figures.report(&today, Grouping::All, Utc::now()).await?)?;
+    assert_eq!((row.cases, row.open, row.first_response_decided), (1, 1, 0), "{row:?}");
+    // An hour on, its 15-minute first-response deadline has passed unmet: a breach, swept or not.
+    let later = all(figures.report(&today, Grouping::All, Utc::now() + chrono::Duration::hours(1)).await?)?;
+    assert_eq!((later.first_response_decided, later.first_response_breaches), (1, 1), "{later:?}");
+    app.teardown().await
+}
