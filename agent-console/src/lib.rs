@@ -136,6 +136,15 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let live = state.live.spawn(&state.bus, shutdown.clone());
     state.sign_in_limit.clone().spawn_cleanup(shutdown.clone());
+    // Load the dashboard's figures now rather than on the mayor's first
+    // click (a million cases take seconds); a failure here only means the
+    // first report loads them instead.
+    let figures = state.figures.clone();
+    tokio::spawn(async move {
+        if let Err(e) = figures.refresh().await {
+            tracing::warn!(error = %e, "could not load the dashboard's figures yet; the first report will");
+        }
+    });
     // Client addresses feed the sign-in rate limit.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
