@@ -1,11 +1,15 @@
-//! The SMS webhook admits only what Twilio signed, and turns away bad input
-//! with a 4xx while storing and sending nothing.
+//! The SMS webhook admits only what Twilio signed, turns away bad input
+//! with a 4xx while storing and sending nothing, and refuses a flood from
+//! one source without losing what it accepted.
+
+use std::{net::IpAddr, time::Duration};
 
 use batline::twilio_sandbox::{InboundSms, new_sid};
 use batline_core::twilio::signature;
 use secrecy::ExposeSecret;
+use serde_json::Value;
 
-use crate::support::{BATLINE_NUMBER, PUBLIC_URL, TestApp, TestResult};
+use crate::support::{BATLINE_NUMBER, Options, PUBLIC_URL, TestApp, TestResult};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -140,5 +144,67 @@ async fn tracking_lookups_are_rate_limited_per_address() -> TestResult {
     // The page shares the limit: a right code is no way around it.
     let page = app.http.get(format!("{}/track/K7QD-4M2X", app.gateway)).send().await?;
     assert_eq!(page.status(), 429);
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_flood_from_one_source_is_refused_and_nothing_accepted_is_lost() -> TestResult {
+    const LIMIT: u32 = 30;
+    let app = TestApp::spawn_with(Options { webhook_per_minute: LIMIT, ..Options::default() }).await?;
+
+    // The allowance, all at once, each text from its own resident.
+    let residents: Vec<String> = (0..LIMIT).map(|i| format!("+35840555{i:04}")).collect();
+    for from in &residents {
+        assert_eq!(app.text(from, "Roska-astia on täynnä").await?.status(), 200);
+    }
+
+    // One more from the same address: refused unread, and told when to come back.
+    let late = "+358405559999";
+    let sid = new_sid("SM");
+    let refused = app.text_with_sid(&sid, late, "Yksi liikaa").await?;
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 = refused.headers()["retry-after"].to_str()?.parse()?;
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: Value = refused.json().await?;
+    assert_eq!(body["code"], "rate_limited");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("nothing was stored")), "{body}");
+    // A call starts a contact too, and shares the allowance.
+    assert_eq!(app.call(&new_sid("CA"), "+358405558888").await?.status(), 429);
+    assert_eq!(app.count(&format!("SELECT count(*) FROM intake WHERE provider_id = '{sid}'")).await?, 0);
+    assert_eq!(app.count("SELECT count(*) FROM intake").await?, i64::from(LIMIT), "only what was accepted is stored");
+
+    // What belongs to an accepted contact still goes through over the limit.
+    let status = app.twilio("/twilio/sms/status", &[("MessageSid", "SM0000"), ("MessageStatus", "delivered")]).await?;
+    assert_eq!(status.status(), 204);
+
+    // Another source has its own allowance.
+    let token = app.config.twilio()?.auth_token.expose_secret().to_owned();
+    let account = app.config.twilio()?.account_sid.clone();
+    let neighbour = "+358405557777";
+    let params =
+        InboundSms { message_sid: &new_sid("SM"), from: neighbour, to: BATLINE_NUMBER, body: "Hei" }.params(&account);
+    let signature = signature::compute(&token, &format!("{PUBLIC_URL}/twilio/sms"), &params);
+    let elsewhere = reqwest::Client::builder().local_address(IpAddr::from([127, 0, 0, 2])).build()?;
+    let r = elsewhere
+        .post(format!("{}/twilio/sms", app.gateway))
+        .header("X-Twilio-Signature", signature)
+        .form(&params)
+        .send()
+        .await?;
+    assert_eq!(r.status(), 200, "127.0.0.2 is another source");
+
+    // Every accepted text was filed into its own case with an owner.
+    app.wait_all_filed(Duration::from_secs(15)).await?;
+    for from in residents.iter().map(String::as_str).chain([neighbour]) {
+        assert_eq!(app.cases_of(from).await?.len(), 1, "{from} has its case");
+    }
+
+    let metrics = app.http.get(format!("{}/metrics", app.gateway)).send().await?.text().await?;
+    assert!(metrics.contains(r#"batline_webhooks_rejected_total{reason="rate_limited"}"#), "{metrics}");
+
+    // Once the wait is over, Twilio's retry of the refused text is taken.
+    tokio::time::sleep(Duration::from_secs(retry_after)).await;
+    assert_eq!(app.text_with_sid(&sid, late, "Yksi liikaa").await?.status(), 200);
+    assert_eq!(app.wait_for_cases(late, 1, Duration::from_secs(15)).await?.len(), 1);
     app.teardown().await
 }
