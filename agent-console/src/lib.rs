@@ -125,10 +125,19 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(batline_core::trace_context::middleware))
         .with_state(state)
+}
+
+/// Fills in the security headers a handler did not set, on every answer:
+/// the pages' policy (`web::CSP`), nosniff, a referrer policy (see
+/// `batline_core::security_headers`).
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    batline_core::security_headers::fill(&mut response, web::CSP);
+    response
 }
 
 /// Serves the console on `listener` and runs its outbox relay until `shutdown`.

@@ -58,6 +58,13 @@ pub struct Config {
     /// `BATLINE_TRACK_PER_MINUTE`: tracking look-ups a minute per client
     /// address (default 30); more are answered 429 with Retry-After.
     pub track_per_minute: u32,
+    /// `BATLINE_WEBHOOK_PER_MINUTE`: Twilio webhooks a minute per client
+    /// address (default 6000). Real traffic comes from a few Twilio
+    /// addresses, so the limit sits far above what a city's line gets and
+    /// only a flood reaches it; over it, a webhook that would start a new
+    /// contact is answered 429 with Retry-After before anything is read or
+    /// stored.
+    pub webhook_per_minute: u32,
     /// `BATLINE_SIGN_IN_PER_MINUTE`: console sign-in attempts a minute per
     /// client address (default 10); more are answered 429 with Retry-After.
     pub sign_in_per_minute: u32,
@@ -260,6 +267,8 @@ impl Config {
             handoff_window: Duration::from_secs(number("BATLINE_HANDOFF_SECONDS", 600)?),
             track_per_minute: u32::try_from(number("BATLINE_TRACK_PER_MINUTE", 30)?)
                 .map_err(|_| Error::Config("BATLINE_TRACK_PER_MINUTE is too large".into()))?,
+            webhook_per_minute: u32::try_from(number("BATLINE_WEBHOOK_PER_MINUTE", 6000)?)
+                .map_err(|_| Error::Config("BATLINE_WEBHOOK_PER_MINUTE is too large".into()))?,
             sign_in_per_minute: u32::try_from(number("BATLINE_SIGN_IN_PER_MINUTE", 10)?)
                 .map_err(|_| Error::Config("BATLINE_SIGN_IN_PER_MINUTE is too large".into()))?,
             previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
@@ -332,6 +341,9 @@ impl Config {
         }
         if self.track_per_minute == 0 {
             return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));
+        }
+        if self.webhook_per_minute == 0 {
+            return Err(Error::Config("BATLINE_WEBHOOK_PER_MINUTE must be at least 1".into()));
         }
         if self.open.per_minute == 0 {
             return Err(Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()));
@@ -481,6 +493,7 @@ mod tests {
         assert_eq!(c.fault_exit_after_store, None, "the fault hook is off unless asked for");
         assert!(!c.open.show_responders, "responder names stay off /open until the city turns them on");
         assert_eq!(c.open.per_minute, 30);
+        assert_eq!(c.webhook_per_minute, 6000, "far above Twilio's real rate: only a flood meets it");
         Ok(())
     }
 
@@ -507,6 +520,10 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
+        for bad in ["0", "many", "99999999999"] {
+            let err = Config::from_lookup(move |n| (n == "BATLINE_WEBHOOK_PER_MINUTE").then(|| bad.to_owned())).err();
+            assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_WEBHOOK_PER_MINUTE")), "{bad} accepted");
+        }
         for bad in ["0", "two"] {
             let err =
                 Config::from_lookup(move |n| (n == "BATLINE_FAULT_EXIT_AFTER_STORE").then(|| bad.to_owned())).err();

@@ -27,6 +27,7 @@ pub mod rate_limit;
 pub mod responder_admin;
 pub mod roster;
 pub mod satisfaction;
+pub mod security_headers;
 pub mod sla;
 pub mod store;
 pub mod texts;

@@ -41,6 +41,9 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         ("chat.js", JS, include_bytes!("../../web/src/chat.js")),
         ("chat-embed.js", JS, include_bytes!("../../web/src/chat-embed.js")),
         ("track.js", JS, include_bytes!("../../web/src/track.js")),
+        // The console's printable walk-in ticket.
+        ("ticket.css", CSS, include_bytes!("../../web/src/ticket.css")),
+        ("ticket.js", JS, include_bytes!("../../web/src/ticket.js")),
     ];
     files
         .iter()
@@ -88,9 +91,18 @@ mod tests {
 
     #[test]
     fn every_asset_is_built_in_and_versioned() {
-        for name in
-            ["hds.css", "htmx.min.js", "batline.css", "console.js", "chat.css", "chat.js", "chat-embed.js", "track.js"]
-        {
+        for name in [
+            "hds.css",
+            "htmx.min.js",
+            "batline.css",
+            "console.js",
+            "chat.css",
+            "chat.js",
+            "chat-embed.js",
+            "track.js",
+            "ticket.css",
+            "ticket.js",
+        ] {
             let asset = get(name).expect("asset is listed");
             assert!(!asset.body.is_empty(), "{name} is empty");
             assert_eq!(asset.version.len(), 12);

@@ -37,6 +37,18 @@ pub enum ApiError {
     /// Too many requests from one address; try again after the duration.
     #[error("too many requests from your address; try again in {} s", .0.as_secs())]
     TooManyRequests(std::time::Duration),
+    /// More Twilio webhooks from one source than `BATLINE_WEBHOOK_PER_MINUTE`;
+    /// the request was refused unread, so nothing was stored.
+    #[error(
+        "more than {per_minute} webhooks a minute from this address; nothing was stored, send it again in {} s",
+        .wait.as_secs()
+    )]
+    WebhookFlood {
+        /// The limit.
+        per_minute: u32,
+        /// How long until the source may send again.
+        wait: std::time::Duration,
+    },
     /// Anything from `batline-core`.
     #[error(transparent)]
     Core(#[from] batline_core::Error),
@@ -62,7 +74,9 @@ impl ApiError {
             ApiError::Origin(_) => (StatusCode::FORBIDDEN, "bad_origin"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::TooManyRequests(_) | ApiError::WebhookFlood { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+            }
             ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),
             ApiError::Body(status, _) => (*status, "bad_body"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::BAD_REQUEST, "invalid"),
@@ -83,7 +97,7 @@ impl IntoResponse for ApiError {
             self.to_string()
         };
         let mut response = (status, Json(json!({ "code": code, "detail": detail }))).into_response();
-        if let ApiError::TooManyRequests(wait) = &self
+        if let ApiError::TooManyRequests(wait) | ApiError::WebhookFlood { wait, .. } = &self
             && let Ok(value) = HeaderValue::from_str(&wait.as_secs().to_string())
         {
             response.headers_mut().insert(RETRY_AFTER, value);

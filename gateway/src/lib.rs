@@ -20,6 +20,7 @@ pub mod track;
 pub mod track_access;
 pub mod track_page;
 pub mod voice;
+pub mod webhook_limit;
 
 use std::sync::Arc;
 
@@ -39,6 +40,26 @@ use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
+
+/// What the gateway's pages may load: their own scripts, styles and
+/// images (HDS draws icons as `data:` SVGs), nothing inline and nothing
+/// from elsewhere. The chat page adds who may frame it ([`chat_page_csp`]).
+macro_rules! page_sources {
+    () => {
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         base-uri 'none'; form-action 'self'"
+    };
+}
+
+/// The policy of every gateway answer that sets none itself: the page
+/// sources, and never framed.
+pub const PAGE_CSP: &str = concat!(page_sources!(), "; frame-ancestors 'none'");
+
+/// The chat page's policy: the page sources, framed only by the gateway's
+/// own pages and the city sites in `BATLINE_CHAT_ORIGINS`.
+pub fn chat_page_csp(config: &Config) -> String {
+    format!("{}; {}", page_sources!(), chat::origin::frame_ancestors(config))
+}
 
 /// Largest request body the gateway reads. A Twilio SMS webhook with ten
 /// media attachments is under 8 KiB.
@@ -61,6 +82,8 @@ pub struct AppState {
     pub twilio: TwilioClient,
     /// Limits tracking look-ups per client address.
     pub track_limit: Arc<rate_limit::PerAddress>,
+    /// Limits Twilio webhooks per source (see [`webhook_limit`]).
+    pub webhook_limit: Arc<rate_limit::PerAddress>,
     /// Limits `/open` requests per client address.
     pub open_limit: Arc<rate_limit::PerAddress>,
     /// The `/open` figures of recently asked periods.
@@ -85,6 +108,9 @@ impl AppState {
         let per_minute = std::num::NonZeroU32::new(config.track_per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()))?;
         let track_limit = Arc::new(rate_limit::PerAddress::per_minute(per_minute));
+        let webhook_per_minute = std::num::NonZeroU32::new(config.webhook_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_WEBHOOK_PER_MINUTE must be at least 1".into()))?;
+        let webhook_limit = Arc::new(rate_limit::PerAddress::per_minute(webhook_per_minute));
         let open_per_minute = std::num::NonZeroU32::new(config.open.per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
         let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
@@ -99,6 +125,7 @@ impl AppState {
             outbox,
             twilio,
             track_limit,
+            webhook_limit,
             open_limit,
             open_cache,
             figures,
@@ -138,6 +165,10 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Before any handler reads a webhook's body or checks its signature:
+        // see `webhook_limit` for why in that order.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), webhook_limit::limit))
+        .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(batline_core::trace_context::middleware))
@@ -151,6 +182,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     let sender = sender::spawn(state.clone(), shutdown.clone());
     let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
+    state.webhook_limit.clone().spawn_cleanup(shutdown.clone());
     state.open_limit.clone().spawn_cleanup(shutdown.clone());
     state.chat.per_session.clone().spawn_cleanup(shutdown.clone());
     let (stop, chat_sockets) = (shutdown.clone(), state.chat.shutdown.clone());
@@ -170,6 +202,13 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     let _ = tokio::join!(relay, sender, chat_delivery);
     tracing::info!("gateway stopped");
     Ok(())
+}
+
+/// Fills in the security headers a handler did not set, on every answer
+/// (see `batline_core::security_headers`).
+async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
+    batline_core::security_headers::fill(&mut response, PAGE_CSP);
+    response
 }
 
 /// Counts every response by status for `batline_http_requests_total`.

@@ -158,14 +158,9 @@ pub async fn page(
         step: query.step.as_deref(),
     };
     let mut response = axum::response::Html(crate::track_page::render(&view, lang)).into_response();
+    // The policy (the gateway's page policy, never framed) comes from the
+    // security-headers layer.
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-             base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
-        ),
-    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     Ok(response)

@@ -389,11 +389,22 @@ async fn bad_frames_are_answered_with_errors_and_the_connection_goes_on() -> Tes
     chat.send(json!({ "type": "message", "client_id": "long", "body": "ä".repeat(2001) })).await?;
     let long = chat.expect("error").await?;
     assert_eq!((long["code"].as_str(), long["client_id"].as_str()), (Some("too_long"), Some("long")));
+    // A malformed message names itself, so the client can stop resending it.
+    chat.send(json!({ "type": "message", "client_id": "num", "body": 5 })).await?;
+    let bad = chat.expect("error").await?;
+    assert_eq!((bad["code"].as_str(), bad["client_id"].as_str()), (Some("bad_frame"), Some("num")));
     // Nothing refused created a session or stored anything; the socket still works.
     assert_eq!(app.count("SELECT count(*) FROM chat_sessions").await?, 0);
     chat.send(json!({ "type": "message", "client_id": "ok", "body": "Hello" })).await?;
     chat.expect("session").await?;
     chat.expect("accepted").await?;
+    // Half an emoji, as JSON.stringify writes it: valid JSON, stored with U+FFFD.
+    let half = r#"{"type":"message","client_id":"half","body":"Puu kaatui \ud83d"}"#;
+    chat.send_raw(Message::Text(half.into())).await?;
+    chat.expect_where("accepted", |f| f["client_id"] == "half").await?;
+    let body: String =
+        sqlx::query_scalar("SELECT body FROM intake WHERE provider_id LIKE '%:half'").fetch_one(&app.pool).await?;
+    assert_eq!(body, "Puu kaatui \u{fffd}");
     app.teardown().await
 }
 

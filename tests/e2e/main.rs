@@ -28,6 +28,7 @@ mod routing_properties;
 mod satisfaction;
 mod schema;
 mod secrets;
+mod security_headers;
 mod silent_outage;
 mod sla;
 mod sms_flow;

@@ -50,11 +50,20 @@ pub struct Options {
     /// Console sign-ins a minute per address: generous by default, since
     /// every test signs in from 127.0.0.1 again and again.
     pub sign_in_per_minute: u32,
+    /// Twilio webhooks a minute per source address: the production default
+    /// unless a test wants to reach it.
+    pub webhook_per_minute: u32,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { front_amqp_url: AMQP_URL.to_owned(), routers: 1, env: Vec::new(), sign_in_per_minute: 10_000 }
+        Options {
+            front_amqp_url: AMQP_URL.to_owned(),
+            routers: 1,
+            env: Vec::new(),
+            sign_in_per_minute: 10_000,
+            webhook_per_minute: 6000,
+        }
     }
 }
 
@@ -103,6 +112,7 @@ impl TestApp {
             ("TWILIO_FROM_NUMBER", BATLINE_NUMBER.to_owned()),
             ("BATLINE_VOICE_LINES", format!("{SWEDISH_LINE}=sv")),
             ("BATLINE_SIGN_IN_PER_MINUTE", options.sign_in_per_minute.to_string()),
+            ("BATLINE_WEBHOOK_PER_MINUTE", options.webhook_per_minute.to_string()),
         ];
         env.extend(options.env.iter().cloned());
         let config =

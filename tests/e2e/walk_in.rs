@@ -106,7 +106,9 @@ async fn a_ticket_goes_to_the_responder_on_site_and_prints_code_owner_and_qr() -
     let tracking_url = format!("{PUBLIC_URL}/track/{code}");
     assert!(html.contains(code) && html.contains("Aino") && html.contains("Batcave Kallio"), "{html}");
     assert!(html.contains(&format!("href=\"{tracking_url}\"")), "{html}");
-    assert!(html.contains("lang=\"fi\"") && html.contains("@media print"));
+    assert!(html.contains("lang=\"fi\"") && html.contains("/assets/ticket.css?v="));
+    let css = app.http.get(format!("{}/assets/ticket.css", app.console)).send().await?.text().await?;
+    assert!(css.contains("@media print") && css.contains("size: A6"), "the ticket prints on an A6 slip");
     assert!(!html.contains("keinu"), "what the resident came about is not printed");
     assert_eq!(decode_qr(&html)?, tracking_url);
     assert_eq!(app.http.get(format!("{}/walk-in/tickets/{}", app.console, Uuid::new_v4())).send().await?.status(), 404);

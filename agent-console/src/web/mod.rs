@@ -37,8 +37,9 @@ use self::{
 use crate::{AppState, error::ApiError};
 
 /// The pages' Content-Security-Policy: nothing inline, nothing from elsewhere,
-/// never framed. HDS draws its icons with `data:` SVGs in CSS.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+/// never framed. HDS draws its icons with `data:` SVGs in CSS. The console's
+/// security-headers layer sends it with every answer that sets none.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; font-src 'self'; media-src 'self' https:; object-src 'none'; \
                    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -73,10 +74,10 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .route("/assets/{name}", get(web_assets::serve))
         .layer(axum::middleware::from_fn(session::verify_csrf))
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // The policy, nosniff and X-Frame-Options come from the console's
+        // security-headers layer; signed-in pages keep the referrer within
+        // the console, which the rest of the console does not send at all.
         .layer(header(header::REFERRER_POLICY, "same-origin"))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
 }
 

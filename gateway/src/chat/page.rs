@@ -14,7 +14,6 @@ use batline_core::{domain::Language, web_assets};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::{Deserialize, Serialize};
 
-use super::origin;
 use crate::AppState;
 
 /// The words of the chat, in one language. The ones `chat.js` shows are
@@ -158,11 +157,9 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>,
     let lang = crate::lang::pick(query.lang.as_deref(), &headers);
     let max = state.config.chat.max_chars;
     let body = render(lang, max).into_string();
-    let csp = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-         base-uri 'none'; form-action 'self'; {}",
-        origin::frame_ancestors(&state.config)
-    );
+    // The one page others may frame: its own policy, which the gateway's
+    // security-headers layer leaves as it is.
+    let csp = crate::chat_page_csp(&state.config);
     let mut response = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),

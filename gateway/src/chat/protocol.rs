@@ -1,5 +1,12 @@
 //! The chat's JSON frames, both ways, as documented in
 //! `docs/chat-protocol.md`. Every frame is a JSON object tagged by `type`.
+//!
+//! [`decode`] is the one way in for what a browser sends: it answers every
+//! text with a frame or the error the document names, checking everything
+//! that does not depend on the connection (JSON, the frame's shape, the
+//! `client_id`, the message's length, the answer). The socket checks the
+//! rest (greeting, session, rate). Property tests below throw arbitrary
+//! input at it on every test run.
 
 use batline_core::{
     domain::{CaseStatus, Direction, MessageKind},
@@ -9,21 +16,22 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// What a browser may send.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// What a browser may send. It serialises as a client writes it, for Rust
+/// clients (the tests, `batline bench-chat`) and the round-trip property.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
     /// The first frame: the page's language, and to resume, the session
     /// token and the last position the browser has shown.
     Hello {
         /// `fi`, `sv` or `en`.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         lang: Option<String>,
         /// The token a `session` frame gave earlier.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         token: Option<String>,
         /// Position of the newest message the browser has.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         last_seq: Option<i64>,
     },
     /// The resident writes.
@@ -49,7 +57,7 @@ pub enum ClientFrame {
 }
 
 /// A satisfaction answer on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Answer {
     /// A score.
@@ -59,7 +67,7 @@ pub enum Answer {
 }
 
 /// The only word an answer may be.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoWord {
     /// Not solved.
@@ -229,6 +237,138 @@ pub fn valid_client_id(id: &str) -> bool {
     (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Why [`decode`] refused a frame: what the `error` frame tells the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The stable code, from the protocol document's table.
+    pub code: &'static str,
+    /// What was wrong, in English, for developers.
+    pub detail: String,
+    /// The message it is about, when the frame named one with a valid id, so
+    /// the client can stop sending it again.
+    pub client_id: Option<String>,
+}
+
+impl Refusal {
+    fn new(code: &'static str, detail: impl Into<String>, client_id: Option<&str>) -> Self {
+        Refusal { code, detail: detail.into(), client_id: client_id.map(str::to_owned) }
+    }
+}
+
+impl From<Refusal> for ServerFrame {
+    fn from(r: Refusal) -> Self {
+        ServerFrame::Error { code: r.code, detail: r.detail, client_id: r.client_id, retry_after: None }
+    }
+}
+
+/// Reads one text frame a browser sent. A `message` comes back with its
+/// body trimmed, 1 to `max_chars` characters; a `satisfaction` with an
+/// answer that is 1-5 or "no"; every `client_id` valid. Anything else is a
+/// [`Refusal`] with the document's code: `bad_json`, `bad_frame`, `empty` or
+/// `too_long`.
+pub fn decode(text: &str, max_chars: usize) -> Result<ClientFrame, Refusal> {
+    let frame = match serde_json::from_str::<ClientFrame>(text) {
+        Ok(frame) => frame,
+        // JSON allows a `\uD800` with no pair, but Rust strings cannot hold
+        // one. A browser sends it when the text holds half an emoji (a
+        // paste cut short): keep the message with U+FFFD in its place, as
+        // browsers do, rather than refuse it as not JSON and leave the
+        // resident's message unsendable.
+        Err(e) if e.is_syntax() => match replace_lone_surrogates(text) {
+            Some(mended) => serde_json::from_str::<ClientFrame>(&mended).map_err(|e| refuse_parse(&mended, &e))?,
+            None => return Err(refuse_parse(text, &e)),
+        },
+        Err(e) => return Err(refuse_parse(text, &e)),
+    };
+    match frame {
+        ClientFrame::Message { client_id, body } => {
+            if !valid_client_id(&client_id) {
+                return Err(bad_client_id());
+            }
+            let trimmed = body.trim();
+            if trimmed.is_empty() {
+                return Err(Refusal::new("empty", "the message is empty", Some(&client_id)));
+            }
+            let count = trimmed.chars().count();
+            if count > max_chars {
+                let detail = format!("the message has {count} characters; the most is {max_chars}");
+                return Err(Refusal::new("too_long", detail, Some(&client_id)));
+            }
+            let body = if trimmed.len() == body.len() { body } else { trimmed.to_owned() };
+            Ok(ClientFrame::Message { client_id, body })
+        }
+        ClientFrame::Satisfaction { client_id, answer } => {
+            if !valid_client_id(&client_id) {
+                return Err(bad_client_id());
+            }
+            if answer.as_body().is_none() {
+                let detail = "an answer is a score from 1 to 5 or \"no\"";
+                return Err(Refusal::new("bad_frame", detail, Some(&client_id)));
+            }
+            Ok(ClientFrame::Satisfaction { client_id, answer })
+        }
+        frame @ (ClientFrame::Hello { .. } | ClientFrame::Ack { .. }) => Ok(frame),
+    }
+}
+
+fn bad_client_id() -> Refusal {
+    Refusal::new("bad_frame", "client_id must be 1 to 64 letters, digits, '-' or '_'", None)
+}
+
+/// The refusal for a frame serde could not read: `bad_frame` when it is
+/// JSON but not a frame (naming its `client_id` when it has a valid one),
+/// else `bad_json`.
+fn refuse_parse(text: &str, e: &serde_json::Error) -> Refusal {
+    if !e.is_data() {
+        return Refusal::new("bad_json", format!("not JSON: {e}"), None);
+    }
+    let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    let client_id =
+        value.as_ref().and_then(|v| v.get("client_id")).and_then(|v| v.as_str()).filter(|id| valid_client_id(id));
+    Refusal::new("bad_frame", format!("not a frame this chat takes: {e}"), client_id)
+}
+
+/// `text` with every `\u` escape of an unpaired UTF-16 surrogate inside a
+/// JSON string replaced by `\ufffd`, or `None` when it has none.
+fn replace_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let unit_at = |i: usize| -> Option<u16> {
+        let digits = text.get(i + 2..i + 6)?;
+        (bytes.get(i) == Some(&b'\\')
+            && bytes.get(i + 1) == Some(&b'u')
+            && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u16::from_str_radix(digits, 16).ok())
+        .flatten()
+    };
+    let (mut out, mut copied, mut replaced) = (String::with_capacity(text.len()), 0, false);
+    let (mut i, mut in_string) = (0, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                in_string = !in_string;
+                i += 1;
+            }
+            b'\\' if in_string => match unit_at(i) {
+                // A pair is one character (ASCII-only JSON writers escape emoji so).
+                Some(0xD800..=0xDBFF) if unit_at(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => i += 12,
+                Some(0xD800..=0xDFFF) => {
+                    out.push_str(&text[copied..i]);
+                    out.push_str("\\ufffd");
+                    (copied, replaced) = (i + 6, true);
+                    i += 6;
+                }
+                // Any other escape is two characters long, or longer and plain.
+                _ => i += 2,
+            },
+            _ => i += 1,
+        }
+    }
+    replaced.then(|| {
+        out.push_str(&text[copied..]);
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +405,273 @@ mod tests {
         assert!(!valid_client_id(""));
         assert!(!valid_client_id("a:b"));
         assert!(!valid_client_id(&"a".repeat(65)));
+    }
+}
+
+/// Fuzzing by property: whatever a browser (or anything else that reaches
+/// the socket) sends, [`decode`] answers with a checked frame or one of the
+/// document's errors, and never panics; every frame a client may write
+/// comes back exactly as written.
+#[cfg(test)]
+mod fuzz {
+    use proptest::{
+        collection::{btree_map, vec},
+        prelude::*,
+    };
+    use serde_json::{Map, Value, json};
+
+    use super::*;
+
+    /// The errors [`decode`] may give: the ones that need no connection state.
+    const CODES: &[&str] = &["bad_json", "bad_frame", "empty", "too_long"];
+    const TYPES: &[&str] = &["hello", "message", "satisfaction", "ack"];
+    const FIELDS: &[&str] = &["client_id", "body", "answer", "lang", "token", "last_seq", "seq"];
+    const MAX: usize = 2000;
+
+    fn cases() -> ProptestConfig {
+        // Microseconds each: a few hundred cases keep `cargo test` fast.
+        ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// True when `frame` is what `decode` promises to hand the socket.
+    fn checked(frame: &ClientFrame, max: usize) -> bool {
+        match frame {
+            ClientFrame::Message { client_id, body } => {
+                valid_client_id(client_id) && !body.is_empty() && body.trim() == body && body.chars().count() <= max
+            }
+            ClientFrame::Satisfaction { client_id, answer } => valid_client_id(client_id) && answer.as_body().is_some(),
+            ClientFrame::Hello { .. } | ClientFrame::Ack { .. } => true,
+        }
+    }
+
+    fn check(text: &str, max: usize) -> Result<Result<ClientFrame, Refusal>, TestCaseError> {
+        let decoded = decode(text, max);
+        match &decoded {
+            Ok(frame) => prop_assert!(checked(frame, max), "{text:?} gave {frame:?}"),
+            Err(r) => {
+                prop_assert!(CODES.contains(&r.code), "{text:?} gave the undocumented {}", r.code);
+                prop_assert!(!r.detail.is_empty());
+                prop_assert!(r.client_id.as_deref().is_none_or(valid_client_id));
+            }
+        }
+        Ok(decoded)
+    }
+
+    fn client_id() -> impl Strategy<Value = String> {
+        "[A-Za-z0-9_-]{1,64}"
+    }
+
+    /// A message body as a client sends it: trimmed, not empty.
+    fn body() -> impl Strategy<Value = String> {
+        any::<String>().prop_filter_map("blank", |s| Some(s.trim().to_owned()).filter(|s| !s.is_empty()))
+    }
+
+    fn answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![(1u8..=5).prop_map(Answer::Score), Just(Answer::Word(NoWord::No))]
+    }
+
+    /// Every frame a client may send, within `MAX`.
+    fn frame() -> impl Strategy<Value = ClientFrame> {
+        prop_oneof![
+            (
+                proptest::option::of(prop_oneof![Just("fi".to_owned()), Just("sv".to_owned()), "[a-z]{0,4}"]),
+                proptest::option::of("[ -~]{0,60}"),
+                proptest::option::of(any::<i64>()),
+            )
+                .prop_map(|(lang, token, last_seq)| ClientFrame::Hello { lang, token, last_seq }),
+            (client_id(), body()).prop_map(|(client_id, body)| ClientFrame::Message { client_id, body }),
+            (client_id(), answer()).prop_map(|(client_id, answer)| ClientFrame::Satisfaction { client_id, answer }),
+            any::<i64>().prop_map(|seq| ClientFrame::Ack { seq }),
+        ]
+    }
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,20}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(2, 8, 4, |inner| {
+            prop_oneof![
+                vec(inner.clone(), 0..4).prop_map(Value::Array),
+                btree_map("[a-z_]{1,8}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Objects that look more or less like frames: a known type or not, the
+    /// fields frames have or others, holding any JSON at all.
+    fn frame_like() -> impl Strategy<Value = Value> {
+        let kind = prop_oneof![
+            3 => proptest::sample::select(TYPES).prop_map(Value::from),
+            1 => json_value(),
+        ];
+        let field = prop_oneof![
+            4 => proptest::sample::select(FIELDS).prop_map(str::to_owned),
+            1 => "[a-z_]{1,10}",
+        ];
+        (proptest::option::of(kind), vec((field, json_value()), 0..5)).prop_map(|(kind, fields)| {
+            let mut object: Map<String, Value> = fields.into_iter().collect();
+            if let Some(kind) = kind {
+                object.insert("type".into(), kind);
+            }
+            Value::Object(object)
+        })
+    }
+
+    /// `json` as a writer that escapes everything beyond ASCII writes it
+    /// (`\uXXXX`, astral characters as surrogate pairs).
+    fn ascii_only(json: &str) -> String {
+        let mut out = String::with_capacity(json.len());
+        for c in json.chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(cases())]
+
+        #[test]
+        fn any_text_is_a_checked_frame_or_a_documented_error(text in any::<String>()) {
+            let _checked = check(&text, MAX)?;
+        }
+
+        #[test]
+        fn any_bytes_are_a_checked_frame_or_a_documented_error(bytes in vec(any::<u8>(), 0..256)) {
+            // A text frame is UTF-8 by the time it gets here (tungstenite
+            // checks); whatever the bytes were, the decoder copes.
+            let _checked = check(&String::from_utf8_lossy(&bytes), MAX)?;
+        }
+
+        #[test]
+        fn json_is_never_refused_as_not_json(value in frame_like()) {
+            let text = value.to_string();
+            if let Err(r) = check(&text, MAX)? {
+                prop_assert_ne!(r.code, "bad_json", "{} is JSON: {}", text, r.detail);
+            }
+        }
+
+        #[test]
+        fn every_frame_comes_back_as_written(frame in frame()) {
+            let compact = serde_json::to_string(&frame).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let pretty = serde_json::to_string_pretty(&frame).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            for text in [ascii_only(&compact), pretty, compact] {
+                prop_assert_eq!(check(&text, MAX)?, Ok(frame.clone()), "{}", text);
+            }
+        }
+
+        #[test]
+        fn a_message_is_trimmed_and_over_the_limit_is_too_long(
+            id in client_id(),
+            body in any::<String>(),
+            padding in "[ \t\n\u{a0}\u{3000}]{0,3}",
+            max in 1usize..64,
+        ) {
+            let text = json!({ "type": "message", "client_id": id, "body": format!("{padding}{body}{padding}") });
+            let trimmed = body.trim();
+            let count = trimmed.chars().count();
+            match check(&text.to_string(), max)? {
+                Ok(frame) => {
+                    prop_assert!(!trimmed.is_empty() && count <= max);
+                    prop_assert_eq!(frame, ClientFrame::Message { client_id: id, body: trimmed.to_owned() });
+                }
+                Err(r) if trimmed.is_empty() => {
+                    prop_assert_eq!((r.code, r.client_id), ("empty", Some(id)));
+                }
+                Err(r) => {
+                    prop_assert!(count > max, "{count} of {max} refused: {r:?}");
+                    prop_assert_eq!((r.code, r.client_id), ("too_long", Some(id)));
+                    let said = format!("the message has {count} characters; the most is {max}");
+                    prop_assert_eq!(r.detail, said);
+                }
+            }
+        }
+
+        #[test]
+        fn an_unknown_type_is_a_bad_frame_that_says_so(kind in "[a-z_]{0,12}", fields in vec(("[a-z_]{1,8}", json_value()), 0..3)) {
+            prop_assume!(!TYPES.contains(&kind.as_str()));
+            let mut object: Map<String, Value> = fields.into_iter().collect();
+            object.insert("type".into(), Value::from(kind.clone()));
+            let r = check(&Value::Object(object).to_string(), MAX)?.err();
+            let said = format!("unknown variant `{kind}`");
+            prop_assert!(r.as_ref().is_some_and(|r| r.code == "bad_frame" && r.detail.contains(&said)), "{r:?}");
+        }
+
+        #[test]
+        fn a_missing_or_unknown_field_is_a_bad_frame_that_names_it(
+            frame in frame(),
+            extra in "[a-z_]{1,10}",
+            value in json_value(),
+        ) {
+            let Value::Object(object) = serde_json::to_value(&frame).map_err(|e| TestCaseError::fail(e.to_string()))?
+            else {
+                return Err(TestCaseError::fail("a frame is an object"));
+            };
+            let required: &[&str] = match frame {
+                ClientFrame::Hello { .. } => &["type"],
+                ClientFrame::Message { .. } => &["type", "client_id", "body"],
+                ClientFrame::Satisfaction { .. } => &["type", "client_id", "answer"],
+                ClientFrame::Ack { .. } => &["type", "seq"],
+            };
+            for field in required {
+                let mut without = object.clone();
+                without.remove(*field);
+                let r = check(&Value::Object(without).to_string(), MAX)?.err();
+                let said = format!("missing field `{field}`");
+                prop_assert!(r.is_some_and(|r| r.code == "bad_frame" && r.detail.contains(&said)), "without {field}");
+            }
+            prop_assume!(extra != "type" && !FIELDS.contains(&extra.as_str()));
+            let mut with = object.clone();
+            with.insert(extra.clone(), value);
+            let r = check(&Value::Object(with).to_string(), MAX)?.err();
+            let said = format!("unknown field `{extra}`");
+            prop_assert!(r.as_ref().is_some_and(|r| r.code == "bad_frame" && r.detail.contains(&said)), "{r:?}");
+            // The refusal names the message when the frame had one, so the
+            // client stops sending it.
+            let id = object.get("client_id").and_then(Value::as_str).map(str::to_owned);
+            prop_assert_eq!(r.and_then(|r| r.client_id), id);
+        }
+
+        #[test]
+        fn any_utf16_arrives_as_a_browser_would_show_it(
+            id in client_id(),
+            units in vec(prop_oneof![3 => 0x20u16..0x7f, 1 => 0xd800u16..0xe000, 1 => any::<u16>()], 1..24),
+        ) {
+            // What JSON.stringify sends for a string with half an emoji in it.
+            let escaped: String = units.iter().map(|u| format!("\\u{u:04x}")).collect();
+            let text = format!(r#"{{"type":"message","client_id":"{id}","body":"{escaped}"}}"#);
+            let shown = String::from_utf16_lossy(&units);
+            match check(&text, MAX)? {
+                Ok(frame) => prop_assert_eq!(frame, ClientFrame::Message { client_id: id, body: shown.trim().to_owned() }),
+                Err(r) => prop_assert!(r.code == "empty" && shown.trim().is_empty(), "{text}: {r:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters_and_nothing_else_changes() {
+        let mended = |s: &str| replace_lone_surrogates(s);
+        assert_eq!(mended(r#"{"body":"a\ud83db"}"#).as_deref(), Some(r#"{"body":"a\ufffdb"}"#));
+        assert_eq!(
+            mended(r#"{"body":"\ude00\ud83d\ude00\ud83d"}"#).as_deref(),
+            Some(r#"{"body":"\ufffd\ud83d\ude00\ufffd"}"#)
+        );
+        assert_eq!(mended(r#"{"body":"\ud83d\ude00"}"#), None, "a pair is one character");
+        assert_eq!(mended(r#"{"body":"\\ud800"}"#), None, "an escaped backslash, then text");
+        assert_eq!(mended(r#"{"body":"\"\ud800"}"#).as_deref(), Some(r#"{"body":"\"\ufffd"}"#));
+        assert_eq!(
+            mended(r#"{"bo\ud800dy":1} \ud800"#).as_deref(),
+            Some(r#"{"bo\ufffddy":1} \ud800"#),
+            "only in strings"
+        );
     }
 }

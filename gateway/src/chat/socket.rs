@@ -42,7 +42,7 @@ use tokio::time::Instant;
 use super::{
     hub::{AddressSlot, Doorbell},
     origin,
-    protocol::{ClientFrame, ServerFrame, WireCase, valid_client_id},
+    protocol::{self, ClientFrame, ServerFrame, WireCase},
     session,
 };
 use crate::{AppState, error::ApiError, hand_on};
@@ -272,21 +272,16 @@ impl Conn {
     }
 
     async fn on_text(&mut self, text: &str) -> Flow {
-        let frame = match serde_json::from_str::<ClientFrame>(text) {
+        // Everything that does not depend on this connection is checked here.
+        let frame = match protocol::decode(text, self.state.config.chat.max_chars) {
             Ok(frame) => frame,
-            Err(e) if e.is_data() => {
-                return self.refuse(ServerFrame::error("bad_frame", format!("not a frame this chat takes: {e}"))).await;
-            }
-            Err(e) => return self.refuse(ServerFrame::error("bad_json", format!("not JSON: {e}"))).await,
+            Err(refusal) => return self.refuse(refusal.into()).await,
         };
         match frame {
             ClientFrame::Hello { lang, token, last_seq } => self.hello(lang, token, last_seq).await,
             _ if !self.greeted => self.refuse(ServerFrame::error("no_hello", "send a hello frame first")).await,
             ClientFrame::Message { client_id, body } => self.message(client_id, body).await,
             ClientFrame::Satisfaction { client_id, answer } => {
-                if !valid_client_id(&client_id) {
-                    return self.refuse(bad_client_id()).await;
-                }
                 let Some(body) = answer.as_body() else {
                     let detail = "an answer is a score from 1 to 5 or \"no\"";
                     return self.refuse(ServerFrame::error_about("bad_frame", detail, &client_id)).await;
@@ -346,20 +341,9 @@ impl Conn {
         self.session = Some(session);
     }
 
+    /// Stores a message [`protocol::decode`] has checked (trimmed, not
+    /// empty, not too long), creating the session with the first one.
     async fn message(&mut self, client_id: String, body: String) -> Flow {
-        if !valid_client_id(&client_id) {
-            return self.refuse(bad_client_id()).await;
-        }
-        let body = body.trim();
-        if body.is_empty() {
-            return self.refuse(ServerFrame::error_about("empty", "the message is empty", &client_id)).await;
-        }
-        let max = self.state.config.chat.max_chars;
-        let count = body.chars().count();
-        if count > max {
-            let detail = format!("the message has {count} characters; the most is {max}");
-            return self.refuse(ServerFrame::error_about("too_long", detail, &client_id)).await;
-        }
         if self.session.is_none() {
             match session::create(&self.state.pool, self.language).await {
                 Ok((session, token)) => {
@@ -372,7 +356,7 @@ impl Conn {
                 }
             }
         }
-        self.store(client_id, body.to_owned(), "message").await
+        self.store(client_id, body, "message").await
     }
 
     /// Stores what the resident sent as intake, with its bus message, and
@@ -483,10 +467,6 @@ impl Conn {
         }
         Ok(ControlFlow::Continue(()))
     }
-}
-
-fn bad_client_id() -> ServerFrame {
-    ServerFrame::error("bad_frame", "client_id must be 1 to 64 letters, digits, '-' or '_'")
 }
 
 fn unavailable(client_id: &str) -> ServerFrame {
