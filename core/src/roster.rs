@@ -133,7 +133,7 @@ pub async fn import(pool: &PgPool, shifts: &[PlannedShift]) -> Result<usize> {
 }
 
 /// A stretch with nobody on duty for a language or an area.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Gap {
     /// `language` or `area`.
     pub kind: &'static str,
