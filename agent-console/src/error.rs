@@ -82,6 +82,7 @@ impl ApiError {
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Core(Core::Database(e)) if is_unstorable_text(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::TwilioRejected { .. }) => (StatusCode::BAD_GATEWAY, "twilio_rejected"),
             ApiError::Core(Core::TwilioUnavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "twilio_unavailable"),
             ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -89,7 +90,9 @@ impl ApiError {
         // What Twilio said is the responder's to know: "not a valid phone
         // number" is something they can act on.
         let ours = !matches!(self, ApiError::Core(Core::TwilioRejected { .. } | Core::TwilioUnavailable(_)));
-        let detail = if status.is_server_error() && ours {
+        let detail = if matches!(self, ApiError::Core(Core::Database(e)) if is_unstorable_text(e)) {
+            UNSTORABLE_TEXT.to_owned()
+        } else if status.is_server_error() && ours {
             tracing::error!(error = %self, source = ?self, "request failed");
             "something went wrong on our side; it has been logged".to_owned()
         } else {
@@ -110,6 +113,15 @@ pub struct ErrorBody {
     /// What went wrong and what to do about it, for a person.
     #[schema(example = "only an admin can change responders")]
     pub detail: String,
+}
+
+/// What a client is told when PostgreSQL refuses a text it sent.
+const UNSTORABLE_TEXT: &str = "a text contains the NUL character (\\u0000), which Batline cannot store; remove it";
+
+/// PostgreSQL refuses text containing NUL (SQLSTATE 22021) whichever query
+/// it reaches, so the one mapping catches it rather than every field.
+fn is_unstorable_text(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("22021"))
 }
 
 impl IntoResponse for ApiError {

@@ -77,6 +77,7 @@ use crate::error::ErrorBody;
         crate::health::metrics,
         openapi_json,
     ),
+    components(schemas(crate::reports::Format)),
     modifiers(&SecuritySchemes),
     security(("bearer" = [])),
     tags(

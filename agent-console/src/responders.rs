@@ -66,7 +66,7 @@ pub struct AddResponder {
     #[schema(value_type = Vec<batline_core::store::responders::Skill>)]
     pub topics: Vec<String>,
     /// Open cases at most.
-    #[serde(default = "default_capacity")]
+    #[serde(default = "default_capacity", deserialize_with = "batline_core::whole_number::i32")]
     #[schema(minimum = 0, maximum = 1000)]
     pub capacity: i32,
     /// Console role.

@@ -50,12 +50,15 @@ pub struct NewPolicy {
     /// Priority covered; absent for any.
     pub priority: Option<Priority>,
     /// Minutes to a human's first response (at most a year).
+    #[serde(deserialize_with = "batline_core::whole_number::i64")]
     #[schema(minimum = 1, maximum = 527_040)]
     pub first_response_minutes: i64,
     /// Minutes to resolution (at most a year).
+    #[serde(deserialize_with = "batline_core::whole_number::i64")]
     #[schema(minimum = 1, maximum = 527_040)]
     pub resolution_minutes: i64,
     /// Percent of a target after which the owner is warned (default 80).
+    #[serde(default, deserialize_with = "batline_core::whole_number::option_i32")]
     #[schema(minimum = 1, maximum = 99)]
     pub warn_at_percent: Option<i32>,
     /// Weekly hours the clocks run in, `{"mon": [["08:00","16:00"]], …}`;

@@ -151,8 +151,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 /// `POST /api/v1/walk-in/tickets`: register a walk-in ticket. With an
 /// `Idempotency-Key` header a retry answers with the same ticket.
 #[utoipa::path(post, path = "/api/v1/walk-in/tickets", tag = "walk-in",
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 200 visible ASCII characters, such as \
-        a UUID: a retry with the same key answers with the same ticket")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "1 to 200 visible \
+        ASCII characters, such as a UUID: a retry with the same key answers with the same ticket")),
     request_body = crate::openapi::TicketRequest,
     responses(
         (status = 201, description = "Filed: the case has a named owner", body = TicketAnswer, headers(

@@ -51,6 +51,9 @@ pub struct PlannedShift {
     pub members: Vec<String>,
 }
 
+/// The columns a roster CSV has, in its header line.
+const COLUMNS: [&str; 6] = ["date", "start", "end", "area", "lead", "members"];
+
 #[derive(Debug, Deserialize)]
 struct Row {
     date: String,
@@ -84,6 +87,15 @@ fn local_instant(row: usize, date: NaiveDate, time: NaiveTime, edge: Edge) -> Re
 /// Reads a roster CSV. Every problem names its row.
 pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    // Without rows nothing else looks at the header, and a file that is not
+    // a roster at all would import as "0 shifts".
+    let headers = reader.headers().map_err(|e| Error::Invalid(format!("the roster is not CSV: {e}")))?;
+    if let Some(missing) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(Error::Invalid(format!(
+            "the first line must be the header {}; it has no {missing} column",
+            COLUMNS.join(",")
+        )));
+    }
     let mut shifts = Vec::new();
     for (i, record) in reader.deserialize::<Row>().enumerate() {
         let row = i + 1;

@@ -121,12 +121,23 @@ pub struct CodePath {
 #[into_params(parameter_in = Query)]
 pub struct Period {
     /// First day, Helsinki (default: the Monday four full weeks ago, or 27
-    /// days before `to`).
-    #[param(value_type = Option<String>, format = Date, example = "2026-10-19")]
+    /// days before `to`); empty, as the page's form sends it, is the default.
+    #[param(schema_with = date_or_empty, example = "2026-10-19")]
     pub from: Option<String>,
-    /// Last day, included (default: last Sunday). At most 366 days after `from`.
-    #[param(value_type = Option<String>, format = Date, example = "2026-11-15")]
+    /// Last day, included (default: last Sunday); at most 366 days after
+    /// `from`. Empty is the default.
+    #[param(schema_with = date_or_empty, example = "2026-11-15")]
     pub to: Option<String>,
+}
+
+/// A date, or empty for the default.
+fn date_or_empty() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
+    AnyOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))))
+        .item(ObjectBuilder::new().schema_type(Type::String).max_length(Some(0)))
+        .build()
+        .into()
 }
 
 /// What any Twilio webhook may answer before its handler runs.

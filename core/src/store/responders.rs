@@ -158,6 +158,7 @@ pub struct ResponderPatch {
     #[schema(value_type = Option<Vec<Skill>>)]
     pub topics: Option<Vec<String>>,
     /// Open cases at most.
+    #[serde(default, deserialize_with = "crate::whole_number::option_i32")]
     #[schema(minimum = 0, maximum = 1000)]
     pub capacity: Option<i32>,
     /// Console role.
