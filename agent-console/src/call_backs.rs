@@ -6,11 +6,7 @@
 //! acknowledgement; the call-back task is done only once the resident
 //! actually answers (the gateway hears that from Twilio).
 
-use axum::{
-    Json,
-    extract::State,
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::{
     domain::{ActorKind, event_kind},
     outbox::Outbox,

@@ -4,10 +4,7 @@
 //! Both reach the resident's socket through the bus, whichever gateway
 //! process holds it.
 
-use axum::{
-    extract::State,
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use batline_core::{
     bus::BusMessage,
     domain::{CaseStatus, Channel},

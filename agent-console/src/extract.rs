@@ -3,10 +3,7 @@
 //! body with a `code`, instead of axum's plain text that no client of this
 //! API expects (and the OpenAPI document does not describe).
 
-use axum::{
-    extract::FromRequestParts,
-    http::request::Parts,
-};
+use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;

@@ -180,7 +180,10 @@ pub struct NewVisit {
     /// The resident's language.
     pub language: batline_core::domain::Language,
     /// A phone for SMS updates, with the country code.
-    #[schema(pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$", example = "+358401234567")]
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
     pub phone: Option<String>,
     /// A topic (streets, parks, housing, …), at most 64 characters.
     #[schema(max_length = 64, pattern = "^[^\\x00]*$")]

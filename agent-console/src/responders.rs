@@ -52,7 +52,10 @@ pub struct AddResponder {
     pub password: String,
     /// Phone for call-backs, with the country code; blank for none.
     #[serde(default)]
-    #[schema(pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$", example = "+358401234567")]
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
     pub phone: Option<String>,
     /// Languages spoken (at least one).
     #[schema(min_items = 1)]

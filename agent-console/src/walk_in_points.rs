@@ -28,7 +28,12 @@ pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Resul
 #[serde(deny_unknown_fields)]
 pub struct NewPoint {
     /// Its name, e.g. "Batcave Kallio" (1 to 200 characters, unique).
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "Batcave Kallio")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        example = "Batcave Kallio"
+    )]
     pub name: String,
     /// Street address (1 to 200 characters).
     #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]

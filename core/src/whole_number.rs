@@ -9,7 +9,8 @@ use serde::{Deserialize, Deserializer, de::Error as _};
 fn whole<'de, D: Deserializer<'de>, T: TryFrom<i64>>(number: serde_json::Number) -> Result<T, D::Error> {
     // Below 2^53 every whole f64 is exact; past it a "whole" float is a rounding.
     const EXACT: f64 = 9_007_199_254_740_992.0;
-    let whole = number.as_i64().or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT).map(|f| f as i64));
+    let whole =
+        number.as_i64().or_else(|| number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT).map(|f| f as i64));
     let whole = whole.ok_or_else(|| D::Error::custom(format!("{number} is not a whole number")))?;
     T::try_from(whole).map_err(|_| D::Error::custom(format!("{number} is out of range")))
 }

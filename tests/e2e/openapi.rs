@@ -100,10 +100,8 @@ async fn schemathesis_finds_nothing_in_either_api() -> TestResult {
     let st = schemathesis().await?;
     // The per-address limits are not under test here; at their defaults
     // most of the run would only see 429s.
-    let env = vec![
-        ("BATLINE_TRACK_PER_MINUTE", "1000000".to_owned()),
-        ("BATLINE_OPEN_PER_MINUTE", "1000000".to_owned()),
-    ];
+    let env =
+        vec![("BATLINE_TRACK_PER_MINUTE", "1000000".to_owned()), ("BATLINE_OPEN_PER_MINUTE", "1000000".to_owned())];
     let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
     // An admin reaches every console operation; with a home point, a
     // ticket without `point_id` is filed there.

@@ -146,7 +146,10 @@ pub struct ResponderPatch {
     #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub display_name: Option<String>,
     /// Phone for call-backs, with the country code (normalised to E.164).
-    #[schema(pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$", example = "+358401234567")]
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
     pub phone: Option<String>,
     /// Languages spoken (at least one).
     #[schema(min_items = 1)]
