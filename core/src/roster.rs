@@ -92,7 +92,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
     let headers = reader.headers().map_err(|e| Error::Invalid(format!("the roster is not CSV: {e}")))?;
     if let Some(missing) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
         return Err(Error::Invalid(format!(
-            "the first line must be the header {}; it has no {missing} column",
+            "the first line must name the columns {}; it has no {missing} column",
             COLUMNS.join(",")
         )));
     }
@@ -258,6 +258,9 @@ mod tests {
         assert!(e.is_some_and(|e| e.to_string().contains("lead")));
         let e = parse_csv("date,start\n2026-11-23,08:00\n").err();
         assert!(e.is_some_and(|e| e.to_string().contains("columns")));
+        // Not a roster at all, even without rows.
+        let e = parse_csv("{}").err();
+        assert!(e.is_some_and(|e| e.to_string().contains("no date column")));
     }
 
     fn shift(area: Option<&str>, from: &str, to: &str, langs: &[&str]) -> ShiftCover {
