@@ -247,6 +247,10 @@ pub struct WhisperQuery {
     pub call: String,
 }
 
+/// `POST /twilio/voice/whisper?case=…&call=…`: the owner picked up. Twilio
+/// fetches this the moment they answer, before putting the caller through,
+/// so it is when the talking starts: the acknowledgement cannot lapse
+/// during a long conversation waiting for the dial to end.
 #[utoipa::path(
     post, path = "/twilio/voice/whisper", tag = "twilio",
     params(crate::openapi::TwilioSignature, WhisperQuery),
@@ -259,10 +263,6 @@ pub struct WhisperQuery {
         crate::openapi::Internal,
     )
 )]
-/// `POST /twilio/voice/whisper?case=…&call=…`: the owner picked up. Twilio
-/// fetches this the moment they answer, before putting the caller through,
-/// so it is when the talking starts: the acknowledgement cannot lapse
-/// during a long conversation waiting for the dial to end.
 pub async fn whisper(
     State(state): State<AppState>,
     Query(q): Query<WhisperQuery>,
