@@ -43,22 +43,40 @@ impl FromRequestParts<AppState> for SignedIn {
 }
 
 /// `POST /api/v1/sessions` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignIn {
+    /// Sign-in name.
+    #[schema(pattern = "^[^\\x00]*$", example = "aino")]
     username: String,
+    /// Password.
+    #[schema(pattern = "^[^\\x00]*$")]
     password: String,
 }
 
 /// A new session.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Session {
     /// The bearer token (the browser keeps it in a cookie).
     pub token: String,
+    /// When the session ends at the latest (it also ends after a while unused).
     expires_at: chrono::DateTime<chrono::Utc>,
+    /// Who signed in.
     responder: Responder,
 }
 
 /// `POST /api/v1/sessions`: sign in.
+#[utoipa::path(
+    post, path = "/api/v1/sessions", tag = "sessions", security(()),
+    request_body = SignIn,
+    responses(
+        (status = 201, description = "Signed in", body = Session),
+        (status = 401, description = "Wrong username or password (it does not say which)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many sign-in attempts from this address; try again after `Retry-After` \
+            seconds", body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "Something failed on Batline's side (logged)", body = crate::error::ErrorBody),
+        crate::openapi::JsonBody,
+    )
+)]
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
@@ -94,6 +112,18 @@ pub(crate) async fn start_session(state: &AppState, username: &str, password: St
 }
 
 /// `DELETE /api/v1/sessions`: sign out.
+///
+/// The token to end is the bearer token; ending one that already ended
+/// (or never was) is not an error, so signing out is safe to repeat.
+#[utoipa::path(
+    delete, path = "/api/v1/sessions", tag = "sessions", security(()),
+    params(("Authorization" = String, Header, description = "`Bearer <token>`: the session to end")),
+    responses(
+        (status = 204, description = "The session has ended"),
+        (status = 401, description = "No `Authorization: Bearer` token", body = crate::error::ErrorBody),
+        (status = 500, description = "Something failed on Batline's side (logged)", body = crate::error::ErrorBody),
+    )
+)]
 pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMap) -> Result<StatusCode, ApiError> {
     let token = parts
         .get(AUTHORIZATION)
@@ -105,6 +135,10 @@ pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMa
 }
 
 /// `GET /api/v1/me`.
+#[utoipa::path(get, path = "/api/v1/me", tag = "sessions", responses(
+    (status = 200, description = "The signed-in responder", body = Responder),
+    crate::openapi::Signed,
+))]
 pub async fn me(SignedIn(me): SignedIn) -> Json<Responder> {
     Json(me)
 }

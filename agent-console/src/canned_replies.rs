@@ -5,7 +5,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use batline_core::{
@@ -15,7 +15,7 @@ use batline_core::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
 
 /// Longest title.
 pub const MAX_TITLE_CHARS: usize = 80;
@@ -31,6 +31,11 @@ fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
 }
 
 /// `GET /api/v1/canned-replies`: every reply still offered, by language and title.
+#[utoipa::path(get, operation_id = "list_canned_replies", path = "/api/v1/canned-replies", tag = "cases", responses(
+    (status = 200, description = "The canned replies on offer", body = [CannedReply]),
+    (status = 403, description = "Desk staff do not reply to residents", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CannedReply>>, ApiError> {
     if me.role == Role::Desk {
         return Err(ApiError::Forbidden("desk staff do not reply to residents".into()));
@@ -39,18 +44,26 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 }
 
 /// Body of `POST /api/v1/canned-replies`, and what the admin page's form gives.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCannedReply {
     /// The language it is written in.
     pub language: Language,
     /// A short name to pick it by (1 to 80 characters).
+    #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub title: String,
     /// The text (1 to 1,600 characters).
+    #[schema(min_length = 1, max_length = 1600, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub body: String,
 }
 
 /// `POST /api/v1/canned-replies` (admins).
+#[utoipa::path(post, operation_id = "add_canned_reply", path = "/api/v1/canned-replies", tag = "administration", request_body = NewCannedReply, responses(
+    (status = 201, description = "Added", body = CannedReply),
+    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -78,6 +91,14 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, new: NewCannedReply
 
 /// `POST /api/v1/canned-replies/{id}/archive` (admins): no longer offered.
 /// 404 if there is no such reply still offered.
+#[utoipa::path(post, path = "/api/v1/canned-replies/{id}/archive", tag = "administration",
+    params(("id" = Uuid, Path, description = "The canned reply")), responses(
+    (status = 204, description = "No longer offered"),
+    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
+    (status = 404, description = "No such canned reply still offered", body = crate::error::ErrorBody),
+    crate::openapi::BadId,
+    crate::openapi::Signed,
+))]
 pub async fn archive(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

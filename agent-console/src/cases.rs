@@ -4,7 +4,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use batline_core::{
@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
 
 /// Longest reply: Twilio's SMS body limit.
 const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
@@ -36,6 +36,11 @@ const MAX_SUMMARY_CHARS: usize = 1000;
 
 /// `GET /api/v1/cases`: the signed-in responder's open cases. Desk staff
 /// own none and read no conversations, so they are refused outright.
+#[utoipa::path(get, operation_id = "my_cases", path = "/api/v1/cases", tag = "cases", responses(
+    (status = 200, description = "My open cases", body = [CaseListItem]),
+    (status = 403, description = "Desk staff own no cases", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
     refuse_desk(&me)?;
     Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
@@ -52,11 +57,14 @@ fn refuse_desk(me: &Responder) -> Result<(), ApiError> {
 }
 
 /// One case with everything its owner needs.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
+    /// The case.
     #[serde(flatten)]
     case: CaseListItem,
+    /// Its messages, oldest first.
     messages: Vec<Message>,
+    /// Its timeline, oldest first.
     timeline: Vec<CaseEvent>,
     /// Phone calls on the case, in and out.
     calls: Vec<Call>,
@@ -70,6 +78,13 @@ pub struct CaseDetail {
 /// even one they somehow came to own: they see a case's public tracking
 /// information through the walk-in API instead. They are refused before the
 /// case is looked up, so the answer does not even say whether it exists.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
+    (status = 200, description = "The case with its messages, timeline, calls, open call-back and SLA clocks", body = CaseDetail),
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins see any)", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    crate::openapi::BadId,
+    crate::openapi::Signed,
+))]
 pub async fn detail(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -141,6 +156,14 @@ pub(crate) async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case
 
 /// `POST /api/v1/cases/{id}/acknowledge`: the owner has the case in hand,
 /// which stops its acknowledgement deadline. Acknowledging twice is harmless.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/acknowledge", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
+    (status = 200, description = "Acknowledged (again is harmless)", body = Case),
+    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 409, description = "The case is resolved", body = crate::error::ErrorBody),
+    crate::openapi::BadId,
+    crate::openapi::Signed,
+))]
 pub async fn acknowledge(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -164,12 +187,22 @@ pub(crate) async fn acknowledge_as(state: &AppState, me: &Responder, id: Uuid) -
 }
 
 /// `POST /api/v1/cases/{id}/replies` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewReply {
+    /// The text (1 to 1,600 characters).
+    #[schema(min_length = 1, max_length = 1600, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     body: String,
 }
 
 /// `POST /api/v1/cases/{id}/replies`: reply to the resident in the case's channel.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewReply, responses(
+    (status = 201, description = "Queued to the resident (SMS, or the chat); also acknowledges the case", body = Message),
+    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 409, description = "The case is resolved", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn reply(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -210,12 +243,22 @@ pub(crate) async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &
 }
 
 /// `POST /api/v1/cases/{id}/resolve` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Resolve {
+    /// What was done, for the resident (1 to 1,000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     summary: String,
 }
 
 /// `POST /api/v1/cases/{id}/resolve`: resolve with a summary; the resident is told.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/resolve", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Resolve, responses(
+    (status = 200, description = "Resolved; the resident is told", body = Case),
+    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 409, description = "The case is resolved already", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn resolve(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -351,12 +394,21 @@ pub(crate) async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason
 }
 
 /// `POST /api/v1/cases/{id}/notes` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewNote {
+    /// The note (1 to 4,000 characters).
+    #[schema(min_length = 1, max_length = 4000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     text: String,
 }
 
 /// `POST /api/v1/cases/{id}/notes`: an internal note on my case (staff only).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewNote, responses(
+    (status = 201, description = "Noted on the timeline (never sent to the resident)"),
+    (status = 403, description = "Desk staff, or not my case", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn add_note(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -370,12 +422,22 @@ pub async fn add_note(
 }
 
 /// `POST /api/v1/cases/{id}/reopen` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Reopen {
+    /// Why (1 to 1,000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     reason: String,
 }
 
 /// `POST /api/v1/cases/{id}/reopen`: open a resolved case again (its owner or a lead).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reopen", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Reopen, responses(
+    (status = 200, description = "Open again with the same owner; the resident is told", body = Case),
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins may)", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 409, description = "The case is open already", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn reopen(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

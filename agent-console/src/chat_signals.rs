@@ -4,10 +4,7 @@
 //! Both reach the resident's socket through the bus, whichever gateway
 //! process holds it.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{extract::State, http::StatusCode};
 use batline_core::{
     bus::BusMessage,
     domain::{CaseStatus, Channel},
@@ -16,11 +13,19 @@ use batline_core::{
 };
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
 
 /// `POST /api/v1/cases/{id}/typing`: the owner is typing a reply. Send it
 /// every few seconds while typing; the resident's chat shows it for a while.
 /// Only for open chat cases (409 otherwise), and only by the owner.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/typing", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
+    (status = 204, description = "The resident's chat shows that I am typing"),
+    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case, or its chat session is gone", body = crate::error::ErrorBody),
+    (status = 409, description = "Not an open chat case", body = crate::error::ErrorBody),
+    crate::openapi::BadId,
+    crate::openapi::Signed,
+))]
 pub async fn typing(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

@@ -8,7 +8,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, Query, State, rejection::QueryRejection},
+    extract::{Query, State, rejection::QueryRejection},
     routing::{get, post},
 };
 use batline_core::{
@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
 
 /// Dead letters listed when the query does not say.
 const DEFAULT_LIMIT: i64 = 100;
@@ -31,18 +31,20 @@ const MAX_LIMIT: i64 = 1000;
 const MAX_PAYLOAD_SHOWN: usize = 64 * 1024;
 
 /// `GET /api/v1/dead-letters` query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Also list the ones already retried (default false).
     #[serde(default)]
     include_retried: bool,
     /// At most this many, newest first (default 100, at most 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
 /// The list and how many wait.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadLetterList {
     /// Dead letters not yet retried, all of them (not only those listed).
     pub waiting: i64,
@@ -51,7 +53,7 @@ pub struct DeadLetterList {
 }
 
 /// A dead letter as leads see it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeadLetterView {
     /// Its id, for retrying.
     pub id: Uuid,
@@ -111,6 +113,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `GET /api/v1/dead-letters?include_retried=&limit=` (leads, the mayor, admins).
+#[utoipa::path(get, operation_id = "list_dead_letters", path = "/api/v1/dead-letters", tag = "administration", params(ListQuery), responses(
+    (status = 200, description = "The dead letters, newest first, and how many wait", body = DeadLetterList),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 422, description = "`include_retried` is not true or false, `limit` is not 1 to 1000, or an \
+        unknown parameter", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -132,6 +141,16 @@ pub async fn list(
 }
 
 /// `POST /api/v1/dead-letters/{id}/retry` (leads and admins).
+#[utoipa::path(post, path = "/api/v1/dead-letters/{id}/retry", tag = "administration",
+    params(("id" = Uuid, Path, description = "The dead letter")), responses(
+    (status = 200, description = "Published again on its route (confirm awaited) and marked retried", body = DeadLetterView),
+    (status = 403, description = "Not a lead or an admin", body = crate::error::ErrorBody),
+    (status = 404, description = "No such dead letter", body = crate::error::ErrorBody),
+    (status = 409, description = "It was already retried", body = crate::error::ErrorBody),
+    (status = 422, description = "It did not come from a Batline work route, so it cannot be sent back", body = crate::error::ErrorBody),
+    crate::openapi::BadId,
+    crate::openapi::Signed,
+))]
 pub async fn retry(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

@@ -15,12 +15,18 @@ use serde::Deserialize;
 use crate::{AppState, auth::SignedIn, error::ApiError};
 
 /// Body of `PUT /api/v1/me/duty`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SetDuty {
+    /// `on_duty`, `away` (keeps cases, takes no new ones) or `off` (hands them on).
     status: DutyStatus,
 }
 
 /// `PUT /api/v1/me/duty`: on duty, away (keeps cases, takes no new ones) or off.
+#[utoipa::path(put, path = "/api/v1/me/duty", tag = "sessions", request_body = SetDuty, responses(
+    (status = 200, description = "My duty status changed; going off hands my open cases on", body = Responder),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn set(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

@@ -2,11 +2,10 @@
 
 use axum::{
     Json,
-    extract::rejection::JsonRejection,
+    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::json;
 
 /// Everything a console handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +25,10 @@ pub enum ApiError {
     /// The JSON body could not be read.
     #[error("{1}")]
     Json(StatusCode, String),
+    /// The path or query string does not parse as the endpoint expects;
+    /// the status and text are axum's.
+    #[error("{1}")]
+    Malformed(StatusCode, String),
     /// Input is well-formed but unacceptable.
     #[error("{0}")]
     Unprocessable(String),
@@ -40,6 +43,18 @@ pub enum ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         ApiError::Json(r.status(), r.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::Malformed(r.status(), r.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::Malformed(r.status(), r.body_text())
     }
 }
 
@@ -61,11 +76,13 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Json(status, _) => (*status, "bad_json"),
+            ApiError::Malformed(status, _) => (*status, "bad_request"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Core(Core::Database(e)) if is_unstorable_text(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::TwilioRejected { .. }) => (StatusCode::BAD_GATEWAY, "twilio_rejected"),
             ApiError::Core(Core::TwilioUnavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "twilio_unavailable"),
             ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -73,7 +90,9 @@ impl ApiError {
         // What Twilio said is the responder's to know: "not a valid phone
         // number" is something they can act on.
         let ours = !matches!(self, ApiError::Core(Core::TwilioRejected { .. } | Core::TwilioUnavailable(_)));
-        let detail = if status.is_server_error() && ours {
+        let detail = if matches!(self, ApiError::Core(Core::Database(e)) if is_unstorable_text(e)) {
+            UNSTORABLE_TEXT.to_owned()
+        } else if status.is_server_error() && ours {
             tracing::error!(error = %self, source = ?self, "request failed");
             "something went wrong on our side; it has been logged".to_owned()
         } else {
@@ -83,6 +102,28 @@ impl ApiError {
     }
 }
 
+/// The body of every error answer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable and machine-readable: `unauthenticated`, `forbidden`,
+    /// `bad_request`, `bad_json`, `invalid`, `rate_limited`, `not_found`,
+    /// `conflict`, `twilio_rejected`, `twilio_unavailable` or `internal`.
+    #[schema(example = "forbidden")]
+    pub code: &'static str,
+    /// What went wrong and what to do about it, for a person.
+    #[schema(example = "only an admin can change responders")]
+    pub detail: String,
+}
+
+/// What a client is told when PostgreSQL refuses a text it sent.
+const UNSTORABLE_TEXT: &str = "a text contains the NUL character (\\u0000), which Batline cannot store; remove it";
+
+/// PostgreSQL refuses text containing NUL (SQLSTATE 22021) whichever query
+/// it reaches, so the one mapping catches it rather than every field.
+fn is_unstorable_text(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("22021"))
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = match &self {
@@ -90,7 +131,7 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let (status, code, detail) = self.parts();
-        let mut response = (status, Json(json!({ "code": code, "detail": detail }))).into_response();
+        let mut response = (status, Json(ErrorBody { code, detail })).into_response();
         if let Some(seconds) = retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
         }

@@ -5,7 +5,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use batline_core::{
@@ -29,17 +29,20 @@ use crate::{
     auth::SignedIn,
     cases::{acknowledge_in, lock_own_open, publish, text_field},
     error::ApiError,
+    extract::Path,
 };
 
 /// Longest note on an offer or a reassignment.
 const MAX_NOTE_CHARS: usize = 1000;
 
 /// Body of an offer or a reassignment.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ToColleague {
     /// The colleague's username.
+    #[schema(pattern = "^[^\\x00]*$", example = "mikko")]
     to: String,
-    /// Why, for the colleague.
+    /// Why, for the colleague (1 to 1,000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     note: String,
 }
 
@@ -63,6 +66,16 @@ fn updated(case_id: Uuid, owner_id: Uuid, kind: &str) -> BusMessage {
 }
 
 /// `POST /api/v1/cases/{id}/handoffs`: offer my case to a colleague.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/handoffs", tag = "hand-offs",
+    params(("id" = Uuid, Path, description = "The case")), request_body = ToColleague, responses(
+    (status = 201, description = "Offered; I stay the owner until the colleague accepts", body = Handoff),
+    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 409, description = "The case is resolved, already has an open offer, or the colleague is off duty",
+        body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn offer(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -120,6 +133,10 @@ pub(crate) async fn offer_as(
 }
 
 /// `GET /api/v1/handoffs`: offers waiting for me.
+#[utoipa::path(get, operation_id = "my_handoffs", path = "/api/v1/handoffs", tag = "hand-offs", responses(
+    (status = 200, description = "Offers waiting for my answer", body = [OfferView]),
+    crate::openapi::Signed,
+))]
 pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<OfferView>>, ApiError> {
     Ok(Json(store::handoffs::open_for(&state.pool, me.id).await?))
 }
@@ -137,6 +154,16 @@ async fn lock_my_offer(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Res
 }
 
 /// `POST /api/v1/handoffs/{id}/accept`: take the case; I am its owner now.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/accept", tag = "hand-offs",
+    params(("id" = Uuid, Path, description = "The offer")), responses(
+    (status = 200, description = "I own the case now", body = Case),
+    (status = 403, description = "The offer is for someone else", body = crate::error::ErrorBody),
+    (status = 404, description = "No such offer", body = crate::error::ErrorBody),
+    (status = 409, description = "The offer was already answered, or the case moved on or was resolved (the offer \
+        is withdrawn)", body = crate::error::ErrorBody),
+    crate::openapi::BadId,
+    crate::openapi::Signed,
+))]
 pub async fn accept(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -180,14 +207,24 @@ pub(crate) async fn accept_as(state: &AppState, me: &Responder, id: Uuid) -> Res
 }
 
 /// Body of a decline.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct Decline {
-    /// Why not, for the owner.
+    /// Why not, for the owner (at most 1,000 characters).
     #[serde(default)]
+    #[schema(max_length = 1000, pattern = "^[^\\x00]*$")]
     note: Option<String>,
 }
 
 /// `POST /api/v1/handoffs/{id}/decline`: say no; the owner keeps the case.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/decline", tag = "hand-offs",
+    params(("id" = Uuid, Path, description = "The offer")), request_body = Decline, responses(
+    (status = 200, description = "Declined; the owner keeps the case", body = Handoff),
+    (status = 403, description = "The offer is for someone else", body = crate::error::ErrorBody),
+    (status = 404, description = "No such offer", body = crate::error::ErrorBody),
+    (status = 409, description = "The offer was already answered", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn decline(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -232,6 +269,15 @@ pub(crate) async fn decline_as(
 
 /// `POST /api/v1/cases/{id}/reassign`: a lead gives a case to a named
 /// responder directly, who then has the channel's window to acknowledge it.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reassign", tag = "hand-offs",
+    params(("id" = Uuid, Path, description = "The case")), request_body = ToColleague, responses(
+    (status = 200, description = "The case has its new owner", body = Case),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 409, description = "The case is resolved, or already theirs", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn reassign(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

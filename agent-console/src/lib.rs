@@ -11,9 +11,11 @@ pub mod chat_signals;
 pub mod dead_letters;
 pub mod duty;
 pub mod error;
+pub mod extract;
 pub mod handoffs;
 pub mod health;
 pub mod live_feed;
+pub mod openapi;
 pub mod reports;
 pub mod responders;
 pub mod roster;
@@ -123,6 +125,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(openapi::openapi_json))
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))

@@ -48,29 +48,34 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The query string every report takes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day, `YYYY-MM-DD` (default: six days before `to`).
     from: Option<NaiveDate>,
     /// Last day, included (default: today, Helsinki).
     to: Option<NaiveDate>,
     /// The breakdown of `sla` and `dashboard` (default `area`).
+    #[param(value_type = Option<crate::openapi::GroupingDoc>)]
     by: Option<Grouping>,
     /// Only this channel.
     channel: Option<Channel>,
-    /// Only this topic.
+    /// Only this topic (1 to 100 characters).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     topic: Option<String>,
-    /// Only this area.
+    /// Only this area (1 to 100 characters).
+    #[param(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     area: Option<String>,
     /// Breaches listed by `breaches` and `dashboard` (default 500, at most 10 000).
+    #[param(minimum = 1, maximum = 10_000)]
     limit: Option<i64>,
     /// `json` (default) or `csv`; `dashboard` is JSON only.
     format: Option<Format>,
 }
 
 /// The answer's format.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// `application/json`.
@@ -80,12 +85,17 @@ pub enum Format {
 }
 
 /// The period and filters an answer covers, echoed in every JSON answer.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Scope {
+    /// First day covered (Helsinki).
     from: NaiveDate,
+    /// Last day covered, included.
     to: NaiveDate,
+    /// Only this channel.
     channel: Option<Channel>,
+    /// Only this topic.
     topic: Option<String>,
+    /// Only this area.
     area: Option<String>,
 }
 
@@ -116,7 +126,7 @@ fn check(
     let to = q.to.unwrap_or_else(|| now.with_timezone(&TZ).date_naive());
     let from = q.from.unwrap_or(to - Duration::days(6));
     let name = |field: &str, value: Option<String>| match value {
-        Some(v) if v.trim().is_empty() || v.len() > MAX_NAME => {
+        Some(v) if v.trim().is_empty() || v.chars().count() > MAX_NAME => {
             Err(ApiError::Unprocessable(format!("{field} must be 1-{MAX_NAME} characters")))
         }
         other => Ok(other),
@@ -140,24 +150,40 @@ fn check(
 }
 
 /// The JSON answer of `sla` and `trends`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Report {
+    /// The period and filters covered.
     #[serde(flatten)]
     scope: Scope,
+    /// The breakdown.
+    #[schema(value_type = crate::openapi::GroupingDoc)]
     by: Grouping,
+    /// One row per group.
+    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     rows: Vec<ReportRow>,
 }
 
 /// The JSON answer of `breaches`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Breaches {
+    /// The period and filters covered.
     #[serde(flatten)]
     scope: Scope,
+    /// The breaches and their total.
     #[serde(flatten)]
+    #[schema(value_type = crate::openapi::BreachListDoc)]
     list: BreachList,
 }
 
 /// `GET /api/v1/reports/sla?from=&to=&by=&channel=&topic=&area=&format=`.
+#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", params(ReportQuery), responses(
+    (status = 200, description = "The figures per `by`; with `format=csv` the same rows as a CSV download", content((Report = "application/json"), (String = "text/csv")),
+        headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn sla(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -173,6 +199,14 @@ pub async fn sla(
 
 /// `GET /api/v1/reports/trends?from=&to=&channel=&topic=&area=&format=`:
 /// one row per ISO week of the period, quiet weeks included.
+#[utoipa::path(get, path = "/api/v1/reports/trends", tag = "reports", params(ReportQuery), responses(
+    (status = 200, description = "The figures per ISO week, every week of the period; with `format=csv` as CSV", content((Report = "application/json"), (String = "text/csv")),
+        headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn trends(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -187,6 +221,14 @@ pub async fn trends(
 }
 
 /// `GET /api/v1/reports/breaches?from=&to=&channel=&topic=&area=&limit=&format=`.
+#[utoipa::path(get, path = "/api/v1/reports/breaches", tag = "reports", params(ReportQuery), responses(
+    (status = 200, description = "The breaches, latest deadline first, and their total; with `format=csv` as CSV", content((Breaches = "application/json"), (String = "text/csv")),
+        headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn breaches(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -201,25 +243,40 @@ pub async fn breaches(
 }
 
 /// The JSON answer of `dashboard`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
+    /// The period and filters covered.
     #[serde(flatten)]
     scope: Scope,
+    /// The breakdown of `rows`.
+    #[schema(value_type = crate::openapi::GroupingDoc)]
     by: Grouping,
     /// Every case covered, as one row (`group: "all"`).
+    #[schema(value_type = crate::openapi::ReportRowDoc)]
     summary: ReportRow,
     /// The figures per `by`.
+    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     rows: Vec<ReportRow>,
     /// Per ISO week, quiet weeks included.
+    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     trends: Vec<ReportRow>,
     /// Per area, for the district chart.
+    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     districts: Vec<ReportRow>,
     /// The latest breaches and their total.
+    #[schema(value_type = crate::openapi::BreachListDoc)]
     breaches: BreachList,
 }
 
 /// `GET /api/v1/reports/dashboard?from=&to=&by=&channel=&topic=&area=&limit=`:
 /// what the dashboard page shows, in one answer.
+#[utoipa::path(get, path = "/api/v1/reports/dashboard", tag = "reports", params(ReportQuery), responses(
+    (status = 200, description = "Everything the dashboard shows, in one answer", body = Dashboard),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
+        longer than 366 days, or an unknown parameter, or `format=csv`; `detail` says which", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

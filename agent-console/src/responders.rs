@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::StatusCode,
 };
 use batline_core::{
@@ -18,13 +18,18 @@ use batline_core::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
 
 fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
     if me.role == Role::Admin { Ok(()) } else { Err(ApiError::Forbidden("only an admin can change responders".into())) }
 }
 
 /// `GET /api/v1/responders`: everyone, with duty status and load.
+#[utoipa::path(get, operation_id = "list_responders", path = "/api/v1/responders", tag = "administration", responses(
+    (status = 200, description = "Every responder", body = [Responder]),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<Responder>>, ApiError> {
     if !me.role.may_reassign() {
         return Err(ApiError::Forbidden("the responder list is for leads, the mayor and admins".into()));
@@ -33,28 +38,39 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 }
 
 /// Body of `POST /api/v1/responders`, and what the admin page's form gives.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddResponder {
-    /// Sign-in name.
+    /// Sign-in name (1 to 64 characters, unique).
+    #[schema(min_length = 1, max_length = 64, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "aino")]
     pub username: String,
-    /// The name residents see.
+    /// The name residents see (1 to 80 characters).
+    #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "Aino")]
     pub display_name: String,
     /// The initial password (10 characters at least).
+    #[schema(min_length = 10, pattern = "^[^\\x00]*$")]
     pub password: String,
-    /// Phone for call-backs, with the country code.
+    /// Phone for call-backs, with the country code; blank for none.
     #[serde(default)]
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
     pub phone: Option<String>,
-    /// Languages spoken.
+    /// Languages spoken (at least one).
+    #[schema(min_items = 1)]
     pub languages: Vec<Language>,
-    /// Districts.
+    /// Districts, each at most 100 characters.
     #[serde(default)]
+    #[schema(value_type = Vec<batline_core::store::responders::Skill>)]
     pub areas: Vec<String>,
-    /// Topics.
+    /// Topics, each at most 100 characters.
     #[serde(default)]
+    #[schema(value_type = Vec<batline_core::store::responders::Skill>)]
     pub topics: Vec<String>,
     /// Open cases at most.
-    #[serde(default = "default_capacity")]
+    #[serde(default = "default_capacity", deserialize_with = "batline_core::whole_number::i32")]
+    #[schema(minimum = 0, maximum = 1000)]
     pub capacity: i32,
     /// Console role.
     #[serde(default = "default_role")]
@@ -112,6 +128,13 @@ async fn hash_password(plain: String) -> Result<String, ApiError> {
 }
 
 /// `POST /api/v1/responders`: add a responder (admins).
+#[utoipa::path(post, operation_id = "add_responder", path = "/api/v1/responders", tag = "administration", request_body = AddResponder, responses(
+    (status = 201, description = "Added", body = Responder),
+    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
+    (status = 409, description = "The username is taken", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -158,6 +181,16 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
 
 /// `PATCH /api/v1/responders/{id}`: change skills, capacity, role, duty or
 /// the backstop designation (admins).
+#[utoipa::path(patch, path = "/api/v1/responders/{id}", tag = "administration",
+    params(("id" = Uuid, Path, description = "The responder")), request_body = ResponderPatch, responses(
+    (status = 200, description = "The responder as now stored", body = Responder),
+    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
+    (status = 404, description = "No such responder", body = crate::error::ErrorBody),
+    (status = 409, description = "Undesignating the backstop (designate another instead, which moves the role)",
+        body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn update(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

@@ -26,6 +26,11 @@ const MAX_TARGET_MINUTES: i64 = 366 * 24 * 60;
 const MAX_TOPIC_CHARS: usize = 100;
 
 /// `GET /api/v1/sla-policies`: every version, current ones first.
+#[utoipa::path(get, operation_id = "list_sla_policies", path = "/api/v1/sla-policies", tag = "administration", responses(
+    (status = 200, description = "Every policy version, current ones first", body = [SlaPolicy]),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<SlaPolicy>>, ApiError> {
     if !me.role.may_reassign() {
         return Err(ApiError::Forbidden("SLA policies are for leads, the mayor and admins".into()));
@@ -34,20 +39,27 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 }
 
 /// `POST /api/v1/sla-policies` body, and what the admin page's form gives.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPolicy {
     /// Channel covered; absent for any.
     pub channel: Option<Channel>,
-    /// Topic covered; absent for any.
+    /// Topic covered (1 to 100 characters); absent for any.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub topic: Option<String>,
     /// Priority covered; absent for any.
     pub priority: Option<Priority>,
-    /// Minutes to a human's first response.
+    /// Minutes to a human's first response (at most a year).
+    #[serde(deserialize_with = "batline_core::whole_number::i64")]
+    #[schema(minimum = 1, maximum = 527_040)]
     pub first_response_minutes: i64,
-    /// Minutes to resolution.
+    /// Minutes to resolution (at most a year).
+    #[serde(deserialize_with = "batline_core::whole_number::i64")]
+    #[schema(minimum = 1, maximum = 527_040)]
     pub resolution_minutes: i64,
     /// Percent of a target after which the owner is warned (default 80).
+    #[serde(default, deserialize_with = "batline_core::whole_number::option_i32")]
+    #[schema(minimum = 1, maximum = 99)]
     pub warn_at_percent: Option<i32>,
     /// Weekly hours the clocks run in, `{"mon": [["08:00","16:00"]], …}`;
     /// absent for around the clock.
@@ -55,6 +67,13 @@ pub struct NewPolicy {
 }
 
 /// `POST /api/v1/sla-policies` (admins): a new version for the scope.
+#[utoipa::path(post, operation_id = "add_sla_policy", path = "/api/v1/sla-policies", tag = "administration", request_body = NewPolicy, responses(
+    (status = 201, description = "The new version; it retired the current one of its scope", body = SlaPolicy),
+    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
+    (status = 409, description = "Another admin changed the same scope at that moment; try again", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

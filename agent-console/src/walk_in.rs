@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use axum::{
     Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{State, rejection::JsonRejection},
     http::{
         HeaderMap, HeaderValue, StatusCode,
         header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY},
@@ -52,7 +52,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, cases::text_field, error::ApiError, walk_in_page};
+use crate::{AppState, auth::SignedIn, cases::text_field, error::ApiError, extract::Path, walk_in_page};
 
 /// The header a client sets so that a retried registration is stored once.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -100,19 +100,25 @@ pub struct NewTicketBody {
 }
 
 /// What registration answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TicketAnswer {
+    /// The ticket.
     ticket_id: Uuid,
     /// `filed` (a case with a named owner) or `pending` (the router has not
     /// filed it yet; the ticket page will show it once it has).
+    #[schema(value_type = String, example = "filed")]
     status: &'static str,
     /// Where the printable ticket is, on this console.
     ticket_url: String,
+    /// The walk-in point's name.
     point_name: String,
+    /// The case, once filed.
     #[serde(skip_serializing_if = "Option::is_none")]
     case_id: Option<Uuid>,
+    /// Its tracking code, once filed.
     #[serde(skip_serializing_if = "Option::is_none")]
     tracking_code: Option<String>,
+    /// Its owner's name, once filed.
     #[serde(skip_serializing_if = "Option::is_none")]
     owner_name: Option<String>,
 }
@@ -144,6 +150,29 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 
 /// `POST /api/v1/walk-in/tickets`: register a walk-in ticket. With an
 /// `Idempotency-Key` header a retry answers with the same ticket.
+#[utoipa::path(post, path = "/api/v1/walk-in/tickets", tag = "walk-in",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "1 to 200 visible \
+        ASCII characters, such as a UUID: a retry with the same key answers with the same ticket")),
+    request_body = crate::openapi::TicketRequest,
+    responses(
+        (status = 201, description = "Filed: the case has a named owner", body = TicketAnswer, headers(
+            ("Location" = String, description = "The printable ticket, `/walk-in/tickets/{id}`"),
+            ("Idempotent-Replayed" = String, description = "`true` when this answers a retry"))),
+        (status = 202, description = "Stored; the router has not named an owner within 5 s (the ticket page shows \
+            it once it has)", body = TicketAnswer, headers(
+            ("Location" = String, description = "The printable ticket, `/walk-in/tickets/{id}`"),
+            ("Idempotent-Replayed" = String, description = "`true` when this answers a retry"))),
+        (status = 400, description = "A malformed `Idempotency-Key`, or a body that is not JSON", body = crate::error::ErrorBody),
+        (status = 403, description = "Not desk staff, a lead or an admin", body = crate::error::ErrorBody),
+        (status = 404, description = "No case has that `tracking_code`", body = crate::error::ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a different visit", body = crate::error::ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = crate::error::ErrorBody),
+        (status = 415, description = "No `Content-Type: application/json`", body = crate::error::ErrorBody),
+        (status = 422, description = "A field the rules refuse, a `point_id` that is no walk-in point, or no \
+            `point_id` from a desk person without a home point; `detail` says which", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
@@ -313,27 +342,46 @@ fn answer(view: TicketView, replayed: bool) -> Response {
 
 /// A case as a desk may see it: the public tracking information, never the
 /// conversation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeskCaseView {
+    /// The code.
     tracking_code: String,
+    /// Open or resolved.
     status: CaseStatus,
+    /// The owner's name.
     owner_name: String,
+    /// When it was opened.
     opened_at: DateTime<Utc>,
+    /// When it was resolved.
     resolved_at: Option<DateTime<Utc>>,
+    /// The channel of the first contact.
     channel: Channel,
     /// Where the case was opened, if at a walk-in point.
     walk_in_point: Option<PointRef>,
 }
 
 /// A walk-in point by id and name.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PointRef {
+    /// Its id.
     id: Uuid,
+    /// Its name.
     name: String,
 }
 
 /// `GET /api/v1/walk-in/cases/{code}`: a returning resident's case by its
 /// tracking code (desk, lead, admin).
+#[utoipa::path(get, path = "/api/v1/walk-in/cases/{code}", tag = "walk-in", params(
+    ("code" = String, Path, description = "The tracking code (lower case, spaces and look-alikes are read too)",
+        pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X"),
+), responses(
+    (status = 200, description = "The case's public tracking information, never its messages", body = DeskCaseView),
+    (status = 400, description = "The code in the path does not parse", body = crate::error::ErrorBody),
+    (status = 403, description = "Not desk staff, a lead or an admin", body = crate::error::ErrorBody),
+    (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
+    (status = 422, description = "Not a tracking code", body = crate::error::ErrorBody),
+    crate::openapi::Signed,
+))]
 pub async fn case_by_code(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

@@ -15,19 +15,31 @@ use serde::Deserialize;
 use crate::{AppState, auth::SignedIn, error::ApiError};
 
 /// `GET /api/v1/walk-in-points`.
+#[utoipa::path(get, operation_id = "list_walk_in_points", path = "/api/v1/walk-in-points", tag = "walk-in", responses(
+    (status = 200, description = "The walk-in points with their opening hours", body = [WalkInPoint]),
+    crate::openapi::Signed,
+))]
 pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Result<Json<Vec<WalkInPoint>>, ApiError> {
     Ok(Json(store::walk_in_points::list(&state.pool).await?))
 }
 
 /// Body of `POST /api/v1/walk-in-points`, and what the admin page's form gives.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPoint {
-    /// Its name, e.g. "Batcave Kallio".
+    /// Its name, e.g. "Batcave Kallio" (1 to 200 characters, unique).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        example = "Batcave Kallio"
+    )]
     pub name: String,
-    /// Street address.
+    /// Street address (1 to 200 characters).
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub address: String,
-    /// District.
+    /// District (1 to 200 characters).
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "Kallio")]
     pub area: String,
     /// `{"mon": [["08:00", "16:00"]], ...}`, Helsinki time.
     #[serde(default)]
@@ -35,6 +47,13 @@ pub struct NewPoint {
 }
 
 /// `POST /api/v1/walk-in-points` (admins).
+#[utoipa::path(post, operation_id = "add_walk_in_point", path = "/api/v1/walk-in-points", tag = "walk-in", request_body = NewPoint, responses(
+    (status = 201, description = "Added", body = WalkInPoint),
+    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
+    (status = 409, description = "A walk-in point has that name already", body = crate::error::ErrorBody),
+    crate::openapi::JsonBody,
+    crate::openapi::Signed,
+))]
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,

@@ -6,7 +6,7 @@ use sqlx::PgPool;
 use crate::bus::Bus;
 
 /// Whether each dependency is usable right now.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct Readiness {
     /// PostgreSQL answers a query.
     pub database: bool,

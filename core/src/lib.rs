@@ -36,6 +36,7 @@ pub mod tracking_code;
 pub mod twilio;
 pub mod walk_in;
 pub mod web_assets;
+pub mod whole_number;
 
 pub use config::Config;
 pub use error::{Error, Result};

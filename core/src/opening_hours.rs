@@ -119,6 +119,40 @@ impl From<OpeningHours> for BTreeMap<String, Vec<(String, String)>> {
     }
 }
 
+/// What a time of day looks like on the wire.
+const TIME_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+// Written by hand: the derive would describe the private map of day
+// numbers, not the JSON people send and read.
+impl utoipa::PartialSchema for OpeningHours {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+        let time = ObjectBuilder::new().schema_type(Type::String).pattern(Some(TIME_PATTERN)).examples(["08:00"]);
+        let span = ArrayBuilder::new()
+            .items(time)
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some("Opening and closing time, Helsinki local time; closing after opening"));
+        let day = ArrayBuilder::new()
+            .items(span)
+            .description(Some("The day's open spans, in any order; they must not overlap"))
+            .build();
+        let mut hours = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Weekly opening hours in Europe/Helsinki local time: for each day (`mon` … `sun`) the spans it is \
+                 open, `{\"mon\": [[\"08:00\", \"16:00\"]]}`; a day left out is closed",
+            ))
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        for (name, _) in DAYS {
+            hours = hours.property(name, day.clone());
+        }
+        hours.into()
+    }
+}
+
+impl utoipa::ToSchema for OpeningHours {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

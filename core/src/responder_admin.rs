@@ -33,7 +33,7 @@ fn validate(display_name: Option<&str>, capacity: Option<i32>) -> Result<()> {
 /// Adds a responder. A second backstop is refused.
 pub async fn add(pool: &PgPool, new: &NewResponder) -> Result<Responder> {
     validate(Some(&new.display_name), Some(new.capacity))?;
-    if new.username.trim().is_empty() || new.username.len() > 64 {
+    if new.username.trim().is_empty() || new.username.chars().count() > 64 {
         return Err(Error::Invalid("the username needs 1 to 64 characters".into()));
     }
     store::responders::insert(pool, new).await.map_err(|e| match e {

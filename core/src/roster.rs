@@ -51,6 +51,9 @@ pub struct PlannedShift {
     pub members: Vec<String>,
 }
 
+/// The columns a roster CSV has, in its header line.
+const COLUMNS: [&str; 6] = ["date", "start", "end", "area", "lead", "members"];
+
 #[derive(Debug, Deserialize)]
 struct Row {
     date: String,
@@ -84,6 +87,15 @@ fn local_instant(row: usize, date: NaiveDate, time: NaiveTime, edge: Edge) -> Re
 /// Reads a roster CSV. Every problem names its row.
 pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    // Without rows nothing else looks at the header, and a file that is not
+    // a roster at all would import as "0 shifts".
+    let headers = reader.headers().map_err(|e| Error::Invalid(format!("the roster is not CSV: {e}")))?;
+    if let Some(missing) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(Error::Invalid(format!(
+            "the first line must name the columns {}; it has no {missing} column",
+            COLUMNS.join(",")
+        )));
+    }
     let mut shifts = Vec::new();
     for (i, record) in reader.deserialize::<Row>().enumerate() {
         let row = i + 1;
@@ -133,7 +145,7 @@ pub async fn import(pool: &PgPool, shifts: &[PlannedShift]) -> Result<usize> {
 }
 
 /// A stretch with nobody on duty for a language or an area.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Gap {
     /// `language` or `area`.
     pub kind: &'static str,
@@ -246,6 +258,9 @@ mod tests {
         assert!(e.is_some_and(|e| e.to_string().contains("lead")));
         let e = parse_csv("date,start\n2026-11-23,08:00\n").err();
         assert!(e.is_some_and(|e| e.to_string().contains("columns")));
+        // Not a roster at all, even without rows.
+        let e = parse_csv("{}").err();
+        assert!(e.is_some_and(|e| e.to_string().contains("no date column")));
     }
 
     fn shift(area: Option<&str>, from: &str, to: &str, langs: &[&str]) -> ShiftCover {

@@ -4,11 +4,10 @@
 
 use axum::{
     Json,
-    extract::rejection::BytesRejection,
+    extract::rejection::{BytesRejection, FormRejection, PathRejection, QueryRejection},
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
-use serde_json::json;
 
 /// Everything a gateway handler can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +27,10 @@ pub enum ApiError {
     /// The body could not be read (too large, cut off).
     #[error("{1}")]
     Body(StatusCode, String),
+    /// The path, query string or form does not parse as the endpoint
+    /// expects; the status and text are axum's.
+    #[error("{1}")]
+    Malformed(StatusCode, String),
     /// A WebSocket handshake from a page that may not open the chat.
     #[error("{0}")]
     Origin(String),
@@ -60,6 +63,38 @@ impl From<BytesRejection> for ApiError {
     }
 }
 
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::Malformed(r.status(), r.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::Malformed(r.status(), r.body_text())
+    }
+}
+
+impl From<FormRejection> for ApiError {
+    fn from(r: FormRejection) -> Self {
+        ApiError::Malformed(r.status(), r.body_text())
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable and machine-readable: `bad_signature`, `wrong_account`,
+    /// `bad_origin`, `forbidden`, `unsupported_media_type`, `rate_limited`,
+    /// `too_large`, `bad_body`, `bad_request`, `invalid`, `not_found`,
+    /// `conflict` or `internal`.
+    #[schema(example = "not_found")]
+    pub code: &'static str,
+    /// What went wrong and what to do about it, for a person.
+    #[schema(example = "case with that tracking code not found")]
+    pub detail: String,
+}
+
 impl ApiError {
     /// True when the fault is ours, not the request's.
     pub fn is_server_error(&self) -> bool {
@@ -79,6 +114,11 @@ impl ApiError {
             }
             ApiError::Body(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),
             ApiError::Body(status, _) => (*status, "bad_body"),
+            ApiError::Malformed(status, _) if *status == StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                (*status, "unsupported_media_type")
+            }
+            ApiError::Malformed(status, _) if *status == StatusCode::PAYLOAD_TOO_LARGE => (*status, "too_large"),
+            ApiError::Malformed(status, _) => (*status, "bad_request"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::BAD_REQUEST, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
@@ -96,7 +136,7 @@ impl IntoResponse for ApiError {
         } else {
             self.to_string()
         };
-        let mut response = (status, Json(json!({ "code": code, "detail": detail }))).into_response();
+        let mut response = (status, Json(ErrorBody { code, detail })).into_response();
         if let ApiError::TooManyRequests(wait) | ApiError::WebhookFlood { wait, .. } = &self
             && let Ok(value) = HeaderValue::from_str(&wait.as_secs().to_string())
         {

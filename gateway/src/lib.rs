@@ -7,11 +7,13 @@
 
 pub mod chat;
 pub mod error;
+pub mod extract;
 pub mod hand_on;
 pub mod health;
 pub mod lang;
 pub mod open_data;
 pub mod open_page;
+pub mod openapi;
 pub mod rate_limit;
 pub mod sender;
 pub mod signed_form;
@@ -164,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(openapi::openapi_json))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Before any handler reads a webhook's body or checks its signature:
         // see `webhook_limit` for why in that order.

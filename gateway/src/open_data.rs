@@ -24,7 +24,7 @@ use std::{
 
 use axum::{
     Json,
-    extract::{ConnectInfo, Query, State},
+    extract::{ConnectInfo, State},
     http::{
         HeaderMap, HeaderValue,
         header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE},
@@ -39,7 +39,7 @@ use batline_core::{
 use chrono::{DateTime, Datelike, Duration as Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{AppState, error::ApiError};
+use crate::{AppState, error::ApiError, extract::Query};
 
 /// Figures resting on fewer cases than this are withheld.
 pub const MIN_CASES: i64 = 5;
@@ -53,7 +53,7 @@ pub const CSP: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// One published figure: its value, or `null` and `withheld: true`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figure {
     /// The number (seconds, a share 0–1, a count, a score), or `null`.
     pub value: Option<f64>,
@@ -69,7 +69,7 @@ impl Figure {
 }
 
 /// One group's published figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OpenRow {
     /// The area, topic, channel, hour (`00`–`23`), ISO week (`2026-W43`),
     /// responder's name, or `all`.
@@ -178,7 +178,7 @@ impl OpenRow {
 }
 
 /// Everything `/open` publishes for a period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OpenData {
     /// First day covered (Helsinki).
     pub from: NaiveDate,
@@ -189,6 +189,7 @@ pub struct OpenData {
     /// Figures resting on fewer cases than this are withheld.
     pub min_cases: i64,
     /// How percentiles are computed.
+    #[schema(value_type = String, example = "percentile_cont")]
     pub percentile_method: &'static str,
     /// Whether the city publishes figures per responder.
     pub responders_shown: bool,
@@ -380,6 +381,17 @@ pub async fn page(
 }
 
 /// `GET /open/data.json?from=&to=`: the open data as JSON.
+#[utoipa::path(
+    get, path = "/open/data.json", tag = "open data",
+    params(crate::openapi::Period),
+    responses(
+        (status = 200, description = "The figures of the period (described by `/open/schema.json`)", body = OpenData),
+        (status = 400, description = "`from` or `to` is not a date, `from` is after `to`, or the period is longer \
+            than 366 days", body = crate::error::ErrorBody),
+        crate::openapi::RateLimited,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn data_json(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -394,6 +406,19 @@ pub async fn data_json(
 /// `GET /open/data.csv?from=&to=`: the same figures, one row per group:
 /// `dimension, group`, then each figure (empty when withheld), then
 /// `withheld`, the names of the withheld figures separated by spaces.
+#[utoipa::path(
+    get, path = "/open/data.csv", tag = "open data",
+    params(crate::openapi::Period),
+    responses(
+        (status = 200, description = "The same figures as CSV: `dimension`, `group`, each figure (empty when \
+            withheld), `withheld` (the withheld figures' names)", body = String, content_type = "text/csv",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"batline-open-FROM-TO.csv\"`"))),
+        (status = 400, description = "`from` or `to` is not a date, `from` is after `to`, or the period is longer \
+            than 366 days", body = crate::error::ErrorBody),
+        crate::openapi::RateLimited,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn data_csv(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -433,6 +458,13 @@ pub fn csv(data: &OpenData) -> Result<Vec<u8>, csv::Error> {
 pub const SCHEMA: &str = include_str!("open_schema.json");
 
 /// `GET /open/schema.json`.
+#[utoipa::path(
+    get, path = "/open/schema.json", tag = "open data",
+    responses(
+        (status = 200, description = "The JSON Schema (2020-12) of `/open/data.json`", body = Object,
+            content_type = "application/schema+json"),
+    )
+)]
 pub async fn schema() -> Response {
     let mut response = ([(CONTENT_TYPE, "application/schema+json")], SCHEMA).into_response();
     public_headers(&mut response);

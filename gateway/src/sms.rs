@@ -31,6 +31,19 @@ fn twiml_ok() -> impl IntoResponse {
 }
 
 /// `POST /twilio/sms`: a resident's text.
+#[utoipa::path(
+    post, operation_id = "sms_inbound", path = "/twilio/sms", tag = "twilio",
+    params(crate::openapi::TwilioSignature),
+    request_body(content = crate::openapi::SmsWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Stored (or a retry of one stored): the empty TwiML `<Response/>`; \
+            Batline answers by SMS once the case has a named owner", body = String, content_type = "text/xml"),
+        (status = 400, description = "No `MessageSid` or `From`, or the form is not UTF-8", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::WebhookFlood,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn inbound(
     State(state): State<AppState>,
     SignedForm(form): SignedForm,
@@ -62,6 +75,17 @@ pub async fn inbound(
 }
 
 /// `POST /twilio/sms/status`: Twilio reports how far an outbound SMS got.
+#[utoipa::path(
+    post, operation_id = "sms_status", path = "/twilio/sms/status", tag = "twilio",
+    params(crate::openapi::TwilioSignature),
+    request_body(content = crate::openapi::SmsStatusWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 204, description = "Recorded (or a status the owner need not see)"),
+        (status = 400, description = "No `MessageSid` or `MessageStatus`", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn status(
     State(state): State<AppState>,
     SignedForm(form): SignedForm,

@@ -9,7 +9,7 @@ use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     Json,
-    extract::{ConnectInfo, Path, Query, State},
+    extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
@@ -22,7 +22,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{AppState, error::ApiError};
+use crate::{
+    AppState,
+    error::ApiError,
+    extract::{Path, Query},
+};
 
 /// What the tracking page and API show of a case's timeline: the resident's
 /// story in plain words, not the console's working notes.
@@ -30,12 +34,13 @@ const SHOWN: &[&str] =
     &[event_kind::OPENED, event_kind::ASSIGNED, event_kind::REPLIED, event_kind::RESOLVED, event_kind::REOPENED];
 
 /// The public view of a case.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Tracking {
     /// The case's id, for the contact's views; never shown.
     #[serde(skip)]
     pub case_id: Uuid,
     /// The code, canonical.
+    #[schema(example = "K7QD-4M2X")]
     pub code: String,
     /// Open or resolved.
     pub status: CaseStatus,
@@ -50,18 +55,19 @@ pub struct Tracking {
 }
 
 /// A responder as the public sees them: a name.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicResponder {
     /// Display name.
     pub name: String,
 }
 
 /// One public timeline entry.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PublicEvent {
     /// When.
     pub at: DateTime<Utc>,
-    /// What (opened, assigned, replied, resolved).
+    /// What: `opened`, `assigned`, `replied`, `resolved` or `reopened`.
+    #[schema(example = "assigned")]
     pub kind: String,
     /// Who, when a responder is involved.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,6 +125,17 @@ fn assigned_owner(data: &serde_json::Value) -> Option<Uuid> {
 }
 
 /// `GET /api/v1/track/{code}`.
+#[utoipa::path(
+    get, path = "/api/v1/track/{code}", tag = "tracking",
+    params(crate::openapi::CodePath),
+    responses(
+        (status = 200, description = "The case's public view: status, owner's name, plain timeline", body = Tracking),
+        (status = 400, description = "Not a tracking code", body = crate::error::ErrorBody),
+        (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
+        crate::openapi::RateLimited,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn api(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,

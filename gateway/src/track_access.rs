@@ -15,8 +15,8 @@
 use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
-    Form, Json,
-    extract::{ConnectInfo, Path, State},
+    Json,
+    extract::{ConnectInfo, State},
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Redirect, Response},
 };
@@ -33,7 +33,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{AppState, error::ApiError, hand_on, track};
+use crate::{
+    AppState,
+    error::ApiError,
+    extract::{Form, Path},
+    hand_on, track,
+};
 
 /// The cookie a verified code is exchanged for.
 const COOKIE: &str = "batline_track";
@@ -51,11 +56,12 @@ fn hash(secret: &str) -> Vec<u8> {
 }
 
 /// One message as the contact reads it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Line {
     /// When.
     pub at: DateTime<Utc>,
     /// `resident`, `responder` or `batline`.
+    #[schema(value_type = String, example = "responder")]
     pub from: &'static str,
     /// The responder's name, for their replies.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,15 +126,34 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
 }
 
 /// The form asking for a code.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AskCode {
+    /// The phone that texted or called, as the resident writes it.
+    #[schema(example = "040 123 4567")]
     phone: String,
+    /// The page's language: `fi` (default), `sv` or `en`.
     #[serde(default)]
     lang: Option<String>,
 }
 
 /// `POST /track/{code}/contact`: text a one-time code to the case's phone,
 /// if `phone` is it. Answers the same either way.
+#[utoipa::path(
+    post, path = "/track/{code}/contact", tag = "tracking",
+    params(crate::openapi::CodePath),
+    request_body(content = AskCode, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Back to the tracking page, which asks for the code (`step=code`; the same \
+            whether or not the phone was the case's) or says the phone is not a number (`step=bad_phone`)",
+            headers(("Location" = String, description = "`/track/{code}?lang=…&step=…`"))),
+        (status = 400, description = "Not a tracking code, or the form does not parse", body = crate::error::ErrorBody),
+        (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/x-www-form-urlencoded`", body = crate::error::ErrorBody),
+        (status = 422, description = "The form has no `phone`", body = crate::error::ErrorBody),
+        crate::openapi::RateLimited,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn ask_code(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -169,15 +194,38 @@ pub async fn ask_code(
 }
 
 /// The form with the code.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ConfirmCode {
+    /// The six digits texted to the phone.
+    #[schema(example = "123456")]
     code: String,
+    /// The page's language: `fi` (default), `sv` or `en`.
     #[serde(default)]
     lang: Option<String>,
 }
 
 /// `POST /track/{code}/contact/confirm`: the texted code, exchanged for a
 /// cookie that shows the conversation.
+#[utoipa::path(
+    post, path = "/track/{code}/contact/confirm", tag = "tracking",
+    params(crate::openapi::CodePath),
+    request_body(content = ConfirmCode, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 303, description = "Back to the tracking page: with the conversation and a `Set-Cookie` for this \
+            case when the code was right, else `step=wrong` or `step=expired`",
+            headers(
+                ("Location" = String, description = "`/track/{code}?lang=…[&step=…]`"),
+                ("Set-Cookie" = String, description = "`batline_track`, `HttpOnly; SameSite=Strict`, an hour, \
+                    only when the code was right"),
+            )),
+        (status = 400, description = "Not a tracking code, or the form does not parse", body = crate::error::ErrorBody),
+        (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not `application/x-www-form-urlencoded`", body = crate::error::ErrorBody),
+        (status = 422, description = "The form has no `code`", body = crate::error::ErrorBody),
+        crate::openapi::RateLimited,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn confirm_code(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -232,6 +280,19 @@ fn page_lang(raw: Option<&str>) -> Language {
 /// `GET /api/v1/track/{code}/conversation` with `Authorization: Bearer
 /// <chat session token>`: the conversation, for the chat resident whose
 /// case it is (403 for anyone else).
+#[utoipa::path(
+    get, path = "/api/v1/track/{code}/conversation", tag = "tracking",
+    params(crate::openapi::CodePath),
+    security(("chat_session" = [])),
+    responses(
+        (status = 200, description = "The conversation, oldest first", body = [Line]),
+        (status = 400, description = "Not a tracking code", body = crate::error::ErrorBody),
+        (status = 403, description = "No chat session token, or not the session of the case's contact", body = crate::error::ErrorBody),
+        (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
+        crate::openapi::RateLimited,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn chat_conversation(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,

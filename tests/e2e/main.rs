@@ -16,6 +16,7 @@ mod handoffs;
 mod idempotency;
 mod metrics;
 mod open;
+mod openapi;
 mod outage;
 mod privacy;
 mod proxy;

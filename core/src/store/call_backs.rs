@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// A call-back task as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct CallBack {
     /// Stable id.
     pub id: Uuid,

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::{Result, domain::CallDirection};
 
 /// A call as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Call {
     /// Twilio's CallSid.
     pub sid: String,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{Result, domain::Language};
 
 /// One canned reply in one language.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CannedReply {
     /// Stable id.
     pub id: Uuid,

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// A case as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Case {
     /// Stable id.
     pub id: Uuid,
@@ -80,7 +80,7 @@ pub struct NewCase {
 }
 
 /// A case as its owner's list shows it.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct CaseListItem {
     /// The case.
     #[sqlx(flatten)]

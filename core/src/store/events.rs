@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{Result, domain::ActorKind};
 
 /// One timeline entry.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct CaseEvent {
     /// Order of insertion.
     pub id: i64,

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{Result, domain::HandoffStatus};
 
 /// A hand-off offer as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Handoff {
     /// Stable id.
     pub id: Uuid,
@@ -33,7 +33,7 @@ pub struct Handoff {
 }
 
 /// An offer as the colleague's list shows it.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct OfferView {
     /// The offer.
     #[sqlx(flatten)]

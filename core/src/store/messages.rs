@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// A message as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Message {
     /// Stable id.
     pub id: Uuid,

@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// A responder as stored. The password hash never leaves the process.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Responder {
     /// Stable id.
     pub id: Uuid,
@@ -132,21 +132,37 @@ pub async fn backstop(e: impl PgExecutor<'_>) -> Result<Option<Responder>> {
     Ok(sqlx::query_as("SELECT * FROM responders WHERE is_backstop").fetch_optional(e).await?)
 }
 
+/// An area or topic name as the console API takes it: at most 100
+/// characters (blank ones are dropped). Only the API document uses it.
+#[derive(Debug, Clone, utoipa::ToSchema)]
+#[schema(pattern = "^[^\\x00]{0,100}$", example = "Kallio")]
+pub struct Skill(pub String);
+
 /// Changes to a responder; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponderPatch {
-    /// The name residents see.
+    /// The name residents see (1 to 80 characters).
+    #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub display_name: Option<String>,
-    /// Phone for call-backs.
+    /// Phone for call-backs, with the country code (normalised to E.164).
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
     pub phone: Option<String>,
-    /// Languages spoken.
+    /// Languages spoken (at least one).
+    #[schema(min_items = 1)]
     pub languages: Option<Vec<Language>>,
     /// Districts.
+    #[schema(value_type = Option<Vec<Skill>>)]
     pub areas: Option<Vec<String>>,
     /// Topics.
+    #[schema(value_type = Option<Vec<Skill>>)]
     pub topics: Option<Vec<String>>,
     /// Open cases at most.
+    #[serde(default, deserialize_with = "crate::whole_number::option_i32")]
+    #[schema(minimum = 0, maximum = 1000)]
     pub capacity: Option<i32>,
     /// Console role.
     pub role: Option<Role>,

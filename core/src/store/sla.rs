@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// A policy version as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct SlaPolicy {
     /// This version's id; a case's clocks point at it.
     pub id: Uuid,
@@ -30,6 +30,7 @@ pub struct SlaPolicy {
     /// Share of a target after which the owner is warned.
     pub warn_at_percent: i32,
     /// Weekly hours the clock runs in (Helsinki time); `None`: always.
+    #[schema(value_type = Option<crate::opening_hours::OpeningHours>)]
     pub hours: Option<serde_json::Value>,
     /// When this version took effect.
     pub valid_from: DateTime<Utc>,
@@ -166,7 +167,7 @@ pub async fn all(e: impl PgExecutor<'_>) -> Result<Vec<SlaPolicy>> {
 }
 
 /// A case's SLA clock.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct SlaClock {
     /// The case.
     pub case_id: Uuid,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{Result, opening_hours::OpeningHours};
 
 /// A walk-in point as stored.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct WalkInPoint {
     /// Stable id.
     pub id: Uuid,
@@ -18,6 +18,7 @@ pub struct WalkInPoint {
     /// District.
     pub area: String,
     /// Weekly opening hours, Helsinki time.
+    #[schema(value_type = OpeningHours)]
     pub opening_hours: Json<OpeningHours>,
 }
 

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     response::{IntoResponse, Response},
 };
 use batline_core::{
@@ -26,7 +26,7 @@ use batline_core::{
 use serde::Deserialize;
 
 use super::twiml::{self, Dial, Verb};
-use crate::{AppState, error::ApiError, hand_on, signed_form::SignedForm, voice::public_url};
+use crate::{AppState, error::ApiError, extract::Query, hand_on, signed_form::SignedForm, voice::public_url};
 
 /// What a contact stores for a call; the call itself is the message.
 const CALL_BODY: &str = "Phone call";
@@ -35,19 +35,43 @@ const CALL_BODY: &str = "Phone call";
 const HOLD_PAUSE_SECONDS: u32 = 2;
 
 /// The hold loop's query string.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Attempt {
     /// Hold rounds so far.
     #[serde(default)]
+    #[param(minimum = 0, maximum = 4_294_967_295_u32)]
     pub attempt: u32,
 }
 
 /// `POST /twilio/voice`: a resident calls.
+#[utoipa::path(
+    post, operation_id = "voice_inbound", path = "/twilio/voice", tag = "twilio",
+    params(crate::openapi::TwilioSignature),
+    request_body(content = crate::openapi::VoiceWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML: who handles the case and a `<Dial>` to them, or a short hold and a \
+            `<Redirect>` to `/twilio/voice/wait` (also when Batline could not store the call yet)", body = String, content_type = "text/xml"),
+        (status = 400, description = "No `CallSid` or `From`", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::WebhookFlood,
+    )
+)]
 pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm) -> Response {
     answer(&state, &form, 0).await
 }
 
 /// `POST /twilio/voice/wait?attempt=N`: Twilio comes back after a hold.
+#[utoipa::path(
+    post, path = "/twilio/voice/wait", tag = "twilio",
+    params(crate::openapi::TwilioSignature, Attempt),
+    request_body(content = crate::openapi::VoiceWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML, as for `/twilio/voice`", body = String, content_type = "text/xml"),
+        (status = 400, description = "No `CallSid` or `From`, or `attempt` is not a count", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+    )
+)]
 pub async fn wait(State(state): State<AppState>, Query(q): Query<Attempt>, SignedForm(form): SignedForm) -> Response {
     answer(&state, &form, q.attempt).await
 }

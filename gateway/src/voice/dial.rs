@@ -10,7 +10,7 @@
 //!   up, before the caller is put through.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -30,7 +30,7 @@ use super::{
     CaseQuery, lock_call_on, public_url, seconds,
     twiml::{self, Record, Verb},
 };
-use crate::{AppState, error::ApiError, hand_on, signed_form::SignedForm};
+use crate::{AppState, error::ApiError, extract::Query, hand_on, signed_form::SignedForm};
 
 /// Longest voice message, seconds.
 const MAX_MESSAGE_SECONDS: u32 = 120;
@@ -38,6 +38,19 @@ const MAX_MESSAGE_SECONDS: u32 = 120;
 const MESSAGE_SILENCE_SECONDS: u32 = 5;
 
 /// `POST /twilio/voice/dial?case=…`.
+#[utoipa::path(
+    post, operation_id = "voice_dialled", path = "/twilio/voice/dial", tag = "twilio",
+    params(crate::openapi::TwilioSignature, super::CaseQuery),
+    request_body(content = crate::openapi::DialWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML: hang up after a talk; else who will call back, by when, and a \
+            `<Record>` for a voice message", body = String, content_type = "text/xml"),
+        (status = 400, description = "No `CallSid` or `DialCallStatus`, or `case` is not a UUID", body = crate::error::ErrorBody),
+        (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn dialled(
     State(state): State<AppState>,
     Query(q): Query<CaseQuery>,
@@ -142,6 +155,18 @@ pub(crate) async fn unanswered(
 }
 
 /// `POST /twilio/voice/recorded?case=…`: the caller finished their message.
+#[utoipa::path(
+    post, path = "/twilio/voice/recorded", tag = "twilio",
+    params(crate::openapi::TwilioSignature, super::CaseQuery),
+    request_body(content = crate::openapi::RecordedWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML: the message was saved (or none was left), who calls back and by when", body = String, content_type = "text/xml"),
+        (status = 400, description = "No `CallSid`, or `case` is not a UUID", body = crate::error::ErrorBody),
+        (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn recorded(
     State(state): State<AppState>,
     Query(q): Query<CaseQuery>,
@@ -174,6 +199,19 @@ pub async fn recorded(
 }
 
 /// `POST /twilio/voice/recording?case=…`: Twilio stored the recording.
+#[utoipa::path(
+    post, path = "/twilio/voice/recording", tag = "twilio",
+    params(crate::openapi::TwilioSignature, super::CaseQuery),
+    request_body(content = crate::openapi::RecordingStatusWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 204, description = "Attached to the case once, however often Twilio reports it"),
+        (status = 400, description = "A completed recording without `CallSid`, `RecordingSid` or `RecordingUrl`, \
+            or `case` is not a UUID", body = crate::error::ErrorBody),
+        (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn recording_status(
     State(state): State<AppState>,
     Query(q): Query<CaseQuery>,
@@ -199,7 +237,8 @@ pub async fn recording_status(
 }
 
 /// The whisper's query string.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WhisperQuery {
     /// The case.
     pub case: Uuid,
@@ -212,6 +251,18 @@ pub struct WhisperQuery {
 /// fetches this the moment they answer, before putting the caller through,
 /// so it is when the talking starts: the acknowledgement cannot lapse
 /// during a long conversation waiting for the dial to end.
+#[utoipa::path(
+    post, path = "/twilio/voice/whisper", tag = "twilio",
+    params(crate::openapi::TwilioSignature, WhisperQuery),
+    request_body(content = crate::openapi::AnyWebhook, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "TwiML: the case's code, said to the owner", body = String, content_type = "text/xml"),
+        (status = 400, description = "`case` is not a UUID or `call` is missing", body = crate::error::ErrorBody),
+        (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
+        crate::openapi::Signed,
+        crate::openapi::Internal,
+    )
+)]
 pub async fn whisper(
     State(state): State<AppState>,
     Query(q): Query<WhisperQuery>,

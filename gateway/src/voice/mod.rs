@@ -29,7 +29,8 @@ use uuid::Uuid;
 use crate::{AppState, error::ApiError};
 
 /// The query string of Batline's own callback URLs.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     /// The case the call is on.
     pub case: Uuid,
