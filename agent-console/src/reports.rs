@@ -235,7 +235,7 @@ pub async fn breaches(
     query: Result<Query<ReportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
-    let list = reports::breaches(&state.pool, &q.filter, q.limit, q.now).await?;
+    let list = state.figures.breaches(&q.filter, usize::try_from(q.limit).unwrap_or(0), q.now).await?;
     match q.format {
         Format::Json => Ok(Json(Breaches { scope: q.scope, list }).into_response()),
         Format::Csv => csv_download("breaches", &q.scope, &Breach::COLUMNS, &list.rows),
@@ -296,7 +296,7 @@ pub async fn dashboard(
         _ => state.figures.report(&q.filter, Grouping::Area, q.now).await?,
     };
     let trends = weekly(&state, &q).await?;
-    let breaches = reports::breaches(&state.pool, &q.filter, q.limit, q.now).await?;
+    let breaches = state.figures.breaches(&q.filter, usize::try_from(q.limit).unwrap_or(0), q.now).await?;
     Ok(Json(Dashboard { scope: q.scope, by: q.by, summary, rows, trends, districts, breaches }).into_response())
 }
 

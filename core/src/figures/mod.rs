@@ -35,11 +35,11 @@ use uuid::Uuid;
 pub use self::percentile::percentile_cont;
 use crate::{
     Error, Result,
-    domain::Channel,
+    domain::{Channel, SlaTarget},
     roster::TZ,
     store::{
         self,
-        reports::{Filter, Grouping, ReportRow, facts::CaseFact},
+        reports::{BreachList, Filter, Grouping, ReportRow, facts::CaseFact},
     },
 };
 
@@ -85,6 +85,22 @@ impl Figures {
         })
         .await
         .map_err(|e| Error::Task(format!("computing a report: {e}")))
+    }
+
+    /// The breached clocks (deadline passed unmet by `now`, or met late) of
+    /// the cases `filter` covers: how many, and the `limit` with the latest
+    /// deadlines (ties by case id, then target), with their details.
+    pub async fn breaches(&self, filter: &Filter, limit: usize, now: DateTime<Utc>) -> Result<BreachList> {
+        self.refresh().await?;
+        let cases = self.cases.clone();
+        let filter = filter.clone();
+        let (total, latest) = tokio::task::spawn_blocking(move || {
+            cases.read().unwrap_or_else(PoisonError::into_inner).breaches(&filter, limit, now)
+        })
+        .await
+        .map_err(|e| Error::Task(format!("listing breaches: {e}")))?;
+        let rows = store::reports::breaches_of(&self.pool, &latest).await?;
+        Ok(BreachList { total, rows })
     }
 
     /// How many cases are held, and roughly how many bytes they take.
@@ -231,6 +247,53 @@ impl Cases {
         self.facts.capacity() * slot + self.texts.iter().map(String::capacity).sum::<usize>()
     }
 
+    /// Which facts `filter` covers, in their own terms; `None` when no case can
+    /// match (a topic or area no case has).
+    fn selection(&self, filter: &Filter) -> Option<Selection> {
+        let wanted = |text: &Option<String>| match text {
+            None => Some(None),
+            Some(t) => self.text_index.get(t).map(|i| Some(*i)),
+        };
+        Some(Selection {
+            from: filter.from.timestamp_micros(),
+            to: filter.to.timestamp_micros(),
+            channel: filter.channel.and_then(|c| CHANNELS.iter().position(|x| *x == c)).map(|i| i as u8),
+            topic: wanted(&filter.topic)?,
+            area: wanted(&filter.area)?,
+        })
+    }
+
+    fn breaches(&self, filter: &Filter, limit: usize, now: DateTime<Utc>) -> (i64, Vec<(Uuid, SlaTarget)>) {
+        let Some(selection) = self.selection(filter) else { return (0, Vec::new()) };
+        let now = now.timestamp_micros();
+        let mut found: Vec<(i64, Uuid, SlaTarget)> = Vec::new();
+        for (id, fact) in &self.facts {
+            if !selection.covers(fact) {
+                continue;
+            }
+            if breached(fact.first_response, fact.first_response_due, now) {
+                found.push((fact.first_response_due, *id, SlaTarget::FirstResponse));
+            }
+            if breached(fact.resolved, fact.resolution_due, now) {
+                found.push((fact.resolution_due, *id, SlaTarget::Resolution));
+            }
+        }
+        let total = found.len() as i64;
+        // Latest deadline first; ties by case id (PostgreSQL's uuid order is
+        // byte order, as here), then target.
+        let order = |a: &(i64, Uuid, SlaTarget), b: &(i64, Uuid, SlaTarget)| {
+            b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.as_str().cmp(b.2.as_str()))
+        };
+        if limit == 0 {
+            found.clear();
+        } else if found.len() > limit {
+            found.select_nth_unstable_by(limit - 1, order);
+            found.truncate(limit);
+        }
+        found.sort_unstable_by(order);
+        (total, found.into_iter().map(|(_, id, target)| (id, target)).collect())
+    }
+
     fn report(
         &self,
         filter: &Filter,
@@ -238,14 +301,8 @@ impl Cases {
         now: DateTime<Utc>,
         names: &HashMap<Uuid, String>,
     ) -> Vec<ReportRow> {
-        let (from, to, now) = (filter.from.timestamp_micros(), filter.to.timestamp_micros(), now.timestamp_micros());
-        let channel = filter.channel.and_then(|c| CHANNELS.iter().position(|x| *x == c)).map(|i| i as u8);
-        // A topic or area no case has: nothing matches.
-        let wanted = |text: &Option<String>| match text {
-            None => Some(None),
-            Some(t) => self.text_index.get(t).map(|i| Some(*i)),
-        };
-        let (Some(topic), Some(area)) = (wanted(&filter.topic), wanted(&filter.area)) else { return Vec::new() };
+        let Some(selection) = self.selection(filter) else { return Vec::new() };
+        let now = now.timestamp_micros();
         // Responders group by display name, as two with one name look the same on a chart.
         let mut name_groups: Vec<String> = Vec::new();
         let owner_group: Vec<u32> = match by {
@@ -267,12 +324,7 @@ impl Cases {
 
         let mut groups: HashMap<u32, Group> = HashMap::new();
         for fact in self.facts.values() {
-            if fact.opened < from
-                || fact.opened >= to
-                || channel.is_some_and(|c| c != fact.channel)
-                || topic.is_some_and(|t| t != fact.topic)
-                || area.is_some_and(|a| a != fact.area)
-            {
+            if !selection.covers(fact) {
                 continue;
             }
             let key = match by {
@@ -307,6 +359,32 @@ impl Cases {
     }
 }
 
+/// A [`Filter`] in a fact's terms.
+#[derive(Debug, Clone, Copy)]
+struct Selection {
+    from: i64,
+    to: i64,
+    channel: Option<u8>,
+    topic: Option<u32>,
+    area: Option<u32>,
+}
+
+impl Selection {
+    fn covers(&self, fact: &Fact) -> bool {
+        fact.opened >= self.from
+            && fact.opened < self.to
+            && self.channel.is_none_or(|c| c == fact.channel)
+            && self.topic.is_none_or(|t| t == fact.topic)
+            && self.area.is_none_or(|a| a == fact.area)
+    }
+}
+
+/// Whether a clock with deadline `due`, met at `met_at` (or not), counts as
+/// breached at `now`: its deadline passed unmet, or it was met late.
+fn breached(met_at: i64, due: i64, now: i64) -> bool {
+    due != NONE && (if met_at == NONE { now } else { met_at }) > due
+}
+
 /// One group's running totals.
 #[derive(Debug, Default)]
 struct Group {
@@ -339,7 +417,7 @@ impl Clock {
         }
         if met_at != NONE && met_at <= due {
             self.met += 1;
-        } else if (if met_at == NONE { now } else { met_at }) > due {
+        } else if breached(met_at, due, now) {
             self.breached += 1;
         }
     }

@@ -1,12 +1,13 @@
 //! The SLA breaches among a period's cases, latest deadline first, each
-//! with what the dashboard needs to link to its case.
+//! with what the dashboard needs to link to its case. Which clocks breached
+//! is worked out in memory with the other figures, so the list and the
+//! counts cannot disagree; this reads the details of the ones listed.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use super::{FILTER_SQL, Filter, bind_filter};
 use crate::{
     Result,
     domain::{Channel, SlaTarget},
@@ -70,45 +71,34 @@ pub struct BreachList {
     pub rows: Vec<Breach>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Counted {
-    #[sqlx(flatten)]
-    breach: Breach,
-    total: i64,
-}
-
-/// The breached clocks (deadline passed unmet by `now`, or met late) of the
-/// cases `filter` covers: the `limit` with the latest deadlines, and the total.
-#[tracing::instrument(skip(e))]
-pub async fn breaches(e: impl PgExecutor<'_>, filter: &Filter, limit: i64, now: DateTime<Utc>) -> Result<BreachList> {
-    let sql = format!(
-        "WITH b AS (
-             SELECT c.id AS case_id, c.tracking_code, k.target, c.opened_at, k.due_at, k.breached_at, k.met_at,
-                    c.owner_id AS owner_now, c.area, c.topic, c.channel, count(*) OVER () AS total
-             FROM cases c
-             JOIN sla_clocks k ON k.case_id = c.id
-             -- Recorded, met late, or overdue and not yet swept (the last
-             -- arm is the sweep's own partial index, sla_clocks_to_breach).
-             WHERE {FILTER_SQL}
-               AND (k.breached_at IS NOT NULL OR k.met_at > k.due_at
-                    OR (k.breached_at IS NULL AND k.met_at IS NULL AND k.due_at <= $7))
-             ORDER BY k.due_at DESC, c.id, k.target
-             LIMIT $6
-         )
-         SELECT b.case_id, b.tracking_code, b.target, b.opened_at, b.due_at, b.breached_at, b.met_at,
-                r.id AS owner_id, r.display_name AS owner_name, b.area, b.topic, b.channel, b.total
-         FROM b
+/// The breached clocks `clocks` names (a case and a target each), in that
+/// order: [`crate::figures::Figures::breaches`] picks them from memory and
+/// this reads what the list shows of each. A clock that is not there is
+/// left out.
+#[tracing::instrument(skip(e, clocks), fields(clocks = clocks.len()))]
+pub async fn breaches_of(e: impl PgExecutor<'_>, clocks: &[(Uuid, SlaTarget)]) -> Result<Vec<Breach>> {
+    let case_ids: Vec<Uuid> = clocks.iter().map(|(id, _)| *id).collect();
+    let targets: Vec<&str> = clocks.iter().map(|(_, target)| target.as_str()).collect();
+    Ok(sqlx::query_as(
+        "SELECT c.id AS case_id, c.tracking_code, k.target, c.opened_at, k.due_at, k.breached_at, k.met_at,
+                r.id AS owner_id, r.display_name AS owner_name, c.area, c.topic, c.channel
+         FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS want (case_id, target, n)
+         JOIN cases c ON c.id = want.case_id
+         JOIN sla_clocks k ON k.case_id = want.case_id AND k.target = want.target
+         -- Who owned the case when the breach was recorded; for one not yet
+         -- recorded (met late, or overdue before a sweep), the owner now.
          LEFT JOIN LATERAL (
              SELECT (e.data->>'owner_id')::uuid AS owner_id
              FROM case_events e
-             WHERE e.case_id = b.case_id AND e.kind = 'sla_breached' AND e.data->>'target' = b.target
+             WHERE e.case_id = c.id AND e.kind = 'sla_breached' AND e.data->>'target' = k.target
              ORDER BY e.id
              LIMIT 1
          ) at_breach ON true
-         JOIN responders r ON r.id = coalesce(at_breach.owner_id, b.owner_now)
-         ORDER BY b.due_at DESC, b.case_id, b.target"
-    );
-    let rows: Vec<Counted> = bind_filter(sqlx::query_as(&sql), filter).bind(limit).bind(now).fetch_all(e).await?;
-    let total = rows.first().map_or(0, |r| r.total);
-    Ok(BreachList { total, rows: rows.into_iter().map(|r| r.breach).collect() })
+         JOIN responders r ON r.id = coalesce(at_breach.owner_id, c.owner_id)
+         ORDER BY want.n",
+    )
+    .bind(case_ids)
+    .bind(targets)
+    .fetch_all(e)
+    .await?)
 }

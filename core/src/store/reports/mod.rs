@@ -22,7 +22,7 @@ mod figures;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
 pub use self::{
-    breaches::{Breach, BreachList, breaches},
+    breaches::{Breach, BreachList, breaches_of},
     figures::{Grouping, ReportRow},
 };
 use crate::{Error, Result, domain::Channel, roster::TZ};
@@ -92,26 +92,6 @@ pub fn iso_weeks(from: NaiveDate, to: NaiveDate) -> Vec<String> {
         day += Duration::days(1);
     }
     weeks
-}
-
-/// The `WHERE` clause every report shares; `$1`–`$5` are bound by [`bind_filter`].
-/// The `IS NULL OR` arms let one prepared statement serve every filter combination.
-const FILTER_SQL: &str = "c.opened_at >= $1 AND c.opened_at < $2
-    AND ($3::text IS NULL OR c.channel = $3)
-    AND ($4::text IS NULL OR c.topic = $4)
-    AND ($5::text IS NULL OR c.area = $5)";
-
-/// Binds `filter` as `$1`–`$5` of [`FILTER_SQL`].
-fn bind_filter<'q, O>(
-    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
-    filter: &'q Filter,
-) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
-    query
-        .bind(filter.from)
-        .bind(filter.to)
-        .bind(filter.channel.map(Channel::as_str))
-        .bind(filter.topic.as_deref())
-        .bind(filter.area.as_deref())
 }
 
 #[cfg(test)]
