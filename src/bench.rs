@@ -135,7 +135,7 @@ pub async fn drive(
 
     let deadline = Instant::now() + Duration::from_secs(args.drain_seconds);
     let latency = loop {
-        let latency = store::intake::owner_latency(pool, since, &prefix).await?;
+        let latency = store::intake::owner_latency(pool, since, &prefix, None).await?;
         if latency.filed as usize >= accepted || Instant::now() > deadline {
             break latency;
         }

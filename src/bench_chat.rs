@@ -151,7 +151,7 @@ impl std::fmt::Display for ChatBenchReport {
     }
 }
 
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// Runs the benchmark in a scratch system and prints the report.
 pub async fn run(config: Config, args: ChatBenchArgs) -> anyhow::Result<()> {
@@ -305,7 +305,7 @@ pub async fn drive(target: &Target<'_>, args: &ChatBenchArgs) -> anyhow::Result<
     })
 }
 
-async fn connect(gateway: &str) -> anyhow::Result<Socket> {
+pub(crate) async fn connect(gateway: &str) -> anyhow::Result<Socket> {
     let mut request = format!("{}/chat/ws", gateway.replacen("http", "ws", 1)).into_client_request()?;
     request.headers_mut().insert("origin", HeaderValue::from_str(gateway)?);
     // This side's buffers small too, for when the bench shares a process with the gateway.
@@ -314,13 +314,13 @@ async fn connect(gateway: &str) -> anyhow::Result<Socket> {
     Ok(ws)
 }
 
-async fn send(ws: &mut Socket, frame: Value) -> anyhow::Result<()> {
+pub(crate) async fn send(ws: &mut Socket, frame: Value) -> anyhow::Result<()> {
     ws.send(Message::Text(frame.to_string().into())).await?;
     Ok(())
 }
 
 /// The next frame of `kind` (others skipped) within ten seconds.
-async fn expect(ws: &mut Socket, kind: &str) -> anyhow::Result<Value> {
+pub(crate) async fn expect(ws: &mut Socket, kind: &str) -> anyhow::Result<Value> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let message = tokio::time::timeout_at(deadline, ws.next())

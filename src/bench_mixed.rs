@@ -36,7 +36,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::{
-    services,
+    bench_chat, services,
     twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid},
 };
 
@@ -61,8 +61,8 @@ pub struct MixedBenchArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
-    /// Shares of SMS, voice and walk-in contacts, e.g. `6,2,2`.
-    #[arg(long, default_value = "6,2,2")]
+    /// Shares of SMS, voice, chat and walk-in contacts, e.g. `5,2,1,2`.
+    #[arg(long, default_value = "5,2,1,2")]
     pub mix: String,
     /// The gateway (default: http:// + BATLINE_GATEWAY_ADDR).
     #[arg(long)]
@@ -86,6 +86,7 @@ pub struct MixedBenchArgs {
 enum Kind {
     Sms,
     Voice,
+    Chat,
     WalkIn,
 }
 
@@ -118,6 +119,9 @@ impl Target {
                 let inbound = InboundCall { call_sid: &sid, from, to: "+358931000000" };
                 self.phone.call(&self.gateway, &self.public_url, &inbound).await.map(|r| r.status().is_success())
             }
+            Kind::Chat => {
+                return self.chat(from).await.inspect_err(|e| tracing::warn!(error = %e, "a chat failed")).is_ok();
+            }
             Kind::WalkIn => self
                 .http
                 .post(format!("{}/api/v1/walk-in/tickets", self.console))
@@ -140,6 +144,25 @@ impl Target {
             }
         }
     }
+
+    /// A resident opens the web chat, writes once and leaves once the
+    /// gateway has stored the message; the message's `client_id` carries
+    /// `from`, so its latency can be found.
+    async fn chat(&self, from: &str) -> anyhow::Result<()> {
+        let mut ws = bench_chat::connect(&self.gateway).await?;
+        bench_chat::send(&mut ws, json!({ "type": "hello", "lang": "fi" })).await?;
+        bench_chat::expect(&mut ws, "welcome").await?;
+        let message = json!({ "type": "message", "client_id": chat_client_id(from), "body": "Katuvalo on rikki" });
+        bench_chat::send(&mut ws, message).await?;
+        bench_chat::expect(&mut ws, "accepted").await?;
+        let _ = ws.close(None).await;
+        Ok(())
+    }
+}
+
+/// The chat `client_id` of the contact from `from` (letters and digits only).
+fn chat_client_id(from: &str) -> String {
+    format!("bench{}", from.trim_start_matches('+'))
 }
 
 fn parse_mix(mix: &str) -> anyhow::Result<Vec<Kind>> {
@@ -147,14 +170,14 @@ fn parse_mix(mix: &str) -> anyhow::Result<Vec<Kind>> {
         .split(',')
         .map(|s| s.trim().parse())
         .collect::<Result<_, _>>()
-        .context("--mix is three whole numbers, e.g. 6,2,2")?;
-    let [sms, voice, walk_in] = shares[..] else {
-        anyhow::bail!("--mix names three shares: SMS, voice, walk-in");
+        .context("--mix is four whole numbers, e.g. 5,2,1,2")?;
+    let [sms, voice, chat, walk_in] = shares[..] else {
+        anyhow::bail!("--mix names four shares: SMS, voice, chat, walk-in");
     };
     // Interleaved, so any stretch of the run has the same mix.
     let mut kinds = Vec::new();
-    for round in 0..sms.max(voice).max(walk_in) {
-        for (kind, share) in [(Kind::Sms, sms), (Kind::Voice, voice), (Kind::WalkIn, walk_in)] {
+    for round in 0..sms.max(voice).max(chat).max(walk_in) {
+        for (kind, share) in [(Kind::Sms, sms), (Kind::Voice, voice), (Kind::Chat, chat), (Kind::WalkIn, walk_in)] {
             if round < share {
                 kinds.push(kind);
             }
@@ -215,7 +238,7 @@ async fn phase(
     let accepted = results.iter().filter(|ok| **ok).count();
     let deadline = sent_at + Duration::from_secs(args.drain_seconds);
     let latency = loop {
-        let latency = store::intake::owner_latency(pool, since, &prefix).await?;
+        let latency = store::intake::owner_latency(pool, since, &prefix, Some(&chat_client_id(&prefix))).await?;
         if latency.filed as usize >= accepted || Instant::now() > deadline {
             break latency;
         }
@@ -398,7 +421,7 @@ pub async fn run(config: Config, args: MixedBenchArgs) -> anyhow::Result<()> {
     let pool = services::database(&config).await?;
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     let console = args.console.clone().unwrap_or_else(|| format!("http://{}", config.console_addr));
-    println!("batline bench-mixed: mix {} (SMS, voice, walk-in) to {gateway} and {console}", args.mix);
+    println!("batline bench-mixed: mix {} (SMS, voice, chat, walk-in) to {gateway} and {console}", args.mix);
     let report = drive(&config, &pool, (&gateway, &console), &args).await?;
     println!("{report}");
     Ok(())

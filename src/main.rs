@@ -105,7 +105,7 @@ enum Command {
     /// is an open file in this process and in the gateway: raise the limit
     /// first if needed (`ulimit -n 11000` for 10 000 sockets).
     BenchChat(batline::bench_chat::ChatBenchArgs),
-    /// Mixed SMS, voice and walk-in load against a running Batline, set
+    /// Mixed SMS, voice, chat and walk-in load against a running Batline, set
     /// against this machine's floor (raw RabbitMQ publish-confirm-consume
     /// plus one PostgreSQL commit per message): sustained throughput,
     /// intake-to-owner latency at half of it, and an optional burst.

@@ -82,7 +82,7 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         burst_rate: 30,
         burst_seconds: 2,
         concurrency: 8,
-        mix: "3,1,1".into(),
+        mix: "3,1,1,1".into(),
         gateway: None,
         console: None,
         desk: "desk".into(),
@@ -95,7 +95,7 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
     assert_eq!((report.sustained.accepted, report.sustained.owned), (60, 60), "every contact of the run is owned");
     let burst = report.burst.ok_or_else(|| anyhow::anyhow!("the burst ran"))?;
     assert_eq!(burst.accepted as i64, burst.owned, "nothing lost in the burst");
-    for channel in ["sms", "voice", "walk_in"] {
+    for channel in ["sms", "voice", "chat", "walk_in"] {
         let n = app.count(&format!("SELECT count(*) FROM cases WHERE channel = '{channel}'")).await?;
         assert!(n > 0, "the mix reached {channel}");
     }

@@ -120,9 +120,16 @@ pub struct OwnerLatency {
 }
 
 /// Latency from receipt to a named owner for contacts received at or after
-/// `since` whose sender starts with `sender_prefix`. The benchmark reads it.
+/// `since` whose sender starts with `sender_prefix`, and chat messages whose
+/// `client_id` starts with `chat_client_prefix` (a chat's sender is its
+/// session, which the resident never sees). The benchmark reads it.
 #[tracing::instrument(skip(e))]
-pub async fn owner_latency(e: impl PgExecutor<'_>, since: DateTime<Utc>, sender_prefix: &str) -> Result<OwnerLatency> {
+pub async fn owner_latency(
+    e: impl PgExecutor<'_>,
+    since: DateTime<Utc>,
+    sender_prefix: &str,
+    chat_client_prefix: Option<&str>,
+) -> Result<OwnerLatency> {
     Ok(sqlx::query_as(
         "SELECT count(*) AS filed,
                 percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50_ms,
@@ -132,10 +139,13 @@ pub async fn owner_latency(e: impl PgExecutor<'_>, since: DateTime<Utc>, sender_
          FROM (SELECT received_at, filed_at,
                       (extract(epoch FROM (filed_at - received_at)) * 1000)::float8 AS ms
                FROM intake
-               WHERE received_at >= $1 AND filed_at IS NOT NULL AND starts_with(sender, $2)) t",
+               WHERE received_at >= $1 AND filed_at IS NOT NULL
+                 AND (starts_with(sender, $2)
+                      OR channel = 'chat' AND starts_with(split_part(provider_id, ':', 2), $3))) t",
     )
     .bind(since)
     .bind(sender_prefix)
+    .bind(chat_client_prefix)
     .fetch_one(e)
     .await?)
 }
