@@ -129,6 +129,10 @@ fn check(
         Some(v) if v.trim().is_empty() || v.chars().count() > MAX_NAME => {
             Err(ApiError::Unprocessable(format!("{field} must be 1-{MAX_NAME} characters")))
         }
+        // No stored topic or area can hold one (PostgreSQL text cannot).
+        Some(v) if v.contains('\0') => {
+            Err(ApiError::Unprocessable(format!("{field} must not contain a NUL character")))
+        }
         other => Ok(other),
     };
     let topic = name("topic", q.topic)?;
