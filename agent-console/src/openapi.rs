@@ -14,7 +14,6 @@ use axum::{
     http::{HeaderValue, header::CACHE_CONTROL},
     response::{IntoResponse, Response},
 };
-use chrono::{DateTime, Utc};
 use utoipa::{
     IntoResponses, OpenApi, ToSchema,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
@@ -211,152 +210,9 @@ pub struct FollowUp {
     pub point_id: Option<Uuid>,
 }
 
-/// One row of an SLA report (`batline_core::store::reports::ReportRow`):
-/// each figure with the count it rests on. Percentiles are
-/// `percentile_cont`; durations are seconds; shares are 0–1; `null` where
-/// no case had one.
-#[derive(ToSchema)]
-#[schema(as = ReportRow)]
-pub struct ReportRowDoc {
-    /// The group's value: an area, a topic, a channel, a responder's name,
-    /// an hour (`00`–`23`), an ISO week (`2026-W43`) or `all`.
-    pub group: String,
-    /// Cases opened in the period.
-    pub cases: i64,
-    /// Median seconds from the first contact to a named owner.
-    pub time_to_owner_p50: Option<f64>,
-    /// 90th percentile of the same.
-    pub time_to_owner_p90: Option<f64>,
-    /// Cases a human has responded to.
-    pub responded: i64,
-    /// Median seconds to a human's first response.
-    pub first_response_p50: Option<f64>,
-    /// 90th percentile of the same.
-    pub first_response_p90: Option<f64>,
-    /// Cases resolved.
-    pub resolved: i64,
-    /// Median seconds from opening to resolution.
-    pub resolution_p50: Option<f64>,
-    /// 90th percentile of the same.
-    pub resolution_p90: Option<f64>,
-    /// First-response clocks decided: met, or breached.
-    pub first_response_decided: i64,
-    /// First-response clocks breached.
-    pub first_response_breaches: i64,
-    /// Share of decided first-response clocks met in time.
-    pub first_response_within_sla: Option<f64>,
-    /// Resolution clocks decided.
-    pub resolution_decided: i64,
-    /// Resolution clocks breached.
-    pub resolution_breaches: i64,
-    /// Share of decided resolution clocks met in time.
-    pub resolution_within_sla: Option<f64>,
-    /// Acknowledgement deadlines missed.
-    pub missed_acknowledgements: i64,
-    /// Accepted hand-offs per case.
-    pub handoffs_per_case: f64,
-    /// Cases reopened at least once.
-    pub reopened: i64,
-    /// Cases still open.
-    pub open: i64,
-    /// Median age in seconds of the cases still open.
-    pub open_age_p50: Option<f64>,
-    /// Average satisfaction score (1–5) of those who answered.
-    pub satisfaction_avg: Option<f64>,
-    /// How many answered.
-    pub satisfaction_answers: i64,
-}
-
-/// What a report is broken down by.
-#[derive(serde::Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = Grouping)]
-pub enum GroupingDoc {
-    /// The case's district.
-    Area,
-    /// The case's topic.
-    Topic,
-    /// The channel of the first contact.
-    Channel,
-    /// The case's current owner.
-    Responder,
-    /// The Helsinki hour of day the case opened.
-    Hour,
-    /// The ISO week (Helsinki time) the case opened.
-    Week,
-    /// One row, `all`.
-    All,
-}
-
-/// One breached SLA clock.
-#[derive(ToSchema)]
-#[schema(as = Breach)]
-pub struct BreachDoc {
-    /// The case.
-    pub case_id: Uuid,
-    /// Its tracking code.
-    pub tracking_code: String,
-    /// Which target was missed.
-    pub target: batline_core::domain::SlaTarget,
-    /// When the case opened.
-    pub opened_at: DateTime<Utc>,
-    /// The deadline that passed.
-    pub due_at: DateTime<Utc>,
-    /// When a router recorded the breach; `null` when met late before any sweep.
-    pub breached_at: Option<DateTime<Utc>>,
-    /// When the target was finally met.
-    pub met_at: Option<DateTime<Utc>>,
-    /// Who owned the case when it breached.
-    pub owner_id: Uuid,
-    /// Their display name.
-    pub owner_name: String,
-    /// The case's area.
-    pub area: Option<String>,
-    /// The case's topic.
-    pub topic: Option<String>,
-    /// The channel of its first contact.
-    pub channel: batline_core::domain::Channel,
-}
-
-/// At most `limit` breaches and how many there are in all.
-#[derive(ToSchema)]
-#[schema(as = BreachList)]
-pub struct BreachListDoc {
-    /// Breaches among the cases covered, in all.
-    pub total: i64,
-    /// The latest `limit` of them, latest deadline first.
-    pub rows: Vec<BreachDoc>,
-}
-
 #[cfg(test)]
 mod tests {
-    use batline_core::store::reports::ReportRow;
-
     use super::*;
-
-    fn properties(name: &str) -> Vec<String> {
-        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
-        let mut keys: Vec<String> = doc["components"]["schemas"][name]["properties"]
-            .as_object()
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default();
-        keys.sort();
-        keys
-    }
-
-    /// The report types are described by hand (their module is not this
-    /// crate's to annotate); this keeps the description and the JSON in step.
-    #[test]
-    fn report_descriptions_name_every_field() {
-        let row = serde_json::to_value(ReportRow::empty("all")).unwrap_or_default();
-        let mut fields: Vec<String> = row.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-        fields.sort();
-        assert_eq!(properties("ReportRow"), fields);
-        let mut columns: Vec<String> =
-            batline_core::store::reports::Breach::COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-        columns.sort();
-        assert_eq!(properties("Breach"), columns);
-    }
 
     /// Every JSON route in the route table is in the document; the web
     /// pages and the printable ticket are left out on purpose.

@@ -57,7 +57,6 @@ pub struct ReportQuery {
     /// Last day, included (default: today, Helsinki).
     to: Option<NaiveDate>,
     /// The breakdown of `sla` and `dashboard` (default `area`).
-    #[param(value_type = Option<crate::openapi::GroupingDoc>)]
     by: Option<Grouping>,
     /// Only this channel.
     channel: Option<Channel>,
@@ -160,10 +159,8 @@ pub struct Report {
     #[serde(flatten)]
     scope: Scope,
     /// The breakdown.
-    #[schema(value_type = crate::openapi::GroupingDoc)]
     by: Grouping,
     /// One row per group.
-    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     rows: Vec<ReportRow>,
 }
 
@@ -175,7 +172,6 @@ pub struct Breaches {
     scope: Scope,
     /// The breaches and their total.
     #[serde(flatten)]
-    #[schema(value_type = crate::openapi::BreachListDoc)]
     list: BreachList,
 }
 
@@ -253,22 +249,16 @@ pub struct Dashboard {
     #[serde(flatten)]
     scope: Scope,
     /// The breakdown of `rows`.
-    #[schema(value_type = crate::openapi::GroupingDoc)]
     by: Grouping,
     /// Every case covered, as one row (`group: "all"`).
-    #[schema(value_type = crate::openapi::ReportRowDoc)]
     summary: ReportRow,
     /// The figures per `by`.
-    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     rows: Vec<ReportRow>,
     /// Per ISO week, quiet weeks included.
-    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     trends: Vec<ReportRow>,
     /// Per area, for the district chart.
-    #[schema(value_type = Vec<crate::openapi::ReportRowDoc>)]
     districts: Vec<ReportRow>,
     /// The latest breaches and their total.
-    #[schema(value_type = crate::openapi::BreachListDoc)]
     breaches: BreachList,
 }
 

@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// One breached SLA clock.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Breach {
     /// The case.
     pub case_id: Uuid,
@@ -63,7 +63,7 @@ impl Breach {
 }
 
 /// At most `limit` breaches and how many there are in all.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BreachList {
     /// Breaches among the cases covered, in all.
     pub total: i64,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// What a report is broken down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Grouping {
     /// The case's district.
@@ -43,7 +43,7 @@ impl Grouping {
 /// One group's figures. Durations are seconds, percentiles `percentile_cont`
 /// (see the module header); `None` where no case had one. Each figure is
 /// followed or preceded by the count it rests on.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ReportRow {
     /// The group's value (an area, a topic, a channel, a responder's name, an hour, a week, `all`).
     pub group: String,
