@@ -27,7 +27,7 @@ use axum::{
     extract::{ConnectInfo, State},
     http::{
         HeaderMap, HeaderValue,
-        header::{ACCEPT_LANGUAGE, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE},
+        header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE},
     },
     response::{IntoResponse, Response},
 };
@@ -292,17 +292,7 @@ fn period(q: &OpenQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
 
 /// The page's language: `?lang=`, else the first of Accept-Language Batline speaks, else Finnish.
 fn language(q: &OpenQuery, headers: &HeaderMap) -> Language {
-    q.lang
-        .as_deref()
-        .and_then(|l| l.parse::<Language>().ok())
-        .or_else(|| {
-            let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
-            accept
-                .split(',')
-                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
-                .next()
-        })
-        .unwrap_or_default()
+    crate::lang::pick(q.lang.as_deref(), headers)
 }
 
 /// The published figures for `from`–`to`, from the cache or computed.
