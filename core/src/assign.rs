@@ -77,6 +77,9 @@ pub enum Preference {
     LongestIdle,
     /// Nothing told them apart; the lowest id decided.
     Tie,
+    /// As well suited as those ranked ahead, who were each being given
+    /// another case by a concurrent filing at that instant.
+    NotMidAssignment,
 }
 
 /// An owner and why.
@@ -151,6 +154,12 @@ fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>) -> Pre
     }
 }
 
+/// Least over capacity first, then by preference.
+fn by_overload(a: &Candidate, b: &Candidate) -> Ordering {
+    let over = |c: &Candidate| c.load - i64::from(c.capacity);
+    over(a).cmp(&over(b)).then(preference_order(a, b))
+}
+
 /// Applies the rules to responders on duty; `None` means the backstop.
 pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
     let has_room = |c: &&Candidate| c.load < i64::from(c.capacity);
@@ -159,10 +168,7 @@ pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
         eligible.sort_by(|a, b| preference_order(a, b));
         return Some((eligible[0], Rule::Eligible(deciding_preference(eligible[0], eligible.get(1).copied()))));
     }
-    let by_load = |a: &&Candidate, b: &&Candidate| {
-        let over = |c: &Candidate| c.load - i64::from(c.capacity);
-        over(a).cmp(&over(b)).then(preference_order(a, b))
-    };
+    let by_load = |a: &&Candidate, b: &&Candidate| by_overload(a, b);
     if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(by_load) {
         return Some((c, Rule::OverCapacity));
     }
@@ -188,19 +194,23 @@ pub async fn choose_owner(
             considered = candidates;
             break;
         };
-        let (owner_id, owner_name) = (chosen.id, chosen.name.clone());
         // Under a savepoint, so a responder found full can be unlocked again
         // (PostgreSQL releases locks taken after a savepoint rolled back to).
         // Keeping them locked while trying the next one would let two routers
         // each hold the one the other tries next: a deadlock.
         let mut attempt = conn.begin().await?;
-        let (capacity, load) = store::responders::lock_load(&mut attempt, owner_id).await?;
+        let (taken, capacity, load) = lock_first_free(&mut attempt, &candidates, chosen, rule).await?;
         if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
             attempt.rollback().await?;
             considered = candidates;
             continue;
         }
         attempt.commit().await?;
+        let (owner_id, owner_name) = (taken.id, taken.name.clone());
+        let rule = match rule {
+            Rule::Eligible(_) if taken.id != chosen.id => Rule::Eligible(Preference::NotMidAssignment),
+            _ => rule,
+        };
         let mut listed = candidates;
         listed.truncate(MAX_LISTED);
         return Ok(Decision { owner_id, owner_name, rule, candidates: listed });
@@ -228,6 +238,51 @@ pub async fn choose_owner(
         rule: Rule::Backstop,
         candidates: considered,
     })
+}
+
+/// Locks the first of `chosen` and those as well suited to the case as it
+/// (differing only by load, idle time or id) whose row no other transaction
+/// holds, and returns them with their capacity and load. Every concurrent
+/// filing ranks the same responder first; waiting for that one row would
+/// file cases one at a time however many responders are on duty, while the
+/// one skipped is being given a case at that very moment anyway. With all of
+/// them held, it waits for `chosen`.
+async fn lock_first_free<'c>(
+    conn: &mut PgConnection,
+    candidates: &'c [Candidate],
+    chosen: &'c Candidate,
+    rule: Rule,
+) -> Result<(&'c Candidate, i32, i64)> {
+    for candidate in equally_suited(candidates, chosen, rule) {
+        if let Some((capacity, load)) = store::responders::lock_load_unless_held(&mut *conn, candidate.id).await? {
+            return Ok((candidate, capacity, load));
+        }
+    }
+    let (capacity, load) = store::responders::lock_load(conn, chosen.id).await?;
+    Ok((chosen, capacity, load))
+}
+
+/// `chosen` first, then the candidates the rules would take in its place if
+/// it were busy: in the same class of `rule`, equal on every preference
+/// stronger than load, in preference order.
+fn equally_suited<'c>(candidates: &'c [Candidate], chosen: &'c Candidate, rule: Rule) -> Vec<&'c Candidate> {
+    let same_class = |c: &&Candidate| match rule {
+        Rule::Eligible(_) => {
+            c.speaks
+                && c.load < i64::from(c.capacity)
+                && c.at_point == chosen.at_point
+                && area_topic_score(c) == area_topic_score(chosen)
+                && c.previous == chosen.previous
+        }
+        Rule::OverCapacity => c.speaks,
+        _ => true,
+    };
+    let mut others: Vec<&Candidate> = candidates.iter().filter(same_class).filter(|c| c.id != chosen.id).collect();
+    match rule {
+        Rule::Eligible(_) => others.sort_by(|a, b| preference_order(a, b)),
+        _ => others.sort_by(|a, b| by_overload(a, b)),
+    }
+    std::iter::once(chosen).chain(others).collect()
 }
 
 /// Who would get each of `cases` if `leaving` went off duty now, by the
@@ -411,6 +466,34 @@ mod tests {
         let mut fuller = candidate(4);
         fuller.load = 9;
         assert_eq!(winner(&[fuller, full]), Some((1, Rule::OverCapacity)));
+    }
+
+    #[test]
+    fn only_those_equal_on_every_stronger_preference_may_stand_in() {
+        let chosen = candidate(1);
+        let mut busier = candidate(2);
+        busier.load = 3;
+        let mut idle = candidate(3);
+        idle.load = 1;
+        let mut expert = candidate(4);
+        expert.in_area = true;
+        let mut full = candidate(5);
+        full.load = 5;
+        let mut previous = candidate(6);
+        previous.previous = true;
+        let all = [chosen.clone(), busier, idle, expert, full.clone(), previous];
+        let order = |rule| equally_suited(&all, &all[0], rule).iter().map(|c| c.id.as_u128()).collect::<Vec<_>>();
+        // The chosen first, then the least loaded; the one knowing the area,
+        // the full one and the resident's previous responder are not the same
+        // class of choice.
+        assert_eq!(order(Rule::Eligible(Preference::LeastLoad)), [1, 3, 2]);
+        // Over capacity, anyone speaking the language, least over first.
+        assert_eq!(order(Rule::OverCapacity), [1, 4, 6, 3, 2, 5]);
+        let mut mute = full;
+        mute.speaks = false;
+        let others = [chosen, mute];
+        assert_eq!(equally_suited(&others, &others[0], Rule::OverCapacity).len(), 1);
+        assert_eq!(equally_suited(&others, &others[0], Rule::OtherLanguage).len(), 2);
     }
 
     #[test]

@@ -183,3 +183,74 @@ async fn the_residents_previous_responder_is_preferred() -> TestResult {
     assert_eq!(reason["decided_by"], "previous_responder");
     app.teardown().await
 }
+
+/// Every concurrent filing ranks the same responder first. One whose row
+/// another filing holds is passed over for a colleague as well suited, so
+/// filings run side by side instead of queueing on one row; a stronger
+/// preference (here the resident's previous responder) is still waited for.
+#[tokio::test]
+async fn a_responder_mid_assignment_is_passed_over_only_for_someone_as_suited() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    // Aino has waited longest, so the rules rank her first.
+    sqlx::query("UPDATE responders SET last_assigned_at = now() WHERE username = 'mikko'").execute(&app.pool).await?;
+    let owner_of = |phone: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            let row: (String, Value) = sqlx::query_as(
+                "SELECT r.username, e.data FROM cases c JOIN residents res ON res.id = c.resident_id
+                 JOIN responders r ON r.id = c.owner_id
+                 JOIN case_events e ON e.case_id = c.id AND e.kind = 'assigned'
+                 WHERE res.phone = $1 ORDER BY c.opened_at DESC LIMIT 1",
+            )
+            .bind(phone)
+            .fetch_one(&pool)
+            .await?;
+            TestResult::Ok(row)
+        }
+    };
+
+    // Another filing is giving Aino a case right now.
+    let mut other = app.pool.begin().await?;
+    sqlx::query("SELECT id FROM responders WHERE id = $1 FOR NO KEY UPDATE").bind(aino.id).execute(&mut *other).await?;
+    app.text("+358401900201", "Katuvalo on rikki").await?;
+    app.wait_for_cases("+358401900201", 1, Duration::from_secs(10)).await?;
+    let (owner, reason) = owner_of("+358401900201").await?;
+    assert_eq!(owner, "mikko");
+    assert_eq!(reason["rule"], "eligible");
+    assert_eq!(reason["decided_by"], "not_mid_assignment");
+    other.rollback().await?;
+
+    // The resident's previous responder is not a matter of load: with her
+    // row held, the filing waits for her rather than passing her over.
+    const RESIDENT: &str = "+358401900202";
+    sqlx::query("UPDATE responders SET last_assigned_at = now() WHERE username = 'aino'").execute(&app.pool).await?;
+    app.text(RESIDENT, "Ensimmäinen asia").await?;
+    let first = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    let (first_owner, _) = owner_of(RESIDENT).await?;
+    let first_owner_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM responders WHERE username = $1")
+        .bind(&first_owner)
+        .fetch_one(&app.pool)
+        .await?;
+    let console = app.sign_in(&first_owner).await?;
+    assert_eq!(
+        console.post(&format!("/api/v1/cases/{}/resolve", first.id), json!({ "summary": "Hoidettu." })).await?.0,
+        200
+    );
+    let mut other = app.pool.begin().await?;
+    sqlx::query("SELECT id FROM responders WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(first_owner_id)
+        .execute(&mut *other)
+        .await?;
+    app.text(RESIDENT, "Uusi asia").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.cases_of(RESIDENT).await?.len(), 1, "filed past the previous responder while her row was held");
+    other.rollback().await?;
+    let cases = app.wait_for_cases(RESIDENT, 2, Duration::from_secs(10)).await?;
+    assert_eq!(cases[1].owner_id, first_owner_id);
+    let (_, reason) = owner_of(RESIDENT).await?;
+    assert_eq!(reason["decided_by"], "previous_responder");
+    app.assert_open_counts_exact().await?;
+    app.teardown().await
+}

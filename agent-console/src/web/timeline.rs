@@ -63,6 +63,12 @@ const REASONS: &[(&str, &str, &str, &str)] = &[
     ("longest_idle", "pisimpään ilman uutta tapausta", "längst utan nytt ärende", "longest without a new case"),
     ("tie", "tasapeli", "oavgjort", "a tie"),
     (
+        "not_mid_assignment",
+        "yhtä sopiva; edellä olevat saivat juuri toisen tapauksen",
+        "lika lämplig; de före fick just ett annat ärende",
+        "as suited; those ahead were just being given another case",
+    ),
+    (
         "over_capacity",
         "kaikki täynnä; vähiten kuormitettu",
         "alla fulla; minst belastad",

@@ -302,10 +302,21 @@ pub async fn on_duty_candidates(
 /// giving them a case, so two routers cannot both fill their last slot.
 #[tracing::instrument(skip(conn))]
 pub async fn lock_load(conn: &mut PgConnection, id: Uuid) -> Result<(i32, i64)> {
-    Ok(sqlx::query_as("SELECT capacity, open_cases::bigint FROM responders WHERE id = $1 FOR UPDATE")
+    Ok(sqlx::query_as("SELECT capacity, open_cases::bigint FROM responders WHERE id = $1 FOR NO KEY UPDATE")
         .bind(id)
         .fetch_one(conn)
         .await?)
+}
+
+/// [`lock_load`], or `None` at once if another transaction holds the row.
+#[tracing::instrument(skip(conn))]
+pub async fn lock_load_unless_held(conn: &mut PgConnection, id: Uuid) -> Result<Option<(i32, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT capacity, open_cases::bigint FROM responders WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Records that `id` just became a case's owner.
