@@ -146,7 +146,7 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
 /// Serves the console on `listener` and runs its outbox relay until `shutdown`.
 pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let relay = state.outbox.spawn_relay(shutdown.clone());
-    let live = state.live.spawn(&state.bus, shutdown.clone());
+    let live = state.live.spawn(&state.bus, &state.pool, shutdown.clone());
     state.sign_in_limit.clone().spawn_cleanup(shutdown.clone());
     // Load the dashboard's figures now rather than on the mayor's first
     // click (a million cases take seconds); a failure here only means the

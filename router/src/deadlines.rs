@@ -69,7 +69,7 @@ pub fn spawn(router: Arc<Router>, shutdown: CancellationToken) -> JoinHandle<()>
             }
             loop {
                 match sweep(&router).await {
-                    Ok(n) if n as i64 == BATCH => continue,
+                    Ok(n) if n as i64 >= BATCH => continue,
                     Ok(_) => break,
                     Err(e) => {
                         tracing::warn!(error = %e, "deadline sweep failed; will retry");
@@ -109,17 +109,12 @@ pub async fn redact(router: &Router) -> Result<batline_core::privacy::Redacted> 
 
 /// Handles every due deadline; returns how many rows it handled.
 pub async fn sweep(router: &Router) -> Result<usize> {
+    let overdue = move_unacknowledged(router).await?;
     let now = router.clock.now();
     let mut tx = router.pool.begin().await?;
-    let overdue = store::cases::claim_ack_overdue(&mut tx, now, BATCH).await?;
     let mut outbox_ids = Vec::new();
     // Counted after the commit, so a sweep that rolls back counts nothing.
     let mut moves = Vec::new();
-    for case in &overdue {
-        let moved = ack_missed(router, &mut tx, case).await?;
-        outbox_ids.extend(moved.outbox_ids.iter().copied());
-        moves.push(moved);
-    }
     let lapsed = store::handoffs::claim_expired(&mut tx, now, BATCH).await?;
     for offer in &lapsed {
         store::handoffs::close(&mut tx, offer.id, HandoffStatus::Expired, None).await?;
@@ -164,9 +159,6 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         }
     }
     tx.commit().await?;
-    if !overdue.is_empty() {
-        metrics::acks_missed(overdue.len() as u64);
-    }
     if call_backs_missed > 0 {
         metrics::call_backs_missed(call_backs_missed);
     }
@@ -183,7 +175,35 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }
-    Ok(overdue.len() + lapsed.len() + call_backs.len() + warnings.len() + breaches.len() + edges)
+    Ok(overdue + lapsed.len() + call_backs.len() + warnings.len() + breaches.len() + edges)
+}
+
+/// Moves on up to [`BATCH`] cases whose owner missed the acknowledgement
+/// deadline, each in a transaction of its own: a move locks responders'
+/// rows, and holding them for a whole batch would stall every filing that
+/// wants one of them (after a burst, thousands of cases can fall due at once).
+async fn move_unacknowledged(router: &Router) -> Result<usize> {
+    let mut moved_cases = 0;
+    while moved_cases < BATCH as usize {
+        let now = router.clock.now();
+        let mut tx = router.pool.begin().await?;
+        let Some(case) = store::cases::claim_ack_overdue(&mut tx, now, 1).await?.pop() else {
+            tx.commit().await?;
+            break;
+        };
+        let moved = ack_missed(router, &mut tx, &case).await?;
+        tx.commit().await?;
+        moved_cases += 1;
+        metrics::acks_missed(1);
+        moved.count();
+        if !moved.outbox_ids.is_empty()
+            && let Err(e) = router.outbox.publish_now(&moved.outbox_ids).await
+        {
+            tracing::debug!(error = %e, "left to the outbox relay");
+            router.outbox.kick();
+        }
+    }
+    Ok(moved_cases)
 }
 
 async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now: DateTime<Utc>) -> Result<Vec<i64>> {

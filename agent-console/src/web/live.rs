@@ -39,7 +39,10 @@ use super::{
     i18n::ui,
     session::{self, WebUser},
 };
-use crate::{AppState, auth, live_feed::LiveEvent};
+use crate::{
+    AppState, auth,
+    live_feed::{LiveEvent, OfferedTo},
+};
 
 /// How often the socket pings the browser and rechecks the session.
 const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -76,7 +79,7 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
     loop {
         let note = tokio::select! {
             event = events.recv() => match event {
-                Ok(LiveEvent::Case(msg)) => note_for(&state, &user, &msg).await,
+                Ok(LiveEvent::Case { msg, offered_to }) => note_for(&user, &msg, offered_to),
                 Ok(LiveEvent::Resync) | Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" })),
                 Err(RecvError::Closed) => break,
             },
@@ -106,7 +109,7 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
 }
 
 /// The note `user` gets for `msg`, if it concerns them.
-async fn note_for(state: &AppState, user: &WebUser, msg: &BusMessage) -> Option<serde_json::Value> {
+fn note_for(user: &WebUser, msg: &BusMessage, offered_to: OfferedTo) -> Option<serde_json::Value> {
     let t = ui(user.lang);
     let me = user.me.id;
     let sees_all = matches!(user.me.role, Role::Lead | Role::Mayor | Role::Admin);
@@ -126,13 +129,10 @@ async fn note_for(state: &AppState, user: &WebUser, msg: &BusMessage) -> Option<
             (*case_id, kind.as_str(), alert)
         }
         BusMessage::CaseUpdated { case_id, kind, .. } if kind == event_kind::HANDOFF_OFFERED => {
-            // The event names the owner, not the colleague offered to; ask.
-            let offered_to_me = match store::handoffs::open_for(&state.pool, me).await {
-                Ok(offers) => offers.iter().any(|o| o.handoff.case_id == *case_id),
-                Err(e) => {
-                    tracing::debug!(error = %e, "could not check hand-off offers for a live socket");
-                    true
-                }
+            let offered_to_me = match offered_to {
+                OfferedTo::Colleague(to) => to == me,
+                OfferedTo::Unknown => true,
+                OfferedTo::NotAnOffer => false,
             };
             if offered_to_me {
                 (*case_id, kind.as_str(), Some(t.alert_offer))

@@ -119,6 +119,15 @@ pub async fn claim_expired(conn: &mut PgConnection, now: DateTime<Utc>, limit: i
     .await?)
 }
 
+/// Whom the case's latest hand-off was offered to, whatever became of it.
+#[tracing::instrument(skip(e))]
+pub async fn latest_offered_to(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar("SELECT to_id FROM handoffs WHERE case_id = $1 ORDER BY offered_at DESC LIMIT 1")
+        .bind(case_id)
+        .fetch_optional(e)
+        .await?)
+}
+
 /// Whether the case has an offer waiting for an answer.
 #[tracing::instrument(skip(e))]
 pub async fn open_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<bool> {
