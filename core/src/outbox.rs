@@ -4,7 +4,7 @@
 //! committed. Rows are published afterwards with confirms, either at once by
 //! the code that wrote them ([`Outbox::publish_now`]) or by the relay that
 //! sweeps whatever is left, e.g. after RabbitMQ was down or a process died
-//! between commit and publish. Rows are claimed with `FOR UPDATE SKIP LOCKED`,
+//! between commit and publish. Rows are taken with `FOR UPDATE SKIP LOCKED`,
 //! so any number of processes can relay side by side.
 
 use std::{sync::Arc, time::Duration};
@@ -85,13 +85,18 @@ impl Outbox {
         })
     }
 
-    /// Claims rows, publishes them concurrently, deletes the confirmed ones.
+    /// Takes rows, publishes them concurrently and commits their deletion.
+    /// Should any publish fail, the deletion is rolled back and only the
+    /// confirmed rows are deleted, in a second transaction; the rest stay
+    /// for the relay.
     async fn sweep(&self, only: Option<&[i64]>) -> Result<usize> {
         let mut tx = self.pool.begin().await?;
-        let rows = store::outbox::claim(&mut tx, only, BATCH).await?;
+        let mut rows = store::outbox::take(&mut tx, only, BATCH).await?;
         if rows.is_empty() {
             return Ok(0);
         }
+        // DELETE … RETURNING promises no order; publish in the order written.
+        rows.sort_by_key(|row| row.id);
         let results = futures_util::future::join_all(rows.iter().map(|row| async move {
             let exchange = Exchange::parse(&row.exchange).ok_or_else(|| {
                 Error::Invalid(format!("outbox row {} names unknown exchange {:?}", row.id, row.exchange))
@@ -111,16 +116,20 @@ impl Outbox {
                 }
             }
         }
+        let Some(e) = first_error else {
+            store::outbox::relax_commit(&mut tx).await?;
+            tx.commit().await?;
+            return Ok(published.len());
+        };
+        tx.rollback().await?;
+        if published.is_empty() {
+            return Err(e);
+        }
+        let mut tx = self.pool.begin().await?;
         store::outbox::relax_commit(&mut tx).await?;
         store::outbox::delete(&mut tx, &published).await?;
         tx.commit().await?;
-        match first_error {
-            Some(e) if published.is_empty() => Err(e),
-            Some(e) => {
-                tracing::warn!(error = %e, published = published.len(), "outbox published part of a batch");
-                Ok(published.len())
-            }
-            None => Ok(published.len()),
-        }
+        tracing::warn!(error = %e, published = published.len(), "outbox published part of a batch");
+        Ok(published.len())
     }
 }

@@ -40,15 +40,19 @@ pub async fn insert(
     .await?)
 }
 
-/// Claims up to `limit` rows nobody else is publishing, oldest first. With
-/// `only`, just those rows. The locks last until the transaction ends.
+/// Takes up to `limit` rows nobody else is publishing, oldest first (with
+/// `only`, just those rows), deleting them in the same statement: they vanish
+/// when the surrounding transaction commits and come back if it rolls back,
+/// so the caller commits only once every row it took is published.
 #[tracing::instrument(skip(conn))]
-pub async fn claim(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
+pub async fn take(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, exchange, routing_key, payload, traceparent FROM outbox
-         WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
-         ORDER BY id LIMIT $2
-         FOR UPDATE SKIP LOCKED",
+        "DELETE FROM outbox WHERE id IN (
+             SELECT id FROM outbox
+             WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
+             ORDER BY id LIMIT $2
+             FOR UPDATE SKIP LOCKED)
+         RETURNING id, exchange, routing_key, payload, traceparent",
     )
     .bind(only)
     .bind(limit)
