@@ -83,22 +83,18 @@ pub async fn start_clocks(conn: &mut PgConnection, case: &Case) -> Result<()> {
     };
     let targets =
         [(SlaTarget::FirstResponse, policy.first_response_seconds), (SlaTarget::Resolution, policy.resolution_seconds)];
-    let mut clocks = Vec::with_capacity(targets.len());
     for (target, seconds) in targets {
         let whole = Duration::seconds(i64::from(seconds));
         let warn_part = whole * policy.warn_at_percent / 100;
-        let (Some(due_at), Some(warn_at)) =
+        let (Some(due), Some(warn)) =
             (deadline(case.opened_at, whole, hours.as_ref()), deadline(case.opened_at, warn_part, hours.as_ref()))
         else {
             tracing::warn!(policy_id = %policy.id, "the SLA policy's hours are never open; no clock started");
             continue;
         };
-        clocks.push(store::sla::NewClock { target, warn_at, due_at });
+        store::sla::insert_clock(conn, case.id, target, policy.id, case.opened_at, warn, due).await?;
     }
-    if clocks.is_empty() {
-        return Ok(());
-    }
-    store::sla::insert_clocks(conn, case.id, policy.id, case.opened_at, &clocks).await
+    Ok(())
 }
 
 /// A human answered the resident: the case's first response, on the case

@@ -189,42 +189,28 @@ pub struct SlaClock {
     pub met_at: Option<DateTime<Utc>>,
 }
 
-/// A clock to start: what it measures, when to warn, when it is due.
-#[derive(Debug, Clone, Copy)]
-pub struct NewClock {
-    /// What it measures.
-    pub target: SlaTarget,
-    /// When the owner is warned.
-    pub warn_at: DateTime<Utc>,
-    /// The deadline.
-    pub due_at: DateTime<Utc>,
-}
-
-/// Starts a case's clocks in one statement (its trigger copies the
-/// deadlines to the case row in one update); a clock already running stays.
+/// Starts a clock.
 #[tracing::instrument(skip(conn))]
-pub async fn insert_clocks(
+pub async fn insert_clock(
     conn: &mut PgConnection,
     case_id: Uuid,
+    target: SlaTarget,
     policy_id: Uuid,
     started_at: DateTime<Utc>,
-    clocks: &[NewClock],
+    warn_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
 ) -> Result<()> {
-    let targets: Vec<&str> = clocks.iter().map(|c| c.target.as_str()).collect();
-    let warn_at: Vec<DateTime<Utc>> = clocks.iter().map(|c| c.warn_at).collect();
-    let due_at: Vec<DateTime<Utc>> = clocks.iter().map(|c| c.due_at).collect();
     sqlx::query(
         "INSERT INTO sla_clocks (case_id, target, policy_id, started_at, warn_at, due_at)
-         SELECT $1, t.target, $2, $3, t.warn_at, t.due_at
-         FROM unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) AS t (target, warn_at, due_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (case_id, target) DO NOTHING",
     )
     .bind(case_id)
+    .bind(target)
     .bind(policy_id)
     .bind(started_at)
-    .bind(&targets)
-    .bind(&warn_at)
-    .bind(&due_at)
+    .bind(warn_at)
+    .bind(due_at)
     .execute(conn)
     .await?;
     Ok(())
