@@ -204,6 +204,9 @@ pub struct Phase {
     pub throughput: f64,
     /// Seconds from the last send to the last filing.
     pub drain_seconds: f64,
+    /// Seconds from the first send to the last answer: longer than the
+    /// paced length when Batline answered more slowly than the pace asked.
+    pub send_seconds: f64,
 }
 
 /// Drives `count` contacts (paced at `rate` per second, or as fast as the
@@ -256,6 +259,7 @@ async fn phase(
         p99_ms: latency.p99_ms.unwrap_or(f64::NAN),
         throughput: if window > 0.0 { latency.filed as f64 / window } else { 0.0 },
         drain_seconds: sent_at.elapsed().as_secs_f64(),
+        send_seconds: (sent_at - started).as_secs_f64(),
     })
 }
 
@@ -361,7 +365,9 @@ impl std::fmt::Display for MixedReport {
         if let Some(b) = &self.burst {
             write!(
                 f,
-                "\nburst                                             {} accepted, {} owned, {} lost; drained {:.1} s after the last send; p99 {:.0} ms",
+                "\nburst                                             sent in {:.1} s ({:.0}/s), {} accepted, {} owned, {} lost; drained {:.1} s after the last send; p99 {:.0} ms",
+                b.send_seconds,
+                if b.send_seconds > 0.0 { (b.accepted + b.failed) as f64 / b.send_seconds } else { 0.0 },
                 b.accepted,
                 b.owned,
                 b.accepted as i64 - b.owned,
