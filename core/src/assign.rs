@@ -168,11 +168,10 @@ pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
         eligible.sort_by(|a, b| preference_order(a, b));
         return Some((eligible[0], Rule::Eligible(deciding_preference(eligible[0], eligible.get(1).copied()))));
     }
-    let by_load = |a: &&Candidate, b: &&Candidate| by_overload(a, b);
-    if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(by_load) {
+    if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(|a, b| by_overload(a, b)) {
         return Some((c, Rule::OverCapacity));
     }
-    candidates.iter().min_by(by_load).map(|c| (c, Rule::OtherLanguage))
+    candidates.iter().min_by(|a, b| by_overload(a, b)).map(|c| (c, Rule::OtherLanguage))
 }
 
 /// Picks the owner inside the caller's transaction. The chosen responder's

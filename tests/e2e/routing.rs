@@ -229,10 +229,7 @@ async fn a_responder_mid_assignment_is_passed_over_only_for_someone_as_suited() 
     app.text(RESIDENT, "Ensimmäinen asia").await?;
     let first = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
     let (first_owner, _) = owner_of(RESIDENT).await?;
-    let first_owner_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM responders WHERE username = $1")
-        .bind(&first_owner)
-        .fetch_one(&app.pool)
-        .await?;
+    let first_owner_id = first.owner_id;
     let console = app.sign_in(&first_owner).await?;
     assert_eq!(
         console.post(&format!("/api/v1/cases/{}/resolve", first.id), json!({ "summary": "Hoidettu." })).await?.0,
