@@ -48,7 +48,6 @@ pub async fn transfer(
     reason: serde_json::Value,
 ) -> Result<Vec<i64>> {
     store::cases::reassign(conn, case.id, owner.id, ack_due_at).await?;
-    store::responders::touch_last_assigned(conn, owner.id).await?;
     let mut reason = reason;
     if let Some(map) = reason.as_object_mut() {
         map.insert("owner_id".into(), serde_json::json!(owner.id));

@@ -16,10 +16,13 @@ use uuid::Uuid;
 
 use crate::{
     Result,
-    domain::SlaTarget,
+    domain::{Channel, Priority, SlaTarget},
     opening_hours::OpeningHours,
     roster::TZ,
-    store::{self, cases::Case},
+    store::{
+        self,
+        sla::{ClockTimes, NewClocks},
+    },
 };
 
 /// Days a deadline search walks before giving up on hours that are never
@@ -66,13 +69,19 @@ fn local(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
     }
 }
 
-/// Starts a new case's clocks, by the policy that fits it now. A case with
-/// no fitting policy (an admin removed every catch-all) has no clocks.
-pub async fn start_clocks(conn: &mut PgConnection, case: &Case) -> Result<()> {
-    let Some(policy) = store::sla::current_for(&mut *conn, case.channel, case.topic.as_deref(), case.priority).await?
-    else {
-        tracing::warn!(case_id = %case.id, "no SLA policy fits the case; it runs without SLA clocks");
-        return Ok(());
+/// Plans a new case's clocks by the policy that fits it now, for
+/// [`store::cases::insert`] to start with the case. `None` when no policy
+/// fits (an admin removed every catch-all): the case runs without clocks.
+pub async fn plan(
+    conn: &mut PgConnection,
+    channel: Channel,
+    topic: Option<&str>,
+    priority: Priority,
+    opened_at: DateTime<Utc>,
+) -> Result<Option<NewClocks>> {
+    let Some(policy) = store::sla::current_for(&mut *conn, channel, topic, priority).await? else {
+        tracing::warn!(?channel, topic, "no SLA policy fits the new case; it runs without SLA clocks");
+        return Ok(None);
     };
     let hours: Option<OpeningHours> = match &policy.hours {
         Some(json) => Some(
@@ -81,20 +90,22 @@ pub async fn start_clocks(conn: &mut PgConnection, case: &Case) -> Result<()> {
         ),
         None => None,
     };
-    let targets =
-        [(SlaTarget::FirstResponse, policy.first_response_seconds), (SlaTarget::Resolution, policy.resolution_seconds)];
-    for (target, seconds) in targets {
+    let times = |seconds: i32| {
         let whole = Duration::seconds(i64::from(seconds));
         let warn_part = whole * policy.warn_at_percent / 100;
-        let (Some(due), Some(warn)) =
-            (deadline(case.opened_at, whole, hours.as_ref()), deadline(case.opened_at, warn_part, hours.as_ref()))
-        else {
+        let times = deadline(opened_at, warn_part, hours.as_ref())
+            .zip(deadline(opened_at, whole, hours.as_ref()))
+            .map(|(warn_at, due_at)| ClockTimes { warn_at, due_at });
+        if times.is_none() {
             tracing::warn!(policy_id = %policy.id, "the SLA policy's hours are never open; no clock started");
-            continue;
-        };
-        store::sla::insert_clock(conn, case.id, target, policy.id, case.opened_at, warn, due).await?;
-    }
-    Ok(())
+        }
+        times
+    };
+    Ok(Some(NewClocks {
+        policy_id: policy.id,
+        first_response: times(policy.first_response_seconds),
+        resolution: times(policy.resolution_seconds),
+    }))
 }
 
 /// A human answered the resident: the case's first response, on the case

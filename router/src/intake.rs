@@ -5,9 +5,10 @@
 use batline_core::{
     Error, Result,
     bus::BusMessage,
-    domain::{ActorKind, Channel, Language, MessageKind, event_kind},
+    domain::{ActorKind, Channel, Language, MessageKind, Priority, event_kind},
     language, metrics, outbound,
     outbox::Outbox,
+    sla,
     store::{self, cases::NewCase, intake::Intake, messages::NewOutbound, responders::Needs},
     texts,
 };
@@ -165,6 +166,10 @@ pub(crate) async fn open_case(
     let since = router.clock.now() - chrono::Duration::days(i64::from(router.config.previous_responder_days));
     let previous_owner = store::cases::previous_owner(conn, resident_id, since).await?;
     let needs = Needs { language, area: None, topic: None, previous_owner, at_point: None };
+    // Planned before the owner's row is locked, to hold that lock no longer than needed.
+    // Every case opens at normal priority; a responder may raise it later.
+    let priority = Priority::Normal;
+    let clocks = sla::plan(conn, intake.channel, None, priority, intake.received_at).await?;
     let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);
@@ -179,11 +184,11 @@ pub(crate) async fn open_case(
             area: None,
             topic: None,
             ack_due_at: router.clock.now() + window,
+            priority,
+            clocks,
         },
     )
     .await?;
-    batline_core::sla::start_clocks(conn, &case).await?;
-    store::responders::touch_last_assigned(conn, owner_id).await?;
     store::events::append(
         conn,
         case.id,

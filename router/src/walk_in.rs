@@ -13,9 +13,10 @@
 use batline_core::{
     Error, Result,
     bus::BusMessage,
-    domain::{ActorKind, Channel, Language, MessageKind, event_kind},
+    domain::{ActorKind, Channel, Language, MessageKind, Priority, event_kind},
     outbound,
     outbox::Outbox,
+    sla,
     store::{
         self,
         cases::{Case, NewCase},
@@ -114,6 +115,10 @@ async fn open_case(
         at_point: Some(point.id),
     };
     let now = router.clock.now();
+    // Planned before the owner's row is locked, to hold that lock no longer than needed.
+    // Every case opens at normal priority; a responder may raise it later.
+    let priority = Priority::Normal;
+    let clocks = sla::plan(conn, Channel::WalkIn, ticket.topic.as_deref(), priority, intake.received_at).await?;
     let decision = assign::choose_owner(conn, &needs, &[], now).await?;
     let owner_id = decision.owner_id;
     let case = store::cases::insert(
@@ -127,11 +132,11 @@ async fn open_case(
             area: Some(point.area.clone()),
             topic: ticket.topic.clone(),
             ack_due_at: now + router.config.ack_windows.for_channel(Channel::WalkIn),
+            priority,
+            clocks,
         },
     )
     .await?;
-    batline_core::sla::start_clocks(conn, &case).await?;
-    store::responders::touch_last_assigned(conn, owner_id).await?;
     store::events::append(
         conn,
         case.id,

@@ -167,8 +167,9 @@ async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<U
     sqlx::query(
         "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, status, opened_at, owned_at,
                             owner_assigned_at, first_response_at, resolved_at, resolution_summary, area, topic,
-                            reopened_count, satisfaction_score, satisfaction_at)
-         VALUES ($1, $2, $3, $4, $5, 'fi', $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                            reopened_count, satisfaction_score, satisfaction_at, first_response_due_at,
+                            resolution_due_at)
+         VALUES ($1, $2, $3, $4, $5, 'fi', $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
     )
     .bind(id)
     .bind(TrackingCode::generate().to_string())
@@ -186,6 +187,9 @@ async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<U
     .bind(p.reopened)
     .bind(p.score)
     .bind(p.score.map(|_| at(p.resolved.unwrap_or(0) + 60)))
+    // As `store::cases::insert` writes them with the clocks below.
+    .bind(at(FR_TARGET))
+    .bind(at(RS_TARGET))
     .execute(pool)
     .await?;
     // The intake it came from: the report no longer reads it, but a real case has one.

@@ -251,3 +251,59 @@ async fn a_responder_mid_assignment_is_passed_over_only_for_someone_as_suited() 
     app.assert_open_counts_exact().await?;
     app.teardown().await
 }
+
+/// Becoming a case's owner restarts a responder's idle time, whichever way
+/// the case came (opened for them or moved to them), so with loads equal
+/// the one who waited longest gets the next case.
+#[tokio::test]
+async fn every_new_owner_goes_to_the_back_of_the_idle_queue() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let idle_since = |id: uuid::Uuid| {
+        let pool = app.pool.clone();
+        async move {
+            let at: Option<chrono::DateTime<chrono::Utc>> =
+                sqlx::query_scalar("SELECT last_assigned_at FROM responders WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await?;
+            TestResult::Ok(at)
+        }
+    };
+
+    app.text("+358401900301", "Katuvalo on rikki").await?;
+    let first = app.wait_for_cases("+358401900301", 1, Duration::from_secs(10)).await?.remove(0);
+    let (first_owner, other) = if first.owner_id == aino.id { (&aino, &mikko) } else { (&mikko, &aino) };
+    assert!(idle_since(first_owner.id).await?.is_some());
+    assert_eq!(idle_since(other.id).await?, None);
+    let console = app.sign_in(&first_owner.username).await?;
+    let resolved =
+        console.post(&format!("/api/v1/cases/{}/resolve", first.id), json!({ "summary": "Hoidettu." })).await?;
+    assert_eq!(resolved.0, 200);
+
+    // Both have no open case now; the one never assigned has waited longest.
+    app.text("+358401900302", "Roskis on täynnä").await?;
+    let second = app.wait_for_cases("+358401900302", 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(second.owner_id, other.id);
+    let reason: Value = sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned'")
+        .bind(second.id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!(reason["decided_by"], "longest_idle");
+
+    // Moved on for a missed acknowledgement, the case restarts its new
+    // owner's idle time too.
+    let before = idle_since(first_owner.id).await?;
+    let shutdown = CancellationToken::new();
+    let _router = app.router(&shutdown).await?;
+    app.clock.advance(chrono::Duration::minutes(6));
+    eventually("the case to move on", Duration::from_secs(10), || async {
+        Ok((app.cases_of("+358401900302").await?[0].owner_id == first_owner.id).then_some(()))
+    })
+    .await?;
+    assert!(idle_since(first_owner.id).await? > before);
+    app.assert_open_counts_exact().await?;
+    shutdown.cancel();
+    app.teardown().await
+}

@@ -44,6 +44,15 @@ async fn the_owner_is_warned_then_the_breach_is_raised_and_a_reply_stops_the_clo
     assert_eq!(started[0].0, "first_response");
     assert_eq!((started[0].1 - slow.opened_at).num_minutes(), 15);
     assert_eq!((started[1].1 - slow.opened_at).num_days(), 5);
+    // The reports read the deadlines off the case row, written with the clocks.
+    let (first_response_due, resolution_due): (
+        Option<chrono::DateTime<chrono::Utc>>,
+        Option<chrono::DateTime<chrono::Utc>>,
+    ) = sqlx::query_as("SELECT first_response_due_at, resolution_due_at FROM cases WHERE id = $1")
+        .bind(slow.id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!((first_response_due, resolution_due), (Some(started[0].1), Some(started[1].1)));
 
     // Aino acknowledges both (so they do not move on) and answers one.
     let console = app.sign_in("aino").await?;

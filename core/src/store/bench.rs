@@ -32,13 +32,12 @@ const TOPICS: [&str; 8] = ["streets", "parks", "waste", "traffic", "noise", "hou
 /// accepted hand-off; then `VACUUM ANALYZE`. Each step is one statement.
 #[tracing::instrument(skip(pool))]
 pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime<Utc>) -> Result<()> {
-    let steps: [&str; 20] = [
+    let steps: [&str; 18] = [
         // The open-case counter trigger would update a responder row per
         // open case, and the report triggers (migration 19) a case row per
-        // clock, missed acknowledgement and hand-off; the counts and
+        // missed acknowledgement and hand-off; the counts and
         // deadlines are written with the cases instead.
         "ALTER TABLE cases DISABLE TRIGGER cases_open_cases",
-        "ALTER TABLE sla_clocks DISABLE TRIGGER sla_clocks_copy_due",
         "ALTER TABLE case_events DISABLE TRIGGER case_events_count_ack_missed",
         "ALTER TABLE handoffs DISABLE TRIGGER handoffs_count_accepted_insert",
         "INSERT INTO responders (id, username, display_name, password_hash, areas, duty_status, capacity)
@@ -140,7 +139,6 @@ pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime
         "UPDATE responders r SET open_cases = coalesce(
              (SELECT count(*) FROM cases c WHERE c.owner_id = r.id AND c.status = 'open'), 0)",
         "ALTER TABLE cases ENABLE TRIGGER cases_open_cases",
-        "ALTER TABLE sla_clocks ENABLE TRIGGER sla_clocks_copy_due",
         "ALTER TABLE case_events ENABLE TRIGGER case_events_count_ack_missed",
         "ALTER TABLE handoffs ENABLE TRIGGER handoffs_count_accepted_insert",
     ];

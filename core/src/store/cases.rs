@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::{
     Result,
-    domain::{CaseStatus, Channel, Language},
+    domain::{CaseStatus, Channel, Language, Priority},
+    store::sla::{ClockTimes, NewClocks},
     tracking_code::TrackingCode,
 };
 
@@ -77,6 +78,11 @@ pub struct NewCase {
     pub topic: Option<String>,
     /// The owner's acknowledgement deadline.
     pub ack_due_at: DateTime<Utc>,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// Its SLA clocks (`crate::sla::plan`), started with it; `None` when no
+    /// policy fits.
+    pub clocks: Option<NewClocks>,
 }
 
 /// A case as its owner's list shows it.
@@ -94,18 +100,33 @@ pub struct CaseListItem {
     pub last_message_at: Option<DateTime<Utc>>,
 }
 
-/// Opens a case with a fresh random tracking code. A code collision (one in
-/// a trillion) just draws another code rather than failing the filing.
+/// Opens a case with a fresh random tracking code and starts its SLA
+/// clocks, the deadlines copied onto the case for the reports, in one
+/// statement. A code collision (one in a trillion) just draws another code
+/// rather than failing the filing.
 #[tracing::instrument(skip(conn))]
 pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
+    let clock = |pick: fn(&NewClocks) -> Option<ClockTimes>| new.clocks.as_ref().and_then(pick);
+    let first_response = clock(|c| c.first_response);
+    let resolution = clock(|c| c.resolution);
     loop {
         let code = TrackingCode::generate();
         let inserted: Option<Case> = sqlx::query_as(
-            "INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
-                                owner_assigned_at, area, topic, ack_due_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10)
-             ON CONFLICT (tracking_code) DO NOTHING
-             RETURNING *",
+            "WITH c AS (
+                 INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
+                                    owner_assigned_at, area, topic, ack_due_at, priority,
+                                    first_response_due_at, resolution_due_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $14, $16)
+                 ON CONFLICT (tracking_code) DO NOTHING
+                 RETURNING *
+             ), clocks AS (
+                 INSERT INTO sla_clocks (case_id, target, policy_id, started_at, warn_at, due_at)
+                 SELECT c.id, k.target, $12, c.opened_at, k.warn_at, k.due_at
+                 FROM c CROSS JOIN (VALUES ('first_response', $13::timestamptz, $14::timestamptz),
+                                           ('resolution', $15::timestamptz, $16::timestamptz)) AS k (target, warn_at, due_at)
+                 WHERE k.due_at IS NOT NULL
+             )
+             SELECT * FROM c",
         )
         .bind(Uuid::new_v4())
         .bind(code.as_str())
@@ -117,6 +138,12 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
         .bind(&new.area)
         .bind(&new.topic)
         .bind(new.ack_due_at)
+        .bind(new.priority)
+        .bind(new.clocks.as_ref().map(|c| c.policy_id))
+        .bind(first_response.map(|t| t.warn_at))
+        .bind(first_response.map(|t| t.due_at))
+        .bind(resolution.map(|t| t.warn_at))
+        .bind(resolution.map(|t| t.due_at))
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(case) = inserted {

@@ -319,16 +319,6 @@ pub async fn lock_load_unless_held(conn: &mut PgConnection, id: Uuid) -> Result<
     .await?)
 }
 
-/// Records that `id` just became a case's owner.
-#[tracing::instrument(skip(conn))]
-pub async fn touch_last_assigned(conn: &mut PgConnection, id: Uuid) -> Result<()> {
-    sqlx::query("UPDATE responders SET last_assigned_at = clock_timestamp() WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Display names of the responders in `ids`.
 #[tracing::instrument(skip(e))]
 pub async fn display_names(e: impl PgExecutor<'_>, ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {

@@ -189,31 +189,26 @@ pub struct SlaClock {
     pub met_at: Option<DateTime<Utc>>,
 }
 
-/// Starts a clock.
-#[tracing::instrument(skip(conn))]
-pub async fn insert_clock(
-    conn: &mut PgConnection,
-    case_id: Uuid,
-    target: SlaTarget,
-    policy_id: Uuid,
-    started_at: DateTime<Utc>,
-    warn_at: DateTime<Utc>,
-    due_at: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sla_clocks (case_id, target, policy_id, started_at, warn_at, due_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (case_id, target) DO NOTHING",
-    )
-    .bind(case_id)
-    .bind(target)
-    .bind(policy_id)
-    .bind(started_at)
-    .bind(warn_at)
-    .bind(due_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// A new case's SLA clocks, as planned before the case is written: the
+/// policy that fits it and each target's warning and deadline. A target
+/// whose policy hours are never open has no clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewClocks {
+    /// The policy version the clocks run by.
+    pub policy_id: Uuid,
+    /// The first-response clock, if it can run.
+    pub first_response: Option<ClockTimes>,
+    /// The resolution clock, if it can run.
+    pub resolution: Option<ClockTimes>,
+}
+
+/// When a clock warns its owner and when it is breached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockTimes {
+    /// The warning.
+    pub warn_at: DateTime<Utc>,
+    /// The deadline.
+    pub due_at: DateTime<Utc>,
 }
 
 /// Stops a case's clock as met (the first met time stands), at the instant
