@@ -6,11 +6,23 @@
 //! sweeps whatever is left, e.g. after RabbitMQ was down or a process died
 //! between commit and publish. Rows are taken with `FOR UPDATE SKIP LOCKED`,
 //! so any number of processes can relay side by side.
+//!
+//! Publishing at once is done in groups, like a database's group commit:
+//! one task per process takes every row asked for while the previous group
+//! was being published, and publishes and deletes them together. Alone, a
+//! row goes out as quickly as before; under load, one deleting transaction
+//! serves many contacts instead of one each.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use sqlx::{PgConnection, PgPool};
-use tokio::{sync::Notify, task::JoinHandle};
+use tokio::{
+    sync::{Notify, mpsc, oneshot},
+    task::JoinHandle,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -28,15 +40,19 @@ const POLL: Duration = Duration::from_millis(500);
 /// Publishes what services wrote to the outbox.
 #[derive(Clone)]
 pub struct Outbox {
-    pool: PgPool,
-    bus: Bus,
+    rows: Rows,
     kick: Arc<Notify>,
+    /// The group publisher's queue, started on first use (it needs a runtime).
+    group: Arc<OnceLock<mpsc::UnboundedSender<GroupRequest>>>,
 }
+
+/// Rows to publish at once, and where to say how it went.
+type GroupRequest = (Vec<i64>, oneshot::Sender<std::result::Result<(), String>>);
 
 impl Outbox {
     /// An outbox publishing through `bus`.
     pub fn new(pool: PgPool, bus: Bus) -> Self {
-        Outbox { pool, bus, kick: Arc::new(Notify::new()) }
+        Outbox { rows: Rows { pool, bus }, kick: Arc::new(Notify::new()), group: Arc::new(OnceLock::new()) }
     }
 
     /// Writes `msg` into the caller's transaction, with the current trace
@@ -47,10 +63,18 @@ impl Outbox {
         store::outbox::insert(conn, exchange.as_str(), &key, &serde_json::to_value(msg)?, traceparent.as_deref()).await
     }
 
-    /// Publishes the rows `ids` now, unless another process already is.
-    /// Returns how many this call published.
-    pub async fn publish_now(&self, ids: &[i64]) -> Result<usize> {
-        self.sweep(Some(ids)).await
+    /// Publishes the rows `ids` now (with whatever else this process is
+    /// publishing at the moment), unless another process already is; waits
+    /// for the confirms. On an error the rows not published stay for the relay.
+    pub async fn publish_now(&self, ids: &[i64]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let (reply, done) = oneshot::channel();
+        let group = self.group.get_or_init(|| self.rows.clone().spawn_group_publisher());
+        let stopped = || Error::Task("the outbox's group publisher has stopped".into());
+        group.send((ids.to_vec(), reply)).map_err(|_| stopped())?;
+        done.await.map_err(|_| stopped())?.map_err(Error::BusUnavailable)
     }
 
     /// Wakes the relay so it publishes without waiting for its next poll.
@@ -68,11 +92,11 @@ impl Outbox {
                     _ = tokio::time::sleep(POLL) => {}
                     _ = shutdown.cancelled() => break,
                 }
-                if !outbox.bus.is_connected() {
+                if !outbox.rows.bus.is_connected() {
                     continue;
                 }
                 loop {
-                    match outbox.sweep(None).await {
+                    match outbox.rows.sweep(None).await {
                         Ok(n) if n as i64 == BATCH => continue,
                         Ok(_) => break,
                         Err(e) => {
@@ -83,6 +107,44 @@ impl Outbox {
                 }
             }
         })
+    }
+}
+
+/// What publishing needs: the table and the bus.
+#[derive(Clone)]
+struct Rows {
+    pool: PgPool,
+    bus: Bus,
+}
+
+impl Rows {
+    /// Starts the task behind [`Outbox::publish_now`]. It holds no
+    /// [`Outbox`], so it ends when the last one is dropped.
+    fn spawn_group_publisher(self) -> mpsc::UnboundedSender<GroupRequest> {
+        let (group, mut requests) = mpsc::unbounded_channel::<GroupRequest>();
+        tokio::spawn(async move {
+            while let Some(first) = requests.recv().await {
+                let mut ids = first.0.clone();
+                let mut waiting = vec![first.1];
+                while ids.len() < BATCH as usize
+                    && let Ok((more, reply)) = requests.try_recv()
+                {
+                    ids.extend(more);
+                    waiting.push(reply);
+                }
+                let mut result = Ok(());
+                for chunk in ids.chunks(BATCH as usize) {
+                    if let Err(e) = self.sweep(Some(chunk)).await {
+                        result = Err(e.to_string());
+                    }
+                }
+                for reply in waiting {
+                    // A caller that stopped waiting (a timed-out webhook) needs no answer.
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        group
     }
 
     /// Takes rows, publishes them concurrently and commits their deletion.
