@@ -412,3 +412,102 @@ async fn sign_ins_are_limited_per_address() -> TestResult {
     assert!(page.text().await?.contains("Too many sign-in attempts"));
     app.teardown().await
 }
+
+/// A console socket that falls too far behind the events (here: a browser
+/// that stops reading) loses some of them. It is told so with a `resync`
+/// note, after which the page refetches everything, rather than left with
+/// a silent gap; and it carries on with the events after that.
+#[tokio::test]
+async fn a_live_socket_that_falls_behind_is_told_to_resync_and_carries_on() -> TestResult {
+    use batline_core::bus::{Bus, BusMessage};
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest, http::HeaderValue};
+
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let cookie = web_sign_in(&app, "aino").await?.cookie;
+    let host = app.console.trim_start_matches("http://").to_owned();
+    // A small receive buffer, so a browser that stops reading stops the
+    // console's writes after a few notes instead of megabytes of them.
+    let open = |receive_buffer: Option<u32>| {
+        let (host, cookie) = (host.clone(), cookie.clone());
+        async move {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            if let Some(size) = receive_buffer {
+                socket.set_recv_buffer_size(size)?;
+            }
+            let stream = socket.connect(host.parse()?).await?;
+            let mut request = format!("ws://{host}/live").into_client_request()?;
+            request.headers_mut().insert("Cookie", HeaderValue::from_str(&cookie)?);
+            request.headers_mut().insert("Origin", HeaderValue::from_str(&format!("http://{host}"))?);
+            let (ws, _) = tokio_tungstenite::client_async(request, stream).await?;
+            TestResult::Ok(ws)
+        }
+    };
+    let mut slow = open(Some(4096)).await?;
+
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let bus = Bus::start(crate::support::AMQP_URL, &app.namespace, shutdown.clone());
+    bus.wait_connected(Duration::from_secs(10)).await?;
+    let event = |case_id: uuid::Uuid| BusMessage::CaseUpdated { case_id, owner_id: aino.id, kind: "note".into() };
+    let case_of = |frame: &Message| -> Option<(String, Option<String>)> {
+        let Message::Text(text) = frame else { return None };
+        let note: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some((note["type"].as_str()?.to_owned(), note["case_id"].as_str().map(str::to_owned)))
+    };
+    // Reads `ws` until the note for `case_id`; returns the note types seen on the way.
+    async fn read_until<S>(
+        ws: &mut S,
+        case_id: uuid::Uuid,
+        case_of: impl Fn(&Message) -> Option<(String, Option<String>)>,
+    ) -> TestResult<Vec<String>>
+    where
+        S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+    {
+        let mut seen = Vec::new();
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(30), ws.next())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("the live socket closed"))??;
+            let Some((kind, case)) = case_of(&frame) else { continue };
+            if case.as_deref() == Some(case_id.to_string().as_str()) {
+                return Ok(seen);
+            }
+            seen.push(kind);
+        }
+    }
+
+    // The socket is listening once one event is through.
+    let first = uuid::Uuid::new_v4();
+    bus.publish(&event(first)).await?;
+    read_until(&mut slow, first, case_of).await?;
+
+    // It stops reading while more events pass than the console's kernel
+    // may buffer for it (the send buffer grows up to tcp_wmem's maximum;
+    // a note is about 80 bytes), with a margin.
+    let most_buffered: usize = std::fs::read_to_string("/proc/sys/net/ipv4/tcp_wmem")?
+        .split_whitespace()
+        .last()
+        .and_then(|max| max.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("tcp_wmem has no maximum"))?;
+    let events = most_buffered / 80 * 13 / 10 + 1000;
+    let last = uuid::Uuid::new_v4();
+    let ids: Vec<uuid::Uuid> = (0..events).map(|_| uuid::Uuid::new_v4()).chain([last]).collect();
+    for chunk in ids.chunks(200) {
+        let events: Vec<BusMessage> = chunk.iter().map(|id| event(*id)).collect();
+        futures_util::future::try_join_all(events.iter().map(|e| bus.publish(e))).await?;
+    }
+
+    let slow_seen = read_until(&mut slow, last, case_of).await?;
+    let notes = slow_seen.iter().filter(|kind| *kind == "case").count();
+    assert!(notes < events, "the socket fell behind ({notes} of {events} notes)");
+    assert!(slow_seen.iter().any(|kind| kind == "resync"), "and was told so");
+
+    // Caught up, it goes on as before.
+    let after = uuid::Uuid::new_v4();
+    bus.publish(&event(after)).await?;
+    assert!(read_until(&mut slow, after, case_of).await?.is_empty());
+    slow.close(None).await?;
+    shutdown.cancel();
+    app.teardown().await
+}
