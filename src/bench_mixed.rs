@@ -61,6 +61,11 @@ pub struct MixedBenchArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
+    /// Requests in flight at once during the burst. Residents do not wait
+    /// for each other: a burst arrives at its rate whatever Batline's pace,
+    /// so this must be high enough not to hold the senders back.
+    #[arg(long, default_value_t = 2000)]
+    pub burst_concurrency: usize,
     /// Shares of SMS, voice, chat and walk-in contacts, e.g. `5,2,1,2`.
     #[arg(long, default_value = "5,2,1,2")]
     pub mix: String,
@@ -215,7 +220,7 @@ async fn phase(
     pool: &sqlx::PgPool,
     target: &Target,
     count: usize,
-    rate: f64,
+    (rate, concurrency): (f64, usize),
     args: &MixedBenchArgs,
 ) -> anyhow::Result<Phase> {
     // 15 digits in all, the most E.164 allows (walk-in desks check).
@@ -234,7 +239,7 @@ async fn phase(
                 target.send(i, &from).await
             }
         })
-        .buffer_unordered(args.concurrency.max(1))
+        .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
     let sent_at = Instant::now();
@@ -409,13 +414,13 @@ pub async fn drive(
         mix: parse_mix(&args.mix)?,
     };
     let floor = floor(config, pool, args.floor_messages, args.concurrency).await?;
-    let sustained = phase(pool, &target, args.contacts, 0.0, args).await?;
+    let sustained = phase(pool, &target, args.contacts, (0.0, args.concurrency), args).await?;
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
-    let half = phase(pool, &target, half_count, half_rate, args).await?;
+    let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await?;
     let burst = if args.burst_rate > 0 {
         let count = args.burst_rate as usize * args.burst_seconds as usize;
-        Some(phase(pool, &target, count, f64::from(args.burst_rate), args).await?)
+        Some(phase(pool, &target, count, (f64::from(args.burst_rate), args.burst_concurrency), args).await?)
     } else {
         None
     };

@@ -82,6 +82,7 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         burst_rate: 30,
         burst_seconds: 2,
         concurrency: 8,
+        burst_concurrency: 64,
         mix: "3,1,1,1".into(),
         gateway: None,
         console: None,
