@@ -1,22 +1,20 @@
-//! `batline`: run Batline's services alone or together, administer
-//! responders, and benchmark a running system. `batline --help` lists it all.
+//! `batline`: run Batline's services alone or together and administer
+//! responders. `batline --help` lists it all; the benchmarks are a binary of
+//! their own, `batline-bench`.
 
 use std::{io::Write, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use batline::{
-    bench, seed, services,
-    twilio_sandbox::{
-        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_FROM_NUMBER, InboundCall, InboundSms, ResidentPhone, TwilioSandbox,
-        new_sid,
-    },
-};
+use batline::{seed, services};
 use batline_core::{
     Config,
     config::TwilioConfig,
     domain::{DutyStatus, Language, Role},
     password,
     store::{self, responders::NewResponder},
+};
+use batline_test_kit::twilio_sandbox::{
+    DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_FROM_NUMBER, InboundCall, InboundSms, ResidentPhone, TwilioSandbox, new_sid,
 };
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -86,30 +84,6 @@ enum Command {
         #[arg(long, default_value = "+358401234567")]
         from: String,
     },
-    /// Drive a running Batline with signed SMS webhooks and report throughput
-    /// and intake-to-named-owner latency.
-    Bench(bench::BenchArgs),
-    /// Measure the routing engine in a scratch database: decision latency
-    /// with many responders and open cases, and assignments per second with
-    /// one and three routers.
-    BenchRouting(batline::bench_routing::RoutingBenchArgs),
-    /// Ring a running Batline with many signed voice webhooks at once and
-    /// report webhook-to-TwiML latency.
-    BenchVoice(batline::bench_voice::VoiceBenchArgs),
-    /// Load a year of cases (a million by default) into a scratch database
-    /// and time every query of the mayor's dashboard.
-    BenchDashboard(batline::bench_dashboard::DashboardBenchArgs),
-    /// Hold many idle chat sockets on a gateway of its own (a child process,
-    /// scratch database and namespace) and report the gateway's memory per
-    /// socket and the reply-to-socket latency under that load. Every socket
-    /// is an open file in this process and in the gateway: raise the limit
-    /// first if needed (`ulimit -n 11000` for 10 000 sockets).
-    BenchChat(batline::bench_chat::ChatBenchArgs),
-    /// Mixed SMS, voice, chat and walk-in load against a running Batline, set
-    /// against this machine's floor (raw RabbitMQ publish-confirm-consume
-    /// plus one PostgreSQL commit per message): sustained throughput,
-    /// intake-to-owner latency at half of it, and an optional burst.
-    BenchMixed(batline::bench_mixed::MixedBenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -246,7 +220,7 @@ enum ResponderCommand {
 
 #[tokio::main]
 async fn main() {
-    batline::telemetry::init();
+    batline_core::telemetry::init();
     if let Err(e) = run(Cli::parse()).await {
         // A reader that stopped reading (`batline roster coverage | head`) is not a failure.
         if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
@@ -275,12 +249,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::WalkInPoint { command } => walk_in_point(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
         Command::Call { from } => call(config, &from).await,
-        Command::Bench(args) => bench::run(config, args).await,
-        Command::BenchRouting(args) => batline::bench_routing::run(config, args).await,
-        Command::BenchVoice(args) => batline::bench_voice::run(config, args).await,
-        Command::BenchDashboard(args) => batline::bench_dashboard::run(config, args).await,
-        Command::BenchChat(args) => batline::bench_chat::run(config, args).await,
-        Command::BenchMixed(args) => batline::bench_mixed::run(config, args).await,
     }
 }
 

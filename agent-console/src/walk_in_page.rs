@@ -6,7 +6,8 @@
 //! so the page runs under the console's policy with no inline script or
 //! style. maud escapes everything interpolated.
 
-use batline_core::{domain::Language, roster::TZ, store::walk_in_tickets::TicketView, web_assets};
+use batline_core::{domain::Language, roster::TZ, store::walk_in_tickets::TicketView};
+use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use qrcode::{EcLevel, QrCode, render::svg};
 

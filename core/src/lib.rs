@@ -5,6 +5,8 @@
 //! meeting points, the domain vocabulary ([`domain`]), the resident-facing
 //! texts ([`texts`]) and the Twilio-compatible REST client ([`twilio`]).
 
+#![warn(missing_docs)]
+
 pub mod assign;
 pub mod bus;
 pub mod call_back;
@@ -30,12 +32,12 @@ pub mod satisfaction;
 pub mod security_headers;
 pub mod sla;
 pub mod store;
+pub mod telemetry;
 pub mod texts;
 pub mod trace_context;
 pub mod tracking_code;
 pub mod twilio;
 pub mod walk_in;
-pub mod web_assets;
 pub mod whole_number;
 
 pub use config::Config;

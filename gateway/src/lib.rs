@@ -162,7 +162,7 @@ pub fn app(state: AppState) -> Router {
         .route("/chat", get(chat::page::page))
         .route("/chat/embed.js", get(chat::page::embed_script))
         .route("/chat/ws", get(chat::socket::upgrade))
-        .route("/assets/{name}", get(batline_core::web_assets::serve))
+        .route("/assets/{name}", get(batline_web_assets::serve))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

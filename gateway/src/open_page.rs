@@ -5,7 +5,8 @@
 //! so it runs under the strict CSP of [`crate::open_data::CSP`]; maud
 //! escapes everything interpolated.
 
-use batline_core::{domain::Language, web_assets};
+use batline_core::domain::Language;
+use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::open_data::{Figure, OpenData, OpenRow};

@@ -7,8 +7,8 @@
 use batline_core::{
     domain::{CaseStatus, Language},
     roster::TZ,
-    web_assets,
 };
+use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
 
 use crate::{

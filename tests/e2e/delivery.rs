@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
-use batline::twilio_sandbox::Failure;
 use batline_core::{
     domain::{DutyStatus, Language},
     twilio::signature,
 };
+use batline_test_kit::twilio_sandbox::Failure;
 use secrecy::ExposeSecret;
 
 use crate::support::{PUBLIC_URL, TestApp, TestResult, eventually};

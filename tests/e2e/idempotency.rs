@@ -4,12 +4,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use batline::twilio_sandbox::new_sid;
 use batline_core::{
     bus::{self, Bus, BusMessage, Names},
     domain::{DutyStatus, Language},
     outbox::Outbox,
 };
+use batline_test_kit::twilio_sandbox::new_sid;
 use lapin::options::{BasicGetOptions, QueueDeclareOptions};
 use tokio_util::sync::CancellationToken;
 

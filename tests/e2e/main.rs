@@ -3,7 +3,6 @@
 //! once and runs the tests in parallel.
 
 mod admin;
-mod bench_smoke;
 mod browser;
 mod chat;
 mod chat_browser;

@@ -6,8 +6,8 @@
 
 use std::{collections::HashMap, time::Duration};
 
-use batline::twilio_sandbox::new_sid;
 use batline_core::bus::Bus;
+use batline_test_kit::twilio_sandbox::new_sid;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 

@@ -147,7 +147,7 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
         let r = app.http.get(format!("{}/open/data.json?{bad}", app.gateway)).send().await?;
         assert_eq!(r.status(), 400, "{bad}");
     }
-    let css = app.http.get(format!("{}{}", app.gateway, batline_core::web_assets::url("hds.css"))).send().await?;
+    let css = app.http.get(format!("{}{}", app.gateway, batline_web_assets::url("hds.css"))).send().await?;
     assert_eq!(css.status(), 200, "the page's styles are served by the gateway");
 
     // Public, so limited per address like tracking: 30 a minute by default.

@@ -65,7 +65,7 @@ async fn secrets_never_appear_in_the_logs() -> TestResult {
         .text(
             &gateway_url,
             PUBLIC_URL,
-            &batline::twilio_sandbox::InboundSms {
+            &batline_test_kit::twilio_sandbox::InboundSms {
                 message_sid: "SM00000000000000000000000000000501",
                 from: RESIDENT,
                 to: crate::support::BATLINE_NUMBER,

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use batline::twilio_sandbox::new_sid;
 use batline_core::domain::{DutyStatus, Language};
+use batline_test_kit::twilio_sandbox::new_sid;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;

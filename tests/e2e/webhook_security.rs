@@ -4,8 +4,8 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use batline::twilio_sandbox::{InboundSms, new_sid};
 use batline_core::twilio::signature;
+use batline_test_kit::twilio_sandbox::{InboundSms, new_sid};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 

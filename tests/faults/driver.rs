@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use batline::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid};
+use batline_test_kit::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid};
 use serde_json::{Value, json};
 use uuid::Uuid;
 

@@ -18,13 +18,13 @@ mod services;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use batline::twilio_sandbox::TwilioSandbox;
 use batline_core::{
     db,
     domain::{DutyStatus, Language, Role},
     password,
     store::{self, responders::NewResponder},
 };
+use batline_test_kit::twilio_sandbox::TwilioSandbox;
 use chrono::{DateTime, Utc};
 use cluster::{PrivatePostgres, PrivateRabbit, free_port};
 use driver::{BATLINE_NUMBER, Driver, PUBLIC_URL};
@@ -71,7 +71,7 @@ impl Drop for LogDir {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn batline_survives_kills_and_restarts_under_mixed_intake() -> anyhow::Result<()> {
-    batline::telemetry::init_for_tests();
+    batline_core::telemetry::init_for_tests();
     let started = tokio::time::Instant::now();
     services::kill_leftovers();
     PrivatePostgres::remove_leftovers();

@@ -2,10 +2,8 @@
 //! scripts, the header with navigation, duty status, language and sign-out,
 //! the live alert region and the keyboard-shortcut help.
 
-use batline_core::{
-    domain::{DutyStatus, Language, Role},
-    web_assets,
-};
+use batline_core::domain::{DutyStatus, Language, Role};
+use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
 
 use super::{i18n::ui, session::WebUser};

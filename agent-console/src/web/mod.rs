@@ -25,7 +25,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
     routing::{get, post},
 };
-use batline_core::web_assets;
+use batline_web_assets as web_assets;
 use maud::html;
 use tower_http::set_header::SetResponseHeaderLayer;
 

@@ -3,7 +3,6 @@
 //! take `&mut PgConnection`, which a caller gets from a transaction with
 //! `&mut *tx`; single reads take any executor.
 
-pub mod bench;
 pub mod call_backs;
 pub mod calls;
 pub mod canned_replies;
@@ -11,7 +10,6 @@ pub mod cases;
 pub mod chat;
 pub mod dead_letters;
 pub mod events;
-pub mod floor;
 pub mod handoffs;
 pub mod intake;
 pub mod messages;

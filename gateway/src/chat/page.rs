@@ -10,7 +10,8 @@ use axum::{
     http::{HeaderMap, HeaderValue, header},
     response::{IntoResponse, Response},
 };
-use batline_core::{domain::Language, web_assets};
+use batline_core::domain::Language;
+use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::{Deserialize, Serialize};
 

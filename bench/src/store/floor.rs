@@ -1,10 +1,10 @@
-//! The scratch table of `batline bench-mixed`'s machine floor: one durable
+//! The scratch table of `batline-bench mixed`'s machine floor: one durable
 //! commit per message, with none of Batline's logic, to compare Batline
 //! against. Created and dropped by the benchmark; never part of the schema.
 
 use sqlx::PgExecutor;
 
-use crate::Result;
+use batline_core::Result;
 
 fn valid(table: &str) -> Result<()> {
     // The name is built by the benchmark, never by input; still, it goes
@@ -12,7 +12,7 @@ fn valid(table: &str) -> Result<()> {
     if table.starts_with("bench_floor_") && table.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         Ok(())
     } else {
-        Err(crate::Error::Invalid(format!("{table:?} is not a floor table name")))
+        Err(batline_core::Error::Invalid(format!("{table:?} is not a floor table name")))
     }
 }
 

@@ -18,7 +18,7 @@ const HDS_STYLES: &[&str] = &["lib/base.min.css", "lib/components/all.min.css", 
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let web = manifest.parent().expect("core/ lives inside the workspace").join("web");
+    let web = manifest.parent().expect("web-assets/ lives inside the workspace").join("web");
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed={}", web.join("package-lock.json").display());
     println!("cargo:rerun-if-changed={}", web.join("src").display());

@@ -1,4 +1,4 @@
-//! `batline bench-mixed`: mixed-channel load against a running Batline, set
+//! `batline-bench mixed`: mixed-channel load against a running Batline, set
 //! against this machine's floor.
 //!
 //! 1. **Floor**: raw durable publish-with-confirm to a quorum queue and
@@ -17,11 +17,13 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use batline::services;
 use batline_core::{
     Config,
     bus::{self},
     store,
 };
+use batline_test_kit::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid};
 use clap::Args;
 use futures_util::StreamExt;
 use lapin::{
@@ -35,12 +37,9 @@ use lapin::{
 use rand::Rng;
 use serde_json::json;
 
-use crate::{
-    bench_chat, services,
-    twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid},
-};
+use crate::{chat as bench_chat, store::floor};
 
-/// Options of `batline bench-mixed`.
+/// Options of `batline-bench mixed`.
 #[derive(Debug, Clone, Args)]
 pub struct MixedBenchArgs {
     /// Messages through the floor measurement.
@@ -280,7 +279,7 @@ pub async fn floor(config: &Config, pool: &sqlx::PgPool, messages: usize, concur
     let mut args = FieldTable::default();
     args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
     publisher.queue_declare(&queue, QueueDeclareOptions { durable: true, ..Default::default() }, args).await?;
-    store::floor::create(pool, &table).await?;
+    floor::create(pool, &table).await?;
 
     let consumer_channel = connection.create_channel().await?;
     consumer_channel.basic_qos(u16::try_from(concurrency).unwrap_or(u16::MAX), BasicQosOptions::default()).await?;
@@ -298,7 +297,7 @@ pub async fn floor(config: &Config, pool: &sqlx::PgPool, messages: usize, concur
                         let Ok(delivery) = delivery else { return };
                         let payload: serde_json::Value = serde_json::from_slice(&delivery.data).unwrap_or_default();
                         let id = payload["n"].as_i64().unwrap_or_default();
-                        if let Err(e) = store::floor::insert(&pool, &table, id, &payload).await {
+                        if let Err(e) = floor::insert(&pool, &table, id, &payload).await {
                             tracing::warn!(error = %e, "floor insert failed");
                         }
                         let _ = delivery.ack(BasicAckOptions::default()).await;
@@ -329,7 +328,7 @@ pub async fn floor(config: &Config, pool: &sqlx::PgPool, messages: usize, concur
     tokio::time::timeout(Duration::from_secs(120), consume).await.context("the floor's consumer did not finish")??;
     let rate = messages as f64 / started.elapsed().as_secs_f64();
     publisher.queue_delete(&queue, QueueDeleteOptions::default()).await?;
-    store::floor::drop(pool, &table).await?;
+    floor::drop(pool, &table).await?;
     connection.close(200, "floor measured").await?;
     Ok(rate)
 }
@@ -427,12 +426,12 @@ pub async fn drive(
     Ok(MixedReport { floor, sustained, half, burst })
 }
 
-/// `batline bench-mixed` as a command.
+/// `batline-bench mixed` as a command.
 pub async fn run(config: Config, args: MixedBenchArgs) -> anyhow::Result<()> {
     let pool = services::database(&config).await?;
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     let console = args.console.clone().unwrap_or_else(|| format!("http://{}", config.console_addr));
-    println!("batline bench-mixed: mix {} (SMS, voice, chat, walk-in) to {gateway} and {console}", args.mix);
+    println!("batline-bench mixed: mix {} (SMS, voice, chat, walk-in) to {gateway} and {console}", args.mix);
     let report = drive(&config, &pool, (&gateway, &console), &args).await?;
     println!("{report}");
     Ok(())

@@ -1,5 +1,5 @@
 //! The styles and scripts every Batline page loads, built into the binary
-//! (see `core/build.rs`): the Helsinki Design System from npm, htmx, and
+//! (see `web-assets/build.rs`): the Helsinki Design System from npm, htmx, and
 //! Batline's own files in `web/src/`. Services mount [`serve`] at
 //! `/assets/{name}`; pages link them with [`url`], whose `?v=` changes with
 //! the content, so browsers may cache them for good.

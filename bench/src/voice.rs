@@ -1,4 +1,4 @@
-//! `batline bench-voice`: rings a running Batline with many calls at once,
+//! `batline-bench voice`: rings a running Batline with many calls at once,
 //! each a correctly signed Twilio voice webhook from its own number, and
 //! measures what Twilio cares about: the time from the webhook to the TwiML
 //! answer (Twilio gives up after 15 s; Batline aims for under 2 s at p99).
@@ -13,9 +13,9 @@ use clap::Args;
 use futures_util::StreamExt;
 use rand::Rng;
 
-use crate::twilio_sandbox::{InboundCall, ResidentPhone, new_sid};
+use batline_test_kit::twilio_sandbox::{InboundCall, ResidentPhone, new_sid};
 
-/// Options of `batline bench-voice`.
+/// Options of `batline-bench voice`.
 #[derive(Debug, Clone, Args)]
 pub struct VoiceBenchArgs {
     /// Calls to place.
@@ -66,11 +66,11 @@ impl std::fmt::Display for VoiceReport {
     }
 }
 
-/// `batline bench-voice` as a command.
+/// `batline-bench voice` as a command.
 pub async fn run(config: Config, args: VoiceBenchArgs) -> anyhow::Result<()> {
     let (phone, _) = ResidentPhone::for_config(&config);
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
-    println!("batline bench-voice: {} signed voice webhooks to {gateway}, {} at once", args.calls, args.concurrency);
+    println!("batline-bench voice: {} signed voice webhooks to {gateway}, {} at once", args.calls, args.concurrency);
     let report = drive(&phone, &gateway, config.public_url.as_str(), &args).await?;
     println!("{report}");
     Ok(())
@@ -144,8 +144,8 @@ pub async fn drive(
         }
     }
     times.sort_unstable();
-    report.p50_ms = crate::bench::percentile(&times, 0.50);
-    report.p99_ms = crate::bench::percentile(&times, 0.99);
+    report.p50_ms = crate::percentile(&times, 0.50);
+    report.p99_ms = crate::percentile(&times, 0.99);
     report.max_ms = times.last().map_or(f64::NAN, |t| t.as_secs_f64() * 1000.0);
     Ok(report)
 }

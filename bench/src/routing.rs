@@ -1,4 +1,4 @@
-//! `batline bench-routing`: the routing engine under a large city. Builds a
+//! `batline-bench routing`: the routing engine under a large city. Builds a
 //! scratch database (its own, dropped afterwards) with many responders and
 //! open cases, then measures
 //!
@@ -26,7 +26,7 @@ use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-/// Options of `batline bench-routing`.
+/// Options of `batline-bench routing`.
 #[derive(Debug, Clone, Args)]
 pub struct RoutingBenchArgs {
     /// Responders on duty.
@@ -43,14 +43,14 @@ pub struct RoutingBenchArgs {
     pub contacts: usize,
 }
 
-/// `batline bench-routing` as a command.
+/// `batline-bench routing` as a command.
 pub async fn run(config: Config, args: RoutingBenchArgs) -> anyhow::Result<()> {
     let scratch = format!("batline_bench_routing_{}", Uuid::new_v4().simple());
     let mut url = url::Url::parse(&config.database_url)?;
     url.set_path(&format!("/{scratch}"));
     let database_url = url.to_string();
     println!(
-        "batline bench-routing: {} responders, {} open cases, scratch database {scratch}",
+        "batline-bench routing: {} responders, {} open cases, scratch database {scratch}",
         args.responders, args.open_cases
     );
     let result = measure(&config, &database_url, &args).await;

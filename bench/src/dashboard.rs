@@ -1,4 +1,4 @@
-//! `batline bench-dashboard`: the mayor's dashboard under a year of a big
+//! `batline-bench dashboard`: the mayor's dashboard under a year of a big
 //! city. Creates a scratch database (dropped afterwards), bulk-loads cases
 //! with their intake, SLA clocks, timeline events and hand-offs spread over
 //! a year, times the first load of the in-memory figures, then times every
@@ -9,17 +9,14 @@ use std::{fmt, time::Instant};
 use batline_core::{
     Config, db,
     figures::Figures,
-    store::{
-        self,
-        reports::{Filter, Grouping},
-    },
+    store::reports::{Filter, Grouping},
 };
 use chrono::{Duration, Utc};
 use clap::Args;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-/// Options of `batline bench-dashboard`.
+/// Options of `batline-bench dashboard`.
 #[derive(Debug, Clone, Args)]
 pub struct DashboardBenchArgs {
     /// Cases to load, spread over the past year.
@@ -101,7 +98,7 @@ impl fmt::Display for DashboardBench {
     }
 }
 
-/// `batline bench-dashboard` as a command: prints the figures.
+/// `batline-bench dashboard` as a command: prints the figures.
 pub async fn run(config: Config, args: DashboardBenchArgs) -> anyhow::Result<()> {
     let report = measure(&config, &args).await?;
     print!("{report}");
@@ -117,7 +114,7 @@ pub async fn measure(config: &Config, args: &DashboardBenchArgs) -> anyhow::Resu
     let mut url = url::Url::parse(&config.database_url)?;
     url.set_path(&format!("/{scratch}"));
     let database_url = url.to_string();
-    println!("batline bench-dashboard: {} cases over a year, scratch database {scratch}", args.cases);
+    println!("batline-bench dashboard: {} cases over a year, scratch database {scratch}", args.cases);
     let result = async {
         let pool = db::connect_and_migrate(&database_url, 4).await?;
         let result = load_and_time(&pool, &scratch, args).await;
@@ -137,7 +134,7 @@ async fn load_and_time(pool: &PgPool, scratch: &str, args: &DashboardBenchArgs) 
     let now = Utc::now();
     let loading = Instant::now();
     if args.existing.is_none() {
-        store::bench::load_year(pool, args.responders, args.cases, now).await?;
+        crate::store::year::load(pool, args.responders, args.cases, now).await?;
     }
     let load_seconds = loading.elapsed().as_secs_f64();
     let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(pool).await?;

@@ -1,4 +1,4 @@
-//! `batline bench`: drives a running Batline through its real front door,
+//! `batline-bench sms`: drives a running Batline through its real front door,
 //! signed Twilio SMS webhooks, at a chosen rate and concurrency, then reads
 //! from PostgreSQL how long each contact took from receipt to a named owner.
 //! Every message comes from its own number, so each opens a new case and
@@ -11,12 +11,12 @@ use clap::Args;
 use futures_util::StreamExt;
 use rand::Rng;
 
-use crate::{
-    services,
-    twilio_sandbox::{InboundSms, ResidentPhone, new_sid},
-};
+use batline::services;
+use batline_test_kit::twilio_sandbox::{InboundSms, ResidentPhone, new_sid};
 
-/// Options of `batline bench`.
+use crate::percentile;
+
+/// Options of `batline-bench sms`.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     /// Messages to send.
@@ -69,13 +69,13 @@ impl std::fmt::Display for Report {
     }
 }
 
-/// `batline bench` as a command.
+/// `batline-bench sms` as a command.
 pub async fn run(config: Config, args: BenchArgs) -> anyhow::Result<()> {
     let (phone, _) = ResidentPhone::for_config(&config);
     let pool = services::database(&config).await?;
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     println!(
-        "batline bench: {} signed SMS webhooks to {gateway}, concurrency {}, rate {}",
+        "batline-bench sms: {} signed SMS webhooks to {gateway}, concurrency {}, rate {}",
         args.count,
         args.concurrency,
         if args.rate == 0 { "unlimited".to_owned() } else { format!("{}/s", args.rate) }
@@ -156,13 +156,4 @@ pub async fn drive(
         owner_p99_ms: latency.p99_ms.unwrap_or(f64::NAN),
         throughput: if window > 0.0 { latency.filed as f64 / window } else { 0.0 },
     })
-}
-
-/// The `p` quantile of sorted durations, in milliseconds.
-pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[rank.min(sorted.len() - 1)].as_secs_f64() * 1000.0
 }

@@ -1,4 +1,4 @@
-//! Bulk loading of a synthetic year for `batline bench-dashboard`: many
+//! Bulk loading of a synthetic year for `batline-bench dashboard`: many
 //! cases with their intake, SLA clocks, timeline events and hand-offs, made
 //! by `INSERT … SELECT` over `generate_series` (a million rows a statement,
 //! not a million statements). Only ever run against a scratch database the
@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::Result;
+use batline_core::Result;
 
 /// Districts the synthetic cases fall in.
 const AREAS: [&str; 10] = [
@@ -31,7 +31,7 @@ const TOPICS: [&str; 8] = ["streets", "parks", "waste", "traffic", "noise", "hou
 /// acknowledgements, reopenings, breaches) and, for one in twenty, an
 /// accepted hand-off; then `VACUUM ANALYZE`. Each step is one statement.
 #[tracing::instrument(skip(pool))]
-pub async fn load_year(pool: &PgPool, responders: i64, cases: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn load(pool: &PgPool, responders: i64, cases: i64, now: DateTime<Utc>) -> Result<()> {
     let steps: [&str; 18] = [
         // The open-case counter trigger would update a responder row per
         // open case, and the report triggers (migration 19) a case row per

@@ -1,13 +1,13 @@
-//! A short, bounded run of `batline bench`'s driver against the test app: the
+//! A short, bounded run of `batline-bench sms`'s driver against the test app: the
 //! benchmark's own machinery works and nothing under a burst goes unowned.
-//! Its figures are printed, not asserted; speed is judged by `batline bench`.
+//! Its figures are printed, not asserted; speed is judged by `batline-bench sms`.
 
 use std::time::Duration;
 
-use batline::bench::{BenchArgs, drive};
+use batline_bench::sms::{BenchArgs, drive};
 use batline_core::domain::{DutyStatus, Language};
 
-use crate::support::{PUBLIC_URL, TestApp, TestResult};
+use batline_test_kit::app::{PUBLIC_URL, TestApp, TestResult};
 
 #[tokio::test]
 async fn a_burst_of_signed_sms_all_reach_a_named_owner() -> TestResult {
@@ -26,7 +26,7 @@ async fn a_burst_of_signed_sms_all_reach_a_named_owner() -> TestResult {
 
 #[tokio::test]
 async fn concurrent_calls_are_all_answered_with_twiml() -> TestResult {
-    use batline::bench_voice::{VoiceBenchArgs, drive};
+    use batline_bench::voice::{VoiceBenchArgs, drive};
     let app = TestApp::spawn().await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     app.set_phone(aino.id, "+358401110099").await?;
@@ -42,9 +42,9 @@ async fn concurrent_calls_are_all_answered_with_twiml() -> TestResult {
 
 #[tokio::test]
 async fn idle_chat_sockets_are_held_and_replies_reach_them() -> TestResult {
-    use batline::bench_chat::{ChatBenchArgs, Target, drive};
+    use batline_bench::chat::{ChatBenchArgs, Target, drive};
 
-    use crate::support::{Options, PASSWORD};
+    use batline_test_kit::app::{Options, PASSWORD};
     let options =
         Options { env: vec![("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", "300".to_owned())], ..Default::default() };
     let app = TestApp::spawn_with(options).await?;
@@ -69,7 +69,7 @@ async fn idle_chat_sockets_are_held_and_replies_reach_them() -> TestResult {
 
 #[tokio::test]
 async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult {
-    use batline::bench_mixed::{MixedBenchArgs, drive};
+    use batline_bench::mixed::{MixedBenchArgs, drive};
     let app = TestApp::spawn().await?;
     app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
@@ -87,7 +87,7 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         gateway: None,
         console: None,
         desk: "desk".into(),
-        desk_password: crate::support::PASSWORD.into(),
+        desk_password: batline_test_kit::app::PASSWORD.into(),
         drain_seconds: 60,
     };
     let report = drive(&app.config, &app.pool, (&app.gateway, &app.console), &args).await?;
@@ -105,7 +105,7 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
 
 #[tokio::test]
 async fn the_dashboard_benchmark_loads_times_and_drops_its_database() -> TestResult {
-    use batline::bench_dashboard::{DashboardBenchArgs, measure};
+    use batline_bench::dashboard::{DashboardBenchArgs, measure};
     let config = batline_core::Config::from_lookup(|name| {
         (name == "DATABASE_URL").then(|| "postgres://postgres@127.0.0.1:5432/batline_bench_smoke".to_owned())
     })?;

@@ -1,4 +1,4 @@
-//! `batline bench-chat`: how cheap an idle chat socket is and how fast a
+//! `batline-bench chat`: how cheap an idle chat socket is and how fast a
 //! reply reaches a socket while many are held.
 //!
 //! It builds its own system in a scratch database and bus namespace (both
@@ -37,7 +37,9 @@ use tokio_tungstenite::{
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::bench::percentile;
+use batline::services;
+
+use crate::percentile;
 
 /// The password of the bench's responders.
 const PASSWORD: &str = "bench-chat-password";
@@ -47,7 +49,7 @@ const OPEN_CONCURRENCY: usize = 100;
 const TARGET_BYTES_PER_SOCKET: f64 = 20.0 * 1024.0;
 const TARGET_P99_MS: f64 = 50.0;
 
-/// `batline bench-chat` options.
+/// `batline-bench chat` options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ChatBenchArgs {
     /// Idle chat sockets to hold open on the gateway.
@@ -163,7 +165,7 @@ pub async fn run(config: Config, args: ChatBenchArgs) -> anyhow::Result<()> {
     let database_url = url.to_string();
     let namespace = format!("bench_chat_{id}");
     println!(
-        "batline bench-chat: {} idle sockets, {} replies over {} conversations (scratch database and namespace {namespace})",
+        "batline-bench chat: {} idle sockets, {} replies over {} conversations (scratch database and namespace {namespace})",
         args.sockets, args.replies, args.conversations
     );
     let shutdown = CancellationToken::new();
@@ -192,8 +194,7 @@ async fn scratch_run(
     let responders = seed(&pool, args.conversations).await?;
 
     let gateway_addr = free_port().await?;
-    let exe = std::env::current_exe().context("finding the batline executable")?;
-    let mut child = Command::new(exe)
+    let mut child = Command::new(batline_executable()?)
         .arg("gateway")
         .env("DATABASE_URL", database_url)
         .env("AMQP_URL", &config.amqp_url)
@@ -221,10 +222,10 @@ async fn scratch_run(
     let local = Arc::new(local);
     let bus = bus::Bus::start(&local.amqp_url, namespace, shutdown.clone());
     bus.wait_connected(Duration::from_secs(15)).await?;
-    crate::services::router(local.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?;
+    services::router(local.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?;
     let console_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let console = format!("http://{}", console_listener.local_addr()?);
-    crate::services::console(local, pool.clone(), bus, console_listener, shutdown.clone())?;
+    services::console(local, pool.clone(), bus, console_listener, shutdown.clone())?;
 
     let gateway = format!("http://{gateway_addr}");
     wait_ready(&gateway, &mut child).await?;
@@ -502,4 +503,23 @@ async fn wait_ready(gateway: &str, child: &mut tokio::process::Child) -> anyhow:
         ensure!(tokio::time::Instant::now() < deadline, "the gateway was not ready within 30 s");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// The `batline` program built beside this one (`cargo build --release -p
+/// batline -p batline-bench` builds both into the same folder): the gateway
+/// under measurement runs as a process of its own, as it is deployed, so its
+/// memory is its own. `BATLINE_EXECUTABLE` names another one.
+fn batline_executable() -> anyhow::Result<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("BATLINE_EXECUTABLE") {
+        return Ok(path.into());
+    }
+    let bench = std::env::current_exe().context("finding the batline-bench executable")?;
+    let beside = bench.with_file_name(format!("batline{}", std::env::consts::EXE_SUFFIX));
+    ensure!(
+        beside.is_file(),
+        "the chat benchmark runs the gateway as `batline gateway` and found no {}: build it with \
+         `cargo build --release -p batline -p batline-bench`, or set BATLINE_EXECUTABLE",
+        beside.display()
+    );
+    Ok(beside)
 }
