@@ -24,6 +24,7 @@ pub mod outbound;
 pub mod outbox;
 pub mod ownership;
 pub mod password;
+pub mod phone;
 pub mod privacy;
 pub mod rate_limit;
 pub mod responder_admin;
