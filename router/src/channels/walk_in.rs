@@ -67,10 +67,13 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         }),
         ..Opening::new(resident_id, ticket.language, previous_owner)
     };
-    let receipt = |case: &Case, owner: &str| receipt(router, case, ticket.language, owner, &point);
     // The walk-in point is named on the "case opened" line.
     let span = tracing::info_span!("walk_in", point = %point.name);
-    filing::open_case(router, conn, intake, opening, receipt).instrument(span).await
+    filing::open_case(router, conn, intake, opening, |case, owner| {
+        receipt(router, case, ticket.language, owner, &point)
+    })
+    .instrument(span)
+    .await
 }
 
 /// The walk-in visit joins the resident's open case.
