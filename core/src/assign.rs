@@ -9,6 +9,11 @@
 //! finally the designated backstop. The decision, the rule that made it and
 //! the candidates considered go on the case timeline, so a lead can always
 //! ask why this person got this case.
+//!
+//! Moving a case on when its owner misses a deadline or goes off duty is in
+//! [`move_on`]: the same rules, excluding the owner.
+
+pub mod move_on;
 
 use std::cmp::Ordering;
 

@@ -30,6 +30,7 @@ use std::{sync::Arc, time::Duration};
 
 use batline_core::{
     Result,
+    assign::move_on::{self, Moved},
     bus::BusMessage,
     domain::{ActorKind, CallBackStatus, CaseStatus, DutyStatus, HandoffStatus, event_kind},
     metrics,
@@ -41,7 +42,7 @@ use sqlx::PgConnection;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::{Router, assign};
+use crate::state::Router;
 
 /// How often a router looks for due deadlines.
 const SWEEP_EVERY: Duration = Duration::from_millis(250);
@@ -168,7 +169,7 @@ pub async fn sweep(router: &Router) -> Result<usize> {
     for clock in &breaches {
         metrics::sla(clock.target, "breach", 1);
     }
-    moves.iter().for_each(assign::Moved::count);
+    moves.iter().for_each(Moved::count);
     if !outbox_ids.is_empty()
         && let Err(e) = router.outbox.publish_now(&outbox_ids).await
     {
@@ -228,7 +229,7 @@ async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now:
     Ok(outbox_ids)
 }
 
-async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<assign::Moved> {
+async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<Moved> {
     store::events::append(
         conn,
         case.id,
@@ -240,12 +241,12 @@ async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Re
     .await?;
     let now = router.clock.now();
     let due = now + router.config.ack_windows.for_channel(case.channel);
-    assign::move_by_rules(conn, case, now, due, event_kind::ACK_MISSED).await
+    move_on::move_by_rules(conn, case, now, due, event_kind::ACK_MISSED).await
 }
 
 /// Moves the case of an overdue call-back on; `None` when it was not missed
 /// after all (the case is busy, to be taken next sweep, or closed).
-async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallBack) -> Result<Option<assign::Moved>> {
+async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallBack) -> Result<Option<Moved>> {
     // The task row is locked; a request on the case may hold the case and
     // wait for the task, so skip a busy case and take it on the next sweep.
     let Some(case) = store::cases::try_lock(conn, task.case_id).await? else {
@@ -268,7 +269,7 @@ async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallB
     let window = chrono::Duration::from_std(router.config.voice.call_back_window).unwrap_or(chrono::Duration::MAX);
     store::call_backs::postpone(conn, task.id, now + window).await?;
     let ack_due = now + router.config.ack_windows.for_channel(case.channel);
-    assign::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await.map(Some)
+    move_on::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await.map(Some)
 }
 
 async fn sla_warning(conn: &mut PgConnection, clock: &SlaClock) -> Result<Vec<i64>> {

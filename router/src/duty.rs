@@ -6,12 +6,13 @@
 
 use batline_core::{
     Error, Result,
+    assign::move_on::{self, Moved},
     bus::BusMessage,
     domain::{DutyStatus, event_kind},
     store,
 };
 
-use crate::{Router, assign};
+use crate::state::Router;
 
 /// Handles one message from the routing queue.
 pub async fn handle(router: &Router, payload: &[u8]) -> Result<()> {
@@ -39,12 +40,12 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
     for case in &cases {
         let now = router.clock.now();
         let due = now + router.config.ack_windows.for_channel(case.channel);
-        let moved = assign::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED).await?;
+        let moved = move_on::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED).await?;
         outbox_ids.extend(moved.outbox_ids.iter().copied());
         moves.push(moved);
     }
     tx.commit().await?;
-    moves.iter().for_each(assign::Moved::count);
+    moves.iter().for_each(Moved::count);
     if !outbox_ids.is_empty()
         && let Err(e) = router.outbox.publish_now(&outbox_ids).await
     {

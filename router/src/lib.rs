@@ -3,17 +3,25 @@
 //! names its owner in the same transaction, so no case exists for even a
 //! moment without one. Several router processes can run side by side: row
 //! locks in PostgreSQL decide who files what, and RabbitMQ spreads the work.
+//!
+//! Layers, top to bottom, each using only those below it:
+//! - this file: [`run`] starts the consumers;
+//! - the consumers: [`intake`] (the dispatcher), [`deadlines`], [`duty`],
+//!   [`dead_letters`], and the [`metrics_server`];
+//! - [`channels`]: what differs per channel (SMS, voice, chat, walk-in);
+//! - [`filing`]: the steps every channel files with;
+//! - [`state`]: the [`Router`] they all take;
+//! - `batline_core`, where assignment ([`batline_core::assign`]) and the
+//!   SQL ([`batline_core::store`]) live.
 
-pub mod assign;
-pub mod chat;
+pub mod channels;
 pub mod dead_letters;
 pub mod deadlines;
 pub mod duty;
+pub mod filing;
 pub mod intake;
 pub mod metrics_server;
-pub mod satisfaction;
-pub mod voice;
-pub mod walk_in;
+pub mod state;
 
 use std::sync::Arc;
 
@@ -27,17 +35,11 @@ use batline_core::{
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
-/// What the intake handler needs.
-pub struct Router {
-    /// Settings read at start-up.
-    pub config: Arc<Config>,
-    /// PostgreSQL.
-    pub pool: PgPool,
-    /// Publishes what filing writes to the outbox.
-    pub outbox: Outbox,
-    /// Deadlines are set and checked by this clock.
-    pub clock: Arc<dyn Clock>,
-}
+pub use state::Router;
+
+// Assignment lives in `batline_core::assign`; the routing benchmark still
+// reaches it through this crate.
+pub use batline_core::assign;
 
 /// Refuses to route without a designated backstop: it is what guarantees an
 /// owner when nobody is on duty.

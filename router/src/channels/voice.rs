@@ -10,19 +10,20 @@
 //!   the call opens the task.
 
 use batline_core::{
-    Result,
-    bus::BusMessage,
-    call_back,
-    domain::{ActorKind, CallBackReason, Channel, event_kind},
-    outbox::Outbox,
+    Result, call_back,
+    domain::{ActorKind, CallBackReason, event_kind},
     store::{self, calls::is_final_status, intake::Intake},
+    texts,
 };
 use sqlx::PgConnection;
 
-use crate::{Router, intake::Filed, intake::open_case};
+use crate::{
+    filing::{self, AutoReply, Filed, Opening, Outcome},
+    state::Router,
+};
 
 /// Files one call, inside the caller's transaction.
-pub(crate) async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
+pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<Outcome> {
     let line = intake.recipient.as_deref().and_then(|to| router.config.voice.line_language(to));
     // Locks the resident: everything filed for one resident is serialised.
     let resident = store::residents::upsert_by_phone(conn, &intake.sender, line.unwrap_or_default()).await?;
@@ -37,26 +38,21 @@ pub(crate) async fn file(router: &Router, conn: &mut PgConnection, intake: &Inta
             if language != resident.language {
                 store::residents::set_language(conn, resident.id, language).await?;
             }
-            open_case(router, conn, intake, resident.id, language).await?
+            let previous_owner = filing::previous_owner(router, conn, resident.id).await?;
+            let opening = Opening::new(resident.id, language, previous_owner);
+            filing::open_case(router, conn, intake, opening, |case, owner| {
+                // The caller hears the owner's name; the text gives them the code.
+                let track_url = router.config.tracking_url(&case.tracking_code);
+                AutoReply::Send(texts::voice::call_receipt(language, owner, &case.tracking_code, &track_url))
+            })
+            .await?
         }
+        // The call is on the timeline as `call_received` (below), so it joins
+        // without a resident-message event of its own.
         Some(case) => {
-            store::messages::insert_inbound(
-                conn,
-                case.id,
-                Channel::Voice,
-                &intake.body,
-                intake.id,
-                call_sid,
-                intake.received_at,
-            )
-            .await?;
-            store::intake::mark_filed(conn, intake.id, case.id).await?;
-            let update = BusMessage::CaseUpdated {
-                case_id: case.id,
-                owner_id: case.owner_id,
-                kind: event_kind::CALL_RECEIVED.to_owned(),
-            };
-            (Filed::Joined { case_id: case.id }, vec![Outbox::enqueue(conn, &update).await?])
+            filing::file_message(conn, case.id, intake).await?;
+            let update = filing::case_updated(conn, &case, event_kind::CALL_RECEIVED).await?;
+            (Filed::Joined { case_id: case.id }, vec![update])
         }
     };
     let case_id = match filed {

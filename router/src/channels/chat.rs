@@ -15,14 +15,17 @@ use batline_core::{
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::{Router, intake::Filed};
+use crate::{
+    filing::{self, Filed, Opening, Outcome},
+    state::Router,
+};
 
 /// The `kind` the gateway writes into a chat intake's `raw` for a press
 /// of the satisfaction buttons.
 pub const SATISFACTION_KIND: &str = "satisfaction";
 
 /// Files a chat intake row (already locked by the caller).
-pub(crate) async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<(Filed, Vec<i64>)> {
+pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<Outcome> {
     let session_id: Uuid = intake
         .sender
         .parse()
@@ -33,21 +36,12 @@ pub(crate) async fn file(router: &Router, conn: &mut PgConnection, intake: &Inta
     let pressed_button = intake.raw.get("kind").and_then(|k| k.as_str()) == Some(SATISFACTION_KIND);
 
     let (filed, mut ids) = match store::cases::open_for_resident(conn, session.resident_id).await? {
-        Some(case) if !pressed_button => {
-            crate::intake::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, serde_json::json!({})).await?;
-            let update = BusMessage::CaseUpdated {
-                case_id: case.id,
-                owner_id: case.owner_id,
-                kind: event_kind::RESIDENT_MESSAGE.to_owned(),
-            };
-            (Filed::Joined { case_id: case.id }, vec![Outbox::enqueue(conn, &update).await?])
-        }
+        Some(case) if !pressed_button => filing::join(conn, &case, intake, serde_json::json!({})).await?,
         open => {
-            let since = router.clock.now() - chrono::Duration::days(crate::satisfaction::ANSWER_DAYS);
-            let awaiting = store::cases::awaiting_satisfaction(conn, session.resident_id, since).await?;
+            let awaiting = filing::satisfaction::awaiting(router, conn, session.resident_id).await?;
             match (satisfaction::parse(&intake.body), awaiting) {
                 (Some(answer), Some(resolved)) => {
-                    crate::satisfaction::file(router, conn, intake, &resolved, answer).await?
+                    filing::satisfaction::file(router, conn, intake, &resolved, answer).await?
                 }
                 // A second press (a double click, two tabs) after the
                 // answer was taken: keep it on the case, change nothing.
@@ -63,10 +57,15 @@ pub(crate) async fn file(router: &Router, conn: &mut PgConnection, intake: &Inta
                         Error::Invalid(format!("chat session {session_id} answered a question it was never asked"))
                     })?;
                     let data = serde_json::json!({ "ignored": "already answered" });
-                    crate::intake::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
+                    filing::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
                     (Filed::Joined { case_id: case.id }, Vec::new())
                 }
-                _ => crate::intake::open_case(router, conn, intake, session.resident_id, session.language).await?,
+                _ => {
+                    let previous_owner = filing::previous_owner(router, conn, session.resident_id).await?;
+                    let opening = Opening::new(session.resident_id, session.language, previous_owner);
+                    filing::open_case(router, conn, intake, opening, filing::auto_reply(router, session.language))
+                        .await?
+                }
             }
         }
     };

@@ -3,6 +3,9 @@
 //! whose question is unanswered and the text is plainly an answer, it is
 //! filed into that case: the score is stored, and "no" or a low score
 //! reopens the case with the same owner, who must acknowledge it again.
+//!
+//! Not a channel of its own: answers come by SMS and by chat, and both
+//! channels file them with these steps.
 
 use batline_core::{
     Result,
@@ -15,23 +18,32 @@ use batline_core::{
     texts,
 };
 use sqlx::PgConnection;
+use uuid::Uuid;
 
-use crate::{Router, intake::Filed};
+use super::{Filed, Outcome, case_updated, file_into};
+use crate::state::Router;
 
 /// How long after resolution an answer is still taken as one.
 pub const ANSWER_DAYS: i64 = 7;
 
+/// The resident's case resolved within [`ANSWER_DAYS`] whose question is
+/// still unanswered, if any.
+pub async fn awaiting(router: &Router, conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Case>> {
+    let since = router.clock.now() - chrono::Duration::days(ANSWER_DAYS);
+    store::cases::awaiting_satisfaction(conn, resident_id, since).await
+}
+
 /// Files `answer` (from `intake`) into the resolved `case`.
-pub(crate) async fn file(
+pub async fn file(
     router: &Router,
     conn: &mut PgConnection,
     intake: &Intake,
     case: &Case,
     answer: Answer,
-) -> Result<(Filed, Vec<i64>)> {
+) -> Result<Outcome> {
     let score = i32::from(answer.score());
     let data = serde_json::json!({ "score": score, "reopens": answer.reopens() });
-    crate::intake::file_into(conn, case, intake, event_kind::SATISFACTION, data).await?;
+    file_into(conn, case, intake, event_kind::SATISFACTION, data).await?;
     store::cases::record_satisfaction(conn, case.id, score).await?;
 
     let mut ids = Vec::new();
@@ -73,7 +85,6 @@ pub(crate) async fn file(
     if let Some((_, send)) = outbound::queue_if_reachable(conn, &reply).await? {
         ids.push(send);
     }
-    let update = BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() };
-    ids.push(Outbox::enqueue(conn, &update).await?);
+    ids.push(case_updated(conn, case, kind).await?);
     Ok((Filed::Joined { case_id: case.id }, ids))
 }

@@ -1,16 +1,17 @@
-//! Moving a case on by the assignment rules (`batline_core::assign`), when
-//! its owner misses a deadline or goes off duty.
+//! Moving a case on by the assignment rules, when its owner misses a
+//! deadline or goes off duty.
 
-use batline_core::{
-    Result,
-    domain::Channel,
-    ownership::{self, Actor, NewOwner},
-    store::{self, cases::Case, responders::Needs},
-};
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-pub use batline_core::assign::{Decision, MAX_LISTED, Preference, Rule, choose_owner, rank};
+use super::{Rule, choose_owner};
+use crate::{
+    Result,
+    domain::Channel,
+    metrics,
+    ownership::{self, Actor, NewOwner},
+    store::{self, cases::Case, responders::Needs},
+};
 
 /// Moves `case` away from its owner to whoever the rules pick among the
 /// others, within the caller's transaction. If nobody else can take it
@@ -65,7 +66,7 @@ impl Moved {
     /// Counts the assignment, if any; call after the transaction commits.
     pub fn count(&self) {
         if let Some(rule) = self.rule {
-            batline_core::metrics::assigned(rule.label());
+            metrics::assigned(rule.label());
         }
     }
 }

@@ -1,0 +1,118 @@
+//! Filing walk-in tickets. A desk registered the visit in the console; here
+//! it becomes a case like any other contact, with the same guarantees as
+//! SMS filing: the intake row is locked first and the resident next, so a
+//! redelivered ticket changes nothing and two routers cannot open two cases
+//! for one person.
+//!
+//! Who the resident is: the holder of the phone they gave; or, when they
+//! brought a tracking code, that case's resident; or else a new resident
+//! without a phone. A resident with an open case joins it; otherwise a new
+//! case opens whose owner is chosen preferring someone on duty at the
+//! walk-in point (and a returning resident's previous owner).
+
+use batline_core::{
+    Error, Result,
+    domain::{Language, event_kind},
+    store::{self, cases::Case, intake::Intake, walk_in_points::WalkInPoint},
+    texts,
+    walk_in::Ticket,
+};
+use sqlx::PgConnection;
+use tracing::Instrument;
+
+use crate::{
+    filing::{self, AutoReply, Filed, Opening, Outcome},
+    state::Router,
+};
+
+/// Files one walk-in intake row, inside the caller's transaction (which
+/// holds the intake row's lock). Returns the outbox rows to publish.
+pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<Outcome> {
+    let ticket = Ticket::from_raw(&intake.raw)?;
+    let point = store::walk_in_points::get(&mut *conn, ticket.point_id)
+        .await?
+        .ok_or_else(|| Error::Invalid(format!("ticket {} names an unknown walk-in point", ticket.ticket_id)))?;
+
+    let (resident_id, previous_owner) = match (&ticket.follow_up_of, &ticket.phone) {
+        (Some(case_id), _) => {
+            let earlier = store::cases::get(&mut *conn, *case_id)
+                .await?
+                .ok_or_else(|| Error::Invalid(format!("ticket {} follows up an unknown case", ticket.ticket_id)))?;
+            store::residents::lock(conn, earlier.resident_id).await?.ok_or(Error::NotFound("resident"))?;
+            // The resident came back with this case's code: its owner knows
+            // them, however long ago it was.
+            (earlier.resident_id, Some(earlier.owner_id))
+        }
+        (None, Some(phone)) => {
+            let resident = store::residents::upsert_by_phone(conn, phone, ticket.language).await?;
+            (resident.id, filing::previous_owner(router, conn, resident.id).await?)
+        }
+        (None, None) => (store::residents::insert_without_phone(conn, ticket.language).await?.id, None),
+    };
+
+    if let Some(case) = store::cases::open_for_resident(conn, resident_id).await? {
+        return join(router, conn, intake, &ticket, &point, case).await;
+    }
+    store::residents::set_language(conn, resident_id, ticket.language).await?;
+    let opening = Opening {
+        area: Some(&point.area),
+        topic: ticket.topic.as_deref(),
+        // Someone on duty at this point can come to the desk.
+        at_point: Some(point.id),
+        details: serde_json::json!({
+            "ticket_id": ticket.ticket_id,
+            "point_id": point.id,
+            "desk_id": ticket.desk_id,
+            "follow_up_of": ticket.follow_up_of,
+        }),
+        ..Opening::new(resident_id, ticket.language, previous_owner)
+    };
+    // The walk-in point is named on the "case opened" line.
+    let span = tracing::info_span!("walk_in", point = %point.name);
+    filing::open_case(router, conn, intake, opening, |case, owner| {
+        receipt(router, case, ticket.language, owner, &point)
+    })
+    .instrument(span)
+    .await
+}
+
+/// The walk-in visit joins the resident's open case.
+async fn join(
+    router: &Router,
+    conn: &mut PgConnection,
+    intake: &Intake,
+    ticket: &Ticket,
+    point: &WalkInPoint,
+    case: Case,
+) -> Result<Outcome> {
+    let data = serde_json::json!({
+        "ticket_id": ticket.ticket_id,
+        "point_id": point.id,
+        "desk_id": ticket.desk_id,
+    });
+    filing::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
+    let owner_name = store::responders::display_names(&mut *conn, &[case.owner_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, name)| name)
+        .unwrap_or_default();
+    let reply = receipt(router, &case, case.language, &owner_name, point);
+    let mut ids = Vec::from_iter(filing::queue_auto_reply(conn, case.id, intake.channel, reply).await?);
+    ids.push(filing::case_updated(conn, &case, event_kind::RESIDENT_MESSAGE).await?);
+    tracing::info!(case_id = %case.id, ticket_id = %ticket.ticket_id, "walk-in joined the open case");
+    Ok((Filed::Joined { case_id: case.id }, ids))
+}
+
+/// The receipt by SMS, sent only when the resident can be reached by SMS at
+/// all; a resident who gave no phone gets the printed ticket and nothing else
+/// (no message that could only fail).
+fn receipt(router: &Router, case: &Case, language: Language, owner_name: &str, point: &WalkInPoint) -> AutoReply {
+    AutoReply::SendIfReachable(texts::walk_in_receipt(
+        language,
+        owner_name,
+        &case.tracking_code,
+        &point.name,
+        &router.config.tracking_url(&case.tracking_code),
+    ))
+}

@@ -1,0 +1,266 @@
+//! The steps every channel files a contact with, written once: open a case
+//! with an owner chosen by the rules, join the resident's open case, mark the
+//! intake filed, queue the first answer. A channel module says who the
+//! resident is and what differs for it (a walk-in point to prefer, a ticket's
+//! details on the timeline, the text of the first answer) and calls these.
+//!
+//! Everything here runs inside the dispatcher's transaction, which holds the
+//! intake row's lock; each path ends with the intake marked filed into its
+//! case, which is what makes a redelivery change nothing.
+
+pub mod satisfaction;
+
+use batline_core::{
+    Result,
+    assign::{self, Rule},
+    bus::BusMessage,
+    domain::{ActorKind, Channel, Language, MessageKind, Priority, event_kind},
+    outbound,
+    outbox::Outbox,
+    sla,
+    store::{
+        self,
+        cases::{Case, NewCase},
+        intake::Intake,
+        messages::NewOutbound,
+        responders::Needs,
+    },
+    texts,
+};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::state::Router;
+
+/// What filing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    /// A new case was opened with a named owner.
+    NewCase {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner.
+        owner_id: Uuid,
+        /// The rule that chose the owner.
+        rule: Rule,
+    },
+    /// The contact joined the resident's open case.
+    Joined {
+        /// The case.
+        case_id: Uuid,
+    },
+    /// It had been filed before (a redelivery).
+    AlreadyFiled,
+}
+
+/// What filing did, and the outbox rows it wrote (published after commit).
+pub type Outcome = (Filed, Vec<i64>);
+
+/// The case a channel asks [`open_case`] to open: who for, and what the
+/// channel knows that the rules should weigh.
+#[derive(Debug, Clone)]
+pub struct Opening<'a> {
+    /// The resident, already locked by the channel.
+    pub resident_id: Uuid,
+    /// The case's language.
+    pub language: Language,
+    /// The responder who knows the resident already, preferred by the rules.
+    pub previous_owner: Option<Uuid>,
+    /// The district, when the channel knows it.
+    pub area: Option<&'a str>,
+    /// The topic, when the channel knows it.
+    pub topic: Option<&'a str>,
+    /// The walk-in point the resident is standing at.
+    pub at_point: Option<Uuid>,
+    /// Details for the `opened` event beside the channel (an object).
+    pub details: serde_json::Value,
+}
+
+impl Opening<'_> {
+    /// A case known only by its resident and language.
+    pub fn new(resident_id: Uuid, language: Language, previous_owner: Option<Uuid>) -> Self {
+        Opening {
+            resident_id,
+            language,
+            previous_owner,
+            area: None,
+            topic: None,
+            at_point: None,
+            details: serde_json::json!({}),
+        }
+    }
+}
+
+/// An automatic answer to the resident (the first one names the owner).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AutoReply {
+    /// Sent in any case.
+    Send(String),
+    /// Sent only when the resident can be reached in the channel at all (a
+    /// walk-in visitor who gave no phone gets the printed ticket and nothing
+    /// else: no message that could only fail).
+    SendIfReachable(String),
+}
+
+/// The first answer to a text-like contact (SMS, chat): the owner's name,
+/// the tracking code, the promise of an answer and the tracking link.
+pub fn auto_reply(router: &Router, language: Language) -> impl FnOnce(&Case, &str) -> AutoReply + '_ {
+    move |case, owner| {
+        let track_url = router.config.tracking_url(&case.tracking_code);
+        AutoReply::Send(texts::auto_reply(
+            language,
+            owner,
+            &case.tracking_code,
+            router.config.sms_promise_minutes,
+            &track_url,
+        ))
+    }
+}
+
+/// The owner of the resident's most recent case opened within
+/// `BATLINE_PREVIOUS_RESPONDER_DAYS`, whom the rules prefer.
+pub async fn previous_owner(router: &Router, conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Uuid>> {
+    let since = router.clock.now() - chrono::Duration::days(i64::from(router.config.previous_responder_days));
+    store::cases::previous_owner(conn, resident_id, since).await
+}
+
+/// Opens a case for `intake` with an owner chosen by the rules, files the
+/// contact into it and queues the first answer naming the owner; `answer`
+/// writes it from the new case and the owner's name.
+pub async fn open_case(
+    router: &Router,
+    conn: &mut PgConnection,
+    intake: &Intake,
+    opening: Opening<'_>,
+    answer: impl FnOnce(&Case, &str) -> AutoReply,
+) -> Result<Outcome> {
+    let needs = Needs {
+        language: opening.language,
+        area: opening.area,
+        topic: opening.topic,
+        previous_owner: opening.previous_owner,
+        at_point: opening.at_point,
+    };
+    // Planned before the owner's row is locked, to hold that lock no longer than needed.
+    // Every case opens at normal priority; a responder may raise it later.
+    let priority = Priority::Normal;
+    let clocks = sla::plan(conn, intake.channel, opening.topic, priority, intake.received_at).await?;
+    let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
+    let owner_id = decision.owner_id;
+    let window = router.config.ack_windows.for_channel(intake.channel);
+    let case = store::cases::insert(
+        conn,
+        &NewCase {
+            resident_id: opening.resident_id,
+            owner_id,
+            channel: intake.channel,
+            language: opening.language,
+            opened_at: intake.received_at,
+            area: opening.area.map(str::to_owned),
+            topic: opening.topic.map(str::to_owned),
+            ack_due_at: router.clock.now() + window,
+            priority,
+            clocks,
+        },
+    )
+    .await?;
+    let mut opened = opening.details;
+    if let Some(map) = opened.as_object_mut() {
+        map.insert("channel".into(), serde_json::json!(intake.channel));
+    }
+    store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
+    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, decision.reason()).await?;
+    file_message(conn, case.id, intake).await?;
+
+    let mut outbox_ids = Vec::new();
+    outbox_ids.extend(queue_auto_reply(conn, case.id, intake.channel, answer(&case, &decision.owner_name)).await?);
+    let assigned = BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None };
+    outbox_ids.push(Outbox::enqueue(conn, &assigned).await?);
+    tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
+    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, outbox_ids))
+}
+
+/// Files `intake` into the resident's open `case` as a resident message
+/// (`data` as in [`file_into`]) and tells the owner's screens.
+pub async fn join(conn: &mut PgConnection, case: &Case, intake: &Intake, data: serde_json::Value) -> Result<Outcome> {
+    file_into(conn, case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
+    let id = case_updated(conn, case, event_kind::RESIDENT_MESSAGE).await?;
+    Ok((Filed::Joined { case_id: case.id }, vec![id]))
+}
+
+/// Files `intake` into the existing `case`: its message in the thread, a
+/// timeline event of `kind` whose `data` gains the message id and channel,
+/// and the intake row marked filed. Returns the message id.
+pub async fn file_into(
+    conn: &mut PgConnection,
+    case: &Case,
+    intake: &Intake,
+    kind: &str,
+    data: serde_json::Value,
+) -> Result<Uuid> {
+    let message_id = record_message(conn, case.id, intake).await?;
+    let mut data = data;
+    if let Some(map) = data.as_object_mut() {
+        map.insert("message_id".into(), serde_json::json!(message_id));
+        map.insert("channel".into(), serde_json::json!(intake.channel));
+    }
+    store::events::append(conn, case.id, kind, ActorKind::Resident, None, data).await?;
+    store::intake::mark_filed(conn, intake.id, case.id).await?;
+    Ok(message_id)
+}
+
+/// Files `intake` into case `case_id` with no timeline event of its own: its
+/// message in the thread and the intake row marked filed.
+pub async fn file_message(conn: &mut PgConnection, case_id: Uuid, intake: &Intake) -> Result<Uuid> {
+    let message_id = record_message(conn, case_id, intake).await?;
+    store::intake::mark_filed(conn, intake.id, case_id).await?;
+    Ok(message_id)
+}
+
+/// The contact's message in the case's thread.
+async fn record_message(conn: &mut PgConnection, case_id: Uuid, intake: &Intake) -> Result<Uuid> {
+    store::messages::insert_inbound(
+        conn,
+        case_id,
+        intake.channel,
+        &intake.body,
+        intake.id,
+        intake.provider_id.as_deref(),
+        intake.received_at,
+    )
+    .await
+}
+
+/// Queues `reply` on case `case_id` to a resident who reached Batline
+/// through `channel`, in the channel they are answered in. Returns its
+/// outbox row, if it was queued.
+pub async fn queue_auto_reply(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    channel: Channel,
+    reply: AutoReply,
+) -> Result<Option<i64>> {
+    let (body, if_reachable) = match reply {
+        AutoReply::Send(body) => (body, false),
+        AutoReply::SendIfReachable(body) => (body, true),
+    };
+    let new = NewOutbound {
+        case_id,
+        channel: outbound::resident_channel(channel),
+        kind: MessageKind::AutoReply,
+        body: &body,
+        author_id: None,
+    };
+    if if_reachable {
+        Ok(outbound::queue_if_reachable(conn, &new).await?.map(|(_, id)| id))
+    } else {
+        Ok(Some(outbound::queue(conn, &new).await?.1))
+    }
+}
+
+/// Tells the owner's screens that `case` changed by `kind`. Returns the
+/// outbox row.
+pub async fn case_updated(conn: &mut PgConnection, case: &Case, kind: &str) -> Result<i64> {
+    let update = BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() };
+    Outbox::enqueue(conn, &update).await
+}
