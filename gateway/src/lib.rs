@@ -4,6 +4,21 @@
 //! SMS sender, the chat sockets), and serves public case tracking and the
 //! public accountability page `/open`. It never
 //! chooses a responder.
+//!
+//! The modules stand in layers, each using only those below it:
+//!
+//! - at the bottom, what every feature shares: [`error`] (the one error
+//!   type and its HTTP mapping), [`http`] (extractors, page policies, the
+//!   parameters and answers the OpenAPI document shares), [`lang`],
+//!   [`rate_limit`], [`state`] (the handlers' shared state, which holds
+//!   the chat's [`chat::Chat`] and `/open`'s [`open::figures::OpenCache`]:
+//!   parts of those features that use no handler) and [`hand_on`];
+//! - the features side by side: the Twilio webhooks ([`sms`], [`voice`],
+//!   with [`signed_form`] and [`webhook_limit`] beneath them),
+//!   the public pages ([`track`], [`open`]), the web [`chat`], and
+//!   [`sender`], [`health`] and [`openapi`];
+//! - this file at the top: the route table, declared once for both the
+//!   router and the OpenAPI document.
 
 pub mod chat;
 pub mod error;

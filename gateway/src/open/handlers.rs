@@ -214,6 +214,7 @@ pub async fn schema() -> Response {
     response
 }
 
+#[cfg(test)]
 mod tests {
     use super::*;
 
