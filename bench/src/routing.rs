@@ -70,7 +70,7 @@ async fn measure(config: &Config, database_url: &str, args: &RoutingBenchArgs) -
         let needs = Needs { language: languages[i % 3], area: None, topic: None, previous_owner: None, at_point: None };
         let mut tx = pool.begin().await?;
         let started = Instant::now();
-        batline_router::assign::choose_owner(&mut tx, &needs, &[], chrono::Utc::now()).await?;
+        batline_core::assign::choose_owner(&mut tx, &needs, &[], chrono::Utc::now()).await?;
         latencies.push(started.elapsed());
         tx.rollback().await?;
     }

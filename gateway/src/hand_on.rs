@@ -10,7 +10,7 @@ use std::{
 
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// How long a webhook waits for the broker before leaving the row to the
 /// relay. Twilio gives us 15 s in all.

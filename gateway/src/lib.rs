@@ -4,169 +4,102 @@
 //! SMS sender, the chat sockets), and serves public case tracking and the
 //! public accountability page `/open`. It never
 //! chooses a responder.
+//!
+//! The modules stand in layers, each using only those below it:
+//!
+//! - at the bottom, what every feature shares: [`error`] (the one error
+//!   type and its HTTP mapping), [`http`] (extractors, page policies, the
+//!   parameters and answers the OpenAPI document shares), [`lang`],
+//!   [`rate_limit`], [`state`] (the handlers' shared state, which holds
+//!   the chat's [`chat::Chat`] and `/open`'s [`open::figures::OpenCache`]:
+//!   parts of those features that use no handler) and [`hand_on`];
+//! - the features side by side: the Twilio webhooks ([`sms`], [`voice`],
+//!   with [`signed_form`] and [`webhook_limit`] beneath them),
+//!   the public pages ([`track`], [`open`]), the web [`chat`], and
+//!   [`sender`], [`health`] and [`openapi`];
+//! - this file at the top: the route table, declared once for both the
+//!   router and the OpenAPI document.
 
 pub mod chat;
 pub mod error;
-pub mod extract;
 pub mod hand_on;
 pub mod health;
+pub mod http;
 pub mod lang;
-pub mod open_data;
-pub mod open_page;
+pub mod open;
 pub mod openapi;
 pub mod rate_limit;
 pub mod sender;
 pub mod signed_form;
 pub mod sms;
+pub mod state;
 pub mod track;
-pub mod track_access;
-pub mod track_page;
 pub mod voice;
 pub mod webhook_limit;
 
 use std::sync::Arc;
 
-use axum::{
-    Router,
-    extract::DefaultBodyLimit,
-    routing::{get, post},
-};
-use batline_core::{
-    Config, Result,
-    bus::Bus,
-    config::TwilioConfig,
-    outbox::Outbox,
-    twilio::{TwilioClient, client::RetryPolicy},
-};
-use sqlx::PgPool;
+use axum::{Extension, Router, extract::DefaultBodyLimit, routing::get};
+use batline_core::Result;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-/// What the gateway's pages may load: their own scripts, styles and
-/// images (HDS draws icons as `data:` SVGs), nothing inline and nothing
-/// from elsewhere. The chat page adds who may frame it ([`chat_page_csp`]).
-macro_rules! page_sources {
-    () => {
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-         base-uri 'none'; form-action 'self'"
-    };
-}
-
-/// The policy of every gateway answer that sets none itself: the page
-/// sources, and never framed.
-pub const PAGE_CSP: &str = concat!(page_sources!(), "; frame-ancestors 'none'");
-
-/// The chat page's policy: the page sources, framed only by the gateway's
-/// own pages and the city sites in `BATLINE_CHAT_ORIGINS`.
-pub fn chat_page_csp(config: &Config) -> String {
-    format!("{}; {}", page_sources!(), chat::origin::frame_ancestors(config))
-}
+pub use state::AppState;
 
 /// Largest request body the gateway reads. A Twilio SMS webhook with ten
 /// media attachments is under 8 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// Shared state of every gateway handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// Settings read at start-up.
-    pub config: Arc<Config>,
-    /// The Twilio account (checked present at start-up).
-    pub twilio_config: Arc<TwilioConfig>,
-    /// PostgreSQL.
-    pub pool: PgPool,
-    /// RabbitMQ.
-    pub bus: Bus,
-    /// Publishes what handlers write to the outbox.
-    pub outbox: Outbox,
-    /// Sends SMS.
-    pub twilio: TwilioClient,
-    /// Limits tracking look-ups per client address.
-    pub track_limit: Arc<rate_limit::PerAddress>,
-    /// Limits Twilio webhooks per source (see [`webhook_limit`]).
-    pub webhook_limit: Arc<rate_limit::PerAddress>,
-    /// Limits `/open` requests per client address.
-    pub open_limit: Arc<rate_limit::PerAddress>,
-    /// The `/open` figures of recently asked periods.
-    pub open_cache: Arc<open_data::OpenCache>,
-    /// The figures `/open` publishes, held in memory once first asked for.
-    pub figures: Arc<batline_core::figures::Figures>,
-    /// The web chat's sockets and limits.
-    pub chat: Arc<chat::Chat>,
-}
-
-impl AppState {
-    /// State for `config`; fails if Twilio is not configured.
-    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
-        Self::with_retry(config, pool, bus, RetryPolicy::default())
-    }
-
-    /// As [`AppState::new`] with the Twilio client's retry policy given.
-    pub fn with_retry(config: Arc<Config>, pool: PgPool, bus: Bus, retry: RetryPolicy) -> Result<Self> {
-        let twilio_config = Arc::new(config.twilio()?.clone());
-        let twilio = TwilioClient::with_retry((*twilio_config).clone(), retry)?;
-        let outbox = Outbox::new(pool.clone(), bus.clone());
-        let per_minute = std::num::NonZeroU32::new(config.track_per_minute)
-            .ok_or_else(|| batline_core::Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()))?;
-        let track_limit = Arc::new(rate_limit::PerAddress::per_minute(per_minute));
-        let webhook_per_minute = std::num::NonZeroU32::new(config.webhook_per_minute)
-            .ok_or_else(|| batline_core::Error::Config("BATLINE_WEBHOOK_PER_MINUTE must be at least 1".into()))?;
-        let webhook_limit = Arc::new(rate_limit::PerAddress::per_minute(webhook_per_minute));
-        let open_per_minute = std::num::NonZeroU32::new(config.open.per_minute)
-            .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
-        let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
-        let open_cache = Arc::new(open_data::OpenCache::default());
-        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
-        let chat = Arc::new(chat::Chat::new(&config)?);
-        Ok(AppState {
-            config,
-            twilio_config,
-            pool,
-            bus,
-            outbox,
-            twilio,
-            track_limit,
-            webhook_limit,
-            open_limit,
-            open_cache,
-            figures,
-            chat,
-        })
-    }
+/// The gateway's route table, each route declared once. A route with
+/// `routes!` is also an operation of the OpenAPI document (its
+/// `#[utoipa::path]` beside the handler says how); a plain `.route` is
+/// left out of the document on purpose, as each says.
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(sms::inbound))
+        .routes(routes!(sms::status))
+        .routes(routes!(voice::answer::inbound))
+        .routes(routes!(voice::answer::wait))
+        .routes(routes!(voice::dial::dialled))
+        .routes(routes!(voice::dial::whisper))
+        .routes(routes!(voice::dial::recorded))
+        .routes(routes!(voice::dial::recording_status))
+        .routes(routes!(voice::status::status))
+        .routes(routes!(voice::call_back::bridge))
+        .routes(routes!(voice::call_back::dialled))
+        .routes(routes!(track::case::api))
+        .routes(routes!(track::access::chat_conversation))
+        .routes(routes!(track::access::ask_code))
+        .routes(routes!(track::access::confirm_code))
+        .routes(routes!(open::handlers::data_json))
+        .routes(routes!(open::handlers::data_csv))
+        .routes(routes!(open::handlers::schema))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+        .routes(routes!(openapi::openapi_json))
+        // Not in the document: the HTML pages are for people, not API
+        // clients (and answer HTML, not the JSON error body).
+        .route("/track/{code}", get(track::page::page))
+        .route("/open", get(open::handlers::page))
+        .route("/chat", get(chat::page::page))
+        // Nor the chat's script and the built-in assets: static files.
+        .route("/chat/embed.js", get(chat::page::embed_script))
+        .route("/assets/{name}", get(batline_web_assets::serve))
+        // Nor the chat WebSocket: OpenAPI cannot describe its frames;
+        // `docs/chat-protocol.md` does.
+        .route("/chat/ws", get(chat::socket::upgrade))
 }
 
 /// The gateway's HTTP routes.
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .route("/twilio/sms", post(sms::inbound))
-        .route("/twilio/sms/status", post(sms::status))
-        .route("/twilio/voice", post(voice::answer::inbound))
-        .route("/twilio/voice/wait", post(voice::answer::wait))
-        .route("/twilio/voice/dial", post(voice::dial::dialled))
-        .route("/twilio/voice/whisper", post(voice::dial::whisper))
-        .route("/twilio/voice/recorded", post(voice::dial::recorded))
-        .route("/twilio/voice/recording", post(voice::dial::recording_status))
-        .route("/twilio/voice/status", post(voice::status::status))
-        .route("/twilio/voice/call-back", post(voice::call_back::bridge))
-        .route("/twilio/voice/call-back/dial", post(voice::call_back::dialled))
-        .route("/api/v1/track/{code}", get(track::api))
-        .route("/api/v1/track/{code}/conversation", get(track_access::chat_conversation))
-        .route("/track/{code}", get(track::page))
-        .route("/open", get(open_data::page))
-        .route("/open/data.json", get(open_data::data_json))
-        .route("/open/data.csv", get(open_data::data_csv))
-        .route("/open/schema.json", get(open_data::schema))
-        .route("/track/{code}/contact", post(track_access::ask_code))
-        .route("/track/{code}/contact/confirm", post(track_access::confirm_code))
-        .route("/chat", get(chat::page::page))
-        .route("/chat/embed.js", get(chat::page::embed_script))
-        .route("/chat/ws", get(chat::socket::upgrade))
-        .route("/assets/{name}", get(batline_web_assets::serve))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/openapi.json", get(openapi::openapi_json))
+    let (router, document) = routes().split_for_parts();
+    router
+        // What `GET /openapi.json` serves.
+        .layer(Extension(Arc::new(document)))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Before any handler reads a webhook's body or checks its signature:
         // see `webhook_limit` for why in that order.
@@ -210,7 +143,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
 /// Fills in the security headers a handler did not set, on every answer
 /// (see `batline_core::security_headers`).
 async fn security_headers(mut response: axum::response::Response) -> axum::response::Response {
-    batline_core::security_headers::fill(&mut response, PAGE_CSP);
+    batline_core::security_headers::fill(&mut response, http::csp::PAGE_CSP);
     response
 }
 
@@ -219,4 +152,16 @@ async fn count_response(request: axum::extract::Request, next: axum::middleware:
     let response = next.run(request).await;
     batline_core::metrics::http_response("gateway", response.status().as_u16());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_is_openapi_3_1() {
+        let json = serde_json::to_value(routes().split_for_parts().1).unwrap_or_default();
+        assert_eq!(json["openapi"], "3.1.0");
+        assert!(json["components"]["schemas"]["ErrorBody"].is_object());
+    }
 }

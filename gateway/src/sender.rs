@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Starts consuming the outbound SMS queue.
 pub fn spawn(state: AppState, shutdown: CancellationToken) -> JoinHandle<()> {

@@ -14,7 +14,7 @@ use batline_core::{
 };
 use secrecy::ExposeSecret;
 
-use crate::{AppState, error::ApiError};
+use crate::{error::ApiError, state::AppState};
 
 /// A webhook form whose signature has been checked.
 #[derive(Debug)]

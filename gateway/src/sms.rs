@@ -20,7 +20,7 @@ use batline_core::{
     twilio::client::redact_phone,
 };
 
-use crate::{AppState, error::ApiError, hand_on, signed_form::SignedForm};
+use crate::{error::ApiError, hand_on, signed_form::SignedForm, state::AppState};
 
 /// The TwiML that sends nothing back: Batline answers from the router, once
 /// the case has a named owner.
@@ -33,15 +33,15 @@ fn twiml_ok() -> impl IntoResponse {
 /// `POST /twilio/sms`: a resident's text.
 #[utoipa::path(
     post, operation_id = "sms_inbound", path = "/twilio/sms", tag = "twilio",
-    params(crate::openapi::TwilioSignature),
-    request_body(content = crate::openapi::SmsWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature),
+    request_body(content = SmsWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Stored (or a retry of one stored): the empty TwiML `<Response/>`; \
             Batline answers by SMS once the case has a named owner", body = String, content_type = "text/xml"),
         (status = 400, description = "No `MessageSid` or `From`, or the form is not UTF-8", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::WebhookFlood,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::WebhookFlood,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn inbound(
@@ -77,13 +77,13 @@ pub async fn inbound(
 /// `POST /twilio/sms/status`: Twilio reports how far an outbound SMS got.
 #[utoipa::path(
     post, operation_id = "sms_status", path = "/twilio/sms/status", tag = "twilio",
-    params(crate::openapi::TwilioSignature),
-    request_body(content = crate::openapi::SmsStatusWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature),
+    request_body(content = SmsStatusWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 204, description = "Recorded (or a status the owner need not see)"),
         (status = 400, description = "No `MessageSid` or `MessageStatus`", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn status(
@@ -115,4 +115,41 @@ pub async fn status(
     }
     tx.commit().await.map_err(batline_core::Error::from)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// The forms, for the OpenAPI document only: the handlers read them field by
+// field from the signed form, as the signature covers every field posted.
+
+/// The form of `POST /twilio/sms` (Twilio posts more fields; all are kept).
+#[derive(utoipa::ToSchema)]
+#[allow(non_snake_case)]
+pub struct SmsWebhook {
+    /// Twilio's id of the message; a retried webhook with the same id is stored once.
+    #[schema(min_length = 1, example = "SM0123456789abcdef0123456789abcdef")]
+    pub MessageSid: String,
+    /// The resident's number.
+    #[schema(min_length = 1, example = "+358401234567")]
+    pub From: String,
+    /// Batline's number.
+    pub To: Option<String>,
+    /// The text.
+    pub Body: Option<String>,
+    /// Must be Batline's account when given.
+    pub AccountSid: Option<String>,
+}
+
+/// The form of `POST /twilio/sms/status`.
+#[derive(utoipa::ToSchema)]
+#[allow(non_snake_case)]
+pub struct SmsStatusWebhook {
+    /// The outbound message's id.
+    #[schema(min_length = 1)]
+    pub MessageSid: String,
+    /// `queued`, `sent`, `delivered`, `undelivered`, `failed`, …
+    #[schema(min_length = 1, example = "delivered")]
+    pub MessageStatus: String,
+    /// Twilio's error code when delivery failed.
+    pub ErrorCode: Option<String>,
+    /// Must be Batline's account when given.
+    pub AccountSid: Option<String>,
 }

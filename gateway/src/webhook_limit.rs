@@ -39,7 +39,7 @@ use axum::{
 };
 use batline_core::metrics;
 
-use crate::{AppState, error::ApiError};
+use crate::{error::ApiError, state::AppState};
 
 /// The webhooks that start a new contact: an inbound text and an incoming
 /// call. Refusing them stores nothing.

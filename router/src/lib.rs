@@ -37,10 +37,6 @@ use tokio_util::sync::CancellationToken;
 
 pub use state::Router;
 
-// Assignment lives in `batline_core::assign`; the routing benchmark still
-// reaches it through this crate.
-pub use batline_core::assign;
-
 /// Refuses to route without a designated backstop: it is what guarantees an
 /// owner when nobody is on duty.
 pub async fn ensure_backstop(pool: &PgPool) -> Result<()> {

@@ -15,7 +15,7 @@ use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
+use crate::{http::csp, state::AppState};
 
 /// The words of the chat, in one language. The ones `chat.js` shows are
 /// serialised into the page; `{name}` and `{time}` are filled in there.
@@ -159,8 +159,9 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>,
     let max = state.config.chat.max_chars;
     let body = render(lang, max).into_string();
     // The one page others may frame: its own policy, which the gateway's
-    // security-headers layer leaves as it is.
-    let csp = crate::chat_page_csp(&state.config);
+    // security-headers layer leaves as it is: the page sources, framed only
+    // by the gateway's own pages and the city sites in `BATLINE_CHAT_ORIGINS`.
+    let csp = csp::framed_by(&super::origin::frame_ancestors(&state.config));
     let mut response = (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),

@@ -45,7 +45,7 @@ use super::{
     protocol::{self, ClientFrame, ServerFrame, WireCase},
     session,
 };
-use crate::{AppState, error::ApiError, hand_on};
+use crate::{error::ApiError, hand_on, state::AppState};
 
 /// tungstenite's read buffer per socket; it grows for a larger frame.
 pub const READ_BUFFER: usize = 2 * 1024;

@@ -26,7 +26,9 @@ use batline_core::{
 use serde::Deserialize;
 
 use super::twiml::{self, Dial, Verb};
-use crate::{AppState, error::ApiError, extract::Query, hand_on, signed_form::SignedForm, voice::public_url};
+use crate::{
+    error::ApiError, hand_on, http::extract::Query, signed_form::SignedForm, state::AppState, voice::public_url,
+};
 
 /// What a contact stores for a call; the call itself is the message.
 const CALL_BODY: &str = "Phone call";
@@ -47,14 +49,14 @@ pub struct Attempt {
 /// `POST /twilio/voice`: a resident calls.
 #[utoipa::path(
     post, operation_id = "voice_inbound", path = "/twilio/voice", tag = "twilio",
-    params(crate::openapi::TwilioSignature),
-    request_body(content = crate::openapi::VoiceWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature),
+    request_body(content = super::forms::VoiceWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML: who handles the case and a `<Dial>` to them, or a short hold and a \
             `<Redirect>` to `/twilio/voice/wait` (also when Batline could not store the call yet)", body = String, content_type = "text/xml"),
         (status = 400, description = "No `CallSid` or `From`", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::WebhookFlood,
+        crate::http::responses::Signed,
+        crate::http::responses::WebhookFlood,
     )
 )]
 pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm) -> Response {
@@ -64,12 +66,12 @@ pub async fn inbound(State(state): State<AppState>, SignedForm(form): SignedForm
 /// `POST /twilio/voice/wait?attempt=N`: Twilio comes back after a hold.
 #[utoipa::path(
     post, path = "/twilio/voice/wait", tag = "twilio",
-    params(crate::openapi::TwilioSignature, Attempt),
-    request_body(content = crate::openapi::VoiceWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, Attempt),
+    request_body(content = super::forms::VoiceWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML, as for `/twilio/voice`", body = String, content_type = "text/xml"),
         (status = 400, description = "No `CallSid` or `From`, or `attempt` is not a count", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
+        crate::http::responses::Signed,
     )
 )]
 pub async fn wait(State(state): State<AppState>, Query(q): Query<Attempt>, SignedForm(form): SignedForm) -> Response {

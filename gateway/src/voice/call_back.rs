@@ -23,7 +23,7 @@ use super::{
     CaseQuery, lock_call_on, public_url, seconds,
     twiml::{self, Dial, Verb},
 };
-use crate::{AppState, error::ApiError, extract::Query, hand_on, signed_form::SignedForm};
+use crate::{error::ApiError, hand_on, http::extract::Query, signed_form::SignedForm, state::AppState};
 
 /// How long the resident's phone rings on a call-back.
 const RING_SECONDS: u32 = 30;
@@ -31,15 +31,15 @@ const RING_SECONDS: u32 = 30;
 /// `POST /twilio/voice/call-back?case=…`: the responder picked up.
 #[utoipa::path(
     post, path = "/twilio/voice/call-back", tag = "twilio",
-    params(crate::openapi::TwilioSignature, super::CaseQuery),
-    request_body(content = crate::openapi::CallBackWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, super::CaseQuery),
+    request_body(content = super::forms::CallBackWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML: the case's code to the responder and a `<Dial>` to the resident, or \
             `<Hangup/>` when the case is resolved", body = String, content_type = "text/xml"),
         (status = 400, description = "No `CallSid`, or `case` is not a UUID", body = crate::error::ErrorBody),
         (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn bridge(
@@ -70,14 +70,14 @@ pub async fn bridge(
 /// `POST /twilio/voice/call-back/dial?case=…`: how the call to the resident ended.
 #[utoipa::path(
     post, operation_id = "call_back_dialled", path = "/twilio/voice/call-back/dial", tag = "twilio",
-    params(crate::openapi::TwilioSignature, super::CaseQuery),
-    request_body(content = crate::openapi::DialWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, super::CaseQuery),
+    request_body(content = super::forms::DialWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML: `<Hangup/>`, after telling the responder when the resident did not answer", body = String, content_type = "text/xml"),
         (status = 400, description = "No `CallSid` or `DialCallStatus`, or `case` is not a UUID", body = crate::error::ErrorBody),
         (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn dialled(

@@ -30,7 +30,7 @@ use super::{
     CaseQuery, lock_call_on, public_url, seconds,
     twiml::{self, Record, Verb},
 };
-use crate::{AppState, error::ApiError, extract::Query, hand_on, signed_form::SignedForm};
+use crate::{error::ApiError, hand_on, http::extract::Query, signed_form::SignedForm, state::AppState};
 
 /// Longest voice message, seconds.
 const MAX_MESSAGE_SECONDS: u32 = 120;
@@ -40,15 +40,15 @@ const MESSAGE_SILENCE_SECONDS: u32 = 5;
 /// `POST /twilio/voice/dial?case=…`.
 #[utoipa::path(
     post, operation_id = "voice_dialled", path = "/twilio/voice/dial", tag = "twilio",
-    params(crate::openapi::TwilioSignature, super::CaseQuery),
-    request_body(content = crate::openapi::DialWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, super::CaseQuery),
+    request_body(content = super::forms::DialWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML: hang up after a talk; else who will call back, by when, and a \
             `<Record>` for a voice message", body = String, content_type = "text/xml"),
         (status = 400, description = "No `CallSid` or `DialCallStatus`, or `case` is not a UUID", body = crate::error::ErrorBody),
         (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn dialled(
@@ -157,14 +157,14 @@ pub(crate) async fn unanswered(
 /// `POST /twilio/voice/recorded?case=…`: the caller finished their message.
 #[utoipa::path(
     post, path = "/twilio/voice/recorded", tag = "twilio",
-    params(crate::openapi::TwilioSignature, super::CaseQuery),
-    request_body(content = crate::openapi::RecordedWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, super::CaseQuery),
+    request_body(content = super::forms::RecordedWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML: the message was saved (or none was left), who calls back and by when", body = String, content_type = "text/xml"),
         (status = 400, description = "No `CallSid`, or `case` is not a UUID", body = crate::error::ErrorBody),
         (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn recorded(
@@ -201,15 +201,15 @@ pub async fn recorded(
 /// `POST /twilio/voice/recording?case=…`: Twilio stored the recording.
 #[utoipa::path(
     post, path = "/twilio/voice/recording", tag = "twilio",
-    params(crate::openapi::TwilioSignature, super::CaseQuery),
-    request_body(content = crate::openapi::RecordingStatusWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, super::CaseQuery),
+    request_body(content = super::forms::RecordingStatusWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 204, description = "Attached to the case once, however often Twilio reports it"),
         (status = 400, description = "A completed recording without `CallSid`, `RecordingSid` or `RecordingUrl`, \
             or `case` is not a UUID", body = crate::error::ErrorBody),
         (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn recording_status(
@@ -253,14 +253,14 @@ pub struct WhisperQuery {
 /// during a long conversation waiting for the dial to end.
 #[utoipa::path(
     post, path = "/twilio/voice/whisper", tag = "twilio",
-    params(crate::openapi::TwilioSignature, WhisperQuery),
-    request_body(content = crate::openapi::AnyWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature, WhisperQuery),
+    request_body(content = super::forms::AnyWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "TwiML: the case's code, said to the owner", body = String, content_type = "text/xml"),
         (status = 400, description = "`case` is not a UUID or `call` is missing", body = crate::error::ErrorBody),
         (status = 404, description = "No such case, or the call is not on it", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn whisper(

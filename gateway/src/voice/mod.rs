@@ -14,6 +14,7 @@
 pub mod answer;
 pub mod call_back;
 pub mod dial;
+pub mod forms;
 pub mod status;
 pub mod twiml;
 
@@ -26,7 +27,7 @@ use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::{AppState, error::ApiError};
+use crate::{error::ApiError, state::AppState};
 
 /// The query string of Batline's own callback URLs.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

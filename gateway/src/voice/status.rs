@@ -16,7 +16,7 @@ use batline_core::{
 use chrono::Utc;
 
 use super::seconds;
-use crate::{AppState, error::ApiError, hand_on, signed_form::SignedForm};
+use crate::{error::ApiError, hand_on, signed_form::SignedForm, state::AppState};
 
 /// Longest CallStatus value Batline stores.
 const MAX_STATUS_LEN: usize = 32;
@@ -24,14 +24,14 @@ const MAX_STATUS_LEN: usize = 32;
 /// `POST /twilio/voice/status`.
 #[utoipa::path(
     post, operation_id = "voice_status", path = "/twilio/voice/status", tag = "twilio",
-    params(crate::openapi::TwilioSignature),
-    request_body(content = crate::openapi::CallStatusWebhook, content_type = "application/x-www-form-urlencoded"),
+    params(crate::http::params::TwilioSignature),
+    request_body(content = super::forms::CallStatusWebhook, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 204, description = "Recorded once on the case's timeline (a call Batline does not know is ignored)"),
         (status = 400, description = "No `CallSid`, or no or an overlong `CallStatus`", body = crate::error::ErrorBody),
         (status = 404, description = "The call's case is gone", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
-        crate::openapi::Internal,
+        crate::http::responses::Signed,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn status(State(state): State<AppState>, SignedForm(form): SignedForm) -> Result<StatusCode, ApiError> {

@@ -1,20 +1,70 @@
-//! The tracking page's markup, in Finnish, Swedish and English, styled with
+//! `GET /track/{code}`, the page the SMS and the chat link to, and its
+//! markup, rendered from the case and conversation [`super::case`] loads.
+//!
+//! The markup is in Finnish, Swedish and English, styled with
 //! the Helsinki Design System. The timeline is told in plain sentences
 //! ("Aino took the case on", "The case was handed to Mikko"). Server-rendered;
 //! the one script, `track.js`, only adds the conversation for a chat
 //! resident, and maud escapes everything interpolated.
 
+use std::net::SocketAddr;
+
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Response},
+};
 use batline_core::{
     domain::{CaseStatus, Language},
     roster::TZ,
 };
 use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
+use serde::Deserialize;
 
-use crate::{
-    track::{PublicEvent, Tracking},
-    track_access::Line,
+use super::{
+    access,
+    case::{self, Line, PublicEvent, Tracking},
 };
+use crate::{
+    error::ApiError,
+    http::extract::{Path, Query},
+    state::AppState,
+};
+
+/// Query of the tracking page.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    lang: Option<String>,
+    /// Where the contact's verification stands: `code` (a code was asked
+    /// for), `wrong` (the code did not match), `expired`.
+    step: Option<String>,
+}
+
+/// `GET /track/{code}`: the page the SMS and the chat link to.
+pub async fn page(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let lang: Language = crate::lang::pick(query.lang.as_deref(), &headers);
+    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
+    let tracking = case::load(&state, &code).await?;
+    let conversation = match access::granted(&state, &headers, tracking.case_id).await? {
+        true => Some(case::conversation(&state, tracking.case_id).await?),
+        false => None,
+    };
+    let view = View { tracking: &tracking, conversation: conversation.as_deref(), step: query.step.as_deref() };
+    let mut response = axum::response::Html(render(&view, lang)).into_response();
+    // The policy (the gateway's page policy, never framed) comes from the
+    // security-headers layer.
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(response)
+}
 
 struct Words {
     title: &'static str,

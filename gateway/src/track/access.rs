@@ -12,7 +12,7 @@
 //!   as a bearer token to `GET /api/v1/track/{code}/conversation`, which
 //!   `track.js` calls and renders.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::net::SocketAddr;
 
 use axum::{
     Json,
@@ -22,22 +22,23 @@ use axum::{
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use batline_core::{
-    domain::{Channel, Direction, Language, MessageKind},
+    domain::{Channel, Language, MessageKind},
     outbound,
     store::{self, messages::NewOutbound},
     texts,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rand::{Rng, RngCore};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::case::{self, Line, conversation};
 use crate::{
-    AppState,
     error::ApiError,
-    extract::{Form, Path},
-    hand_on, track,
+    hand_on,
+    http::extract::{Form, Path},
+    state::AppState,
 };
 
 /// The cookie a verified code is exchanged for.
@@ -53,41 +54,6 @@ const GRANT_MINUTES: i64 = 60;
 
 fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
-}
-
-/// One message as the contact reads it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Line {
-    /// When.
-    pub at: DateTime<Utc>,
-    /// `resident`, `responder` or `batline`.
-    #[schema(value_type = String, example = "responder")]
-    pub from: &'static str,
-    /// The responder's name, for their replies.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author: Option<String>,
-    /// The text.
-    pub body: String,
-}
-
-/// The case's conversation, oldest first.
-pub async fn conversation(state: &AppState, case_id: Uuid) -> Result<Vec<Line>, ApiError> {
-    let messages = store::messages::for_case(&state.pool, case_id).await?;
-    let authors: Vec<Uuid> = messages.iter().filter_map(|m| m.author_id).collect();
-    let names: HashMap<Uuid, String> =
-        store::responders::display_names(&state.pool, &authors).await?.into_iter().collect();
-    Ok(messages
-        .into_iter()
-        .map(|m| {
-            let from = match (m.direction, m.kind) {
-                (Direction::Inbound, _) => "resident",
-                (Direction::Outbound, MessageKind::Reply) => "responder",
-                (Direction::Outbound, _) => "batline",
-            };
-            let author = (from == "responder").then(|| m.author_id.and_then(|a| names.get(&a).cloned())).flatten();
-            Line { at: m.created_at, from, author, body: m.body }
-        })
-        .collect())
 }
 
 /// True when the request carries a valid grant cookie for `case_id`.
@@ -140,7 +106,7 @@ pub struct AskCode {
 /// if `phone` is it. Answers the same either way.
 #[utoipa::path(
     post, path = "/track/{code}/contact", tag = "tracking",
-    params(crate::openapi::CodePath),
+    params(crate::http::params::CodePath),
     request_body(content = AskCode, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Back to the tracking page, which asks for the code (`step=code`; the same \
@@ -150,8 +116,8 @@ pub struct AskCode {
         (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
         (status = 415, description = "The body is not `application/x-www-form-urlencoded`", body = crate::error::ErrorBody),
         (status = 422, description = "The form has no `phone`", body = crate::error::ErrorBody),
-        crate::openapi::RateLimited,
-        crate::openapi::Internal,
+        crate::http::responses::RateLimited,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn ask_code(
@@ -161,7 +127,7 @@ pub async fn ask_code(
     Form(form): Form<AskCode>,
 ) -> Result<Response, ApiError> {
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
-    let tracking = track::load(&state, &code).await?;
+    let tracking = case::load(&state, &code).await?;
     let lang = page_lang(form.lang.as_deref());
     let next = format!("/track/{}?lang={}&step=code", tracking.code, lang.as_str());
     let Some(phone) = normalise_phone(&form.phone) else {
@@ -208,7 +174,7 @@ pub struct ConfirmCode {
 /// cookie that shows the conversation.
 #[utoipa::path(
     post, path = "/track/{code}/contact/confirm", tag = "tracking",
-    params(crate::openapi::CodePath),
+    params(crate::http::params::CodePath),
     request_body(content = ConfirmCode, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Back to the tracking page: with the conversation and a `Set-Cookie` for this \
@@ -222,8 +188,8 @@ pub struct ConfirmCode {
         (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
         (status = 415, description = "The body is not `application/x-www-form-urlencoded`", body = crate::error::ErrorBody),
         (status = 422, description = "The form has no `code`", body = crate::error::ErrorBody),
-        crate::openapi::RateLimited,
-        crate::openapi::Internal,
+        crate::http::responses::RateLimited,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn confirm_code(
@@ -233,7 +199,7 @@ pub async fn confirm_code(
     Form(form): Form<ConfirmCode>,
 ) -> Result<Response, ApiError> {
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
-    let tracking = track::load(&state, &code).await?;
+    let tracking = case::load(&state, &code).await?;
     let lang = page_lang(form.lang.as_deref());
     let page = |step: &str| format!("/track/{}?lang={}{step}", tracking.code, lang.as_str());
     let typed: String = form.code.chars().filter(char::is_ascii_digit).collect();
@@ -282,15 +248,15 @@ fn page_lang(raw: Option<&str>) -> Language {
 /// case it is (403 for anyone else).
 #[utoipa::path(
     get, path = "/api/v1/track/{code}/conversation", tag = "tracking",
-    params(crate::openapi::CodePath),
+    params(crate::http::params::CodePath),
     security(("chat_session" = [])),
     responses(
         (status = 200, description = "The conversation, oldest first", body = [Line]),
         (status = 400, description = "Not a tracking code", body = crate::error::ErrorBody),
         (status = 403, description = "No chat session token, or not the session of the case's contact", body = crate::error::ErrorBody),
         (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
-        crate::openapi::RateLimited,
-        crate::openapi::Internal,
+        crate::http::responses::RateLimited,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn chat_conversation(
@@ -300,7 +266,7 @@ pub async fn chat_conversation(
     headers: HeaderMap,
 ) -> Result<Json<Vec<Line>>, ApiError> {
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
-    let tracking = track::load(&state, &code).await?;
+    let tracking = case::load(&state, &code).await?;
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -2,14 +2,14 @@
 //! of [`OpenData`] as tables, and the weekly trends and districts as
 //! server-side SVG charts (each `role="img"` with a title and a description,
 //! its numbers also in a table beside it). No script and no inline style,
-//! so it runs under the strict CSP of [`crate::open_data::CSP`]; maud
+//! so it runs under the strict CSP of `handlers::CSP`; maud
 //! escapes everything interpolated.
 
 use batline_core::domain::Language;
 use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
 
-use crate::open_data::{Figure, OpenData, OpenRow};
+use super::figures::{Figure, OpenData, OpenRow};
 
 /// HDS "bus" blue, the bars' colour (contrast 13:1 on white).
 const BAR: &str = "#0000bf";

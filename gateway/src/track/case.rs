@@ -1,32 +1,24 @@
-//! Public case tracking: `GET /api/v1/track/{code}` (JSON) and the page
-//! `/track/{code}` that the SMS and the chat link to. Both show the case's
-//! status, its owner's name and a plain timeline, and nothing personal
-//! about the resident: no phone number, no message text. The resident who
-//! is the case's contact may also read the conversation: see
-//! [`crate::track_access`].
+//! What the public and the case's contact see of a case: its public view
+//! (status, owner's name, plain timeline), served as JSON at
+//! `GET /api/v1/track/{code}`, and its conversation, which only the
+//! contact may read (see [`super::access`]).
 
 use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     Json,
     extract::{ConnectInfo, State},
-    http::{HeaderMap, HeaderValue, header},
-    response::{IntoResponse, Response},
 };
 use batline_core::{
-    domain::{CaseStatus, Language, event_kind},
+    domain::{CaseStatus, Direction, MessageKind, event_kind},
     store::{self, cases::Case},
     tracking_code::TrackingCode,
 };
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{
-    AppState,
-    error::ApiError,
-    extract::{Path, Query},
-};
+use crate::{error::ApiError, http::extract::Path, state::AppState};
 
 /// What the tracking page and API show of a case's timeline: the resident's
 /// story in plain words, not the console's working notes.
@@ -127,13 +119,13 @@ fn assigned_owner(data: &serde_json::Value) -> Option<Uuid> {
 /// `GET /api/v1/track/{code}`.
 #[utoipa::path(
     get, path = "/api/v1/track/{code}", tag = "tracking",
-    params(crate::openapi::CodePath),
+    params(crate::http::params::CodePath),
     responses(
         (status = 200, description = "The case's public view: status, owner's name, plain timeline", body = Tracking),
         (status = 400, description = "Not a tracking code", body = crate::error::ErrorBody),
         (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
-        crate::openapi::RateLimited,
-        crate::openapi::Internal,
+        crate::http::responses::RateLimited,
+        crate::http::responses::Internal,
     )
 )]
 pub async fn api(
@@ -145,40 +137,37 @@ pub async fn api(
     Ok(Json(load(&state, &code).await?))
 }
 
-/// Query of the tracking page.
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    lang: Option<String>,
-    /// Where the contact's verification stands: `code` (a code was asked
-    /// for), `wrong` (the code did not match), `expired`.
-    step: Option<String>,
+/// One message as the contact reads it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Line {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// `resident`, `responder` or `batline`.
+    #[schema(value_type = String, example = "responder")]
+    pub from: &'static str,
+    /// The responder's name, for their replies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The text.
+    pub body: String,
 }
 
-/// `GET /track/{code}`: the page the SMS and the chat link to.
-pub async fn page(
-    State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
-    Path(code): Path<String>,
-    Query(query): Query<PageQuery>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let lang: Language = crate::lang::pick(query.lang.as_deref(), &headers);
-    state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
-    let tracking = load(&state, &code).await?;
-    let conversation = match crate::track_access::granted(&state, &headers, tracking.case_id).await? {
-        true => Some(crate::track_access::conversation(&state, tracking.case_id).await?),
-        false => None,
-    };
-    let view = crate::track_page::View {
-        tracking: &tracking,
-        conversation: conversation.as_deref(),
-        step: query.step.as_deref(),
-    };
-    let mut response = axum::response::Html(crate::track_page::render(&view, lang)).into_response();
-    // The policy (the gateway's page policy, never framed) comes from the
-    // security-headers layer.
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    Ok(response)
+/// The case's conversation, oldest first.
+pub async fn conversation(state: &AppState, case_id: Uuid) -> Result<Vec<Line>, ApiError> {
+    let messages = store::messages::for_case(&state.pool, case_id).await?;
+    let authors: Vec<Uuid> = messages.iter().filter_map(|m| m.author_id).collect();
+    let names: HashMap<Uuid, String> =
+        store::responders::display_names(&state.pool, &authors).await?.into_iter().collect();
+    Ok(messages
+        .into_iter()
+        .map(|m| {
+            let from = match (m.direction, m.kind) {
+                (Direction::Inbound, _) => "resident",
+                (Direction::Outbound, MessageKind::Reply) => "responder",
+                (Direction::Outbound, _) => "batline",
+            };
+            let author = (from == "responder").then(|| m.author_id.and_then(|a| names.get(&a).cloned())).flatten();
+            Line { at: m.created_at, from, author, body: m.body }
+        })
+        .collect())
 }

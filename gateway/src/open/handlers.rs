@@ -1,0 +1,238 @@
+//! The `/open` handlers: the page, the open data as JSON and CSV, and the
+//! JSON Schema, each answering from one computation per period (see
+//! [`super`] for why).
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Json,
+    extract::{ConnectInfo, State},
+    http::{
+        HeaderMap, HeaderValue,
+        header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE},
+    },
+    response::{IntoResponse, Response},
+};
+use batline_core::{
+    domain::Language,
+    roster::TZ,
+    store::reports::{self, Filter, Grouping, ReportRow},
+};
+use chrono::{Datelike, Duration as Days, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::figures::{MIN_CASES, OpenData, OpenRow, csv};
+use crate::{error::ApiError, http::extract::Query, state::AppState};
+
+/// What the pages and data may load: their own styles and nothing else (no
+/// script at all), and no framing.
+pub const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The query string of every `/open` address.
+#[derive(Debug, Deserialize)]
+pub struct OpenQuery {
+    /// First day, `YYYY-MM-DD` (default: the Monday four weeks before this week's).
+    from: Option<String>,
+    /// Last day, included (default: last Sunday).
+    to: Option<String>,
+    /// `fi`, `sv` or `en` (the page only; default from Accept-Language, else Finnish).
+    lang: Option<String>,
+}
+
+/// The last four full ISO weeks before the one `today` is in.
+pub fn last_four_weeks(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let monday = today - Days::days(i64::from(today.weekday().num_days_from_monday()));
+    (monday - Days::days(28), monday - Days::days(1))
+}
+
+/// The period asked for, checked: real dates, in order, at most a year.
+fn period(q: &OpenQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let parse = |field: &str, raw: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+        match raw.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => s.parse().map(Some).map_err(|_| {
+                ApiError::Core(batline_core::Error::Invalid(format!("{field} must be a date like 2026-10-19")))
+            }),
+        }
+    };
+    let (default_from, default_to) = last_four_weeks(Utc::now().with_timezone(&TZ).date_naive());
+    let to = parse("to", &q.to)?.unwrap_or(default_to);
+    let from = parse("from", &q.from)?.unwrap_or(if q.to.is_some() { to - Days::days(27) } else { default_from });
+    // Validates order and length the same way the dashboard does.
+    Filter::helsinki_days(from, to)?;
+    Ok((from, to))
+}
+
+/// The page's language: `?lang=`, else the first of Accept-Language Batline speaks, else Finnish.
+fn language(q: &OpenQuery, headers: &HeaderMap) -> Language {
+    crate::lang::pick(q.lang.as_deref(), headers)
+}
+
+/// The published figures for `from`–`to`, from the cache or computed.
+async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc<OpenData>, ApiError> {
+    if let Some(data) = state.open_cache.get((from, to)) {
+        return Ok(data);
+    }
+    let filter = Filter::helsinki_days(from, to)?;
+    let now = Utc::now();
+    let rows = |rows: Vec<ReportRow>| rows.iter().map(OpenRow::from_report).collect::<Vec<_>>();
+    let report = |by| state.figures.report(&filter, by, now);
+    let summary = report(Grouping::All).await?.pop().unwrap_or_else(|| ReportRow::empty("all"));
+    let mut weeks = report(Grouping::Week).await?;
+    let by_week = reports::iso_weeks(from, to)
+        .into_iter()
+        .map(|week| match weeks.iter().position(|r| r.group == week) {
+            Some(i) => weeks.swap_remove(i),
+            None => ReportRow::empty(week),
+        })
+        .collect();
+    let show_responders = state.config.open.show_responders;
+    let data = OpenData {
+        from,
+        to,
+        generated_at: now,
+        min_cases: MIN_CASES,
+        percentile_method: "percentile_cont",
+        responders_shown: show_responders,
+        summary: OpenRow::from_report(&summary),
+        by_area: rows(report(Grouping::Area).await?),
+        by_topic: rows(report(Grouping::Topic).await?),
+        by_channel: rows(report(Grouping::Channel).await?),
+        by_hour: rows(report(Grouping::Hour).await?),
+        by_week: rows(by_week),
+        by_responder: match show_responders {
+            true => Some(rows(report(Grouping::Responder).await?)),
+            false => None,
+        },
+    };
+    let data = Arc::new(data);
+    state.open_cache.put((from, to), data.clone());
+    Ok(data)
+}
+
+/// Headers every `/open` answer carries.
+fn public_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+}
+
+async fn checked(
+    state: &AppState,
+    client: SocketAddr,
+    query: &OpenQuery,
+) -> Result<(NaiveDate, NaiveDate, Arc<OpenData>), ApiError> {
+    state.open_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
+    let (from, to) = period(query)?;
+    Ok((from, to, figures(state, from, to).await?))
+}
+
+/// `GET /open?from=&to=&lang=`: the page.
+pub async fn page(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(query): Query<OpenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let lang = language(&query, &headers);
+    let (_, _, data) = checked(&state, client, &query).await?;
+    let mut response = axum::response::Html(super::page::render(&data, lang)).into_response();
+    public_headers(&mut response);
+    Ok(response)
+}
+
+/// `GET /open/data.json?from=&to=`: the open data as JSON.
+#[utoipa::path(
+    get, path = "/open/data.json", tag = "open data",
+    params(crate::http::params::Period),
+    responses(
+        (status = 200, description = "The figures of the period (described by `/open/schema.json`)", body = OpenData),
+        (status = 400, description = "`from` or `to` is not a date, `from` is after `to`, or the period is longer \
+            than 366 days", body = crate::error::ErrorBody),
+        crate::http::responses::RateLimited,
+        crate::http::responses::Internal,
+    )
+)]
+pub async fn data_json(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(query): Query<OpenQuery>,
+) -> Result<Response, ApiError> {
+    let (_, _, data) = checked(&state, client, &query).await?;
+    let mut response = Json(&*data).into_response();
+    public_headers(&mut response);
+    Ok(response)
+}
+
+/// `GET /open/data.csv?from=&to=`: the same figures, one row per group:
+/// `dimension, group`, then each figure (empty when withheld), then
+/// `withheld`, the names of the withheld figures separated by spaces.
+#[utoipa::path(
+    get, path = "/open/data.csv", tag = "open data",
+    params(crate::http::params::Period),
+    responses(
+        (status = 200, description = "The same figures as CSV: `dimension`, `group`, each figure (empty when \
+            withheld), `withheld` (the withheld figures' names)", body = String, content_type = "text/csv",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"batline-open-FROM-TO.csv\"`"))),
+        (status = 400, description = "`from` or `to` is not a date, `from` is after `to`, or the period is longer \
+            than 366 days", body = crate::error::ErrorBody),
+        crate::http::responses::RateLimited,
+        crate::http::responses::Internal,
+    )
+)]
+pub async fn data_csv(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(query): Query<OpenQuery>,
+) -> Result<Response, ApiError> {
+    let (from, to, data) = checked(&state, client, &query).await?;
+    let body = csv(&data).map_err(|e| batline_core::Error::Invalid(format!("CSV: {e}")))?;
+    let file = format!("attachment; filename=\"batline-open-{from}-{to}.csv\"");
+    let mut response =
+        ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, file)], body).into_response();
+    public_headers(&mut response);
+    Ok(response)
+}
+
+/// The JSON Schema of `/open/data.json`.
+pub const SCHEMA: &str = include_str!("schema.json");
+
+/// `GET /open/schema.json`.
+#[utoipa::path(
+    get, path = "/open/schema.json", tag = "open data",
+    responses(
+        (status = 200, description = "The JSON Schema (2020-12) of `/open/data.json`", body = Object,
+            content_type = "application/schema+json"),
+    )
+)]
+pub async fn schema() -> Response {
+    let mut response = ([(CONTENT_TYPE, "application/schema+json")], SCHEMA).into_response();
+    public_headers(&mut response);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_period_is_the_last_four_full_weeks() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        assert_eq!(last_four_weeks(day("2026-11-22")), (day("2026-10-19"), day("2026-11-15")));
+        assert_eq!(last_four_weeks(day("2026-11-23")), (day("2026-10-26"), day("2026-11-22")));
+    }
+
+    #[test]
+    fn the_schema_names_every_figure() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap_or_default();
+        let row = &schema["$defs"]["row"]["properties"];
+        for name in OpenRow::FIGURES.iter().chain(&["group"]) {
+            assert!(row.get(name).is_some(), "{name} is not in the schema");
+        }
+        let required = schema["required"].as_array().map(Vec::len).unwrap_or(0);
+        assert!(required >= 11, "top-level fields are required");
+    }
+}

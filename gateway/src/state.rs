@@ -1,0 +1,85 @@
+//! The shared state of every gateway handler: settings, the pool, the bus,
+//! the Twilio client, the rate limits, and the shares of `/open` and the
+//! chat. Features read it; it knows no handler.
+
+use std::sync::Arc;
+
+use batline_core::{
+    Config, Result,
+    bus::Bus,
+    config::TwilioConfig,
+    outbox::Outbox,
+    twilio::{TwilioClient, client::RetryPolicy},
+};
+use sqlx::PgPool;
+
+use crate::{chat, open::figures::OpenCache, rate_limit};
+
+/// Shared state of every gateway handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings read at start-up.
+    pub config: Arc<Config>,
+    /// The Twilio account (checked present at start-up).
+    pub twilio_config: Arc<TwilioConfig>,
+    /// PostgreSQL.
+    pub pool: PgPool,
+    /// RabbitMQ.
+    pub bus: Bus,
+    /// Publishes what handlers write to the outbox.
+    pub outbox: Outbox,
+    /// Sends SMS.
+    pub twilio: TwilioClient,
+    /// Limits tracking look-ups per client address.
+    pub track_limit: Arc<rate_limit::PerAddress>,
+    /// Limits Twilio webhooks per source (see `webhook_limit`).
+    pub webhook_limit: Arc<rate_limit::PerAddress>,
+    /// Limits `/open` requests per client address.
+    pub open_limit: Arc<rate_limit::PerAddress>,
+    /// The `/open` figures of recently asked periods.
+    pub open_cache: Arc<OpenCache>,
+    /// The figures `/open` publishes, held in memory once first asked for.
+    pub figures: Arc<batline_core::figures::Figures>,
+    /// The web chat's sockets and limits.
+    pub chat: Arc<chat::Chat>,
+}
+
+impl AppState {
+    /// State for `config`; fails if Twilio is not configured.
+    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
+        Self::with_retry(config, pool, bus, RetryPolicy::default())
+    }
+
+    /// As [`AppState::new`] with the Twilio client's retry policy given.
+    pub fn with_retry(config: Arc<Config>, pool: PgPool, bus: Bus, retry: RetryPolicy) -> Result<Self> {
+        let twilio_config = Arc::new(config.twilio()?.clone());
+        let twilio = TwilioClient::with_retry((*twilio_config).clone(), retry)?;
+        let outbox = Outbox::new(pool.clone(), bus.clone());
+        let per_minute = std::num::NonZeroU32::new(config.track_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()))?;
+        let track_limit = Arc::new(rate_limit::PerAddress::per_minute(per_minute));
+        let webhook_per_minute = std::num::NonZeroU32::new(config.webhook_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_WEBHOOK_PER_MINUTE must be at least 1".into()))?;
+        let webhook_limit = Arc::new(rate_limit::PerAddress::per_minute(webhook_per_minute));
+        let open_per_minute = std::num::NonZeroU32::new(config.open.per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
+        let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
+        let open_cache = Arc::new(OpenCache::default());
+        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
+        let chat = Arc::new(chat::Chat::new(&config)?);
+        Ok(AppState {
+            config,
+            twilio_config,
+            pool,
+            bus,
+            outbox,
+            twilio,
+            track_limit,
+            webhook_limit,
+            open_limit,
+            open_cache,
+            figures,
+            chat,
+        })
+    }
+}
