@@ -1,10 +1,10 @@
-//! Signing in and the `SignedIn` extractor. A session token is 32 random
-//! bytes, handed out once; the database keeps only its SHA-256.
+//! Signing in and out. A session token is 32 random bytes, handed out
+//! once; the database keeps only its SHA-256 (see `http::signed_in`).
 
 use axum::{
     Json,
-    extract::{ConnectInfo, FromRequestParts, State},
-    http::{StatusCode, header::AUTHORIZATION, request::Parts},
+    extract::{ConnectInfo, State},
+    http::{StatusCode, header::AUTHORIZATION},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use batline_core::{
@@ -13,34 +13,12 @@ use batline_core::{
 };
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::{AppState, error::ApiError};
-
-/// A signed-in responder.
-#[derive(Debug, Clone)]
-pub struct SignedIn(pub Responder);
-
-/// What the database keeps of a session token.
-pub(crate) fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-fn bearer(parts: &Parts) -> Option<&str> {
-    parts.headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
-}
-
-impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
-        store::sessions::responder(&state.pool, &token_hash(token), state.config.session_idle)
-            .await?
-            .map(SignedIn)
-            .ok_or(ApiError::Unauthenticated)
-    }
-}
+use crate::{
+    http::error::ApiError,
+    http::signed_in::{SignedIn, token_hash},
+    state::AppState,
+};
 
 /// `POST /api/v1/sessions` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -70,11 +48,11 @@ pub struct Session {
     request_body = SignIn,
     responses(
         (status = 201, description = "Signed in", body = Session),
-        (status = 401, description = "Wrong username or password (it does not say which)", body = crate::error::ErrorBody),
+        (status = 401, description = "Wrong username or password (it does not say which)", body = crate::http::error::ErrorBody),
         (status = 429, description = "Too many sign-in attempts from this address; try again after `Retry-After` \
-            seconds", body = crate::error::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 500, description = "Something failed on Batline's side (logged)", body = crate::error::ErrorBody),
-        crate::openapi::JsonBody,
+            seconds", body = crate::http::error::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 500, description = "Something failed on Batline's side (logged)", body = crate::http::error::ErrorBody),
+        crate::http::responses::JsonBody,
     )
 )]
 pub async fn sign_in(
@@ -120,8 +98,8 @@ pub(crate) async fn start_session(state: &AppState, username: &str, password: St
     params(("Authorization" = String, Header, description = "`Bearer <token>`: the session to end")),
     responses(
         (status = 204, description = "The session has ended"),
-        (status = 401, description = "No `Authorization: Bearer` token", body = crate::error::ErrorBody),
-        (status = 500, description = "Something failed on Batline's side (logged)", body = crate::error::ErrorBody),
+        (status = 401, description = "No `Authorization: Bearer` token", body = crate::http::error::ErrorBody),
+        (status = 500, description = "Something failed on Batline's side (logged)", body = crate::http::error::ErrorBody),
     )
 )]
 pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMap) -> Result<StatusCode, ApiError> {
@@ -137,7 +115,7 @@ pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMa
 /// `GET /api/v1/me`.
 #[utoipa::path(get, path = "/api/v1/me", tag = "sessions", responses(
     (status = 200, description = "The signed-in responder", body = Responder),
-    crate::openapi::Signed,
+    crate::http::responses::Signed,
 ))]
 pub async fn me(SignedIn(me): SignedIn) -> Json<Responder> {
     Json(me)

@@ -16,11 +16,11 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::{
-    AppState,
-    auth::SignedIn,
     cases::{acknowledge_in, lock_own_open, publish},
-    error::ApiError,
-    extract::Path,
+    http::error::ApiError,
+    http::extract::Path,
+    http::signed_in::SignedIn,
+    state::AppState,
 };
 
 /// A second "call back" within this long of one still ringing is refused:
@@ -30,14 +30,14 @@ const RINGING_GUARD: chrono::Duration = chrono::Duration::minutes(2);
 /// Starts a call-back.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/call-backs", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
     (status = 201, description = "Batline is ringing my phone; then it dials the resident", body = Call),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
     (status = 409, description = "The case is resolved, I or the resident have no phone, or a call-back is \
-        already ringing", body = crate::error::ErrorBody),
-    (status = 502, description = "Twilio refused the call; `detail` gives its reason", body = crate::error::ErrorBody),
-    (status = 503, description = "Twilio could not be reached or is not configured", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+        already ringing", body = crate::http::error::ErrorBody),
+    (status = 502, description = "Twilio refused the call; `detail` gives its reason", body = crate::http::error::ErrorBody),
+    (status = 503, description = "Twilio could not be reached or is not configured", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn start(
     State(state): State<AppState>,

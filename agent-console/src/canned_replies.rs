@@ -15,7 +15,7 @@ use batline_core::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState};
 
 /// Longest title.
 pub const MAX_TITLE_CHARS: usize = 80;
@@ -33,8 +33,8 @@ fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
 /// `GET /api/v1/canned-replies`: every reply still offered, by language and title.
 #[utoipa::path(get, operation_id = "list_canned_replies", path = "/api/v1/canned-replies", tag = "cases", responses(
     (status = 200, description = "The canned replies on offer", body = [CannedReply]),
-    (status = 403, description = "Desk staff do not reply to residents", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 403, description = "Desk staff do not reply to residents", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CannedReply>>, ApiError> {
     if me.role == Role::Desk {
@@ -60,9 +60,9 @@ pub struct NewCannedReply {
 /// `POST /api/v1/canned-replies` (admins).
 #[utoipa::path(post, operation_id = "add_canned_reply", path = "/api/v1/canned-replies", tag = "administration", request_body = NewCannedReply, responses(
     (status = 201, description = "Added", body = CannedReply),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn add(
     State(state): State<AppState>,
@@ -94,10 +94,10 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, new: NewCannedReply
 #[utoipa::path(post, path = "/api/v1/canned-replies/{id}/archive", tag = "administration",
     params(("id" = Uuid, Path, description = "The canned reply")), responses(
     (status = 204, description = "No longer offered"),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such canned reply still offered", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+    (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such canned reply still offered", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn archive(
     State(state): State<AppState>,

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState};
 
 /// Longest reply: Twilio's SMS body limit.
 const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
@@ -38,8 +38,8 @@ const MAX_SUMMARY_CHARS: usize = 1000;
 /// own none and read no conversations, so they are refused outright.
 #[utoipa::path(get, operation_id = "my_cases", path = "/api/v1/cases", tag = "cases", responses(
     (status = 200, description = "My open cases", body = [CaseListItem]),
-    (status = 403, description = "Desk staff own no cases", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 403, description = "Desk staff own no cases", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
     refuse_desk(&me)?;
@@ -80,10 +80,10 @@ pub struct CaseDetail {
 /// case is looked up, so the answer does not even say whether it exists.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
     (status = 200, description = "The case with its messages, timeline, calls, open call-back and SLA clocks", body = CaseDetail),
-    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins see any)", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins see any)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn detail(
     State(state): State<AppState>,
@@ -158,11 +158,11 @@ pub(crate) async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case
 /// which stops its acknowledgement deadline. Acknowledging twice is harmless.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/acknowledge", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
     (status = 200, description = "Acknowledged (again is harmless)", body = Case),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn acknowledge(
     State(state): State<AppState>,
@@ -197,11 +197,11 @@ pub struct NewReply {
 /// `POST /api/v1/cases/{id}/replies`: reply to the resident in the case's channel.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewReply, responses(
     (status = 201, description = "Queued to the resident (SMS, or the chat); also acknowledges the case", body = Message),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn reply(
     State(state): State<AppState>,
@@ -253,11 +253,11 @@ pub struct Resolve {
 /// `POST /api/v1/cases/{id}/resolve`: resolve with a summary; the resident is told.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/resolve", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Resolve, responses(
     (status = 200, description = "Resolved; the resident is told", body = Case),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved already", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved already", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn resolve(
     State(state): State<AppState>,
@@ -404,10 +404,10 @@ pub struct NewNote {
 /// `POST /api/v1/cases/{id}/notes`: an internal note on my case (staff only).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewNote, responses(
     (status = 201, description = "Noted on the timeline (never sent to the resident)"),
-    (status = 403, description = "Desk staff, or not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Desk staff, or not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn add_note(
     State(state): State<AppState>,
@@ -432,11 +432,11 @@ pub struct Reopen {
 /// `POST /api/v1/cases/{id}/reopen`: open a resolved case again (its owner or a lead).
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reopen", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Reopen, responses(
     (status = 200, description = "Open again with the same owner; the resident is told", body = Case),
-    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins may)", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is open already", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins may)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is open already", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn reopen(
     State(state): State<AppState>,

@@ -13,18 +13,18 @@ use batline_core::{
 };
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState};
 
 /// `POST /api/v1/cases/{id}/typing`: the owner is typing a reply. Send it
 /// every few seconds while typing; the resident's chat shows it for a while.
 /// Only for open chat cases (409 otherwise), and only by the owner.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/typing", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
     (status = 204, description = "The resident's chat shows that I am typing"),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case, or its chat session is gone", body = crate::error::ErrorBody),
-    (status = 409, description = "Not an open chat case", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case, or its chat session is gone", body = crate::http::error::ErrorBody),
+    (status = 409, description = "Not an open chat case", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn typing(
     State(state): State<AppState>,

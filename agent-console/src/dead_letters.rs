@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState};
 
 /// Dead letters listed when the query does not say.
 const DEFAULT_LIMIT: i64 = 100;
@@ -115,10 +115,10 @@ pub fn routes() -> Router<AppState> {
 /// `GET /api/v1/dead-letters?include_retried=&limit=` (leads, the mayor, admins).
 #[utoipa::path(get, operation_id = "list_dead_letters", path = "/api/v1/dead-letters", tag = "administration", params(ListQuery), responses(
     (status = 200, description = "The dead letters, newest first, and how many wait", body = DeadLetterList),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "`include_retried` is not true or false, `limit` is not 1 to 1000, or an \
-        unknown parameter", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        unknown parameter", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -144,12 +144,12 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/dead-letters/{id}/retry", tag = "administration",
     params(("id" = Uuid, Path, description = "The dead letter")), responses(
     (status = 200, description = "Published again on its route (confirm awaited) and marked retried", body = DeadLetterView),
-    (status = 403, description = "Not a lead or an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such dead letter", body = crate::error::ErrorBody),
-    (status = 409, description = "It was already retried", body = crate::error::ErrorBody),
-    (status = 422, description = "It did not come from a Batline work route, so it cannot be sent back", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+    (status = 403, description = "Not a lead or an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such dead letter", body = crate::http::error::ErrorBody),
+    (status = 409, description = "It was already retried", body = crate::http::error::ErrorBody),
+    (status = 422, description = "It did not come from a Batline work route, so it cannot be sent back", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn retry(
     State(state): State<AppState>,

@@ -12,7 +12,7 @@ use batline_core::{
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, http::signed_in::SignedIn, state::AppState};
 
 /// Body of `PUT /api/v1/me/duty`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -24,8 +24,8 @@ pub struct SetDuty {
 /// `PUT /api/v1/me/duty`: on duty, away (keeps cases, takes no new ones) or off.
 #[utoipa::path(put, path = "/api/v1/me/duty", tag = "sessions", request_body = SetDuty, responses(
     (status = 200, description = "My duty status changed; going off hands my open cases on", body = Responder),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn set(
     State(state): State<AppState>,

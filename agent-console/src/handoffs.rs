@@ -25,11 +25,11 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{
-    AppState,
-    auth::SignedIn,
     cases::{acknowledge_in, lock_own_open, publish, text_field},
-    error::ApiError,
-    extract::Path,
+    http::error::ApiError,
+    http::extract::Path,
+    http::signed_in::SignedIn,
+    state::AppState,
 };
 
 /// Longest note on an offer or a reassignment.
@@ -69,12 +69,12 @@ fn updated(case_id: Uuid, owner_id: Uuid, kind: &str) -> BusMessage {
 #[utoipa::path(post, path = "/api/v1/cases/{id}/handoffs", tag = "hand-offs",
     params(("id" = Uuid, Path, description = "The case")), request_body = ToColleague, responses(
     (status = 201, description = "Offered; I stay the owner until the colleague accepts", body = Handoff),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
     (status = 409, description = "The case is resolved, already has an open offer, or the colleague is off duty",
-        body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+        body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn offer(
     State(state): State<AppState>,
@@ -135,7 +135,7 @@ pub(crate) async fn offer_as(
 /// `GET /api/v1/handoffs`: offers waiting for me.
 #[utoipa::path(get, operation_id = "my_handoffs", path = "/api/v1/handoffs", tag = "hand-offs", responses(
     (status = 200, description = "Offers waiting for my answer", body = [OfferView]),
-    crate::openapi::Signed,
+    crate::http::responses::Signed,
 ))]
 pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<OfferView>>, ApiError> {
     Ok(Json(store::handoffs::open_for(&state.pool, me.id).await?))
@@ -157,12 +157,12 @@ async fn lock_my_offer(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Res
 #[utoipa::path(post, path = "/api/v1/handoffs/{id}/accept", tag = "hand-offs",
     params(("id" = Uuid, Path, description = "The offer")), responses(
     (status = 200, description = "I own the case now", body = Case),
-    (status = 403, description = "The offer is for someone else", body = crate::error::ErrorBody),
-    (status = 404, description = "No such offer", body = crate::error::ErrorBody),
+    (status = 403, description = "The offer is for someone else", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such offer", body = crate::http::error::ErrorBody),
     (status = 409, description = "The offer was already answered, or the case moved on or was resolved (the offer \
-        is withdrawn)", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
+        is withdrawn)", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
 ))]
 pub async fn accept(
     State(state): State<AppState>,
@@ -219,11 +219,11 @@ pub struct Decline {
 #[utoipa::path(post, path = "/api/v1/handoffs/{id}/decline", tag = "hand-offs",
     params(("id" = Uuid, Path, description = "The offer")), request_body = Decline, responses(
     (status = 200, description = "Declined; the owner keeps the case", body = Handoff),
-    (status = 403, description = "The offer is for someone else", body = crate::error::ErrorBody),
-    (status = 404, description = "No such offer", body = crate::error::ErrorBody),
-    (status = 409, description = "The offer was already answered", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "The offer is for someone else", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such offer", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The offer was already answered", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn decline(
     State(state): State<AppState>,
@@ -272,11 +272,11 @@ pub(crate) async fn decline_as(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/reassign", tag = "hand-offs",
     params(("id" = Uuid, Path, description = "The case")), request_body = ToColleague, responses(
     (status = 200, description = "The case has its new owner", body = Case),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved, or already theirs", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved, or already theirs", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn reassign(
     State(state): State<AppState>,

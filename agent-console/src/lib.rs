@@ -10,84 +10,32 @@ pub mod cases;
 pub mod chat_signals;
 pub mod dead_letters;
 pub mod duty;
-pub mod error;
-pub mod extract;
 pub mod handoffs;
 pub mod health;
+pub mod http;
 pub mod live_feed;
 pub mod openapi;
 pub mod reports;
 pub mod responders;
 pub mod roster;
 pub mod sla_policies;
+pub mod state;
 pub mod walk_in;
 pub mod walk_in_page;
 pub mod walk_in_points;
 pub mod web;
-
-use std::sync::Arc;
 
 use axum::{
     Router,
     extract::DefaultBodyLimit,
     routing::{get, patch, post, put},
 };
-use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password, twilio::TwilioClient};
-use sqlx::PgPool;
+use batline_core::Result;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body the console reads.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// Shared state of every console handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// Settings read at start-up.
-    pub config: Arc<Config>,
-    /// PostgreSQL.
-    pub pool: PgPool,
-    /// RabbitMQ.
-    pub bus: Bus,
-    /// Publishes what handlers write to the outbox.
-    pub outbox: Outbox,
-    /// A hash to check against when the username is unknown, so a failed
-    /// sign-in takes as long either way.
-    pub dummy_hash: String,
-    /// Places call-backs; `None` when Twilio is not configured.
-    pub twilio: Option<TwilioClient>,
-    /// Case events for the browsers' live sockets.
-    pub live: live_feed::LiveFeed,
-    /// Sign-in attempts per client address.
-    pub sign_in_limit: Arc<batline_core::rate_limit::PerAddress>,
-    /// The dashboard's figures, held in memory once first asked for.
-    pub figures: Arc<batline_core::figures::Figures>,
-}
-
-impl AppState {
-    /// State for `config`.
-    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
-        let outbox = Outbox::new(pool.clone(), bus.clone());
-        let dummy_hash = password::hash("not a real password")?;
-        let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
-        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
-            .ok_or_else(|| batline_core::Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()))?;
-        let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
-        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
-        Ok(AppState {
-            config,
-            pool,
-            bus,
-            outbox,
-            dummy_hash,
-            twilio,
-            live: live_feed::LiveFeed::default(),
-            sign_in_limit,
-            figures,
-        })
-    }
-}
+pub use state::AppState;
 
 /// The console's HTTP routes.
 pub fn app(state: AppState) -> Router {
@@ -127,7 +75,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi::openapi_json))
         .merge(web::routes())
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(http::BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())

@@ -15,12 +15,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use utoipa::{
-    IntoResponses, OpenApi, ToSchema,
+    OpenApi,
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
-use uuid::Uuid;
-
-use crate::error::ErrorBody;
 
 /// The document.
 #[derive(OpenApi)]
@@ -116,98 +113,6 @@ pub async fn openapi_json() -> Response {
     let mut response = Json(ApiDoc::openapi()).into_response();
     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
-}
-
-/// What every operation that needs a session may answer besides its own.
-#[derive(IntoResponses)]
-pub enum Signed {
-    /// No `Authorization: Bearer` token, or one whose session ended.
-    #[response(status = 401)]
-    Unauthenticated(ErrorBody),
-    /// Something failed on Batline's side (logged); try again.
-    #[response(status = 500)]
-    Internal(ErrorBody),
-}
-
-/// What an operation with a JSON body may answer before its handler runs.
-#[derive(IntoResponses)]
-pub enum JsonBody {
-    /// The body is not JSON (`bad_json`), or a path parameter is not a UUID
-    /// (`bad_request`).
-    #[response(status = 400)]
-    BadRequest(ErrorBody),
-    /// The body is larger than 64 KiB.
-    #[response(status = 413)]
-    TooLarge(ErrorBody),
-    /// No `Content-Type: application/json`.
-    #[response(status = 415)]
-    UnsupportedMediaType(ErrorBody),
-    /// JSON that does not fit the schema (`bad_json`: a missing field, an
-    /// unknown one where they are refused, a wrong type), or a value the
-    /// rules refuse (`invalid`); `detail` says which.
-    #[response(status = 422)]
-    Unprocessable(ErrorBody),
-}
-
-/// A path parameter that is not a UUID.
-#[derive(IntoResponses)]
-pub enum BadId {
-    /// The id in the path is not a UUID.
-    #[response(status = 400)]
-    BadRequest(ErrorBody),
-}
-
-/// The body of `POST /api/v1/walk-in/tickets`: a new visit, or a
-/// returning resident's follow-up by tracking code.
-#[derive(serde::Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum TicketRequest {
-    /// A new visit.
-    NewVisit(NewVisit),
-    /// A returning resident's visit: it continues that case if it is open,
-    /// or opens a new one that prefers the previous owner.
-    FollowUp(FollowUp),
-}
-
-/// A new visit.
-#[derive(serde::Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewVisit {
-    /// What the resident came about (1 to 2,000 characters).
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
-    pub about: String,
-    /// The resident's language.
-    pub language: batline_core::domain::Language,
-    /// A phone for SMS updates, with the country code.
-    #[schema(
-        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
-        example = "+358401234567"
-    )]
-    pub phone: Option<String>,
-    /// A topic (streets, parks, housing, …), at most 64 characters.
-    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
-    pub topic: Option<String>,
-    /// The walk-in point; default the desk person's home point.
-    pub point_id: Option<Uuid>,
-}
-
-/// A returning resident's visit.
-#[derive(serde::Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FollowUp {
-    /// The case's tracking code.
-    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X")]
-    pub tracking_code: String,
-    /// What the resident came about (1 to 2,000 characters).
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
-    pub about: String,
-    /// Default the case's language.
-    pub language: Option<batline_core::domain::Language>,
-    /// A topic, at most 64 characters.
-    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
-    pub topic: Option<String>,
-    /// The walk-in point; default the desk person's home point.
-    pub point_id: Option<Uuid>,
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ use batline_core::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, http::signed_in::SignedIn, state::AppState};
 
 /// Breaches listed when the query does not say.
 const DEFAULT_BREACHES: i64 = 500;
@@ -179,10 +179,10 @@ pub struct Breaches {
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "The figures per `by`; with `format=csv` the same rows as a CSV download", content((Report = "application/json"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn sla(
     State(state): State<AppState>,
@@ -202,10 +202,10 @@ pub async fn sla(
 #[utoipa::path(get, path = "/api/v1/reports/trends", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "The figures per ISO week, every week of the period; with `format=csv` as CSV", content((Report = "application/json"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn trends(
     State(state): State<AppState>,
@@ -224,10 +224,10 @@ pub async fn trends(
 #[utoipa::path(get, path = "/api/v1/reports/breaches", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "The breaches, latest deadline first, and their total; with `format=csv` as CSV", content((Breaches = "application/json"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn breaches(
     State(state): State<AppState>,
@@ -266,10 +266,10 @@ pub struct Dashboard {
 /// what the dashboard page shows, in one answer.
 #[utoipa::path(get, path = "/api/v1/reports/dashboard", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "Everything the dashboard shows, in one answer", body = Dashboard),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter, or `format=csv`; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter, or `format=csv`; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn dashboard(
     State(state): State<AppState>,

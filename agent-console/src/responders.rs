@@ -18,7 +18,7 @@ use batline_core::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState};
 
 fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
     if me.role == Role::Admin { Ok(()) } else { Err(ApiError::Forbidden("only an admin can change responders".into())) }
@@ -27,8 +27,8 @@ fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
 /// `GET /api/v1/responders`: everyone, with duty status and load.
 #[utoipa::path(get, operation_id = "list_responders", path = "/api/v1/responders", tag = "administration", responses(
     (status = 200, description = "Every responder", body = [Responder]),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<Responder>>, ApiError> {
     if !me.role.may_reassign() {
@@ -130,10 +130,10 @@ async fn hash_password(plain: String) -> Result<String, ApiError> {
 /// `POST /api/v1/responders`: add a responder (admins).
 #[utoipa::path(post, operation_id = "add_responder", path = "/api/v1/responders", tag = "administration", request_body = AddResponder, responses(
     (status = 201, description = "Added", body = Responder),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 409, description = "The username is taken", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The username is taken", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn add(
     State(state): State<AppState>,
@@ -184,12 +184,12 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
 #[utoipa::path(patch, path = "/api/v1/responders/{id}", tag = "administration",
     params(("id" = Uuid, Path, description = "The responder")), request_body = ResponderPatch, responses(
     (status = 200, description = "The responder as now stored", body = Responder),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such responder", body = crate::error::ErrorBody),
+    (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such responder", body = crate::http::error::ErrorBody),
     (status = 409, description = "Undesignating the backstop (designate another instead, which moves the role)",
-        body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+        body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn update(
     State(state): State<AppState>,

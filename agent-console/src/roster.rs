@@ -13,7 +13,7 @@ use batline_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Query};
+use crate::{http::error::ApiError, http::extract::Query, http::signed_in::SignedIn, state::AppState};
 
 fn ensure_lead(me: &Responder) -> Result<(), ApiError> {
     if me.role.may_reassign() {
@@ -37,12 +37,12 @@ pub struct Imported {
         one shift a row, Helsinki local time: `2026-11-23,08:00,16:00,Kallio,linnea,aino;mikko`"),
     responses(
         (status = 201, description = "Every row imported", body = Imported),
-        (status = 400, description = "The body could not be read", body = crate::error::ErrorBody),
-        (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is larger than 64 KiB", body = crate::error::ErrorBody),
+        (status = 400, description = "The body could not be read", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = crate::http::error::ErrorBody),
         (status = 422, description = "Not `text/csv`, not UTF-8, or a row that does not import (named, with why); \
-            nothing was imported", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
+            nothing was imported", body = crate::http::error::ErrorBody),
+        crate::http::responses::Signed,
     )
 )]
 pub async fn import(
@@ -90,10 +90,10 @@ pub struct CoverageQuery {
 #[utoipa::path(get, path = "/api/v1/roster/coverage", tag = "administration", params(CoverageQuery), responses(
     (status = 200, description = "Every stretch with nobody on a running shift who speaks a language, or no shift \
         for an area", body = [Gap]),
-    (status = 400, description = "`days` is not a number", body = crate::error::ErrorBody),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    (status = 422, description = "`days` is not 1 to 31", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 400, description = "`days` is not a number", body = crate::http::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+    (status = 422, description = "`days` is not 1 to 31", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn coverage(
     State(state): State<AppState>,

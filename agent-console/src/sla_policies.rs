@@ -18,7 +18,7 @@ use batline_core::{
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, http::signed_in::SignedIn, state::AppState};
 
 /// Longest target accepted: a year.
 const MAX_TARGET_MINUTES: i64 = 366 * 24 * 60;
@@ -28,8 +28,8 @@ const MAX_TOPIC_CHARS: usize = 100;
 /// `GET /api/v1/sla-policies`: every version, current ones first.
 #[utoipa::path(get, operation_id = "list_sla_policies", path = "/api/v1/sla-policies", tag = "administration", responses(
     (status = 200, description = "Every policy version, current ones first", body = [SlaPolicy]),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<SlaPolicy>>, ApiError> {
     if !me.role.may_reassign() {
@@ -69,10 +69,10 @@ pub struct NewPolicy {
 /// `POST /api/v1/sla-policies` (admins): a new version for the scope.
 #[utoipa::path(post, operation_id = "add_sla_policy", path = "/api/v1/sla-policies", tag = "administration", request_body = NewPolicy, responses(
     (status = 201, description = "The new version; it retired the current one of its scope", body = SlaPolicy),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 409, description = "Another admin changed the same scope at that moment; try again", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+    (status = 409, description = "Another admin changed the same scope at that moment; try again", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn add(
     State(state): State<AppState>,

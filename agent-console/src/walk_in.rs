@@ -52,7 +52,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, cases::text_field, error::ApiError, extract::Path, walk_in_page};
+use crate::{
+    cases::text_field, http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState,
+    walk_in_page,
+};
 
 /// The header a client sets so that a retried registration is stored once.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -153,7 +156,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 #[utoipa::path(post, path = "/api/v1/walk-in/tickets", tag = "walk-in",
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "1 to 200 visible \
         ASCII characters, such as a UUID: a retry with the same key answers with the same ticket")),
-    request_body = crate::openapi::TicketRequest,
+    request_body = TicketRequest,
     responses(
         (status = 201, description = "Filed: the case has a named owner", body = TicketAnswer, headers(
             ("Location" = String, description = "The printable ticket, `/walk-in/tickets/{id}`"),
@@ -162,15 +165,15 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
             it once it has)", body = TicketAnswer, headers(
             ("Location" = String, description = "The printable ticket, `/walk-in/tickets/{id}`"),
             ("Idempotent-Replayed" = String, description = "`true` when this answers a retry"))),
-        (status = 400, description = "A malformed `Idempotency-Key`, or a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 403, description = "Not desk staff, a lead or an admin", body = crate::error::ErrorBody),
-        (status = 404, description = "No case has that `tracking_code`", body = crate::error::ErrorBody),
-        (status = 409, description = "The `Idempotency-Key` was used for a different visit", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is larger than 64 KiB", body = crate::error::ErrorBody),
-        (status = 415, description = "No `Content-Type: application/json`", body = crate::error::ErrorBody),
+        (status = 400, description = "A malformed `Idempotency-Key`, or a body that is not JSON", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Not desk staff, a lead or an admin", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No case has that `tracking_code`", body = crate::http::error::ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a different visit", body = crate::http::error::ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = crate::http::error::ErrorBody),
+        (status = 415, description = "No `Content-Type: application/json`", body = crate::http::error::ErrorBody),
         (status = 422, description = "A field the rules refuse, a `point_id` that is no walk-in point, or no \
-            `point_id` from a desk person without a home point; `detail` says which", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
+            `point_id` from a desk person without a home point; `detail` says which", body = crate::http::error::ErrorBody),
+        crate::http::responses::Signed,
     )
 )]
 pub async fn register(
@@ -340,6 +343,59 @@ fn answer(view: TicketView, replayed: bool) -> Response {
     response
 }
 
+/// The body of `POST /api/v1/walk-in/tickets`: a new visit, or a
+/// returning resident's follow-up by tracking code.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum TicketRequest {
+    /// A new visit.
+    NewVisit(NewVisit),
+    /// A returning resident's visit: it continues that case if it is open,
+    /// or opens a new one that prefers the previous owner.
+    FollowUp(FollowUp),
+}
+
+/// A new visit.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisit {
+    /// What the resident came about (1 to 2,000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    pub about: String,
+    /// The resident's language.
+    pub language: batline_core::domain::Language,
+    /// A phone for SMS updates, with the country code.
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
+    pub phone: Option<String>,
+    /// A topic (streets, parks, housing, …), at most 64 characters.
+    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
+    pub topic: Option<String>,
+    /// The walk-in point; default the desk person's home point.
+    pub point_id: Option<Uuid>,
+}
+
+/// A returning resident's visit.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// The case's tracking code.
+    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X")]
+    pub tracking_code: String,
+    /// What the resident came about (1 to 2,000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    pub about: String,
+    /// Default the case's language.
+    pub language: Option<batline_core::domain::Language>,
+    /// A topic, at most 64 characters.
+    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
+    pub topic: Option<String>,
+    /// The walk-in point; default the desk person's home point.
+    pub point_id: Option<Uuid>,
+}
+
 /// A case as a desk may see it: the public tracking information, never the
 /// conversation.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -376,11 +432,11 @@ pub struct PointRef {
         pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X"),
 ), responses(
     (status = 200, description = "The case's public tracking information, never its messages", body = DeskCaseView),
-    (status = 400, description = "The code in the path does not parse", body = crate::error::ErrorBody),
-    (status = 403, description = "Not desk staff, a lead or an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
-    (status = 422, description = "Not a tracking code", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 400, description = "The code in the path does not parse", body = crate::http::error::ErrorBody),
+    (status = 403, description = "Not desk staff, a lead or an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No case has that code", body = crate::http::error::ErrorBody),
+    (status = 422, description = "Not a tracking code", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn case_by_code(
     State(state): State<AppState>,

@@ -12,12 +12,12 @@ use batline_core::{
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, http::signed_in::SignedIn, state::AppState};
 
 /// `GET /api/v1/walk-in-points`.
 #[utoipa::path(get, operation_id = "list_walk_in_points", path = "/api/v1/walk-in-points", tag = "walk-in", responses(
     (status = 200, description = "The walk-in points with their opening hours", body = [WalkInPoint]),
-    crate::openapi::Signed,
+    crate::http::responses::Signed,
 ))]
 pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Result<Json<Vec<WalkInPoint>>, ApiError> {
     Ok(Json(store::walk_in_points::list(&state.pool).await?))
@@ -49,10 +49,10 @@ pub struct NewPoint {
 /// `POST /api/v1/walk-in-points` (admins).
 #[utoipa::path(post, operation_id = "add_walk_in_point", path = "/api/v1/walk-in-points", tag = "walk-in", request_body = NewPoint, responses(
     (status = 201, description = "Added", body = WalkInPoint),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 409, description = "A walk-in point has that name already", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
+    (status = 409, description = "A walk-in point has that name already", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn add(
     State(state): State<AppState>,

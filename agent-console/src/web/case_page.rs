@@ -49,7 +49,7 @@ use super::{
     session::WebUser,
     timeline,
 };
-use crate::{AppState, call_backs, cases, error::ApiError, handoffs};
+use crate::{call_backs, cases, handoffs, http::error::ApiError, state::AppState};
 
 /// Earlier cases of the resident listed at most.
 const EARLIER_CASES: i64 = 10;

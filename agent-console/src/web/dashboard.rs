@@ -25,7 +25,7 @@ use super::{
     role_forbidden,
     session::WebUser,
 };
-use crate::{AppState, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// Default period: the last four weeks.
 const DEFAULT_DAYS: i64 = 28;

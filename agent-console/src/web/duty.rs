@@ -22,7 +22,7 @@ use super::{
     layout::{self, Section, csrf_field},
     session::WebUser,
 };
-use crate::{AppState, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// The duty form.
 #[derive(Debug, Deserialize)]

@@ -26,7 +26,7 @@ use super::{
     layout::{self, Done, Flash, Section, csrf_field},
     session::WebUser,
 };
-use crate::{AppState, error::ApiError, handoffs};
+use crate::{handoffs, http::error::ApiError, state::AppState};
 
 /// The deadline that comes first on a case: its acknowledgement (while
 /// unacknowledged) or a running SLA clock.

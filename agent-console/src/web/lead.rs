@@ -25,7 +25,7 @@ use super::{
     role_forbidden,
     session::WebUser,
 };
-use crate::{AppState, dead_letters::DeadLetterView, error::ApiError, handoffs};
+use crate::{dead_letters::DeadLetterView, handoffs, http::error::ApiError, state::AppState};
 
 /// Cases listed at most.
 const ATTENTION_LIMIT: i64 = 200;

@@ -34,7 +34,7 @@ use self::{
     layout::{Flash, Section},
     session::WebUser,
 };
-use crate::{AppState, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// The pages' Content-Security-Policy: nothing inline, nothing from elsewhere,
 /// never framed. HDS draws its icons with `data:` SVGs in CSS. The console's

@@ -17,7 +17,7 @@ use super::{
     layout::{self, Flash},
     session,
 };
-use crate::{AppState, auth, error::ApiError};
+use crate::{auth, http::error::ApiError, http::signed_in, state::AppState};
 
 /// Where to go after signing in.
 #[derive(Debug, Default, Deserialize)]
@@ -135,7 +135,7 @@ pub async fn submit(
 /// `POST /sign-out`: ends the session everywhere it is used, not just in this browser.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = session::session_token(&headers)
-        && let Err(e) = store::sessions::delete(&state.pool, &auth::token_hash(&token)).await
+        && let Err(e) = store::sessions::delete(&state.pool, &signed_in::token_hash(&token)).await
     {
         tracing::warn!(error = %e, "could not delete a session on sign-out");
     }

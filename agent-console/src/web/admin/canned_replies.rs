@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::{Done, Fields, forbidden_unless_admin, refused, respond, submit, text_input, texts::texts};
 use crate::{
-    AppState,
     canned_replies::{self, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewCannedReply},
+    state::AppState,
     web::{failure, layout::Flash, layout::csrf_field, session::WebUser},
 };
 

@@ -32,7 +32,7 @@ use super::{
     role_forbidden,
     session::WebUser,
 };
-use crate::{AppState, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// The admin routes.
 pub fn routes() -> Router<AppState> {

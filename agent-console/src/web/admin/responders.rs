@@ -26,9 +26,9 @@ use super::{
     texts::{Texts, texts},
 };
 use crate::{
-    AppState,
-    error::ApiError,
+    http::error::ApiError,
     responders::{self, AddResponder},
+    state::AppState,
     web::{failure, i18n::ui, layout::Flash, layout::csrf_field, session::WebUser},
 };
 

@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use super::{Fields, flash, forbidden_unless_admin, number, number_input, refused, respond, submit, texts::texts};
 use crate::{
-    AppState, roster,
+    roster,
+    state::AppState,
     web::{failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
 };
 

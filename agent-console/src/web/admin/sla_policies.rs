@@ -20,9 +20,9 @@ use super::{
     texts::{Texts, texts},
 };
 use crate::{
-    AppState,
-    error::ApiError,
+    http::error::ApiError,
     sla_policies::{self, NewPolicy},
+    state::AppState,
     web::{
         failure,
         i18n::{Ui, ui},

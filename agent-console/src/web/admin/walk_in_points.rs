@@ -13,7 +13,7 @@ use maud::html;
 
 use super::{Done, Fields, forbidden_unless_admin, hours_text, refused, respond, submit, text_input, texts::texts};
 use crate::{
-    AppState,
+    state::AppState,
     walk_in_points::{self, NewPoint},
     web::{failure, layout::Flash, layout::csrf_field, session::WebUser},
 };

@@ -6,7 +6,7 @@
 use axum::{extract::FromRequestParts, http::request::Parts};
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 
 /// Path parameters, as [`axum::extract::Path`].
 #[derive(Debug)]
