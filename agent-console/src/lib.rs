@@ -3,26 +3,11 @@
 //! API it shares its actions with, walk-in desks' tickets and their
 //! printable page.
 
-pub mod auth;
-pub mod call_backs;
-pub mod canned_replies;
-pub mod cases;
-pub mod chat_signals;
-pub mod dead_letters;
-pub mod duty;
-pub mod handoffs;
-pub mod health;
+pub mod api;
 pub mod http;
 pub mod live_feed;
-pub mod openapi;
-pub mod reports;
-pub mod responders;
-pub mod roster;
-pub mod sla_policies;
+pub mod operations;
 pub mod state;
-pub mod walk_in;
-pub mod walk_in_page;
-pub mod walk_in_points;
 pub mod web;
 
 use axum::{
@@ -36,6 +21,11 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
 pub use state::AppState;
+
+use api::{
+    auth, call_backs, canned_replies, cases, chat_signals, dead_letters, duty, handoffs, health, openapi, reports,
+    responders, roster, sla_policies, walk_in, walk_in_points,
+};
 
 /// The console's HTTP routes.
 pub fn app(state: AppState) -> Router {
@@ -53,7 +43,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/walk-in-points", get(walk_in_points::list).post(walk_in_points::add))
         .route("/api/v1/walk-in/tickets", post(walk_in::register))
         .route("/api/v1/walk-in/cases/{code}", get(walk_in::case_by_code))
-        .route("/walk-in/tickets/{id}", get(walk_in::page))
+        .route("/walk-in/tickets/{id}", get(web::walk_in_ticket::page))
         .route("/api/v1/roster/import", post(roster::import))
         .route("/api/v1/roster/coverage", get(roster::coverage))
         .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))

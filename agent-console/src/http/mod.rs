@@ -3,6 +3,7 @@
 //! signed-in responder, path and query with their rejections answered as
 //! errors) and the shared answers the OpenAPI document names.
 
+pub mod csv;
 pub mod error;
 pub mod extract;
 pub mod responses;

@@ -17,7 +17,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{
-    failure,
+    failure::failure,
     i18n::ui,
     layout::{self, Section, csrf_field},
     session::WebUser,

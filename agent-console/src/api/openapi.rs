@@ -30,50 +30,50 @@ use utoipa::{
         license(name = "EUPL-1.2")
     ),
     paths(
-        crate::auth::sign_in,
-        crate::auth::sign_out,
-        crate::auth::me,
-        crate::duty::set,
-        crate::handoffs::mine,
-        crate::handoffs::accept,
-        crate::handoffs::decline,
-        crate::handoffs::offer,
-        crate::handoffs::reassign,
-        crate::responders::list,
-        crate::responders::add,
-        crate::responders::update,
-        crate::walk_in_points::list,
-        crate::walk_in_points::add,
-        crate::walk_in::register,
-        crate::walk_in::case_by_code,
-        crate::roster::import,
-        crate::roster::coverage,
-        crate::sla_policies::list,
-        crate::sla_policies::add,
-        crate::reports::sla,
-        crate::reports::trends,
-        crate::reports::breaches,
-        crate::reports::dashboard,
-        crate::dead_letters::list,
-        crate::dead_letters::retry,
-        crate::canned_replies::list,
-        crate::canned_replies::add,
-        crate::canned_replies::archive,
-        crate::cases::mine,
-        crate::cases::detail,
-        crate::cases::acknowledge,
-        crate::cases::reply,
-        crate::cases::resolve,
-        crate::chat_signals::typing,
-        crate::call_backs::start,
-        crate::cases::add_note,
-        crate::cases::reopen,
-        crate::health::healthz,
-        crate::health::readyz,
-        crate::health::metrics,
+        crate::api::auth::sign_in,
+        crate::api::auth::sign_out,
+        crate::api::auth::me,
+        crate::api::duty::set,
+        crate::api::handoffs::mine,
+        crate::api::handoffs::accept,
+        crate::api::handoffs::decline,
+        crate::api::handoffs::offer,
+        crate::api::handoffs::reassign,
+        crate::api::responders::list,
+        crate::api::responders::add,
+        crate::api::responders::update,
+        crate::api::walk_in_points::list,
+        crate::api::walk_in_points::add,
+        crate::api::walk_in::register,
+        crate::api::walk_in::case_by_code,
+        crate::api::roster::import,
+        crate::api::roster::coverage,
+        crate::api::sla_policies::list,
+        crate::api::sla_policies::add,
+        crate::api::reports::sla,
+        crate::api::reports::trends,
+        crate::api::reports::breaches,
+        crate::api::reports::dashboard,
+        crate::api::dead_letters::list,
+        crate::api::dead_letters::retry,
+        crate::api::canned_replies::list,
+        crate::api::canned_replies::add,
+        crate::api::canned_replies::archive,
+        crate::api::cases::mine,
+        crate::api::cases::detail,
+        crate::api::cases::acknowledge,
+        crate::api::cases::reply,
+        crate::api::cases::resolve,
+        crate::api::chat_signals::typing,
+        crate::api::call_backs::start,
+        crate::api::cases::add_note,
+        crate::api::cases::reopen,
+        crate::api::health::healthz,
+        crate::api::health::readyz,
+        crate::api::health::metrics,
         openapi_json,
     ),
-    components(schemas(crate::reports::Format)),
+    components(schemas(crate::api::reports::Format)),
     modifiers(&SecuritySchemes),
     security(("bearer" = [])),
     tags(
@@ -124,12 +124,13 @@ mod tests {
     #[test]
     fn documents_every_api_route() {
         let doc = ApiDoc::openapi();
-        let routes: Vec<&str> = [include_str!("lib.rs"), include_str!("reports.rs"), include_str!("dead_letters.rs")]
-            .into_iter()
-            .flat_map(str::lines)
-            .flat_map(|l| l.split(".route(\"").skip(1))
-            .filter_map(|r| r.split('"').next())
-            .collect();
+        let routes: Vec<&str> =
+            [include_str!("../lib.rs"), include_str!("reports.rs"), include_str!("dead_letters.rs")]
+                .into_iter()
+                .flat_map(str::lines)
+                .flat_map(|l| l.split(".route(\"").skip(1))
+                .filter_map(|r| r.split('"').next())
+                .collect();
         assert!(routes.len() > 30, "{routes:?}");
         for route in routes {
             let documented = doc.paths.paths.contains_key(route);

@@ -1,5 +1,5 @@
-//! Roster administration: import shifts from CSV and check the coverage of
-//! the coming days. For leads, the mayor and admins.
+//! Roster administration in the JSON API: import shifts from CSV and check
+//! the coverage of the coming days (see `operations::roster`).
 
 use axum::{
     Json,
@@ -7,21 +7,14 @@ use axum::{
     extract::{State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
 };
-use batline_core::{
-    roster::{self, Gap},
-    store::responders::Responder,
-};
+use batline_core::roster::Gap;
 use serde::{Deserialize, Serialize};
 
-use crate::{http::error::ApiError, http::extract::Query, http::signed_in::SignedIn, state::AppState};
-
-fn ensure_lead(me: &Responder) -> Result<(), ApiError> {
-    if me.role.may_reassign() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("rosters are for leads, the mayor and admins".into()))
-    }
-}
+use crate::{
+    http::{error::ApiError, extract::Query, signed_in::SignedIn},
+    operations::roster::{coverage_as, ensure_lead, import_as},
+    state::AppState,
+};
 
 /// Result of an import.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -66,16 +59,6 @@ pub async fn import(
     Ok((StatusCode::CREATED, Json(Imported { imported })))
 }
 
-/// Imports a roster CSV as `me` (the API and the admin page both come
-/// here); returns how many shifts it held.
-pub(crate) async fn import_as(state: &AppState, me: &Responder, csv: &str) -> Result<usize, ApiError> {
-    ensure_lead(me)?;
-    let shifts = roster::parse_csv(csv)?;
-    let imported = roster::import(&state.pool, &shifts).await?;
-    tracing::info!(imported, by = %me.username, "roster imported");
-    Ok(imported)
-}
-
 /// Query of the coverage check.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -101,13 +84,4 @@ pub async fn coverage(
     Query(query): Query<CoverageQuery>,
 ) -> Result<Json<Vec<Gap>>, ApiError> {
     Ok(Json(coverage_as(&state, &me, query.days.unwrap_or(7)).await?))
-}
-
-/// The coverage gaps of the coming `days` (1 to 31), as `me`.
-pub(crate) async fn coverage_as(state: &AppState, me: &Responder, days: u32) -> Result<Vec<Gap>, ApiError> {
-    ensure_lead(me)?;
-    if !(1..=31).contains(&days) {
-        return Err(ApiError::Unprocessable("days must be between 1 and 31".into()));
-    }
-    Ok(roster::check(&state.pool, chrono::Utc::now(), days).await?)
 }

@@ -318,15 +318,3 @@ fn csv_download<T: Serialize>(what: &str, scope: &Scope, columns: &[&str], rows:
     let file = format!("attachment; filename=\"batline-{what}-{}-{}.csv\"", scope.from, scope.to);
     Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, file)], body).into_response())
 }
-
-/// The report rows as CSV with [`ReportRow::COLUMNS`] as header, also when
-/// there are none: the dashboard page's download.
-pub(crate) fn csv_rows(rows: &[ReportRow]) -> Result<Vec<u8>, ApiError> {
-    let csv_error = |e: &dyn std::fmt::Display| batline_core::Error::Invalid(format!("CSV: {e}"));
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    writer.write_record(ReportRow::COLUMNS).map_err(|e| csv_error(&e))?;
-    for row in rows {
-        writer.serialize(row).map_err(|e| csv_error(&e))?;
-    }
-    Ok(writer.into_inner().map_err(|e| csv_error(&e))?)
-}

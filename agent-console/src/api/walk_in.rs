@@ -1,5 +1,5 @@
-//! Walk-in desks: registering a resident's visit as a ticket, the printable
-//! ticket, and finding a returning resident's case by its tracking code.
+//! Walk-in desks: registering a resident's visit as a ticket (its printable
+//! page is `web::walk_in_ticket`), and finding a returning resident's case by its tracking code.
 //!
 //! Registering is desk work (roles desk, lead and admin). The console never
 //! chooses an owner: it stores the ticket with an intake row and its bus
@@ -9,31 +9,13 @@
 //! and a ticket page that shows "assigning an owner…" and refreshes itself
 //! until the case exists. Nothing accepted is lost: if RabbitMQ is away the
 //! outbox relay publishes the ticket later.
-//!
-//! # Why the printable ticket needs no session
-//!
-//! `GET /walk-in/tickets/{id}` is opened in a browser tab, which cannot send
-//! the console's Bearer token, and there is no cookie session yet. The page
-//! is therefore a capability URL: the ticket id is a server-generated v4
-//! UUID (122 random bits) that only the desk that registered the ticket is
-//! ever given. The page shows nothing but what the printed slip itself
-//! shows: the tracking code, the owner's display name, the walk-in point and
-//! the public tracking address. Never what the resident came about, never
-//! their phone. Whoever holds the id learns no more than the tracking code
-//! already reveals on the public tracking page, and the id is far harder to
-//! guess than the 40-bit code. The page is sent `no-store`, `noindex` and
-//! `no-referrer`, so it is not cached, indexed or leaked onwards.
-
 use std::time::Duration;
 
 use axum::{
     Json,
     extract::{State, rejection::JsonRejection},
-    http::{
-        HeaderMap, HeaderValue, StatusCode,
-        header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY},
-    },
-    response::{Html, IntoResponse, Response},
+    http::{HeaderMap, HeaderValue, StatusCode, header::LOCATION},
+    response::{IntoResponse, Response},
 };
 use batline_core::{
     bus::BusMessage,
@@ -53,8 +35,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    cases::text_field, http::error::ApiError, http::extract::Path, http::signed_in::SignedIn, state::AppState,
-    walk_in_page,
+    http::{error::ApiError, extract::Path, signed_in::SignedIn},
+    operations::fields::text_field,
+    state::AppState,
 };
 
 /// The header a client sets so that a retried registration is stored once.
@@ -467,19 +450,4 @@ pub async fn case_by_code(
         channel: case.channel,
         walk_in_point,
     }))
-}
-
-/// `GET /walk-in/tickets/{id}`: the printable ticket (see the module
-/// documentation for why it needs no session).
-pub async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id: Uuid = id.parse().map_err(|_| batline_core::Error::NotFound("ticket"))?;
-    let view = store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
-    let tracking_url = view.tracking_code.as_deref().map(|code| state.config.tracking_url(code));
-    let html = walk_in_page::render(&view, tracking_url.as_deref());
-    let mut response = Html(html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-    Ok(response)
 }
