@@ -10,11 +10,7 @@ pub mod operations;
 pub mod state;
 pub mod web;
 
-use axum::{
-    Router,
-    extract::DefaultBodyLimit,
-    routing::{get, patch, post, put},
-};
+use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use batline_core::Result;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -22,48 +18,15 @@ use tower_http::trace::TraceLayer;
 
 pub use state::AppState;
 
-use api::{
-    auth, call_backs, canned_replies, cases, chat_signals, dead_letters, duty, handoffs, health, openapi, reports,
-    responders, roster, sla_policies, walk_in, walk_in_points,
-};
-
 /// The console's HTTP routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/api/v1/sessions", post(auth::sign_in).delete(auth::sign_out))
-        .route("/api/v1/me", get(auth::me))
-        .route("/api/v1/me/duty", put(duty::set))
-        .route("/api/v1/handoffs", get(handoffs::mine))
-        .route("/api/v1/handoffs/{id}/accept", post(handoffs::accept))
-        .route("/api/v1/handoffs/{id}/decline", post(handoffs::decline))
-        .route("/api/v1/cases/{id}/handoffs", post(handoffs::offer))
-        .route("/api/v1/cases/{id}/reassign", post(handoffs::reassign))
-        .route("/api/v1/responders", get(responders::list).post(responders::add))
-        .route("/api/v1/responders/{id}", patch(responders::update))
-        .route("/api/v1/walk-in-points", get(walk_in_points::list).post(walk_in_points::add))
-        .route("/api/v1/walk-in/tickets", post(walk_in::register))
-        .route("/api/v1/walk-in/cases/{code}", get(walk_in::case_by_code))
+        .merge(api::routes())
+        // Not in the OpenAPI document, so plain axum routes: the printable
+        // walk-in ticket and the pages (with their assets and the live
+        // WebSocket, in `web::routes`) answer a browser with HTML or a
+        // socket, not a client of the JSON API.
         .route("/walk-in/tickets/{id}", get(web::walk_in_ticket::page))
-        .route("/api/v1/roster/import", post(roster::import))
-        .route("/api/v1/roster/coverage", get(roster::coverage))
-        .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
-        .merge(reports::routes())
-        .merge(dead_letters::routes())
-        .route("/api/v1/canned-replies", get(canned_replies::list).post(canned_replies::add))
-        .route("/api/v1/canned-replies/{id}/archive", post(canned_replies::archive))
-        .route("/api/v1/cases", get(cases::mine))
-        .route("/api/v1/cases/{id}", get(cases::detail))
-        .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
-        .route("/api/v1/cases/{id}/replies", post(cases::reply))
-        .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
-        .route("/api/v1/cases/{id}/typing", post(chat_signals::typing))
-        .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
-        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
-        .route("/api/v1/cases/{id}/reopen", post(cases::reopen))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/openapi.json", get(openapi::openapi_json))
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(http::BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))

@@ -7,9 +7,8 @@
 //! with who retried it and when, and comes back as a new one if it fails again.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{Query, State, rejection::QueryRejection},
-    routing::{get, post},
 };
 use batline_core::store;
 use serde::{Deserialize, Serialize};
@@ -45,11 +44,6 @@ pub struct DeadLetterList {
     pub waiting: i64,
     /// The dead letters, newest first.
     pub dead_letters: Vec<DeadLetterView>,
-}
-
-/// The two routes, merged into the console's.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/dead-letters", get(list)).route("/api/v1/dead-letters/{id}/retry", post(retry))
 }
 
 /// `GET /api/v1/dead-letters?include_retried=&limit=` (leads, the mayor, admins).

@@ -15,11 +15,10 @@
 //! `batline_core::store::reports`.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{Query, State, rejection::QueryRejection},
     http::header::{CONTENT_DISPOSITION, CONTENT_TYPE},
     response::{IntoResponse, Response},
-    routing::get,
 };
 use batline_core::{
     domain::Channel,
@@ -37,15 +36,6 @@ const DEFAULT_BREACHES: i64 = 500;
 const MAX_BREACHES: i64 = 10_000;
 /// Longest topic or area name a filter takes.
 const MAX_NAME: usize = 100;
-
-/// The report routes, merged into the console's router.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reports/sla", get(sla))
-        .route("/api/v1/reports/trends", get(trends))
-        .route("/api/v1/reports/breaches", get(breaches))
-        .route("/api/v1/reports/dashboard", get(dashboard))
-}
 
 /// The query string every report takes.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
