@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::{
     http::{
         error::ApiError,
+        extract,
         signed_in::{SignedIn, token_hash},
     },
     operations::sessions::{Session, start_session},
@@ -45,10 +46,11 @@ pub struct SignIn {
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<std::net::SocketAddr>,
-    body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<SignIn>, ApiError>,
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     state.sign_in_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     let session = start_session(&state, &body.username, body.password).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }

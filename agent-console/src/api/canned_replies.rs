@@ -3,11 +3,7 @@
 //! staff never reply, so they may not); admins add and archive them.
 //! Archived ones stay stored but are no longer offered.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::{
     domain::Role,
     store::{self, canned_replies::CannedReply},
@@ -15,7 +11,11 @@ use batline_core::{
 use uuid::Uuid;
 
 use crate::{
-    http::{error::ApiError, extract::Path, signed_in::SignedIn},
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
     operations::canned_replies::{NewCannedReply, add_as, archive_as, ensure_admin},
     state::AppState,
 };
@@ -43,10 +43,11 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    body: Result<Json<NewCannedReply>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewCannedReply>, ApiError>,
 ) -> Result<(StatusCode, Json<CannedReply>), ApiError> {
     ensure_admin(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
 }
 

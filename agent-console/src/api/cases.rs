@@ -2,11 +2,7 @@
 //! and timeline, reply, resolve, note, reopen. The changes themselves are
 //! in `operations::cases`, shared with the case page.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::store::{
     self,
     call_backs::CallBack,
@@ -19,7 +15,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    http::{error::ApiError, extract::Path, signed_in::SignedIn},
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
     operations::{
         cases::{acknowledge_as, ensure_owner, note_as, refuse_desk, reopen_as, reply_as, resolve_as},
         chat_signals,
@@ -126,9 +126,8 @@ pub async fn reply(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<NewReply>, JsonRejection>,
+    extract::Json(body): extract::Json<NewReply>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let Json(body) = body?;
     Ok((StatusCode::CREATED, Json(reply_as(&state, &me, id, &body.body).await?)))
 }
 
@@ -153,9 +152,8 @@ pub async fn resolve(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<Resolve>, JsonRejection>,
+    extract::Json(body): extract::Json<Resolve>,
 ) -> Result<Json<Case>, ApiError> {
-    let Json(body) = body?;
     Ok(Json(resolve_as(&state, &me, id, &body.summary).await?))
 }
 
@@ -179,10 +177,11 @@ pub async fn add_note(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<NewNote>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewNote>, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     refuse_desk(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     note_as(&state, &me, id, &body.text).await?;
     Ok(StatusCode::CREATED)
 }
@@ -208,9 +207,10 @@ pub async fn reopen(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<Reopen>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<Reopen>, ApiError>,
 ) -> Result<Json<Case>, ApiError> {
     refuse_desk(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     Ok(Json(reopen_as(&state, &me, id, &body.reason).await?))
 }

@@ -2,11 +2,7 @@
 //! decline, a lead's reassignment. The rules are in `operations::handoffs`,
 //! shared with the pages.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::store::{
     self,
     cases::Case,
@@ -16,7 +12,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::{
-    http::{error::ApiError, extract::Path, signed_in::SignedIn},
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
     operations::handoffs::{accept_as, decline_as, ensure_may_reassign, offer_as, reassign_as},
     state::AppState,
 };
@@ -47,9 +47,8 @@ pub async fn offer(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<ToColleague>, JsonRejection>,
+    extract::Json(body): extract::Json<ToColleague>,
 ) -> Result<(StatusCode, Json<Handoff>), ApiError> {
-    let Json(body) = body?;
     Ok((StatusCode::CREATED, Json(offer_as(&state, &me, id, &body.to, &body.note).await?)))
 }
 
@@ -104,9 +103,8 @@ pub async fn decline(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<Decline>, JsonRejection>,
+    extract::Json(body): extract::Json<Decline>,
 ) -> Result<Json<Handoff>, ApiError> {
-    let Json(body) = body?;
     Ok(Json(decline_as(&state, &me, id, body.note.as_deref()).await?))
 }
 
@@ -125,9 +123,10 @@ pub async fn reassign(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<ToColleague>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<ToColleague>, ApiError>,
 ) -> Result<Json<Case>, ApiError> {
     ensure_may_reassign(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     Ok(Json(reassign_as(&state, &me, id, &body.to, &body.note).await?))
 }

@@ -2,11 +2,7 @@
 //! is on duty, with what load); admins add and change responders (the rules
 //! in `operations::responders`).
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::{
     responder_admin::Unset,
     store::{
@@ -17,7 +13,11 @@ use batline_core::{
 use uuid::Uuid;
 
 use crate::{
-    http::{error::ApiError, extract::Path, signed_in::SignedIn},
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
     operations::responders::{AddResponder, add_as, ensure_admin, update_as},
     state::AppState,
 };
@@ -46,10 +46,11 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    body: Result<Json<AddResponder>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<AddResponder>, ApiError>,
 ) -> Result<(StatusCode, Json<Responder>), ApiError> {
     ensure_admin(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
 }
 
@@ -69,9 +70,10 @@ pub async fn update(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     Path(id): Path<Uuid>,
-    body: Result<Json<ResponderPatch>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<ResponderPatch>, ApiError>,
 ) -> Result<Json<Responder>, ApiError> {
     ensure_admin(&me)?;
-    let Json(patch) = body?;
+    let extract::Json(patch) = body?;
     Ok(Json(update_as(&state, &me, id, patch, Unset::default()).await?))
 }

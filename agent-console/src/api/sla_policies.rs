@@ -1,15 +1,11 @@
 //! SLA policies: leads, the mayor and admins read them; admins change them
 //! (how a change makes a new version: `operations::sla_policies`).
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::store::{self, sla::SlaPolicy};
 
 use crate::{
-    http::{error::ApiError, signed_in::SignedIn},
+    http::{error::ApiError, extract, signed_in::SignedIn},
     operations::sla_policies::{NewPolicy, add_as, ensure_admin},
     state::AppState,
 };
@@ -38,9 +34,10 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    body: Result<Json<NewPolicy>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewPolicy>, ApiError>,
 ) -> Result<(StatusCode, Json<SlaPolicy>), ApiError> {
     ensure_admin(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
 }

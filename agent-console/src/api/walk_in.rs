@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::{
     Json,
-    extract::{State, rejection::JsonRejection},
+    extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header::LOCATION},
     response::{IntoResponse, Response},
 };
@@ -35,7 +35,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    http::{error::ApiError, extract::Path, signed_in::SignedIn},
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
     operations::fields::text_field,
     state::AppState,
 };
@@ -163,11 +167,12 @@ pub async fn register(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     headers: HeaderMap,
-    body: Result<Json<NewTicketBody>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewTicketBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     ensure_desk_work(&me)?;
     let key = idempotency_key(&headers)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     let about = text_field(&body.about, "about", MAX_ABOUT_CHARS)?;
     let topic = match body.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) if t.chars().count() > MAX_TOPIC_CHARS => {

@@ -1,14 +1,10 @@
 //! Walk-in points: everyone signed in can list them; admins add them.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use batline_core::store::{self, walk_in_points::WalkInPoint};
 
 use crate::{
-    http::{error::ApiError, signed_in::SignedIn},
+    http::{error::ApiError, extract, signed_in::SignedIn},
     operations::walk_in_points::{NewPoint, add_as, ensure_admin},
     state::AppState,
 };
@@ -33,9 +29,10 @@ pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Resul
 pub async fn add(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    body: Result<Json<NewPoint>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewPoint>, ApiError>,
 ) -> Result<(StatusCode, Json<WalkInPoint>), ApiError> {
     ensure_admin(&me)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
 }
