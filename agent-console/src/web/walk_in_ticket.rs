@@ -4,8 +4,8 @@
 //! needs nothing but the page). Sized for an A6 slip or a receipt printer
 //! (`web/src/ticket.css`); the print button is wired by `web/src/ticket.js`,
 //! so the page runs under the console's policy with no inline script or
-//! style. maud escapes everything interpolated.
-
+//! style. maud escapes everything interpolated. `GET /walk-in/tickets/{id}`
+//! serves it.
 //!
 //! # Why the printable ticket needs no session
 //!
@@ -21,10 +21,6 @@
 //! guess than the 40-bit code. The page is sent `no-store`, `noindex` and
 //! `no-referrer`, so it is not cached, indexed or leaked onwards.
 
-use batline_core::{domain::Language, roster::TZ, store::walk_in_tickets::TicketView, web_assets};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
-use qrcode::{EcLevel, QrCode, render::svg};
-
 use axum::{
     extract::State,
     http::{
@@ -33,7 +29,14 @@ use axum::{
     },
     response::{Html, IntoResponse, Response},
 };
-use batline_core::store;
+use batline_core::{
+    domain::Language,
+    roster::TZ,
+    store::{self, walk_in_tickets::TicketView},
+    web_assets,
+};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+use qrcode::{EcLevel, QrCode, render::svg};
 use uuid::Uuid;
 
 use crate::{
@@ -150,6 +153,21 @@ pub fn render(view: &TicketView, tracking_url: Option<&str>) -> String {
     .into_string()
 }
 
+/// `GET /walk-in/tickets/{id}`: the printable ticket (see the module
+/// documentation for why it needs no session).
+pub async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id: Uuid = id.parse().map_err(|_| batline_core::Error::NotFound("ticket"))?;
+    let view = store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
+    let tracking_url = view.tracking_code.as_deref().map(|code| state.config.tracking_url(code));
+    let html = render(&view, tracking_url.as_deref());
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    Ok(response)
+}
+
 #[cfg(test)]
 mod tests {
     use batline_core::domain::Language;
@@ -194,19 +212,4 @@ mod tests {
         assert!(html.contains("Assigning an owner") && html.contains("http-equiv=\"refresh\""));
         assert!(!html.contains("<svg"));
     }
-}
-
-/// `GET /walk-in/tickets/{id}`: the printable ticket (see the module
-/// documentation for why it needs no session).
-pub async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id: Uuid = id.parse().map_err(|_| batline_core::Error::NotFound("ticket"))?;
-    let view = store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
-    let tracking_url = view.tracking_code.as_deref().map(|code| state.config.tracking_url(code));
-    let html = render(&view, tracking_url.as_deref());
-    let mut response = Html(html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-    Ok(response)
 }
