@@ -3,131 +3,32 @@
 //! API it shares its actions with, walk-in desks' tickets and their
 //! printable page.
 
-pub mod auth;
-pub mod call_backs;
-pub mod canned_replies;
-pub mod cases;
-pub mod chat_signals;
-pub mod dead_letters;
-pub mod duty;
-pub mod error;
-pub mod extract;
-pub mod handoffs;
-pub mod health;
+pub mod api;
+pub mod http;
 pub mod live_feed;
-pub mod openapi;
-pub mod reports;
-pub mod responders;
-pub mod roster;
-pub mod sla_policies;
-pub mod walk_in;
-pub mod walk_in_page;
-pub mod walk_in_points;
+pub mod operations;
+pub mod state;
 pub mod web;
 
-use std::sync::Arc;
-
-use axum::{
-    Router,
-    extract::DefaultBodyLimit,
-    routing::{get, patch, post, put},
-};
-use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password, twilio::TwilioClient};
-use sqlx::PgPool;
+use axum::{Router, extract::DefaultBodyLimit, routing::get};
+use batline_core::Result;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body the console reads.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
-/// Shared state of every console handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// Settings read at start-up.
-    pub config: Arc<Config>,
-    /// PostgreSQL.
-    pub pool: PgPool,
-    /// RabbitMQ.
-    pub bus: Bus,
-    /// Publishes what handlers write to the outbox.
-    pub outbox: Outbox,
-    /// A hash to check against when the username is unknown, so a failed
-    /// sign-in takes as long either way.
-    pub dummy_hash: String,
-    /// Places call-backs; `None` when Twilio is not configured.
-    pub twilio: Option<TwilioClient>,
-    /// Case events for the browsers' live sockets.
-    pub live: live_feed::LiveFeed,
-    /// Sign-in attempts per client address.
-    pub sign_in_limit: Arc<batline_core::rate_limit::PerAddress>,
-    /// The dashboard's figures, held in memory once first asked for.
-    pub figures: Arc<batline_core::figures::Figures>,
-}
-
-impl AppState {
-    /// State for `config`.
-    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
-        let outbox = Outbox::new(pool.clone(), bus.clone());
-        let dummy_hash = password::hash("not a real password")?;
-        let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
-        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
-            .ok_or_else(|| batline_core::Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()))?;
-        let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
-        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
-        Ok(AppState {
-            config,
-            pool,
-            bus,
-            outbox,
-            dummy_hash,
-            twilio,
-            live: live_feed::LiveFeed::default(),
-            sign_in_limit,
-            figures,
-        })
-    }
-}
+pub use state::AppState;
 
 /// The console's HTTP routes.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/api/v1/sessions", post(auth::sign_in).delete(auth::sign_out))
-        .route("/api/v1/me", get(auth::me))
-        .route("/api/v1/me/duty", put(duty::set))
-        .route("/api/v1/handoffs", get(handoffs::mine))
-        .route("/api/v1/handoffs/{id}/accept", post(handoffs::accept))
-        .route("/api/v1/handoffs/{id}/decline", post(handoffs::decline))
-        .route("/api/v1/cases/{id}/handoffs", post(handoffs::offer))
-        .route("/api/v1/cases/{id}/reassign", post(handoffs::reassign))
-        .route("/api/v1/responders", get(responders::list).post(responders::add))
-        .route("/api/v1/responders/{id}", patch(responders::update))
-        .route("/api/v1/walk-in-points", get(walk_in_points::list).post(walk_in_points::add))
-        .route("/api/v1/walk-in/tickets", post(walk_in::register))
-        .route("/api/v1/walk-in/cases/{code}", get(walk_in::case_by_code))
-        .route("/walk-in/tickets/{id}", get(walk_in::page))
-        .route("/api/v1/roster/import", post(roster::import))
-        .route("/api/v1/roster/coverage", get(roster::coverage))
-        .route("/api/v1/sla-policies", get(sla_policies::list).post(sla_policies::add))
-        .merge(reports::routes())
-        .merge(dead_letters::routes())
-        .route("/api/v1/canned-replies", get(canned_replies::list).post(canned_replies::add))
-        .route("/api/v1/canned-replies/{id}/archive", post(canned_replies::archive))
-        .route("/api/v1/cases", get(cases::mine))
-        .route("/api/v1/cases/{id}", get(cases::detail))
-        .route("/api/v1/cases/{id}/acknowledge", post(cases::acknowledge))
-        .route("/api/v1/cases/{id}/replies", post(cases::reply))
-        .route("/api/v1/cases/{id}/resolve", post(cases::resolve))
-        .route("/api/v1/cases/{id}/typing", post(chat_signals::typing))
-        .route("/api/v1/cases/{id}/call-backs", post(call_backs::start))
-        .route("/api/v1/cases/{id}/notes", post(cases::add_note))
-        .route("/api/v1/cases/{id}/reopen", post(cases::reopen))
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
-        .route("/openapi.json", get(openapi::openapi_json))
+        .merge(api::routes())
+        // Not in the OpenAPI document, so plain axum routes: the printable
+        // walk-in ticket and the pages (with their assets and the live
+        // WebSocket, in `web::routes`) answer a browser with HTML or a
+        // socket, not a client of the JSON API.
+        .route("/walk-in/tickets/{id}", get(web::walk_in_ticket::page))
         .merge(web::routes())
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(http::BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())

@@ -42,14 +42,18 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    failure,
+    failure::failure,
     i18n::{Ui, ui},
     inbox::{due, target_name, when},
     layout::{self, Done, Flash, Section, csrf_field},
     session::WebUser,
     timeline,
 };
-use crate::{AppState, call_backs, cases, error::ApiError, handoffs};
+use crate::{
+    http::error::ApiError,
+    operations::{call_backs, cases, chat_signals, handoffs},
+    state::AppState,
+};
 
 /// Earlier cases of the resident listed at most.
 const EARLIER_CASES: i64 = 10;
@@ -106,7 +110,7 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     let case = &item.case;
     // The owner opening a chat case has read what the resident wrote: the
     // resident sees "read".
-    crate::chat_signals::mark_read(state, &user.me, case).await;
+    chat_signals::mark_read(state, &user.me, case).await;
     let colleagues = if access == Access::Owner {
         store::responders::list(&state.pool)
             .await?

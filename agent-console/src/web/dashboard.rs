@@ -19,13 +19,13 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::{
-    charts, failure,
+    charts,
+    failure::{failure, role_forbidden},
     i18n::{Ui, ui},
     layout::{self, Section},
-    role_forbidden,
     session::WebUser,
 };
-use crate::{AppState, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// Default period: the last four weeks.
 const DEFAULT_DAYS: i64 = 28;
@@ -252,7 +252,7 @@ pub async fn export(State(state): State<AppState>, user: WebUser, Query(q): Quer
                 Ok(download("application/json", &format!("{name}.json"), body))
             }
             Some("csv") | None => {
-                Ok(download("text/csv; charset=utf-8", &format!("{name}.csv"), crate::reports::csv_rows(&rows)?))
+                Ok(download("text/csv; charset=utf-8", &format!("{name}.csv"), crate::http::csv::csv_rows(&rows)?))
             }
             Some(other) => Err(ApiError::Unprocessable(format!("format {other:?}: use csv or json"))),
         }

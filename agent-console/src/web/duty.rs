@@ -17,12 +17,12 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{
-    failure,
+    failure::failure,
     i18n::ui,
     layout::{self, Section, csrf_field},
     session::WebUser,
 };
-use crate::{AppState, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// The duty form.
 #[derive(Debug, Deserialize)]

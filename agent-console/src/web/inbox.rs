@@ -21,12 +21,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    failure,
+    failure::failure,
     i18n::{Ui, ui},
     layout::{self, Done, Flash, Section, csrf_field},
     session::WebUser,
 };
-use crate::{AppState, error::ApiError, handoffs};
+use crate::{http::error::ApiError, operations::handoffs, state::AppState};
 
 /// The deadline that comes first on a case: its acknowledgement (while
 /// unacknowledged) or a running SLA clock.

@@ -18,14 +18,20 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
-    failure,
+    failure::{failure, role_forbidden},
     i18n::{Ui, ui},
     inbox::{due, when},
     layout::{self, Done, Flash, Section, csrf_field},
-    role_forbidden,
     session::WebUser,
 };
-use crate::{AppState, dead_letters::DeadLetterView, error::ApiError, handoffs};
+use crate::{
+    http::error::ApiError,
+    operations::{
+        dead_letters::{self, DeadLetterView},
+        handoffs,
+    },
+    state::AppState,
+};
 
 /// Cases listed at most.
 const ATTENTION_LIMIT: i64 = 200;
@@ -188,7 +194,7 @@ fn dead_letters(t: &Ui, user: &WebUser, letters: &[DeadLetterView]) -> Markup {
 
 /// `POST /dead-letters/{id}/retry`.
 pub async fn retry_dead_letter(State(state): State<AppState>, user: WebUser, Path(id): Path<Uuid>) -> Response {
-    match crate::dead_letters::retry_one(&state, id, &user.me).await {
+    match dead_letters::retry_one(&state, id, &user.me).await {
         Ok(_) => Redirect::to("/lead?done=retried").into_response(),
         Err(e) => refused(&state, &user, e).await,
     }

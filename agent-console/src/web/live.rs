@@ -40,8 +40,9 @@ use super::{
     session::{self, WebUser},
 };
 use crate::{
-    AppState, auth,
+    http::signed_in,
     live_feed::{LiveEvent, OfferedTo},
+    state::AppState,
 };
 
 /// How often the socket pings the browser and rechecks the session.
@@ -75,7 +76,7 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
     let mut events = state.live.receiver();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.tick().await;
-    let token_hash = auth::token_hash(&token);
+    let token_hash = signed_in::token_hash(&token);
     loop {
         let note = tokio::select! {
             event = events.recv() => match event {

@@ -2,14 +2,16 @@
 //! one small script (`web/src/console.js`). Everything it loads is bundled
 //! into the binary; its CSP allows scripts and styles from itself only.
 //!
-//! Pages reuse the API's own actions (`cases::reply_as` and friends), so the
-//! browser and the JSON API can never disagree about who may do what.
+//! Pages call the same operations as the JSON API (`operations::cases::reply_as`
+//! and friends), so the browser and the JSON API can never disagree about
+//! who may do what.
 
 pub mod admin;
 pub mod case_page;
 pub mod charts;
 pub mod dashboard;
 pub mod duty;
+pub mod failure;
 pub mod i18n;
 pub mod inbox;
 pub mod layout;
@@ -18,23 +20,17 @@ pub mod live;
 pub mod session;
 pub mod sign_in;
 pub mod timeline;
+pub mod walk_in_ticket;
 
 use axum::{
     Router,
-    http::{HeaderName, HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Response},
+    http::{HeaderName, HeaderValue, header},
     routing::{get, post},
 };
 use batline_web_assets as web_assets;
-use maud::html;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use self::{
-    i18n::{Lang, ui},
-    layout::{Flash, Section},
-    session::WebUser,
-};
-use crate::{AppState, error::ApiError};
+use crate::state::AppState;
 
 /// The pages' Content-Security-Policy: nothing inline, nothing from elsewhere,
 /// never framed. HDS draws its icons with `data:` SVGs in CSS. The console's
@@ -79,28 +75,4 @@ pub fn routes() -> Router<AppState> {
         // the console, which the rest of the console does not send at all.
         .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(header(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"))
-}
-
-/// A page saying what went wrong, with the right status.
-pub fn failure(user: &WebUser, error: ApiError) -> Response {
-    let (status, _, detail) = error.parts();
-    let t = ui(user.lang);
-    let detail = if status == StatusCode::NOT_FOUND { t.not_found.to_owned() } else { detail };
-    let body = html! {
-        h1 { (t.error_title) }
-        p { a href="/" { (t.back) } }
-    };
-    (status, Html(layout::page(user, Section::Other, t.error_title, Some(&Flash::Failed(detail)), body).into_string()))
-        .into_response()
-}
-
-/// A page only some roles may see.
-pub fn role_forbidden(user: &WebUser) -> Response {
-    failure(user, ApiError::Forbidden(ui(user.lang).role_forbidden.to_owned()))
-}
-
-/// The language of a request that has no signed-in user.
-pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
-    use i18n::FromHeaders;
-    Lang::from_headers(headers)
 }

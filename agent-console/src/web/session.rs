@@ -27,7 +27,10 @@ use cookie::{Cookie, SameSite};
 use sha2::{Digest, Sha256};
 
 use super::i18n::{FromHeaders, Lang, ui};
-use crate::{AppState, BODY_LIMIT, auth};
+use crate::{
+    http::{BODY_LIMIT, signed_in},
+    state::AppState,
+};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "batline_session";
@@ -122,7 +125,7 @@ impl FromRequestParts<AppState> for WebUser {
         let Some(token) = session_token(&parts.headers) else {
             return Err(sign_in());
         };
-        match store::sessions::responder(&state.pool, &auth::token_hash(&token), state.config.session_idle).await {
+        match store::sessions::responder(&state.pool, &signed_in::token_hash(&token), state.config.session_idle).await {
             Ok(Some(me)) => Ok(WebUser { me, csrf: csrf_token(&token), lang }),
             // The session ended: forget its cookie on the way to signing in.
             Ok(None) => {

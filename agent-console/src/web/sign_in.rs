@@ -13,11 +13,14 @@ use serde::Deserialize;
 
 use super::{
     i18n::{LANG_COOKIE, Lang, ui},
-    lang_of,
     layout::{self, Flash},
     session,
 };
-use crate::{AppState, auth, error::ApiError};
+use crate::{
+    http::{error::ApiError, signed_in},
+    operations::sessions,
+    state::AppState,
+};
 
 /// Where to go after signing in.
 #[derive(Debug, Default, Deserialize)]
@@ -113,7 +116,7 @@ pub async fn submit(
         )
             .into_response();
     }
-    match auth::start_session(&state, &form.username, form.password).await {
+    match sessions::start_session(&state, &form.username, form.password).await {
         Ok(session) => {
             // Clean up now and then, on the path that adds rows anyway.
             if let Err(e) = store::sessions::delete_stale(&state.pool, state.config.session_idle).await {
@@ -135,7 +138,7 @@ pub async fn submit(
 /// `POST /sign-out`: ends the session everywhere it is used, not just in this browser.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let Some(token) = session::session_token(&headers)
-        && let Err(e) = store::sessions::delete(&state.pool, &auth::token_hash(&token)).await
+        && let Err(e) = store::sessions::delete(&state.pool, &signed_in::token_hash(&token)).await
     {
         tracing::warn!(error = %e, "could not delete a session on sign-out");
     }
@@ -174,4 +177,10 @@ pub async fn language(headers: HeaderMap, Form(choice): Form<LangChoice>) -> Res
         Some(lang) => ([(header::SET_COOKIE, lang_cookie(lang))], Redirect::to(&back)).into_response(),
         None => Redirect::to(&back).into_response(),
     }
+}
+
+/// The language of a request that has no signed-in user.
+fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    use super::i18n::FromHeaders;
+    Lang::from_headers(headers)
 }

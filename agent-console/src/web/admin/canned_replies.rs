@@ -11,11 +11,14 @@ use batline_core::{domain::Language, store};
 use maud::html;
 use uuid::Uuid;
 
-use super::{Done, Fields, forbidden_unless_admin, refused, respond, submit, text_input, texts::texts};
+use super::{
+    frame::{Done, Fields, forbidden_unless_admin, refused, respond, submit, text_input},
+    texts::texts,
+};
 use crate::{
-    AppState,
-    canned_replies::{self, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewCannedReply},
-    web::{failure, layout::Flash, layout::csrf_field, session::WebUser},
+    operations::canned_replies::{self, MAX_BODY_CHARS, MAX_TITLE_CHARS, NewCannedReply},
+    state::AppState,
+    web::{failure::failure, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 const LANGUAGES: [Language; 3] = [Language::Fi, Language::Sv, Language::En];

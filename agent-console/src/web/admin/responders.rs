@@ -22,14 +22,16 @@ use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::{
-    Done, Fields, comma_list, forbidden_unless_admin, number, number_input, refused, respond, submit, text_input,
+    frame::{
+        Done, Fields, comma_list, forbidden_unless_admin, number, number_input, refused, respond, submit, text_input,
+    },
     texts::{Texts, texts},
 };
 use crate::{
-    AppState,
-    error::ApiError,
-    responders::{self, AddResponder},
-    web::{failure, i18n::ui, layout::Flash, layout::csrf_field, session::WebUser},
+    http::error::ApiError,
+    operations::responders::{self, AddResponder},
+    state::AppState,
+    web::{failure::failure, i18n::ui, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 const LANGUAGES: [Language; 3] = [Language::Fi, Language::Sv, Language::En];

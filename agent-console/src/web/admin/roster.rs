@@ -13,10 +13,14 @@ use chrono::{Duration, Utc};
 use maud::html;
 use serde::Deserialize;
 
-use super::{Fields, flash, forbidden_unless_admin, number, number_input, refused, respond, submit, texts::texts};
+use super::{
+    frame::{Fields, flash, forbidden_unless_admin, number, number_input, refused, respond, submit},
+    texts::texts,
+};
 use crate::{
-    AppState, roster,
-    web::{failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
+    operations::roster,
+    state::AppState,
+    web::{failure::failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 /// Longest CSV the text area takes: a form is sent percent-encoded, where a

@@ -16,15 +16,17 @@ use batline_core::{
 use maud::{Markup, html};
 
 use super::{
-    Done, Fields, forbidden_unless_admin, hours_text, number, number_input, refused, respond, submit, text_input,
+    frame::{
+        Done, Fields, forbidden_unless_admin, hours_text, number, number_input, refused, respond, submit, text_input,
+    },
     texts::{Texts, texts},
 };
 use crate::{
-    AppState,
-    error::ApiError,
-    sla_policies::{self, NewPolicy},
+    http::error::ApiError,
+    operations::sla_policies::{self, NewPolicy},
+    state::AppState,
     web::{
-        failure,
+        failure::failure,
         i18n::{Ui, ui},
         inbox::when,
         layout::{Flash, csrf_field},

@@ -11,11 +11,14 @@ use axum::{
 use batline_core::{opening_hours::OpeningHours, store};
 use maud::html;
 
-use super::{Done, Fields, forbidden_unless_admin, hours_text, refused, respond, submit, text_input, texts::texts};
+use super::{
+    frame::{Done, Fields, forbidden_unless_admin, hours_text, refused, respond, submit, text_input},
+    texts::texts,
+};
 use crate::{
-    AppState,
-    walk_in_points::{self, NewPoint},
-    web::{failure, layout::Flash, layout::csrf_field, session::WebUser},
+    operations::walk_in_points::{self, NewPoint},
+    state::AppState,
+    web::{failure::failure, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 /// What was typed into the form.

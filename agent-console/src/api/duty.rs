@@ -1,10 +1,7 @@
 //! A responder's duty status. Going off duty asks a router to hand their open
 //! cases on by the assignment rules; until it has, they remain the owner.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-};
+use axum::{Json, extract::State};
 use batline_core::{
     domain::DutyStatus,
     responder_admin,
@@ -12,7 +9,7 @@ use batline_core::{
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, http::extract, http::signed_in::SignedIn, state::AppState};
 
 /// Body of `PUT /api/v1/me/duty`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -24,15 +21,14 @@ pub struct SetDuty {
 /// `PUT /api/v1/me/duty`: on duty, away (keeps cases, takes no new ones) or off.
 #[utoipa::path(put, path = "/api/v1/me/duty", tag = "sessions", request_body = SetDuty, responses(
     (status = 200, description = "My duty status changed; going off hands my open cases on", body = Responder),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
 ))]
 pub async fn set(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    body: Result<Json<SetDuty>, JsonRejection>,
+    extract::Json(body): extract::Json<SetDuty>,
 ) -> Result<Json<Responder>, ApiError> {
-    let Json(body) = body?;
     let patch = ResponderPatch { duty_status: Some(body.status), ..ResponderPatch::default() };
     let me = responder_admin::update(&state.pool, me.id, &patch).await?;
     state.outbox.kick();

@@ -1,56 +1,23 @@
-//! Dead letters for leads: `GET /api/v1/dead-letters` lists the messages
-//! the bus could not deliver (the router records each one off the
-//! dead-letter queue into PostgreSQL, see `batline_router::dead_letters`),
-//! and `POST /api/v1/dead-letters/{id}/retry` publishes one again on its
-//! original route. Leads, the mayor and admins may look; leads and admins
-//! may retry. Nothing here deletes a dead letter: a retried one stays, marked
-//! with who retried it and when, and comes back as a new one if it fails again.
+//! Dead letters as leads see them, and sending one back: the messages the
+//! bus could not deliver (the router records each one off the dead-letter
+//! queue into PostgreSQL, see `batline_router::dead_letters`). Nothing here
+//! deletes a dead letter: a retried one stays, marked with who retried it
+//! and when, and comes back as a new one if it fails again.
 
-use axum::{
-    Json, Router,
-    extract::{Query, State, rejection::QueryRejection},
-    routing::{get, post},
-};
 use batline_core::{
     bus::Exchange,
     domain::Role,
     store::{self, dead_letters::StoredDeadLetter, responders::Responder},
 };
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, state::AppState};
 
-/// Dead letters listed when the query does not say.
-const DEFAULT_LIMIT: i64 = 100;
-/// Most dead letters one list returns.
-const MAX_LIMIT: i64 = 1000;
 /// Most of a payload shown: Batline's own messages are a few hundred bytes,
 /// and a list must stay small whatever someone published to the exchange.
 const MAX_PAYLOAD_SHOWN: usize = 64 * 1024;
-
-/// `GET /api/v1/dead-letters` query.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Also list the ones already retried (default false).
-    #[serde(default)]
-    include_retried: bool,
-    /// At most this many, newest first (default 100, at most 1000).
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<i64>,
-}
-
-/// The list and how many wait.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DeadLetterList {
-    /// Dead letters not yet retried, all of them (not only those listed).
-    pub waiting: i64,
-    /// The dead letters, newest first.
-    pub dead_letters: Vec<DeadLetterView>,
-}
 
 /// A dead letter as leads see it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -105,58 +72,6 @@ impl From<StoredDeadLetter> for DeadLetterView {
             retried_by: d.retried_by,
         }
     }
-}
-
-/// The two routes, merged into the console's.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/dead-letters", get(list)).route("/api/v1/dead-letters/{id}/retry", post(retry))
-}
-
-/// `GET /api/v1/dead-letters?include_retried=&limit=` (leads, the mayor, admins).
-#[utoipa::path(get, operation_id = "list_dead_letters", path = "/api/v1/dead-letters", tag = "administration", params(ListQuery), responses(
-    (status = 200, description = "The dead letters, newest first, and how many wait", body = DeadLetterList),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    (status = 422, description = "`include_retried` is not true or false, `limit` is not 1 to 1000, or an \
-        unknown parameter", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
-))]
-pub async fn list(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    query: Result<Query<ListQuery>, QueryRejection>,
-) -> Result<Json<DeadLetterList>, ApiError> {
-    if !me.role.may_reassign() {
-        return Err(ApiError::Forbidden("dead letters are for leads, the mayor and admins".into()));
-    }
-    let Query(q) = query.map_err(|e| {
-        ApiError::Unprocessable(format!("{e}; expected include_retried (true, false) and limit (1-{MAX_LIMIT})"))
-    })?;
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::Unprocessable(format!("limit must be 1 to {MAX_LIMIT}")));
-    }
-    let rows = store::dead_letters::list(&state.pool, q.include_retried, limit).await?;
-    let waiting = store::dead_letters::waiting_count(&state.pool).await?;
-    Ok(Json(DeadLetterList { waiting, dead_letters: rows.into_iter().map(DeadLetterView::from).collect() }))
-}
-
-/// `POST /api/v1/dead-letters/{id}/retry` (leads and admins).
-#[utoipa::path(post, path = "/api/v1/dead-letters/{id}/retry", tag = "administration",
-    params(("id" = Uuid, Path, description = "The dead letter")), responses(
-    (status = 200, description = "Published again on its route (confirm awaited) and marked retried", body = DeadLetterView),
-    (status = 403, description = "Not a lead or an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such dead letter", body = crate::error::ErrorBody),
-    (status = 409, description = "It was already retried", body = crate::error::ErrorBody),
-    (status = 422, description = "It did not come from a Batline work route, so it cannot be sent back", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
-))]
-pub async fn retry(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-) -> Result<Json<DeadLetterView>, ApiError> {
-    Ok(Json(retry_one(&state, id, &me).await?))
 }
 
 /// Publishes dead letter `id` again on its original route, with the

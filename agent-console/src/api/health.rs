@@ -8,7 +8,7 @@ use axum::{
 };
 use batline_core::{health::Readiness, metrics};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Liveness.
 #[utoipa::path(get, path = "/healthz", tag = "operations", security(()),

@@ -1,5 +1,5 @@
-//! Roster administration: import shifts from CSV and check the coverage of
-//! the coming days. For leads, the mayor and admins.
+//! Roster administration in the JSON API: import shifts from CSV and check
+//! the coverage of the coming days (see `operations::roster`).
 
 use axum::{
     Json,
@@ -7,21 +7,14 @@ use axum::{
     extract::{State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode, header::CONTENT_TYPE},
 };
-use batline_core::{
-    roster::{self, Gap},
-    store::responders::Responder,
-};
+use batline_core::roster::Gap;
 use serde::{Deserialize, Serialize};
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Query};
-
-fn ensure_lead(me: &Responder) -> Result<(), ApiError> {
-    if me.role.may_reassign() {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("rosters are for leads, the mayor and admins".into()))
-    }
-}
+use crate::{
+    http::{error::ApiError, extract::Query, signed_in::SignedIn},
+    operations::roster::{coverage_as, ensure_lead, import_as},
+    state::AppState,
+};
 
 /// Result of an import.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -37,12 +30,12 @@ pub struct Imported {
         one shift a row, Helsinki local time: `2026-11-23,08:00,16:00,Kallio,linnea,aino;mikko`"),
     responses(
         (status = 201, description = "Every row imported", body = Imported),
-        (status = 400, description = "The body could not be read", body = crate::error::ErrorBody),
-        (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is larger than 64 KiB", body = crate::error::ErrorBody),
+        (status = 400, description = "The body could not be read", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = crate::http::error::ErrorBody),
         (status = 422, description = "Not `text/csv`, not UTF-8, or a row that does not import (named, with why); \
-            nothing was imported", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
+            nothing was imported", body = crate::http::error::ErrorBody),
+        crate::http::responses::Signed,
     )
 )]
 pub async fn import(
@@ -66,16 +59,6 @@ pub async fn import(
     Ok((StatusCode::CREATED, Json(Imported { imported })))
 }
 
-/// Imports a roster CSV as `me` (the API and the admin page both come
-/// here); returns how many shifts it held.
-pub(crate) async fn import_as(state: &AppState, me: &Responder, csv: &str) -> Result<usize, ApiError> {
-    ensure_lead(me)?;
-    let shifts = roster::parse_csv(csv)?;
-    let imported = roster::import(&state.pool, &shifts).await?;
-    tracing::info!(imported, by = %me.username, "roster imported");
-    Ok(imported)
-}
-
 /// Query of the coverage check.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -90,10 +73,10 @@ pub struct CoverageQuery {
 #[utoipa::path(get, path = "/api/v1/roster/coverage", tag = "administration", params(CoverageQuery), responses(
     (status = 200, description = "Every stretch with nobody on a running shift who speaks a language, or no shift \
         for an area", body = [Gap]),
-    (status = 400, description = "`days` is not a number", body = crate::error::ErrorBody),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    (status = 422, description = "`days` is not 1 to 31", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 400, description = "`days` is not a number", body = crate::http::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+    (status = 422, description = "`days` is not 1 to 31", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn coverage(
     State(state): State<AppState>,
@@ -101,13 +84,4 @@ pub async fn coverage(
     Query(query): Query<CoverageQuery>,
 ) -> Result<Json<Vec<Gap>>, ApiError> {
     Ok(Json(coverage_as(&state, &me, query.days.unwrap_or(7)).await?))
-}
-
-/// The coverage gaps of the coming `days` (1 to 31), as `me`.
-pub(crate) async fn coverage_as(state: &AppState, me: &Responder, days: u32) -> Result<Vec<Gap>, ApiError> {
-    ensure_lead(me)?;
-    if !(1..=31).contains(&days) {
-        return Err(ApiError::Unprocessable("days must be between 1 and 31".into()));
-    }
-    Ok(roster::check(&state.pool, chrono::Utc::now(), days).await?)
 }

@@ -1,40 +1,20 @@
-//! Responder administration: leads, the mayor and admins see everyone (who
-//! is on duty, with what load); admins add and change responders.
+//! Responder administration: admins add and change responders, and reset
+//! their passwords. The JSON API and the admin pages both come here.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
 use batline_core::{
     domain::{DutyStatus, Language, Role},
     password,
     responder_admin::{self, Unset},
-    store::{
-        self,
-        responders::{NewResponder, Responder, ResponderPatch},
-    },
+    store::responders::{NewResponder, Responder, ResponderPatch},
 };
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, state::AppState};
 
-fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
+/// Refuses anyone but an admin.
+pub fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
     if me.role == Role::Admin { Ok(()) } else { Err(ApiError::Forbidden("only an admin can change responders".into())) }
-}
-
-/// `GET /api/v1/responders`: everyone, with duty status and load.
-#[utoipa::path(get, operation_id = "list_responders", path = "/api/v1/responders", tag = "administration", responses(
-    (status = 200, description = "Every responder", body = [Responder]),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
-))]
-pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<Responder>>, ApiError> {
-    if !me.role.may_reassign() {
-        return Err(ApiError::Forbidden("the responder list is for leads, the mayor and admins".into()));
-    }
-    Ok(Json(store::responders::list(&state.pool).await?))
 }
 
 /// Body of `POST /api/v1/responders`, and what the admin page's form gives.
@@ -127,24 +107,6 @@ async fn hash_password(plain: String) -> Result<String, ApiError> {
         .map_err(|e| batline_core::Error::PasswordHash(e.to_string()))??)
 }
 
-/// `POST /api/v1/responders`: add a responder (admins).
-#[utoipa::path(post, operation_id = "add_responder", path = "/api/v1/responders", tag = "administration", request_body = AddResponder, responses(
-    (status = 201, description = "Added", body = Responder),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 409, description = "The username is taken", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn add(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    body: Result<Json<AddResponder>, JsonRejection>,
-) -> Result<(StatusCode, Json<Responder>), ApiError> {
-    ensure_admin(&me)?;
-    let Json(body) = body?;
-    Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
-}
-
 /// Adds a responder as `me` (the API and the admin page both come here).
 pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder) -> Result<Responder, ApiError> {
     ensure_admin(me)?;
@@ -177,29 +139,6 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
     let added = responder_admin::add(&state.pool, &new).await?;
     tracing::info!(responder = %added.username, by = %me.username, "responder added");
     Ok(added)
-}
-
-/// `PATCH /api/v1/responders/{id}`: change skills, capacity, role, duty or
-/// the backstop designation (admins).
-#[utoipa::path(patch, path = "/api/v1/responders/{id}", tag = "administration",
-    params(("id" = Uuid, Path, description = "The responder")), request_body = ResponderPatch, responses(
-    (status = 200, description = "The responder as now stored", body = Responder),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such responder", body = crate::error::ErrorBody),
-    (status = 409, description = "Undesignating the backstop (designate another instead, which moves the role)",
-        body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn update(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-    body: Result<Json<ResponderPatch>, JsonRejection>,
-) -> Result<Json<Responder>, ApiError> {
-    ensure_admin(&me)?;
-    let Json(patch) = body?;
-    Ok(Json(update_as(&state, &me, id, patch, Unset::default()).await?))
 }
 
 /// Changes responder `id` as `me`: applies `patch` and empties what `unset` names.

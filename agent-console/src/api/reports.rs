@@ -15,11 +15,10 @@
 //! `batline_core::store::reports`.
 
 use axum::{
-    Json, Router,
+    Json,
     extract::{Query, State, rejection::QueryRejection},
     http::header::{CONTENT_DISPOSITION, CONTENT_TYPE},
     response::{IntoResponse, Response},
-    routing::get,
 };
 use batline_core::{
     domain::Channel,
@@ -29,7 +28,7 @@ use batline_core::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, http::signed_in::SignedIn, state::AppState};
 
 /// Breaches listed when the query does not say.
 const DEFAULT_BREACHES: i64 = 500;
@@ -37,15 +36,6 @@ const DEFAULT_BREACHES: i64 = 500;
 const MAX_BREACHES: i64 = 10_000;
 /// Longest topic or area name a filter takes.
 const MAX_NAME: usize = 100;
-
-/// The report routes, merged into the console's router.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reports/sla", get(sla))
-        .route("/api/v1/reports/trends", get(trends))
-        .route("/api/v1/reports/breaches", get(breaches))
-        .route("/api/v1/reports/dashboard", get(dashboard))
-}
 
 /// The query string every report takes.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -179,10 +169,10 @@ pub struct Breaches {
 #[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "The figures per `by`; with `format=csv` the same rows as a CSV download", content((Report = "application/json"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn sla(
     State(state): State<AppState>,
@@ -202,10 +192,10 @@ pub async fn sla(
 #[utoipa::path(get, path = "/api/v1/reports/trends", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "The figures per ISO week, every week of the period; with `format=csv` as CSV", content((Report = "application/json"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn trends(
     State(state): State<AppState>,
@@ -224,10 +214,10 @@ pub async fn trends(
 #[utoipa::path(get, path = "/api/v1/reports/breaches", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "The breaches, latest deadline first, and their total; with `format=csv` as CSV", content((Breaches = "application/json"), (String = "text/csv")),
         headers(("Content-Disposition" = String, description = "With `format=csv`: `attachment; filename=…`"))),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn breaches(
     State(state): State<AppState>,
@@ -266,10 +256,10 @@ pub struct Dashboard {
 /// what the dashboard page shows, in one answer.
 #[utoipa::path(get, path = "/api/v1/reports/dashboard", tag = "reports", params(ReportQuery), responses(
     (status = 200, description = "Everything the dashboard shows, in one answer", body = Dashboard),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
     (status = 422, description = "A parameter that does not parse or is out of range, `from` after `to`, a period \
-        longer than 366 days, or an unknown parameter, or `format=csv`; `detail` says which", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+        longer than 366 days, or an unknown parameter, or `format=csv`; `detail` says which", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn dashboard(
     State(state): State<AppState>,
@@ -317,16 +307,4 @@ fn csv_download<T: Serialize>(what: &str, scope: &Scope, columns: &[&str], rows:
     let body = writer.into_inner().map_err(|e| csv_error(&e))?;
     let file = format!("attachment; filename=\"batline-{what}-{}-{}.csv\"", scope.from, scope.to);
     Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, file)], body).into_response())
-}
-
-/// The report rows as CSV with [`ReportRow::COLUMNS`] as header, also when
-/// there are none: the dashboard page's download.
-pub(crate) fn csv_rows(rows: &[ReportRow]) -> Result<Vec<u8>, ApiError> {
-    let csv_error = |e: &dyn std::fmt::Display| batline_core::Error::Invalid(format!("CSV: {e}"));
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    writer.write_record(ReportRow::COLUMNS).map_err(|e| csv_error(&e))?;
-    for row in rows {
-        writer.serialize(row).map_err(|e| csv_error(&e))?;
-    }
-    Ok(writer.into_inner().map_err(|e| csv_error(&e))?)
 }

@@ -1,12 +1,7 @@
-//! SLA policies: leads, the mayor and admins read them; admins change them.
-//! A change is a new version of the policy for its scope (channel, topic,
-//! priority); cases already open keep the clocks their version started.
+//! SLA policies: admins change them. A change is a new version of the
+//! policy for its scope (channel, topic, priority); cases already open keep
+//! the clocks their version started.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
 use batline_core::{
     domain::{Channel, Priority, Role},
     opening_hours::OpeningHours,
@@ -18,25 +13,12 @@ use batline_core::{
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
+use crate::{http::error::ApiError, state::AppState};
 
 /// Longest target accepted: a year.
 const MAX_TARGET_MINUTES: i64 = 366 * 24 * 60;
 /// Longest topic name.
 const MAX_TOPIC_CHARS: usize = 100;
-
-/// `GET /api/v1/sla-policies`: every version, current ones first.
-#[utoipa::path(get, operation_id = "list_sla_policies", path = "/api/v1/sla-policies", tag = "administration", responses(
-    (status = 200, description = "Every policy version, current ones first", body = [SlaPolicy]),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
-))]
-pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<SlaPolicy>>, ApiError> {
-    if !me.role.may_reassign() {
-        return Err(ApiError::Forbidden("SLA policies are for leads, the mayor and admins".into()));
-    }
-    Ok(Json(store::sla::all(&state.pool).await?))
-}
 
 /// `POST /api/v1/sla-policies` body, and what the admin page's form gives.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -66,25 +48,8 @@ pub struct NewPolicy {
     pub hours: Option<OpeningHours>,
 }
 
-/// `POST /api/v1/sla-policies` (admins): a new version for the scope.
-#[utoipa::path(post, operation_id = "add_sla_policy", path = "/api/v1/sla-policies", tag = "administration", request_body = NewPolicy, responses(
-    (status = 201, description = "The new version; it retired the current one of its scope", body = SlaPolicy),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 409, description = "Another admin changed the same scope at that moment; try again", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn add(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    body: Result<Json<NewPolicy>, JsonRejection>,
-) -> Result<(StatusCode, Json<SlaPolicy>), ApiError> {
-    ensure_admin(&me)?;
-    let Json(body) = body?;
-    Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
-}
-
-fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
+/// Refuses anyone but an admin.
+pub fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
     if me.role == Role::Admin {
         Ok(())
     } else {

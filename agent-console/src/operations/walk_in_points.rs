@@ -1,10 +1,5 @@
-//! Walk-in points: everyone signed in can list them; admins add them.
+//! Walk-in points: admins add them.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
 use batline_core::{
     domain::Role,
     opening_hours::OpeningHours,
@@ -12,16 +7,7 @@ use batline_core::{
 };
 use serde::Deserialize;
 
-use crate::{AppState, auth::SignedIn, error::ApiError};
-
-/// `GET /api/v1/walk-in-points`.
-#[utoipa::path(get, operation_id = "list_walk_in_points", path = "/api/v1/walk-in-points", tag = "walk-in", responses(
-    (status = 200, description = "The walk-in points with their opening hours", body = [WalkInPoint]),
-    crate::openapi::Signed,
-))]
-pub async fn list(State(state): State<AppState>, SignedIn(_): SignedIn) -> Result<Json<Vec<WalkInPoint>>, ApiError> {
-    Ok(Json(store::walk_in_points::list(&state.pool).await?))
-}
+use crate::{http::error::ApiError, state::AppState};
 
 /// Body of `POST /api/v1/walk-in-points`, and what the admin page's form gives.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -46,25 +32,8 @@ pub struct NewPoint {
     pub opening_hours: OpeningHours,
 }
 
-/// `POST /api/v1/walk-in-points` (admins).
-#[utoipa::path(post, operation_id = "add_walk_in_point", path = "/api/v1/walk-in-points", tag = "walk-in", request_body = NewPoint, responses(
-    (status = 201, description = "Added", body = WalkInPoint),
-    (status = 403, description = "Not an admin", body = crate::error::ErrorBody),
-    (status = 409, description = "A walk-in point has that name already", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn add(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    body: Result<Json<NewPoint>, JsonRejection>,
-) -> Result<(StatusCode, Json<WalkInPoint>), ApiError> {
-    ensure_admin(&me)?;
-    let Json(body) = body?;
-    Ok((StatusCode::CREATED, Json(add_as(&state, &me, body).await?)))
-}
-
-fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
+/// Refuses anyone but an admin.
+pub fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
     if me.role == Role::Admin {
         Ok(())
     } else {

@@ -1,5 +1,5 @@
-//! Walk-in desks: registering a resident's visit as a ticket, the printable
-//! ticket, and finding a returning resident's case by its tracking code.
+//! Walk-in desks: registering a resident's visit as a ticket (its printable
+//! page is `web::walk_in_ticket`), and finding a returning resident's case by its tracking code.
 //!
 //! Registering is desk work (roles desk, lead and admin). The console never
 //! chooses an owner: it stores the ticket with an intake row and its bus
@@ -9,31 +9,13 @@
 //! and a ticket page that shows "assigning an owner…" and refreshes itself
 //! until the case exists. Nothing accepted is lost: if RabbitMQ is away the
 //! outbox relay publishes the ticket later.
-//!
-//! # Why the printable ticket needs no session
-//!
-//! `GET /walk-in/tickets/{id}` is opened in a browser tab, which cannot send
-//! the console's Bearer token, and there is no cookie session yet. The page
-//! is therefore a capability URL: the ticket id is a server-generated v4
-//! UUID (122 random bits) that only the desk that registered the ticket is
-//! ever given. The page shows nothing but what the printed slip itself
-//! shows: the tracking code, the owner's display name, the walk-in point and
-//! the public tracking address. Never what the resident came about, never
-//! their phone. Whoever holds the id learns no more than the tracking code
-//! already reveals on the public tracking page, and the id is far harder to
-//! guess than the 40-bit code. The page is sent `no-store`, `noindex` and
-//! `no-referrer`, so it is not cached, indexed or leaked onwards.
-
 use std::time::Duration;
 
 use axum::{
     Json,
-    extract::{State, rejection::JsonRejection},
-    http::{
-        HeaderMap, HeaderValue, StatusCode,
-        header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY},
-    },
-    response::{Html, IntoResponse, Response},
+    extract::State,
+    http::{HeaderMap, HeaderValue, StatusCode, header::LOCATION},
+    response::{IntoResponse, Response},
 };
 use batline_core::{
     bus::BusMessage,
@@ -52,7 +34,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, cases::text_field, error::ApiError, extract::Path, walk_in_page};
+use crate::{
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
+    operations::fields::text_field,
+    state::AppState,
+};
 
 /// The header a client sets so that a retried registration is stored once.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -153,7 +143,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 #[utoipa::path(post, path = "/api/v1/walk-in/tickets", tag = "walk-in",
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "1 to 200 visible \
         ASCII characters, such as a UUID: a retry with the same key answers with the same ticket")),
-    request_body = crate::openapi::TicketRequest,
+    request_body = TicketRequest,
     responses(
         (status = 201, description = "Filed: the case has a named owner", body = TicketAnswer, headers(
             ("Location" = String, description = "The printable ticket, `/walk-in/tickets/{id}`"),
@@ -162,26 +152,27 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
             it once it has)", body = TicketAnswer, headers(
             ("Location" = String, description = "The printable ticket, `/walk-in/tickets/{id}`"),
             ("Idempotent-Replayed" = String, description = "`true` when this answers a retry"))),
-        (status = 400, description = "A malformed `Idempotency-Key`, or a body that is not JSON", body = crate::error::ErrorBody),
-        (status = 403, description = "Not desk staff, a lead or an admin", body = crate::error::ErrorBody),
-        (status = 404, description = "No case has that `tracking_code`", body = crate::error::ErrorBody),
-        (status = 409, description = "The `Idempotency-Key` was used for a different visit", body = crate::error::ErrorBody),
-        (status = 413, description = "The body is larger than 64 KiB", body = crate::error::ErrorBody),
-        (status = 415, description = "No `Content-Type: application/json`", body = crate::error::ErrorBody),
+        (status = 400, description = "A malformed `Idempotency-Key`, or a body that is not JSON", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Not desk staff, a lead or an admin", body = crate::http::error::ErrorBody),
+        (status = 404, description = "No case has that `tracking_code`", body = crate::http::error::ErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used for a different visit", body = crate::http::error::ErrorBody),
+        (status = 413, description = "The body is larger than 64 KiB", body = crate::http::error::ErrorBody),
+        (status = 415, description = "No `Content-Type: application/json`", body = crate::http::error::ErrorBody),
         (status = 422, description = "A field the rules refuse, a `point_id` that is no walk-in point, or no \
-            `point_id` from a desk person without a home point; `detail` says which", body = crate::error::ErrorBody),
-        crate::openapi::Signed,
+            `point_id` from a desk person without a home point; `detail` says which", body = crate::http::error::ErrorBody),
+        crate::http::responses::Signed,
     )
 )]
 pub async fn register(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
     headers: HeaderMap,
-    body: Result<Json<NewTicketBody>, JsonRejection>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewTicketBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     ensure_desk_work(&me)?;
     let key = idempotency_key(&headers)?;
-    let Json(body) = body?;
+    let extract::Json(body) = body?;
     let about = text_field(&body.about, "about", MAX_ABOUT_CHARS)?;
     let topic = match body.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) if t.chars().count() > MAX_TOPIC_CHARS => {
@@ -340,6 +331,59 @@ fn answer(view: TicketView, replayed: bool) -> Response {
     response
 }
 
+/// The body of `POST /api/v1/walk-in/tickets`: a new visit, or a
+/// returning resident's follow-up by tracking code.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum TicketRequest {
+    /// A new visit.
+    NewVisit(NewVisit),
+    /// A returning resident's visit: it continues that case if it is open,
+    /// or opens a new one that prefers the previous owner.
+    FollowUp(FollowUp),
+}
+
+/// A new visit.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisit {
+    /// What the resident came about (1 to 2,000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    pub about: String,
+    /// The resident's language.
+    pub language: batline_core::domain::Language,
+    /// A phone for SMS updates, with the country code.
+    #[schema(
+        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        example = "+358401234567"
+    )]
+    pub phone: Option<String>,
+    /// A topic (streets, parks, housing, …), at most 64 characters.
+    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
+    pub topic: Option<String>,
+    /// The walk-in point; default the desk person's home point.
+    pub point_id: Option<Uuid>,
+}
+
+/// A returning resident's visit.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    /// The case's tracking code.
+    #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X")]
+    pub tracking_code: String,
+    /// What the resident came about (1 to 2,000 characters).
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    pub about: String,
+    /// Default the case's language.
+    pub language: Option<batline_core::domain::Language>,
+    /// A topic, at most 64 characters.
+    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
+    pub topic: Option<String>,
+    /// The walk-in point; default the desk person's home point.
+    pub point_id: Option<Uuid>,
+}
+
 /// A case as a desk may see it: the public tracking information, never the
 /// conversation.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -376,11 +420,11 @@ pub struct PointRef {
         pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X"),
 ), responses(
     (status = 200, description = "The case's public tracking information, never its messages", body = DeskCaseView),
-    (status = 400, description = "The code in the path does not parse", body = crate::error::ErrorBody),
-    (status = 403, description = "Not desk staff, a lead or an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
-    (status = 422, description = "Not a tracking code", body = crate::error::ErrorBody),
-    crate::openapi::Signed,
+    (status = 400, description = "The code in the path does not parse", body = crate::http::error::ErrorBody),
+    (status = 403, description = "Not desk staff, a lead or an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No case has that code", body = crate::http::error::ErrorBody),
+    (status = 422, description = "Not a tracking code", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
 ))]
 pub async fn case_by_code(
     State(state): State<AppState>,
@@ -411,19 +455,4 @@ pub async fn case_by_code(
         channel: case.channel,
         walk_in_point,
     }))
-}
-
-/// `GET /walk-in/tickets/{id}`: the printable ticket (see the module
-/// documentation for why it needs no session).
-pub async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let id: Uuid = id.parse().map_err(|_| batline_core::Error::NotFound("ticket"))?;
-    let view = store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
-    let tracking_url = view.tracking_code.as_deref().map(|code| state.config.tracking_url(code));
-    let html = walk_in_page::render(&view, tracking_url.as_deref());
-    let mut response = Html(html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
-    Ok(response)
 }

@@ -1,10 +1,8 @@
 //! What a web-chat resident sees of their responder besides replies: that
-//! the owner is typing (`POST /api/v1/cases/{id}/typing`), and when the
-//! owner has read their messages (marked when the owner opens the case).
-//! Both reach the resident's socket through the bus, whichever gateway
-//! process holds it.
+//! the owner is typing, and when the owner has read their messages (marked
+//! when the owner opens the case). Both reach the resident's socket through
+//! the bus, whichever gateway process holds it.
 
-use axum::{extract::State, http::StatusCode};
 use batline_core::{
     bus::BusMessage,
     domain::{CaseStatus, Channel},
@@ -13,24 +11,11 @@ use batline_core::{
 };
 use uuid::Uuid;
 
-use crate::{AppState, auth::SignedIn, error::ApiError, extract::Path};
+use crate::{http::error::ApiError, operations::outbox::publish, state::AppState};
 
-/// `POST /api/v1/cases/{id}/typing`: the owner is typing a reply. Send it
-/// every few seconds while typing; the resident's chat shows it for a while.
-/// Only for open chat cases (409 otherwise), and only by the owner.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/typing", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
-    (status = 204, description = "The resident's chat shows that I am typing"),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case, or its chat session is gone", body = crate::error::ErrorBody),
-    (status = 409, description = "Not an open chat case", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
-))]
-pub async fn typing(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-) -> Result<StatusCode, ApiError> {
+/// The owner is typing a reply on open chat case `id`: the resident's chat
+/// shows it for a while.
+pub async fn typing_as(state: &AppState, me: &Responder, id: Uuid) -> Result<(), ApiError> {
     let case = store::cases::get(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     if case.owner_id != me.id {
         return Err(ApiError::Forbidden(format!("case {} belongs to another responder", case.tracking_code)));
@@ -47,7 +32,7 @@ pub async fn typing(
     // Ephemeral, so not through the outbox: a typing signal published late
     // would be wrong. The confirm is still awaited.
     state.bus.publish(&BusMessage::ChatTyping { session_id, responder_id: me.id }).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// The owner opened `case`: the resident's chat messages on it are read.
@@ -72,6 +57,6 @@ async fn try_mark_read(state: &AppState, case_id: Uuid) -> batline_core::Result<
     };
     let id = Outbox::enqueue(&mut tx, &BusMessage::ChatUpdated { session_id }).await?;
     tx.commit().await?;
-    crate::cases::publish(state, &[id]).await;
+    publish(state, &[id]).await;
     Ok(())
 }

@@ -4,12 +4,45 @@
 //! needs nothing but the page). Sized for an A6 slip or a receipt printer
 //! (`web/src/ticket.css`); the print button is wired by `web/src/ticket.js`,
 //! so the page runs under the console's policy with no inline script or
-//! style. maud escapes everything interpolated.
+//! style. maud escapes everything interpolated. `GET /walk-in/tickets/{id}`
+//! serves it.
+//!
+//! # Why the printable ticket needs no session
+//!
+//! `GET /walk-in/tickets/{id}` is opened in a browser tab, which cannot send
+//! the console's Bearer token, and there is no cookie session yet. The page
+//! is therefore a capability URL: the ticket id is a server-generated v4
+//! UUID (122 random bits) that only the desk that registered the ticket is
+//! ever given. The page shows nothing but what the printed slip itself
+//! shows: the tracking code, the owner's display name, the walk-in point and
+//! the public tracking address. Never what the resident came about, never
+//! their phone. Whoever holds the id learns no more than the tracking code
+//! already reveals on the public tracking page, and the id is far harder to
+//! guess than the 40-bit code. The page is sent `no-store`, `noindex` and
+//! `no-referrer`, so it is not cached, indexed or leaked onwards.
 
-use batline_core::{domain::Language, roster::TZ, store::walk_in_tickets::TicketView};
+use axum::{
+    extract::State,
+    http::{
+        HeaderValue,
+        header::{CACHE_CONTROL, REFERRER_POLICY},
+    },
+    response::{Html, IntoResponse, Response},
+};
+use batline_core::{
+    domain::Language,
+    roster::TZ,
+    store::{self, walk_in_tickets::TicketView},
+};
 use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use qrcode::{EcLevel, QrCode, render::svg};
+use uuid::Uuid;
+
+use crate::{
+    http::{error::ApiError, extract::Path},
+    state::AppState,
+};
 
 /// Seconds between reloads while the router has not named an owner yet.
 const REFRESH_SECONDS: u32 = 2;
@@ -118,6 +151,21 @@ pub fn render(view: &TicketView, tracking_url: Option<&str>) -> String {
         }
     }
     .into_string()
+}
+
+/// `GET /walk-in/tickets/{id}`: the printable ticket (see the module
+/// documentation for why it needs no session).
+pub async fn page(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id: Uuid = id.parse().map_err(|_| batline_core::Error::NotFound("ticket"))?;
+    let view = store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
+    let tracking_url = view.tracking_code.as_deref().map(|code| state.config.tracking_url(code));
+    let html = render(&view, tracking_url.as_deref());
+    let mut response = Html(html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! `POST /api/v1/cases/{id}/call-backs`: the owner calls the resident back.
+//! The owner calls the resident back.
 //!
 //! Batline rings the responder's own phone through Twilio (`Calls.json`);
 //! when they pick up, the gateway tells them the case and dials the
@@ -6,7 +6,6 @@
 //! acknowledgement; the call-back task is done only once the resident
 //! actually answers (the gateway hears that from Twilio).
 
-use axum::{Json, extract::State, http::StatusCode};
 use batline_core::{
     domain::{ActorKind, event_kind},
     outbox::Outbox,
@@ -16,39 +15,20 @@ use chrono::Utc;
 use uuid::Uuid;
 
 use crate::{
-    AppState,
-    auth::SignedIn,
-    cases::{acknowledge_in, lock_own_open, publish},
-    error::ApiError,
-    extract::Path,
+    http::error::ApiError,
+    operations::{
+        cases::{acknowledge_in, lock_own_open},
+        outbox::publish,
+    },
+    state::AppState,
 };
 
 /// A second "call back" within this long of one still ringing is refused:
 /// a double click must not ring the resident twice.
 const RINGING_GUARD: chrono::Duration = chrono::Duration::minutes(2);
 
-/// Starts a call-back.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/call-backs", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
-    (status = 201, description = "Batline is ringing my phone; then it dials the resident", body = Call),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved, I or the resident have no phone, or a call-back is \
-        already ringing", body = crate::error::ErrorBody),
-    (status = 502, description = "Twilio refused the call; `detail` gives its reason", body = crate::error::ErrorBody),
-    (status = 503, description = "Twilio could not be reached or is not configured", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
-))]
-pub async fn start(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-) -> Result<(StatusCode, Json<Call>), ApiError> {
-    Ok((StatusCode::CREATED, Json(start_as(&state, &me, id).await?)))
-}
-
 /// Starts a call-back on my case: rings my phone, then the resident.
-pub(crate) async fn start_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Call, ApiError> {
+pub async fn start_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Call, ApiError> {
     // Checked in a transaction of its own: the Twilio request below must
     // not hold the case's lock for seconds.
     let mut tx = state.pool.begin().await?;

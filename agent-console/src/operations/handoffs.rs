@@ -3,48 +3,28 @@
 //! is the acknowledgement). A decline or a lapse leaves it with the owner,
 //! who sees why on the timeline. A lead may reassign directly.
 
-use axum::{
-    Json,
-    extract::{State, rejection::JsonRejection},
-    http::StatusCode,
-};
 use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, CaseStatus, DutyStatus, HandoffStatus, Role, event_kind},
     outbox::Outbox,
     ownership::{self, Actor, NewOwner},
-    store::{
-        self,
-        cases::Case,
-        handoffs::{Handoff, OfferView},
-        responders::Responder,
-    },
+    store::{self, cases::Case, handoffs::Handoff, responders::Responder},
 };
-use serde::Deserialize;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{
-    AppState,
-    auth::SignedIn,
-    cases::{acknowledge_in, lock_own_open, publish, text_field},
-    error::ApiError,
-    extract::Path,
+    http::error::ApiError,
+    operations::{
+        cases::{acknowledge_in, lock_own_open},
+        fields::text_field,
+        outbox::publish,
+    },
+    state::AppState,
 };
 
 /// Longest note on an offer or a reassignment.
 const MAX_NOTE_CHARS: usize = 1000;
-
-/// Body of an offer or a reassignment.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct ToColleague {
-    /// The colleague's username.
-    #[schema(pattern = "^[^\\x00]*$", example = "mikko")]
-    to: String,
-    /// Why, for the colleague (1 to 1,000 characters).
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
-    note: String,
-}
 
 /// The colleague a case may go to. Desk staff never own cases (they could
 /// not read them), so they are refused here as the router never picks them.
@@ -65,35 +45,8 @@ fn updated(case_id: Uuid, owner_id: Uuid, kind: &str) -> BusMessage {
     BusMessage::CaseUpdated { case_id, owner_id, kind: kind.to_owned() }
 }
 
-/// `POST /api/v1/cases/{id}/handoffs`: offer my case to a colleague.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/handoffs", tag = "hand-offs",
-    params(("id" = Uuid, Path, description = "The case")), request_body = ToColleague, responses(
-    (status = 201, description = "Offered; I stay the owner until the colleague accepts", body = Handoff),
-    (status = 403, description = "Not my case", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved, already has an open offer, or the colleague is off duty",
-        body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn offer(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-    body: Result<Json<ToColleague>, JsonRejection>,
-) -> Result<(StatusCode, Json<Handoff>), ApiError> {
-    let Json(body) = body?;
-    Ok((StatusCode::CREATED, Json(offer_as(&state, &me, id, &body.to, &body.note).await?)))
-}
-
 /// Offers my case to a colleague.
-pub(crate) async fn offer_as(
-    state: &AppState,
-    me: &Responder,
-    id: Uuid,
-    to: &str,
-    note: &str,
-) -> Result<Handoff, ApiError> {
+pub async fn offer_as(state: &AppState, me: &Responder, id: Uuid, to: &str, note: &str) -> Result<Handoff, ApiError> {
     let note = text_field(note, "note", MAX_NOTE_CHARS)?;
     let mut tx = state.pool.begin().await?;
     let case = lock_own_open(&mut tx, me, id).await?;
@@ -132,15 +85,6 @@ pub(crate) async fn offer_as(
     Ok(handoff)
 }
 
-/// `GET /api/v1/handoffs`: offers waiting for me.
-#[utoipa::path(get, operation_id = "my_handoffs", path = "/api/v1/handoffs", tag = "hand-offs", responses(
-    (status = 200, description = "Offers waiting for my answer", body = [OfferView]),
-    crate::openapi::Signed,
-))]
-pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<OfferView>>, ApiError> {
-    Ok(Json(store::handoffs::open_for(&state.pool, me.id).await?))
-}
-
 /// Locks an open offer made to me.
 async fn lock_my_offer(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Handoff, ApiError> {
     let offer = store::handoffs::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("hand-off offer"))?;
@@ -153,27 +97,8 @@ async fn lock_my_offer(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Res
     Ok(offer)
 }
 
-/// `POST /api/v1/handoffs/{id}/accept`: take the case; I am its owner now.
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/accept", tag = "hand-offs",
-    params(("id" = Uuid, Path, description = "The offer")), responses(
-    (status = 200, description = "I own the case now", body = Case),
-    (status = 403, description = "The offer is for someone else", body = crate::error::ErrorBody),
-    (status = 404, description = "No such offer", body = crate::error::ErrorBody),
-    (status = 409, description = "The offer was already answered, or the case moved on or was resolved (the offer \
-        is withdrawn)", body = crate::error::ErrorBody),
-    crate::openapi::BadId,
-    crate::openapi::Signed,
-))]
-pub async fn accept(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-) -> Result<Json<Case>, ApiError> {
-    Ok(Json(accept_as(&state, &me, id).await?))
-}
-
 /// Accepts an offer made to me: I own the case now.
-pub(crate) async fn accept_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
+pub async fn accept_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
     let mut tx = state.pool.begin().await?;
     let offer = lock_my_offer(&mut tx, me, id).await?;
     let case = store::cases::lock(&mut tx, offer.case_id).await?.ok_or(batline_core::Error::NotFound("case"))?;
@@ -206,42 +131,8 @@ pub(crate) async fn accept_as(state: &AppState, me: &Responder, id: Uuid) -> Res
     Ok(case)
 }
 
-/// Body of a decline.
-#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
-pub struct Decline {
-    /// Why not, for the owner (at most 1,000 characters).
-    #[serde(default)]
-    #[schema(max_length = 1000, pattern = "^[^\\x00]*$")]
-    note: Option<String>,
-}
-
-/// `POST /api/v1/handoffs/{id}/decline`: say no; the owner keeps the case.
-#[utoipa::path(post, path = "/api/v1/handoffs/{id}/decline", tag = "hand-offs",
-    params(("id" = Uuid, Path, description = "The offer")), request_body = Decline, responses(
-    (status = 200, description = "Declined; the owner keeps the case", body = Handoff),
-    (status = 403, description = "The offer is for someone else", body = crate::error::ErrorBody),
-    (status = 404, description = "No such offer", body = crate::error::ErrorBody),
-    (status = 409, description = "The offer was already answered", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn decline(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-    body: Result<Json<Decline>, JsonRejection>,
-) -> Result<Json<Handoff>, ApiError> {
-    let Json(body) = body?;
-    Ok(Json(decline_as(&state, &me, id, body.note.as_deref()).await?))
-}
-
 /// Declines an offer made to me.
-pub(crate) async fn decline_as(
-    state: &AppState,
-    me: &Responder,
-    id: Uuid,
-    note: Option<&str>,
-) -> Result<Handoff, ApiError> {
+pub async fn decline_as(state: &AppState, me: &Responder, id: Uuid, note: Option<&str>) -> Result<Handoff, ApiError> {
     let note = match note.map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => Some(text_field(n, "note", MAX_NOTE_CHARS)?),
         None => None,
@@ -267,36 +158,8 @@ pub(crate) async fn decline_as(
     Ok(offer)
 }
 
-/// `POST /api/v1/cases/{id}/reassign`: a lead gives a case to a named
-/// responder directly, who then has the channel's window to acknowledge it.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/reassign", tag = "hand-offs",
-    params(("id" = Uuid, Path, description = "The case")), request_body = ToColleague, responses(
-    (status = 200, description = "The case has its new owner", body = Case),
-    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::error::ErrorBody),
-    (status = 404, description = "No such case", body = crate::error::ErrorBody),
-    (status = 409, description = "The case is resolved, or already theirs", body = crate::error::ErrorBody),
-    crate::openapi::JsonBody,
-    crate::openapi::Signed,
-))]
-pub async fn reassign(
-    State(state): State<AppState>,
-    SignedIn(me): SignedIn,
-    Path(id): Path<Uuid>,
-    body: Result<Json<ToColleague>, JsonRejection>,
-) -> Result<Json<Case>, ApiError> {
-    ensure_may_reassign(&me)?;
-    let Json(body) = body?;
-    Ok(Json(reassign_as(&state, &me, id, &body.to, &body.note).await?))
-}
-
 /// A lead gives a case to a named responder directly.
-pub(crate) async fn reassign_as(
-    state: &AppState,
-    me: &Responder,
-    id: Uuid,
-    to: &str,
-    note: &str,
-) -> Result<Case, ApiError> {
+pub async fn reassign_as(state: &AppState, me: &Responder, id: Uuid, to: &str, note: &str) -> Result<Case, ApiError> {
     ensure_may_reassign(me)?;
     let note = text_field(note, "note", MAX_NOTE_CHARS)?;
     let mut tx = state.pool.begin().await?;
@@ -322,7 +185,7 @@ pub(crate) async fn reassign_as(
 }
 
 /// Refuses responders and desk staff: only leads, the mayor and admins reassign directly.
-fn ensure_may_reassign(me: &Responder) -> Result<(), ApiError> {
+pub fn ensure_may_reassign(me: &Responder) -> Result<(), ApiError> {
     if me.role.may_reassign() {
         Ok(())
     } else {

@@ -1,0 +1,216 @@
+//! The responder's case API: my open cases, one case with its conversation
+//! and timeline, reply, resolve, note, reopen. The changes themselves are
+//! in `operations::cases`, shared with the case page.
+
+use axum::{Json, extract::State, http::StatusCode};
+use batline_core::store::{
+    self,
+    call_backs::CallBack,
+    calls::Call,
+    cases::{Case, CaseListItem},
+    events::CaseEvent,
+    messages::Message,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    http::{
+        error::ApiError,
+        extract::{self, Path},
+        signed_in::SignedIn,
+    },
+    operations::{
+        cases::{acknowledge_as, ensure_owner, note_as, refuse_desk, reopen_as, reply_as, resolve_as},
+        chat_signals,
+    },
+    state::AppState,
+};
+
+/// `GET /api/v1/cases`: the signed-in responder's open cases. Desk staff
+/// own none and read no conversations, so they are refused outright.
+#[utoipa::path(get, operation_id = "my_cases", path = "/api/v1/cases", tag = "cases", responses(
+    (status = 200, description = "My open cases", body = [CaseListItem]),
+    (status = 403, description = "Desk staff own no cases", body = crate::http::error::ErrorBody),
+    crate::http::responses::Signed,
+))]
+pub async fn mine(State(state): State<AppState>, SignedIn(me): SignedIn) -> Result<Json<Vec<CaseListItem>>, ApiError> {
+    refuse_desk(&me)?;
+    Ok(Json(store::cases::open_for_owner(&state.pool, me.id).await?))
+}
+
+/// One case with everything its owner needs.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    /// The case.
+    #[serde(flatten)]
+    case: CaseListItem,
+    /// Its messages, oldest first.
+    messages: Vec<Message>,
+    /// Its timeline, oldest first.
+    timeline: Vec<CaseEvent>,
+    /// Phone calls on the case, in and out.
+    calls: Vec<Call>,
+    /// The call-back the owner still owes, if any.
+    call_back: Option<CallBack>,
+    /// The SLA clocks: first response and resolution.
+    sla: Vec<batline_core::store::sla::SlaClock>,
+}
+
+/// `GET /api/v1/cases/{id}`. Desk staff never read a conversation, not
+/// even one they somehow came to own: they see a case's public tracking
+/// information through the walk-in API instead. They are refused before the
+/// case is looked up, so the answer does not even say whether it exists.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
+    (status = 200, description = "The case with its messages, timeline, calls, open call-back and SLA clocks", body = CaseDetail),
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins see any)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
+))]
+pub async fn detail(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    refuse_desk(&me)?;
+    let case = store::cases::list_item(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if !me.role.may_reassign() {
+        ensure_owner(&me, &case.case)?;
+    }
+    chat_signals::mark_read(&state, &me, &case.case).await;
+    let messages = store::messages::for_case(&state.pool, id).await?;
+    let timeline = store::events::for_case(&state.pool, id).await?;
+    let calls = store::calls::for_case(&state.pool, id).await?;
+    let call_back = store::call_backs::open_for_case(&state.pool, id).await?;
+    let sla = store::sla::clocks_for(&state.pool, id).await?;
+    Ok(Json(CaseDetail { case, messages, timeline, calls, call_back, sla }))
+}
+
+/// `POST /api/v1/cases/{id}/acknowledge`: the owner has the case in hand,
+/// which stops its acknowledgement deadline. Acknowledging twice is harmless.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/acknowledge", tag = "cases", params(("id" = Uuid, Path, description = "The case")), responses(
+    (status = 200, description = "Acknowledged (again is harmless)", body = Case),
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved", body = crate::http::error::ErrorBody),
+    crate::http::responses::BadId,
+    crate::http::responses::Signed,
+))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Case>, ApiError> {
+    Ok(Json(acknowledge_as(&state, &me, id).await?))
+}
+
+/// `POST /api/v1/cases/{id}/replies` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewReply {
+    /// The text (1 to 1,600 characters).
+    #[schema(min_length = 1, max_length = 1600, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    body: String,
+}
+
+/// `POST /api/v1/cases/{id}/replies`: reply to the resident in the case's channel.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewReply, responses(
+    (status = 201, description = "Queued to the resident (SMS, or the chat); also acknowledges the case", body = Message),
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn reply(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    extract::Json(body): extract::Json<NewReply>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    Ok((StatusCode::CREATED, Json(reply_as(&state, &me, id, &body.body).await?)))
+}
+
+/// `POST /api/v1/cases/{id}/resolve` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Resolve {
+    /// What was done, for the resident (1 to 1,000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    summary: String,
+}
+
+/// `POST /api/v1/cases/{id}/resolve`: resolve with a summary; the resident is told.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/resolve", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Resolve, responses(
+    (status = 200, description = "Resolved; the resident is told", body = Case),
+    (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is resolved already", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn resolve(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    extract::Json(body): extract::Json<Resolve>,
+) -> Result<Json<Case>, ApiError> {
+    Ok(Json(resolve_as(&state, &me, id, &body.summary).await?))
+}
+
+/// `POST /api/v1/cases/{id}/notes` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewNote {
+    /// The note (1 to 4,000 characters).
+    #[schema(min_length = 1, max_length = 4000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    text: String,
+}
+
+/// `POST /api/v1/cases/{id}/notes`: an internal note on my case (staff only).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewNote, responses(
+    (status = 201, description = "Noted on the timeline (never sent to the resident)"),
+    (status = 403, description = "Desk staff, or not my case", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn add_note(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewNote>, ApiError>,
+) -> Result<StatusCode, ApiError> {
+    refuse_desk(&me)?;
+    let extract::Json(body) = body?;
+    note_as(&state, &me, id, &body.text).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `POST /api/v1/cases/{id}/reopen` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Reopen {
+    /// Why (1 to 1,000 characters).
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/reopen`: open a resolved case again (its owner or a lead).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/reopen", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Reopen, responses(
+    (status = 200, description = "Open again with the same owner; the resident is told", body = Case),
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins may)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The case is open already", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<Reopen>, ApiError>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let extract::Json(body) = body?;
+    Ok(Json(reopen_as(&state, &me, id, &body.reason).await?))
+}

@@ -1,0 +1,239 @@
+//! What an owner does to a case, for the JSON API and the case page alike:
+//! acknowledge, reply, resolve, note, reopen. Every change is one
+//! transaction that also writes its bus messages to the outbox.
+
+use batline_core::{
+    bus::BusMessage,
+    domain::{ActorKind, CallBackStatus, CaseStatus, MessageKind, Role, event_kind},
+    outbound,
+    outbox::Outbox,
+    store::{
+        self,
+        cases::Case,
+        messages::{Message, NewOutbound},
+        responders::Responder,
+    },
+    texts,
+};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{
+    http::error::ApiError,
+    operations::{fields::text_field, outbox::publish},
+    state::AppState,
+};
+
+/// Longest reply: Twilio's SMS body limit.
+const MAX_REPLY_CHARS: usize = texts::SMS_MAX_CHARS;
+/// Longest resolution summary; it goes to the resident with a greeting around it.
+const MAX_SUMMARY_CHARS: usize = 1000;
+
+/// Refuses desk staff: they own no cases and read no conversations.
+pub fn refuse_desk(me: &Responder) -> Result<(), ApiError> {
+    if me.role == Role::Desk {
+        return Err(ApiError::Forbidden(
+            "desk staff do not read case conversations; look a case up by its code at /api/v1/walk-in/cases/{code}"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses anyone but the case's owner.
+pub fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
+    if case.owner_id == me.id {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "case {} belongs to another responder; only its owner can open or change it",
+            case.tracking_code
+        )))
+    }
+}
+
+/// Locks a case the signed-in responder owns and that is still open.
+pub async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
+    let case = store::cases::lock(conn, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    ensure_owner(me, &case)?;
+    if case.status != CaseStatus::Open {
+        return Err(batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)).into());
+    }
+    Ok(case)
+}
+
+/// Records the owner's acknowledgement once; true if this was the first.
+pub async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case) -> Result<bool, ApiError> {
+    let first = store::cases::acknowledge(conn, case.id).await?;
+    if first {
+        store::events::append(
+            conn,
+            case.id,
+            event_kind::ACKNOWLEDGED,
+            ActorKind::Responder,
+            Some(me.id),
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    Ok(first)
+}
+
+/// Acknowledges a case its owner has in hand.
+pub async fn acknowledge_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
+    let mut ids = Vec::new();
+    if acknowledge_in(&mut tx, me, &case).await? {
+        ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::ACKNOWLEDGED)).await?);
+    }
+    let case = store::cases::get(&mut *tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(case)
+}
+
+/// Replies to the resident in the case's channel.
+pub async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) -> Result<Message, ApiError> {
+    let text = text_field(text, "body", MAX_REPLY_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
+    let channel = outbound::resident_channel(case.channel);
+    let (message, send) = outbound::queue(
+        &mut tx,
+        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
+    )
+    .await?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::REPLIED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "message_id": message.id, "channel": channel }),
+    )
+    .await?;
+    // Replying is the clearest acknowledgement there is.
+    acknowledge_in(&mut tx, me, &case).await?;
+    batline_core::sla::first_response(&mut tx, case.id).await?;
+    let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?];
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(message)
+}
+
+/// Resolves a case with a summary and tells the resident.
+pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &str) -> Result<Case, ApiError> {
+    let summary = text_field(summary, "summary", MAX_SUMMARY_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = lock_own_open(&mut tx, me, id).await?;
+    let resolved = store::cases::resolve(&mut tx, case.id, &summary)
+        .await?
+        .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
+    batline_core::sla::resolved(&mut tx, case.id).await?;
+    // Resolved is resolved: nobody owes a call on it any more.
+    store::call_backs::close(&mut tx, case.id, CallBackStatus::Cancelled, None).await?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::RESOLVED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "summary": summary }),
+    )
+    .await?;
+    let channel = outbound::resident_channel(case.channel);
+    // Asked once per case: a case reopened and resolved again is not asked twice.
+    let ask = case.satisfaction_asked_at.is_none();
+    let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary, ask);
+    let message =
+        NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) };
+    let mut ids = Vec::new();
+    if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
+        ids.push(send);
+        if ask {
+            store::cases::mark_satisfaction_asked(&mut tx, case.id).await?;
+        }
+    }
+    ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::RESOLVED)).await?);
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(resolved)
+}
+
+/// Longest internal note.
+const MAX_NOTE_CHARS: usize = 4000;
+
+/// Adds an internal note to my case: staff see it on the timeline; the
+/// resident never does (notes are not among the public event kinds).
+pub async fn note_as(state: &AppState, me: &Responder, id: Uuid, text: &str) -> Result<(), ApiError> {
+    let text = text_field(text, "note", MAX_NOTE_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    ensure_owner(me, &case)?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::NOTE,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "text": text }),
+    )
+    .await?;
+    let ids = vec![Outbox::enqueue(&mut tx, &updated(&case, event_kind::NOTE)).await?];
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(())
+}
+
+/// Opens a resolved case again with the same owner, who must acknowledge
+/// it again (at once, when they are the one reopening). Its owner or a
+/// lead may; the resident is told.
+pub async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str) -> Result<Case, ApiError> {
+    let reason = text_field(reason, "reason", MAX_SUMMARY_CHARS)?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if !me.role.may_reassign() {
+        ensure_owner(me, &case)?;
+    }
+    let window = chrono::Duration::from_std(state.config.ack_windows.for_channel(case.channel))
+        .map_err(|e| batline_core::Error::Config(format!("acknowledgement window: {e}")))?;
+    let reopened = store::cases::reopen(&mut tx, case.id, chrono::Utc::now() + window)
+        .await?
+        .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is open already", case.tracking_code)))?;
+    batline_core::sla::reopened(&mut tx, case.id).await?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::REOPENED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({ "owner_id": case.owner_id, "reason": reason }),
+    )
+    .await?;
+    if reopened.owner_id == me.id {
+        acknowledge_in(&mut tx, me, &reopened).await?;
+    }
+    let owner = store::responders::get(&mut *tx, case.owner_id).await?.ok_or(batline_core::Error::NotFound("owner"))?;
+    let notice = texts::reopened(case.language, &owner.display_name, &case.tracking_code);
+    let message = NewOutbound {
+        case_id: case.id,
+        channel: outbound::resident_channel(case.channel),
+        kind: MessageKind::Notice,
+        body: &notice,
+        author_id: Some(me.id),
+    };
+    let mut ids = Vec::new();
+    if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
+        ids.push(send);
+    }
+    ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::REOPENED)).await?);
+    let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(case)
+}
+
+fn updated(case: &Case, kind: &str) -> BusMessage {
+    BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() }
+}

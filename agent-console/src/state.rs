@@ -1,0 +1,58 @@
+//! The state every console handler shares: settings, PostgreSQL, the bus,
+//! the outbox, Twilio, the live feed, the sign-in limit and the figures.
+//! At the bottom of the crate, so every layer may take it.
+
+use std::sync::Arc;
+
+use batline_core::{Config, Result, bus::Bus, outbox::Outbox, password, twilio::TwilioClient};
+use sqlx::PgPool;
+
+use crate::live_feed;
+
+/// Shared state of every console handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings read at start-up.
+    pub config: Arc<Config>,
+    /// PostgreSQL.
+    pub pool: PgPool,
+    /// RabbitMQ.
+    pub bus: Bus,
+    /// Publishes what handlers write to the outbox.
+    pub outbox: Outbox,
+    /// A hash to check against when the username is unknown, so a failed
+    /// sign-in takes as long either way.
+    pub dummy_hash: String,
+    /// Places call-backs; `None` when Twilio is not configured.
+    pub twilio: Option<TwilioClient>,
+    /// Case events for the browsers' live sockets.
+    pub live: live_feed::LiveFeed,
+    /// Sign-in attempts per client address.
+    pub sign_in_limit: Arc<batline_core::rate_limit::PerAddress>,
+    /// The dashboard's figures, held in memory once first asked for.
+    pub figures: Arc<batline_core::figures::Figures>,
+}
+
+impl AppState {
+    /// State for `config`.
+    pub fn new(config: Arc<Config>, pool: PgPool, bus: Bus) -> Result<Self> {
+        let outbox = Outbox::new(pool.clone(), bus.clone());
+        let dummy_hash = password::hash("not a real password")?;
+        let twilio = config.twilio.clone().map(TwilioClient::new).transpose()?;
+        let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()))?;
+        let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
+        let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
+        Ok(AppState {
+            config,
+            pool,
+            bus,
+            outbox,
+            dummy_hash,
+            twilio,
+            live: live_feed::LiveFeed::default(),
+            sign_in_limit,
+            figures,
+        })
+    }
+}
