@@ -81,8 +81,8 @@ async fn a_responder_another_filing_holds_is_passed_over_for_one_as_suited() -> 
 
     // Another filing's transaction holds whoever the rules rank first.
     let mut other = db.pool.begin().await?;
-    let mut conn = other.acquire().await?;
-    let held = assign::choose_owner(&mut conn, &needs(Language::Fi), &[], Utc::now()).await?;
+    let conn = other.acquire().await?;
+    let held = assign::choose_owner(conn, &needs(Language::Fi), &[], Utc::now()).await?;
     assert_eq!(held.owner_id, first.id, "equal in everything, the lowest id decides");
 
     let mut conn = db.pool.acquire().await?;
