@@ -94,6 +94,16 @@ impl PhoneNumber {
     }
 }
 
+/// A phone typed into a form (the walk-in desk, a responder's call-back
+/// phone), in E.164 form, or [`crate::Error::Invalid`] naming what was typed
+/// and what is wrong with it.
+pub fn from_form(input: &str) -> crate::Result<PhoneNumber> {
+    PhoneNumber::parse(input).map_err(|e| {
+        let shown: String = input.chars().take(24).collect();
+        crate::Error::Invalid(format!("phone {shown:?}: {e}"))
+    })
+}
+
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -156,6 +166,16 @@ mod tests {
         assert_eq!(PhoneNumber::parse("+"), Err(PhoneError::Length));
         assert_eq!(PhoneNumber::parse("+1234567890123456"), Err(PhoneError::Length));
         assert_eq!(PhoneNumber::parse("+358\u{0}401234567"), Err(PhoneError::NotDigits));
+    }
+
+    #[test]
+    fn a_form_is_told_what_it_typed_and_what_is_wrong() {
+        assert_eq!(from_form("040 123 4567").map(PhoneNumber::into_string).ok().as_deref(), Some("+358401234567"));
+        let refused = from_form("+0401234567");
+        assert!(
+            matches!(&refused, Err(crate::Error::Invalid(m)) if m.starts_with("phone \"+0401234567\": a country code")),
+            "{refused:?}"
+        );
     }
 
     proptest! {

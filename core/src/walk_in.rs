@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Error, Result, domain::Language, phone::PhoneNumber};
+use crate::{Error, Result, domain::Language};
 
 /// Longest "what it is about" a desk can register.
 pub const MAX_ABOUT_CHARS: usize = 2000;
@@ -52,29 +52,9 @@ impl Ticket {
     }
 }
 
-/// A phone number as a desk may type it (`040 123 4567`, `+358 40 123
-/// 4567`), in E.164 form (`+358401234567`), or an error saying what is
-/// wrong: the rules of [`crate::phone`], the same as everywhere else.
-pub fn normalise_phone(input: &str) -> Result<String> {
-    PhoneNumber::parse(input).map(PhoneNumber::into_string).map_err(|e| {
-        let shown: String = input.chars().take(24).collect();
-        Error::Invalid(format!("phone {shown:?}: {e}"))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones_follow_the_one_rule_set_and_say_what_is_wrong() {
-        assert_eq!(normalise_phone("+358 40 123 4567").ok().as_deref(), Some("+358401234567"));
-        assert_eq!(normalise_phone("040 123 4567").ok().as_deref(), Some("+358401234567"));
-        for bad in ["+0401234567", "+358 40 abc", "+12", "+1234567890123456", "", "+"] {
-            let refused = normalise_phone(bad);
-            assert!(matches!(&refused, Err(Error::Invalid(m)) if m.starts_with("phone ")), "{bad}: {refused:?}");
-        }
-    }
 
     #[test]
     fn tickets_round_trip_through_raw_and_name_a_sender() -> Result<()> {

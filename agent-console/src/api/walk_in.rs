@@ -21,6 +21,7 @@ use batline_core::{
     bus::BusMessage,
     domain::{CaseStatus, Channel, Language, Role},
     outbox::Outbox,
+    phone::{self, PhoneNumber},
     store::{
         self,
         intake::NewIntake,
@@ -28,7 +29,7 @@ use batline_core::{
         walk_in_tickets::{NewTicket, TicketView},
     },
     tracking_code::TrackingCode,
-    walk_in::{self, MAX_ABOUT_CHARS, MAX_TOPIC_CHARS, Ticket},
+    walk_in::{MAX_ABOUT_CHARS, MAX_TOPIC_CHARS, Ticket},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -180,7 +181,12 @@ pub async fn register(
         }
         other => other.map(str::to_owned),
     };
-    let phone = body.phone.as_deref().filter(|p| !p.trim().is_empty()).map(walk_in::normalise_phone).transpose()?;
+    let phone = body
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| phone::from_form(p).map(PhoneNumber::into_string))
+        .transpose()?;
 
     let (language, follow_up_of) = match body.tracking_code.as_deref() {
         Some(raw) => {

@@ -93,7 +93,7 @@ fn skills(field: &str, values: Vec<String>) -> Result<Vec<String>, ApiError> {
 fn phone(value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
-        Some(p) => Ok(Some(batline_core::walk_in::normalise_phone(p)?)),
+        Some(p) => Ok(Some(batline_core::phone::from_form(p)?.into_string())),
     }
 }
 

@@ -24,6 +24,7 @@ use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use batline_core::{
     domain::{Channel, Language, MessageKind},
     outbound,
+    phone::PhoneNumber,
     store::{self, messages::NewOutbound},
     texts,
 };
@@ -75,22 +76,6 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A Finnish or international number in E.164, as residents' phones are
-/// stored: `040 123 4567` and `+358 40 1234567` are the same phone.
-pub fn normalise_phone(raw: &str) -> Option<String> {
-    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.')).collect();
-    let e164 = if let Some(rest) = digits.strip_prefix("00") {
-        format!("+{rest}")
-    } else if let Some(rest) = digits.strip_prefix('0') {
-        format!("+358{rest}")
-    } else {
-        digits
-    };
-    let valid =
-        e164.starts_with('+') && (8..=16).contains(&e164.len()) && e164[1..].chars().all(|c| c.is_ascii_digit());
-    valid.then_some(e164)
-}
-
 /// The form asking for a code.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AskCode {
@@ -130,7 +115,10 @@ pub async fn ask_code(
     let tracking = case::load(&state, &code).await?;
     let lang = page_lang(form.lang.as_deref());
     let next = format!("/track/{}?lang={}&step=code", tracking.code, lang.as_str());
-    let Some(phone) = normalise_phone(&form.phone) else {
+    // The phone's rules are the same as at the walk-in desk (`040 …` is
+    // Finnish); stored residents' phones are E.164, so one phone written two
+    // ways is found either way.
+    let Ok(phone) = PhoneNumber::parse(&form.phone).map(PhoneNumber::into_string) else {
         return Ok(
             Redirect::to(&format!("/track/{}?lang={}&step=bad_phone", tracking.code, lang.as_str())).into_response()
         );
@@ -286,15 +274,6 @@ pub async fn chat_conversation(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones_are_normalised_to_e164() {
-        assert_eq!(normalise_phone("040 123 4567").as_deref(), Some("+358401234567"));
-        assert_eq!(normalise_phone("+358 40-123 4567").as_deref(), Some("+358401234567"));
-        assert_eq!(normalise_phone("0046701234567").as_deref(), Some("+46701234567"));
-        assert_eq!(normalise_phone("hello"), None);
-        assert_eq!(normalise_phone("+12"), None);
-    }
 
     #[test]
     fn cookies_are_found_by_name() {
