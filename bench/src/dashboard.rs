@@ -8,8 +8,7 @@ use std::{fmt, time::Instant};
 
 use batline_core::{
     Config, db,
-    figures::Figures,
-    store::reports::{Filter, Grouping},
+    figures::{Figures, Filter, Grouping},
 };
 use chrono::{Duration, Utc};
 use clap::Args;

@@ -675,7 +675,7 @@ async fn every_report_is_for_leads_the_mayor_and_admins_only() -> TestResult {
 async fn the_figures_in_memory_miss_no_commit_however_late() -> TestResult {
     use batline_core::{
         figures::Figures,
-        store::reports::{Filter, Grouping},
+        figures::{Filter, Grouping},
     };
     let app = TestApp::spawn().await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
@@ -683,9 +683,8 @@ async fn the_figures_in_memory_miss_no_commit_however_late() -> TestResult {
     let ids = known_week(&app, aino.id, mikko.id).await?;
     let figures = Figures::new(app.pool.clone());
     let week = Filter::helsinki_days("2026-10-19".parse()?, "2026-10-25".parse()?)?;
-    let all = |rows: Vec<batline_core::store::reports::ReportRow>| {
-        rows.into_iter().next().ok_or_else(|| anyhow::anyhow!("no row"))
-    };
+    let all =
+        |rows: Vec<batline_core::figures::ReportRow>| rows.into_iter().next().ok_or_else(|| anyhow::anyhow!("no row"));
     let before = all(figures.report(&week, Grouping::All, Utc::now()).await?)?;
     assert_eq!((before.cases, before.satisfaction_answers, before.resolved), (7, 3, 5));
 

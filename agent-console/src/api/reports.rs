@@ -22,8 +22,9 @@ use axum::{
 };
 use batline_core::{
     domain::Channel,
+    figures::{BreachList, Filter, Grouping, ReportRow, iso_weeks},
     roster::TZ,
-    store::reports::{self, Breach, BreachList, Filter, Grouping, ReportRow},
+    store::breaches::Breach,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -287,7 +288,7 @@ pub async fn dashboard(
 /// The weekly rows with every week of the period present.
 async fn weekly(state: &AppState, q: &Checked) -> Result<Vec<ReportRow>, ApiError> {
     let mut found = state.figures.report(&q.filter, Grouping::Week, q.now).await?;
-    Ok(reports::iso_weeks(q.scope.from, q.scope.to)
+    Ok(iso_weeks(q.scope.from, q.scope.to)
         .into_iter()
         .map(|week| match found.iter().position(|r| r.group == week) {
             Some(i) => found.swap_remove(i),

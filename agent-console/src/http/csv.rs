@@ -1,7 +1,7 @@
 //! Report rows as a CSV body, for the JSON API's and the dashboard page's
 //! downloads.
 
-use batline_core::store::reports::ReportRow;
+use batline_core::figures::ReportRow;
 
 use crate::http::error::ApiError;
 

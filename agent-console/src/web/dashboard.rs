@@ -3,7 +3,7 @@
 //! trends, cases per district, and the figures broken down by area, topic,
 //! channel, responder or hour of day, with CSV and JSON downloads of
 //! exactly the table shown. Every figure comes from the same report query
-//! the JSON API answers with (`store::reports::sla_report`).
+//! the JSON API answers with (`api::reports::sla`).
 
 use axum::{
     extract::{Query, State},
@@ -11,8 +11,8 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use batline_core::{
+    figures::{Filter, Grouping, ReportRow},
     roster::TZ,
-    store::reports::{self, Grouping, ReportRow},
 };
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{Markup, html};
@@ -55,7 +55,7 @@ struct Period {
 fn period(q: &DashboardQuery) -> Result<Period, ApiError> {
     let to = q.to.unwrap_or_else(|| Utc::now().with_timezone(&TZ).date_naive());
     let from = q.from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
-    let days = reports::Filter::helsinki_days(from, to)?;
+    let days = Filter::helsinki_days(from, to)?;
     Ok(Period { from, to, start: days.from, end: days.to })
 }
 
@@ -105,7 +105,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
             Some(by) => by,
         };
         let now = Utc::now();
-        let filter = reports::Filter::period(p.start, p.end);
+        let filter = Filter::period(p.start, p.end);
         let all = state.figures.report(&filter, Grouping::All, now).await?;
         let mut weeks = state.figures.report(&filter, Grouping::Week, now).await?;
         weeks.sort_by(|a, b| a.group.cmp(&b.group));
@@ -241,7 +241,7 @@ pub async fn export(State(state): State<AppState>, user: WebUser, Query(q): Quer
     let result = async {
         let p = period(&q)?;
         let by = q.by.unwrap_or(Grouping::Area);
-        let rows = state.figures.report(&reports::Filter::period(p.start, p.end), by, Utc::now()).await?;
+        let rows = state.figures.report(&Filter::period(p.start, p.end), by, Utc::now()).await?;
         let name = format!("batline-sla-{}-{}-{}", by.as_str(), p.from, p.to);
         match q.format.as_deref() {
             Some("json") => {

@@ -1,27 +1,40 @@
-//! The figures behind the mayor's SLA dashboard and the public `/open`
-//! page, computed in memory from one compact row per case.
+//! Reporting: the figures behind the mayor's SLA dashboard and the public
+//! `/open` page, how fast and how well the line answered, for the cases
+//! opened in a period ([`Filter`]), optionally narrowed to one channel,
+//! topic or area, grouped ([`Grouping`], [`ReportRow`]), with the breach
+//! list ([`BreachList`]). Everything reporting is in this module; its two
+//! queries are in the store ([`store::case_facts`], [`store::breaches`]).
 //!
+//! The figures are computed in memory from one compact row per case.
 //! A year of a big city is a million cases, and every figure is an exact
 //! median or 90th percentile over whichever cases a period and filter pick:
 //! nothing to add up in advance, so each report reads every case it covers.
 //! PostgreSQL needs seconds for that (it sorts each measure's million
 //! values in a single process); held here as 72-byte rows, a report takes
-//! tens of milliseconds (`batline bench-dashboard` measures both the load
+//! tens of milliseconds (`batline-bench dashboard` measures both the load
 //! and the reports).
 //!
 //! The copy never goes stale: each report first reads the cases changed
 //! since the last one (every write to a case stamps it with its transaction,
-//! migration 19, and [`store::reports::facts::changed_since`] returns those
+//! migration 19, and [`store::case_facts::changed_since`] returns those
 //! rows and a horizon that misses no late commit). It is loaded on the first
 //! report, so a process that never reports holds nothing.
 //!
-//! The figures follow `store::reports`' definitions: cases *opened* in the
-//! period; percentiles as PostgreSQL's `percentile_cont`; durations as exact
-//! instants subtracted; hours and weeks in Helsinki time. A first-response
-//! or resolution clock counts as breached once its deadline has passed
-//! unmet, or when it was met late, whether or not a router has swept it yet.
+//! Every figure is about cases *opened* in the period, so the grouped
+//! figures, the weekly trend and the breach list always describe the same
+//! cases and add up. Percentiles are PostgreSQL's `percentile_cont`: the
+//! linear interpolation between the two nearest values (position
+//! `p × (n − 1)` in the sorted values, counting from 0), so the median of
+//! an even count is the mean of the middle two. Durations are exact
+//! instants subtracted, so a case spanning a daylight-saving change lasts
+//! what it really lasted; weeks and hours of day are Helsinki time. A
+//! first-response or resolution clock counts as breached once its deadline
+//! has passed unmet, or when it was met late, whether or not a router has
+//! swept it yet.
 
 mod percentile;
+mod period;
+mod rows;
 
 use std::{
     collections::HashMap,
@@ -32,15 +45,16 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-pub use self::percentile::percentile_cont;
+pub use self::{
+    percentile::percentile_cont,
+    period::{Filter, MAX_DAYS, helsinki_midnight, iso_weeks},
+    rows::{BreachList, Grouping, ReportRow},
+};
 use crate::{
     Error, Result,
     domain::{Channel, SlaTarget},
     roster::TZ,
-    store::{
-        self,
-        reports::{BreachList, Filter, Grouping, ReportRow, facts::CaseFact},
-    },
+    store::{self, case_facts::CaseFact},
 };
 
 /// Rows converted per write lock while loading, so reports already running
@@ -73,7 +87,7 @@ impl Figures {
     /// dates the open cases' age and the deadlines passed.
     pub async fn report(&self, filter: &Filter, by: Grouping, now: DateTime<Utc>) -> Result<Vec<ReportRow>> {
         let names = match by {
-            Grouping::Responder => store::reports::facts::responder_names(&self.pool).await?.into_iter().collect(),
+            Grouping::Responder => store::case_facts::responder_names(&self.pool).await?.into_iter().collect(),
             _ => HashMap::new(),
         };
         self.refresh().await?;
@@ -99,7 +113,7 @@ impl Figures {
         })
         .await
         .map_err(|e| Error::Task(format!("listing breaches: {e}")))?;
-        let rows = store::reports::breaches_of(&self.pool, &latest).await?;
+        let rows = store::breaches::breaches_of(&self.pool, &latest).await?;
         Ok(BreachList { total, rows })
     }
 
@@ -114,7 +128,7 @@ impl Figures {
         let mut horizon = self.horizon.lock().await;
         let mut batch = Vec::with_capacity(BATCH);
         let cases = &self.cases;
-        let next = store::reports::facts::changed_since(&self.pool, *horizon, |row| {
+        let next = store::case_facts::changed_since(&self.pool, *horizon, |row| {
             batch.push(row);
             if batch.len() >= BATCH {
                 cases.write().unwrap_or_else(PoisonError::into_inner).apply(&mut batch);

@@ -1,30 +1,8 @@
-//! The figures behind the mayor's SLA dashboard and the public `/open`
-//! page: how fast and how well the line answered, for the cases opened in a
-//! period, optionally narrowed to one channel, topic or area. The grouped
-//! figures are computed in memory by [`crate::figures::Figures`] from the
-//! rows [`facts`] reads; the breach list is one query here.
-//!
-//! Every figure is about cases *opened* in the period, so the grouped
-//! figures, the weekly trend and the breach list always describe the same
-//! cases and add up. Percentiles are PostgreSQL's `percentile_cont`: the
-//! linear interpolation between the two nearest values (position
-//! `p × (n − 1)` in the sorted values, counting from 0), so the median of
-//! an even count is the mean of the middle two. Durations are exact
-//! instants subtracted, so a case spanning a daylight-saving change lasts
-//! what it really lasted; weeks and hours of day are Helsinki time. A clock
-//! is breached once its deadline has passed unmet, or when it was met late,
-//! whether or not a router has recorded the breach yet.
-
-mod breaches;
-pub mod facts;
-mod figures;
+//! The period and filters a report covers: cases *opened* in `[from, to)`,
+//! in Helsinki days, and the ISO weeks a trend shows.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 
-pub use self::{
-    breaches::{Breach, BreachList, breaches_of},
-    figures::{Grouping, ReportRow},
-};
 use crate::{Error, Result, domain::Channel, roster::TZ};
 
 /// Longest period a report covers, in days.
@@ -78,7 +56,7 @@ pub fn helsinki_midnight(day: NaiveDate) -> Result<DateTime<Utc>> {
 }
 
 /// The ISO weeks (`2026-W43`) the days `from` to `to` fall in, in order:
-/// the labels [`Grouping::Week`] groups by, so a trend can show the weeks
+/// the labels [`super::Grouping::Week`] groups by, so a trend can show the weeks
 /// without cases too.
 pub fn iso_weeks(from: NaiveDate, to: NaiveDate) -> Vec<String> {
     let mut weeks: Vec<String> = Vec::new();

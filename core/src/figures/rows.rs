@@ -1,9 +1,11 @@
 //! The grouped figures' shape: one row per area, topic, channel, responder,
 //! hour of day or ISO week (or one row for everything), with the count each
 //! figure rests on, so a public page can withhold figures resting on too
-//! few cases. [`crate::figures::Figures`] computes them.
+//! few cases, and the breach list. [`super::Figures`] computes them.
 
 use serde::Serialize;
+
+use crate::store::breaches::Breach;
 
 /// What a report is broken down by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize, utoipa::ToSchema)]
@@ -171,4 +173,13 @@ mod tests {
         let text = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
         assert_eq!(text.lines().next(), Some(ReportRow::COLUMNS.join(",").as_str()));
     }
+}
+
+/// At most `limit` breaches and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BreachList {
+    /// Breaches among the cases covered, in all.
+    pub total: i64,
+    /// The latest `limit` of them, latest deadline first.
+    pub rows: Vec<Breach>,
 }

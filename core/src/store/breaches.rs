@@ -1,7 +1,7 @@
-//! The SLA breaches among a period's cases, latest deadline first, each
-//! with what the dashboard needs to link to its case. Which clocks breached
-//! is worked out in memory with the other figures, so the list and the
-//! counts cannot disagree; this reads the details of the ones listed.
+//! The details of SLA breaches the figures list, each with what the
+//! dashboard needs to link to its case. Which clocks breached is worked out
+//! in memory with the other figures ([`crate::figures`]), so the list and
+//! the counts cannot disagree; this reads the details of the ones listed.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -60,15 +60,6 @@ impl Breach {
         "topic",
         "channel",
     ];
-}
-
-/// At most `limit` breaches and how many there are in all.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct BreachList {
-    /// Breaches among the cases covered, in all.
-    pub total: i64,
-    /// The latest `limit` of them, latest deadline first.
-    pub rows: Vec<Breach>,
 }
 
 /// The breached clocks `clocks` names (a case and a target each), in that

@@ -3,9 +3,11 @@
 //! take `&mut PgConnection`, which a caller gets from a transaction with
 //! `&mut *tx`; single reads take any executor.
 
+pub mod breaches;
 pub mod call_backs;
 pub mod calls;
 pub mod canned_replies;
+pub mod case_facts;
 pub mod cases;
 pub mod chat;
 pub mod dead_letters;
@@ -15,7 +17,6 @@ pub mod intake;
 pub mod messages;
 pub mod outbox;
 pub mod privacy;
-pub mod reports;
 pub mod residents;
 pub mod responders;
 pub mod sessions;

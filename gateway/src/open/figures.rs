@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use batline_core::store::reports::ReportRow;
+use batline_core::figures::ReportRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

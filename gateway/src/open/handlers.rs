@@ -15,8 +15,8 @@ use axum::{
 };
 use batline_core::{
     domain::Language,
+    figures::{Filter, Grouping, ReportRow, iso_weeks},
     roster::TZ,
-    store::reports::{self, Filter, Grouping, ReportRow},
 };
 use chrono::{Datelike, Duration as Days, NaiveDate, Utc};
 use serde::Deserialize;
@@ -80,7 +80,7 @@ async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc
     let report = |by| state.figures.report(&filter, by, now);
     let summary = report(Grouping::All).await?.pop().unwrap_or_else(|| ReportRow::empty("all"));
     let mut weeks = report(Grouping::Week).await?;
-    let by_week = reports::iso_weeks(from, to)
+    let by_week = iso_weeks(from, to)
         .into_iter()
         .map(|week| match weeks.iter().position(|r| r.group == week) {
             Some(i) => weeks.swap_remove(i),
