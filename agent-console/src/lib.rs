@@ -2,6 +2,16 @@
 //! inbox, case pages, hand-offs, the lead's view, administration), the JSON
 //! API it shares its actions with, walk-in desks' tickets and their
 //! printable page.
+//!
+//! Layers, top to bottom; a module imports only from layers below it:
+//! - this file, which assembles the app;
+//! - [`api`] (the JSON handlers, each route declared once for serving and
+//!   the OpenAPI document) and [`web`] (the pages), side by side;
+//! - [`operations`]: what a responder does (reply, resolve, hand off, ...),
+//!   the same for both, knowing nothing of HTTP;
+//! - [`http`]: the one error type and its HTTP mapping, the extractors, the
+//!   shared answers; [`state`] and [`live_feed`] beside it;
+//! - `batline_core`.
 
 pub mod api;
 pub mod http;

@@ -1,6 +1,8 @@
-//! Phone numbers, parsed by one set of rules wherever one enters Batline:
-//! a Twilio webhook's `From`, a walk-in desk's form, the tracking page's
-//! "text me a code" form, a responder's call-back phone.
+//! Phone numbers, parsed by one set of rules wherever a person types one:
+//! the walk-in desk's form, the tracking page's "text me a code" form, a
+//! responder's call-back phone. (Twilio's webhooks give `From` in E.164
+//! already, and it is kept as Twilio gave it: a short code or an
+//! alphanumeric sender is still a resident to answer.)
 //!
 //! A number is kept in E.164 form (`+358401234567`), which is how Twilio
 //! gives and takes them and how residents are stored, so the same phone
