@@ -572,3 +572,34 @@ async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
     println!("sent {message_sid}; the answer goes to the Twilio sandbox's /sandbox/messages");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        config::settings_for_cli(Cli::command()).debug_assert();
+    }
+
+    /// `batline --help`, and the help of each command that starts services,
+    /// names every declared setting's variable.
+    #[test]
+    fn help_lists_every_setting() {
+        let mut cli = config::settings_for_cli(Cli::command());
+        let top = cli.render_long_help().to_string();
+        cli.build();
+        let declared: Vec<String> = config::settings_command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env().map(|env| env.to_string_lossy().into_owned()))
+            .collect();
+        assert!(declared.len() > 35, "the declaration is read: {declared:?}");
+        for name in ["up", "gateway", "router", "console", "migrate"] {
+            let sub = cli.find_subcommand_mut(name).map(|c| c.render_long_help().to_string()).unwrap_or_default();
+            for env in &declared {
+                assert!(top.contains(&format!("[env: {env}")), "batline --help misses {env}");
+                assert!(sub.contains(&format!("[env: {env}")), "batline {name} --help misses {env}");
+            }
+        }
+    }
+}

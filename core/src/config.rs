@@ -413,6 +413,19 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_value_is_named_by_its_variable_with_the_reason() {
+        let err = Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", "nope")])).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("configuration: BATLINE_GATEWAY_ADDR=\"nope\": not an address like 127.0.0.1:8080")
+        );
+        let err = Config::from_lookup(env(&[("BATLINE_DIAL_TIMEOUT_SECONDS", "3")])).err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("BATLINE_DIAL_TIMEOUT_SECONDS=\"3\"")), "{err:?}");
+        // Blank is unset, as it always was.
+        assert!(Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", " "), ("TWILIO_ACCOUNT_SID", "")])).is_ok());
+    }
+
+    #[test]
     fn open_page_settings() -> Result<()> {
         assert!(Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "true")]))?.open.show_responders);
         assert!(!Config::from_lookup(env(&[("BATLINE_OPEN_SHOW_RESPONDERS", "no")]))?.open.show_responders);
