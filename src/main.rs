@@ -589,7 +589,7 @@ mod tests {
         let mut cli = config::settings_for_cli(Cli::command());
         let top = cli.render_long_help().to_string();
         cli.build();
-        let declared: Vec<String> = config::settings_command()
+        let declared: Vec<String> = Settings::command()
             .get_arguments()
             .filter_map(|arg| arg.get_env().map(|env| env.to_string_lossy().into_owned()))
             .collect();

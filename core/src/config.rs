@@ -12,7 +12,7 @@ pub mod settings;
 
 use std::{ffi::OsString, net::SocketAddr, time::Duration};
 
-use clap::{Args, Command, FromArgMatches};
+use clap::{Command, FromArgMatches};
 
 use secrecy::SecretString;
 use url::Url;
@@ -169,7 +169,7 @@ impl Config {
     /// names, so tests need not touch the process environment. A blank value
     /// counts as unset, as it always has for the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let declared = settings_command();
+        let declared = Settings::command();
         // Each value set becomes its option, `--gateway-addr=…`, parsed by the
         // declaration with the environment itself switched off, so `lookup`
         // is the only source.
@@ -293,12 +293,6 @@ impl Config {
     pub fn tracking_url(&self, code: &str) -> String {
         format!("{}/track/{code}", self.public_url.as_str().trim_end_matches('/'))
     }
-}
-
-/// The declaration as a clap command of its own: what [`Config::from_lookup`]
-/// parses and [`reference`] renders.
-pub fn settings_command() -> Command {
-    Settings::augment_args(Command::new("batline"))
 }
 
 /// Prepares a CLI that flattens [`Settings`] (the `batline` command): every

@@ -6,13 +6,15 @@
 
 use clap::Arg;
 
+use super::settings::Settings;
+
 /// Where the reference lives, relative to the workspace root.
 pub const PATH: &str = "docs/src/configuration.md";
 
 /// The configuration reference as Markdown: one table per help heading,
 /// in declaration order.
 pub fn markdown() -> String {
-    let command = super::settings_command();
+    let command = Settings::command();
     let mut out = String::from(
         "# Configuration\n\n\
          > Generated from the settings' declaration (`core/src/config/settings.rs` and\n\
@@ -94,7 +96,7 @@ mod tests {
 
     #[test]
     fn every_setting_has_one_variable_an_option_and_a_description() {
-        let command = super::super::settings_command();
+        let command = Settings::command();
         let mut seen = HashSet::new();
         for arg in command.get_arguments() {
             let env = arg.get_env().map(|e| e.to_string_lossy().into_owned());

@@ -16,7 +16,7 @@
 use std::net::SocketAddr;
 
 use clap::{
-    ArgAction, Args,
+    ArgAction, Args, Command,
     builder::{BoolishValueParser, RangedU64ValueParser},
     value_parser,
 };
@@ -55,6 +55,14 @@ pub struct Settings {
     /// Test-only hooks.
     #[command(flatten)]
     pub faults: FaultSettings,
+}
+
+impl Settings {
+    /// The declaration as a clap command of its own: what
+    /// [`super::Config::from_lookup`] parses and [`super::reference`] renders.
+    pub fn command() -> Command {
+        Settings::augment_args(Command::new("batline"))
+    }
 }
 
 /// Where the services find PostgreSQL and RabbitMQ and where they listen.
