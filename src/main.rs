@@ -8,7 +8,7 @@ use anyhow::Context;
 use batline::{seed, services};
 use batline_core::{
     Config,
-    config::TwilioConfig,
+    config::{self, Settings, TwilioConfig},
     domain::{DutyStatus, Language, Role},
     password,
     store::{self, responders::NewResponder},
@@ -16,23 +16,19 @@ use batline_core::{
 use batline_test_kit::twilio_sandbox::{
     DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_FROM_NUMBER, InboundCall, InboundSms, ResidentPhone, TwilioSandbox, new_sid,
 };
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-/// The Twilio account `batline up` fakes when none is configured.
-
 #[derive(Parser)]
 #[command(name = "batline", version, about = "Batline: someone always answers, listens, acts.")]
-#[command(after_help = "Configuration comes from the environment: DATABASE_URL, AMQP_URL, BATLINE_BUS_NAMESPACE, \
-BATLINE_GATEWAY_ADDR, BATLINE_CONSOLE_ADDR, BATLINE_PUBLIC_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, \
-TWILIO_API_BASE, TWILIO_FROM_NUMBER, BATLINE_SMS_PROMISE_MINUTES, BATLINE_PREFETCH, BATLINE_SESSION_HOURS, \
-BATLINE_ACK_SECONDS_SMS (_VOICE, _CHAT, _WALK_IN), BATLINE_HANDOFF_SECONDS, BATLINE_PREVIOUS_RESPONDER_DAYS, BATLINE_TRACK_PER_MINUTE, \
-BATLINE_CHAT_ORIGINS, BATLINE_CHAT_MAX_CHARS, BATLINE_CHAT_PER_MINUTE, BATLINE_CHAT_CONNECTIONS_PER_ADDRESS, \
-BATLINE_SANDBOX_ADDR, BATLINE_LOG_FORMAT, RUST_LOG. See README.md.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Every setting, from the environment or as an option; global, so each
+    /// subcommand's `--help` lists them too.
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(Subcommand)]
@@ -220,8 +216,9 @@ enum ResponderCommand {
 
 #[tokio::main]
 async fn main() {
-    batline_core::telemetry::init();
-    if let Err(e) = run(Cli::parse()).await {
+    let cli = parse();
+    batline_core::telemetry::init_with(&cli.settings.logging);
+    if let Err(e) = run(cli).await {
         // A reader that stopped reading (`batline roster coverage | head`) is not a failure.
         if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
             return;
@@ -231,8 +228,25 @@ async fn main() {
     }
 }
 
+/// The command line and the environment, through the settings' declaration.
+/// A bad setting is named by its variable, as `Config::from_env` names it.
+fn parse() -> Cli {
+    let command = config::settings_for_cli(Cli::command());
+    let parsed = command.clone().try_get_matches().and_then(|matches| Cli::from_arg_matches(&matches));
+    match parsed {
+        Ok(cli) => cli,
+        Err(e) => match config::explain(&command, &e) {
+            Some(message) => {
+                eprintln!("batline: {message}");
+                std::process::exit(1);
+            }
+            None => e.exit(),
+        },
+    }
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+    let config = Config::from_settings(cli.settings)?;
     match cli.command {
         Command::Up => up(config).await,
         Command::Gateway => single(config, Part::Gateway).await,
@@ -291,8 +305,7 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let mut sandbox = None;
     if config.twilio.is_none() {
-        let addr = std::env::var("BATLINE_SANDBOX_ADDR").unwrap_or_else(|_| "127.0.0.1:8089".into());
-        let listener = services::bind(addr.parse()?, "BATLINE_SANDBOX_ADDR").await?;
+        let listener = services::bind(config.sandbox_addr, "BATLINE_SANDBOX_ADDR").await?;
         let sb = TwilioSandbox::start(listener, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, shutdown.clone())?;
         config.twilio = Some(TwilioConfig {
             account_sid: DEMO_ACCOUNT_SID.into(),
@@ -558,4 +571,35 @@ async fn text(config: Config, from: &str, body: &str) -> anyhow::Result<()> {
     }
     println!("sent {message_sid}; the answer goes to the Twilio sandbox's /sandbox/messages");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        config::settings_for_cli(Cli::command()).debug_assert();
+    }
+
+    /// `batline --help`, and the help of each command that starts services,
+    /// names every declared setting's variable.
+    #[test]
+    fn help_lists_every_setting() {
+        let mut cli = config::settings_for_cli(Cli::command());
+        let top = cli.render_long_help().to_string();
+        cli.build();
+        let declared: Vec<String> = Settings::command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env().map(|env| env.to_string_lossy().into_owned()))
+            .collect();
+        assert!(declared.len() > 35, "the declaration is read: {declared:?}");
+        for name in ["up", "gateway", "router", "console", "migrate"] {
+            let sub = cli.find_subcommand_mut(name).map(|c| c.render_long_help().to_string()).unwrap_or_default();
+            for env in &declared {
+                assert!(top.contains(&format!("[env: {env}")), "batline --help misses {env}");
+                assert!(sub.contains(&format!("[env: {env}")), "batline {name} --help misses {env}");
+            }
+        }
+    }
 }

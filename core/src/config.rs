@@ -1,89 +1,77 @@
-//! Configuration, read once at start-up from the environment into a typed
-//! struct. Defaults suit a single development machine; every setting can be
-//! overridden by the variable named in its doc comment.
+//! Configuration, read once at start-up into a typed struct. Each setting is
+//! declared once, in [`settings`] (clap `Args`: environment variable,
+//! option, type, range, default and description); `batline --help` and the
+//! book's configuration reference ([`reference`]) come from that
+//! declaration. [`Config`] is the resolved form the services read: durations
+//! as `Duration`s, defaults that follow from other settings filled in, and
+//! the rules across settings checked, here and only here. Defaults suit a
+//! single development machine.
 
-use std::{net::SocketAddr, time::Duration};
+pub mod reference;
+pub mod settings;
+
+use std::{ffi::OsString, net::SocketAddr, time::Duration};
+
+use clap::{Command, FromArgMatches};
 
 use secrecy::SecretString;
 use url::Url;
 
+pub use self::settings::{Settings, TWILIO_DEFAULT_API_BASE};
 use crate::{Error, Result};
 
-/// Everything the services need to start.
+/// Everything the services need to start, resolved from [`Settings`]. Each
+/// field names the setting it comes from; what the setting means is in its
+/// declaration ([`settings`]) and nowhere else.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `DATABASE_URL`: PostgreSQL. The database is created if missing.
+    /// `DATABASE_URL`.
     pub database_url: String,
-    /// `AMQP_URL`: RabbitMQ.
+    /// `AMQP_URL`.
     pub amqp_url: String,
-    /// `BATLINE_BUS_NAMESPACE`: prefix of every exchange and queue, so tests
-    /// and separate deployments can share one broker.
+    /// `BATLINE_BUS_NAMESPACE`.
     pub bus_namespace: String,
-    /// `BATLINE_GATEWAY_ADDR`: where the gateway listens.
+    /// `BATLINE_GATEWAY_ADDR`.
     pub gateway_addr: SocketAddr,
-    /// `BATLINE_CONSOLE_ADDR`: where the agent console listens.
+    /// `BATLINE_CONSOLE_ADDR`.
     pub console_addr: SocketAddr,
-    /// `BATLINE_ROUTER_METRICS_ADDR`: where `batline router`, which has no
-    /// other HTTP server, serves `/metrics` and `/healthz` (default
-    /// 127.0.0.1:8082). `batline up` shows the router's metrics on the
-    /// gateway's and the console's `/metrics` instead.
+    /// `BATLINE_ROUTER_METRICS_ADDR`.
     pub router_metrics_addr: SocketAddr,
-    /// `BATLINE_PUBLIC_URL`: the gateway's public base URL, as Twilio and
-    /// residents see it. Signatures are checked against it and tracking links
-    /// point at it. Defaults to `http://` + the gateway address.
+    /// `BATLINE_SANDBOX_ADDR`.
+    pub sandbox_addr: SocketAddr,
+    /// `BATLINE_PUBLIC_URL`, or `http://` + the gateway address.
     pub public_url: Url,
-    /// Twilio account and number; `None` until all of `TWILIO_ACCOUNT_SID`,
-    /// `TWILIO_AUTH_TOKEN` and `TWILIO_FROM_NUMBER` are set.
+    /// The `TWILIO_*` settings; `None` when none of them is set.
     pub twilio: Option<TwilioConfig>,
-    /// `BATLINE_SMS_PROMISE_MINUTES`: the answer time promised in the first
-    /// SMS reply (default 15).
+    /// `BATLINE_SMS_PROMISE_MINUTES`.
     pub sms_promise_minutes: u32,
-    /// `BATLINE_PREFETCH`: deliveries each consumer works on at once (default 16).
+    /// `BATLINE_PREFETCH`.
     pub prefetch: u16,
-    /// `BATLINE_SESSION_HOURS`: how long a console sign-in lasts at most,
-    /// however busy (default 12).
+    /// `BATLINE_SESSION_HOURS`.
     pub session_ttl: Duration,
-    /// `BATLINE_SESSION_IDLE_MINUTES`: a console sign-in unused this long
-    /// ends (default 30).
+    /// `BATLINE_SESSION_IDLE_MINUTES`.
     pub session_idle: Duration,
-    /// `BATLINE_CONSOLE_URL`: the console's base URL as responders' browsers
-    /// see it (default `http://` + the console address). When it is
-    /// `https://`, session cookies are marked `Secure`.
+    /// `BATLINE_CONSOLE_URL`, or `http://` + the console address.
     pub console_url: Url,
-    /// How long a new owner has to acknowledge a case, per channel.
+    /// `BATLINE_ACK_SECONDS_*`.
     pub ack_windows: AckWindows,
-    /// `BATLINE_HANDOFF_SECONDS`: how long a colleague has to answer a
-    /// hand-off offer before it lapses and the owner keeps the case (default 600).
+    /// `BATLINE_HANDOFF_SECONDS`.
     pub handoff_window: Duration,
-    /// `BATLINE_TRACK_PER_MINUTE`: tracking look-ups a minute per client
-    /// address (default 30); more are answered 429 with Retry-After.
+    /// `BATLINE_TRACK_PER_MINUTE`.
     pub track_per_minute: u32,
-    /// `BATLINE_WEBHOOK_PER_MINUTE`: Twilio webhooks a minute per client
-    /// address (default 6000). Real traffic comes from a few Twilio
-    /// addresses, so the limit sits far above what a city's line gets and
-    /// only a flood reaches it; over it, a webhook that would start a new
-    /// contact is answered 429 with Retry-After before anything is read or
-    /// stored.
+    /// `BATLINE_WEBHOOK_PER_MINUTE`.
     pub webhook_per_minute: u32,
-    /// `BATLINE_SIGN_IN_PER_MINUTE`: console sign-in attempts a minute per
-    /// client address (default 10); more are answered 429 with Retry-After.
+    /// `BATLINE_SIGN_IN_PER_MINUTE`.
     pub sign_in_per_minute: u32,
-    /// `BATLINE_PREVIOUS_RESPONDER_DAYS`: a resident's responder from a case
-    /// opened within this many days is preferred for their next case (default 30).
+    /// `BATLINE_PREVIOUS_RESPONDER_DAYS`.
     pub previous_responder_days: u32,
     /// Phone calls.
     pub voice: VoiceConfig,
     /// The web chat.
     pub chat: ChatConfig,
-    /// `BATLINE_REDACT_AFTER_DAYS`: personal data of a case resolved this
-    /// many days ago is redacted (default 365).
+    /// `BATLINE_REDACT_AFTER_DAYS`.
     pub redact_after: Duration,
-    /// `BATLINE_FAULT_EXIT_AFTER_STORE`: a fault injection hook for the fault
-    /// suite (`tests/faults`), unset by default and never for production.
-    /// With `n`, the gateway process aborts right after committing its n-th
-    /// contact and before publishing it, as a crash at the worst moment
-    /// would, so the suite can check that the stored contact is published by
-    /// the outbox relay once the gateway is back.
+    /// `BATLINE_FAULT_EXIT_AFTER_STORE`: the fault suite's hook, `None` outside it.
     pub fault_exit_after_store: Option<u64>,
     /// The public accountability page `/open`.
     pub open: OpenConfig,
@@ -92,49 +80,35 @@ pub struct Config {
 /// The public `/open` page and its open data.
 #[derive(Debug, Clone, Copy)]
 pub struct OpenConfig {
-    /// `BATLINE_OPEN_SHOW_RESPONDERS`: also publish the figures per
-    /// responder, by name (default `false`: the city decides to).
+    /// `BATLINE_OPEN_SHOW_RESPONDERS`.
     pub show_responders: bool,
-    /// `BATLINE_OPEN_PER_MINUTE`: `/open` requests a minute per client
-    /// address (default 30); more are answered 429 with Retry-After.
+    /// `BATLINE_OPEN_PER_MINUTE`.
     pub per_minute: u32,
 }
 
 /// The web chat's limits and where it may be embedded.
 #[derive(Debug, Clone)]
 pub struct ChatConfig {
-    /// `BATLINE_CHAT_ORIGINS`: the city sites that may embed the chat and
-    /// open its WebSocket, as `https://www.hel.fi,https://palvelukartta.hel.fi`
-    /// (default none). The gateway's own pages are always allowed. The same
-    /// list is the `frame-ancestors` of `/chat`.
+    /// `BATLINE_CHAT_ORIGINS`, each an origin as a browser sends it.
     pub origins: Vec<String>,
-    /// `BATLINE_CHAT_MAX_CHARS`: the longest message a resident may send
-    /// (default 2000).
+    /// `BATLINE_CHAT_MAX_CHARS`.
     pub max_chars: usize,
-    /// `BATLINE_CHAT_PER_MINUTE`: messages a minute per chat session
-    /// (default 20); more are refused with the time to wait.
+    /// `BATLINE_CHAT_PER_MINUTE`.
     pub per_minute: u32,
-    /// `BATLINE_CHAT_CONNECTIONS_PER_ADDRESS`: open chat sockets per client
-    /// address on one gateway (default 20).
+    /// `BATLINE_CHAT_CONNECTIONS_PER_ADDRESS`.
     pub connections_per_address: usize,
 }
 
 /// How Batline answers phone calls.
 #[derive(Debug, Clone)]
 pub struct VoiceConfig {
-    /// `BATLINE_VOICE_WAIT_MS`: how long the voice webhook waits for the
-    /// router to name an owner before answering with a short hold and a
-    /// redirect (default 1500). Twilio allows 15 s for the whole answer.
+    /// `BATLINE_VOICE_WAIT_MS`.
     pub answer_wait: Duration,
-    /// `BATLINE_DIAL_TIMEOUT_SECONDS`: how long the owner's phone rings
-    /// before the caller is offered a voice message (default 20).
+    /// `BATLINE_DIAL_TIMEOUT_SECONDS`.
     pub dial_timeout_seconds: u32,
-    /// `BATLINE_CALL_BACK_MINUTES`: how soon the owner must call back a
-    /// caller who reached nobody (default 30).
+    /// `BATLINE_CALL_BACK_MINUTES`.
     pub call_back_window: Duration,
-    /// `BATLINE_VOICE_LINES`: which Batline number answers in which language,
-    /// as `+358931000001=sv,+358931000002=en`. A caller to a number not
-    /// listed hears the language Batline last spoke with them, or Finnish.
+    /// `BATLINE_VOICE_LINES`: Batline numbers and the language each answers in.
     pub lines: Vec<(String, crate::domain::Language)>,
 }
 
@@ -149,13 +123,13 @@ impl VoiceConfig {
 /// case moves to the next candidate.
 #[derive(Debug, Clone, Copy)]
 pub struct AckWindows {
-    /// `BATLINE_ACK_SECONDS_SMS` (default 300).
+    /// `BATLINE_ACK_SECONDS_SMS`.
     pub sms: Duration,
-    /// `BATLINE_ACK_SECONDS_VOICE` (default 60).
+    /// `BATLINE_ACK_SECONDS_VOICE`.
     pub voice: Duration,
-    /// `BATLINE_ACK_SECONDS_CHAT` (default 60).
+    /// `BATLINE_ACK_SECONDS_CHAT`.
     pub chat: Duration,
-    /// `BATLINE_ACK_SECONDS_WALK_IN` (default 600).
+    /// `BATLINE_ACK_SECONDS_WALK_IN`.
     pub walk_in: Duration,
 }
 
@@ -177,18 +151,13 @@ impl AckWindows {
 pub struct TwilioConfig {
     /// `TWILIO_ACCOUNT_SID`.
     pub account_sid: String,
-    /// `TWILIO_AUTH_TOKEN`: signs webhooks and authenticates REST calls.
-    /// Never logged: `SecretString` prints as `[REDACTED]`.
+    /// `TWILIO_AUTH_TOKEN`. Never logged: `SecretString` prints as `[REDACTED]`.
     pub auth_token: SecretString,
-    /// `TWILIO_API_BASE`: default Twilio's real API; tests point it at a local
-    /// Twilio-compatible server.
+    /// `TWILIO_API_BASE`.
     pub api_base: Url,
-    /// `TWILIO_FROM_NUMBER`: the city's Batline number, E.164.
+    /// `TWILIO_FROM_NUMBER`, E.164.
     pub from_number: String,
 }
-
-/// The default for `TWILIO_API_BASE`.
-pub const TWILIO_DEFAULT_API_BASE: &str = "https://api.twilio.com";
 
 impl Config {
     /// Reads the process environment.
@@ -196,43 +165,39 @@ impl Config {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Reads settings through `lookup`, so tests need not touch the process
-    /// environment.
+    /// Reads settings through `lookup`, from their environment variables'
+    /// names, so tests need not touch the process environment. A blank value
+    /// counts as unset, as it always has for the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
-        let addr = |name: &str, default: &str| -> Result<SocketAddr> {
-            let raw = get(name).unwrap_or_else(|| default.to_owned());
-            raw.parse().map_err(|_| Error::Config(format!("{name}={raw:?} is not an address like 127.0.0.1:8080")))
-        };
-        let number = |name: &str, default: u64| -> Result<u64> {
-            match get(name) {
-                None => Ok(default),
-                Some(raw) => raw.parse().map_err(|_| Error::Config(format!("{name}={raw:?} is not a whole number"))),
+        let declared = Settings::command();
+        // Each value set becomes its option, `--gateway-addr=…`, parsed by the
+        // declaration with the environment itself switched off, so `lookup`
+        // is the only source.
+        let mut args = vec![OsString::from("batline")];
+        for arg in declared.get_arguments() {
+            let (Some(env), Some(long)) = (arg.get_env().and_then(|e| e.to_str()), arg.get_long()) else {
+                continue;
+            };
+            if let Some(value) = lookup(env).filter(|v| !v.trim().is_empty()) {
+                args.push(format!("--{long}={value}").into());
             }
-        };
+        }
+        let parser = declared.clone().mut_args(|arg| arg.env(None::<&'static str>));
+        let matches = parser.try_get_matches_from(args).map_err(|e| clap_error(&declared, &e))?;
+        let settings = Settings::from_arg_matches(&matches).map_err(|e| clap_error(&declared, &e))?;
+        Self::from_settings(settings)
+    }
 
-        let gateway_addr = addr("BATLINE_GATEWAY_ADDR", "127.0.0.1:8080")?;
-        let public_url = parse_url(
-            "BATLINE_PUBLIC_URL",
-            &get("BATLINE_PUBLIC_URL").unwrap_or_else(|| format!("http://{gateway_addr}")),
-        )?;
-
-        let console_addr = addr("BATLINE_CONSOLE_ADDR", "127.0.0.1:8081")?;
-        let console_url = parse_url(
-            "BATLINE_CONSOLE_URL",
-            &get("BATLINE_CONSOLE_URL").unwrap_or_else(|| format!("http://{console_addr}")),
-        )?;
-
-        let twilio = match (get("TWILIO_ACCOUNT_SID"), get("TWILIO_AUTH_TOKEN"), get("TWILIO_FROM_NUMBER")) {
-            (Some(account_sid), Some(token), Some(from_number)) => Some(TwilioConfig {
-                account_sid,
-                auth_token: SecretString::from(token),
-                api_base: parse_url(
-                    "TWILIO_API_BASE",
-                    &get("TWILIO_API_BASE").unwrap_or_else(|| TWILIO_DEFAULT_API_BASE.to_owned()),
-                )?,
-                from_number,
-            }),
+    /// Resolves parsed settings: fills in the defaults that follow from other
+    /// settings, turns counts of seconds, minutes, hours and days into
+    /// durations, and checks the rules across settings ([`Config::validate`]).
+    pub fn from_settings(settings: Settings) -> Result<Self> {
+        let Settings { services, twilio, routing, voice, chat, console, public, logging: _, faults } = settings;
+        let minutes = |n: u64| Duration::from_secs(n * 60);
+        let twilio = match (twilio.twilio_account_sid, twilio.twilio_auth_token, twilio.twilio_from_number) {
+            (Some(account_sid), Some(auth_token), Some(from_number)) => {
+                Some(TwilioConfig { account_sid, auth_token, api_base: twilio.twilio_api_base, from_number })
+            }
             (None, None, None) => None,
             _ => {
                 return Err(Error::Config(
@@ -240,81 +205,62 @@ impl Config {
                 ));
             }
         };
-
         let config = Config {
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/batline".to_owned()),
-            amqp_url: get("AMQP_URL").unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned()),
-            bus_namespace: get("BATLINE_BUS_NAMESPACE").unwrap_or_else(|| "batline".to_owned()),
-            gateway_addr,
-            console_addr,
-            router_metrics_addr: addr("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:8082")?,
-            public_url,
-            twilio,
-            sms_promise_minutes: u32::try_from(number("BATLINE_SMS_PROMISE_MINUTES", 15)?)
-                .map_err(|_| Error::Config("BATLINE_SMS_PROMISE_MINUTES is too large".into()))?,
-            prefetch: u16::try_from(number("BATLINE_PREFETCH", 16)?)
-                .map_err(|_| Error::Config("BATLINE_PREFETCH must be at most 65535".into()))?,
-            session_ttl: Duration::from_secs(number("BATLINE_SESSION_HOURS", 12)? * 3600),
-            session_idle: Duration::from_secs(number("BATLINE_SESSION_IDLE_MINUTES", 30)? * 60),
-            console_url,
-            ack_windows: AckWindows {
-                sms: Duration::from_secs(number("BATLINE_ACK_SECONDS_SMS", 300)?),
-                voice: Duration::from_secs(number("BATLINE_ACK_SECONDS_VOICE", 60)?),
-                chat: Duration::from_secs(number("BATLINE_ACK_SECONDS_CHAT", 60)?),
-                walk_in: Duration::from_secs(number("BATLINE_ACK_SECONDS_WALK_IN", 600)?),
+            public_url: match services.public_url {
+                Some(url) => url,
+                None => derived_url("BATLINE_PUBLIC_URL", services.gateway_addr)?,
             },
-            handoff_window: Duration::from_secs(number("BATLINE_HANDOFF_SECONDS", 600)?),
-            track_per_minute: u32::try_from(number("BATLINE_TRACK_PER_MINUTE", 30)?)
-                .map_err(|_| Error::Config("BATLINE_TRACK_PER_MINUTE is too large".into()))?,
-            webhook_per_minute: u32::try_from(number("BATLINE_WEBHOOK_PER_MINUTE", 6000)?)
-                .map_err(|_| Error::Config("BATLINE_WEBHOOK_PER_MINUTE is too large".into()))?,
-            sign_in_per_minute: u32::try_from(number("BATLINE_SIGN_IN_PER_MINUTE", 10)?)
-                .map_err(|_| Error::Config("BATLINE_SIGN_IN_PER_MINUTE is too large".into()))?,
-            previous_responder_days: u32::try_from(number("BATLINE_PREVIOUS_RESPONDER_DAYS", 30)?)
-                .map_err(|_| Error::Config("BATLINE_PREVIOUS_RESPONDER_DAYS is too large".into()))?,
+            console_url: match services.console_url {
+                Some(url) => url,
+                None => derived_url("BATLINE_CONSOLE_URL", services.console_addr)?,
+            },
+            database_url: services.database_url,
+            amqp_url: services.amqp_url,
+            bus_namespace: services.bus_namespace,
+            gateway_addr: services.gateway_addr,
+            console_addr: services.console_addr,
+            router_metrics_addr: services.router_metrics_addr,
+            sandbox_addr: services.sandbox_addr,
+            twilio,
+            sms_promise_minutes: routing.sms_promise_minutes,
+            prefetch: services.prefetch,
+            session_ttl: Duration::from_secs(console.session_hours * 3600),
+            session_idle: minutes(console.session_idle_minutes),
+            ack_windows: AckWindows {
+                sms: Duration::from_secs(routing.ack_seconds_sms),
+                voice: Duration::from_secs(routing.ack_seconds_voice),
+                chat: Duration::from_secs(routing.ack_seconds_chat),
+                walk_in: Duration::from_secs(routing.ack_seconds_walk_in),
+            },
+            handoff_window: Duration::from_secs(routing.handoff_seconds),
+            track_per_minute: public.track_per_minute,
+            webhook_per_minute: public.webhook_per_minute,
+            sign_in_per_minute: console.sign_in_per_minute,
+            previous_responder_days: routing.previous_responder_days,
             voice: VoiceConfig {
-                answer_wait: Duration::from_millis(number("BATLINE_VOICE_WAIT_MS", 1500)?),
-                dial_timeout_seconds: u32::try_from(number("BATLINE_DIAL_TIMEOUT_SECONDS", 20)?)
-                    .map_err(|_| Error::Config("BATLINE_DIAL_TIMEOUT_SECONDS is too large".into()))?,
-                call_back_window: Duration::from_secs(number("BATLINE_CALL_BACK_MINUTES", 30)? * 60),
-                lines: parse_voice_lines(get("BATLINE_VOICE_LINES").as_deref().unwrap_or(""))?,
+                answer_wait: Duration::from_millis(voice.voice_wait_ms),
+                dial_timeout_seconds: voice.dial_timeout_seconds,
+                call_back_window: minutes(voice.call_back_minutes),
+                lines: voice.voice_lines.unwrap_or_default(),
             },
             chat: ChatConfig {
-                origins: parse_origins(get("BATLINE_CHAT_ORIGINS").as_deref().unwrap_or(""))?,
-                max_chars: usize::try_from(number("BATLINE_CHAT_MAX_CHARS", 2000)?)
-                    .map_err(|_| Error::Config("BATLINE_CHAT_MAX_CHARS is too large".into()))?,
-                per_minute: u32::try_from(number("BATLINE_CHAT_PER_MINUTE", 20)?)
-                    .map_err(|_| Error::Config("BATLINE_CHAT_PER_MINUTE is too large".into()))?,
-                connections_per_address: usize::try_from(number("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", 20)?)
-                    .map_err(|_| Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS is too large".into()))?,
+                origins: chat.chat_origins.unwrap_or_default(),
+                max_chars: chat.chat_max_chars,
+                per_minute: chat.chat_per_minute,
+                connections_per_address: chat.chat_connections_per_address,
             },
-            redact_after: Duration::from_secs(number("BATLINE_REDACT_AFTER_DAYS", 365)? * 86_400),
-            fault_exit_after_store: match get("BATLINE_FAULT_EXIT_AFTER_STORE") {
-                None => None,
-                Some(_) => Some(number("BATLINE_FAULT_EXIT_AFTER_STORE", 0)?),
-            },
-            open: OpenConfig {
-                show_responders: flag("BATLINE_OPEN_SHOW_RESPONDERS", get("BATLINE_OPEN_SHOW_RESPONDERS"))?,
-                per_minute: u32::try_from(number("BATLINE_OPEN_PER_MINUTE", 30)?)
-                    .map_err(|_| Error::Config("BATLINE_OPEN_PER_MINUTE is too large".into()))?,
-            },
+            redact_after: Duration::from_secs(routing.redact_after_days * 86_400),
+            fault_exit_after_store: faults.fault_exit_after_store,
+            open: OpenConfig { show_responders: public.open_show_responders, per_minute: public.open_per_minute },
         };
         config.validate()?;
         Ok(config)
     }
 
-    /// Cross-field rules, checked once so a service never starts half-configured.
+    /// The rules across settings, checked once so a service never starts
+    /// half-configured. (A setting's own range and syntax are in its
+    /// declaration, [`settings`].)
     pub fn validate(&self) -> Result<()> {
-        let ns = &self.bus_namespace;
-        if ns.is_empty()
-            || ns.len() > 64
-            || !ns.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(Error::Config(format!(
-                "BATLINE_BUS_NAMESPACE={ns:?} must be 1-64 letters, digits, '-', '_' or '.'"
-            )));
-        }
         let listeners = [
             ("BATLINE_GATEWAY_ADDR", self.gateway_addr),
             ("BATLINE_CONSOLE_ADDR", self.console_addr),
@@ -327,71 +273,6 @@ impl Config {
             if let Some((other, _)) = listeners[i + 1..].iter().find(|(_, a)| a == addr) {
                 return Err(Error::Config(format!("{name} and {other} are both {addr}; give each its own address")));
             }
-        }
-        if self.session_idle.is_zero() || self.session_ttl.is_zero() {
-            return Err(Error::Config(
-                "BATLINE_SESSION_HOURS and BATLINE_SESSION_IDLE_MINUTES must be at least 1".into(),
-            ));
-        }
-        if self.redact_after.is_zero() {
-            return Err(Error::Config("BATLINE_REDACT_AFTER_DAYS must be at least 1".into()));
-        }
-        if self.sign_in_per_minute == 0 {
-            return Err(Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()));
-        }
-        if self.track_per_minute == 0 {
-            return Err(Error::Config("BATLINE_TRACK_PER_MINUTE must be at least 1".into()));
-        }
-        if self.webhook_per_minute == 0 {
-            return Err(Error::Config("BATLINE_WEBHOOK_PER_MINUTE must be at least 1".into()));
-        }
-        if self.open.per_minute == 0 {
-            return Err(Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()));
-        }
-        if self.prefetch == 0 {
-            return Err(Error::Config("BATLINE_PREFETCH must be at least 1".into()));
-        }
-        let windows = self.ack_windows;
-        if [windows.sms, windows.voice, windows.chat, windows.walk_in].iter().any(Duration::is_zero) {
-            return Err(Error::Config("acknowledgement windows (BATLINE_ACK_SECONDS_*) must be at least 1 s".into()));
-        }
-        let voice = &self.voice;
-        if voice.answer_wait > Duration::from_secs(10) {
-            return Err(Error::Config(
-                "BATLINE_VOICE_WAIT_MS must be at most 10000: Twilio hangs up on answers slower than 15 s".into(),
-            ));
-        }
-        if !(5..=120).contains(&voice.dial_timeout_seconds) {
-            return Err(Error::Config("BATLINE_DIAL_TIMEOUT_SECONDS must be between 5 and 120".into()));
-        }
-        if voice.call_back_window.is_zero() {
-            return Err(Error::Config("BATLINE_CALL_BACK_MINUTES must be at least 1".into()));
-        }
-        let chat = &self.chat;
-        if !(1..=4000).contains(&chat.max_chars) {
-            return Err(Error::Config("BATLINE_CHAT_MAX_CHARS must be between 1 and 4000".into()));
-        }
-        if chat.per_minute == 0 {
-            return Err(Error::Config("BATLINE_CHAT_PER_MINUTE must be at least 1".into()));
-        }
-        if chat.connections_per_address == 0 {
-            return Err(Error::Config("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS must be at least 1".into()));
-        }
-        if self.fault_exit_after_store == Some(0) {
-            return Err(Error::Config(
-                "BATLINE_FAULT_EXIT_AFTER_STORE must be at least 1 (leave it unset outside the fault suite)".into(),
-            ));
-        }
-        if self.sms_promise_minutes == 0 {
-            return Err(Error::Config("BATLINE_SMS_PROMISE_MINUTES must be at least 1".into()));
-        }
-        if let Some(t) = &self.twilio
-            && !t.from_number.starts_with('+')
-        {
-            return Err(Error::Config(format!(
-                "TWILIO_FROM_NUMBER={:?} must be in E.164 form, like +358401234567",
-                t.from_number
-            )));
         }
         Ok(())
     }
@@ -414,62 +295,56 @@ impl Config {
     }
 }
 
-/// Parses `BATLINE_VOICE_LINES`: `+358931000001=sv,+358931000002=en`.
-fn parse_voice_lines(raw: &str) -> Result<Vec<(String, crate::domain::Language)>> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            let bad = || {
-                Error::Config(format!(
-                    "BATLINE_VOICE_LINES entry {entry:?} must look like +358931000001=sv (an E.164 number, '=', fi, sv or en)"
-                ))
-            };
-            let (number, lang) = entry.split_once('=').ok_or_else(bad)?;
-            let number = number.trim();
-            if !number.starts_with('+') || number.len() < 4 || !number[1..].chars().all(|c| c.is_ascii_digit()) {
-                return Err(bad());
-            }
-            let lang = lang.trim().parse().map_err(|_| bad())?;
-            Ok((number.to_owned(), lang))
-        })
-        .collect()
+/// Prepares a CLI that flattens [`Settings`] (the `batline` command): every
+/// setting becomes global, so each subcommand's `--help` lists it and takes
+/// it, and a variable set but blank counts as unset, as in
+/// [`Config::from_lookup`].
+pub fn settings_for_cli(command: Command) -> Command {
+    command.mut_args(|arg| {
+        let Some(env) = arg.get_env().map(ToOwned::to_owned) else {
+            return arg;
+        };
+        let blank = std::env::var_os(&env).is_some_and(|v| v.to_string_lossy().trim().is_empty());
+        let arg = arg.global(true);
+        if blank { arg.env(None::<&'static str>) } else { arg }
+    })
 }
 
-/// A yes-or-no setting: `true`/`false` (also `1`/`0`, `yes`/`no`), default no.
-fn flag(name: &str, raw: Option<String>) -> Result<bool> {
-    match raw.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
-        None | Some("false" | "0" | "no" | "off") => Ok(false),
-        Some("true" | "1" | "yes" | "on") => Ok(true),
-        Some(other) => Err(Error::Config(format!("{name}={other:?} must be true or false"))),
+/// Says which setting a clap error is about, by its environment variable,
+/// as `BATLINE_GATEWAY_ADDR="nope": not an address like 127.0.0.1:8080`, or
+/// `None` when the error is not about a setting's value. `command` is the
+/// one that was parsed (with [`Settings`] in it).
+pub fn explain(command: &Command, err: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(err.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) {
+        return None;
     }
+    let string = |kind| match err.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    // "--gateway-addr <GATEWAY_ADDR>"
+    let long = string(ContextKind::InvalidArg)?.split([' ', '=']).next()?.strip_prefix("--")?;
+    let arg = command.get_arguments().find(|a| a.get_long() == Some(long))?;
+    let name = arg.get_env().map_or_else(|| format!("--{long}"), |e| e.to_string_lossy().into_owned());
+    let reason = match (std::error::Error::source(err), err.get(ContextKind::ValidValue)) {
+        (Some(source), _) => source.to_string(),
+        (None, Some(ContextValue::Strings(valid))) => format!("must be one of {}", valid.join(", ")),
+        _ => "is not a valid value".to_owned(),
+    };
+    Some(match string(ContextKind::InvalidValue) {
+        Some(value) if !arg.is_hide_env_values_set() => format!("{name}={value:?}: {reason}"),
+        _ => format!("{name}: {reason}"),
+    })
 }
 
-/// Parses `BATLINE_CHAT_ORIGINS`: comma-separated origins, each a scheme,
-/// host and optional port, as a browser sends them in `Origin`.
-fn parse_origins(raw: &str) -> Result<Vec<String>> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|entry| !entry.is_empty())
-        .map(|entry| {
-            let url = parse_url("BATLINE_CHAT_ORIGINS", entry)?;
-            let origin = url.origin().ascii_serialization();
-            if url.path() != "/" || url.query().is_some() || origin != entry.trim_end_matches('/') {
-                return Err(Error::Config(format!(
-                    "BATLINE_CHAT_ORIGINS entry {entry:?} must be an origin like https://www.hel.fi (no path)"
-                )));
-            }
-            Ok(origin)
-        })
-        .collect()
+fn clap_error(command: &Command, err: &clap::Error) -> Error {
+    Error::Config(explain(command, err).unwrap_or_else(|| err.to_string().trim().to_owned()))
 }
 
-fn parse_url(name: &str, raw: &str) -> Result<Url> {
-    let url = Url::parse(raw).map_err(|e| Error::Config(format!("{name}={raw:?} is not a URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Error::Config(format!("{name}={raw:?} must be an http or https URL")));
-    }
-    Ok(url)
+/// `http://` + a listener's address, the default of a base URL.
+fn derived_url(name: &str, addr: SocketAddr) -> Result<Url> {
+    Url::parse(&format!("http://{addr}")).map_err(|e| Error::Config(format!("{name}: http://{addr} is not a URL: {e}")))
 }
 
 #[cfg(test)]
@@ -529,6 +404,19 @@ mod tests {
                 Config::from_lookup(move |n| (n == "BATLINE_FAULT_EXIT_AFTER_STORE").then(|| bad.to_owned())).err();
             assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_FAULT_EXIT_AFTER_STORE")), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn a_bad_value_is_named_by_its_variable_with_the_reason() {
+        let err = Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", "nope")])).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("configuration: BATLINE_GATEWAY_ADDR=\"nope\": not an address like 127.0.0.1:8080")
+        );
+        let err = Config::from_lookup(env(&[("BATLINE_DIAL_TIMEOUT_SECONDS", "3")])).err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("BATLINE_DIAL_TIMEOUT_SECONDS=\"3\"")), "{err:?}");
+        // Blank is unset, as it always was.
+        assert!(Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", " "), ("TWILIO_ACCOUNT_SID", "")])).is_ok());
     }
 
     #[test]

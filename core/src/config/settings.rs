@@ -1,0 +1,347 @@
+//! Every setting, declared once: its environment variable, its command-line
+//! option, its type and range, its default and its one description. The
+//! `batline` command flattens [`Settings`] into its CLI, so `--help` lists
+//! every setting; [`super::Config::from_lookup`] reads the same declaration
+//! from environment-like pairs; [`super::reference`] renders the book's
+//! configuration page from it.
+//!
+//! Only rules about one setting live here (a range, a syntax). Rules across
+//! settings (Twilio's all three or none, defaults derived from other
+//! settings, listeners that must differ) are in [`super::Config`]'s resolve
+//! step, once. Durations are declared in the unit people set them in
+//! (seconds, minutes, hours, days) and turned into `Duration`s there too.
+//!
+//! This module uses nothing from its parent: the parent reads it.
+
+use std::net::SocketAddr;
+
+use clap::{
+    ArgAction, Args, Command,
+    builder::{BoolishValueParser, RangedU64ValueParser},
+    value_parser,
+};
+use secrecy::SecretString;
+use url::Url;
+
+use crate::{domain::Language, telemetry::Logging};
+
+/// All of Batline's settings, as `batline --help` lists them.
+#[derive(Args, Debug, Clone)]
+pub struct Settings {
+    /// Where the services find their stores and where they listen.
+    #[command(flatten)]
+    pub services: ServiceSettings,
+    /// The Twilio account.
+    #[command(flatten)]
+    pub twilio: TwilioSettings,
+    /// Filing, assignment and the SLA clocks.
+    #[command(flatten)]
+    pub routing: RoutingSettings,
+    /// Phone calls.
+    #[command(flatten)]
+    pub voice: VoiceSettings,
+    /// The web chat.
+    #[command(flatten)]
+    pub chat: ChatSettings,
+    /// The console's sign-ins.
+    #[command(flatten)]
+    pub console: ConsoleSettings,
+    /// Public pages and webhooks.
+    #[command(flatten)]
+    pub public: PublicSettings,
+    /// Log lines.
+    #[command(flatten)]
+    pub logging: Logging,
+    /// Test-only hooks.
+    #[command(flatten)]
+    pub faults: FaultSettings,
+}
+
+impl Settings {
+    /// The declaration as a clap command of its own: what
+    /// [`super::Config::from_lookup`] parses and [`super::reference`] renders.
+    pub fn command() -> Command {
+        Settings::augment_args(Command::new("batline"))
+    }
+}
+
+/// Where the services find PostgreSQL and RabbitMQ and where they listen.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Services")]
+pub struct ServiceSettings {
+    /// PostgreSQL. The database is created if missing.
+    // Hidden in --help: a deployment's URL carries its password.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        default_value = "postgres://postgres@127.0.0.1:5432/batline"
+    )]
+    pub database_url: String,
+    /// RabbitMQ (a 10 s heartbeat is added unless the URL sets one).
+    #[arg(long, env = "AMQP_URL", hide_env_values = true, default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
+    pub amqp_url: String,
+    /// Prefix of every exchange and queue, so deployments and tests can share
+    /// one broker: 1-64 letters, digits, '-', '_' or '.'.
+    #[arg(long, env = "BATLINE_BUS_NAMESPACE", default_value = "batline", value_parser = bus_namespace)]
+    pub bus_namespace: String,
+    /// Where the gateway listens.
+    #[arg(long, env = "BATLINE_GATEWAY_ADDR", default_value = "127.0.0.1:8080", value_parser = address)]
+    pub gateway_addr: SocketAddr,
+    /// Where the agent console listens.
+    #[arg(long, env = "BATLINE_CONSOLE_ADDR", default_value = "127.0.0.1:8081", value_parser = address)]
+    pub console_addr: SocketAddr,
+    /// Where `batline router`, which has no other HTTP server, serves
+    /// `/metrics`, `/healthz` and `/readyz`. Several routers on one machine
+    /// each need their own (port 0 picks a free one, printed at start).
+    /// `batline up` shows the router's metrics on the gateway's and the
+    /// console's `/metrics` instead.
+    #[arg(long, env = "BATLINE_ROUTER_METRICS_ADDR", default_value = "127.0.0.1:8082", value_parser = address)]
+    pub router_metrics_addr: SocketAddr,
+    /// Where `batline up` runs the local Twilio sandbox when no Twilio account
+    /// is configured.
+    #[arg(long, env = "BATLINE_SANDBOX_ADDR", default_value = "127.0.0.1:8089", value_parser = address)]
+    pub sandbox_addr: SocketAddr,
+    /// The gateway's public base URL, as Twilio and residents see it: Twilio
+    /// signatures are checked against it and tracking links point at it.
+    /// Unset: `http://` + the gateway address.
+    #[arg(long, env = "BATLINE_PUBLIC_URL", value_parser = http_url)]
+    pub public_url: Option<Url>,
+    /// The console's base URL as responders' browsers see it. When it is
+    /// `https://`, session cookies are marked `Secure`. Unset: `http://` + the
+    /// console address.
+    #[arg(long, env = "BATLINE_CONSOLE_URL", value_parser = http_url)]
+    pub console_url: Option<Url>,
+    /// Deliveries each bus consumer works on at once.
+    #[arg(long, env = "BATLINE_PREFETCH", default_value_t = 16, value_parser = value_parser!(u16).range(1..))]
+    pub prefetch: u16,
+}
+
+/// The Twilio account Batline sends from and verifies webhooks against.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Twilio")]
+pub struct TwilioSettings {
+    /// The Twilio account. Set all three of `TWILIO_ACCOUNT_SID`,
+    /// `TWILIO_AUTH_TOKEN` and `TWILIO_FROM_NUMBER`, or none: `batline up`
+    /// without them runs a local Twilio sandbox.
+    #[arg(long, env = "TWILIO_ACCOUNT_SID")]
+    pub twilio_account_sid: Option<String>,
+    /// Signs webhooks and authenticates REST calls. Never logged or shown:
+    /// prefer the environment to the command line, where other users of the
+    /// machine can see it.
+    #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub twilio_auth_token: Option<SecretString>,
+    /// The city's Batline number, in E.164 form like +358401234567.
+    #[arg(long, env = "TWILIO_FROM_NUMBER", value_parser = e164)]
+    pub twilio_from_number: Option<String>,
+    /// Where the REST client sends SMS and places call-backs; tests point it at
+    /// a local Twilio-compatible server.
+    #[arg(long, env = "TWILIO_API_BASE", default_value = TWILIO_DEFAULT_API_BASE, value_parser = http_url)]
+    pub twilio_api_base: Url,
+}
+
+/// The default for `TWILIO_API_BASE`: Twilio's real API.
+pub const TWILIO_DEFAULT_API_BASE: &str = "https://api.twilio.com";
+
+/// Filing, assignment and the SLA clocks.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Cases and routing")]
+pub struct RoutingSettings {
+    /// The answer time, in minutes, promised in the first SMS reply.
+    #[arg(long, env = "BATLINE_SMS_PROMISE_MINUTES", default_value_t = 15, value_parser = value_parser!(u32).range(1..))]
+    pub sms_promise_minutes: u32,
+    /// Seconds a new owner has to acknowledge an SMS case before it moves to
+    /// the next candidate.
+    #[arg(long, env = "BATLINE_ACK_SECONDS_SMS", default_value_t = 300, value_parser = value_parser!(u64).range(1..))]
+    pub ack_seconds_sms: u64,
+    /// Seconds a new owner has to acknowledge a phone case.
+    #[arg(long, env = "BATLINE_ACK_SECONDS_VOICE", default_value_t = 60, value_parser = value_parser!(u64).range(1..))]
+    pub ack_seconds_voice: u64,
+    /// Seconds a new owner has to acknowledge a chat case.
+    #[arg(long, env = "BATLINE_ACK_SECONDS_CHAT", default_value_t = 60, value_parser = value_parser!(u64).range(1..))]
+    pub ack_seconds_chat: u64,
+    /// Seconds a new owner has to acknowledge a walk-in case.
+    #[arg(long, env = "BATLINE_ACK_SECONDS_WALK_IN", default_value_t = 600, value_parser = value_parser!(u64).range(1..))]
+    pub ack_seconds_walk_in: u64,
+    /// Seconds a colleague has to answer a hand-off offer before it lapses
+    /// and the owner keeps the case.
+    #[arg(long, env = "BATLINE_HANDOFF_SECONDS", default_value_t = 600)]
+    pub handoff_seconds: u64,
+    /// A resident's responder from a case opened within this many days is
+    /// preferred for their next case.
+    #[arg(long, env = "BATLINE_PREVIOUS_RESPONDER_DAYS", default_value_t = 30)]
+    pub previous_responder_days: u32,
+    /// Personal data of a case resolved this many days ago is redacted.
+    #[arg(long, env = "BATLINE_REDACT_AFTER_DAYS", default_value_t = 365, value_parser = value_parser!(u64).range(1..))]
+    pub redact_after_days: u64,
+}
+
+/// Phone calls.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Phone calls")]
+pub struct VoiceSettings {
+    /// Milliseconds the voice webhook waits for the router to name an owner
+    /// before answering with a short hold and a redirect; at most 10000,
+    /// because Twilio hangs up on answers slower than 15 s.
+    #[arg(long, env = "BATLINE_VOICE_WAIT_MS", default_value_t = 1500, value_parser = value_parser!(u64).range(..=10_000))]
+    pub voice_wait_ms: u64,
+    /// Seconds the owner's phone rings before the caller is offered a voice
+    /// message (5 to 120).
+    #[arg(long, env = "BATLINE_DIAL_TIMEOUT_SECONDS", default_value_t = 20, value_parser = value_parser!(u32).range(5..=120))]
+    pub dial_timeout_seconds: u32,
+    /// Minutes the owner has to call back a caller who reached nobody; then
+    /// the case moves on.
+    #[arg(long, env = "BATLINE_CALL_BACK_MINUTES", default_value_t = 30, value_parser = value_parser!(u64).range(1..))]
+    pub call_back_minutes: u64,
+    /// Which Batline number answers in which language, as
+    /// `+358931000001=sv,+358931000002=en`. A caller to a number not listed
+    /// hears the language Batline last spoke with them, or Finnish.
+    // `::std::vec::Vec` so clap takes the whole list as one value.
+    #[arg(long, env = "BATLINE_VOICE_LINES", value_parser = voice_lines)]
+    pub voice_lines: Option<::std::vec::Vec<(String, Language)>>,
+}
+
+/// The web chat.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Web chat")]
+pub struct ChatSettings {
+    /// The city sites that may embed the chat and open its WebSocket, as
+    /// `https://www.hel.fi,https://palvelukartta.hel.fi` (unset: none). The
+    /// gateway's own pages always may. The same list is the
+    /// `frame-ancestors` of `/chat`.
+    #[arg(long, env = "BATLINE_CHAT_ORIGINS", value_parser = origins)]
+    pub chat_origins: Option<::std::vec::Vec<String>>,
+    /// The longest chat message a resident may send, in characters (1 to 4000).
+    #[arg(long, env = "BATLINE_CHAT_MAX_CHARS", default_value_t = 2000, value_parser = RangedU64ValueParser::<usize>::new().range(1..=4000))]
+    pub chat_max_chars: usize,
+    /// Chat messages a minute per chat session; more are refused with the
+    /// time to wait.
+    #[arg(long, env = "BATLINE_CHAT_PER_MINUTE", default_value_t = 20, value_parser = value_parser!(u32).range(1..))]
+    pub chat_per_minute: u32,
+    /// Open chat sockets per client address on one gateway.
+    #[arg(long, env = "BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", default_value_t = 20, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
+    pub chat_connections_per_address: usize,
+}
+
+/// The agent console's sign-ins.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Console")]
+pub struct ConsoleSettings {
+    /// Hours a console sign-in lasts at most, however busy.
+    #[arg(long, env = "BATLINE_SESSION_HOURS", default_value_t = 12, value_parser = value_parser!(u64).range(1..))]
+    pub session_hours: u64,
+    /// Minutes after which an unused console sign-in ends.
+    #[arg(long, env = "BATLINE_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = value_parser!(u64).range(1..))]
+    pub session_idle_minutes: u64,
+    /// Console sign-in attempts a minute per client address; more are
+    /// answered 429 with Retry-After.
+    #[arg(long, env = "BATLINE_SIGN_IN_PER_MINUTE", default_value_t = 10, value_parser = value_parser!(u32).range(1..))]
+    pub sign_in_per_minute: u32,
+}
+
+/// What the public reaches: Twilio's webhooks, tracking and `/open`.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Public pages and webhooks")]
+pub struct PublicSettings {
+    /// Tracking look-ups a minute per client address; more are answered 429
+    /// with Retry-After.
+    #[arg(long, env = "BATLINE_TRACK_PER_MINUTE", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
+    pub track_per_minute: u32,
+    /// Twilio webhooks (`/twilio/*`) a minute per source (the client address;
+    /// IPv6 by its /64). Real traffic comes from a few Twilio addresses, so
+    /// the limit sits far above what a city's line gets and only a flood
+    /// reaches it; over it, a webhook that would start a new contact is
+    /// answered 429 with Retry-After before anything is read or stored.
+    #[arg(long, env = "BATLINE_WEBHOOK_PER_MINUTE", default_value_t = 6000, value_parser = value_parser!(u32).range(1..))]
+    pub webhook_per_minute: u32,
+    /// Also publish the figures per responder, by name, on `/open` (the city
+    /// decides to): true or false (also yes/no, on/off, 1/0).
+    #[arg(long, env = "BATLINE_OPEN_SHOW_RESPONDERS", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub open_show_responders: bool,
+    /// `/open` requests a minute per client address; more are answered 429
+    /// with Retry-After.
+    #[arg(long, env = "BATLINE_OPEN_PER_MINUTE", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
+    pub open_per_minute: u32,
+}
+
+/// Hooks for the test suites, never for production.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Fault injection (tests only)")]
+pub struct FaultSettings {
+    /// Test-only fault injection for the fault suite (`tests/faults`), never
+    /// in production. With n, the gateway process aborts right after
+    /// committing its n-th contact and before publishing it, as a crash at
+    /// the worst moment would, so the suite can check that the outbox relay
+    /// publishes the stored contact once the gateway is back.
+    #[arg(long, env = "BATLINE_FAULT_EXIT_AFTER_STORE", value_parser = value_parser!(u64).range(1..))]
+    pub fault_exit_after_store: Option<u64>,
+}
+
+fn address(raw: &str) -> Result<SocketAddr, String> {
+    raw.parse().map_err(|_| "not an address like 127.0.0.1:8080".to_owned())
+}
+
+fn http_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("must be an http or https URL".to_owned());
+    }
+    Ok(url)
+}
+
+fn secret(raw: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(raw))
+}
+
+fn bus_namespace(raw: &str) -> Result<String, String> {
+    if raw.is_empty()
+        || raw.len() > 64
+        || !raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err("must be 1-64 letters, digits, '-', '_' or '.'".to_owned());
+    }
+    Ok(raw.to_owned())
+}
+
+fn e164(raw: &str) -> Result<String, String> {
+    if !raw.starts_with('+') {
+        return Err("must be in E.164 form, like +358401234567".to_owned());
+    }
+    Ok(raw.to_owned())
+}
+
+/// `+358931000001=sv,+358931000002=en`; empty entries are skipped.
+fn voice_lines(raw: &str) -> Result<Vec<(String, Language)>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let bad =
+                || format!("entry {entry:?} must look like +358931000001=sv (an E.164 number, '=', fi, sv or en)");
+            let (number, lang) = entry.split_once('=').ok_or_else(bad)?;
+            let number = number.trim();
+            if !number.starts_with('+') || number.len() < 4 || !number[1..].chars().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            let lang = lang.trim().parse().map_err(|_| bad())?;
+            Ok((number.to_owned(), lang))
+        })
+        .collect()
+}
+
+/// Comma-separated origins, each a scheme, host and optional port, as a
+/// browser sends them in `Origin`.
+fn origins(raw: &str) -> Result<Vec<String>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let url = http_url(entry).map_err(|e| format!("entry {entry:?}: {e}"))?;
+            let origin = url.origin().ascii_serialization();
+            if url.path() != "/" || url.query().is_some() || origin != entry.trim_end_matches('/') {
+                return Err(format!("entry {entry:?} must be an origin like https://www.hel.fi (no path)"));
+            }
+            Ok(origin)
+        })
+        .collect()
+}
