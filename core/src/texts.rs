@@ -3,6 +3,9 @@
 
 pub mod voice;
 
+use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+use unic_langid::LanguageIdentifier;
+
 use crate::domain::Language;
 
 /// SMS bodies are capped by Twilio at 1,600 characters.
@@ -16,12 +19,29 @@ pub fn auto_reply(lang: Language, owner: &str, code: &str, promise_minutes: u32,
         ),
         Language::Sv => format!(
             "Hej, jag är {owner} på Batline. Ditt ärende {code} är hos mig, jag svarar inom {promise_minutes} {}. Följ: {track_url}",
-            if promise_minutes == 1 { "minut" } else { "minuter" }
+            if is_one(lang, promise_minutes) { "minut" } else { "minuter" }
         ),
         Language::En => format!(
             "Hi, I'm {owner} from Batline. Your case {code} is with me, I'll answer within {promise_minutes} {}. Follow: {track_url}",
-            if promise_minutes == 1 { "minute" } else { "minutes" }
+            if is_one(lang, promise_minutes) { "minute" } else { "minutes" }
         ),
+    }
+}
+
+/// Whether `n` takes a noun's singular in `lang`, by CLDR's plural rules
+/// (`intl_pluralrules`): the rules are the languages', not ours to guess.
+/// (Finnish after a numeral takes the partitive or genitive singular
+/// whatever the number, so its texts need no plural.)
+fn is_one(lang: Language, n: u32) -> bool {
+    let id: LanguageIdentifier = match lang.as_str().parse() {
+        Ok(id) => id,
+        Err(_) => return n == 1,
+    };
+    match PluralRules::create(id, PluralRuleType::CARDINAL) {
+        Ok(rules) => rules.select(n) == Ok(PluralCategory::ONE),
+        // The three languages are in CLDR; should a build lack one, the
+        // English rule is right for Swedish too.
+        Err(_) => n == 1,
     }
 }
 
@@ -138,6 +158,17 @@ pub fn truncate_chars(text: String, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_promise_counts_minutes_as_each_language_does() {
+        let reply = |lang, minutes| auto_reply(lang, "Aino", "K7QD-4M2X", minutes, "https://x.test/t");
+        assert!(reply(Language::En, 1).contains("within 1 minute."));
+        assert!(reply(Language::En, 15).contains("within 15 minutes."));
+        assert!(reply(Language::Sv, 1).contains("inom 1 minut."));
+        assert!(reply(Language::Sv, 0).contains("inom 0 minuter."));
+        assert!(reply(Language::Fi, 1).contains("vastaan 1 minuutin sisällä"));
+        assert!(reply(Language::Fi, 15).contains("vastaan 15 minuutin sisällä"));
+    }
 
     #[test]
     fn auto_reply_names_owner_code_and_promise_in_each_language() {

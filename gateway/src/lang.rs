@@ -2,18 +2,12 @@
 //! `Accept-Language`, else Finnish.
 
 use axum::http::{HeaderMap, header::ACCEPT_LANGUAGE};
-use batline_core::domain::Language;
+use batline_core::{domain::Language, language};
 
 /// Picks the page language.
 pub fn pick(query: Option<&str>, headers: &HeaderMap) -> Language {
     query
         .and_then(|l| l.parse::<Language>().ok())
-        .or_else(|| {
-            let accept = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
-            accept
-                .split(',')
-                .filter_map(|part| part.split(';').next()?.trim().get(..2)?.parse::<Language>().ok())
-                .next()
-        })
+        .or_else(|| language::from_accept_language(headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?))
         .unwrap_or_default()
 }

@@ -33,18 +33,11 @@ impl FromHeaders for Lang {
         if let Some(lang) = chosen {
             return lang;
         }
-        let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-        // Preference order as listed; q-values are rarely anything but descending.
-        accept
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .map(|tag| tag.trim().to_ascii_lowercase())
-            .find_map(|tag| match tag.split('-').next() {
-                Some("fi") => Some(Language::Fi),
-                Some("sv") => Some(Language::Sv),
-                Some("en") => Some(Language::En),
-                _ => None,
-            })
+        // The same negotiation as the resident's pages.
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(batline_core::language::from_accept_language)
             .unwrap_or_default()
     }
 }
