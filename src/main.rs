@@ -210,6 +210,16 @@ enum ResponderCommand {
         #[arg(long)]
         home_point: Option<String>,
     },
+    /// Give a responder a new password (and end their sessions), e.g. a demo
+    /// sign-in before a line goes live.
+    Password {
+        /// Their sign-in name.
+        #[arg(long)]
+        username: String,
+        /// The new password, at least 10 characters (or set BATLINE_RESPONDER_PASSWORD).
+        #[arg(long, env = "BATLINE_RESPONDER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
     /// List responders.
     List,
 }
@@ -293,6 +303,7 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
             return wait(vec![router, metrics], shutdown).await;
         }
         Part::Console => {
+            refuse_demo_sign_ins(&config, &pool).await?;
             let listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
             println!("console listening on http://{}", listener.local_addr()?);
             services::console(config.clone(), pool, bus, listener, shutdown.clone())?
@@ -304,6 +315,9 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
 async fn up(mut config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let mut sandbox = None;
+    // The offline demo (no Twilio account) or a staging line that asks for
+    // it; a real line is never given sign-ins whose password is published.
+    let demo = config.twilio.is_none() || config.demo;
     if config.twilio.is_none() {
         let listener = services::bind(config.sandbox_addr, "BATLINE_SANDBOX_ADDR").await?;
         let sb = TwilioSandbox::start(listener, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, shutdown.clone())?;
@@ -317,7 +331,12 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     }
     let config = Arc::new(config);
     let pool = services::database(&config).await?;
-    let seeded = seed::demo_city_if_empty(&pool).await?;
+    let seeded = if demo {
+        seed::demo_city_if_empty(&pool).await?
+    } else {
+        refuse_demo_sign_ins(&config, &pool).await?;
+        Vec::new()
+    };
     let bus = services::bus(&config, &shutdown).await?;
     let gateway_listener = services::bind(config.gateway_addr, "BATLINE_GATEWAY_ADDR").await?;
     let console_listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
@@ -356,6 +375,24 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     }
     println!("Stop with Ctrl-C.\n");
     wait(started, shutdown).await
+}
+
+/// With a real Twilio account and without `BATLINE_DEMO`, refuses to run
+/// while a demo sign-in still has the demo password: anyone who read the
+/// README could sign in, as the mayor too, and read every case.
+async fn refuse_demo_sign_ins(config: &Config, pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    if config.twilio.is_none() || config.demo {
+        return Ok(());
+    }
+    let open = seed::demo_sign_ins_still_open(pool).await?;
+    anyhow::ensure!(
+        open.is_empty(),
+        "the demo sign-ins {} still have the demo password, and a Twilio account is configured: \
+         give each a new password (`batline responder password --username <name>`), or set \
+         BATLINE_DEMO=true if this is a staging line",
+        open.join(", ")
+    );
+    Ok(())
 }
 
 async fn wait(started: Vec<services::Service>, shutdown: CancellationToken) -> anyhow::Result<()> {
@@ -448,6 +485,16 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                 "updated {} ({}): {}, {} open of {}",
                 updated.display_name, updated.username, updated.duty_status, updated.open_cases, updated.capacity
             );
+        }
+        ResponderCommand::Password { username, password } => {
+            if password.chars().count() < 10 {
+                anyhow::bail!("the password needs at least 10 characters");
+            }
+            let responder = store::responders::by_username(&pool, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no responder called {username:?}"))?;
+            batline_core::responder_admin::reset_password(&pool, responder.id, &password::hash(&password)?).await?;
+            println!("new password set for {} ({})", responder.display_name, responder.username);
         }
         ResponderCommand::List => {
             let mut out = std::io::stdout().lock();

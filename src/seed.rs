@@ -1,6 +1,10 @@
 //! The demo city: a handful of responders in real Helsinki districts, one of
 //! them the backstop, three Batcaves and a walk-in desk account at one.
-//! Seeded by `batline up` only into an empty database.
+//! Seeded by `batline up` only into an empty database, and only for a demo:
+//! without a Twilio account (the offline sandbox) or with `BATLINE_DEMO`.
+//! Its sign-ins share a password printed in the README, so a line with a
+//! real Twilio account refuses to start while any of them still has it
+//! ([`demo_sign_ins_still_open`]).
 
 use batline_core::{
     Result,
@@ -99,6 +103,22 @@ const BATCAVES: &[(&str, &str, &str, &[&str])] = &[
     ("Batcave Vuosaari", "Vuosaaren koulu, Helsinki", "Vuosaari", &["mikko"]),
     ("Batcave Lauttasaari", "Lauttasaaren koulu, Helsinki", "Lauttasaari", &["linnea"]),
 ];
+
+/// The demo sign-ins that still have the demo password. Only the demo's
+/// own usernames are checked (an Argon2 verification each), so a city with
+/// hundreds of responders starts as fast as before.
+pub async fn demo_sign_ins_still_open(pool: &PgPool) -> Result<Vec<&'static str>> {
+    let mut open = Vec::new();
+    for demo in RESPONDERS {
+        if let Some(responder) = store::responders::by_username(pool, demo.username).await?
+            // A hash Argon2 cannot read is not the demo's.
+            && password::verify(DEMO_PASSWORD, &responder.password_hash).unwrap_or(false)
+        {
+            open.push(demo.username);
+        }
+    }
+    Ok(open)
+}
 
 /// Seeds the demo city if there are no responders yet. Returns the
 /// usernames created (empty when the database already had responders).

@@ -39,6 +39,8 @@ pub struct Config {
     pub router_metrics_addr: SocketAddr,
     /// `BATLINE_SANDBOX_ADDR`.
     pub sandbox_addr: SocketAddr,
+    /// `BATLINE_DEMO`.
+    pub demo: bool,
     /// `BATLINE_PUBLIC_URL`, or `http://` + the gateway address.
     pub public_url: Url,
     /// The `TWILIO_*` settings; `None` when none of them is set.
@@ -221,6 +223,7 @@ impl Config {
             console_addr: services.console_addr,
             router_metrics_addr: services.router_metrics_addr,
             sandbox_addr: services.sandbox_addr,
+            demo: services.demo,
             twilio,
             sms_promise_minutes: routing.sms_promise_minutes,
             prefetch: services.prefetch,

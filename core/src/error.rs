@@ -42,7 +42,7 @@ pub enum Error {
     /// There is no designated backstop responder, so a case could end up unowned.
     #[error(
         "no backstop responder is designated: add one with `batline responder add --backstop` \
-         (or run `batline up`, which seeds a demo city)"
+         (for a demo, `batline up` without a Twilio account, or with BATLINE_DEMO=true, seeds a demo city)"
     )]
     NoBackstop,
     /// The thing asked for does not exist.

@@ -11,6 +11,7 @@ mod console_web;
 mod dashboard;
 mod dead_letters;
 mod delivery;
+mod deployment;
 mod handoffs;
 mod idempotency;
 mod metrics;

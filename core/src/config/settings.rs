@@ -102,6 +102,14 @@ pub struct ServiceSettings {
     /// is configured.
     #[arg(long, env = "BATLINE_SANDBOX_ADDR", default_value = "127.0.0.1:8089", value_parser = address)]
     pub sandbox_addr: SocketAddr,
+    /// Seed the demo city (its sign-ins share a published password) into an
+    /// empty database even with a Twilio account configured, for staging and
+    /// tests: true or false. Without a Twilio account `batline up` is the
+    /// offline demo and seeds it anyway; with one and without this, it seeds
+    /// nothing and refuses to start while a demo sign-in still has the demo
+    /// password.
+    #[arg(long, env = "BATLINE_DEMO", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub demo: bool,
     /// The gateway's public base URL, as Twilio and residents see it: Twilio
     /// signatures are checked against it and tracking links point at it.
     /// Unset: `http://` + the gateway address.
