@@ -69,7 +69,10 @@ async fn a_real_line_refuses_to_start_while_a_demo_sign_in_has_the_demo_password
     let out = tokio::time::timeout(Duration::from_secs(60), line.up(&[]).output()).await??;
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "started with the demo's published password: {said}");
-    assert!(said.contains("demo password") && said.contains("pormestari"), "names the mayor, who can read every case: {said}");
+    assert!(
+        said.contains("demo password") && said.contains("pormestari"),
+        "names the mayor, who can read every case: {said}"
+    );
     assert!(said.contains("batline responder password"), "says how to fix it: {said}");
 
     // Every demo sign-in given a new password: it starts.
