@@ -1,6 +1,7 @@
 //! What Batline says to residents, in Finnish, Swedish and English. Kept in
 //! one place so wording can be reviewed by the city's language services.
 
+mod table;
 pub mod voice;
 
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};

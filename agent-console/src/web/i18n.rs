@@ -1,5 +1,6 @@
 //! The console's own words in Finnish, Swedish and English. Every text is a
-//! field of [`Ui`], so a missing translation does not compile.
+//! field of [`Ui`], written once by key with its three languages side by
+//! side ([`batline_core::texts!`]), so a missing translation does not compile.
 //!
 //! The language comes from the `lang` cookie (the switcher in the header
 //! sets it), else the browser's `Accept-Language`, else Finnish.
@@ -42,199 +43,1171 @@ impl FromHeaders for Lang {
     }
 }
 
-/// Every text of the console in one language.
-#[derive(Debug)]
-pub struct Ui {
-    pub code: &'static str,
-    pub language_name: &'static str,
-    pub skip_to_content: &'static str,
-    pub main_nav: &'static str,
-    pub nav_inbox: &'static str,
-    pub nav_lead: &'static str,
-    pub nav_dashboard: &'static str,
-    pub nav_admin: &'static str,
-    pub nav_walk_in: &'static str,
-    pub signed_in_as: &'static str,
-    pub sign_in_title: &'static str,
-    pub sign_in_intro: &'static str,
-    pub username: &'static str,
-    pub password: &'static str,
-    pub sign_in_button: &'static str,
-    pub sign_out: &'static str,
-    pub bad_credentials: &'static str,
-    pub too_many_attempts: &'static str,
-    pub signed_out: &'static str,
-    pub language_label: &'static str,
-    pub change: &'static str,
-    pub duty_label: &'static str,
-    pub duty_on: &'static str,
-    pub duty_away: &'static str,
-    pub duty_off: &'static str,
-    pub unseen_label: &'static str,
-    pub inbox_title: &'static str,
-    pub offers_title: &'static str,
-    pub offer_from: &'static str,
-    pub accept: &'static str,
-    pub decline: &'static str,
-    pub no_cases: &'static str,
-    pub col_case: &'static str,
-    pub col_channel: &'static str,
-    pub col_about: &'static str,
-    pub col_last: &'static str,
-    pub col_ack: &'static str,
-    pub col_sla: &'static str,
-    pub col_action: &'static str,
-    pub acknowledge: &'static str,
-    pub acknowledged: &'static str,
-    pub not_acknowledged: &'static str,
-    pub open_case: &'static str,
-    pub alert_new_case: &'static str,
-    pub alert_new_message: &'static str,
-    pub alert_offer: &'static str,
-    pub alert_sla: &'static str,
-    pub shortcuts_title: &'static str,
-    pub shortcuts: &'static [(&'static str, &'static str)],
-    pub case_title: &'static str,
-    pub status_open: &'static str,
-    pub status_resolved: &'static str,
-    pub owner: &'static str,
-    pub opened: &'static str,
-    pub channel: &'static str,
-    pub area: &'static str,
-    pub topic: &'static str,
-    pub resident_language: &'static str,
-    pub resident_phone: &'static str,
-    pub none: &'static str,
-    pub conversation: &'static str,
-    pub from_resident: &'static str,
-    pub internal_note: &'static str,
-    pub auto_reply: &'static str,
-    pub notice: &'static str,
-    pub call: &'static str,
-    pub recording: &'static str,
-    pub seconds: &'static str,
-    pub no_messages: &'static str,
-    pub reply_title: &'static str,
-    pub reply_hint: &'static str,
-    pub send_reply: &'static str,
-    pub canned_label: &'static str,
-    pub canned_none: &'static str,
-    pub note_title: &'static str,
-    pub note_hint: &'static str,
-    pub add_note: &'static str,
-    pub handoff_title: &'static str,
-    pub handoff_hint: &'static str,
-    pub handoff_to: &'static str,
-    pub handoff_note: &'static str,
-    pub handoff_send: &'static str,
-    pub handoff_pending: &'static str,
-    pub nobody_to_hand_to: &'static str,
-    pub resolve_title: &'static str,
-    pub summary: &'static str,
-    pub resolve_hint: &'static str,
-    pub resolve_button: &'static str,
-    pub reopen_title: &'static str,
-    pub reopen_reason: &'static str,
-    pub reopen_button: &'static str,
-    pub call_back_button: &'static str,
-    pub call_back_hint: &'static str,
-    pub call_back_owed: &'static str,
-    pub sla_title: &'static str,
-    pub sla_first_response: &'static str,
-    pub sla_resolution: &'static str,
-    pub sla_met: &'static str,
-    pub sla_breached: &'static str,
-    pub sla_due: &'static str,
-    pub earlier_cases: &'static str,
-    pub no_earlier_cases: &'static str,
-    pub timeline: &'static str,
-    pub read_only: &'static str,
-    pub done_acknowledged: &'static str,
-    pub done_replied: &'static str,
-    pub done_noted: &'static str,
-    pub done_offered: &'static str,
-    pub done_accepted: &'static str,
-    pub done_declined: &'static str,
-    pub done_resolved: &'static str,
-    pub done_reopened: &'static str,
-    pub done_call_back: &'static str,
-    pub done_reassigned: &'static str,
-    pub done_duty: &'static str,
-    pub error_title: &'static str,
-    pub back: &'static str,
-    pub not_yours: &'static str,
-    pub not_found: &'static str,
-    pub desk_no_conversations: &'static str,
-    pub role_forbidden: &'static str,
-    pub unavailable: &'static str,
-    pub cross_site: &'static str,
-    pub csrf_failed: &'static str,
-    pub too_large: &'static str,
-    pub off_title: &'static str,
-    pub off_intro: &'static str,
-    pub off_none: &'static str,
-    pub will_go_to: &'static str,
-    pub likely_note: &'static str,
-    pub confirm_off: &'static str,
-    pub cancel: &'static str,
-    pub lead_title: &'static str,
-    pub on_duty_now: &'static str,
-    pub col_responder: &'static str,
-    pub col_status: &'static str,
-    pub col_load: &'static str,
-    pub col_unacked: &'static str,
-    pub col_overdue: &'static str,
-    pub attention_title: &'static str,
-    pub attention_none: &'static str,
-    pub reassign: &'static str,
-    pub reassign_to: &'static str,
-    pub reason: &'static str,
-    pub overdue: &'static str,
-    pub breached: &'static str,
-    pub dead_letters_title: &'static str,
-    pub dead_letters_none: &'static str,
-    pub dead_letters_hint: &'static str,
-    pub dead_letters_retry: &'static str,
-    pub dead_letters_retried: &'static str,
-    pub dash_title: &'static str,
-    pub dash_from: &'static str,
-    pub dash_to: &'static str,
-    pub dash_by: &'static str,
-    pub dash_show: &'static str,
-    pub dash_headline: &'static str,
-    pub dash_cases: &'static str,
-    pub dash_time_to_owner: &'static str,
-    pub dash_first_response: &'static str,
-    pub dash_resolution: &'static str,
-    pub dash_within_sla: &'static str,
-    pub dash_missed_acks: &'static str,
-    pub dash_handoffs: &'static str,
-    pub dash_reopened: &'static str,
-    pub dash_open: &'static str,
-    pub dash_open_age: &'static str,
-    pub dash_satisfaction: &'static str,
-    pub dash_answers: &'static str,
-    pub dash_median: &'static str,
-    pub dash_p90: &'static str,
-    pub dash_trends: &'static str,
-    pub dash_cases_per_week: &'static str,
-    pub dash_first_response_per_week: &'static str,
-    pub dash_districts: &'static str,
-    pub dash_cases_per_district: &'static str,
-    pub dash_breakdown: &'static str,
-    pub dash_group: &'static str,
-    pub dash_export: &'static str,
-    pub dash_no_cases: &'static str,
-    pub dash_by_area: &'static str,
-    pub dash_by_topic: &'static str,
-    pub dash_by_channel: &'static str,
-    pub dash_by_responder: &'static str,
-    pub dash_by_hour: &'static str,
-    pub dash_minutes: &'static str,
-    pub channel_sms: &'static str,
-    pub channel_voice: &'static str,
-    pub channel_chat: &'static str,
-    pub channel_walk_in: &'static str,
+batline_core::texts! {
+    /// Every text of the console in one language.
+    #[derive(Debug)]
+    pub struct Ui;
+
+    /// The texts for `lang`.
+    pub fn ui;
+
+    code {
+        fi: "fi",
+        sv: "sv",
+        en: "en",
+    }
+
+    language_name {
+        fi: "Suomi",
+        sv: "Svenska",
+        en: "English",
+    }
+
+    skip_to_content {
+        fi: "Siirry sisältöön",
+        sv: "Hoppa till innehållet",
+        en: "Skip to content",
+    }
+
+    main_nav {
+        fi: "Päävalikko",
+        sv: "Huvudmeny",
+        en: "Main menu",
+    }
+
+    nav_inbox {
+        fi: "Omat tapaukset",
+        sv: "Mina ärenden",
+        en: "My cases",
+    }
+
+    nav_lead {
+        fi: "Vuoron johto",
+        sv: "Skiftledning",
+        en: "Shift lead",
+    }
+
+    nav_dashboard {
+        fi: "SLA-näkymä",
+        sv: "SLA-översikt",
+        en: "SLA dashboard",
+    }
+
+    nav_admin {
+        fi: "Ylläpito",
+        sv: "Administration",
+        en: "Administration",
+    }
+
+    nav_walk_in {
+        fi: "Asiointipiste",
+        sv: "Servicepunkt",
+        en: "Walk-in desk",
+    }
+
+    signed_in_as {
+        fi: "Kirjautuneena",
+        sv: "Inloggad som",
+        en: "Signed in as",
+    }
+
+    sign_in_title {
+        fi: "Kirjaudu Batlineen",
+        sv: "Logga in på Batline",
+        en: "Sign in to Batline",
+    }
+
+    sign_in_intro {
+        fi: "Vastaajien työpöytä: omat tapaukset, vastaukset ja luovutukset.",
+        sv: "Svararnas arbetsyta: egna ärenden, svar och överlämningar.",
+        en: "The responders' workplace: your cases, replies and hand-offs.",
+    }
+
+    username {
+        fi: "Käyttäjätunnus",
+        sv: "Användarnamn",
+        en: "Username",
+    }
+
+    password {
+        fi: "Salasana",
+        sv: "Lösenord",
+        en: "Password",
+    }
+
+    sign_in_button {
+        fi: "Kirjaudu",
+        sv: "Logga in",
+        en: "Sign in",
+    }
+
+    sign_out {
+        fi: "Kirjaudu ulos",
+        sv: "Logga ut",
+        en: "Sign out",
+    }
+
+    bad_credentials {
+        fi: "Väärä käyttäjätunnus tai salasana.",
+        sv: "Fel användarnamn eller lösenord.",
+        en: "Wrong username or password.",
+    }
+
+    too_many_attempts {
+        fi: "Liian monta kirjautumisyritystä tästä osoitteesta. Yritä hetken kuluttua uudelleen",
+        sv: "För många inloggningsförsök från den här adressen. Försök igen om en stund",
+        en: "Too many sign-in attempts from your address. Try again in a moment",
+    }
+
+    signed_out {
+        fi: "Olet kirjautunut ulos.",
+        sv: "Du har loggat ut.",
+        en: "You have signed out.",
+    }
+
+    language_label {
+        fi: "Kieli",
+        sv: "Språk",
+        en: "Language",
+    }
+
+    change {
+        fi: "Vaihda",
+        sv: "Byt",
+        en: "Change",
+    }
+
+    duty_label {
+        fi: "Päivystystila",
+        sv: "Jourstatus",
+        en: "Duty status",
+    }
+
+    duty_on {
+        fi: "Päivystää",
+        sv: "I tjänst",
+        en: "On duty",
+    }
+
+    duty_away {
+        fi: "Tauolla",
+        sv: "Borta en stund",
+        en: "Away",
+    }
+
+    duty_off {
+        fi: "Ei vuorossa",
+        sv: "Inte i tjänst",
+        en: "Off duty",
+    }
+
+    unseen_label {
+        fi: "uutta",
+        sv: "nya",
+        en: "new",
+    }
+
+    inbox_title {
+        fi: "Omat tapaukset",
+        sv: "Mina ärenden",
+        en: "My cases",
+    }
+
+    offers_title {
+        fi: "Sinulle tarjotut tapaukset",
+        sv: "Ärenden som erbjuds dig",
+        en: "Cases offered to you",
+    }
+
+    offer_from {
+        fi: "tarjoaa sinulle tapausta",
+        sv: "erbjuder dig ärendet",
+        en: "offers you case",
+    }
+
+    accept {
+        fi: "Ota vastaan",
+        sv: "Ta emot",
+        en: "Accept",
+    }
+
+    decline {
+        fi: "Kieltäydy",
+        sv: "Avböj",
+        en: "Decline",
+    }
+
+    no_cases {
+        fi: "Ei avoimia tapauksia. Uudet tulevat tähän heti.",
+        sv: "Inga öppna ärenden. Nya dyker upp här direkt.",
+        en: "No open cases. New ones appear here at once.",
+    }
+
+    col_case {
+        fi: "Tapaus",
+        sv: "Ärende",
+        en: "Case",
+    }
+
+    col_channel {
+        fi: "Kanava",
+        sv: "Kanal",
+        en: "Channel",
+    }
+
+    col_about {
+        fi: "Alue ja aihe",
+        sv: "Område och ämne",
+        en: "Area and topic",
+    }
+
+    col_last {
+        fi: "Viimeisin viesti",
+        sv: "Senaste meddelande",
+        en: "Last message",
+    }
+
+    col_ack {
+        fi: "Kuittaus",
+        sv: "Kvittering",
+        en: "Acknowledgement",
+    }
+
+    col_sla {
+        fi: "Seuraava SLA-raja",
+        sv: "Nästa SLA-gräns",
+        en: "Next SLA deadline",
+    }
+
+    col_action {
+        fi: "Toiminto",
+        sv: "Åtgärd",
+        en: "Action",
+    }
+
+    acknowledge {
+        fi: "Kuittaa",
+        sv: "Kvittera",
+        en: "Acknowledge",
+    }
+
+    acknowledged {
+        fi: "Kuitattu",
+        sv: "Kvitterat",
+        en: "Acknowledged",
+    }
+
+    not_acknowledged {
+        fi: "Kuittaamatta",
+        sv: "Inte kvitterat",
+        en: "Not acknowledged",
+    }
+
+    open_case {
+        fi: "Avaa",
+        sv: "Öppna",
+        en: "Open",
+    }
+
+    alert_new_case {
+        fi: "Uusi tapaus sinulle",
+        sv: "Nytt ärende till dig",
+        en: "New case for you",
+    }
+
+    alert_new_message {
+        fi: "Uusi viesti asukkaalta",
+        sv: "Nytt meddelande från invånaren",
+        en: "New message from the resident",
+    }
+
+    alert_offer {
+        fi: "Sinulle tarjotaan tapausta",
+        sv: "Du erbjuds ett ärende",
+        en: "A case is offered to you",
+    }
+
+    alert_sla {
+        fi: "SLA-raja ylittyi",
+        sv: "SLA-gränsen överskreds",
+        en: "An SLA deadline was missed",
+    }
+
+    shortcuts_title {
+        fi: "Pikanäppäimet",
+        sv: "Kortkommandon",
+        en: "Keyboard shortcuts",
+    }
+
+    shortcuts: &'static [(&'static str, &'static str)] {
+        fi: &[
+            ("j / k", "seuraava / edellinen tapaus"),
+            ("o, Enter", "avaa tapaus"),
+            ("a", "kuittaa"),
+            ("r", "kirjoita vastaus"),
+            ("?", "näytä tai piilota tämä ohje"),
+        ],
+        sv: &[
+            ("j / k", "nästa / föregående ärende"),
+            ("o, Enter", "öppna ärendet"),
+            ("a", "kvittera"),
+            ("r", "skriv svar"),
+            ("?", "visa eller dölj den här hjälpen"),
+        ],
+        en: &[
+            ("j / k", "next / previous case"),
+            ("o, Enter", "open the case"),
+            ("a", "acknowledge"),
+            ("r", "write a reply"),
+            ("?", "show or hide this help"),
+        ],
+    }
+
+    case_title {
+        fi: "Tapaus",
+        sv: "Ärende",
+        en: "Case",
+    }
+
+    status_open {
+        fi: "Avoin",
+        sv: "Öppet",
+        en: "Open",
+    }
+
+    status_resolved {
+        fi: "Ratkaistu",
+        sv: "Löst",
+        en: "Resolved",
+    }
+
+    owner {
+        fi: "Vastuuhenkilö",
+        sv: "Ansvarig",
+        en: "Owner",
+    }
+
+    opened {
+        fi: "Avattu",
+        sv: "Öppnat",
+        en: "Opened",
+    }
+
+    channel {
+        fi: "Kanava",
+        sv: "Kanal",
+        en: "Channel",
+    }
+
+    area {
+        fi: "Alue",
+        sv: "Område",
+        en: "Area",
+    }
+
+    topic {
+        fi: "Aihe",
+        sv: "Ämne",
+        en: "Topic",
+    }
+
+    resident_language {
+        fi: "Asukkaan kieli",
+        sv: "Invånarens språk",
+        en: "Resident's language",
+    }
+
+    resident_phone {
+        fi: "Asukkaan puhelin",
+        sv: "Invånarens telefon",
+        en: "Resident's phone",
+    }
+
+    none {
+        fi: "–",
+        sv: "–",
+        en: "–",
+    }
+
+    conversation {
+        fi: "Keskustelu",
+        sv: "Samtal",
+        en: "Conversation",
+    }
+
+    from_resident {
+        fi: "Asukas",
+        sv: "Invånare",
+        en: "Resident",
+    }
+
+    internal_note {
+        fi: "Sisäinen muistiinpano",
+        sv: "Intern anteckning",
+        en: "Internal note",
+    }
+
+    auto_reply {
+        fi: "Automaattinen vastaus",
+        sv: "Automatiskt svar",
+        en: "Automatic reply",
+    }
+
+    notice {
+        fi: "Ilmoitus asukkaalle",
+        sv: "Meddelande till invånaren",
+        en: "Notice to the resident",
+    }
+
+    call {
+        fi: "Puhelu",
+        sv: "Samtal",
+        en: "Call",
+    }
+
+    recording {
+        fi: "Ääniviesti",
+        sv: "Röstmeddelande",
+        en: "Voice message",
+    }
+
+    seconds {
+        fi: "s",
+        sv: "s",
+        en: "s",
+    }
+
+    no_messages {
+        fi: "Ei viestejä vielä.",
+        sv: "Inga meddelanden ännu.",
+        en: "No messages yet.",
+    }
+
+    reply_title {
+        fi: "Vastaa asukkaalle",
+        sv: "Svara invånaren",
+        en: "Reply to the resident",
+    }
+
+    reply_hint {
+        fi: "Vastaus lähtee asukkaalle kanavassa",
+        sv: "Svaret går till invånaren via kanalen",
+        en: "The reply goes to the resident by",
+    }
+
+    send_reply {
+        fi: "Lähetä vastaus",
+        sv: "Skicka svar",
+        en: "Send reply",
+    }
+
+    canned_label {
+        fi: "Valmis vastaus",
+        sv: "Färdigt svar",
+        en: "Canned reply",
+    }
+
+    canned_none {
+        fi: "Valitse valmis vastaus…",
+        sv: "Välj ett färdigt svar…",
+        en: "Pick a canned reply…",
+    }
+
+    note_title {
+        fi: "Sisäinen muistiinpano",
+        sv: "Intern anteckning",
+        en: "Internal note",
+    }
+
+    note_hint {
+        fi: "Näkyy vain työntekijöille; ei lähde asukkaalle.",
+        sv: "Syns bara för personalen; skickas inte till invånaren.",
+        en: "Only staff see it; it is never sent to the resident.",
+    }
+
+    add_note {
+        fi: "Tallenna muistiinpano",
+        sv: "Spara anteckningen",
+        en: "Save note",
+    }
+
+    handoff_title {
+        fi: "Luovuta kollegalle",
+        sv: "Lämna över till en kollega",
+        en: "Hand off to a colleague",
+    }
+
+    handoff_hint {
+        fi: "Tapaus pysyy sinulla, kunnes kollega ottaa sen vastaan.",
+        sv: "Ärendet är ditt tills kollegan tar emot det.",
+        en: "The case stays yours until the colleague accepts it.",
+    }
+
+    handoff_to {
+        fi: "Kenelle",
+        sv: "Till",
+        en: "To",
+    }
+
+    handoff_note {
+        fi: "Viesti kollegalle",
+        sv: "Meddelande till kollegan",
+        en: "Note for the colleague",
+    }
+
+    handoff_send {
+        fi: "Tarjoa tapausta",
+        sv: "Erbjud ärendet",
+        en: "Offer the case",
+    }
+
+    handoff_pending {
+        fi: "Luovutustarjous odottaa vastausta",
+        sv: "Ett överlämningserbjudande väntar på svar",
+        en: "A hand-off offer is waiting for an answer",
+    }
+
+    nobody_to_hand_to {
+        fi: "Kukaan muu ei ole nyt päivystämässä.",
+        sv: "Ingen annan är i tjänst just nu.",
+        en: "Nobody else is on duty right now.",
+    }
+
+    resolve_title {
+        fi: "Ratkaise",
+        sv: "Lös",
+        en: "Resolve",
+    }
+
+    summary {
+        fi: "Yhteenveto",
+        sv: "Sammanfattning",
+        en: "Summary",
+    }
+
+    resolve_hint {
+        fi: "Yhteenveto lähtee asukkaalle.",
+        sv: "Sammanfattningen skickas till invånaren.",
+        en: "The summary is sent to the resident.",
+    }
+
+    resolve_button {
+        fi: "Merkitse ratkaistuksi",
+        sv: "Markera som löst",
+        en: "Mark resolved",
+    }
+
+    reopen_title {
+        fi: "Avaa uudelleen",
+        sv: "Öppna igen",
+        en: "Reopen",
+    }
+
+    reopen_reason {
+        fi: "Miksi tapaus avataan uudelleen",
+        sv: "Varför ärendet öppnas igen",
+        en: "Why the case is reopened",
+    }
+
+    reopen_button {
+        fi: "Avaa tapaus uudelleen",
+        sv: "Öppna ärendet igen",
+        en: "Reopen the case",
+    }
+
+    call_back_button {
+        fi: "Soita asukkaalle",
+        sv: "Ring invånaren",
+        en: "Call the resident",
+    }
+
+    call_back_hint {
+        fi: "Batline soittaa ensin sinun puhelimeesi ja yhdistää sitten asukkaalle.",
+        sv: "Batline ringer först din telefon och kopplar sedan till invånaren.",
+        en: "Batline rings your phone first, then connects you to the resident.",
+    }
+
+    call_back_owed {
+        fi: "Takaisinsoitto luvattu viimeistään",
+        sv: "Återuppringning utlovad senast",
+        en: "Call-back promised by",
+    }
+
+    sla_title {
+        fi: "SLA",
+        sv: "SLA",
+        en: "SLA",
+    }
+
+    sla_first_response {
+        fi: "Ensimmäinen vastaus",
+        sv: "Första svar",
+        en: "First response",
+    }
+
+    sla_resolution {
+        fi: "Ratkaisu",
+        sv: "Lösning",
+        en: "Resolution",
+    }
+
+    sla_met {
+        fi: "ajoissa",
+        sv: "i tid",
+        en: "met",
+    }
+
+    sla_breached {
+        fi: "myöhässä",
+        sv: "försenat",
+        en: "missed",
+    }
+
+    sla_due {
+        fi: "määräaika",
+        sv: "senast",
+        en: "due",
+    }
+
+    earlier_cases {
+        fi: "Asukkaan aiemmat tapaukset",
+        sv: "Invånarens tidigare ärenden",
+        en: "The resident's earlier cases",
+    }
+
+    no_earlier_cases {
+        fi: "Ei aiempia tapauksia.",
+        sv: "Inga tidigare ärenden.",
+        en: "No earlier cases.",
+    }
+
+    timeline {
+        fi: "Tapahtumat",
+        sv: "Händelser",
+        en: "Timeline",
+    }
+
+    read_only {
+        fi: "Tämä tapaus on toisen vastaajan. Voit lukea sen, mutta vain vastuuhenkilö voi toimia.",
+        sv: "Ärendet tillhör en annan svarare. Du kan läsa det, men bara den ansvariga kan agera.",
+        en: "This case belongs to another responder. You can read it; only its owner can act on it.",
+    }
+
+    done_acknowledged {
+        fi: "Kuitattu.",
+        sv: "Kvitterat.",
+        en: "Acknowledged.",
+    }
+
+    done_replied {
+        fi: "Vastaus lähti asukkaalle.",
+        sv: "Svaret skickades till invånaren.",
+        en: "The reply went to the resident.",
+    }
+
+    done_noted {
+        fi: "Muistiinpano tallennettu.",
+        sv: "Anteckningen sparades.",
+        en: "Note saved.",
+    }
+
+    done_offered {
+        fi: "Tapausta tarjottu. Se on sinun, kunnes kollega ottaa sen vastaan.",
+        sv: "Ärendet erbjöds. Det är ditt tills kollegan tar emot det.",
+        en: "Case offered. It stays yours until your colleague accepts it.",
+    }
+
+    done_accepted {
+        fi: "Tapaus on nyt sinun.",
+        sv: "Ärendet är nu ditt.",
+        en: "The case is yours now.",
+    }
+
+    done_declined {
+        fi: "Kieltäydyit tarjouksesta.",
+        sv: "Du avböjde erbjudandet.",
+        en: "You declined the offer.",
+    }
+
+    done_resolved {
+        fi: "Tapaus ratkaistu ja asukkaalle kerrottu.",
+        sv: "Ärendet är löst och invånaren har informerats.",
+        en: "Case resolved and the resident told.",
+    }
+
+    done_reopened {
+        fi: "Tapaus avattu uudelleen.",
+        sv: "Ärendet öppnades igen.",
+        en: "Case reopened.",
+    }
+
+    done_call_back {
+        fi: "Puhelu käynnistyy: puhelimesi soi hetken kuluttua.",
+        sv: "Samtalet kopplas: din telefon ringer strax.",
+        en: "Calling: your phone rings in a moment.",
+    }
+
+    done_reassigned {
+        fi: "Tapaus siirretty.",
+        sv: "Ärendet flyttades.",
+        en: "Case reassigned.",
+    }
+
+    done_duty {
+        fi: "Päivystystila päivitetty.",
+        sv: "Jourstatusen uppdaterades.",
+        en: "Duty status updated.",
+    }
+
+    error_title {
+        fi: "Ei onnistunut",
+        sv: "Det gick inte",
+        en: "That did not work",
+    }
+
+    back {
+        fi: "Takaisin",
+        sv: "Tillbaka",
+        en: "Back",
+    }
+
+    not_yours {
+        fi: "Tämä tapaus on toisen vastaajan. Vain sen vastuuhenkilö, vuoron johto, pormestari ja ylläpito voivat avata sen.",
+        sv: "Ärendet tillhör en annan svarare. Bara den ansvariga, skiftledningen, borgmästaren och administratörer kan öppna det.",
+        en: "This case belongs to another responder. Only its owner, shift leads, the mayor and admins can open it.",
+    }
+
+    not_found {
+        fi: "Tapausta ei löydy.",
+        sv: "Ärendet hittades inte.",
+        en: "There is no such case.",
+    }
+
+    desk_no_conversations {
+        fi: "Asiointipisteen työntekijät eivät lue keskusteluja. Hae tapaus tunnuksella asiointipisteen sivulta.",
+        sv: "Personalen vid servicepunkten läser inte samtal. Sök ärendet med dess kod på servicepunktens sida.",
+        en: "Walk-in desk staff do not read conversations. Look the case up by its code on the walk-in desk page.",
+    }
+
+    role_forbidden {
+        fi: "Roolisi ei salli tätä sivua.",
+        sv: "Din roll ger inte tillgång till den här sidan.",
+        en: "Your role does not allow this page.",
+    }
+
+    unavailable {
+        fi: "Batline ei juuri nyt tavoita tietokantaa. Yritä hetken kuluttua uudelleen.",
+        sv: "Batline når inte databasen just nu. Försök igen om en stund.",
+        en: "Batline cannot reach its database right now. Try again in a moment.",
+    }
+
+    cross_site {
+        fi: "Pyyntö tuli toiselta sivustolta, joten sitä ei käsitelty.",
+        sv: "Begäran kom från en annan webbplats och behandlades inte.",
+        en: "The request came from another site, so it was not carried out.",
+    }
+
+    csrf_failed {
+        fi: "Lomake oli vanhentunut. Lataa sivu uudelleen ja yritä uudestaan.",
+        sv: "Formuläret hade gått ut. Ladda om sidan och försök igen.",
+        en: "The form had expired. Reload the page and try again.",
+    }
+
+    too_large {
+        fi: "Lähetys oli liian suuri.",
+        sv: "Det som skickades var för stort.",
+        en: "What was sent is too large.",
+    }
+
+    off_title {
+        fi: "Lähdetkö vuorosta?",
+        sv: "Går du ur tjänst?",
+        en: "Going off duty?",
+    }
+
+    off_intro {
+        fi: "Avoimet tapauksesi siirtyvät näin:",
+        sv: "Dina öppna ärenden går vidare så här:",
+        en: "Your open cases will move on like this:",
+    }
+
+    off_none {
+        fi: "Sinulla ei ole avoimia tapauksia.",
+        sv: "Du har inga öppna ärenden.",
+        en: "You have no open cases.",
+    }
+
+    will_go_to {
+        fi: "Siirtyy",
+        sv: "Går till",
+        en: "Goes to",
+    }
+
+    likely_note {
+        fi: "Siirto tehdään, kun vahvistat; jos tilanne ehtii muuttua, sääntö voi valita toisen.",
+        sv: "Flytten görs när du bekräftar; om läget hinner ändras kan regeln välja någon annan.",
+        en: "The move happens when you confirm; if things change meanwhile, the rules may pick someone else.",
+    }
+
+    confirm_off {
+        fi: "Vahvista ja lähde vuorosta",
+        sv: "Bekräfta och gå ur tjänst",
+        en: "Confirm and go off duty",
+    }
+
+    cancel {
+        fi: "Peruuta",
+        sv: "Avbryt",
+        en: "Cancel",
+    }
+
+    lead_title {
+        fi: "Vuoron johto",
+        sv: "Skiftledning",
+        en: "Shift lead",
+    }
+
+    on_duty_now {
+        fi: "Vastaajat",
+        sv: "Svarare",
+        en: "Responders",
+    }
+
+    col_responder {
+        fi: "Vastaaja",
+        sv: "Svarare",
+        en: "Responder",
+    }
+
+    col_status {
+        fi: "Tila",
+        sv: "Status",
+        en: "Status",
+    }
+
+    col_load {
+        fi: "Kuorma",
+        sv: "Belastning",
+        en: "Load",
+    }
+
+    col_unacked {
+        fi: "Kuittaamatta",
+        sv: "Okvitterade",
+        en: "Unacknowledged",
+    }
+
+    col_overdue {
+        fi: "Myöhässä",
+        sv: "Försenade",
+        en: "Overdue",
+    }
+
+    attention_title {
+        fi: "Huomiota vaativat tapaukset",
+        sv: "Ärenden som kräver uppmärksamhet",
+        en: "Cases needing attention",
+    }
+
+    attention_none {
+        fi: "Kaikki tapaukset on kuitattu ajallaan.",
+        sv: "Alla ärenden har kvitterats i tid.",
+        en: "Every case was acknowledged in time.",
+    }
+
+    reassign {
+        fi: "Siirrä",
+        sv: "Flytta",
+        en: "Reassign",
+    }
+
+    reassign_to {
+        fi: "Siirrä vastaajalle",
+        sv: "Flytta till svarare",
+        en: "Reassign to",
+    }
+
+    reason {
+        fi: "Syy",
+        sv: "Orsak",
+        en: "Reason",
+    }
+
+    overdue {
+        fi: "myöhässä",
+        sv: "försenat",
+        en: "overdue",
+    }
+
+    breached {
+        fi: "SLA ylitetty",
+        sv: "SLA överskridet",
+        en: "SLA missed",
+    }
+
+    dead_letters_title {
+        fi: "Käsittelemättömät viestit",
+        sv: "Ohanterade meddelanden",
+        en: "Messages not handled",
+    }
+
+    dead_letters_none {
+        fi: "Ei käsittelemättömiä viestejä.",
+        sv: "Inga ohanterade meddelanden.",
+        en: "No messages waiting.",
+    }
+
+    dead_letters_hint {
+        fi: "Batline ei osannut käsitellä näitä viestejä. Mitään ei ole pudotettu: korjaa syy ja lähetä viesti uudelleen.",
+        sv: "Batline kunde inte hantera de här meddelandena. Inget har tappats: åtgärda orsaken och skicka meddelandet igen.",
+        en: "Batline could not handle these messages. Nothing was dropped: fix the cause and send the message again.",
+    }
+
+    dead_letters_retry {
+        fi: "Lähetä uudelleen",
+        sv: "Skicka igen",
+        en: "Send again",
+    }
+
+    dead_letters_retried {
+        fi: "Viesti lähetettiin uudelleen.",
+        sv: "Meddelandet skickades igen.",
+        en: "The message was sent again.",
+    }
+
+    dash_title {
+        fi: "SLA-näkymä",
+        sv: "SLA-översikt",
+        en: "SLA dashboard",
+    }
+
+    dash_from {
+        fi: "Alkaen",
+        sv: "Från",
+        en: "From",
+    }
+
+    dash_to {
+        fi: "Päättyen",
+        sv: "Till",
+        en: "To",
+    }
+
+    dash_by {
+        fi: "Ryhmittely",
+        sv: "Gruppering",
+        en: "Break down by",
+    }
+
+    dash_show {
+        fi: "Näytä",
+        sv: "Visa",
+        en: "Show",
+    }
+
+    dash_headline {
+        fi: "Jakso kokonaisuutena",
+        sv: "Perioden som helhet",
+        en: "The period as a whole",
+    }
+
+    dash_cases {
+        fi: "Tapauksia",
+        sv: "Ärenden",
+        en: "Cases",
+    }
+
+    dash_time_to_owner {
+        fi: "Aika nimettyyn vastuuhenkilöön",
+        sv: "Tid till namngiven ansvarig",
+        en: "Time to a named owner",
+    }
+
+    dash_first_response {
+        fi: "Ensimmäinen vastaus",
+        sv: "Första svar",
+        en: "First response",
+    }
+
+    dash_resolution {
+        fi: "Ratkaisu",
+        sv: "Lösning",
+        en: "Resolution",
+    }
+
+    dash_within_sla {
+        fi: "SLA:n sisällä (ensimmäinen vastaus / ratkaisu)",
+        sv: "Inom SLA (första svar / lösning)",
+        en: "Within SLA (first response / resolution)",
+    }
+
+    dash_missed_acks {
+        fi: "Myöhästyneet kuittaukset",
+        sv: "Missade kvitteringar",
+        en: "Missed acknowledgements",
+    }
+
+    dash_handoffs {
+        fi: "Luovutuksia tapausta kohden",
+        sv: "Överlämningar per ärende",
+        en: "Hand-offs per case",
+    }
+
+    dash_reopened {
+        fi: "Uudelleen avatut",
+        sv: "Öppnade igen",
+        en: "Reopened",
+    }
+
+    dash_open {
+        fi: "Avoimia",
+        sv: "Öppna",
+        en: "Open",
+    }
+
+    dash_open_age {
+        fi: "Avoimien ikä (mediaani)",
+        sv: "Öppna ärendens ålder (median)",
+        en: "Age of open cases (median)",
+    }
+
+    dash_satisfaction {
+        fi: "Asukastyytyväisyys",
+        sv: "Invånarnöjdhet",
+        en: "Resident satisfaction",
+    }
+
+    dash_answers {
+        fi: "vastausta",
+        sv: "svar",
+        en: "answers",
+    }
+
+    dash_median {
+        fi: "mediaani",
+        sv: "median",
+        en: "median",
+    }
+
+    dash_p90 {
+        fi: "p90",
+        sv: "p90",
+        en: "p90",
+    }
+
+    dash_trends {
+        fi: "Viikoittain",
+        sv: "Per vecka",
+        en: "Week by week",
+    }
+
+    dash_cases_per_week {
+        fi: "Tapauksia viikossa",
+        sv: "Ärenden per vecka",
+        en: "Cases per week",
+    }
+
+    dash_first_response_per_week {
+        fi: "Ensimmäinen vastaus viikoittain (minuuttia)",
+        sv: "Första svar per vecka (minuter)",
+        en: "First response per week (minutes)",
+    }
+
+    dash_districts {
+        fi: "Kaupunginosat",
+        sv: "Stadsdelar",
+        en: "Districts",
+    }
+
+    dash_cases_per_district {
+        fi: "Tapauksia kaupunginosittain",
+        sv: "Ärenden per stadsdel",
+        en: "Cases per district",
+    }
+
+    dash_breakdown {
+        fi: "Erittely",
+        sv: "Uppdelning",
+        en: "Breakdown",
+    }
+
+    dash_group {
+        fi: "Ryhmä",
+        sv: "Grupp",
+        en: "Group",
+    }
+
+    dash_export {
+        fi: "Lataa",
+        sv: "Ladda ner",
+        en: "Download",
+    }
+
+    dash_no_cases {
+        fi: "Ei tapauksia tällä jaksolla.",
+        sv: "Inga ärenden under perioden.",
+        en: "No cases in this period.",
+    }
+
+    dash_by_area {
+        fi: "alue",
+        sv: "område",
+        en: "area",
+    }
+
+    dash_by_topic {
+        fi: "aihe",
+        sv: "ämne",
+        en: "topic",
+    }
+
+    dash_by_channel {
+        fi: "kanava",
+        sv: "kanal",
+        en: "channel",
+    }
+
+    dash_by_responder {
+        fi: "vastaaja",
+        sv: "svarare",
+        en: "responder",
+    }
+
+    dash_by_hour {
+        fi: "tunti",
+        sv: "timme",
+        en: "hour of day",
+    }
+
+    dash_minutes {
+        fi: "min",
+        sv: "min",
+        en: "min",
+    }
+
+    channel_sms {
+        fi: "Tekstiviesti",
+        sv: "Sms",
+        en: "SMS",
+    }
+
+    channel_voice {
+        fi: "Puhelu",
+        sv: "Samtal",
+        en: "Phone",
+    }
+
+    channel_chat {
+        fi: "Chat",
+        sv: "Chatt",
+        en: "Chat",
+    }
+
+    channel_walk_in {
+        fi: "Asiointipiste",
+        sv: "Servicepunkt",
+        en: "Walk-in desk",
+    }
 }
 
 impl Ui {
@@ -257,612 +1230,6 @@ impl Ui {
         }
     }
 }
-
-/// The texts for `lang`.
-pub fn ui(lang: Lang) -> &'static Ui {
-    match lang {
-        Language::Fi => &FI,
-        Language::Sv => &SV,
-        Language::En => &EN,
-    }
-}
-
-static FI: Ui = Ui {
-    code: "fi",
-    language_name: "Suomi",
-    skip_to_content: "Siirry sisältöön",
-    main_nav: "Päävalikko",
-    nav_inbox: "Omat tapaukset",
-    nav_lead: "Vuoron johto",
-    nav_dashboard: "SLA-näkymä",
-    nav_admin: "Ylläpito",
-    nav_walk_in: "Asiointipiste",
-    signed_in_as: "Kirjautuneena",
-    sign_in_title: "Kirjaudu Batlineen",
-    sign_in_intro: "Vastaajien työpöytä: omat tapaukset, vastaukset ja luovutukset.",
-    username: "Käyttäjätunnus",
-    password: "Salasana",
-    sign_in_button: "Kirjaudu",
-    sign_out: "Kirjaudu ulos",
-    bad_credentials: "Väärä käyttäjätunnus tai salasana.",
-    too_many_attempts: "Liian monta kirjautumisyritystä tästä osoitteesta. Yritä hetken kuluttua uudelleen",
-    signed_out: "Olet kirjautunut ulos.",
-    language_label: "Kieli",
-    change: "Vaihda",
-    duty_label: "Päivystystila",
-    duty_on: "Päivystää",
-    duty_away: "Tauolla",
-    duty_off: "Ei vuorossa",
-    unseen_label: "uutta",
-    inbox_title: "Omat tapaukset",
-    offers_title: "Sinulle tarjotut tapaukset",
-    offer_from: "tarjoaa sinulle tapausta",
-    accept: "Ota vastaan",
-    decline: "Kieltäydy",
-    no_cases: "Ei avoimia tapauksia. Uudet tulevat tähän heti.",
-    col_case: "Tapaus",
-    col_channel: "Kanava",
-    col_about: "Alue ja aihe",
-    col_last: "Viimeisin viesti",
-    col_ack: "Kuittaus",
-    col_sla: "Seuraava SLA-raja",
-    col_action: "Toiminto",
-    acknowledge: "Kuittaa",
-    acknowledged: "Kuitattu",
-    not_acknowledged: "Kuittaamatta",
-    open_case: "Avaa",
-    alert_new_case: "Uusi tapaus sinulle",
-    alert_new_message: "Uusi viesti asukkaalta",
-    alert_offer: "Sinulle tarjotaan tapausta",
-    alert_sla: "SLA-raja ylittyi",
-    shortcuts_title: "Pikanäppäimet",
-    shortcuts: &[
-        ("j / k", "seuraava / edellinen tapaus"),
-        ("o, Enter", "avaa tapaus"),
-        ("a", "kuittaa"),
-        ("r", "kirjoita vastaus"),
-        ("?", "näytä tai piilota tämä ohje"),
-    ],
-    case_title: "Tapaus",
-    status_open: "Avoin",
-    status_resolved: "Ratkaistu",
-    owner: "Vastuuhenkilö",
-    opened: "Avattu",
-    channel: "Kanava",
-    area: "Alue",
-    topic: "Aihe",
-    resident_language: "Asukkaan kieli",
-    resident_phone: "Asukkaan puhelin",
-    none: "–",
-    conversation: "Keskustelu",
-    from_resident: "Asukas",
-    internal_note: "Sisäinen muistiinpano",
-    auto_reply: "Automaattinen vastaus",
-    notice: "Ilmoitus asukkaalle",
-    call: "Puhelu",
-    recording: "Ääniviesti",
-    seconds: "s",
-    no_messages: "Ei viestejä vielä.",
-    reply_title: "Vastaa asukkaalle",
-    reply_hint: "Vastaus lähtee asukkaalle kanavassa",
-    send_reply: "Lähetä vastaus",
-    canned_label: "Valmis vastaus",
-    canned_none: "Valitse valmis vastaus…",
-    note_title: "Sisäinen muistiinpano",
-    note_hint: "Näkyy vain työntekijöille; ei lähde asukkaalle.",
-    add_note: "Tallenna muistiinpano",
-    handoff_title: "Luovuta kollegalle",
-    handoff_hint: "Tapaus pysyy sinulla, kunnes kollega ottaa sen vastaan.",
-    handoff_to: "Kenelle",
-    handoff_note: "Viesti kollegalle",
-    handoff_send: "Tarjoa tapausta",
-    handoff_pending: "Luovutustarjous odottaa vastausta",
-    nobody_to_hand_to: "Kukaan muu ei ole nyt päivystämässä.",
-    resolve_title: "Ratkaise",
-    summary: "Yhteenveto",
-    resolve_hint: "Yhteenveto lähtee asukkaalle.",
-    resolve_button: "Merkitse ratkaistuksi",
-    reopen_title: "Avaa uudelleen",
-    reopen_reason: "Miksi tapaus avataan uudelleen",
-    reopen_button: "Avaa tapaus uudelleen",
-    call_back_button: "Soita asukkaalle",
-    call_back_hint: "Batline soittaa ensin sinun puhelimeesi ja yhdistää sitten asukkaalle.",
-    call_back_owed: "Takaisinsoitto luvattu viimeistään",
-    sla_title: "SLA",
-    sla_first_response: "Ensimmäinen vastaus",
-    sla_resolution: "Ratkaisu",
-    sla_met: "ajoissa",
-    sla_breached: "myöhässä",
-    sla_due: "määräaika",
-    earlier_cases: "Asukkaan aiemmat tapaukset",
-    no_earlier_cases: "Ei aiempia tapauksia.",
-    timeline: "Tapahtumat",
-    read_only: "Tämä tapaus on toisen vastaajan. Voit lukea sen, mutta vain vastuuhenkilö voi toimia.",
-    done_acknowledged: "Kuitattu.",
-    done_replied: "Vastaus lähti asukkaalle.",
-    done_noted: "Muistiinpano tallennettu.",
-    done_offered: "Tapausta tarjottu. Se on sinun, kunnes kollega ottaa sen vastaan.",
-    done_accepted: "Tapaus on nyt sinun.",
-    done_declined: "Kieltäydyit tarjouksesta.",
-    done_resolved: "Tapaus ratkaistu ja asukkaalle kerrottu.",
-    done_reopened: "Tapaus avattu uudelleen.",
-    done_call_back: "Puhelu käynnistyy: puhelimesi soi hetken kuluttua.",
-    done_reassigned: "Tapaus siirretty.",
-    done_duty: "Päivystystila päivitetty.",
-    error_title: "Ei onnistunut",
-    back: "Takaisin",
-    not_yours: "Tämä tapaus on toisen vastaajan. Vain sen vastuuhenkilö, vuoron johto, pormestari ja ylläpito voivat avata sen.",
-    not_found: "Tapausta ei löydy.",
-    desk_no_conversations: "Asiointipisteen työntekijät eivät lue keskusteluja. Hae tapaus tunnuksella asiointipisteen sivulta.",
-    role_forbidden: "Roolisi ei salli tätä sivua.",
-    unavailable: "Batline ei juuri nyt tavoita tietokantaa. Yritä hetken kuluttua uudelleen.",
-    cross_site: "Pyyntö tuli toiselta sivustolta, joten sitä ei käsitelty.",
-    csrf_failed: "Lomake oli vanhentunut. Lataa sivu uudelleen ja yritä uudestaan.",
-    too_large: "Lähetys oli liian suuri.",
-    off_title: "Lähdetkö vuorosta?",
-    off_intro: "Avoimet tapauksesi siirtyvät näin:",
-    off_none: "Sinulla ei ole avoimia tapauksia.",
-    will_go_to: "Siirtyy",
-    likely_note: "Siirto tehdään, kun vahvistat; jos tilanne ehtii muuttua, sääntö voi valita toisen.",
-    confirm_off: "Vahvista ja lähde vuorosta",
-    cancel: "Peruuta",
-    lead_title: "Vuoron johto",
-    on_duty_now: "Vastaajat",
-    col_responder: "Vastaaja",
-    col_status: "Tila",
-    col_load: "Kuorma",
-    col_unacked: "Kuittaamatta",
-    col_overdue: "Myöhässä",
-    attention_title: "Huomiota vaativat tapaukset",
-    attention_none: "Kaikki tapaukset on kuitattu ajallaan.",
-    reassign: "Siirrä",
-    reassign_to: "Siirrä vastaajalle",
-    reason: "Syy",
-    overdue: "myöhässä",
-    breached: "SLA ylitetty",
-    dead_letters_title: "Käsittelemättömät viestit",
-    dead_letters_none: "Ei käsittelemättömiä viestejä.",
-    dead_letters_hint: "Batline ei osannut käsitellä näitä viestejä. Mitään ei ole pudotettu: korjaa syy ja lähetä viesti uudelleen.",
-    dead_letters_retry: "Lähetä uudelleen",
-    dead_letters_retried: "Viesti lähetettiin uudelleen.",
-    dash_title: "SLA-näkymä",
-    dash_from: "Alkaen",
-    dash_to: "Päättyen",
-    dash_by: "Ryhmittely",
-    dash_show: "Näytä",
-    dash_headline: "Jakso kokonaisuutena",
-    dash_cases: "Tapauksia",
-    dash_time_to_owner: "Aika nimettyyn vastuuhenkilöön",
-    dash_first_response: "Ensimmäinen vastaus",
-    dash_resolution: "Ratkaisu",
-    dash_within_sla: "SLA:n sisällä (ensimmäinen vastaus / ratkaisu)",
-    dash_missed_acks: "Myöhästyneet kuittaukset",
-    dash_handoffs: "Luovutuksia tapausta kohden",
-    dash_reopened: "Uudelleen avatut",
-    dash_open: "Avoimia",
-    dash_open_age: "Avoimien ikä (mediaani)",
-    dash_satisfaction: "Asukastyytyväisyys",
-    dash_answers: "vastausta",
-    dash_median: "mediaani",
-    dash_p90: "p90",
-    dash_trends: "Viikoittain",
-    dash_cases_per_week: "Tapauksia viikossa",
-    dash_first_response_per_week: "Ensimmäinen vastaus viikoittain (minuuttia)",
-    dash_districts: "Kaupunginosat",
-    dash_cases_per_district: "Tapauksia kaupunginosittain",
-    dash_breakdown: "Erittely",
-    dash_group: "Ryhmä",
-    dash_export: "Lataa",
-    dash_no_cases: "Ei tapauksia tällä jaksolla.",
-    dash_by_area: "alue",
-    dash_by_topic: "aihe",
-    dash_by_channel: "kanava",
-    dash_by_responder: "vastaaja",
-    dash_by_hour: "tunti",
-    dash_minutes: "min",
-    channel_sms: "Tekstiviesti",
-    channel_voice: "Puhelu",
-    channel_chat: "Chat",
-    channel_walk_in: "Asiointipiste",
-};
-
-static SV: Ui = Ui {
-    code: "sv",
-    language_name: "Svenska",
-    skip_to_content: "Hoppa till innehållet",
-    main_nav: "Huvudmeny",
-    nav_inbox: "Mina ärenden",
-    nav_lead: "Skiftledning",
-    nav_dashboard: "SLA-översikt",
-    nav_admin: "Administration",
-    nav_walk_in: "Servicepunkt",
-    signed_in_as: "Inloggad som",
-    sign_in_title: "Logga in på Batline",
-    sign_in_intro: "Svararnas arbetsyta: egna ärenden, svar och överlämningar.",
-    username: "Användarnamn",
-    password: "Lösenord",
-    sign_in_button: "Logga in",
-    sign_out: "Logga ut",
-    bad_credentials: "Fel användarnamn eller lösenord.",
-    too_many_attempts: "För många inloggningsförsök från den här adressen. Försök igen om en stund",
-    signed_out: "Du har loggat ut.",
-    language_label: "Språk",
-    change: "Byt",
-    duty_label: "Jourstatus",
-    duty_on: "I tjänst",
-    duty_away: "Borta en stund",
-    duty_off: "Inte i tjänst",
-    unseen_label: "nya",
-    inbox_title: "Mina ärenden",
-    offers_title: "Ärenden som erbjuds dig",
-    offer_from: "erbjuder dig ärendet",
-    accept: "Ta emot",
-    decline: "Avböj",
-    no_cases: "Inga öppna ärenden. Nya dyker upp här direkt.",
-    col_case: "Ärende",
-    col_channel: "Kanal",
-    col_about: "Område och ämne",
-    col_last: "Senaste meddelande",
-    col_ack: "Kvittering",
-    col_sla: "Nästa SLA-gräns",
-    col_action: "Åtgärd",
-    acknowledge: "Kvittera",
-    acknowledged: "Kvitterat",
-    not_acknowledged: "Inte kvitterat",
-    open_case: "Öppna",
-    alert_new_case: "Nytt ärende till dig",
-    alert_new_message: "Nytt meddelande från invånaren",
-    alert_offer: "Du erbjuds ett ärende",
-    alert_sla: "SLA-gränsen överskreds",
-    shortcuts_title: "Kortkommandon",
-    shortcuts: &[
-        ("j / k", "nästa / föregående ärende"),
-        ("o, Enter", "öppna ärendet"),
-        ("a", "kvittera"),
-        ("r", "skriv svar"),
-        ("?", "visa eller dölj den här hjälpen"),
-    ],
-    case_title: "Ärende",
-    status_open: "Öppet",
-    status_resolved: "Löst",
-    owner: "Ansvarig",
-    opened: "Öppnat",
-    channel: "Kanal",
-    area: "Område",
-    topic: "Ämne",
-    resident_language: "Invånarens språk",
-    resident_phone: "Invånarens telefon",
-    none: "–",
-    conversation: "Samtal",
-    from_resident: "Invånare",
-    internal_note: "Intern anteckning",
-    auto_reply: "Automatiskt svar",
-    notice: "Meddelande till invånaren",
-    call: "Samtal",
-    recording: "Röstmeddelande",
-    seconds: "s",
-    no_messages: "Inga meddelanden ännu.",
-    reply_title: "Svara invånaren",
-    reply_hint: "Svaret går till invånaren via kanalen",
-    send_reply: "Skicka svar",
-    canned_label: "Färdigt svar",
-    canned_none: "Välj ett färdigt svar…",
-    note_title: "Intern anteckning",
-    note_hint: "Syns bara för personalen; skickas inte till invånaren.",
-    add_note: "Spara anteckningen",
-    handoff_title: "Lämna över till en kollega",
-    handoff_hint: "Ärendet är ditt tills kollegan tar emot det.",
-    handoff_to: "Till",
-    handoff_note: "Meddelande till kollegan",
-    handoff_send: "Erbjud ärendet",
-    handoff_pending: "Ett överlämningserbjudande väntar på svar",
-    nobody_to_hand_to: "Ingen annan är i tjänst just nu.",
-    resolve_title: "Lös",
-    summary: "Sammanfattning",
-    resolve_hint: "Sammanfattningen skickas till invånaren.",
-    resolve_button: "Markera som löst",
-    reopen_title: "Öppna igen",
-    reopen_reason: "Varför ärendet öppnas igen",
-    reopen_button: "Öppna ärendet igen",
-    call_back_button: "Ring invånaren",
-    call_back_hint: "Batline ringer först din telefon och kopplar sedan till invånaren.",
-    call_back_owed: "Återuppringning utlovad senast",
-    sla_title: "SLA",
-    sla_first_response: "Första svar",
-    sla_resolution: "Lösning",
-    sla_met: "i tid",
-    sla_breached: "försenat",
-    sla_due: "senast",
-    earlier_cases: "Invånarens tidigare ärenden",
-    no_earlier_cases: "Inga tidigare ärenden.",
-    timeline: "Händelser",
-    read_only: "Ärendet tillhör en annan svarare. Du kan läsa det, men bara den ansvariga kan agera.",
-    done_acknowledged: "Kvitterat.",
-    done_replied: "Svaret skickades till invånaren.",
-    done_noted: "Anteckningen sparades.",
-    done_offered: "Ärendet erbjöds. Det är ditt tills kollegan tar emot det.",
-    done_accepted: "Ärendet är nu ditt.",
-    done_declined: "Du avböjde erbjudandet.",
-    done_resolved: "Ärendet är löst och invånaren har informerats.",
-    done_reopened: "Ärendet öppnades igen.",
-    done_call_back: "Samtalet kopplas: din telefon ringer strax.",
-    done_reassigned: "Ärendet flyttades.",
-    done_duty: "Jourstatusen uppdaterades.",
-    error_title: "Det gick inte",
-    back: "Tillbaka",
-    not_yours: "Ärendet tillhör en annan svarare. Bara den ansvariga, skiftledningen, borgmästaren och administratörer kan öppna det.",
-    not_found: "Ärendet hittades inte.",
-    desk_no_conversations: "Personalen vid servicepunkten läser inte samtal. Sök ärendet med dess kod på servicepunktens sida.",
-    role_forbidden: "Din roll ger inte tillgång till den här sidan.",
-    unavailable: "Batline når inte databasen just nu. Försök igen om en stund.",
-    cross_site: "Begäran kom från en annan webbplats och behandlades inte.",
-    csrf_failed: "Formuläret hade gått ut. Ladda om sidan och försök igen.",
-    too_large: "Det som skickades var för stort.",
-    off_title: "Går du ur tjänst?",
-    off_intro: "Dina öppna ärenden går vidare så här:",
-    off_none: "Du har inga öppna ärenden.",
-    will_go_to: "Går till",
-    likely_note: "Flytten görs när du bekräftar; om läget hinner ändras kan regeln välja någon annan.",
-    confirm_off: "Bekräfta och gå ur tjänst",
-    cancel: "Avbryt",
-    lead_title: "Skiftledning",
-    on_duty_now: "Svarare",
-    col_responder: "Svarare",
-    col_status: "Status",
-    col_load: "Belastning",
-    col_unacked: "Okvitterade",
-    col_overdue: "Försenade",
-    attention_title: "Ärenden som kräver uppmärksamhet",
-    attention_none: "Alla ärenden har kvitterats i tid.",
-    reassign: "Flytta",
-    reassign_to: "Flytta till svarare",
-    reason: "Orsak",
-    overdue: "försenat",
-    breached: "SLA överskridet",
-    dead_letters_title: "Ohanterade meddelanden",
-    dead_letters_none: "Inga ohanterade meddelanden.",
-    dead_letters_hint: "Batline kunde inte hantera de här meddelandena. Inget har tappats: åtgärda orsaken och skicka meddelandet igen.",
-    dead_letters_retry: "Skicka igen",
-    dead_letters_retried: "Meddelandet skickades igen.",
-    dash_title: "SLA-översikt",
-    dash_from: "Från",
-    dash_to: "Till",
-    dash_by: "Gruppering",
-    dash_show: "Visa",
-    dash_headline: "Perioden som helhet",
-    dash_cases: "Ärenden",
-    dash_time_to_owner: "Tid till namngiven ansvarig",
-    dash_first_response: "Första svar",
-    dash_resolution: "Lösning",
-    dash_within_sla: "Inom SLA (första svar / lösning)",
-    dash_missed_acks: "Missade kvitteringar",
-    dash_handoffs: "Överlämningar per ärende",
-    dash_reopened: "Öppnade igen",
-    dash_open: "Öppna",
-    dash_open_age: "Öppna ärendens ålder (median)",
-    dash_satisfaction: "Invånarnöjdhet",
-    dash_answers: "svar",
-    dash_median: "median",
-    dash_p90: "p90",
-    dash_trends: "Per vecka",
-    dash_cases_per_week: "Ärenden per vecka",
-    dash_first_response_per_week: "Första svar per vecka (minuter)",
-    dash_districts: "Stadsdelar",
-    dash_cases_per_district: "Ärenden per stadsdel",
-    dash_breakdown: "Uppdelning",
-    dash_group: "Grupp",
-    dash_export: "Ladda ner",
-    dash_no_cases: "Inga ärenden under perioden.",
-    dash_by_area: "område",
-    dash_by_topic: "ämne",
-    dash_by_channel: "kanal",
-    dash_by_responder: "svarare",
-    dash_by_hour: "timme",
-    dash_minutes: "min",
-    channel_sms: "Sms",
-    channel_voice: "Samtal",
-    channel_chat: "Chatt",
-    channel_walk_in: "Servicepunkt",
-};
-
-static EN: Ui = Ui {
-    code: "en",
-    language_name: "English",
-    skip_to_content: "Skip to content",
-    main_nav: "Main menu",
-    nav_inbox: "My cases",
-    nav_lead: "Shift lead",
-    nav_dashboard: "SLA dashboard",
-    nav_admin: "Administration",
-    nav_walk_in: "Walk-in desk",
-    signed_in_as: "Signed in as",
-    sign_in_title: "Sign in to Batline",
-    sign_in_intro: "The responders' workplace: your cases, replies and hand-offs.",
-    username: "Username",
-    password: "Password",
-    sign_in_button: "Sign in",
-    sign_out: "Sign out",
-    bad_credentials: "Wrong username or password.",
-    too_many_attempts: "Too many sign-in attempts from your address. Try again in a moment",
-    signed_out: "You have signed out.",
-    language_label: "Language",
-    change: "Change",
-    duty_label: "Duty status",
-    duty_on: "On duty",
-    duty_away: "Away",
-    duty_off: "Off duty",
-    unseen_label: "new",
-    inbox_title: "My cases",
-    offers_title: "Cases offered to you",
-    offer_from: "offers you case",
-    accept: "Accept",
-    decline: "Decline",
-    no_cases: "No open cases. New ones appear here at once.",
-    col_case: "Case",
-    col_channel: "Channel",
-    col_about: "Area and topic",
-    col_last: "Last message",
-    col_ack: "Acknowledgement",
-    col_sla: "Next SLA deadline",
-    col_action: "Action",
-    acknowledge: "Acknowledge",
-    acknowledged: "Acknowledged",
-    not_acknowledged: "Not acknowledged",
-    open_case: "Open",
-    alert_new_case: "New case for you",
-    alert_new_message: "New message from the resident",
-    alert_offer: "A case is offered to you",
-    alert_sla: "An SLA deadline was missed",
-    shortcuts_title: "Keyboard shortcuts",
-    shortcuts: &[
-        ("j / k", "next / previous case"),
-        ("o, Enter", "open the case"),
-        ("a", "acknowledge"),
-        ("r", "write a reply"),
-        ("?", "show or hide this help"),
-    ],
-    case_title: "Case",
-    status_open: "Open",
-    status_resolved: "Resolved",
-    owner: "Owner",
-    opened: "Opened",
-    channel: "Channel",
-    area: "Area",
-    topic: "Topic",
-    resident_language: "Resident's language",
-    resident_phone: "Resident's phone",
-    none: "–",
-    conversation: "Conversation",
-    from_resident: "Resident",
-    internal_note: "Internal note",
-    auto_reply: "Automatic reply",
-    notice: "Notice to the resident",
-    call: "Call",
-    recording: "Voice message",
-    seconds: "s",
-    no_messages: "No messages yet.",
-    reply_title: "Reply to the resident",
-    reply_hint: "The reply goes to the resident by",
-    send_reply: "Send reply",
-    canned_label: "Canned reply",
-    canned_none: "Pick a canned reply…",
-    note_title: "Internal note",
-    note_hint: "Only staff see it; it is never sent to the resident.",
-    add_note: "Save note",
-    handoff_title: "Hand off to a colleague",
-    handoff_hint: "The case stays yours until the colleague accepts it.",
-    handoff_to: "To",
-    handoff_note: "Note for the colleague",
-    handoff_send: "Offer the case",
-    handoff_pending: "A hand-off offer is waiting for an answer",
-    nobody_to_hand_to: "Nobody else is on duty right now.",
-    resolve_title: "Resolve",
-    summary: "Summary",
-    resolve_hint: "The summary is sent to the resident.",
-    resolve_button: "Mark resolved",
-    reopen_title: "Reopen",
-    reopen_reason: "Why the case is reopened",
-    reopen_button: "Reopen the case",
-    call_back_button: "Call the resident",
-    call_back_hint: "Batline rings your phone first, then connects you to the resident.",
-    call_back_owed: "Call-back promised by",
-    sla_title: "SLA",
-    sla_first_response: "First response",
-    sla_resolution: "Resolution",
-    sla_met: "met",
-    sla_breached: "missed",
-    sla_due: "due",
-    earlier_cases: "The resident's earlier cases",
-    no_earlier_cases: "No earlier cases.",
-    timeline: "Timeline",
-    read_only: "This case belongs to another responder. You can read it; only its owner can act on it.",
-    done_acknowledged: "Acknowledged.",
-    done_replied: "The reply went to the resident.",
-    done_noted: "Note saved.",
-    done_offered: "Case offered. It stays yours until your colleague accepts it.",
-    done_accepted: "The case is yours now.",
-    done_declined: "You declined the offer.",
-    done_resolved: "Case resolved and the resident told.",
-    done_reopened: "Case reopened.",
-    done_call_back: "Calling: your phone rings in a moment.",
-    done_reassigned: "Case reassigned.",
-    done_duty: "Duty status updated.",
-    error_title: "That did not work",
-    back: "Back",
-    not_yours: "This case belongs to another responder. Only its owner, shift leads, the mayor and admins can open it.",
-    not_found: "There is no such case.",
-    desk_no_conversations: "Walk-in desk staff do not read conversations. Look the case up by its code on the walk-in desk page.",
-    role_forbidden: "Your role does not allow this page.",
-    unavailable: "Batline cannot reach its database right now. Try again in a moment.",
-    cross_site: "The request came from another site, so it was not carried out.",
-    csrf_failed: "The form had expired. Reload the page and try again.",
-    too_large: "What was sent is too large.",
-    off_title: "Going off duty?",
-    off_intro: "Your open cases will move on like this:",
-    off_none: "You have no open cases.",
-    will_go_to: "Goes to",
-    likely_note: "The move happens when you confirm; if things change meanwhile, the rules may pick someone else.",
-    confirm_off: "Confirm and go off duty",
-    cancel: "Cancel",
-    lead_title: "Shift lead",
-    on_duty_now: "Responders",
-    col_responder: "Responder",
-    col_status: "Status",
-    col_load: "Load",
-    col_unacked: "Unacknowledged",
-    col_overdue: "Overdue",
-    attention_title: "Cases needing attention",
-    attention_none: "Every case was acknowledged in time.",
-    reassign: "Reassign",
-    reassign_to: "Reassign to",
-    reason: "Reason",
-    overdue: "overdue",
-    breached: "SLA missed",
-    dead_letters_title: "Messages not handled",
-    dead_letters_none: "No messages waiting.",
-    dead_letters_hint: "Batline could not handle these messages. Nothing was dropped: fix the cause and send the message again.",
-    dead_letters_retry: "Send again",
-    dead_letters_retried: "The message was sent again.",
-    dash_title: "SLA dashboard",
-    dash_from: "From",
-    dash_to: "To",
-    dash_by: "Break down by",
-    dash_show: "Show",
-    dash_headline: "The period as a whole",
-    dash_cases: "Cases",
-    dash_time_to_owner: "Time to a named owner",
-    dash_first_response: "First response",
-    dash_resolution: "Resolution",
-    dash_within_sla: "Within SLA (first response / resolution)",
-    dash_missed_acks: "Missed acknowledgements",
-    dash_handoffs: "Hand-offs per case",
-    dash_reopened: "Reopened",
-    dash_open: "Open",
-    dash_open_age: "Age of open cases (median)",
-    dash_satisfaction: "Resident satisfaction",
-    dash_answers: "answers",
-    dash_median: "median",
-    dash_p90: "p90",
-    dash_trends: "Week by week",
-    dash_cases_per_week: "Cases per week",
-    dash_first_response_per_week: "First response per week (minutes)",
-    dash_districts: "Districts",
-    dash_cases_per_district: "Cases per district",
-    dash_breakdown: "Breakdown",
-    dash_group: "Group",
-    dash_export: "Download",
-    dash_no_cases: "No cases in this period.",
-    dash_by_area: "area",
-    dash_by_topic: "topic",
-    dash_by_channel: "channel",
-    dash_by_responder: "responder",
-    dash_by_hour: "hour of day",
-    dash_minutes: "min",
-    channel_sms: "SMS",
-    channel_voice: "Phone",
-    channel_chat: "Chat",
-    channel_walk_in: "Walk-in desk",
-};
 
 #[cfg(test)]
 mod tests {

@@ -30,7 +30,6 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use batline_core::{
-    domain::Language,
     roster::TZ,
     store::{self, walk_in_tickets::TicketView},
 };
@@ -47,45 +46,51 @@ use crate::{
 /// Seconds between reloads while the router has not named an owner yet.
 const REFRESH_SECONDS: u32 = 2;
 
-struct Words {
-    title: &'static str,
-    code: &'static str,
-    owner: &'static str,
-    assigning: &'static str,
-    follow: &'static str,
-    come_back: &'static str,
-    print: &'static str,
-}
+batline_core::texts! {
+    struct Words;
 
-fn words(lang: Language) -> Words {
-    match lang {
-        Language::Fi => Words {
-            title: "Batline – asiasi",
-            code: "Seurantatunnus",
-            owner: "Asiasi hoitaa",
-            assigning: "Asiallesi nimetään hoitajaa…",
-            follow: "Seuraa asiaasi:",
-            come_back: "Voit palata minkä tahansa Batcaven tiskille tällä tunnuksella.",
-            print: "Tulosta",
-        },
-        Language::Sv => Words {
-            title: "Batline – ditt ärende",
-            code: "Spårningskod",
-            owner: "Ditt ärende sköts av",
-            assigning: "En handläggare utses för ditt ärende…",
-            follow: "Följ ditt ärende:",
-            come_back: "Du kan komma tillbaka till vilken Batcave-disk som helst med den här koden.",
-            print: "Skriv ut",
-        },
-        Language::En => Words {
-            title: "Batline – your case",
-            code: "Tracking code",
-            owner: "Your case is handled by",
-            assigning: "Assigning an owner to your case…",
-            follow: "Follow your case:",
-            come_back: "Come back to any Batcave desk with this code.",
-            print: "Print",
-        },
+    fn words;
+
+    title {
+        fi: "Batline – asiasi",
+        sv: "Batline – ditt ärende",
+        en: "Batline – your case",
+    }
+
+    code {
+        fi: "Seurantatunnus",
+        sv: "Spårningskod",
+        en: "Tracking code",
+    }
+
+    owner {
+        fi: "Asiasi hoitaa",
+        sv: "Ditt ärende sköts av",
+        en: "Your case is handled by",
+    }
+
+    assigning {
+        fi: "Asiallesi nimetään hoitajaa…",
+        sv: "En handläggare utses för ditt ärende…",
+        en: "Assigning an owner to your case…",
+    }
+
+    follow {
+        fi: "Seuraa asiaasi:",
+        sv: "Följ ditt ärende:",
+        en: "Follow your case:",
+    }
+
+    come_back {
+        fi: "Voit palata minkä tahansa Batcaven tiskille tällä tunnuksella.",
+        sv: "Du kan komma tillbaka till vilken Batcave-disk som helst med den här koden.",
+        en: "Come back to any Batcave desk with this code.",
+    }
+
+    print {
+        fi: "Tulosta",
+        sv: "Skriv ut",
+        en: "Print",
     }
 }
 

@@ -17,133 +17,181 @@ use serde::{Deserialize, Serialize};
 
 use crate::{http::csp, state::AppState};
 
-/// The words of the chat, in one language. The ones `chat.js` shows are
-/// serialised into the page; `{name}` and `{time}` are filled in there.
-#[derive(Debug, Serialize)]
-pub struct Words {
-    title: &'static str,
-    intro: &'static str,
-    conversation: &'static str,
-    label: &'static str,
-    hint: &'static str,
-    send: &'static str,
-    owner: &'static str,
-    code: &'static str,
-    follow: &'static str,
-    typing: &'static str,
-    read: &'static str,
-    sending: &'static str,
-    sent: &'static str,
-    you: &'static str,
-    batline: &'static str,
-    connecting: &'static str,
-    connected: &'static str,
-    offline: &'static str,
-    question: &'static str,
-    scale: &'static str,
-    no: &'static str,
-    answered: &'static str,
-    open: &'static str,
-    resolved: &'static str,
-    too_long: &'static str,
-    rate_limited: &'static str,
-    failed: &'static str,
-    languages: &'static str,
-}
+batline_core::texts! {
+    /// The words of the chat, in one language. The ones `chat.js` shows are
+    /// serialised into the page; `{name}` and `{time}` are filled in there.
+    #[derive(Debug, Serialize)]
+    pub struct Words;
 
-/// The chat's words in `lang`.
-pub fn words(lang: Language) -> Words {
-    match lang {
-        Language::Fi => Words {
-            title: "Batline – kaupunki vastaa",
-            intro: "Kirjoita asiasi. Nimetty vastaaja ottaa sen hoitaakseen heti, ja näet kuka.",
-            conversation: "Keskustelu",
-            label: "Viestisi",
-            hint: "Enintään {max} merkkiä. Lähetä Ctrl+Enterillä tai painikkeella.",
-            send: "Lähetä",
-            owner: "Asiaasi hoitaa {name}",
-            code: "Seurantakoodi",
-            follow: "Seuraa asiaa",
-            typing: "{name} kirjoittaa…",
-            read: "Luettu {time}",
-            sending: "Lähetetään…",
-            sent: "Lähetetty",
-            you: "Sinä",
-            batline: "Batline",
-            connecting: "Yhdistetään…",
-            connected: "Yhteys on auki.",
-            offline: "Yhteys katkesi. Viestisi lähtevät, kun yhteys palaa.",
-            question: "Ratkesiko asiasi?",
-            scale: "1 = ei lainkaan, 5 = täysin",
-            no: "Ei",
-            answered: "Kiitos vastauksestasi.",
-            open: "Käsittelyssä",
-            resolved: "Ratkaistu",
-            too_long: "Viesti on liian pitkä.",
-            rate_limited: "Odota hetki ennen seuraavaa viestiä; lähetämme sen pian uudelleen.",
-            failed: "Viestiä ei voitu lähettää.",
-            languages: "Kieli",
-        },
-        Language::Sv => Words {
-            title: "Batline – staden svarar",
-            intro: "Skriv ditt ärende. En namngiven person tar hand om det genast, och du ser vem.",
-            conversation: "Samtal",
-            label: "Ditt meddelande",
-            hint: "Högst {max} tecken. Skicka med Ctrl+Enter eller knappen.",
-            send: "Skicka",
-            owner: "Ditt ärende sköts av {name}",
-            code: "Spårningskod",
-            follow: "Följ ärendet",
-            typing: "{name} skriver…",
-            read: "Läst {time}",
-            sending: "Skickas…",
-            sent: "Skickat",
-            you: "Du",
-            batline: "Batline",
-            connecting: "Ansluter…",
-            connected: "Anslutningen är öppen.",
-            offline: "Anslutningen bröts. Dina meddelanden skickas när den är tillbaka.",
-            question: "Blev ditt ärende löst?",
-            scale: "1 = inte alls, 5 = helt",
-            no: "Nej",
-            answered: "Tack för ditt svar.",
-            open: "Under behandling",
-            resolved: "Löst",
-            too_long: "Meddelandet är för långt.",
-            rate_limited: "Vänta en stund före nästa meddelande; vi skickar det snart igen.",
-            failed: "Meddelandet kunde inte skickas.",
-            languages: "Språk",
-        },
-        Language::En => Words {
-            title: "Batline – the city answers",
-            intro: "Write what it is about. A named person takes it on at once, and you see who.",
-            conversation: "Conversation",
-            label: "Your message",
-            hint: "At most {max} characters. Send with Ctrl+Enter or the button.",
-            send: "Send",
-            owner: "Your case is handled by {name}",
-            code: "Tracking code",
-            follow: "Follow your case",
-            typing: "{name} is typing…",
-            read: "Read {time}",
-            sending: "Sending…",
-            sent: "Sent",
-            you: "You",
-            batline: "Batline",
-            connecting: "Connecting…",
-            connected: "Connected.",
-            offline: "Connection lost. Your messages will be sent when it is back.",
-            question: "Was this solved?",
-            scale: "1 = not at all, 5 = completely",
-            no: "No",
-            answered: "Thank you for your answer.",
-            open: "In progress",
-            resolved: "Resolved",
-            too_long: "The message is too long.",
-            rate_limited: "Please wait a moment before the next message; we will send it again shortly.",
-            failed: "The message could not be sent.",
-            languages: "Language",
-        },
+    /// The chat's words in `lang`.
+    pub fn words;
+
+    title {
+        fi: "Batline – kaupunki vastaa",
+        sv: "Batline – staden svarar",
+        en: "Batline – the city answers",
+    }
+
+    intro {
+        fi: "Kirjoita asiasi. Nimetty vastaaja ottaa sen hoitaakseen heti, ja näet kuka.",
+        sv: "Skriv ditt ärende. En namngiven person tar hand om det genast, och du ser vem.",
+        en: "Write what it is about. A named person takes it on at once, and you see who.",
+    }
+
+    conversation {
+        fi: "Keskustelu",
+        sv: "Samtal",
+        en: "Conversation",
+    }
+
+    label {
+        fi: "Viestisi",
+        sv: "Ditt meddelande",
+        en: "Your message",
+    }
+
+    hint {
+        fi: "Enintään {max} merkkiä. Lähetä Ctrl+Enterillä tai painikkeella.",
+        sv: "Högst {max} tecken. Skicka med Ctrl+Enter eller knappen.",
+        en: "At most {max} characters. Send with Ctrl+Enter or the button.",
+    }
+
+    send {
+        fi: "Lähetä",
+        sv: "Skicka",
+        en: "Send",
+    }
+
+    owner {
+        fi: "Asiaasi hoitaa {name}",
+        sv: "Ditt ärende sköts av {name}",
+        en: "Your case is handled by {name}",
+    }
+
+    code {
+        fi: "Seurantakoodi",
+        sv: "Spårningskod",
+        en: "Tracking code",
+    }
+
+    follow {
+        fi: "Seuraa asiaa",
+        sv: "Följ ärendet",
+        en: "Follow your case",
+    }
+
+    typing {
+        fi: "{name} kirjoittaa…",
+        sv: "{name} skriver…",
+        en: "{name} is typing…",
+    }
+
+    read {
+        fi: "Luettu {time}",
+        sv: "Läst {time}",
+        en: "Read {time}",
+    }
+
+    sending {
+        fi: "Lähetetään…",
+        sv: "Skickas…",
+        en: "Sending…",
+    }
+
+    sent {
+        fi: "Lähetetty",
+        sv: "Skickat",
+        en: "Sent",
+    }
+
+    you {
+        fi: "Sinä",
+        sv: "Du",
+        en: "You",
+    }
+
+    batline {
+        fi: "Batline",
+        sv: "Batline",
+        en: "Batline",
+    }
+
+    connecting {
+        fi: "Yhdistetään…",
+        sv: "Ansluter…",
+        en: "Connecting…",
+    }
+
+    connected {
+        fi: "Yhteys on auki.",
+        sv: "Anslutningen är öppen.",
+        en: "Connected.",
+    }
+
+    offline {
+        fi: "Yhteys katkesi. Viestisi lähtevät, kun yhteys palaa.",
+        sv: "Anslutningen bröts. Dina meddelanden skickas när den är tillbaka.",
+        en: "Connection lost. Your messages will be sent when it is back.",
+    }
+
+    question {
+        fi: "Ratkesiko asiasi?",
+        sv: "Blev ditt ärende löst?",
+        en: "Was this solved?",
+    }
+
+    scale {
+        fi: "1 = ei lainkaan, 5 = täysin",
+        sv: "1 = inte alls, 5 = helt",
+        en: "1 = not at all, 5 = completely",
+    }
+
+    no {
+        fi: "Ei",
+        sv: "Nej",
+        en: "No",
+    }
+
+    answered {
+        fi: "Kiitos vastauksestasi.",
+        sv: "Tack för ditt svar.",
+        en: "Thank you for your answer.",
+    }
+
+    open {
+        fi: "Käsittelyssä",
+        sv: "Under behandling",
+        en: "In progress",
+    }
+
+    resolved {
+        fi: "Ratkaistu",
+        sv: "Löst",
+        en: "Resolved",
+    }
+
+    too_long {
+        fi: "Viesti on liian pitkä.",
+        sv: "Meddelandet är för långt.",
+        en: "The message is too long.",
+    }
+
+    rate_limited {
+        fi: "Odota hetki ennen seuraavaa viestiä; lähetämme sen pian uudelleen.",
+        sv: "Vänta en stund före nästa meddelande; vi skickar det snart igen.",
+        en: "Please wait a moment before the next message; we will send it again shortly.",
+    }
+
+    failed {
+        fi: "Viestiä ei voitu lähettää.",
+        sv: "Meddelandet kunde inte skickas.",
+        en: "The message could not be sent.",
+    }
+
+    languages {
+        fi: "Kieli",
+        sv: "Språk",
+        en: "Language",
     }
 }
 

@@ -18,216 +18,306 @@ const INK: &str = "#1a1a1a";
 /// HDS black-20, for axes.
 const RULE: &str = "#cccccc";
 
-struct Words {
-    title: &'static str,
-    intro: &'static str,
-    period: &'static str,
-    from: &'static str,
-    to: &'static str,
-    show: &'static str,
-    withheld_note: &'static str,
-    withheld: &'static str,
-    summary: &'static str,
-    trends: &'static str,
-    cases_per_week: &'static str,
-    response_per_week: &'static str,
-    sla_per_week: &'static str,
-    districts: &'static str,
-    cases_per_district: &'static str,
-    by_area: &'static str,
-    by_topic: &'static str,
-    by_channel: &'static str,
-    by_hour: &'static str,
-    by_responder: &'static str,
-    week: &'static str,
-    area: &'static str,
-    topic: &'static str,
-    channel: &'static str,
-    hour: &'static str,
-    responder: &'static str,
-    cases: &'static str,
-    to_owner: &'static str,
-    first_response: &'static str,
-    resolution: &'static str,
-    median: &'static str,
-    p90: &'static str,
-    fr_sla: &'static str,
-    rs_sla: &'static str,
-    missed_acks: &'static str,
-    handoffs: &'static str,
-    reopened: &'static str,
-    open: &'static str,
-    open_age: &'static str,
-    satisfaction: &'static str,
-    data: &'static str,
-    data_intro: &'static str,
-    schema: &'static str,
-    none: &'static str,
-    chart_desc: &'static str,
-    days: &'static str,
-    skip: &'static str,
-    language: &'static str,
-    channels: [&'static str; 4],
-}
+batline_core::texts! {
+    struct Words;
 
-fn words(lang: Language) -> Words {
-    match lang {
-        Language::Fi => Words {
-            title: "Batline avoimesti: näin vastasimme",
-            intro: "Kuinka nopeasti ja hyvin Helsingin Batline vastasi asukkaille jaksolla avatuissa asioissa. \
-                    Pelkkiä yhteenlaskettuja lukuja: ei yhdenkään asukkaan tietoja.",
-            period: "Jakso",
-            from: "Alkaen",
-            to: "Päättyen",
-            show: "Näytä",
-            withheld_note: "Luku, joka perustuu alle viiteen asiaan, jätetään näyttämättä (–), jotta ketään asukasta ei voi tunnistaa.",
-            withheld: "ei näytetä: alle viisi asiaa",
-            summary: "Koko jakso",
-            trends: "Viikoittain",
-            cases_per_week: "Avatut asiat viikoittain",
-            response_per_week: "Ensimmäisen vastauksen mediaaniaika viikoittain",
-            sla_per_week: "Ensimmäinen vastaus tavoiteajassa viikoittain",
-            districts: "Alueittain",
-            cases_per_district: "Avatut asiat alueittain",
-            by_area: "Alueittain",
-            by_topic: "Aiheittain",
-            by_channel: "Kanavittain",
-            by_hour: "Vuorokauden tunneittain (Helsingin aikaa)",
-            by_responder: "Vastaajittain",
-            week: "Viikko",
-            area: "Alue",
-            topic: "Aihe",
-            channel: "Kanava",
-            hour: "Tunti",
-            responder: "Vastaaja",
-            cases: "Asioita",
-            to_owner: "Aika nimettyyn vastuuhenkilöön",
-            first_response: "Ensimmäinen vastaus",
-            resolution: "Ratkaisu",
-            median: "mediaani",
-            p90: "90 %:n persentiili",
-            fr_sla: "Ensimmäinen vastaus tavoiteajassa",
-            rs_sla: "Ratkaisu tavoiteajassa",
-            missed_acks: "Ohitetut kuittaukset",
-            handoffs: "Siirtoja asiaa kohden",
-            reopened: "Avattu uudelleen",
-            open: "Yhä auki",
-            open_age: "Avointen asioiden ikä, mediaani",
-            satisfaction: "Tyytyväisyys (1–5)",
-            data: "Avoin data",
-            data_intro: "Samat luvut koneluettavina. Kentät on kuvattu JSON-skeemassa.",
-            schema: "JSON-skeema",
-            none: "(ei tiedossa)",
-            chart_desc: "Luvut ovat myös taulukossa kaavion alla.",
-            days: "vrk",
-            skip: "Siirry sisältöön",
-            language: "Kieli",
-            channels: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste"],
-        },
-        Language::Sv => Words {
-            title: "Batline öppet: så svarade vi",
-            intro: "Hur snabbt och hur väl Helsingfors Batline svarade invånarna i ärenden som öppnades under perioden. \
-                    Endast sammanräknade tal: aldrig en enskild invånares uppgifter.",
-            period: "Period",
-            from: "Från",
-            to: "Till",
-            show: "Visa",
-            withheld_note: "Ett tal som bygger på färre än fem ärenden visas inte (–), så att ingen invånare kan identifieras.",
-            withheld: "visas inte: färre än fem ärenden",
-            summary: "Hela perioden",
-            trends: "Per vecka",
-            cases_per_week: "Öppnade ärenden per vecka",
-            response_per_week: "Mediantid till första svar per vecka",
-            sla_per_week: "Första svar inom målet per vecka",
-            districts: "Per område",
-            cases_per_district: "Öppnade ärenden per område",
-            by_area: "Per område",
-            by_topic: "Per ämne",
-            by_channel: "Per kanal",
-            by_hour: "Per timme på dygnet (Helsingforstid)",
-            by_responder: "Per handläggare",
-            week: "Vecka",
-            area: "Område",
-            topic: "Ämne",
-            channel: "Kanal",
-            hour: "Timme",
-            responder: "Handläggare",
-            cases: "Ärenden",
-            to_owner: "Tid till namngiven ansvarig",
-            first_response: "Första svar",
-            resolution: "Lösning",
-            median: "median",
-            p90: "90:e percentilen",
-            fr_sla: "Första svar inom målet",
-            rs_sla: "Lösning inom målet",
-            missed_acks: "Missade kvitteringar",
-            handoffs: "Överlämningar per ärende",
-            reopened: "Återöppnade",
-            open: "Fortfarande öppna",
-            open_age: "Öppna ärendens ålder, median",
-            satisfaction: "Nöjdhet (1–5)",
-            data: "Öppna data",
-            data_intro: "Samma tal maskinläsbart. Fälten beskrivs i JSON-schemat.",
-            schema: "JSON-schema",
-            none: "(okänt)",
-            chart_desc: "Talen finns också i tabellen under diagrammet.",
-            days: "dygn",
-            skip: "Till innehållet",
-            language: "Språk",
-            channels: ["Sms", "Samtal", "Chatt", "Servicepunkt"],
-        },
-        Language::En => Words {
-            title: "Batline in the open: how we answered",
-            intro: "How fast and how well Helsinki's Batline answered residents, for the cases opened in the period. \
-                    Totals only: never any resident's data.",
-            period: "Period",
-            from: "From",
-            to: "To",
-            show: "Show",
-            withheld_note: "A figure resting on fewer than five cases is withheld (–), so that no resident can be singled out.",
-            withheld: "withheld: fewer than five cases",
-            summary: "The whole period",
-            trends: "Week by week",
-            cases_per_week: "Cases opened per week",
-            response_per_week: "Median time to first response per week",
-            sla_per_week: "First response within target per week",
-            districts: "By district",
-            cases_per_district: "Cases opened per district",
-            by_area: "By district",
-            by_topic: "By topic",
-            by_channel: "By channel",
-            by_hour: "By hour of day (Helsinki time)",
-            by_responder: "By responder",
-            week: "Week",
-            area: "District",
-            topic: "Topic",
-            channel: "Channel",
-            hour: "Hour",
-            responder: "Responder",
-            cases: "Cases",
-            to_owner: "Time to a named owner",
-            first_response: "First response",
-            resolution: "Resolution",
-            median: "median",
-            p90: "90th percentile",
-            fr_sla: "First response within target",
-            rs_sla: "Resolution within target",
-            missed_acks: "Missed acknowledgements",
-            handoffs: "Hand-offs per case",
-            reopened: "Reopened",
-            open: "Still open",
-            open_age: "Age of open cases, median",
-            satisfaction: "Satisfaction (1–5)",
-            data: "Open data",
-            data_intro: "The same figures, machine-readable. The fields are described in the JSON Schema.",
-            schema: "JSON Schema",
-            none: "(unknown)",
-            chart_desc: "The numbers are also in the table below the chart.",
-            days: "d",
-            skip: "Skip to content",
-            language: "Language",
-            channels: ["Text message", "Phone call", "Chat", "Walk-in desk"],
-        },
+    fn words;
+
+    title {
+        fi: "Batline avoimesti: näin vastasimme",
+        sv: "Batline öppet: så svarade vi",
+        en: "Batline in the open: how we answered",
+    }
+
+    intro {
+        fi: "Kuinka nopeasti ja hyvin Helsingin Batline vastasi asukkaille jaksolla avatuissa asioissa. \
+            Pelkkiä yhteenlaskettuja lukuja: ei yhdenkään asukkaan tietoja.",
+        sv: "Hur snabbt och hur väl Helsingfors Batline svarade invånarna i ärenden som öppnades under perioden. \
+            Endast sammanräknade tal: aldrig en enskild invånares uppgifter.",
+        en: "How fast and how well Helsinki's Batline answered residents, for the cases opened in the period. \
+            Totals only: never any resident's data.",
+    }
+
+    period {
+        fi: "Jakso",
+        sv: "Period",
+        en: "Period",
+    }
+
+    from {
+        fi: "Alkaen",
+        sv: "Från",
+        en: "From",
+    }
+
+    to {
+        fi: "Päättyen",
+        sv: "Till",
+        en: "To",
+    }
+
+    show {
+        fi: "Näytä",
+        sv: "Visa",
+        en: "Show",
+    }
+
+    withheld_note {
+        fi: "Luku, joka perustuu alle viiteen asiaan, jätetään näyttämättä (–), jotta ketään asukasta ei voi tunnistaa.",
+        sv: "Ett tal som bygger på färre än fem ärenden visas inte (–), så att ingen invånare kan identifieras.",
+        en: "A figure resting on fewer than five cases is withheld (–), so that no resident can be singled out.",
+    }
+
+    withheld {
+        fi: "ei näytetä: alle viisi asiaa",
+        sv: "visas inte: färre än fem ärenden",
+        en: "withheld: fewer than five cases",
+    }
+
+    summary {
+        fi: "Koko jakso",
+        sv: "Hela perioden",
+        en: "The whole period",
+    }
+
+    trends {
+        fi: "Viikoittain",
+        sv: "Per vecka",
+        en: "Week by week",
+    }
+
+    cases_per_week {
+        fi: "Avatut asiat viikoittain",
+        sv: "Öppnade ärenden per vecka",
+        en: "Cases opened per week",
+    }
+
+    response_per_week {
+        fi: "Ensimmäisen vastauksen mediaaniaika viikoittain",
+        sv: "Mediantid till första svar per vecka",
+        en: "Median time to first response per week",
+    }
+
+    sla_per_week {
+        fi: "Ensimmäinen vastaus tavoiteajassa viikoittain",
+        sv: "Första svar inom målet per vecka",
+        en: "First response within target per week",
+    }
+
+    districts {
+        fi: "Alueittain",
+        sv: "Per område",
+        en: "By district",
+    }
+
+    cases_per_district {
+        fi: "Avatut asiat alueittain",
+        sv: "Öppnade ärenden per område",
+        en: "Cases opened per district",
+    }
+
+    by_area {
+        fi: "Alueittain",
+        sv: "Per område",
+        en: "By district",
+    }
+
+    by_topic {
+        fi: "Aiheittain",
+        sv: "Per ämne",
+        en: "By topic",
+    }
+
+    by_channel {
+        fi: "Kanavittain",
+        sv: "Per kanal",
+        en: "By channel",
+    }
+
+    by_hour {
+        fi: "Vuorokauden tunneittain (Helsingin aikaa)",
+        sv: "Per timme på dygnet (Helsingforstid)",
+        en: "By hour of day (Helsinki time)",
+    }
+
+    by_responder {
+        fi: "Vastaajittain",
+        sv: "Per handläggare",
+        en: "By responder",
+    }
+
+    week {
+        fi: "Viikko",
+        sv: "Vecka",
+        en: "Week",
+    }
+
+    area {
+        fi: "Alue",
+        sv: "Område",
+        en: "District",
+    }
+
+    topic {
+        fi: "Aihe",
+        sv: "Ämne",
+        en: "Topic",
+    }
+
+    channel {
+        fi: "Kanava",
+        sv: "Kanal",
+        en: "Channel",
+    }
+
+    hour {
+        fi: "Tunti",
+        sv: "Timme",
+        en: "Hour",
+    }
+
+    responder {
+        fi: "Vastaaja",
+        sv: "Handläggare",
+        en: "Responder",
+    }
+
+    cases {
+        fi: "Asioita",
+        sv: "Ärenden",
+        en: "Cases",
+    }
+
+    to_owner {
+        fi: "Aika nimettyyn vastuuhenkilöön",
+        sv: "Tid till namngiven ansvarig",
+        en: "Time to a named owner",
+    }
+
+    first_response {
+        fi: "Ensimmäinen vastaus",
+        sv: "Första svar",
+        en: "First response",
+    }
+
+    resolution {
+        fi: "Ratkaisu",
+        sv: "Lösning",
+        en: "Resolution",
+    }
+
+    median {
+        fi: "mediaani",
+        sv: "median",
+        en: "median",
+    }
+
+    p90 {
+        fi: "90 %:n persentiili",
+        sv: "90:e percentilen",
+        en: "90th percentile",
+    }
+
+    fr_sla {
+        fi: "Ensimmäinen vastaus tavoiteajassa",
+        sv: "Första svar inom målet",
+        en: "First response within target",
+    }
+
+    rs_sla {
+        fi: "Ratkaisu tavoiteajassa",
+        sv: "Lösning inom målet",
+        en: "Resolution within target",
+    }
+
+    missed_acks {
+        fi: "Ohitetut kuittaukset",
+        sv: "Missade kvitteringar",
+        en: "Missed acknowledgements",
+    }
+
+    handoffs {
+        fi: "Siirtoja asiaa kohden",
+        sv: "Överlämningar per ärende",
+        en: "Hand-offs per case",
+    }
+
+    reopened {
+        fi: "Avattu uudelleen",
+        sv: "Återöppnade",
+        en: "Reopened",
+    }
+
+    open {
+        fi: "Yhä auki",
+        sv: "Fortfarande öppna",
+        en: "Still open",
+    }
+
+    open_age {
+        fi: "Avointen asioiden ikä, mediaani",
+        sv: "Öppna ärendens ålder, median",
+        en: "Age of open cases, median",
+    }
+
+    satisfaction {
+        fi: "Tyytyväisyys (1–5)",
+        sv: "Nöjdhet (1–5)",
+        en: "Satisfaction (1–5)",
+    }
+
+    data {
+        fi: "Avoin data",
+        sv: "Öppna data",
+        en: "Open data",
+    }
+
+    data_intro {
+        fi: "Samat luvut koneluettavina. Kentät on kuvattu JSON-skeemassa.",
+        sv: "Samma tal maskinläsbart. Fälten beskrivs i JSON-schemat.",
+        en: "The same figures, machine-readable. The fields are described in the JSON Schema.",
+    }
+
+    schema {
+        fi: "JSON-skeema",
+        sv: "JSON-schema",
+        en: "JSON Schema",
+    }
+
+    none {
+        fi: "(ei tiedossa)",
+        sv: "(okänt)",
+        en: "(unknown)",
+    }
+
+    chart_desc {
+        fi: "Luvut ovat myös taulukossa kaavion alla.",
+        sv: "Talen finns också i tabellen under diagrammet.",
+        en: "The numbers are also in the table below the chart.",
+    }
+
+    days {
+        fi: "vrk",
+        sv: "dygn",
+        en: "d",
+    }
+
+    skip {
+        fi: "Siirry sisältöön",
+        sv: "Till innehållet",
+        en: "Skip to content",
+    }
+
+    language {
+        fi: "Kieli",
+        sv: "Språk",
+        en: "Language",
+    }
+
+    channels: [&'static str; 4] {
+        fi: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste"],
+        sv: ["Sms", "Samtal", "Chatt", "Servicepunkt"],
+        en: ["Text message", "Phone call", "Chat", "Walk-in desk"],
     }
 }
 
@@ -436,7 +526,7 @@ pub fn render(data: &OpenData, lang: Language) -> String {
     let w = words(lang);
     let period_query = format!("from={}&to={}", data.from, data.to);
     let weeks: Vec<String> = data.by_week.iter().map(|r| r.group.clone()).collect();
-    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(&w, "area", &r.group)).collect();
+    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(w, "area", &r.group)).collect();
     let pick = |f: fn(&OpenRow) -> Figure, rows: &[OpenRow]| rows.iter().map(f).collect::<Vec<_>>();
     html! {
         (DOCTYPE)
@@ -481,30 +571,30 @@ pub fn render(data: &OpenData, lang: Language) -> String {
                     p.hint.withheld-note { (w.withheld_note) }
 
                     h2 { (w.summary) }
-                    (table(lang, &w, "summary", w.summary, "all", w.period, std::slice::from_ref(&data.summary)))
+                    (table(lang, w, "summary", w.summary, "all", w.period, std::slice::from_ref(&data.summary)))
 
                     h2 { (w.trends) }
                     (column_chart("chart-cases", w.cases_per_week, w.chart_desc, &weeks, &pick(|r| r.cases, &data.by_week),
                         |v| format!("{v:.0}")))
                     (column_chart("chart-response", w.response_per_week, w.chart_desc, &weeks,
-                        &pick(|r| r.first_response_p50, &data.by_week), |v| duration(lang, &w, v)))
+                        &pick(|r| r.first_response_p50, &data.by_week), |v| duration(lang, w, v)))
                     (column_chart("chart-sla", w.sla_per_week, w.chart_desc, &weeks,
                         &pick(|r| r.first_response_within_sla, &data.by_week), |v| format!("{} %", decimal(lang, v * 100.0, 0))))
-                    (table(lang, &w, "by-week", w.trends, "week", w.week, &data.by_week))
+                    (table(lang, w, "by-week", w.trends, "week", w.week, &data.by_week))
 
                     h2 { (w.districts) }
                     (bar_chart("chart-districts", w.cases_per_district, w.chart_desc, &areas, &pick(|r| r.cases, &data.by_area)))
-                    (table(lang, &w, "by-area", w.by_area, "area", w.area, &data.by_area))
+                    (table(lang, w, "by-area", w.by_area, "area", w.area, &data.by_area))
 
                     h2 { (w.by_topic) }
-                    (table(lang, &w, "by-topic", w.by_topic, "topic", w.topic, &data.by_topic))
+                    (table(lang, w, "by-topic", w.by_topic, "topic", w.topic, &data.by_topic))
                     h2 { (w.by_channel) }
-                    (table(lang, &w, "by-channel", w.by_channel, "channel", w.channel, &data.by_channel))
+                    (table(lang, w, "by-channel", w.by_channel, "channel", w.channel, &data.by_channel))
                     h2 { (w.by_hour) }
-                    (table(lang, &w, "by-hour", w.by_hour, "hour", w.hour, &data.by_hour))
+                    (table(lang, w, "by-hour", w.by_hour, "hour", w.hour, &data.by_hour))
                     @if let Some(rows) = &data.by_responder {
                         h2 { (w.by_responder) }
-                        (table(lang, &w, "by-responder", w.by_responder, "responder", w.responder, rows))
+                        (table(lang, w, "by-responder", w.by_responder, "responder", w.responder, rows))
                     }
 
                     h2 { (w.data) }

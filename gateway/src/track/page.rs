@@ -66,117 +66,159 @@ pub async fn page(
     Ok(response)
 }
 
-struct Words {
-    title: &'static str,
-    owner: &'static str,
-    open: &'static str,
-    resolved: &'static str,
-    timeline: &'static str,
-    opened: &'static str,
-    first_owner: &'static str,
-    handed: &'static str,
-    replied: &'static str,
-    resolved_event: &'static str,
-    reopened: &'static str,
-    conversation: &'static str,
-    you: &'static str,
-    batline: &'static str,
-    contact: &'static str,
-    contact_help: &'static str,
-    phone: &'static str,
-    send_code: &'static str,
-    code: &'static str,
-    show: &'static str,
-    code_sent: &'static str,
-    wrong: &'static str,
-    expired: &'static str,
-    bad_phone: &'static str,
-    languages: &'static str,
-}
+batline_core::texts! {
+    struct Words;
 
-fn words(lang: Language) -> Words {
-    match lang {
-        Language::Fi => Words {
-            title: "Asiasi Batlinessa",
-            owner: "Asiaasi hoitaa",
-            open: "Käsittelyssä",
-            resolved: "Ratkaistu",
-            timeline: "Mitä asialle on tapahtunut",
-            opened: "Asia avattiin.",
-            first_owner: "Asian otti hoitaakseen {name}.",
-            handed: "Asia siirtyi. Nyt sitä hoitaa {name}.",
-            replied: "{name} vastasi.",
-            resolved_event: "{name} ratkaisi asian.",
-            reopened: "Asia avattiin uudelleen.",
-            conversation: "Keskustelu",
-            you: "Sinä",
-            batline: "Batline",
-            contact: "Oletko ottanut yhteyttä tästä asiasta?",
-            contact_help: "Näet koko keskustelun, kun vahvistat puhelinnumerosi. Lähetämme siihen kertakäyttöisen koodin tekstiviestillä.",
-            phone: "Puhelinnumero, josta otit yhteyttä",
-            send_code: "Lähetä koodi",
-            code: "Tekstiviestin koodi",
-            show: "Näytä keskustelu",
-            code_sent: "Jos numero on tämän asian yhteystieto, koodi on tulossa. Se toimii 10 minuuttia.",
-            wrong: "Koodi ei täsmää. Tarkista se ja yritä uudelleen.",
-            expired: "Koodi ei ole enää voimassa. Pyydä uusi koodi.",
-            bad_phone: "Puhelinnumero ei kelpaa. Kirjoita se muodossa 040 123 4567 tai +358 40 123 4567.",
-            languages: "Kieli",
-        },
-        Language::Sv => Words {
-            title: "Ditt ärende hos Batline",
-            owner: "Ditt ärende sköts av",
-            open: "Under behandling",
-            resolved: "Löst",
-            timeline: "Vad som har hänt i ärendet",
-            opened: "Ärendet öppnades.",
-            first_owner: "{name} tog hand om ärendet.",
-            handed: "Ärendet gick över till {name}.",
-            replied: "{name} svarade.",
-            resolved_event: "{name} löste ärendet.",
-            reopened: "Ärendet öppnades på nytt.",
-            conversation: "Samtal",
-            you: "Du",
-            batline: "Batline",
-            contact: "Har du kontaktat oss i det här ärendet?",
-            contact_help: "Du ser hela samtalet när du bekräftar ditt telefonnummer. Vi skickar en engångskod till det som sms.",
-            phone: "Telefonnumret du kontaktade oss från",
-            send_code: "Skicka kod",
-            code: "Koden i sms:et",
-            show: "Visa samtalet",
-            code_sent: "Om numret är kontaktuppgiften för ärendet är en kod på väg. Den gäller i 10 minuter.",
-            wrong: "Koden stämmer inte. Kontrollera den och försök igen.",
-            expired: "Koden gäller inte längre. Be om en ny kod.",
-            bad_phone: "Telefonnumret duger inte. Skriv det som 040 123 4567 eller +358 40 123 4567.",
-            languages: "Språk",
-        },
-        Language::En => Words {
-            title: "Your case at Batline",
-            owner: "Your case is handled by",
-            open: "In progress",
-            resolved: "Resolved",
-            timeline: "What has happened",
-            opened: "The case was opened.",
-            first_owner: "{name} took the case on.",
-            handed: "The case was handed to {name}.",
-            replied: "{name} replied.",
-            resolved_event: "{name} resolved the case.",
-            reopened: "The case was reopened.",
-            conversation: "Conversation",
-            you: "You",
-            batline: "Batline",
-            contact: "Did you contact us about this case?",
-            contact_help: "You can read the whole conversation once you confirm your phone number. We text a one-time code to it.",
-            phone: "The phone number you contacted us from",
-            send_code: "Send a code",
-            code: "The code in the text message",
-            show: "Show the conversation",
-            code_sent: "If that number is this case's contact, a code is on its way. It works for 10 minutes.",
-            wrong: "The code does not match. Check it and try again.",
-            expired: "The code no longer works. Ask for a new one.",
-            bad_phone: "That is not a phone number we can use. Write it like 040 123 4567 or +358 40 123 4567.",
-            languages: "Language",
-        },
+    fn words;
+
+    title {
+        fi: "Asiasi Batlinessa",
+        sv: "Ditt ärende hos Batline",
+        en: "Your case at Batline",
+    }
+
+    owner {
+        fi: "Asiaasi hoitaa",
+        sv: "Ditt ärende sköts av",
+        en: "Your case is handled by",
+    }
+
+    open {
+        fi: "Käsittelyssä",
+        sv: "Under behandling",
+        en: "In progress",
+    }
+
+    resolved {
+        fi: "Ratkaistu",
+        sv: "Löst",
+        en: "Resolved",
+    }
+
+    timeline {
+        fi: "Mitä asialle on tapahtunut",
+        sv: "Vad som har hänt i ärendet",
+        en: "What has happened",
+    }
+
+    opened {
+        fi: "Asia avattiin.",
+        sv: "Ärendet öppnades.",
+        en: "The case was opened.",
+    }
+
+    first_owner {
+        fi: "Asian otti hoitaakseen {name}.",
+        sv: "{name} tog hand om ärendet.",
+        en: "{name} took the case on.",
+    }
+
+    handed {
+        fi: "Asia siirtyi. Nyt sitä hoitaa {name}.",
+        sv: "Ärendet gick över till {name}.",
+        en: "The case was handed to {name}.",
+    }
+
+    replied {
+        fi: "{name} vastasi.",
+        sv: "{name} svarade.",
+        en: "{name} replied.",
+    }
+
+    resolved_event {
+        fi: "{name} ratkaisi asian.",
+        sv: "{name} löste ärendet.",
+        en: "{name} resolved the case.",
+    }
+
+    reopened {
+        fi: "Asia avattiin uudelleen.",
+        sv: "Ärendet öppnades på nytt.",
+        en: "The case was reopened.",
+    }
+
+    conversation {
+        fi: "Keskustelu",
+        sv: "Samtal",
+        en: "Conversation",
+    }
+
+    you {
+        fi: "Sinä",
+        sv: "Du",
+        en: "You",
+    }
+
+    batline {
+        fi: "Batline",
+        sv: "Batline",
+        en: "Batline",
+    }
+
+    contact {
+        fi: "Oletko ottanut yhteyttä tästä asiasta?",
+        sv: "Har du kontaktat oss i det här ärendet?",
+        en: "Did you contact us about this case?",
+    }
+
+    contact_help {
+        fi: "Näet koko keskustelun, kun vahvistat puhelinnumerosi. Lähetämme siihen kertakäyttöisen koodin tekstiviestillä.",
+        sv: "Du ser hela samtalet när du bekräftar ditt telefonnummer. Vi skickar en engångskod till det som sms.",
+        en: "You can read the whole conversation once you confirm your phone number. We text a one-time code to it.",
+    }
+
+    phone {
+        fi: "Puhelinnumero, josta otit yhteyttä",
+        sv: "Telefonnumret du kontaktade oss från",
+        en: "The phone number you contacted us from",
+    }
+
+    send_code {
+        fi: "Lähetä koodi",
+        sv: "Skicka kod",
+        en: "Send a code",
+    }
+
+    code {
+        fi: "Tekstiviestin koodi",
+        sv: "Koden i sms:et",
+        en: "The code in the text message",
+    }
+
+    show {
+        fi: "Näytä keskustelu",
+        sv: "Visa samtalet",
+        en: "Show the conversation",
+    }
+
+    code_sent {
+        fi: "Jos numero on tämän asian yhteystieto, koodi on tulossa. Se toimii 10 minuuttia.",
+        sv: "Om numret är kontaktuppgiften för ärendet är en kod på väg. Den gäller i 10 minuter.",
+        en: "If that number is this case's contact, a code is on its way. It works for 10 minutes.",
+    }
+
+    wrong {
+        fi: "Koodi ei täsmää. Tarkista se ja yritä uudelleen.",
+        sv: "Koden stämmer inte. Kontrollera den och försök igen.",
+        en: "The code does not match. Check it and try again.",
+    }
+
+    expired {
+        fi: "Koodi ei ole enää voimassa. Pyydä uusi koodi.",
+        sv: "Koden gäller inte längre. Be om en ny kod.",
+        en: "The code no longer works. Ask for a new one.",
+    }
+
+    bad_phone {
+        fi: "Puhelinnumero ei kelpaa. Kirjoita se muodossa 040 123 4567 tai +358 40 123 4567.",
+        sv: "Telefonnumret duger inte. Skriv det som 040 123 4567 eller +358 40 123 4567.",
+        en: "That is not a phone number we can use. Write it like 040 123 4567 or +358 40 123 4567.",
+    }
+
+    languages {
+        fi: "Kieli",
+        sv: "Språk",
+        en: "Language",
     }
 }
 
@@ -226,7 +268,7 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
             if e.kind == "assigned" {
                 assignments += 1;
             }
-            (e, sentence(&w, e, first))
+            (e, sentence(w, e, first))
         })
         .filter(|(_, s)| !s.is_empty())
         .collect();
@@ -268,7 +310,7 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
                         }
                     }
                     @if let Some(conversation) = view.conversation {
-                        (conversation_markup(&w, conversation))
+                        (conversation_markup(w, conversation))
                     } @else {
                         section #conversation aria-labelledby="conversation-title" hidden {
                             h2 #conversation-title { (w.conversation) }

@@ -1,159 +1,894 @@
 //! The administration pages' own words in Finnish, Swedish and English.
-//! Every text is a field of [`Texts`], so a missing translation does not
-//! compile. Words the whole console shares (duty statuses, channels) come
+//! Every text is a field of [`Texts`], written once by key with its three
+//! languages side by side ([`batline_core::texts!`]), so a missing
+//! translation does not compile. Words the whole console shares (duty statuses, channels) come
 //! from [`crate::web::i18n`].
 
 use batline_core::domain::{Language, Priority, Role};
 
-/// Every text of the admin pages in one language.
-#[derive(Debug)]
-pub struct Texts {
-    pub admin_title: &'static str,
-    pub overview_intro: &'static str,
-    pub sec_responders: &'static str,
-    pub sec_responders_hint: &'static str,
-    pub sec_points: &'static str,
-    pub sec_points_hint: &'static str,
-    pub sec_roster: &'static str,
-    pub sec_roster_hint: &'static str,
-    pub sec_sla: &'static str,
-    pub sec_sla_hint: &'static str,
-    pub sec_canned: &'static str,
-    pub sec_canned_hint: &'static str,
-    pub back_to_overview: &'static str,
-    pub col_name: &'static str,
-    pub col_username: &'static str,
-    pub col_role: &'static str,
-    pub col_duty: &'static str,
-    pub col_languages: &'static str,
-    pub col_areas: &'static str,
-    pub col_topics: &'static str,
-    pub col_capacity: &'static str,
-    pub col_phone: &'static str,
-    pub col_home_point: &'static str,
-    pub col_backstop: &'static str,
-    pub col_actions: &'static str,
-    pub none: &'static str,
-    pub yes: &'static str,
-    pub edit: &'static str,
-    pub add_responder_title: &'static str,
-    pub username: &'static str,
-    pub display_name: &'static str,
-    pub initial_password: &'static str,
-    pub password_hint: &'static str,
-    pub role: &'static str,
-    pub duty: &'static str,
-    pub languages: &'static str,
-    pub areas: &'static str,
-    pub topics: &'static str,
-    pub comma_hint: &'static str,
-    pub capacity: &'static str,
-    pub phone: &'static str,
-    pub phone_hint: &'static str,
-    pub home_point: &'static str,
-    pub no_home_point: &'static str,
-    pub add_responder_button: &'static str,
-    pub edit_title: &'static str,
-    pub save: &'static str,
-    pub backstop: &'static str,
-    pub backstop_hint: &'static str,
-    pub password_title: &'static str,
-    pub new_password: &'static str,
-    pub reset_hint: &'static str,
-    pub reset_button: &'static str,
-    pub load: &'static str,
-    pub role_responder: &'static str,
-    pub role_desk: &'static str,
-    pub role_lead: &'static str,
-    pub role_mayor: &'static str,
-    pub role_admin: &'static str,
-    pub lang_fi: &'static str,
-    pub lang_sv: &'static str,
-    pub lang_en: &'static str,
-    pub points_title: &'static str,
-    pub col_address: &'static str,
-    pub col_area: &'static str,
-    pub col_hours: &'static str,
-    pub no_points: &'static str,
-    pub add_point_title: &'static str,
-    pub point_name: &'static str,
-    pub address: &'static str,
-    pub area: &'static str,
-    pub hours: &'static str,
-    pub hours_hint: &'static str,
-    pub add_point_button: &'static str,
-    pub closed: &'static str,
-    pub roster_title: &'static str,
-    pub import_title: &'static str,
-    pub csv_label: &'static str,
-    pub csv_hint: &'static str,
-    pub import_button: &'static str,
-    pub upcoming_title: &'static str,
-    pub no_upcoming: &'static str,
-    pub col_starts: &'static str,
-    pub col_ends: &'static str,
-    pub city_wide: &'static str,
-    pub coverage_title: &'static str,
-    pub coverage_days: &'static str,
-    pub show: &'static str,
-    pub no_gaps: &'static str,
-    pub gaps_intro: &'static str,
-    pub gap_language: &'static str,
-    pub gap_area: &'static str,
-    pub col_gap: &'static str,
-    pub col_from: &'static str,
-    pub col_to: &'static str,
-    pub sla_title: &'static str,
-    pub sla_intro: &'static str,
-    pub col_channel: &'static str,
-    pub col_topic: &'static str,
-    pub col_priority: &'static str,
-    pub col_version: &'static str,
-    pub col_first_response: &'static str,
-    pub col_resolution: &'static str,
-    pub col_warn: &'static str,
-    pub col_valid: &'static str,
-    pub any: &'static str,
-    pub around_the_clock: &'static str,
-    pub current: &'static str,
-    pub retired_at: &'static str,
-    pub minutes: &'static str,
-    pub add_policy_title: &'static str,
-    pub channel: &'static str,
-    pub topic: &'static str,
-    pub topic_hint: &'static str,
-    pub priority: &'static str,
-    pub first_response_minutes: &'static str,
-    pub resolution_minutes: &'static str,
-    pub warn_at_percent: &'static str,
-    pub sla_hours: &'static str,
-    pub sla_hours_hint: &'static str,
-    pub add_policy_button: &'static str,
-    pub priority_low: &'static str,
-    pub priority_normal: &'static str,
-    pub priority_high: &'static str,
-    pub priority_urgent: &'static str,
-    pub canned_title: &'static str,
-    pub col_title: &'static str,
-    pub col_text: &'static str,
-    pub archive: &'static str,
-    pub no_canned: &'static str,
-    pub add_canned_title: &'static str,
-    pub language: &'static str,
-    pub title: &'static str,
-    pub title_hint: &'static str,
-    pub text: &'static str,
-    pub text_hint: &'static str,
-    pub add_canned_button: &'static str,
-    pub done_responder_added: &'static str,
-    pub done_responder_saved: &'static str,
-    pub done_password: &'static str,
-    pub done_point_added: &'static str,
-    pub done_roster_imported: &'static str,
-    pub done_policy_added: &'static str,
-    pub done_canned_added: &'static str,
-    pub done_canned_archived: &'static str,
-    pub not_a_number: &'static str,
+batline_core::texts! {
+    /// Every text of the admin pages in one language.
+    #[derive(Debug)]
+    pub struct Texts;
+
+    /// The texts for `lang`.
+    pub fn texts;
+
+    admin_title {
+        fi: "Ylläpito",
+        sv: "Administration",
+        en: "Administration",
+    }
+
+    overview_intro {
+        fi: "Batlinen asetukset: kuka vastaa, missä ja millä säännöillä.",
+        sv: "Batlines inställningar: vem svarar, var och enligt vilka regler.",
+        en: "Batline's settings: who answers, where, and by which rules.",
+    }
+
+    sec_responders {
+        fi: "Vastaajat",
+        sv: "Svarare",
+        en: "Responders",
+    }
+
+    sec_responders_hint {
+        fi: "Lisää vastaajia, muuta kieliä, alueita, aiheita, kapasiteettia ja roolia, vaihda salasana.",
+        sv: "Lägg till svarare, ändra språk, områden, ämnen, kapacitet och roll, byt lösenord.",
+        en: "Add responders; change languages, areas, topics, capacity and role; reset passwords.",
+    }
+
+    sec_points {
+        fi: "Asiointipisteet",
+        sv: "Servicepunkter",
+        en: "Walk-in points",
+    }
+
+    sec_points_hint {
+        fi: "Batcavet osoitteineen ja aukioloaikoineen.",
+        sv: "Batcave-punkterna med adresser och öppettider.",
+        en: "The Batcaves with their addresses and opening hours.",
+    }
+
+    sec_roster {
+        fi: "Työvuorolista",
+        sv: "Arbetsschema",
+        en: "Roster",
+    }
+
+    sec_roster_hint {
+        fi: "Tuo vuorot CSV-muodossa ja katso, milloin jokin kieli tai alue jää ilman päivystäjää.",
+        sv: "Importera pass som CSV och se när ett språk eller område saknar jour.",
+        en: "Import shifts as CSV and see when a language or area has nobody on duty.",
+    }
+
+    sec_sla {
+        fi: "SLA-säännöt",
+        sv: "SLA-regler",
+        en: "SLA policies",
+    }
+
+    sec_sla_hint {
+        fi: "Vastaus- ja ratkaisuajat kanavan, aiheen ja kiireellisyyden mukaan.",
+        sv: "Svars- och lösningstider per kanal, ämne och prioritet.",
+        en: "Response and resolution times by channel, topic and priority.",
+    }
+
+    sec_canned {
+        fi: "Valmiit vastaukset",
+        sv: "Färdiga svar",
+        en: "Canned replies",
+    }
+
+    sec_canned_hint {
+        fi: "Vastaajien valmiit tekstit kielittäin.",
+        sv: "Svararnas färdiga texter per språk.",
+        en: "Ready-made texts for responders, by language.",
+    }
+
+    back_to_overview {
+        fi: "Takaisin ylläpitoon",
+        sv: "Tillbaka till administrationen",
+        en: "Back to administration",
+    }
+
+    col_name {
+        fi: "Nimi",
+        sv: "Namn",
+        en: "Name",
+    }
+
+    col_username {
+        fi: "Käyttäjätunnus",
+        sv: "Användarnamn",
+        en: "Username",
+    }
+
+    col_role {
+        fi: "Rooli",
+        sv: "Roll",
+        en: "Role",
+    }
+
+    col_duty {
+        fi: "Päivystys",
+        sv: "Jour",
+        en: "Duty",
+    }
+
+    col_languages {
+        fi: "Kielet",
+        sv: "Språk",
+        en: "Languages",
+    }
+
+    col_areas {
+        fi: "Alueet",
+        sv: "Områden",
+        en: "Areas",
+    }
+
+    col_topics {
+        fi: "Aiheet",
+        sv: "Ämnen",
+        en: "Topics",
+    }
+
+    col_capacity {
+        fi: "Kapasiteetti",
+        sv: "Kapacitet",
+        en: "Capacity",
+    }
+
+    col_phone {
+        fi: "Puhelin",
+        sv: "Telefon",
+        en: "Phone",
+    }
+
+    col_home_point {
+        fi: "Kotipiste",
+        sv: "Hempunkt",
+        en: "Home point",
+    }
+
+    col_backstop {
+        fi: "Varahenkilö",
+        sv: "Reserv",
+        en: "Backstop",
+    }
+
+    col_actions {
+        fi: "Toiminnot",
+        sv: "Åtgärder",
+        en: "Actions",
+    }
+
+    none {
+        fi: "–",
+        sv: "–",
+        en: "–",
+    }
+
+    yes {
+        fi: "kyllä",
+        sv: "ja",
+        en: "yes",
+    }
+
+    edit {
+        fi: "Muokkaa",
+        sv: "Redigera",
+        en: "Edit",
+    }
+
+    add_responder_title {
+        fi: "Lisää vastaaja",
+        sv: "Lägg till svarare",
+        en: "Add a responder",
+    }
+
+    username {
+        fi: "Käyttäjätunnus",
+        sv: "Användarnamn",
+        en: "Username",
+    }
+
+    display_name {
+        fi: "Nimi, jonka asukkaat näkevät",
+        sv: "Namn som invånarna ser",
+        en: "Name residents see",
+    }
+
+    initial_password {
+        fi: "Ensimmäinen salasana",
+        sv: "Första lösenord",
+        en: "Initial password",
+    }
+
+    password_hint {
+        fi: "Vähintään 10 merkkiä.",
+        sv: "Minst 10 tecken.",
+        en: "At least 10 characters.",
+    }
+
+    role {
+        fi: "Rooli",
+        sv: "Roll",
+        en: "Role",
+    }
+
+    duty {
+        fi: "Päivystystila",
+        sv: "Jourstatus",
+        en: "Duty status",
+    }
+
+    languages {
+        fi: "Kielet",
+        sv: "Språk",
+        en: "Languages",
+    }
+
+    areas {
+        fi: "Alueet",
+        sv: "Områden",
+        en: "Areas",
+    }
+
+    topics {
+        fi: "Aiheet",
+        sv: "Ämnen",
+        en: "Topics",
+    }
+
+    comma_hint {
+        fi: "Pilkuilla erotettuna, esim. Kallio, Vallila.",
+        sv: "Kommaseparerade, t.ex. Kallio, Vallila.",
+        en: "Comma-separated, e.g. Kallio, Vallila.",
+    }
+
+    capacity {
+        fi: "Kapasiteetti (avoimia tapauksia enintään)",
+        sv: "Kapacitet (högst öppna ärenden)",
+        en: "Capacity (open cases at most)",
+    }
+
+    phone {
+        fi: "Puhelin",
+        sv: "Telefon",
+        en: "Phone",
+    }
+
+    phone_hint {
+        fi: "Maatunnuksen kanssa, esim. +358401234567. Tyhjä: ei puhelinta.",
+        sv: "Med landsnummer, t.ex. +358401234567. Tomt: ingen telefon.",
+        en: "With the country code, e.g. +358401234567. Empty: no phone.",
+    }
+
+    home_point {
+        fi: "Kotiasiointipiste",
+        sv: "Hemservicepunkt",
+        en: "Home walk-in point",
+    }
+
+    no_home_point {
+        fi: "Ei kotipistettä",
+        sv: "Ingen hempunkt",
+        en: "No home point",
+    }
+
+    add_responder_button {
+        fi: "Lisää vastaaja",
+        sv: "Lägg till svarare",
+        en: "Add responder",
+    }
+
+    edit_title {
+        fi: "Muokkaa vastaajaa",
+        sv: "Redigera svarare",
+        en: "Edit responder",
+    }
+
+    save {
+        fi: "Tallenna",
+        sv: "Spara",
+        en: "Save",
+    }
+
+    backstop {
+        fi: "Varahenkilö, kun kukaan ei päivystä",
+        sv: "Reserv när ingen har jour",
+        en: "Backstop when nobody is on duty",
+    }
+
+    backstop_hint {
+        fi: "Varahenkilöitä on aina tasan yksi: valinta siirtää roolin tälle vastaajalle.",
+        sv: "Det finns alltid exakt en reserv: valet flyttar rollen till den här svararen.",
+        en: "There is always exactly one backstop: ticking this moves the role to this responder.",
+    }
+
+    password_title {
+        fi: "Vaihda salasana",
+        sv: "Byt lösenord",
+        en: "Reset the password",
+    }
+
+    new_password {
+        fi: "Uusi salasana",
+        sv: "Nytt lösenord",
+        en: "New password",
+    }
+
+    reset_hint {
+        fi: "Vähintään 10 merkkiä. Vastaajan kaikki kirjautumiset päättyvät.",
+        sv: "Minst 10 tecken. Alla svararens inloggningar avslutas.",
+        en: "At least 10 characters. All of the responder's sign-ins end.",
+    }
+
+    reset_button {
+        fi: "Vaihda salasana",
+        sv: "Byt lösenord",
+        en: "Reset password",
+    }
+
+    load {
+        fi: "Kuorma",
+        sv: "Belastning",
+        en: "Load",
+    }
+
+    role_responder {
+        fi: "Vastaaja",
+        sv: "Svarare",
+        en: "Responder",
+    }
+
+    role_desk {
+        fi: "Asiointipisteen työntekijä",
+        sv: "Personal vid servicepunkt",
+        en: "Desk",
+    }
+
+    role_lead {
+        fi: "Vuoron johtaja",
+        sv: "Passledare",
+        en: "Lead",
+    }
+
+    role_mayor {
+        fi: "Osallisuuspormestari",
+        sv: "Delaktighetsborgmästare",
+        en: "Mayor",
+    }
+
+    role_admin {
+        fi: "Ylläpitäjä",
+        sv: "Administratör",
+        en: "Admin",
+    }
+
+    lang_fi {
+        fi: "suomi",
+        sv: "finska",
+        en: "Finnish",
+    }
+
+    lang_sv {
+        fi: "ruotsi",
+        sv: "svenska",
+        en: "Swedish",
+    }
+
+    lang_en {
+        fi: "englanti",
+        sv: "engelska",
+        en: "English",
+    }
+
+    points_title {
+        fi: "Asiointipisteet",
+        sv: "Servicepunkter",
+        en: "Walk-in points",
+    }
+
+    col_address {
+        fi: "Osoite",
+        sv: "Adress",
+        en: "Address",
+    }
+
+    col_area {
+        fi: "Alue",
+        sv: "Område",
+        en: "Area",
+    }
+
+    col_hours {
+        fi: "Aukioloajat",
+        sv: "Öppettider",
+        en: "Opening hours",
+    }
+
+    no_points {
+        fi: "Asiointipisteitä ei ole vielä.",
+        sv: "Det finns inga servicepunkter ännu.",
+        en: "There are no walk-in points yet.",
+    }
+
+    add_point_title {
+        fi: "Lisää asiointipiste",
+        sv: "Lägg till servicepunkt",
+        en: "Add a walk-in point",
+    }
+
+    point_name {
+        fi: "Nimi",
+        sv: "Namn",
+        en: "Name",
+    }
+
+    address {
+        fi: "Osoite",
+        sv: "Adress",
+        en: "Address",
+    }
+
+    area {
+        fi: "Alue",
+        sv: "Område",
+        en: "Area",
+    }
+
+    hours {
+        fi: "Aukioloajat",
+        sv: "Öppettider",
+        en: "Opening hours",
+    }
+
+    hours_hint {
+        fi: "Helsingin aikaa, esim. mon-fri 08:00-16:00, sat 10:00-14:00 (päivät englanniksi: mon tue wed thu fri sat sun).",
+        sv: "Helsingforstid, t.ex. mon-fri 08:00-16:00, sat 10:00-14:00 (dagar på engelska: mon tue wed thu fri sat sun).",
+        en: "Helsinki time, e.g. mon-fri 08:00-16:00, sat 10:00-14:00 (days: mon tue wed thu fri sat sun).",
+    }
+
+    add_point_button {
+        fi: "Lisää asiointipiste",
+        sv: "Lägg till servicepunkt",
+        en: "Add walk-in point",
+    }
+
+    closed {
+        fi: "ei aukioloaikoja",
+        sv: "inga öppettider",
+        en: "no opening hours",
+    }
+
+    roster_title {
+        fi: "Työvuorolista",
+        sv: "Arbetsschema",
+        en: "Roster",
+    }
+
+    import_title {
+        fi: "Tuo vuoroja",
+        sv: "Importera pass",
+        en: "Import shifts",
+    }
+
+    csv_label {
+        fi: "Vuorot CSV-muodossa",
+        sv: "Pass som CSV",
+        en: "Shifts as CSV",
+    }
+
+    csv_hint {
+        fi: "Otsikkorivi date,start,end,area,lead,members; Helsingin aikaa; tyhjä alue on koko kaupunki; jäsenet puolipisteillä erotettuna. Kaikki rivit tai ei yhtään.",
+        sv: "Rubrikrad date,start,end,area,lead,members; Helsingforstid; tomt område är hela staden; medlemmar åtskilda med semikolon. Alla rader eller ingen.",
+        en: "Header row date,start,end,area,lead,members; Helsinki time; an empty area is city-wide; members separated by semicolons. All rows or none.",
+    }
+
+    import_button {
+        fi: "Tuo vuorot",
+        sv: "Importera pass",
+        en: "Import shifts",
+    }
+
+    upcoming_title {
+        fi: "Tulevat vuorot",
+        sv: "Kommande pass",
+        en: "Coming shifts",
+    }
+
+    no_upcoming {
+        fi: "Tulevia vuoroja ei ole tällä aikavälillä.",
+        sv: "Inga kommande pass under perioden.",
+        en: "No shifts in this period.",
+    }
+
+    col_starts {
+        fi: "Alkaa",
+        sv: "Börjar",
+        en: "Starts",
+    }
+
+    col_ends {
+        fi: "Päättyy",
+        sv: "Slutar",
+        en: "Ends",
+    }
+
+    city_wide {
+        fi: "koko kaupunki",
+        sv: "hela staden",
+        en: "city-wide",
+    }
+
+    coverage_title {
+        fi: "Kattavuus",
+        sv: "Täckning",
+        en: "Coverage",
+    }
+
+    coverage_days {
+        fi: "Päiviä eteenpäin",
+        sv: "Dagar framåt",
+        en: "Days ahead",
+    }
+
+    show {
+        fi: "Näytä",
+        sv: "Visa",
+        en: "Show",
+    }
+
+    no_gaps {
+        fi: "Jokaiselle kielelle ja alueelle on päivystäjä koko ajan.",
+        sv: "Varje språk och område har jour hela tiden.",
+        en: "Every language and area has someone on duty throughout.",
+    }
+
+    gaps_intro {
+        fi: "Näinä aikoina kukaan vuorossa oleva ei puhu kieltä tai alueella ei ole vuoroa:",
+        sv: "Under dessa tider talar ingen i tjänst språket eller området saknar pass:",
+        en: "At these times nobody on a running shift speaks the language, or the area has no shift:",
+    }
+
+    gap_language {
+        fi: "Kieli",
+        sv: "Språk",
+        en: "Language",
+    }
+
+    gap_area {
+        fi: "Alue",
+        sv: "Område",
+        en: "Area",
+    }
+
+    col_gap {
+        fi: "Puuttuu",
+        sv: "Saknas",
+        en: "Missing",
+    }
+
+    col_from {
+        fi: "Alkaen",
+        sv: "Från",
+        en: "From",
+    }
+
+    col_to {
+        fi: "Asti",
+        sv: "Till",
+        en: "To",
+    }
+
+    sla_title {
+        fi: "SLA-säännöt",
+        sv: "SLA-regler",
+        en: "SLA policies",
+    }
+
+    sla_intro {
+        fi: "Uusi versio korvaa saman kanavan, aiheen ja kiireellisyyden nykyisen version; jo avoimet tapaukset pitävät kellonsa.",
+        sv: "En ny version ersätter den nuvarande för samma kanal, ämne och prioritet; redan öppna ärenden behåller sina klockor.",
+        en: "A new version replaces the current one for the same channel, topic and priority; cases already open keep their clocks.",
+    }
+
+    col_channel {
+        fi: "Kanava",
+        sv: "Kanal",
+        en: "Channel",
+    }
+
+    col_topic {
+        fi: "Aihe",
+        sv: "Ämne",
+        en: "Topic",
+    }
+
+    col_priority {
+        fi: "Kiireellisyys",
+        sv: "Prioritet",
+        en: "Priority",
+    }
+
+    col_version {
+        fi: "Versio",
+        sv: "Version",
+        en: "Version",
+    }
+
+    col_first_response {
+        fi: "Ensivastaus",
+        sv: "Första svar",
+        en: "First response",
+    }
+
+    col_resolution {
+        fi: "Ratkaisu",
+        sv: "Lösning",
+        en: "Resolution",
+    }
+
+    col_warn {
+        fi: "Varoitus",
+        sv: "Varning",
+        en: "Warning",
+    }
+
+    col_valid {
+        fi: "Voimassa",
+        sv: "Giltig",
+        en: "In force",
+    }
+
+    any {
+        fi: "kaikki",
+        sv: "alla",
+        en: "any",
+    }
+
+    around_the_clock {
+        fi: "ympäri vuorokauden",
+        sv: "dygnet runt",
+        en: "around the clock",
+    }
+
+    current {
+        fi: "nykyinen",
+        sv: "gällande",
+        en: "current",
+    }
+
+    retired_at {
+        fi: "korvattu",
+        sv: "ersatt",
+        en: "replaced",
+    }
+
+    minutes {
+        fi: "min",
+        sv: "min",
+        en: "min",
+    }
+
+    add_policy_title {
+        fi: "Lisää versio",
+        sv: "Lägg till version",
+        en: "Add a version",
+    }
+
+    channel {
+        fi: "Kanava",
+        sv: "Kanal",
+        en: "Channel",
+    }
+
+    topic {
+        fi: "Aihe",
+        sv: "Ämne",
+        en: "Topic",
+    }
+
+    topic_hint {
+        fi: "Tyhjä: kaikki aiheet.",
+        sv: "Tomt: alla ämnen.",
+        en: "Empty: any topic.",
+    }
+
+    priority {
+        fi: "Kiireellisyys",
+        sv: "Prioritet",
+        en: "Priority",
+    }
+
+    first_response_minutes {
+        fi: "Ensivastaus minuutteina",
+        sv: "Första svar i minuter",
+        en: "First response in minutes",
+    }
+
+    resolution_minutes {
+        fi: "Ratkaisu minuutteina",
+        sv: "Lösning i minuter",
+        en: "Resolution in minutes",
+    }
+
+    warn_at_percent {
+        fi: "Varoitus, kun tavoiteajasta on kulunut (%)",
+        sv: "Varning när så mycket av måltiden gått (%)",
+        en: "Warn when this much of a target has passed (%)",
+    }
+
+    sla_hours {
+        fi: "Kellot käyvät",
+        sv: "Klockorna går",
+        en: "Clocks run",
+    }
+
+    sla_hours_hint {
+        fi: "Tyhjä: ympäri vuorokauden. Muuten kuten aukioloajat, esim. mon-fri 08:00-16:00.",
+        sv: "Tomt: dygnet runt. Annars som öppettider, t.ex. mon-fri 08:00-16:00.",
+        en: "Empty: around the clock. Otherwise like opening hours, e.g. mon-fri 08:00-16:00.",
+    }
+
+    add_policy_button {
+        fi: "Lisää versio",
+        sv: "Lägg till version",
+        en: "Add version",
+    }
+
+    priority_low {
+        fi: "matala",
+        sv: "låg",
+        en: "low",
+    }
+
+    priority_normal {
+        fi: "tavallinen",
+        sv: "normal",
+        en: "normal",
+    }
+
+    priority_high {
+        fi: "korkea",
+        sv: "hög",
+        en: "high",
+    }
+
+    priority_urgent {
+        fi: "kiireellinen",
+        sv: "brådskande",
+        en: "urgent",
+    }
+
+    canned_title {
+        fi: "Valmiit vastaukset",
+        sv: "Färdiga svar",
+        en: "Canned replies",
+    }
+
+    col_title {
+        fi: "Otsikko",
+        sv: "Rubrik",
+        en: "Title",
+    }
+
+    col_text {
+        fi: "Teksti",
+        sv: "Text",
+        en: "Text",
+    }
+
+    archive {
+        fi: "Arkistoi",
+        sv: "Arkivera",
+        en: "Archive",
+    }
+
+    no_canned {
+        fi: "Tällä kielellä ei ole valmiita vastauksia.",
+        sv: "Det finns inga färdiga svar på det här språket.",
+        en: "There are no canned replies in this language.",
+    }
+
+    add_canned_title {
+        fi: "Lisää valmis vastaus",
+        sv: "Lägg till färdigt svar",
+        en: "Add a canned reply",
+    }
+
+    language {
+        fi: "Kieli",
+        sv: "Språk",
+        en: "Language",
+    }
+
+    title {
+        fi: "Otsikko",
+        sv: "Rubrik",
+        en: "Title",
+    }
+
+    title_hint {
+        fi: "Enintään 80 merkkiä.",
+        sv: "Högst 80 tecken.",
+        en: "At most 80 characters.",
+    }
+
+    text {
+        fi: "Teksti",
+        sv: "Text",
+        en: "Text",
+    }
+
+    text_hint {
+        fi: "Enintään 1 600 merkkiä; vastaaja voi muokata tekstiä ennen lähettämistä.",
+        sv: "Högst 1 600 tecken; svararen kan redigera texten innan den skickas.",
+        en: "At most 1,600 characters; the responder can edit it before sending.",
+    }
+
+    add_canned_button {
+        fi: "Lisää vastaus",
+        sv: "Lägg till svar",
+        en: "Add reply",
+    }
+
+    done_responder_added {
+        fi: "Vastaaja lisätty.",
+        sv: "Svararen har lagts till.",
+        en: "Responder added.",
+    }
+
+    done_responder_saved {
+        fi: "Muutokset tallennettu.",
+        sv: "Ändringarna har sparats.",
+        en: "Changes saved.",
+    }
+
+    done_password {
+        fi: "Salasana vaihdettu; vastaajan kirjautumiset päättyivät.",
+        sv: "Lösenordet har bytts; svararens inloggningar avslutades.",
+        en: "Password reset; the responder's sign-ins have ended.",
+    }
+
+    done_point_added {
+        fi: "Asiointipiste lisätty.",
+        sv: "Servicepunkten har lagts till.",
+        en: "Walk-in point added.",
+    }
+
+    done_roster_imported {
+        fi: "Vuorot tuotu.",
+        sv: "Passen har importerats.",
+        en: "Shifts imported.",
+    }
+
+    done_policy_added {
+        fi: "Uusi SLA-versio on voimassa.",
+        sv: "Den nya SLA-versionen gäller.",
+        en: "The new SLA version is in force.",
+    }
+
+    done_canned_added {
+        fi: "Valmis vastaus lisätty.",
+        sv: "Det färdiga svaret har lagts till.",
+        en: "Canned reply added.",
+    }
+
+    done_canned_archived {
+        fi: "Valmis vastaus arkistoitu.",
+        sv: "Det färdiga svaret har arkiverats.",
+        en: "Canned reply archived.",
+    }
+
+    not_a_number {
+        fi: "kirjoita kokonaisluku",
+        sv: "skriv ett heltal",
+        en: "write a whole number",
+    }
 }
 
 impl Texts {
@@ -187,459 +922,3 @@ impl Texts {
         }
     }
 }
-
-/// The texts for `lang`.
-pub fn texts(lang: Language) -> &'static Texts {
-    match lang {
-        Language::Fi => &FI,
-        Language::Sv => &SV,
-        Language::En => &EN,
-    }
-}
-
-static FI: Texts = Texts {
-    admin_title: "Ylläpito",
-    overview_intro: "Batlinen asetukset: kuka vastaa, missä ja millä säännöillä.",
-    sec_responders: "Vastaajat",
-    sec_responders_hint: "Lisää vastaajia, muuta kieliä, alueita, aiheita, kapasiteettia ja roolia, vaihda salasana.",
-    sec_points: "Asiointipisteet",
-    sec_points_hint: "Batcavet osoitteineen ja aukioloaikoineen.",
-    sec_roster: "Työvuorolista",
-    sec_roster_hint: "Tuo vuorot CSV-muodossa ja katso, milloin jokin kieli tai alue jää ilman päivystäjää.",
-    sec_sla: "SLA-säännöt",
-    sec_sla_hint: "Vastaus- ja ratkaisuajat kanavan, aiheen ja kiireellisyyden mukaan.",
-    sec_canned: "Valmiit vastaukset",
-    sec_canned_hint: "Vastaajien valmiit tekstit kielittäin.",
-    back_to_overview: "Takaisin ylläpitoon",
-    col_name: "Nimi",
-    col_username: "Käyttäjätunnus",
-    col_role: "Rooli",
-    col_duty: "Päivystys",
-    col_languages: "Kielet",
-    col_areas: "Alueet",
-    col_topics: "Aiheet",
-    col_capacity: "Kapasiteetti",
-    col_phone: "Puhelin",
-    col_home_point: "Kotipiste",
-    col_backstop: "Varahenkilö",
-    col_actions: "Toiminnot",
-    none: "–",
-    yes: "kyllä",
-    edit: "Muokkaa",
-    add_responder_title: "Lisää vastaaja",
-    username: "Käyttäjätunnus",
-    display_name: "Nimi, jonka asukkaat näkevät",
-    initial_password: "Ensimmäinen salasana",
-    password_hint: "Vähintään 10 merkkiä.",
-    role: "Rooli",
-    duty: "Päivystystila",
-    languages: "Kielet",
-    areas: "Alueet",
-    topics: "Aiheet",
-    comma_hint: "Pilkuilla erotettuna, esim. Kallio, Vallila.",
-    capacity: "Kapasiteetti (avoimia tapauksia enintään)",
-    phone: "Puhelin",
-    phone_hint: "Maatunnuksen kanssa, esim. +358401234567. Tyhjä: ei puhelinta.",
-    home_point: "Kotiasiointipiste",
-    no_home_point: "Ei kotipistettä",
-    add_responder_button: "Lisää vastaaja",
-    edit_title: "Muokkaa vastaajaa",
-    save: "Tallenna",
-    backstop: "Varahenkilö, kun kukaan ei päivystä",
-    backstop_hint: "Varahenkilöitä on aina tasan yksi: valinta siirtää roolin tälle vastaajalle.",
-    password_title: "Vaihda salasana",
-    new_password: "Uusi salasana",
-    reset_hint: "Vähintään 10 merkkiä. Vastaajan kaikki kirjautumiset päättyvät.",
-    reset_button: "Vaihda salasana",
-    load: "Kuorma",
-    role_responder: "Vastaaja",
-    role_desk: "Asiointipisteen työntekijä",
-    role_lead: "Vuoron johtaja",
-    role_mayor: "Osallisuuspormestari",
-    role_admin: "Ylläpitäjä",
-    lang_fi: "suomi",
-    lang_sv: "ruotsi",
-    lang_en: "englanti",
-    points_title: "Asiointipisteet",
-    col_address: "Osoite",
-    col_area: "Alue",
-    col_hours: "Aukioloajat",
-    no_points: "Asiointipisteitä ei ole vielä.",
-    add_point_title: "Lisää asiointipiste",
-    point_name: "Nimi",
-    address: "Osoite",
-    area: "Alue",
-    hours: "Aukioloajat",
-    hours_hint: "Helsingin aikaa, esim. mon-fri 08:00-16:00, sat 10:00-14:00 (päivät englanniksi: mon tue wed thu fri sat sun).",
-    add_point_button: "Lisää asiointipiste",
-    closed: "ei aukioloaikoja",
-    roster_title: "Työvuorolista",
-    import_title: "Tuo vuoroja",
-    csv_label: "Vuorot CSV-muodossa",
-    csv_hint: "Otsikkorivi date,start,end,area,lead,members; Helsingin aikaa; tyhjä alue on koko kaupunki; jäsenet puolipisteillä erotettuna. Kaikki rivit tai ei yhtään.",
-    import_button: "Tuo vuorot",
-    upcoming_title: "Tulevat vuorot",
-    no_upcoming: "Tulevia vuoroja ei ole tällä aikavälillä.",
-    col_starts: "Alkaa",
-    col_ends: "Päättyy",
-    city_wide: "koko kaupunki",
-    coverage_title: "Kattavuus",
-    coverage_days: "Päiviä eteenpäin",
-    show: "Näytä",
-    no_gaps: "Jokaiselle kielelle ja alueelle on päivystäjä koko ajan.",
-    gaps_intro: "Näinä aikoina kukaan vuorossa oleva ei puhu kieltä tai alueella ei ole vuoroa:",
-    gap_language: "Kieli",
-    gap_area: "Alue",
-    col_gap: "Puuttuu",
-    col_from: "Alkaen",
-    col_to: "Asti",
-    sla_title: "SLA-säännöt",
-    sla_intro: "Uusi versio korvaa saman kanavan, aiheen ja kiireellisyyden nykyisen version; jo avoimet tapaukset pitävät kellonsa.",
-    col_channel: "Kanava",
-    col_topic: "Aihe",
-    col_priority: "Kiireellisyys",
-    col_version: "Versio",
-    col_first_response: "Ensivastaus",
-    col_resolution: "Ratkaisu",
-    col_warn: "Varoitus",
-    col_valid: "Voimassa",
-    any: "kaikki",
-    around_the_clock: "ympäri vuorokauden",
-    current: "nykyinen",
-    retired_at: "korvattu",
-    minutes: "min",
-    add_policy_title: "Lisää versio",
-    channel: "Kanava",
-    topic: "Aihe",
-    topic_hint: "Tyhjä: kaikki aiheet.",
-    priority: "Kiireellisyys",
-    first_response_minutes: "Ensivastaus minuutteina",
-    resolution_minutes: "Ratkaisu minuutteina",
-    warn_at_percent: "Varoitus, kun tavoiteajasta on kulunut (%)",
-    sla_hours: "Kellot käyvät",
-    sla_hours_hint: "Tyhjä: ympäri vuorokauden. Muuten kuten aukioloajat, esim. mon-fri 08:00-16:00.",
-    add_policy_button: "Lisää versio",
-    priority_low: "matala",
-    priority_normal: "tavallinen",
-    priority_high: "korkea",
-    priority_urgent: "kiireellinen",
-    canned_title: "Valmiit vastaukset",
-    col_title: "Otsikko",
-    col_text: "Teksti",
-    archive: "Arkistoi",
-    no_canned: "Tällä kielellä ei ole valmiita vastauksia.",
-    add_canned_title: "Lisää valmis vastaus",
-    language: "Kieli",
-    title: "Otsikko",
-    title_hint: "Enintään 80 merkkiä.",
-    text: "Teksti",
-    text_hint: "Enintään 1 600 merkkiä; vastaaja voi muokata tekstiä ennen lähettämistä.",
-    add_canned_button: "Lisää vastaus",
-    done_responder_added: "Vastaaja lisätty.",
-    done_responder_saved: "Muutokset tallennettu.",
-    done_password: "Salasana vaihdettu; vastaajan kirjautumiset päättyivät.",
-    done_point_added: "Asiointipiste lisätty.",
-    done_roster_imported: "Vuorot tuotu.",
-    done_policy_added: "Uusi SLA-versio on voimassa.",
-    done_canned_added: "Valmis vastaus lisätty.",
-    done_canned_archived: "Valmis vastaus arkistoitu.",
-    not_a_number: "kirjoita kokonaisluku",
-};
-
-static SV: Texts = Texts {
-    admin_title: "Administration",
-    overview_intro: "Batlines inställningar: vem svarar, var och enligt vilka regler.",
-    sec_responders: "Svarare",
-    sec_responders_hint: "Lägg till svarare, ändra språk, områden, ämnen, kapacitet och roll, byt lösenord.",
-    sec_points: "Servicepunkter",
-    sec_points_hint: "Batcave-punkterna med adresser och öppettider.",
-    sec_roster: "Arbetsschema",
-    sec_roster_hint: "Importera pass som CSV och se när ett språk eller område saknar jour.",
-    sec_sla: "SLA-regler",
-    sec_sla_hint: "Svars- och lösningstider per kanal, ämne och prioritet.",
-    sec_canned: "Färdiga svar",
-    sec_canned_hint: "Svararnas färdiga texter per språk.",
-    back_to_overview: "Tillbaka till administrationen",
-    col_name: "Namn",
-    col_username: "Användarnamn",
-    col_role: "Roll",
-    col_duty: "Jour",
-    col_languages: "Språk",
-    col_areas: "Områden",
-    col_topics: "Ämnen",
-    col_capacity: "Kapacitet",
-    col_phone: "Telefon",
-    col_home_point: "Hempunkt",
-    col_backstop: "Reserv",
-    col_actions: "Åtgärder",
-    none: "–",
-    yes: "ja",
-    edit: "Redigera",
-    add_responder_title: "Lägg till svarare",
-    username: "Användarnamn",
-    display_name: "Namn som invånarna ser",
-    initial_password: "Första lösenord",
-    password_hint: "Minst 10 tecken.",
-    role: "Roll",
-    duty: "Jourstatus",
-    languages: "Språk",
-    areas: "Områden",
-    topics: "Ämnen",
-    comma_hint: "Kommaseparerade, t.ex. Kallio, Vallila.",
-    capacity: "Kapacitet (högst öppna ärenden)",
-    phone: "Telefon",
-    phone_hint: "Med landsnummer, t.ex. +358401234567. Tomt: ingen telefon.",
-    home_point: "Hemservicepunkt",
-    no_home_point: "Ingen hempunkt",
-    add_responder_button: "Lägg till svarare",
-    edit_title: "Redigera svarare",
-    save: "Spara",
-    backstop: "Reserv när ingen har jour",
-    backstop_hint: "Det finns alltid exakt en reserv: valet flyttar rollen till den här svararen.",
-    password_title: "Byt lösenord",
-    new_password: "Nytt lösenord",
-    reset_hint: "Minst 10 tecken. Alla svararens inloggningar avslutas.",
-    reset_button: "Byt lösenord",
-    load: "Belastning",
-    role_responder: "Svarare",
-    role_desk: "Personal vid servicepunkt",
-    role_lead: "Passledare",
-    role_mayor: "Delaktighetsborgmästare",
-    role_admin: "Administratör",
-    lang_fi: "finska",
-    lang_sv: "svenska",
-    lang_en: "engelska",
-    points_title: "Servicepunkter",
-    col_address: "Adress",
-    col_area: "Område",
-    col_hours: "Öppettider",
-    no_points: "Det finns inga servicepunkter ännu.",
-    add_point_title: "Lägg till servicepunkt",
-    point_name: "Namn",
-    address: "Adress",
-    area: "Område",
-    hours: "Öppettider",
-    hours_hint: "Helsingforstid, t.ex. mon-fri 08:00-16:00, sat 10:00-14:00 (dagar på engelska: mon tue wed thu fri sat sun).",
-    add_point_button: "Lägg till servicepunkt",
-    closed: "inga öppettider",
-    roster_title: "Arbetsschema",
-    import_title: "Importera pass",
-    csv_label: "Pass som CSV",
-    csv_hint: "Rubrikrad date,start,end,area,lead,members; Helsingforstid; tomt område är hela staden; medlemmar åtskilda med semikolon. Alla rader eller ingen.",
-    import_button: "Importera pass",
-    upcoming_title: "Kommande pass",
-    no_upcoming: "Inga kommande pass under perioden.",
-    col_starts: "Börjar",
-    col_ends: "Slutar",
-    city_wide: "hela staden",
-    coverage_title: "Täckning",
-    coverage_days: "Dagar framåt",
-    show: "Visa",
-    no_gaps: "Varje språk och område har jour hela tiden.",
-    gaps_intro: "Under dessa tider talar ingen i tjänst språket eller området saknar pass:",
-    gap_language: "Språk",
-    gap_area: "Område",
-    col_gap: "Saknas",
-    col_from: "Från",
-    col_to: "Till",
-    sla_title: "SLA-regler",
-    sla_intro: "En ny version ersätter den nuvarande för samma kanal, ämne och prioritet; redan öppna ärenden behåller sina klockor.",
-    col_channel: "Kanal",
-    col_topic: "Ämne",
-    col_priority: "Prioritet",
-    col_version: "Version",
-    col_first_response: "Första svar",
-    col_resolution: "Lösning",
-    col_warn: "Varning",
-    col_valid: "Giltig",
-    any: "alla",
-    around_the_clock: "dygnet runt",
-    current: "gällande",
-    retired_at: "ersatt",
-    minutes: "min",
-    add_policy_title: "Lägg till version",
-    channel: "Kanal",
-    topic: "Ämne",
-    topic_hint: "Tomt: alla ämnen.",
-    priority: "Prioritet",
-    first_response_minutes: "Första svar i minuter",
-    resolution_minutes: "Lösning i minuter",
-    warn_at_percent: "Varning när så mycket av måltiden gått (%)",
-    sla_hours: "Klockorna går",
-    sla_hours_hint: "Tomt: dygnet runt. Annars som öppettider, t.ex. mon-fri 08:00-16:00.",
-    add_policy_button: "Lägg till version",
-    priority_low: "låg",
-    priority_normal: "normal",
-    priority_high: "hög",
-    priority_urgent: "brådskande",
-    canned_title: "Färdiga svar",
-    col_title: "Rubrik",
-    col_text: "Text",
-    archive: "Arkivera",
-    no_canned: "Det finns inga färdiga svar på det här språket.",
-    add_canned_title: "Lägg till färdigt svar",
-    language: "Språk",
-    title: "Rubrik",
-    title_hint: "Högst 80 tecken.",
-    text: "Text",
-    text_hint: "Högst 1 600 tecken; svararen kan redigera texten innan den skickas.",
-    add_canned_button: "Lägg till svar",
-    done_responder_added: "Svararen har lagts till.",
-    done_responder_saved: "Ändringarna har sparats.",
-    done_password: "Lösenordet har bytts; svararens inloggningar avslutades.",
-    done_point_added: "Servicepunkten har lagts till.",
-    done_roster_imported: "Passen har importerats.",
-    done_policy_added: "Den nya SLA-versionen gäller.",
-    done_canned_added: "Det färdiga svaret har lagts till.",
-    done_canned_archived: "Det färdiga svaret har arkiverats.",
-    not_a_number: "skriv ett heltal",
-};
-
-static EN: Texts = Texts {
-    admin_title: "Administration",
-    overview_intro: "Batline's settings: who answers, where, and by which rules.",
-    sec_responders: "Responders",
-    sec_responders_hint: "Add responders; change languages, areas, topics, capacity and role; reset passwords.",
-    sec_points: "Walk-in points",
-    sec_points_hint: "The Batcaves with their addresses and opening hours.",
-    sec_roster: "Roster",
-    sec_roster_hint: "Import shifts as CSV and see when a language or area has nobody on duty.",
-    sec_sla: "SLA policies",
-    sec_sla_hint: "Response and resolution times by channel, topic and priority.",
-    sec_canned: "Canned replies",
-    sec_canned_hint: "Ready-made texts for responders, by language.",
-    back_to_overview: "Back to administration",
-    col_name: "Name",
-    col_username: "Username",
-    col_role: "Role",
-    col_duty: "Duty",
-    col_languages: "Languages",
-    col_areas: "Areas",
-    col_topics: "Topics",
-    col_capacity: "Capacity",
-    col_phone: "Phone",
-    col_home_point: "Home point",
-    col_backstop: "Backstop",
-    col_actions: "Actions",
-    none: "–",
-    yes: "yes",
-    edit: "Edit",
-    add_responder_title: "Add a responder",
-    username: "Username",
-    display_name: "Name residents see",
-    initial_password: "Initial password",
-    password_hint: "At least 10 characters.",
-    role: "Role",
-    duty: "Duty status",
-    languages: "Languages",
-    areas: "Areas",
-    topics: "Topics",
-    comma_hint: "Comma-separated, e.g. Kallio, Vallila.",
-    capacity: "Capacity (open cases at most)",
-    phone: "Phone",
-    phone_hint: "With the country code, e.g. +358401234567. Empty: no phone.",
-    home_point: "Home walk-in point",
-    no_home_point: "No home point",
-    add_responder_button: "Add responder",
-    edit_title: "Edit responder",
-    save: "Save",
-    backstop: "Backstop when nobody is on duty",
-    backstop_hint: "There is always exactly one backstop: ticking this moves the role to this responder.",
-    password_title: "Reset the password",
-    new_password: "New password",
-    reset_hint: "At least 10 characters. All of the responder's sign-ins end.",
-    reset_button: "Reset password",
-    load: "Load",
-    role_responder: "Responder",
-    role_desk: "Desk",
-    role_lead: "Lead",
-    role_mayor: "Mayor",
-    role_admin: "Admin",
-    lang_fi: "Finnish",
-    lang_sv: "Swedish",
-    lang_en: "English",
-    points_title: "Walk-in points",
-    col_address: "Address",
-    col_area: "Area",
-    col_hours: "Opening hours",
-    no_points: "There are no walk-in points yet.",
-    add_point_title: "Add a walk-in point",
-    point_name: "Name",
-    address: "Address",
-    area: "Area",
-    hours: "Opening hours",
-    hours_hint: "Helsinki time, e.g. mon-fri 08:00-16:00, sat 10:00-14:00 (days: mon tue wed thu fri sat sun).",
-    add_point_button: "Add walk-in point",
-    closed: "no opening hours",
-    roster_title: "Roster",
-    import_title: "Import shifts",
-    csv_label: "Shifts as CSV",
-    csv_hint: "Header row date,start,end,area,lead,members; Helsinki time; an empty area is city-wide; members separated by semicolons. All rows or none.",
-    import_button: "Import shifts",
-    upcoming_title: "Coming shifts",
-    no_upcoming: "No shifts in this period.",
-    col_starts: "Starts",
-    col_ends: "Ends",
-    city_wide: "city-wide",
-    coverage_title: "Coverage",
-    coverage_days: "Days ahead",
-    show: "Show",
-    no_gaps: "Every language and area has someone on duty throughout.",
-    gaps_intro: "At these times nobody on a running shift speaks the language, or the area has no shift:",
-    gap_language: "Language",
-    gap_area: "Area",
-    col_gap: "Missing",
-    col_from: "From",
-    col_to: "To",
-    sla_title: "SLA policies",
-    sla_intro: "A new version replaces the current one for the same channel, topic and priority; cases already open keep their clocks.",
-    col_channel: "Channel",
-    col_topic: "Topic",
-    col_priority: "Priority",
-    col_version: "Version",
-    col_first_response: "First response",
-    col_resolution: "Resolution",
-    col_warn: "Warning",
-    col_valid: "In force",
-    any: "any",
-    around_the_clock: "around the clock",
-    current: "current",
-    retired_at: "replaced",
-    minutes: "min",
-    add_policy_title: "Add a version",
-    channel: "Channel",
-    topic: "Topic",
-    topic_hint: "Empty: any topic.",
-    priority: "Priority",
-    first_response_minutes: "First response in minutes",
-    resolution_minutes: "Resolution in minutes",
-    warn_at_percent: "Warn when this much of a target has passed (%)",
-    sla_hours: "Clocks run",
-    sla_hours_hint: "Empty: around the clock. Otherwise like opening hours, e.g. mon-fri 08:00-16:00.",
-    add_policy_button: "Add version",
-    priority_low: "low",
-    priority_normal: "normal",
-    priority_high: "high",
-    priority_urgent: "urgent",
-    canned_title: "Canned replies",
-    col_title: "Title",
-    col_text: "Text",
-    archive: "Archive",
-    no_canned: "There are no canned replies in this language.",
-    add_canned_title: "Add a canned reply",
-    language: "Language",
-    title: "Title",
-    title_hint: "At most 80 characters.",
-    text: "Text",
-    text_hint: "At most 1,600 characters; the responder can edit it before sending.",
-    add_canned_button: "Add reply",
-    done_responder_added: "Responder added.",
-    done_responder_saved: "Changes saved.",
-    done_password: "Password reset; the responder's sign-ins have ended.",
-    done_point_added: "Walk-in point added.",
-    done_roster_imported: "Shifts imported.",
-    done_policy_added: "The new SLA version is in force.",
-    done_canned_added: "Canned reply added.",
-    done_canned_archived: "Canned reply archived.",
-    not_a_number: "write a whole number",
-};
