@@ -147,7 +147,9 @@ pub const WINDOW_DAYS: i64 = 366;
 /// repeating an earlier one, naming the row.
 pub fn check_plausible(shifts: &[PlannedShift], now: DateTime<Utc>) -> Result<()> {
     let window = chrono::Duration::days(WINDOW_DAYS);
-    let mut seen: BTreeMap<(Option<&str>, DateTime<Utc>, DateTime<Utc>, &str), usize> = BTreeMap::new();
+    // What makes two rows the same shift, and the first row that had it.
+    type SameShift<'a> = (Option<&'a str>, DateTime<Utc>, DateTime<Utc>, &'a str);
+    let mut seen: BTreeMap<SameShift<'_>, usize> = BTreeMap::new();
     for shift in shifts {
         if shift.starts_at < now - window || shift.starts_at > now + window {
             return Err(Error::Invalid(format!(
@@ -186,7 +188,7 @@ pub async fn import_at(pool: &PgPool, shifts: &[PlannedShift], now: DateTime<Utc
             if !responder.role.may_own_cases() {
                 let part = if i == 0 { "lead" } else { "member" };
                 return Err(Error::Invalid(format!(
-                    "row {}: {username:?} cannot be a shift's {part}: {} staff do not own cases \
+                    "row {}: {username:?} cannot be a shift's {part}: {} accounts do not own cases \
                      (only {} and {} accounts do)",
                     shift.row,
                     responder.role,

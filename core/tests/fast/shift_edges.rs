@@ -49,6 +49,11 @@ async fn a_shift_imported_after_it_ended_is_history_and_one_running_still_starts
     let later = now + Duration::seconds(1);
     assert_eq!(due(&db, Edge::Start, later).await?, [running], "only the running shift puts people on duty");
     assert!(due(&db, Edge::End, later).await?.is_empty(), "yesterday's end takes nobody off duty");
+    let history: bool = sqlx::query_scalar("SELECT start_applied AND end_applied FROM shifts WHERE id = $1")
+        .bind(over)
+        .fetch_one(&db.pool)
+        .await?;
+    assert!(history, "yesterday's shift is kept, as history");
     // The running shift's end is an order still: it comes when the shift ends.
     assert_eq!(due(&db, Edge::End, now + Duration::hours(4)).await?, [running]);
     db.drop().await
