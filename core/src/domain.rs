@@ -117,6 +117,14 @@ impl Role {
     pub fn may_reassign(self) -> bool {
         matches!(self, Role::Lead | Role::Mayor | Role::Admin)
     }
+
+    /// Responders and leads own cases: assignment, the shift-lead backstop
+    /// and rosters choose only them (the designated backstop aside, who is
+    /// named for that by an admin). Desk staff cannot read conversations,
+    /// so a case they owned could be answered only blind.
+    pub fn may_own_cases(self) -> bool {
+        matches!(self, Role::Responder | Role::Lead)
+    }
 }
 
 text_enum! {

@@ -17,6 +17,20 @@
 //! refused with the row named; in the hour that happens twice (clocks going
 //! back), starts take the first occurrence and ends the second, so coverage
 //! errs on the long side.
+//!
+//! An import is checked whole before anything is stored, every problem
+//! naming its row:
+//! - Dates more than [`WINDOW_DAYS`] from today, either way, are refused:
+//!   1900-01-01 or year 9999 is a typo, not a plan.
+//! - A row repeating another (same area, start, end and lead) is refused,
+//!   not merged: a repeated line is usually a copy-paste slip where another
+//!   day was meant, and the lead should see it rather than have it guessed.
+//! - Leads and members must have a role that owns cases (responder or lead,
+//!   [`Role::may_own_cases`]): the backstop chain gives a shift's lead cases.
+//!
+//! A shift already over when it is imported is history: it is stored for
+//! the record and coverage, but changes nobody's duty (see
+//! `store::shifts::insert`). One running now puts its people on duty.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +41,7 @@ use sqlx::PgPool;
 
 use crate::{
     Error, Result,
-    domain::Language,
+    domain::{Language, Role},
     store::{self, shifts::ShiftCover},
 };
 
@@ -126,18 +140,65 @@ pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
     Ok(shifts)
 }
 
-/// Stores parsed shifts in one transaction: all or nothing.
+/// How far from today, either way, a roster's shifts may start.
+pub const WINDOW_DAYS: i64 = 366;
+
+/// Refuses shifts starting more than [`WINDOW_DAYS`] from `now` and rows
+/// repeating an earlier one, naming the row.
+pub fn check_plausible(shifts: &[PlannedShift], now: DateTime<Utc>) -> Result<()> {
+    let window = chrono::Duration::days(WINDOW_DAYS);
+    // What makes two rows the same shift, and the first row that had it.
+    type SameShift<'a> = (Option<&'a str>, DateTime<Utc>, DateTime<Utc>, &'a str);
+    let mut seen: BTreeMap<SameShift<'_>, usize> = BTreeMap::new();
+    for shift in shifts {
+        if shift.starts_at < now - window || shift.starts_at > now + window {
+            return Err(Error::Invalid(format!(
+                "row {}: the shift starts on {}, more than {WINDOW_DAYS} days from today; check the date",
+                shift.row,
+                shift.starts_at.with_timezone(&TZ).format("%Y-%m-%d")
+            )));
+        }
+        let key = (shift.area.as_deref(), shift.starts_at, shift.ends_at, shift.lead.as_str());
+        if let Some(first) = seen.insert(key, shift.row) {
+            return Err(Error::Invalid(format!(
+                "row {}: repeats row {first} (same area, start, end and lead); remove one of them",
+                shift.row
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Stores parsed shifts in one transaction, imported now: all or nothing.
+/// See the module header for what is refused.
 pub async fn import(pool: &PgPool, shifts: &[PlannedShift]) -> Result<usize> {
+    import_at(pool, shifts, Utc::now()).await
+}
+
+/// [`import`] as of `now`: what is past, and so history, is judged by it.
+pub async fn import_at(pool: &PgPool, shifts: &[PlannedShift], now: DateTime<Utc>) -> Result<usize> {
+    check_plausible(shifts, now)?;
     let mut tx = pool.begin().await?;
     for shift in shifts {
-        let mut ids = Vec::with_capacity(shift.members.len());
-        for username in std::iter::once(&shift.lead).chain(&shift.members) {
+        let mut ids = Vec::with_capacity(shift.members.len() + 1);
+        for (i, username) in std::iter::once(&shift.lead).chain(&shift.members).enumerate() {
             let responder = store::responders::by_username(&mut *tx, username)
                 .await?
                 .ok_or_else(|| Error::Invalid(format!("row {}: there is no responder {username:?}", shift.row)))?;
+            if !responder.role.may_own_cases() {
+                let part = if i == 0 { "lead" } else { "member" };
+                return Err(Error::Invalid(format!(
+                    "row {}: {username:?} cannot be a shift's {part}: {} accounts do not own cases \
+                     (only {} and {} accounts do)",
+                    shift.row,
+                    responder.role,
+                    Role::Responder,
+                    Role::Lead
+                )));
+            }
             ids.push(responder.id);
         }
-        store::shifts::insert(&mut tx, shift.area.as_deref(), shift.starts_at, shift.ends_at, ids[0], &ids[1..])
+        store::shifts::insert(&mut tx, shift.area.as_deref(), shift.starts_at, shift.ends_at, ids[0], &ids[1..], now)
             .await?;
     }
     tx.commit().await?;

@@ -16,7 +16,10 @@
 //!   backstop). A breach does not move the case: its owner still owns it.
 //! - Shift edges: at a shift's start its people go on duty; at its end they
 //!   go off (their open cases handed on) unless another running shift keeps
-//!   them. Changes people make by hand between the edges stick.
+//!   them. Changes people make by hand between the edges stick. Edges in
+//!   the past are history, not orders: a shift imported after it ended
+//!   changes nothing, one imported while it runs puts its people on duty,
+//!   and the start of a shift the router missed entirely is not applied.
 //!
 //! - Retention: personal data of cases resolved longer ago than
 //!   `BATLINE_REDACT_AFTER_DAYS` is redacted (`batline_core::privacy`),
@@ -153,6 +156,9 @@ pub async fn sweep(router: &Router) -> Result<usize> {
         outbox_ids.extend(sla_breached(&mut tx, clock, now).await?);
     }
     let mut edges = 0;
+    // Past edges are history, not orders (a start missed for a whole shift
+    // included); imports store the edges of shifts already over as applied.
+    store::shifts::retire_missed_starts(&mut tx, now).await?;
     for edge in [Edge::Start, Edge::End] {
         for shift in store::shifts::claim_due_edges(&mut tx, edge, now, BATCH).await? {
             outbox_ids.extend(apply_edge(&mut tx, shift, edge, now).await?);

@@ -194,3 +194,39 @@ pub async fn web_session(browser: &reqwest::Client, console: &str, username: &st
         .ok_or_else(|| anyhow::anyhow!("no session cookie for {username}"))?;
     Ok(cookie.to_owned())
 }
+
+/// Acting on a case checks the same rule as reading it: desk staff read no
+/// conversations, so even a case that reached a desk account (a roster from
+/// before rosters refused desk leads) cannot be acknowledged, answered,
+/// noted or resolved from it blind.
+#[tokio::test]
+async fn desk_staff_cannot_act_on_a_case_even_one_they_own() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("owner", "Omistaja", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let point = app.add_walk_in_point("Vuosaari", "Vuosaari").await?;
+    let desk = app.add_desk("veera", "Veera", point).await?;
+    app.text("+358405550301", "Katuvalo on rikki").await?;
+    let case = app.wait_for_cases("+358405550301", 1, Duration::from_secs(10)).await?.remove(0);
+    sqlx::query("UPDATE cases SET owner_id = $2 WHERE id = $1").bind(case.id).bind(desk.id).execute(&app.pool).await?;
+
+    let veera = app.sign_in("veera").await?;
+    assert_eq!(veera.get(&format!("/api/v1/cases/{}", case.id)).await?.0, 403, "desk staff cannot read it");
+    for (action, body) in [
+        ("acknowledge", json!({})),
+        ("replies", json!({ "body": "Hei, olen Veera" })),
+        ("notes", json!({ "text": "sokkona" })),
+        ("resolve", json!({ "summary": "Korjattu" })),
+    ] {
+        let (status, answer) = veera.post(&format!("/api/v1/cases/{}/{action}", case.id), body).await?;
+        assert_eq!(status, 403, "{action}: {answer}");
+    }
+    let (acknowledged, status): (bool, String) =
+        sqlx::query_as("SELECT acknowledged_at IS NOT NULL, status FROM cases WHERE id = $1")
+            .bind(case.id)
+            .fetch_one(&app.pool)
+            .await?;
+    assert_eq!((acknowledged, status.as_str()), (false, "open"), "nothing changed");
+    let written = app.count("SELECT count(*) FROM messages WHERE author_id IS NOT NULL").await?;
+    assert_eq!(written, 0, "nothing was sent to the resident in the desk's name");
+    app.teardown().await
+}

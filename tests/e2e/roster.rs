@@ -159,3 +159,56 @@ async fn the_roster_puts_people_on_duty_and_takes_them_off_with_their_cases_hand
     assert_eq!(app.count("SELECT count(*) FROM shifts WHERE start_applied AND end_applied").await?, 1);
     app.teardown().await
 }
+
+/// The probe's reproduction: a lead imports a row for yesterday's shift.
+/// Edges in the past are history, not orders: nobody goes off duty and no
+/// case is handed on. A shift running now in the same file does put its
+/// people on duty (which also shows the router has swept the import).
+#[tokio::test]
+async fn a_roster_row_for_a_shift_already_over_changes_nobodys_duty() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::Away).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::Off).await?;
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = 'linnea'")
+        .bind(Role::Lead)
+        .execute(&app.pool)
+        .await?;
+    app.text("+358402100031", "Moi").await?;
+    let case = app.wait_for_cases("+358402100031", 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(case.owner_id, mikko.id);
+
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).with_timezone(&TZ).format("%Y-%m-%d");
+    let csv = format!(
+        "date,start,end,area,lead,members\n{yesterday},08:00,16:00,Vuosaari,linnea,mikko\n{}",
+        shift_now("aino", "")
+    );
+    let (status, body) = import(&app, "linnea", csv).await?;
+    assert_eq!(status, 201, "{body}");
+
+    let duty = |user: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT duty_status FROM responders WHERE username = $1")
+                .bind(user)
+                .fetch_one(&pool)
+                .await
+        }
+    };
+    eventually("the running shift to start", Duration::from_secs(10), || async {
+        Ok((duty("aino").await? == "on_duty").then_some(()))
+    })
+    .await?;
+    // One more sweep, for anything the first left over.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(duty("mikko").await?, "on_duty", "yesterday's end took nobody off duty");
+    assert_eq!(duty("linnea").await?, "away", "nor put anyone on");
+    let kept: bool = sqlx::query_scalar("SELECT owner_id = $2 FROM cases WHERE id = $1")
+        .bind(case.id)
+        .bind(mikko.id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert!(kept, "and no case was handed on");
+    assert_eq!(app.count("SELECT count(*) FROM shifts").await?, 2, "yesterday's shift is kept as history");
+    app.teardown().await
+}

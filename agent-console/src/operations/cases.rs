@@ -40,8 +40,12 @@ pub fn refuse_desk(me: &Responder) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Refuses anyone but the case's owner.
+/// Refuses anyone but the case's owner, and desk staff even then: acting
+/// on a case checks the same rule as reading it, so an account that cannot
+/// read a conversation cannot answer or close it blind (were a case ever to
+/// reach one; assignment and rosters choose only roles that own cases).
 pub fn ensure_owner(me: &Responder, case: &Case) -> Result<(), ApiError> {
+    refuse_desk(me)?;
     if case.owner_id == me.id {
         Ok(())
     } else {

@@ -22,7 +22,12 @@ pub struct ShiftCover {
     pub languages: Vec<String>,
 }
 
-/// Adds a shift with its lead and members.
+/// Adds a shift with its lead and members, imported at `now`.
+///
+/// A shift already over at `now` is history: both its edges are stored as
+/// applied, so the router never acts on them (its people are not taken off
+/// duty, their cases not handed on). A shift running at `now` keeps its
+/// start edge, so its people go on duty; its end, still ahead, is an order.
 #[tracing::instrument(skip(conn, members))]
 pub async fn insert(
     conn: &mut PgConnection,
@@ -31,16 +36,21 @@ pub async fn insert(
     ends_at: DateTime<Utc>,
     lead_id: Uuid,
     members: &[Uuid],
+    now: DateTime<Utc>,
 ) -> Result<Uuid> {
     let id = Uuid::new_v4();
-    sqlx::query("INSERT INTO shifts (id, area, starts_at, ends_at, lead_id) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(area)
-        .bind(starts_at)
-        .bind(ends_at)
-        .bind(lead_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO shifts (id, area, starts_at, ends_at, lead_id, start_applied, end_applied)
+         VALUES ($1, $2, $3, $4, $5, $4 <= $6, $4 <= $6)",
+    )
+    .bind(id)
+    .bind(area)
+    .bind(starts_at)
+    .bind(ends_at)
+    .bind(lead_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query(
         "INSERT INTO shift_members (shift_id, responder_id)
          SELECT $1, m FROM UNNEST($2::uuid[]) AS m ON CONFLICT DO NOTHING",
@@ -84,7 +94,8 @@ pub async fn known_areas(e: impl PgExecutor<'_>) -> Result<Vec<String>> {
 }
 
 /// The lead of a shift running at `at` for `area` (`None`: city-wide), if
-/// that lead is not off duty. The most recently started shift wins.
+/// that lead is not off duty and has a role that owns cases (responder or
+/// lead; see `Role::may_own_cases`). The most recently started shift wins.
 #[tracing::instrument(skip(conn))]
 pub async fn current_lead(
     conn: &mut PgConnection,
@@ -94,6 +105,7 @@ pub async fn current_lead(
     Ok(sqlx::query_as(
         "SELECT r.id, r.display_name FROM shifts s JOIN responders r ON r.id = s.lead_id
          WHERE s.area IS NOT DISTINCT FROM $1 AND s.starts_at <= $2 AND s.ends_at > $2 AND r.duty_status <> 'off'
+           AND r.role IN ('responder', 'lead')
          ORDER BY s.starts_at DESC LIMIT 1",
     )
     .bind(area)
@@ -112,12 +124,13 @@ pub enum Edge {
 }
 
 /// Shifts whose `edge` has come by `now` but was not applied yet, locked;
-/// rows another router holds are skipped.
+/// rows another router holds are skipped. A start is claimed only while
+/// its shift still runs: see [`retire_missed_starts`].
 #[tracing::instrument(skip(conn))]
 pub async fn claim_due_edges(conn: &mut PgConnection, edge: Edge, now: DateTime<Utc>, limit: i64) -> Result<Vec<Uuid>> {
     let sql = match edge {
         Edge::Start => {
-            "SELECT id FROM shifts WHERE NOT start_applied AND starts_at <= $1
+            "SELECT id FROM shifts WHERE NOT start_applied AND starts_at <= $1 AND ends_at > $1
              ORDER BY starts_at LIMIT $2 FOR UPDATE SKIP LOCKED"
         }
         Edge::End => {
@@ -126,6 +139,22 @@ pub async fn claim_due_edges(conn: &mut PgConnection, edge: Edge, now: DateTime<
         }
     };
     Ok(sqlx::query_scalar(sql).bind(now).bind(limit).fetch_all(conn).await?)
+}
+
+/// Marks applied, without acting, the starts of shifts over by `now` (the
+/// router was down for the whole shift): putting people on duty only to
+/// take them off again at once would hand their cases on for nothing.
+/// Returns how many.
+#[tracing::instrument(skip(conn))]
+pub async fn retire_missed_starts(conn: &mut PgConnection, now: DateTime<Utc>) -> Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE shifts SET start_applied = true
+         WHERE id IN (SELECT id FROM shifts WHERE NOT start_applied AND ends_at <= $1 FOR UPDATE SKIP LOCKED)",
+    )
+    .bind(now)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Marks an edge of a shift applied.

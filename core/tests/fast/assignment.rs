@@ -93,3 +93,28 @@ async fn a_responder_another_filing_holds_is_passed_over_for_one_as_suited() -> 
     other.rollback().await?;
     db.drop().await
 }
+
+#[tokio::test]
+async fn a_desk_account_leading_a_running_shift_is_never_given_a_case() -> TestResult {
+    let db = Database::fresh().await?;
+    let mayor = db.backstop("mayor").await?;
+    let veera = db.responder("veera", &[Language::Fi], DutyStatus::OnDuty, 5).await?;
+    // Made a shift's lead while a lead and moved to the desk since (imports
+    // now refuse desk leads, so the row is written as an older import left it).
+    sqlx::query(
+        "INSERT INTO shifts (id, area, starts_at, ends_at, lead_id, start_applied)
+         VALUES (gen_random_uuid(), NULL, now() - interval '1 hour', now() + interval '3 hours', $1, true)",
+    )
+    .bind(veera.id)
+    .execute(&db.pool)
+    .await?;
+    sqlx::query("UPDATE responders SET role = 'desk' WHERE id = $1").bind(veera.id).execute(&db.pool).await?;
+
+    let mut conn = db.pool.acquire().await?;
+    let decision = assign::choose_owner(&mut conn, &needs(Language::Fi), &[], Utc::now()).await?;
+    assert_eq!((decision.owner_id, decision.rule), (mayor.id, Rule::Backstop), "not the desk account");
+    let lead = batline_core::store::shifts::current_lead(&mut conn, None, Utc::now()).await?;
+    assert_eq!(lead, None, "the SLA breach is not raised to the desk either");
+    drop(conn);
+    db.drop().await
+}

@@ -7,4 +7,5 @@
 mod assignment;
 mod database;
 mod rosters;
+mod shift_edges;
 mod sla;
