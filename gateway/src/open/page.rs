@@ -9,7 +9,7 @@ use batline_core::domain::Language;
 use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
 
-use super::figures::{Figure, OpenData, OpenRow};
+use super::figures::{Figure, OpenData, OpenRow, WITHHELD_GROUP};
 
 /// HDS "bus" blue, the bars' colour (contrast 13:1 on white).
 const BAR: &str = "#0000bf";
@@ -63,6 +63,8 @@ struct Words {
     data_intro: &'static str,
     schema: &'static str,
     none: &'static str,
+    /// The topics withheld, shown as one group (see `figures::WITHHELD_GROUP`).
+    withheld_group: &'static str,
     chart_desc: &'static str,
     days: &'static str,
     skip: &'static str,
@@ -118,6 +120,7 @@ fn words(lang: Language) -> Words {
             data_intro: "Samat luvut koneluettavina. Kentät on kuvattu JSON-skeemassa.",
             schema: "JSON-skeema",
             none: "(ei tiedossa)",
+            withheld_group: "muut (ei näytetä)",
             chart_desc: "Luvut ovat myös taulukossa kaavion alla.",
             days: "vrk",
             skip: "Siirry sisältöön",
@@ -170,6 +173,7 @@ fn words(lang: Language) -> Words {
             data_intro: "Samma tal maskinläsbart. Fälten beskrivs i JSON-schemat.",
             schema: "JSON-schema",
             none: "(okänt)",
+            withheld_group: "övriga (visas inte)",
             chart_desc: "Talen finns också i tabellen under diagrammet.",
             days: "dygn",
             skip: "Till innehållet",
@@ -222,6 +226,7 @@ fn words(lang: Language) -> Words {
             data_intro: "The same figures, machine-readable. The fields are described in the JSON Schema.",
             schema: "JSON Schema",
             none: "(unknown)",
+            withheld_group: "other (withheld)",
             chart_desc: "The numbers are also in the table below the chart.",
             days: "d",
             skip: "Skip to content",
@@ -304,7 +309,8 @@ fn columns(w: &Words) -> Vec<Column> {
     ]
 }
 
-/// A group's name as shown: channels translated, the rest as they are.
+/// A group's name as shown: channels and Batline's own names translated, the
+/// rest as they are.
 fn group_label(w: &Words, dimension: &str, group: &str) -> String {
     match (dimension, group) {
         ("channel", "sms") => w.channels[0].to_owned(),
@@ -312,6 +318,7 @@ fn group_label(w: &Words, dimension: &str, group: &str) -> String {
         ("channel", "chat") => w.channels[2].to_owned(),
         ("channel", "walk_in") => w.channels[3].to_owned(),
         (_, "(none)") => w.none.to_owned(),
+        ("topic", WITHHELD_GROUP) => w.withheld_group.to_owned(),
         ("hour", h) => format!("{h}–"),
         _ => group.to_owned(),
     }
