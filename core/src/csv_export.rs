@@ -99,7 +99,8 @@ mod tests {
             let body = rows(&["group", "cases", "change", "p50"], &[row]).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let mut reader = csv::Reader::from_reader(body.as_slice());
             let record = reader.records().next().and_then(Result::ok).ok_or_else(|| TestCaseError::fail("no row"))?;
-            prop_assert_eq!(&record[0], text_cell(&group).as_ref());
+            let written = text_cell(&group);
+            prop_assert_eq!(&record[0], written.as_ref());
             prop_assert!(!starts_formula(&record[0]));
             prop_assert_eq!(record[1].parse::<i64>().ok(), Some(cases));
             prop_assert_eq!(record[2].parse::<f64>().ok(), Some(change));

@@ -37,7 +37,7 @@ const SITE: &str = "https://console.invalid/";
 
 /// Only paths on this site, so the sign-in page cannot be used to send
 /// someone to another one, as the path a URL parser makes of it: browsers
-/// drop tabs and newlines and read `\\` as `/`, so `/\t/evil.example` is
+/// drop tabs and newlines and read `\` as `/`, so `/\t/evil.example` is
 /// `//evil.example`, another host. A `next` with a control character or a
 /// backslash, or that resolves to another origin, goes to `/`; the rest goes
 /// as the parser writes it (percent-encoded, so always a valid header),

@@ -283,6 +283,19 @@ mod tests {
     }
 
     #[test]
+    fn withheld_topics_become_one_group_without_their_names() {
+        let typed =
+            |name: &str, cases| OpenRow::from_report(&ReportRow { group: name.into(), ..row(cases, cases, cases) });
+        let rows = vec![typed("Kallion katuvalot", 9), typed("Matin ovi", 1), typed("=cmd", 4), typed("puistot", 5)];
+        let shown = without_withheld_names(rows);
+        let groups: Vec<&str> = shown.iter().map(|r| r.group.as_str()).collect();
+        assert_eq!(groups, ["Kallion katuvalot", "puistot", WITHHELD_GROUP]);
+        assert!(shown[2].figures().iter().all(|f| f.withheld && f.value.is_none()));
+        let all_shown = without_withheld_names(vec![typed("puistot", 5)]);
+        assert_eq!(all_shown.len(), 1, "no withheld group when nothing is withheld");
+    }
+
+    #[test]
     fn figures_resting_on_fewer_than_five_cases_are_withheld() {
         let small = OpenRow::from_report(&row(4, 4, 4));
         assert!(small.figures().iter().all(|f| f.withheld && f.value.is_none()), "{small:?}");
