@@ -12,6 +12,7 @@ pub mod bus;
 pub mod call_back;
 pub mod clock;
 pub mod config;
+pub mod csv_export;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -511,3 +511,44 @@ async fn a_live_socket_that_falls_behind_is_told_to_resync_and_carries_on() -> T
     shutdown.cancel();
     app.teardown().await
 }
+
+/// After signing in the browser goes only to a path on the console, as a URL
+/// parser reads it: a control character anywhere (a tab or newline that
+/// browsers drop, a CR LF that would split the header), a backslash, `//`
+/// or a path resolving to `//` all go to `/`, with the session made and no
+/// error; a plain path is kept.
+#[tokio::test]
+async fn sign_in_sends_the_browser_only_to_a_path_on_the_console() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let http = browser_client();
+    let console = url::Url::parse(&app.console)?;
+    let mut hostile: Vec<String> =
+        (0u8..0x20).chain([0x7f]).map(|c| format!("/{}/evil.example/phish", c as char)).collect();
+    hostile.extend(
+        ["/\r\nSet-Cookie: planted=1", "/\\evil.example", "\\/evil.example", "//evil.example/", "/..//evil.example/"]
+            .map(String::from),
+    );
+    hostile.push("/\u{85}/evil.example".to_owned());
+    for next in &hostile {
+        let response = http
+            .post(format!("{}/sign-in", app.console))
+            .form(&[("username", "aino"), ("password", PASSWORD), ("next", next.as_str())])
+            .send()
+            .await?;
+        assert_eq!(response.status(), 303, "{next:?}");
+        let location = response.headers()["location"].to_str()?.to_owned();
+        assert_eq!(location, "/", "{next:?} -> {location:?}");
+        let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(cookie.starts_with("batline_session="), "{next:?}: signed in all the same");
+    }
+    let response = http
+        .post(format!("{}/sign-in", app.console))
+        .form(&[("username", "aino"), ("password", PASSWORD), ("next", "/cases?status=open")])
+        .send()
+        .await?;
+    let location = response.headers()["location"].to_str()?.to_owned();
+    assert_eq!(location, "/cases?status=open");
+    assert_eq!(console.join(&location)?.origin(), console.origin());
+    app.teardown().await
+}

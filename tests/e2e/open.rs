@@ -201,3 +201,45 @@ async fn the_open_page_is_accessible_in_three_languages() -> TestResult {
     crate::browser::run("open.mjs", &[("GATEWAY", app.gateway.clone()), ("PERIOD", WEEK.to_owned())]).await?;
     app.teardown().await
 }
+
+/// A topic is typed at the desk, so a topic resting on fewer than five
+/// cases could name a resident: its name is not published anywhere (page,
+/// JSON, CSV), only one "other (withheld)" group in its place.
+#[tokio::test]
+async fn a_withheld_topic_publishes_no_name() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    crate::reports::known_week(&app, aino.id, mikko.id).await?;
+    const TYPED: [&str; 2] = ["Matti Meikäläisen kotiovi", "=HYPERLINK(\"http://evil.example/\",\"x\")"];
+    for topic in TYPED {
+        let case = crate::reports::Planned::new("Kallio", topic, "walk_in", aino.id, "2026-10-21T09:00:00Z");
+        crate::reports::insert_planned(&app, mikko.id, &case).await?;
+    }
+    let data: Value = app.http.get(format!("{}/open/data.json?{WEEK}", app.gateway)).send().await?.json().await?;
+    let topics = data["by_topic"].as_array().cloned().unwrap_or_default();
+    let withheld_rows: Vec<&Value> = topics.iter().filter(|r| withheld(&r["cases"])).collect();
+    assert_eq!(withheld_rows.len(), 1, "the withheld topics are one group: {topics:?}");
+    assert_eq!(withheld_rows[0]["group"], "(withheld)");
+    assert!(
+        withheld_rows[0].as_object().is_some_and(|o| o.iter().filter(|(k, _)| *k != "group").all(|(_, f)| withheld(f))),
+        "every figure withheld: {}",
+        withheld_rows[0]
+    );
+    let csv = app.http.get(format!("{}/open/data.csv?{WEEK}", app.gateway)).send().await?.text().await?;
+    assert!(csv.contains("topic,(withheld),"), "{csv}");
+    let json = serde_json::to_string(&data)?;
+    for (lang, other) in [("fi", "muut (ei näytetä)"), ("sv", "övriga (visas inte)"), ("en", "other (withheld)")] {
+        let page = app.http.get(format!("{}/open?{WEEK}&lang={lang}", app.gateway)).send().await?.text().await?;
+        assert!(page.contains(other), "{lang}: the withheld topics shown as {other}");
+        for (what, text) in [("data.json", &json), ("data.csv", &csv), ("the page", &page)] {
+            for typed in TYPED {
+                assert!(
+                    !text.contains(typed) && !text.contains("Meikäläisen") && !text.contains("evil.example"),
+                    "{what} publishes {typed:?}"
+                );
+            }
+        }
+    }
+    app.teardown().await
+}

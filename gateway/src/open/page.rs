@@ -9,7 +9,7 @@ use batline_core::domain::Language;
 use batline_web_assets as web_assets;
 use maud::{DOCTYPE, Markup, html};
 
-use super::figures::{Figure, OpenData, OpenRow};
+use super::figures::{Figure, OpenData, OpenRow, WITHHELD_GROUP};
 
 /// HDS "bus" blue, the bars' colour (contrast 13:1 on white).
 const BAR: &str = "#0000bf";
@@ -290,6 +290,13 @@ batline_core::texts! {
         en: "(unknown)",
     }
 
+    /// The topics withheld, shown as one group (see `figures::WITHHELD_GROUP`).
+    withheld_group {
+        fi: "muut (ei näytetä)",
+        sv: "övriga (visas inte)",
+        en: "other (withheld)",
+    }
+
     chart_desc {
         fi: "Luvut ovat myös taulukossa kaavion alla.",
         sv: "Talen finns också i tabellen under diagrammet.",
@@ -394,7 +401,8 @@ fn columns(w: &Words) -> Vec<Column> {
     ]
 }
 
-/// A group's name as shown: channels translated, the rest as they are.
+/// A group's name as shown: channels and Batline's own names translated, the
+/// rest as they are.
 fn group_label(w: &Words, dimension: &str, group: &str) -> String {
     match (dimension, group) {
         ("channel", "sms") => w.channels[0].to_owned(),
@@ -402,6 +410,7 @@ fn group_label(w: &Words, dimension: &str, group: &str) -> String {
         ("channel", "chat") => w.channels[2].to_owned(),
         ("channel", "walk_in") => w.channels[3].to_owned(),
         (_, "(none)") => w.none.to_owned(),
+        ("topic", WITHHELD_GROUP) => w.withheld_group.to_owned(),
         ("hour", h) => format!("{h}–"),
         _ => group.to_owned(),
     }
