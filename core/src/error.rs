@@ -77,6 +77,15 @@ impl Error {
             _ => false,
         }
     }
+
+    /// True when PostgreSQL refused a text it cannot store: a NUL (SQLSTATE
+    /// 22021 in a text column, 22P05 in jsonb). The extractors drop control
+    /// characters ([`crate::plain_text`]), so this is the backstop for text
+    /// that arrives some other way: the request's fault, never a 500.
+    pub fn is_unstorable_text(&self) -> bool {
+        matches!(self, Error::Database(sqlx::Error::Database(db))
+            if matches!(db.code().as_deref(), Some("22021" | "22P05")))
+    }
 }
 
 /// Connection trouble, a restarting server, a deadlock or a serialization

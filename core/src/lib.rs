@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod password;
 pub mod phone;
+pub mod plain_text;
 pub mod privacy;
 pub mod rate_limit;
 pub mod responder_admin;

@@ -100,6 +100,8 @@ fn local_instant(row: usize, date: NaiveDate, time: NaiveTime, edge: Edge) -> Re
 
 /// Reads a roster CSV. Every problem names its row.
 pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
+    // The rule for every text Batline accepts: no control characters.
+    let text = crate::plain_text::clean(text);
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     // Without rows nothing else looks at the header, and a file that is not
     // a roster at all would import as "0 shifts".

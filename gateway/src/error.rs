@@ -122,6 +122,7 @@ impl ApiError {
             ApiError::Core(Core::Invalid(_)) => (StatusCode::BAD_REQUEST, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Core(e) if e.is_unstorable_text() => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

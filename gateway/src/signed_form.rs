@@ -53,6 +53,9 @@ impl FromRequest<AppState> for SignedForm {
             metrics::webhook_rejected("wrong_account");
             return Err(ApiError::WrongAccount);
         }
-        Ok(SignedForm(form))
+        // Checked as sent; used without control characters, the rule for
+        // every text Batline accepts (a NUL here was a 500 Twilio retried
+        // forever: PostgreSQL cannot store it in the webhook's jsonb copy).
+        Ok(SignedForm(form.into_plain()))
     }
 }

@@ -8,6 +8,7 @@ mod chat;
 mod chat_browser;
 mod console_admin;
 mod console_web;
+mod control_chars;
 mod dashboard;
 mod dead_letters;
 mod delivery;

@@ -16,7 +16,7 @@
 
 use axum::{
     Json,
-    extract::{Query, State, rejection::QueryRejection},
+    extract::State,
     http::header::{CONTENT_DISPOSITION, CONTENT_TYPE},
     response::{IntoResponse, Response},
 };
@@ -29,7 +29,7 @@ use batline_core::{
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{http::error::ApiError, http::signed_in::SignedIn, state::AppState};
+use crate::{http::error::ApiError, http::extract::Query, http::signed_in::SignedIn, state::AppState};
 
 /// Breaches listed when the query does not say.
 const DEFAULT_BREACHES: i64 = 500;
@@ -101,12 +101,13 @@ struct Checked {
 
 fn check(
     me: &batline_core::store::responders::Responder,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    query: Result<Query<ReportQuery>, ApiError>,
 ) -> Result<Checked, ApiError> {
     if !me.role.may_reassign() {
         return Err(ApiError::Forbidden("the SLA reports are for leads, the mayor and admins".into()));
     }
     let Query(q) = query.map_err(|e| {
+        let e = e.parts().2;
         ApiError::Unprocessable(format!(
             "{e}; expected from, to (YYYY-MM-DD), by (area, topic, channel, responder, hour, week, all), \
              channel (sms, voice, chat, walk_in), topic, area, limit and format (json, csv)"
@@ -118,10 +119,6 @@ fn check(
     let name = |field: &str, value: Option<String>| match value {
         Some(v) if v.trim().is_empty() || v.chars().count() > MAX_NAME => {
             Err(ApiError::Unprocessable(format!("{field} must be 1-{MAX_NAME} characters")))
-        }
-        // No stored topic or area can hold one (PostgreSQL text cannot).
-        Some(v) if v.contains('\0') => {
-            Err(ApiError::Unprocessable(format!("{field} must not contain a NUL character")))
         }
         other => Ok(other),
     };
@@ -178,7 +175,7 @@ pub struct Breaches {
 pub async fn sla(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    query: Result<Query<ReportQuery>, ApiError>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
     let rows = state.figures.report(&q.filter, q.by, q.now).await?;
@@ -201,7 +198,7 @@ pub async fn sla(
 pub async fn trends(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    query: Result<Query<ReportQuery>, ApiError>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
     let rows = weekly(&state, &q).await?;
@@ -223,7 +220,7 @@ pub async fn trends(
 pub async fn breaches(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    query: Result<Query<ReportQuery>, ApiError>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
     let list = state.figures.breaches(&q.filter, usize::try_from(q.limit).unwrap_or(0), q.now).await?;
@@ -265,7 +262,7 @@ pub struct Dashboard {
 pub async fn dashboard(
     State(state): State<AppState>,
     SignedIn(me): SignedIn,
-    query: Result<Query<ReportQuery>, QueryRejection>,
+    query: Result<Query<ReportQuery>, ApiError>,
 ) -> Result<Response, ApiError> {
     let q = check(&me, query)?;
     if q.format == Format::Csv {

@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
+    extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection},
     http::StatusCode,
     response::{IntoResponse, Response},
 };
@@ -58,6 +58,12 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+impl From<FormRejection> for ApiError {
+    fn from(r: FormRejection) -> Self {
+        ApiError::Malformed(r.status(), r.body_text())
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         ApiError::Core(e.into())
@@ -82,7 +88,7 @@ impl ApiError {
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Core(Core::Database(e)) if is_unstorable_text(e) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Core(e) if e.is_unstorable_text() => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::TwilioRejected { .. }) => (StatusCode::BAD_GATEWAY, "twilio_rejected"),
             ApiError::Core(Core::TwilioUnavailable(_)) => (StatusCode::SERVICE_UNAVAILABLE, "twilio_unavailable"),
             ApiError::Core(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -90,7 +96,7 @@ impl ApiError {
         // What Twilio said is the responder's to know: "not a valid phone
         // number" is something they can act on.
         let ours = !matches!(self, ApiError::Core(Core::TwilioRejected { .. } | Core::TwilioUnavailable(_)));
-        let detail = if matches!(self, ApiError::Core(Core::Database(e)) if is_unstorable_text(e)) {
+        let detail = if matches!(self, ApiError::Core(e) if e.is_unstorable_text()) {
             UNSTORABLE_TEXT.to_owned()
         } else if status.is_server_error() && ours {
             tracing::error!(error = %self, source = ?self, "request failed");
@@ -117,12 +123,6 @@ pub struct ErrorBody {
 
 /// What a client is told when PostgreSQL refuses a text it sent.
 const UNSTORABLE_TEXT: &str = "a text contains the NUL character (\\u0000), which Batline cannot store; remove it";
-
-/// PostgreSQL refuses text containing NUL (SQLSTATE 22021) whichever query
-/// it reaches, so the one mapping catches it rather than every field.
-fn is_unstorable_text(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.code().as_deref() == Some("22021"))
-}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -16,8 +16,8 @@
 
 use std::collections::HashMap;
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},

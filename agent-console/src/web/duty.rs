@@ -2,8 +2,8 @@
 //! open cases first shows where each case will go (by the same assignment
 //! rules the router applies), and only a confirmation sets it.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::State,
     response::{Html, IntoResponse, Redirect, Response},
 };

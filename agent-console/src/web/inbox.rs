@@ -6,8 +6,8 @@
 
 use std::collections::HashMap;
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     response::{Html, IntoResponse, Redirect, Response},
 };

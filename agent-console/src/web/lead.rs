@@ -2,8 +2,8 @@
 //! cases nobody has acknowledged yet or that missed an SLA deadline, and a
 //! reassign form on each. Live like the inbox.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},

@@ -1,7 +1,7 @@
 //! Signing in and out of the console in the browser, and choosing its language.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{ConnectInfo, Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},

@@ -24,21 +24,26 @@ pub struct TrackCode {
     pub used_at: Option<DateTime<Utc>>,
 }
 
-/// Stores a new code for `case_id`.
-#[tracing::instrument(skip(conn, code_hash))]
+/// Stores a new code for `case_id`, for the browser whose request token
+/// hashes to `requester_hash`.
+#[tracing::instrument(skip(conn, code_hash, requester_hash))]
 pub async fn insert_code(
     conn: &mut PgConnection,
     case_id: Uuid,
     code_hash: &[u8],
+    requester_hash: &[u8],
     expires_at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO track_codes (id, case_id, code_hash, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(Uuid::new_v4())
-        .bind(case_id)
-        .bind(code_hash)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO track_codes (id, case_id, code_hash, requester_hash, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(case_id)
+    .bind(code_hash)
+    .bind(requester_hash)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -52,14 +57,21 @@ pub async fn codes_sent_since(e: impl PgExecutor<'_>, case_id: Uuid, since: Date
         .await?)
 }
 
-/// The newest code of `case_id`, locked so two tries cannot both use it.
-#[tracing::instrument(skip(conn))]
-pub async fn lock_latest_code(conn: &mut PgConnection, case_id: Uuid) -> Result<Option<TrackCode>> {
+/// The newest code of `case_id` that the browser holding the request token
+/// hashing to `requester_hash` asked for, locked so two tries cannot both
+/// use it. Another browser's tries never find it.
+#[tracing::instrument(skip(conn, requester_hash))]
+pub async fn lock_latest_code(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    requester_hash: &[u8],
+) -> Result<Option<TrackCode>> {
     Ok(sqlx::query_as(
         "SELECT id, code_hash, attempts, expires_at, used_at FROM track_codes
-         WHERE case_id = $1 ORDER BY created_at DESC LIMIT 1 FOR UPDATE",
+         WHERE case_id = $1 AND requester_hash = $2 ORDER BY created_at DESC LIMIT 1 FOR UPDATE",
     )
     .bind(case_id)
+    .bind(requester_hash)
     .fetch_optional(conn)
     .await?)
 }

@@ -18,6 +18,21 @@ impl Form {
         Ok(Form { fields: form_urlencoded::parse(body).into_owned().collect() })
     }
 
+    /// The same fields without control characters ([`crate::plain_text`]),
+    /// for everything after the signature check, which covers them as sent.
+    pub fn into_plain(self) -> Self {
+        let fields = self
+            .fields
+            .into_iter()
+            .map(|(mut k, mut v)| {
+                crate::plain_text::clean_string(&mut k);
+                crate::plain_text::clean_string(&mut v);
+                (k, v)
+            })
+            .collect();
+        Form { fields }
+    }
+
     /// Every field, in posted order.
     pub fn fields(&self) -> &[(String, String)] {
         &self.fields
@@ -57,6 +72,14 @@ mod tests {
         assert_eq!(form.get("From"), Some("+358401234567"));
         assert_eq!(form.fields().len(), 4);
         assert!(form.require("MessageSid").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn plain_fields_have_no_control_characters() -> Result<()> {
+        let form = Form::parse(b"Body=Katu%00valo%0D%0Arikki&From=%2B358%00401234567")?.into_plain();
+        assert_eq!(form.get("Body"), Some("Katuvalo\nrikki"));
+        assert_eq!(form.get("From"), Some("+358401234567"));
         Ok(())
     }
 

@@ -10,6 +10,7 @@
 
 use batline_core::{
     domain::{CaseStatus, Direction, MessageKind},
+    plain_text,
     store::chat::{ChatCase, ChatMessage},
 };
 use chrono::{DateTime, Utc};
@@ -267,19 +268,23 @@ impl From<Refusal> for ServerFrame {
 /// [`Refusal`] with the document's code: `bad_json`, `bad_frame`, `empty` or
 /// `too_long`.
 pub fn decode(text: &str, max_chars: usize) -> Result<ClientFrame, Refusal> {
-    let frame = match serde_json::from_str::<ClientFrame>(text) {
-        Ok(frame) => frame,
+    let value = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value) => value,
         // JSON allows a `\uD800` with no pair, but Rust strings cannot hold
         // one. A browser sends it when the text holds half an emoji (a
         // paste cut short): keep the message with U+FFFD in its place, as
         // browsers do, rather than refuse it as not JSON and leave the
         // resident's message unsendable.
         Err(e) if e.is_syntax() => match replace_lone_surrogates(text) {
-            Some(mended) => serde_json::from_str::<ClientFrame>(&mended).map_err(|e| refuse_parse(&mended, &e))?,
+            Some(mended) => serde_json::from_str(&mended).map_err(|e| refuse_parse(&mended, &e))?,
             None => return Err(refuse_parse(text, &e)),
         },
         Err(e) => return Err(refuse_parse(text, &e)),
     };
+    // Control characters go before anything reads the frame: the rule for
+    // every text Batline accepts (`plain_text`). A NUL in a message used
+    // to fail to store and ask the page to send it again, forever.
+    let frame = plain_text::from_json::<ClientFrame>(value).map_err(|e| refuse_parse(text, e.inner()))?;
     match frame {
         ClientFrame::Message { client_id, body } => {
             if !valid_client_id(&client_id) {

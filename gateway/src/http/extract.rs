@@ -1,11 +1,19 @@
 //! axum's `Path`, `Query` and `Form` extractors, with their rejections
 //! answered through [`ApiError`] like every other failure: the JSON error
 //! body with a `code`, instead of axum's plain text that no client of this
-//! API expects (and the OpenAPI document does not describe). axum's derive
-//! writes each wrapper; `ApiError`'s `From` impls for the rejections say
-//! how each maps.
+//! API expects (and the OpenAPI document does not describe). `ApiError`'s
+//! `From` impls for the rejections say how each maps.
+//!
+//! `Query` and `Form` drop control characters from every name and value
+//! before the handler sees them ([`batline_core::plain_text`]): the one rule
+//! for text, applied where text comes in so no handler can forget it.
 
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::{
+    extract::{FromRequest, FromRequestParts, Request},
+    http::{StatusCode, request::Parts},
+};
+use batline_core::plain_text;
+use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
@@ -14,12 +22,33 @@ use crate::error::ApiError;
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
 
-/// The query string, as [`axum::extract::Query`].
-#[derive(Debug, FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
+/// The query string, as [`axum::extract::Query`], without control characters.
+#[derive(Debug)]
 pub struct Query<T>(pub T);
 
-/// A form body, as [`axum::extract::Form`].
-#[derive(Debug, FromRequest)]
-#[from_request(via(axum::extract::Form), rejection(ApiError))]
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Query(pairs) =
+            axum::extract::Query::<Vec<(String, String)>>::from_request_parts(parts, state).await?;
+        plain_text::from_pairs(&pairs).map(Query).map_err(|e| {
+            ApiError::Malformed(StatusCode::BAD_REQUEST, format!("Failed to deserialize query string: {e}"))
+        })
+    }
+}
+
+/// A form body, as [`axum::extract::Form`], without control characters.
+#[derive(Debug)]
 pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Form(pairs) = axum::extract::Form::<Vec<(String, String)>>::from_request(req, state).await?;
+        plain_text::from_pairs(&pairs).map(Form).map_err(|e| {
+            ApiError::Malformed(StatusCode::UNPROCESSABLE_ENTITY, format!("Failed to deserialize form body: {e}"))
+        })
+    }
+}

@@ -7,7 +7,13 @@
 //!   and the SMS sender, like any message). The code, typed back, is
 //!   exchanged for an `HttpOnly` cookie valid for this case for an hour.
 //!   The page answers the same whether or not the number matched, so it
-//!   never confirms whose case it is.
+//!   never confirms whose case it is, and in the same time: whether the
+//!   number is the case's is decided after the answer, in a task of its
+//!   own, so the work of texting a code cannot be timed (issue 17, item 8).
+//!   The code belongs to the browser that asked for it: the answer sets a
+//!   cookie with a random request token, and a typed code is looked up by
+//!   the case *and* that token, so someone who knows only the tracking
+//!   code finds no code to try, and cannot use up the resident's tries.
 //! - the chat session: the chat page's token (kept by the browser) is sent
 //!   as a bearer token to `GET /api/v1/track/{code}/conversation`, which
 //!   `track.js` calls and renders.
@@ -44,6 +50,8 @@ use crate::{
 
 /// The cookie a verified code is exchanged for.
 const COOKIE: &str = "batline_track";
+/// The cookie holding the request token of the browser that asked for a code.
+const ASK_COOKIE: &str = "batline_track_ask";
 /// How long a code works.
 const CODE_MINUTES: i64 = 10;
 /// Wrong tries before a code stops working.
@@ -95,8 +103,13 @@ pub struct AskCode {
     request_body(content = AskCode, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Back to the tracking page, which asks for the code (`step=code`; the same \
-            whether or not the phone was the case's) or says the phone is not a number (`step=bad_phone`)",
-            headers(("Location" = String, description = "`/track/{code}?lang=…&step=…`"))),
+            whether or not the phone was the case's, and in the same time) or says the phone is not a number \
+            (`step=bad_phone`)",
+            headers(
+                ("Location" = String, description = "`/track/{code}?lang=…&step=…`"),
+                ("Set-Cookie" = String, description = "`batline_track_ask`, `HttpOnly; SameSite=Strict`, ten minutes: \
+                    the request token a code texted for this request is bound to (set whether or not a code is sent)"),
+            )),
         (status = 400, description = "Not a tracking code, or the form does not parse", body = crate::error::ErrorBody),
         (status = 404, description = "No case has that code", body = crate::error::ErrorBody),
         (status = 415, description = "The body is not `application/x-www-form-urlencoded`", body = crate::error::ErrorBody),
@@ -123,28 +136,70 @@ pub async fn ask_code(
             Redirect::to(&format!("/track/{}?lang={}&step=bad_phone", tracking.code, lang.as_str())).into_response()
         );
     };
+    let token = random_token();
+    let requester = hash(&token);
     let case_id = tracking.case_id;
+    // Everything that depends on whether the phone is the case's happens
+    // after the answer, so the answer takes as long either way.
+    let sender = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = text_code_if_contact(&sender, case_id, &phone, &requester).await {
+            tracing::warn!(%case_id, error = %e, "could not text a tracking code");
+        }
+    });
+    let mut response = Redirect::to(&next).into_response();
+    set_cookie(&state, &mut response, ASK_COOKIE, &token, &tracking.code, CODE_MINUTES * 60);
+    Ok(response)
+}
+
+/// Texts a fresh code for `case_id` to `phone`, bound to the browser whose
+/// request token hashes to `requester`, if `phone` is the case's contact
+/// and the hourly cap allows; else nothing.
+async fn text_code_if_contact(
+    state: &AppState,
+    case_id: Uuid,
+    phone: &str,
+    requester: &[u8],
+) -> batline_core::Result<()> {
     let contact = store::cases::resident_phone(&state.pool, case_id).await?;
-    if contact.as_deref() != Some(phone.as_str()) {
+    if contact.as_deref() != Some(phone) {
         tracing::info!(%case_id, "tracking code asked for with another phone");
-        return Ok(Redirect::to(&next).into_response());
+        return Ok(());
     }
     let since = Utc::now() - chrono::Duration::hours(1);
     if store::track_access::codes_sent_since(&state.pool, case_id, since).await? >= CODES_PER_HOUR {
         tracing::info!(%case_id, "tracking codes for this case are capped for the hour");
-        return Ok(Redirect::to(&next).into_response());
+        return Ok(());
     }
     let secret = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
     let case = store::cases::get(&state.pool, case_id).await?.ok_or(batline_core::Error::NotFound("case"))?;
     let body = texts::track_code(case.language, &secret, &case.tracking_code);
-    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
+    let mut tx = state.pool.begin().await?;
     let expires = Utc::now() + chrono::Duration::minutes(CODE_MINUTES);
-    store::track_access::insert_code(&mut tx, case_id, &hash(&secret), expires).await?;
+    store::track_access::insert_code(&mut tx, case_id, &hash(&secret), requester, expires).await?;
     let new = NewOutbound { case_id, channel: Channel::Sms, kind: MessageKind::Notice, body: &body, author_id: None };
     let (_, outbox_id) = outbound::queue(&mut tx, &new).await?;
-    tx.commit().await.map_err(batline_core::Error::from)?;
-    hand_on::publish(&state, &[outbox_id]).await;
-    Ok(Redirect::to(&next).into_response())
+    tx.commit().await?;
+    hand_on::publish(state, &[outbox_id]).await;
+    Ok(())
+}
+
+/// 32 random bytes, URL-safe: a grant or a request token.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Sets an `HttpOnly`, `SameSite=Strict` cookie for the tracking page of
+/// `tracking_code` (`Secure` when the public URL is https).
+fn set_cookie(state: &AppState, response: &mut Response, name: &str, value: &str, tracking_code: &str, seconds: i64) {
+    let secure = if state.config.public_url.scheme() == "https" { "; Secure" } else { "" };
+    let cookie =
+        format!("{name}={value}; Path=/track/{tracking_code}; Max-Age={seconds}; HttpOnly; SameSite=Strict{secure}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }
 
 /// The form with the code.
@@ -166,7 +221,8 @@ pub struct ConfirmCode {
     request_body(content = ConfirmCode, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Back to the tracking page: with the conversation and a `Set-Cookie` for this \
-            case when the code was right, else `step=wrong` or `step=expired`",
+            case when the code was right, else `step=wrong` or `step=expired`, or `step=ask_here` when this browser \
+            did not ask for a code (no `batline_track_ask` cookie, or none of its codes)",
             headers(
                 ("Location" = String, description = "`/track/{code}?lang=…[&step=…]`"),
                 ("Set-Cookie" = String, description = "`batline_track`, `HttpOnly; SameSite=Strict`, an hour, \
@@ -184,6 +240,7 @@ pub async fn confirm_code(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<ConfirmCode>,
 ) -> Result<Response, ApiError> {
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
@@ -192,9 +249,14 @@ pub async fn confirm_code(
     let page = |step: &str| format!("/track/{}?lang={}{step}", tracking.code, lang.as_str());
     let typed: String = form.code.chars().filter(char::is_ascii_digit).collect();
 
+    // Only the browser that asked for a code can try it: without its
+    // request token there is no code to try, and nothing is counted.
+    let Some(requester) = cookie(&headers, ASK_COOKIE).map(hash) else {
+        return Ok(Redirect::to(&page("&step=ask_here")).into_response());
+    };
     let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
-    let Some(stored) = store::track_access::lock_latest_code(&mut tx, tracking.case_id).await? else {
-        return Ok(Redirect::to(&page("&step=wrong")).into_response());
+    let Some(stored) = store::track_access::lock_latest_code(&mut tx, tracking.case_id, &requester).await? else {
+        return Ok(Redirect::to(&page("&step=ask_here")).into_response());
     };
     let usable = stored.used_at.is_none() && stored.expires_at > Utc::now() && stored.attempts < CODE_TRIES;
     if !usable {
@@ -207,23 +269,13 @@ pub async fn confirm_code(
         return Ok(Redirect::to(&page("&step=wrong")).into_response());
     }
     store::track_access::mark_used(&mut tx, stored.id).await?;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let grant = URL_SAFE_NO_PAD.encode(bytes);
+    let grant = random_token();
     let expires = Utc::now() + chrono::Duration::minutes(GRANT_MINUTES);
     store::track_access::insert_grant(&mut *tx, &hash(&grant), tracking.case_id, expires).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
 
-    let secure = if state.config.public_url.scheme() == "https" { "; Secure" } else { "" };
-    let cookie = format!(
-        "{COOKIE}={grant}; Path=/track/{}; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-        tracking.code,
-        GRANT_MINUTES * 60
-    );
     let mut response = Redirect::to(&page("")).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
+    set_cookie(&state, &mut response, COOKIE, &grant, &tracking.code, GRANT_MINUTES * 60);
     Ok(response)
 }
 

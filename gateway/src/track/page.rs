@@ -209,6 +209,12 @@ batline_core::texts! {
         en: "The code no longer works. Ask for a new one.",
     }
 
+    ask_here {
+        fi: "Pyydä koodi tällä selaimella: koodi toimii vain siinä selaimessa, jolla se pyydettiin.",
+        sv: "Be om koden i den här webbläsaren: koden gäller bara i webbläsaren där den begärdes.",
+        en: "Ask for the code in this browser: a code works only in the browser it was asked for in.",
+    }
+
     bad_phone {
         fi: "Puhelinnumero ei kelpaa. Kirjoita se muodossa 040 123 4567 tai +358 40 123 4567.",
         sv: "Telefonnumret duger inte. Skriv det som 040 123 4567 eller +358 40 123 4567.",
@@ -276,6 +282,7 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
         Some("code") => Some((w.code_sent, false)),
         Some("wrong") => Some((w.wrong, true)),
         Some("expired") => Some((w.expired, true)),
+        Some("ask_here") => Some((w.ask_here, true)),
         Some("bad_phone") => Some((w.bad_phone, true)),
         _ => None,
     };

@@ -1,8 +1,8 @@
 //! `/admin/canned-replies`: the replies still offered, language by
 //! language; adding one; archiving one (it stays stored, no longer offered).
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},

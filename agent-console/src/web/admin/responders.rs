@@ -3,8 +3,8 @@
 //! `/admin/responders/{id}`: changing one (all but the username) and
 //! resetting their password.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},

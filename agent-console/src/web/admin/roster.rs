@@ -2,8 +2,8 @@
 //! upload would be multipart, which the CSRF check does not read), the
 //! shifts of the coming days, and the coverage check over them.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},

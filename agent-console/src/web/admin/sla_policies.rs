@@ -2,8 +2,8 @@
 //! adding a version for a scope of channel, topic and priority. A new
 //! version replaces the current one of its scope; open cases keep theirs.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},

@@ -2,8 +2,8 @@
 //! adding one. Hours are typed as people write them (`mon-fri
 //! 08:00-16:00, sat 10:00-14:00`, Helsinki time) and shown the same way.
 
+use crate::http::extract::Form;
 use axum::{
-    Form,
     extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
