@@ -62,6 +62,18 @@ BEGIN
 END
 $$;
 
+CREATE TABLE public.abuse_alerts (
+    id uuid NOT NULL,
+    kind text NOT NULL,
+    threshold integer NOT NULL,
+    refused bigint NOT NULL,
+    started_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    last_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT abuse_alerts_kind_check CHECK ((kind = 'chat_flood'::text)),
+    CONSTRAINT abuse_alerts_refused_check CHECK ((refused >= 0)),
+    CONSTRAINT abuse_alerts_threshold_check CHECK ((threshold > 0))
+);
+
 CREATE TABLE public.call_backs (
     id uuid NOT NULL,
     case_id uuid NOT NULL,
@@ -406,6 +418,9 @@ CREATE TABLE public.walk_in_tickets (
     CONSTRAINT walk_in_tickets_language_check CHECK ((language = ANY (ARRAY['fi'::text, 'sv'::text, 'en'::text])))
 );
 
+ALTER TABLE ONLY public.abuse_alerts
+    ADD CONSTRAINT abuse_alerts_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.call_backs
     ADD CONSTRAINT call_backs_pkey PRIMARY KEY (id);
 
@@ -510,6 +525,8 @@ ALTER TABLE ONLY public.walk_in_tickets
 
 ALTER TABLE ONLY public.walk_in_tickets
     ADD CONSTRAINT walk_in_tickets_pkey PRIMARY KEY (id);
+
+CREATE INDEX abuse_alerts_recent ON public.abuse_alerts USING btree (last_at DESC);
 
 CREATE INDEX call_backs_due ON public.call_backs USING btree (due_at) WHERE (status = 'open'::text);
 

@@ -59,6 +59,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let live = state.live.spawn(&state.bus, &state.pool, shutdown.clone());
     state.sign_in_limit.clone().spawn_cleanup(shutdown.clone());
+    state.sign_in_lockout.clone().spawn_cleanup(shutdown.clone());
     // Load the dashboard's figures now rather than on the mayor's first
     // click (a million cases take seconds); a failure here only means the
     // first report loads them instead.

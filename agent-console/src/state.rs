@@ -29,6 +29,8 @@ pub struct AppState {
     pub live: live_feed::LiveFeed,
     /// Sign-in attempts per client address.
     pub sign_in_limit: Arc<batline_core::rate_limit::PerAddress>,
+    /// Failed sign-ins per (address source, username): see `operations::sessions`.
+    pub sign_in_lockout: Arc<batline_core::rate_limit::Backoff<(std::net::IpAddr, String)>>,
     /// The dashboard's figures, held in memory once first asked for.
     pub figures: Arc<batline_core::figures::Figures>,
 }
@@ -42,6 +44,11 @@ impl AppState {
         let per_minute = std::num::NonZeroU32::new(config.sign_in_per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_SIGN_IN_PER_MINUTE must be at least 1".into()))?;
         let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
+        let sign_in_lockout = Arc::new(batline_core::rate_limit::Backoff::new(
+            config.sign_in_lockout_after,
+            crate::operations::sessions::FIRST_LOCKOUT,
+            config.sign_in_lockout_max,
+        ));
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
         Ok(AppState {
             config,
@@ -52,6 +59,7 @@ impl AppState {
             twilio,
             live: live_feed::LiveFeed::default(),
             sign_in_limit,
+            sign_in_lockout,
             figures,
         })
     }

@@ -203,6 +203,10 @@ async fn scratch_run(
         .env("BATLINE_PUBLIC_URL", format!("http://{gateway_addr}"))
         .env("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", (args.sockets + args.conversations + 16).to_string())
         .env("BATLINE_CHAT_PER_MINUTE", "1000")
+        // Every conversation is a new chat from this one address.
+        .env("BATLINE_CHAT_NEW_PER_HOUR", "1000000")
+        .env("BATLINE_CHAT_NEW_BURST", "1000000")
+        .env("BATLINE_CHAT_NEW_ALARM_PER_MINUTE", "1000000")
         // Chat sends no SMS; the account only has to be well-formed.
         .env("TWILIO_ACCOUNT_SID", "ACbenchchat")
         .env("TWILIO_AUTH_TOKEN", "bench-chat")

@@ -65,6 +65,10 @@ pub struct Config {
     pub webhook_per_minute: u32,
     /// `BATLINE_SIGN_IN_PER_MINUTE`.
     pub sign_in_per_minute: u32,
+    /// `BATLINE_SIGN_IN_LOCKOUT_AFTER`.
+    pub sign_in_lockout_after: u32,
+    /// `BATLINE_SIGN_IN_LOCKOUT_MAX_MINUTES`.
+    pub sign_in_lockout_max: Duration,
     /// `BATLINE_PREVIOUS_RESPONDER_DAYS`.
     pub previous_responder_days: u32,
     /// Phone calls.
@@ -99,6 +103,12 @@ pub struct ChatConfig {
     pub per_minute: u32,
     /// `BATLINE_CHAT_CONNECTIONS_PER_ADDRESS`.
     pub connections_per_address: usize,
+    /// `BATLINE_CHAT_NEW_PER_HOUR`.
+    pub new_per_hour: u32,
+    /// `BATLINE_CHAT_NEW_BURST`.
+    pub new_burst: u32,
+    /// `BATLINE_CHAT_NEW_ALARM_PER_MINUTE`.
+    pub new_alarm_per_minute: u32,
 }
 
 /// How Batline answers phone calls.
@@ -239,6 +249,8 @@ impl Config {
             track_per_minute: public.track_per_minute,
             webhook_per_minute: public.webhook_per_minute,
             sign_in_per_minute: console.sign_in_per_minute,
+            sign_in_lockout_after: console.sign_in_lockout_after,
+            sign_in_lockout_max: minutes(console.sign_in_lockout_max_minutes),
             previous_responder_days: routing.previous_responder_days,
             voice: VoiceConfig {
                 answer_wait: Duration::from_millis(voice.voice_wait_ms),
@@ -251,6 +263,9 @@ impl Config {
                 max_chars: chat.chat_max_chars,
                 per_minute: chat.chat_per_minute,
                 connections_per_address: chat.chat_connections_per_address,
+                new_per_hour: chat.chat_new_per_hour,
+                new_burst: chat.chat_new_burst,
+                new_alarm_per_minute: chat.chat_new_alarm_per_minute,
             },
             redact_after: Duration::from_secs(routing.redact_after_days * 86_400),
             fault_exit_after_store: faults.fault_exit_after_store,

@@ -121,6 +121,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
     state.webhook_limit.clone().spawn_cleanup(shutdown.clone());
     state.open_limit.clone().spawn_cleanup(shutdown.clone());
     state.chat.per_session.clone().spawn_cleanup(shutdown.clone());
+    state.chat.admission.per_address.clone().spawn_cleanup(shutdown.clone());
     let (stop, chat_sockets) = (shutdown.clone(), state.chat.shutdown.clone());
     tokio::spawn(async move {
         // Upgraded sockets outlive the HTTP server's graceful shutdown; they

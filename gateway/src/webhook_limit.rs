@@ -6,7 +6,8 @@
 //! choose: a form field (`From`, `AccountSid`) is whatever the flood says,
 //! and a header is too unless a proxy we trust wrote it, which the gateway
 //! has no setting for. IPv6 peers count by their /64, the block one host
-//! is usually given, so cycling through its addresses does not help.
+//! is usually given, so cycling through its addresses does not help (the
+//! limiter itself counts so: `batline_core::rate_limit::source`).
 //! Twilio sends from a few addresses, so the limit sits far above what a
 //! city's line gets from any one of them. Behind a reverse proxy every
 //! request has the proxy's address and the limit becomes one for the whole
@@ -30,7 +31,7 @@
 //! over the limit they still count but go on (to the signature check, as
 //! always). Under overload the gateway sheds new work, not work in hand.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, Request, State},
@@ -45,18 +46,6 @@ use crate::{error::ApiError, state::AppState};
 /// call. Refusing them stores nothing.
 pub const NEW_CONTACTS: &[&str] = &["/twilio/sms", "/twilio/voice"];
 
-/// The key a client address is limited by: IPv4 as it is (also when it
-/// arrives IPv4-mapped on a dual-stack socket), IPv6 by its /64.
-pub fn source(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(Ipv6Addr::from_bits(v6.to_bits() & !u128::from(u64::MAX))),
-        },
-    }
-}
-
 /// Middleware on the gateway's routes: counts every `/twilio/` request
 /// against its source and refuses a new contact over the limit with 429
 /// and `Retry-After`. Anything else passes untouched.
@@ -68,7 +57,8 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     let (true, Some(client)) = (path.starts_with("/twilio/"), client) else {
         return next.run(request).await;
     };
-    let Err(wait) = state.webhook_limit.check(source(client)) else {
+    // The limiter counts IPv6 by its /64 itself (`rate_limit::source`).
+    let Err(wait) = state.webhook_limit.check(client) else {
         return next.run(request).await;
     };
     if NEW_CONTACTS.contains(&path) {
@@ -78,23 +68,4 @@ pub async fn limit(State(state): State<AppState>, request: Request, next: Next) 
     }
     tracing::debug!(%client, path, "webhook of an accepted contact over the per-source limit; let through");
     next.run(request).await
-}
-
-#[cfg(test)]
-mod tests {
-    use std::net::AddrParseError;
-
-    use super::*;
-
-    #[test]
-    fn sources_are_addresses_and_ipv6_blocks() -> Result<(), AddrParseError> {
-        let v4: IpAddr = "192.0.2.7".parse()?;
-        assert_eq!(source(v4), v4);
-        assert_eq!(source("::ffff:192.0.2.7".parse()?), v4, "a dual-stack socket's IPv4 peer is that IPv4 address");
-        let (a, b) = (source("2001:db8:1:2:aaaa::1".parse()?), source("2001:db8:1:2:ffff:1:2:3".parse()?));
-        assert_eq!(a, b, "one /64 is one source");
-        assert_eq!(a, "2001:db8:1:2::".parse::<IpAddr>()?);
-        assert_ne!(a, source("2001:db8:1:3::1".parse()?));
-        Ok(())
-    }
 }

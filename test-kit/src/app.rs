@@ -113,6 +113,11 @@ impl TestApp {
             ("BATLINE_VOICE_LINES", format!("{SWEDISH_LINE}=sv")),
             ("BATLINE_SIGN_IN_PER_MINUTE", options.sign_in_per_minute.to_string()),
             ("BATLINE_WEBHOOK_PER_MINUTE", options.webhook_per_minute.to_string()),
+            // Every test's chats come from 127.0.0.1: generous unless a test
+            // is about these limits and sets them in `options.env`.
+            ("BATLINE_CHAT_NEW_PER_HOUR", "1000000".to_owned()),
+            ("BATLINE_CHAT_NEW_BURST", "1000000".to_owned()),
+            ("BATLINE_CHAT_NEW_ALARM_PER_MINUTE", "1000000".to_owned()),
         ];
         env.extend(options.env.iter().cloned());
         let config =

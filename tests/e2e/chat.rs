@@ -465,6 +465,106 @@ async fn connections_over_the_per_address_limit_are_told_why() -> TestResult {
     app.teardown().await
 }
 
+/// A new chat is a new case, so one address opens only so many: over
+/// `BATLINE_CHAT_NEW_PER_HOUR` (here 2, both at once) the first message of a
+/// new chat is refused with the wait, and nothing is stored: no session, no
+/// intake, no case. Chats already open, and one resumed with its token on a
+/// new socket, go on; the page carries the words to tell the resident to
+/// try later or call or text the line.
+#[tokio::test]
+async fn new_chats_over_the_per_address_bound_are_refused_and_open_no_case() -> TestResult {
+    use crate::support::Options;
+    let env = vec![("BATLINE_CHAT_NEW_PER_HOUR", "2".to_owned()), ("BATLINE_CHAT_NEW_BURST", "2".to_owned())];
+    let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi, Language::En], DutyStatus::OnDuty).await?;
+    let (mut first, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    let (token, _) = first.first_message("Katuvalo on rikki").await?;
+    let (mut second, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    second.first_message("Roskis on täynnä").await?;
+
+    let (mut third, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    third.send(json!({ "type": "message", "client_id": "third", "body": "Kolmas uusi" })).await?;
+    let refused = third.expect("error").await?;
+    assert_eq!(refused["code"], "too_many_chats", "{refused}");
+    assert_eq!(refused["client_id"], "third");
+    let wait = refused["retry_after"].as_u64().unwrap_or_default();
+    assert!((60..=1801).contains(&wait), "the next new chat is due in up to half an hour: {refused}");
+    // The same address cannot slip past by reconnecting.
+    let (mut fourth, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    fourth.send(json!({ "type": "message", "client_id": "fourth", "body": "Neljäs uusi" })).await?;
+    assert_eq!(fourth.expect("error").await?["code"], "too_many_chats");
+
+    // An open chat goes on, and so does one resumed with its token.
+    first.send(json!({ "type": "message", "client_id": "more", "body": "Vielä yksi asia" })).await?;
+    first.expect_where("accepted", |f| f["client_id"] == "more").await?;
+    drop(first);
+    let (mut resumed, welcome) = ChatClient::greet(&app.gateway, Some(&token), 0).await?;
+    assert_eq!(welcome["resumed"], true);
+    resumed.send(json!({ "type": "message", "client_id": "again", "body": "Palasin" })).await?;
+    resumed.expect_where("accepted", |f| f["client_id"] == "again").await?;
+
+    app.wait_all_filed(FRAME_WAIT).await?;
+    assert_eq!(app.count("SELECT count(*) FROM chat_sessions").await?, 2, "no session for the refused chats");
+    assert_eq!(app.count("SELECT count(*) FROM cases WHERE channel = 'chat'").await?, 2, "and no case");
+    assert_eq!(app.count("SELECT count(*) FROM intake WHERE channel = 'chat'").await?, 4);
+
+    // What the page tells the resident, in their language, with the number.
+    let page = app.http.get(format!("{}/chat?lang=sv", app.gateway)).send().await?.text().await?;
+    assert!(page.contains("Det går inte att börja ett nytt samtal just nu"), "the Swedish words are on the page");
+    assert!(page.contains(&format!("data-line=\"{}\"", crate::support::BATLINE_NUMBER)), "and the line's number");
+    app.teardown().await
+}
+
+/// Over `BATLINE_CHAT_NEW_ALARM_PER_MINUTE` new chats a minute from all
+/// addresses together, new chats are refused for everyone while chats
+/// already open go on, and the episode is recorded for leads: the lead page
+/// shows it.
+#[tokio::test]
+async fn new_chats_over_the_alarm_are_refused_for_everyone_and_leads_are_alerted() -> TestResult {
+    use crate::support::Options;
+    let env = vec![("BATLINE_CHAT_NEW_ALARM_PER_MINUTE", "2".to_owned())];
+    let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi, Language::En], DutyStatus::OnDuty).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::Off).await?;
+    sqlx::query("UPDATE responders SET role = 'lead' WHERE username = 'linnea'").execute(&app.pool).await?;
+    let (mut open, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    open.first_message("Katuvalo on rikki").await?;
+    let (mut other, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    other.first_message("Roskis on täynnä").await?;
+
+    for i in 0..3 {
+        let (mut chat, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+        chat.send(json!({ "type": "message", "client_id": format!("new{i}"), "body": "Uusi asia" })).await?;
+        let refused = chat.expect("error").await?;
+        assert_eq!(refused["code"], "chats_paused", "{refused}");
+        assert!(refused["retry_after"].as_u64().is_some_and(|s| (1..=61).contains(&s)), "{refused}");
+    }
+    open.send(json!({ "type": "message", "client_id": "more", "body": "Vielä yksi asia" })).await?;
+    open.expect_where("accepted", |f| f["client_id"] == "more").await?;
+
+    eventually("the alert to be recorded", FRAME_WAIT, || async {
+        Ok((app.count("SELECT count(*) FROM abuse_alerts WHERE kind = 'chat_flood' AND threshold = 2").await? == 1)
+            .then_some(()))
+    })
+    .await?;
+    app.wait_all_filed(FRAME_WAIT).await?;
+    assert_eq!(app.count("SELECT count(*) FROM cases WHERE channel = 'chat'").await?, 2, "no case for the refused");
+
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie = crate::roles::web_session(&browser, &app.console, "linnea").await?;
+    let page = browser
+        .get(format!("{}/lead", app.console))
+        .header("Cookie", &cookie)
+        .header("Accept-Language", "en")
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains(r#"data-abuse-alert="chat_flood""#), "the lead page shows the alert");
+    assert!(page.contains("More than 2 new web chats came in a minute"), "in words a lead can act on");
+    app.teardown().await
+}
+
 #[tokio::test]
 async fn the_handshake_checks_origin() -> TestResult {
     let app = TestApp::spawn().await?;

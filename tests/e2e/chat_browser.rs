@@ -2,13 +2,14 @@
 //! a resident writes, sees the owner, gets a reply sent through the console
 //! API, reloads, answers the satisfaction question and opens the tracking
 //! page; axe-core checks each page. A city page at an allowed origin then
-//! opens the chat through `/chat/embed.js`.
+//! opens the chat through `/chat/embed.js`. And a new chat refused over
+//! the per-address bound tells the resident why (tests/browser/chat_refused.mjs).
 
 use batline_core::domain::{DutyStatus, Language};
 
 use crate::{
     browser,
-    support::{Options, PASSWORD, TestApp, TestResult},
+    support::{BATLINE_NUMBER, Options, PASSWORD, TestApp, TestResult},
 };
 
 #[tokio::test]
@@ -27,5 +28,19 @@ async fn a_resident_chats_reloads_and_follows_the_case_in_a_browser() -> TestRes
         ("CITY_ORIGIN", city),
     ];
     browser::run("chat.mjs", &env).await?;
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_refused_new_chat_tells_the_resident_to_try_later_or_call() -> TestResult {
+    let env = vec![("BATLINE_CHAT_NEW_PER_HOUR", "1".to_owned()), ("BATLINE_CHAT_NEW_BURST", "1".to_owned())];
+    let app = TestApp::spawn_with(Options { env, ..Default::default() }).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi, Language::Sv, Language::En], DutyStatus::OnDuty).await?;
+    browser::run("chat_refused.mjs", &[("GATEWAY", app.gateway.clone()), ("LINE", BATLINE_NUMBER.to_owned())]).await?;
+    assert_eq!(
+        app.count("SELECT count(*) FROM cases WHERE channel = 'chat'").await?,
+        1,
+        "the refused chat opened none"
+    );
     app.teardown().await
 }

@@ -413,6 +413,61 @@ async fn sign_ins_are_limited_per_address() -> TestResult {
     app.teardown().await
 }
 
+/// Failed sign-ins lock out the pair of address and username, not the
+/// account: after `BATLINE_SIGN_IN_LOCKOUT_AFTER` (here 3) wrong passwords
+/// for aino from 127.0.0.1, aino is refused from there (429, Retry-After,
+/// even with the right password, however the name is typed, on the API and
+/// the form alike), while another account signs in from there and aino
+/// signs in from another address (127.0.0.2, also loopback). A success
+/// resets the count.
+#[tokio::test]
+async fn failed_sign_ins_lock_out_the_address_and_username_pair_only() -> TestResult {
+    use crate::support::Options;
+    let env = vec![("BATLINE_SIGN_IN_LOCKOUT_AFTER", "3".to_owned())];
+    let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("eero", "Eero", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let api = format!("{}/api/v1/sessions", app.console);
+    let sign_in = |http: &reqwest::Client, username: &str, password: &str| {
+        http.post(&api).json(&serde_json::json!({ "username": username, "password": password })).send()
+    };
+    let elsewhere = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build()?;
+
+    // From elsewhere: two failures, then a success, which resets the count.
+    for _ in 0..2 {
+        assert_eq!(sign_in(&elsewhere, "aino", "guess").await?.status(), 401);
+    }
+    assert_eq!(sign_in(&elsewhere, "aino", PASSWORD).await?.status(), 201);
+    for _ in 0..2 {
+        assert_eq!(sign_in(&elsewhere, "aino", "guess").await?.status(), 401, "counted afresh after a success");
+    }
+
+    for _ in 0..3 {
+        assert_eq!(sign_in(&app.http, "aino", "guess").await?.status(), 401);
+    }
+    let locked = sign_in(&app.http, "aino", PASSWORD).await?;
+    assert_eq!(locked.status(), 429, "the right password waits too");
+    let retry: u64 = locked.headers()["retry-after"].to_str()?.parse()?;
+    assert!((1..=31).contains(&retry), "the first wait is 30 s: {retry}");
+    let body: serde_json::Value = locked.json().await?;
+    assert_eq!(body["code"], "rate_limited");
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("for this username from your address")), "{body}");
+    assert_eq!(sign_in(&app.http, " AINO", PASSWORD).await?.status(), 429, "however the name is typed");
+    let form = browser_client()
+        .post(format!("{}/sign-in", app.console))
+        .header("Accept-Language", "en")
+        .form(&[("username", "aino"), ("password", PASSWORD)])
+        .send()
+        .await?;
+    assert_eq!(form.status(), 429, "the form is held to it too");
+    assert!(form.headers().contains_key("retry-after"));
+    assert!(form.text().await?.contains("Too many failed sign-ins for this username from your address"));
+
+    assert_eq!(sign_in(&app.http, "eero", PASSWORD).await?.status(), 201, "another account from the same address");
+    assert_eq!(sign_in(&elsewhere, "aino", PASSWORD).await?.status(), 201, "aino from another address");
+    app.teardown().await
+}
+
 /// A console socket that falls too far behind the events (here: a browser
 /// that stops reading) loses some of them. It is told so with a `resync`
 /// note, after which the page refetches everything, rather than left with

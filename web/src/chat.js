@@ -287,6 +287,18 @@
         setTimeout(() => { showError(""); flushOutbox(); }, wait);
         break;
       }
+      case "too_many_chats":
+      case "chats_paused": {
+        // No new chat now (too many from this address, or paused for
+        // everyone): the message waits in the outbox, the resident is told
+        // to try later or call or text the line, and it is sent again then.
+        const wait = (f.retry_after || 60) * 1000;
+        if (item) { item.waitUntil = Date.now() + wait; save(); }
+        setState(li, T.failed);
+        showError(fill(T.new_chat_refused, { number: root.dataset.line || "" }));
+        setTimeout(() => { showError(""); flushOutbox(); }, wait);
+        break;
+      }
       case "too_long":
       case "empty":
       case "bad_frame":

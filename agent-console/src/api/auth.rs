@@ -37,8 +37,8 @@ pub struct SignIn {
     responses(
         (status = 201, description = "Signed in", body = Session),
         (status = 401, description = "Wrong username or password (it does not say which)", body = crate::http::error::ErrorBody),
-        (status = 429, description = "Too many sign-in attempts from this address; try again after `Retry-After` \
-            seconds", body = crate::http::error::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Too many sign-in attempts from this address, or too many failed ones for this \
+            username from it; try again after `Retry-After` seconds", body = crate::http::error::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 500, description = "Something failed on Batline's side (logged)", body = crate::http::error::ErrorBody),
         crate::http::responses::JsonBody,
     )
@@ -51,7 +51,7 @@ pub async fn sign_in(
 ) -> Result<(StatusCode, Json<Session>), ApiError> {
     state.sign_in_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
     let extract::Json(body) = body?;
-    let session = start_session(&state, &body.username, body.password).await?;
+    let session = start_session(&state, client.ip(), &body.username, body.password).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 

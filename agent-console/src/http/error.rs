@@ -35,6 +35,14 @@ pub enum ApiError {
     /// Too many attempts from one address; try again after this long.
     #[error("too many attempts from your address; try again in {} s", .0.as_secs())]
     TooManyRequests(std::time::Duration),
+    /// Too many failed sign-ins for this username from this address (its
+    /// /64); other addresses are not affected. Try again after this long.
+    #[error(
+        "too many failed sign-ins for this username from your address; try again in {} s, or sign in from \
+         another network",
+        .0.as_secs()
+    )]
+    SignInLocked(std::time::Duration),
     /// Anything from `batline-core`.
     #[error(transparent)]
     Core(#[from] batline_core::Error),
@@ -84,7 +92,7 @@ impl ApiError {
             ApiError::Json(status, _) => (*status, "bad_json"),
             ApiError::Malformed(status, _) => (*status, "bad_request"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            ApiError::TooManyRequests(_) | ApiError::SignInLocked(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
@@ -127,7 +135,7 @@ const UNSTORABLE_TEXT: &str = "a text contains the NUL character (\\u0000), whic
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = match &self {
-            ApiError::TooManyRequests(wait) => Some(wait.as_secs().max(1)),
+            ApiError::TooManyRequests(wait) | ApiError::SignInLocked(wait) => Some(wait.as_secs().max(1)),
             _ => None,
         };
         let (status, code, detail) = self.parts();

@@ -159,6 +159,12 @@ batline_core::texts! {
         en: "Too many sign-in attempts from your address. Try again in a moment",
     }
 
+    sign_in_locked {
+        fi: "Liian monta epäonnistunutta kirjautumista tällä käyttäjätunnuksella tästä osoitteesta. Yritä myöhemmin uudelleen tai kirjaudu toisesta verkosta",
+        sv: "För många misslyckade inloggningar med det här användarnamnet från den här adressen. Försök igen senare eller logga in från ett annat nätverk",
+        en: "Too many failed sign-ins for this username from your address. Try again later, or sign in from another network",
+    }
+
     signed_out {
         fi: "Olet kirjautunut ulos.",
         sv: "Du har loggat ut.",
@@ -943,6 +949,18 @@ batline_core::texts! {
         fi: "SLA ylitetty",
         sv: "SLA överskridet",
         en: "SLA missed",
+    }
+
+    abuse_alerts_title {
+        fi: "Hälytykset: mahdollinen hyökkäys",
+        sv: "Larm: möjlig attack",
+        en: "Alerts: a possible attack",
+    }
+
+    chat_flood_alert {
+        fi: "Uusia verkkokeskusteluja tuli yli {threshold} minuutissa, joten uusia keskusteluja ei avattu kenellekään ({refused} torjuttu). Avoimet keskustelut jatkuivat. Asukkaita neuvottiin soittamaan tai lähettämään tekstiviesti.",
+        sv: "Över {threshold} nya webbchattar kom på en minut, så inga nya chattar öppnades för någon ({refused} avvisade). Öppna chattar fortsatte. Invånarna ombads ringa eller skicka sms.",
+        en: "More than {threshold} new web chats came in a minute, so new chats were refused for everyone ({refused} refused). Chats already open went on. Residents were told to call or text instead.",
     }
 
     dead_letters_title {

@@ -10,7 +10,7 @@ use axum::{
 };
 use batline_core::{
     domain::{DutyStatus, Role},
-    store::{self, cases::AttentionItem, responders::BoardRow},
+    store::{self, abuse_alerts::AbuseAlert, cases::AttentionItem, responders::BoardRow},
 };
 use chrono::Utc;
 use maud::{Markup, html};
@@ -39,6 +39,10 @@ const ATTENTION_LIMIT: i64 = 200;
 const DEAD_LETTER_LIMIT: i64 = 50;
 /// Characters of a dead letter shown on the page.
 const PAYLOAD_SHOWN: usize = 300;
+/// Abuse alerts are shown for a day after their episode's last refusal.
+const ALERTS_FOR: chrono::Duration = chrono::Duration::hours(24);
+/// Abuse alerts listed at most.
+const ALERT_LIMIT: i64 = 20;
 
 fn may_lead(user: &WebUser) -> bool {
     matches!(user.me.role, Role::Lead | Role::Mayor | Role::Admin)
@@ -58,12 +62,15 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
         let board = store::responders::board(&state.pool, Utc::now()).await?;
         let attention = store::cases::needing_attention(&state.pool, ATTENTION_LIMIT).await?;
         let letters = store::dead_letters::list(&state.pool, false, DEAD_LETTER_LIMIT).await?;
-        Ok::<_, ApiError>((board, attention, letters.into_iter().map(DeadLetterView::from).collect::<Vec<_>>()))
+        let alerts = store::abuse_alerts::since(&state.pool, Utc::now() - ALERTS_FOR, ALERT_LIMIT).await?;
+        let letters = letters.into_iter().map(DeadLetterView::from).collect::<Vec<_>>();
+        Ok::<_, ApiError>((board, attention, letters, alerts))
     };
     match loaded.await {
-        Ok((board, attention, letters)) => {
+        Ok((board, attention, letters, alerts)) => {
             let t = ui(user.lang);
             let body = html! {
+                (abuse_alerts(t, &alerts))
                 (body(t, user, &board, &attention))
                 (dead_letters(t, user, &letters))
             };
@@ -152,6 +159,29 @@ fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem])
                                     }
                                 }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Episodes of the last day in which a service took the traffic for an
+/// attack and refused new work for everyone (the gateway writes them): a
+/// lead sees them here, first on the page. Nothing when there are none.
+fn abuse_alerts(t: &Ui, alerts: &[AbuseAlert]) -> Markup {
+    html! {
+        @if !alerts.is_empty() {
+            section class="panel" aria-labelledby="abuse-alerts-title" {
+                h2 id="abuse-alerts-title" { (t.abuse_alerts_title) " " span class="tag" { (alerts.len()) } }
+                ul class="stack" {
+                    @for alert in alerts {
+                        li data-abuse-alert=(alert.kind) {
+                            strong { (when(alert.started_at)) " – " (when(alert.last_at)) } " · "
+                            (t.chat_flood_alert
+                                .replace("{threshold}", &alert.threshold.to_string())
+                                .replace("{refused}", &alert.refused.to_string()))
                         }
                     }
                 }

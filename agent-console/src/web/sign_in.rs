@@ -125,16 +125,9 @@ pub async fn submit(
     // Checked before anything else, so a refused `next` never follows a new session.
     let next = safe_next(form.next.as_deref());
     if let Err(wait) = state.sign_in_limit.check(client.ip()) {
-        let flash = Flash::Failed(format!("{} ({} s)", ui(lang).too_many_attempts, wait.as_secs()));
-        let retry = wait.as_secs().max(1).to_string();
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, retry)],
-            render(lang, &next, &form.username, Some(flash)),
-        )
-            .into_response();
+        return too_many(lang, &next, &form.username, ui(lang).too_many_attempts, wait);
     }
-    match sessions::start_session(&state, &form.username, form.password).await {
+    match sessions::start_session(&state, client.ip(), &form.username, form.password).await {
         Ok(session) => {
             // Clean up now and then, on the path that adds rows anyway.
             if let Err(e) = store::sessions::delete_stale(&state.pool, state.config.session_idle).await {
@@ -142,6 +135,7 @@ pub async fn submit(
             }
             ([(header::SET_COOKIE, session::start_cookie(&state, &session.token))], Redirect::to(&next)).into_response()
         }
+        Err(ApiError::SignInLocked(wait)) => too_many(lang, &next, &form.username, ui(lang).sign_in_locked, wait),
         Err(ApiError::BadCredentials) => {
             let flash = Flash::Failed(ui(lang).bad_credentials.to_owned());
             (StatusCode::UNAUTHORIZED, render(lang, &next, &form.username, Some(flash))).into_response()
@@ -151,6 +145,14 @@ pub async fn submit(
             (status, render(lang, &next, &form.username, Some(Flash::Failed(detail)))).into_response()
         }
     }
+}
+
+/// The form again, answered 429 with Retry-After and `why` with the wait.
+fn too_many(lang: Lang, next: &str, username: &str, why: &str, wait: std::time::Duration) -> Response {
+    let flash = Flash::Failed(format!("{why} ({} s)", wait.as_secs()));
+    let retry = wait.as_secs().max(1).to_string();
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], render(lang, next, username, Some(flash)))
+        .into_response()
 }
 
 /// `POST /sign-out`: ends the session everywhere it is used, not just in this browser.

@@ -229,6 +229,21 @@ pub struct ChatSettings {
     /// Open chat sockets per client address on one gateway.
     #[arg(long, env = "BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", default_value_t = 20, value_parser = RangedU64ValueParser::<usize>::new().range(1..))]
     pub chat_connections_per_address: usize,
+    /// New chat sessions (each becomes a case with a named owner) an hour
+    /// per client address (IPv6 by its /64); over it, a new chat is refused
+    /// with the time to wait and the line's number to call or text instead.
+    /// A chat already open goes on. Residents behind one shared address (a
+    /// library, a mobile operator's NAT) share this allowance.
+    #[arg(long, env = "BATLINE_CHAT_NEW_PER_HOUR", default_value_t = 10, value_parser = value_parser!(u32).range(1..))]
+    pub chat_new_per_hour: u32,
+    /// How many of `BATLINE_CHAT_NEW_PER_HOUR` one address may open at once.
+    #[arg(long, env = "BATLINE_CHAT_NEW_BURST", default_value_t = 5, value_parser = value_parser!(u32).range(1..))]
+    pub chat_new_burst: u32,
+    /// New chat sessions a minute from all addresses together, per gateway,
+    /// above which Batline takes it for an attack: new chats are refused for
+    /// everyone (chats already open go on) and the lead page shows an alert.
+    #[arg(long, env = "BATLINE_CHAT_NEW_ALARM_PER_MINUTE", default_value_t = 60, value_parser = value_parser!(u32).range(1..))]
+    pub chat_new_alarm_per_minute: u32,
 }
 
 /// The agent console's sign-ins.
@@ -245,6 +260,18 @@ pub struct ConsoleSettings {
     /// answered 429 with Retry-After.
     #[arg(long, env = "BATLINE_SIGN_IN_PER_MINUTE", default_value_t = 10, value_parser = value_parser!(u32).range(1..))]
     pub sign_in_per_minute: u32,
+    /// Failed sign-ins in a row to one username from one client address
+    /// (IPv6 by its /64) before that pair must wait: 30 seconds, doubling
+    /// with each further failure up to `BATLINE_SIGN_IN_LOCKOUT_MAX_MINUTES`,
+    /// answered 429 with Retry-After. A success resets it. Other addresses
+    /// can still sign in to the account, so nobody can lock a responder out
+    /// from outside.
+    #[arg(long, env = "BATLINE_SIGN_IN_LOCKOUT_AFTER", default_value_t = 5, value_parser = value_parser!(u32).range(1..))]
+    pub sign_in_lockout_after: u32,
+    /// The longest a username and address pair is made to wait after
+    /// failed sign-ins, in minutes.
+    #[arg(long, env = "BATLINE_SIGN_IN_LOCKOUT_MAX_MINUTES", default_value_t = 15, value_parser = value_parser!(u64).range(1..))]
+    pub sign_in_lockout_max_minutes: u64,
 }
 
 /// What the public reaches: Twilio's webhooks, tracking and `/open`.

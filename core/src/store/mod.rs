@@ -3,6 +3,7 @@
 //! take `&mut PgConnection`, which a caller gets from a transaction with
 //! `&mut *tx`; single reads take any executor.
 
+pub mod abuse_alerts;
 pub mod breaches;
 pub mod call_backs;
 pub mod calls;

@@ -1,5 +1,6 @@
 //! The sockets this gateway process holds, by chat session, and the
-//! per-address connection count. A bus notification for a session pokes
+//! per-address connection count (an address is its source: IPv6 by its
+//! /64, as every per-address limit counts it). A bus notification for a session pokes
 //! its sockets here; each socket then reads what changed from PostgreSQL
 //! itself, so a poke carries nothing that could be lost or reordered.
 //! Nothing here is held across an await.
@@ -13,6 +14,7 @@ use std::{
     },
 };
 
+use batline_core::rate_limit::source;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -72,8 +74,10 @@ impl Hub {
         }
     }
 
-    /// Counts a new connection from `ip`, unless it already has `max`.
+    /// Counts a new connection from `ip`, unless its source (IPv6: its
+    /// /64) already has `max`.
     pub fn connect(self: &Arc<Self>, ip: IpAddr, max: usize) -> Option<AddressSlot> {
+        let ip = source(ip);
         let mut addresses = lock(&self.addresses);
         let count = addresses.entry(ip).or_insert(0);
         if *count >= max {
@@ -83,9 +87,9 @@ impl Hub {
         Some(AddressSlot { hub: self.clone(), ip })
     }
 
-    /// Sockets open from `ip`.
+    /// Sockets open from `ip`'s source.
     pub fn connections_from(&self, ip: IpAddr) -> usize {
-        lock(&self.addresses).get(&ip).copied().unwrap_or(0)
+        lock(&self.addresses).get(&source(ip)).copied().unwrap_or(0)
     }
 }
 
@@ -129,6 +133,18 @@ mod tests {
         drop(a);
         assert_eq!(hub.connections_from(ip), 1);
         assert!(hub.connect(ip, 2).is_some());
+    }
+
+    #[test]
+    fn a_slash_64_is_one_address() -> Result<(), std::net::AddrParseError> {
+        let hub = Arc::new(Hub::default());
+        let a = hub.connect("2001:db8:1:2::1".parse()?, 1);
+        assert!(a.is_some());
+        assert!(hub.connect("2001:db8:1:2:ffff::9".parse()?, 1).is_none(), "another address of the /64 is refused");
+        assert!(hub.connect("2001:db8:1:3::1".parse()?, 1).is_some(), "another /64 is not");
+        drop(a);
+        assert!(hub.connect("2001:db8:1:2::2".parse()?, 1).is_some(), "the slot is freed for the /64");
+        Ok(())
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! notifications on its own queue ([`delivery`]) and rings the sockets it
 //! holds ([`hub`]).
 
+pub mod admission;
 pub mod delivery;
 pub mod hub;
 pub mod origin;
@@ -30,6 +31,8 @@ pub struct Chat {
     pub hub: Arc<hub::Hub>,
     /// Messages a minute per session.
     pub per_session: Arc<PerKey<Uuid>>,
+    /// Who may open a new chat.
+    pub admission: admission::Admission,
     /// Closes every socket when the gateway stops.
     pub shutdown: CancellationToken,
 }
@@ -42,6 +45,7 @@ impl Chat {
         Ok(Chat {
             hub: Arc::new(hub::Hub::default()),
             per_session: Arc::new(PerKey::per_minute(per_minute)),
+            admission: admission::Admission::new(&config.chat)?,
             shutdown: CancellationToken::new(),
         })
     }

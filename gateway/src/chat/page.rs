@@ -182,6 +182,12 @@ batline_core::texts! {
         en: "Please wait a moment before the next message; we will send it again shortly.",
     }
 
+    new_chat_refused {
+        fi: "Uutta keskustelua ei voi juuri nyt aloittaa. Viestiäsi ei lähetetty: yritä myöhemmin uudelleen, tai soita tai lähetä tekstiviesti numeroon {number}.",
+        sv: "Det går inte att börja ett nytt samtal just nu. Ditt meddelande skickades inte: försök igen senare, eller ring eller skicka sms till {number}.",
+        en: "A new chat cannot be started right now. Your message was not sent: try again later, or call or text {number}.",
+    }
+
     failed {
         fi: "Viestiä ei voitu lähettää.",
         sv: "Meddelandet kunde inte skickas.",
@@ -205,7 +211,7 @@ pub struct PageQuery {
 pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     let lang = crate::lang::pick(query.lang.as_deref(), &headers);
     let max = state.config.chat.max_chars;
-    let body = render(lang, max).into_string();
+    let body = render(lang, max, &state.twilio_config.from_number).into_string();
     // The one page others may frame: its own policy, which the gateway's
     // security-headers layer leaves as it is: the page sources, framed only
     // by the gateway's own pages and the city sites in `BATLINE_CHAT_ORIGINS`.
@@ -226,8 +232,9 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>,
     response
 }
 
-/// The page's markup.
-pub fn render(lang: Language, max_chars: usize) -> Markup {
+/// The page's markup; `line` is the number to call or text when a new chat
+/// cannot be opened.
+pub fn render(lang: Language, max_chars: usize, line: &str) -> Markup {
     let w = words(lang);
     // `</` cannot occur in serde_json output of these words, but escape it
     // anyway so the data block can never end early.
@@ -246,7 +253,7 @@ pub fn render(lang: Language, max_chars: usize) -> Markup {
                 script src=(web_assets::url("chat.js")) defer {}
             }
             body.chat-page {
-                main #chat data-lang=(lang.as_str()) data-ws="/chat/ws" data-max=(max_chars) {
+                main #chat data-lang=(lang.as_str()) data-ws="/chat/ws" data-max=(max_chars) data-line=(line) {
                     header.chat-header {
                         h1 { (w.title) }
                         p.chat-intro { (w.intro) }
@@ -323,13 +330,14 @@ mod tests {
     #[test]
     fn the_page_has_no_inline_script_and_names_its_language() {
         for lang in [Language::Fi, Language::Sv, Language::En] {
-            let page = render(lang, 2000).into_string();
+            let page = render(lang, 2000, "+358931000000").into_string();
             assert!(page.contains(&format!("<html lang=\"{}\">", lang.as_str())));
             assert!(!page.contains(" onclick") && !page.contains(" onsubmit"));
             // The only script elements: the external chat.js and the JSON data block.
             assert_eq!(page.matches("<script").count(), 2);
             assert!(page.contains("type=\"application/json\""));
             assert!(page.contains("maxlength=\"2000\""));
+            assert!(page.contains("data-line=\"+358931000000\""), "the number to call when a new chat is refused");
         }
     }
 }

@@ -40,6 +40,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::{
+    admission::{AlertWrite, Refusal},
     hub::{AddressSlot, Doorbell},
     origin,
     protocol::{self, ClientFrame, ServerFrame, WireCase},
@@ -345,6 +346,13 @@ impl Conn {
     /// empty, not too long), creating the session with the first one.
     async fn message(&mut self, client_id: String, body: String) -> Flow {
         if self.session.is_none() {
+            // A new chat is a new case: only so many are opened (see `admission`).
+            if let Err((refusal, alert)) = self.state.chat.admission.admit(self.ip) {
+                if let Some(alert) = alert {
+                    record_alert(&self.state, alert);
+                }
+                return self.refuse_new(client_id, refusal).await;
+            }
             match session::create(&self.state.pool, self.language).await {
                 Ok((session, token)) => {
                     self.attach(session);
@@ -357,6 +365,28 @@ impl Conn {
             }
         }
         self.store(client_id, body, "message").await
+    }
+
+    /// Says a new chat was refused and when to try again; the message is
+    /// not stored, so no case is opened. The page tells the resident to
+    /// call or text the line meanwhile.
+    async fn refuse_new(&mut self, client_id: String, refusal: Refusal) -> Flow {
+        metrics::chat_refused(refusal.code());
+        let wait = refusal.wait().as_secs();
+        let detail = match refusal {
+            Refusal::Address(_) => format!(
+                "at most {} new chats an hour from one address; this message was not sent, try again in {wait} s \
+                 or call or text the line",
+                self.state.config.chat.new_per_hour
+            ),
+            Refusal::Everyone(_) => format!(
+                "new chats are paused for everyone; this message was not sent, try again in {wait} s or call or \
+                 text the line"
+            ),
+        };
+        let frame =
+            ServerFrame::Error { code: refusal.code(), detail, client_id: Some(client_id), retry_after: Some(wait) };
+        self.send(&frame).await
     }
 
     /// Stores what the resident sent as intake, with its bus message, and
@@ -467,6 +497,22 @@ impl Conn {
         }
         Ok(ControlFlow::Continue(()))
     }
+}
+
+/// Writes an abuse alert for the lead page, off the socket's task; a
+/// failure is logged (the refusals go on and the next write may succeed).
+fn record_alert(state: &AppState, alert: AlertWrite) {
+    let (pool, threshold) = (state.pool.clone(), state.chat.admission.threshold);
+    if alert.refused == 1 {
+        tracing::error!(threshold, episode = %alert.id, "new chats over the alarm threshold: refused for everyone");
+    }
+    tokio::spawn(async move {
+        let written =
+            store::abuse_alerts::record(&pool, alert.id, store::abuse_alerts::CHAT_FLOOD, threshold, alert.refused);
+        if let Err(e) = written.await {
+            tracing::error!(error = %e, episode = %alert.id, "could not record the chat flood alert");
+        }
+    });
 }
 
 fn unavailable(client_id: &str) -> ServerFrame {
