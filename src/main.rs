@@ -290,23 +290,27 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
     let bus = services::bus(&config, &shutdown).await?;
     let service = match part {
         Part::Gateway => {
-            let listener = services::bind(config.gateway_addr, "BATLINE_GATEWAY_ADDR").await?;
-            println!("gateway listening on http://{}", listener.local_addr()?);
-            services::gateway(config.clone(), pool, bus, listener, shutdown.clone())?
+            let listeners = services::Listeners::gateway(&config).await?;
+            let (public, ops) = listeners.addresses()?;
+            println!("gateway listening on http://{public}");
+            println!("gateway operations (/metrics, /healthz, /readyz) on http://{ops}");
+            services::gateway(config.clone(), pool, bus, listeners, shutdown.clone())?
         }
         Part::Router => {
             let listener = services::bind(config.router_metrics_addr, "BATLINE_ROUTER_METRICS_ADDR").await?;
             println!("router consuming {}", bus.names().intake_queue());
-            println!("router metrics on http://{}/metrics", listener.local_addr()?);
+            println!("router operations (/metrics, /healthz, /readyz) on http://{}", listener.local_addr()?);
             let router = services::router(config.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?;
             let metrics = services::router_metrics(pool, bus, listener, shutdown.clone());
             return wait(vec![router, metrics], shutdown).await;
         }
         Part::Console => {
             refuse_demo_sign_ins(&config, &pool).await?;
-            let listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
-            println!("console listening on http://{}", listener.local_addr()?);
-            services::console(config.clone(), pool, bus, listener, shutdown.clone())?
+            let listeners = services::Listeners::console(&config).await?;
+            let (public, ops) = listeners.addresses()?;
+            println!("console listening on http://{public}");
+            println!("console operations (/metrics, /healthz, /readyz) on http://{ops}");
+            services::console(config.clone(), pool, bus, listeners, shutdown.clone())?
         }
     };
     wait(vec![service], shutdown).await
@@ -338,12 +342,14 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         Vec::new()
     };
     let bus = services::bus(&config, &shutdown).await?;
-    let gateway_listener = services::bind(config.gateway_addr, "BATLINE_GATEWAY_ADDR").await?;
-    let console_listener = services::bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?;
+    let gateway_listeners = services::Listeners::gateway(&config).await?;
+    let console_listeners = services::Listeners::console(&config).await?;
+    let (_, gateway_ops) = gateway_listeners.addresses()?;
+    let (console, console_ops) = console_listeners.addresses()?;
     let started = vec![
         services::router(config.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?,
-        services::gateway(config.clone(), pool.clone(), bus.clone(), gateway_listener, shutdown.clone())?,
-        services::console(config.clone(), pool.clone(), bus, console_listener, shutdown.clone())?,
+        services::gateway(config.clone(), pool.clone(), bus.clone(), gateway_listeners, shutdown.clone())?,
+        services::console(config.clone(), pool.clone(), bus, console_listeners, shutdown.clone())?,
     ];
 
     println!("\nBatline is running.");
@@ -351,7 +357,12 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         "  gateway  {}  (Twilio webhooks: /twilio/sms, /twilio/voice; tracking: /track/<code>)",
         config.public_url
     );
-    println!("  console  http://{}  (API: /api/v1/...)", config.console_addr);
+    println!("  console  http://{console}  (API: /api/v1/...)");
+    // Not public: live counts and the stores' state are for the city's
+    // monitoring. The router runs in this process, so its numbers show here too.
+    println!(
+        "  operations  http://{gateway_ops} (gateway), http://{console_ops} (console)  (/metrics, /healthz, /readyz)"
+    );
     if let Some(sb) = &sandbox {
         println!(
             "  Twilio sandbox  {}  (no Twilio account configured; SMS Batline sends are listed at {}/sandbox/messages, \

@@ -1,7 +1,7 @@
 //! Starting services. `batline up`, the single-service commands and the
 //! test harness all go through here, so they cannot drift apart.
 
-use std::{sync::Arc, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use batline_core::{Config, bus::Bus, db};
@@ -36,23 +36,55 @@ pub async fn bus(config: &Config, shutdown: &CancellationToken) -> anyhow::Resul
 }
 
 /// Binds a listener with a message naming the setting when the port is taken.
-pub async fn bind(addr: std::net::SocketAddr, setting: &str) -> anyhow::Result<TcpListener> {
+pub async fn bind(addr: SocketAddr, setting: &str) -> anyhow::Result<TcpListener> {
     TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}; set {setting} to a free address"))
 }
 
 /// A started service's task.
 pub type Service = JoinHandle<batline_core::Result<()>>;
 
-/// Starts the gateway on `listener`.
+/// A service's two listeners: its public one and its operations one
+/// (`/metrics`, `/healthz`, `/readyz`; see `batline_core::ops_server`).
+pub struct Listeners {
+    /// Where it serves what it is for.
+    pub public: TcpListener,
+    /// Where it serves its operational data.
+    pub ops: TcpListener,
+}
+
+impl Listeners {
+    /// The gateway's, on `BATLINE_GATEWAY_ADDR` and `BATLINE_GATEWAY_OPS_ADDR`.
+    pub async fn gateway(config: &Config) -> anyhow::Result<Listeners> {
+        Ok(Listeners {
+            public: bind(config.gateway_addr, "BATLINE_GATEWAY_ADDR").await?,
+            ops: bind(config.gateway_ops_addr, "BATLINE_GATEWAY_OPS_ADDR").await?,
+        })
+    }
+
+    /// The console's, on `BATLINE_CONSOLE_ADDR` and `BATLINE_CONSOLE_OPS_ADDR`.
+    pub async fn console(config: &Config) -> anyhow::Result<Listeners> {
+        Ok(Listeners {
+            public: bind(config.console_addr, "BATLINE_CONSOLE_ADDR").await?,
+            ops: bind(config.console_ops_addr, "BATLINE_CONSOLE_OPS_ADDR").await?,
+        })
+    }
+
+    /// Where each is bound, port 0 resolved: `(public, ops)`.
+    pub fn addresses(&self) -> anyhow::Result<(SocketAddr, SocketAddr)> {
+        Ok((self.public.local_addr()?, self.ops.local_addr()?))
+    }
+}
+
+/// Starts the gateway on `listeners`.
 pub fn gateway(
     config: Arc<Config>,
     pool: PgPool,
     bus: Bus,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Service> {
     let state = batline_gateway::AppState::new(config, pool, bus)?;
-    Ok(tokio::spawn(batline_gateway::run(state, listener, shutdown)))
+    Ok(tokio::spawn(batline_gateway::run(state, listeners.public, listeners.ops, shutdown)))
 }
 
 /// Starts a router after checking that a backstop responder exists.
@@ -66,22 +98,23 @@ pub async fn router(
     Ok(tokio::spawn(batline_router::run(config, pool, bus, shutdown)))
 }
 
-/// Starts the router's metrics-only listener (`/metrics`, `/healthz`) on
-/// `listener`, for a process that runs the router alone.
+/// Starts the operations listener (`/metrics`, `/healthz`, `/readyz`) on
+/// `listener`, for a process that runs the router alone and so has no other
+/// server to start it.
 pub fn router_metrics(pool: PgPool, bus: Bus, listener: TcpListener, shutdown: CancellationToken) -> Service {
-    tokio::spawn(batline_router::metrics_server::serve(listener, pool, bus, shutdown))
+    tokio::spawn(batline_core::ops_server::serve("router", listener, pool, bus, shutdown))
 }
 
-/// Starts the console on `listener`.
+/// Starts the console on `listeners`.
 pub fn console(
     config: Arc<Config>,
     pool: PgPool,
     bus: Bus,
-    listener: TcpListener,
+    listeners: Listeners,
     shutdown: CancellationToken,
 ) -> anyhow::Result<Service> {
     let state = batline_console::AppState::new(config, pool, bus)?;
-    Ok(tokio::spawn(batline_console::run(state, listener, shutdown)))
+    Ok(tokio::spawn(batline_console::run(state, listeners.public, listeners.ops, shutdown)))
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).

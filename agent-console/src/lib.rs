@@ -54,8 +54,17 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
-/// Serves the console on `listener` and runs its outbox relay until `shutdown`.
-pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
+/// Serves the console on `listener` and its operations listener
+/// ([`batline_core::ops_server`]) on `ops`, and runs its outbox relay, until
+/// `shutdown`.
+pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutdown: CancellationToken) -> Result<()> {
+    let ops = tokio::spawn(batline_core::ops_server::serve(
+        "console",
+        ops,
+        state.pool.clone(),
+        state.bus.clone(),
+        shutdown.clone(),
+    ));
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let live = state.live.spawn(&state.bus, &state.pool, shutdown.clone());
     state.sign_in_limit.clone().spawn_cleanup(shutdown.clone());
@@ -76,7 +85,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
         tracing::error!(error = %e, "console server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, live);
+    let _ = tokio::join!(relay, live, ops);
     tracing::info!("console stopped");
     Ok(())
 }

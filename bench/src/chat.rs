@@ -193,13 +193,14 @@ async fn scratch_run(
     let pool = db::connect_and_migrate(database_url, 10).await?;
     let responders = seed(&pool, args.conversations).await?;
 
-    let gateway_addr = free_port().await?;
+    let (gateway_addr, gateway_ops_addr) = (free_port().await?, free_port().await?);
     let mut child = Command::new(batline_executable()?)
         .arg("gateway")
         .env("DATABASE_URL", database_url)
         .env("AMQP_URL", &config.amqp_url)
         .env("BATLINE_BUS_NAMESPACE", namespace)
         .env("BATLINE_GATEWAY_ADDR", gateway_addr.to_string())
+        .env("BATLINE_GATEWAY_OPS_ADDR", gateway_ops_addr.to_string())
         .env("BATLINE_PUBLIC_URL", format!("http://{gateway_addr}"))
         .env("BATLINE_CHAT_CONNECTIONS_PER_ADDRESS", (args.sockets + args.conversations + 16).to_string())
         .env("BATLINE_CHAT_PER_MINUTE", "1000")
@@ -227,12 +228,15 @@ async fn scratch_run(
     let bus = bus::Bus::start(&local.amqp_url, namespace, shutdown.clone());
     bus.wait_connected(Duration::from_secs(15)).await?;
     services::router(local.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?;
-    let console_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let console = format!("http://{}", console_listener.local_addr()?);
-    services::console(local, pool.clone(), bus, console_listener, shutdown.clone())?;
+    let console_listeners = services::Listeners {
+        public: tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+        ops: tokio::net::TcpListener::bind("127.0.0.1:0").await?,
+    };
+    let console = format!("http://{}", console_listeners.public.local_addr()?);
+    services::console(local, pool.clone(), bus, console_listeners, shutdown.clone())?;
 
     let gateway = format!("http://{gateway_addr}");
-    wait_ready(&gateway, &mut child).await?;
+    wait_ready(&format!("http://{gateway_ops_addr}"), &mut child).await?;
     let target =
         Target { gateway, console, pool: &pool, responders, password: PASSWORD.to_owned(), gateway_pid: Some(pid) };
     let report = drive(&target, args).await;
@@ -492,11 +496,12 @@ async fn free_port() -> anyhow::Result<std::net::SocketAddr> {
     Ok(listener.local_addr()?)
 }
 
-async fn wait_ready(gateway: &str, child: &mut tokio::process::Child) -> anyhow::Result<()> {
+/// Waits until the gateway's operations listener, `ops`, says it is ready.
+async fn wait_ready(ops: &str, child: &mut tokio::process::Child) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        if let Ok(r) = http.get(format!("{gateway}/readyz")).send().await
+        if let Ok(r) = http.get(format!("{ops}/readyz")).send().await
             && r.status().is_success()
         {
             return Ok(());

@@ -35,6 +35,10 @@ pub struct Config {
     pub gateway_addr: SocketAddr,
     /// `BATLINE_CONSOLE_ADDR`.
     pub console_addr: SocketAddr,
+    /// `BATLINE_GATEWAY_OPS_ADDR`.
+    pub gateway_ops_addr: SocketAddr,
+    /// `BATLINE_CONSOLE_OPS_ADDR`.
+    pub console_ops_addr: SocketAddr,
     /// `BATLINE_ROUTER_METRICS_ADDR`.
     pub router_metrics_addr: SocketAddr,
     /// `BATLINE_SANDBOX_ADDR`.
@@ -231,6 +235,8 @@ impl Config {
             bus_namespace: services.bus_namespace,
             gateway_addr: services.gateway_addr,
             console_addr: services.console_addr,
+            gateway_ops_addr: services.gateway_ops_addr,
+            console_ops_addr: services.console_ops_addr,
             router_metrics_addr: services.router_metrics_addr,
             sandbox_addr: services.sandbox_addr,
             demo: services.demo,
@@ -282,6 +288,8 @@ impl Config {
         let listeners = [
             ("BATLINE_GATEWAY_ADDR", self.gateway_addr),
             ("BATLINE_CONSOLE_ADDR", self.console_addr),
+            ("BATLINE_GATEWAY_OPS_ADDR", self.gateway_ops_addr),
+            ("BATLINE_CONSOLE_OPS_ADDR", self.console_ops_addr),
             ("BATLINE_ROUTER_METRICS_ADDR", self.router_metrics_addr),
         ];
         for (i, (name, addr)) in listeners.iter().enumerate() {
@@ -380,6 +388,8 @@ mod tests {
         assert_eq!(c.bus_namespace, "batline");
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.router_metrics_addr.to_string(), "127.0.0.1:8082");
+        assert_eq!(c.gateway_ops_addr.to_string(), "127.0.0.1:9080", "operations stay on loopback");
+        assert_eq!(c.console_ops_addr.to_string(), "127.0.0.1:9081", "operations stay on loopback");
         assert_eq!(c.tracking_url("K7QD-4M2X"), "http://127.0.0.1:8080/track/K7QD-4M2X");
         assert!(c.twilio.is_none());
         assert!(c.twilio().is_err());
@@ -411,6 +421,15 @@ mod tests {
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
         let err = Config::from_lookup(env(&[("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:8080")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_ROUTER_METRICS_ADDR")));
+        // The operations listener on the public address would publish it again.
+        let err = Config::from_lookup(env(&[("BATLINE_GATEWAY_OPS_ADDR", "127.0.0.1:8080")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_GATEWAY_OPS_ADDR")));
+        let err = Config::from_lookup(env(&[("BATLINE_CONSOLE_OPS_ADDR", "127.0.0.1:8081")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_CONSOLE_OPS_ADDR")));
+        let err = Config::from_lookup(env(&[("BATLINE_CONSOLE_OPS_ADDR", "127.0.0.1:9080")])).err();
+        assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_CONSOLE_OPS_ADDR")));
+        let free = env(&[("BATLINE_GATEWAY_OPS_ADDR", "127.0.0.1:0"), ("BATLINE_CONSOLE_OPS_ADDR", "127.0.0.1:0")]);
+        assert!(Config::from_lookup(free).is_ok(), "port 0 picks a free port for each");
         let err = Config::from_lookup(env(&[("BATLINE_BUS_NAMESPACE", "a b")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_BUS_NAMESPACE")));
         for bad in ["0", "many", "99999999999"] {

@@ -1,4 +1,5 @@
-//! Readiness of a service's dependencies, reported by every server's `/readyz`.
+//! Readiness of a service's dependencies, reported by its operations
+//! listener's `/readyz` ([`crate::ops_server`]).
 
 use serde::Serialize;
 use sqlx::PgPool;
@@ -6,7 +7,7 @@ use sqlx::PgPool;
 use crate::bus::Bus;
 
 /// Whether each dependency is usable right now.
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Serialize)]
 pub struct Readiness {
     /// PostgreSQL answers a query.
     pub database: bool,

@@ -21,6 +21,7 @@ pub mod health;
 pub mod language;
 pub mod metrics;
 pub mod opening_hours;
+pub mod ops_server;
 pub mod outbound;
 pub mod outbox;
 pub mod ownership;

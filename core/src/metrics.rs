@@ -1,5 +1,6 @@
 //! Prometheus metrics: the names, one small function per thing counted, and
-//! [`scrape`], which the services' `GET /metrics` answers with.
+//! [`scrape`], which the operations listeners' `GET /metrics`
+//! ([`crate::ops_server`]) answers with.
 //!
 //! Built on the `metrics` facade with `metrics-exporter-prometheus` rather
 //! than the `prometheus` crate with a registry in each service's state: the

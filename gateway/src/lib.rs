@@ -16,14 +16,14 @@
 //! - the features side by side: the Twilio webhooks ([`sms`], [`voice`],
 //!   with [`signed_form`] and [`webhook_limit`] beneath them),
 //!   the public pages ([`track`], [`open`]), the web [`chat`], and
-//!   [`sender`], [`health`] and [`openapi`];
+//!   [`sender`] and [`openapi`] (`/metrics`, `/healthz` and `/readyz` are
+//!   not here but on the operations listener, [`batline_core::ops_server`]);
 //! - this file at the top: the route table, declared once for both the
 //!   router and the OpenAPI document.
 
 pub mod chat;
 pub mod error;
 pub mod hand_on;
-pub mod health;
 pub mod http;
 pub mod lang;
 pub mod open;
@@ -77,9 +77,6 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(open::handlers::data_json))
         .routes(routes!(open::handlers::data_csv))
         .routes(routes!(open::handlers::schema))
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-        .routes(routes!(health::metrics))
         .routes(routes!(openapi::openapi_json))
         // Not in the document: the HTML pages are for people, not API
         // clients (and answer HTML, not the JSON error body).
@@ -111,9 +108,17 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the gateway on `listener` and runs its SMS sender and outbox relay
-/// until `shutdown`.
-pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationToken) -> Result<()> {
+/// Serves the gateway on `listener` and its operations listener
+/// ([`batline_core::ops_server`]) on `ops`, and runs its SMS sender and
+/// outbox relay, until `shutdown`.
+pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutdown: CancellationToken) -> Result<()> {
+    let ops = tokio::spawn(batline_core::ops_server::serve(
+        "gateway",
+        ops,
+        state.pool.clone(),
+        state.bus.clone(),
+        shutdown.clone(),
+    ));
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
     let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
@@ -136,7 +141,7 @@ pub async fn run(state: AppState, listener: TcpListener, shutdown: CancellationT
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, sender, chat_delivery);
+    let _ = tokio::join!(relay, sender, chat_delivery, ops);
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -38,7 +38,8 @@ use utoipa::{
         (name = "tracking", description = "Public case tracking by tracking code: nothing personal about the resident."),
         (name = "open data", description = "The city's accountability figures; any figure resting on fewer than five \
             cases is withheld."),
-        (name = "operations", description = "Health, readiness, metrics and this document."),
+        (name = "operations", description = "This document. Health, readiness and metrics are not served here \
+            but on the operations listener, `BATLINE_GATEWAY_OPS_ADDR`, which is not public."),
     )
 )]
 pub struct ApiDoc;

@@ -7,7 +7,8 @@
 //! Layers, top to bottom, each using only those below it:
 //! - this file: [`run`] starts the consumers;
 //! - the consumers: [`intake`] (the dispatcher), [`deadlines`], [`duty`],
-//!   [`dead_letters`], and the [`metrics_server`];
+//!   [`dead_letters`] (a lone router's `/metrics`, `/healthz` and `/readyz`
+//!   are [`batline_core::ops_server`]'s);
 //! - [`channels`]: what differs per channel (SMS, voice, chat, walk-in);
 //! - [`filing`]: the steps every channel files with;
 //! - [`state`]: the [`Router`] they all take;
@@ -20,7 +21,6 @@ pub mod deadlines;
 pub mod duty;
 pub mod filing;
 pub mod intake;
-pub mod metrics_server;
 pub mod state;
 
 use std::sync::Arc;

@@ -70,6 +70,10 @@ impl Default for Options {
 pub struct TestApp {
     pub gateway: String,
     pub console: String,
+    /// The gateway's operations listener: `/metrics`, `/healthz`, `/readyz`.
+    pub gateway_ops: String,
+    /// The console's operations listener.
+    pub console_ops: String,
     pub pool: PgPool,
     pub sandbox: TwilioSandbox,
     pub phone: ResidentPhone,
@@ -142,14 +146,17 @@ impl TestApp {
         };
         let gateway_state =
             batline_gateway::AppState::with_retry(config.clone(), pool.clone(), front_bus.clone(), fast_retry)?;
-        let gateway_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let (gateway_listener, gateway_ops_listener) = (free_listener().await?, free_listener().await?);
         let gateway_addr: SocketAddr = gateway_listener.local_addr()?;
-        tokio::spawn(batline_gateway::run(gateway_state, gateway_listener, shutdown.clone()));
-        let console_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let gateway_ops_addr = gateway_ops_listener.local_addr()?;
+        tokio::spawn(batline_gateway::run(gateway_state, gateway_listener, gateway_ops_listener, shutdown.clone()));
+        let (console_listener, console_ops_listener) = (free_listener().await?, free_listener().await?);
         let console_addr = console_listener.local_addr()?;
+        let console_ops_addr = console_ops_listener.local_addr()?;
         tokio::spawn(batline_console::run(
             batline_console::AppState::new(config.clone(), pool.clone(), front_bus)?,
             console_listener,
+            console_ops_listener,
             shutdown.clone(),
         ));
 
@@ -157,6 +164,8 @@ impl TestApp {
         let mut app = TestApp {
             gateway: format!("http://{gateway_addr}"),
             console: format!("http://{console_addr}"),
+            gateway_ops: format!("http://{gateway_ops_addr}"),
+            console_ops: format!("http://{console_ops_addr}"),
             pool,
             sandbox,
             phone,
@@ -173,7 +182,9 @@ impl TestApp {
         for _ in 0..options.routers {
             app.start_router().await?;
         }
-        app.wait_ready(&app.gateway.clone()).await?;
+        for ops in [app.gateway_ops.clone(), app.console_ops.clone()] {
+            app.wait_ready(&ops).await?;
+        }
         Ok(app)
     }
 
@@ -194,17 +205,19 @@ impl TestApp {
         Ok(self.routers.len() - 1)
     }
 
-    /// Starts one more gateway process on its own port and bus connection,
-    /// as a second machine behind a load balancer would be; returns its URL.
+    /// Starts one more gateway process on its own ports and bus connection,
+    /// as a second machine behind a load balancer would be; returns its
+    /// public URL once its operations listener says it is ready.
     pub async fn start_gateway(&self) -> TestResult<String> {
         let token = self.shutdown.child_token();
         let bus = Bus::start(AMQP_URL, &self.namespace, token.clone());
         bus.wait_connected(Duration::from_secs(15)).await?;
         let state = batline_gateway::AppState::new(self.config.clone(), self.pool.clone(), bus)?;
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let (listener, ops) = (free_listener().await?, free_listener().await?);
         let url = format!("http://{}", listener.local_addr()?);
-        tokio::spawn(batline_gateway::run(state, listener, token));
-        self.wait_ready(&url).await?;
+        let ops_url = format!("http://{}", ops.local_addr()?);
+        tokio::spawn(batline_gateway::run(state, listener, ops, token));
+        self.wait_ready(&ops_url).await?;
         Ok(url)
     }
 
@@ -233,16 +246,18 @@ impl TestApp {
         })
     }
 
-    pub async fn wait_ready(&self, base: &str) -> TestResult {
+    /// Waits until the operations listener at `ops` (`gateway_ops`,
+    /// `console_ops`) answers `/readyz` with 200.
+    pub async fn wait_ready(&self, ops: &str) -> TestResult {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            if let Ok(r) = self.http.get(format!("{base}/readyz")).send().await
+            if let Ok(r) = self.http.get(format!("{ops}/readyz")).send().await
                 && r.status().is_success()
             {
                 return Ok(());
             }
             if tokio::time::Instant::now() > deadline {
-                anyhow::bail!("{base} did not become ready");
+                anyhow::bail!("{ops} did not become ready");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -426,6 +441,11 @@ impl Drop for TestApp {
         })
         .join();
     }
+}
+
+/// A listener on a free loopback port.
+async fn free_listener() -> TestResult<TcpListener> {
+    Ok(TcpListener::bind("127.0.0.1:0").await?)
 }
 
 async fn cleanup(database_url: &str, namespace: &str) {

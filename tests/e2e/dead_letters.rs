@@ -54,7 +54,7 @@ async fn a_poison_message_is_kept_counted_shown_to_leads_and_retried() -> TestRe
     // Other tests share the recorder, so the counter is compared with >=, and
     // the gauge is read until a scrape of this app's database shows it.
     eventually("the dead letters in /metrics", Duration::from_secs(10), || async {
-        let text = app.http.get(format!("{}/metrics", app.gateway)).send().await?.text().await?;
+        let text = app.http.get(format!("{}/metrics", app.gateway_ops)).send().await?.text().await?;
         let rejected = sample(&text, "batline_messages_dead_lettered_total{queue=\"intake\"}").unwrap_or(0.0);
         let waiting = sample(&text, "batline_dead_letters");
         Ok((rejected >= 2.0 && waiting == Some(2.0)).then_some(()))

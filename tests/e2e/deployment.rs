@@ -1,6 +1,7 @@
 //! How `batline up` treats the demo city on a line with a real Twilio
 //! account: it seeds nothing, and it refuses to start while a demo sign-in
-//! (whose password the README prints) still has the demo password.
+//! (whose password the README prints) still has the demo password. And
+//! where it says its operations listeners are.
 
 use std::{process::Stdio, time::Duration};
 
@@ -39,6 +40,8 @@ impl Line {
             .env("BATLINE_BUS_NAMESPACE", &self.namespace)
             .env("BATLINE_GATEWAY_ADDR", "127.0.0.1:0")
             .env("BATLINE_CONSOLE_ADDR", "127.0.0.1:0")
+            .env("BATLINE_GATEWAY_OPS_ADDR", "127.0.0.1:0")
+            .env("BATLINE_CONSOLE_OPS_ADDR", "127.0.0.1:0")
             .env("BATLINE_PUBLIC_URL", "https://batline.test.example")
             .env("BATLINE_CONSOLE_URL", "https://console.batline.test.example")
             .env("TWILIO_ACCOUNT_SID", "ACdeployment")
@@ -131,5 +134,54 @@ async fn a_real_line_seeds_no_demo_city_unless_asked() -> TestResult {
     assert!(seeded, "BATLINE_DEMO=true did not seed the demo city");
     up.kill().await?;
     pool.close().await;
+    line.teardown().await
+}
+
+/// The `http://` addresses in a line `batline up` printed.
+fn urls(line: &str) -> Vec<String> {
+    line.split_whitespace().filter(|w| w.starts_with("http://")).map(|w| w.trim_end_matches(',').to_owned()).collect()
+}
+
+#[tokio::test]
+async fn batline_up_prints_its_operations_addresses_and_serves_them_there_only() -> TestResult {
+    let line = Line::new();
+    let mut up = line.up(&[("BATLINE_DEMO", "true")]).stdout(Stdio::piped()).spawn()?;
+    let stdout = up.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    // Port 0 everywhere: the printed addresses are the only way to them.
+    let (console, ops) = tokio::time::timeout(Duration::from_secs(60), async {
+        let (mut console, mut ops) = (None, None);
+        while let Some(line) = lines.next_line().await? {
+            let line = line.trim_start();
+            if line.starts_with("console ") {
+                console = urls(line).into_iter().next();
+            } else if line.starts_with("operations ") {
+                ops = Some(urls(line));
+            }
+            if let (Some(console), Some(ops)) = (&console, &ops) {
+                return Ok::<_, anyhow::Error>((console.clone(), ops.clone()));
+            }
+        }
+        anyhow::bail!("batline up printed no console or operations address")
+    })
+    .await??;
+    assert_eq!(ops.len(), 2, "the gateway's and the console's: {ops:?}");
+    let http = reqwest::Client::new();
+    for base in &ops {
+        crate::support::eventually("the operations listener to say ready", Duration::from_secs(30), || async {
+            let r = http.get(format!("{base}/readyz")).send().await?;
+            Ok((r.status() == 200).then_some(()))
+        })
+        .await?;
+        let metrics = http.get(format!("{base}/metrics")).send().await?;
+        assert_eq!(metrics.status(), 200, "{base}/metrics");
+        assert!(!base.ends_with(":0"), "the bound port is printed, not the setting's 0: {base}");
+    }
+    for path in batline_core::ops_server::PATHS {
+        let r = http.get(format!("{console}{path}")).send().await?;
+        assert_eq!(r.status(), 404, "the console's public address answers {path}");
+    }
+    up.kill().await?;
+    let _ = up.wait().await;
     line.teardown().await
 }

@@ -1,5 +1,7 @@
-//! `GET /metrics` on the gateway, the console and the router's own
-//! listener: the exposition parses, and what the app just did shows.
+//! `GET /metrics` on the gateway's, the console's and a lone router's
+//! operations listeners: the exposition parses, and what the app just did
+//! shows. The public servers answer none of `/metrics`, `/healthz` and
+//! `/readyz`.
 //!
 //! Every test of this binary shares one process and so one recorder:
 //! counters are compared with `>=`, never exactly.
@@ -103,7 +105,7 @@ async fn gateway_and_console_expose_what_happened() -> TestResult {
         .await?;
     anyhow::ensure!(forged.status() == 403, "forged webhook answered {}", forged.status());
 
-    let gateway = app.gateway.clone();
+    let gateway = app.gateway_ops.clone();
     let (text, samples) = scrape(&app, &gateway).await?;
     at_least(&samples, "batline_intake_total{channel=\"sms\"}", 1.0)?;
     at_least(&samples, "batline_intake_total{channel=\"voice\"}", 1.0)?;
@@ -121,10 +123,10 @@ async fn gateway_and_console_expose_what_happened() -> TestResult {
 
     at_least(&samples, "batline_http_requests_total{service=\"gateway\",status=\"403\"}", 1.0)?;
 
-    let console = app.console.clone();
+    let console = app.console_ops.clone();
     let (_, samples) = scrape(&app, &console).await?;
     at_least(&samples, "batline_outbox_depth", 0.0)?;
-    // The first scrape of the gateway was counted once it was answered.
+    // The text's webhook was answered 200 on the public server.
     at_least(&samples, "batline_http_requests_total{service=\"gateway\",status=\"200\"}", 1.0)?;
     app.teardown().await
 }
@@ -137,7 +139,8 @@ async fn the_router_alone_serves_metrics_and_health() -> TestResult {
     bus.wait_connected(Duration::from_secs(10)).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let server = tokio::spawn(batline_router::metrics_server::serve(listener, app.pool.clone(), bus, shutdown.clone()));
+    let server =
+        tokio::spawn(batline_core::ops_server::serve("router", listener, app.pool.clone(), bus, shutdown.clone()));
 
     let health = app.http.get(format!("{base}/healthz")).send().await?;
     anyhow::ensure!(health.status() == 200, "/healthz answered {}", health.status());
@@ -147,5 +150,36 @@ async fn the_router_alone_serves_metrics_and_health() -> TestResult {
 
     shutdown.cancel();
     server.await??;
+    app.teardown().await
+}
+
+/// Live intake counts, rejected webhooks, queue depths and the stores' state
+/// are the city's to monitor, not the internet's: the public gateway and
+/// console answer 404 for every operations path, and leave them out of
+/// their OpenAPI documents, while the operations listeners answer them.
+#[tokio::test]
+async fn operational_data_is_served_only_on_the_operations_listeners() -> TestResult {
+    let app = TestApp::spawn().await?;
+    for public in [&app.gateway, &app.console] {
+        for path in batline_core::ops_server::PATHS {
+            let r = app.http.get(format!("{public}{path}")).send().await?;
+            anyhow::ensure!(r.status() == 404, "{public}{path} answered {} on the public server", r.status());
+        }
+        let document: serde_json::Value = app.http.get(format!("{public}/openapi.json")).send().await?.json().await?;
+        let paths = document["paths"].as_object().ok_or_else(|| anyhow::anyhow!("no paths in {public}'s document"))?;
+        for path in batline_core::ops_server::PATHS {
+            anyhow::ensure!(!paths.contains_key(path), "{public}'s OpenAPI document still lists {path}");
+        }
+    }
+    for ops in [&app.gateway_ops, &app.console_ops] {
+        let health = app.http.get(format!("{ops}/healthz")).send().await?;
+        anyhow::ensure!(health.status() == 200, "{ops}/healthz answered {}", health.status());
+        let ready = app.http.get(format!("{ops}/readyz")).send().await?;
+        anyhow::ensure!(ready.status() == 200, "{ops}/readyz answered {}", ready.status());
+        let readiness: serde_json::Value = ready.json().await?;
+        anyhow::ensure!(readiness == serde_json::json!({ "database": true, "bus": true }), "{readiness}");
+        let (_, samples) = scrape(&app, ops).await?;
+        at_least(&samples, "batline_queue_messages{queue=\"intake\"}", 0.0)?;
+    }
     app.teardown().await
 }

@@ -19,7 +19,7 @@ async fn a_contact_accepted_while_rabbitmq_is_down_still_gets_an_owner() -> Test
 
     proxy.cut();
     eventually("the gateway to report not ready", Duration::from_secs(10), || async {
-        let r = app.http.get(format!("{}/readyz", app.gateway)).send().await?;
+        let r = app.http.get(format!("{}/readyz", app.gateway_ops)).send().await?;
         Ok((r.status() == 503).then_some(()))
     })
     .await?;
@@ -35,7 +35,7 @@ async fn a_contact_accepted_while_rabbitmq_is_down_still_gets_an_owner() -> Test
     assert_eq!(cases.len(), 1);
     let sms = app.sandbox.wait_for_sms_to("+358401700001", 1, Duration::from_secs(15)).await?;
     assert!(sms[0].body.contains(&cases[0].tracking_code));
-    app.wait_ready(&app.gateway).await?;
+    app.wait_ready(&app.gateway_ops).await?;
     assert_eq!(app.count("SELECT count(*) FROM outbox").await?, 0, "the outbox drained");
     app.teardown().await
 }

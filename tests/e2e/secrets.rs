@@ -17,7 +17,15 @@ async fn free_port() -> TestResult<u16> {
     Ok(tokio::net::TcpListener::bind("127.0.0.1:0").await?.local_addr()?.port())
 }
 
-fn service(app: &TestApp, part: &str, gateway: u16, console: u16) -> TestResult<Child> {
+/// The four listeners of a gateway and a console process.
+struct Ports {
+    gateway: u16,
+    console: u16,
+    gateway_ops: u16,
+    console_ops: u16,
+}
+
+fn service(app: &TestApp, part: &str, ports: &Ports) -> TestResult<Child> {
     let twilio = app.config.twilio.clone().ok_or_else(|| anyhow::anyhow!("the test app has Twilio configured"))?;
     Ok(Command::new(env!("CARGO_BIN_EXE_batline"))
         .arg(part)
@@ -25,8 +33,10 @@ fn service(app: &TestApp, part: &str, gateway: u16, console: u16) -> TestResult<
         .env("AMQP_URL", AMQP_URL)
         .env("BATLINE_BUS_NAMESPACE", &app.namespace)
         .env("BATLINE_PUBLIC_URL", PUBLIC_URL)
-        .env("BATLINE_GATEWAY_ADDR", format!("127.0.0.1:{gateway}"))
-        .env("BATLINE_CONSOLE_ADDR", format!("127.0.0.1:{console}"))
+        .env("BATLINE_GATEWAY_ADDR", format!("127.0.0.1:{}", ports.gateway))
+        .env("BATLINE_CONSOLE_ADDR", format!("127.0.0.1:{}", ports.console))
+        .env("BATLINE_GATEWAY_OPS_ADDR", format!("127.0.0.1:{}", ports.gateway_ops))
+        .env("BATLINE_CONSOLE_OPS_ADDR", format!("127.0.0.1:{}", ports.console_ops))
         .env("BATLINE_ROUTER_METRICS_ADDR", "127.0.0.1:0")
         .env("TWILIO_ACCOUNT_SID", &twilio.account_sid)
         .env("TWILIO_AUTH_TOKEN", twilio.auth_token.expose_secret())
@@ -44,14 +54,20 @@ fn service(app: &TestApp, part: &str, gateway: u16, console: u16) -> TestResult<
 async fn secrets_never_appear_in_the_logs() -> TestResult {
     let app = TestApp::spawn().await?;
     app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
-    let (gateway_port, console_port) = (free_port().await?, free_port().await?);
-    let gateway = service(&app, "gateway", gateway_port, console_port)?;
-    let console = service(&app, "console", gateway_port, console_port)?;
+    let ports = Ports {
+        gateway: free_port().await?,
+        console: free_port().await?,
+        gateway_ops: free_port().await?,
+        console_ops: free_port().await?,
+    };
+    let gateway = service(&app, "gateway", &ports)?;
+    let console = service(&app, "console", &ports)?;
     let (gateway_url, console_url) =
-        (format!("http://127.0.0.1:{gateway_port}"), format!("http://127.0.0.1:{console_port}"));
-    for base in [&gateway_url, &console_url] {
+        (format!("http://127.0.0.1:{}", ports.gateway), format!("http://127.0.0.1:{}", ports.console));
+    for ops in [ports.gateway_ops, ports.console_ops] {
         eventually("the service is ready", Duration::from_secs(30), || async {
-            let ready = app.http.get(format!("{base}/readyz")).send().await.map(|r| r.status().is_success());
+            let ready =
+                app.http.get(format!("http://127.0.0.1:{ops}/readyz")).send().await.map(|r| r.status().is_success());
             Ok(ready.unwrap_or(false).then_some(()))
         })
         .await?;

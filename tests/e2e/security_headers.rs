@@ -105,7 +105,6 @@ async fn every_page_runs_without_inline_script_and_only_the_chat_may_be_framed()
         "/track/nonsense".to_owned(),
         "/track/K7QD-4M2X".to_owned(),
         "/no/such/page".to_owned(),
-        "/healthz".to_owned(),
     ] {
         check_other(&path, &get(format!("{gateway}{path}")).await?)?;
     }

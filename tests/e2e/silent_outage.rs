@@ -103,7 +103,7 @@ async fn a_silently_dead_connection_is_noticed_and_replaced() -> TestResult {
 
     hole.freeze();
     let frozen_at = tokio::time::Instant::now();
-    for base in [&app.gateway, &app.console] {
+    for base in [&app.gateway_ops, &app.console_ops] {
         eventually("readiness to notice the dead connection", Duration::from_secs(15), || async {
             Ok((readyz(&app, base).await? == 503).then_some(()))
         })
@@ -114,7 +114,7 @@ async fn a_silently_dead_connection_is_noticed_and_replaced() -> TestResult {
     assert!(noticed < Duration::from_secs(10), "noticed only after {noticed:?}");
 
     hole.thaw();
-    for base in [&app.gateway, &app.console] {
+    for base in [&app.gateway_ops, &app.console_ops] {
         eventually("readiness after reconnecting", Duration::from_secs(30), || async {
             Ok((readyz(&app, base).await? == 200).then_some(()))
         })

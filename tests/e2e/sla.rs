@@ -83,7 +83,7 @@ async fn the_owner_is_warned_then_the_breach_is_raised_and_a_reply_stops_the_clo
     assert_eq!(breaches[0]["raised_to"], json!(app.backstop.id));
     assert_eq!(app.cases_of(SLOW).await?[0].owner_id, slow.owner_id);
     assert!(events(&app, answered.id, "sla_breached").await?.is_empty(), "answered in time");
-    let metrics = app.http.get(format!("{}/metrics", app.gateway)).send().await?.text().await?;
+    let metrics = app.http.get(format!("{}/metrics", app.gateway_ops)).send().await?.text().await?;
     assert!(
         metrics.lines().any(|l| l.starts_with("batline_sla_total{")
             && l.contains("event=\"breach\"")

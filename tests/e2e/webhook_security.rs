@@ -221,7 +221,7 @@ async fn a_flood_from_one_source_is_refused_and_nothing_accepted_is_lost() -> Te
         .await?;
     assert_eq!(r.status(), 200, "127.0.0.2 is another source");
 
-    let metrics = app.http.get(format!("{}/metrics", app.gateway)).send().await?.text().await?;
+    let metrics = app.http.get(format!("{}/metrics", app.gateway_ops)).send().await?.text().await?;
     assert!(metrics.contains(r#"batline_webhooks_rejected_total{reason="rate_limited"}"#), "{metrics}");
 
     // After the wait it asked for, Twilio's retry of the refused text is

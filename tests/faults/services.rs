@@ -48,36 +48,58 @@ pub struct Environment {
 pub struct Service {
     /// `gateway-a`, `router-1`, …
     pub name: String,
-    /// Where it answers HTTP (`/readyz`).
+    /// Where it answers its public HTTP (a router's is its operations listener).
     pub base: String,
+    /// Where its operations listener answers `/readyz`.
+    pub ops: String,
     child: Child,
 }
 
 impl Environment {
-    /// Starts `batline <kind>` as `name`, answering on `port`, with `extra`
-    /// variables on top of the shared ones.
+    /// Starts `batline <kind>` as `name`, answering on `port` (a router: its
+    /// operations listener; the others' take a free port of their own), with
+    /// `extra` variables on top of the shared ones.
     pub fn spawn(&self, kind: &str, name: &str, port: u16, extra: &[(&str, String)]) -> anyhow::Result<Service> {
-        let addr_var = match kind {
-            "gateway" => "BATLINE_GATEWAY_ADDR",
-            "console" => "BATLINE_CONSOLE_ADDR",
-            "router" => "BATLINE_ROUTER_METRICS_ADDR",
+        let (addr_var, ops_var) = match kind {
+            "gateway" => ("BATLINE_GATEWAY_ADDR", Some("BATLINE_GATEWAY_OPS_ADDR")),
+            "console" => ("BATLINE_CONSOLE_ADDR", Some("BATLINE_CONSOLE_OPS_ADDR")),
+            "router" => ("BATLINE_ROUTER_METRICS_ADDR", None),
             other => anyhow::bail!("no service {other}"),
         };
         let log =
             std::fs::OpenOptions::new().create(true).append(true).open(self.log_dir.join(format!("{name}.log")))?;
         let mut command = Command::new(env!("CARGO_BIN_EXE_batline"));
         command.arg(kind).envs(self.vars.iter().map(|(k, v)| (k, v))).env(RUN_VAR, std::process::id().to_string());
-        // The three listeners must differ even where a service does not use
-        // its neighbours'; port 0 is exempt from that check.
-        for var in ["BATLINE_GATEWAY_ADDR", "BATLINE_CONSOLE_ADDR", "BATLINE_ROUTER_METRICS_ADDR"] {
+        // The listeners must differ even where a service does not use its
+        // neighbours'; port 0 is exempt from that check.
+        for var in [
+            "BATLINE_GATEWAY_ADDR",
+            "BATLINE_CONSOLE_ADDR",
+            "BATLINE_GATEWAY_OPS_ADDR",
+            "BATLINE_CONSOLE_OPS_ADDR",
+            "BATLINE_ROUTER_METRICS_ADDR",
+        ] {
             command.env(var, "127.0.0.1:0");
         }
         command.env(addr_var, format!("127.0.0.1:{port}"));
+        let ops_port = match ops_var {
+            Some(var) => {
+                let ops_port = crate::cluster::free_port()?;
+                command.env(var, format!("127.0.0.1:{ops_port}"));
+                ops_port
+            }
+            None => port,
+        };
         for (k, v) in extra {
             command.env(k, v);
         }
         let child = command.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log).spawn()?;
-        Ok(Service { name: name.to_owned(), base: format!("http://127.0.0.1:{port}"), child })
+        Ok(Service {
+            name: name.to_owned(),
+            base: format!("http://127.0.0.1:{port}"),
+            ops: format!("http://127.0.0.1:{ops_port}"),
+            child,
+        })
     }
 
     /// The last `lines` lines of every service's log.
@@ -110,11 +132,12 @@ impl Service {
         Ok(self.child.try_wait()?)
     }
 
-    /// Waits until `/readyz` answers `status` (200 ready, 503 not), or fails after `timeout`.
+    /// Waits until its operations listener's `/readyz` answers `status` (200
+    /// ready, 503 not), or fails after `timeout`.
     pub async fn wait_ready(&self, http: &reqwest::Client, status: u16, timeout: Duration) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let last = match http.get(format!("{}/readyz", self.base)).timeout(Duration::from_secs(2)).send().await {
+            let last = match http.get(format!("{}/readyz", self.ops)).timeout(Duration::from_secs(2)).send().await {
                 Ok(r) if r.status().as_u16() == status => return Ok(()),
                 Ok(r) => format!("{} {}", r.status(), r.text().await.unwrap_or_default()),
                 Err(e) => e.to_string(),

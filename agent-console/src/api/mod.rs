@@ -12,7 +12,6 @@ pub mod chat_signals;
 pub mod dead_letters;
 pub mod duty;
 pub mod handoffs;
-pub mod health;
 pub mod openapi;
 pub mod reports;
 pub mod responders;
@@ -68,9 +67,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_backs::start))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::reopen))
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-        .routes(routes!(health::metrics))
         .routes(routes!(openapi::openapi_json))
 }
 

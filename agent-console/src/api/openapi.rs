@@ -43,7 +43,8 @@ use utoipa::{
         (name = "walk-in", description = "Walk-in desks: tickets, points, a returning resident's case."),
         (name = "administration", description = "Responders, rosters, SLA policies, canned replies, dead letters."),
         (name = "reports", description = "The mayor's SLA dashboard: leads, the mayor and admins."),
-        (name = "operations", description = "Health, readiness, metrics and this document."),
+        (name = "operations", description = "This document. Health, readiness and metrics are not served here \
+            but on the operations listener, `BATLINE_CONSOLE_OPS_ADDR`, which is not public."),
     )
 )]
 pub struct ApiDoc;

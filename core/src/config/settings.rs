@@ -91,11 +91,25 @@ pub struct ServiceSettings {
     /// Where the agent console listens.
     #[arg(long, env = "BATLINE_CONSOLE_ADDR", default_value = "127.0.0.1:8081", value_parser = address)]
     pub console_addr: SocketAddr,
+    /// Where the gateway serves `/metrics`, `/healthz` and `/readyz`, apart
+    /// from its public address (which answers 404 for them): live intake
+    /// counts, rejected webhooks, queue depths and whether the database and
+    /// RabbitMQ are up are for the city's monitoring, not the internet. Keep
+    /// it on loopback or a private network. Port 0 picks a free one, printed
+    /// at start.
+    #[arg(long, env = "BATLINE_GATEWAY_OPS_ADDR", default_value = "127.0.0.1:9080", value_parser = address)]
+    pub gateway_ops_addr: SocketAddr,
+    /// Where the agent console serves `/metrics`, `/healthz` and `/readyz`,
+    /// apart from its own address (which answers 404 for them). Keep it on
+    /// loopback or a private network. Port 0 picks a free one, printed at
+    /// start.
+    #[arg(long, env = "BATLINE_CONSOLE_OPS_ADDR", default_value = "127.0.0.1:9081", value_parser = address)]
+    pub console_ops_addr: SocketAddr,
     /// Where `batline router`, which has no other HTTP server, serves
     /// `/metrics`, `/healthz` and `/readyz`. Several routers on one machine
     /// each need their own (port 0 picks a free one, printed at start).
     /// `batline up` shows the router's metrics on the gateway's and the
-    /// console's `/metrics` instead.
+    /// console's operations addresses instead.
     #[arg(long, env = "BATLINE_ROUTER_METRICS_ADDR", default_value = "127.0.0.1:8082", value_parser = address)]
     pub router_metrics_addr: SocketAddr,
     /// Where `batline up` runs the local Twilio sandbox when no Twilio account
