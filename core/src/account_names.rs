@@ -43,8 +43,8 @@ pub fn fold(raw: &str) -> String {
 /// signing in as them finds `aino`.
 pub fn username(raw: &str) -> Result<String> {
     let name = raw.trim();
-    let length = name.chars().count();
-    if length == 0 || length > USERNAME_MAX {
+    // The length as sent, spaces around it included, as the API's schema says.
+    if name.is_empty() || raw.chars().count() > USERNAME_MAX {
         return Err(Error::Invalid(format!("the username needs 1 to {USERNAME_MAX} characters")));
     }
     if let Some(c) = name.chars().find(|c| !is_username_char(c.to_ascii_lowercase())) {
@@ -67,8 +67,8 @@ fn is_username_char(c: char) -> bool {
 /// `raw` trimmed, if it can be a display name; else what is wrong with it.
 pub fn display_name(raw: &str) -> Result<&str> {
     let name = raw.trim();
-    let length = name.chars().count();
-    if length == 0 || length > DISPLAY_NAME_MAX {
+    // The length as sent, spaces around it included, as the API's schema says.
+    if name.is_empty() || raw.chars().count() > DISPLAY_NAME_MAX {
         return Err(Error::Invalid(format!("the display name needs 1 to {DISPLAY_NAME_MAX} characters")));
     }
     if let Some(c) = name.chars().find(|c| *c != ' ' && hidden(*c)) {
@@ -137,6 +137,7 @@ mod tests {
         assert!(cyrillic.contains("U+0430") && cyrillic.contains("a-z"), "{cyrillic}");
         assert!(username("").is_err() && username("   ").is_err());
         assert!(username(&"a".repeat(65)).is_err() && username(&"a".repeat(64)).is_ok());
+        assert!(username(&format!(" {}", "a".repeat(64))).is_err(), "64 and a space are 65 as sent");
         assert!(username(".aino").is_err() && username("aino virtanen").is_err());
         assert_eq!(username("aino.virtanen-2_b").ok().as_deref(), Some("aino.virtanen-2_b"));
         // What is typed to sign in folds the same way.

@@ -127,8 +127,10 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
     let topics = skills("topics", body.topics)?;
     let password_hash = hash_password(body.password).await?;
     let new = NewResponder {
-        username: body.username.trim().to_owned(),
-        display_name: body.display_name.trim().to_owned(),
+        // As sent: `responder_admin::add` trims and folds them, counting
+        // their length as sent, as the schema does.
+        username: body.username,
+        display_name: body.display_name,
         password_hash,
         phone: new_phone,
         languages,
