@@ -324,9 +324,11 @@ CREATE TABLE public.responders (
     role text DEFAULT 'responder'::text NOT NULL,
     home_point_id uuid,
     CONSTRAINT responders_capacity_check CHECK ((capacity >= 0)),
+    CONSTRAINT responders_display_name_visible CHECK ((display_name !~ '[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]'::text)),
     CONSTRAINT responders_duty_status_check CHECK ((duty_status = ANY (ARRAY['on_duty'::text, 'away'::text, 'off'::text]))),
     CONSTRAINT responders_open_cases_check CHECK ((open_cases >= 0)),
-    CONSTRAINT responders_role_check CHECK ((role = ANY (ARRAY['responder'::text, 'desk'::text, 'lead'::text, 'mayor'::text, 'admin'::text])))
+    CONSTRAINT responders_role_check CHECK ((role = ANY (ARRAY['responder'::text, 'desk'::text, 'lead'::text, 'mayor'::text, 'admin'::text]))),
+    CONSTRAINT responders_username_safe CHECK ((username ~ '^[a-z0-9][a-z0-9._-]{0,63}$'::text))
 );
 
 CREATE TABLE public.shift_members (
@@ -573,6 +575,8 @@ CREATE INDEX messages_by_case ON public.messages USING btree (case_id, created_a
 CREATE INDEX messages_chat_seq ON public.messages USING btree (case_id, chat_seq) WHERE (chat_seq IS NOT NULL);
 
 CREATE UNIQUE INDEX responders_single_backstop ON public.responders USING btree ((true)) WHERE is_backstop;
+
+CREATE UNIQUE INDEX responders_username_look_alike ON public.responders USING btree (replace(replace(translate(username, '01'::text, 'ol'::text), 'rn'::text, 'm'::text), 'vv'::text, 'w'::text));
 
 CREATE INDEX shifts_by_time ON public.shifts USING btree (starts_at, ends_at);
 

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod account_names;
 pub mod assign;
 pub mod bus;
 pub mod call_back;

@@ -5,12 +5,15 @@
 //!   and the current backstop cannot simply be undesignated.
 //! - Going off duty queues a hand-on of the responder's open cases (the
 //!   outbox row is published by whichever Batline process relays first).
+//! - A username is kept folded and may not pass for another's; a display
+//!   name holds nothing invisible and no bidirectional control
+//!   ([`account_names`]).
 
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::{
-    Error, Result,
+    Error, Result, account_names,
     bus::BusMessage,
     domain::DutyStatus,
     outbox::Outbox,
@@ -21,8 +24,8 @@ use crate::{
 };
 
 fn validate(display_name: Option<&str>, capacity: Option<i32>) -> Result<()> {
-    if display_name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 80) {
-        return Err(Error::Invalid("the display name needs 1 to 80 characters".into()));
+    if let Some(name) = display_name {
+        account_names::display_name(name)?;
     }
     if capacity.is_some_and(|c| !(0..=1000).contains(&c)) {
         return Err(Error::Invalid("capacity must be between 0 and 1000 open cases".into()));
@@ -30,15 +33,25 @@ fn validate(display_name: Option<&str>, capacity: Option<i32>) -> Result<()> {
     Ok(())
 }
 
-/// Adds a responder. A second backstop is refused.
+/// Adds a responder, under its username folded ([`account_names::username`]):
+/// one that looks like another's is refused, and so is a second backstop.
 pub async fn add(pool: &PgPool, new: &NewResponder) -> Result<Responder> {
     validate(Some(&new.display_name), Some(new.capacity))?;
-    if new.username.trim().is_empty() || new.username.chars().count() > 64 {
-        return Err(Error::Invalid("the username needs 1 to 64 characters".into()));
-    }
-    store::responders::insert(pool, new).await.map_err(|e| match e {
+    let username = account_names::username(&new.username)?;
+    let new = NewResponder {
+        username,
+        display_name: account_names::display_name(&new.display_name)?.to_owned(),
+        ..new.clone()
+    };
+    store::responders::insert(pool, &new).await.map_err(|e| match e {
         Error::Database(ref db) if store::is_unique_violation(db, "responders_username_key") => {
             Error::Conflict(format!("a responder called {:?} exists already", new.username))
+        }
+        Error::Database(ref db) if store::is_unique_violation(db, "responders_username_look_alike") => {
+            Error::Conflict(format!(
+                "{:?} looks like another responder's username (0 and o, 1 and l, rn and m, vv and w read alike)",
+                new.username
+            ))
         }
         Error::Database(ref db) if store::is_unique_violation(db, "responders_single_backstop") => Error::Conflict(
             "there is a backstop already; designate the new one with an update, which moves the role".into(),
@@ -66,6 +79,8 @@ pub async fn update(pool: &PgPool, id: Uuid, patch: &ResponderPatch) -> Result<R
 /// (a form that shows every field sends an empty phone to mean "none").
 pub async fn update_with(pool: &PgPool, id: Uuid, patch: &ResponderPatch, unset: Unset) -> Result<Responder> {
     validate(patch.display_name.as_deref(), patch.capacity)?;
+    let trimmed = patch.display_name.as_deref().map(account_names::display_name).transpose()?.map(str::to_owned);
+    let patch = &ResponderPatch { display_name: trimmed, ..patch.clone() };
     let mut tx = pool.begin().await?;
     let current = store::responders::get(&mut *tx, id).await?.ok_or(Error::NotFound("responder"))?;
     match patch.is_backstop {

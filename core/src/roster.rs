@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use crate::{
-    Error, Result,
+    Error, Result, account_names,
     domain::{Language, Role},
     store::{self, shifts::ShiftCover},
 };
@@ -135,8 +135,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
             area: Some(r.area).filter(|a| !a.is_empty()),
             starts_at,
             ends_at,
-            lead: r.lead,
-            members: r.members.split(';').map(str::trim).filter(|m| !m.is_empty()).map(str::to_owned).collect(),
+            // Folded as usernames are kept, so `AINO` is aino, here and in the
+            // repeated-row check below.
+            lead: account_names::fold(&r.lead),
+            members: r.members.split(';').map(account_names::fold).filter(|m| !m.is_empty()).collect(),
         });
     }
     Ok(shifts)

@@ -37,7 +37,7 @@ use utoipa::{
             token) before anything else is read: without a valid signature the answer is 403."),
         (name = "tracking", description = "Public case tracking by tracking code: nothing personal about the resident."),
         (name = "open data", description = "The city's accountability figures; any figure resting on fewer than five \
-            cases is withheld."),
+            cases is withheld, and enough other rows with it that none can be worked out from the total."),
         (name = "operations", description = "This document. Health, readiness and metrics are not served here \
             but on the operations listener, `BATLINE_GATEWAY_OPS_ADDR`, which is not public."),
     )

@@ -318,3 +318,95 @@ async fn admin_pages_and_actions_are_for_admins_only() -> TestResult {
     }
     app.teardown().await
 }
+
+/// Issue 17: `AINO`, `a\u{200b}ino` (a zero-width space) and `аino` (a
+/// Cyrillic `а`) all read as aino, and a right-to-left override turns round
+/// the display name residents read. Refused by the API, the admin page and
+/// the database itself; `AINO` signs in as aino.
+#[tokio::test]
+async fn look_alike_usernames_and_hidden_display_names_are_refused() -> TestResult {
+    let app = TestApp::spawn().await?;
+    make(&app, "hanna", Role::Admin).await?;
+    let aino = make(&app, "aino", Role::Responder).await?;
+    let admin = app.sign_in("hanna").await?;
+    let new = |username: &str, display_name: &str| json!({ "username": username, "display_name": display_name, "password": "pitkä salasana 123", "languages": ["fi"] });
+    let refusals = [
+        ("AINO", "Aino", 409, "\"aino\" exists already"),
+        ("a\u{200b}ino", "Aino", 422, "U+200B"),
+        ("\u{430}ino", "Aino", 422, "U+0430"),
+        ("ａｉｎｏ", "Aino", 422, "U+FF41"),
+        ("ain0", "Aino", 409, "looks like another"),
+        ("aino2", "Aino\u{202e}oniA", 422, "bidirectional control U+202E"),
+        ("aino3", "Ai\u{200b}no", 422, "U+200B"),
+    ];
+    for (username, display_name, status, detail) in refusals {
+        let (got, body) = admin.post("/api/v1/responders", new(username, display_name)).await?;
+        assert_eq!(got, status, "{username:?} {display_name:?}: {body}");
+        assert!(body["detail"].as_str().is_some_and(|d| d.contains(detail)), "{username:?}: {body}");
+    }
+    let (status, body) =
+        admin.patch(&format!("/api/v1/responders/{}", aino.id), json!({ "display_name": "\u{202e}oniA" })).await?;
+    assert_eq!(status, 422, "{body}");
+    let (status, kaisa) = admin.post("/api/v1/responders", new(" Kaisa.K ", "Kaisa Korhonen")).await?;
+    assert_eq!((status, kaisa["username"].as_str()), (201, Some("kaisa.k")), "kept folded: {kaisa}");
+
+    // The admin page says the same.
+    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie = crate::roles::web_session(&browser, &app.console, "hanna").await?;
+    let page = browser.get(format!("{}/admin/responders", app.console)).header("cookie", cookie.clone()).send().await?;
+    let csrf = csrf_of(&page.text().await?).ok_or_else(|| anyhow::anyhow!("no CSRF token"))?;
+    let form = [
+        ("_csrf", csrf.as_str()),
+        ("username", "\u{430}ino"),
+        ("display_name", "Aino"),
+        ("password", "pitkä salasana 1"),
+        ("languages", "fi"),
+        ("role", "responder"),
+        ("duty_status", "off"),
+        ("capacity", "5"),
+    ];
+    let refused = browser
+        .post(format!("{}/admin/responders", app.console))
+        .header("cookie", cookie.clone())
+        .form(&form)
+        .send()
+        .await?;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await?.contains("U+0430"), "the page names the character");
+
+    // Only aino, kaisa.k and hanna; and whoever types AINO is aino.
+    assert_eq!(app.count("SELECT count(*) FROM responders WHERE username <> 'backstop'").await?, 3);
+    let signed_in = app
+        .http
+        .post(format!("{}/api/v1/sessions", app.console))
+        .json(&json!({ "username": "AINO", "password": PASSWORD }))
+        .send()
+        .await?;
+    assert_eq!(signed_in.status(), 201);
+
+    // The database holds the rules whatever door a row comes through.
+    let mut raw = store::responders::NewResponder {
+        username: "AINO".into(),
+        display_name: "Aino".into(),
+        password_hash: aino.password_hash.clone(),
+        phone: None,
+        languages: vec![Language::Fi],
+        areas: vec![],
+        topics: vec![],
+        capacity: 5,
+        duty_status: DutyStatus::Off,
+        is_backstop: false,
+        role: Role::Responder,
+    };
+    for username in ["AINO", "a\u{200b}ino", "\u{430}ino", "rnikko", "ain0"] {
+        raw.username = username.into();
+        if username == "rnikko" {
+            make(&app, "mikko", Role::Responder).await?;
+        }
+        assert!(store::responders::insert(&app.pool, &raw).await.is_err(), "{username:?} stored");
+    }
+    raw.username = "aino4".into();
+    raw.display_name = "Aino\u{202e}oniA".into();
+    assert!(store::responders::insert(&app.pool, &raw).await.is_err(), "a bidi control stored");
+    app.teardown().await
+}

@@ -39,7 +39,7 @@ pub async fn list(State(state): State<AppState>, SignedIn(me): SignedIn) -> Resu
 #[utoipa::path(post, operation_id = "add_responder", path = "/api/v1/responders", tag = "administration", request_body = AddResponder, responses(
     (status = 201, description = "Added", body = Responder),
     (status = 403, description = "Not an admin", body = crate::http::error::ErrorBody),
-    (status = 409, description = "The username is taken", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The username is taken, in any case, or reads like one taken", body = crate::http::error::ErrorBody),
     crate::http::responses::JsonBody,
     crate::http::responses::Signed,
 ))]

@@ -21,10 +21,13 @@ pub fn ensure_admin(me: &Responder) -> Result<(), ApiError> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddResponder {
-    /// Sign-in name (1 to 64 characters, unique).
-    #[schema(min_length = 1, max_length = 64, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "aino")]
+    /// Sign-in name: 1 to 64 of the letters a-z, digits, `.`, `_` and `-`,
+    /// starting with a letter or digit; kept in lower case, unique, and not
+    /// reading like another (`0`/`o`, `1`/`l`, `rn`/`m`, `vv`/`w`).
+    #[schema(min_length = 1, max_length = 64, pattern = "^\\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\s*$", example = "aino")]
     pub username: String,
-    /// The name residents see (1 to 80 characters).
+    /// The name residents see (1 to 80 characters; nothing invisible, no
+    /// bidirectional control, no space but the plain one).
     #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "Aino")]
     pub display_name: String,
     /// The initial password (10 characters at least).
@@ -124,8 +127,10 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
     let topics = skills("topics", body.topics)?;
     let password_hash = hash_password(body.password).await?;
     let new = NewResponder {
-        username: body.username.trim().to_owned(),
-        display_name: body.display_name.trim().to_owned(),
+        // As sent: `responder_admin::add` trims and folds them, counting
+        // their length as sent, as the schema does.
+        username: body.username,
+        display_name: body.display_name,
         password_hash,
         phone: new_phone,
         languages,

@@ -4,6 +4,8 @@
 //! topic or area, grouped ([`Grouping`], [`ReportRow`]), with the breach
 //! list ([`BreachList`]). Everything reporting is in this module; its two
 //! queries are in the store ([`store::case_facts`], [`store::breaches`]).
+//! What the public `/open` page withholds so that no small count can be
+//! worked out from the others is decided here too ([`suppress`]).
 //!
 //! The figures are computed in memory from one compact row per case.
 //! A year of a big city is a million cases, and every figure is an exact
@@ -35,6 +37,7 @@
 mod percentile;
 mod period;
 mod rows;
+mod suppression;
 
 use std::{
     collections::HashMap,
@@ -49,6 +52,7 @@ pub use self::{
     percentile::percentile_cont,
     period::{Filter, MAX_DAYS, helsinki_midnight, iso_weeks},
     rows::{BreachList, Grouping, ReportRow},
+    suppression::{MIN_CASES, Suppression, suppress},
 };
 use crate::{
     Error, Result,

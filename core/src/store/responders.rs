@@ -108,10 +108,13 @@ pub async fn get(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Responder>> 
     Ok(sqlx::query_as("SELECT * FROM responders WHERE id = $1").bind(id).fetch_optional(e).await?)
 }
 
-/// A responder by sign-in name.
+/// A responder by sign-in name, as typed: folded as usernames are kept
+/// ([`crate::account_names::fold`]), so `AINO` or ` Aino ` finds `aino`,
+/// whichever door asks (signing in, rosters, hand-offs, the command line).
 #[tracing::instrument(skip(e))]
 pub async fn by_username(e: impl PgExecutor<'_>, username: &str) -> Result<Option<Responder>> {
-    Ok(sqlx::query_as("SELECT * FROM responders WHERE username = $1").bind(username).fetch_optional(e).await?)
+    let folded = crate::account_names::fold(username);
+    Ok(sqlx::query_as("SELECT * FROM responders WHERE username = $1").bind(folded).fetch_optional(e).await?)
 }
 
 /// Every responder, by name.
@@ -142,7 +145,8 @@ pub struct Skill(pub String);
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResponderPatch {
-    /// The name residents see (1 to 80 characters).
+    /// The name residents see (1 to 80 characters; nothing invisible, no
+    /// bidirectional control, no space but the plain one).
     #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
     pub display_name: Option<String>,
     /// Phone for call-backs, with the country code (normalised to E.164).

@@ -9,12 +9,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use batline_core::{csv_export::text_cell, figures::ReportRow};
+pub use batline_core::figures::MIN_CASES;
+use batline_core::{
+    csv_export::text_cell,
+    figures::{ReportRow, suppress},
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-/// Figures resting on fewer cases than this are withheld.
-pub const MIN_CASES: i64 = 5;
 /// How long one period's figures are served before they are computed again.
 const CACHE_FOR: Duration = Duration::from_secs(300);
 /// Periods kept at once; the oldest goes first.
@@ -25,7 +27,9 @@ const CACHE_SIZE: usize = 32;
 pub struct Figure {
     /// The number (seconds, a share 0–1, a count, a score), or `null`.
     pub value: Option<f64>,
-    /// True when it rests on fewer than [`MIN_CASES`] cases and is not shown.
+    /// True when it rests on fewer than [`MIN_CASES`] cases, or its row is
+    /// withheld so that another row's withheld count cannot be worked out,
+    /// and is not shown.
     pub withheld: bool,
 }
 
@@ -122,6 +126,11 @@ impl OpenRow {
         }
     }
 
+    /// A row of `group` with every figure withheld.
+    pub fn withheld(group: &str) -> Self {
+        OpenRow::from_report(&ReportRow::empty(group))
+    }
+
     /// The figures in [`OpenRow::FIGURES`] order.
     pub fn figures(&self) -> [Figure; 16] {
         [
@@ -145,6 +154,25 @@ impl OpenRow {
     }
 }
 
+/// The published rows of the period's total (`summary`) and of each of its
+/// `breakdowns`: each figure checked against what it rests on, and whole
+/// rows withheld, beyond those resting on too few cases, so that no withheld
+/// count can be worked out from the total and the counts shown
+/// ([`batline_core::figures::suppress`], the one place that decides).
+pub fn published(summary: &ReportRow, breakdowns: &[Vec<ReportRow>]) -> (OpenRow, Vec<Vec<OpenRow>>) {
+    let counts: Vec<Vec<i64>> = breakdowns.iter().map(|rows| rows.iter().map(|r| r.cases).collect()).collect();
+    let counts: Vec<&[i64]> = counts.iter().map(Vec::as_slice).collect();
+    let suppression = suppress(summary.cases, &counts, MIN_CASES);
+    let row =
+        |r: &ReportRow, withheld: bool| if withheld { OpenRow::withheld(&r.group) } else { OpenRow::from_report(r) };
+    let tables = breakdowns
+        .iter()
+        .zip(&suppression.breakdowns)
+        .map(|(rows, withheld)| rows.iter().zip(withheld).map(|(r, w)| row(r, *w)).collect())
+        .collect();
+    (row(summary, suppression.total), tables)
+}
+
 /// The one group a breakdown of typed names shows for all its withheld groups.
 pub const WITHHELD_GROUP: &str = "(withheld)";
 
@@ -156,7 +184,7 @@ pub const WITHHELD_GROUP: &str = "(withheld)";
 pub fn without_withheld_names(rows: Vec<OpenRow>) -> Vec<OpenRow> {
     let (withheld, mut shown): (Vec<_>, Vec<_>) = rows.into_iter().partition(|row| row.cases.withheld);
     if !withheld.is_empty() {
-        shown.push(OpenRow::from_report(&ReportRow::empty(WITHHELD_GROUP)));
+        shown.push(OpenRow::withheld(WITHHELD_GROUP));
     }
     shown
 }
@@ -293,6 +321,19 @@ mod tests {
         assert!(shown[2].figures().iter().all(|f| f.withheld && f.value.is_none()));
         let all_shown = without_withheld_names(vec![typed("puistot", 5)]);
         assert_eq!(all_shown.len(), 1, "no withheld group when nothing is withheld");
+    }
+
+    #[test]
+    fn a_withheld_count_is_not_the_total_minus_the_others() {
+        // Issue 17's day: 49 cases, chat 32, SMS 15, walk-in 2.
+        let channel = |name: &str, cases| ReportRow { group: name.into(), ..row(cases, cases, cases) };
+        let (summary, tables) =
+            published(&row(49, 49, 49), &[vec![channel("chat", 32), channel("sms", 15), channel("walk_in", 2)]]);
+        assert_eq!(summary.cases.value, Some(49.0));
+        let shown: Vec<(&str, Option<f64>)> = tables[0].iter().map(|r| (r.group.as_str(), r.cases.value)).collect();
+        assert_eq!(shown, [("chat", Some(32.0)), ("sms", None), ("walk_in", None)]);
+        assert!(tables[0][1].figures().iter().all(|f| f.withheld && f.value.is_none()), "the whole SMS row goes");
+        assert_eq!(tables[0][1].group, "sms", "the group is still listed");
     }
 
     #[test]

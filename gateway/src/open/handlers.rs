@@ -21,7 +21,7 @@ use batline_core::{
 use chrono::{Datelike, Duration as Days, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::figures::{MIN_CASES, OpenData, OpenRow, csv, without_withheld_names};
+use super::figures::{MIN_CASES, OpenData, csv, published, without_withheld_names};
 use crate::{error::ApiError, http::extract::Query, state::AppState};
 
 /// What the pages and data may load: their own styles and nothing else (no
@@ -76,7 +76,6 @@ async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc
     }
     let filter = Filter::helsinki_days(from, to)?;
     let now = Utc::now();
-    let rows = |rows: Vec<ReportRow>| rows.iter().map(OpenRow::from_report).collect::<Vec<_>>();
     let report = |by| state.figures.report(&filter, by, now);
     let summary = report(Grouping::All).await?.pop().unwrap_or_else(|| ReportRow::empty("all"));
     let mut weeks = report(Grouping::Week).await?;
@@ -88,6 +87,20 @@ async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc
         })
         .collect();
     let show_responders = state.config.open.show_responders;
+    let mut breakdowns = vec![
+        report(Grouping::Area).await?,
+        report(Grouping::Topic).await?,
+        report(Grouping::Channel).await?,
+        report(Grouping::Hour).await?,
+        by_week,
+    ];
+    if show_responders {
+        breakdowns.push(report(Grouping::Responder).await?);
+    }
+    // Every breakdown splits the same cases as the summary: withheld together.
+    let (summary, tables) = published(&summary, &breakdowns);
+    let mut tables = tables.into_iter();
+    let mut next = || tables.next().unwrap_or_default();
     let data = OpenData {
         from,
         to,
@@ -95,16 +108,13 @@ async fn figures(state: &AppState, from: NaiveDate, to: NaiveDate) -> Result<Arc
         min_cases: MIN_CASES,
         percentile_method: "percentile_cont",
         responders_shown: show_responders,
-        summary: OpenRow::from_report(&summary),
-        by_area: rows(report(Grouping::Area).await?),
-        by_topic: without_withheld_names(rows(report(Grouping::Topic).await?)),
-        by_channel: rows(report(Grouping::Channel).await?),
-        by_hour: rows(report(Grouping::Hour).await?),
-        by_week: rows(by_week),
-        by_responder: match show_responders {
-            true => Some(rows(report(Grouping::Responder).await?)),
-            false => None,
-        },
+        summary,
+        by_area: next(),
+        by_topic: without_withheld_names(next()),
+        by_channel: next(),
+        by_hour: next(),
+        by_week: next(),
+        by_responder: show_responders.then(next),
     };
     let data = Arc::new(data);
     state.open_cache.put((from, to), data.clone());
@@ -217,6 +227,7 @@ pub async fn schema() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::open::figures::OpenRow;
 
     #[test]
     fn the_default_period_is_the_last_four_full_weeks() {

@@ -8,7 +8,11 @@
 //! with `withheld: true`), so no resident can be singled out: a group's
 //! count with its group, a percentile with the cases it is taken over (a
 //! p90 of four resolutions is withheld even in a group of ten), a share
-//! with the clocks it is a share of, an average with the answers.
+//! with the clocks it is a share of, an average with the answers. And so
+//! that no withheld count is the total minus the counts shown, each
+//! breakdown then withholds more whole rows, smallest first, until at
+//! least two are withheld resting on at least that many cases together
+//! (`batline_core::figures::suppress` decides, [`figures::published`] applies).
 //!
 //! The page (`GET /open`), the open data (`/open/data.json`, `/open/data.csv`)
 //! and the JSON Schema (`/open/schema.json`; `docs/open-data.md` explains

@@ -63,15 +63,15 @@ batline_core::texts! {
     }
 
     withheld_note {
-        fi: "Luku, joka perustuu alle viiteen asiaan, jätetään näyttämättä (–), jotta ketään asukasta ei voi tunnistaa.",
-        sv: "Ett tal som bygger på färre än fem ärenden visas inte (–), så att ingen invånare kan identifieras.",
-        en: "A figure resting on fewer than five cases is withheld (–), so that no resident can be singled out.",
+        fi: "Luku, joka perustuu alle viiteen asiaan, jätetään näyttämättä (–), jotta ketään asukasta ei voi tunnistaa. Lisäksi jätetään näyttämättä niin monta muuta riviä, ettei piilotettua lukua voi laskea kokonaismäärästä vähentämällä.",
+        sv: "Ett tal som bygger på färre än fem ärenden visas inte (–), så att ingen invånare kan identifieras. Dessutom döljs så många andra rader att ett dolt tal inte kan räknas ut genom att dra av de visade från totalen.",
+        en: "A figure resting on fewer than five cases is withheld (–), so that no resident can be singled out, and so are enough other rows that no withheld figure can be worked out by subtracting the ones shown from the total.",
     }
 
     withheld {
-        fi: "ei näytetä: alle viisi asiaa",
-        sv: "visas inte: färre än fem ärenden",
-        en: "withheld: fewer than five cases",
+        fi: "ei näytetä: alle viisi asiaa, tai suojaa toista piilotettua lukua",
+        sv: "visas inte: färre än fem ärenden, eller skyddar ett annat dolt tal",
+        en: "withheld: fewer than five cases, or protecting another withheld figure",
     }
 
     summary {
