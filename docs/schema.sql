@@ -391,6 +391,7 @@ CREATE TABLE public.track_codes (
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     used_at timestamp with time zone,
+    requester_hash bytea NOT NULL,
     CONSTRAINT track_codes_attempts_check CHECK ((attempts >= 0))
 );
 
@@ -595,6 +596,8 @@ CREATE UNIQUE INDEX sla_policies_current ON public.sla_policies USING btree (COA
 CREATE UNIQUE INDEX sla_policies_versions ON public.sla_policies USING btree (COALESCE(channel, ''::text), COALESCE(topic, ''::text), COALESCE(priority, ''::text), version);
 
 CREATE INDEX track_codes_by_case ON public.track_codes USING btree (case_id, created_at DESC);
+
+CREATE INDEX track_codes_by_requester ON public.track_codes USING btree (case_id, requester_hash, created_at DESC);
 
 CREATE INDEX walk_in_tickets_by_point ON public.walk_in_tickets USING btree (point_id, created_at);
 
