@@ -23,10 +23,9 @@ use crate::{
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignIn {
     /// Sign-in name.
-    #[schema(pattern = "^[^\\x00]*$", example = "aino")]
+    #[schema(example = "aino")]
     username: String,
     /// Password.
-    #[schema(pattern = "^[^\\x00]*$")]
     password: String,
 }
 

@@ -109,7 +109,7 @@ pub async fn acknowledge(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewReply {
     /// The text (1 to 1,600 characters).
-    #[schema(min_length = 1, max_length = 1600, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 1600, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     body: String,
 }
 
@@ -135,7 +135,7 @@ pub async fn reply(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Resolve {
     /// What was done, for the resident (1 to 1,000 characters).
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     summary: String,
 }
 
@@ -161,7 +161,7 @@ pub async fn resolve(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewNote {
     /// The note (1 to 4,000 characters).
-    #[schema(min_length = 1, max_length = 4000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 4000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     text: String,
 }
 
@@ -190,7 +190,7 @@ pub async fn add_note(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Reopen {
     /// Why (1 to 1,000 characters).
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     reason: String,
 }
 

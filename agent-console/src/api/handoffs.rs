@@ -25,10 +25,10 @@ use crate::{
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ToColleague {
     /// The colleague's username.
-    #[schema(pattern = "^[^\\x00]*$", example = "mikko")]
+    #[schema(example = "mikko")]
     to: String,
     /// Why, for the colleague (1 to 1,000 characters).
-    #[schema(min_length = 1, max_length = 1000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     note: String,
 }
 
@@ -85,7 +85,7 @@ pub async fn accept(
 pub struct Decline {
     /// Why not, for the owner (at most 1,000 characters).
     #[serde(default)]
-    #[schema(max_length = 1000, pattern = "^[^\\x00]*$")]
+    #[schema(max_length = 1000)]
     note: Option<String>,
 }
 

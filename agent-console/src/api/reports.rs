@@ -52,10 +52,10 @@ pub struct ReportQuery {
     /// Only this channel.
     channel: Option<Channel>,
     /// Only this topic (1 to 100 characters).
-    #[param(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[param(min_length = 1, max_length = 100, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     topic: Option<String>,
     /// Only this area (1 to 100 characters).
-    #[param(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[param(min_length = 1, max_length = 100, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     area: Option<String>,
     /// Breaches listed by `breaches` and `dashboard` (default 500, at most 10 000).
     #[param(minimum = 1, maximum = 10_000)]

@@ -354,7 +354,7 @@ pub enum TicketRequest {
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     /// What the resident came about (1 to 2,000 characters).
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub about: String,
     /// The resident's language.
     pub language: batline_core::domain::Language,
@@ -365,7 +365,7 @@ pub struct NewVisit {
     )]
     pub phone: Option<String>,
     /// A topic (streets, parks, housing, …), at most 64 characters.
-    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
+    #[schema(max_length = 64)]
     pub topic: Option<String>,
     /// The walk-in point; default the desk person's home point.
     pub point_id: Option<Uuid>,
@@ -379,12 +379,12 @@ pub struct FollowUp {
     #[schema(pattern = "^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$", example = "K7QD-4M2X")]
     pub tracking_code: String,
     /// What the resident came about (1 to 2,000 characters).
-    #[schema(min_length = 1, max_length = 2000, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 2000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub about: String,
     /// Default the case's language.
     pub language: Option<batline_core::domain::Language>,
     /// A topic, at most 64 characters.
-    #[schema(max_length = 64, pattern = "^[^\\x00]*$")]
+    #[schema(max_length = 64)]
     pub topic: Option<String>,
     /// The walk-in point; default the desk person's home point.
     pub point_id: Option<Uuid>,

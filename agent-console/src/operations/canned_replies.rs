@@ -31,10 +31,10 @@ pub struct NewCannedReply {
     /// The language it is written in.
     pub language: Language,
     /// A short name to pick it by (1 to 80 characters).
-    #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 80, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub title: String,
     /// The text (1 to 1,600 characters).
-    #[schema(min_length = 1, max_length = 1600, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 1600, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub body: String,
 }
 

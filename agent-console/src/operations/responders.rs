@@ -28,10 +28,15 @@ pub struct AddResponder {
     pub username: String,
     /// The name residents see (1 to 80 characters; nothing invisible, no
     /// bidirectional control, no space but the plain one).
-    #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "Aino")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Aino"
+    )]
     pub display_name: String,
     /// The initial password (10 characters at least).
-    #[schema(min_length = 10, pattern = "^[^\\x00]*$")]
+    #[schema(min_length = 10)]
     pub password: String,
     /// Phone for call-backs, with the country code; blank for none.
     #[serde(default)]

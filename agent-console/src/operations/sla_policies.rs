@@ -27,7 +27,7 @@ pub struct NewPolicy {
     /// Channel covered; absent for any.
     pub channel: Option<Channel>,
     /// Topic covered (1 to 100 characters); absent for any.
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 100, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub topic: Option<String>,
     /// Priority covered; absent for any.
     pub priority: Option<Priority>,

@@ -17,15 +17,20 @@ pub struct NewPoint {
     #[schema(
         min_length = 1,
         max_length = 200,
-        pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$",
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
         example = "Batcave Kallio"
     )]
     pub name: String,
     /// Street address (1 to 200 characters).
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 200, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub address: String,
     /// District (1 to 200 characters).
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$", example = "Kallio")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Kallio"
+    )]
     pub area: String,
     /// `{"mon": [["08:00", "16:00"]], ...}`, Helsinki time.
     #[serde(default)]

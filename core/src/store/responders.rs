@@ -138,7 +138,7 @@ pub async fn backstop(e: impl PgExecutor<'_>) -> Result<Option<Responder>> {
 /// An area or topic name as the console API takes it: at most 100
 /// characters (blank ones are dropped). Only the API document uses it.
 #[derive(Debug, Clone, utoipa::ToSchema)]
-#[schema(pattern = "^[^\\x00]{0,100}$", example = "Kallio")]
+#[schema(pattern = "^[\\s\\S]{0,100}$", example = "Kallio")]
 pub struct Skill(pub String);
 
 /// Changes to a responder; `None` leaves a field as it is.
@@ -147,7 +147,7 @@ pub struct Skill(pub String);
 pub struct ResponderPatch {
     /// The name residents see (1 to 80 characters; nothing invisible, no
     /// bidirectional control, no space but the plain one).
-    #[schema(min_length = 1, max_length = 80, pattern = "^[^\\x00]*[^\\s\\x00][^\\x00]*$")]
+    #[schema(min_length = 1, max_length = 80, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub display_name: Option<String>,
     /// Phone for call-backs, with the country code (normalised to E.164).
     #[schema(
