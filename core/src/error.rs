@@ -79,7 +79,7 @@ impl Error {
     }
 
     /// True when PostgreSQL refused a text it cannot store: a NUL (SQLSTATE
-    /// 22021 in a text column, 22P05 in jsonb). The extractors drop control
+    /// 22021 in a text column, 22P05 in jsonb). The extractors blank control
     /// characters ([`crate::plain_text`]), so this is the backstop for text
     /// that arrives some other way: the request's fault, never a 500.
     pub fn is_unstorable_text(&self) -> bool {

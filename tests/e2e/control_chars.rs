@@ -2,8 +2,9 @@
 //! from a Twilio webhook, so Twilio retried forever; "send it again" from
 //! the chat, forever; a 500 from console notes and walk-in topics). The
 //! rule now, decided once in `batline_core::plain_text` and applied where
-//! text comes in: control characters are dropped, line breaks and tabs
-//! kept, and nothing a resident sent is lost over them.
+//! text comes in: control characters are blanked (each made a space, so
+//! lengths stay as sent), line breaks and tabs kept, and nothing a
+//! resident sent is lost over them.
 
 use std::time::Duration;
 
@@ -30,10 +31,14 @@ async fn a_text_with_control_characters_is_filed_without_them() -> TestResult {
     app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     // Signed as sent, NUL, escape and CR LF included: the signature covers
     // the bytes Twilio posted.
-    let r = app.text("+358401110\u{0}033", "Katu\u{0}valo\u{1b} on rikki\r\nKallio").await?;
+    let r = app.text("+358401110033", "Katu\u{0}valo\u{1b}on rikki\r\nKallio").await?;
     assert_eq!(r.status(), 200, "a webhook never answers an error for what will never succeed");
     let case = app.wait_for_cases("+358401110033", 1, Duration::from_secs(10)).await?.remove(0);
-    assert_eq!(bodies(&app, case.id).await?.first().map(String::as_str), Some("Katuvalo on rikki\nKallio"));
+    assert_eq!(bodies(&app, case.id).await?.first().map(String::as_str), Some("Katu valo on rikki\r\nKallio"));
+    // A NUL in `From` too: blanked, filed, never a 500 for Twilio to retry.
+    let r = app.text("+358401110044\u{0}", "Puisto").await?;
+    assert_eq!(r.status(), 200);
+    app.wait_for_cases("+358401110044 ", 1, Duration::from_secs(10)).await?;
     app.teardown().await
 }
 
@@ -44,7 +49,8 @@ async fn a_chat_message_with_a_nul_is_accepted_without_it() -> TestResult {
     let (mut chat, _) = ChatClient::greet(&app.gateway, None, 0).await?;
     let (_, case) = chat.first_message("Bussi\u{0}pysäkki\u{7}").await?;
     let id = case_id(&app, case["code"].as_str().context("code")?).await?;
-    assert_eq!(bodies(&app, id).await?.first().map(String::as_str), Some("Bussipysäkki"));
+    // Trimmed like any message, after the blanking.
+    assert_eq!(bodies(&app, id).await?.first().map(String::as_str), Some("Bussi pysäkki"));
     // A message of nothing but control characters is empty, and said so.
     chat.send(json!({ "type": "message", "client_id": "nul", "body": "\u{0}\u{0}" })).await?;
     let refused = chat.expect("error").await?;
@@ -53,7 +59,7 @@ async fn a_chat_message_with_a_nul_is_accepted_without_it() -> TestResult {
 }
 
 #[tokio::test]
-async fn console_notes_replies_and_walk_in_topics_drop_control_characters() -> TestResult {
+async fn console_notes_replies_and_walk_in_topics_blank_control_characters() -> TestResult {
     let app = TestApp::spawn().await?;
     app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let point = app.add_walk_in_point("Batcave Kallio", "Kallio").await?;
@@ -72,8 +78,8 @@ async fn console_notes_replies_and_walk_in_topics_drop_control_characters() -> T
     .bind(case.id)
     .fetch_one(&app.pool)
     .await?;
-    assert_eq!(note, "Soita huomenna");
-    assert!(bodies(&app, case.id).await?.iter().any(|b| b == "Hei!\nTulemme."));
+    assert_eq!(note, "Soita  huomenna");
+    assert!(bodies(&app, case.id).await?.iter().any(|b| b == "Hei !\r\nTulemme."));
 
     let desk = app.sign_in("veera").await?;
     let (status, ticket) =
@@ -89,6 +95,6 @@ async fn console_notes_replies_and_walk_in_topics_drop_control_characters() -> T
         .await?)
     })
     .await?;
-    assert!(bodies(&app, walk_in_case).await?.iter().any(|b| b.contains("Penkki rikki")));
+    assert!(bodies(&app, walk_in_case).await?.iter().any(|b| b.contains("Penkki  rikki")));
     app.teardown().await
 }

@@ -4,7 +4,7 @@
 //! client of this API expects (and the OpenAPI document does not describe).
 //! `ApiError`'s `From` for each rejection says how it maps.
 //!
-//! `Json`, `Form` and `Query` drop control characters from every string
+//! `Json`, `Form` and `Query` blank control characters in every string
 //! before the handler sees it ([`batline_core::plain_text`]): the one rule
 //! for text, applied where text comes in so no handler can forget it.
 

@@ -151,7 +151,7 @@ pub struct ResponderPatch {
     pub display_name: Option<String>,
     /// Phone for call-backs, with the country code (normalised to E.164).
     #[schema(
-        pattern = "^\\s*$|^[\\s().-]*\\+[\\s().-]*[1-9]([\\s().-]*[0-9]){6,14}[\\s().-]*$",
+        pattern = "^[\\s\\x00-\\x1f\\x7f-\\x9f]*$|^[\\s\\x00-\\x1f\\x7f-\\x9f().-]*\\+[\\s\\x00-\\x1f\\x7f-\\x9f().-]*[1-9]([\\s\\x00-\\x1f\\x7f-\\x9f().-]*[0-9]){6,14}[\\s\\x00-\\x1f\\x7f-\\x9f().-]*$",
         example = "+358401234567"
     )]
     pub phone: Option<String>,

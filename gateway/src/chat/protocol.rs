@@ -281,7 +281,7 @@ pub fn decode(text: &str, max_chars: usize) -> Result<ClientFrame, Refusal> {
         },
         Err(e) => return Err(refuse_parse(text, &e)),
     };
-    // Control characters go before anything reads the frame: the rule for
+    // Control characters are blanked before anything reads the frame: the rule for
     // every text Batline accepts (`plain_text`). A NUL in a message used
     // to fail to store and ask the page to send it again, forever.
     let frame = plain_text::from_json::<ClientFrame>(value).map_err(|e| refuse_parse(text, e.inner()))?;

@@ -4,7 +4,7 @@
 //! API expects (and the OpenAPI document does not describe). `ApiError`'s
 //! `From` impls for the rejections say how each maps.
 //!
-//! `Query` and `Form` drop control characters from every name and value
+//! `Query` and `Form` blank control characters in every name and value
 //! before the handler sees them ([`batline_core::plain_text`]): the one rule
 //! for text, applied where text comes in so no handler can forget it.
 
