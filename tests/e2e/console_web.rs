@@ -593,7 +593,14 @@ async fn sign_in_sends_the_browser_only_to_a_path_on_the_console() -> TestResult
             .await?;
         assert_eq!(response.status(), 303, "{next:?}");
         let location = response.headers()["location"].to_str()?.to_owned();
-        assert_eq!(location, "/", "{next:?} -> {location:?}");
+        // Control characters other than tab, CR and LF are blanked where
+        // text comes in (`plain_text`): what is left is a path on the
+        // console with a space in it, never another origin. Tab, CR and LF,
+        // which browsers drop from URLs, send the browser to `/`.
+        let blanked = next.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        let expected = if blanked { next.replace(|c: char| c.is_control(), "%20") } else { "/".to_owned() };
+        assert_eq!(location, expected, "{next:?} -> {location:?}");
+        assert_eq!(console.join(&location)?.origin(), console.origin(), "{next:?} -> {location:?}");
         let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
         assert!(cookie.starts_with("batline_session="), "{next:?}: signed in all the same");
     }
