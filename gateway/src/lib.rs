@@ -80,6 +80,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi::openapi_json))
         // Not in the document: the HTML pages are for people, not API
         // clients (and answer HTML, not the JSON error body).
+        .route("/track", get(track::find::find))
         .route("/track/{code}", get(track::page::page))
         .route("/open", get(open::handlers::page))
         .route("/chat", get(chat::page::page))

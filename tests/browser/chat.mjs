@@ -97,6 +97,25 @@ await run(async (browser) => {
   if (await stranger.locator("#conversation").isVisible()) throw new Error("a stranger sees the conversation");
   await expectAccessible(stranger, "the tracking page for a stranger");
 
+  // A resident types their code at /track: mistyped, unknown, then right,
+  // and always a page in their language with the form, never a JSON error.
+  const typing = await newPage(browser);
+  await typing.goto(`${gateway}/track?lang=sv`);
+  await expectAccessible(typing, "the page where a code is typed");
+  await typing.getByLabel("Uppföljningskod").fill("K7QD-4M2");
+  await typing.getByRole("button", { name: "Visa ärendet" }).click();
+  await typing.getByText("är ingen uppföljningskod").waitFor();
+  await expectAccessible(typing, "a mistyped code");
+  await typing.goto(`${gateway}/track/${code.slice(0, 5)}ZZZ9?lang=en`);
+  await typing.getByText("No case has the code").waitFor();
+  await expectAccessible(typing, "an unknown code");
+  await typing.goto(`${gateway}/track?lang=sv`);
+  await typing.getByLabel("Uppföljningskod").fill(code.toLowerCase().replace("-", " "));
+  await typing.getByRole("button", { name: "Visa ärendet" }).click();
+  await typing.waitForURL(`**/track/${code}?lang=sv`);
+  step("a resident types their code, mistypes it, and finds the case");
+  if (process.env.SCREENSHOTS) await typing.screenshot({ path: `${process.env.SCREENSHOTS}/track-typed.png`, fullPage: true });
+
   // A city page embeds the chat with one script tag. It is served from the
   // loopback like the gateway (Chromium keeps public pages from loading
   // private addresses), at another origin: the one BATLINE_CHAT_ORIGINS lists.

@@ -230,3 +230,48 @@ async fn the_chat_session_is_the_contact_of_its_case() -> TestResult {
     assert_eq!(app.http.get(&url).send().await?.status(), 403);
     app.teardown().await
 }
+
+/// Issue 18: a resident who mistypes a code, or has an old one, gets a page
+/// in their language with the form to try again, never the API's JSON; and
+/// `/track` is where a code is typed.
+#[tokio::test]
+async fn a_mistyped_or_unknown_code_gets_a_page_to_try_again() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.text(RESIDENT, "Puistossa on kaatunut puu").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    let http = no_redirects()?;
+    let gateway = &app.gateway;
+    let page = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let html =
+            r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("text/html");
+        TestResult::Ok((status, html, r.text().await?))
+    };
+
+    let (status, html, body) = page(http.get(format!("{gateway}/track?lang=sv")).send().await?).await?;
+    assert_eq!((status, html), (200, true));
+    assert!(
+        body.contains(r#"<html lang="sv""#) && body.contains("Uppföljningskod") && body.contains(r#"action="/track""#)
+    );
+
+    let (status, html, body) = page(http.get(format!("{gateway}/track/K7QD-4M2?lang=en")).send().await?).await?;
+    assert_eq!((status, html), (400, true), "{body}");
+    assert!(body.contains(r#"<html lang="en""#) && body.contains("is not a tracking code") && body.contains("<title>"));
+    let (status, html, body) = page(http.get(format!("{gateway}/track?code=K7QD-4M2%3Cb%3E")).send().await?).await?;
+    assert_eq!((status, html), (400, true), "{body}");
+    assert!(body.contains("&lt;b&gt;") && !body.contains("<b>"), "what was typed is shown as text");
+
+    let unknown = if case.tracking_code == "K7QD-4M2X" { "K7QD-4M2Y" } else { "K7QD-4M2X" };
+    let (status, html, body) = page(http.get(format!("{gateway}/track/{unknown}?lang=fi")).send().await?).await?;
+    assert_eq!((status, html), (404, true), "{body}");
+    assert!(body.contains(&format!("Koodilla {unknown} ei löydy asiaa")), "{body}");
+
+    // Typed as people type it: lower case, a space for the dash.
+    let typed = case.tracking_code.to_lowercase().replace('-', " ");
+    let r = http.get(format!("{gateway}/track")).query(&[("code", typed.as_str()), ("lang", "fi")]).send().await?;
+    assert_eq!(r.status(), 303);
+    let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert_eq!(to, format!("/track/{}?lang=fi", case.tracking_code));
+    app.teardown().await
+}

@@ -8,8 +8,10 @@
 //!
 //! Below, [`case`] loads what the public and the contact see; [`access`]
 //! proves a resident is the contact; [`page`] renders the page from what
-//! it is given.
+//! it is given; [`find`] is `/track`, where a code is typed, and the page
+//! a mistyped or unknown code gets.
 
 pub mod access;
 pub mod case;
+pub mod find;
 pub mod page;

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, State},
-    http::{HeaderMap, HeaderValue, header},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use batline_core::{
@@ -25,6 +25,7 @@ use serde::Deserialize;
 use super::{
     access,
     case::{self, Line, PublicEvent, Tracking},
+    find::{self, Problem},
 };
 use crate::{
     error::ApiError,
@@ -51,7 +52,18 @@ pub async fn page(
 ) -> Result<Response, ApiError> {
     let lang: Language = crate::lang::pick(query.lang.as_deref(), &headers);
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
-    let tracking = case::load(&state, &code).await?;
+    // A mistyped or unknown code is answered with a page in the resident's
+    // language and the form to try again, not the API's JSON error.
+    let tracking = match case::load(&state, &code).await {
+        Ok(tracking) => tracking,
+        Err(ApiError::Core(batline_core::Error::Invalid(_))) => {
+            return Ok(find::page(lang, Some((Problem::NotACode, &code)), StatusCode::BAD_REQUEST));
+        }
+        Err(ApiError::Core(batline_core::Error::NotFound(_))) => {
+            return Ok(find::page(lang, Some((Problem::Unknown, &code)), StatusCode::NOT_FOUND));
+        }
+        Err(e) => return Err(e),
+    };
     let conversation = match access::granted(&state, &headers, tracking.case_id).await? {
         true => Some(case::conversation(&state, tracking.case_id).await?),
         false => None,
