@@ -10,6 +10,10 @@ use sqlx::PgPool;
 use crate::live_feed;
 
 /// Shared state of every console handler.
+/// The first wait of a sign-in lockout (`operations::sessions`); it
+/// doubles with each failure after.
+pub const FIRST_LOCKOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct AppState {
     /// Settings read at start-up.
@@ -46,7 +50,7 @@ impl AppState {
         let sign_in_limit = Arc::new(batline_core::rate_limit::PerAddress::per_minute(per_minute));
         let sign_in_lockout = Arc::new(batline_core::rate_limit::Backoff::new(
             config.sign_in_lockout_after,
-            crate::operations::sessions::FIRST_LOCKOUT,
+            FIRST_LOCKOUT,
             config.sign_in_lockout_max,
         ));
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));

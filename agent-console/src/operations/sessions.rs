@@ -3,7 +3,7 @@
 //!
 //! **Failed sign-ins lock out a pair, not an account.** After
 //! `BATLINE_SIGN_IN_LOCKOUT_AFTER` failures in a row for one username from
-//! one client address (IPv6 by its /64), that pair waits [`FIRST_LOCKOUT`],
+//! one client address (IPv6 by its /64), that pair waits `state::FIRST_LOCKOUT`,
 //! doubling with each further failure up to
 //! `BATLINE_SIGN_IN_LOCKOUT_MAX_MINUTES`; a success resets it. Keyed on the
 //! account alone, anyone could keep a responder out of the console by
@@ -38,9 +38,6 @@ pub struct Session {
     /// Who signed in.
     responder: Responder,
 }
-
-/// The first wait of a locked-out pair; it doubles with each failure after.
-pub const FIRST_LOCKOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What failed sign-ins are counted by: the client's source (IPv6 by its
 /// /64) and the username as typed, trimmed and lower-cased, so that case

@@ -108,14 +108,11 @@ const SHOWN_CHARS: usize = 40;
 /// The form, with `problem` about what was typed, answered with `status`.
 pub fn page(lang: Language, problem: Option<(Problem, &str)>, status: StatusCode) -> Response {
     let w = words(lang);
-    let notice = problem.map(|(problem, typed)| {
-        let typed: String = typed.trim().chars().take(SHOWN_CHARS).collect();
-        match problem {
-            Problem::NotACode => w.not_a_code.replace("{code}", &typed),
-            Problem::Unknown => w.unknown.replace("{code}", &typed),
-        }
-    });
     let typed = problem.map(|(_, typed)| typed.trim().chars().take(SHOWN_CHARS).collect::<String>());
+    let notice = problem.zip(typed.as_deref()).map(|((problem, _), typed)| match problem {
+        Problem::NotACode => w.not_a_code.replace("{code}", typed),
+        Problem::Unknown => w.unknown.replace("{code}", typed),
+    });
     let markup = html! {
         (DOCTYPE)
         html lang=(lang.as_str()) {
