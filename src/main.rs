@@ -86,9 +86,13 @@ enum Command {
 enum WalkInPointCommand {
     /// Add a walk-in point.
     Add {
-        /// Its name, e.g. "Batcave Kallio".
+        /// Its name, e.g. "Batcave Kallio", as staff know it.
         #[arg(long)]
         name: String,
+        /// Its name as residents read it on SMS receipts and printed
+        /// tickets, e.g. "Kallion asiointipiste"; default the name.
+        #[arg(long)]
+        public_name: Option<String>,
         /// Street address.
         #[arg(long)]
         address: String,
@@ -530,9 +534,10 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
 async fn walk_in_point(config: Config, command: WalkInPointCommand) -> anyhow::Result<()> {
     let pool = services::database(&config).await?;
     match command {
-        WalkInPointCommand::Add { name, address, area, hours } => {
+        WalkInPointCommand::Add { name, public_name, address, area, hours } => {
             let hours = batline_core::opening_hours::OpeningHours::parse(&hours)?;
-            let point = store::walk_in_points::insert(&pool, &name, &address, &area, &hours).await?;
+            let public_name = public_name.as_deref().map(str::trim).filter(|p| !p.is_empty()).unwrap_or(&name);
+            let point = store::walk_in_points::insert(&pool, &name, public_name, &address, &area, &hours).await?;
             println!("added {} ({}, {})", point.name, point.address, point.area);
         }
         WalkInPointCommand::List => {

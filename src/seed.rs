@@ -97,11 +97,12 @@ const RESPONDERS: &[Demo] = &[
     },
 ];
 
-/// Demo walk-in points: name, address, area, and whose home point it is.
-const BATCAVES: &[(&str, &str, &str, &[&str])] = &[
-    ("Batcave Kallio", "Kallion koulu, Helsinki", "Kallio", &["aino", "veera"]),
-    ("Batcave Vuosaari", "Vuosaaren koulu, Helsinki", "Vuosaari", &["mikko"]),
-    ("Batcave Lauttasaari", "Lauttasaaren koulu, Helsinki", "Lauttasaari", &["linnea"]),
+/// Demo walk-in points: the city's own name, the name residents read,
+/// address, area, and whose home point it is.
+const BATCAVES: &[(&str, &str, &str, &str, &[&str])] = &[
+    ("Batcave Kallio", "Kallion asiointipiste", "Kallion koulu, Helsinki", "Kallio", &["aino", "veera"]),
+    ("Batcave Vuosaari", "Vuosaaren asiointipiste", "Vuosaaren koulu, Helsinki", "Vuosaari", &["mikko"]),
+    ("Batcave Lauttasaari", "Lauttasaaren asiointipiste", "Lauttasaaren koulu, Helsinki", "Lauttasaari", &["linnea"]),
 ];
 
 /// The demo sign-ins that still have the demo password. Only the demo's
@@ -146,8 +147,8 @@ pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
         store::responders::insert(&mut *tx, &new).await?;
     }
     let weekdays = OpeningHours::parse("mon-fri 08:00-18:00, sat 10:00-14:00")?;
-    for (name, address, area, home_of) in BATCAVES {
-        let point = store::walk_in_points::insert(&mut *tx, name, address, area, &weekdays).await?;
+    for (name, public_name, address, area, home_of) in BATCAVES {
+        let point = store::walk_in_points::insert(&mut *tx, name, public_name, address, area, &weekdays).await?;
         for username in *home_of {
             sqlx::query("UPDATE responders SET home_point_id = $1 WHERE username = $2")
                 .bind(point.id)

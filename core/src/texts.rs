@@ -94,33 +94,45 @@ pub fn reassigned(lang: Language, owner: &str, code: &str) -> String {
     }
 }
 
+/// Whether, and how, a resolved notice asks if the case was solved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// Not asked (it was, once, already).
+    No,
+    /// By a reply: 1–5 or "no" (SMS).
+    ByReply,
+    /// With the chat's answer buttons, which the chat shows beside it.
+    ByButtons,
+}
+
 /// The notice that the owner resolved the case, with their summary. With
-/// `ask`, it asks once whether it was solved (answered 1–5, or "no"). A long
-/// summary is shortened, never the question after it.
-pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: bool) -> String {
+/// `ask`, it asks once whether it was solved, in the words of the channel
+/// (a reply 1–5 or "no" by SMS, the buttons in the chat). A long summary is
+/// shortened, never the question after it.
+pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask) -> String {
     let (head, tail) = match lang {
         Language::Fi => (
             format!("{owner} Batlinesta: asiasi {code} on ratkaistu. "),
-            if ask {
-                " Ratkesiko asia? Vastaa 1–5 (5 = täysin) tai \"ei\"."
-            } else {
-                " Jos asia ei ratkennut, vastaa tähän viestiin."
+            match ask {
+                Ask::ByReply => " Ratkesiko asia? Vastaa 1–5 (5 = täysin) tai \"ei\".",
+                Ask::ByButtons => " Ratkesiko asia? Vastaa alla olevilla painikkeilla.",
+                Ask::No => " Jos asia ei ratkennut, vastaa tähän viestiin.",
             },
         ),
         Language::Sv => (
             format!("{owner} på Batline: ditt ärende {code} är löst. "),
-            if ask {
-                " Löste det sig? Svara 1–5 (5 = helt) eller \"nej\"."
-            } else {
-                " Om det inte löste sig, svara på det här meddelandet."
+            match ask {
+                Ask::ByReply => " Löste det sig? Svara 1–5 (5 = helt) eller \"nej\".",
+                Ask::ByButtons => " Löste det sig? Svara med knapparna nedan.",
+                Ask::No => " Om det inte löste sig, svara på det här meddelandet.",
             },
         ),
         Language::En => (
             format!("{owner} from Batline: your case {code} is resolved. "),
-            if ask {
-                " Was it solved? Reply 1–5 (5 = fully) or \"no\"."
-            } else {
-                " If it is not solved, reply to this message."
+            match ask {
+                Ask::ByReply => " Was it solved? Reply 1–5 (5 = fully) or \"no\".",
+                Ask::ByButtons => " Was it solved? Answer with the buttons below.",
+                Ask::No => " If it is not solved, reply to this message.",
             },
         ),
     };
@@ -194,7 +206,7 @@ mod tests {
     #[test]
     fn resolved_notices_fit_in_one_sms_body() {
         let long = "x".repeat(5000);
-        let text = resolved(Language::En, "Aino", "K7QD-4M2X", &long, true);
+        let text = resolved(Language::En, "Aino", "K7QD-4M2X", &long, Ask::ByReply);
         assert_eq!(text.chars().count(), SMS_MAX_CHARS);
         assert!(text.ends_with("Reply 1–5 (5 = fully) or \"no\"."), "the question survives: {text}");
     }

@@ -13,6 +13,47 @@ pub const MAX_ABOUT_CHARS: usize = 2000;
 /// Longest topic.
 pub const MAX_TOPIC_CHARS: usize = 64;
 
+/// Why a visit cannot be registered as the desk typed it: each is something
+/// the desk can put right. The JSON API answers these in English (its
+/// `Display`); the desk page says them in the desk person's language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VisitRefusal {
+    /// Nothing was written about what the resident came for.
+    #[error("about is empty")]
+    AboutEmpty,
+    /// Too long a description; the count as typed.
+    #[error("about has {0} characters; the most is {MAX_ABOUT_CHARS}")]
+    AboutTooLong(usize),
+    /// Too long a topic.
+    #[error("topic has more than {MAX_TOPIC_CHARS} characters")]
+    TopicTooLong,
+    /// The phone does not read as a number with its country code; the
+    /// text says what is wrong with it.
+    #[error("{0}")]
+    Phone(String),
+    /// A follow-up continues a case as it is, phone included.
+    #[error("a follow-up ticket continues the case as it is; leave out phone when giving tracking_code")]
+    PhoneWithFollowUp,
+    /// The tracking code does not parse; the text says why.
+    #[error("{0}")]
+    CodeMalformed(String),
+    /// No case has this code.
+    #[error("case with that tracking code not found")]
+    CodeUnknown,
+    /// A new visit needs the resident's language.
+    #[error("language is required: fi, sv or en, as the resident wishes")]
+    LanguageMissing,
+    /// A language Batline does not answer in (as typed, shortened).
+    #[error("language {0:?} is not one Batline answers in; use fi, sv or en")]
+    LanguageUnknown(String),
+    /// No point was chosen, and the desk person has no home point.
+    #[error("you have no home walk-in point; say which one with point_id")]
+    NoHomePoint,
+    /// The point chosen does not exist.
+    #[error("there is no walk-in point with id {0}")]
+    UnknownPoint(Uuid),
+}
+
 /// A registered walk-in ticket, the `raw` of its intake row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ticket {

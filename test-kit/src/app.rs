@@ -276,7 +276,7 @@ impl TestApp {
     /// A walk-in point (a Batcave) in `area`; returns its id.
     pub async fn add_walk_in_point(&self, name: &str, area: &str) -> TestResult<Uuid> {
         let hours = batline_core::opening_hours::OpeningHours::default();
-        Ok(store::walk_in_points::insert(&self.pool, name, &format!("{name} school"), area, &hours).await?.id)
+        Ok(store::walk_in_points::insert(&self.pool, name, name, &format!("{name} school"), area, &hours).await?.id)
     }
 
     /// Makes `point` the responder's home walk-in point.

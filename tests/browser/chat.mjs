@@ -31,13 +31,31 @@ await run(async (browser) => {
   await page.getByText("Yhteys on auki.").waitFor();
   await expectAccessible(page, "the empty chat");
 
+  // Empty and too-long messages are explained, and nothing typed is lost
+  // (no maxlength cuts a long paste silently).
+  await page.getByLabel("Viestisi").focus();
+  await page.keyboard.press("Control+Enter");
+  await page.getByText("Kirjoita viesti ennen lähettämistä.").waitFor();
+  const tooLong = "a".repeat(2001);
+  await page.getByLabel("Viestisi").fill(tooLong);
+  await page.locator("#message-count.over", { hasText: "2001 / 2000 merkkiä" }).waitFor();
+  await page.getByRole("button", { name: "Lähetä" }).click();
+  await page.getByText("Viestissä on 2001 merkkiä; enintään 2000 mahtuu.").waitFor();
+  if ((await page.getByLabel("Viestisi").inputValue()) !== tooLong) throw new Error("the too-long message was cut or lost");
+  await page.getByLabel("Viestisi").fill("");
+  await page.locator("#message-count", { hasText: "0 / 2000 merkkiä" }).waitFor();
+  if ((await page.locator("#message-error").textContent()) !== "") throw new Error("the too-long message stays after clearing");
+  step("an empty or too-long message is explained, and the text is kept");
+
   // Keyboard only: focus the message field by its label, type, Ctrl+Enter.
   await page.getByLabel("Viestisi").focus();
   await page.keyboard.type("Katuvalo ei pala Fleminginkadulla");
   const sentAt = Date.now();
   await page.keyboard.press("Control+Enter");
   const owner = page.locator("#case-owner");
-  await owner.filter({ hasText: "Asiaasi hoitaa Aino, Kallio" }).waitFor({ timeout: 5000 });
+  await owner.filter({ hasText: "Asiaasi hoitaa Aino" }).waitFor({ timeout: 5000 });
+  // The case's district is not known yet: none is shown, never Aino's home area.
+  if ((await owner.textContent()).includes("Kallio")) throw new Error("the chat shows the owner's home area as the case's");
   step(`the owner's name shows ${Date.now() - sentAt} ms after sending`);
   const code = (await page.locator("#case-code").textContent()).trim();
   if (!/^[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(code)) throw new Error(`no tracking code: ${code}`);
@@ -55,6 +73,11 @@ await run(async (browser) => {
   await api(`/api/v1/cases/${mine.id}/replies`, token, { body: "Kiitos! Korjaamme valon huomenna." });
   await page.locator(".chat-msg.from-responder").filter({ hasText: "Korjaamme valon huomenna" }).waitFor();
   step("the reply arrives live");
+  await api(`/api/v1/cases/${mine.id}/replies`, token, { body: "Lisätietoa: https://www.hel.fi/katuvalot." });
+  const link = page.locator(".chat-msg.from-responder a[href='https://www.hel.fi/katuvalot']");
+  await link.waitFor();
+  if ((await link.getAttribute("rel")) !== "noopener noreferrer") throw new Error("a link in a message opens without noopener");
+  step("a web address in a message is a link");
   await api(`/api/v1/cases/${mine.id}`, token);
   await page.locator(".chat-msg.from-resident .chat-state").filter({ hasText: "Luettu" }).waitFor();
   step("the resident's message shows as read");
@@ -68,7 +91,7 @@ await run(async (browser) => {
   await page.locator(".chat-msg.from-responder").filter({ hasText: "Korjaamme valon huomenna" }).waitFor();
   await owner.filter({ hasText: "Aino" }).waitFor();
   const order = await page.locator(".chat-msg .chat-body").allTextContents();
-  if (!order[0].startsWith("Katuvalo") || !order[order.length - 1].startsWith("Kiitos!")) {
+  if (!order[0].startsWith("Katuvalo") || !order[order.length - 1].startsWith("Lisätietoa")) {
     throw new Error(`history out of order after reload: ${JSON.stringify(order)}`);
   }
   step("after a reload the history is there, in order");
@@ -138,10 +161,34 @@ await run(async (browser) => {
   await chatFrame.getByLabel("Ditt meddelande").waitFor();
   if ((await toggle.getAttribute("aria-expanded")) !== "true") throw new Error("the toggle does not say it is open");
   await city.getByRole("button", { name: "Stäng chatten" }).waitFor();
+  // Escape closes the panel with focus inside the chat's frame, too.
+  await chatFrame.getByLabel("Ditt meddelande").focus();
   await city.keyboard.press("Escape");
+  await city.waitForFunction(() => document.getElementById("batline-chat-toggle").getAttribute("aria-expanded") === "false");
   if ((await toggle.getAttribute("aria-expanded")) !== "false") throw new Error("Escape does not close the chat");
   step("a city page opens the chat from the embed script, in its own language, by keyboard");
   await expectAccessible(city, "a city page with the embedded chat button");
   site.closeAllConnections();
   site.close();
+
+  // A page Batline does not allow to frame the chat gets a link to open it
+  // in a new tab, not a broken frame.
+  const other = createServer((_, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="en"><head><title>Elsewhere</title></head><body><main><h1>Elsewhere</h1></main>
+      <script src="${gateway}/chat/embed.js" defer></script></body></html>`);
+  });
+  await new Promise((resolve) => other.listen(0, "127.0.0.1", resolve));
+  other.unref();
+  // Not newPage: the refused frame is exactly the CSP refusal newPage fails on.
+  const elsewhere = await (await browser.newContext()).newPage();
+  await elsewhere.goto(`http://127.0.0.1:${other.address().port}/`);
+  await elsewhere.getByRole("button", { name: "Ask the city" }).click();
+  const newTab = elsewhere.getByRole("link", { name: "Open the chat in a new tab" });
+  await newTab.waitFor({ timeout: 10000 });
+  if ((await newTab.getAttribute("href")) !== `${gateway}/chat?lang=en`) throw new Error("the new-tab link goes elsewhere");
+  step("a page not allowed to frame the chat offers it in a new tab");
+  await expectAccessible(elsewhere, "a page whose frame was refused");
+  other.closeAllConnections();
+  other.close();
 });

@@ -81,6 +81,8 @@ run(async (browser) => {
 
   // Hand off to B with a note; B sees the offer live and accepts.
   await b.evaluate(() => { window.__stillTheSamePage = true; });
+  // The actions sit behind their buttons; the hand-off opens with its own.
+  await a.locator("summary", { hasText: "Hand off to a colleague" }).click();
   await a.getByLabel("To", { exact: true }).selectOption(B);
   await a.getByLabel("Note for the colleague").fill("Katuvalot ovat sinun alaasi.");
   await a.getByRole("button", { name: "Offer the case" }).click();
@@ -98,18 +100,24 @@ run(async (browser) => {
   if (owner !== B_NAME) throw new Error(`expected ${B_NAME} to own the case, the page says ${owner}`);
   step(`${B} accepted and owns ${code}`);
 
-  // B resolves with a summary.
+  // B resolves with a summary, confirming that it is public.
+  await b.locator("summary", { hasText: "Resolve" }).click();
   await b.getByLabel("Summary").fill("Lamppu vaihdettiin.");
+  let confirmed = "";
+  b.once("dialog", (dialog) => { confirmed = dialog.message(); dialog.accept(); });
   await b.getByRole("button", { name: "Mark resolved" }).click();
   await b.getByText("Case resolved and the resident told.").waitFor();
   await b.locator("dt:has-text('Status') + dd", { hasText: "Resolved" }).waitFor();
-  step("resolved");
+  if (!/public tracking page/.test(confirmed)) throw new Error(`resolving should ask for confirmation; it asked "${confirmed}"`);
+  step("resolved, after confirming the summary is public");
 
-  // A is no longer the owner: the case page is refused by URL.
+  // A is no longer the owner: the case page says where it went, read-only.
   const response = await a.goto(`${a.url().split("?")[0]}`);
-  if (response.status() !== 403) throw new Error(`expected 403 for a former owner, got ${response.status()}`);
-  await a.getByText(/belongs to another responder/).waitFor();
-  step("a responder cannot open another responder's case by URL");
+  if (response.status() !== 200) throw new Error(`expected the former owner's read-only view, got ${response.status()}`);
+  await a.locator("[data-now-with]", { hasText: `This case is now with ${B_NAME}` }).waitFor();
+  if (await a.locator("#reply-body").count() !== 0) throw new Error("the former owner can still reply");
+  await expectAccessible(a, "the former owner's view");
+  step("the former owner reads 'now with' and cannot act");
 
   // The Finnish console passes axe too.
   await b.goto(CONSOLE + "/");

@@ -28,6 +28,16 @@ run(async (browser) => {
   if (!districtsBefore.includes("Kallio") || districtsBefore.includes("Vuosaari")) throw new Error("only Kallio's recent cases are in the period");
   step("the last four weeks: 3 cases, Kallio only");
 
+  // Staffing: a weekday × hour heat map of the same cases, with its table.
+  const cells = await page.locator("#chart-heat rect[data-count]").evaluateAll((rects) => rects.map((r) => Number(r.dataset.count)));
+  if (cells.length !== 168 || cells.reduce((a, b) => a + b, 0) !== 3) throw new Error(`the heat map should count 3 cases in 168 cells: ${cells.length} cells, ${cells.reduce((a, b) => a + b, 0)} cases`);
+  await page.getByText("As a table").click();
+  await page.locator("#heat-table tbody tr").first().waitFor();
+  // Each headline card has the previous period beside it; weeks read as dates.
+  if (await page.locator("#headline .previous").count() < 10) throw new Error("the headline cards do not show the previous period");
+  if (!(await chart(page, "chart-weeks")).match(/\d+\.\d+\.–\d+\.\d+\./)) throw new Error("weeks are not shown as dates");
+  step("the heat map counts the cases; cards compare with the previous period; weeks are dates");
+
   // A longer period takes in the older Vuosaari cases.
   await page.getByLabel("From").fill(LONG_AGO);
   await page.getByRole("button", { name: "Show" }).click();

@@ -273,7 +273,15 @@ async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         store::responders::insert(pool, &new).await?;
     }
     let hours = batline_core::opening_hours::OpeningHours::default();
-    let point = store::walk_in_points::insert(pool, "Batcave Vikasieto", "Koulukatu 1", "Kallio", &hours).await?;
+    let point = store::walk_in_points::insert(
+        pool,
+        "Batcave Vikasieto",
+        "Vikasiedon asiointipiste",
+        "Koulukatu 1",
+        "Kallio",
+        &hours,
+    )
+    .await?;
     sqlx::query("UPDATE responders SET home_point_id = $1 WHERE username = 'veera'")
         .bind(point.id)
         .execute(pool)

@@ -17,9 +17,12 @@
   const wanted = (script.dataset.lang || document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
   const lang = langs.includes(wanted) ? wanted : "fi";
   const words = {
-    fi: { open: "Kysy kaupungilta", close: "Sulje chat", title: "Batline-chat" },
-    sv: { open: "Fråga staden", close: "Stäng chatten", title: "Batline-chatt" },
-    en: { open: "Ask the city", close: "Close the chat", title: "Batline chat" },
+    fi: { open: "Kysy kaupungilta", close: "Sulje chat", title: "Batline-chat",
+      blocked: "Chat ei voi avautua tälle sivulle.", newTab: "Avaa chat uuteen välilehteen" },
+    sv: { open: "Fråga staden", close: "Stäng chatten", title: "Batline-chatt",
+      blocked: "Chatten kan inte öppnas på den här sidan.", newTab: "Öppna chatten i en ny flik" },
+    en: { open: "Ask the city", close: "Close the chat", title: "Batline chat",
+      blocked: "The chat cannot open on this page.", newTab: "Open the chat in a new tab" },
   }[lang];
 
   const button = document.createElement("button");
@@ -47,8 +50,42 @@
   Object.assign(frame.style, { width: "100%", height: "100%", border: "0" });
   panel.append(frame);
 
+  // A page whose origin Batline does not allow to frame the chat gets a
+  // refused frame, which no load event tells apart from a good one. The
+  // chat says "ready" when it runs; without that in a few seconds, the
+  // panel offers the chat in a new tab instead of an empty frame.
+  const chatUrl = `${base}/chat?lang=${lang}`;
+  let ready = false;
+  function fallback() {
+    if (ready) return;
+    const box = document.createElement("div");
+    Object.assign(box.style, { padding: "16px", font: "16px/1.5 Arial, sans-serif", color: "#1a1a1a" });
+    const text = document.createElement("p");
+    text.textContent = words.blocked;
+    const link = document.createElement("a");
+    link.href = chatUrl;
+    link.target = "_blank";
+    link.rel = "noopener";
+    link.textContent = words.newTab;
+    Object.assign(link.style, { color: "#0000bf", fontWeight: "600" });
+    box.append(text, link);
+    frame.replaceWith(box);
+    link.focus();
+  }
+  window.addEventListener("message", (event) => {
+    if (event.origin !== base || event.source !== frame.contentWindow || !event.data) return;
+    if (event.data.batline === "chat-ready") ready = true;
+    if (event.data.batline === "chat-escape" && !panel.hidden) {
+      toggle(false);
+      button.focus();
+    }
+  });
+
   function toggle(open) {
-    if (open && !frame.src) frame.src = `${base}/chat?lang=${lang}`;
+    if (open && !frame.src) {
+      frame.src = chatUrl;
+      setTimeout(fallback, 6000);
+    }
     panel.hidden = !open;
     button.setAttribute("aria-expanded", String(open));
     button.textContent = open ? words.close : words.open;

@@ -69,9 +69,28 @@
     }
     const stateEl = document.createElement("span");
     stateEl.className = "chat-state";
-    stateEl.textContent = state || "";
+    // The same separator as setState gives later ("18.44 · Lähetetty").
+    stateEl.textContent = state ? " · " + state : "";
     p.append(stateEl);
     return p;
+  }
+
+  // Web addresses in a message become links (new tab, no referrer); the
+  // rest stays text. Only http(s): nothing else is ever made clickable.
+  const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'"]/g;
+  function withLinks(parent, body) {
+    let last = 0;
+    for (const match of body.matchAll(URL_PATTERN)) {
+      parent.append(document.createTextNode(body.slice(last, match.index)));
+      const a = document.createElement("a");
+      a.href = match[0];
+      a.textContent = match[0];
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      parent.append(a);
+      last = match.index + match[0].length;
+    }
+    parent.append(document.createTextNode(body.slice(last)));
   }
 
   function bubble(kind, who, body, at, state) {
@@ -80,7 +99,7 @@
     li.append(meta(who, at, state));
     const text = document.createElement("p");
     text.className = "chat-body";
-    text.textContent = body;
+    withLinks(text, body);
     li.append(text);
     log.append(li);
     li.scrollIntoView({ block: "nearest" });
@@ -138,7 +157,8 @@
   function showCase(c) {
     currentCase = c;
     casePanel.hidden = false;
-    const name = c.owner.area ? `${c.owner.name}, ${c.owner.area}` : c.owner.name;
+    // The case's district, when known: never the owner's home area.
+    const name = c.area ? `${c.owner.name}, ${c.area}` : c.owner.name;
     caseOwner.textContent = fill(T.owner, { name });
     caseCode.textContent = c.code;
     caseCode.href = `${c.track_url}?lang=${lang}`;
@@ -161,9 +181,23 @@
     typingTimer = setTimeout(() => { typingEl.textContent = ""; }, 6000);
   }
 
-  function showError(text) {
+  function showError(text, kind) {
     errorEl.textContent = text;
+    errorEl.dataset.kind = text ? kind || "" : "";
   }
+
+  // The live count, in characters as the gateway counts them (code points).
+  const countEl = el("message-count");
+  const length = (text) => Array.from(text).length;
+  function updateCount() {
+    const count = length(input.value.trim());
+    countEl.textContent = fill(T.count, { count, max: maxChars });
+    countEl.classList.toggle("over", count > maxChars);
+    // A "too long" message goes once the text fits.
+    if (errorEl.dataset.kind === "too_long" && count <= maxChars) showError("");
+  }
+  input.addEventListener("input", updateCount);
+  updateCount();
 
   // --- The socket ----------------------------------------------------------
   let ws = null;
@@ -328,10 +362,13 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const body = input.value.trim();
-    if (!body) { showError(""); return; }
-    if (body.length > maxChars) { showError(T.too_long); return; }
+    // Said out loud, never dropped: the text stays in the box to fix.
+    if (!body) { showError(T.empty); input.focus(); return; }
+    const count = length(body);
+    if (count > maxChars) { showError(fill(T.too_long_count, { count, max: maxChars }), "too_long"); input.focus(); return; }
     showError("");
     input.value = "";
+    updateCount();
     submit(body);
     input.focus();
   });
@@ -356,6 +393,16 @@
     send({ type: "satisfaction", client_id: item.client_id, answer });
     input.focus();
   });
+
+  // Framed into a city page (chat-embed.js): say the chat loaded, so the
+  // page need not offer its new-tab link, and pass Escape up, so it closes
+  // the panel wherever focus is. Nothing of the conversation is sent.
+  if (window.parent !== window) {
+    window.parent.postMessage({ batline: "chat-ready" }, "*");
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") window.parent.postMessage({ batline: "chat-escape" }, "*");
+    });
+  }
 
   // Messages written before a reload, not yet confirmed, are shown pending
   // and sent again once connected.

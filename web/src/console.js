@@ -101,7 +101,11 @@
       const ms = Date.parse(el.getAttribute("datetime")) - now;
       if (isNaN(ms) || !relative) return;
       const minutes = Math.round(ms / 60000);
-      el.textContent = Math.abs(minutes) < 120 ? relative.format(minutes, "minute") : relative.format(Math.round(minutes / 60), "hour");
+      // Minutes up to two hours, hours up to two days, then days: "in 5 days", not "in 120 hours".
+      const hours = Math.round(minutes / 60);
+      el.textContent = Math.abs(minutes) < 120 ? relative.format(minutes, "minute")
+        : Math.abs(hours) < 48 ? relative.format(hours, "hour")
+        : relative.format(Math.round(hours / 24), "day");
       el.classList.toggle("overdue", ms < 0);
       el.classList.toggle("soon", ms >= 0 && ms < 5 * 60000);
     });
@@ -117,6 +121,51 @@
       if (target && select.value) {
         target.value = select.value;
         target.focus();
+      }
+    });
+  });
+
+  // A form marked data-confirm asks first (resolving: the summary is public).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+    });
+  });
+
+  // A reply box's counter: characters and, for SMS, how many messages the
+  // text takes (GSM-7: 160, or 153 each when split; anything outside it
+  // makes the whole text UCS-2: 70, or 67 each).
+  const GSM7 = /^[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&'()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà^{}\\\[~\]|€]*$/;
+  function smsParts(text) {
+    if (text.length === 0) return 0;
+    const gsm = GSM7.test(text);
+    // ^ { } \ [ ] ~ | € take two GSM-7 septets each.
+    const length = gsm ? text.length + (text.match(/[\^{}\\\[\]~|€]/g) || []).length : text.length; // UTF-16 units, as UCS-2 counts them
+    const single = gsm ? 160 : 70;
+    const each = gsm ? 153 : 67;
+    return length <= single ? 1 : Math.ceil(length / each);
+  }
+  document.querySelectorAll("[data-count-for]").forEach(function (out) {
+    const box = document.getElementById(out.dataset.countFor);
+    if (!box) return;
+    const labels = (out.dataset.label || "").split(" · ");
+    function update() {
+      const chars = Array.from(box.value).length;
+      out.textContent = box.dataset.count === "sms"
+        ? chars + " " + labels[0] + " · " + smsParts(box.value) + " " + (labels[1] || "")
+        : chars + " " + labels[0];
+    }
+    box.addEventListener("input", update);
+    update();
+  });
+
+  // Ctrl+Enter (Cmd+Enter on a Mac) sends a form marked data-ctrl-enter from
+  // any of its fields: the desk registers a visit without reaching for the mouse.
+  document.querySelectorAll("form[data-ctrl-enter]").forEach(function (form) {
+    form.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        form.requestSubmit();
       }
     });
   });

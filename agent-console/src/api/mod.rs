@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod reports;
 pub mod responders;
 pub mod roster;
+pub mod search;
 pub mod sla_policies;
 pub mod walk_in;
 pub mod walk_in_points;
@@ -58,6 +59,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dead_letters::retry))
         .routes(routes!(canned_replies::list, canned_replies::add))
         .routes(routes!(canned_replies::archive))
+        .routes(routes!(search::search))
         .routes(routes!(cases::mine))
         .routes(routes!(cases::detail))
         .routes(routes!(cases::acknowledge))

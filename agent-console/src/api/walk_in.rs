@@ -1,16 +1,7 @@
-//! Walk-in desks: registering a resident's visit as a ticket (its printable
-//! page is `web::walk_in_ticket`), and finding a returning resident's case by its tracking code.
-//!
-//! Registering is desk work (roles desk, lead and admin). The console never
-//! chooses an owner: it stores the ticket with an intake row and its bus
-//! message in one transaction, exactly as the gateway stores an SMS, and the
-//! router files it. The request then waits a bounded time for the router:
-//! 201 with the case, its code and its owner when filing was quick, else 202
-//! and a ticket page that shows "assigning an owner…" and refreshes itself
-//! until the case exists. Nothing accepted is lost: if RabbitMQ is away the
-//! outbox relay publishes the ticket later.
-use std::time::Duration;
-
+//! Walk-in desks' JSON API: registering a resident's visit as a ticket (its
+//! printable page is `web::walk_in_ticket`), and finding a returning
+//! resident's case by its tracking code. What it does is
+//! `operations::walk_in`, shared with the desk page (`web::walk_in_desk`).
 use axum::{
     Json,
     extract::State,
@@ -18,18 +9,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use batline_core::{
-    bus::BusMessage,
-    domain::{CaseStatus, Channel, Language, Role},
-    outbox::Outbox,
-    phone::{self, PhoneNumber},
-    store::{
-        self,
-        intake::NewIntake,
-        responders::Responder,
-        walk_in_tickets::{NewTicket, TicketView},
-    },
+    domain::{CaseStatus, Channel},
+    store::walk_in_tickets::TicketView,
     tracking_code::TrackingCode,
-    walk_in::{MAX_ABOUT_CHARS, MAX_TOPIC_CHARS, Ticket},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -41,7 +23,7 @@ use crate::{
         extract::{self, Path},
         signed_in::SignedIn,
     },
-    operations::fields::text_field,
+    operations::walk_in::{self, Registered, Visit},
     state::AppState,
 };
 
@@ -49,23 +31,6 @@ use crate::{
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Longest idempotency key accepted.
 const MAX_KEY_CHARS: usize = 200;
-/// How long registration waits for the broker before leaving the ticket to
-/// the outbox relay.
-const PUBLISH_WAIT: Duration = Duration::from_secs(2);
-/// How long registration waits in all for the router to name an owner
-/// before answering 202.
-const FILING_WAIT: Duration = Duration::from_secs(5);
-/// How often it looks.
-const POLL: Duration = Duration::from_millis(50);
-
-fn ensure_desk_work(me: &Responder) -> Result<(), ApiError> {
-    if matches!(me.role, Role::Desk | Role::Lead | Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("walk-in tickets are desk work: for desk staff, leads and admins".into()))
-    }
-}
-
 /// Body of `POST /api/v1/walk-in/tickets`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,18 +79,6 @@ pub struct TicketAnswer {
     owner_name: Option<String>,
 }
 
-/// The printable ticket's path on the console.
-pub fn ticket_path(id: Uuid) -> String {
-    format!("/walk-in/tickets/{id}")
-}
-
-fn parse_language(raw: &str) -> Result<Language, ApiError> {
-    raw.trim().parse().map_err(|_| {
-        let shown: String = raw.chars().take(20).collect();
-        ApiError::Unprocessable(format!("language {shown:?} is not one Batline answers in; use fi, sv or en"))
-    })
-}
-
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);
@@ -171,151 +124,23 @@ pub async fn register(
     // Read only after the checks below, which answer first whatever was sent.
     body: Result<extract::Json<NewTicketBody>, ApiError>,
 ) -> Result<Response, ApiError> {
-    ensure_desk_work(&me)?;
+    walk_in::ensure_desk_work(&me)?;
     let key = idempotency_key(&headers)?;
     let extract::Json(body) = body?;
-    let about = text_field(&body.about, "about", MAX_ABOUT_CHARS)?;
-    let topic = match body.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) if t.chars().count() > MAX_TOPIC_CHARS => {
-            return Err(ApiError::Unprocessable(format!("topic has more than {MAX_TOPIC_CHARS} characters")));
-        }
-        other => other.map(str::to_owned),
+    let visit = Visit {
+        about: &body.about,
+        language: body.language.as_deref(),
+        phone: body.phone.as_deref(),
+        topic: body.topic.as_deref(),
+        point_id: body.point_id,
+        tracking_code: body.tracking_code.as_deref(),
     };
-    let phone = body
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(|p| phone::from_form(p).map(PhoneNumber::into_string))
-        .transpose()?;
-
-    let (language, follow_up_of) = match body.tracking_code.as_deref() {
-        Some(raw) => {
-            if phone.is_some() {
-                return Err(ApiError::Unprocessable(
-                    "a follow-up ticket continues the case as it is; leave out phone when giving tracking_code".into(),
-                ));
-            }
-            let code = TrackingCode::parse(raw)?;
-            let case = store::cases::by_tracking_code(&state.pool, &code)
-                .await?
-                .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
-            let language = body.language.as_deref().map(parse_language).transpose()?.unwrap_or(case.language);
-            (language, Some(case.id))
-        }
-        None => {
-            let raw = body.language.as_deref().ok_or_else(|| {
-                ApiError::Unprocessable("language is required: fi, sv or en, as the resident wishes".into())
-            })?;
-            (parse_language(raw)?, None)
-        }
-    };
-
-    let point_id = body
-        .point_id
-        .or(me.home_point_id)
-        .ok_or_else(|| ApiError::Unprocessable("you have no home walk-in point; say which one with point_id".into()))?;
-    let point = store::walk_in_points::get(&state.pool, point_id)
-        .await?
-        .ok_or_else(|| ApiError::Unprocessable(format!("there is no walk-in point with id {point_id}")))?;
-
-    if let Some(key) = &key
-        && let Some(existing) = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key).await?
-    {
-        return replay(&state, existing, &about).await;
-    }
-
-    let ticket = Ticket {
-        ticket_id: Uuid::new_v4(),
-        point_id: point.id,
-        desk_id: me.id,
-        language,
-        topic,
-        about,
-        phone,
-        follow_up_of,
-    };
-    let new = NewIntake {
-        channel: Channel::WalkIn,
-        provider_id: Some(ticket.ticket_id.to_string()),
-        sender: ticket.sender(),
-        recipient: None,
-        body: ticket.about.clone(),
-        raw: serde_json::to_value(&ticket).map_err(batline_core::Error::from)?,
-    };
-    let mut tx = state.pool.begin().await?;
-    let intake_id = store::intake::insert(&mut tx, &new)
-        .await?
-        .ok_or_else(|| batline_core::Error::Conflict("that ticket id is taken; send the ticket again".into()))?;
-    let stored = store::walk_in_tickets::insert(
-        &mut tx,
-        &NewTicket {
-            id: ticket.ticket_id,
-            point_id: point.id,
-            desk_id: me.id,
-            idempotency_key: key.as_deref(),
-            intake_id,
-            language,
-        },
-    )
-    .await?;
-    if !stored {
-        // A retry with the same key committed first while this one ran.
-        tx.rollback().await?;
-        let key = key.as_deref().unwrap_or_default();
-        let existing = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key)
-            .await?
-            .ok_or(batline_core::Error::NotFound("ticket"))?;
-        return replay(&state, existing, &ticket.about).await;
-    }
-    let outbox_id =
-        Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::WalkIn }).await?;
-    tx.commit().await?;
-    tracing::info!(ticket_id = %ticket.ticket_id, point = %point.name, desk = %me.username, "walk-in ticket stored");
-    batline_core::metrics::intake_stored(Channel::WalkIn);
-
-    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => {
-            tracing::warn!(ticket_id = %ticket.ticket_id, error = %e, "left to the outbox relay");
-            state.outbox.kick();
-        }
-        Err(_) => {
-            tracing::warn!(ticket_id = %ticket.ticket_id, "RabbitMQ is slow; left to the outbox relay");
-            state.outbox.kick();
-        }
-    }
-    let view = wait_for_case(&state, ticket.ticket_id).await?;
-    Ok(answer(view, false))
-}
-
-/// A retried registration: the same ticket, unless the key was used for a
-/// different visit, which is a client bug worth saying out loud.
-async fn replay(state: &AppState, existing: TicketView, about: &str) -> Result<Response, ApiError> {
-    if existing.about != about {
-        return Err(batline_core::Error::Conflict(
-            "this Idempotency-Key was already used for a different ticket; use a fresh key for a new visit".into(),
-        )
-        .into());
-    }
-    let view = wait_for_case(state, existing.id).await?;
-    Ok(answer(view, true))
-}
-
-/// The ticket once the router filed it, or as it is when [`FILING_WAIT`] is up.
-async fn wait_for_case(state: &AppState, id: Uuid) -> Result<TicketView, ApiError> {
-    let deadline = tokio::time::Instant::now() + FILING_WAIT;
-    loop {
-        let view =
-            store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
-        if view.case_id.is_some() || tokio::time::Instant::now() >= deadline {
-            return Ok(view);
-        }
-        tokio::time::sleep(POLL).await;
-    }
+    let Registered { ticket, replayed } = walk_in::register(&state, &me, &visit, key.as_deref()).await?;
+    Ok(answer(ticket, replayed))
 }
 
 fn answer(view: TicketView, replayed: bool) -> Response {
-    let ticket_url = ticket_path(view.id);
+    let ticket_url = walk_in::ticket_path(view.id);
     let filed = view.case_id.is_some();
     let body = TicketAnswer {
         ticket_id: view.id,
@@ -437,21 +262,10 @@ pub async fn case_by_code(
     SignedIn(me): SignedIn,
     Path(code): Path<String>,
 ) -> Result<Json<DeskCaseView>, ApiError> {
-    ensure_desk_work(&me)?;
+    walk_in::ensure_desk_work(&me)?;
     let code = TrackingCode::parse(&code)?;
-    let case = store::cases::by_tracking_code(&state.pool, &code)
-        .await?
-        .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
-    let owner_name = store::responders::display_names(&state.pool, &[case.owner_id])
-        .await?
-        .into_iter()
-        .next()
-        .map(|(_, name)| name)
-        .unwrap_or_default();
-    let walk_in_point = match store::walk_in_tickets::point_for_case(&state.pool, case.id).await? {
-        Some(id) => store::walk_in_points::get(&state.pool, id).await?.map(|p| PointRef { id: p.id, name: p.name }),
-        None => None,
-    };
+    let walk_in::DeskCase { case, owner_name, walk_in_point } = walk_in::case_by_code(&state, &me, &code).await?;
+    let walk_in_point = walk_in_point.map(|p| PointRef { id: p.id, name: p.name });
     Ok(Json(DeskCaseView {
         tracking_code: case.tracking_code,
         status: case.status,

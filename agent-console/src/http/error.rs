@@ -32,6 +32,10 @@ pub enum ApiError {
     /// Input is well-formed but unacceptable.
     #[error("{0}")]
     Unprocessable(String),
+    /// A walk-in visit the desk must put right; the desk page says it in
+    /// the desk person's language.
+    #[error("{0}")]
+    Visit(#[from] batline_core::walk_in::VisitRefusal),
     /// Too many attempts from one address; try again after this long.
     #[error("too many attempts from your address; try again in {} s", .0.as_secs())]
     TooManyRequests(std::time::Duration),
@@ -92,6 +96,8 @@ impl ApiError {
             ApiError::Json(status, _) => (*status, "bad_json"),
             ApiError::Malformed(status, _) => (*status, "bad_request"),
             ApiError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Visit(batline_core::walk_in::VisitRefusal::CodeUnknown) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Visit(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::TooManyRequests(_) | ApiError::SignInLocked(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),

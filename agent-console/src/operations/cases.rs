@@ -4,7 +4,7 @@
 
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CallBackStatus, CaseStatus, MessageKind, Role, event_kind},
+    domain::{ActorKind, CallBackStatus, CaseStatus, Channel, MessageKind, Role, event_kind},
     outbound,
     outbox::Outbox,
     store::{
@@ -148,14 +148,19 @@ pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &st
     .await?;
     let channel = outbound::resident_channel(case.channel);
     // Asked once per case: a case reopened and resolved again is not asked twice.
-    let ask = case.satisfaction_asked_at.is_none();
+    // The chat asks with its buttons; SMS by a reply.
+    let ask = match (case.satisfaction_asked_at, channel) {
+        (Some(_), _) => texts::Ask::No,
+        (None, Channel::Chat) => texts::Ask::ByButtons,
+        (None, _) => texts::Ask::ByReply,
+    };
     let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary, ask);
     let message =
         NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) };
     let mut ids = Vec::new();
     if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
         ids.push(send);
-        if ask {
+        if ask != texts::Ask::No {
             store::cases::mark_satisfaction_asked(&mut tx, case.id).await?;
         }
     }

@@ -14,6 +14,8 @@ pub mod handoffs;
 pub mod outbox;
 pub mod responders;
 pub mod roster;
+pub mod search;
 pub mod sessions;
 pub mod sla_policies;
+pub mod walk_in;
 pub mod walk_in_points;

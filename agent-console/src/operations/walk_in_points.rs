@@ -21,6 +21,11 @@ pub struct NewPoint {
         example = "Batcave Kallio"
     )]
     pub name: String,
+    /// Its name as residents read it on SMS receipts and printed tickets,
+    /// e.g. "Kallion asiointipiste" (at most 200 characters); default `name`.
+    #[serde(default)]
+    #[schema(max_length = 200, example = "Kallion asiointipiste")]
+    pub public_name: Option<String>,
     /// Street address (1 to 200 characters).
     #[schema(min_length = 1, max_length = 200, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     pub address: String,
@@ -54,9 +59,17 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: NewPoint) -> 
             return Err(ApiError::Unprocessable(format!("{field} needs 1 to 200 characters")));
         }
     }
+    let public_name = match body.public_name.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) if p.chars().count() > 200 => {
+            return Err(ApiError::Unprocessable("public_name needs at most 200 characters".into()));
+        }
+        Some(p) => p,
+        None => body.name.trim(),
+    };
     let point = store::walk_in_points::insert(
         &state.pool,
         body.name.trim(),
+        public_name,
         body.address.trim(),
         body.area.trim(),
         &body.opening_hours,

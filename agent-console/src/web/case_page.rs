@@ -65,6 +65,9 @@ enum Access {
     Owner,
     /// Leads, the mayor, admins, and a colleague deciding on an offer.
     ReadOnly,
+    /// Someone who owned it before: they read where it went ("now with …")
+    /// rather than meeting a refusal on a case they worked on.
+    FormerOwner,
 }
 
 struct View {
@@ -104,6 +107,8 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
         Access::Owner
     } else if user.me.role.may_reassign() || offered_to_me {
         Access::ReadOnly
+    } else if store::events::ever_owned_by(&state.pool, id, user.me.id).await? {
+        Access::FormerOwner
     } else {
         return Err(ApiError::Forbidden(t.not_yours.to_owned()));
     };
@@ -115,7 +120,8 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
         store::responders::list(&state.pool)
             .await?
             .into_iter()
-            .filter(|r| r.id != user.me.id && r.role != Role::Desk && r.duty_status != DutyStatus::Off)
+            // Only who can take it now: on duty, not on a break or off.
+            .filter(|r| r.id != user.me.id && r.role.may_own_cases() && r.duty_status == DutyStatus::OnDuty)
             .collect()
     } else {
         Vec::new()
@@ -187,11 +193,15 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
             div { dt { (t.area) ":" } dd { (case.area.as_deref().unwrap_or(t.none)) } }
             div { dt { (t.topic) ":" } dd { (case.topic.as_deref().unwrap_or(t.none)) } }
-            div { dt { (t.resident_language) ":" } dd { (case.language.as_str()) } }
+            div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
             div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
         }
-        @if !owner {
-            p class="flash" { (t.read_only) }
+        @match view.access {
+            Access::Owner => {}
+            Access::ReadOnly => p class="flash" { (t.read_only) },
+            Access::FormerOwner => p class="flash" data-now-with {
+                (t.now_with) " " strong { (view.item.owner_name) } ". " (t.now_with_after)
+            },
         }
         @if owner && open && case.acknowledged_at.is_none() {
             form method="post" action={ "/cases/" (case.id) "/acknowledge" } {
@@ -229,14 +239,16 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div class="stack" {
                 @if owner && open {
                     (handoff_form(t, user, view, draft))
-                    form class="panel" method="post" action={ "/cases/" (case.id) "/resolve" } {
-                        h2 { (t.resolve_title) }
-                        (csrf_field(user))
-                        label for="summary" { (t.summary) }
-                        p class="hint" id="summary-hint" { (t.resolve_hint) }
-                        textarea id="summary" name="summary" aria-describedby="summary-hint" maxlength="1000" required { (draft.summary) }
-                        div class="actions" {
-                            button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.resolve_button) } }
+                    details class="panel action" open[!draft.summary.is_empty()] {
+                        summary { h2 { (t.resolve_title) } }
+                        form method="post" action={ "/cases/" (case.id) "/resolve" } data-confirm=(t.resolve_confirm) {
+                            (csrf_field(user))
+                            label for="summary" { (t.summary) }
+                            p class="hint" id="summary-hint" { (t.resolve_hint) " " strong { (t.resolve_public) } }
+                            textarea id="summary" name="summary" aria-describedby="summary-hint" maxlength="1000" required { (draft.summary) }
+                            div class="actions" {
+                                button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.resolve_button) } }
+                            }
                         }
                     }
                     @if view.item.resident_phone.is_some() {
@@ -352,7 +364,7 @@ fn thread(t: &Ui, view: &View) -> Markup {
                                         MessageKind::Reply => (author(m.author_id).unwrap_or_else(|| t.owner.to_owned())),
                                     }
                                     " · " (t.channel(m.channel)) " · " (when(m.created_at))
-                                    @if let Some(status) = m.delivery_status { " · " (status.as_str()) }
+                                    @if let Some(status) = m.delivery_status { " · " (t.delivery(status)) }
                                 }
                                 span class="body" { (m.body) }
                                 @if let Some(url) = &m.recording_url {
@@ -401,7 +413,10 @@ fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             }
             label for="reply-body" { (t.reply_title) }
             p class="hint" id="reply-hint" { (t.reply_hint) " " (t.channel(channel)) "." }
-            textarea id="reply-body" name="body" aria-describedby="reply-hint" maxlength="1600" required { (draft.reply) }
+            textarea id="reply-body" name="body" aria-describedby="reply-hint reply-count" maxlength="1600" required
+                data-count=(if channel == batline_core::domain::Channel::Sms { "sms" } else { "chars" }) { (draft.reply) }
+            // console.js keeps it current as the owner types.
+            p class="hint" id="reply-count" data-count-for="reply-body" data-label=(t.sms_count_hint) {}
             div class="actions" {
                 button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.send_reply) } }
             }
@@ -412,25 +427,27 @@ fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
 fn handoff_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
     let case = &view.item.case;
     html! {
-        form class="panel" method="post" action={ "/cases/" (case.id) "/handoff" } {
-            h2 { (t.handoff_title) }
-            (csrf_field(user))
-            p class="hint" { (t.handoff_hint) }
-            @if view.offer_open {
-                p { strong { (t.handoff_pending) } }
-            } @else if view.colleagues.is_empty() {
-                p { (t.nobody_to_hand_to) }
-            } @else {
-                label for="handoff-to" { (t.handoff_to) }
-                select id="handoff-to" name="to" required {
-                    @for r in &view.colleagues {
-                        option value=(r.username) { (r.display_name) " (" (t.duty(r.duty_status)) ", " (r.open_cases) "/" (r.capacity) ")" }
+        details class="panel action" open[!draft.handoff_note.is_empty()] {
+            summary { h2 { (t.handoff_title) } }
+            form method="post" action={ "/cases/" (case.id) "/handoff" } {
+                (csrf_field(user))
+                p class="hint" { (t.handoff_hint) }
+                @if view.offer_open {
+                    p { strong { (t.handoff_pending) } }
+                } @else if view.colleagues.is_empty() {
+                    p { (t.nobody_to_hand_to) }
+                } @else {
+                    label for="handoff-to" { (t.handoff_to) }
+                    select id="handoff-to" name="to" required {
+                        @for r in &view.colleagues {
+                            option value=(r.username) { (r.display_name) " (" (t.duty(r.duty_status)) ", " (r.open_cases) "/" (r.capacity) ")" }
+                        }
                     }
-                }
-                label for="handoff-note" { (t.handoff_note) }
-                textarea id="handoff-note" name="note" maxlength="1000" required { (draft.handoff_note) }
-                div class="actions" {
-                    button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.handoff_send) } }
+                    label for="handoff-note" { (t.handoff_note) }
+                    textarea id="handoff-note" name="note" maxlength="1000" required { (draft.handoff_note) }
+                    div class="actions" {
+                        button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.handoff_send) } }
+                    }
                 }
             }
         }

@@ -82,3 +82,47 @@ pub fn lines(
         }
     }
 }
+
+/// A weekday × hour heat map of counts (Monday first, hours 00–23): each
+/// cell's blue as deep as its share of the busiest hour. The description
+/// names the busiest hours; the page puts the whole table beside it.
+pub fn heat_map(id: &str, title: &str, days: &[&str; 7], counts: &[[u32; 24]; 7]) -> Markup {
+    let (left, top, cell_w, cell_h) = (48.0, 20.0, (WIDTH - 56.0) / 24.0, 24.0);
+    let height = top + 7.0 * cell_h + 6.0;
+    let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let mut busiest: Vec<(u32, usize, usize)> = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(d, hours)| hours.iter().enumerate().map(move |(h, c)| (*c, d, h)))
+        .filter(|(c, _, _)| *c > 0)
+        .collect();
+    busiest.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let desc = busiest
+        .iter()
+        .take(5)
+        .map(|(c, d, h)| format!("{} {:02}–{:02}: {c}", days[*d], h, (h + 1) % 24))
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! {
+        svg id=(id) class="chart" role="img" aria-labelledby={ (id) "-title " (id) "-desc" }
+            viewBox={ "0 0 " (WIDTH) " " (height) } width="100%" preserveAspectRatio="xMinYMin meet" {
+            title id={ (id) "-title" } { (title) }
+            desc id={ (id) "-desc" } { (desc) }
+            @for h in (0..24).step_by(3) {
+                text x=(left + h as f64 * cell_w + cell_w / 2.0) y=(top - 6.0) text-anchor="middle" font-size="11" fill="#1a1a1a" { (format!("{h:02}")) }
+            }
+            @for (d, hours) in counts.iter().enumerate() {
+                @let y = top + d as f64 * cell_h;
+                text x=(left - 6.0) y=(y + cell_h / 2.0 + 4.0) text-anchor="end" font-size="12" fill="#1a1a1a" { (days[d]) }
+                @for (h, count) in hours.iter().enumerate() {
+                    // 0 is white; the busiest hour is full HDS bus blue.
+                    @let share = f64::from(*count) / f64::from(max);
+                    @let shade = |full: f64| (255.0 - share * (255.0 - full)).round() as u8;
+                    rect x=(left + h as f64 * cell_w) y=(y) width=(cell_w - 1.0) height=(cell_h - 1.0)
+                        fill=(format!("#{:02x}{:02x}{:02x}", shade(0.0), shade(0.0), shade(191.0)))
+                        stroke="#cccccc" stroke-width="0.5" data-count=(count) {}
+                }
+            }
+        }
+    }
+}

@@ -11,10 +11,11 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use batline_core::{
-    figures::{Filter, Grouping, ReportRow},
+    domain::{Channel, Language},
+    figures::{Filter, Grouping, ReportRow, WeekdayHours},
     roster::TZ,
 };
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -29,6 +30,73 @@ use crate::{http::error::ApiError, state::AppState};
 
 /// Default period: the last four weeks.
 const DEFAULT_DAYS: i64 = 28;
+/// The share of SLA clocks met that the headline cards hold up against.
+const TARGET_WITHIN_SLA: f64 = 0.9;
+/// The satisfaction the headline card holds up against, of 5.
+const TARGET_SATISFACTION: f64 = 4.0;
+
+batline_core::texts! {
+    /// The dashboard's words beyond the console's shared ones.
+    struct Words;
+
+    fn words;
+
+    previous { fi: "Edellinen jakso", sv: "Föregående period", en: "Previous period" }
+    target { fi: "Tavoite", sv: "Mål", en: "Target" }
+    target_met { fi: "tavoite saavutettu", sv: "målet nått", en: "target met" }
+    target_missed { fi: "alle tavoitteen", sv: "under målet", en: "below target" }
+    heat_title { fi: "Yhteydenotot viikonpäivän ja tunnin mukaan", sv: "Kontakter per veckodag och timme", en: "Contacts by weekday and hour" }
+    heat_hint {
+        fi: "Avattujen asioiden määrä kunakin tuntina (Helsingin aikaa) koko jaksolta: tummempi on enemmän. Henkilöstön mitoitukseen.",
+        sv: "Antal öppnade ärenden varje timme (Helsingforstid) under hela perioden: mörkare är fler. För bemanningen.",
+        en: "Cases opened in each hour (Helsinki time) over the whole period: darker is more. For staffing.",
+    }
+    heat_table { fi: "Taulukkona", sv: "Som tabell", en: "As a table" }
+    hour { fi: "Tunti", sv: "Timme", en: "Hour" }
+    weekday { fi: "Viikonpäivä", sv: "Veckodag", en: "Weekday" }
+    days: [&'static str; 7] {
+        fi: ["ma", "ti", "ke", "to", "pe", "la", "su"],
+        sv: ["mån", "tis", "ons", "tor", "fre", "lör", "sön"],
+        en: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    }
+    none { fi: "(ei tiedossa)", sv: "(okänt)", en: "(not known)" }
+    hours_unit { fi: "t", sv: "h", en: "h" }
+    days_unit { fi: "pv", sv: "d", en: "d" }
+}
+
+/// A number with `decimals` places in the reader's convention: a decimal
+/// comma in Finnish and Swedish.
+fn number(lang: Language, value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    if lang == Language::En { text } else { text.replace('.', ",") }
+}
+
+/// A week's label as dates, "23.11.–29.11.", from `2026-W48`.
+fn week_label(group: &str) -> String {
+    let parsed = group.split_once("-W").and_then(|(y, w)| Some((y.parse::<i32>().ok()?, w.parse::<u32>().ok()?)));
+    let monday = parsed.and_then(|(y, w)| NaiveDate::from_isoywd_opt(y, w, Weekday::Mon));
+    match monday {
+        Some(monday) => {
+            let sunday = monday + Duration::days(6);
+            format!("{}.{}.–{}.{}.", monday.day(), monday.month(), sunday.day(), sunday.month())
+        }
+        None => group.to_owned(),
+    }
+}
+
+/// A breakdown's group as the reader reads it: channels and "none" in
+/// their language, hours as a span.
+fn group_label(t: &Ui, w: &Words, by: Grouping, group: &str) -> String {
+    match by {
+        _ if group == "(none)" || group.is_empty() => w.none.to_owned(),
+        Grouping::Channel => group.parse::<Channel>().map_or_else(|_| group.to_owned(), |c| t.channel(c).to_owned()),
+        Grouping::Hour => {
+            group.parse::<u32>().map_or_else(|_| group.to_owned(), |h| format!("{h:02}–{:02}", (h + 1) % 24))
+        }
+        Grouping::Week => week_label(group),
+        _ => group.to_owned(),
+    }
+}
 
 /// The dashboard's query string (a GET form, so a view can be bookmarked).
 #[derive(Debug, Default, Deserialize)]
@@ -73,23 +141,21 @@ fn grouping_name(t: &Ui, by: Grouping) -> &'static str {
     }
 }
 
-/// Seconds as a person reads them: "45 s", "12 min", "3 h 20 min", "2 d 4 h".
-pub fn duration(seconds: f64) -> String {
+/// Seconds as a person reads them: "45 s", "12 min", "3 h 20 min", "2 d 4 h"
+/// (in Finnish "3 t 20 min", "2 pv 4 t").
+pub fn duration(lang: Language, seconds: f64) -> String {
+    let w = words(lang);
     let s = seconds.max(0.0).round() as i64;
     match s {
         0..60 => format!("{s} s"),
         60..3600 => format!("{} min", s / 60),
-        3600..86_400 => format!("{} h {} min", s / 3600, (s % 3600) / 60),
-        _ => format!("{} d {} h", s / 86_400, (s % 86_400) / 3600),
+        3600..86_400 => format!("{} {} {} min", s / 3600, w.hours_unit, (s % 3600) / 60),
+        _ => format!("{} {} {} {}", s / 86_400, w.days_unit, (s % 86_400) / 3600, w.hours_unit),
     }
 }
 
-fn opt_duration(seconds: Option<f64>) -> String {
-    seconds.map_or_else(|| "–".to_owned(), duration)
-}
-
-fn percent(share: Option<f64>) -> String {
-    share.map_or_else(|| "–".to_owned(), |s| format!("{:.0} %", s * 100.0))
+fn opt_duration(lang: Language, seconds: Option<f64>) -> String {
+    seconds.map_or_else(|| "–".to_owned(), |s| duration(lang, s))
 }
 
 /// `GET /dashboard`.
@@ -106,12 +172,25 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
         };
         let now = Utc::now();
         let filter = Filter::period(p.start, p.end);
+        // The period of the same length just before, for comparison.
+        let length = p.end - p.start;
+        let before = Filter::period(p.start - length, p.start);
         let all = state.figures.report(&filter, Grouping::All, now).await?;
+        let previous = state.figures.report(&before, Grouping::All, now).await?;
         let mut weeks = state.figures.report(&filter, Grouping::Week, now).await?;
         weeks.sort_by(|a, b| a.group.cmp(&b.group));
         let districts = state.figures.report(&filter, Grouping::Area, now).await?;
         let rows = state.figures.report(&filter, by, now).await?;
-        Ok::<_, ApiError>(body(t, &p, by, all.first(), &weeks, &districts, &rows))
+        let heat = state.figures.weekday_hours(&filter).await?;
+        let shown = Shown {
+            all: all.first(),
+            previous: previous.first(),
+            weeks: &weeks,
+            districts: &districts,
+            rows: &rows,
+            heat: &heat,
+        };
+        Ok::<_, ApiError>(body(user.lang, &p, by, &shown))
     };
     match result.await {
         Ok(body) => {
@@ -121,17 +200,94 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
     }
 }
 
-fn body(
-    t: &Ui,
-    p: &Period,
-    by: Grouping,
-    all: Option<&ReportRow>,
-    weeks: &[ReportRow],
-    districts: &[ReportRow],
-    rows: &[ReportRow],
+/// The figures a dashboard shows.
+struct Shown<'a> {
+    all: Option<&'a ReportRow>,
+    previous: Option<&'a ReportRow>,
+    weeks: &'a [ReportRow],
+    districts: &'a [ReportRow],
+    rows: &'a [ReportRow],
+    heat: &'a WeekdayHours,
+}
+
+/// A headline card: its name, the figure, the previous period's figure, and
+/// whether it meets its target, if it has one.
+fn card(
+    w: &Words,
+    name: &str,
+    key: &str,
+    value: String,
+    previous: Option<String>,
+    target: Option<(String, bool)>,
 ) -> Markup {
+    let class = match &target {
+        Some((_, true)) => "card met",
+        Some((_, false)) => "card missed",
+        None => "card",
+    };
+    html! {
+        div class=(class) data-card=(key) {
+            dt { (name) }
+            dd data-figure=(key) { (value) }
+            @if let Some((target, met)) = target {
+                dd class="target" {
+                    (w.target) " " (target) ": " strong { (if met { w.target_met } else { w.target_missed }) }
+                }
+            }
+            @if let Some(previous) = previous {
+                dd class="previous" { (w.previous) ": " (previous) }
+            }
+        }
+    }
+}
+
+fn headline(lang: Language, all: &ReportRow, previous: Option<&ReportRow>) -> Markup {
+    let t = ui(lang);
+    let w = words(lang);
+    let d = |s: Option<f64>| opt_duration(lang, s);
+    let pct =
+        |share: Option<f64>| share.map_or_else(|| "–".to_owned(), |s| format!("{} %", number(lang, s * 100.0, 0)));
+    let pair = |a: String, b: String| format!("{a} / {b}");
+    let sla_target = |share: Option<f64>| share.map(|s| (pct(Some(TARGET_WITHIN_SLA)), s >= TARGET_WITHIN_SLA));
+    let satisfaction =
+        |r: &ReportRow| r.satisfaction_avg.map_or_else(|| "–".to_owned(), |s| format!("{} / 5", number(lang, s, 1)));
+    let prev = |f: &dyn Fn(&ReportRow) -> String| previous.map(f);
+    html! {
+        dl class="figures" id="headline" {
+            (card(w, t.dash_cases, "cases", all.cases.to_string(), prev(&|r| r.cases.to_string()), None))
+            (card(w, t.dash_time_to_owner, "time_to_owner", pair(d(all.time_to_owner_p50), d(all.time_to_owner_p90)),
+                prev(&|r| pair(d(r.time_to_owner_p50), d(r.time_to_owner_p90))), None))
+            (card(w, t.dash_first_response, "first_response", pair(d(all.first_response_p50), d(all.first_response_p90)),
+                prev(&|r| pair(d(r.first_response_p50), d(r.first_response_p90))), None))
+            (card(w, t.dash_resolution, "resolution", pair(d(all.resolution_p50), d(all.resolution_p90)),
+                prev(&|r| pair(d(r.resolution_p50), d(r.resolution_p90))), None))
+            (card(w, t.dash_within_sla, "first_response_within_sla", pct(all.first_response_within_sla),
+                prev(&|r| pct(r.first_response_within_sla)), sla_target(all.first_response_within_sla)))
+            (card(w, t.dash_within_sla_resolution, "resolution_within_sla", pct(all.resolution_within_sla),
+                prev(&|r| pct(r.resolution_within_sla)), sla_target(all.resolution_within_sla)))
+            (card(w, t.dash_missed_acks, "missed_acknowledgements", all.missed_acknowledgements.to_string(),
+                prev(&|r| r.missed_acknowledgements.to_string()), None))
+            (card(w, t.dash_handoffs, "handoffs", number(lang, all.handoffs_per_case, 2),
+                prev(&|r| number(lang, r.handoffs_per_case, 2)), None))
+            (card(w, t.dash_reopened, "reopened", all.reopened.to_string(), prev(&|r| r.reopened.to_string()), None))
+            (card(w, t.dash_open, "open", all.open.to_string(), prev(&|r| r.open.to_string()), None))
+            (card(w, t.dash_open_age, "open_age", d(all.open_age_p50), prev(&|r| d(r.open_age_p50)), None))
+            (card(w, t.dash_satisfaction, "satisfaction",
+                format!("{} ({} {})", satisfaction(all), all.satisfaction_answers, t.dash_answers),
+                prev(&|r| satisfaction(r)),
+                all.satisfaction_avg.map(|s| (format!("{} / 5", number(lang, TARGET_SATISFACTION, 1)), s >= TARGET_SATISFACTION))))
+        }
+    }
+}
+
+fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
+    let t = ui(lang);
+    let w = words(lang);
+    let d = |s: Option<f64>| opt_duration(lang, s);
+    let pct =
+        |share: Option<f64>| share.map_or_else(|| "–".to_owned(), |s| format!("{} %", number(lang, s * 100.0, 0)));
     let query = format!("from={}&to={}&by={}", p.from, p.to, by.as_str());
-    let week_labels: Vec<String> = weeks.iter().map(|w| w.group.clone()).collect();
+    let week_labels: Vec<String> = shown.weeks.iter().map(|w| week_label(&w.group)).collect();
     let minutes = |s: Option<f64>| s.map(|s| s / 60.0);
     html! {
         h1 { (t.dash_title) }
@@ -148,43 +304,53 @@ fn body(
             }
             button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.dash_show) } }
         }
-        @match all {
+        @match shown.all {
             None => p { (t.dash_no_cases) },
             Some(all) => {
                 section aria-labelledby="headline-title" {
                     h2 id="headline-title" { (t.dash_headline) }
-                    dl class="figures" id="headline" {
-                        div { dt { (t.dash_cases) } dd data-figure="cases" { (all.cases) } }
-                        div { dt { (t.dash_time_to_owner) } dd { (opt_duration(all.time_to_owner_p50)) " / " (opt_duration(all.time_to_owner_p90)) } }
-                        div { dt { (t.dash_first_response) } dd { (opt_duration(all.first_response_p50)) " / " (opt_duration(all.first_response_p90)) } }
-                        div { dt { (t.dash_resolution) } dd { (opt_duration(all.resolution_p50)) " / " (opt_duration(all.resolution_p90)) } }
-                        div { dt { (t.dash_within_sla) } dd { (percent(all.first_response_within_sla)) " / " (percent(all.resolution_within_sla)) } }
-                        div { dt { (t.dash_missed_acks) } dd { (all.missed_acknowledgements) } }
-                        div { dt { (t.dash_handoffs) } dd { (format!("{:.2}", all.handoffs_per_case)) } }
-                        div { dt { (t.dash_reopened) } dd { (all.reopened) } }
-                        div { dt { (t.dash_open) } dd { (all.open) } }
-                        div { dt { (t.dash_open_age) } dd { (opt_duration(all.open_age_p50)) } }
-                        div { dt { (t.dash_satisfaction) } dd { (all.satisfaction_avg.map_or_else(|| "–".to_owned(), |s| format!("{s:.1} / 5"))) " (" (all.satisfaction_answers) " " (t.dash_answers) ")" } }
-                    }
-                    p class="hint" { (t.dash_median) " / " (t.dash_p90) }
+                    (headline(lang, all, shown.previous))
+                    p class="hint" { (t.dash_median) " / " (t.dash_p90) ". " (w.previous) ": "
+                        (p.from - (p.to - p.from) - Duration::days(1)) " – " (p.from - Duration::days(1)) }
                 }
                 section aria-labelledby="trends-title" class="charts" {
                     h2 id="trends-title" { (t.dash_trends) }
-                    (charts::bars("chart-weeks", t.dash_cases_per_week, &weeks.iter().map(|w| (w.group.clone(), w.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}")))
+                    (charts::bars("chart-weeks", t.dash_cases_per_week, &shown.weeks.iter().map(|w| (week_label(&w.group), w.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}")))
                     (charts::lines(
                         "chart-first-response",
                         t.dash_first_response_per_week,
                         &week_labels,
                         &[
-                            (t.dash_median, weeks.iter().map(|w| minutes(w.first_response_p50)).collect()),
-                            (t.dash_p90, weeks.iter().map(|w| minutes(w.first_response_p90)).collect()),
+                            (t.dash_median, shown.weeks.iter().map(|w| minutes(w.first_response_p50)).collect()),
+                            (t.dash_p90, shown.weeks.iter().map(|w| minutes(w.first_response_p90)).collect()),
                         ],
-                        |v| format!("{v:.0} {}", t.dash_minutes),
+                        |v| format!("{} {}", number(lang, v, 0), t.dash_minutes),
                     ))
+                }
+                section aria-labelledby="heat-title" class="charts" {
+                    h2 id="heat-title" { (w.heat_title) }
+                    p class="hint" { (w.heat_hint) }
+                    (charts::heat_map("chart-heat", w.heat_title, &w.days, shown.heat))
+                    details {
+                        summary { (w.heat_table) }
+                        div class="table-scroll" tabindex="0" role="region" aria-label=(w.heat_title) {
+                            table class="cases heat-table" id="heat-table" {
+                                thead { tr {
+                                    th scope="col" { (w.weekday) " \\ " (w.hour) }
+                                    @for h in 0..24 { th scope="col" { (format!("{h:02}")) } }
+                                } }
+                                tbody {
+                                    @for (day, counts) in w.days.iter().zip(shown.heat.iter()) {
+                                        tr { th scope="row" { (day) } @for c in counts { td { (c) } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 section aria-labelledby="districts-title" class="charts" {
                     h2 id="districts-title" { (t.dash_districts) }
-                    (charts::bars("chart-districts", t.dash_cases_per_district, &districts.iter().map(|d| (d.group.clone(), d.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}")))
+                    (charts::bars("chart-districts", t.dash_cases_per_district, &shown.districts.iter().map(|d| (group_label(t, w, Grouping::Area, &d.group), d.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}")))
                 }
                 section aria-labelledby="breakdown-title" {
                     h2 id="breakdown-title" { (t.dash_breakdown) ": " (grouping_name(t, by)) }
@@ -200,7 +366,7 @@ fn body(
                                 th scope="col" { (t.dash_time_to_owner) }
                                 th scope="col" { (t.dash_first_response) }
                                 th scope="col" { (t.dash_resolution) }
-                                th scope="col" { (t.dash_within_sla) }
+                                th scope="col" { (t.dash_within_sla) " / " (t.dash_within_sla_resolution) }
                                 th scope="col" { (t.dash_missed_acks) }
                                 th scope="col" { (t.dash_handoffs) }
                                 th scope="col" { (t.dash_reopened) }
@@ -208,19 +374,19 @@ fn body(
                                 th scope="col" { (t.dash_satisfaction) }
                             } }
                             tbody {
-                                @for r in rows {
+                                @for r in shown.rows {
                                     tr data-group=(r.group) {
-                                        th scope="row" { (r.group) }
+                                        th scope="row" { (group_label(t, w, by, &r.group)) }
                                         td { (r.cases) }
-                                        td { (opt_duration(r.time_to_owner_p50)) " / " (opt_duration(r.time_to_owner_p90)) }
-                                        td { (opt_duration(r.first_response_p50)) " / " (opt_duration(r.first_response_p90)) }
-                                        td { (opt_duration(r.resolution_p50)) " / " (opt_duration(r.resolution_p90)) }
-                                        td { (percent(r.first_response_within_sla)) " / " (percent(r.resolution_within_sla)) }
+                                        td { (d(r.time_to_owner_p50)) " / " (d(r.time_to_owner_p90)) }
+                                        td { (d(r.first_response_p50)) " / " (d(r.first_response_p90)) }
+                                        td { (d(r.resolution_p50)) " / " (d(r.resolution_p90)) }
+                                        td { (pct(r.first_response_within_sla)) " / " (pct(r.resolution_within_sla)) }
                                         td { (r.missed_acknowledgements) }
-                                        td { (format!("{:.2}", r.handoffs_per_case)) }
+                                        td { (number(lang, r.handoffs_per_case, 2)) }
                                         td { (r.reopened) }
                                         td { (r.open) }
-                                        td { (r.satisfaction_avg.map_or_else(|| "–".to_owned(), |s| format!("{s:.1}"))) }
+                                        td { (r.satisfaction_avg.map_or_else(|| "–".to_owned(), |s| number(lang, s, 1))) }
                                     }
                                 }
                             }
@@ -274,9 +440,24 @@ mod tests {
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(duration(42.0), "42 s");
-        assert_eq!(duration(754.0), "12 min");
-        assert_eq!(duration(3.0 * 3600.0 + 20.0 * 60.0), "3 h 20 min");
-        assert_eq!(duration(2.0 * 86_400.0 + 4.0 * 3600.0), "2 d 4 h");
+        assert_eq!(duration(Language::En, 42.0), "42 s");
+        assert_eq!(duration(Language::En, 754.0), "12 min");
+        assert_eq!(duration(Language::En, 3.0 * 3600.0 + 20.0 * 60.0), "3 h 20 min");
+        assert_eq!(duration(Language::En, 2.0 * 86_400.0 + 4.0 * 3600.0), "2 d 4 h");
+        assert_eq!(duration(Language::Fi, 2.0 * 86_400.0 + 4.0 * 3600.0), "2 pv 4 t");
+    }
+
+    #[test]
+    fn numbers_weeks_and_groups_read_in_the_readers_convention() {
+        assert_eq!(number(Language::Fi, 0.25, 2), "0,25");
+        assert_eq!(number(Language::Sv, 4.16, 1), "4,2");
+        assert_eq!(number(Language::En, 4.16, 1), "4.2");
+        assert_eq!(week_label("2026-W48"), "23.11.–29.11.");
+        assert_eq!(week_label("2027-W01"), "4.1.–10.1.");
+        assert_eq!(week_label("nonsense"), "nonsense");
+        let (t, w) = (ui(Language::Fi), words(Language::Fi));
+        assert_eq!(group_label(t, w, Grouping::Channel, "walk_in"), "Asiointipiste");
+        assert_eq!(group_label(t, w, Grouping::Hour, "23"), "23–00");
+        assert_eq!(group_label(t, w, Grouping::Area, "(none)"), "(ei tiedossa)");
     }
 }

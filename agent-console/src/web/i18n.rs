@@ -183,6 +183,102 @@ batline_core::texts! {
         en: "Change",
     }
 
+    search_label {
+        fi: "Hae tapauksia",
+        sv: "Sök ärenden",
+        en: "Search cases",
+    }
+
+    search_placeholder {
+        fi: "Tunnus, puhelin tai sanat",
+        sv: "Kod, telefon eller ord",
+        en: "Code, phone or words",
+    }
+
+    search_button {
+        fi: "Hae",
+        sv: "Sök",
+        en: "Search",
+    }
+
+    change_duty {
+        fi: "Vaihda tila",
+        sv: "Byt status",
+        en: "Change status",
+    }
+
+    change_language {
+        fi: "Vaihda kieli",
+        sv: "Byt språk",
+        en: "Change language",
+    }
+
+    now_with {
+        fi: "Tämä tapaus on nyt vastuuhenkilöllä",
+        sv: "Ärendet sköts nu av",
+        en: "This case is now with",
+    }
+
+    now_with_after {
+        fi: "Voit lukea sen, mutta vain vastuuhenkilö voi toimia.",
+        sv: "Du kan läsa det, men bara den ansvariga kan agera.",
+        en: "You can read it; only its owner can act on it.",
+    }
+
+    resolve_confirm {
+        fi: "Ratkaistaanko tapaus? Yhteenveto näkyy asukkaalle julkisella seurantasivulla.",
+        sv: "Lösa ärendet? Sammanfattningen visas för invånaren på den offentliga spårningssidan.",
+        en: "Resolve this case? The summary is shown to the resident on the public tracking page.",
+    }
+
+    resolve_public {
+        fi: "Yhteenveto näkyy asukkaalle seurantasivulla ja lähetetään hänelle.",
+        sv: "Sammanfattningen visas för invånaren på spårningssidan och skickas till hen.",
+        en: "The summary is shown to the resident on the tracking page and sent to them.",
+    }
+
+    sms_count_hint {
+        fi: "merkkiä · tekstiviestejä",
+        sv: "tecken · sms",
+        en: "characters · SMS messages",
+    }
+
+    delivery_pending {
+        fi: "odottaa",
+        sv: "väntar",
+        en: "waiting",
+    }
+
+    delivery_sending {
+        fi: "lähtee",
+        sv: "skickas",
+        en: "sending",
+    }
+
+    delivery_sent {
+        fi: "lähetetty",
+        sv: "skickat",
+        en: "sent",
+    }
+
+    delivery_delivered {
+        fi: "perillä",
+        sv: "levererat",
+        en: "delivered",
+    }
+
+    delivery_undelivered {
+        fi: "ei mennyt perille",
+        sv: "inte levererat",
+        en: "not delivered",
+    }
+
+    delivery_failed {
+        fi: "epäonnistui",
+        sv: "misslyckades",
+        en: "failed",
+    }
+
     duty_label {
         fi: "Päivystystila",
         sv: "Jourstatus",
@@ -265,6 +361,12 @@ batline_core::texts! {
         fi: "Alue ja aihe",
         sv: "Område och ämne",
         en: "Area and topic",
+    }
+
+    col_latest_words {
+        fi: "Asukas kirjoitti viimeksi",
+        sv: "Invånaren skrev senast",
+        en: "The resident's latest words",
     }
 
     col_last {
@@ -1054,9 +1156,15 @@ batline_core::texts! {
     }
 
     dash_within_sla {
-        fi: "SLA:n sisällä (ensimmäinen vastaus / ratkaisu)",
-        sv: "Inom SLA (första svar / lösning)",
-        en: "Within SLA (first response / resolution)",
+        fi: "Ensimmäinen vastaus SLA:n sisällä",
+        sv: "Första svar inom SLA",
+        en: "First response within SLA",
+    }
+
+    dash_within_sla_resolution {
+        fi: "Ratkaisu SLA:n sisällä",
+        sv: "Lösning inom SLA",
+        en: "Resolution within SLA",
     }
 
     dash_missed_acks {
@@ -1229,6 +1337,19 @@ batline_core::texts! {
 }
 
 impl Ui {
+    /// An outbound message's delivery state.
+    pub fn delivery(&self, status: batline_core::domain::DeliveryStatus) -> &'static str {
+        use batline_core::domain::DeliveryStatus as D;
+        match status {
+            D::Pending => self.delivery_pending,
+            D::Sending => self.delivery_sending,
+            D::Sent => self.delivery_sent,
+            D::Delivered => self.delivery_delivered,
+            D::Undelivered => self.delivery_undelivered,
+            D::Failed => self.delivery_failed,
+        }
+    }
+
     /// A channel's name.
     pub fn channel(&self, channel: Channel) -> &'static str {
         match channel {

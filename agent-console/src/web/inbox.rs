@@ -48,6 +48,10 @@ pub fn when(at: DateTime<Utc>) -> String {
 
 /// `GET /`.
 pub async fn page(State(state): State<AppState>, user: WebUser, Query(done): Query<Done>) -> Response {
+    // Desk staff own no cases: their workplace is the desk page.
+    if user.me.role == Role::Desk {
+        return Redirect::to("/walk-in").into_response();
+    }
     let flash = done.flash(ui(user.lang));
     render(&state, &user, flash).await
 }
@@ -65,12 +69,6 @@ pub async fn render(state: &AppState, user: &WebUser, flash: Option<Flash>) -> R
 
 async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
     let t = ui(user.lang);
-    if user.me.role == Role::Desk {
-        return Ok(html! {
-            h1 { (t.nav_walk_in) }
-            p { (t.desk_no_conversations) }
-        });
-    }
     let mut cases = store::cases::open_for_owner(&state.pool, user.me.id).await?;
     let clocks = store::sla::running_for_owner(&state.pool, user.me.id).await?;
     let offers = store::handoffs::open_for(&state.pool, user.me.id).await?;
@@ -81,9 +79,11 @@ async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
     let deadline = |item: &CaseListItem| next_deadline(item, by_case.get(&item.case.id).map_or(&[][..], Vec::as_slice));
     // Due first; cases without a deadline last, oldest first among them.
     cases.sort_by_key(|item| (deadline(item).is_none(), deadline(item), item.case.opened_at));
+    // The heading with its count is inside the live region, so a live
+    // update refreshes the count with the rows.
     Ok(html! {
-        h1 { (t.inbox_title) " " span class="tag" { (cases.len()) } }
         div id="inbox" data-live hx-get="/" hx-trigger="live-refresh" hx-select="#inbox" hx-swap="outerHTML" {
+            h1 { (t.inbox_title) " " span class="tag" { (cases.len()) } }
             @if !offers.is_empty() {
                 (offer_list(t, user, &offers))
             }
@@ -95,6 +95,7 @@ async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
                     thead {
                         tr {
                             th scope="col" { (t.col_case) }
+                            th scope="col" { (t.col_latest_words) }
                             th scope="col" class="wide" { (t.col_channel) }
                             th scope="col" class="wide" { (t.col_about) }
                             th scope="col" class="wide" { (t.col_last) }
@@ -124,7 +125,8 @@ fn case_row(t: &Ui, user: &WebUser, item: &CaseListItem, clocks: &[&SlaClock]) -
                 a data-open href={ "/cases/" (case.id) } { (case.tracking_code) }
                 @if case.acknowledged_at.is_none() { " " span class="tag new" { (t.not_acknowledged) } }
             }
-            td class="wide" { (t.channel(case.channel)) }
+            td { @if let Some(words) = &item.latest_words { span class="latest-words" { (words) } } @else { (t.none) } }
+            td class="wide" { (t.channel(case.channel)) br; span class="hint" { (ui(case.language).language_name) } }
             td class="wide" { (case.area.as_deref().unwrap_or(t.none)) " / " (case.topic.as_deref().unwrap_or(t.none)) }
             td class="wide" { @match item.last_message_at { Some(at) => (when(at)), None => (t.none) } }
             td {

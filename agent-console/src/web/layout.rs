@@ -50,6 +50,8 @@ impl Done {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Inbox,
+    Search,
+    WalkIn,
     Lead,
     Dashboard,
     Admin,
@@ -103,11 +105,14 @@ pub fn page(user: &WebUser, section: Section, title: &str, flash: Option<&Flash>
                 meta name="csrf-token" content=(user.csrf);
                 a class="skip-link" href="#main" { (t.skip_to_content) }
                 header class="app-header" {
-                    a class="brand" href="/" { "Batline" }
+                    a class="brand" href=(if me.role == Role::Desk { "/walk-in" } else { "/" }) { "Batline" }
                     nav aria-label=(t.main_nav) {
                         ul {
                             @if me.role != Role::Desk {
                                 (nav("/", t.nav_inbox, Section::Inbox))
+                            }
+                            @if matches!(me.role, Role::Desk | Role::Lead | Role::Admin) {
+                                (nav("/walk-in", t.nav_walk_in, Section::WalkIn))
                             }
                             @if matches!(me.role, Role::Lead | Role::Mayor | Role::Admin) {
                                 (nav("/lead", t.nav_lead, Section::Lead))
@@ -121,6 +126,13 @@ pub fn page(user: &WebUser, section: Section, title: &str, flash: Option<&Flash>
                         }
                     }
                     span class="count-badge" id="unseen-count" hidden aria-hidden="true" {}
+                    @if me.role != Role::Desk && section != Section::Search {
+                        form class="header-search" method="get" action="/search" role="search" {
+                            label class="visually-hidden" for="header-search" { (t.search_label) }
+                            input type="search" id="header-search" name="q" maxlength="200" placeholder=(t.search_placeholder);
+                            button class="header-button" type="submit" { (t.search_button) }
+                        }
+                    }
                     form method="post" action="/duty" {
                         input type="hidden" name="_csrf" value=(user.csrf);
                         label class="visually-hidden" for="duty-status" { (t.duty_label) }
@@ -129,7 +141,7 @@ pub fn page(user: &WebUser, section: Section, title: &str, flash: Option<&Flash>
                                 option value=(status.as_str()) selected[me.duty_status == status] { (t.duty(status)) }
                             }
                         }
-                        button class="header-button" type="submit" { (t.change) }
+                        button class="header-button" type="submit" { (t.change_duty) }
                     }
                     form method="post" action="/language" {
                         input type="hidden" name="_csrf" value=(user.csrf);
@@ -139,7 +151,7 @@ pub fn page(user: &WebUser, section: Section, title: &str, flash: Option<&Flash>
                                 option value=(lang.as_str()) selected[user.lang == lang] lang=(lang.as_str()) { (ui(lang).language_name) }
                             }
                         }
-                        button class="header-button" type="submit" { (t.change) }
+                        button class="header-button" type="submit" { (t.change_language) }
                     }
                     span class="who" { (t.signed_in_as) " " (me.display_name) }
                     form method="post" action="/sign-out" {

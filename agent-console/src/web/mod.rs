@@ -17,9 +17,11 @@ pub mod inbox;
 pub mod layout;
 pub mod lead;
 pub mod live;
+pub mod search;
 pub mod session;
 pub mod sign_in;
 pub mod timeline;
+pub mod walk_in_desk;
 pub mod walk_in_ticket;
 
 use axum::{
@@ -54,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/live", get(live::socket))
         .route("/handoffs/{id}/accept", post(inbox::accept))
         .route("/handoffs/{id}/decline", post(inbox::decline))
+        .route("/search", get(search::page))
+        .route("/walk-in", get(walk_in_desk::page))
+        .route("/walk-in/visits", get(walk_in_desk::to_desk).post(walk_in_desk::register))
+        .route("/walk-in/tickets/{id}/owner", get(walk_in_desk::ticket_box))
         .route("/cases/{id}", get(case_page::page))
         .route("/cases/{id}/acknowledge", post(case_page::acknowledge))
         .route("/cases/{id}/reply", post(case_page::reply))

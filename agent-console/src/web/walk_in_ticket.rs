@@ -82,9 +82,9 @@ batline_core::texts! {
     }
 
     come_back {
-        fi: "Voit palata minkä tahansa Batcaven tiskille tällä tunnuksella.",
-        sv: "Du kan komma tillbaka till vilken Batcave-disk som helst med den här koden.",
-        en: "Come back to any Batcave desk with this code.",
+        fi: "Voit palata mihin tahansa asiointipisteeseen tällä tunnuksella.",
+        sv: "Du kan komma tillbaka till vilken servicepunkt som helst med den här koden.",
+        en: "Come back to any walk-in point with this code.",
     }
 
     print {
@@ -116,7 +116,7 @@ pub fn render(view: &TicketView, tracking_url: Option<&str>) -> String {
     let body: Markup = html! {
         main {
             h1 { (w.title) }
-            p.point { (view.point_name) br; (view.point_address) }
+            p.point { (view.point_public_name) br; (view.point_address) }
             @if let Some((code, owner, url)) = filed {
                 p.label { (w.code) }
                 p.code { (code) }
@@ -188,6 +188,7 @@ mod tests {
             created_at: Utc::now(),
             point_id: Uuid::from_u128(2),
             point_name: "Batcave Kallio".into(),
+            point_public_name: "Kallion asiointipiste".into(),
             point_address: "Kallion koulu".into(),
             about: "Secret <b>details</b>".into(),
             case_id: filed.then(|| Uuid::from_u128(3)),
@@ -201,7 +202,8 @@ mod tests {
         let url = "https://batline.example/track/K7QD-4M2X";
         for lang in [Language::Fi, Language::Sv, Language::En] {
             let html = render(&view(true, lang), Some(url));
-            assert!(html.contains("K7QD-4M2X") && html.contains("Aino") && html.contains("Batcave Kallio"));
+            assert!(html.contains("K7QD-4M2X") && html.contains("Aino") && html.contains("Kallion asiointipiste"));
+            assert!(!html.contains("Batcave"), "residents never read the city's own name for the point");
             assert!(html.contains("<svg") && html.contains(&format!("href=\"{url}\"")));
             assert!(!html.contains("Secret") && !html.contains("<?xml"));
             assert!(!html.contains("http-equiv=\"refresh\""));

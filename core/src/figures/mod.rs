@@ -65,6 +65,9 @@ use crate::{
 /// are held up for microseconds, not for the whole first load.
 const BATCH: usize = 4096;
 
+/// Cases opened per Helsinki weekday (Monday first) and hour of day.
+pub type WeekdayHours = [[u32; 24]; 7];
+
 /// The channels in the order their index is stored.
 const CHANNELS: [Channel; 4] = [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn];
 
@@ -121,6 +124,17 @@ impl Figures {
         Ok(BreachList { total, rows })
     }
 
+    /// How many of the cases `filter` covers opened on each Helsinki weekday
+    /// (Monday first) in each hour of the day: where staff are needed.
+    pub async fn weekday_hours(&self, filter: &Filter) -> Result<WeekdayHours> {
+        self.refresh().await?;
+        let cases = self.cases.clone();
+        let filter = filter.clone();
+        tokio::task::spawn_blocking(move || cases.read().unwrap_or_else(PoisonError::into_inner).weekday_hours(&filter))
+            .await
+            .map_err(|e| Error::Task(format!("counting contacts by weekday and hour: {e}")))
+    }
+
     /// How many cases are held, and roughly how many bytes they take.
     pub fn held(&self) -> (usize, usize) {
         let cases = self.cases.read().unwrap_or_else(PoisonError::into_inner);
@@ -165,6 +179,8 @@ struct Fact {
     handoffs: u16,
     /// The Helsinki hour it opened in.
     hour: u8,
+    /// The Helsinki weekday it opened on, Monday 0 to Sunday 6.
+    weekday: u8,
     /// Index into [`CHANNELS`].
     channel: u8,
     /// 1–5, or 0 for no answer.
@@ -231,6 +247,7 @@ impl Cases {
             acks_missed: u16::try_from(row.acks_missed).unwrap_or(u16::MAX),
             handoffs: u16::try_from(row.handoffs_accepted).unwrap_or(u16::MAX),
             hour: local.hour() as u8,
+            weekday: local.weekday().num_days_from_monday() as u8,
             channel: CHANNELS.iter().position(|c| *c == row.channel).unwrap_or(0) as u8,
             satisfaction: row.satisfaction_score.and_then(|s| u8::try_from(s).ok()).unwrap_or(0),
             open: row.open,
@@ -279,6 +296,19 @@ impl Cases {
             topic: wanted(&filter.topic)?,
             area: wanted(&filter.area)?,
         })
+    }
+
+    fn weekday_hours(&self, filter: &Filter) -> WeekdayHours {
+        let mut counts = [[0_u32; 24]; 7];
+        let Some(selection) = self.selection(filter) else { return counts };
+        for fact in self.facts.values().filter(|f| selection.covers(f)) {
+            if let Some(cell) =
+                counts.get_mut(usize::from(fact.weekday)).and_then(|d| d.get_mut(usize::from(fact.hour)))
+            {
+                *cell += 1;
+            }
+        }
+        counts
     }
 
     fn breaches(&self, filter: &Filter, limit: usize, now: DateTime<Utc>) -> (i64, Vec<(Uuid, SlaTarget)>) {

@@ -98,7 +98,16 @@ pub struct CaseListItem {
     pub owner_name: String,
     /// When the newest message came or went.
     pub last_message_at: Option<DateTime<Utc>>,
+    /// The start of the resident's newest message (its first 140
+    /// characters), for triage at a glance.
+    pub latest_words: Option<String>,
 }
+
+/// The columns a case list adds to `c.*` from its messages: the newest
+/// message's time and the start of the resident's newest words.
+const LATEST: &str = "(SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at,
+                (SELECT left(m.body, 140) FROM messages m
+                 WHERE m.case_id = c.id AND m.kind = 'resident' ORDER BY m.created_at DESC LIMIT 1) AS latest_words";
 
 /// Opens a case with a fresh random tracking code and starts its SLA
 /// clocks, the deadlines copied onto the case for the reports, in one
@@ -190,14 +199,14 @@ pub async fn by_tracking_code(e: impl PgExecutor<'_>, code: &TrackingCode) -> Re
 /// One case with what its owner's list shows.
 #[tracing::instrument(skip(e))]
 pub async fn list_item(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CaseListItem>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
-                (SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at
+                {LATEST}
          FROM cases c
          JOIN residents res ON res.id = c.resident_id
          JOIN responders r ON r.id = c.owner_id
          WHERE c.id = $1",
-    )
+    ))
     .bind(id)
     .fetch_optional(e)
     .await?)
@@ -206,15 +215,15 @@ pub async fn list_item(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CaseLi
 /// A responder's open cases, oldest first (the one waiting longest on top).
 #[tracing::instrument(skip(e))]
 pub async fn open_for_owner(e: impl PgExecutor<'_>, owner_id: Uuid) -> Result<Vec<CaseListItem>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
-                (SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at
+                {LATEST}
          FROM cases c
          JOIN residents res ON res.id = c.resident_id
          JOIN responders r ON r.id = c.owner_id
          WHERE c.owner_id = $1 AND c.status = 'open'
          ORDER BY c.opened_at, c.id",
-    )
+    ))
     .bind(owner_id)
     .fetch_all(e)
     .await?)
@@ -438,6 +447,27 @@ pub async fn others_of_resident(
     .await?)
 }
 
+/// The cases of the resident with this phone (E.164), newest first (at most
+/// `limit`), only `owner`'s when given: a desk looking up a resident who
+/// lost their code, a responder searching by phone.
+#[tracing::instrument(skip(e, phone))]
+pub async fn of_phone(e: impl PgExecutor<'_>, phone: &str, owner: Option<Uuid>, limit: i64) -> Result<Vec<PastCase>> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.tracking_code, c.channel, c.status, c.opened_at, c.resolution_summary,
+                r.display_name AS owner_name
+         FROM residents res
+         JOIN cases c ON c.resident_id = res.id
+         JOIN responders r ON r.id = c.owner_id
+         WHERE res.phone = $1 AND ($2::uuid IS NULL OR c.owner_id = $2)
+         ORDER BY c.opened_at DESC LIMIT $3",
+    )
+    .bind(phone)
+    .bind(owner)
+    .bind(limit)
+    .fetch_all(e)
+    .await?)
+}
+
 /// An open case a shift lead should look at.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AttentionItem {
@@ -452,9 +482,9 @@ pub struct AttentionItem {
 /// Open cases not yet acknowledged, or past an SLA deadline, most urgent first.
 #[tracing::instrument(skip(e))]
 pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec<AttentionItem>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(&format!(
         "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
-                (SELECT max(m.created_at) FROM messages m WHERE m.case_id = c.id) AS last_message_at,
+                {LATEST},
                 EXISTS (SELECT 1 FROM sla_clocks k
                         WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL) AS sla_breached
          FROM cases c
@@ -466,7 +496,7 @@ pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec
                            WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL))
          ORDER BY c.ack_due_at NULLS LAST, c.opened_at
          LIMIT $1",
-    )
+    ))
     .bind(limit)
     .fetch_all(e)
     .await?)

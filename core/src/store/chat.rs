@@ -140,8 +140,9 @@ pub struct ChatCase {
     pub status: CaseStatus,
     /// Its owner's display name.
     pub owner_name: String,
-    /// The district the owner knows best, if any ("Aino, Kallio").
-    pub owner_area: Option<String>,
+    /// The case's district, when known ("Aino, Kallio"). Never the owner's
+    /// home area: a streetlight in Kallio is in Kallio whoever handles it.
+    pub area: Option<String>,
     /// Whether the resident was asked if it was solved and has not answered.
     pub awaiting_satisfaction: bool,
 }
@@ -151,7 +152,7 @@ pub struct ChatCase {
 pub async fn current_case(e: impl PgExecutor<'_>, resident_id: Uuid) -> Result<Option<ChatCase>> {
     Ok(sqlx::query_as(
         "SELECT c.id, c.tracking_code, c.status, r.display_name AS owner_name,
-                COALESCE(c.area, r.areas[1]) AS owner_area,
+                c.area,
                 (c.status = 'resolved' AND c.satisfaction_asked_at IS NOT NULL
                  AND c.satisfaction_score IS NULL) AS awaiting_satisfaction
          FROM cases c JOIN responders r ON r.id = c.owner_id

@@ -63,3 +63,17 @@ pub async fn for_case_of_kinds(e: impl PgExecutor<'_>, case_id: Uuid, kinds: &[&
         .fetch_all(e)
         .await?)
 }
+
+/// Whether `responder_id` ever owned the case: an `assigned` event named
+/// them. A former owner may still read the case (a "now with …" view).
+#[tracing::instrument(skip(e))]
+pub async fn ever_owned_by(e: impl PgExecutor<'_>, case_id: Uuid, responder_id: Uuid) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM case_events
+                        WHERE case_id = $1 AND kind = 'assigned' AND data->>'owner_id' = $2::text)",
+    )
+    .bind(case_id)
+    .bind(responder_id)
+    .fetch_one(e)
+    .await?)
+}

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod privacy;
 pub mod residents;
 pub mod responders;
+pub mod search;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;

@@ -11,8 +11,11 @@ use crate::{Result, opening_hours::OpeningHours};
 pub struct WalkInPoint {
     /// Stable id.
     pub id: Uuid,
-    /// Its name, e.g. "Batcave Kallio".
+    /// The city's own name for it, e.g. "Batcave Kallio", seen by staff.
     pub name: String,
+    /// What residents read (SMS receipts, printed tickets), e.g. "Kallion
+    /// asiointipiste".
+    pub public_name: String,
     /// Street address.
     pub address: String,
     /// District.
@@ -27,15 +30,18 @@ pub struct WalkInPoint {
 pub async fn insert(
     e: impl PgExecutor<'_>,
     name: &str,
+    public_name: &str,
     address: &str,
     area: &str,
     hours: &OpeningHours,
 ) -> Result<WalkInPoint> {
     Ok(sqlx::query_as(
-        "INSERT INTO walk_in_points (id, name, address, area, opening_hours) VALUES ($1, $2, $3, $4, $5) RETURNING *",
+        "INSERT INTO walk_in_points (id, name, public_name, address, area, opening_hours)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
     )
     .bind(Uuid::new_v4())
     .bind(name)
+    .bind(public_name)
     .bind(address)
     .bind(area)
     .bind(Json(hours))

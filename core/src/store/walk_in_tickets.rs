@@ -58,8 +58,10 @@ pub struct TicketView {
     pub created_at: DateTime<Utc>,
     /// The walk-in point.
     pub point_id: Uuid,
-    /// Its name.
+    /// Its name, as staff know it.
     pub point_name: String,
+    /// Its name, as residents read it.
+    pub point_public_name: String,
     /// Its address.
     pub point_address: String,
     /// What the resident came about, as the desk wrote it. Never shown on
@@ -75,7 +77,7 @@ pub struct TicketView {
 }
 
 const VIEW: &str = "SELECT t.id, t.language, t.created_at, t.point_id, p.name AS point_name,
-                           p.address AS point_address, i.body AS about, i.case_id, c.tracking_code,
+                           p.public_name AS point_public_name, p.address AS point_address, i.body AS about, i.case_id, c.tracking_code,
                            r.display_name AS owner_name
                     FROM walk_in_tickets t
                     JOIN walk_in_points p ON p.id = t.point_id
@@ -108,5 +110,24 @@ pub async fn point_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Opt
     )
     .bind(case_id)
     .fetch_optional(e)
+    .await?)
+}
+
+/// The tickets registered at a walk-in point since `since`, newest first
+/// (at most `limit`): the desk's "today's visits".
+#[tracing::instrument(skip(e))]
+pub async fn at_point_since(
+    e: impl PgExecutor<'_>,
+    point_id: Uuid,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<TicketView>> {
+    Ok(sqlx::query_as(&format!(
+        "{VIEW} WHERE t.point_id = $1 AND t.created_at >= $2 ORDER BY t.created_at DESC LIMIT $3"
+    ))
+    .bind(point_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(e)
     .await?)
 }

@@ -176,6 +176,24 @@ batline_core::texts! {
         en: "The message is too long.",
     }
 
+    too_long_count {
+        fi: "Viestissä on {count} merkkiä; enintään {max} mahtuu. Lyhennä sitä tai jaa se kahteen viestiin.",
+        sv: "Meddelandet har {count} tecken; högst {max} ryms. Korta det eller dela det i två meddelanden.",
+        en: "The message has {count} characters; at most {max} fit. Shorten it or split it into two messages.",
+    }
+
+    empty {
+        fi: "Kirjoita viesti ennen lähettämistä.",
+        sv: "Skriv ett meddelande innan du skickar.",
+        en: "Write a message before sending.",
+    }
+
+    count {
+        fi: "{count} / {max} merkkiä",
+        sv: "{count} / {max} tecken",
+        en: "{count} / {max} characters",
+    }
+
     rate_limited {
         fi: "Odota hetki ennen seuraavaa viestiä; lähetämme sen pian uudelleen.",
         sv: "Vänta en stund före nästa meddelande; vi skickar det snart igen.",
@@ -286,10 +304,14 @@ pub fn render(lang: Language, max_chars: usize, line: &str) -> Markup {
                         div .hds-text-input {
                             label .hds-text-input__label for="message" { (w.label) }
                             div .hds-text-input__input-wrapper {
+                                // No maxlength: it would cut a long paste silently; chat.js
+                                // counts and says what to do instead.
                                 textarea #message .hds-text-input__input name="message" rows="3"
-                                    maxlength=(max_chars) aria-describedby="message-hint message-error" {}
+                                    aria-describedby="message-hint message-count message-error" {}
                             }
                             span #message-hint .hds-text-input__helper-text { (hint) }
+                            " "
+                            span #message-count .chat-count {}
                         }
                         p #message-error .chat-error role="alert" {}
                         button type="submit" .hds-button.hds-button--primary { span .hds-button__label { (w.send) } }

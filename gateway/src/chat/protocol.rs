@@ -205,6 +205,9 @@ pub struct WireCase {
     pub status: CaseStatus,
     /// Who owns it.
     pub owner: WireOwner,
+    /// The case's district, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
     /// The tracking page, relative to the gateway.
     pub track_url: String,
     /// True when the resident is asked "Was this solved?" and has not answered.
@@ -216,9 +219,6 @@ pub struct WireCase {
 pub struct WireOwner {
     /// Display name.
     pub name: String,
-    /// The district they work in, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub area: Option<String>,
 }
 
 impl From<ChatCase> for WireCase {
@@ -227,7 +227,8 @@ impl From<ChatCase> for WireCase {
             track_url: format!("/track/{}", c.tracking_code),
             code: c.tracking_code,
             status: c.status,
-            owner: WireOwner { name: c.owner_name, area: c.owner_area },
+            owner: WireOwner { name: c.owner_name },
+            area: c.area,
             ask_satisfaction: c.awaiting_satisfaction,
         }
     }

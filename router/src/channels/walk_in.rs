@@ -112,7 +112,8 @@ fn receipt(router: &Router, case: &Case, language: Language, owner_name: &str, p
         language,
         owner_name,
         &case.tracking_code,
-        &point.name,
+        // What residents read, never the city's own name for the point.
+        &point.public_name,
         &router.config.tracking_url(&case.tracking_code),
     ))
 }

@@ -423,9 +423,27 @@ batline_core::texts! {
     }
 
     point_name {
-        fi: "Nimi",
-        sv: "Namn",
-        en: "Name",
+        fi: "Nimi (henkilökunnalle)",
+        sv: "Namn (för personalen)",
+        en: "Name (for staff)",
+    }
+
+    public_name {
+        fi: "Nimi asukkaille (vapaaehtoinen)",
+        sv: "Namn för invånarna (frivilligt)",
+        en: "Name residents read (optional)",
+    }
+
+    public_name_hint {
+        fi: "Näkyy tekstiviestikuittauksessa ja tulostetussa lipussa, esim. Kallion asiointipiste. Oletus on yllä oleva nimi.",
+        sv: "Visas i sms-kvittot och på den utskrivna biljetten, t.ex. Berghälls servicepunkt. Annars används namnet ovan.",
+        en: "Shown on the SMS receipt and the printed ticket, e.g. Kallio walk-in point. The name above otherwise.",
+    }
+
+    col_public_name {
+        fi: "Nimi asukkaille",
+        sv: "Namn för invånarna",
+        en: "Name residents read",
     }
 
     address {

@@ -25,6 +25,7 @@ use crate::{
 #[derive(Debug, Default)]
 struct Draft {
     name: String,
+    public_name: String,
     address: String,
     area: String,
     hours: String,
@@ -54,6 +55,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                 caption class="visually-hidden" { (t.points_title) }
                 thead { tr {
                     th scope="col" { (t.col_name) }
+                    th scope="col" { (t.col_public_name) }
                     th scope="col" { (t.col_address) }
                     th scope="col" { (t.col_area) }
                     th scope="col" { (t.col_hours) }
@@ -63,6 +65,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                         @let hours = hours_text(&point.opening_hours);
                         tr data-point=(point.name) {
                             td { (point.name) }
+                            td { (point.public_name) }
                             td { (point.address) }
                             td { (point.area) }
                             td data-hours { @if hours.is_empty() { (t.closed) } @else { (hours) } }
@@ -75,6 +78,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
             h2 { (t.add_point_title) }
             (csrf_field(user))
             (text_input("point-name", "name", t.point_name, &draft.name, None, true, 200, "text"))
+            (text_input("point-public-name", "public_name", t.public_name, &draft.public_name, Some(t.public_name_hint), false, 200, "text"))
             (text_input("point-address", "address", t.address, &draft.address, None, true, 200, "text"))
             (text_input("point-area", "area", t.area, &draft.area, None, true, 200, "text"))
             (text_input("point-hours", "hours", t.hours, &draft.hours, Some(t.hours_hint), false, 500, "text"))
@@ -90,12 +94,18 @@ pub async fn add(State(state): State<AppState>, user: WebUser, Form(pairs): Form
         return denied;
     }
     let f = Fields::new(pairs);
-    let draft =
-        Draft { name: f.text("name"), address: f.text("address"), area: f.text("area"), hours: f.text("hours") };
+    let draft = Draft {
+        name: f.text("name"),
+        public_name: f.text("public_name"),
+        address: f.text("address"),
+        area: f.text("area"),
+        hours: f.text("hours"),
+    };
     let added = async {
         let opening_hours = OpeningHours::parse(&draft.hours)?;
         let point = NewPoint {
             name: draft.name.clone(),
+            public_name: Some(draft.public_name.clone()),
             address: draft.address.clone(),
             area: draft.area.clone(),
             opening_hours,
