@@ -270,6 +270,7 @@ CREATE TABLE public.messages (
     recording_seconds integer,
     chat_seq bigint,
     read_at timestamp with time zone,
+    search_words tsvector GENERATED ALWAYS AS (((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))) STORED,
     CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text]))),
     CONSTRAINT messages_check CHECK (((direction = 'outbound'::text) = (delivery_status IS NOT NULL))),
     CONSTRAINT messages_check1 CHECK (((read_at IS NULL) OR (direction = 'inbound'::text))),
@@ -406,7 +407,8 @@ CREATE TABLE public.walk_in_points (
     name text NOT NULL,
     address text NOT NULL,
     area text NOT NULL,
-    opening_hours jsonb DEFAULT '{}'::jsonb NOT NULL
+    opening_hours jsonb DEFAULT '{}'::jsonb NOT NULL,
+    public_name text NOT NULL
 );
 
 CREATE TABLE public.walk_in_tickets (
@@ -574,6 +576,8 @@ CREATE INDEX intake_unfiled ON public.intake USING btree (received_at) WHERE (ca
 CREATE INDEX messages_by_case ON public.messages USING btree (case_id, created_at);
 
 CREATE INDEX messages_chat_seq ON public.messages USING btree (case_id, chat_seq) WHERE (chat_seq IS NOT NULL);
+
+CREATE INDEX messages_search_words ON public.messages USING gin (search_words);
 
 CREATE UNIQUE INDEX responders_single_backstop ON public.responders USING btree ((true)) WHERE is_backstop;
 
