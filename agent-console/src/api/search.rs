@@ -12,10 +12,11 @@ use crate::{
 
 /// The query of `GET /api/v1/search`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// A tracking code, a phone, or words to find in the messages (web-search
     /// syntax: "a phrase", -not, or), at most 200 characters.
-    #[param(min_length = 1, max_length = 200)]
+    #[param(min_length = 1, max_length = 200, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     q: String,
 }
 
