@@ -148,6 +148,24 @@ async fn a_chat_case_stays_with_its_owner_when_nobody_else_is_present_and_moves_
     let considered = events[4].1["candidates"].as_array().context("candidates")?;
     assert!(considered.iter().all(|c| c["id"] != json!(mikko.id)), "the owner who missed is not a candidate");
     assert!(owner_notices(&app, id).await?.is_empty(), "not before Linnea takes it up");
+    // The case's timeline explains the window and the rule applied each time.
+    let case_page = browser()
+        .get(format!("{}/cases/{id}", app.console))
+        .header("Cookie", format!("{lead_cookie}; lang=en"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    for said in [
+        format!(
+            "Mikko did not acknowledge within {} s; no colleague present: stays with Mikko, lead alerted (Pormestari)",
+            window.as_secs()
+        ),
+        format!("Mikko did not acknowledge within {} s; moved to a colleague who is present: Linnea", window.as_secs()),
+        format!("to acknowledge within {} s", window.as_secs()),
+    ] {
+        assert!(case_page.contains(&said), "the timeline says {said:?}");
+    }
     // Nor does the chat's header change behind the resident's back.
     let header = store::chat::current_case(&app.pool, moved.resident_id).await?.context("chat case")?;
     assert_eq!(header.owner_name, "Mikko");
