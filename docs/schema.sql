@@ -62,6 +62,18 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.responder_present(rid uuid, present_window interval, grace interval) RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    SELECT EXISTS (SELECT 1 FROM console_sockets s WHERE s.responder_id = rid AND s.expires_at > clock_timestamp())
+        OR EXISTS (SELECT 1 FROM console_departures d WHERE d.responder_id = rid AND d.left_at > clock_timestamp() - grace)
+        OR EXISTS (SELECT 1 FROM console_sessions s
+                   LEFT JOIN console_departures d ON d.responder_id = s.responder_id
+                   WHERE s.responder_id = rid AND s.expires_at > clock_timestamp()
+                     AND s.last_seen_at > clock_timestamp() - present_window
+                     AND (d.left_at IS NULL OR s.last_seen_at > d.left_at))
+$$;
+
 CREATE TABLE public.abuse_alerts (
     id uuid NOT NULL,
     kind text NOT NULL,
@@ -171,6 +183,7 @@ CREATE TABLE public.cases (
     acks_missed integer DEFAULT 0 NOT NULL,
     handoffs_accepted integer DEFAULT 0 NOT NULL,
     changed_by xid8 DEFAULT pg_current_xact_id() NOT NULL,
+    announced_owner_id uuid,
     CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text]))),
     CONSTRAINT cases_check CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
     CONSTRAINT cases_check1 CHECK (((status <> 'resolved'::text) OR (resolution_summary IS NOT NULL))),
@@ -195,12 +208,25 @@ CREATE TABLE public.chat_sessions (
     CONSTRAINT chat_sessions_last_seq_check CHECK ((last_seq >= 0))
 );
 
+CREATE TABLE public.console_departures (
+    responder_id uuid NOT NULL,
+    left_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE public.console_sessions (
     token_hash bytea NOT NULL,
     responder_id uuid NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
     last_seen_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+CREATE TABLE public.console_sockets (
+    id uuid NOT NULL,
+    responder_id uuid NOT NULL,
+    instance_id uuid NOT NULL,
+    opened_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    expires_at timestamp with time zone NOT NULL
 );
 
 CREATE TABLE public.dead_letters (
@@ -456,8 +482,14 @@ ALTER TABLE ONLY public.chat_sessions
 ALTER TABLE ONLY public.chat_sessions
     ADD CONSTRAINT chat_sessions_token_hash_key UNIQUE (token_hash);
 
+ALTER TABLE ONLY public.console_departures
+    ADD CONSTRAINT console_departures_pkey PRIMARY KEY (responder_id);
+
 ALTER TABLE ONLY public.console_sessions
     ADD CONSTRAINT console_sessions_pkey PRIMARY KEY (token_hash);
+
+ALTER TABLE ONLY public.console_sockets
+    ADD CONSTRAINT console_sockets_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.dead_letters
     ADD CONSTRAINT dead_letters_dedupe_key_key UNIQUE (dedupe_key);
@@ -561,6 +593,12 @@ CREATE INDEX cases_open_by_owner ON public.cases USING btree (owner_id) WHERE (s
 
 CREATE UNIQUE INDEX cases_single_open_per_resident ON public.cases USING btree (resident_id) WHERE (status = 'open'::text);
 
+CREATE INDEX console_sessions_by_responder ON public.console_sessions USING btree (responder_id, last_seen_at);
+
+CREATE INDEX console_sockets_by_instance ON public.console_sockets USING btree (instance_id);
+
+CREATE INDEX console_sockets_by_responder ON public.console_sockets USING btree (responder_id, expires_at);
+
 CREATE INDEX dead_letters_waiting ON public.dead_letters USING btree (recorded_at) WHERE (retried_at IS NULL);
 
 CREATE INDEX handoffs_accepted ON public.handoffs USING btree (case_id) WHERE (status = 'accepted'::text);
@@ -642,6 +680,9 @@ ALTER TABLE ONLY public.case_events
     ADD CONSTRAINT case_events_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id);
 
 ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_announced_owner_id_fkey FOREIGN KEY (announced_owner_id) REFERENCES public.responders(id);
+
+ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.responders(id);
 
 ALTER TABLE ONLY public.cases
@@ -650,8 +691,14 @@ ALTER TABLE ONLY public.cases
 ALTER TABLE ONLY public.chat_sessions
     ADD CONSTRAINT chat_sessions_resident_id_fkey FOREIGN KEY (resident_id) REFERENCES public.residents(id);
 
+ALTER TABLE ONLY public.console_departures
+    ADD CONSTRAINT console_departures_responder_id_fkey FOREIGN KEY (responder_id) REFERENCES public.responders(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.console_sessions
     ADD CONSTRAINT console_sessions_responder_id_fkey FOREIGN KEY (responder_id) REFERENCES public.responders(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.console_sockets
+    ADD CONSTRAINT console_sockets_responder_id_fkey FOREIGN KEY (responder_id) REFERENCES public.responders(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.dead_letters
     ADD CONSTRAINT dead_letters_retried_by_fkey FOREIGN KEY (retried_by) REFERENCES public.responders(id) ON DELETE SET NULL;

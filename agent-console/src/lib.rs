@@ -78,6 +78,7 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
             tracing::warn!(error = %e, "could not load the dashboard's figures yet; the first report will");
         }
     });
+    let (pool, instance_id) = (state.pool.clone(), state.instance_id);
     // Client addresses feed the sign-in rate limit.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -86,6 +87,10 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
         shutdown.cancel();
     }
     let _ = tokio::join!(relay, live, ops);
+    // Its browsers reconnect to another console: that is no departure.
+    if let Err(e) = batline_core::store::presence::instance_stopped(&pool, instance_id).await {
+        tracing::warn!(error = %e, "could not forget this console's live sockets; they expire by themselves");
+    }
     tracing::info!("console stopped");
     Ok(())
 }

@@ -37,6 +37,9 @@ pub struct AppState {
     pub sign_in_lockout: Arc<batline_core::rate_limit::Backoff<(std::net::IpAddr, String)>>,
     /// The dashboard's figures, held in memory once first asked for.
     pub figures: Arc<batline_core::figures::Figures>,
+    /// This console process, among several: the live sockets it holds are
+    /// registered under it (`store::presence`), and forgotten when it stops.
+    pub instance_id: uuid::Uuid,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             sign_in_limit,
             sign_in_lockout,
             figures,
+            instance_id: uuid::Uuid::new_v4(),
         })
     }
 }

@@ -67,7 +67,15 @@ async fn measure(config: &Config, database_url: &str, args: &RoutingBenchArgs) -
     let mut latencies = Vec::with_capacity(args.decisions);
     let languages = [Language::Fi, Language::Sv, Language::En];
     for i in 0..args.decisions {
-        let needs = Needs { language: languages[i % 3], area: None, topic: None, previous_owner: None, at_point: None };
+        let needs = Needs {
+            language: languages[i % 3],
+            area: None,
+            topic: None,
+            previous_owner: None,
+            at_point: None,
+            prefer_present: false,
+            presence_window: std::time::Duration::from_secs(180),
+        };
         let mut tx = pool.begin().await?;
         let started = Instant::now();
         batline_core::assign::choose_owner(&mut tx, &needs, &[], chrono::Utc::now()).await?;

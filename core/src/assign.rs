@@ -69,6 +69,9 @@ impl Rule {
 pub enum Preference {
     /// The only eligible responder.
     OnlyCandidate,
+    /// At their console now, for a live channel (chat, phone) where the
+    /// resident is waiting there and then.
+    Present,
     /// On duty at the walk-in point where the resident is standing: someone
     /// who can come to the desk beats any district knowledge.
     AtWalkInPoint,
@@ -128,10 +131,16 @@ fn area_topic_score(c: &Candidate) -> u8 {
     u8::from(c.in_area) + u8::from(c.knows_topic)
 }
 
+/// Whether presence counts as a preference: only for a live channel.
+fn presence_score(c: &Candidate, prefer_present: bool) -> bool {
+    prefer_present && c.present
+}
+
 /// Most preferred first.
-fn preference_order(a: &Candidate, b: &Candidate) -> Ordering {
-    b.at_point
-        .cmp(&a.at_point)
+fn preference_order(a: &Candidate, b: &Candidate, prefer_present: bool) -> Ordering {
+    presence_score(b, prefer_present)
+        .cmp(&presence_score(a, prefer_present))
+        .then(b.at_point.cmp(&a.at_point))
         .then(area_topic_score(b).cmp(&area_topic_score(a)))
         .then(b.previous.cmp(&a.previous))
         .then(a.load.cmp(&b.load))
@@ -140,11 +149,13 @@ fn preference_order(a: &Candidate, b: &Candidate) -> Ordering {
         .then(a.id.cmp(&b.id))
 }
 
-fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>) -> Preference {
+fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>, prefer_present: bool) -> Preference {
     let Some(next) = runner_up else {
         return Preference::OnlyCandidate;
     };
-    if winner.at_point != next.at_point {
+    if presence_score(winner, prefer_present) != presence_score(next, prefer_present) {
+        Preference::Present
+    } else if winner.at_point != next.at_point {
         Preference::AtWalkInPoint
     } else if area_topic_score(winner) != area_topic_score(next) {
         Preference::AreaAndTopic
@@ -160,23 +171,49 @@ fn deciding_preference(winner: &Candidate, runner_up: Option<&Candidate>) -> Pre
 }
 
 /// Least over capacity first, then by preference.
-fn by_overload(a: &Candidate, b: &Candidate) -> Ordering {
+fn by_overload(a: &Candidate, b: &Candidate, prefer_present: bool) -> Ordering {
     let over = |c: &Candidate| c.load - i64::from(c.capacity);
-    over(a).cmp(&over(b)).then(preference_order(a, b))
+    over(a).cmp(&over(b)).then(preference_order(a, b, prefer_present))
 }
 
 /// Applies the rules to responders on duty; `None` means the backstop.
-pub fn rank(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
+/// With `prefer_present` (a live channel) those at their console come
+/// before every other preference.
+pub fn rank(candidates: &[Candidate], prefer_present: bool) -> Option<(&Candidate, Rule)> {
     let has_room = |c: &&Candidate| c.load < i64::from(c.capacity);
     let mut eligible: Vec<&Candidate> = candidates.iter().filter(|c| c.speaks).filter(has_room).collect();
     if !eligible.is_empty() {
-        eligible.sort_by(|a, b| preference_order(a, b));
-        return Some((eligible[0], Rule::Eligible(deciding_preference(eligible[0], eligible.get(1).copied()))));
+        eligible.sort_by(|a, b| preference_order(a, b, prefer_present));
+        let decided = deciding_preference(eligible[0], eligible.get(1).copied(), prefer_present);
+        return Some((eligible[0], Rule::Eligible(decided)));
     }
-    if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(|a, b| by_overload(a, b)) {
+    let overload = |a: &&Candidate, b: &&Candidate| by_overload(a, b, prefer_present);
+    if let Some(c) = candidates.iter().filter(|c| c.speaks).min_by(overload) {
         return Some((c, Rule::OverCapacity));
     }
-    candidates.iter().min_by(|a, b| by_overload(a, b)).map(|c| (c, Rule::OtherLanguage))
+    candidates.iter().min_by(overload).map(|c| (c, Rule::OtherLanguage))
+}
+
+/// Who may take a case whose owner missed the acknowledgement deadline:
+/// only someone eligible (on duty, with room, speaking the language) who is
+/// at their console now. Moving it to someone away would only move it again
+/// a window later, and tell the resident of a name that never answers.
+pub fn rank_present(candidates: &[Candidate]) -> Option<(&Candidate, Rule)> {
+    let present: Vec<Candidate> = candidates.iter().filter(|c| c.present).cloned().collect();
+    let (chosen, rule) = rank(&present, false)?;
+    let chosen = candidates.iter().find(|c| c.id == chosen.id)?;
+    matches!(rule, Rule::Eligible(_)).then_some((chosen, rule))
+}
+
+/// How [`choose_owner`] widens when nobody eligible has room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Widening {
+    /// Over capacity, another language, then the backstop chain: a case
+    /// must have an owner.
+    ToTheBackstop,
+    /// Not at all: only someone eligible and present (a case that has an
+    /// owner already and may stay with them).
+    NoneButPresent,
 }
 
 /// Picks the owner inside the caller's transaction. The chosen responder's
@@ -188,41 +225,13 @@ pub async fn choose_owner(
     exclude: &[Uuid],
     now: DateTime<Utc>,
 ) -> Result<Decision> {
-    let mut considered = Vec::new();
-    // Each retry re-reads fresh loads and sees the responder that filled up
-    // meanwhile as full, so this converges; the bound only guards against
-    // loads flapping forever under extreme contention.
-    for _ in 0..MAX_ATTEMPTS {
-        let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
-        let Some((chosen, rule)) = rank(&candidates) else {
-            considered = candidates;
-            break;
-        };
-        // Under a savepoint, so a responder found full can be unlocked again
-        // (PostgreSQL releases locks taken after a savepoint rolled back to).
-        // Keeping them locked while trying the next one would let two routers
-        // each hold the one the other tries next: a deadlock.
-        let mut attempt = conn.begin().await?;
-        let (taken, capacity, load) = lock_first_free(&mut attempt, &candidates, chosen, rule).await?;
-        if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
-            attempt.rollback().await?;
-            considered = candidates;
-            continue;
-        }
-        attempt.commit().await?;
-        let (owner_id, owner_name) = (taken.id, taken.name.clone());
-        let rule = match rule {
-            Rule::Eligible(_) if taken.id != chosen.id => Rule::Eligible(Preference::NotMidAssignment),
-            _ => rule,
-        };
-        let mut listed = candidates;
-        listed.truncate(MAX_LISTED);
-        return Ok(Decision { owner_id, owner_name, rule, candidates: listed });
-    }
+    let considered = match pick(conn, needs, exclude, Widening::ToTheBackstop).await? {
+        Ok(decision) => return Ok(decision),
+        Err(considered) => considered,
+    };
     // The backstop chain's reasons list who was on duty too, so "the
     // backstop only when nobody else could take it" can be checked after
     // the fact.
-    considered.truncate(MAX_LISTED);
     let leads = [(needs.area, Rule::ShiftLead), (None, Rule::CityLead)];
     for (area, rule) in leads {
         if rule == Rule::ShiftLead && area.is_none() {
@@ -244,6 +253,68 @@ pub async fn choose_owner(
     })
 }
 
+/// Picks someone eligible and present at their console ([`rank_present`]),
+/// locked like [`choose_owner`]'s choice; `Err` with the responders
+/// considered (at most [`MAX_LISTED`]) when nobody is.
+pub async fn choose_present(
+    conn: &mut PgConnection,
+    needs: &Needs<'_>,
+    exclude: &[Uuid],
+) -> Result<std::result::Result<Decision, Vec<Candidate>>> {
+    pick(conn, needs, exclude, Widening::NoneButPresent).await
+}
+
+/// The rules over the responders on duty, with the chosen one locked;
+/// `Err` with those considered when the rules name nobody.
+async fn pick(
+    conn: &mut PgConnection,
+    needs: &Needs<'_>,
+    exclude: &[Uuid],
+    widening: Widening,
+) -> Result<std::result::Result<Decision, Vec<Candidate>>> {
+    let mut considered = Vec::new();
+    // Each retry re-reads fresh loads and sees the responder that filled up
+    // meanwhile as full, so this converges; the bound only guards against
+    // loads flapping forever under extreme contention.
+    for _ in 0..MAX_ATTEMPTS {
+        let candidates = store::responders::on_duty_candidates(conn, needs, exclude).await?;
+        let ranked = match widening {
+            Widening::ToTheBackstop => rank(&candidates, needs.prefer_present),
+            Widening::NoneButPresent => rank_present(&candidates),
+        };
+        let Some((chosen, rule)) = ranked else {
+            considered = candidates;
+            break;
+        };
+        // Under a savepoint, so a responder found full can be unlocked again
+        // (PostgreSQL releases locks taken after a savepoint rolled back to).
+        // Keeping them locked while trying the next one would let two routers
+        // each hold the one the other tries next: a deadlock.
+        let mut attempt = conn.begin().await?;
+        let others = match widening {
+            Widening::ToTheBackstop => &candidates[..],
+            Widening::NoneButPresent => &candidates[..0],
+        };
+        let (taken, capacity, load) = lock_first_free(&mut attempt, others, chosen, rule, needs.prefer_present).await?;
+        if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
+            attempt.rollback().await?;
+            considered = candidates;
+            continue;
+        }
+        attempt.commit().await?;
+        let (owner_id, owner_name) = (taken.id, taken.name.clone());
+        let rule = match rule {
+            Rule::Eligible(_) if taken.id != chosen.id => Rule::Eligible(Preference::NotMidAssignment),
+            _ => rule,
+        };
+        let mut listed = candidates;
+        listed.truncate(MAX_LISTED);
+        return Ok(Ok(Decision { owner_id, owner_name, rule, candidates: listed }));
+    }
+    considered.truncate(MAX_LISTED);
+    Ok(Err(considered))
+}
+
 /// Locks the first of `chosen` and those as well suited to the case as it
 /// (differing only by load, idle time or id) whose row no other transaction
 /// holds, and returns them with their capacity and load. Every concurrent
@@ -256,8 +327,9 @@ async fn lock_first_free<'c>(
     candidates: &'c [Candidate],
     chosen: &'c Candidate,
     rule: Rule,
+    prefer_present: bool,
 ) -> Result<(&'c Candidate, i32, i64)> {
-    for candidate in equally_suited(candidates, chosen, rule) {
+    for candidate in equally_suited(candidates, chosen, rule, prefer_present) {
         if let Some((capacity, load)) = store::responders::lock_load_unless_held(&mut *conn, candidate.id).await? {
             return Ok((candidate, capacity, load));
         }
@@ -269,11 +341,17 @@ async fn lock_first_free<'c>(
 /// `chosen` first, then the candidates the rules would take in its place if
 /// it were busy: in the same class of `rule`, equal on every preference
 /// stronger than load, in preference order.
-fn equally_suited<'c>(candidates: &'c [Candidate], chosen: &'c Candidate, rule: Rule) -> Vec<&'c Candidate> {
+fn equally_suited<'c>(
+    candidates: &'c [Candidate],
+    chosen: &'c Candidate,
+    rule: Rule,
+    prefer_present: bool,
+) -> Vec<&'c Candidate> {
     let same_class = |c: &&Candidate| match rule {
         Rule::Eligible(_) => {
             c.speaks
                 && c.load < i64::from(c.capacity)
+                && presence_score(c, prefer_present) == presence_score(chosen, prefer_present)
                 && c.at_point == chosen.at_point
                 && area_topic_score(c) == area_topic_score(chosen)
                 && c.previous == chosen.previous
@@ -283,8 +361,8 @@ fn equally_suited<'c>(candidates: &'c [Candidate], chosen: &'c Candidate, rule: 
     };
     let mut others: Vec<&Candidate> = candidates.iter().filter(same_class).filter(|c| c.id != chosen.id).collect();
     match rule {
-        Rule::Eligible(_) => others.sort_by(|a, b| preference_order(a, b)),
-        _ => others.sort_by(|a, b| by_overload(a, b)),
+        Rule::Eligible(_) => others.sort_by(|a, b| preference_order(a, b, prefer_present)),
+        _ => others.sort_by(|a, b| by_overload(a, b, prefer_present)),
     }
     std::iter::once(chosen).chain(others).collect()
 }
@@ -299,6 +377,7 @@ pub async fn preview(
     cases: &[crate::store::cases::Case],
     leaving: Uuid,
     now: DateTime<Utc>,
+    presence_window: std::time::Duration,
 ) -> Result<Vec<(Uuid, String, Rule)>> {
     let mut extra: std::collections::HashMap<Uuid, i64> = std::collections::HashMap::new();
     let mut out = Vec::with_capacity(cases.len());
@@ -313,12 +392,14 @@ pub async fn preview(
             topic: case.topic.as_deref(),
             previous_owner: None,
             at_point,
+            prefer_present: true,
+            presence_window,
         };
         let mut candidates = store::responders::on_duty_candidates(conn, &needs, &[leaving]).await?;
         for c in &mut candidates {
             c.load += extra.get(&c.id).copied().unwrap_or(0);
         }
-        let (id, name, rule) = match rank(&candidates) {
+        let (id, name, rule) = match rank(&candidates, needs.prefer_present) {
             Some((chosen, rule)) => (chosen.id, chosen.name.clone(), rule),
             None => fallback(conn, needs.area, leaving, now).await?,
         };
@@ -326,6 +407,23 @@ pub async fn preview(
         out.push((case.id, name, rule));
     }
     Ok(out)
+}
+
+/// Whom a case in `area` is raised to (an SLA breach, nobody present to
+/// take a missed acknowledgement): the lead of a shift running for the
+/// area, else of the city-wide shift, else the backstop.
+pub async fn lead_for(
+    conn: &mut PgConnection,
+    area: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<(Uuid, String)>> {
+    if let Some(lead) = store::shifts::current_lead(&mut *conn, area, now).await? {
+        return Ok(Some(lead));
+    }
+    if let Some(lead) = store::shifts::current_lead(&mut *conn, None, now).await? {
+        return Ok(Some(lead));
+    }
+    Ok(store::responders::backstop(&mut *conn).await?.map(|b| (b.id, b.display_name)))
 }
 
 /// The backstop chain without locks: shift lead, city lead, backstop.
@@ -368,11 +466,12 @@ mod tests {
             previous: false,
             at_point: false,
             last_assigned_at: None,
+            present: false,
         }
     }
 
     fn winner(cs: &[Candidate]) -> Option<(u128, Rule)> {
-        rank(cs).map(|(c, r)| (c.id.as_u128(), r))
+        rank(cs, false).map(|(c, r)| (c.id.as_u128(), r))
     }
 
     #[test]
@@ -387,6 +486,42 @@ mod tests {
         ]
         .map(Rule::label);
         assert_eq!(labels, ["eligible", "over_capacity", "other_language", "shift_lead", "city_lead", "backstop"]);
+    }
+
+    #[test]
+    fn a_live_channel_goes_first_to_those_present() {
+        let mut expert = candidate(1);
+        expert.in_area = true;
+        expert.previous = true;
+        let mut here = candidate(2);
+        here.present = true;
+        here.load = 3;
+        let both = [expert.clone(), here.clone()];
+        // A chat or a call: the one at the console, whatever else the other knows.
+        assert_eq!(rank(&both, true).map(|(c, r)| (c.id.as_u128(), r)), Some((2, Rule::Eligible(Preference::Present))));
+        // An SMS: presence is no preference.
+        assert_eq!(winner(&both), Some((1, Rule::Eligible(Preference::AreaAndTopic))));
+        // Presence does not make a full responder eligible.
+        here.load = 5;
+        assert_eq!(rank(&[expert, here], true).map(|(c, _)| c.id.as_u128()), Some(1));
+    }
+
+    #[test]
+    fn a_missed_acknowledgement_goes_only_to_someone_present_and_eligible() {
+        let away = candidate(1);
+        let mut full = candidate(2);
+        full.present = true;
+        full.load = 5;
+        let mut foreign = candidate(3);
+        foreign.present = true;
+        foreign.speaks = false;
+        assert!(rank_present(&[away.clone(), full.clone(), foreign.clone()]).is_none());
+        let mut here = candidate(4);
+        here.present = true;
+        here.load = 4;
+        let all = [away, full, foreign, here];
+        let chosen = rank_present(&all).map(|(c, r)| (c.id.as_u128(), r));
+        assert_eq!(chosen, Some((4, Rule::Eligible(Preference::OnlyCandidate))));
     }
 
     #[test]
@@ -486,7 +621,8 @@ mod tests {
         let mut previous = candidate(6);
         previous.previous = true;
         let all = [chosen.clone(), busier, idle, expert, full.clone(), previous];
-        let order = |rule| equally_suited(&all, &all[0], rule).iter().map(|c| c.id.as_u128()).collect::<Vec<_>>();
+        let order =
+            |rule| equally_suited(&all, &all[0], rule, false).iter().map(|c| c.id.as_u128()).collect::<Vec<_>>();
         // The chosen first, then the least loaded; the one knowing the area,
         // the full one and the resident's previous responder are not the same
         // class of choice.
@@ -496,8 +632,8 @@ mod tests {
         let mut mute = full;
         mute.speaks = false;
         let others = [chosen, mute];
-        assert_eq!(equally_suited(&others, &others[0], Rule::OverCapacity).len(), 1);
-        assert_eq!(equally_suited(&others, &others[0], Rule::OtherLanguage).len(), 2);
+        assert_eq!(equally_suited(&others, &others[0], Rule::OverCapacity, false).len(), 1);
+        assert_eq!(equally_suited(&others, &others[0], Rule::OtherLanguage, false).len(), 2);
     }
 
     #[test]

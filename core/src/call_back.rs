@@ -69,18 +69,26 @@ pub async fn talked(
 ) -> Result<Vec<i64>> {
     store::events::append(conn, case.id, kind, ActorKind::Responder, responder_id, data).await?;
     crate::sla::first_response(conn, case.id).await?;
-    if responder_id == Some(case.owner_id) && store::cases::acknowledge(conn, case.id).await? {
-        store::events::append(
-            conn,
-            case.id,
-            event_kind::ACKNOWLEDGED,
-            ActorKind::Responder,
-            responder_id,
-            serde_json::json!({ "by": "phone" }),
-        )
-        .await?;
+    let mut ids = Vec::new();
+    if responder_id == Some(case.owner_id) {
+        if store::cases::acknowledge(conn, case.id).await? {
+            store::events::append(
+                conn,
+                case.id,
+                event_kind::ACKNOWLEDGED,
+                ActorKind::Responder,
+                responder_id,
+                serde_json::json!({ "by": "phone" }),
+            )
+            .await?;
+        }
+        // Talking with the resident is taking the case up.
+        if let Some(owner) = store::responders::get(&mut *conn, case.owner_id).await? {
+            ids.extend(crate::ownership::taken_up(conn, case, &owner.display_name).await?);
+        }
     }
-    Ok(vec![Outbox::enqueue(conn, &updated(case, kind)).await?])
+    ids.push(Outbox::enqueue(conn, &updated(case, kind)).await?);
+    Ok(ids)
 }
 
 /// Closes the case's open call-back as done by `call_sid`. `false` when none was open.

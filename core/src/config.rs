@@ -63,6 +63,8 @@ pub struct Config {
     pub ack_windows: AckWindows,
     /// `BATLINE_HANDOFF_SECONDS`.
     pub handoff_window: Duration,
+    /// `BATLINE_PRESENCE_SECONDS`.
+    pub presence_window: Duration,
     /// `BATLINE_TRACK_PER_MINUTE`.
     pub track_per_minute: u32,
     /// `BATLINE_WEBHOOK_PER_MINUTE`.
@@ -252,6 +254,7 @@ impl Config {
                 walk_in: Duration::from_secs(routing.ack_seconds_walk_in),
             },
             handoff_window: Duration::from_secs(routing.handoff_seconds),
+            presence_window: Duration::from_secs(routing.presence_seconds),
             track_per_minute: public.track_per_minute,
             webhook_per_minute: public.webhook_per_minute,
             sign_in_per_minute: console.sign_in_per_minute,

@@ -116,7 +116,10 @@ fn describe() {
     );
     describe_counter!(CASES_OPENED_TOTAL, "Cases opened by the router, by channel.");
     describe_counter!(ASSIGNMENTS_TOTAL, "Owners chosen by the assignment rules, by the rule that decided.");
-    describe_counter!(ACK_MISSED_TOTAL, "Acknowledgement deadlines that passed; the case moved on.");
+    describe_counter!(
+        ACK_MISSED_TOTAL,
+        "Acknowledgement deadlines that passed; the case moved to someone present, or stayed with its owner and the lead was alerted."
+    );
     describe_counter!(CALL_BACKS_MISSED_TOTAL, "Call-back deadlines that passed; the case moved on.");
     describe_counter!(
         SLA_TOTAL,

@@ -1,8 +1,14 @@
 //! Changing a case's owner. Whoever decides (the router's rules, a
 //! colleague accepting a hand-off, a lead), the change is the same: the new
-//! owner and deadline on the case, an `assigned` event with the reason, the
-//! resident told the new owner's name, and a `case_assigned` bus message.
-//! One function, so no path forgets a step.
+//! owner and deadline on the case, an `assigned` event with the reason, and
+//! a `case_assigned` bus message. One function, so no path forgets a step.
+//!
+//! The resident hears of an owner change only when a person has taken the
+//! case over: at once when a colleague accepts a hand-off (taking it is the
+//! acknowledgement), otherwise when the new owner first takes it up
+//! (acknowledges, replies, offers it on or talks on the phone,
+//! [`taken_up`]). A case moved by the rules while nobody acknowledged it
+//! does not send the resident a name that may never answer.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -59,17 +65,9 @@ pub async fn transfer(
         Actor::Responder(id) => (ActorKind::Responder, Some(id)),
     };
     store::events::append(conn, case.id, event_kind::ASSIGNED, actor_kind, actor_id, reason).await?;
-    let body = texts::reassigned(case.language, owner.name, &case.tracking_code);
-    let notice = NewOutbound {
-        case_id: case.id,
-        channel: outbound::resident_channel(case.channel),
-        kind: MessageKind::Notice,
-        body: &body,
-        author_id: None,
-    };
     let mut ids = Vec::new();
-    if let Some((_, send)) = outbound::queue_if_reachable(conn, &notice).await? {
-        ids.push(send);
+    if ack_due_at.is_none() {
+        ids.extend(announce(conn, case, owner.name).await?);
     }
     ids.push(
         Outbox::enqueue(
@@ -79,4 +77,28 @@ pub async fn transfer(
         .await?,
     );
     Ok(ids)
+}
+
+/// The case's owner took it up (acknowledged it, replied, offered it on,
+/// talked with the resident): if the resident has not heard of this owner
+/// yet, they are told now, once. Returns the outbox rows to publish.
+/// Idempotent: the flag is cleared in the caller's transaction.
+pub async fn taken_up(conn: &mut PgConnection, case: &Case, owner_name: &str) -> Result<Vec<i64>> {
+    if !store::cases::take_unannounced(&mut *conn, case.id).await? {
+        return Ok(Vec::new());
+    }
+    announce(conn, case, owner_name).await
+}
+
+/// Tells the resident who handles their case now, in its channel.
+async fn announce(conn: &mut PgConnection, case: &Case, owner_name: &str) -> Result<Vec<i64>> {
+    let body = texts::reassigned(case.language, owner_name, &case.tracking_code);
+    let notice = NewOutbound {
+        case_id: case.id,
+        channel: outbound::resident_channel(case.channel),
+        kind: MessageKind::Notice,
+        body: &body,
+        author_id: None,
+    };
+    Ok(outbound::queue_if_reachable(conn, &notice).await?.map(|(_, send)| send).into_iter().collect())
 }

@@ -2,8 +2,10 @@
 //!
 //! - Acknowledgement: a new owner must acknowledge within their channel's
 //!   window; if it passes, the miss goes on the timeline (SLA reports count
-//!   it) and the case moves to the next candidate, whose name the resident
-//!   is told.
+//!   it) with the rule applied, and the case moves to an eligible responder
+//!   present at their console. With nobody present it stays with its owner
+//!   under a fresh deadline and the lead is alerted. The resident hears of
+//!   a new owner only once that person takes the case up.
 //! - Hand-off offers: an offer nobody answered lapses; the owner keeps the
 //!   case and is told.
 //! - Call-backs: a caller who reached nobody is owed a call by the owner
@@ -33,12 +35,15 @@ use std::{sync::Arc, time::Duration};
 
 use batline_core::{
     Result,
-    assign::move_on::{self, Moved},
+    assign::{
+        self,
+        move_on::{self, Moved},
+    },
     bus::BusMessage,
     domain::{ActorKind, CallBackStatus, CaseStatus, DutyStatus, HandoffStatus, event_kind},
     metrics,
     outbox::Outbox,
-    store::{self, call_backs::CallBack, cases::Case, shifts::Edge, sla::SlaClock},
+    store::{self, call_backs::CallBack, shifts::Edge, sla::SlaClock},
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -198,13 +203,15 @@ async fn move_unacknowledged(router: &Router) -> Result<usize> {
             tx.commit().await?;
             break;
         };
-        let moved = ack_missed(router, &mut tx, &case).await?;
+        let now = router.clock.now();
+        let window = router.config.ack_windows.for_channel(case.channel);
+        let after = move_on::missed_acknowledgement(&mut tx, &case, now, window, router.config.presence_window).await?;
         tx.commit().await?;
         moved_cases += 1;
         metrics::acks_missed(1);
-        moved.count();
-        if !moved.outbox_ids.is_empty()
-            && let Err(e) = router.outbox.publish_now(&moved.outbox_ids).await
+        after.count();
+        if !after.outbox_ids().is_empty()
+            && let Err(e) = router.outbox.publish_now(after.outbox_ids()).await
         {
             tracing::debug!(error = %e, "left to the outbox relay");
             router.outbox.kick();
@@ -235,21 +242,6 @@ async fn apply_edge(conn: &mut PgConnection, shift: uuid::Uuid, edge: Edge, now:
     Ok(outbox_ids)
 }
 
-async fn ack_missed(router: &Router, conn: &mut PgConnection, case: &Case) -> Result<Moved> {
-    store::events::append(
-        conn,
-        case.id,
-        event_kind::ACK_MISSED,
-        ActorKind::System,
-        None,
-        serde_json::json!({ "owner_id": case.owner_id, "due_at": case.ack_due_at }),
-    )
-    .await?;
-    let now = router.clock.now();
-    let due = now + router.config.ack_windows.for_channel(case.channel);
-    move_on::move_by_rules(conn, case, now, due, event_kind::ACK_MISSED).await
-}
-
 /// Moves the case of an overdue call-back on; `None` when it was not missed
 /// after all (the case is busy, to be taken next sweep, or closed).
 async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallBack) -> Result<Option<Moved>> {
@@ -275,7 +267,9 @@ async fn call_back_missed(router: &Router, conn: &mut PgConnection, task: &CallB
     let window = chrono::Duration::from_std(router.config.voice.call_back_window).unwrap_or(chrono::Duration::MAX);
     store::call_backs::postpone(conn, task.id, now + window).await?;
     let ack_due = now + router.config.ack_windows.for_channel(case.channel);
-    move_on::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED).await.map(Some)
+    move_on::move_by_rules(conn, &case, now, ack_due, event_kind::CALL_BACK_MISSED, router.config.presence_window)
+        .await
+        .map(Some)
 }
 
 async fn sla_warning(conn: &mut PgConnection, clock: &SlaClock) -> Result<Vec<i64>> {
@@ -296,13 +290,7 @@ async fn sla_warning(conn: &mut PgConnection, clock: &SlaClock) -> Result<Vec<i6
 
 async fn sla_breached(conn: &mut PgConnection, clock: &SlaClock, now: DateTime<Utc>) -> Result<Vec<i64>> {
     let Some(case) = store::cases::get(&mut *conn, clock.case_id).await? else { return Ok(Vec::new()) };
-    let lead = match store::shifts::current_lead(&mut *conn, case.area.as_deref(), now).await? {
-        Some(lead) => Some(lead),
-        None => match store::shifts::current_lead(&mut *conn, None, now).await? {
-            Some(lead) => Some(lead),
-            None => store::responders::backstop(&mut *conn).await?.map(|b| (b.id, b.display_name)),
-        },
-    };
+    let lead = assign::lead_for(conn, case.area.as_deref(), now).await?;
     let (lead_id, lead_name) = lead.map_or((None, None), |(id, name)| (Some(id), Some(name)));
     store::events::append(
         conn,

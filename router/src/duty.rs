@@ -40,7 +40,9 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
     for case in &cases {
         let now = router.clock.now();
         let due = now + router.config.ack_windows.for_channel(case.channel);
-        let moved = move_on::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED).await?;
+        let moved =
+            move_on::move_by_rules(&mut tx, case, now, due, event_kind::DUTY_CHANGED, router.config.presence_window)
+                .await?;
         outbox_ids.extend(moved.outbox_ids.iter().copied());
         moves.push(moved);
     }

@@ -140,6 +140,10 @@ pub async fn open_case(
         topic: opening.topic,
         previous_owner: opening.previous_owner,
         at_point: opening.at_point,
+        // Chat and phone are live: the resident is waiting there and then,
+        // so a responder at their console comes first.
+        prefer_present: matches!(intake.channel, Channel::Chat | Channel::Voice),
+        presence_window: router.config.presence_window,
     };
     // Planned before the owner's row is locked, to hold that lock no longer than needed.
     // Every case opens at normal priority; a responder may raise it later.
@@ -169,7 +173,11 @@ pub async fn open_case(
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
     store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
-    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, decision.reason()).await?;
+    let mut reason = decision.reason();
+    if let Some(map) = reason.as_object_mut() {
+        map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
+    }
+    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, reason).await?;
     file_message(conn, case.id, intake).await?;
 
     let mut outbox_ids = Vec::new();

@@ -144,10 +144,21 @@ async fn going_off_duty_hands_every_open_case_on() -> TestResult {
             .await?,
         3
     );
+    // The residents hear of Mikko once he takes their cases up, not before.
+    let told = "SELECT count(*) FROM messages WHERE kind = 'notice' AND body LIKE '%hoitaa nyt%'";
+    assert_eq!(app.count(told).await?, 0);
+    let mikko = app.sign_in("mikko").await?;
+    let (_, cases) = mikko.get("/api/v1/cases").await?;
+    let ids: Vec<&str> = cases.as_array().into_iter().flatten().filter_map(|c| c["id"].as_str()).collect();
+    assert_eq!(ids.len(), 3, "{cases}");
+    for id in ids {
+        assert_eq!(mikko.post(&format!("/api/v1/cases/{id}/acknowledge"), json!({})).await?.0, 200);
+    }
     for i in 0..3 {
         let sms = app.sandbox.wait_for_sms_to(&format!("+35840200010{i}"), 2, Duration::from_secs(10)).await?;
         assert!(sms[1].body.contains("hoitaa nyt Mikko"), "{}", sms[1].body);
     }
+    assert_eq!(app.count(told).await?, 3);
     assert_eq!(aino.put("/api/v1/me/duty", json!({ "status": "sleeping" })).await?.0, 422);
     app.assert_open_counts_exact().await?;
     app.teardown().await
@@ -185,6 +196,13 @@ async fn a_lead_may_reassign_directly_and_a_responder_may_not() -> TestResult {
     .await?;
     assert_eq!(reason["rule"], "lead_reassigned");
     assert_eq!(reason["note"], "Aino on lounaalla");
+    // The resident hears of Mikko when he takes the case up, not when the lead moves it.
+    let told = format!("SELECT count(*) FROM messages WHERE case_id = '{}' AND kind = 'notice'", case.id);
+    assert_eq!(app.count(&told).await?, 0);
+    assert_eq!(mikko.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?.0, 200);
+    assert_eq!(app.count(&told).await?, 1);
+    let sms = app.sandbox.wait_for_sms_to("+358402000201", 2, Duration::from_secs(10)).await?;
+    assert!(sms[1].body.contains("hoitaa nyt Mikko"), "{}", sms[1].body);
     app.assert_open_counts_exact().await?;
     app.teardown().await
 }

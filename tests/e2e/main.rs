@@ -19,6 +19,7 @@ mod metrics;
 mod open;
 mod openapi;
 mod outage;
+mod presence;
 mod privacy;
 mod proxy;
 mod reports;

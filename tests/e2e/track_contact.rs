@@ -41,8 +41,15 @@ async fn the_phone_contact_reads_the_conversation_after_a_texted_code() -> TestR
     let (status, _) =
         linnea.post(&format!("/api/v1/cases/{}/reassign", case.id), json!({ "to": other, "note": "vuoro" })).await?;
     assert_eq!(status, 200);
-
     let page_url = format!("{}/track/{}", app.gateway, case.tracking_code);
+    // The resident hears of the new owner once they take the case up, the
+    // tracking page included.
+    let before = app.http.get(format!("{page_url}?lang=fi")).send().await?.text().await?;
+    assert!(!before.contains("Asia siirtyi.") && before.contains(&format!("{owner} vastasi.")), "{before}");
+    let taker = app.sign_in(other).await?;
+    let (status, _) = taker.post(&format!("/api/v1/cases/{}/acknowledge", case.id), json!({})).await?;
+    assert_eq!(status, 200);
+
     let page = app.http.get(format!("{page_url}?lang=fi")).send().await?;
     let csp = page.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");

@@ -236,7 +236,7 @@ async fn no_answer_takes_a_message_and_the_owner_calls_back() -> TestResult {
 }
 
 #[tokio::test]
-async fn a_missed_call_back_moves_the_case_on_and_the_resident_hears_who() -> TestResult {
+async fn a_missed_call_back_moves_the_case_on_and_the_resident_hears_who_once_they_take_it_up() -> TestResult {
     let app = TestApp::spawn().await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
@@ -278,8 +278,14 @@ async fn a_missed_call_back_moves_the_case_on_and_the_resident_hears_who() -> Te
         .await?;
     assert_eq!((status.as_str(), misses), ("open", 1));
     assert_eq!(timeline.iter().filter(|k| *k == "assigned").count(), 2, "moved once: {timeline:?}");
+    // The resident hears the new name only once that person takes the case up.
+    let told = "SELECT count(*) FROM messages WHERE kind = 'notice' AND body LIKE '%hoitaa nyt%'";
+    assert_eq!(app.count(told).await?, 0, "not while nobody has taken it up");
+    let second = app.sign_in(if second_name == "Aino" { "aino" } else { "mikko" }).await?;
+    assert_eq!(second.post(&format!("/api/v1/cases/{}/acknowledge", case.id), serde_json::json!({})).await?.0, 200);
     let sms = app.sandbox.wait_for_sms_to(CALLER, 2, Duration::from_secs(10)).await?;
     assert!(sms[1].body.contains(second_name), "{}", sms[1].body);
+    assert_eq!(app.count(told).await?, 1);
     app.assert_open_counts_exact().await?;
     shutdown.cancel();
     app.teardown().await

@@ -75,13 +75,13 @@ pub async fn start_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Call
         serde_json::json!({ "call_sid": placed.sid }),
     )
     .await?;
-    acknowledge_in(&mut tx, me, &case).await?;
+    let mut ids = acknowledge_in(&mut tx, me, &case).await?.outbox_ids;
     let update = batline_core::bus::BusMessage::CaseUpdated {
         case_id: case.id,
         owner_id: case.owner_id,
         kind: event_kind::CALL_BACK_STARTED.to_owned(),
     };
-    let ids = vec![Outbox::enqueue(&mut tx, &update).await?];
+    ids.push(Outbox::enqueue(&mut tx, &update).await?);
     let call = store::calls::lock(&mut tx, &placed.sid).await?.ok_or(batline_core::Error::NotFound("call"))?;
     tx.commit().await?;
     publish(state, &ids).await;

@@ -66,8 +66,21 @@ pub async fn lock_own_open(conn: &mut PgConnection, me: &Responder, id: Uuid) ->
     Ok(case)
 }
 
-/// Records the owner's acknowledgement once; true if this was the first.
-pub async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case) -> Result<bool, ApiError> {
+/// What [`acknowledge_in`] did.
+#[derive(Debug)]
+#[must_use]
+pub struct Acknowledged {
+    /// This was the first acknowledgement (an event went on the timeline).
+    pub first: bool,
+    /// Outbox rows to publish after commit: the resident told who handles
+    /// their case now, if they had not heard of this owner yet.
+    pub outbox_ids: Vec<i64>,
+}
+
+/// Records the owner's acknowledgement once, and tells the resident their
+/// case's owner if a move (by the rules or a lead) had not been announced:
+/// acknowledging, replying, offering on or calling is taking the case up.
+pub async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case) -> Result<Acknowledged, ApiError> {
     let first = store::cases::acknowledge(conn, case.id).await?;
     if first {
         store::events::append(
@@ -80,15 +93,17 @@ pub async fn acknowledge_in(conn: &mut PgConnection, me: &Responder, case: &Case
         )
         .await?;
     }
-    Ok(first)
+    let outbox_ids = batline_core::ownership::taken_up(conn, case, &me.display_name).await?;
+    Ok(Acknowledged { first, outbox_ids })
 }
 
 /// Acknowledges a case its owner has in hand.
 pub async fn acknowledge_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Case, ApiError> {
     let mut tx = state.pool.begin().await?;
     let case = lock_own_open(&mut tx, me, id).await?;
-    let mut ids = Vec::new();
-    if acknowledge_in(&mut tx, me, &case).await? {
+    let acknowledged = acknowledge_in(&mut tx, me, &case).await?;
+    let mut ids = acknowledged.outbox_ids;
+    if acknowledged.first {
         ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::ACKNOWLEDGED)).await?);
     }
     let case = store::cases::get(&mut *tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
@@ -117,10 +132,12 @@ pub async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) ->
         serde_json::json!({ "message_id": message.id, "channel": channel }),
     )
     .await?;
-    // Replying is the clearest acknowledgement there is.
-    acknowledge_in(&mut tx, me, &case).await?;
+    // Replying is the clearest acknowledgement there is. The resident hears
+    // who handles their case (if they had not) before the reply itself.
+    let announced = acknowledge_in(&mut tx, me, &case).await?.outbox_ids;
     batline_core::sla::first_response(&mut tx, case.id).await?;
-    let ids = vec![send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?];
+    let mut ids = announced;
+    ids.extend([send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?]);
     tx.commit().await?;
     publish(state, &ids).await;
     Ok(message)
@@ -135,6 +152,8 @@ pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &st
         .await?
         .ok_or_else(|| batline_core::Error::Conflict(format!("case {} is already resolved", case.tracking_code)))?;
     batline_core::sla::resolved(&mut tx, case.id).await?;
+    // The resolution notice names its owner: nothing is left to announce.
+    store::cases::take_unannounced(&mut tx, case.id).await?;
     // Resolved is resolved: nobody owes a call on it any more.
     store::call_backs::close(&mut tx, case.id, CallBackStatus::Cancelled, None).await?;
     store::events::append(
@@ -220,8 +239,9 @@ pub async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str)
         serde_json::json!({ "owner_id": case.owner_id, "reason": reason }),
     )
     .await?;
+    let mut ids = Vec::new();
     if reopened.owner_id == me.id {
-        acknowledge_in(&mut tx, me, &reopened).await?;
+        ids.extend(acknowledge_in(&mut tx, me, &reopened).await?.outbox_ids);
     }
     let owner = store::responders::get(&mut *tx, case.owner_id).await?.ok_or(batline_core::Error::NotFound("owner"))?;
     let notice = texts::reopened(case.language, &owner.display_name, &case.tracking_code);
@@ -232,7 +252,6 @@ pub async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str)
         body: &notice,
         author_id: Some(me.id),
     };
-    let mut ids = Vec::new();
     if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
         ids.push(send);
     }

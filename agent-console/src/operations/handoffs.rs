@@ -62,7 +62,7 @@ pub async fn offer_as(state: &AppState, me: &Responder, id: Uuid, to: &str, note
         .into());
     }
     // Offering a case is handling it: the acknowledgement deadline stops.
-    acknowledge_in(&mut tx, me, &case).await?;
+    let mut ids = acknowledge_in(&mut tx, me, &case).await?.outbox_ids;
     let expires_at = chrono::Utc::now()
         + chrono::Duration::from_std(state.config.handoff_window)
             .map_err(|e| batline_core::Error::Config(format!("hand-off window: {e}")))?;
@@ -79,7 +79,7 @@ pub async fn offer_as(state: &AppState, me: &Responder, id: Uuid, to: &str, note
         serde_json::json!({ "handoff_id": handoff.id, "to_id": to.id, "to_name": to.display_name, "note": note }),
     )
     .await?;
-    let ids = vec![Outbox::enqueue(&mut tx, &updated(case.id, case.owner_id, event_kind::HANDOFF_OFFERED)).await?];
+    ids.push(Outbox::enqueue(&mut tx, &updated(case.id, case.owner_id, event_kind::HANDOFF_OFFERED)).await?);
     tx.commit().await?;
     publish(state, &ids).await;
     Ok(handoff)
@@ -173,7 +173,10 @@ pub async fn reassign_as(state: &AppState, me: &Responder, id: Uuid, to: &str, n
     }
     let window = chrono::Duration::from_std(state.config.ack_windows.for_channel(case.channel))
         .map_err(|e| batline_core::Error::Config(format!("acknowledgement window: {e}")))?;
-    let reason = serde_json::json!({ "rule": "lead_reassigned", "lead_id": me.id, "note": note });
+    // The resident hears of the new owner once they take the case up.
+    let reason = serde_json::json!({
+        "rule": "lead_reassigned", "lead_id": me.id, "note": note, "ack_within_seconds": window.num_seconds(),
+    });
     let owner = NewOwner { id: to.id, name: &to.display_name };
     let ids =
         ownership::transfer(&mut tx, &case, owner, Actor::Responder(me.id), Some(chrono::Utc::now() + window), reason)

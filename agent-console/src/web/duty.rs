@@ -60,7 +60,8 @@ pub async fn off_preview(State(state): State<AppState>, user: WebUser) -> Respon
         let mut conn = state.pool.acquire().await?;
         let cases = store::cases::open_for_owner(&mut *conn, user.me.id).await?;
         let cases: Vec<_> = cases.into_iter().map(|item| item.case).collect();
-        let moves = assign::preview(&mut conn, &cases, user.me.id, chrono::Utc::now()).await?;
+        let moves =
+            assign::preview(&mut conn, &cases, user.me.id, chrono::Utc::now(), state.config.presence_window).await?;
         Ok::<_, ApiError>(cases.into_iter().zip(moves).collect::<Vec<_>>())
     };
     let moves = match preview.await {

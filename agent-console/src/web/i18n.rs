@@ -1066,21 +1066,75 @@ batline_core::texts! {
     }
 
     dead_letters_title {
-        fi: "Käsittelemättömät viestit",
-        sv: "Ohanterade meddelanden",
-        en: "Messages not handled",
+        fi: "Epäonnistuneet tekniset viestit",
+        sv: "Tekniska meddelanden som misslyckades",
+        en: "Technical messages that failed",
     }
 
     dead_letters_none {
-        fi: "Ei käsittelemättömiä viestejä.",
-        sv: "Inga ohanterade meddelanden.",
-        en: "No messages waiting.",
+        fi: "Ei epäonnistuneita teknisiä viestejä.",
+        sv: "Inga tekniska meddelanden har misslyckats.",
+        en: "No technical message has failed.",
     }
 
     dead_letters_hint {
-        fi: "Batline ei osannut käsitellä näitä viestejä. Mitään ei ole pudotettu: korjaa syy ja lähetä viesti uudelleen.",
-        sv: "Batline kunde inte hantera de här meddelandena. Inget har tappats: åtgärda orsaken och skicka meddelandet igen.",
-        en: "Batline could not handle these messages. Nothing was dropped: fix the cause and send the message again.",
+        fi: "Nämä ovat Batlinen palveluiden välisiä teknisiä viestejä (eivät asukkaiden viestejä), joiden käsittely epäonnistui toistuvasti. Mitään ei ole pudotettu: korjaa syy ja lähetä viesti uudelleen.",
+        sv: "Det här är tekniska meddelanden mellan Batlines tjänster (inte invånarnas meddelanden) som upprepade gånger inte kunde hanteras. Inget har tappats: åtgärda orsaken och skicka meddelandet igen.",
+        en: "These are technical messages between Batline's services (not residents' messages) that failed again and again. Nothing was dropped: fix the cause and send the message again.",
+    }
+
+    col_presence {
+        fi: "Paikalla",
+        sv: "Närvaro",
+        en: "Presence",
+    }
+
+    presence_here {
+        fi: "Paikalla",
+        sv: "På plats",
+        en: "Present",
+    }
+
+    presence_away {
+        fi: "Ei paikalla",
+        sv: "Inte på plats",
+        en: "Not present",
+    }
+
+    presence_console_open {
+        fi: "konsoli auki",
+        sv: "konsolen öppen",
+        en: "console open",
+    }
+
+    presence_last_seen {
+        fi: "viimeksi aktiivinen",
+        sv: "senast aktiv",
+        en: "last active",
+    }
+
+    presence_hint {
+        fi: "Paikalla on se, jonka konsoli on auki tai joka on toiminut konsolissa viimeisen {minutes} minuutin aikana, vuorotilasta riippumatta. Chatit ja puhelut menevät ensin paikalla oleville, ja kuittaamaton tapaus siirtyy vain paikalla olevalle kollegalle. Jos ketään ei ole paikalla, tapaus jää omistajalleen ja vuoron johto saa hälytyksen.",
+        sv: "På plats är den vars konsol är öppen eller som har varit aktiv i konsolen de senaste {minutes} minuterna, oavsett tjänstestatus. Chattar och samtal går först till dem som är på plats, och ett okvitterat ärende flyttas bara till en kollega på plats. Är ingen på plats stannar ärendet hos sin ägare och skiftledningen larmas.",
+        en: "Present means the console is open, or was used in the last {minutes} minutes, whatever the duty status says. Chats and calls go first to those present, and an unacknowledged case moves only to a colleague who is present. With nobody present it stays with its owner and the lead is alerted.",
+    }
+
+    nobody_present_tag {
+        fi: "ei ketään paikalla",
+        sv: "ingen på plats",
+        en: "nobody present",
+    }
+
+    alert_nobody_present {
+        fi: "Kuittaus myöhästyi eikä ketään ole paikalla ottamaan tapausta",
+        sv: "Kvitteringen försenades och ingen är på plats att ta ärendet",
+        en: "An acknowledgement was missed and nobody is present to take the case",
+    }
+
+    col_preview {
+        fi: "Viimeisin viesti",
+        sv: "Senaste meddelandet",
+        en: "Latest message",
     }
 
     dead_letters_retry {

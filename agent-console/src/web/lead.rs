@@ -1,6 +1,8 @@
-//! `GET /lead`: the shift lead's view. Who is working and how loaded, the
-//! cases nobody has acknowledged yet or that missed an SLA deadline, and a
-//! reassign form on each. Live like the inbox.
+//! `GET /lead`: the shift lead's view. Who is working, who is actually at
+//! their console (presence, `store::presence`) and how loaded; the cases
+//! nobody has acknowledged yet or that missed an SLA deadline, each with
+//! the start of the resident's latest message and a reassign form; and the
+//! technical messages that failed (dead letters). Live like the inbox.
 
 use crate::http::extract::Form;
 use axum::{
@@ -59,7 +61,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
         return role_forbidden(user);
     }
     let loaded = async {
-        let board = store::responders::board(&state.pool, Utc::now()).await?;
+        let board = store::responders::board(&state.pool, Utc::now(), state.config.presence_window).await?;
         let attention = store::cases::needing_attention(&state.pool, ATTENTION_LIMIT).await?;
         let letters = store::dead_letters::list(&state.pool, false, DEAD_LETTER_LIMIT).await?;
         let alerts = store::abuse_alerts::since(&state.pool, Utc::now() - ALERTS_FOR, ALERT_LIMIT).await?;
@@ -71,7 +73,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
             let t = ui(user.lang);
             let body = html! {
                 (abuse_alerts(t, &alerts))
-                (body(t, user, &board, &attention))
+                (body(t, user, &board, &attention, state.config.presence_window))
                 (dead_letters(t, user, &letters))
             };
             (status, Html(layout::page(user, Section::Lead, t.lead_title, flash.as_ref(), body).into_string()))
@@ -81,33 +83,46 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
     }
 }
 
-fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem]) -> Markup {
+fn body(
+    t: &Ui,
+    user: &WebUser,
+    board: &[BoardRow],
+    attention: &[AttentionItem],
+    presence_window: std::time::Duration,
+) -> Markup {
     let now = Utc::now();
     let on_duty: Vec<&BoardRow> = board.iter().filter(|r| r.duty_status == DutyStatus::OnDuty).collect();
+    let minutes = presence_window.as_secs().div_ceil(60).to_string();
     html! {
         h1 { (t.lead_title) }
         div id="lead-board" data-live hx-get="/lead" hx-trigger="live-refresh" hx-select="#lead-board" hx-swap="outerHTML" {
             section aria-labelledby="board-title" {
                 h2 id="board-title" { (t.on_duty_now) }
+                p class="hint" { (t.presence_hint.replace("{minutes}", &minutes)) }
+                // Focusable, so a keyboard can scroll it on a narrow screen.
+                div class="table-scroll" tabindex="0" role="region" aria-labelledby="board-title" {
                 table class="cases" {
                     thead { tr {
                         th scope="col" { (t.col_responder) }
+                        th scope="col" { (t.col_presence) }
                         th scope="col" { (t.col_status) }
                         th scope="col" { (t.col_load) }
-                        th scope="col" { (t.col_unacked) }
-                        th scope="col" { (t.col_overdue) }
+                        th scope="col" class="wide" { (t.col_unacked) }
+                        th scope="col" class="wide" { (t.col_overdue) }
                     } }
                     tbody {
                         @for row in board {
-                            tr data-responder=(row.username) {
+                            tr data-responder=(row.username) data-present=(row.sighting.present) {
                                 td { (row.display_name) }
+                                td { (presence(t, row)) }
                                 td { (t.duty(row.duty_status)) }
                                 td { (row.open_cases) " / " (row.capacity) }
-                                td { (row.unacknowledged) }
-                                td { @if row.overdue > 0 { strong { (row.overdue) } } @else { "0" } }
+                                td class="wide" { (row.unacknowledged) }
+                                td class="wide" { @if row.overdue > 0 { strong { (row.overdue) } } @else { "0" } }
                             }
                         }
                     }
+                }
                 }
             }
             section aria-labelledby="attention-title" {
@@ -115,12 +130,14 @@ fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem])
                 @if attention.is_empty() {
                     p { (t.attention_none) }
                 } @else {
+                    // On a phone the table scrolls inside its box, never the page.
+                    div class="table-scroll" {
                     table class="cases" {
                         thead { tr {
                             th scope="col" { (t.col_case) }
                             th scope="col" { (t.owner) }
                             th scope="col" { (t.col_ack) }
-                            th scope="col" { (t.col_channel) }
+                            th scope="col" class="wide" { (t.col_channel) }
                             th scope="col" { (t.reassign) }
                         } }
                         tbody {
@@ -130,6 +147,14 @@ fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem])
                                     td {
                                         a data-open href={ "/cases/" (case.id) } { (case.tracking_code) }
                                         @if a.sla_breached { " " span class="tag" { (t.breached) } }
+                                        @if a.nobody_present { " " span class="tag alert" data-nobody-present { (t.nobody_present_tag) } }
+                                        @if let Some(preview) = &a.preview {
+                                            p class="preview" data-preview {
+                                                span class="visually-hidden" { (t.col_preview) ": " }
+                                                (preview)
+                                                @if preview.chars().count() >= store::cases::PREVIEW_CHARS as usize { "…" }
+                                            }
+                                        }
                                     }
                                     td { (a.item.owner_name) }
                                     td {
@@ -140,18 +165,30 @@ fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem])
                                             (None, None) => (t.not_acknowledged),
                                         }
                                     }
-                                    td { (t.channel(case.channel)) " · " (when(case.opened_at)) }
+                                    td class="wide" { (t.channel(case.channel)) " · " (when(case.opened_at)) }
                                     td {
-                                        form method="post" action={ "/cases/" (case.id) "/reassign" } class="actions" {
+                                        form method="post" action={ "/cases/" (case.id) "/reassign" } class="actions reassign" {
                                             (csrf_field(user))
-                                            label class="visually-hidden" for={ "to-" (case.id) } { (t.reassign_to) " " (case.tracking_code) }
-                                            select id={ "to-" (case.id) } name="to" required {
-                                                @for r in on_duty.iter().filter(|r| r.id != case.owner_id) {
-                                                    option value=(r.username) { (r.display_name) " (" (r.open_cases) "/" (r.capacity) ")" }
+                                            div class="field" {
+                                                label for={ "to-" (case.id) } {
+                                                    (t.reassign_to) span class="visually-hidden" { " " (case.tracking_code) }
+                                                }
+                                                select id={ "to-" (case.id) } name="to" required {
+                                                    @for r in on_duty.iter().filter(|r| r.id != case.owner_id) {
+                                                        option value=(r.username) {
+                                                            (r.display_name) " (" (r.open_cases) "/" (r.capacity)
+                                                            @if r.sighting.present { ", " (t.presence_here.to_lowercase()) }
+                                                            ")"
+                                                        }
+                                                    }
                                                 }
                                             }
-                                            label class="visually-hidden" for={ "why-" (case.id) } { (t.reason) }
-                                            input type="text" id={ "why-" (case.id) } name="note" placeholder=(t.reason) required maxlength="1000";
+                                            div class="field" {
+                                                label for={ "why-" (case.id) } {
+                                                    (t.reason) span class="visually-hidden" { " " (case.tracking_code) }
+                                                }
+                                                input type="text" id={ "why-" (case.id) } name="note" required maxlength="1000";
+                                            }
                                             button class="hds-button hds-button--secondary hds-button--small" type="submit" {
                                                 span class="hds-button__label" { (t.reassign) }
                                             }
@@ -161,7 +198,29 @@ fn body(t: &Ui, user: &WebUser, board: &[BoardRow], attention: &[AttentionItem])
                             }
                         }
                     }
+                    }
                 }
+            }
+        }
+    }
+}
+
+/// Whether a responder is at their console: present (with an open console,
+/// or recently active) or not, and when they last did something.
+fn presence(t: &Ui, row: &BoardRow) -> Markup {
+    let seen = row.sighting.last_seen_at;
+    html! {
+        @if row.sighting.present {
+            span class="tag present" { (t.presence_here) }
+            @if row.sighting.console_open {
+                " " span class="hint-inline" { (t.presence_console_open) }
+            } @else if let Some(at) = seen {
+                " " span class="hint-inline" { (t.presence_last_seen) " " (when(at)) }
+            }
+        } @else {
+            (t.presence_away)
+            @if let Some(at) = seen {
+                " " span class="hint-inline" { (t.presence_last_seen) " " (when(at)) }
             }
         }
     }
@@ -190,8 +249,10 @@ fn abuse_alerts(t: &Ui, alerts: &[AbuseAlert]) -> Markup {
     }
 }
 
-/// Messages Batline could not handle, waiting for a lead: nothing is
-/// dropped silently, and a retry sends one back to where it was going.
+/// Technical messages between Batline's services that failed again and
+/// again (dead letters), waiting for a lead: nothing is dropped silently,
+/// and a retry sends one back to where it was going. Not residents'
+/// messages, which the heading says so nobody reads them as unanswered.
 fn dead_letters(t: &Ui, user: &WebUser, letters: &[DeadLetterView]) -> Markup {
     let may_retry = matches!(user.me.role, Role::Lead | Role::Admin);
     html! {

@@ -10,11 +10,18 @@
 //!
 //! Who hears what: a responder hears about their own cases, offers made to
 //! them and cases taken from them; leads, the mayor and admins hear about
-//! every case (their views list everyone's).
+//! every case (their views list everyone's). A case left with its owner
+//! because nobody was present to take a missed acknowledgement alerts every
+//! lead and whoever it was raised to (the backstop when no shift runs).
 //!
 //! Sockets are cheap: small buffers, nothing read from the browser but
 //! pings and close. The session is rechecked every half minute without
 //! counting as use, so signing out or timing out closes the socket.
+//!
+//! An open socket is what makes a responder present at their console
+//! (`store::presence`): it is registered when it opens, its row refreshed
+//! at every heartbeat (so one write per socket per half minute, whatever
+//! the traffic), and closing it records the departure at once.
 
 use std::time::Duration;
 
@@ -49,6 +56,10 @@ use crate::{
 const HEARTBEAT: Duration = Duration::from_secs(30);
 /// Largest frame the browser may send (it only ever sends pings and close).
 const MAX_INCOMING: usize = 1024;
+/// How long a socket's presence row lasts unless a heartbeat refreshes it:
+/// two heartbeats and a half, so one slow recheck does not flicker, while
+/// a console that died stops counting within a minute and a half.
+const PRESENCE_TTL: Duration = Duration::from_secs(75);
 
 /// `GET /live`.
 pub async fn socket(
@@ -77,6 +88,13 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.tick().await;
     let token_hash = signed_in::token_hash(&token);
+    let socket_id = Uuid::new_v4();
+    if let Err(e) =
+        store::presence::socket_opened(&state.pool, socket_id, user.me.id, state.instance_id, PRESENCE_TTL).await
+    {
+        // Presence then rests on the person's requests alone; the socket still works.
+        tracing::warn!(error = %e, "could not record a live socket's presence");
+    }
     loop {
         let note = tokio::select! {
             event = events.recv() => match event {
@@ -94,6 +112,9 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
                     Ok(false) => break,
                     Err(e) => tracing::debug!(error = %e, "could not recheck a live socket's session"),
                 }
+                if let Err(e) = store::presence::socket_refreshed(&state.pool, socket_id, PRESENCE_TTL).await {
+                    tracing::debug!(error = %e, "could not refresh a live socket's presence");
+                }
                 if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
                     break;
                 }
@@ -107,6 +128,10 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
         }
     }
     let _ = socket.send(Message::Close(None)).await;
+    // Closing the console ends presence now, not a window later.
+    if let Err(e) = store::presence::socket_closed(&state.pool, socket_id).await {
+        tracing::warn!(error = %e, "could not record a closed live socket; its presence expires by itself");
+    }
 }
 
 /// The note `user` gets for `msg`, if it concerns them.
@@ -149,6 +174,12 @@ fn note_for(user: &WebUser, msg: &BusMessage, offered_to: OfferedTo) -> Option<s
         BusMessage::CaseAssigned { case_id, .. } if sees_all => (*case_id, "assigned", None),
         BusMessage::CaseUpdated { case_id, kind, .. } if sees_all => (*case_id, kind.as_str(), None),
         BusMessage::SlaBreached { case_id, .. } if sees_all => (*case_id, "sla_breached", None),
+        BusMessage::NobodyPresent { case_id, lead_id, .. } if *lead_id == Some(me) || user.me.role == Role::Lead => {
+            (*case_id, "nobody_present", Some(t.alert_nobody_present))
+        }
+        BusMessage::NobodyPresent { case_id, owner_id, .. } if *owner_id == me || sees_all => {
+            (*case_id, "nobody_present", None)
+        }
         _ => return None,
     };
     let mut note = json!({ "type": "case", "case_id": case_id, "kind": kind });

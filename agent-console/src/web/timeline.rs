@@ -1,5 +1,8 @@
 //! Timeline events in plain words, with the routing reason where there is
-//! one ("assigned to Aino: knows the area and topic").
+//! one ("assigned to Aino: knows the area and topic"), the acknowledgement
+//! window the owner has, and what the rules did when it passed ("Mikko did
+//! not acknowledge within 60 s; no colleague present: stays with Mikko,
+//! lead alerted").
 
 use batline_core::{domain::Language, store::events::CaseEvent};
 use serde_json::Value;
@@ -51,6 +54,7 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
 /// (rule or preference, Finnish, Swedish, English): why the owner was chosen.
 const REASONS: &[(&str, &str, &str, &str)] = &[
     ("only_candidate", "ainoa vapaa vastaaja", "den enda lediga svararen", "the only responder free"),
+    ("present", "paikalla konsolillaan", "på plats vid sin konsol", "at their console now"),
     ("at_walk_in_point", "paikalla asiointipisteessä", "på plats vid servicepunkten", "on site at the walk-in desk"),
     ("area_and_topic", "tuntee alueen ja aiheen", "känner området och ämnet", "knows the area and topic"),
     (
@@ -117,9 +121,58 @@ fn text(data: &Value, key: &str) -> Option<String> {
     }
 }
 
+/// A missed acknowledgement and the rule applied, in `lang`; `None` for
+/// events recorded before the rule was written down with them.
+fn missed(lang: Language, data: &Value) -> Option<String> {
+    let outcome = text(data, "outcome")?;
+    let owner = text(data, "owner_name").unwrap_or_else(|| "?".to_owned());
+    let window = text(data, "window_seconds").unwrap_or_else(|| "?".to_owned());
+    let missed = match lang {
+        Language::Fi => format!("{owner} ei kuitannut {window} sekunnin kuluessa"),
+        Language::Sv => format!("{owner} kvitterade inte inom {window} sekunder"),
+        Language::En => format!("{owner} did not acknowledge within {window} s"),
+    };
+    let rule = match outcome.as_str() {
+        "moved" => {
+            let to = text(data, "to_name").unwrap_or_else(|| "?".to_owned());
+            match lang {
+                Language::Fi => format!("siirtyi paikalla olevalle kollegalle: {to}"),
+                Language::Sv => format!("flyttades till en kollega på plats: {to}"),
+                Language::En => format!("moved to a colleague who is present: {to}"),
+            }
+        }
+        _ => {
+            let lead = text(data, "raised_to_name").map(|l| format!(" ({l})")).unwrap_or_default();
+            match lang {
+                Language::Fi => {
+                    format!("ketään ei ole paikalla: jää vastaajalle {owner}, vuoron johto hälytetty{lead}")
+                }
+                Language::Sv => format!("ingen kollega på plats: stannar hos {owner}, skiftledningen larmad{lead}"),
+                Language::En => format!("no colleague present: stays with {owner}, lead alerted{lead}"),
+            }
+        }
+    };
+    Some(format!("{missed}; {rule}"))
+}
+
+/// The acknowledgement window a new owner was given, in `lang`.
+fn window(lang: Language, data: &Value) -> Option<String> {
+    let seconds = text(data, "ack_within_seconds")?;
+    Some(match lang {
+        Language::Fi => format!("kuitattava {seconds} sekunnin kuluessa"),
+        Language::Sv => format!("ska kvitteras inom {seconds} sekunder"),
+        Language::En => format!("to acknowledge within {seconds} s"),
+    })
+}
+
 /// The particulars worth reading: who, why, what was said.
 pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
     let data = &event.data;
+    if event.kind == "ack_missed"
+        && let Some(sentence) = missed(lang, data)
+    {
+        return Some(sentence);
+    }
     let mut parts = Vec::new();
     if let Some(owner) = text(data, "owner_name") {
         parts.push(owner);
@@ -130,6 +183,9 @@ pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
     let why = text(data, "decided_by").or_else(|| text(data, "rule"));
     if let Some(why) = why.as_deref().and_then(|w| reason(lang, w)) {
         parts.push(format!("({why})"));
+    }
+    if let Some(window) = window(lang, data) {
+        parts.push(format!("– {window}"));
     }
     for key in ["summary", "note", "text", "reason", "score", "target", "status"] {
         if let Some(value) = text(data, key) {
@@ -167,5 +223,36 @@ mod tests {
         let offered = event("handoff_offered", serde_json::json!({"to_name": "Mikko", "note": "Puisto-osaaja"}));
         assert_eq!(detail(Language::Sv, &offered).as_deref(), Some("→ Mikko Puisto-osaaja"));
         assert_eq!(label(Language::Sv, "something_new"), "something new");
+    }
+
+    #[test]
+    fn a_missed_acknowledgement_says_the_window_and_the_rule_applied() {
+        let stayed = event(
+            "ack_missed",
+            serde_json::json!({"owner_name": "Mikko", "window_seconds": 60, "outcome": "stayed", "raised_to_name": "Pormestari"}),
+        );
+        assert_eq!(
+            detail(Language::En, &stayed).as_deref(),
+            Some(
+                "Mikko did not acknowledge within 60 s; no colleague present: stays with Mikko, lead alerted (Pormestari)"
+            )
+        );
+        assert!(detail(Language::Fi, &stayed).is_some_and(|d| d.contains("jää vastaajalle Mikko")));
+        let moved = event(
+            "ack_missed",
+            serde_json::json!({"owner_name": "Mikko", "window_seconds": 60, "outcome": "moved", "to_name": "Linnea"}),
+        );
+        assert_eq!(
+            detail(Language::Sv, &moved).as_deref(),
+            Some("Mikko kvitterade inte inom 60 sekunder; flyttades till en kollega på plats: Linnea")
+        );
+        let assigned = event(
+            "assigned",
+            serde_json::json!({"owner_name": "Linnea", "rule": "eligible", "decided_by": "present", "ack_within_seconds": 60}),
+        );
+        assert_eq!(
+            detail(Language::En, &assigned).as_deref(),
+            Some("Linnea (at their console now) – to acknowledge within 60 s")
+        );
     }
 }

@@ -89,6 +89,17 @@ pub enum BusMessage {
         /// Which target.
         target: crate::domain::SlaTarget,
     },
+    /// A case's owner missed the acknowledgement deadline and nobody
+    /// eligible was present at their console to take it over: it stays
+    /// with its owner under a fresh deadline, and the lead is alerted.
+    NobodyPresent {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner, who keeps it.
+        owner_id: Uuid,
+        /// The shift lead (or, with no shift running, the backstop) alerted.
+        lead_id: Option<Uuid>,
+    },
     /// Something a chat resident sees changed: a message in their
     /// conversation, their case's owner or status, a read mark. Every
     /// gateway hears it; the one holding the session's socket reads the
@@ -127,6 +138,7 @@ impl BusMessage {
             BusMessage::CaseAssigned { .. } => (Exchange::Events, "case.assigned".to_owned()),
             BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
             BusMessage::SlaBreached { .. } => (Exchange::Events, "case.sla_breached".to_owned()),
+            BusMessage::NobodyPresent { .. } => (Exchange::Events, "case.nobody_present".to_owned()),
             BusMessage::ChatUpdated { .. } => (Exchange::Events, CHAT_UPDATED.to_owned()),
             BusMessage::ChatTyping { .. } => (Exchange::Events, CHAT_TYPING.to_owned()),
         }

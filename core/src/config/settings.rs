@@ -189,6 +189,13 @@ pub struct RoutingSettings {
     /// and the owner keeps the case.
     #[arg(long, env = "BATLINE_HANDOFF_SECONDS", default_value_t = 600)]
     pub handoff_seconds: u64,
+    /// Seconds after a responder's last signed-in request during which they
+    /// count as present at their console (an open live socket counts as
+    /// present whatever this says; closing the console ends it at once).
+    /// Chat and phone cases go first to present responders, and a missed
+    /// acknowledgement moves a case only to a present one.
+    #[arg(long, env = "BATLINE_PRESENCE_SECONDS", default_value_t = 180, value_parser = value_parser!(u64).range(10..=3600))]
+    pub presence_seconds: u64,
     /// A resident's responder from a case opened within this many days is
     /// preferred for their next case.
     #[arg(long, env = "BATLINE_PREVIOUS_RESPONDER_DAYS", default_value_t = 30)]

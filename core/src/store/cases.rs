@@ -57,6 +57,10 @@ pub struct Case {
     pub satisfaction_score: Option<i32>,
     /// How often it was reopened.
     pub reopened_count: i32,
+    /// The owner the resident last heard of, while the current one has not
+    /// taken the case up yet; `None` when the resident knows the current owner.
+    #[serde(skip)]
+    pub announced_owner_id: Option<Uuid>,
 }
 
 /// What it takes to open a case.
@@ -346,7 +350,10 @@ pub async fn claim_ack_overdue(conn: &mut PgConnection, now: DateTime<Utc>, limi
 }
 
 /// Gives a case to a new owner, who must acknowledge it by `ack_due_at`;
-/// with `None` the taking is itself the acknowledgement.
+/// with `None` the taking is itself the acknowledgement. A new owner who
+/// must still acknowledge is not yet announced to the resident
+/// ([`take_unannounced`]); an owner keeping the case keeps what the
+/// resident knew.
 #[tracing::instrument(skip(conn))]
 pub async fn reassign(
     conn: &mut PgConnection,
@@ -357,7 +364,10 @@ pub async fn reassign(
     sqlx::query(
         "UPDATE cases
          SET owner_id = $2, owner_assigned_at = clock_timestamp(), ack_due_at = $3,
-             acknowledged_at = CASE WHEN $3::timestamptz IS NULL THEN clock_timestamp() END
+             acknowledged_at = CASE WHEN $3::timestamptz IS NULL THEN clock_timestamp() END,
+             announced_owner_id = CASE WHEN $3::timestamptz IS NULL THEN NULL
+                                       WHEN $2 = COALESCE(announced_owner_id, owner_id) THEN NULL
+                                       ELSE COALESCE(announced_owner_id, owner_id) END
          WHERE id = $1",
     )
     .bind(id)
@@ -366,6 +376,18 @@ pub async fn reassign(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Marks the current owner as announced to the resident; true if they had
+/// not been (the caller tells the resident now).
+#[tracing::instrument(skip(conn))]
+pub async fn take_unannounced(conn: &mut PgConnection, id: Uuid) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE cases SET announced_owner_id = NULL WHERE id = $1 AND announced_owner_id IS NOT NULL")
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Records the owner's acknowledgement; false if it was already acknowledged.
@@ -477,7 +499,15 @@ pub struct AttentionItem {
     pub item: CaseListItem,
     /// Whether an SLA deadline of it has passed unmet.
     pub sla_breached: bool,
+    /// Its owner missed the acknowledgement deadline and nobody eligible
+    /// was present to take it over: it waits with them, and the lead was alerted.
+    pub nobody_present: bool,
+    /// The start of the resident's latest message, for a glance.
+    pub preview: Option<String>,
 }
+
+/// Characters of the resident's latest message a lead sees in the list.
+pub const PREVIEW_CHARS: i32 = 140;
 
 /// Open cases not yet acknowledged, or past an SLA deadline, most urgent first.
 #[tracing::instrument(skip(e))]
@@ -486,7 +516,14 @@ pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec
         "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
                 {LATEST},
                 EXISTS (SELECT 1 FROM sla_clocks k
-                        WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL) AS sla_breached
+                        WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL) AS sla_breached,
+                c.acknowledged_at IS NULL
+                    AND COALESCE((SELECT e.data->>'outcome' = 'stayed' FROM case_events e
+                                  WHERE e.case_id = c.id AND e.kind = 'ack_missed'
+                                  ORDER BY e.id DESC LIMIT 1), false) AS nobody_present,
+                (SELECT left(m.body, $2) FROM messages m
+                 WHERE m.case_id = c.id AND m.direction = 'inbound' AND m.body <> ''
+                 ORDER BY m.created_at DESC LIMIT 1) AS preview
          FROM cases c
          JOIN residents res ON res.id = c.resident_id
          JOIN responders r ON r.id = c.owner_id
@@ -498,6 +535,7 @@ pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec
          LIMIT $1",
     ))
     .bind(limit)
+    .bind(PREVIEW_CHARS)
     .fetch_all(e)
     .await?)
 }

@@ -155,7 +155,7 @@ pub async fn current_case(e: impl PgExecutor<'_>, resident_id: Uuid) -> Result<O
                 c.area,
                 (c.status = 'resolved' AND c.satisfaction_asked_at IS NOT NULL
                  AND c.satisfaction_score IS NULL) AS awaiting_satisfaction
-         FROM cases c JOIN responders r ON r.id = c.owner_id
+         FROM cases c JOIN responders r ON r.id = COALESCE(c.announced_owner_id, c.owner_id)
          WHERE c.resident_id = $1
          ORDER BY (c.status = 'open') DESC, c.opened_at DESC
          LIMIT 1",

@@ -17,6 +17,7 @@ pub mod handoffs;
 pub mod intake;
 pub mod messages;
 pub mod outbox;
+pub mod presence;
 pub mod privacy;
 pub mod residents;
 pub mod responders;

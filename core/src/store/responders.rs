@@ -250,6 +250,8 @@ pub struct Candidate {
     pub at_point: bool,
     /// When they last became an owner; `None` is longest idle of all.
     pub last_assigned_at: Option<DateTime<Utc>>,
+    /// At their console now ([`crate::store::presence`]).
+    pub present: bool,
 }
 
 /// What a case asks of its owner.
@@ -266,6 +268,12 @@ pub struct Needs<'a> {
     /// The walk-in point the resident came to, for a walk-in ticket: the
     /// responders whose home point it is are on site.
     pub at_point: Option<Uuid>,
+    /// A live channel (chat, phone): the resident is waiting there and then,
+    /// so responders present at their console come first.
+    pub prefer_present: bool,
+    /// `BATLINE_PRESENCE_SECONDS`: how recent a signed-in request makes a
+    /// responder present.
+    pub presence_window: std::time::Duration,
 }
 
 /// Every responder on duty except `exclude`, with what the rules need.
@@ -287,7 +295,8 @@ pub async fn on_duty_candidates(
                 COALESCE($3 = ANY (r.topics), false) AS knows_topic,
                 r.id IS NOT DISTINCT FROM $4 AS previous,
                 COALESCE(r.home_point_id = $6, false) AS at_point,
-                r.last_assigned_at
+                r.last_assigned_at,
+                responder_present(r.id, make_interval(secs => $7), make_interval(secs => $8)) AS present
          FROM responders r
          WHERE r.duty_status = 'on_duty' AND r.role IN ('responder', 'lead') AND NOT (r.id = ANY ($5))
          ORDER BY r.id",
@@ -298,6 +307,8 @@ pub async fn on_duty_candidates(
     .bind(needs.previous_owner)
     .bind(exclude)
     .bind(needs.at_point)
+    .bind(needs.presence_window.as_secs_f64())
+    .bind(crate::store::presence::CLOSE_GRACE.as_secs_f64())
     .fetch_all(conn)
     .await?)
 }
@@ -350,24 +361,42 @@ pub struct BoardRow {
     pub unacknowledged: i64,
     /// Of those, past the acknowledgement deadline.
     pub overdue: i64,
+    /// Whether they are at their console now.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub sighting: crate::store::presence::Sighting,
 }
 
-/// Everyone who could own cases and is working or still owns some, busiest first.
+/// Everyone who could own cases and is working, present or still owns
+/// some: present first, then the busiest. `presence_window` is
+/// `BATLINE_PRESENCE_SECONDS`.
 #[tracing::instrument(skip(e))]
-pub async fn board(e: impl PgExecutor<'_>, now: DateTime<Utc>) -> Result<Vec<BoardRow>> {
+pub async fn board(
+    e: impl PgExecutor<'_>,
+    now: DateTime<Utc>,
+    presence_window: std::time::Duration,
+) -> Result<Vec<BoardRow>> {
     Ok(sqlx::query_as(
-        "SELECT r.id, r.username, r.display_name, r.role, r.duty_status, r.capacity,
-                count(c.id) AS open_cases,
-                count(c.id) FILTER (WHERE c.acknowledged_at IS NULL) AS unacknowledged,
-                count(c.id) FILTER (WHERE c.acknowledged_at IS NULL AND c.ack_due_at < $1) AS overdue
-         FROM responders r
-         LEFT JOIN cases c ON c.owner_id = r.id AND c.status = 'open'
-         WHERE r.role <> 'desk'
-         GROUP BY r.id
-         HAVING r.duty_status <> 'off' OR count(c.id) > 0
-         ORDER BY count(c.id) DESC, r.display_name",
+        "SELECT b.* FROM (
+             SELECT r.id, r.username, r.display_name, r.role, r.duty_status, r.capacity,
+                    count(c.id) AS open_cases,
+                    count(c.id) FILTER (WHERE c.acknowledged_at IS NULL) AS unacknowledged,
+                    count(c.id) FILTER (WHERE c.acknowledged_at IS NULL AND c.ack_due_at < $1) AS overdue,
+                    responder_present(r.id, make_interval(secs => $2), make_interval(secs => $3)) AS present,
+                    EXISTS (SELECT 1 FROM console_sockets s
+                            WHERE s.responder_id = r.id AND s.expires_at > clock_timestamp()) AS console_open,
+                    (SELECT max(s.last_seen_at) FROM console_sessions s
+                     WHERE s.responder_id = r.id AND s.expires_at > clock_timestamp()) AS last_seen_at
+             FROM responders r
+             LEFT JOIN cases c ON c.owner_id = r.id AND c.status = 'open'
+             WHERE r.role <> 'desk'
+             GROUP BY r.id) b
+         WHERE b.duty_status <> 'off' OR b.open_cases > 0 OR b.present
+         ORDER BY b.present DESC, b.open_cases DESC, b.display_name",
     )
     .bind(now)
+    .bind(presence_window.as_secs_f64())
+    .bind(crate::store::presence::CLOSE_GRACE.as_secs_f64())
     .fetch_all(e)
     .await?)
 }

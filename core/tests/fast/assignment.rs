@@ -13,7 +13,15 @@ use sqlx::Acquire;
 use crate::database::{Database, TestResult};
 
 fn needs(language: Language) -> Needs<'static> {
-    Needs { language, area: None, topic: None, previous_owner: None, at_point: None }
+    Needs {
+        language,
+        area: None,
+        topic: None,
+        previous_owner: None,
+        at_point: None,
+        prefer_present: false,
+        presence_window: std::time::Duration::from_secs(180),
+    }
 }
 
 #[tokio::test]

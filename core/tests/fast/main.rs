@@ -6,6 +6,7 @@
 
 mod assignment;
 mod database;
+mod presence;
 mod rosters;
 mod shift_edges;
 mod sla;

@@ -75,9 +75,23 @@ pub async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError
     let case: Case = store::cases::by_tracking_code(&state.pool, &code)
         .await?
         .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
-    let events = store::events::for_case_of_kinds(&state.pool, case.id, SHOWN).await?;
+    let mut events = store::events::for_case_of_kinds(&state.pool, case.id, SHOWN).await?;
+    // A new owner who has not taken the case up yet is not the resident's
+    // news: the page shows the owner they last heard of, and no move after.
+    let shown_owner = case.announced_owner_id.unwrap_or(case.owner_id);
+    let last_heard =
+        events.iter().rposition(|e| e.kind == event_kind::ASSIGNED && assigned_owner(&e.data) == Some(shown_owner));
+    if case.announced_owner_id.is_some()
+        && let Some(last_heard) = last_heard
+    {
+        let mut index = 0;
+        events.retain(|e| {
+            index += 1;
+            index <= last_heard + 1 || e.kind != event_kind::ASSIGNED
+        });
+    }
 
-    let mut ids: Vec<Uuid> = vec![case.owner_id];
+    let mut ids: Vec<Uuid> = vec![shown_owner];
     for event in &events {
         ids.extend(event.actor_id);
         ids.extend(assigned_owner(&event.data));
@@ -104,7 +118,7 @@ pub async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError
         case_id: case.id,
         code: case.tracking_code.clone(),
         status: case.status,
-        owner: name_of(Some(case.owner_id)).unwrap_or(PublicResponder { name: String::new() }),
+        owner: name_of(Some(shown_owner)).unwrap_or(PublicResponder { name: String::new() }),
         opened_at: case.opened_at,
         resolved_at: case.resolved_at,
         timeline,
