@@ -692,7 +692,7 @@ fn column_chart(
     values: &[Figure],
     text: impl Fn(f64) -> String,
 ) -> Markup {
-    let (width, height, left, bottom, top) = (560.0_f64, 240.0_f64, 8.0_f64, 36.0_f64, 24.0_f64);
+    let (width, height, left, bottom, top) = (560.0_f64, 240.0_f64, 8.0_f64, 40.0_f64, 28.0_f64);
     let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
     let n = labels.len().max(1) as f64;
     let slot = (width - left * 2.0) / n;
@@ -724,17 +724,17 @@ fn column_chart(
                                 height=(format!("{h:.1}")) fill=(BAR) {}
                             @if n <= 12.0 {
                                 text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - h - 6.0)) text-anchor="middle"
-                                    font-size="14" fill=(INK) { (text(v)) }
+                                    font-size="17" fill=(INK) { (text(v)) }
                             }
                         }
                         None => {
                             text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - 6.0)) text-anchor="middle"
-                                font-size="16" fill=(INK) { "–" }
+                                font-size="18" fill=(INK) { "–" }
                         }
                     }
                     @if n <= 12.0 || i % ((n / 10.0).ceil() as usize).max(1) == 0 {
                         text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom + 20.0)) text-anchor="middle"
-                            font-size="14" fill=(INK) { (week(label)) }
+                            font-size="17" fill=(INK) { (week(label)) }
                     }
                 }
             }
@@ -745,7 +745,7 @@ fn column_chart(
 /// A horizontal bar chart, one bar per district; its description lists
 /// every district's figure.
 fn bar_chart(w: &Words, id: &str, title: &str, labels: &[String], values: &[Figure]) -> Markup {
-    let (width, row, label_width) = (560.0_f64, 30.0_f64, 170.0_f64);
+    let (width, row, label_width) = (560.0_f64, 34.0_f64, 190.0_f64);
     let height = row * labels.len().max(1) as f64 + 8.0;
     let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
     let plot = width - label_width - 50.0;
@@ -767,17 +767,17 @@ fn bar_chart(w: &Words, id: &str, title: &str, labels: &[String], values: &[Figu
                 @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
                     @let y = row * i as f64 + 4.0;
                     text x=(format!("{:.1}", label_width - 8.0)) y=(format!("{:.1}", y + row * 0.65)) text-anchor="end"
-                        font-size="14" fill=(INK) { (label) }
+                        font-size="17" fill=(INK) { (label) }
                     @match figure.value.filter(|_| !figure.withheld) {
                         Some(v) => {
                             @let length = if max > 0.0 { plot * v / max } else { 0.0 };
                             rect x=(label_width) y=(format!("{:.1}", y + 4.0)) width=(format!("{length:.1}"))
                                 height=(format!("{:.1}", row - 10.0)) fill=(BAR) {}
                             text x=(format!("{:.1}", label_width + length + 6.0)) y=(format!("{:.1}", y + row * 0.65))
-                                font-size="14" fill=(INK) { (count(v)) }
+                                font-size="17" fill=(INK) { (count(v)) }
                         }
                         None => {
-                            text x=(format!("{:.1}", label_width + 6.0)) y=(format!("{:.1}", y + row * 0.65)) font-size="14" fill=(INK) { "–" }
+                            text x=(format!("{:.1}", label_width + 6.0)) y=(format!("{:.1}", y + row * 0.65)) font-size="17" fill=(INK) { "–" }
                         }
                     }
                 }
