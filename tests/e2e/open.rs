@@ -220,6 +220,7 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
         app.http.get(format!("{}/open?{WEEK}&lang=sv", app.gateway)).header("accept", BROWSER_ACCEPT).send().await?;
     assert_eq!(page.status(), 429);
     assert!(page.headers().get("retry-after").is_some());
+    assert_eq!(page.headers()["cache-control"], "no-store", "no cache keeps the refusal for others");
     assert!(page.headers()["content-type"].to_str()?.starts_with("text/html"));
     assert!(page.text().await?.contains("Det har kommit för många förfrågningar"));
     let json = app.http.get(format!("{}/open?{WEEK}", app.gateway)).header("accept", "application/json").send().await?;
@@ -254,6 +255,7 @@ async fn a_bad_period_gets_a_page_saying_what_to_fix() -> TestResult {
             assert!(headers["content-type"].to_str()?.starts_with("text/html"), "{path}?{bad}: a page");
             assert!(headers["content-security-policy"].to_str()?.contains("default-src 'none'"));
             assert!(headers["vary"].to_str()?.contains("accept-language"));
+            assert_eq!(headers["cache-control"], "no-store");
             let html = page.text().await?;
             assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{path}?{bad}");
             assert!(html.contains(says), "{path}?{bad} says {says:?}: {html}");

@@ -188,6 +188,10 @@ async fn answer_page(
         }
     };
     public_headers(&mut response);
+    // What to fix, or when to try again, is for this reader now only.
+    if !response.status().is_success() {
+        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     // The same address answers in the browser's language, or JSON to a
     // client asking for it: a shared cache must keep them apart.
     response.headers_mut().insert(VARY, HeaderValue::from_static("accept-language, accept"));
