@@ -83,6 +83,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .route("/track", get(track::find::find))
         .route("/track/{code}", get(track::page::page))
         .route("/open", get(open::handlers::page))
+        .route("/open/detail", get(open::handlers::detail))
         .route("/chat", get(chat::page::page))
         // Nor the chat's script and the built-in assets: static files.
         .route("/chat/embed.js", get(chat::page::embed_script))

@@ -1,6 +1,8 @@
 //! `/open`, the public accountability page: the dashboard's figures for a
 //! period without any resident's data, figures resting on fewer than five
-//! cases withheld, the same in JSON, CSV and the page, in three languages.
+//! cases withheld, the same in JSON, CSV and the pages (the summary and
+//! the detail), in three languages; a bad period answered with a page
+//! saying what to fix, an empty one with one line.
 
 use std::net::SocketAddr;
 
@@ -156,17 +158,32 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
     assert_eq!(rows, json_rows);
     assert!(!csv.contains("Aino") && codes.iter().all(|c| !csv.contains(c.as_str())));
 
-    // The page, in each language, with the figures and the dashes.
-    for (lang, words) in [("fi", "Batline avoimesti"), ("sv", "Batline öppet"), ("en", "Batline in the open")] {
+    // The pages, in each language: the summary with its charts, the detail
+    // with every table, the figures and the dashes.
+    for (lang, words, whole) in [
+        ("fi", "Batline avoimesti", "Koko jakso"),
+        ("sv", "Batline öppet", "Hela perioden"),
+        ("en", "Batline in the open", "The whole period"),
+    ] {
         let page = app.http.get(format!("{}/open?{WEEK}&lang={lang}", app.gateway)).send().await?;
         assert_eq!(page.status(), 200);
         assert!(page.headers().get("content-security-policy").is_some());
         let html = page.text().await?;
         assert!(html.contains(&format!("<html lang=\"{lang}\">")) && html.contains(words), "{lang}");
-        assert!(html.contains("class=\"number withheld\""), "withheld figures shown as such");
-        assert!(!html.contains("<script") && !html.contains(" style=") && !html.contains(" onclick"));
         assert!(html.contains("role=\"img\"") && html.contains("<title id=\"chart-cases-title\">"));
-        assert!(!html.contains("Aino") && codes.iter().all(|c| !html.contains(c.as_str())));
+        assert!(html.contains("<h3 id=\"chart-cases-heading\">"), "{lang}: the charts' titles are visible");
+        assert!(html.contains(&format!("href=\"/open/detail?lang={lang}&amp;from=2026-10-19&amp;to=2026-10-25\"")));
+        let detail = app.http.get(format!("{}/open/detail?{WEEK}&lang={lang}", app.gateway)).send().await?;
+        assert_eq!(detail.status(), 200);
+        let detail = detail.text().await?;
+        assert!(detail.contains("class=\"number withheld\""), "withheld figures shown as such");
+        assert!(detail.contains("id=\"by-area\"") && detail.contains("id=\"by-hour\""));
+        for html in [&html, &detail] {
+            assert!(html.contains(whole), "{lang}: the whole period is called {whole}");
+            assert!(!html.contains(">all<"), "{lang}: no row is labelled `all`");
+            assert!(!html.contains("<script") && !html.contains(" style=") && !html.contains(" onclick"));
+            assert!(!html.contains("Aino") && codes.iter().all(|c| !html.contains(c.as_str())));
+        }
     }
     let swedish =
         app.http.get(format!("{}/open?{WEEK}", app.gateway)).header("accept-language", "sv-FI,sv;q=0.9").send().await?;
@@ -198,6 +215,95 @@ async fn open_data_withholds_small_figures_and_shows_no_resident_data() -> TestR
         }
     }
     assert!(limited.is_some_and(|s| s.parse::<u64>().is_ok_and(|s| s >= 1)), "answered 429 with Retry-After");
+    // A person over the limit reads why, in their language, not JSON.
+    let page =
+        app.http.get(format!("{}/open?{WEEK}&lang=sv", app.gateway)).header("accept", BROWSER_ACCEPT).send().await?;
+    assert_eq!(page.status(), 429);
+    assert!(page.headers().get("retry-after").is_some());
+    assert_eq!(page.headers()["cache-control"], "no-store", "no cache keeps the refusal for others");
+    assert!(page.headers()["content-type"].to_str()?.starts_with("text/html"));
+    assert!(page.text().await?.contains("Det har kommit för många förfrågningar"));
+    let json = app.http.get(format!("{}/open?{WEEK}", app.gateway)).header("accept", "application/json").send().await?;
+    assert_eq!(json.status(), 429);
+    assert_eq!(json.json::<Value>().await?["code"], "rate_limited");
+    app.teardown().await
+}
+
+/// What Chromium asks for when it opens a page.
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8";
+
+/// Issue 18: a period that cannot be shown gets a page in the reader's
+/// language saying what to fix, with the form keeping what they typed, and
+/// the status the data endpoints give it; a client asking for JSON, and
+/// the data addresses, still get the API's JSON error.
+#[tokio::test]
+async fn a_bad_period_gets_a_page_saying_what_to_fix() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let get =
+        |path: String, accept: &'static str| app.http.get(format!("{}{path}", app.gateway)).header("accept", accept);
+    for (bad, lang, says, kept) in [
+        ("from=2026-10-26&to=2026-10-25", "fi", "Jakso päättyy ennen kuin se alkaa", "value=\"2026-10-26\""),
+        ("from=yesterday&to=2026-10-25", "sv", "Första dagen ”yesterday” är inget datum", "value=\"2026-10-25\""),
+        ("from=2025-01-01&to=2026-10-25", "en", "at most 366 days, and this one has 663", "value=\"2025-01-01\""),
+        ("from=2026-10-19&to=2026-13-01", "en", "The last day, “2026-13-01”, is not a date", "value=\"2026-13-01\""),
+    ] {
+        for path in ["/open", "/open/detail"] {
+            let page = get(format!("{path}?{bad}&lang={lang}"), BROWSER_ACCEPT).send().await?;
+            assert_eq!(page.status(), 400, "{path}?{bad}");
+            let headers = page.headers().clone();
+            assert!(headers["content-type"].to_str()?.starts_with("text/html"), "{path}?{bad}: a page");
+            assert!(headers["content-security-policy"].to_str()?.contains("default-src 'none'"));
+            assert!(headers["vary"].to_str()?.contains("accept-language"));
+            assert_eq!(headers["cache-control"], "no-store");
+            let html = page.text().await?;
+            assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{path}?{bad}");
+            assert!(html.contains(says), "{path}?{bad} says {says:?}: {html}");
+            assert!(html.contains("role=\"alert\"") && html.contains("aria-invalid=\"true\""), "{path}?{bad}");
+            assert!(
+                html.contains(&format!("action=\"{path}\"")) && html.contains(kept),
+                "{path}?{bad}: the form again"
+            );
+        }
+        // The same address asked for JSON, and the data address: the API's answer.
+        let json = get(format!("/open?{bad}"), "application/json").send().await?;
+        assert_eq!(json.status(), 400);
+        let json: Value = json.json().await?;
+        let data: Value = get(format!("/open/data.json?{bad}"), BROWSER_ACCEPT).send().await?.json().await?;
+        assert_eq!((json["code"].as_str(), &json["detail"]), (Some("invalid"), &data["detail"]), "{bad}");
+        let csv = get(format!("/open/data.csv?{bad}"), BROWSER_ACCEPT).send().await?;
+        assert_eq!(csv.status(), 400);
+        assert!(csv.headers()["content-type"].to_str()?.starts_with("application/json"), "{bad}: data stays data");
+    }
+    // Without `?lang=`, the browser's language.
+    let swedish = get("/open?from=2026-10-26&to=2026-10-25".into(), BROWSER_ACCEPT)
+        .header("accept-language", "sv-FI,sv;q=0.9,en;q=0.5")
+        .send()
+        .await?;
+    assert_eq!(swedish.status(), 400);
+    assert!(swedish.text().await?.contains("Perioden slutar innan den börjar"));
+    app.teardown().await
+}
+
+/// A period with too few cases to show anything says so in one line, with
+/// no tables of dashes and no empty charts.
+#[tokio::test]
+async fn an_empty_period_says_so_in_one_line() -> TestResult {
+    let app = TestApp::spawn().await?;
+    for (lang, says) in [
+        ("fi", "Tältä jaksolta ei näytetä lukuja"),
+        ("sv", "Inga tal visas för den här perioden"),
+        ("en", "No figures are shown for this period"),
+    ] {
+        for path in ["/open", "/open/detail"] {
+            let page = app.http.get(format!("{}{path}?{WEEK}&lang={lang}", app.gateway)).send().await?;
+            assert_eq!(page.status(), 200);
+            let html = page.text().await?;
+            assert_eq!(html.matches(says).count(), 1, "{path} ({lang})");
+            assert!(!html.contains("<table") && !html.contains("<svg"), "{path} ({lang}): no empty boxes");
+            assert!(html.contains("/open/data.json?from=2026-10-19&amp;to=2026-10-25"), "the data is still offered");
+        }
+    }
     app.teardown().await
 }
 
@@ -225,7 +331,7 @@ async fn responder_names_appear_only_when_the_city_turns_them_on() -> TestResult
     // Aino has four cases in the week and Mikko three: named, their figures withheld.
     assert_eq!(responders.as_array().map(Vec::len), Some(2), "{responders}");
     assert!(withheld(&row(responders, "Aino")["cases"]) && withheld(&row(responders, "Mikko")["first_response_p50"]));
-    let html = app.http.get(format!("http://{addr}/open?{WEEK}&lang=en")).send().await?.text().await?;
+    let html = app.http.get(format!("http://{addr}/open/detail?{WEEK}&lang=en")).send().await?.text().await?;
     assert!(html.contains("By responder") && html.contains("Aino"));
     app.teardown().await
 }
@@ -236,7 +342,12 @@ async fn the_open_page_is_accessible_in_three_languages() -> TestResult {
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
     open_week(&app, aino.id, mikko.id).await?;
-    crate::browser::run("open.mjs", &[("GATEWAY", app.gateway.clone()), ("PERIOD", WEEK.to_owned())]).await?;
+    let env = [
+        ("GATEWAY", app.gateway.clone()),
+        ("PERIOD", WEEK.to_owned()),
+        ("EMPTY", "from=2026-11-02&to=2026-11-08".to_owned()),
+    ];
+    crate::browser::run("open.mjs", &env).await?;
     app.teardown().await
 }
 
@@ -268,7 +379,7 @@ async fn a_withheld_topic_publishes_no_name() -> TestResult {
     assert!(csv.contains("topic,(withheld),"), "{csv}");
     let json = serde_json::to_string(&data)?;
     for (lang, other) in [("fi", "muut (ei näytetä)"), ("sv", "övriga (visas inte)"), ("en", "other (withheld)")] {
-        let page = app.http.get(format!("{}/open?{WEEK}&lang={lang}", app.gateway)).send().await?.text().await?;
+        let page = app.http.get(format!("{}/open/detail?{WEEK}&lang={lang}", app.gateway)).send().await?.text().await?;
         assert!(page.contains(other), "{lang}: the withheld topics shown as {other}");
         for (what, text) in [("data.json", &json), ("data.csv", &csv), ("the page", &page)] {
             for typed in TYPED {

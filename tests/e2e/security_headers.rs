@@ -92,6 +92,7 @@ async fn every_page_runs_without_inline_script_and_only_the_chat_may_be_framed()
     check_page("the code form", get(format!("{gateway}{step}")).await?, "'none'").await?;
     check_page("/chat", get(format!("{gateway}/chat?lang=sv")).await?, &format!("'self' {CITY}")).await?;
     check_page("/open", get(format!("{gateway}/open")).await?, "'none'").await?;
+    check_page("/open/detail", get(format!("{gateway}/open/detail")).await?, "'none'").await?;
 
     // Data, scripts, styles and errors.
     for path in [

@@ -34,6 +34,8 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         ("hds.css", CSS, include_bytes!(concat!(env!("OUT_DIR"), "/hds.css"))),
         ("htmx.min.js", JS, include_bytes!(concat!(env!("OUT_DIR"), "/htmx.min.js"))),
         ("batline.css", CSS, include_bytes!("../../web/src/batline.css")),
+        // The public figures pages, /open.
+        ("open.css", CSS, include_bytes!("../../web/src/open.css")),
         ("console.js", JS, include_bytes!("../../web/src/console.js")),
         // The resident chat, the script city pages embed it with, and the
         // tracking page's conversation view.

@@ -1,6 +1,10 @@
-//! The `/open` handlers: the page, the open data as JSON and CSV, and the
-//! JSON Schema, each answering from one computation per period (see
-//! [`super`] for why).
+//! The `/open` handlers: the two pages (the summary and the detail), the
+//! open data as JSON and CSV, and the JSON Schema, each answering from one
+//! computation per period (see [`super`] for why). A period that cannot be
+//! shown is answered with the API's JSON error at the data addresses and to
+//! a client that asks for JSON, and with a page in the reader's language
+//! saying what to fix, the form keeping what they typed, to everyone else
+//! (issue 18; the same pattern as `track::find`).
 
 use std::{net::SocketAddr, sync::Arc};
 
@@ -8,20 +12,26 @@ use axum::{
     Json,
     extract::{ConnectInfo, State},
     http::{
-        HeaderMap, HeaderValue,
-        header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE},
+        HeaderMap, HeaderValue, StatusCode,
+        header::{
+            ACCEPT, CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_SECURITY_POLICY, CONTENT_TYPE, RETRY_AFTER, VARY,
+        },
     },
-    response::{IntoResponse, Response},
+    response::{Html, IntoResponse, Response},
 };
 use batline_core::{
     domain::Language,
     figures::{Filter, Grouping, ReportRow, iso_weeks},
     roster::TZ,
 };
-use chrono::{Datelike, Duration as Days, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::figures::{MIN_CASES, OpenData, csv, published, without_withheld_names};
+use super::{
+    figures::{MIN_CASES, OpenData, csv, published, without_withheld_names},
+    page::{self, Typed, View},
+    period::{self, BadPeriod},
+};
 use crate::{error::ApiError, http::extract::Query, state::AppState};
 
 /// What the pages and data may load: their own styles and nothing else (no
@@ -40,28 +50,9 @@ pub struct OpenQuery {
     lang: Option<String>,
 }
 
-/// The last four full ISO weeks before the one `today` is in.
-pub fn last_four_weeks(today: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let monday = today - Days::days(i64::from(today.weekday().num_days_from_monday()));
-    (monday - Days::days(28), monday - Days::days(1))
-}
-
-/// The period asked for, checked: real dates, in order, at most a year.
-fn period(q: &OpenQuery) -> Result<(NaiveDate, NaiveDate), ApiError> {
-    let parse = |field: &str, raw: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
-        match raw.as_deref().filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(|_| {
-                ApiError::Core(batline_core::Error::Invalid(format!("{field} must be a date like 2026-10-19")))
-            }),
-        }
-    };
-    let (default_from, default_to) = last_four_weeks(Utc::now().with_timezone(&TZ).date_naive());
-    let to = parse("to", &q.to)?.unwrap_or(default_to);
-    let from = parse("from", &q.from)?.unwrap_or(if q.to.is_some() { to - Days::days(27) } else { default_from });
-    // Validates order and length the same way the dashboard does.
-    Filter::helsinki_days(from, to)?;
-    Ok((from, to))
+/// The period `q` asks for, read as [`period::read`] does against today in Helsinki.
+fn period(q: &OpenQuery) -> Result<(NaiveDate, NaiveDate), BadPeriod> {
+    period::read(q.from.as_deref(), q.to.as_deref(), Utc::now().with_timezone(&TZ).date_naive())
 }
 
 /// The page's language: `?lang=`, else the first of Accept-Language Batline speaks, else Finnish.
@@ -140,17 +131,70 @@ async fn checked(
     Ok((from, to, figures(state, from, to).await?))
 }
 
-/// `GET /open?from=&to=&lang=`: the page.
+/// True when the client asks for JSON and not for a page: its `Accept`
+/// names `application/json` and not `text/html`. Browsers name
+/// `text/html`; a script asking for JSON keeps getting the API's error body.
+fn wants_json(headers: &HeaderMap) -> bool {
+    let accept = headers.get(ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
+/// `GET /open?from=&to=&lang=`: the summary page.
 pub async fn page(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Query(query): Query<OpenQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let lang = language(&query, &headers);
-    let (_, _, data) = checked(&state, client, &query).await?;
-    let mut response = axum::response::Html(super::page::render(&data, lang)).into_response();
+    answer_page(&state, client, &query, &headers, View::Summary).await
+}
+
+/// `GET /open/detail?from=&to=&lang=`: every figure of the period, in tables.
+pub async fn detail(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(query): Query<OpenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    answer_page(&state, client, &query, &headers, View::Detail).await
+}
+
+/// One of the two pages for the period asked for, or the page saying what
+/// to fix in it (400, the status the data endpoints give the same period),
+/// or, past the per-address limit, a page saying when to try again (429
+/// with `Retry-After`).
+async fn answer_page(
+    state: &AppState,
+    client: SocketAddr,
+    query: &OpenQuery,
+    headers: &HeaderMap,
+    view: View,
+) -> Result<Response, ApiError> {
+    let lang = language(query, headers);
+    let typed = Typed { from: query.from.as_deref().unwrap_or_default(), to: query.to.as_deref().unwrap_or_default() };
+    let mut response = match (state.open_limit.check(client.ip()), period(query)) {
+        (Err(wait), _) if wants_json(headers) => return Err(ApiError::TooManyRequests(wait)),
+        (Err(wait), _) => {
+            let seconds = wait.as_secs().max(1);
+            let page = page::render_too_many(lang, view, &typed, seconds);
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
+            response
+        }
+        (Ok(()), Ok((from, to))) => Html(page::render(&*figures(state, from, to).await?, lang, view)).into_response(),
+        (Ok(()), Err(bad)) if wants_json(headers) => return Err(bad.into()),
+        (Ok(()), Err(bad)) => {
+            (StatusCode::BAD_REQUEST, Html(page::render_bad_period(lang, view, &typed, &bad))).into_response()
+        }
+    };
     public_headers(&mut response);
+    // What to fix, or when to try again, is for this reader now only.
+    if !response.status().is_success() {
+        response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // The same address answers in the browser's language, or JSON to a
+    // client asking for it: a shared cache must keep them apart.
+    response.headers_mut().insert(VARY, HeaderValue::from_static("accept-language, accept"));
     Ok(response)
 }
 
@@ -230,10 +274,17 @@ mod tests {
     use crate::open::figures::OpenRow;
 
     #[test]
-    fn the_default_period_is_the_last_four_full_weeks() {
-        let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
-        assert_eq!(last_four_weeks(day("2026-11-22")), (day("2026-10-19"), day("2026-11-15")));
-        assert_eq!(last_four_weeks(day("2026-11-23")), (day("2026-10-26"), day("2026-11-22")));
+    fn a_browser_gets_a_page_and_a_script_asking_for_json_gets_json() {
+        let accept = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT, HeaderValue::from_static(value));
+            headers
+        };
+        let chromium = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8";
+        assert!(!wants_json(&accept(chromium)));
+        assert!(!wants_json(&accept("*/*")) && !wants_json(&HeaderMap::new()), "curl gets the page");
+        assert!(wants_json(&accept("application/json")));
+        assert!(wants_json(&accept("Application/JSON, */*;q=0.1")));
     }
 
     #[test]

@@ -14,15 +14,19 @@
 //! least two are withheld resting on at least that many cases together
 //! (`batline_core::figures::suppress` decides, [`figures::published`] applies).
 //!
-//! The page (`GET /open`), the open data (`/open/data.json`, `/open/data.csv`)
-//! and the JSON Schema (`/open/schema.json`; `docs/open-data.md` explains
-//! it) answer from one computation per period, kept for a few minutes: a
-//! year of a big city is a million cases, and the page is public.
+//! The pages (`GET /open`, the summary; `GET /open/detail`, every figure in
+//! tables), the open data (`/open/data.json`, `/open/data.csv`) and the JSON
+//! Schema (`/open/schema.json`; `docs/open-data.md` explains it) answer from
+//! one computation per period, kept for a few minutes: a year of a big city
+//! is a million cases, and the page is public.
 
 //!
-//! Below, [`figures`] holds what is published and the cache; [`page`]
-//! renders the figures it is given; [`handlers`] computes them and answers.
+//! Below, [`figures`] holds what is published and the cache; [`period`]
+//! reads the period asked for and says what is wrong with a bad one;
+//! [`page`] renders the figures it is given, or what to fix in the period;
+//! [`handlers`] computes them and answers.
 
 pub mod figures;
 pub mod handlers;
 pub mod page;
+pub mod period;

@@ -1,15 +1,29 @@
-//! The `/open` page's markup in Finnish, Swedish and English: the figures
-//! of [`OpenData`] as tables, and the weekly trends and districts as
-//! server-side SVG charts (each `role="img"` with a title and a description,
-//! its numbers also in a table beside it). No script and no inline style,
-//! so it runs under the strict CSP of `handlers::CSP`; maud
-//! escapes everything interpolated.
+//! The `/open` pages' markup in Finnish, Swedish and English:
+//!
+//! - the summary (`/open`): a short table of the whole period's headline
+//!   figures, the weekly trends and the districts as server-side SVG charts
+//!   (each with a visible title, and `role="img"` with a title and a
+//!   description that lists its numbers), and a link to the detail;
+//! - the detail (`/open/detail`): every figure of [`OpenData`] in tables,
+//!   each wide table scrolling inside its own box so that the page itself
+//!   never scrolls sideways (WCAG 1.4.10);
+//! - what to fix in a period that cannot be shown, with the form keeping
+//!   what was typed.
+//!
+//! A period too small to show any figure says so in one line instead of
+//! tables of dashes. No script and no inline style, so it runs under the
+//! strict CSP of `handlers::CSP`; maud escapes everything interpolated.
 
 use batline_core::domain::Language;
 use batline_web_assets as web_assets;
+use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
+use url::form_urlencoded;
 
-use super::figures::{Figure, OpenData, OpenRow, WITHHELD_GROUP};
+use super::{
+    figures::{Figure, OpenData, OpenRow, WITHHELD_GROUP},
+    period::{BadPeriod, End},
+};
 
 /// HDS "bus" blue, the bars' colour (contrast 13:1 on white).
 const BAR: &str = "#0000bf";
@@ -17,6 +31,8 @@ const BAR: &str = "#0000bf";
 const INK: &str = "#1a1a1a";
 /// HDS black-20, for axes.
 const RULE: &str = "#cccccc";
+/// How much of a mistyped date is shown back: enough to spot the slip.
+const SHOWN_CHARS: usize = 40;
 
 batline_core::texts! {
     struct Words;
@@ -45,15 +61,15 @@ batline_core::texts! {
     }
 
     from {
-        fi: "Alkaen",
-        sv: "Från",
-        en: "From",
+        fi: "Alkupäivä",
+        sv: "Första dag",
+        en: "First day",
     }
 
     to {
-        fi: "Päättyen",
-        sv: "Till",
-        en: "To",
+        fi: "Loppupäivä",
+        sv: "Sista dag",
+        en: "Last day",
     }
 
     show {
@@ -297,10 +313,17 @@ batline_core::texts! {
         en: "other (withheld)",
     }
 
-    chart_desc {
-        fi: "Luvut ovat myös taulukossa kaavion alla.",
-        sv: "Talen finns också i tabellen under diagrammet.",
-        en: "The numbers are also in the table below the chart.",
+    /// A withheld figure in a chart's description, which lists its numbers.
+    not_shown {
+        fi: "ei näytetä",
+        sv: "visas inte",
+        en: "withheld",
+    }
+
+    week_short {
+        fi: "vk",
+        sv: "v.",
+        en: "week",
     }
 
     days {
@@ -319,6 +342,116 @@ batline_core::texts! {
         fi: "Kieli",
         sv: "Språk",
         en: "Language",
+    }
+
+    figure {
+        fi: "Luku",
+        sv: "Tal",
+        en: "Figure",
+    }
+
+    value {
+        fi: "Arvo",
+        sv: "Värde",
+        en: "Value",
+    }
+
+    /// The one line an empty period gets instead of tables and charts: it
+    /// says only what the withheld total already says.
+    empty {
+        fi: "Tältä jaksolta ei näytetä lukuja: asioita on niin vähän, että asukas voitaisiin tunnistaa. Valitse pidempi jakso.",
+        sv: "Inga tal visas för den här perioden: ärendena är så få att en invånare skulle kunna identifieras. Välj en längre period.",
+        en: "No figures are shown for this period: it has so few cases that a resident could be singled out. Choose a longer period.",
+    }
+
+    detail_title {
+        fi: "Batline avoimesti: kaikki luvut",
+        sv: "Batline öppet: alla tal",
+        en: "Batline in the open: every figure",
+    }
+
+    detail_intro {
+        fi: "Kaikki jakson luvut taulukkoina: koko jakso, viikoittain, alueittain, aiheittain, kanavittain ja tunneittain.",
+        sv: "Alla tal för perioden i tabeller: hela perioden, per vecka, område, ämne, kanal och timme.",
+        en: "Every figure of the period in tables: the whole period, and by week, district, topic, channel and hour.",
+    }
+
+    to_detail {
+        fi: "Kaikki luvut taulukkoina: viikoittain, alueittain, aiheittain, kanavittain ja tunneittain",
+        sv: "Alla tal i tabeller: per vecka, område, ämne, kanal och timme",
+        en: "Every figure in tables: by week, district, topic, channel and hour",
+    }
+
+    to_summary {
+        fi: "Takaisin yhteenvetoon",
+        sv: "Tillbaka till sammanfattningen",
+        en: "Back to the summary",
+    }
+
+    week_table {
+        fi: "Viikkojen luvut taulukkona",
+        sv: "Veckornas tal i en tabell",
+        en: "The weeks' figures in a table",
+    }
+
+    area_table {
+        fi: "Alueiden luvut taulukkona",
+        sv: "Områdenas tal i en tabell",
+        en: "The districts' figures in a table",
+    }
+
+    check_period {
+        fi: "Tarkista jakso",
+        sv: "Kontrollera perioden",
+        en: "Check the period",
+    }
+
+    from_not_a_date {
+        fi: "Alkupäivä ”{typed}” ei ole päivämäärä. Valitse päivä kalenterista tai kirjoita se muodossa 2026-10-19.",
+        sv: "Första dagen ”{typed}” är inget datum. Välj dagen i kalendern eller skriv den som 2026-10-19.",
+        en: "The first day, “{typed}”, is not a date. Pick a day from the calendar, or type it as 2026-10-19.",
+    }
+
+    to_not_a_date {
+        fi: "Loppupäivä ”{typed}” ei ole päivämäärä. Valitse päivä kalenterista tai kirjoita se muodossa 2026-10-19.",
+        sv: "Sista dagen ”{typed}” är inget datum. Välj dagen i kalendern eller skriv den som 2026-10-19.",
+        en: "The last day, “{typed}”, is not a date. Pick a day from the calendar, or type it as 2026-10-19.",
+    }
+
+    backwards {
+        fi: "Jakso päättyy ennen kuin se alkaa: alkupäivä {from} on loppupäivän {to} jälkeen. Vaihda päivät niin, että alkupäivä on ensin.",
+        sv: "Perioden slutar innan den börjar: första dagen {from} är efter sista dagen {to}. Byt plats på dagarna så att den första kommer först.",
+        en: "The period ends before it starts: the first day, {from}, is after the last day, {to}. Swap them so that the first day comes first.",
+    }
+
+    too_long {
+        fi: "Jakso on liian pitkä: enintään 366 päivää, tässä on {days}. Valitse lyhyempi jakso.",
+        sv: "Perioden är för lång: högst 366 dagar, den här har {days}. Välj en kortare period.",
+        en: "The period is too long: at most 366 days, and this one has {days}. Choose a shorter period.",
+    }
+
+    unusable {
+        fi: "Näille päiville ei voi näyttää lukuja. Tarkista päivät ja yritä uudelleen.",
+        sv: "För de här dagarna kan inga tal visas. Kontrollera dagarna och försök igen.",
+        en: "No figures can be shown for these days. Check them and try again.",
+    }
+
+    too_many {
+        fi: "Osoitteestasi on tullut juuri nyt liian monta pyyntöä. Yritä uudelleen {seconds} s kuluttua.",
+        sv: "Det har kommit för många förfrågningar från din adress just nu. Försök igen om {seconds} s.",
+        en: "Too many requests have come from your address just now. Try again in {seconds} s.",
+    }
+
+    try_again {
+        fi: "Yritä uudelleen",
+        sv: "Försök igen",
+        en: "Try again",
+    }
+
+    last_four_weeks {
+        fi: "Näytä viimeiset neljä viikkoa",
+        sv: "Visa de fyra senaste veckorna",
+        en: "Show the last four weeks",
     }
 
     channels: [&'static str; 4] {
@@ -381,6 +514,19 @@ fn cell(lang: Language, w: &Words, kind: Kind, figure: Figure) -> Markup {
 /// A table column: its heading, how its figures are written, which figure.
 type Column = (String, Kind, fn(&OpenRow) -> Figure);
 
+/// The figures the summary's short table shows.
+fn headline(w: &Words) -> Vec<Column> {
+    vec![
+        (w.cases.to_owned(), Kind::Count, |r| r.cases),
+        (format!("{}, {}", w.to_owner, w.median), Kind::Seconds, |r| r.time_to_owner_p50),
+        (format!("{}, {}", w.first_response, w.median), Kind::Seconds, |r| r.first_response_p50),
+        (w.fr_sla.to_owned(), Kind::Share, |r| r.first_response_within_sla),
+        (format!("{}, {}", w.resolution, w.median), Kind::Seconds, |r| r.resolution_p50),
+        (w.rs_sla.to_owned(), Kind::Share, |r| r.resolution_within_sla),
+        (w.satisfaction.to_owned(), Kind::Score, |r| r.satisfaction_avg),
+    ]
+}
+
 /// The figures every table shows, with their headings.
 fn columns(w: &Words) -> Vec<Column> {
     vec![
@@ -416,20 +562,96 @@ fn group_label(w: &Words, dimension: &str, group: &str) -> String {
     }
 }
 
-fn table(
+/// Which of the two pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// `/open`: the headline figures and the charts.
+    Summary,
+    /// `/open/detail`: every figure in tables.
+    Detail,
+}
+
+impl View {
+    /// The page's path.
+    pub fn path(self) -> &'static str {
+        match self {
+            View::Summary => "/open",
+            View::Detail => "/open/detail",
+        }
+    }
+}
+
+/// The period as it was typed, for the form to give back.
+#[derive(Debug, Clone, Copy)]
+pub struct Typed<'a> {
+    /// `from` as given (empty when not).
+    pub from: &'a str,
+    /// `to` as given.
+    pub to: &'a str,
+}
+
+/// A day as people in Finland write it.
+fn day(date: NaiveDate) -> String {
+    date.format("%-d.%-m.%Y").to_string()
+}
+
+/// `path?lang=…&from=…&to=…`, each value percent-encoded.
+fn address(path: &str, lang: Language, from: &str, to: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("lang", lang.as_str())
+        .append_pair("from", from)
+        .append_pair("to", to)
+        .finish();
+    format!("{path}?{query}")
+}
+
+/// A figure as a chart's description says it.
+fn spoken(w: &Words, figure: Figure, text: &dyn Fn(f64) -> String) -> String {
+    match figure.value.filter(|_| !figure.withheld) {
+        Some(v) => text(v),
+        None => w.not_shown.to_owned(),
+    }
+}
+
+/// One row's figures as a table of two columns, a figure a line: narrow
+/// enough for any screen.
+fn figure_table(lang: Language, w: &Words, id: &str, label: &str, row: &OpenRow, columns: &[Column]) -> Markup {
+    html! {
+        table.hds-table.hds-table--light.open-figures.open-summary id=(id) aria-labelledby=(label) {
+            thead {
+                tr.hds-table__header-row {
+                    th scope="col" { (w.figure) }
+                    th scope="col" { (w.value) }
+                }
+            }
+            tbody.hds-table__content {
+                @for (name, kind, pick) in columns {
+                    tr {
+                        th scope="row" { (name) }
+                        (cell(lang, w, *kind, pick(row)))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A breakdown, a group a row and a figure a column, in a box of its own
+/// that scrolls sideways when the table is wider than the screen, labelled
+/// by the heading `label`.
+fn breakdown_table(
     lang: Language,
     w: &Words,
     id: &str,
-    caption: &str,
+    label: &str,
     dimension: &str,
     heading: &str,
     rows: &[OpenRow],
 ) -> Markup {
     let columns = columns(w);
     html! {
-        div.hds-table-container.scroll role="region" aria-labelledby=(format!("{id}-caption")) tabindex="0" {
-            table.hds-table.hds-table--light.hds-table--zebra.open-figures id=(id) {
-                caption.hds-table__caption id=(format!("{id}-caption")) { (caption) }
+        div.open-scroll role="region" aria-labelledby=(label) tabindex="0" {
+            table.hds-table.hds-table--light.hds-table--zebra.open-figures id=(id) aria-labelledby=(label) {
                 thead {
                     tr.hds-table__header-row {
                         th scope="col" { (heading) }
@@ -449,173 +671,403 @@ fn table(
     }
 }
 
+/// A chart with its visible title (`h3`) above it.
+fn chart(id: &str, title: &str, svg: Markup) -> Markup {
+    html! {
+        div.open-chart {
+            h3 id=(format!("{id}-heading")) { (title) }
+            (svg)
+        }
+    }
+}
+
 /// A vertical bar chart of `values` over `labels` (weeks): bars for the
-/// shown figures, a dash for the withheld.
+/// shown figures, a dash for the withheld. Its description lists every
+/// week's figure, so a screen reader needs no table beside it.
 fn column_chart(
+    w: &Words,
     id: &str,
     title: &str,
-    desc: &str,
     labels: &[String],
     values: &[Figure],
     text: impl Fn(f64) -> String,
 ) -> Markup {
-    let (width, height, left, bottom, top) = (720.0_f64, 260.0_f64, 8.0_f64, 40.0_f64, 24.0_f64);
+    let (width, height, left, bottom, top) = (560.0_f64, 240.0_f64, 8.0_f64, 40.0_f64, 28.0_f64);
     let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
     let n = labels.len().max(1) as f64;
     let slot = (width - left * 2.0) / n;
     let bar = (slot * 0.7).max(1.0);
     let plot = height - bottom - top;
-    html! {
-        svg.chart viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
-            aria-labelledby=(format!("{id}-title {id}-desc")) xmlns="http://www.w3.org/2000/svg" {
-            title id=(format!("{id}-title")) { (title) }
-            desc id=(format!("{id}-desc")) { (desc) }
-            line x1=(left) y1=(height - bottom) x2=(width - left) y2=(height - bottom) stroke=(RULE) stroke-width="1" {}
-            @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
-                @let x = left + slot * i as f64 + (slot - bar) / 2.0;
-                @let centre = x + bar / 2.0;
-                @match figure.value.filter(|_| !figure.withheld) {
-                    Some(v) => {
-                        @let h = if max > 0.0 { plot * v / max } else { 0.0 };
-                        rect x=(format!("{x:.1}")) y=(format!("{:.1}", height - bottom - h)) width=(format!("{bar:.1}"))
-                            height=(format!("{h:.1}")) fill=(BAR) {}
-                        @if n <= 16.0 {
-                            text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - h - 6.0)) text-anchor="middle"
-                                font-size="12" fill=(INK) { (text(v)) }
+    let week = |label: &str| label.split_once("-W").map_or(label.to_owned(), |(_, week)| week.to_owned());
+    let desc = labels
+        .iter()
+        .zip(values)
+        .map(|(label, figure)| format!("{} {}: {}", w.week_short, week(label), spoken(w, *figure, &text)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    chart(
+        id,
+        title,
+        html! {
+            svg.chart viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) xmlns="http://www.w3.org/2000/svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (desc) }
+                line x1=(left) y1=(height - bottom) x2=(width - left) y2=(height - bottom) stroke=(RULE) stroke-width="1" {}
+                @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
+                    @let x = left + slot * i as f64 + (slot - bar) / 2.0;
+                    @let centre = x + bar / 2.0;
+                    @match figure.value.filter(|_| !figure.withheld) {
+                        Some(v) => {
+                            @let h = if max > 0.0 { plot * v / max } else { 0.0 };
+                            rect x=(format!("{x:.1}")) y=(format!("{:.1}", height - bottom - h)) width=(format!("{bar:.1}"))
+                                height=(format!("{h:.1}")) fill=(BAR) {}
+                            @if n <= 12.0 {
+                                text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - h - 6.0)) text-anchor="middle"
+                                    font-size="17" fill=(INK) { (text(v)) }
+                            }
+                        }
+                        None => {
+                            text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - 6.0)) text-anchor="middle"
+                                font-size="18" fill=(INK) { "–" }
                         }
                     }
-                    None => {
-                        text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom - 6.0)) text-anchor="middle"
-                            font-size="14" fill=(INK) { "–" }
+                    @if n <= 12.0 || i % ((n / 10.0).ceil() as usize).max(1) == 0 {
+                        text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom + 20.0)) text-anchor="middle"
+                            font-size="17" fill=(INK) { (week(label)) }
                     }
                 }
-                @if n <= 16.0 || i % ((n / 12.0).ceil() as usize).max(1) == 0 {
-                    text x=(format!("{centre:.1}")) y=(format!("{:.1}", height - bottom + 18.0)) text-anchor="middle"
-                        font-size="12" fill=(INK) { (label.split_once("-W").map_or(label.as_str(), |(_, w)| w)) }
-                }
             }
-        }
-    }
+        },
+    )
 }
 
-/// A horizontal bar chart, one bar per district.
-fn bar_chart(id: &str, title: &str, desc: &str, labels: &[String], values: &[Figure]) -> Markup {
-    let (width, row, label_width) = (720.0_f64, 28.0_f64, 170.0_f64);
+/// A horizontal bar chart, one bar per district; its description lists
+/// every district's figure.
+fn bar_chart(w: &Words, id: &str, title: &str, labels: &[String], values: &[Figure]) -> Markup {
+    let (width, row, label_width) = (560.0_f64, 34.0_f64, 190.0_f64);
     let height = row * labels.len().max(1) as f64 + 8.0;
     let max = values.iter().filter_map(|f| f.value).fold(0.0_f64, f64::max);
-    let plot = width - label_width - 60.0;
+    let plot = width - label_width - 50.0;
+    let count = |v: f64| format!("{v:.0}");
+    let desc = labels
+        .iter()
+        .zip(values)
+        .map(|(label, figure)| format!("{label}: {}", spoken(w, *figure, &count)))
+        .collect::<Vec<_>>()
+        .join("; ");
+    chart(
+        id,
+        title,
+        html! {
+            svg.chart viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
+                aria-labelledby=(format!("{id}-title {id}-desc")) xmlns="http://www.w3.org/2000/svg" {
+                title id=(format!("{id}-title")) { (title) }
+                desc id=(format!("{id}-desc")) { (desc) }
+                @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
+                    @let y = row * i as f64 + 4.0;
+                    text x=(format!("{:.1}", label_width - 8.0)) y=(format!("{:.1}", y + row * 0.65)) text-anchor="end"
+                        font-size="17" fill=(INK) { (label) }
+                    @match figure.value.filter(|_| !figure.withheld) {
+                        Some(v) => {
+                            @let length = if max > 0.0 { plot * v / max } else { 0.0 };
+                            rect x=(label_width) y=(format!("{:.1}", y + 4.0)) width=(format!("{length:.1}"))
+                                height=(format!("{:.1}", row - 10.0)) fill=(BAR) {}
+                            text x=(format!("{:.1}", label_width + length + 6.0)) y=(format!("{:.1}", y + row * 0.65))
+                                font-size="17" fill=(INK) { (count(v)) }
+                        }
+                        None => {
+                            text x=(format!("{:.1}", label_width + 6.0)) y=(format!("{:.1}", y + row * 0.65)) font-size="17" fill=(INK) { "–" }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// The period form, sent to `view`'s own address; `fault` marks the
+/// fields the message `notice` (shown above it) is about.
+fn period_form(w: &Words, lang: Language, view: View, typed: Typed<'_>, notice: Option<(&str, &[End])>) -> Markup {
+    let invalid = |end: End| notice.is_some_and(|(_, ends)| ends.contains(&end)).then_some("true");
+    let described = |end: End| invalid(end).map(|_| "period-error");
     html! {
-        svg.chart viewBox=(format!("0 0 {width} {height}")) width="100%" role="img"
-            aria-labelledby=(format!("{id}-title {id}-desc")) xmlns="http://www.w3.org/2000/svg" {
-            title id=(format!("{id}-title")) { (title) }
-            desc id=(format!("{id}-desc")) { (desc) }
-            @for (i, (label, figure)) in labels.iter().zip(values).enumerate() {
-                @let y = row * i as f64 + 4.0;
-                text x=(format!("{:.1}", label_width - 8.0)) y=(format!("{:.1}", y + row * 0.65)) text-anchor="end"
-                    font-size="13" fill=(INK) { (label) }
-                @match figure.value.filter(|_| !figure.withheld) {
-                    Some(v) => {
-                        @let w = if max > 0.0 { plot * v / max } else { 0.0 };
-                        rect x=(label_width) y=(format!("{:.1}", y + 4.0)) width=(format!("{w:.1}")) height=(format!("{:.1}", row - 10.0))
-                            fill=(BAR) {}
-                        text x=(format!("{:.1}", label_width + w + 6.0)) y=(format!("{:.1}", y + row * 0.65))
-                            font-size="13" fill=(INK) { (format!("{v:.0}")) }
+        @if let Some((text, _)) = notice {
+            p.open-notice.error id="period-error" role="alert" { (text) }
+        }
+        form.period method="get" action=(view.path()) {
+            input type="hidden" name="lang" value=(lang.as_str());
+            fieldset {
+                legend { (w.period) }
+                div.period-fields {
+                    div {
+                        label for="from" { (w.from) }
+                        input type="date" id="from" name="from" value=(typed.from) aria-invalid=[invalid(End::From)]
+                            aria-describedby=[described(End::From)];
                     }
-                    None => {
-                        text x=(format!("{:.1}", label_width + 6.0)) y=(format!("{:.1}", y + row * 0.65)) font-size="13" fill=(INK) { "–" }
+                    div {
+                        label for="to" { (w.to) }
+                        input type="date" id="to" name="to" value=(typed.to) aria-invalid=[invalid(End::To)]
+                            aria-describedby=[described(End::To)];
                     }
+                    button.hds-button.hds-button--primary type="submit" { span.hds-button__label { (w.show) } }
                 }
             }
         }
     }
 }
 
-/// Renders the page.
-pub fn render(data: &OpenData, lang: Language) -> String {
-    let w = words(lang);
-    let period_query = format!("from={}&to={}", data.from, data.to);
-    let weeks: Vec<String> = data.by_week.iter().map(|r| r.group.clone()).collect();
-    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(w, "area", &r.group)).collect();
-    let pick = |f: fn(&OpenRow) -> Figure, rows: &[OpenRow]| rows.iter().map(f).collect::<Vec<_>>();
+/// The page around `content`: the language links (to the same page and
+/// period, as typed) and the skip link.
+fn shell(w: &Words, lang: Language, title: &str, view: View, typed: Typed<'_>, content: Markup) -> String {
+    let languages = [(Language::Fi, "Suomeksi"), (Language::Sv, "På svenska"), (Language::En, "In English")];
     html! {
         (DOCTYPE)
         html lang=(lang.as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (w.title) }
+                title { (title) }
                 link rel="stylesheet" href=(web_assets::url("hds.css"));
                 link rel="stylesheet" href=(web_assets::url("batline.css"));
+                link rel="stylesheet" href=(web_assets::url("open.css"));
             }
-            body {
+            body.open-page {
                 a.skip-link href="#main" { (w.skip) }
                 header.app-header {
                     span.brand { "Batline" }
                     nav aria-label=(w.language) {
                         ul {
-                            li { a href=(format!("/open?lang=fi&{period_query}")) hreflang="fi" lang="fi" { "Suomeksi" } }
-                            li { a href=(format!("/open?lang=sv&{period_query}")) hreflang="sv" lang="sv" { "På svenska" } }
-                            li { a href=(format!("/open?lang=en&{period_query}")) hreflang="en" lang="en" { "In English" } }
-                        }
-                    }
-                }
-                main id="main" {
-                    h1 { (w.title) }
-                    p { (w.intro) }
-                    form.period method="get" action="/open" {
-                        input type="hidden" name="lang" value=(lang.as_str());
-                        fieldset {
-                            legend { (w.period) }
-                            div.actions {
-                                label for="from" { (w.from) }
-                                input type="date" id="from" name="from" value=(data.from.to_string());
-                                label for="to" { (w.to) }
-                                input type="date" id="to" name="to" value=(data.to.to_string());
-                                button.hds-button.hds-button--primary type="submit" { span.hds-button__label { (w.show) } }
+                            @for (other, name) in languages {
+                                li {
+                                    a href=(address(view.path(), other, typed.from, typed.to)) hreflang=(other.as_str())
+                                        lang=(other.as_str()) aria-current=[(other == lang).then_some("true")] { (name) }
+                                }
                             }
                         }
                     }
-                    p.period-shown { (w.period) ": " time datetime=(data.from.to_string()) { (data.from.format("%-d.%-m.%Y")) }
-                        " – " time datetime=(data.to.to_string()) { (data.to.format("%-d.%-m.%Y")) } }
-                    p.hint.withheld-note { (w.withheld_note) }
-
-                    h2 { (w.summary) }
-                    (table(lang, w, "summary", w.summary, "all", w.period, std::slice::from_ref(&data.summary)))
-
-                    h2 { (w.trends) }
-                    (column_chart("chart-cases", w.cases_per_week, w.chart_desc, &weeks, &pick(|r| r.cases, &data.by_week),
-                        |v| format!("{v:.0}")))
-                    (column_chart("chart-response", w.response_per_week, w.chart_desc, &weeks,
-                        &pick(|r| r.first_response_p50, &data.by_week), |v| duration(lang, w, v)))
-                    (column_chart("chart-sla", w.sla_per_week, w.chart_desc, &weeks,
-                        &pick(|r| r.first_response_within_sla, &data.by_week), |v| format!("{} %", decimal(lang, v * 100.0, 0))))
-                    (table(lang, w, "by-week", w.trends, "week", w.week, &data.by_week))
-
-                    h2 { (w.districts) }
-                    (bar_chart("chart-districts", w.cases_per_district, w.chart_desc, &areas, &pick(|r| r.cases, &data.by_area)))
-                    (table(lang, w, "by-area", w.by_area, "area", w.area, &data.by_area))
-
-                    h2 { (w.by_topic) }
-                    (table(lang, w, "by-topic", w.by_topic, "topic", w.topic, &data.by_topic))
-                    h2 { (w.by_channel) }
-                    (table(lang, w, "by-channel", w.by_channel, "channel", w.channel, &data.by_channel))
-                    h2 { (w.by_hour) }
-                    (table(lang, w, "by-hour", w.by_hour, "hour", w.hour, &data.by_hour))
-                    @if let Some(rows) = &data.by_responder {
-                        h2 { (w.by_responder) }
-                        (table(lang, w, "by-responder", w.by_responder, "responder", w.responder, rows))
-                    }
-
-                    h2 { (w.data) }
-                    p { (w.data_intro) }
-                    ul.downloads {
-                        li { a href=(format!("/open/data.json?{period_query}")) { "JSON" } }
-                        li { a href=(format!("/open/data.csv?{period_query}")) { "CSV" } }
-                        li { a href="/open/schema.json" { (w.schema) } }
-                    }
                 }
+                main id="main" { (content) }
             }
         }
     }
     .into_string()
+}
+
+/// The period shown, in words.
+fn period_shown(w: &Words, data: &OpenData) -> Markup {
+    html! {
+        p.period-shown { (w.period) ": " time datetime=(data.from.to_string()) { (day(data.from)) }
+            " – " time datetime=(data.to.to_string()) { (day(data.to)) } }
+    }
+}
+
+/// The open data's addresses for the period.
+fn downloads(w: &Words, data: &OpenData) -> Markup {
+    let period = format!("from={}&to={}", data.from, data.to);
+    html! {
+        h2 { (w.data) }
+        p { (w.data_intro) }
+        ul.downloads {
+            li { a href=(format!("/open/data.json?{period}")) { "JSON" } }
+            li { a href=(format!("/open/data.csv?{period}")) { "CSV" } }
+            li { a href="/open/schema.json" { (w.schema) } }
+        }
+    }
+}
+
+/// True when the period has too few cases to show anything: the total is
+/// withheld exactly then, and every row of every breakdown with it.
+fn is_empty(data: &OpenData) -> bool {
+    data.summary.cases.withheld
+}
+
+/// Renders `view` of the period's figures.
+pub fn render(data: &OpenData, lang: Language, view: View) -> String {
+    let w = words(lang);
+    let (from, to) = (data.from.to_string(), data.to.to_string());
+    let typed = Typed { from: &from, to: &to };
+    let (title, content) = match view {
+        View::Summary => (w.title, summary(data, lang, w, typed)),
+        View::Detail => (w.detail_title, detail(data, lang, w, typed)),
+    };
+    shell(w, lang, title, view, typed, content)
+}
+
+/// The summary page's content.
+fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>) -> Markup {
+    let detail = address(View::Detail.path(), lang, typed.from, typed.to);
+    let weeks: Vec<String> = data.by_week.iter().map(|r| r.group.clone()).collect();
+    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(w, "area", &r.group)).collect();
+    let pick = |f: fn(&OpenRow) -> Figure, rows: &[OpenRow]| rows.iter().map(f).collect::<Vec<_>>();
+    html! {
+        h1 { (w.title) }
+        p { (w.intro) }
+        (period_form(w, lang, View::Summary, typed, None))
+        (period_shown(w, data))
+        @if is_empty(data) {
+            p.open-empty { (w.empty) }
+        } @else {
+            h2 #summary-heading { (w.summary) }
+            (figure_table(lang, w, "summary", "summary-heading", &data.summary, &headline(w)))
+            p.hint.withheld-note { (w.withheld_note) }
+            p.open-more { a href=(detail) { (w.to_detail) } }
+
+            h2 { (w.trends) }
+            (column_chart(w, "chart-cases", w.cases_per_week, &weeks, &pick(|r| r.cases, &data.by_week),
+                |v| format!("{v:.0}")))
+            (column_chart(w, "chart-response", w.response_per_week, &weeks,
+                &pick(|r| r.first_response_p50, &data.by_week), |v| duration(lang, w, v)))
+            (column_chart(w, "chart-sla", w.sla_per_week, &weeks,
+                &pick(|r| r.first_response_within_sla, &data.by_week), |v| format!("{} %", decimal(lang, v * 100.0, 0))))
+            p.open-more { a href=(format!("{detail}#by-week-heading")) { (w.week_table) } }
+
+            h2 { (w.districts) }
+            (bar_chart(w, "chart-districts", w.cases_per_district, &areas, &pick(|r| r.cases, &data.by_area)))
+            p.open-more { a href=(format!("{detail}#by-area-heading")) { (w.area_table) } }
+        }
+        (downloads(w, data))
+    }
+}
+
+/// The detail page's content.
+fn detail(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>) -> Markup {
+    let mut tables = vec![
+        ("by-week", w.trends, "week", w.week, &data.by_week),
+        ("by-area", w.by_area, "area", w.area, &data.by_area),
+        ("by-topic", w.by_topic, "topic", w.topic, &data.by_topic),
+        ("by-channel", w.by_channel, "channel", w.channel, &data.by_channel),
+        ("by-hour", w.by_hour, "hour", w.hour, &data.by_hour),
+    ];
+    if let Some(rows) = &data.by_responder {
+        tables.push(("by-responder", w.by_responder, "responder", w.responder, rows));
+    }
+    html! {
+        h1 { (w.detail_title) }
+        p { (w.detail_intro) }
+        p.open-more { a href=(address(View::Summary.path(), lang, typed.from, typed.to)) { (w.to_summary) } }
+        (period_form(w, lang, View::Detail, typed, None))
+        (period_shown(w, data))
+        @if is_empty(data) {
+            p.open-empty { (w.empty) }
+        } @else {
+            p.hint.withheld-note { (w.withheld_note) }
+            h2 #summary-heading { (w.summary) }
+            (figure_table(lang, w, "summary", "summary-heading", &data.summary, &columns(w)))
+            @for (id, heading, dimension, group, rows) in tables {
+                @let label = format!("{id}-heading");
+                h2 id=(label) { (heading) }
+                (breakdown_table(lang, w, id, &label, dimension, group, rows))
+            }
+        }
+        (downloads(w, data))
+    }
+}
+
+/// The page a period that cannot be shown gets: what to fix, in words, and
+/// the form again with what was typed.
+pub fn render_bad_period(lang: Language, view: View, typed: &Typed<'_>, bad: &BadPeriod) -> String {
+    let w = words(lang);
+    let shown = |s: &str| s.trim().chars().take(SHOWN_CHARS).collect::<String>();
+    let (text, ends): (String, &[End]) = match bad {
+        BadPeriod::NotADate { end: End::From, typed } => {
+            (w.from_not_a_date.replace("{typed}", &shown(typed)), &[End::From])
+        }
+        BadPeriod::NotADate { end: End::To, typed } => (w.to_not_a_date.replace("{typed}", &shown(typed)), &[End::To]),
+        BadPeriod::Backwards { from, to } => {
+            (w.backwards.replace("{from}", &day(*from)).replace("{to}", &day(*to)), &[End::From, End::To])
+        }
+        BadPeriod::TooLong { days } => (w.too_long.replace("{days}", &days.to_string()), &[End::From, End::To]),
+        BadPeriod::Unusable(_) => (w.unusable.to_owned(), &[End::From, End::To]),
+    };
+    let heading = match view {
+        View::Summary => w.title,
+        View::Detail => w.detail_title,
+    };
+    let title = format!("{}: {}", w.check_period, heading);
+    let content = html! {
+        h1 { (heading) }
+        (period_form(w, lang, view, *typed, Some((&text, ends))))
+        p.open-more { a href=(format!("{}?lang={}", view.path(), lang.as_str())) { (w.last_four_weeks) } }
+    };
+    shell(w, lang, &title, view, *typed, content)
+}
+
+/// The page past the per-address limit: when to try again, and a link
+/// back to the same page and period.
+pub fn render_too_many(lang: Language, view: View, typed: &Typed<'_>, seconds: u64) -> String {
+    let w = words(lang);
+    let heading = match view {
+        View::Summary => w.title,
+        View::Detail => w.detail_title,
+    };
+    let content = html! {
+        h1 { (heading) }
+        p.open-notice.error role="alert" { (w.too_many.replace("{seconds}", &seconds.to_string())) }
+        p.open-more { a href=(address(view.path(), lang, typed.from, typed.to)) { (w.try_again) } }
+    };
+    shell(w, lang, heading, view, *typed, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn data(rows: fn(&str) -> OpenRow) -> OpenData {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        OpenData {
+            from: day("2026-10-19"),
+            to: day("2026-10-25"),
+            generated_at: Utc::now(),
+            min_cases: 5,
+            percentile_method: "percentile_cont",
+            responders_shown: false,
+            summary: rows("all"),
+            by_area: vec![rows("Kallio")],
+            by_topic: vec![rows("lighting")],
+            by_channel: vec![rows("sms")],
+            by_hour: vec![rows("10")],
+            by_week: vec![rows("2026-W43")],
+            by_responder: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_period_says_so_in_one_line() {
+        let empty = data(OpenRow::withheld);
+        for lang in [Language::Fi, Language::Sv, Language::En] {
+            for view in [View::Summary, View::Detail] {
+                let html = render(&empty, lang, view);
+                assert!(html.contains(words(lang).empty), "{lang:?} {view:?}");
+                assert!(!html.contains("<table") && !html.contains("<svg"), "{lang:?} {view:?}: no empty boxes");
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_period_says_what_to_fix_and_keeps_what_was_typed() {
+        let typed = Typed { from: "2026-10-26", to: "2026-10-25" };
+        let bad = BadPeriod::Backwards {
+            from: "2026-10-26".parse().unwrap_or_default(),
+            to: "2026-10-25".parse().unwrap_or_default(),
+        };
+        let html = render_bad_period(Language::Sv, View::Detail, &typed, &bad);
+        assert!(
+            html.contains("<html lang=\"sv\">")
+                && html.contains("första dagen 26.10.2026 är efter sista dagen 25.10.2026")
+        );
+        assert!(html.contains("action=\"/open/detail\"") && html.contains("value=\"2026-10-26\""));
+        assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"period-error\""));
+        assert!(
+            html.contains("/open/detail?lang=fi&amp;from=2026-10-26&amp;to=2026-10-25"),
+            "languages keep the period"
+        );
+        let typed = Typed { from: "<b>eilen</b>", to: "" };
+        let bad = BadPeriod::NotADate { end: End::From, typed: typed.from.to_owned() };
+        let html = render_bad_period(Language::Fi, View::Summary, &typed, &bad);
+        assert!(html.contains("Alkupäivä ”&lt;b&gt;eilen&lt;/b&gt;” ei ole päivämäärä"), "{html}");
+        assert!(html.contains("from=%3Cb%3Eeilen%3C%2Fb%3E"), "typed text is encoded in links");
+    }
 }
