@@ -220,8 +220,10 @@ async fn free_port() -> anyhow::Result<u16> {
 async fn the_demo_city_comes_with_an_admin_and_a_day_of_history_on_every_page() -> TestResult {
     let line = Line::new();
     let gateway = format!("127.0.0.1:{}", free_port().await?);
-    let mut up =
-        line.up(&[("BATLINE_DEMO", "true"), ("BATLINE_GATEWAY_ADDR", &gateway)]).stdout(Stdio::piped()).spawn()?;
+    let mut up = line
+        .up(&[("BATLINE_DEMO", "true"), ("BATLINE_GATEWAY_ADDR", gateway.as_str())])
+        .stdout(Stdio::piped())
+        .spawn()?;
     let stdout = up.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
     let mut lines = BufReader::new(stdout).lines();
     let (console, sign_ins) = tokio::time::timeout(Duration::from_secs(120), async {
