@@ -340,7 +340,7 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     let config = Arc::new(config);
     let pool = services::database(&config).await?;
     let seeded = if demo {
-        seed::demo_city_if_empty(&pool).await?
+        seed::demo_city_if_empty(&pool, &config).await?
     } else {
         refuse_demo_sign_ins(&config, &pool).await?;
         Vec::new()
@@ -382,6 +382,11 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         println!("  The database already had responders; sign in with theirs.");
     } else {
         println!("  Demo sign-ins (password \"{}\"): {}", seed::DEMO_PASSWORD, seeded.join(", "));
+        println!(
+            "  A day of history: cases on every channel and in every state, so inboxes, the lead's view, \
+             /dashboard and /open have something to show; {} is the admin",
+            seed::DEMO_ADMIN
+        );
         let (desk, point) = seed::DEMO_DESK;
         println!(
             "  Walk-in desk: sign in as {desk} (desk at {point}) and POST /api/v1/walk-in/tickets; \

@@ -1,13 +1,18 @@
 //! The demo city: a handful of responders in real Helsinki districts, one of
-//! them the backstop, three Batcaves and a walk-in desk account at one.
+//! them the backstop, an admin, three Batcaves and a walk-in desk account at
+//! one, and a day of history (`history`): cases in every state, on every
+//! channel, so a first look finds full inboxes and a dashboard with figures.
 //! Seeded by `batline up` only into an empty database, and only for a demo:
 //! without a Twilio account (the offline sandbox) or with `BATLINE_DEMO`.
 //! Its sign-ins share a password printed in the README, so a line with a
 //! real Twilio account refuses to start while any of them still has it
 //! ([`demo_sign_ins_still_open`]).
 
+mod history;
+mod stories;
+
 use batline_core::{
-    Result,
+    Config, Result,
     domain::{DutyStatus, Language, Role},
     opening_hours::OpeningHours,
     password,
@@ -86,6 +91,17 @@ const RESPONDERS: &[Demo] = &[
         backstop: false,
     },
     Demo {
+        username: "hanna",
+        name: "Hanna",
+        languages: &[Language::Fi, Language::Sv, Language::En],
+        areas: &[],
+        topics: &[],
+        // Admins manage the line (responders, SLA policies); they own no cases.
+        duty: DutyStatus::Off,
+        role: Role::Admin,
+        backstop: false,
+    },
+    Demo {
         username: "pormestari",
         name: "Pormestari Laine",
         languages: &[Language::Fi, Language::Sv, Language::En],
@@ -121,9 +137,14 @@ pub async fn demo_sign_ins_still_open(pool: &PgPool) -> Result<Vec<&'static str>
     Ok(open)
 }
 
-/// Seeds the demo city if there are no responders yet. Returns the
-/// usernames created (empty when the database already had responders).
-pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
+/// The demo admin, printed by `batline up`.
+pub const DEMO_ADMIN: &str = "hanna";
+
+/// Seeds the demo city and its day of history if there are no responders
+/// yet. Returns the usernames created (empty when the database already had
+/// responders). `config` gives what the line's own messages say (the
+/// tracking links, the promise) and its acknowledgement windows.
+pub async fn demo_city_if_empty(pool: &PgPool, config: &Config) -> Result<Vec<&'static str>> {
     if store::responders::count(pool).await? > 0 {
         return Ok(Vec::new());
     }
@@ -158,5 +179,6 @@ pub async fn demo_city_if_empty(pool: &PgPool) -> Result<Vec<&'static str>> {
         }
     }
     tx.commit().await?;
+    history::write_day(pool, config).await?;
     Ok(RESPONDERS.iter().map(|r| r.username).collect())
 }

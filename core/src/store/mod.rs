@@ -14,6 +14,7 @@ pub mod chat;
 pub mod dead_letters;
 pub mod events;
 pub mod handoffs;
+pub mod history;
 pub mod intake;
 pub mod messages;
 pub mod outbox;
