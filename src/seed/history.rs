@@ -177,6 +177,10 @@ async fn play(
         topic: Some(story.topic),
         previous_owner,
         at_point: ticket.as_ref().map(|t| t.point_id),
+        // Yesterday's consoles are closed: the day is filed as if nobody
+        // were present, by the other rules.
+        prefer_present: false,
+        presence_window: config.presence_window,
     };
     let clocks = batline_core::sla::plan(conn, story.channel, Some(story.topic), Priority::Normal, opened).await?;
     let decision = assign::choose_owner(conn, &needs, &[], opened).await?;
@@ -228,7 +232,7 @@ async fn play(
         (Channel::WalkIn, Some(ticket)) => {
             let point =
                 store::walk_in_points::get(&mut *conn, ticket.point_id).await?.ok_or(Error::NotFound("point"))?;
-            texts::walk_in_receipt(story.language, &owner.name, &case.tracking_code, &point.name, &track_url)
+            texts::walk_in_receipt(story.language, &owner.name, &case.tracking_code, &point.public_name, &track_url)
         }
         _ => {
             texts::auto_reply(story.language, &owner.name, &case.tracking_code, config.sms_promise_minutes, &track_url)
@@ -340,10 +344,15 @@ async fn play(
                     t,
                 )
                 .await?;
-                let ask = case.satisfaction_asked_at.is_none();
+                // As the console asks: the chat with its buttons, SMS by a reply.
+                let ask = match (case.satisfaction_asked_at, case.channel) {
+                    (Some(_), _) => texts::Ask::No,
+                    (None, Channel::Chat) => texts::Ask::ByButtons,
+                    (None, _) => texts::Ask::ByReply,
+                };
                 let notice = texts::resolved(case.language, &owner.name, &case.tracking_code, summary, ask);
                 send(conn, &case, MessageKind::Notice, &notice, Some(owner.id), t).await?;
-                if ask {
+                if ask != texts::Ask::No {
                     history::satisfaction_at(conn, case.id, t, None).await?;
                 }
             }
