@@ -37,6 +37,8 @@ pub struct AppState {
     pub sign_in_lockout: Arc<batline_core::rate_limit::Backoff<(std::net::IpAddr, String)>>,
     /// The dashboard's figures, held in memory once first asked for.
     pub figures: Arc<batline_core::figures::Figures>,
+    /// The city's identity provider; `None` without `BATLINE_OIDC_ISSUER`.
+    pub oidc: Option<Arc<crate::oidc::Provider>>,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             config.sign_in_lockout_max,
         ));
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
+        let oidc = config.oidc.clone().map(crate::oidc::Provider::new).transpose()?.map(Arc::new);
         Ok(AppState {
             config,
             pool,
@@ -65,6 +68,7 @@ impl AppState {
             sign_in_limit,
             sign_in_lockout,
             figures,
+            oidc,
         })
     }
 }

@@ -16,6 +16,7 @@ pub mod events;
 pub mod handoffs;
 pub mod intake;
 pub mod messages;
+pub mod oidc;
 pub mod outbox;
 pub mod privacy;
 pub mod residents;
