@@ -200,7 +200,9 @@ CREATE TABLE public.console_sessions (
     responder_id uuid NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
-    last_seen_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+    last_seen_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    oidc_subject text,
+    oidc_sid text
 );
 
 CREATE TABLE public.dead_letters (
@@ -279,6 +281,14 @@ CREATE TABLE public.messages (
     CONSTRAINT messages_recording_seconds_check CHECK ((recording_seconds >= 0))
 );
 
+CREATE TABLE public.oidc_sign_ins (
+    state_hash bytea NOT NULL,
+    nonce text NOT NULL,
+    pkce_verifier text NOT NULL,
+    next text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
 CREATE TABLE public.outbox (
     id bigint NOT NULL,
     exchange text NOT NULL,
@@ -323,6 +333,8 @@ CREATE TABLE public.responders (
     open_cases integer DEFAULT 0 NOT NULL,
     role text DEFAULT 'responder'::text NOT NULL,
     home_point_id uuid,
+    oidc_subject text,
+    email text,
     CONSTRAINT responders_capacity_check CHECK ((capacity >= 0)),
     CONSTRAINT responders_display_name_visible CHECK ((display_name !~ '[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]'::text)),
     CONSTRAINT responders_duty_status_check CHECK ((duty_status = ANY (ARRAY['on_duty'::text, 'away'::text, 'off'::text]))),
@@ -481,6 +493,9 @@ ALTER TABLE ONLY public.messages
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_provider_id_key UNIQUE (provider_id);
 
+ALTER TABLE ONLY public.oidc_sign_ins
+    ADD CONSTRAINT oidc_sign_ins_pkey PRIMARY KEY (state_hash);
+
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 
@@ -489,6 +504,9 @@ ALTER TABLE ONLY public.residents
 
 ALTER TABLE ONLY public.residents
     ADD CONSTRAINT residents_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.responders
+    ADD CONSTRAINT responders_oidc_subject_key UNIQUE (oidc_subject);
 
 ALTER TABLE ONLY public.responders
     ADD CONSTRAINT responders_pkey PRIMARY KEY (id);
@@ -559,6 +577,8 @@ CREATE INDEX cases_open_by_owner ON public.cases USING btree (owner_id) WHERE (s
 
 CREATE UNIQUE INDEX cases_single_open_per_resident ON public.cases USING btree (resident_id) WHERE (status = 'open'::text);
 
+CREATE INDEX console_sessions_oidc_subject ON public.console_sessions USING btree (oidc_subject) WHERE (oidc_subject IS NOT NULL);
+
 CREATE INDEX dead_letters_waiting ON public.dead_letters USING btree (recorded_at) WHERE (retried_at IS NULL);
 
 CREATE INDEX handoffs_accepted ON public.handoffs USING btree (case_id) WHERE (status = 'accepted'::text);
@@ -574,6 +594,8 @@ CREATE INDEX intake_unfiled ON public.intake USING btree (received_at) WHERE (ca
 CREATE INDEX messages_by_case ON public.messages USING btree (case_id, created_at);
 
 CREATE INDEX messages_chat_seq ON public.messages USING btree (case_id, chat_seq) WHERE (chat_seq IS NOT NULL);
+
+CREATE UNIQUE INDEX responders_email_key ON public.responders USING btree (lower(email)) WHERE (email IS NOT NULL);
 
 CREATE UNIQUE INDEX responders_single_backstop ON public.responders USING btree ((true)) WHERE is_backstop;
 
