@@ -39,6 +39,10 @@ pub struct AppState {
     pub figures: Arc<batline_core::figures::Figures>,
     /// The city's identity provider; `None` without `BATLINE_OIDC_ISSUER`.
     pub oidc: Option<Arc<crate::oidc::Provider>>,
+    /// Told when sessions were ended from outside the browser (back-channel
+    /// logout), so this process's live sockets recheck theirs at once
+    /// rather than at their next heartbeat.
+    pub sessions_ended: tokio::sync::broadcast::Sender<()>,
 }
 
 impl AppState {
@@ -69,6 +73,7 @@ impl AppState {
             sign_in_lockout,
             figures,
             oidc,
+            sessions_ended: tokio::sync::broadcast::channel(16).0,
         })
     }
 }

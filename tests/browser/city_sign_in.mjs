@@ -21,6 +21,19 @@ async function signInWithCity(page, sub, path) {
   await page.getByRole("button", { name: "Authorize" }).click();
 }
 
+/** Waits until `page` shows its session ended: its live socket closed, or
+ *  it went to the sign-in page (the console's script may get there first). */
+async function noticed(page, timeout) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (new URL(page.url()).pathname === "/sign-in") return;
+    const state = await page.evaluate(() => document.body.dataset.liveState).catch(() => undefined);
+    if (state === "reconnecting") return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the page did not notice its session ended within ${timeout} ms`);
+}
+
 run(async (browser) => {
   for (const [locale, label] of [
     ["fi-FI", "Kirjaudu kaupungin tunnuksella"],
@@ -42,6 +55,8 @@ run(async (browser) => {
   await aino.getByRole("heading", { name: /My cases/ }).waitFor();
   const asResponder = await aino.goto(CONSOLE + "/lead");
   if (asResponder.status() !== 403) throw new Error(`a responder reached the lead's page: ${asResponder.status()}`);
+  await aino.goto(CONSOLE + "/");
+  await aino.locator('body[data-live-state="connected"]').waitFor();
   step("aino (a responder's group) signed in and landed on her cases, not the lead's page");
 
   const eero = await newPage(browser, { locale: "en-GB" });
@@ -72,6 +87,10 @@ run(async (browser) => {
     body: new URLSearchParams({ logout_token }),
   });
   if (logout.status !== 200) throw new Error(`back-channel logout answered ${logout.status}`);
+  // The open page's live socket is closed at once, not at its next
+  // heartbeat (30 s): the page notices within seconds, without a reload.
+  await noticed(aino, 5000);
+  step(`aino's open page lost its live socket (${Date.now() - started} ms)`);
   await aino.goto(CONSOLE + "/");
   await aino.waitForURL((url) => url.pathname === "/sign-in");
   step(`the provider's back-channel logout ended aino's session (${Date.now() - started} ms)`);

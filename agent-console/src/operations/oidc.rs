@@ -117,6 +117,8 @@ pub async fn back_channel_logout(state: &AppState, logout_token: &str) -> Result
     let claims = tokens::verify(provider, logout_token, Kind::Logout).await.map_err(|r| refused_api("logout", r))?;
     let text = |name: &str| claims.get(name).and_then(serde_json::Value::as_str).filter(|v| !v.is_empty());
     let ended = store::sessions::delete_for_logout(&state.pool, text("sub"), text("sid")).await?;
+    // No receiver (no live socket open) is not a failure.
+    let _ = state.sessions_ended.send(());
     tracing::info!(ended, method = "oidc", "signed out by the identity provider (back-channel logout)");
     Ok(ended)
 }

@@ -60,7 +60,10 @@ pub async fn start_session(
         return Err(ApiError::PasswordSignInOff);
     }
     let key = lockout_key(client, username);
-    state.sign_in_lockout.check(&key).map_err(ApiError::SignInLocked)?;
+    state.sign_in_lockout.check(&key).map_err(|wait| {
+        tracing::info!(reason = "locked_out", method = "password", "sign-in refused");
+        ApiError::SignInLocked(wait)
+    })?;
     let result = check_password(state, username, password).await;
     match &result {
         Ok(_) => state.sign_in_lockout.succeed(&key),

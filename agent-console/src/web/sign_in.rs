@@ -96,7 +96,7 @@ pub fn render(doors: Doors, lang: Lang, next: &str, username: &str, flash: Optio
                 input type="hidden" name="next" value=(next);
                 div {
                     label for="username" { (t.username) }
-                    input type="text" id="username" name="username" value=(username) autocomplete="username" required autofocus;
+                    input type="text" id="username" name="username" value=(username) autocomplete="username" required autofocus[!doors.city];
                 }
                 div {
                     label for="password" { (t.password) }
