@@ -263,12 +263,12 @@ impl Provider {
 /// Whether a key can check a signature of `alg`.
 fn fits(key: &Jwk, alg: Algorithm) -> bool {
     use Algorithm as A;
-    match (&key.algorithm, alg) {
-        (AlgorithmParameters::RSA(_), A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512) => true,
-        (AlgorithmParameters::EllipticCurve(_), A::ES256 | A::ES384) => true,
-        (AlgorithmParameters::OctetKeyPair(_), A::EdDSA) => true,
-        _ => false,
-    }
+    matches!(
+        (&key.algorithm, alg),
+        (AlgorithmParameters::RSA(_), A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512)
+            | (AlgorithmParameters::EllipticCurve(_), A::ES256 | A::ES384)
+            | (AlgorithmParameters::OctetKeyPair(_), A::EdDSA)
+    )
 }
 
 #[cfg(test)]
