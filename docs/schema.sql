@@ -218,7 +218,9 @@ CREATE TABLE public.console_sessions (
     responder_id uuid NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     expires_at timestamp with time zone NOT NULL,
-    last_seen_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+    last_seen_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    oidc_subject text,
+    oidc_sid text
 );
 
 CREATE TABLE public.console_sockets (
@@ -306,6 +308,14 @@ CREATE TABLE public.messages (
     CONSTRAINT messages_recording_seconds_check CHECK ((recording_seconds >= 0))
 );
 
+CREATE TABLE public.oidc_sign_ins (
+    state_hash bytea NOT NULL,
+    nonce text NOT NULL,
+    pkce_verifier text NOT NULL,
+    next text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
 CREATE TABLE public.outbox (
     id bigint NOT NULL,
     exchange text NOT NULL,
@@ -350,6 +360,8 @@ CREATE TABLE public.responders (
     open_cases integer DEFAULT 0 NOT NULL,
     role text DEFAULT 'responder'::text NOT NULL,
     home_point_id uuid,
+    oidc_subject text,
+    email text,
     CONSTRAINT responders_capacity_check CHECK ((capacity >= 0)),
     CONSTRAINT responders_display_name_visible CHECK ((display_name !~ '[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]'::text)),
     CONSTRAINT responders_duty_status_check CHECK ((duty_status = ANY (ARRAY['on_duty'::text, 'away'::text, 'off'::text]))),
@@ -515,6 +527,9 @@ ALTER TABLE ONLY public.messages
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_provider_id_key UNIQUE (provider_id);
 
+ALTER TABLE ONLY public.oidc_sign_ins
+    ADD CONSTRAINT oidc_sign_ins_pkey PRIMARY KEY (state_hash);
+
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 
@@ -523,6 +538,9 @@ ALTER TABLE ONLY public.residents
 
 ALTER TABLE ONLY public.residents
     ADD CONSTRAINT residents_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.responders
+    ADD CONSTRAINT responders_oidc_subject_key UNIQUE (oidc_subject);
 
 ALTER TABLE ONLY public.responders
     ADD CONSTRAINT responders_pkey PRIMARY KEY (id);
@@ -595,6 +613,8 @@ CREATE UNIQUE INDEX cases_single_open_per_resident ON public.cases USING btree (
 
 CREATE INDEX console_sessions_by_responder ON public.console_sessions USING btree (responder_id, last_seen_at);
 
+CREATE INDEX console_sessions_oidc_subject ON public.console_sessions USING btree (oidc_subject) WHERE (oidc_subject IS NOT NULL);
+
 CREATE INDEX console_sockets_by_instance ON public.console_sockets USING btree (instance_id);
 
 CREATE INDEX console_sockets_by_responder ON public.console_sockets USING btree (responder_id, expires_at);
@@ -616,6 +636,8 @@ CREATE INDEX messages_by_case ON public.messages USING btree (case_id, created_a
 CREATE INDEX messages_chat_seq ON public.messages USING btree (case_id, chat_seq) WHERE (chat_seq IS NOT NULL);
 
 CREATE INDEX messages_search_words ON public.messages USING gin (search_words);
+
+CREATE UNIQUE INDEX responders_email_key ON public.responders USING btree (lower(email)) WHERE (email IS NOT NULL);
 
 CREATE UNIQUE INDEX responders_single_backstop ON public.responders USING btree ((true)) WHERE is_backstop;
 

@@ -224,6 +224,17 @@ enum ResponderCommand {
         #[arg(long, env = "BATLINE_RESPONDER_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Set the email address a responder is linked by at their first
+    /// sign-in with the city's account, when the city's directory knows them
+    /// by another username (`--email ''` clears it).
+    Email {
+        /// Their sign-in name.
+        #[arg(long)]
+        username: String,
+        /// The address the city's directory gives them.
+        #[arg(long)]
+        email: String,
+    },
     /// List responders.
     List,
 }
@@ -515,6 +526,17 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                 .ok_or_else(|| anyhow::anyhow!("there is no responder called {username:?}"))?;
             batline_core::responder_admin::reset_password(&pool, responder.id, &password::hash(&password)?).await?;
             println!("new password set for {} ({})", responder.display_name, responder.username);
+        }
+        ResponderCommand::Email { username, email } => {
+            let email = email.trim();
+            if !email.is_empty() && (!email.contains('@') || email.chars().any(char::is_whitespace)) {
+                anyhow::bail!("{email:?} is not an email address");
+            }
+            let responder = store::responders::by_username(&pool, &username)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("there is no responder called {username:?}"))?;
+            store::oidc::set_email(&pool, responder.id, Some(email).filter(|e| !e.is_empty())).await?;
+            println!("email of {} ({}) set to {email:?}", responder.display_name, responder.username);
         }
         ResponderCommand::List => {
             let mut out = std::io::stdout().lock();

@@ -10,12 +10,14 @@
 //! - [`operations`]: what a responder does (reply, resolve, hand off, ...),
 //!   the same for both, knowing nothing of HTTP;
 //! - [`http`]: the one error type and its HTTP mapping, the extractors, the
-//!   shared answers; [`state`] and [`live_feed`] beside it;
+//!   shared answers; [`state`], [`live_feed`] and [`oidc`] (the city's
+//!   identity provider) beside it;
 //! - `batline_core`.
 
 pub mod api;
 pub mod http;
 pub mod live_feed;
+pub mod oidc;
 pub mod operations;
 pub mod state;
 pub mod web;

@@ -40,6 +40,12 @@ pub struct AppState {
     /// This console process, among several: the live sockets it holds are
     /// registered under it (`store::presence`), and forgotten when it stops.
     pub instance_id: uuid::Uuid,
+    /// The city's identity provider; `None` without `BATLINE_OIDC_ISSUER`.
+    pub oidc: Option<Arc<crate::oidc::Provider>>,
+    /// Told when sessions were ended from outside the browser (back-channel
+    /// logout), so this process's live sockets recheck theirs at once
+    /// rather than at their next heartbeat.
+    pub sessions_ended: tokio::sync::broadcast::Sender<()>,
 }
 
 impl AppState {
@@ -57,6 +63,7 @@ impl AppState {
             config.sign_in_lockout_max,
         ));
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
+        let oidc = config.oidc.clone().map(crate::oidc::Provider::new).transpose()?.map(Arc::new);
         Ok(AppState {
             config,
             pool,
@@ -69,6 +76,8 @@ impl AppState {
             sign_in_lockout,
             figures,
             instance_id: uuid::Uuid::new_v4(),
+            oidc,
+            sessions_ended: tokio::sync::broadcast::channel(16).0,
         })
     }
 }

@@ -87,6 +87,29 @@ pub struct Config {
     pub fault_exit_after_store: Option<u64>,
     /// The public accountability page `/open`.
     pub open: OpenConfig,
+    /// Staff sign-in with the city's account; `None` without an issuer.
+    pub oidc: Option<OidcConfig>,
+    /// `BATLINE_PASSWORD_SIGN_IN`.
+    pub password_sign_in: bool,
+}
+
+/// The console as an OpenID Connect relying party.
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    /// `BATLINE_OIDC_ISSUER`, as written.
+    pub issuer: String,
+    /// `BATLINE_OIDC_CLIENT_ID`.
+    pub client_id: String,
+    /// `BATLINE_OIDC_CLIENT_SECRET`. Never logged: `SecretString` prints as `[REDACTED]`.
+    pub client_secret: SecretString,
+    /// Where the provider sends the browser back: `BATLINE_CONSOLE_URL` + `/oidc/callback`.
+    pub redirect_url: Url,
+    /// `BATLINE_OIDC_ROLE_CLAIM`.
+    pub role_claim: String,
+    /// `BATLINE_OIDC_ROLES`, in the order given: the first that matches wins.
+    pub roles: Vec<(crate::domain::Role, String)>,
+    /// `BATLINE_OIDC_REQUIRED_AMR`.
+    pub required_amr: Option<String>,
 }
 
 /// The public `/open` page and its open data.
@@ -210,7 +233,7 @@ impl Config {
     /// settings, turns counts of seconds, minutes, hours and days into
     /// durations, and checks the rules across settings ([`Config::validate`]).
     pub fn from_settings(settings: Settings) -> Result<Self> {
-        let Settings { services, twilio, routing, voice, chat, console, public, logging: _, faults } = settings;
+        let Settings { services, twilio, routing, voice, chat, console, oidc, public, logging: _, faults } = settings;
         let minutes = |n: u64| Duration::from_secs(n * 60);
         let twilio = match (twilio.twilio_account_sid, twilio.twilio_auth_token, twilio.twilio_from_number) {
             (Some(account_sid), Some(auth_token), Some(from_number)) => {
@@ -223,15 +246,18 @@ impl Config {
                 ));
             }
         };
+        let console_url = match services.console_url {
+            Some(url) => url,
+            None => derived_url("BATLINE_CONSOLE_URL", services.console_addr)?,
+        };
+        let password_sign_in = oidc.password_sign_in;
+        let oidc = oidc_config(oidc, &console_url)?;
         let config = Config {
             public_url: match services.public_url {
                 Some(url) => url,
                 None => derived_url("BATLINE_PUBLIC_URL", services.gateway_addr)?,
             },
-            console_url: match services.console_url {
-                Some(url) => url,
-                None => derived_url("BATLINE_CONSOLE_URL", services.console_addr)?,
-            },
+            console_url,
             database_url: services.database_url,
             amqp_url: services.amqp_url,
             bus_namespace: services.bus_namespace,
@@ -279,6 +305,8 @@ impl Config {
             redact_after: Duration::from_secs(routing.redact_after_days * 86_400),
             fault_exit_after_store: faults.fault_exit_after_store,
             open: OpenConfig { show_responders: public.open_show_responders, per_minute: public.open_per_minute },
+            oidc,
+            password_sign_in,
         };
         config.validate()?;
         Ok(config)
@@ -302,6 +330,11 @@ impl Config {
             if let Some((other, _)) = listeners[i + 1..].iter().find(|(_, a)| a == addr) {
                 return Err(Error::Config(format!("{name} and {other} are both {addr}; give each its own address")));
             }
+        }
+        if !self.password_sign_in && self.oidc.is_none() {
+            return Err(Error::Config(
+                "BATLINE_PASSWORD_SIGN_IN=false needs BATLINE_OIDC_ISSUER: nobody could sign in to the console".into(),
+            ));
         }
         Ok(())
     }
@@ -369,6 +402,39 @@ pub fn explain(command: &Command, err: &clap::Error) -> Option<String> {
 
 fn clap_error(command: &Command, err: &clap::Error) -> Error {
     Error::Config(explain(command, err).unwrap_or_else(|| err.to_string().trim().to_owned()))
+}
+
+/// The OpenID Connect settings: the issuer, client id, secret and role map
+/// all, or none of them.
+fn oidc_config(oidc: settings::OidcSettings, console_url: &Url) -> Result<Option<OidcConfig>> {
+    let roles = oidc.oidc_roles.unwrap_or_default();
+    match (oidc.oidc_issuer, oidc.oidc_client_id, oidc.oidc_client_secret) {
+        (Some(issuer), Some(client_id), Some(client_secret)) => {
+            if roles.is_empty() {
+                return Err(Error::Config(
+                    "BATLINE_OIDC_ROLES must map at least one group to a role, like \
+                     lead=GRP-Batline-Leads,responder=GRP-Batline-Responders: without it nobody could sign in"
+                        .into(),
+                ));
+            }
+            let redirect_url = console_url
+                .join("/oidc/callback")
+                .map_err(|e| Error::Config(format!("BATLINE_CONSOLE_URL: no callback address under it: {e}")))?;
+            Ok(Some(OidcConfig {
+                issuer,
+                client_id,
+                client_secret,
+                redirect_url,
+                role_claim: oidc.oidc_role_claim,
+                roles,
+                required_amr: oidc.oidc_required_amr.filter(|v| !v.trim().is_empty()),
+            }))
+        }
+        (None, None, None) => Ok(None),
+        _ => Err(Error::Config(
+            "set all of BATLINE_OIDC_ISSUER, BATLINE_OIDC_CLIENT_ID and BATLINE_OIDC_CLIENT_SECRET, or none".into(),
+        )),
+    }
 }
 
 /// `http://` + a listener's address, the default of a base URL.
@@ -444,6 +510,53 @@ mod tests {
                 Config::from_lookup(move |n| (n == "BATLINE_FAULT_EXIT_AFTER_STORE").then(|| bad.to_owned())).err();
             assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_FAULT_EXIT_AFTER_STORE")), "{bad} accepted");
         }
+    }
+
+    #[test]
+    fn openid_connect_needs_its_three_settings_and_a_role_map() -> Result<()> {
+        let c = Config::from_lookup(env(&[]))?;
+        assert!(c.oidc.is_none() && c.password_sign_in, "passwords only, until an issuer is configured");
+        let c = Config::from_lookup(env(&[
+            ("BATLINE_OIDC_ISSUER", "https://tunnistus.hel.fi/auth/realms/helsinki-tunnistus"),
+            ("BATLINE_OIDC_CLIENT_ID", "batline"),
+            ("BATLINE_OIDC_CLIENT_SECRET", "s3cret"),
+            ("BATLINE_OIDC_ROLE_CLAIM", "ad_groups"),
+            ("BATLINE_OIDC_ROLES", "lead=GRP-Batline-Leads, responder=GRP-Batline-Responders"),
+            ("BATLINE_OIDC_REQUIRED_AMR", "helsinkiad"),
+            ("BATLINE_CONSOLE_URL", "https://batline.hel.fi"),
+            ("BATLINE_PASSWORD_SIGN_IN", "false"),
+        ]))?;
+        let oidc = c.oidc.ok_or_else(|| Error::Config("no OIDC settings".into()))?;
+        assert_eq!(oidc.issuer, "https://tunnistus.hel.fi/auth/realms/helsinki-tunnistus", "kept as written");
+        assert_eq!(oidc.redirect_url.as_str(), "https://batline.hel.fi/oidc/callback");
+        assert_eq!(oidc.role_claim, "ad_groups");
+        assert_eq!(
+            oidc.roles,
+            vec![
+                (crate::domain::Role::Lead, "GRP-Batline-Leads".to_owned()),
+                (crate::domain::Role::Responder, "GRP-Batline-Responders".to_owned())
+            ]
+        );
+        assert_eq!(oidc.required_amr.as_deref(), Some("helsinkiad"));
+        assert!(!c.password_sign_in);
+        assert!(!format!("{oidc:?}").contains("s3cret"), "the secret stays out of Debug");
+
+        let partial = Config::from_lookup(env(&[("BATLINE_OIDC_ISSUER", "https://id.example")])).err();
+        assert!(partial.is_some_and(|e| e.to_string().contains("BATLINE_OIDC_CLIENT_ID")));
+        let no_roles = Config::from_lookup(env(&[
+            ("BATLINE_OIDC_ISSUER", "https://id.example"),
+            ("BATLINE_OIDC_CLIENT_ID", "batline"),
+            ("BATLINE_OIDC_CLIENT_SECRET", "s3cret"),
+        ]))
+        .err();
+        assert!(no_roles.is_some_and(|e| e.to_string().contains("BATLINE_OIDC_ROLES")));
+        let plain = Config::from_lookup(env(&[("BATLINE_OIDC_ISSUER", "http://id.example")])).err();
+        assert!(plain.is_some_and(|e| e.to_string().contains("https")), "http only on loopback");
+        let bad_role = Config::from_lookup(env(&[("BATLINE_OIDC_ROLES", "boss=GRP-X")])).err();
+        assert!(bad_role.is_some_and(|e| e.to_string().contains("BATLINE_OIDC_ROLES")));
+        let locked_out = Config::from_lookup(env(&[("BATLINE_PASSWORD_SIGN_IN", "false")])).err();
+        assert!(locked_out.is_some_and(|e| e.to_string().contains("BATLINE_OIDC_ISSUER")), "nobody could sign in");
+        Ok(())
     }
 
     #[test]

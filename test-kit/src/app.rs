@@ -105,7 +105,13 @@ impl TestApp {
 
         let sandbox =
             TwilioSandbox::start(TcpListener::bind("127.0.0.1:0").await?, &account_sid, &auth_token, shutdown.clone())?;
+        // Bound first, so the console knows its own address (the city's
+        // identity provider sends browsers back to it).
+        let (console_listener, console_ops_listener) = (free_listener().await?, free_listener().await?);
+        let console_addr = console_listener.local_addr()?;
+        let console_ops_addr = console_ops_listener.local_addr()?;
         let mut env = vec![
+            ("BATLINE_CONSOLE_URL", format!("http://{console_addr}")),
             ("DATABASE_URL", database_url.clone()),
             ("AMQP_URL", AMQP_URL.to_owned()),
             ("BATLINE_BUS_NAMESPACE", namespace.clone()),
@@ -150,9 +156,6 @@ impl TestApp {
         let gateway_addr: SocketAddr = gateway_listener.local_addr()?;
         let gateway_ops_addr = gateway_ops_listener.local_addr()?;
         tokio::spawn(batline_gateway::run(gateway_state, gateway_listener, gateway_ops_listener, shutdown.clone()));
-        let (console_listener, console_ops_listener) = (free_listener().await?, free_listener().await?);
-        let console_addr = console_listener.local_addr()?;
-        let console_ops_addr = console_ops_listener.local_addr()?;
         tokio::spawn(batline_console::run(
             batline_console::AppState::new(config.clone(), pool.clone(), front_bus)?,
             console_listener,

@@ -6,6 +6,7 @@ mod admin;
 mod browser;
 mod chat;
 mod chat_browser;
+mod city_sign_in;
 mod console_admin;
 mod console_web;
 mod control_chars;

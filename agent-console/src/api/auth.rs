@@ -36,6 +36,7 @@ pub struct SignIn {
     responses(
         (status = 201, description = "Signed in", body = Session),
         (status = 401, description = "Wrong username or password (it does not say which)", body = crate::http::error::ErrorBody),
+        (status = 403, description = "Signing in with a password is switched off (`password_sign_in_off`): sign in with the city's account", body = crate::http::error::ErrorBody),
         (status = 429, description = "Too many sign-in attempts from this address, or too many failed ones for this \
             username from it; try again after `Retry-After` seconds", body = crate::http::error::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
         (status = 500, description = "Something failed on Batline's side (logged)", body = crate::http::error::ErrorBody),
@@ -73,7 +74,9 @@ pub async fn sign_out(State(state): State<AppState>, parts: axum::http::HeaderMa
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthenticated)?;
-    store::sessions::delete(&state.pool, &token_hash(token.trim())).await?;
+    if let Some(responder_id) = store::sessions::delete(&state.pool, &token_hash(token.trim())).await? {
+        tracing::info!(%responder_id, "signed out");
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

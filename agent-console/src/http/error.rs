@@ -50,6 +50,16 @@ pub enum ApiError {
     /// Anything from `batline-core`.
     #[error(transparent)]
     Core(#[from] batline_core::Error),
+    /// The city's identity provider, or a token it issued, was refused
+    /// (logged with its reason where it happens).
+    #[error("{}", refusal_detail(.0))]
+    Oidc(#[from] crate::oidc::Refusal),
+    /// `BATLINE_PASSWORD_SIGN_IN=false`.
+    #[error("signing in with a password is switched off; sign in with the city's account")]
+    PasswordSignInOff,
+    /// No identity provider is configured.
+    #[error("signing in with the city's account is not configured")]
+    NoProvider,
 }
 
 impl From<JsonRejection> for ApiError {
@@ -76,6 +86,27 @@ impl From<FormRejection> for ApiError {
     }
 }
 
+/// What a client is told of a refusal: whether the account has no place in
+/// Batline or the sign-in or token failed, and the reason's code (which
+/// names no secret).
+fn refusal_detail(refusal: &crate::oidc::Refusal) -> String {
+    let what = if refusal.is_about_access() {
+        "this account has no access to Batline"
+    } else {
+        "the city's account or token was refused"
+    };
+    format!("{what} ({})", refusal.code())
+}
+
+impl From<crate::oidc::accounts::Error> for ApiError {
+    fn from(e: crate::oidc::accounts::Error) -> Self {
+        match e {
+            crate::oidc::accounts::Error::Refused(refusal) => ApiError::Oidc(refusal),
+            crate::oidc::accounts::Error::Core(e) => ApiError::Core(e),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         ApiError::Core(e.into())
@@ -92,6 +123,11 @@ impl ApiError {
         let (status, code) = match self {
             ApiError::Unauthenticated | ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Oidc(refusal) if refusal.is_about_access() => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Oidc(crate::oidc::Refusal::Provider(_)) => (StatusCode::BAD_GATEWAY, "provider_failed"),
+            ApiError::Oidc(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::PasswordSignInOff => (StatusCode::FORBIDDEN, "password_sign_in_off"),
+            ApiError::NoProvider => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Json(status, _) => (*status, "bad_json"),
             ApiError::Malformed(status, _) => (*status, "bad_request"),
@@ -109,7 +145,10 @@ impl ApiError {
         };
         // What Twilio said is the responder's to know: "not a valid phone
         // number" is something they can act on.
-        let ours = !matches!(self, ApiError::Core(Core::TwilioRejected { .. } | Core::TwilioUnavailable(_)));
+        let ours = !matches!(
+            self,
+            ApiError::Core(Core::TwilioRejected { .. } | Core::TwilioUnavailable(_)) | ApiError::Oidc(_)
+        );
         let detail = if matches!(self, ApiError::Core(e) if e.is_unstorable_text()) {
             UNSTORABLE_TEXT.to_owned()
         } else if status.is_server_error() && ours {
@@ -127,7 +166,8 @@ impl ApiError {
 pub struct ErrorBody {
     /// Stable and machine-readable: `unauthenticated`, `forbidden`,
     /// `bad_request`, `bad_json`, `invalid`, `rate_limited`, `not_found`,
-    /// `conflict`, `twilio_rejected`, `twilio_unavailable` or `internal`.
+    /// `conflict`, `twilio_rejected`, `twilio_unavailable`,
+    /// `password_sign_in_off`, `provider_failed` or `internal`.
     #[schema(example = "forbidden")]
     pub code: &'static str,
     /// What went wrong and what to do about it, for a person.

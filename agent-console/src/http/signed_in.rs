@@ -1,6 +1,7 @@
 //! The `SignedIn` extractor: the responder whose bearer token this is. A
 //! session token is 32 random bytes, handed out once; the database keeps
-//! only its SHA-256.
+//! only its SHA-256. With an identity provider configured, a JWT it issued
+//! for this console is taken too (`oidc::accounts::bearer`).
 
 use axum::{
     extract::FromRequestParts,
@@ -29,6 +30,13 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthenticated)?;
+        // A JWT can only be the city's provider's (a session token is one
+        // word): checked as `oidc::accounts::bearer` says.
+        if let Some(provider) = state.oidc.as_deref()
+            && crate::oidc::accounts::is_jwt(token)
+        {
+            return Ok(SignedIn(crate::oidc::accounts::bearer(provider, &state.pool, token).await?));
+        }
         store::sessions::responder(&state.pool, &token_hash(token), state.config.session_idle)
             .await?
             .map(SignedIn)

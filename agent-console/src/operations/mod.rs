@@ -11,6 +11,7 @@ pub mod chat_signals;
 pub mod dead_letters;
 pub mod fields;
 pub mod handoffs;
+pub mod oidc;
 pub mod outbox;
 pub mod responders;
 pub mod roster;

@@ -55,15 +55,39 @@ pub async fn start_session(
     username: &str,
     password: String,
 ) -> Result<Session, ApiError> {
+    if !state.config.password_sign_in {
+        tracing::info!(reason = "password_sign_in_off", "sign-in refused");
+        return Err(ApiError::PasswordSignInOff);
+    }
     let key = lockout_key(client, username);
-    state.sign_in_lockout.check(&key).map_err(ApiError::SignInLocked)?;
+    state.sign_in_lockout.check(&key).map_err(|wait| {
+        tracing::info!(reason = "locked_out", method = "password", "sign-in refused");
+        ApiError::SignInLocked(wait)
+    })?;
     let result = check_password(state, username, password).await;
     match &result {
         Ok(_) => state.sign_in_lockout.succeed(&key),
         Err(ApiError::BadCredentials) => state.sign_in_lockout.fail(key),
         Err(_) => {}
     }
-    open_session(state, result?).await
+    if let Err(e) = &result {
+        let reason = match e {
+            ApiError::BadCredentials => "bad_credentials",
+            _ => "error",
+        };
+        tracing::info!(reason, method = "password", "sign-in refused");
+    }
+    open_session(state, result?, None).await
+}
+
+/// The provider's account a session was opened through: its subject and,
+/// when it names one, its session (`sid`), so back-channel logout can end it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderAccount<'a> {
+    /// `sub`.
+    pub subject: &'a str,
+    /// `sid`.
+    pub sid: Option<&'a str>,
 }
 
 /// The responder `username` names, if `password` is theirs.
@@ -77,16 +101,29 @@ async fn check_password(state: &AppState, username: &str, password: String) -> R
     responder.filter(|_| ok).ok_or(ApiError::BadCredentials)
 }
 
-/// A new session for `responder`.
-async fn open_session(state: &AppState, responder: Responder) -> Result<Session, ApiError> {
+/// A new session for `responder`, signed in with a password (`account`
+/// `None`) or through the city's provider: the same session either way.
+pub async fn open_session(
+    state: &AppState,
+    responder: Responder,
+    account: Option<ProviderAccount<'_>>,
+) -> Result<Session, ApiError> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let ttl = chrono::Duration::from_std(state.config.session_ttl)
         .map_err(|e| batline_core::Error::Config(format!("session length: {e}")))?;
     let expires_at = chrono::Utc::now() + ttl;
-    store::sessions::insert(&state.pool, &token_hash(&token), responder.id, expires_at).await?;
-    tracing::info!(responder = %responder.username, "signed in");
+    let hash = token_hash(&token);
+    match account {
+        None => store::sessions::insert(&state.pool, &hash, responder.id, expires_at).await?,
+        Some(account) => {
+            store::sessions::insert_oidc(&state.pool, &hash, responder.id, expires_at, account.subject, account.sid)
+                .await?;
+        }
+    }
+    let method = if account.is_some() { "oidc" } else { "password" };
+    tracing::info!(responder = %responder.username, role = %responder.role, method, "signed in");
     Ok(Session { token, expires_at, responder })
 }
 

@@ -165,6 +165,48 @@ batline_core::texts! {
         en: "Too many failed sign-ins for this username from your address. Try again later, or sign in from another network",
     }
 
+    city_sign_in {
+        fi: "Kirjaudu kaupungin tunnuksella",
+        sv: "Logga in med stadens konto",
+        en: "Sign in with your city account",
+    }
+
+    or_with_password {
+        fi: "tai käyttäjätunnuksella ja salasanalla",
+        sv: "eller med användarnamn och lösenord",
+        en: "or with a username and password",
+    }
+
+    city_sign_in_failed {
+        fi: "Kirjautuminen kaupungin tunnuksella ei onnistunut. Yritä uudelleen.",
+        sv: "Inloggningen med stadens konto misslyckades. Försök igen.",
+        en: "Signing in with your city account did not work. Try again.",
+    }
+
+    city_sign_in_no_role {
+        fi: "Kaupungin tunnuksellasi ei ole oikeutta Batlineen. Pyydä esihenkilöäsi lisäämään sinut oikeaan ryhmään.",
+        sv: "Ditt stadskonto har ingen behörighet till Batline. Be din chef att lägga till dig i rätt grupp.",
+        en: "Your city account has no access to Batline. Ask your lead to add you to the right group.",
+    }
+
+    password_sign_in_off {
+        fi: "Salasanalla kirjautuminen on poistettu käytöstä. Kirjaudu kaupungin tunnuksella.",
+        sv: "Inloggning med lösenord är avstängd. Logga in med stadens konto.",
+        en: "Signing in with a password is switched off. Sign in with your city account.",
+    }
+
+    signing_in {
+        fi: "Kirjaudutaan…",
+        sv: "Loggar in…",
+        en: "Signing in…",
+    }
+
+    continue_link {
+        fi: "Jatka",
+        sv: "Fortsätt",
+        en: "Continue",
+    }
+
     signed_out {
         fi: "Olet kirjautunut ulos.",
         sv: "Du har loggat ut.",

@@ -63,8 +63,13 @@ pub enum Section {
 const HTMX_CONFIG: &str = r#"{"includeIndicatorStyles":false,"ignoreTitle":true,"allowEval":false,"allowScriptTags":false,"selfRequestsOnly":true}"#;
 
 fn head(title: &str) -> Markup {
+    head_with(title, html! {})
+}
+
+fn head_with(title: &str, extra: Markup) -> Markup {
     html! {
         head {
+            (extra)
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
             meta name="htmx-config" content=(HTMX_CONFIG);
@@ -81,6 +86,20 @@ pub fn bare(lang: Language, title: &str, body: Markup) -> Markup {
         (DOCTYPE)
         html lang=(ui(lang).code) {
             (head(title))
+            body {
+                main id="main" { (body) }
+            }
+        }
+    }
+}
+
+/// A bare page with more in its head (the `meta` refresh that ends a
+/// sign-in with the city's account).
+pub fn bare_with_head(lang: Language, title: &str, extra: Markup, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(ui(lang).code) {
+            (head_with(title, extra))
             body {
                 main id="main" { (body) }
             }

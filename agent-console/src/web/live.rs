@@ -52,7 +52,8 @@ use crate::{
     state::AppState,
 };
 
-/// How often the socket pings the browser and rechecks the session.
+/// How often the socket pings the browser and rechecks the session (also
+/// at once when this process ends sessions through back-channel logout).
 const HEARTBEAT: Duration = Duration::from_secs(30);
 /// Largest frame the browser may send (it only ever sends pings and close).
 const MAX_INCOMING: usize = 1024;
@@ -85,6 +86,7 @@ pub async fn socket(
 
 async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSocket) {
     let mut events = state.live.receiver();
+    let mut sessions_ended = state.sessions_ended.subscribe();
     let mut heartbeat = tokio::time::interval(HEARTBEAT);
     heartbeat.tick().await;
     let token_hash = signed_in::token_hash(&token);
@@ -95,6 +97,7 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
         // Presence then rests on the person's requests alone; the socket still works.
         tracing::warn!(error = %e, "could not record a live socket's presence");
     }
+    let mut ended_closed = false;
     loop {
         let note = tokio::select! {
             event = events.recv() => match event {
@@ -102,6 +105,15 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
                 Ok(LiveEvent::Resync) | Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" })),
                 Err(RecvError::Closed) => break,
             },
+            // Sessions ended from outside (back-channel logout): is it this one?
+            ended = sessions_ended.recv(), if !ended_closed => {
+                if matches!(ended, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                    ended_closed = true;
+                } else if matches!(store::sessions::still_valid(&state.pool, &token_hash, state.config.session_idle).await, Ok(false)) {
+                    break;
+                }
+                None
+            }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 Some(Ok(_)) => None,

@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod case_page;
 pub mod charts;
+pub mod city_sign_in;
 pub mod dashboard;
 pub mod duty;
 pub mod failure;
@@ -49,6 +50,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(inbox::page))
         .route("/sign-in", get(sign_in::form).post(sign_in::submit))
+        .route("/sign-in/city", get(city_sign_in::start))
+        .route("/oidc/callback", get(city_sign_in::callback))
+        .route("/oidc/back-channel-logout", post(city_sign_in::back_channel_logout))
         .route("/sign-out", post(sign_in::sign_out))
         .route("/language", post(sign_in::language))
         .route("/duty", post(duty::set))

@@ -42,7 +42,7 @@ const SITE: &str = "https://console.invalid/";
 /// backslash, or that resolves to another origin, goes to `/`; the rest goes
 /// as the parser writes it (percent-encoded, so always a valid header),
 /// unless that starts with `//`.
-fn safe_next(next: Option<&str>) -> String {
+pub fn safe_next(next: Option<&str>) -> String {
     let site = url::Url::parse(SITE).ok();
     let same_origin = |n: &str| {
         let resolved = site.as_ref()?.join(n).ok()?;
@@ -57,28 +57,57 @@ fn safe_next(next: Option<&str>) -> String {
         .unwrap_or_else(|| "/".to_owned())
 }
 
-fn render(lang: Lang, next: &str, username: &str, flash: Option<Flash>) -> Html<String> {
+/// The ways in a deployment offers: the city's account when an issuer is
+/// configured, a password unless `BATLINE_PASSWORD_SIGN_IN=false`.
+#[derive(Debug, Clone, Copy)]
+pub struct Doors {
+    city: bool,
+    password: bool,
+}
+
+impl Doors {
+    /// The doors `state`'s settings open.
+    pub fn of(state: &AppState) -> Self {
+        Doors { city: state.oidc.is_some(), password: state.config.password_sign_in }
+    }
+}
+
+/// The sign-in page: the city's account first when offered, then the
+/// password form when passwords are on.
+pub fn render(doors: Doors, lang: Lang, next: &str, username: &str, flash: Option<Flash>) -> Html<String> {
     let t = ui(lang);
+    let city_href =
+        format!("/sign-in/city?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>());
     let body = html! {
         div class="sign-in" {
             h1 { (t.sign_in_title) }
             p { (t.sign_in_intro) }
             @if let Some(flash) = &flash { (layout::flash_box(flash)) }
+            @if doors.city {
+                div class="actions" {
+                    a class="hds-button hds-button--primary" id="city-sign-in" href=(city_href) {
+                        span class="hds-button__label" { (t.city_sign_in) }
+                    }
+                }
+                @if doors.password { p { (t.or_with_password) } }
+            }
+            @if doors.password {
             form method="post" action="/sign-in" class="stack" {
                 input type="hidden" name="next" value=(next);
                 div {
                     label for="username" { (t.username) }
-                    input type="text" id="username" name="username" value=(username) autocomplete="username" required autofocus;
+                    input type="text" id="username" name="username" value=(username) autocomplete="username" required autofocus[!doors.city];
                 }
                 div {
                     label for="password" { (t.password) }
                     input type="password" id="password" name="password" autocomplete="current-password" required;
                 }
                 div class="actions" {
-                    button class="hds-button hds-button--primary" type="submit" {
+                    button class=(if doors.city { "hds-button hds-button--secondary" } else { "hds-button hds-button--primary" }) type="submit" {
                         span class="hds-button__label" { (t.sign_in_button) }
                     }
                 }
+            }
             }
             nav aria-label=(t.language_label) {
                 ul class="actions" {
@@ -93,11 +122,16 @@ fn render(lang: Lang, next: &str, username: &str, flash: Option<Flash>) -> Html<
 }
 
 /// `GET /sign-in`.
-pub async fn form(headers: HeaderMap, Query(query): Query<Next>, Query(lang): Query<LangChoice>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<Next>,
+    Query(lang): Query<LangChoice>,
+) -> Response {
     let lang_cookie = lang.lang.map(lang_cookie);
     let lang = lang.lang.unwrap_or_else(|| lang_of(&headers));
     let flash = query.signed_out.is_some().then_some(Flash::Done(ui(lang).signed_out));
-    let page = render(lang, &safe_next(query.next.as_deref()), "", flash);
+    let page = render(Doors::of(&state), lang, &safe_next(query.next.as_deref()), "", flash);
     match lang_cookie {
         Some(cookie) => ([(header::SET_COOKIE, cookie)], page).into_response(),
         None => page.into_response(),
@@ -124,8 +158,9 @@ pub async fn submit(
     let lang = lang_of(&headers);
     // Checked before anything else, so a refused `next` never follows a new session.
     let next = safe_next(form.next.as_deref());
+    let doors = Doors::of(&state);
     if let Err(wait) = state.sign_in_limit.check(client.ip()) {
-        return too_many(lang, &next, &form.username, ui(lang).too_many_attempts, wait);
+        return too_many(doors, lang, &next, &form.username, ui(lang).too_many_attempts, wait);
     }
     match sessions::start_session(&state, client.ip(), &form.username, form.password).await {
         Ok(session) => {
@@ -135,32 +170,40 @@ pub async fn submit(
             }
             ([(header::SET_COOKIE, session::start_cookie(&state, &session.token))], Redirect::to(&next)).into_response()
         }
-        Err(ApiError::SignInLocked(wait)) => too_many(lang, &next, &form.username, ui(lang).sign_in_locked, wait),
+        Err(ApiError::SignInLocked(wait)) => {
+            too_many(doors, lang, &next, &form.username, ui(lang).sign_in_locked, wait)
+        }
         Err(ApiError::BadCredentials) => {
             let flash = Flash::Failed(ui(lang).bad_credentials.to_owned());
-            (StatusCode::UNAUTHORIZED, render(lang, &next, &form.username, Some(flash))).into_response()
+            (StatusCode::UNAUTHORIZED, render(doors, lang, &next, &form.username, Some(flash))).into_response()
+        }
+        Err(ApiError::PasswordSignInOff) => {
+            let flash = Flash::Failed(ui(lang).password_sign_in_off.to_owned());
+            (StatusCode::FORBIDDEN, render(doors, lang, &next, "", Some(flash))).into_response()
         }
         Err(e) => {
             let (status, _, detail) = e.parts();
-            (status, render(lang, &next, &form.username, Some(Flash::Failed(detail)))).into_response()
+            (status, render(doors, lang, &next, &form.username, Some(Flash::Failed(detail)))).into_response()
         }
     }
 }
 
 /// The form again, answered 429 with Retry-After and `why` with the wait.
-fn too_many(lang: Lang, next: &str, username: &str, why: &str, wait: std::time::Duration) -> Response {
+fn too_many(doors: Doors, lang: Lang, next: &str, username: &str, why: &str, wait: std::time::Duration) -> Response {
     let flash = Flash::Failed(format!("{why} ({} s)", wait.as_secs()));
     let retry = wait.as_secs().max(1).to_string();
-    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], render(lang, next, username, Some(flash)))
-        .into_response()
+    let page = render(doors, lang, next, username, Some(flash));
+    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, retry)], page).into_response()
 }
 
 /// `POST /sign-out`: ends the session everywhere it is used, not just in this browser.
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(token) = session::session_token(&headers)
-        && let Err(e) = store::sessions::delete(&state.pool, &signed_in::token_hash(&token)).await
-    {
-        tracing::warn!(error = %e, "could not delete a session on sign-out");
+    if let Some(token) = session::session_token(&headers) {
+        match store::sessions::delete(&state.pool, &signed_in::token_hash(&token)).await {
+            Ok(Some(responder_id)) => tracing::info!(%responder_id, "signed out"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not delete a session on sign-out"),
+        }
     }
     ([(header::SET_COOKIE, session::end_cookie(&state))], Redirect::to("/sign-in?signed_out=1")).into_response()
 }
@@ -200,7 +243,7 @@ pub async fn language(headers: HeaderMap, Form(choice): Form<LangChoice>) -> Res
 }
 
 /// The language of a request that has no signed-in user.
-fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     use super::i18n::FromHeaders;
     Lang::from_headers(headers)
 }

@@ -23,7 +23,10 @@ use clap::{
 use secrecy::SecretString;
 use url::Url;
 
-use crate::{domain::Language, telemetry::Logging};
+use crate::{
+    domain::{Language, Role},
+    telemetry::Logging,
+};
 
 /// All of Batline's settings, as `batline --help` lists them.
 #[derive(Args, Debug, Clone)]
@@ -46,6 +49,9 @@ pub struct Settings {
     /// The console's sign-ins.
     #[command(flatten)]
     pub console: ConsoleSettings,
+    /// Staff sign-in with the city's account (OpenID Connect).
+    #[command(flatten)]
+    pub oidc: OidcSettings,
     /// Public pages and webhooks.
     #[command(flatten)]
     pub public: PublicSettings,
@@ -295,6 +301,52 @@ pub struct ConsoleSettings {
     pub sign_in_lockout_max_minutes: u64,
 }
 
+/// Staff sign-in with the city's account: the console as an OpenID Connect
+/// relying party (authorisation code flow with PKCE).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Staff sign-in with the city's account (OpenID Connect)")]
+pub struct OidcSettings {
+    /// The city's OpenID Connect issuer, exactly as its discovery document
+    /// (`<issuer>/.well-known/openid-configuration`) and its tokens name it,
+    /// like `https://tunnistus.hel.fi/auth/realms/helsinki-tunnistus`. Set
+    /// it with `BATLINE_OIDC_CLIENT_ID`, `BATLINE_OIDC_CLIENT_SECRET` and
+    /// `BATLINE_OIDC_ROLES`, or none of them. https, except on loopback
+    /// (tests). The provider calls the console back at
+    /// `BATLINE_CONSOLE_URL` + `/oidc/callback`, and ends sessions through
+    /// back-channel logout at `/oidc/back-channel-logout`.
+    #[arg(long, env = "BATLINE_OIDC_ISSUER", value_parser = issuer)]
+    pub oidc_issuer: Option<String>,
+    /// The console's client id at the provider; tokens must name it in `aud`.
+    #[arg(long, env = "BATLINE_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The console's client secret at the provider. Never logged or shown.
+    #[arg(long, env = "BATLINE_OIDC_CLIENT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub oidc_client_secret: Option<SecretString>,
+    /// The claim of the ID token (or bearer token) that lists the person's
+    /// groups, as an array of strings or one string: `groups`, or
+    /// `ad_groups` for AD groups in Helsinki's staff sign-in.
+    #[arg(long, env = "BATLINE_OIDC_ROLE_CLAIM", default_value = "groups")]
+    pub oidc_role_claim: String,
+    /// Which group gives which console role, as
+    /// `lead=GRP-Batline-Leads,responder=GRP-Batline-Responders`. Someone
+    /// in none of these groups is refused. Someone in several gets the
+    /// first role listed here whose group they are in, so list the
+    /// strongest first.
+    #[arg(long, env = "BATLINE_OIDC_ROLES", value_parser = role_map)]
+    pub oidc_roles: Option<::std::vec::Vec<(Role, String)>>,
+    /// A value the token's `amr` claim must hold, marking a staff account
+    /// (`helsinkiad` for the city's directory in Helsinki's staff
+    /// sign-in). Unset: `amr` is not checked.
+    #[arg(long, env = "BATLINE_OIDC_REQUIRED_AMR")]
+    pub oidc_required_amr: Option<String>,
+    /// Whether the console also takes usernames and passwords: true or
+    /// false. Keep it on for small deployments and break-glass admins;
+    /// switch it off (with an issuer configured) to make the city's account
+    /// the only way in. `batline responder password` still sets passwords.
+    #[arg(long, env = "BATLINE_PASSWORD_SIGN_IN", default_value_t = true, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
+    pub password_sign_in: bool,
+}
+
 /// What the public reaches: Twilio's webhooks, tracking and `/open`.
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Public pages and webhooks")]
@@ -343,6 +395,48 @@ fn http_url(raw: &str) -> Result<Url, String> {
         return Err("must be an http or https URL".to_owned());
     }
     Ok(url)
+}
+
+/// An issuer URL, kept as written (tokens must name it exactly): https, or
+/// http on a loopback host for tests and development.
+fn issuer(raw: &str) -> Result<String, String> {
+    let url = http_url(raw)?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    if url.scheme() != "https" && !loopback {
+        return Err("must be an https URL (http only on loopback, for tests)".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must have no query or fragment".to_owned());
+    }
+    Ok(raw.trim().to_owned())
+}
+
+/// `lead=GRP-Batline-Leads,responder=GRP-Batline-Responders`: a role, `=`,
+/// a group; a role may be listed more than once, for several groups.
+fn role_map(raw: &str) -> Result<Vec<(Role, String)>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let bad = || {
+                format!(
+                    "entry {entry:?} must look like lead=GRP-Batline-Leads (responder, desk, lead, mayor or admin, '=', a group)"
+                )
+            };
+            let (role, group) = entry.split_once('=').ok_or_else(bad)?;
+            let role = role.trim().parse().map_err(|_| bad())?;
+            let group = group.trim();
+            if group.is_empty() {
+                return Err(bad());
+            }
+            Ok((role, group.to_owned()))
+        })
+        .collect()
 }
 
 fn secret(raw: &str) -> Result<SecretString, String> {

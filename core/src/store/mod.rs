@@ -17,6 +17,7 @@ pub mod handoffs;
 pub mod history;
 pub mod intake;
 pub mod messages;
+pub mod oidc;
 pub mod outbox;
 pub mod presence;
 pub mod privacy;

@@ -24,6 +24,50 @@ pub async fn insert(
     Ok(())
 }
 
+/// Stores a session opened through the city's provider for `responder_id`,
+/// naming the provider's subject and session so back-channel logout can end it.
+#[tracing::instrument(skip_all)]
+pub async fn insert_oidc(
+    e: impl PgExecutor<'_>,
+    token_hash: &[u8],
+    responder_id: Uuid,
+    expires_at: DateTime<Utc>,
+    subject: &str,
+    sid: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO console_sessions (token_hash, responder_id, expires_at, oidc_subject, oidc_sid)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(responder_id)
+    .bind(expires_at)
+    .bind(subject)
+    .bind(sid)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
+/// Ends the sessions a back-channel logout names: opened through the
+/// provider for `subject` (when given) in its session `sid` (when given).
+/// The caller gives at least one; returns how many ended.
+#[tracing::instrument(skip(e))]
+pub async fn delete_for_logout(e: impl PgExecutor<'_>, subject: Option<&str>, sid: Option<&str>) -> Result<u64> {
+    if subject.is_none() && sid.is_none() {
+        return Ok(0);
+    }
+    Ok(sqlx::query(
+        "DELETE FROM console_sessions WHERE oidc_subject IS NOT NULL
+           AND ($1::text IS NULL OR oidc_subject = $1) AND ($2::text IS NULL OR oidc_sid = $2)",
+    )
+    .bind(subject)
+    .bind(sid)
+    .execute(e)
+    .await?
+    .rows_affected())
+}
+
 /// The responder signed in with this token, if the session has neither
 /// expired nor sat unused for `idle`; using it restarts the idle timer.
 #[tracing::instrument(skip_all)]
@@ -60,11 +104,13 @@ pub async fn delete_stale(e: impl PgExecutor<'_>, idle: std::time::Duration) -> 
     .rows_affected())
 }
 
-/// Ends a session.
+/// Ends a session; returns whose it was, if it was one.
 #[tracing::instrument(skip_all)]
-pub async fn delete(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<()> {
-    sqlx::query("DELETE FROM console_sessions WHERE token_hash = $1").bind(token_hash).execute(e).await?;
-    Ok(())
+pub async fn delete(e: impl PgExecutor<'_>, token_hash: &[u8]) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar("DELETE FROM console_sessions WHERE token_hash = $1 RETURNING responder_id")
+        .bind(token_hash)
+        .fetch_optional(e)
+        .await?)
 }
 
 /// True while the session neither expired nor went idle. Unlike
