@@ -358,7 +358,9 @@ mod tests {
             // The only script elements: the external chat.js and the JSON data block.
             assert_eq!(page.matches("<script").count(), 2);
             assert!(page.contains("type=\"application/json\""));
-            assert!(page.contains("maxlength=\"2000\""));
+            // The limit is counted and explained by chat.js, never a maxlength
+            // that would cut a long paste silently.
+            assert!(page.contains("data-max=\"2000\"") && !page.contains("maxlength="));
             assert!(page.contains("data-line=\"+358931000000\""), "the number to call when a new chat is refused");
         }
     }
