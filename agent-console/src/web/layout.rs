@@ -152,15 +152,18 @@ pub fn page(user: &WebUser, section: Section, title: &str, flash: Option<&Flash>
                             button class="header-button" type="submit" { (t.search_button) }
                         }
                     }
-                    form method="post" action="/duty" {
-                        input type="hidden" name="_csrf" value=(user.csrf);
-                        label class="visually-hidden" for="duty-status" { (t.duty_label) }
-                        select id="duty-status" name="status" {
-                            @for status in [DutyStatus::OnDuty, DutyStatus::Away, DutyStatus::Off] {
-                                option value=(status.as_str()) selected[me.duty_status == status] { (t.duty(status)) }
+                    // Desk staff own no cases, so being on duty means nothing for them.
+                    @if me.role != Role::Desk {
+                        form method="post" action="/duty" {
+                            input type="hidden" name="_csrf" value=(user.csrf);
+                            label class="visually-hidden" for="duty-status" { (t.duty_label) }
+                            select id="duty-status" name="status" {
+                                @for status in [DutyStatus::OnDuty, DutyStatus::Away, DutyStatus::Off] {
+                                    option value=(status.as_str()) selected[me.duty_status == status] { (t.duty(status)) }
+                                }
                             }
+                            button class="header-button" type="submit" { (t.change_duty) }
                         }
-                        button class="header-button" type="submit" { (t.change_duty) }
                     }
                     form method="post" action="/language" {
                         input type="hidden" name="_csrf" value=(user.csrf);
