@@ -327,6 +327,11 @@ pub async fn floor(config: &Config, pool: &sqlx::PgPool, messages: usize, concur
         .await;
     tokio::time::timeout(Duration::from_secs(120), consume).await.context("the floor's consumer did not finish")??;
     let rate = messages as f64 / started.elapsed().as_secs_f64();
+    // Close the consumer's channel before deleting its queue: deleting a
+    // queue that still has a consumer makes the broker cancel it, and that
+    // cancel crossing lapin's own once failed the whole connection
+    // ("unexpected basic cancel-ok").
+    consumer_channel.close(200, "floor consumed").await?;
     publisher.queue_delete(&queue, QueueDeleteOptions::default()).await?;
     floor::drop(pool, &table).await?;
     connection.close(200, "floor measured").await?;
