@@ -52,14 +52,7 @@ fn state_cookie(state: &AppState, value: &str, max_age: cookie::time::Duration) 
 }
 
 fn cookie_state(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == STATE_COOKIE && !c.value().is_empty())
-        .map(|c| c.value().to_owned())
+    super::session::cookie_value(headers, STATE_COOKIE)
 }
 
 /// `?next=` of `GET /sign-in/city`.

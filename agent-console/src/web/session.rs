@@ -51,16 +51,21 @@ fn csrf_token(session_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(format!("batline-csrf:{session_token}").as_bytes()))
 }
 
-/// The session token from the request's cookies.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The non-empty value of the request's cookie `name`.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE && !c.value().is_empty())
+        .find(|c| c.name() == name && !c.value().is_empty())
         .map(|c| c.value().to_owned())
+}
+
+/// The session token from the request's cookies.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, COOKIE)
 }
 
 /// The `Set-Cookie` value that starts a session.
