@@ -422,6 +422,35 @@ CREATE TABLE public.sla_policies (
     CONSTRAINT sla_policies_warn_at_percent_check CHECK (((warn_at_percent >= 1) AND (warn_at_percent <= 99)))
 );
 
+CREATE TABLE public.topic_versions (
+    code text NOT NULL,
+    version integer NOT NULL,
+    name_fi text NOT NULL,
+    name_sv text NOT NULL,
+    name_en text NOT NULL,
+    description_fi text DEFAULT ''::text NOT NULL,
+    description_sv text DEFAULT ''::text NOT NULL,
+    description_en text DEFAULT ''::text NOT NULL,
+    valid_from timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    valid_to timestamp with time zone,
+    created_by uuid,
+    CONSTRAINT topic_versions_check CHECK (((valid_to IS NULL) OR (valid_to >= valid_from))),
+    CONSTRAINT topic_versions_description_en_check CHECK ((char_length(description_en) <= 500)),
+    CONSTRAINT topic_versions_description_fi_check CHECK ((char_length(description_fi) <= 500)),
+    CONSTRAINT topic_versions_description_sv_check CHECK ((char_length(description_sv) <= 500)),
+    CONSTRAINT topic_versions_name_en_check CHECK (((char_length(name_en) >= 1) AND (char_length(name_en) <= 80))),
+    CONSTRAINT topic_versions_name_fi_check CHECK (((char_length(name_fi) >= 1) AND (char_length(name_fi) <= 80))),
+    CONSTRAINT topic_versions_name_sv_check CHECK (((char_length(name_sv) >= 1) AND (char_length(name_sv) <= 80))),
+    CONSTRAINT topic_versions_version_check CHECK ((version >= 1))
+);
+
+CREATE TABLE public.topics (
+    code text NOT NULL,
+    "position" integer DEFAULT 100 NOT NULL,
+    retired_at timestamp with time zone,
+    CONSTRAINT topics_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{0,31}$'::text))
+);
+
 CREATE TABLE public.track_codes (
     id uuid NOT NULL,
     case_id uuid NOT NULL,
@@ -560,6 +589,12 @@ ALTER TABLE ONLY public.sla_clocks
 ALTER TABLE ONLY public.sla_policies
     ADD CONSTRAINT sla_policies_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.topic_versions
+    ADD CONSTRAINT topic_versions_pkey PRIMARY KEY (code, version);
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_pkey PRIMARY KEY (code);
+
 ALTER TABLE ONLY public.track_codes
     ADD CONSTRAINT track_codes_pkey PRIMARY KEY (id);
 
@@ -659,6 +694,8 @@ CREATE UNIQUE INDEX sla_policies_current ON public.sla_policies USING btree (COA
 
 CREATE UNIQUE INDEX sla_policies_versions ON public.sla_policies USING btree (COALESCE(channel, ''::text), COALESCE(topic, ''::text), COALESCE(priority, ''::text), version);
 
+CREATE UNIQUE INDEX topic_versions_current ON public.topic_versions USING btree (code) WHERE (valid_to IS NULL);
+
 CREATE INDEX track_codes_by_case ON public.track_codes USING btree (case_id, created_at DESC);
 
 CREATE INDEX track_codes_by_requester ON public.track_codes USING btree (case_id, requester_hash, created_at DESC);
@@ -709,6 +746,9 @@ ALTER TABLE ONLY public.cases
 
 ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_resident_id_fkey FOREIGN KEY (resident_id) REFERENCES public.residents(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_topic_in_catalogue FOREIGN KEY (topic) REFERENCES public.topics(code) NOT VALID;
 
 ALTER TABLE ONLY public.chat_sessions
     ADD CONSTRAINT chat_sessions_resident_id_fkey FOREIGN KEY (resident_id) REFERENCES public.residents(id);
@@ -766,6 +806,15 @@ ALTER TABLE ONLY public.sla_clocks
 
 ALTER TABLE ONLY public.sla_policies
     ADD CONSTRAINT sla_policies_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.responders(id);
+
+ALTER TABLE ONLY public.sla_policies
+    ADD CONSTRAINT sla_policies_topic_in_catalogue FOREIGN KEY (topic) REFERENCES public.topics(code) NOT VALID;
+
+ALTER TABLE ONLY public.topic_versions
+    ADD CONSTRAINT topic_versions_code_fkey FOREIGN KEY (code) REFERENCES public.topics(code);
+
+ALTER TABLE ONLY public.topic_versions
+    ADD CONSTRAINT topic_versions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.responders(id);
 
 ALTER TABLE ONLY public.track_codes
     ADD CONSTRAINT track_codes_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id);

@@ -53,7 +53,7 @@ const RESPONDERS: &[Demo] = &[
         name: "Mikko",
         languages: &[Language::Fi, Language::Sv],
         areas: &["Vuosaari", "Mellunmäki"],
-        topics: &["housing", "social services"],
+        topics: &["housing", "health"],
         duty: DutyStatus::OnDuty,
         role: Role::Responder,
         backstop: false,

@@ -5,6 +5,7 @@
 mod admin;
 mod browser;
 mod chat;
+mod classification;
 mod chat_browser;
 mod city_sign_in;
 mod console_admin;

@@ -27,6 +27,7 @@ pub mod search;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;
+pub mod topics;
 pub mod track_access;
 pub mod walk_in_points;
 pub mod walk_in_tickets;
