@@ -5,9 +5,9 @@
 mod admin;
 mod browser;
 mod chat;
-mod classification;
 mod chat_browser;
 mod city_sign_in;
+mod classification;
 mod console_admin;
 mod console_web;
 mod control_chars;
