@@ -3,6 +3,7 @@
 //! once and runs the tests in parallel.
 
 mod admin;
+mod area;
 mod browser;
 mod chat;
 mod chat_browser;

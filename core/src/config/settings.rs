@@ -374,7 +374,8 @@ pub struct PublicSettings {
     #[arg(long, env = "BATLINE_OPEN_SHOW_RESPONDERS", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub open_show_responders: bool,
     /// `/open` requests a minute per client address; more are answered 429
-    /// with Retry-After.
+    /// with Retry-After. The "which area am I in" page, `/area`, counts
+    /// against the same limit, and says when to try again.
     #[arg(long, env = "BATLINE_OPEN_PER_MINUTE", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
     pub open_per_minute: u32,
 }

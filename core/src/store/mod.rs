@@ -4,6 +4,7 @@
 //! `&mut *tx`; single reads take any executor.
 
 pub mod abuse_alerts;
+pub mod areas;
 pub mod breaches;
 pub mod call_backs;
 pub mod calls;
