@@ -7,13 +7,15 @@
 use std::{collections::HashSet, path::Path};
 
 use batline_bench::accuracy::{
-    DistrictFinder, HOLDOUT_SET, Labelled, LanguageHint, TUNING_SET, UNCLASSIFIED, load, measure,
+    DistrictFinder, HOLDOUT_SET, HOLDOUT2_SET, Labelled, LanguageHint, TUNING_SET, UNCLASSIFIED, load, measure,
 };
 use batline_core::{domain::Language, topic::Classifier};
 
+/// The tuning set, and both held-out sets together.
 fn sets() -> (Vec<Labelled>, Vec<Labelled>) {
     let tuning = load(Path::new(TUNING_SET)).expect("tuning set");
-    let holdout = load(Path::new(HOLDOUT_SET)).expect("held-out set");
+    let mut holdout = load(Path::new(HOLDOUT_SET)).expect("held-out set");
+    holdout.extend(load(Path::new(HOLDOUT2_SET)).expect("second held-out set"));
     (tuning, holdout)
 }
 
