@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+pub mod accuracy;
 pub mod chat;
 pub mod dashboard;
 pub mod mixed;

@@ -2,7 +2,7 @@
 //! database, and prints the figures. `batline-bench --help` lists the
 //! benchmarks; the book's benchmarks chapter records what they measured.
 
-use batline_bench::{chat, dashboard, mixed, routing, sms, voice};
+use batline_bench::{accuracy, chat, dashboard, mixed, routing, sms, voice};
 use batline_core::Config;
 use clap::{Parser, Subcommand};
 
@@ -40,6 +40,12 @@ enum Command {
     /// plus one PostgreSQL commit per message): sustained throughput,
     /// intake-to-owner latency at half of it, and an optional burst.
     Mixed(mixed::MixedBenchArgs),
+    /// Score the topic classifier on the labelled resident messages in
+    /// `bench/data/` (tuning and held-out sets apart): accuracy per
+    /// language, precision and recall per topic, the share left
+    /// unclassified and the confident wrong answers. Needs no running
+    /// Batline and no database.
+    Accuracy(accuracy::AccuracyArgs),
 }
 
 #[tokio::main]
@@ -52,13 +58,20 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = match cli.command {
+        // Reads only files shipped with the crate: no configuration needed.
+        // The place finder is not merged yet, so districts are not measured.
+        Command::Accuracy(args) => return accuracy::run(&args, None),
+        other => other,
+    };
     let config = Config::from_env()?;
-    match cli.command {
+    match command {
         Command::Sms(args) => sms::run(config, args).await,
         Command::Routing(args) => routing::run(config, args).await,
         Command::Voice(args) => voice::run(config, args).await,
         Command::Dashboard(args) => dashboard::run(config, args).await,
         Command::Chat(args) => chat::run(config, args).await,
         Command::Mixed(args) => mixed::run(config, args).await,
+        Command::Accuracy(args) => accuracy::run(&args, None),
     }
 }
