@@ -475,6 +475,35 @@ CREATE SEQUENCE public.streets_id_seq
 
 ALTER SEQUENCE public.streets_id_seq OWNED BY public.streets.id;
 
+CREATE TABLE public.topic_versions (
+    code text NOT NULL,
+    version integer NOT NULL,
+    name_fi text NOT NULL,
+    name_sv text NOT NULL,
+    name_en text NOT NULL,
+    description_fi text DEFAULT ''::text NOT NULL,
+    description_sv text DEFAULT ''::text NOT NULL,
+    description_en text DEFAULT ''::text NOT NULL,
+    valid_from timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    valid_to timestamp with time zone,
+    created_by uuid,
+    CONSTRAINT topic_versions_check CHECK (((valid_to IS NULL) OR (valid_to >= valid_from))),
+    CONSTRAINT topic_versions_description_en_check CHECK ((char_length(description_en) <= 500)),
+    CONSTRAINT topic_versions_description_fi_check CHECK ((char_length(description_fi) <= 500)),
+    CONSTRAINT topic_versions_description_sv_check CHECK ((char_length(description_sv) <= 500)),
+    CONSTRAINT topic_versions_name_en_check CHECK (((char_length(name_en) >= 1) AND (char_length(name_en) <= 80))),
+    CONSTRAINT topic_versions_name_fi_check CHECK (((char_length(name_fi) >= 1) AND (char_length(name_fi) <= 80))),
+    CONSTRAINT topic_versions_name_sv_check CHECK (((char_length(name_sv) >= 1) AND (char_length(name_sv) <= 80))),
+    CONSTRAINT topic_versions_version_check CHECK ((version >= 1))
+);
+
+CREATE TABLE public.topics (
+    code text NOT NULL,
+    "position" integer DEFAULT 100 NOT NULL,
+    retired_at timestamp with time zone,
+    CONSTRAINT topics_code_check CHECK ((code ~ '^[a-z][a-z0-9_]{0,31}$'::text))
+);
+
 CREATE TABLE public.track_codes (
     id uuid NOT NULL,
     case_id uuid NOT NULL,
@@ -629,6 +658,12 @@ ALTER TABLE ONLY public.sla_policies
 ALTER TABLE ONLY public.streets
     ADD CONSTRAINT streets_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.topic_versions
+    ADD CONSTRAINT topic_versions_pkey PRIMARY KEY (code, version);
+
+ALTER TABLE ONLY public.topics
+    ADD CONSTRAINT topics_pkey PRIMARY KEY (code);
+
 ALTER TABLE ONLY public.track_codes
     ADD CONSTRAINT track_codes_pkey PRIMARY KEY (id);
 
@@ -732,6 +767,8 @@ CREATE UNIQUE INDEX sla_policies_versions ON public.sla_policies USING btree (CO
 
 CREATE INDEX streets_name_fi ON public.streets USING btree (lower(name_fi));
 
+CREATE UNIQUE INDEX topic_versions_current ON public.topic_versions USING btree (code) WHERE (valid_to IS NULL);
+
 CREATE INDEX track_codes_by_case ON public.track_codes USING btree (case_id, created_at DESC);
 
 CREATE INDEX track_codes_by_requester ON public.track_codes USING btree (case_id, requester_hash, created_at DESC);
@@ -785,6 +822,9 @@ ALTER TABLE ONLY public.cases
 
 ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_resident_id_fkey FOREIGN KEY (resident_id) REFERENCES public.residents(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_topic_in_catalogue FOREIGN KEY (topic) REFERENCES public.topics(code) NOT VALID;
 
 ALTER TABLE ONLY public.chat_sessions
     ADD CONSTRAINT chat_sessions_resident_id_fkey FOREIGN KEY (resident_id) REFERENCES public.residents(id);
@@ -849,8 +889,17 @@ ALTER TABLE ONLY public.sla_clocks
 ALTER TABLE ONLY public.sla_policies
     ADD CONSTRAINT sla_policies_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.responders(id);
 
+ALTER TABLE ONLY public.sla_policies
+    ADD CONSTRAINT sla_policies_topic_in_catalogue FOREIGN KEY (topic) REFERENCES public.topics(code) NOT VALID;
+
 ALTER TABLE ONLY public.streets
     ADD CONSTRAINT streets_district_fkey FOREIGN KEY (district) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE ONLY public.topic_versions
+    ADD CONSTRAINT topic_versions_code_fkey FOREIGN KEY (code) REFERENCES public.topics(code);
+
+ALTER TABLE ONLY public.topic_versions
+    ADD CONSTRAINT topic_versions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.responders(id);
 
 ALTER TABLE ONLY public.track_codes
     ADD CONSTRAINT track_codes_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id);

@@ -323,6 +323,10 @@ pub mod event_kind {
     pub const SLA_WARNING: &str = "sla_warning";
     /// An SLA target passed unmet: recorded and raised to the shift lead.
     pub const SLA_BREACHED: &str = "sla_breached";
+    /// Filing heard a topic, a place or words of danger in the resident's
+    /// words (data: what it heard, how sure, the deciding words, and what
+    /// the case was filed with).
+    pub const AUTO_CLASSIFIED: &str = "auto_classified";
     /// A person set the case's topic, area or priority (data: what it was and
     /// what it is now, and whether it corrected an automatic choice).
     pub const CLASSIFIED: &str = "classified";

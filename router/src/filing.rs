@@ -8,6 +8,7 @@
 //! intake row's lock; each path ends with the intake marked filed into its
 //! case, which is what makes a redelivery change nothing.
 
+mod heard;
 pub mod satisfaction;
 
 use batline_core::{
@@ -30,6 +31,7 @@ use batline_core::{
 use sqlx::PgConnection;
 use uuid::Uuid;
 
+use self::heard::Heard;
 use crate::state::Router;
 
 /// What filing did.
@@ -145,10 +147,23 @@ pub async fn open_case(
         prefer_present: matches!(intake.channel, Channel::Chat | Channel::Voice),
         presence_window: router.config.presence_window,
     };
+    // What the resident's words say; what the channel knows (a walk-in
+    // point's district, the desk's topic) comes first.
+    let heard = Heard::listen(&router.city, &intake.body, opening.language);
+    let mut topic = opening.topic.or(heard.topic());
+    // The classifier knows the catalogue's first codes; an admin may since
+    // have retired one, and a retired topic is given to no new case.
+    if opening.topic.is_none()
+        && let Some(code) = topic
+        && !store::topics::is_offered(&mut *conn, code).await?
+    {
+        topic = None;
+    }
+    let area = opening.area.or(heard.district());
+    let priority = heard.priority();
+    let needs = Needs { area, topic, ..needs };
     // Planned before the owner's row is locked, to hold that lock no longer than needed.
-    // Every case opens at normal priority; a responder may raise it later.
-    let priority = Priority::Normal;
-    let clocks = sla::plan(conn, intake.channel, opening.topic, priority, intake.received_at).await?;
+    let clocks = sla::plan(conn, intake.channel, topic, priority, intake.received_at).await?;
     let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);
@@ -160,8 +175,8 @@ pub async fn open_case(
             channel: intake.channel,
             language: opening.language,
             opened_at: intake.received_at,
-            area: opening.area.map(str::to_owned),
-            topic: opening.topic.map(str::to_owned),
+            area: area.map(str::to_owned),
+            topic: topic.map(str::to_owned),
             ack_due_at: router.clock.now() + window,
             priority,
             clocks,
@@ -173,6 +188,10 @@ pub async fn open_case(
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
     store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
+    if heard.anything() {
+        let record = heard.record(topic, area);
+        store::events::append(conn, case.id, event_kind::AUTO_CLASSIFIED, ActorKind::System, None, record).await?;
+    }
     let mut reason = decision.reason();
     if let Some(map) = reason.as_object_mut() {
         map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
@@ -184,6 +203,14 @@ pub async fn open_case(
     outbox_ids.extend(queue_auto_reply(conn, case.id, intake.channel, answer(&case, &decision.owner_name)).await?);
     let assigned = BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None };
     outbox_ids.push(Outbox::enqueue(conn, &assigned).await?);
+    if priority == Priority::Urgent {
+        // Words of danger: the shift lead hears of it at once, not at the
+        // first missed deadline.
+        let lead_id = assign::lead_for(conn, area, router.clock.now()).await?.map(|(id, _)| id);
+        let urgent = BusMessage::UrgentCase { case_id: case.id, owner_id, lead_id };
+        outbox_ids.push(Outbox::enqueue(conn, &urgent).await?);
+        tracing::warn!(case_id = %case.id, words = ?heard.priority.words, "urgent case: the lead is alerted");
+    }
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
     Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, outbox_ids))
 }

@@ -30,6 +30,7 @@ use batline_core::{
     bus::Bus,
     clock::{Clock, SystemClock},
     outbox::Outbox,
+    place::CityMap,
     store,
 };
 use sqlx::PgPool;
@@ -64,7 +65,11 @@ pub async fn run_with_clock(
     let outbox = Outbox::new(pool.clone(), bus.clone());
     let relay = outbox.spawn_relay(shutdown.clone());
     let prefetch = config.prefetch;
-    let router = Arc::new(Router { config, pool, outbox, clock });
+    // The map as loaded now: `batline areas load` takes effect for filing
+    // when the routers restart.
+    let city = Arc::new(CityMap::load(&pool).await?);
+    tracing::info!(empty = city.is_empty(), "the city's map is loaded");
+    let router = Arc::new(Router { config, pool, outbox, clock, city });
     let sweeper = deadlines::spawn(router.clone(), shutdown.clone());
     let (pool, names) = (router.pool.clone(), bus.names().clone());
     let recorder = bus.consume_dead_letters(prefetch, shutdown.clone(), move |letter| {

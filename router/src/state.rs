@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use batline_core::{Config, clock::Clock, outbox::Outbox};
+use batline_core::{Config, clock::Clock, outbox::Outbox, place::CityMap};
 use sqlx::PgPool;
 
 /// What the intake handler needs.
@@ -18,4 +18,7 @@ pub struct Router {
     pub outbox: Outbox,
     /// Deadlines are set and checked by this clock.
     pub clock: Arc<dyn Clock>,
+    /// The city's districts and streets, loaded at start-up: filing finds
+    /// the place a resident names in them.
+    pub city: Arc<CityMap>,
 }

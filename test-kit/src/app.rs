@@ -246,6 +246,7 @@ impl TestApp {
             pool: self.pool.clone(),
             outbox: batline_core::outbox::Outbox::new(self.pool.clone(), bus),
             clock: self.clock.clone(),
+            city: std::sync::Arc::new(batline_core::place::CityMap::load(&self.pool).await?),
         })
     }
 

@@ -55,7 +55,8 @@ async fn the_owner_classifies_a_case_from_the_catalogue_and_the_timeline_says_wh
     let events: Vec<&serde_json::Value> =
         detail["timeline"].as_array().into_iter().flatten().filter(|e| e["kind"] == "classified").collect();
     assert_eq!(events.len(), 1, "{detail}");
-    assert_eq!(events[0]["data"]["previous"], json!({ "topic": null, "area": null, "priority": "normal" }));
+    // Filing heard the park in the resident's words already.
+    assert_eq!(events[0]["data"]["previous"], json!({ "topic": "parks", "area": null, "priority": "normal" }));
     // The same again changes nothing and adds nothing.
     let (status, _) = aino.put(&path, json!({ "topic": "parks", "area": "Kallio", "priority": "high" })).await?;
     assert_eq!(status, 200);
@@ -113,5 +114,70 @@ async fn the_owner_classifies_a_case_from_the_catalogue_and_the_timeline_says_wh
     let (status, _) =
         hanna.put("/api/v1/topics/nothing", json!({ "name_fi": "x", "name_sv": "x", "name_en": "x" })).await?;
     assert_eq!(status, 404);
+    app.teardown().await
+}
+
+/// An SMS naming a broken street light at a street corner is filed with its
+/// topic and district, and the owner chosen with them from the first second;
+/// danger words make a case urgent; a person's change of what filing heard
+/// is counted as a correction.
+#[tokio::test]
+async fn filing_hears_topic_district_and_danger_in_the_residents_words() -> TestResult {
+    let mut app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    // The routers read the map at start.
+    app.restart_router().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    // Mikko knows Kallio and its streets; Aino knows neither.
+    sqlx::query("UPDATE responders SET areas = '{Kallio}', topics = '{streets}' WHERE id = $1")
+        .bind(mikko.id)
+        .execute(&app.pool)
+        .await?;
+    sqlx::query("UPDATE responders SET areas = '{Vuosaari}', topics = '{housing}' WHERE id = $1")
+        .bind(aino.id)
+        .execute(&app.pool)
+        .await?;
+
+    app.text(RESIDENT, "Katuvalo on rikki Fleminginkadun ja Helsinginkadun kulmassa").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!((case.topic.as_deref(), case.area.as_deref()), (Some("streets"), Some("Kallio")));
+    assert_eq!(case.owner_id, mikko.id, "the owner is chosen with the topic and district");
+    let heard: serde_json::Value =
+        sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'auto_classified'")
+            .bind(case.id)
+            .fetch_one(&app.pool)
+            .await?;
+    assert!(heard["topic_words"].as_array().is_some_and(|w| !w.is_empty()), "{heard}");
+    assert!(heard["place_words"].as_array().is_some_and(|w| !w.is_empty()), "{heard}");
+
+    // Danger words: urgent from the first second.
+    const OTHER: &str = "+358405550402";
+    app.text(OTHER, "Rappukäytävässä haisee voimakkaasti kaasu, mitä teen").await?;
+    let urgent = app.wait_for_cases(OTHER, 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!(urgent.priority.as_str(), "urgent");
+
+    // The owner changes the district filing heard: a counted correction.
+    let mikko_console = app.sign_in("mikko").await?;
+    let path = format!("/api/v1/cases/{}/classification", case.id);
+    let (status, _) =
+        mikko_console.put(&path, json!({ "topic": "streets", "area": "Kallio", "priority": "normal" })).await?;
+    assert_eq!(status, 200);
+    let (status, refused) =
+        mikko_console.put(&path, json!({ "topic": "streets", "area": "Atlantis", "priority": "normal" })).await?;
+    assert_eq!(status, 422, "not a district: {refused}");
+    let (status, _) =
+        mikko_console.put(&path, json!({ "topic": "snow", "area": "Sörnäinen", "priority": "normal" })).await?;
+    assert_eq!(status, 200);
+    let corrected: serde_json::Value = sqlx::query_scalar(
+        "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'classified' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(case.id)
+    .fetch_one(&app.pool)
+    .await?;
+    assert_eq!(
+        (corrected["corrects_heard_topic"].as_bool(), corrected["corrects_heard_area"].as_bool()),
+        (Some(true), Some(true))
+    );
     app.teardown().await
 }

@@ -84,6 +84,7 @@ async fn a_router_killed_before_its_ack_loses_nothing_and_files_nothing_twice() 
         pool: app.pool.clone(),
         outbox: Outbox::new(app.pool.clone(), bus),
         clock: app.clock.clone(),
+        city: std::sync::Arc::new(batline_core::place::CityMap::empty()),
     };
     for m in &taken {
         let BusMessage::IntakeArrived { intake_id, .. } = serde_json::from_slice(&m.delivery.data)? else {

@@ -10,6 +10,7 @@ pub mod canned_replies;
 pub mod cases;
 pub mod chat_signals;
 pub mod dead_letters;
+pub mod districts;
 pub mod duty;
 pub mod handoffs;
 pub mod openapi;
@@ -73,6 +74,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::classify))
         .routes(routes!(topics::list, topics::add))
         .routes(routes!(topics::change))
+        .routes(routes!(districts::list))
         .routes(routes!(openapi::openapi_json))
 }
 

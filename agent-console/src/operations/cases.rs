@@ -283,6 +283,12 @@ pub struct Classification<'a> {
 /// Longest district name taken.
 const MAX_AREA_CHARS: usize = 80;
 
+/// Whether `area` is one of the city's districts. A city that has loaded no
+/// districts yet (`batline areas load`) has no list to hold it to.
+async fn known_district(conn: &mut PgConnection, area: &str) -> Result<bool, ApiError> {
+    Ok(store::areas::count(&mut *conn).await? == 0 || store::areas::is_district(&mut *conn, area).await?)
+}
+
 /// Sets a case's topic, area and priority, open or resolved (a resolved
 /// case is classified for the figures too). Its owner or a lead may. A
 /// topic must be one the catalogue still offers, unless the case has it
@@ -308,10 +314,28 @@ pub async fn classify_as(
             "{topic:?} is not a topic of the service catalogue; choose one from GET /api/v1/topics"
         )));
     }
+    if let Some(area) = &area
+        && case.area.as_ref() != Some(area)
+        && !known_district(&mut tx, area).await?
+    {
+        return Err(ApiError::Unprocessable(format!(
+            "{area:?} is not one of the city's districts; choose one from GET /api/v1/districts"
+        )));
+    }
     let unchanged = case.topic.as_deref() == wanted.topic && case.area == area && case.priority == wanted.priority;
     if unchanged {
         return Ok(case);
     }
+    // A topic or district filing heard and a person now changes is a
+    // correction: counted, so the classifier's accuracy in real use is known.
+    let heard = store::events::for_case_of_kinds(&mut *tx, case.id, &[event_kind::AUTO_CLASSIFIED]).await?;
+    let heard = heard.last().map(|e| &e.data);
+    let corrected = |key: &str, now: Option<&str>, wanted: Option<&str>| {
+        let filed = heard.and_then(|d| d.get(key)).and_then(serde_json::Value::as_str);
+        filed.is_some() && filed == now && wanted != now
+    };
+    let corrects_topic = corrected("topic", case.topic.as_deref(), wanted.topic);
+    let corrects_area = corrected("area", case.area.as_deref(), area.as_deref());
     let classified = store::cases::classify(&mut tx, case.id, wanted.topic, area.as_deref(), wanted.priority)
         .await?
         .ok_or(batline_core::Error::NotFound("case"))?;
@@ -324,6 +348,7 @@ pub async fn classify_as(
         serde_json::json!({
             "topic": classified.topic, "area": classified.area, "priority": classified.priority,
             "previous": { "topic": case.topic, "area": case.area, "priority": case.priority },
+            "corrects_heard_topic": corrects_topic, "corrects_heard_area": corrects_area,
         }),
     )
     .await?;

@@ -26,6 +26,7 @@ use batline_core::{
     domain::{CaseStatus, Channel, Direction, DutyStatus, MessageKind, Priority, Role, event_kind},
     store::{
         self,
+        areas::District,
         call_backs::CallBack,
         calls::Call,
         canned_replies::CannedReply,
@@ -91,6 +92,8 @@ struct View {
     sms_heading: Option<String>,
     /// The service catalogue, for the topic's name and the classification.
     topics: Vec<Topic>,
+    /// The city's districts, for the classification.
+    districts: Vec<District>,
 }
 
 /// What was typed, kept when an action is refused.
@@ -145,6 +148,7 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     Ok(View {
         sms_heading,
         topics: store::topics::all(&state.pool).await?,
+        districts: store::areas::districts(&state.pool).await?,
         messages,
         events,
         names,
@@ -202,7 +206,7 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.owner) ":" } dd { (view.item.owner_name) } }
             div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
             div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
-            div { dt { (t.area) ":" } dd { (case.area.as_deref().unwrap_or(t.none)) } }
+            div { dt { (t.area) ":" } dd data-area { (area_name(view, case.area.as_deref(), user.lang).unwrap_or(t.none)) } }
             div { dt { (t.topic) ":" } dd data-topic { (topic_name(view, case.topic.as_deref(), user.lang).unwrap_or(t.none)) } }
             div { dt { (t.priority_label) ":" } dd data-priority { (t.priority(case.priority)) } }
             div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
@@ -414,6 +418,13 @@ fn topic_name<'a>(view: &'a View, code: Option<&'a str>, lang: batline_core::dom
     Some(view.topics.iter().find(|t| t.code == code).map_or(code, |t| t.name(lang)))
 }
 
+/// A district's name in `lang` (Swedish in Swedish); an area the list does
+/// not know as it is.
+fn area_name<'a>(view: &'a View, code: Option<&'a str>, lang: batline_core::domain::Language) -> Option<&'a str> {
+    let code = code?;
+    Some(view.districts.iter().find(|d| d.code == code).map_or(code, |d| d.name(lang)))
+}
+
 /// Topic, area and priority from the city's lists, behind a button.
 fn classify_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
     let case = &view.item.case;
@@ -438,7 +449,22 @@ fn classify_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
                     }
                 }
                 label for="classify-area" { (t.area) }
-                input type="text" id="classify-area" name="area" maxlength="80" value=(case.area.as_deref().unwrap_or(""));
+                @let area = case.area.as_deref();
+                @if view.districts.is_empty() {
+                    // A city with no districts loaded has no list to choose from.
+                    input type="text" id="classify-area" name="area" maxlength="80" value=(area.unwrap_or(""));
+                } @else {
+                    select id="classify-area" name="area" {
+                        option value="" selected[area.is_none()] { (t.not_known) }
+                        @for district in &view.districts {
+                            option value=(district.code) selected[area == Some(district.code.as_str())] { (district.name(user.lang)) }
+                        }
+                        // An area written before the districts were known stays choosable.
+                        @if let Some(area) = area.filter(|a| !view.districts.iter().any(|d| d.code == *a)) {
+                            option value=(area) selected { (area) }
+                        }
+                    }
+                }
                 label for="classify-priority" { (t.priority_label) }
                 select id="classify-priority" name="priority" {
                     @for priority in [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent] {

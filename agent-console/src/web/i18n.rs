@@ -1244,6 +1244,12 @@ batline_core::texts! {
         en: "nobody present",
     }
 
+    alert_urgent {
+        fi: "Kiireellinen asia: viestissä on vaaraan viittaavia sanoja",
+        sv: "Brådskande ärende: meddelandet talar om fara",
+        en: "An urgent case: its message speaks of danger",
+    }
+
     alert_nobody_present {
         fi: "Kuittaus myöhästyi eikä ketään ole paikalla ottamaan tapausta",
         sv: "Kvitteringen försenades och ingen är på plats att ta ärendet",

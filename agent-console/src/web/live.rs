@@ -192,6 +192,12 @@ fn note_for(user: &WebUser, msg: &BusMessage, offered_to: OfferedTo) -> Option<s
         BusMessage::NobodyPresent { case_id, owner_id, .. } if *owner_id == me || sees_all => {
             (*case_id, "nobody_present", None)
         }
+        BusMessage::UrgentCase { case_id, owner_id, lead_id }
+            if *owner_id == me || *lead_id == Some(me) || user.me.role == Role::Lead =>
+        {
+            (*case_id, "urgent", Some(t.alert_urgent))
+        }
+        BusMessage::UrgentCase { case_id, .. } if sees_all => (*case_id, "urgent", None),
         _ => return None,
     };
     let mut note = json!({ "type": "case", "case_id": case_id, "kind": kind });

@@ -50,6 +50,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("sla_breached", "SLA-raja ylittyi", "SLA-gränsen överskreds", "SLA deadline missed"),
     ("note", "Sisäinen muistiinpano", "Intern anteckning", "Internal note"),
     ("classified", "Luokiteltiin", "Klassificerades", "Classified"),
+    (
+        "auto_classified",
+        "Luokiteltiin viestin sanoista",
+        "Klassificerades utifrån meddelandet",
+        "Classified from the message",
+    ),
 ];
 
 /// (rule or preference, Finnish, Swedish, English): why the owner was chosen.
@@ -190,6 +196,42 @@ fn classified(lang: Language, data: &Value) -> Option<String> {
     )
 }
 
+/// What filing heard in the resident's words, and the words that decided
+/// it, in `lang`: "topic streets (0.82: katuvalo, rikki); area Kallio
+/// (Fleminginkatu 12); priority urgent (kaasu)".
+fn heard(lang: Language, data: &Value) -> String {
+    let words = |key: &str| -> String {
+        data.get(key)
+            .and_then(Value::as_array)
+            .map(|w| w.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default()
+    };
+    let (topic_name, area_name, priority_name, unsure) = match lang {
+        Language::Fi => ("aihe", "alue", "kiireellisyys", "ei varma, vastaaja valitsee"),
+        Language::Sv => ("ämne", "område", "brådska", "osäkert, svararen väljer"),
+        Language::En => ("topic", "area", "priority", "not sure, the responder chooses"),
+    };
+    let mut parts = Vec::new();
+    match text(data, "topic_heard") {
+        Some(topic) => {
+            let confidence = text(data, "topic_confidence").unwrap_or_default();
+            let confidence = if lang == Language::En { confidence } else { confidence.replace('.', ",") };
+            parts.push(format!("{topic_name} {topic} ({confidence}: {})", words("topic_words")));
+        }
+        None => parts.push(format!("{topic_name}: {unsure}")),
+    }
+    if let Some(place) = text(data, "place") {
+        match text(data, "area") {
+            Some(area) => parts.push(format!("{area_name} {area} ({place}: {})", words("place_words"))),
+            None => parts.push(format!("{area_name}: {unsure} ({place})")),
+        }
+    }
+    if let Some(priority) = text(data, "priority").filter(|p| p != "normal") {
+        parts.push(format!("{priority_name} {priority} ({})", words("priority_words")));
+    }
+    parts.join("; ")
+}
+
 /// The particulars worth reading: who, why, what was said.
 pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
     let data = &event.data;
@@ -200,6 +242,9 @@ pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
     }
     if event.kind == "classified" {
         return classified(lang, data);
+    }
+    if event.kind == "auto_classified" {
+        return Some(heard(lang, data));
     }
     let mut parts = Vec::new();
     if let Some(owner) = text(data, "owner_name") {
@@ -265,6 +310,28 @@ mod tests {
             Some("topic parks (was –), priority high (was normal)")
         );
         assert!(detail(Language::Fi, &classified).is_some_and(|d| d.starts_with("aihe parks (ennen –)")));
+    }
+
+    #[test]
+    fn what_filing_heard_reads_with_its_deciding_words() {
+        let heard = event(
+            "auto_classified",
+            serde_json::json!({"topic": "streets", "topic_heard": "streets", "topic_confidence": 0.82,
+                               "topic_words": ["katuvalo", "rikki"], "area": "Kallio", "place": "Fleminginkatu",
+                               "place_words": ["Fleminginkadulla"], "priority": "normal", "priority_words": []}),
+        );
+        assert_eq!(
+            detail(Language::Fi, &heard).as_deref(),
+            Some("aihe streets (0,82: katuvalo, rikki); alue Kallio (Fleminginkatu: Fleminginkadulla)")
+        );
+        let vague = event(
+            "auto_classified",
+            serde_json::json!({"topic_heard": null, "priority": "urgent", "priority_words": ["gas"]}),
+        );
+        assert_eq!(
+            detail(Language::En, &vague).as_deref(),
+            Some("topic: not sure, the responder chooses; priority urgent (gas)")
+        );
     }
 
     #[test]

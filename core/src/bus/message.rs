@@ -100,6 +100,16 @@ pub enum BusMessage {
         /// The shift lead (or, with no shift running, the backstop) alerted.
         lead_id: Option<Uuid>,
     },
+    /// A new case's words speak of danger to life or safety (the priority
+    /// rules made it urgent): the shift lead is alerted at once.
+    UrgentCase {
+        /// The case.
+        case_id: Uuid,
+        /// Its owner.
+        owner_id: Uuid,
+        /// The shift lead (or, with no shift running, the backstop) alerted.
+        lead_id: Option<Uuid>,
+    },
     /// Something a chat resident sees changed: a message in their
     /// conversation, their case's owner or status, a read mark. Every
     /// gateway hears it; the one holding the session's socket reads the
@@ -139,6 +149,7 @@ impl BusMessage {
             BusMessage::CaseUpdated { .. } => (Exchange::Events, "case.updated".to_owned()),
             BusMessage::SlaBreached { .. } => (Exchange::Events, "case.sla_breached".to_owned()),
             BusMessage::NobodyPresent { .. } => (Exchange::Events, "case.nobody_present".to_owned()),
+            BusMessage::UrgentCase { .. } => (Exchange::Events, "case.urgent".to_owned()),
             BusMessage::ChatUpdated { .. } => (Exchange::Events, CHAT_UPDATED.to_owned()),
             BusMessage::ChatTyping { .. } => (Exchange::Events, CHAT_TYPING.to_owned()),
         }

@@ -184,3 +184,43 @@ pub async fn list_places(e: impl PgExecutor<'_>) -> Result<Vec<PlaceRow>> {
 pub async fn list_postal_codes(e: impl PgExecutor<'_>) -> Result<Vec<PostalCodeRow>> {
     Ok(sqlx::query_as("SELECT code, district FROM postal_codes ORDER BY code").fetch_all(e).await?)
 }
+
+/// A district as lists show it: its code and names.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct District {
+    /// The code cases, responders and walk-in points hold.
+    pub code: String,
+    /// Finnish name.
+    pub name_fi: String,
+    /// Swedish name.
+    pub name_sv: String,
+}
+
+impl District {
+    /// The name in `lang` (Swedish in Swedish, else Finnish: the city has
+    /// no English names for its districts).
+    pub fn name(&self, lang: crate::domain::Language) -> &str {
+        match lang {
+            crate::domain::Language::Sv => &self.name_sv,
+            _ => &self.name_fi,
+        }
+    }
+}
+
+/// The districts (the level Batline routes on), by Finnish name: what the
+/// city's lists of areas offer.
+#[tracing::instrument(skip(e))]
+pub async fn districts(e: impl PgExecutor<'_>) -> Result<Vec<District>> {
+    Ok(sqlx::query_as("SELECT code, name_fi, name_sv FROM areas WHERE level = 'district' ORDER BY name_fi")
+        .fetch_all(e)
+        .await?)
+}
+
+/// Whether `code` is a district's.
+#[tracing::instrument(skip(e))]
+pub async fn is_district(e: impl PgExecutor<'_>, code: &str) -> Result<bool> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE code = $1 AND level = 'district')")
+        .bind(code)
+        .fetch_one(e)
+        .await?)
+}
