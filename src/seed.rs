@@ -52,7 +52,7 @@ const RESPONDERS: &[Demo] = &[
         username: "mikko",
         name: "Mikko",
         languages: &[Language::Fi, Language::Sv],
-        areas: &["Vuosaari", "Mellunmäki"],
+        areas: &["Vuosaari", "Mellunkylä"],
         topics: &["housing", "health"],
         duty: DutyStatus::OnDuty,
         role: Role::Responder,

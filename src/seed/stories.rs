@@ -154,7 +154,7 @@ pub const STORIES: &[Story] = &[
         Sms,
         Fi,
         105,
-        "Mellunmäki",
+        "Mellunkylä",
         "health",
         "Äitini kotihoidon käynti jäi tänään väliin, kehen voin ottaa yhteyttä?",
     )
@@ -309,7 +309,7 @@ pub const STORIES: &[Story] = &[
     .ack(2)
     .reply(10, "You can book a time with the social adviser at Kallio, Thursdays 9-12.")
     .resolve(50, "Adviser appointment booked."),
-    story(8 * HOUR, Sms, Fi, 118, "Mellunmäki", "housing", "Rappukäytävän valo ei syty, on aivan pimeää.")
+    story(8 * HOUR, Sms, Fi, 118, "Mellunkylä", "housing", "Rappukäytävän valo ei syty, on aivan pimeää.")
         .ack(4)
         .handoff(10, &["aino", "linnea"], "Tämä on katuvalo eikä taloyhtiön valo, ota sinä.")
         .reply(45, "Kiitos, valo korjataan huomenna.")
@@ -403,7 +403,7 @@ pub const STORIES: &[Story] = &[
     .ack(0)
     .handoff(15, &["aino", "mikko"], "Katuvalot ovat sinun alaasi, ota tämä.")
     .reply(40, "Kiitos, katuvalo korjataan huomenna aamulla."),
-    story(HOUR + 45, Chat, Fi, 0, "Mellunmäki", "health", "Miten saan ajan sosiaalityöntekijälle?")
+    story(HOUR + 45, Chat, Fi, 0, "Mellunkylä", "health", "Miten saan ajan sosiaalityöntekijälle?")
         .ack(0)
         .reply(3, "Voit varata ajan puhelimitse arkisin 9-15, autan mielelläni."),
     story(HOUR + 30, Sms, Sv, 129, "Lauttasaari", "schools", "Skolans gymnastiksal är för kall, barnen fryser.")

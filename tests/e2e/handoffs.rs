@@ -55,7 +55,10 @@ async fn an_accepted_handoff_moves_the_case_and_the_resident_is_told() -> TestRe
         format!("Helsingin kaupunki: Asiaasi {} hoitaa nyt Mikko. Vastaamme pian.", case.tracking_code)
     );
     let k = kinds(&app, case.id).await?;
-    assert_eq!(k, ["opened", "assigned", "acknowledged", "handoff_offered", "handoff_accepted", "assigned"]);
+    assert_eq!(
+        k,
+        ["opened", "auto_classified", "assigned", "acknowledged", "handoff_offered", "handoff_accepted", "assigned"]
+    );
     let reason: Value = sqlx::query_scalar(
         "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned' ORDER BY id DESC LIMIT 1",
     )

@@ -113,14 +113,14 @@ async fn a_chat_case_stays_with_its_owner_when_nobody_else_is_present_and_moves_
     assert!(after.ack_due_at.is_some_and(|due| due > app.clock.now_utc()), "with a fresh deadline");
     let events = timeline(&app, id).await?;
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(kinds, ["opened", "assigned", "ack_missed"]);
-    let miss = &events[2].1;
+    assert_eq!(kinds, ["opened", "auto_classified", "assigned", "ack_missed"]);
+    let miss = &events[3].1;
     assert_eq!(miss["outcome"], "stayed");
     assert_eq!(miss["owner_name"], "Mikko");
     assert_eq!(miss["window_seconds"], json!(window.as_secs()));
     assert_eq!(miss["raised_to"], json!(app.backstop.id), "no shift runs: raised to the backstop");
     // The assignment named the window the owner had.
-    assert_eq!(events[1].1["ack_within_seconds"], json!(window.as_secs()));
+    assert_eq!(events[2].1["ack_within_seconds"], json!(window.as_secs()));
     // The lead is alerted live and sees it on the lead page.
     let note = next_note(&mut lead_live, "nobody_present").await?;
     assert_eq!(note["case_id"], json!(id));
@@ -140,12 +140,12 @@ async fn a_chat_case_stays_with_its_owner_when_nobody_else_is_present_and_moves_
     assert_eq!(moved.owner_id, linnea.id, "moved to the colleague who is present");
     let events = timeline(&app, id).await?;
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(kinds, ["opened", "assigned", "ack_missed", "ack_missed", "assigned"]);
-    assert_eq!(events[3].1["outcome"], "moved");
-    assert_eq!(events[3].1["to_name"], "Linnea");
-    assert_eq!(events[4].1["because"], "ack_missed");
-    assert_eq!(events[4].1["previous_owner_id"], json!(mikko.id));
-    let considered = events[4].1["candidates"].as_array().context("candidates")?;
+    assert_eq!(kinds, ["opened", "auto_classified", "assigned", "ack_missed", "ack_missed", "assigned"]);
+    assert_eq!(events[4].1["outcome"], "moved");
+    assert_eq!(events[4].1["to_name"], "Linnea");
+    assert_eq!(events[5].1["because"], "ack_missed");
+    assert_eq!(events[5].1["previous_owner_id"], json!(mikko.id));
+    let considered = events[5].1["candidates"].as_array().context("candidates")?;
     assert!(considered.iter().all(|c| c["id"] != json!(mikko.id)), "the owner who missed is not a candidate");
     assert!(owner_notices(&app, id).await?.is_empty(), "not before Linnea takes it up");
     // The case's timeline explains the window and the rule applied each time.

@@ -51,11 +51,11 @@ async fn an_unacknowledged_case_moves_to_a_present_colleague_and_the_resident_he
     assert_eq!(moved.owner_id, second);
     let events = timeline(&app, case.id).await?;
     let kinds: Vec<&str> = events.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(kinds, ["opened", "assigned", "ack_missed", "assigned"]);
-    assert_eq!(events[2].1["owner_id"], json!(first));
-    assert_eq!(events[2].1["outcome"], "moved");
-    assert_eq!(events[3].1["previous_owner_id"], json!(first));
-    assert_eq!(events[3].1["because"], "ack_missed");
+    assert_eq!(kinds, ["opened", "auto_classified", "assigned", "ack_missed", "assigned"]);
+    assert_eq!(events[3].1["owner_id"], json!(first));
+    assert_eq!(events[3].1["outcome"], "moved");
+    assert_eq!(events[4].1["previous_owner_id"], json!(first));
+    assert_eq!(events[4].1["because"], "ack_missed");
     let notices = format!("SELECT count(*) FROM messages WHERE case_id = '{}' AND kind = 'notice'", case.id);
     assert_eq!(app.count(&notices).await?, 0, "not told of someone who has not taken it up");
 

@@ -45,9 +45,11 @@ async fn sms_reaches_a_named_owner_and_back() -> TestResult {
     assert_eq!(status, 200);
     let kinds: Vec<&str> =
         detail["timeline"].as_array().into_iter().flatten().filter_map(|e| e["kind"].as_str()).collect();
-    assert_eq!(kinds, ["opened", "assigned"]);
-    assert_eq!(detail["timeline"][1]["data"]["rule"], "eligible");
-    assert_eq!(detail["timeline"][1]["data"]["decided_by"], "only_candidate");
+    // Filing heard the fallen tree in the park: on the timeline, with its words.
+    assert_eq!(kinds, ["opened", "auto_classified", "assigned"]);
+    assert_eq!(detail["timeline"][1]["data"]["topic"], "parks");
+    assert_eq!(detail["timeline"][2]["data"]["rule"], "eligible");
+    assert_eq!(detail["timeline"][2]["data"]["decided_by"], "only_candidate");
     assert_eq!(detail["messages"][0]["kind"], "resident");
 
     // 4. Aino replies; it goes out as SMS. A reply that fits Twilio's limit

@@ -177,7 +177,7 @@ async fn with_a_phone_the_resident_gets_an_sms_receipt_and_a_second_visit_joins_
         .bind(str_of(&ticket, "case_id")?)
         .fetch_all(&app.pool)
         .await?;
-    assert_eq!(kinds[..3], ["opened", "assigned", "resident_message"]);
+    assert_eq!(kinds[..4], ["opened", "auto_classified", "assigned", "resident_message"]);
     app.teardown().await
 }
 
