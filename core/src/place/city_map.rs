@@ -519,6 +519,21 @@ impl CityMap {
                     }
                 }
             }
+            // A compound written apart: "Hakaniemen torilla" for
+            // Hakaniementori, "Kumpulan rinteellä" for Kumpulanrinne.
+            if found.is_empty()
+                && let Some(previous) = i.checked_sub(1).map(|p| &words[p]).filter(|p| p.number.is_none())
+            {
+                let joined = format!("{}{}", previous.text, word.text);
+                for ending in ENDINGS {
+                    let Some(stem) = joined.strip_suffix(ending) else { continue };
+                    for entry in self.index.get(stem).into_iter().flatten() {
+                        if entry.before.is_empty() && !entry.bare && !found.contains(&(i - 1, entry.target)) {
+                            found.push((i - 1, entry.target));
+                        }
+                    }
+                }
+            }
             let fuzzy = found.is_empty();
             if fuzzy && word.text.chars().count() >= FUZZY_FROM {
                 for ending in ENDINGS {

@@ -123,3 +123,8 @@ fn a_street_across_districts_without_a_number_is_not_guessed() {
 fn two_places_far_apart_give_none() {
     assert_eq!(district("Asun Vuosaaressa mutta työskentelen Lauttasaaressa"), None);
 }
+
+#[test]
+fn a_compound_written_apart() {
+    assert_in("Hakaniemen torilla on roskia", "Kallio", LocatedBy::Street);
+}
