@@ -86,6 +86,17 @@ CREATE TABLE public.abuse_alerts (
     CONSTRAINT abuse_alerts_threshold_check CHECK ((threshold > 0))
 );
 
+CREATE TABLE public.areas (
+    code text NOT NULL,
+    level text NOT NULL,
+    name_fi text NOT NULL,
+    name_sv text NOT NULL,
+    parent text,
+    boundary jsonb NOT NULL,
+    CONSTRAINT areas_boundary_check CHECK (((boundary ->> 'type'::text) = ANY (ARRAY['Polygon'::text, 'MultiPolygon'::text]))),
+    CONSTRAINT areas_level_check CHECK ((level = ANY (ARRAY['major_district'::text, 'district'::text, 'sub_district'::text])))
+);
+
 CREATE TABLE public.call_backs (
     id uuid NOT NULL,
     case_id uuid NOT NULL,
@@ -335,6 +346,30 @@ ALTER TABLE public.outbox ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     CACHE 1
 );
 
+CREATE TABLE public.places (
+    id bigint NOT NULL,
+    name_fi text NOT NULL,
+    name_sv text NOT NULL,
+    lon double precision NOT NULL,
+    lat double precision NOT NULL,
+    district text NOT NULL
+);
+
+CREATE SEQUENCE public.places_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.places_id_seq OWNED BY public.places.id;
+
+CREATE TABLE public.postal_codes (
+    code text NOT NULL,
+    district text NOT NULL,
+    CONSTRAINT postal_codes_code_check CHECK ((code ~ '^[0-9]{5}$'::text))
+);
+
 CREATE TABLE public.residents (
     id uuid NOT NULL,
     phone text,
@@ -422,6 +457,24 @@ CREATE TABLE public.sla_policies (
     CONSTRAINT sla_policies_warn_at_percent_check CHECK (((warn_at_percent >= 1) AND (warn_at_percent <= 99)))
 );
 
+CREATE TABLE public.streets (
+    id bigint NOT NULL,
+    name_fi text NOT NULL,
+    name_sv text NOT NULL,
+    district text NOT NULL,
+    ranges jsonb NOT NULL,
+    CONSTRAINT streets_ranges_check CHECK ((jsonb_typeof(ranges) = 'array'::text))
+);
+
+CREATE SEQUENCE public.streets_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.streets_id_seq OWNED BY public.streets.id;
+
 CREATE TABLE public.track_codes (
     id uuid NOT NULL,
     case_id uuid NOT NULL,
@@ -461,8 +514,15 @@ CREATE TABLE public.walk_in_tickets (
     CONSTRAINT walk_in_tickets_language_check CHECK ((language = ANY (ARRAY['fi'::text, 'sv'::text, 'en'::text])))
 );
 
+ALTER TABLE ONLY public.places ALTER COLUMN id SET DEFAULT nextval('public.places_id_seq'::regclass);
+
+ALTER TABLE ONLY public.streets ALTER COLUMN id SET DEFAULT nextval('public.streets_id_seq'::regclass);
+
 ALTER TABLE ONLY public.abuse_alerts
     ADD CONSTRAINT abuse_alerts_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.areas
+    ADD CONSTRAINT areas_pkey PRIMARY KEY (code);
 
 ALTER TABLE ONLY public.call_backs
     ADD CONSTRAINT call_backs_pkey PRIMARY KEY (id);
@@ -533,6 +593,12 @@ ALTER TABLE ONLY public.oidc_sign_ins
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.places
+    ADD CONSTRAINT places_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.postal_codes
+    ADD CONSTRAINT postal_codes_pkey PRIMARY KEY (code);
+
 ALTER TABLE ONLY public.residents
     ADD CONSTRAINT residents_phone_key UNIQUE (phone);
 
@@ -560,6 +626,9 @@ ALTER TABLE ONLY public.sla_clocks
 ALTER TABLE ONLY public.sla_policies
     ADD CONSTRAINT sla_policies_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.streets
+    ADD CONSTRAINT streets_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.track_codes
     ADD CONSTRAINT track_codes_pkey PRIMARY KEY (id);
 
@@ -582,6 +651,8 @@ ALTER TABLE ONLY public.walk_in_tickets
     ADD CONSTRAINT walk_in_tickets_pkey PRIMARY KEY (id);
 
 CREATE INDEX abuse_alerts_recent ON public.abuse_alerts USING btree (last_at DESC);
+
+CREATE INDEX areas_level ON public.areas USING btree (level);
 
 CREATE INDEX call_backs_due ON public.call_backs USING btree (due_at) WHERE (status = 'open'::text);
 
@@ -659,6 +730,8 @@ CREATE UNIQUE INDEX sla_policies_current ON public.sla_policies USING btree (COA
 
 CREATE UNIQUE INDEX sla_policies_versions ON public.sla_policies USING btree (COALESCE(channel, ''::text), COALESCE(topic, ''::text), COALESCE(priority, ''::text), version);
 
+CREATE INDEX streets_name_fi ON public.streets USING btree (lower(name_fi));
+
 CREATE INDEX track_codes_by_case ON public.track_codes USING btree (case_id, created_at DESC);
 
 CREATE INDEX track_codes_by_requester ON public.track_codes USING btree (case_id, requester_hash, created_at DESC);
@@ -676,6 +749,9 @@ CREATE TRIGGER handoffs_count_accepted_insert AFTER INSERT ON public.handoffs FO
 CREATE TRIGGER handoffs_count_accepted_update AFTER UPDATE OF status ON public.handoffs FOR EACH ROW WHEN (((old.status <> 'accepted'::text) AND (new.status = 'accepted'::text))) EXECUTE FUNCTION public.handoffs_count_accepted();
 
 CREATE TRIGGER messages_chat_seq BEFORE INSERT ON public.messages FOR EACH ROW WHEN ((new.channel = 'chat'::text)) EXECUTE FUNCTION public.messages_chat_seq();
+
+ALTER TABLE ONLY public.areas
+    ADD CONSTRAINT areas_parent_fkey FOREIGN KEY (parent) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;
 
 ALTER TABLE ONLY public.call_backs
     ADD CONSTRAINT call_backs_call_sid_fkey FOREIGN KEY (call_sid) REFERENCES public.calls(sid);
@@ -746,6 +822,12 @@ ALTER TABLE ONLY public.messages
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_intake_id_fkey FOREIGN KEY (intake_id) REFERENCES public.intake(id);
 
+ALTER TABLE ONLY public.places
+    ADD CONSTRAINT places_district_fkey FOREIGN KEY (district) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE ONLY public.postal_codes
+    ADD CONSTRAINT postal_codes_district_fkey FOREIGN KEY (district) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;
+
 ALTER TABLE ONLY public.responders
     ADD CONSTRAINT responders_home_point_id_fkey FOREIGN KEY (home_point_id) REFERENCES public.walk_in_points(id);
 
@@ -766,6 +848,9 @@ ALTER TABLE ONLY public.sla_clocks
 
 ALTER TABLE ONLY public.sla_policies
     ADD CONSTRAINT sla_policies_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.responders(id);
+
+ALTER TABLE ONLY public.streets
+    ADD CONSTRAINT streets_district_fkey FOREIGN KEY (district) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;
 
 ALTER TABLE ONLY public.track_codes
     ADD CONSTRAINT track_codes_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id);

@@ -50,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: ResponderCommand,
     },
+    /// The city's districts, streets and postal codes (issue 19).
+    Areas {
+        #[command(subcommand)]
+        command: AreasCommand,
+    },
     /// Walk-in points (Batcaves).
     WalkInPoint {
         #[command(subcommand)]
@@ -79,6 +84,30 @@ enum Command {
         /// The resident's phone number.
         #[arg(long, default_value = "+358401234567")]
         from: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AreasCommand {
+    /// Load a city's data directory (`data/areas/helsinki` is Helsinki's),
+    /// replacing the areas, streets, places and postal codes loaded before.
+    /// Running services read it when they start: restart them after.
+    Load {
+        /// The directory with areas.geojson, streets.tsv, places.tsv and
+        /// postal_codes.tsv.
+        dir: std::path::PathBuf,
+    },
+    /// Print where a text or a point places its writer, as Batline reads it.
+    Locate {
+        /// A resident's words, e.g. "Fleminginkadun ja Helsinginkadun kulmassa".
+        #[arg(required_unless_present = "lon")]
+        text: Option<String>,
+        /// Longitude (WGS84), with --lat: the districts of a point instead.
+        #[arg(long, requires = "lat", allow_negative_numbers = true)]
+        lon: Option<f64>,
+        /// Latitude (WGS84).
+        #[arg(long, requires = "lon", allow_negative_numbers = true)]
+        lat: Option<f64>,
     },
 }
 
@@ -285,6 +314,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Responder { command } => responder(config, command).await,
         Command::Resident { command } => resident(config, command).await,
         Command::Roster { command } => roster(config, command).await,
+        Command::Areas { command } => areas(config, command).await,
         Command::WalkInPoint { command } => walk_in_point(config, command).await,
         Command::Text { from, body } => text(config, &from, &body).await,
         Command::Call { from } => call(config, &from).await,
@@ -351,6 +381,9 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
     let config = Arc::new(config);
     let pool = services::database(&config).await?;
     let seeded = if demo {
+        if seed::helsinki_areas_if_empty(&pool).await? {
+            println!("Loaded Helsinki's districts, streets and postal codes (data/areas/helsinki).");
+        }
         seed::demo_city_if_empty(&pool, &config).await?
     } else {
         refuse_demo_sign_ins(&config, &pool).await?;
@@ -553,6 +586,34 @@ async fn responder(config: Config, command: ResponderCommand) -> anyhow::Result<
                     if r.is_backstop { "  [backstop]" } else { "" }
                 )?;
             }
+        }
+    }
+    Ok(())
+}
+
+async fn areas(config: Config, command: AreasCommand) -> anyhow::Result<()> {
+    let pool = services::database(&config).await?;
+    match command {
+        AreasCommand::Load { dir } => {
+            let data = tokio::task::spawn_blocking(move || batline_core::place::CityData::read_dir(&dir)).await??;
+            batline_core::place::load(&pool, &data).await?;
+            println!(
+                "loaded {} areas, {} streets, {} places, {} postal codes; restart running services to use them",
+                data.areas.len(),
+                data.streets.len(),
+                data.places.len(),
+                data.postal_codes.len()
+            );
+        }
+        AreasCommand::Locate { text, lon, lat } => {
+            let map = batline_core::place::CityMap::load(&pool).await?;
+            anyhow::ensure!(!map.is_empty(), "no areas are loaded: run `batline areas load <dir>` first");
+            let answer = match (text, lon, lat) {
+                (_, Some(lon), Some(lat)) => serde_json::to_value(map.district_at(lon, lat))?,
+                (Some(text), _, _) => serde_json::to_value(map.locate_text(&text))?,
+                _ => anyhow::bail!("give a text, or --lon and --lat"),
+            };
+            println!("{}", serde_json::to_string_pretty(&answer)?);
         }
     }
     Ok(())

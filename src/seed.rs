@@ -53,7 +53,7 @@ const RESPONDERS: &[Demo] = &[
         name: "Mikko",
         languages: &[Language::Fi, Language::Sv],
         areas: &["Vuosaari", "Mellunmäki"],
-        topics: &["housing", "social services"],
+        topics: &["housing", "health"],
         duty: DutyStatus::OnDuty,
         role: Role::Responder,
         backstop: false,
@@ -135,6 +135,18 @@ pub async fn demo_sign_ins_still_open(pool: &PgPool) -> Result<Vec<&'static str>
         }
     }
     Ok(open)
+}
+
+/// Loads Helsinki's districts, streets and postal codes (built in, from
+/// `data/areas/helsinki/`) if no areas are loaded yet. Returns whether it
+/// loaded them. Apart from the demo city: a database seeded before areas
+/// existed gets them too.
+pub async fn helsinki_areas_if_empty(pool: &PgPool) -> Result<bool> {
+    if store::areas::count(pool).await? > 0 {
+        return Ok(false);
+    }
+    batline_core::place::helsinki::load(pool).await?;
+    Ok(true)
 }
 
 /// The demo admin, printed by `batline up`.

@@ -51,6 +51,8 @@ pub struct Config {
     pub twilio: Option<TwilioConfig>,
     /// `BATLINE_SMS_PROMISE_MINUTES`.
     pub sms_promise_minutes: u32,
+    /// `BATLINE_CITY_NAME`.
+    pub city_name: crate::texts::CityName,
     /// `BATLINE_PREFETCH`.
     pub prefetch: u16,
     /// `BATLINE_SESSION_HOURS`.
@@ -304,6 +306,7 @@ impl Config {
             },
             redact_after: Duration::from_secs(routing.redact_after_days * 86_400),
             fault_exit_after_store: faults.fault_exit_after_store,
+            city_name: public.city_name,
             open: OpenConfig { show_responders: public.open_show_responders, per_minute: public.open_per_minute },
             oidc,
             password_sign_in,

@@ -323,6 +323,9 @@ pub mod event_kind {
     pub const SLA_WARNING: &str = "sla_warning";
     /// An SLA target passed unmet: recorded and raised to the shift lead.
     pub const SLA_BREACHED: &str = "sla_breached";
+    /// A person set the case's topic, area or priority (data: what it was and
+    /// what it is now, and whether it corrected an automatic choice).
+    pub const CLASSIFIED: &str = "classified";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

@@ -54,6 +54,9 @@ pub enum Error {
     /// Input failed validation; the text says what to change.
     #[error("{0}")]
     Invalid(String),
+    /// A roster import was refused; the problem names its row.
+    #[error(transparent)]
+    Roster(#[from] crate::roster::RosterProblem),
     /// Hashing or checking a password failed for a reason other than a mismatch.
     #[error("password hashing: {0}")]
     PasswordHash(String),

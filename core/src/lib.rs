@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod password;
 pub mod phone;
+pub mod place;
 pub mod plain_text;
 pub mod priority;
 pub mod privacy;

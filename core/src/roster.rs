@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use crate::{
-    Error, Result, account_names,
+    Result, account_names,
     domain::{Language, Role},
     store::{self, shifts::ShiftCover},
 };
@@ -68,6 +68,101 @@ pub struct PlannedShift {
 /// The columns a roster CSV has, in its header line.
 const COLUMNS: [&str; 6] = ["date", "start", "end", "area", "lead", "members"];
 
+/// What is wrong with a roster, naming the row (1 = the first after the
+/// header) so the lead can put it right. The JSON API answers these in
+/// English (their `Display`); the admin page says them in the reader's
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RosterProblem {
+    /// The text does not read as CSV at all; the CSV reader says why.
+    #[error("the roster is not CSV: {0}")]
+    NotCsv(String),
+    /// The header line lacks a column.
+    #[error("the first line must name the columns date,start,end,area,lead,members; it has no {0} column")]
+    MissingColumn(&'static str),
+    /// A row does not fit the columns (too few or too many fields).
+    #[error("row {row}: {detail} (columns: date,start,end,area,lead,members)")]
+    BadRow {
+        /// The row.
+        row: usize,
+        /// What the CSV reader found.
+        detail: String,
+    },
+    /// A date not written like 2026-11-23.
+    #[error("row {row}: date {value:?} is not like 2026-11-23")]
+    BadDate {
+        /// The row.
+        row: usize,
+        /// As written.
+        value: String,
+    },
+    /// A time not written like 08:00.
+    #[error("row {row}: {field} {value:?} is not like 08:00")]
+    BadTime {
+        /// The row.
+        row: usize,
+        /// `start` or `end`.
+        field: &'static str,
+        /// As written.
+        value: String,
+    },
+    /// A time skipped when the clocks go forward.
+    #[error("row {row}: {time} does not exist in Helsinki on {date} (the clocks go forward); use the hour after")]
+    NoSuchTime {
+        /// The row.
+        row: usize,
+        /// The day.
+        date: NaiveDate,
+        /// The missing time.
+        time: NaiveTime,
+    },
+    /// A shift without a lead.
+    #[error("row {row}: every shift needs a lead")]
+    NoLead {
+        /// The row.
+        row: usize,
+    },
+    /// A shift starting more than [`WINDOW_DAYS`] from today.
+    #[error("row {row}: the shift starts on {date}, more than {WINDOW_DAYS} days from today; check the date")]
+    OutOfWindow {
+        /// The row.
+        row: usize,
+        /// The day it starts, in Helsinki.
+        date: NaiveDate,
+    },
+    /// The same shift twice.
+    #[error("row {row}: repeats row {first} (same area, start, end and lead); remove one of them")]
+    Repeats {
+        /// The later row.
+        row: usize,
+        /// The row it repeats.
+        first: usize,
+    },
+    /// A username nobody has.
+    #[error("row {row}: there is no responder {username:?}")]
+    NoSuchResponder {
+        /// The row.
+        row: usize,
+        /// As written (folded).
+        username: String,
+    },
+    /// A lead or member whose role owns no cases.
+    #[error(
+        "row {row}: {username:?} cannot be a shift's {}: {role} accounts do not own cases (only {} and {} accounts do)",
+        if *.lead { "lead" } else { "member" }, Role::Responder, Role::Lead
+    )]
+    CannotOwnCases {
+        /// The row.
+        row: usize,
+        /// Who.
+        username: String,
+        /// Named as the lead (else as a member).
+        lead: bool,
+        /// Their role.
+        role: Role,
+    },
+}
+
 #[derive(Debug, Deserialize)]
 struct Row {
     date: String,
@@ -92,9 +187,7 @@ fn local_instant(row: usize, date: NaiveDate, time: NaiveTime, edge: Edge) -> Re
             Edge::End => second,
         }
         .with_timezone(&Utc)),
-        LocalResult::None => Err(Error::Invalid(format!(
-            "row {row}: {time} does not exist in Helsinki on {date} (the clocks go forward); use the hour after"
-        ))),
+        LocalResult::None => Err(RosterProblem::NoSuchTime { row, date, time }.into()),
     }
 }
 
@@ -105,30 +198,29 @@ pub fn parse_csv(text: &str) -> Result<Vec<PlannedShift>> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     // Without rows nothing else looks at the header, and a file that is not
     // a roster at all would import as "0 shifts".
-    let headers = reader.headers().map_err(|e| Error::Invalid(format!("the roster is not CSV: {e}")))?;
+    let headers = reader.headers().map_err(|e| RosterProblem::NotCsv(e.to_string()))?;
     if let Some(missing) = COLUMNS.iter().find(|c| !headers.iter().any(|h| h == **c)) {
-        return Err(Error::Invalid(format!(
-            "the first line must name the columns {}; it has no {missing} column",
-            COLUMNS.join(",")
-        )));
+        return Err(RosterProblem::MissingColumn(missing).into());
     }
     let mut shifts = Vec::new();
     for (i, record) in reader.deserialize::<Row>().enumerate() {
         let row = i + 1;
-        let r = record
-            .map_err(|e| Error::Invalid(format!("row {row}: {e} (columns: date,start,end,area,lead,members)")))?;
+        let r = record.map_err(|e| RosterProblem::BadRow { row, detail: e.to_string() })?;
         let date = NaiveDate::parse_from_str(&r.date, "%Y-%m-%d")
-            .map_err(|_| Error::Invalid(format!("row {row}: date {:?} is not like 2026-11-23", r.date)))?;
-        let time = |field: &str, value: &str| {
-            NaiveTime::parse_from_str(value, "%H:%M")
-                .map_err(|_| Error::Invalid(format!("row {row}: {field} {value:?} is not like 08:00")))
+            .map_err(|_| RosterProblem::BadDate { row, value: r.date.clone() })?;
+        let time = |field: &'static str, value: &str| {
+            NaiveTime::parse_from_str(value, "%H:%M").map_err(|_| RosterProblem::BadTime {
+                row,
+                field,
+                value: value.to_owned(),
+            })
         };
         let (start, end) = (time("start", &r.start)?, time("end", &r.end)?);
         let end_date = if end <= start { date.succ_opt().unwrap_or(date) } else { date };
         let starts_at = local_instant(row, date, start, Edge::Start)?;
         let ends_at = local_instant(row, end_date, end, Edge::End)?;
         if r.lead.is_empty() {
-            return Err(Error::Invalid(format!("row {row}: every shift needs a lead")));
+            return Err(RosterProblem::NoLead { row }.into());
         }
         shifts.push(PlannedShift {
             row,
@@ -156,18 +248,12 @@ pub fn check_plausible(shifts: &[PlannedShift], now: DateTime<Utc>) -> Result<()
     let mut seen: BTreeMap<SameShift<'_>, usize> = BTreeMap::new();
     for shift in shifts {
         if shift.starts_at < now - window || shift.starts_at > now + window {
-            return Err(Error::Invalid(format!(
-                "row {}: the shift starts on {}, more than {WINDOW_DAYS} days from today; check the date",
-                shift.row,
-                shift.starts_at.with_timezone(&TZ).format("%Y-%m-%d")
-            )));
+            let date = shift.starts_at.with_timezone(&TZ).date_naive();
+            return Err(RosterProblem::OutOfWindow { row: shift.row, date }.into());
         }
         let key = (shift.area.as_deref(), shift.starts_at, shift.ends_at, shift.lead.as_str());
         if let Some(first) = seen.insert(key, shift.row) {
-            return Err(Error::Invalid(format!(
-                "row {}: repeats row {first} (same area, start, end and lead); remove one of them",
-                shift.row
-            )));
+            return Err(RosterProblem::Repeats { row: shift.row, first }.into());
         }
     }
     Ok(())
@@ -188,17 +274,10 @@ pub async fn import_at(pool: &PgPool, shifts: &[PlannedShift], now: DateTime<Utc
         for (i, username) in std::iter::once(&shift.lead).chain(&shift.members).enumerate() {
             let responder = store::responders::by_username(&mut *tx, username)
                 .await?
-                .ok_or_else(|| Error::Invalid(format!("row {}: there is no responder {username:?}", shift.row)))?;
+                .ok_or_else(|| RosterProblem::NoSuchResponder { row: shift.row, username: username.clone() })?;
             if !responder.role.may_own_cases() {
-                let part = if i == 0 { "lead" } else { "member" };
-                return Err(Error::Invalid(format!(
-                    "row {}: {username:?} cannot be a shift's {part}: {} accounts do not own cases \
-                     (only {} and {} accounts do)",
-                    shift.row,
-                    responder.role,
-                    Role::Responder,
-                    Role::Lead
-                )));
+                let (row, username, role) = (shift.row, username.clone(), responder.role);
+                return Err(RosterProblem::CannotOwnCases { row, username, lead: i == 0, role }.into());
             }
             ids.push(responder.id);
         }

@@ -1,8 +1,13 @@
 //! What Batline says to residents, in Finnish, Swedish and English. Kept in
 //! one place so wording can be reviewed by the city's language services.
+//! The texts never name Batline: residents hear from their city, whose name
+//! heads each SMS ([`sms_heading`]) and the resident pages ([`CityName`]).
 
+mod city;
 mod table;
 pub mod voice;
+
+pub use self::city::{CityName, sms_body, sms_heading};
 
 use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
 use unic_langid::LanguageIdentifier;
@@ -16,14 +21,14 @@ pub const SMS_MAX_CHARS: usize = 1600;
 pub fn auto_reply(lang: Language, owner: &str, code: &str, promise_minutes: u32, track_url: &str) -> String {
     match lang {
         Language::Fi => format!(
-            "Hei, olen {owner} Batlinesta. Asiasi {code} on minulla, vastaan {promise_minutes} minuutin sisällä. Seuraa: {track_url}"
+            "Hei, olen {owner}. Asiasi {code} on minulla, vastaan {promise_minutes} minuutin sisällä. Seuraa: {track_url}"
         ),
         Language::Sv => format!(
-            "Hej, jag är {owner} på Batline. Ditt ärende {code} är hos mig, jag svarar inom {promise_minutes} {}. Följ: {track_url}",
+            "Hej, jag är {owner}. Ditt ärende {code} är hos mig, jag svarar inom {promise_minutes} {}. Följ: {track_url}",
             if is_one(lang, promise_minutes) { "minut" } else { "minuter" }
         ),
         Language::En => format!(
-            "Hi, I'm {owner} from Batline. Your case {code} is with me, I'll answer within {promise_minutes} {}. Follow: {track_url}",
+            "Hi, I'm {owner}. Your case {code} is with me, I'll answer within {promise_minutes} {}. Follow: {track_url}",
             if is_one(lang, promise_minutes) { "minute" } else { "minutes" }
         ),
     }
@@ -48,18 +53,22 @@ fn is_one(lang: Language, n: u32) -> bool {
 
 /// The SMS receipt for a walk-in ticket: who owns the case, its code, and
 /// where to follow it. The resident met a desk, not the owner, so it says
-/// who will be in touch rather than "I". The point's name stands alone
-/// ("Batline, Batcave Kallio:") because Finnish would inflect it in a sentence.
+/// who will be in touch rather than "I". The point's name stands in
+/// brackets in Finnish and Swedish, which would inflect it in a sentence.
 pub fn walk_in_receipt(lang: Language, owner: &str, code: &str, point: &str, track_url: &str) -> String {
     let text = match lang {
         Language::Fi => {
-            format!("Batline, {point}: asiasi {code} hoitaa {owner}, joka on sinuun yhteydessä. Seuraa: {track_url}")
+            format!(
+                "Kiitos käynnistä ({point}). Asiasi {code} hoitaa {owner}, joka on sinuun yhteydessä. Seuraa: {track_url}"
+            )
         }
         Language::Sv => {
-            format!("Batline, {point}: ditt ärende {code} sköts av {owner}, som hör av sig till dig. Följ: {track_url}")
+            format!(
+                "Tack för besöket ({point}). Ditt ärende {code} sköts av {owner}, som hör av sig till dig. Följ: {track_url}"
+            )
         }
         Language::En => format!(
-            "Batline, {point}: your case {code} is handled by {owner}, who will be in touch. Follow: {track_url}"
+            "Thank you for visiting {point}. Your case {code} is handled by {owner}, who will be in touch. Follow: {track_url}"
         ),
     };
     truncate_chars(text, SMS_MAX_CHARS)
@@ -70,13 +79,13 @@ pub fn walk_in_receipt(lang: Language, owner: &str, code: &str, point: &str, tra
 pub fn track_code(lang: Language, code: &str, case_code: &str) -> String {
     match lang {
         Language::Fi => {
-            format!("Batline: koodisi asian {case_code} seurantasivulle on {code}. Se toimii 10 minuuttia.")
+            format!("Koodisi asian {case_code} seurantasivulle on {code}. Se toimii 10 minuuttia.")
         }
         Language::Sv => {
-            format!("Batline: din kod till spårningssidan för ärende {case_code} är {code}. Den gäller i 10 minuter.")
+            format!("Din kod till spårningssidan för ärende {case_code} är {code}. Den gäller i 10 minuter.")
         }
         Language::En => {
-            format!("Batline: your code for the tracking page of case {case_code} is {code}. It works for 10 minutes.")
+            format!("Your code for the tracking page of case {case_code} is {code}. It works for 10 minutes.")
         }
     }
 }
@@ -84,12 +93,12 @@ pub fn track_code(lang: Language, code: &str, case_code: &str) -> String {
 /// The notice that the case has a new owner.
 pub fn reassigned(lang: Language, owner: &str, code: &str) -> String {
     match lang {
-        Language::Fi => format!("Batline: asiaasi {code} hoitaa nyt {owner}. Vastaamme pian."),
+        Language::Fi => format!("Asiaasi {code} hoitaa nyt {owner}. Vastaamme pian."),
         Language::Sv => {
-            format!("Batline: ditt ärende {code} sköts nu av {owner}. Vi svarar snart.")
+            format!("Ditt ärende {code} sköts nu av {owner}. Vi svarar snart.")
         }
         Language::En => {
-            format!("Batline: your case {code} is now handled by {owner}. We will answer soon.")
+            format!("Your case {code} is now handled by {owner}. We will answer soon.")
         }
     }
 }
@@ -112,7 +121,7 @@ pub enum Ask {
 pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask) -> String {
     let (head, tail) = match lang {
         Language::Fi => (
-            format!("{owner} Batlinesta: asiasi {code} on ratkaistu. "),
+            format!("{owner} ratkaisi asiasi {code}. "),
             match ask {
                 Ask::ByReply => " Ratkesiko asia? Vastaa 1–5 (5 = täysin) tai \"ei\".",
                 Ask::ByButtons => " Ratkesiko asia? Vastaa alla olevilla painikkeilla.",
@@ -120,7 +129,7 @@ pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask
             },
         ),
         Language::Sv => (
-            format!("{owner} på Batline: ditt ärende {code} är löst. "),
+            format!("{owner} har löst ditt ärende {code}. "),
             match ask {
                 Ask::ByReply => " Löste det sig? Svara 1–5 (5 = helt) eller \"nej\".",
                 Ask::ByButtons => " Löste det sig? Svara med knapparna nedan.",
@@ -128,7 +137,7 @@ pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask
             },
         ),
         Language::En => (
-            format!("{owner} from Batline: your case {code} is resolved. "),
+            format!("{owner} has resolved your case {code}. "),
             match ask {
                 Ask::ByReply => " Was it solved? Reply 1–5 (5 = fully) or \"no\".",
                 Ask::ByButtons => " Was it solved? Answer with the buttons below.",
@@ -143,18 +152,18 @@ pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask
 /// Thanks for a rating.
 pub fn satisfaction_thanks(lang: Language) -> &'static str {
     match lang {
-        Language::Fi => "Batline: kiitos vastauksestasi!",
-        Language::Sv => "Batline: tack för ditt svar!",
-        Language::En => "Batline: thank you for your answer!",
+        Language::Fi => "Kiitos vastauksestasi!",
+        Language::Sv => "Tack för ditt svar!",
+        Language::En => "Thank you for your answer!",
     }
 }
 
 /// The case is open again with the same owner.
 pub fn reopened(lang: Language, owner: &str, code: &str) -> String {
     match lang {
-        Language::Fi => format!("Batline: avasimme asiasi {code} uudelleen. {owner} jatkaa sen hoitamista."),
-        Language::Sv => format!("Batline: vi öppnade ditt ärende {code} igen. {owner} fortsätter med det."),
-        Language::En => format!("Batline: we reopened your case {code}. {owner} carries on with it."),
+        Language::Fi => format!("Avasimme asiasi {code} uudelleen. {owner} jatkaa sen hoitamista."),
+        Language::Sv => format!("Vi öppnade ditt ärende {code} igen. {owner} fortsätter med det."),
+        Language::En => format!("We reopened your case {code}. {owner} carries on with it."),
     }
 }
 
@@ -190,15 +199,15 @@ mod tests {
             let text = auto_reply(lang, "Aino", "K7QD-4M2X", 15, url);
             assert!(text.contains("Aino") && text.contains("K7QD-4M2X") && text.contains("15") && text.contains(url));
         }
-        assert!(auto_reply(Language::Fi, "Aino", "K7QD-4M2X", 15, url).starts_with("Hei, olen Aino Batlinesta."));
+        assert!(auto_reply(Language::Fi, "Aino", "K7QD-4M2X", 15, url).starts_with("Hei, olen Aino."));
     }
 
     #[test]
     fn walk_in_receipt_names_owner_code_point_and_link_in_each_language() {
         let url = "https://batline.example/track/K7QD-4M2X";
         for lang in [Language::Fi, Language::Sv, Language::En] {
-            let text = walk_in_receipt(lang, "Aino", "K7QD-4M2X", "Batcave Kallio", url);
-            assert!(text.contains("Aino") && text.contains("K7QD-4M2X") && text.contains("Batcave Kallio"));
+            let text = walk_in_receipt(lang, "Aino", "K7QD-4M2X", "Kallion asukastila", url);
+            assert!(text.contains("Aino") && text.contains("K7QD-4M2X") && text.contains("Kallion asukastila"));
             assert!(text.ends_with(url));
         }
     }

@@ -27,6 +27,9 @@ pub enum VisitRefusal {
     /// Too long a topic.
     #[error("topic has more than {MAX_TOPIC_CHARS} characters")]
     TopicTooLong,
+    /// A topic the service catalogue does not offer (as sent).
+    #[error("topic {0:?} is not in the service catalogue; choose one from GET /api/v1/topics")]
+    UnknownTopic(String),
     /// The phone does not read as a number with its country code; the
     /// text says what is wrong with it.
     #[error("{0}")]

@@ -15,12 +15,13 @@
 //!   parts of those features that use no handler) and [`hand_on`];
 //! - the features side by side: the Twilio webhooks ([`sms`], [`voice`],
 //!   with [`signed_form`] and [`webhook_limit`] beneath them),
-//!   the public pages ([`track`], [`open`]), the web [`chat`], and
+//!   the public pages ([`track`], [`open`], [`area`]), the web [`chat`], and
 //!   [`sender`] and [`openapi`] (`/metrics`, `/healthz` and `/readyz` are
 //!   not here but on the operations listener, [`batline_core::ops_server`]);
 //! - this file at the top: the route table, declared once for both the
 //!   router and the OpenAPI document.
 
+pub mod area;
 pub mod chat;
 pub mod error;
 pub mod hand_on;
@@ -82,6 +83,7 @@ fn routes() -> OpenApiRouter<AppState> {
         // clients (and answer HTML, not the JSON error body).
         .route("/track", get(track::find::find))
         .route("/track/{code}", get(track::page::page))
+        .route("/area", get(area::handlers::find).post(area::handlers::shared))
         .route("/open", get(open::handlers::page))
         .route("/open/detail", get(open::handlers::detail))
         .route("/chat", get(chat::page::page))

@@ -12,6 +12,7 @@ use batline_core::{
     domain::{ActorKind, Channel, DeliveryStatus, event_kind},
     outbox::Outbox,
     store::{self, messages::Message},
+    texts,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -59,8 +60,8 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
         // Already sent or failed: a redelivery.
         _ => return Ok(()),
     }
-    let phone = store::cases::resident_phone(&mut *tx, message.case_id).await?;
-    let Some(phone) = phone else {
+    let envelope = store::messages::sms_envelope(&mut *tx, message.id).await?.ok_or(Error::NotFound("case"))?;
+    let Some(phone) = envelope.phone else {
         fail(&mut tx, &message, "the resident has no phone number to text").await?;
         tx.commit().await?;
         state.outbox.kick();
@@ -70,7 +71,11 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
     tx.commit().await?;
 
     let callback = format!("{}/twilio/sms/status", state.config.public_url.as_str().trim_end_matches('/'));
-    match state.twilio.send_sms(&phone, &message.body, Some(&callback)).await {
+    // Stored as written; sent with the city's name (and a reply's author)
+    // in front, since an SMS has no page around it to say who it is from.
+    let body =
+        texts::sms_body(&state.config.city_name, envelope.language, envelope.reply_author.as_deref(), &message.body);
+    match state.twilio.send_sms(&phone, &body, Some(&callback)).await {
         Ok(sent) => {
             // Twilio has it now; recording that must not turn into a retry
             // of the whole send, so keep trying the write alone.

@@ -13,7 +13,7 @@ use batline_core::{
 };
 use sqlx::PgPool;
 
-use crate::{chat, open::figures::OpenCache, rate_limit};
+use crate::{area::city::CityCell, chat, open::figures::OpenCache, rate_limit};
 
 /// Shared state of every gateway handler.
 #[derive(Clone)]
@@ -42,6 +42,8 @@ pub struct AppState {
     pub figures: Arc<batline_core::figures::Figures>,
     /// The web chat's sockets and limits.
     pub chat: Arc<chat::Chat>,
+    /// The city's districts and streets, read once first needed (`/area`).
+    pub city: Arc<CityCell>,
 }
 
 impl AppState {
@@ -80,6 +82,7 @@ impl AppState {
             open_cache,
             figures,
             chat,
+            city: Arc::new(CityCell::default()),
         })
     }
 }

@@ -155,7 +155,7 @@ pub const STORIES: &[Story] = &[
         Fi,
         105,
         "Mellunmäki",
-        "social services",
+        "health",
         "Äitini kotihoidon käynti jäi tänään väliin, kehen voin ottaa yhteyttä?",
     )
     .ack(2)
@@ -243,7 +243,7 @@ pub const STORIES: &[Story] = &[
     )
     .ack(0)
     .resolve(HOUR + 20, "Jalkakäytävä hiekoitettu."),
-    story(13 * HOUR, Sms, Sv, 112, "Vuosaari", "social services", "Min pappa behöver hjälp med att boka färdtjänst.")
+    story(13 * HOUR, Sms, Sv, 112, "Vuosaari", "health", "Min pappa behöver hjälp med att boka färdtjänst.")
         .ack(3)
         .reply(12, "Jag ringer er i eftermiddag och hjälper med bokningen.")
         .resolve(3 * HOUR, "Färdtjänsten bokad tillsammans med invånaren.")
@@ -303,7 +303,7 @@ pub const STORIES: &[Story] = &[
         En,
         117,
         "Kallio",
-        "social services",
+        "health",
         "Resident asked where to get help with a housing allowance application.",
     )
     .ack(2)
@@ -314,17 +314,9 @@ pub const STORIES: &[Story] = &[
         .handoff(10, &["aino", "linnea"], "Tämä on katuvalo eikä taloyhtiön valo, ota sinä.")
         .reply(45, "Kiitos, valo korjataan huomenna.")
         .resolve(3 * HOUR, "Valaisin korjattu."),
-    story(
-        7 * HOUR + 20,
-        Voice,
-        Fi,
-        119,
-        "Vuosaari",
-        "social services",
-        "Soittaja kysyi, milloin toimeentulotukipäätös tulee.",
-    )
-    .ack(0)
-    .resolve(30, "Päätöksen käsittelyaika kerrottu, tulee ensi viikolla."),
+    story(7 * HOUR + 20, Voice, Fi, 119, "Vuosaari", "health", "Soittaja kysyi, milloin toimeentulotukipäätös tulee.")
+        .ack(0)
+        .resolve(30, "Päätöksen käsittelyaika kerrottu, tulee ensi viikolla."),
     story(
         6 * HOUR + 45,
         Chat,
@@ -384,7 +376,7 @@ pub const STORIES: &[Story] = &[
         Sv,
         126,
         "Lauttasaari",
-        "social services",
+        "health",
         "Invånaren frågade om hjälp med att fylla i en ansökan om bostadsbidrag.",
     )
     .ack(6)
@@ -411,7 +403,7 @@ pub const STORIES: &[Story] = &[
     .ack(0)
     .handoff(15, &["aino", "mikko"], "Katuvalot ovat sinun alaasi, ota tämä.")
     .reply(40, "Kiitos, katuvalo korjataan huomenna aamulla."),
-    story(HOUR + 45, Chat, Fi, 0, "Mellunmäki", "social services", "Miten saan ajan sosiaalityöntekijälle?")
+    story(HOUR + 45, Chat, Fi, 0, "Mellunmäki", "health", "Miten saan ajan sosiaalityöntekijälle?")
         .ack(0)
         .reply(3, "Voit varata ajan puhelimitse arkisin 9-15, autan mielelläni."),
     story(HOUR + 30, Sms, Sv, 129, "Lauttasaari", "schools", "Skolans gymnastiksal är för kall, barnen fryser.")
@@ -429,6 +421,6 @@ pub const STORIES: &[Story] = &[
         .reply(6, "Kiitos! Puistotyöt hakevat sen tunnin sisällä."),
     story(4, Sms, Fi, 133, "Kallio", "streets", "Sturenkadulla vesijohto vuotaa ja katu jäätyy."),
     story(3, Sms, Sv, 134, "Vuosaari", "housing", "Det luktar gas i trapphuset, vad ska vi göra?"),
-    story(2, WalkIn, Fi, 135, "Kallio", "social services", "Asukas tarvitsee apua Kelan lomakkeen täyttämisessä."),
+    story(2, WalkIn, Fi, 135, "Kallio", "health", "Asukas tarvitsee apua Kelan lomakkeen täyttämisessä."),
     story(1, Sms, En, 136, "Kallio", "parks", "The lights at the Kallio sports field are on all night."),
 ];

@@ -282,6 +282,15 @@ impl TestApp {
         Ok(store::walk_in_points::insert(&self.pool, name, name, &format!("{name} school"), area, &hours).await?.id)
     }
 
+    /// Loads Helsinki's districts, streets, places and postal codes
+    /// (`data/areas/helsinki/`, built in) into this test's database: a few
+    /// batched inserts, well under a second. The gateway reads them the
+    /// first time a page needs them, so call this before.
+    pub async fn load_helsinki_areas(&self) -> TestResult {
+        batline_core::place::helsinki::load(&self.pool).await?;
+        Ok(())
+    }
+
     /// Makes `point` the responder's home walk-in point.
     pub async fn set_home_point(&self, responder_id: Uuid, point: Uuid) -> TestResult {
         sqlx::query("UPDATE responders SET home_point_id = $2 WHERE id = $1")

@@ -82,7 +82,8 @@ run(async (browser) => {
   await page.locator("#password").fill("alkusalasana 2026");
   await page.locator("#lang-sv").check();
   await page.locator("#areas").fill("Vallila, Kallio");
-  await page.locator("#topics").fill("parks");
+  // Topics are ticked from the service catalogue, not typed.
+  await page.locator("#topic-parks").check();
   await page.locator("#capacity").fill("6");
   await page.locator("#phone").fill("+358 40 555 0199");
   await page.locator("#home_point").selectOption({ label: "Batcave Vallila" });
@@ -90,6 +91,7 @@ run(async (browser) => {
   await expectRefused(page, /exists already/, "a taken username");
   if ((await page.locator("#areas").inputValue()) !== "Vallila, Kallio") throw new Error("the areas typed were lost");
   if (!(await page.locator("#lang-sv").isChecked())) throw new Error("the languages ticked were lost");
+  if (!(await page.locator("#topic-parks").isChecked())) throw new Error("the topics ticked were lost");
   await page.locator("#username").fill(NEW_USER);
   await page.locator("#password").fill("alkusalasana 2026");
   await submit(page, "Add responder");
@@ -107,14 +109,14 @@ run(async (browser) => {
   await expectAccessible(page, "the edit responder page");
   await page.locator("#lang-sv").uncheck();
   await page.locator("#lang-en").check();
-  await page.locator("#topics").fill("parks, streets");
+  await page.locator("#topic-streets").check();
   await page.locator("#capacity").fill("8");
   await page.locator("#role").selectOption("lead");
   await page.locator("#phone").fill("");
   await submit(page, "Save");
   await page.getByText("Changes saved.").waitFor();
   await expectText(row.locator("[data-languages]"), "fi, en", "languages after the edit");
-  await expectText(row.locator("[data-topics]"), "parks, streets", "topics after the edit");
+  await expectText(row.locator("[data-topics]"), "Streets and street lighting, Parks and green areas", "topics after the edit");
   step(`${NEW_USER}'s skills changed`);
 
   // Resetting their password signs them out everywhere.
@@ -145,7 +147,7 @@ run(async (browser) => {
   const bad = `date,start,end,area,lead,members\n${ROSTER_DATE},8am,16:00,Vallila,${NEW_USER},${RESPONDER}\n`;
   await page.locator("#csv").fill(bad);
   await submit(page, "Import shifts");
-  await expectRefused(page, /row 1: start "8am"/, "a bad roster row");
+  await expectRefused(page, /Row 1: the start “8am” is not like 08:00/, "a bad roster row");
   if ((await page.locator("#csv").inputValue()).trim() !== bad.trim()) throw new Error("the CSV typed was lost");
   await page.locator("#csv").fill(`date,start,end,area,lead,members\n${ROSTER_DATE},08:00,16:00,Vallila,${NEW_USER},${RESPONDER}\n`);
   await submit(page, "Import shifts");
@@ -159,14 +161,14 @@ run(async (browser) => {
   await page.locator(".admin-nav").getByRole("link", { name: "SLA policies" }).click();
   await expectAccessible(page, "the SLA policies page");
   await page.locator("#channel").selectOption("sms");
-  await page.locator("#topic").fill("parks");
+  await page.locator("#topic").selectOption("parks");
   await page.locator("#first_response").fill("30");
   await page.locator("#resolution").fill("2880");
   await page.locator("#warn_at").fill("75");
   await page.locator("#sla-hours").fill("mon-fri 08:00-16:00");
   await submit(page, "Add version");
   await page.getByText("The new SLA version is in force.").waitFor();
-  const policy = page.locator('[data-current="true"]', { hasText: "parks" });
+  const policy = page.locator('[data-current="true"]', { has: page.locator('[data-topic="parks"]') });
   for (const expected of ["SMS", "30 min", "2880 min", "75 %", "mon-fri 08:00-16:00", "current"]) {
     if (!(await policy.textContent()).includes(expected)) throw new Error(`the new policy's row lacks "${expected}": ${await policy.textContent()}`);
   }
@@ -192,6 +194,13 @@ run(async (browser) => {
   await page.goto(CONSOLE + "/admin/responders");
   await page.getByRole("heading", { level: 1, name: "Vastaajat" }).waitFor();
   await expectAccessible(page, "the responders page in Finnish");
+  // A refused roster is explained in the reader's language, its row named.
+  await page.goto(CONSOLE + "/admin/roster");
+  await page.locator("#csv").fill(`date,start,end,area,lead,members\n${ROSTER_DATE},08:00,16:00,Vallila,nobody-here,\n`);
+  await submit(page, "Tuo vuorot");
+  await expectRefused(page, /Rivi 1: käyttäjätunnusta ”nobody-here” ei ole/, "a roster naming nobody, in Finnish");
+  await expectAccessible(page, "the roster page with an error in Finnish");
+  step("a refused roster is explained in Finnish");
 
   // The new password works, in the same browser whose session the reset ended.
   await signIn(kaisa, NEW_USER, NEW_PASSWORD);

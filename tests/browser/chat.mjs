@@ -156,7 +156,7 @@ await run(async (browser) => {
   await city.getByRole("button", { name: "Fråga staden" }).focus();
   const toggle = city.locator("#batline-chat-toggle");
   await city.keyboard.press("Enter");
-  const chatFrame = city.frameLocator("iframe[title='Batline-chatt']");
+  const chatFrame = city.frameLocator("iframe[title='Stadens chatt']");
   await chatFrame.getByText("Anslutningen är öppen.").waitFor();
   await chatFrame.getByLabel("Ditt meddelande").waitFor();
   if ((await toggle.getAttribute("aria-expanded")) !== "true") throw new Error("the toggle does not say it is open");

@@ -73,11 +73,29 @@ run(async (browser) => {
   await a.getByRole("link", { name: code }).click();
   await a.getByRole("heading", { name: `Case ${code}` }).waitFor();
   await expectAccessible(a, "the case page");
+  // The counter counts the SMS as sent: the heading with the owner's and the
+  // city's names comes first, so 140 characters take two messages.
+  await a.locator("#reply-body").fill("a".repeat(140));
+  await a.locator("#reply-count", { hasText: "140 characters · 2 SMS messages" }).waitFor();
+  await a.getByText(/The SMS starts: “.+, Helsingin kaupunki: …”/).waitFor();
   await a.locator("#reply-body").fill("Kiitos, välitin vian korjattavaksi.");
   await a.getByRole("button", { name: "Send reply" }).click();
   await a.getByText("The reply went to the resident.").waitFor();
   await a.locator("#thread .out", { hasText: "Kiitos, välitin vian korjattavaksi." }).waitFor();
   step("replied; the reply is in the thread");
+
+  // Classify from the city's lists: the topic by its name, the priority; the
+  // facts and the timeline say so.
+  await a.locator("summary", { hasText: "Topic, area and priority" }).click();
+  await a.getByLabel("Topic", { exact: true }).selectOption({ label: "Streets and street lighting" });
+  await a.getByLabel("Priority", { exact: true }).selectOption("high");
+  await a.getByRole("button", { name: "Save the classification" }).click();
+  await a.getByText("Classification saved.").waitFor();
+  await a.locator("dd[data-topic]", { hasText: "Streets and street lighting" }).waitFor();
+  await a.locator("dd[data-priority]", { hasText: "high" }).waitFor();
+  await a.getByText("topic streets (was –), priority high (was normal)").waitFor();
+  await expectAccessible(a, "the case page after classifying");
+  step("classified from the catalogue");
 
   // Hand off to B with a note; B sees the offer live and accepts.
   await b.evaluate(() => { window.__stillTheSamePage = true; });

@@ -60,6 +60,13 @@ export async function expectAccessible(page, label) {
     throw new Error(`axe found ${result.violations.length} WCAG 2.1 AA violation(s) on ${label}:\n${lines.join("\n")}`);
   }
   step(`${label}: no WCAG 2.1 AA violations (${result.passes.length} rules passed)`);
+  // SCREENSHOTS=<dir> keeps a picture of every page state axe checked, for
+  // a person to look at: an assertion cannot tell a page looks wrong.
+  if (process.env.SCREENSHOTS) {
+    const width = page.viewportSize()?.width ?? 0;
+    const name = `${label.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "")}-${width}.png`;
+    await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}`, fullPage: true });
+  }
 }
 
 /** Logs a step, so a failure shows how far the script got. */

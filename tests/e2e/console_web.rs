@@ -59,7 +59,10 @@ async fn a_responders_day_in_the_browser() -> TestResult {
     assert_eq!(acked_by, Some(aino.id));
     eventually("the reply reaches the resident's phone", Duration::from_secs(10), || async {
         let sent = app.sandbox.sent();
-        Ok(sent.iter().any(|s| s.to == RESIDENT && s.body == "Kiitos, välitin vian korjattavaksi.").then_some(()))
+        Ok(sent
+            .iter()
+            .any(|s| s.to == RESIDENT && s.body == "Aino, Helsingin kaupunki: Kiitos, välitin vian korjattavaksi.")
+            .then_some(()))
     })
     .await?;
     app.teardown().await

@@ -50,7 +50,10 @@ async fn an_accepted_handoff_moves_the_case_and_the_resident_is_told() -> TestRe
     assert_eq!(mikko.post(&accept, json!({})).await?.0, 409);
 
     let sms = app.sandbox.wait_for_sms_to(RESIDENT, 2, Duration::from_secs(10)).await?;
-    assert_eq!(sms[1].body, format!("Batline: asiaasi {} hoitaa nyt Mikko. Vastaamme pian.", case.tracking_code));
+    assert_eq!(
+        sms[1].body,
+        format!("Helsingin kaupunki: Asiaasi {} hoitaa nyt Mikko. Vastaamme pian.", case.tracking_code)
+    );
     let k = kinds(&app, case.id).await?;
     assert_eq!(k, ["opened", "assigned", "acknowledged", "handoff_offered", "handoff_accepted", "assigned"]);
     let reason: Value = sqlx::query_scalar(

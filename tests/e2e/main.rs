@@ -3,10 +3,12 @@
 //! once and runs the tests in parallel.
 
 mod admin;
+mod area;
 mod browser;
 mod chat;
 mod chat_browser;
 mod city_sign_in;
+mod classification;
 mod console_admin;
 mod console_web;
 mod control_chars;

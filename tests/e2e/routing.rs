@@ -67,7 +67,7 @@ async fn an_unacknowledged_case_moves_to_a_present_colleague_and_the_resident_he
     let sms = app.sandbox.wait_for_sms_to(RESIDENT, 2, Duration::from_secs(10)).await?;
     assert_eq!(
         sms[1].body,
-        format!("Batline: asiaasi {} hoitaa nyt {second_name}. Vastaamme pian.", case.tracking_code)
+        format!("Helsingin kaupunki: Asiaasi {} hoitaa nyt {second_name}. Vastaamme pian.", case.tracking_code)
     );
     assert_eq!(app.count(&notices).await?, 1, "told once");
     app.clock.advance(chrono::Duration::hours(2));

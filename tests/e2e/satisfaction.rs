@@ -30,7 +30,7 @@ async fn a_good_score_is_thanked_and_stored() -> TestResult {
 
     app.text(RESIDENT, "5").await?;
     let sms = app.sandbox.wait_for_sms_to(RESIDENT, 3, Duration::from_secs(10)).await?;
-    assert_eq!(sms[2].body, "Batline: kiitos vastauksestasi!");
+    assert_eq!(sms[2].body, "Helsingin kaupunki: Kiitos vastauksestasi!");
     app.wait_all_filed(Duration::from_secs(10)).await?;
     let cases = app.cases_of(RESIDENT).await?;
     assert_eq!(cases.len(), 1, "an answer is not a new case");
@@ -67,7 +67,7 @@ async fn no_reopens_the_case_with_the_same_owner() -> TestResult {
     assert_eq!((reopened.reopened_count, reopened.satisfaction_score), (1, Some(1)));
     assert!(reopened.ack_due_at.is_some() && reopened.acknowledged_at.is_none());
     let sms = app.sandbox.wait_for_sms_to(RESIDENT, 3, Duration::from_secs(10)).await?;
-    assert!(sms[2].body.contains("avasimme asiasi") && sms[2].body.contains("Aino"), "{}", sms[2].body);
+    assert!(sms[2].body.contains("Avasimme asiasi") && sms[2].body.contains("Aino"), "{}", sms[2].body);
     assert_eq!(app.cases_of(RESIDENT).await?.len(), 1);
     app.assert_open_counts_exact().await?;
     let resolution_met = || async {

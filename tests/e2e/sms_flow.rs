@@ -27,7 +27,7 @@ async fn sms_reaches_a_named_owner_and_back() -> TestResult {
     let case = &cases[0];
     let auto = app.sandbox.wait_for_sms_to(RESIDENT, 1, Duration::from_secs(10)).await?;
     let expected = format!(
-        "Hei, olen Aino Batlinesta. Asiasi {code} on minulla, vastaan 15 minuutin sisällä. Seuraa: {PUBLIC_URL}/track/{code}",
+        "Helsingin kaupunki: Hei, olen Aino. Asiasi {code} on minulla, vastaan 15 minuutin sisällä. Seuraa: {PUBLIC_URL}/track/{code}",
         code = case.tracking_code
     );
     assert_eq!(auto[0].body, expected);
@@ -50,13 +50,18 @@ async fn sms_reaches_a_named_owner_and_back() -> TestResult {
     assert_eq!(detail["timeline"][1]["data"]["decided_by"], "only_candidate");
     assert_eq!(detail["messages"][0]["kind"], "resident");
 
-    // 4. Aino replies; it goes out as SMS.
+    // 4. Aino replies; it goes out as SMS. A reply that fits Twilio's limit
+    // only without its heading is refused, not cut.
+    let (status, refused) =
+        aino.post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "a".repeat(1590) })).await?;
+    assert_eq!(status, 422, "{refused}");
     let (status, _) = aino
         .post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "Kiitos! Puistotiimi on matkalla." }))
         .await?;
     assert_eq!(status, 201);
     let sent = app.sandbox.wait_for_sms_to(RESIDENT, 2, Duration::from_secs(10)).await?;
-    assert_eq!(sent[1].body, "Kiitos! Puistotiimi on matkalla.");
+    // Headed with its author and the city: an SMS has no page to say who wrote it.
+    assert_eq!(sent[1].body, "Aino, Helsingin kaupunki: Kiitos! Puistotiimi on matkalla.");
 
     // 5. The resident's next text joins the same case, still Aino's.
     assert_eq!(app.text(RESIDENT, "Kiitos, odotan").await?.status(), 200);
@@ -77,7 +82,12 @@ async fn sms_reaches_a_named_owner_and_back() -> TestResult {
     assert_eq!(status, 200);
     assert_eq!(resolved["status"], "resolved");
     let sent = app.sandbox.wait_for_sms_to(RESIDENT, 3, Duration::from_secs(10)).await?;
-    assert!(sent[2].body.contains("on ratkaistu") && sent[2].body.contains("Puu poistettiin."), "{}", sent[2].body);
+    assert!(
+        sent[2].body.starts_with("Helsingin kaupunki: Aino ratkaisi asiasi")
+            && sent[2].body.contains("Puu poistettiin."),
+        "{}",
+        sent[2].body
+    );
     let (status, _) = aino.post(&format!("/api/v1/cases/{}/resolve", case.id), json!({ "summary": "again" })).await?;
     assert_eq!(status, 409);
 
@@ -115,7 +125,7 @@ async fn answers_in_the_residents_language_and_prefers_speakers() -> TestResult 
     app.add_responder("linnea", "Linnea", &[Language::Sv, Language::Fi], DutyStatus::OnDuty).await?;
     app.text("+358401110002", "Hej, det ligger ett nedfallet träd i parken och det blockerar gångvägen").await?;
     let sms = app.sandbox.wait_for_sms_to("+358401110002", 1, Duration::from_secs(10)).await?;
-    assert!(sms[0].body.starts_with("Hej, jag är Linnea på Batline."), "{}", sms[0].body);
+    assert!(sms[0].body.starts_with("Helsingfors stad: Hej, jag är Linnea."), "{}", sms[0].body);
     app.teardown().await
 }
 
@@ -127,7 +137,7 @@ async fn nobody_on_duty_means_the_backstop_owns_it() -> TestResult {
     let cases = app.wait_for_cases("+358401110003", 1, Duration::from_secs(10)).await?;
     assert_eq!(cases[0].owner_id, app.backstop.id);
     let sms = app.sandbox.wait_for_sms_to("+358401110003", 1, Duration::from_secs(10)).await?;
-    assert!(sms[0].body.starts_with("Hi, I'm Pormestari from Batline."), "{}", sms[0].body);
+    assert!(sms[0].body.starts_with("City of Helsinki: Hi, I'm Pormestari."), "{}", sms[0].body);
     let reason: serde_json::Value =
         sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'assigned'")
             .bind(cases[0].id)

@@ -77,7 +77,7 @@ async fn the_phone_contact_reads_the_conversation_after_a_texted_code() -> TestR
     let asked = ask_cookie(&r)?;
     let sms = app.sandbox.wait_for_sms_to(RESIDENT, 4, Duration::from_secs(10)).await?;
     assert_eq!(app.sandbox.sent().len(), texts_before + 1);
-    let body = &sms.iter().find(|s| s.body.contains("koodisi")).context("code SMS")?.body;
+    let body = &sms.iter().find(|s| s.body.contains("Koodisi")).context("code SMS")?.body;
     let code: String = body
         .split_whitespace()
         .map(|w| w.trim_end_matches('.'))
@@ -127,7 +127,7 @@ fn ask_cookie(r: &reqwest::Response) -> TestResult<String> {
 /// The six digits of the newest code texted to `phone`.
 async fn texted_code(app: &TestApp, phone: &str, texts: usize) -> TestResult<String> {
     let sms = app.sandbox.wait_for_sms_to(phone, texts, Duration::from_secs(10)).await?;
-    let body = &sms.iter().rev().find(|s| s.body.contains("koodisi")).context("code SMS")?.body;
+    let body = &sms.iter().rev().find(|s| s.body.contains("Koodisi")).context("code SMS")?.body;
     Ok(body
         .split_whitespace()
         .map(|w| w.trim_end_matches('.'))
@@ -210,7 +210,7 @@ async fn asking_for_a_code_answers_before_deciding_whether_the_phone_is_the_case
         .await
         .context("the answer waited for the phone's check and the code's storing")??;
     assert_eq!(r.status(), 303);
-    assert_eq!(app.sandbox.sent().iter().filter(|s| s.body.contains("koodisi")).count(), 0);
+    assert_eq!(app.sandbox.sent().iter().filter(|s| s.body.contains("Koodisi")).count(), 0);
     lock.rollback().await?;
     texted_code(&app, RESIDENT, 2).await?;
     app.teardown().await

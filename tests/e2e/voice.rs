@@ -437,6 +437,6 @@ async fn a_call_to_the_swedish_line_is_answered_in_swedish_by_a_swedish_speaker(
     let case = app.cases_of(CALLER).await?.remove(0);
     assert_eq!((case.language, case.owner_id), (Language::Sv, linnea.id));
     let sms = app.sandbox.wait_for_sms_to(CALLER, 1, Duration::from_secs(10)).await?;
-    assert!(sms[0].body.contains("tack för ditt samtal"), "{}", sms[0].body);
+    assert!(sms[0].body.contains("Tack för ditt samtal"), "{}", sms[0].body);
     app.teardown().await
 }

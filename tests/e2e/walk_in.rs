@@ -156,8 +156,8 @@ async fn with_a_phone_the_resident_gets_an_sms_receipt_and_a_second_visit_joins_
     assert_eq!(
         sms[0].body,
         format!(
-            "Batline, Batcave Vuosaari: ditt ärende {code} sköts av Linnea, som hör av sig till dig. \
-             Följ: {PUBLIC_URL}/track/{code}"
+            "Helsingfors stad: Tack för besöket (Batcave Vuosaari). Ditt ärende {code} sköts av Linnea, \
+             som hör av sig till dig. Följ: {PUBLIC_URL}/track/{code}"
         )
     );
     let topic: Option<String> =
@@ -333,6 +333,8 @@ async fn bad_tickets_are_refused_with_a_clear_message() -> TestResult {
         (json!({ "about": "   ", "language": "fi" }), 422, "about is empty"),
         (json!({ "about": "x".repeat(2001), "language": "fi" }), 422, "the most is 2000"),
         (json!({ "about": "x", "language": "fi", "topic": "t".repeat(65) }), 422, "topic"),
+        // Topics come from the service catalogue, not free text.
+        (json!({ "about": "x", "language": "fi", "topic": "Puiston penkki" }), 422, "service catalogue"),
         (json!({ "about": "x", "language": "fi", "point_id": Uuid::new_v4() }), 422, "no walk-in point"),
         (json!({ "about": "x", "tracking_code": "ZZZZ-ZZZZ" }), 404, "tracking code"),
         (json!({ "about": "x", "tracking_code": "K7QD-4M2" }), 422, "not a tracking code"),

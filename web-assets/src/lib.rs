@@ -43,6 +43,9 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         ("chat.js", JS, include_bytes!("../../web/src/chat.js")),
         ("chat-embed.js", JS, include_bytes!("../../web/src/chat-embed.js")),
         ("track.js", JS, include_bytes!("../../web/src/track.js")),
+        // The "which area am I in" page, /area.
+        ("area.css", CSS, include_bytes!("../../web/src/area.css")),
+        ("area.js", JS, include_bytes!("../../web/src/area.js")),
         // The console's printable walk-in ticket.
         ("ticket.css", CSS, include_bytes!("../../web/src/ticket.css")),
         ("ticket.js", JS, include_bytes!("../../web/src/ticket.js")),

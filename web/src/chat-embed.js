@@ -17,11 +17,11 @@
   const wanted = (script.dataset.lang || document.documentElement.lang || "fi").slice(0, 2).toLowerCase();
   const lang = langs.includes(wanted) ? wanted : "fi";
   const words = {
-    fi: { open: "Kysy kaupungilta", close: "Sulje chat", title: "Batline-chat",
+    fi: { open: "Kysy kaupungilta", close: "Sulje chat", title: "Kaupungin chat",
       blocked: "Chat ei voi avautua tälle sivulle.", newTab: "Avaa chat uuteen välilehteen" },
-    sv: { open: "Fråga staden", close: "Stäng chatten", title: "Batline-chatt",
+    sv: { open: "Fråga staden", close: "Stäng chatten", title: "Stadens chatt",
       blocked: "Chatten kan inte öppnas på den här sidan.", newTab: "Öppna chatten i en ny flik" },
-    en: { open: "Ask the city", close: "Close the chat", title: "Batline chat",
+    en: { open: "Ask the city", close: "Close the chat", title: "City chat",
       blocked: "The chat cannot open on this page.", newTab: "Open the chat in a new tab" },
   }[lang];
 

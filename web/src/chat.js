@@ -125,7 +125,7 @@
     if (m.seq <= lastSeq) return;
     lastSeq = m.seq;
     let li = m.client_id ? log.querySelector(`li[data-client-id="${CSS.escape(m.client_id)}"]`) : null;
-    const who = m.from === "resident" ? T.you : m.from === "responder" ? (m.author || "") : T.batline;
+    const who = m.from === "resident" ? T.you : m.from === "responder" ? (m.author || "") : (root.dataset.city || "");
     if (li) {
       // The resident's own message, now filed: move it to its place in the conversation.
       li.remove();

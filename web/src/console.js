@@ -151,8 +151,10 @@
     const labels = (out.dataset.label || "").split(" · ");
     function update() {
       const chars = Array.from(box.value).length;
+      // An SMS reply is sent with its heading ("Mikko, Helsingin kaupunki: ")
+      // in front, and that counts towards the messages it takes.
       out.textContent = box.dataset.count === "sms"
-        ? chars + " " + labels[0] + " · " + smsParts(box.value) + " " + (labels[1] || "")
+        ? chars + " " + labels[0] + " · " + smsParts((box.dataset.prefix || "") + box.value) + " " + (labels[1] || "")
         : chars + " " + labels[0];
     }
     box.addEventListener("input", update);

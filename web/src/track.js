@@ -31,7 +31,7 @@
         const who = document.createElement("span");
         who.className = "chat-who";
         who.textContent = line.from === "resident" ? root.dataset.you
-          : line.from === "responder" ? (line.author || "") : root.dataset.batline;
+          : line.from === "responder" ? (line.author || "") : root.dataset.city;
         const time = document.createElement("time");
         time.dateTime = line.at;
         time.textContent = " " + timeFormat.format(new Date(line.at));

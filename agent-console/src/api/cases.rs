@@ -21,7 +21,10 @@ use crate::{
         signed_in::SignedIn,
     },
     operations::{
-        cases::{acknowledge_as, ensure_owner, note_as, refuse_desk, reopen_as, reply_as, resolve_as},
+        cases::{
+            Classification, acknowledge_as, classify_as, ensure_owner, note_as, refuse_desk, reopen_as, reply_as,
+            resolve_as,
+        },
         chat_signals,
     },
     state::AppState,
@@ -213,4 +216,41 @@ pub async fn reopen(
     refuse_desk(&me)?;
     let extract::Json(body) = body?;
     Ok(Json(reopen_as(&state, &me, id, &body.reason).await?))
+}
+
+/// `PUT /api/v1/cases/{id}/classification` body: what the case is about,
+/// where, and how urgent.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewClassification {
+    /// A topic code of the service catalogue (`GET /api/v1/topics`), or null.
+    #[schema(max_length = 32)]
+    topic: Option<String>,
+    /// The district, or null.
+    #[schema(max_length = 80)]
+    area: Option<String>,
+    /// How urgent.
+    priority: batline_core::domain::Priority,
+}
+
+/// `PUT /api/v1/cases/{id}/classification`: set the topic, area and
+/// priority (the owner or a lead); it goes on the timeline.
+#[utoipa::path(put, path = "/api/v1/cases/{id}/classification", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewClassification, responses(
+    (status = 200, description = "Classified (or already so)", body = Case),
+    (status = 403, description = "Desk staff, or another responder's case (leads, the mayor and admins may)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 422, description = "Not a topic of the catalogue, or an empty or too long area", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn classify(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    // Read only after the checks below, which answer first whatever was sent.
+    body: Result<extract::Json<NewClassification>, ApiError>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let extract::Json(body) = body?;
+    let wanted = Classification { topic: body.topic.as_deref(), area: body.area.as_deref(), priority: body.priority };
+    Ok(Json(classify_as(&state, &me, id, wanted).await?))
 }

@@ -18,6 +18,7 @@ pub mod responders;
 pub mod roster;
 pub mod search;
 pub mod sla_policies;
+pub mod topics;
 pub mod walk_in;
 pub mod walk_in_points;
 
@@ -69,6 +70,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_backs::start))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::reopen))
+        .routes(routes!(cases::classify))
+        .routes(routes!(topics::list, topics::add))
+        .routes(routes!(topics::change))
         .routes(routes!(openapi::openapi_json))
 }
 

@@ -135,7 +135,7 @@ impl ApiError {
             ApiError::Visit(batline_core::walk_in::VisitRefusal::CodeUnknown) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Visit(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::TooManyRequests(_) | ApiError::SignInLocked(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            ApiError::Core(Core::Invalid(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ApiError::Core(Core::Invalid(_) | Core::Roster(_)) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::Core(Core::NotFound(_)) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Core(Core::Conflict(_)) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Core(e) if e.is_unstorable_text() => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),

@@ -4,7 +4,7 @@
 
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CallBackStatus, CaseStatus, Channel, MessageKind, Role, event_kind},
+    domain::{ActorKind, CallBackStatus, CaseStatus, Channel, MessageKind, Priority, Role, event_kind},
     outbound,
     outbox::Outbox,
     store::{
@@ -118,6 +118,12 @@ pub async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) ->
     let mut tx = state.pool.begin().await?;
     let case = lock_own_open(&mut tx, me, id).await?;
     let channel = outbound::resident_channel(case.channel);
+    if channel == Channel::Sms {
+        // Sent with its heading in front, which must fit as well: refused
+        // rather than cut, so the owner decides what goes.
+        let heading = texts::sms_heading(&state.config.city_name, case.language, Some(&me.display_name));
+        text_field(&text, "body", MAX_REPLY_CHARS - heading.chars().count())?;
+    }
     let (message, send) = outbound::queue(
         &mut tx,
         &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
@@ -260,6 +266,71 @@ pub async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str)
     tx.commit().await?;
     publish(state, &ids).await;
     Ok(case)
+}
+
+/// What a person says a case is about, where it is and how urgent: codes of
+/// the city's lists (`None` leaves it unknown).
+#[derive(Debug, Clone, Copy)]
+pub struct Classification<'a> {
+    /// A topic code of the service catalogue.
+    pub topic: Option<&'a str>,
+    /// A district.
+    pub area: Option<&'a str>,
+    /// How urgent.
+    pub priority: Priority,
+}
+
+/// Longest district name taken.
+const MAX_AREA_CHARS: usize = 80;
+
+/// Sets a case's topic, area and priority, open or resolved (a resolved
+/// case is classified for the figures too). Its owner or a lead may. A
+/// topic must be one the catalogue still offers, unless the case has it
+/// already. Sending what the case has already changes nothing.
+pub async fn classify_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    wanted: Classification<'_>,
+) -> Result<Case, ApiError> {
+    refuse_desk(me)?;
+    let area = wanted.area.map(|a| text_field(a, "area", MAX_AREA_CHARS)).transpose()?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if !me.role.may_reassign() {
+        ensure_owner(me, &case)?;
+    }
+    if let Some(topic) = wanted.topic
+        && case.topic.as_deref() != Some(topic)
+        && !store::topics::is_offered(&mut *tx, topic).await?
+    {
+        return Err(ApiError::Unprocessable(format!(
+            "{topic:?} is not a topic of the service catalogue; choose one from GET /api/v1/topics"
+        )));
+    }
+    let unchanged = case.topic.as_deref() == wanted.topic && case.area == area && case.priority == wanted.priority;
+    if unchanged {
+        return Ok(case);
+    }
+    let classified = store::cases::classify(&mut tx, case.id, wanted.topic, area.as_deref(), wanted.priority)
+        .await?
+        .ok_or(batline_core::Error::NotFound("case"))?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::CLASSIFIED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({
+            "topic": classified.topic, "area": classified.area, "priority": classified.priority,
+            "previous": { "topic": case.topic, "area": case.area, "priority": case.priority },
+        }),
+    )
+    .await?;
+    let ids = vec![Outbox::enqueue(&mut tx, &updated(&case, event_kind::CLASSIFIED)).await?];
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(classified)
 }
 
 fn updated(case: &Case, kind: &str) -> BusMessage {

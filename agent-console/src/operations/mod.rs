@@ -18,5 +18,6 @@ pub mod roster;
 pub mod search;
 pub mod sessions;
 pub mod sla_policies;
+pub mod topics;
 pub mod walk_in;
 pub mod walk_in_points;

@@ -5,7 +5,10 @@ use batline_core::{
     domain::{DutyStatus, Language, Role},
     password,
     responder_admin::{self, Unset},
-    store::responders::{NewResponder, Responder, ResponderPatch},
+    store::{
+        self,
+        responders::{NewResponder, Responder, ResponderPatch},
+    },
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -97,6 +100,21 @@ fn skills(field: &str, values: Vec<String>) -> Result<Vec<String>, ApiError> {
     Ok(out)
 }
 
+/// Refuses topics the service catalogue does not offer, except those in
+/// `kept`: a responder keeps a topic retired after they were given it.
+async fn offered_topics(state: &AppState, topics: &[String], kept: &[String]) -> Result<(), ApiError> {
+    let unknown: Vec<String> =
+        store::topics::not_offered(&state.pool, topics).await?.into_iter().filter(|t| !kept.contains(t)).collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(format!(
+            "topics {} are not in the service catalogue; choose from GET /api/v1/topics",
+            unknown.join(", ")
+        )))
+    }
+}
+
 /// A phone as E.164, or `None` for a blank one.
 fn phone(value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.as_deref().map(str::trim) {
@@ -130,6 +148,7 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
     let new_phone = phone(body.phone)?;
     let areas = skills("areas", body.areas)?;
     let topics = skills("topics", body.topics)?;
+    offered_topics(state, &topics, &[]).await?;
     let password_hash = hash_password(body.password).await?;
     let new = NewResponder {
         // As sent: `responder_admin::add` trims and folds them, counting
@@ -166,6 +185,10 @@ pub(crate) async fn update_as(
     patch.phone = phone(patch.phone)?;
     patch.areas = patch.areas.map(|a| skills("areas", a)).transpose()?;
     patch.topics = patch.topics.map(|t| skills("topics", t)).transpose()?;
+    if let Some(topics) = &patch.topics {
+        let kept = store::responders::get(&state.pool, id).await?.map(|r| r.topics).unwrap_or_default();
+        offered_topics(state, topics, &kept).await?;
+    }
     let updated = responder_admin::update_with(&state.pool, id, &patch, unset).await?;
     // Going off duty queued a hand-on in the outbox.
     state.outbox.kick();

@@ -79,6 +79,14 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: NewPolicy) ->
         }
         other => other.map(str::to_owned),
     };
+    if let Some(topic) = &topic
+        && !store::topics::is_offered(&state.pool, topic).await?
+    {
+        return Err(ApiError::Unprocessable(format!(
+            "topic {topic:?} is not in the service catalogue; choose one from GET /api/v1/topics, \
+             or leave it out to cover any topic"
+        )));
+    }
     if body.hours.as_ref().is_some_and(OpeningHours::is_never_open) {
         return Err(ApiError::Unprocessable(
             "hours are never open, so the clock would never run; leave hours out for around the clock".into(),

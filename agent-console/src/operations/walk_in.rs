@@ -165,6 +165,11 @@ pub async fn register(
     };
     let point_id = visit.point_id.or(me.home_point_id).ok_or(VisitRefusal::NoHomePoint)?;
     let point = store::walk_in_points::get(&state.pool, point_id).await?.ok_or(VisitRefusal::UnknownPoint(point_id))?;
+    if let Some(topic) = &checked.topic
+        && !store::topics::is_offered(&state.pool, topic).await?
+    {
+        return Err(VisitRefusal::UnknownTopic(topic.clone()).into());
+    }
 
     if let Some(key) = key
         && let Some(existing) = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key).await?

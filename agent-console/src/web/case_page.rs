@@ -23,7 +23,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
 };
 use batline_core::{
-    domain::{CaseStatus, Direction, DutyStatus, MessageKind, Role, event_kind},
+    domain::{CaseStatus, Channel, Direction, DutyStatus, MessageKind, Priority, Role, event_kind},
     store::{
         self,
         call_backs::CallBack,
@@ -34,7 +34,9 @@ use batline_core::{
         messages::Message,
         responders::Responder,
         sla::SlaClock,
+        topics::Topic,
     },
+    texts,
 };
 use chrono::{DateTime, Utc};
 use maud::{Markup, html};
@@ -84,6 +86,11 @@ struct View {
     names: HashMap<Uuid, String>,
     offer_open: bool,
     access: Access,
+    /// What an SMS reply starts with ("Mikko, Helsingin kaupunki: "): it
+    /// counts towards the SMS's length. `None` when the reply is not an SMS.
+    sms_heading: Option<String>,
+    /// The service catalogue, for the topic's name and the classification.
+    topics: Vec<Topic>,
 }
 
 /// What was typed, kept when an action is refused.
@@ -133,7 +140,11 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     people.sort_unstable();
     people.dedup();
     let names = store::responders::display_names(&state.pool, &people).await?.into_iter().collect();
+    let sms_heading = (batline_core::outbound::resident_channel(case.channel) == Channel::Sms)
+        .then(|| texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name)));
     Ok(View {
+        sms_heading,
+        topics: store::topics::all(&state.pool).await?,
         messages,
         events,
         names,
@@ -192,7 +203,8 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
             div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
             div { dt { (t.area) ":" } dd { (case.area.as_deref().unwrap_or(t.none)) } }
-            div { dt { (t.topic) ":" } dd { (case.topic.as_deref().unwrap_or(t.none)) } }
+            div { dt { (t.topic) ":" } dd data-topic { (topic_name(view, case.topic.as_deref(), user.lang).unwrap_or(t.none)) } }
+            div { dt { (t.priority_label) ":" } dd data-priority { (t.priority(case.priority)) } }
             div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
             div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
         }
@@ -261,6 +273,9 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                             button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.call_back_button) } }
                         }
                     }
+                }
+                @if owner || user.me.role.may_reassign() {
+                    (classify_form(t, user, view))
                 }
                 @if !open && (owner || user.me.role.may_reassign()) {
                     form class="panel" method="post" action={ "/cases/" (case.id) "/reopen" } {
@@ -392,6 +407,52 @@ fn thread(t: &Ui, view: &View) -> Markup {
     }
 }
 
+/// A topic code's name in `lang`, from the catalogue; a code the catalogue
+/// does not know (typed before it existed) as it is.
+fn topic_name<'a>(view: &'a View, code: Option<&'a str>, lang: batline_core::domain::Language) -> Option<&'a str> {
+    let code = code?;
+    Some(view.topics.iter().find(|t| t.code == code).map_or(code, |t| t.name(lang)))
+}
+
+/// Topic, area and priority from the city's lists, behind a button.
+fn classify_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
+    let case = &view.item.case;
+    let current = case.topic.as_deref();
+    html! {
+        details class="panel action" {
+            summary { h2 { (t.classify_title) } }
+            form method="post" action={ "/cases/" (case.id) "/classify" } {
+                (csrf_field(user))
+                p class="hint" id="classify-hint" { (t.classify_hint) }
+                label for="classify-topic" { (t.topic) }
+                select id="classify-topic" name="topic" aria-describedby="classify-hint" {
+                    option value="" selected[current.is_none()] { (t.not_known) }
+                    // Retired topics are offered no more, except the one the case has.
+                    @for topic in view.topics.iter().filter(|t| t.offered() || Some(t.code.as_str()) == current) {
+                        option value=(topic.code) selected[Some(topic.code.as_str()) == current] {
+                            (topic.name(user.lang)) @if !topic.offered() { " " (t.retired_topic) }
+                        }
+                    }
+                    @if let Some(code) = current.filter(|c| !view.topics.iter().any(|t| t.code == *c)) {
+                        option value=(code) selected { (code) }
+                    }
+                }
+                label for="classify-area" { (t.area) }
+                input type="text" id="classify-area" name="area" maxlength="80" value=(case.area.as_deref().unwrap_or(""));
+                label for="classify-priority" { (t.priority_label) }
+                select id="classify-priority" name="priority" {
+                    @for priority in [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent] {
+                        option value=(priority.as_str()) selected[priority == case.priority] { (t.priority(priority)) }
+                    }
+                }
+                div class="actions" {
+                    button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.classify_button) } }
+                }
+            }
+        }
+    }
+}
+
 fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
     let case = &view.item.case;
     let channel = batline_core::outbound::resident_channel(case.channel);
@@ -412,9 +473,14 @@ fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                 }
             }
             label for="reply-body" { (t.reply_title) }
-            p class="hint" id="reply-hint" { (t.reply_hint) " " (t.channel(channel)) "." }
-            textarea id="reply-body" name="body" aria-describedby="reply-hint reply-count" maxlength="1600" required
-                data-count=(if channel == batline_core::domain::Channel::Sms { "sms" } else { "chars" }) { (draft.reply) }
+            p class="hint" id="reply-hint" {
+                (t.reply_hint) " " (t.channel(channel)) "."
+                @if let Some(heading) = &view.sms_heading { " " (t.sms_heading_hint) " “" (heading) "…”" }
+            }
+            @let heading = view.sms_heading.as_deref().unwrap_or("");
+            textarea id="reply-body" name="body" aria-describedby="reply-hint reply-count"
+                maxlength=(texts::SMS_MAX_CHARS - heading.chars().count()) required data-prefix=(heading)
+                data-count=(if view.sms_heading.is_some() { "sms" } else { "chars" }) { (draft.reply) }
             // console.js keeps it current as the owner types.
             p class="hint" id="reply-count" data-count-for="reply-body" data-label=(t.sms_count_hint) {}
             div class="actions" {
@@ -561,6 +627,37 @@ pub async fn resolve(
     match cases::resolve_as(&state, &user.me, id, &form.summary).await {
         Ok(_) => done(id, "resolved"),
         Err(e) => refused(&state, &user, id, e, Draft { summary: form.summary, ..Draft::default() }).await,
+    }
+}
+
+/// The classification form: codes, empty for "not known".
+#[derive(Debug, Deserialize)]
+pub struct ClassifyForm {
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    priority: String,
+}
+
+/// `POST /cases/{id}/classify`.
+pub async fn classify(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ClassifyForm>,
+) -> Response {
+    let blank_is_none = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+    let (topic, area) = (blank_is_none(&form.topic), blank_is_none(&form.area));
+    let priority = match form.priority.parse::<Priority>() {
+        Ok(priority) => priority,
+        Err(e) => return refused(&state, &user, id, e.into(), Draft::default()).await,
+    };
+    let wanted = cases::Classification { topic: topic.as_deref(), area: area.as_deref(), priority };
+    match cases::classify_as(&state, &user.me, id, wanted).await {
+        Ok(_) => done(id, "classified"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
     }
 }
 

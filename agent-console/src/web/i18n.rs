@@ -279,6 +279,11 @@ batline_core::texts! {
         en: "The summary is shown to the resident on the tracking page and sent to them.",
     }
 
+    sms_heading_hint {
+        fi: "Tekstiviesti alkaa:",
+        sv: "Sms:et börjar:",
+        en: "The SMS starts:",
+    }
     sms_count_hint {
         fi: "merkkiä · tekstiviestejä",
         sv: "tecken · sms",
@@ -559,6 +564,78 @@ batline_core::texts! {
         fi: "Aihe",
         sv: "Ämne",
         en: "Topic",
+    }
+
+    priority_label {
+        fi: "Kiireellisyys",
+        sv: "Brådska",
+        en: "Priority",
+    }
+
+    priority_low {
+        fi: "matala",
+        sv: "låg",
+        en: "low",
+    }
+
+    priority_normal {
+        fi: "tavallinen",
+        sv: "normal",
+        en: "normal",
+    }
+
+    priority_high {
+        fi: "korkea",
+        sv: "hög",
+        en: "high",
+    }
+
+    priority_urgent {
+        fi: "kiireellinen",
+        sv: "brådskande",
+        en: "urgent",
+    }
+
+    classify_title {
+        fi: "Aihe, alue ja kiireellisyys",
+        sv: "Ämne, område och brådska",
+        en: "Topic, area and priority",
+    }
+
+    classify_hint {
+        fi: "Valitse kaupungin listoilta. Muutos näkyy aikajanalla ja raporteissa.",
+        sv: "Välj ur stadens listor. Ändringen syns på tidslinjen och i rapporterna.",
+        en: "Choose from the city's lists. The change shows on the timeline and in the reports.",
+    }
+
+    classify_button {
+        fi: "Tallenna luokittelu",
+        sv: "Spara klassificeringen",
+        en: "Save the classification",
+    }
+
+    not_known {
+        fi: "ei tiedossa",
+        sv: "inte känt",
+        en: "not known",
+    }
+
+    retired_topic {
+        fi: "(poistunut)",
+        sv: "(utgått)",
+        en: "(retired)",
+    }
+
+    done_classified {
+        fi: "Luokittelu tallennettu.",
+        sv: "Klassificeringen sparad.",
+        en: "Classification saved.",
+    }
+
+    event_classified {
+        fi: "luokitteli asian",
+        sv: "klassificerade ärendet",
+        en: "classified the case",
     }
 
     resident_language {
@@ -1443,6 +1520,17 @@ impl Ui {
             D::Delivered => self.delivery_delivered,
             D::Undelivered => self.delivery_undelivered,
             D::Failed => self.delivery_failed,
+        }
+    }
+
+    /// A priority's name.
+    pub fn priority(&self, priority: batline_core::domain::Priority) -> &'static str {
+        use batline_core::domain::Priority;
+        match priority {
+            Priority::Low => self.priority_low,
+            Priority::Normal => self.priority_normal,
+            Priority::High => self.priority_high,
+            Priority::Urgent => self.priority_urgent,
         }
     }
 

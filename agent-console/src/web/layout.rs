@@ -36,6 +36,7 @@ impl Done {
             "declined" => t.done_declined,
             "resolved" => t.done_resolved,
             "reopened" => t.done_reopened,
+            "classified" => t.done_classified,
             "call_back" => t.done_call_back,
             "reassigned" => t.done_reassigned,
             "duty" => t.done_duty,

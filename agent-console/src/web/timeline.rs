@@ -49,6 +49,7 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("sla_warning", "SLA-raja lähestyy", "SLA-gränsen närmar sig", "SLA deadline near"),
     ("sla_breached", "SLA-raja ylittyi", "SLA-gränsen överskreds", "SLA deadline missed"),
     ("note", "Sisäinen muistiinpano", "Intern anteckning", "Internal note"),
+    ("classified", "Luokiteltiin", "Klassificerades", "Classified"),
 ];
 
 /// (rule or preference, Finnish, Swedish, English): why the owner was chosen.
@@ -165,6 +166,30 @@ fn window(lang: Language, data: &Value) -> Option<String> {
     })
 }
 
+/// A classification, what it is now and what it was, in `lang`.
+fn classified(lang: Language, data: &Value) -> Option<String> {
+    let before = data.get("previous")?;
+    let (topic, area, priority) = match lang {
+        Language::Fi => ("aihe", "alue", "kiireellisyys"),
+        Language::Sv => ("ämne", "område", "brådska"),
+        Language::En => ("topic", "area", "priority"),
+    };
+    let was = match lang {
+        Language::Fi => "ennen",
+        Language::Sv => "förut",
+        Language::En => "was",
+    };
+    let value = |data: &Value, key: &str| text(data, key).unwrap_or_else(|| "–".to_owned());
+    Some(
+        [("topic", topic), ("area", area), ("priority", priority)]
+            .iter()
+            .filter(|(key, _)| value(data, key) != value(before, key))
+            .map(|(key, name)| format!("{name} {} ({was} {})", value(data, key), value(before, key)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 /// The particulars worth reading: who, why, what was said.
 pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
     let data = &event.data;
@@ -172,6 +197,9 @@ pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
         && let Some(sentence) = missed(lang, data)
     {
         return Some(sentence);
+    }
+    if event.kind == "classified" {
+        return classified(lang, data);
     }
     let mut parts = Vec::new();
     if let Some(owner) = text(data, "owner_name") {
@@ -223,6 +251,20 @@ mod tests {
         let offered = event("handoff_offered", serde_json::json!({"to_name": "Mikko", "note": "Puisto-osaaja"}));
         assert_eq!(detail(Language::Sv, &offered).as_deref(), Some("→ Mikko Puisto-osaaja"));
         assert_eq!(label(Language::Sv, "something_new"), "something new");
+    }
+
+    #[test]
+    fn a_classification_says_what_changed_and_what_it_was() {
+        let classified = event(
+            "classified",
+            serde_json::json!({"topic": "parks", "area": "Kallio", "priority": "high",
+                               "previous": {"topic": null, "area": "Kallio", "priority": "normal"}}),
+        );
+        assert_eq!(
+            detail(Language::En, &classified).as_deref(),
+            Some("topic parks (was –), priority high (was normal)")
+        );
+        assert!(detail(Language::Fi, &classified).is_some_and(|d| d.starts_with("aihe parks (ennen –)")));
     }
 
     #[test]

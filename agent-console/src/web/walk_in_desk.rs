@@ -18,7 +18,7 @@ use axum::{
 use batline_core::{
     domain::{CaseStatus, Language},
     phone::PhoneNumber,
-    store::{self, cases::PastCase, walk_in_points::WalkInPoint, walk_in_tickets::TicketView},
+    store::{self, cases::PastCase, topics::Topic, walk_in_points::WalkInPoint, walk_in_tickets::TicketView},
     tracking_code::TrackingCode,
     walk_in::{MAX_ABOUT_CHARS, MAX_TOPIC_CHARS, VisitRefusal},
 };
@@ -79,6 +79,12 @@ batline_core::texts! {
         en: "For example 040 123 4567 or +46 70 123 4567.",
     }
     topic_label { fi: "Aihe (vapaaehtoinen)", sv: "Ämne (frivilligt)", en: "Topic (optional)" }
+    topic_not_known { fi: "Ei tiedossa – vastaaja valitsee", sv: "Inte känt – svararen väljer", en: "Not known – the responder chooses" }
+    refusal_topic_unknown {
+        fi: "Aihetta ei ole kaupungin listalla. Valitse aihe listalta.",
+        sv: "Ämnet finns inte på stadens lista. Välj ett ämne ur listan.",
+        en: "That topic is not on the city's list. Choose one from the list.",
+    }
     follow_up_label {
         fi: "Seurantatunnus, jos asukas tulee jo avatun asian takia (vapaaehtoinen)",
         sv: "Spårningskod, om invånaren kommer om ett redan öppnat ärende (frivilligt)",
@@ -184,6 +190,7 @@ fn refusal_text(w: &Words, refusal: &VisitRefusal) -> String {
         VisitRefusal::AboutEmpty => w.refusal_about_empty.to_owned(),
         VisitRefusal::AboutTooLong(n) => (w.refusal_about_long)(*n),
         VisitRefusal::TopicTooLong => (w.refusal_topic_long)(MAX_TOPIC_CHARS),
+        VisitRefusal::UnknownTopic(_) => w.refusal_topic_unknown.to_owned(),
         VisitRefusal::Phone(_) => w.refusal_phone.to_owned(),
         VisitRefusal::PhoneWithFollowUp => w.refusal_phone_with_code.to_owned(),
         VisitRefusal::CodeMalformed(_) => w.refusal_code_malformed.to_owned(),
@@ -239,6 +246,8 @@ enum Found {
 /// Everything the page shows besides the form.
 struct Desk {
     points: Vec<WalkInPoint>,
+    /// The service catalogue's topics still offered.
+    topics: Vec<Topic>,
     point: Option<WalkInPoint>,
     today: Vec<TicketView>,
     ticket: Option<TicketView>,
@@ -339,7 +348,8 @@ async fn load(state: &AppState, user: &WebUser, query: &DeskQuery) -> Result<Des
         }
         None => None,
     };
-    Ok(Desk { points, point, today, ticket, found })
+    let topics = store::topics::all(&state.pool).await?.into_iter().filter(Topic::offered).collect();
+    Ok(Desk { points, topics, point, today, ticket, found })
 }
 
 /// A code if it reads as one, else a phone, else neither.
@@ -387,7 +397,7 @@ fn body(user: &WebUser, desk: &Desk, form: &VisitForm) -> Markup {
             (registered_box(user, ticket))
         }
         div class="desk-layout" {
-            (visit_form(user, point, form, desk.ticket.is_none()))
+            (visit_form(user, point, &desk.topics, form, desk.ticket.is_none()))
             div {
                 (find_section(t, w, desk, point))
                 (today_section(w, &desk.today, point))
@@ -422,7 +432,7 @@ fn registered_box(user: &WebUser, ticket: &TicketView) -> Markup {
     }
 }
 
-fn visit_form(user: &WebUser, point: &WalkInPoint, form: &VisitForm, focus_first: bool) -> Markup {
+fn visit_form(user: &WebUser, point: &WalkInPoint, topics: &[Topic], form: &VisitForm, focus_first: bool) -> Markup {
     let w = words(user.lang);
     let chosen = form.language.as_deref().and_then(|l| l.parse::<Language>().ok());
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -457,7 +467,14 @@ fn visit_form(user: &WebUser, point: &WalkInPoint, form: &VisitForm, focus_first
                 }
                 div class="field" {
                     label for="visit-topic" { (w.topic_label) }
-                    input type="text" id="visit-topic" name="topic" maxlength=(MAX_TOPIC_CHARS) value=(value(&form.topic));
+                    select id="visit-topic" name="topic" {
+                        option value="" { (w.topic_not_known) }
+                        @for topic in topics {
+                            option value=(topic.code) selected[form.topic.as_deref() == Some(topic.code.as_str())] {
+                                (topic.name(user.lang))
+                            }
+                        }
+                    }
                 }
                 div class="field" {
                     label for="visit-code" { (w.follow_up_label) }

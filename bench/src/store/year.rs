@@ -23,7 +23,7 @@ const AREAS: [&str; 10] = [
     "Oulunkylä",
 ];
 /// Their topics.
-const TOPICS: [&str; 8] = ["streets", "parks", "waste", "traffic", "noise", "housing", "schools", "health"];
+const TOPICS: [&str; 8] = ["streets", "parks", "waste", "stops", "noise", "housing", "schools", "health"];
 
 /// Loads `responders` on-duty responders (and a backstop) and `cases` cases
 /// opened over the year before `now`, each with one to two intake rows, both

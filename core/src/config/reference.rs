@@ -55,7 +55,8 @@ fn default(arg: &Arg) -> String {
     if values.is_empty() {
         return "unset".to_owned();
     }
-    values.iter().map(|v| format!("`{}`", v.to_string_lossy())).collect::<Vec<_>>().join(", ")
+    // A `|` inside a code span still ends a table cell unless escaped.
+    values.iter().map(|v| format!("`{}`", v.to_string_lossy().replace('|', "\\|"))).collect::<Vec<_>>().join(", ")
 }
 
 fn help(arg: &Arg) -> String {

@@ -26,6 +26,7 @@ use url::Url;
 use crate::{
     domain::{Language, Role},
     telemetry::Logging,
+    texts::CityName,
 };
 
 /// All of Batline's settings, as `batline --help` lists them.
@@ -351,6 +352,12 @@ pub struct OidcSettings {
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Public pages and webhooks")]
 pub struct PublicSettings {
+    /// Who residents hear from: the city's name in Finnish, Swedish and
+    /// English, separated by `|` (one name alone serves all three). It heads
+    /// every SMS ("Helsingin kaupunki: …"), the chat and the tracking page, and
+    /// opens every call.
+    #[arg(long, env = "BATLINE_CITY_NAME", default_value = "Helsingin kaupunki|Helsingfors stad|City of Helsinki", value_parser = city_name)]
+    pub city_name: CityName,
     /// Tracking look-ups a minute per client address; more are answered 429
     /// with Retry-After.
     #[arg(long, env = "BATLINE_TRACK_PER_MINUTE", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
@@ -367,7 +374,8 @@ pub struct PublicSettings {
     #[arg(long, env = "BATLINE_OPEN_SHOW_RESPONDERS", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]
     pub open_show_responders: bool,
     /// `/open` requests a minute per client address; more are answered 429
-    /// with Retry-After.
+    /// with Retry-After. The "which area am I in" page, `/area`, counts
+    /// against the same limit, and says when to try again.
     #[arg(long, env = "BATLINE_OPEN_PER_MINUTE", default_value_t = 30, value_parser = value_parser!(u32).range(1..))]
     pub open_per_minute: u32,
 }
@@ -451,6 +459,11 @@ fn bus_namespace(raw: &str) -> Result<String, String> {
         return Err("must be 1-64 letters, digits, '-', '_' or '.'".to_owned());
     }
     Ok(raw.to_owned())
+}
+
+/// `Helsingin kaupunki|Helsingfors stad|City of Helsinki`, or one name for all.
+fn city_name(raw: &str) -> Result<CityName, String> {
+    CityName::parse(raw)
 }
 
 fn e164(raw: &str) -> Result<String, String> {

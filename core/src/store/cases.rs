@@ -257,6 +257,25 @@ pub async fn resolve(conn: &mut PgConnection, id: Uuid, summary: &str) -> Result
     .await?)
 }
 
+/// Sets what a case is about, where, and how urgent it is: a person's
+/// classification on the case page or the API.
+#[tracing::instrument(skip(conn))]
+pub async fn classify(
+    conn: &mut PgConnection,
+    id: Uuid,
+    topic: Option<&str>,
+    area: Option<&str>,
+    priority: crate::domain::Priority,
+) -> Result<Option<Case>> {
+    Ok(sqlx::query_as("UPDATE cases SET topic = $2, area = $3, priority = $4 WHERE id = $1 RETURNING *")
+        .bind(id)
+        .bind(topic)
+        .bind(area)
+        .bind(priority)
+        .fetch_optional(conn)
+        .await?)
+}
+
 /// Notes that the resident was asked whether it was solved; `false` when
 /// they had been asked before (they are asked once).
 #[tracing::instrument(skip(conn))]

@@ -218,3 +218,33 @@ pub async fn attach_recording(
     .fetch_one(conn)
     .await?)
 }
+
+/// Where an outgoing SMS goes and how it is headed: the resident's phone,
+/// the case's language, and the author's name when a responder wrote it as
+/// a reply (notices name their people in the text).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SmsEnvelope {
+    /// The resident's phone, if the case has one.
+    pub phone: Option<String>,
+    /// The case's language.
+    pub language: crate::domain::Language,
+    /// The responder who wrote a reply.
+    pub reply_author: Option<String>,
+}
+
+/// The envelope of outgoing message `message_id`.
+#[tracing::instrument(skip(e))]
+pub async fn sms_envelope(e: impl PgExecutor<'_>, message_id: Uuid) -> Result<Option<SmsEnvelope>> {
+    Ok(sqlx::query_as(
+        "SELECT res.phone, c.language,
+                CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author
+           FROM messages m
+           JOIN cases c ON c.id = m.case_id
+           JOIN residents res ON res.id = c.resident_id
+           LEFT JOIN responders r ON r.id = m.author_id
+          WHERE m.id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(e)
+    .await?)
+}

@@ -4,6 +4,7 @@
 //! `&mut *tx`; single reads take any executor.
 
 pub mod abuse_alerts;
+pub mod areas;
 pub mod breaches;
 pub mod call_backs;
 pub mod calls;
@@ -27,6 +28,7 @@ pub mod search;
 pub mod sessions;
 pub mod shifts;
 pub mod sla;
+pub mod topics;
 pub mod track_access;
 pub mod walk_in_points;
 pub mod walk_in_tickets;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::CityName;
 use crate::{domain::Language, roster::TZ};
 
 /// The `<Say language>` for a language.
@@ -30,20 +31,22 @@ pub fn spoken_time(lang: Language, at: DateTime<Utc>, now: DateTime<Utc>) -> Str
 }
 
 /// The greeting when the owner is known: who it is, and that we connect now.
-pub fn connecting(lang: Language, owner: &str) -> String {
+pub fn connecting(lang: Language, city: &CityName, owner: &str) -> String {
+    let city = city.in_language(lang);
     match lang {
-        Language::Fi => format!("Hei, tässä Batline. Asiaasi hoitaa {owner}. Yhdistän sinut nyt."),
-        Language::Sv => format!("Hej, det här är Batline. Ditt ärende sköts av {owner}. Jag kopplar dig nu."),
-        Language::En => format!("Hello, this is Batline. {owner} is handling your case. Connecting you now."),
+        Language::Fi => format!("Hei, tässä {city}. Asiaasi hoitaa {owner}. Yhdistän sinut nyt."),
+        Language::Sv => format!("Hej, det här är {city}. Ditt ärende sköts av {owner}. Jag kopplar dig nu."),
+        Language::En => format!("Hello, this is {city}. {owner} is handling your case. Connecting you now."),
     }
 }
 
 /// The first hold message, while the router names an owner.
-pub fn hold(lang: Language) -> &'static str {
+pub fn hold(lang: Language, city: &CityName) -> String {
+    let city = city.in_language(lang);
     match lang {
-        Language::Fi => "Hei, tässä Batline. Etsin sinulle vastaajan, hetki vain.",
-        Language::Sv => "Hej, det här är Batline. Jag hittar någon som svarar dig, ett ögonblick.",
-        Language::En => "Hello, this is Batline. I am finding someone to answer you, one moment.",
+        Language::Fi => format!("Hei, tässä {city}. Etsin sinulle vastaajan, hetki vain."),
+        Language::Sv => format!("Hej, det här är {city}. Jag hittar någon som svarar dig, ett ögonblick."),
+        Language::En => format!("Hello, this is {city}. I am finding someone to answer you, one moment."),
     }
 }
 
@@ -127,12 +130,12 @@ pub fn call_back_unanswered(lang: Language) -> &'static str {
 /// tracking code, which they cannot write down while on the phone.
 pub fn call_receipt(lang: Language, owner: &str, code: &str, track_url: &str) -> String {
     match lang {
-        Language::Fi => format!("Batline: kiitos soitostasi. Asiaasi {code} hoitaa {owner}. Seuraa: {track_url}"),
+        Language::Fi => format!("Kiitos soitostasi. Asiaasi {code} hoitaa {owner}. Seuraa: {track_url}"),
         Language::Sv => {
-            format!("Batline: tack för ditt samtal. Ditt ärende {code} sköts av {owner}. Följ: {track_url}")
+            format!("Tack för ditt samtal. Ditt ärende {code} sköts av {owner}. Följ: {track_url}")
         }
         Language::En => {
-            format!("Batline: thank you for calling. {owner} is handling your case {code}. Follow: {track_url}")
+            format!("Thank you for calling. {owner} is handling your case {code}. Follow: {track_url}")
         }
     }
 }

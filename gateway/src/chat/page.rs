@@ -26,10 +26,11 @@ batline_core::texts! {
     /// The chat's words in `lang`.
     pub fn words;
 
+    // `{city}` is the city's name (`BATLINE_CITY_NAME`), in the nominative.
     title {
-        fi: "Batline – kaupunki vastaa",
-        sv: "Batline – staden svarar",
-        en: "Batline – the city answers",
+        fi: "{city} vastaa",
+        sv: "{city} svarar",
+        en: "{city} answers",
     }
 
     intro {
@@ -108,12 +109,6 @@ batline_core::texts! {
         fi: "Sinä",
         sv: "Du",
         en: "You",
-    }
-
-    batline {
-        fi: "Batline",
-        sv: "Batline",
-        en: "Batline",
     }
 
     connecting {
@@ -229,7 +224,8 @@ pub struct PageQuery {
 pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>, headers: HeaderMap) -> Response {
     let lang = crate::lang::pick(query.lang.as_deref(), &headers);
     let max = state.config.chat.max_chars;
-    let body = render(lang, max, &state.twilio_config.from_number).into_string();
+    let body =
+        render(lang, max, &state.twilio_config.from_number, state.config.city_name.in_language(lang)).into_string();
     // The one page others may frame: its own policy, which the gateway's
     // security-headers layer leaves as it is: the page sources, framed only
     // by the gateway's own pages and the city sites in `BATLINE_CHAT_ORIGINS`.
@@ -252,8 +248,9 @@ pub async fn page(State(state): State<AppState>, Query(query): Query<PageQuery>,
 
 /// The page's markup; `line` is the number to call or text when a new chat
 /// cannot be opened.
-pub fn render(lang: Language, max_chars: usize, line: &str) -> Markup {
+pub fn render(lang: Language, max_chars: usize, line: &str, city: &str) -> Markup {
     let w = words(lang);
+    let title = w.title.replace("{city}", city);
     // `</` cannot occur in serde_json output of these words, but escape it
     // anyway so the data block can never end early.
     let texts = serde_json::to_string(&w).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/");
@@ -265,15 +262,15 @@ pub fn render(lang: Language, max_chars: usize, line: &str) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
-                title { (w.title) }
+                title { (title) }
                 link rel="stylesheet" href=(web_assets::url("hds.css"));
                 link rel="stylesheet" href=(web_assets::url("chat.css"));
                 script src=(web_assets::url("chat.js")) defer {}
             }
             body.chat-page {
-                main #chat data-lang=(lang.as_str()) data-ws="/chat/ws" data-max=(max_chars) data-line=(line) {
+                main #chat data-lang=(lang.as_str()) data-city=(city) data-ws="/chat/ws" data-max=(max_chars) data-line=(line) {
                     header.chat-header {
-                        h1 { (w.title) }
+                        h1 { (title) }
                         p.chat-intro { (w.intro) }
                     }
                     section #case aria-labelledby="case-owner" hidden {
@@ -352,7 +349,7 @@ mod tests {
     #[test]
     fn the_page_has_no_inline_script_and_names_its_language() {
         for lang in [Language::Fi, Language::Sv, Language::En] {
-            let page = render(lang, 2000, "+358931000000").into_string();
+            let page = render(lang, 2000, "+358931000000", "Helsingin kaupunki").into_string();
             assert!(page.contains(&format!("<html lang=\"{}\">", lang.as_str())));
             assert!(!page.contains(" onclick") && !page.contains(" onsubmit"));
             // The only script elements: the external chat.js and the JSON data block.

@@ -43,14 +43,15 @@ pub async fn find(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let lang = crate::lang::pick(query.lang.as_deref(), &headers);
+    let city = state.config.city_name.in_language(lang);
     let Some(typed) = query.code.as_deref().filter(|c| !c.trim().is_empty()) else {
-        return Ok(page(lang, None, StatusCode::OK));
+        return Ok(page(lang, city, None, StatusCode::OK));
     };
     // Typing codes is guessing them as far as the limit knows.
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
     match TrackingCode::parse(typed) {
         Ok(code) => Ok(Redirect::to(&format!("/track/{}?lang={}", code.as_str(), lang.as_str())).into_response()),
-        Err(_) => Ok(page(lang, Some((Problem::NotACode, typed)), StatusCode::BAD_REQUEST)),
+        Err(_) => Ok(page(lang, city, Some((Problem::NotACode, typed)), StatusCode::BAD_REQUEST)),
     }
 }
 
@@ -105,8 +106,9 @@ batline_core::texts! {
 /// How much of a mistyped code is shown back: enough to spot the slip.
 const SHOWN_CHARS: usize = 40;
 
-/// The form, with `problem` about what was typed, answered with `status`.
-pub fn page(lang: Language, problem: Option<(Problem, &str)>, status: StatusCode) -> Response {
+/// The form, with `problem` about what was typed, answered with `status`;
+/// `city` says whose page it is.
+pub fn page(lang: Language, city: &str, problem: Option<(Problem, &str)>, status: StatusCode) -> Response {
     let w = words(lang);
     let typed = problem.map(|(_, typed)| typed.trim().chars().take(SHOWN_CHARS).collect::<String>());
     let notice = problem.zip(typed.as_deref()).map(|((problem, _), typed)| match problem {
@@ -120,12 +122,13 @@ pub fn page(lang: Language, problem: Option<(Problem, &str)>, status: StatusCode
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
-                title { (w.title) }
+                title { (w.title) " – " (city) }
                 link rel="stylesheet" href=(web_assets::url("hds.css"));
                 link rel="stylesheet" href=(web_assets::url("chat.css"));
             }
             body.track-page {
                 main #track-find .track-find {
+                    p.track-city { (city) }
                     h1 { (w.title) }
                     p { (w.help) }
                     @if let Some(notice) = &notice {

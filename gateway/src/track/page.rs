@@ -52,15 +52,16 @@ pub async fn page(
 ) -> Result<Response, ApiError> {
     let lang: Language = crate::lang::pick(query.lang.as_deref(), &headers);
     state.track_limit.check(client.ip()).map_err(ApiError::TooManyRequests)?;
+    let city = state.config.city_name.in_language(lang);
     // A mistyped or unknown code is answered with a page in the resident's
     // language and the form to try again, not the API's JSON error.
     let tracking = match case::load(&state, &code).await {
         Ok(tracking) => tracking,
         Err(ApiError::Core(batline_core::Error::Invalid(_))) => {
-            return Ok(find::page(lang, Some((Problem::NotACode, &code)), StatusCode::BAD_REQUEST));
+            return Ok(find::page(lang, city, Some((Problem::NotACode, &code)), StatusCode::BAD_REQUEST));
         }
         Err(ApiError::Core(batline_core::Error::NotFound(_))) => {
-            return Ok(find::page(lang, Some((Problem::Unknown, &code)), StatusCode::NOT_FOUND));
+            return Ok(find::page(lang, city, Some((Problem::Unknown, &code)), StatusCode::NOT_FOUND));
         }
         Err(e) => return Err(e),
     };
@@ -68,7 +69,7 @@ pub async fn page(
         true => Some(case::conversation(&state, tracking.case_id).await?),
         false => None,
     };
-    let view = View { tracking: &tracking, conversation: conversation.as_deref(), step: query.step.as_deref() };
+    let view = View { tracking: &tracking, conversation: conversation.as_deref(), step: query.step.as_deref(), city };
     let mut response = axum::response::Html(render(&view, lang)).into_response();
     // The policy (the gateway's page policy, never framed) comes from the
     // security-headers layer.
@@ -84,9 +85,9 @@ batline_core::texts! {
     fn words;
 
     title {
-        fi: "Asiasi Batlinessa",
-        sv: "Ditt ärende hos Batline",
-        en: "Your case at Batline",
+        fi: "Asiasi",
+        sv: "Ditt ärende",
+        en: "Your case",
     }
 
     owner {
@@ -159,12 +160,6 @@ batline_core::texts! {
         fi: "Sinä",
         sv: "Du",
         en: "You",
-    }
-
-    batline {
-        fi: "Batline",
-        sv: "Batline",
-        en: "Batline",
     }
 
     contact {
@@ -248,6 +243,9 @@ pub struct View<'a> {
     pub conversation: Option<&'a [Line]>,
     /// Where the contact's verification stands (`code`, `wrong`, `expired`, `bad_phone`).
     pub step: Option<&'a str>,
+    /// The city's name in the reader's language: whose page this is, and who
+    /// speaks where no responder is named.
+    pub city: &'a str,
 }
 
 fn at(time: &chrono::DateTime<chrono::Utc>) -> Markup {
@@ -255,8 +253,8 @@ fn at(time: &chrono::DateTime<chrono::Utc>) -> Markup {
     html! { time datetime=(time.to_rfc3339()) { (time.with_timezone(&TZ).format("%-d.%-m.%Y %H:%M")) } }
 }
 
-fn sentence(w: &Words, event: &PublicEvent, first_assignment: bool) -> String {
-    let who = event.responder.as_ref().map(|r| r.name.as_str()).unwrap_or("Batline");
+fn sentence(w: &Words, city: &str, event: &PublicEvent, first_assignment: bool) -> String {
+    let who = event.responder.as_ref().map(|r| r.name.as_str()).unwrap_or(city);
     let text = match event.kind.as_str() {
         "opened" => w.opened,
         "assigned" if first_assignment => w.first_owner,
@@ -286,7 +284,7 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
             if e.kind == "assigned" {
                 assignments += 1;
             }
-            (e, sentence(w, e, first))
+            (e, sentence(w, view.city, e, first))
         })
         .filter(|(_, s)| !s.is_empty())
         .collect();
@@ -306,13 +304,14 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
-                title { (w.title) " " (t.code) }
+                title { (w.title) " " (t.code) " – " (view.city) }
                 link rel="stylesheet" href=(web_assets::url("hds.css"));
                 link rel="stylesheet" href=(web_assets::url("chat.css"));
                 script src=(web_assets::url("track.js")) defer {}
             }
             body.track-page {
-                main #track data-code=(t.code) data-you=(w.you) data-batline=(w.batline) data-lang=(lang.as_str()) {
+                main #track data-code=(t.code) data-you=(w.you) data-city=(view.city) data-lang=(lang.as_str()) {
+                    p.track-city { (view.city) }
                     h1 { (w.title) " " span.code { (t.code) } }
                     p.track-status { strong { (status) } }
                     p.owner { (w.owner) " " strong { (t.owner.name) } }
@@ -329,7 +328,7 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
                         }
                     }
                     @if let Some(conversation) = view.conversation {
-                        (conversation_markup(w, conversation))
+                        (conversation_markup(w, view.city, conversation))
                     } @else {
                         section #conversation aria-labelledby="conversation-title" hidden {
                             h2 #conversation-title { (w.conversation) }
@@ -374,7 +373,7 @@ pub fn render(view: &View<'_>, lang: Language) -> String {
     .into_string()
 }
 
-fn conversation_markup(w: &Words, lines: &[Line]) -> Markup {
+fn conversation_markup(w: &Words, city: &str, lines: &[Line]) -> Markup {
     html! {
         section #conversation aria-labelledby="conversation-title" {
             h2 #conversation-title { (w.conversation) }
@@ -386,7 +385,7 @@ fn conversation_markup(w: &Words, lines: &[Line]) -> Markup {
                                 @match line.from {
                                     "resident" => { (w.you) },
                                     "responder" => { (line.author.as_deref().unwrap_or("")) },
-                                    _ => { (w.batline) },
+                                    _ => { (city) },
                                 }
                             }
                             " " (at(&line.at))

@@ -152,7 +152,11 @@ async fn wait_for_route(state: &AppState, sid: &str, wait: Duration) -> Result<O
 }
 
 fn hold(state: &AppState, language: Language, attempt: u32) -> twiml::Response {
-    let text = if attempt == 0 { say::hold(language) } else { say::still_holding(language) };
+    let text = if attempt == 0 {
+        say::hold(language, &state.config.city_name)
+    } else {
+        say::still_holding(language).to_owned()
+    };
     let mut response = twiml::Response::new();
     // Speak on the first round and every fifth after it; in between, quiet.
     if attempt.is_multiple_of(5) {
@@ -191,13 +195,13 @@ async fn connect(state: &AppState, sid: &str, route: &CallRoute) -> Result<twiml
     tx.commit().await.map_err(batline_core::Error::from)?;
     hand_on::publish(state, &ids).await;
     let case = route.case_id;
-    Ok(twiml::Response::new().say(route.language, say::connecting(route.language, &route.owner_name)).then(Verb::Dial(
-        Dial {
+    Ok(twiml::Response::new()
+        .say(route.language, say::connecting(route.language, &state.config.city_name, &route.owner_name))
+        .then(Verb::Dial(Dial {
             number: phone.to_owned(),
             timeout: state.config.voice.dial_timeout_seconds,
             action: public_url(state, &format!("/twilio/voice/dial?case={case}")),
             caller_id: None,
             whisper_url: Some(public_url(state, &format!("/twilio/voice/whisper?case={case}&call={sid}"))),
-        },
-    )))
+        })))
 }

@@ -11,6 +11,7 @@ pub mod canned_replies;
 pub mod frame;
 pub mod responders;
 pub mod roster;
+mod roster_problems;
 pub mod sla_policies;
 pub mod texts;
 pub mod walk_in_points;

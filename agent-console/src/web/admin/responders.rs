@@ -15,6 +15,7 @@ use batline_core::{
     store::{
         self,
         responders::{Responder, ResponderPatch},
+        topics::Topic,
         walk_in_points::WalkInPoint,
     },
 };
@@ -47,7 +48,8 @@ struct Draft {
     duty_status: String,
     languages: Vec<String>,
     areas: String,
-    topics: String,
+    /// Topic codes ticked.
+    topics: Vec<String>,
     capacity: String,
     phone: String,
     home_point: String,
@@ -63,7 +65,7 @@ impl Default for Draft {
             duty_status: DutyStatus::Off.as_str().to_owned(),
             languages: vec![Language::Fi.as_str().to_owned()],
             areas: String::new(),
-            topics: String::new(),
+            topics: Vec::new(),
             capacity: responders::default_capacity().to_string(),
             phone: String::new(),
             home_point: String::new(),
@@ -81,7 +83,7 @@ impl Draft {
             duty_status: r.duty_status.as_str().to_owned(),
             languages: r.languages.clone(),
             areas: r.areas.join(", "),
-            topics: r.topics.join(", "),
+            topics: r.topics.clone(),
             capacity: r.capacity.to_string(),
             phone: r.phone.clone().unwrap_or_default(),
             home_point: r.home_point_id.map(|id| id.to_string()).unwrap_or_default(),
@@ -97,7 +99,7 @@ impl Draft {
             duty_status: f.text("duty_status"),
             languages: f.all("languages"),
             areas: f.text("areas"),
-            topics: f.text("topics"),
+            topics: f.all("topics"),
             capacity: f.text("capacity"),
             phone: f.text("phone"),
             home_point: f.text("home_point"),
@@ -141,9 +143,10 @@ async fn render_list(
     let loaded = async {
         let everyone = store::responders::list(&state.pool).await?;
         let points = store::walk_in_points::list(&state.pool).await?;
-        Ok::<_, ApiError>((everyone, points))
+        let topics = store::topics::all(&state.pool).await?;
+        Ok::<_, ApiError>((everyone, points, topics))
     };
-    let (everyone, points) = match loaded.await {
+    let (everyone, points, topics) = match loaded.await {
         Ok(loaded) => loaded,
         Err(e) => return failure(user, e),
     };
@@ -176,7 +179,7 @@ async fn render_list(
                             td { (ui(user.lang).duty(r.duty_status)) }
                             td data-languages { (r.languages.join(", ")) }
                             td data-areas { (list_or_none(t, &r.areas)) }
-                            td data-topics { (list_or_none(t, &r.topics)) }
+                            td data-topics { (list_or_none(t, &topic_names(&topics, &r.topics, user.lang))) }
                             td { (r.open_cases) " / " (r.capacity) }
                             td { (r.phone.as_deref().unwrap_or(t.none)) }
                             td { (point_name(&points, r.home_point_id).unwrap_or(t.none)) }
@@ -202,11 +205,20 @@ async fn render_list(
                 input type="password" id="password" name="password" autocomplete="new-password" minlength="10"
                     required aria-describedby="password-hint";
             }
-            (fields(t, user, &draft, &points, false))
+            (fields(t, user, &draft, &points, &topics, false))
             (submit(t.add_responder_button, true))
         }
     };
     respond(user, status, "/admin/responders", t.sec_responders, flash.as_ref(), body)
+}
+
+/// Topic codes as the catalogue names them in `lang` (a code it does not
+/// know as it is).
+fn topic_names(topics: &[Topic], codes: &[String], lang: Language) -> Vec<String> {
+    codes
+        .iter()
+        .map(|code| topics.iter().find(|t| &t.code == code).map_or_else(|| code.clone(), |t| t.name(lang).to_owned()))
+        .collect()
 }
 
 fn list_or_none(t: &Texts, values: &[String]) -> String {
@@ -214,7 +226,7 @@ fn list_or_none(t: &Texts, values: &[String]) -> String {
 }
 
 /// The fields the add and the edit form share.
-fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], editing: bool) -> Markup {
+fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], topics: &[Topic], editing: bool) -> Markup {
     let duty = ui(user.lang);
     html! {
         div class="field" {
@@ -244,7 +256,18 @@ fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], edit
             }
         }
         (text_input("areas", "areas", t.areas, &draft.areas, Some(t.comma_hint), false, 2000, "text"))
-        (text_input("topics", "topics", t.topics, &draft.topics, Some(t.comma_hint), false, 2000, "text"))
+        fieldset class="field topics" {
+            legend { (t.topics) }
+            // The catalogue's topics still offered, and any retired one the
+            // responder still has (unticking it is how it goes).
+            @for topic in topics.iter().filter(|topic| topic.offered() || draft.topics.contains(&topic.code)) {
+                div class="check" {
+                    input type="checkbox" id={ "topic-" (topic.code) } name="topics" value=(topic.code)
+                        checked[draft.topics.contains(&topic.code)];
+                    label for={ "topic-" (topic.code) } { (topic.name(user.lang)) }
+                }
+            }
+        }
         (number_input("capacity", "capacity", t.capacity, &draft.capacity, 0, 1000, true))
         (text_input("phone", "phone", t.phone, &draft.phone, Some(t.phone_hint), false, 32, "tel"))
         div class="field" {
@@ -297,7 +320,7 @@ async fn add_from(state: &AppState, user: &WebUser, draft: &Draft, password: Str
         phone: Some(draft.phone.clone()),
         languages: draft.languages()?,
         areas: comma_list(&draft.areas),
-        topics: comma_list(&draft.topics),
+        topics: draft.topics.clone(),
         capacity: number(t, t.capacity, &draft.capacity)?,
         role: draft.role.parse()?,
         duty_status: draft.duty_status.parse()?,
@@ -336,9 +359,10 @@ async fn render_edit(
         let responder =
             store::responders::get(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("responder"))?;
         let points = store::walk_in_points::list(&state.pool).await?;
-        Ok::<_, ApiError>((responder, points))
+        let topics = store::topics::all(&state.pool).await?;
+        Ok::<_, ApiError>((responder, points, topics))
     };
-    let (responder, points) = match loaded.await {
+    let (responder, points, topics) = match loaded.await {
         Ok(loaded) => loaded,
         Err(e) => return failure(user, e),
     };
@@ -351,7 +375,7 @@ async fn render_edit(
         form class="panel admin-form" method="post" action={ "/admin/responders/" (id) } {
             (csrf_field(user))
             (text_input("display_name", "display_name", t.display_name, &draft.display_name, None, true, 80, "text"))
-            (fields(t, user, &draft, &points, true))
+            (fields(t, user, &draft, &points, &topics, true))
             (submit(t.save, true))
         }
         form class="panel admin-form" method="post" action={ "/admin/responders/" (id) "/password" } {
@@ -398,7 +422,7 @@ async fn save_from(state: &AppState, user: &WebUser, id: Uuid, draft: &Draft) ->
         phone: Some(phone.to_owned()).filter(|p| !p.is_empty()),
         languages: Some(draft.languages()?),
         areas: Some(comma_list(&draft.areas)),
-        topics: Some(comma_list(&draft.topics)),
+        topics: Some(draft.topics.clone()),
         capacity: Some(number(t, t.capacity, &draft.capacity)?),
         role: Some(draft.role.parse()?),
         duty_status: Some(draft.duty_status.parse()?),

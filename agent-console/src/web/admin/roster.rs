@@ -15,9 +15,11 @@ use serde::Deserialize;
 
 use super::{
     frame::{Fields, flash, forbidden_unless_admin, number, number_input, refused, respond, submit},
+    roster_problems,
     texts::texts,
 };
 use crate::{
+    http::error::ApiError,
     operations::roster,
     state::AppState,
     web::{failure::failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
@@ -165,6 +167,10 @@ pub async fn import(
     let csv = Fields::new(pairs).text("csv");
     match roster::import_as(&state, &user.me, &csv).await {
         Ok(_) => Redirect::to("/admin/roster?done=roster_imported").into_response(),
+        Err(ApiError::Core(batline_core::Error::Roster(problem))) => {
+            let flash = Flash::Failed(roster_problems::say(user.lang, &problem));
+            render(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, Some(flash), DEFAULT_DAYS, csv).await
+        }
         Err(e) => {
             refused(&user, e, |status, flash| render(&state, &user, status, Some(flash), DEFAULT_DAYS, csv)).await
         }

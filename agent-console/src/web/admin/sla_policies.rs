@@ -9,9 +9,9 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use batline_core::{
-    domain::{Channel, Priority},
+    domain::{Channel, Language, Priority},
     opening_hours::OpeningHours,
-    store::{self, sla::SlaPolicy},
+    store::{self, sla::SlaPolicy, topics::Topic},
 };
 use maud::{Markup, html};
 
@@ -82,11 +82,13 @@ fn policy_hours(t: &Texts, policy: &SlaPolicy) -> String {
     }
 }
 
-fn row(t: &Texts, u: &Ui, policy: &SlaPolicy) -> Markup {
+fn row(t: &Texts, u: &Ui, topics: &[Topic], lang: Language, policy: &SlaPolicy) -> Markup {
+    let topic =
+        policy.topic.as_deref().map(|code| topics.iter().find(|t| t.code == code).map_or(code, |t| t.name(lang)));
     html! {
         tr data-policy=(policy.id) data-current=(policy.valid_to.is_none()) {
             td { (policy.channel.map_or(t.any, |c| u.channel(c))) }
-            td { (policy.topic.as_deref().unwrap_or(t.any)) }
+            td data-topic=(policy.topic.as_deref().unwrap_or("")) { (topic.unwrap_or(t.any)) }
             td { (policy.priority.map_or(t.any, |p| t.priority(p))) }
             td { (policy.version) }
             td { (minutes(t, policy.first_response_seconds)) }
@@ -108,8 +110,11 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
     if let Some(denied) = forbidden_unless_admin(user) {
         return denied;
     }
-    let policies = match store::sla::all(&state.pool).await {
-        Ok(policies) => policies,
+    let loaded = async {
+        Ok::<_, batline_core::Error>((store::sla::all(&state.pool).await?, store::topics::all(&state.pool).await?))
+    };
+    let (policies, topics) = match loaded.await {
+        Ok(loaded) => loaded,
         Err(e) => return failure(user, e.into()),
     };
     let (t, u) = (texts(user.lang), ui(user.lang));
@@ -131,7 +136,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                     th scope="col" { (t.col_valid) }
                 } }
                 tbody {
-                    @for policy in &policies { (row(t, u, policy)) }
+                    @for policy in &policies { (row(t, u, &topics, user.lang, policy)) }
                 }
             }
         }
@@ -147,7 +152,15 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                     }
                 }
             }
-            (text_input("topic", "topic", t.topic, &draft.topic, Some(t.topic_hint), false, 100, "text"))
+            div class="field" {
+                label for="topic" { (t.topic) }
+                select id="topic" name="topic" {
+                    option value="" { (t.any) }
+                    @for topic in topics.iter().filter(|topic| topic.offered()) {
+                        option value=(topic.code) selected[draft.topic == topic.code] { (topic.name(user.lang)) }
+                    }
+                }
+            }
             div class="field" {
                 label for="priority" { (t.priority) }
                 select id="priority" name="priority" {

@@ -710,12 +710,6 @@ batline_core::texts! {
         en: "Topic",
     }
 
-    topic_hint {
-        fi: "Tyhjä: kaikki aiheet.",
-        sv: "Tomt: alla ämnen.",
-        en: "Empty: any topic.",
-    }
-
     priority {
         fi: "Kiireellisyys",
         sv: "Prioritet",

@@ -1,0 +1,125 @@
+//! `CityMap` on Helsinki's real data (`data/areas/helsinki/`), without a
+//! database: the map is built straight from the files.
+
+use std::sync::LazyLock;
+
+use super::{CityMap, LocatedBy, helsinki};
+
+static HELSINKI: LazyLock<CityMap> = LazyLock::new(|| match helsinki::data().and_then(|d| d.city_map()) {
+    Ok(map) => map,
+    Err(e) => panic!("Helsinki's data does not load: {e}"),
+});
+
+/// The district `text` is placed in, and how, or `None`.
+fn district(text: &str) -> Option<(String, LocatedBy, f32)> {
+    HELSINKI.locate_text(text).map(|l| (l.districts.district.code, l.by, l.confidence))
+}
+
+fn assert_in(text: &str, expected: &str, by: LocatedBy) {
+    let located = HELSINKI.locate_text(text);
+    let Some(l) = located else { panic!("{text:?}: no place found, expected {expected}") };
+    assert_eq!(l.districts.district.code, expected, "{text:?}: {l:?}");
+    assert_eq!(l.by, by, "{text:?}: {l:?}");
+    assert!(l.is_confident(), "{text:?} should be confident: {l:?}");
+}
+
+#[test]
+fn the_data_is_all_there() {
+    assert_eq!(HELSINKI.districts().len(), 59);
+    assert!(HELSINKI.districts().iter().any(|d| d.code == "Sörnäinen" && d.name_sv == "Sörnäs"));
+}
+
+#[test]
+fn a_point_has_a_district_at_every_level() {
+    let Some(d) = HELSINKI.district_at(24.95314, 60.18469) else { panic!("Fleminginkatu 1 is in no district") };
+    assert_eq!(d.district.code, "Kallio");
+    assert_eq!(d.district.name_sv, "Berghäll");
+    assert_eq!(d.major.map(|m| m.code).as_deref(), Some("suurpiiri:3"));
+    assert!(d.sub.is_some_and(|s| s.code.starts_with("osa-alue:11")));
+    let Some(vuosaari) = HELSINKI.district_at(25.1436, 60.2096) else { panic!("Vuosaari is in no district") };
+    assert_eq!(vuosaari.district.code, "Vuosaari");
+    assert_eq!(HELSINKI.district_at(24.0, 60.0), None, "the open sea off Hanko is not Helsinki");
+    assert_eq!(HELSINKI.district_at(f64::NAN, 60.2), None);
+}
+
+#[test]
+fn a_corner_of_two_streets() {
+    let text = "Katuvalo on rikki Fleminginkadun ja Helsinginkadun kulmassa";
+    assert_in(text, "Kallio", LocatedBy::Corner);
+    let Some(l) = HELSINKI.locate_text(text) else { unreachable!() };
+    assert_eq!(l.words, ["Fleminginkadun", "Helsinginkadun"]);
+    assert_in("helsinginkadun ja fleminginkadun kulmassa on iso kuoppa", "Kallio", LocatedBy::Corner);
+    assert_in("Hörnet av Helsingegatan och Flemingsgatan är mörkt", "Kallio", LocatedBy::Corner);
+}
+
+#[test]
+fn inflected_street_names_with_a_number() {
+    for text in [
+        "Fleminginkatu 12 rappukäytävässä on roskia",
+        "asun fleminginkadulla 12",
+        "Fleminginkadun 12 pihalla on rikottu lasi",
+        "Menkää Fleminginkadulle 12, siellä on vesivahinko",
+        "Porthaninkatu 3:ssa on melua",
+    ] {
+        assert_in(text, "Kallio", LocatedBy::Address);
+    }
+}
+
+#[test]
+fn swedish_names_and_a_small_typo() {
+    assert_in("Gatlyktan är trasig på Flemingsgatan 12", "Kallio", LocatedBy::Address);
+    // The city's Swedish name is Flemingsgatan; people write Fleminggatan.
+    assert_in("Gatlyktan är trasig på Fleminggatan 12", "Kallio", LocatedBy::Address);
+    assert_in("katuvalo rikki flemingnikadulla 12", "Kallio", LocatedBy::Address);
+    let Some(l) = HELSINKI.locate_text("Fleminggatan 12") else { unreachable!() };
+    assert!(l.confidence < 0.9, "a typo costs confidence: {l:?}");
+}
+
+#[test]
+fn a_postal_code() {
+    let Some((d, by, confidence)) = district("Asun postinumeroalueella 00530, roskis on täynnä") else {
+        panic!("00530 not found")
+    };
+    assert_eq!((d.as_str(), by), ("Kallio", LocatedBy::PostalCode));
+    assert!(confidence < super::CONFIDENT, "a postal code crosses districts");
+    assert_eq!(district("tilaus 99999 saapui"), None, "not a Helsinki code");
+}
+
+#[test]
+fn district_names_inflected() {
+    assert_in("Lauttasaaressa on kaatunut puu", "Lauttasaari", LocatedBy::AreaName);
+    assert_in("Sörnäisissä on meteliä joka yö", "Sörnäinen", LocatedBy::AreaName);
+    assert_in("I live in Vuosaari and the bus stop is broken", "Vuosaari", LocatedBy::AreaName);
+    // A sub-district names its district.
+    assert_in("Jätkäsaaressa roskat lentävät", "Länsisatama", LocatedBy::AreaName);
+}
+
+#[test]
+fn no_place_in_the_text_gives_none() {
+    for text in [
+        "Hei, milloin kirjasto on auki?",
+        "the bus was late again today",
+        "Hevonen on karannut ja laakso on tulvinut",
+        "Soitin eilen mutta kukaan ei vastannut",
+        "Tien pinnassa on kuoppia",
+        "",
+    ] {
+        assert_eq!(HELSINKI.locate_text(text), None, "{text:?}");
+    }
+}
+
+#[test]
+fn a_street_across_districts_without_a_number_is_not_guessed() {
+    // Mannerheimintie runs through several districts.
+    assert_eq!(district("Mannerheimintiellä on iso kuoppa"), None);
+    // With a number it is an address.
+    assert_in("Mannerheimintie 5 edessä on kuoppa", "Kluuvi", LocatedBy::Address);
+    // With a district named too, that district.
+    let Some((d, _, _)) = district("Mannerheimintiellä Meilahdessa on kuoppa") else { panic!("not found") };
+    assert_eq!(d, "Meilahti");
+}
+
+#[test]
+fn two_places_far_apart_give_none() {
+    assert_eq!(district("Asun Vuosaaressa mutta työskentelen Lauttasaaressa"), None);
+}

@@ -1,0 +1,117 @@
+//! What a case is about, where and how urgent: the service catalogue's
+//! topics (read by all staff, changed by admins, versions kept), and the
+//! owner's or a lead's classification of a case from the city's lists, on
+//! the timeline, in the case page's words.
+
+use std::time::Duration;
+
+use batline_core::domain::{DutyStatus, Language, Role};
+use serde_json::json;
+
+use crate::support::{TestApp, TestResult};
+
+const RESIDENT: &str = "+358405550401";
+
+async fn set_role(app: &TestApp, username: &str, role: Role) -> TestResult {
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = $2")
+        .bind(role)
+        .bind(username)
+        .execute(&app.pool)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_owner_classifies_a_case_from_the_catalogue_and_the_timeline_says_what_changed() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::Off).await?;
+    app.add_responder("hanna", "Hanna", &[Language::Fi], DutyStatus::Off).await?;
+    set_role(&app, "hanna", Role::Admin).await?;
+    app.text(RESIDENT, "Puistossa on kaatunut puu").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    let (aino, mikko, hanna) = (app.sign_in("aino").await?, app.sign_in("mikko").await?, app.sign_in("hanna").await?);
+
+    // Everyone signed in reads the catalogue, in its order, with three names each.
+    let (status, topics) = mikko.get("/api/v1/topics").await?;
+    assert_eq!(status, 200, "{topics}");
+    let codes: Vec<&str> = topics.as_array().into_iter().flatten().filter_map(|t| t["code"].as_str()).collect();
+    assert_eq!(codes, ["streets", "parks", "waste", "snow", "stops", "noise", "schools", "health", "housing", "other"]);
+    assert_eq!(
+        (topics[1]["name_fi"].as_str(), topics[1]["name_sv"].as_str()),
+        (Some("Puistot ja viheralueet"), Some("Parker och grönområden"))
+    );
+
+    // The owner classifies; the case and its timeline say so.
+    let path = format!("/api/v1/cases/{}/classification", case.id);
+    let (status, classified) =
+        aino.put(&path, json!({ "topic": "parks", "area": "Kallio", "priority": "high" })).await?;
+    assert_eq!(status, 200, "{classified}");
+    assert_eq!(
+        (classified["topic"].as_str(), classified["area"].as_str(), classified["priority"].as_str()),
+        (Some("parks"), Some("Kallio"), Some("high"))
+    );
+    let (_, detail) = aino.get(&format!("/api/v1/cases/{}", case.id)).await?;
+    let events: Vec<&serde_json::Value> =
+        detail["timeline"].as_array().into_iter().flatten().filter(|e| e["kind"] == "classified").collect();
+    assert_eq!(events.len(), 1, "{detail}");
+    assert_eq!(events[0]["data"]["previous"], json!({ "topic": null, "area": null, "priority": "normal" }));
+    // The same again changes nothing and adds nothing.
+    let (status, _) = aino.put(&path, json!({ "topic": "parks", "area": "Kallio", "priority": "high" })).await?;
+    assert_eq!(status, 200);
+    let (_, detail) = aino.get(&format!("/api/v1/cases/{}", case.id)).await?;
+    assert_eq!(detail["timeline"].as_array().into_iter().flatten().filter(|e| e["kind"] == "classified").count(), 1);
+
+    // Free text is not a topic; another responder's case is not mine.
+    let (status, refused) =
+        aino.put(&path, json!({ "topic": "Puiston penkki", "area": null, "priority": "normal" })).await?;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["detail"].as_str().unwrap_or_default().contains("service catalogue"), "{refused}");
+    let (status, _) = aino.put(&path, json!({ "topic": "parks", "area": null, "priority": "sometime" })).await?;
+    assert_eq!(status, 422, "an unknown priority");
+    let (status, _) = mikko.put(&path, json!({ "topic": "waste", "area": null, "priority": "normal" })).await?;
+    assert_eq!(status, 403);
+
+    // The admin renames a topic (a new version) and retires another; others may not.
+    let (status, _) = aino
+        .post(
+            "/api/v1/topics",
+            json!({ "code": "graffiti", "name_fi": "Töhryt", "name_sv": "Klotter", "name_en": "Graffiti" }),
+        )
+        .await?;
+    assert_eq!(status, 403);
+    let (status, added) = hanna
+        .post("/api/v1/topics", json!({ "code": "graffiti", "position": 65, "name_fi": "Töhryt", "name_sv": "Klotter", "name_en": "Graffiti" }))
+        .await?;
+    assert_eq!(status, 201, "{added}");
+    let (status, _) = hanna
+        .post("/api/v1/topics", json!({ "code": "graffiti", "name_fi": "x", "name_sv": "x", "name_en": "x" }))
+        .await?;
+    assert_eq!(status, 409, "a code is taken once");
+    let (status, _) = hanna
+        .post("/api/v1/topics", json!({ "code": "Bad Code", "name_fi": "x", "name_sv": "x", "name_en": "x" }))
+        .await?;
+    assert_eq!(status, 422);
+    let renamed = json!({ "name_fi": "Puistot", "name_sv": "Parker", "name_en": "Parks", "retired": false });
+    let (status, parks) = hanna.put("/api/v1/topics/parks", renamed.clone()).await?;
+    assert_eq!((status, parks["version"].as_i64(), parks["name_en"].as_str()), (200, Some(2), Some("Parks")));
+    let (_, parks) = hanna.put("/api/v1/topics/parks", renamed).await?;
+    assert_eq!(parks["version"].as_i64(), Some(2), "the same words again are no new version");
+    let versions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM topic_versions WHERE code = 'parks'").fetch_one(&app.pool).await?;
+    assert_eq!(versions, 2, "the first version is kept");
+    let retire = json!({ "name_fi": "Puistot", "name_sv": "Parker", "name_en": "Parks", "retired": true });
+    let (status, retired) = hanna.put("/api/v1/topics/parks", retire).await?;
+    assert_eq!((status, retired["retired_at"].is_string()), (200, true), "{retired}");
+    // A case keeps a retired topic; no case gets it anew.
+    let (status, _) = aino.put(&path, json!({ "topic": "parks", "area": "Kallio", "priority": "urgent" })).await?;
+    assert_eq!(status, 200, "the case keeps its topic");
+    let (status, _) = aino.put(&path, json!({ "topic": "graffiti", "area": "Kallio", "priority": "urgent" })).await?;
+    assert_eq!(status, 200);
+    let (status, _) = aino.put(&path, json!({ "topic": "parks", "area": "Kallio", "priority": "urgent" })).await?;
+    assert_eq!(status, 422, "a retired topic is not offered again");
+    let (status, _) =
+        hanna.put("/api/v1/topics/nothing", json!({ "name_fi": "x", "name_sv": "x", "name_en": "x" })).await?;
+    assert_eq!(status, 404);
+    app.teardown().await
+}
