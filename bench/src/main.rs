@@ -59,9 +59,9 @@ async fn main() {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
-        // Reads only files shipped with the crate: no configuration needed.
-        // The place finder is not merged yet, so districts are not measured.
-        Command::Accuracy(args) => return accuracy::run(&args, None),
+        // Reads only files shipped with the crate and Helsinki's built-in
+        // map: no configuration, no database.
+        Command::Accuracy(args) => return accuracy::run_with_helsinki(&args),
         other => other,
     };
     let config = Config::from_env()?;
@@ -72,6 +72,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dashboard(args) => dashboard::run(config, args).await,
         Command::Chat(args) => chat::run(config, args).await,
         Command::Mixed(args) => mixed::run(config, args).await,
-        Command::Accuracy(args) => accuracy::run(&args, None),
+        Command::Accuracy(args) => accuracy::run_with_helsinki(&args),
     }
 }
