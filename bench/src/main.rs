@@ -57,22 +57,11 @@ async fn main() {
     }
 }
 
-/// The accuracy benchmark with districts found on Helsinki's map as built
-/// into the program, counting only confident answers, as filing acts on them.
-fn accuracy_on_helsinki(args: &accuracy::AccuracyArgs) -> anyhow::Result<()> {
-    let city = batline_core::place::helsinki::data()?.city_map()?;
-    let finder = |text: &str, _: Option<batline_core::domain::Language>| {
-        city.locate_text(text).filter(|p| p.is_confident()).map(|p| p.districts.district.code)
-    };
-    accuracy::run(args, Some(&finder))
-}
-
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = match cli.command {
-        // Reads only files shipped with the crate: no configuration needed.
-        // Districts are found on Helsinki's map as built into the program,
-        // with only the confident answers counted, as filing acts on them.
-        Command::Accuracy(args) => return accuracy_on_helsinki(&args),
+        // Reads only files shipped with the crate and Helsinki's built-in
+        // map: no configuration, no database.
+        Command::Accuracy(args) => return accuracy::run_with_helsinki(&args),
         other => other,
     };
     let config = Config::from_env()?;
@@ -83,6 +72,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Dashboard(args) => dashboard::run(config, args).await,
         Command::Chat(args) => chat::run(config, args).await,
         Command::Mixed(args) => mixed::run(config, args).await,
-        Command::Accuracy(args) => accuracy_on_helsinki(&args),
+        Command::Accuracy(args) => accuracy::run_with_helsinki(&args),
     }
 }

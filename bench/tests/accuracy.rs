@@ -7,7 +7,8 @@
 use std::{collections::HashSet, path::Path};
 
 use batline_bench::accuracy::{
-    DistrictFinder, HOLDOUT_SET, HOLDOUT2_SET, Labelled, LanguageHint, TUNING_SET, UNCLASSIFIED, load, measure,
+    DistrictFinder, FoundDistrict, HOLDOUT_SET, HOLDOUT2_SET, Labelled, LanguageHint, TUNING_SET, UNCLASSIFIED, load,
+    measure,
 };
 use batline_core::{domain::Language, topic::Classifier};
 
@@ -63,7 +64,8 @@ fn a_district_finder_is_scored_against_the_labels() {
     // A finder that answers "Kallio" for every message: right exactly for
     // the messages labelled Kallio, wrong for every other named district,
     // and inventing one for every message that names none.
-    let always_kallio = |_: &str, _: Option<Language>| Some("Kallio".to_owned());
+    let always_kallio =
+        |_: &str, _: Option<Language>| Some(FoundDistrict { code: "Kallio".to_owned(), confident: true });
     let finder: &dyn DistrictFinder = &always_kallio;
     let report = measure("tuning", &tuning, &Classifier::new(), LanguageHint::Unknown, Some(finder));
     let all = report.overall();
@@ -71,6 +73,25 @@ fn a_district_finder_is_scored_against_the_labels() {
     assert_eq!(all.district_named, labelled(&|m| !m.district.is_empty()));
     assert_eq!(all.district_right, labelled(&|m| m.district == "Kallio"));
     assert_eq!(all.district_wrong, all.district_named - all.district_right);
+    assert_eq!(all.district_confident_wrong, all.district_wrong);
     assert_eq!(all.district_invented, labelled(&|m| m.district.is_empty()));
     assert!(!format!("{report}").contains("not measured"));
+}
+
+#[test]
+fn the_place_finder_never_names_a_wrong_district_with_confidence() {
+    use batline_core::place::helsinki;
+    let (tuning, holdout) = sets();
+    let map = helsinki::data().and_then(|data| data.city_map()).expect("Helsinki's map");
+    let classifier = Classifier::new();
+    let mut named = 0;
+    for (name, set) in [("tuning", &tuning), ("held-out", &holdout)] {
+        let report = measure(name, set, &classifier, LanguageHint::Detected, Some(&map));
+        println!("{report}");
+        let all = report.overall();
+        assert_eq!(all.district_confident_wrong, 0, "{name}: a wrong district given with confidence");
+        assert!(all.district_right > 0, "{name}: the finder found some districts");
+        named += all.district_named;
+    }
+    assert_eq!(named, tuning.iter().chain(&holdout).filter(|m| !m.district.is_empty()).count());
 }

@@ -159,6 +159,9 @@ mod tests {
             "icicles hanging off the roof over the sidewalk",
             "a guy is threatening people with a knife",
             "a toddler alone in the playground",
+            "veljeni puhuu itsemurhasta",
+            "hon pratar om självmord",
+            "my friend says he wants to kill himself",
         ] {
             assert_eq!(priority(text), Priority::Urgent, "{text}");
         }
