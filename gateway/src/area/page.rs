@@ -210,15 +210,15 @@ batline_core::texts! {
     }
 
     no_points {
-        fi: "Kaupungilla ei ole vielä asiointipisteitä Batlinessa.",
-        sv: "Staden har ännu inga servicepunkter i Batline.",
-        en: "The city has no walk-in points in Batline yet.",
+        fi: "Kaupungilla ei ole vielä asiointipisteitä.",
+        sv: "Staden har ännu inga servicepunkter.",
+        en: "The city has no walk-in points yet.",
     }
 
     reach_title {
-        fi: "Näin tavoitat Batlinen",
-        sv: "Så når du Batline",
-        en: "How to reach Batline",
+        fi: "Näin tavoitat meidät",
+        sv: "Så når du oss",
+        en: "How to reach us",
     }
 
     reach_phone {
