@@ -701,6 +701,8 @@ CREATE INDEX case_events_ack_missed ON public.case_events USING btree (case_id) 
 
 CREATE INDEX case_events_by_case ON public.case_events USING btree (case_id, id);
 
+CREATE INDEX case_events_classifications ON public.case_events USING btree (at) WHERE (kind = ANY (ARRAY['auto_classified'::text, 'classified'::text]));
+
 CREATE INDEX cases_ack_due ON public.cases USING btree (ack_due_at) WHERE ((ack_due_at IS NOT NULL) AND (status = 'open'::text));
 
 CREATE INDEX cases_awaiting_redaction ON public.cases USING btree (resolved_at) WHERE ((status = 'resolved'::text) AND (redacted_at IS NULL));

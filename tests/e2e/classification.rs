@@ -179,5 +179,13 @@ async fn filing_hears_topic_district_and_danger_in_the_residents_words() -> Test
         (corrected["corrects_heard_topic"].as_bool(), corrected["corrects_heard_area"].as_bool()),
         (Some(true), Some(true))
     );
+
+    // The mayor's dashboard counts it: the one district filing heard was changed.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie = crate::roles::web_session(&http, &app.console, "backstop").await?;
+    let page = http.get(format!("{}/dashboard", app.console)).header("Cookie", &cookie).send().await?;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await?;
+    assert!(page.contains(r#"data-figure="areas_kept">0 % (0"#), "{page}");
     app.teardown().await
 }

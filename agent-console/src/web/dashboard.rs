@@ -14,6 +14,7 @@ use batline_core::{
     domain::{Channel, Language},
     figures::{Filter, Grouping, ReportRow, WeekdayHours},
     roster::TZ,
+    store::{self, events::HeardFigures},
 };
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use maud::{Markup, html};
@@ -62,6 +63,14 @@ batline_core::texts! {
     none { fi: "(ei tiedossa)", sv: "(okänt)", en: "(not known)" }
     hours_unit { fi: "t", sv: "h", en: "h" }
     days_unit { fi: "pv", sv: "d", en: "d" }
+    heard_title { fi: "Automaattinen luokittelu", sv: "Automatisk klassificering", en: "Automatic classification" }
+    heard_hint {
+        fi: "Kuinka suuren osan asukkaan sanoista päätellyistä aiheista ja kaupunginosista vastaajat pitivät ennallaan jakson aikana.",
+        sv: "Hur stor del av de ämnen och stadsdelar som lästes ur invånarens ord som svararna behöll under perioden.",
+        en: "How much of the topics and districts read from the residents' words the responders kept in the period.",
+    }
+    topics_kept { fi: "Aihe pysyi", sv: "Ämnet behölls", en: "Topic kept" }
+    areas_kept { fi: "Kaupunginosa pysyi", sv: "Stadsdelen behölls", en: "District kept" }
 }
 
 /// A number with `decimals` places in the reader's convention: a decimal
@@ -182,6 +191,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
         let districts = state.figures.report(&filter, Grouping::Area, now).await?;
         let rows = state.figures.report(&filter, by, now).await?;
         let heat = state.figures.weekday_hours(&filter).await?;
+        let heard = store::events::heard_figures(&state.pool, p.start, p.end).await?;
         let shown = Shown {
             all: all.first(),
             previous: previous.first(),
@@ -189,6 +199,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
             districts: &districts,
             rows: &rows,
             heat: &heat,
+            heard,
         };
         Ok::<_, ApiError>(body(user.lang, &p, by, &shown))
     };
@@ -208,6 +219,25 @@ struct Shown<'a> {
     districts: &'a [ReportRow],
     rows: &'a [ReportRow],
     heat: &'a WeekdayHours,
+    /// What filing heard and people corrected in the period.
+    heard: HeardFigures,
+}
+
+/// "94 % (47 of 50)": the share of what filing heard that people kept.
+fn kept(lang: Language, heard: i64, corrected: i64) -> String {
+    if heard == 0 {
+        return "–".to_owned();
+    }
+    let kept = heard - corrected.min(heard);
+    // Whole numbers, far below f64's exact range.
+    #[allow(clippy::cast_precision_loss)]
+    let share = kept as f64 * 100.0 / heard as f64;
+    let of = match lang {
+        Language::Fi => "/",
+        Language::Sv => "av",
+        Language::En => "of",
+    };
+    format!("{} % ({kept} {of} {heard})", number(lang, share, 0))
 }
 
 /// A headline card: its name, the figure, the previous period's figure, and
@@ -312,6 +342,20 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                     (headline(lang, all, shown.previous))
                     p class="hint" { (t.dash_median) " / " (t.dash_p90) ". " (w.previous) ": "
                         (p.from - (p.to - p.from) - Duration::days(1)) " – " (p.from - Duration::days(1)) }
+                }
+                section aria-labelledby="heard-title" {
+                    h2 id="heard-title" { (w.heard_title) }
+                    p class="hint" { (w.heard_hint) }
+                    dl class="figures" {
+                        div class="card" data-card="topics_kept" {
+                            dt { (w.topics_kept) }
+                            dd data-figure="topics_kept" { (kept(lang, shown.heard.topics_heard, shown.heard.topics_corrected)) }
+                        }
+                        div class="card" data-card="areas_kept" {
+                            dt { (w.areas_kept) }
+                            dd data-figure="areas_kept" { (kept(lang, shown.heard.areas_heard, shown.heard.areas_corrected)) }
+                        }
+                    }
                 }
                 section aria-labelledby="trends-title" class="charts" {
                     h2 id="trends-title" { (t.dash_trends) }

@@ -77,3 +77,36 @@ pub async fn ever_owned_by(e: impl PgExecutor<'_>, case_id: Uuid, responder_id: 
     .fetch_one(e)
     .await?)
 }
+
+/// What filing heard in a period and how much of it people corrected: the
+/// classifier's accuracy in real use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct HeardFigures {
+    /// Cases filed with a topic filing heard.
+    pub topics_heard: i64,
+    /// Of those, the topics a person changed.
+    pub topics_corrected: i64,
+    /// Cases filed with a district filing heard.
+    pub areas_heard: i64,
+    /// Of those, the districts a person changed.
+    pub areas_corrected: i64,
+}
+
+/// [`HeardFigures`] of the events in `[from, to)`.
+#[tracing::instrument(skip(e))]
+pub async fn heard_figures(e: impl PgExecutor<'_>, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<HeardFigures> {
+    Ok(sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE kind = 'auto_classified' AND data->>'topic_heard' IS NOT NULL
+                                   AND data->>'topic' = data->>'topic_heard') AS topics_heard,
+                count(*) FILTER (WHERE kind = 'classified' AND data->>'corrects_heard_topic' = 'true') AS topics_corrected,
+                count(*) FILTER (WHERE kind = 'auto_classified' AND data->>'area_heard' IS NOT NULL
+                                   AND data->>'area' = data->>'area_heard') AS areas_heard,
+                count(*) FILTER (WHERE kind = 'classified' AND data->>'corrects_heard_area' = 'true') AS areas_corrected
+           FROM case_events
+          WHERE kind IN ('auto_classified', 'classified') AND at >= $1 AND at < $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_one(e)
+    .await?)
+}

@@ -68,6 +68,7 @@ impl Heard {
             "topic_confidence": round(self.topic.confidence),
             "topic_words": self.topic.words,
             "area": area,
+            "area_heard": self.district(),
             "place": self.place.as_ref().map(|p| &p.label.fi),
             "place_by": self.place.as_ref().map(|p| p.by),
             "place_confidence": self.place.as_ref().map(|p| round(p.confidence)),
