@@ -225,8 +225,8 @@ pub struct NewClassification {
     /// A topic code of the service catalogue (`GET /api/v1/topics`), or null.
     #[schema(max_length = 32)]
     topic: Option<String>,
-    /// The district, or null.
-    #[schema(max_length = 80)]
+    /// The district (`GET /api/v1/districts`), or null.
+    #[schema(min_length = 1, max_length = 80, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     area: Option<String>,
     /// How urgent.
     priority: batline_core::domain::Priority,

@@ -3,7 +3,6 @@
 
 use axum::{Json, extract::State, http::StatusCode};
 use batline_core::store::{self, topics::Topic};
-use serde::Deserialize;
 
 use crate::{
     http::{
@@ -11,7 +10,7 @@ use crate::{
         extract::{self, Path},
         signed_in::SignedIn,
     },
-    operations::topics::{NewTopic, TopicText, add_as, change_as, ensure_admin},
+    operations::topics::{ChangedTopic, NewTopic, add_as, change_as, ensure_admin},
     state::AppState,
 };
 
@@ -44,17 +43,6 @@ pub async fn add(
     Ok((StatusCode::CREATED, Json(add_as(&state, &me, &body).await?)))
 }
 
-/// `PUT /api/v1/topics/{code}` body.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct ChangedTopic {
-    /// Its names and descriptions; changed words make a new version.
-    #[serde(flatten)]
-    text: TopicText,
-    /// True to stop offering it (cases keep it); false to offer it again.
-    #[serde(default)]
-    retired: bool,
-}
-
 /// `PUT /api/v1/topics/{code}` (admins): new names as a new version, or retire it.
 #[utoipa::path(put, operation_id = "change_topic", path = "/api/v1/topics/{code}", tag = "administration",
     params(("code" = String, Path, description = "The topic's code")), request_body = ChangedTopic, responses(
@@ -74,5 +62,5 @@ pub async fn change(
 ) -> Result<Json<Topic>, ApiError> {
     ensure_admin(&me)?;
     let extract::Json(body) = body?;
-    Ok(Json(change_as(&state, &me, &code, &body.text, body.retired).await?))
+    Ok(Json(change_as(&state, &me, &code, &body.text(), body.retired).await?))
 }

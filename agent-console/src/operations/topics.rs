@@ -14,17 +14,49 @@ use serde::Deserialize;
 use crate::{http::error::ApiError, operations::fields::text_field, state::AppState};
 
 /// A topic's names and descriptions as an admin sends them.
+#[derive(Debug, Clone)]
+pub struct TopicText {
+    /// Finnish, Swedish and English names.
+    pub names: [String; 3],
+    /// Finnish, Swedish and English descriptions.
+    pub descriptions: [String; 3],
+}
+
+/// Body of `POST /api/v1/topics`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TopicText {
+pub struct NewTopic {
+    /// Stable code: a lowercase letter, then up to 31 lowercase letters,
+    /// digits or underscores. Never changes.
+    #[schema(pattern = "^[a-z][a-z0-9_]{0,31}$", example = "graffiti")]
+    pub code: String,
+    /// Where it comes in lists (smaller first); default 100.
+    #[serde(default = "default_position")]
+    #[schema(minimum = 0, maximum = 10000)]
+    pub position: i32,
     /// Finnish name (1 to 80 characters).
-    #[schema(min_length = 1, max_length = 80, example = "Kadut ja katuvalaistus")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Kadut ja katuvalaistus"
+    )]
     pub name_fi: String,
     /// Swedish name (1 to 80 characters).
-    #[schema(min_length = 1, max_length = 80, example = "Gator och gatubelysning")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Gator och gatubelysning"
+    )]
     pub name_sv: String,
     /// English name (1 to 80 characters).
-    #[schema(min_length = 1, max_length = 80, example = "Streets and street lighting")]
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Streets and street lighting"
+    )]
     pub name_en: String,
     /// Finnish description (at most 500 characters).
     #[serde(default)]
@@ -40,20 +72,72 @@ pub struct TopicText {
     pub description_en: String,
 }
 
-/// Body of `POST /api/v1/topics`.
+/// Body of `PUT /api/v1/topics/{code}`.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct NewTopic {
-    /// Stable code: a lowercase letter, then up to 31 lowercase letters,
-    /// digits or underscores. Never changes.
-    #[schema(pattern = "^[a-z][a-z0-9_]{0,31}$", example = "graffiti")]
-    pub code: String,
-    /// Where it comes in lists (smaller first); default 100.
-    #[serde(default = "default_position")]
-    #[schema(minimum = 0, maximum = 10000)]
-    pub position: i32,
+#[serde(deny_unknown_fields)]
+pub struct ChangedTopic {
+    /// Finnish name (1 to 80 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Kadut ja katuvalaistus"
+    )]
+    pub name_fi: String,
+    /// Swedish name (1 to 80 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Gator och gatubelysning"
+    )]
+    pub name_sv: String,
+    /// English name (1 to 80 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$",
+        example = "Streets and street lighting"
+    )]
+    pub name_en: String,
+    /// Finnish description (at most 500 characters).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub description_fi: String,
+    /// Swedish description (at most 500 characters).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub description_sv: String,
+    /// English description (at most 500 characters).
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub description_en: String,
+    /// True to stop offering it (cases keep it); false to offer it again.
+    #[serde(default)]
+    pub retired: bool,
+}
+
+macro_rules! topic_text {
+    ($body:expr) => {
+        TopicText {
+            names: [$body.name_fi.clone(), $body.name_sv.clone(), $body.name_en.clone()],
+            descriptions: [$body.description_fi.clone(), $body.description_sv.clone(), $body.description_en.clone()],
+        }
+    };
+}
+
+impl NewTopic {
     /// Its names and descriptions.
-    #[serde(flatten)]
-    pub text: TopicText,
+    pub fn text(&self) -> TopicText {
+        topic_text!(self)
+    }
+}
+
+impl ChangedTopic {
+    /// Its names and descriptions.
+    pub fn text(&self) -> TopicText {
+        topic_text!(self)
+    }
 }
 
 fn default_position() -> i32 {
@@ -82,16 +166,18 @@ fn checked(text: &TopicText) -> Result<TopicNames, ApiError> {
             _ => Ok(batline_core::plain_text::clean(value).into_owned()),
         }
     };
+    let [name_fi, name_sv, name_en] = &text.names;
+    let [description_fi, description_sv, description_en] = &text.descriptions;
     Ok(TopicNames {
         names: [
-            text_field(&batline_core::plain_text::clean(&text.name_fi), "name_fi", MAX_NAME_CHARS)?,
-            text_field(&batline_core::plain_text::clean(&text.name_sv), "name_sv", MAX_NAME_CHARS)?,
-            text_field(&batline_core::plain_text::clean(&text.name_en), "name_en", MAX_NAME_CHARS)?,
+            text_field(&batline_core::plain_text::clean(name_fi), "name_fi", MAX_NAME_CHARS)?,
+            text_field(&batline_core::plain_text::clean(name_sv), "name_sv", MAX_NAME_CHARS)?,
+            text_field(&batline_core::plain_text::clean(name_en), "name_en", MAX_NAME_CHARS)?,
         ],
         descriptions: [
-            description(&text.description_fi, "description_fi")?,
-            description(&text.description_sv, "description_sv")?,
-            description(&text.description_en, "description_en")?,
+            description(description_fi, "description_fi")?,
+            description(description_sv, "description_sv")?,
+            description(description_en, "description_en")?,
         ],
     })
 }
@@ -114,7 +200,7 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, new: &NewTopic) -> 
     if !(0..=10_000).contains(&new.position) {
         return Err(ApiError::Unprocessable("position must be between 0 and 10000".into()));
     }
-    let names = checked(&new.text)?;
+    let names = checked(&new.text())?;
     let mut tx = state.pool.begin().await?;
     if !store::topics::add(&mut tx, &new.code, new.position, &names, Some(me.id)).await? {
         return Err(batline_core::Error::Conflict(format!("there is a topic {} already", new.code)).into());
