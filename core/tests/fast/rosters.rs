@@ -30,7 +30,7 @@ async fn an_import_naming_someone_unknown_stores_nothing_and_names_the_row() -> 
          2026-12-08,08:00,16:00,Kallio,linnea,nobody\n",
     )?;
     let refused = roster::import(&db.pool, &shifts).await;
-    let message = format!("{:?}", refused.err());
+    let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(message.contains("row 2") && message.contains("nobody"), "{message}");
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM shifts").fetch_one(&db.pool).await?;
     assert_eq!(stored, 0, "all rows or none");
