@@ -46,6 +46,8 @@ pub struct AppState {
     /// logout), so this process's live sockets recheck theirs at once
     /// rather than at their next heartbeat.
     pub sessions_ended: tokio::sync::broadcast::Sender<()>,
+    /// The districts the dashboard's map draws, read once they are loaded.
+    pub districts: Arc<batline_core::place::Loaded<batline_core::place::DistrictMap>>,
 }
 
 impl AppState {
@@ -78,6 +80,7 @@ impl AppState {
             instance_id: uuid::Uuid::new_v4(),
             oidc,
             sessions_ended: tokio::sync::broadcast::channel(16).0,
+            districts: Arc::default(),
         })
     }
 }

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod csv_export;
 pub mod db;
+pub mod districts;
 pub mod domain;
 pub mod error;
 pub mod figures;

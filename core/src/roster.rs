@@ -138,6 +138,14 @@ pub enum RosterProblem {
         /// The row it repeats.
         first: usize,
     },
+    /// An area that is none of the city's districts.
+    #[error("row {row}: {area:?} is not one of the city's districts; leave the area empty for a city-wide shift")]
+    NoSuchArea {
+        /// The row.
+        row: usize,
+        /// As written.
+        area: String,
+    },
     /// A username nobody has.
     #[error("row {row}: there is no responder {username:?}")]
     NoSuchResponder {
@@ -270,6 +278,16 @@ pub async fn import_at(pool: &PgPool, shifts: &[PlannedShift], now: DateTime<Utc
     check_plausible(shifts, now)?;
     let mut tx = pool.begin().await?;
     for shift in shifts {
+        // An area is held to the city's districts, as responders' areas are,
+        // so a shift for "kallio" or "Berghäll" covers Kallio's cases.
+        let area = match &shift.area {
+            None => None,
+            Some(area) => Some(
+                crate::districts::code_of(&mut tx, area)
+                    .await?
+                    .ok_or_else(|| RosterProblem::NoSuchArea { row: shift.row, area: area.clone() })?,
+            ),
+        };
         let mut ids = Vec::with_capacity(shift.members.len() + 1);
         for (i, username) in std::iter::once(&shift.lead).chain(&shift.members).enumerate() {
             let responder = store::responders::by_username(&mut *tx, username)
@@ -281,8 +299,7 @@ pub async fn import_at(pool: &PgPool, shifts: &[PlannedShift], now: DateTime<Utc
             }
             ids.push(responder.id);
         }
-        store::shifts::insert(&mut tx, shift.area.as_deref(), shift.starts_at, shift.ends_at, ids[0], &ids[1..], now)
-            .await?;
+        store::shifts::insert(&mut tx, area.as_deref(), shift.starts_at, shift.ends_at, ids[0], &ids[1..], now).await?;
     }
     tx.commit().await?;
     Ok(shifts.len())

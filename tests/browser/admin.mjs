@@ -5,7 +5,7 @@
 // reply and archive another. axe-core checks every admin page. A plain
 // responder gets 403 on every admin page and action; nobody signed in is
 // sent to sign in. The Rust test checks the database afterwards.
-import { env, expectAccessible, newPage, run, step } from "./support.mjs";
+import { env, expectAccessible, expectText, newPage, run, step } from "./support.mjs";
 
 const CONSOLE = env("CONSOLE");
 const PASSWORD = env("PASSWORD");
@@ -23,11 +23,6 @@ async function signIn(page, username, password = PASSWORD) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
-}
-
-async function expectText(locator, expected, what) {
-  const text = (await locator.textContent()).trim();
-  if (text !== expected) throw new Error(`${what}: expected "${expected}", got "${text}"`);
 }
 
 /** Submits a form and waits for the page it leads to (a redirect or a re-rendered page). */
@@ -62,7 +57,8 @@ run(async (browser) => {
   await expectAccessible(page, "the walk-in points page");
   await page.locator("#point-name").fill("Batcave Vallila");
   await page.locator("#point-address").fill("Vallilan koulu, Vallilantie 1");
-  await page.locator("#point-area").fill("Vallila");
+  // The area is chosen from the city's districts, not typed.
+  await page.locator("#point-area").selectOption({ label: "Vallila" });
   await page.locator("#point-hours").fill("mon-fri 16:00-08:00");
   await submit(page, "Add walk-in point");
   await expectRefused(page, /closing 08:00:00 must come after opening 16:00:00/, "backwards hours");
@@ -81,15 +77,20 @@ run(async (browser) => {
   await page.locator("#display_name").fill("Kaisa");
   await page.locator("#password").fill("alkusalasana 2026");
   await page.locator("#lang-sv").check();
-  await page.locator("#areas").fill("Vallila, Kallio");
-  // Topics are ticked from the service catalogue, not typed.
+  // Areas are ticked from the city's districts and topics from the service
+  // catalogue, not typed.
+  const areas = page.getByRole("group", { name: "Areas" });
+  await areas.getByLabel("Vallila", { exact: true }).check();
+  await areas.getByLabel("Kallio", { exact: true }).check();
   await page.locator("#topic-parks").check();
   await page.locator("#capacity").fill("6");
   await page.locator("#phone").fill("+358 40 555 0199");
   await page.locator("#home_point").selectOption({ label: "Batcave Vallila" });
   await submit(page, "Add responder");
   await expectRefused(page, /exists already/, "a taken username");
-  if ((await page.locator("#areas").inputValue()) !== "Vallila, Kallio") throw new Error("the areas typed were lost");
+  for (const area of ["Vallila", "Kallio"]) {
+    if (!(await areas.getByLabel(area, { exact: true }).isChecked())) throw new Error(`the area ${area} ticked was lost`);
+  }
   if (!(await page.locator("#lang-sv").isChecked())) throw new Error("the languages ticked were lost");
   if (!(await page.locator("#topic-parks").isChecked())) throw new Error("the topics ticked were lost");
   await page.locator("#username").fill(NEW_USER);
@@ -101,6 +102,7 @@ run(async (browser) => {
     if (!(await row.textContent()).includes(expected)) throw new Error(`the new responder's row lacks "${expected}"`);
   }
   await expectText(row.locator("[data-languages]"), "fi, sv", "languages");
+  await expectText(row.locator("[data-areas]"), "Kallio, Vallila", "areas");
   step(`${NEW_USER} added`);
 
   // Change their skills and role.
@@ -149,7 +151,12 @@ run(async (browser) => {
   await submit(page, "Import shifts");
   await expectRefused(page, /Row 1: the start “8am” is not like 08:00/, "a bad roster row");
   if ((await page.locator("#csv").inputValue()).trim() !== bad.trim()) throw new Error("the CSV typed was lost");
-  await page.locator("#csv").fill(`date,start,end,area,lead,members\n${ROSTER_DATE},08:00,16:00,Vallila,${NEW_USER},${RESPONDER}\n`);
+  // An area must be one of the city's districts...
+  await page.locator("#csv").fill(`date,start,end,area,lead,members\n${ROSTER_DATE},08:00,16:00,Valila,${NEW_USER},${RESPONDER}\n`);
+  await submit(page, "Import shifts");
+  await expectRefused(page, /Row 1: “Valila” is not one of the city's districts/, "a roster area that is no district");
+  // ...named as people write it: in Swedish and in lower case it is Vallila.
+  await page.locator("#csv").fill(`date,start,end,area,lead,members\n${ROSTER_DATE},08:00,16:00,vallgård,${NEW_USER},${RESPONDER}\n`);
   await submit(page, "Import shifts");
   await page.getByText("Shifts imported.").waitFor();
   await page.locator("[data-shift]", { hasText: "Vallila" }).waitFor();
@@ -200,6 +207,9 @@ run(async (browser) => {
   await submit(page, "Tuo vuorot");
   await expectRefused(page, /Rivi 1: käyttäjätunnusta ”nobody-here” ei ole/, "a roster naming nobody, in Finnish");
   await expectAccessible(page, "the roster page with an error in Finnish");
+  await page.locator("#csv").fill(`date,start,end,area,lead,members\n${ROSTER_DATE},08:00,16:00,Kalio,${NEW_USER},\n`);
+  await submit(page, "Tuo vuorot");
+  await expectRefused(page, /Rivi 1: ”Kalio” ei ole kaupungin kaupunginosa/, "a roster area that is no district, in Finnish");
   step("a refused roster is explained in Finnish");
 
   // The new password works, in the same browser whose session the reset ended.

@@ -66,12 +66,21 @@ await run(async (browser) => {
       // Each chart's title is on screen, not only in the SVG.
       const titles = page.locator(".open-chart h3");
       const charts = await titles.count();
-      if (charts < 4) throw new Error(`/open (${lang}) has ${charts} chart titles`);
+      if (charts < 3) throw new Error(`/open (${lang}) has ${charts} chart titles`);
       for (let i = 0; i < charts; i++) {
         if (!(await titles.nth(i).isVisible())) throw new Error(`/open (${lang}): chart title ${i} is not visible`);
       }
       const total = await page.locator("#summary tbody td").first().innerText();
       if (total !== "12") throw new Error(`/open (${lang}) shows ${total} cases in the week`);
+      // The districts on a map: Kallio's six cases coloured, Vuosaari's one
+      // withheld, a district without cases blank; the same in the table.
+      const shade = (district) => page.locator(`#district-map path[data-district="${district}"]`).getAttribute("class");
+      if (!(await shade("Kallio")).startsWith("band")) throw new Error(`/open (${lang}): Kallio is not coloured on the map`);
+      if ((await shade("Vuosaari")) !== "withheld") throw new Error(`/open (${lang}): Vuosaari's one case is not withheld on the map`);
+      if ((await shade("Ullanlinna")) !== "no-cases") throw new Error(`/open (${lang}): Ullanlinna had no cases`);
+      const kallio = lang === "sv" ? "Berghäll" : "Kallio";
+      const row = page.locator("#district-table tbody tr", { hasText: kallio });
+      if ((await row.locator("td").first().innerText()) !== "6") throw new Error(`/open (${lang}): the district table does not give ${kallio} 6 cases`);
 
       await visit(page, `/open/detail?${period}&lang=${lang}`, { lang, label: `/open/detail (${lang})`, width });
       if (width === 1366) {
@@ -129,4 +138,19 @@ await run(async (browser) => {
   if ((await page.locator(".open-empty").count()) !== 1) throw new Error("one case in that week, yet figures are shown");
   await expectAccessible(page, "/open (en), another week");
   step("the period form explains a backwards period and shows another week");
+
+  // The map coloured by the share within target, the period kept; a
+  // district's name leads to its row on the detail page.
+  await page.goto(`${gateway}/open?${period}&lang=en`);
+  await page.selectOption("#map-figure", "sla");
+  await Promise.all([page.waitForURL(/map=sla/), page.click("form.map-figure button[type=submit]")]);
+  if (!page.url().includes(period)) throw new Error(`the map's figure lost the period: ${page.url()}`);
+  if (!(await page.locator("#district-map figcaption").innerText()).includes("First response within target")) {
+    throw new Error("the map's caption does not name its figure");
+  }
+  if (!(await page.locator("#district-map .map-legend").innerText()).includes("%")) throw new Error("the legend does not read as shares");
+  await expectAccessible(page, "/open (en), the map by share within target");
+  await Promise.all([page.waitForURL(/#area-kallio$/), page.locator("#district-table").getByRole("link", { name: "Kallio" }).click()]);
+  await page.locator("#by-area tr#area-kallio").waitFor();
+  step("the map by another figure; a district leads to its figures");
 });

@@ -70,6 +70,13 @@ export async function expectAccessible(page, label) {
 }
 
 /** Logs a step, so a failure shows how far the script got. */
+/** Fails unless `locator`'s text is `expected` (a string, exactly, trimmed) or matches it (a RegExp). */
+export async function expectText(locator, expected, what) {
+  const text = (await locator.textContent()).trim();
+  const ok = expected instanceof RegExp ? expected.test(text) : text === expected;
+  if (!ok) throw new Error(`${what}: expected "${expected}", got "${text}"`);
+}
+
 export function step(text) {
   console.log(`✓ ${text}`);
 }

@@ -123,3 +123,67 @@ async fn walk_in_points_and_home_points() -> TestResult {
     assert_eq!(admin.patch(&format!("/api/v1/responders/{}", aino.id), unknown).await?.0, 422);
     app.teardown().await
 }
+
+/// With the city's districts loaded, every area an admin or a responder
+/// gives is one of them: named by code, or in Finnish or Swedish in any
+/// case, and kept as the district's code so routing compares like with like.
+#[tokio::test]
+async fn areas_are_the_citys_districts_however_they_are_written() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.add_responder("admin", "Admin", &[Language::Fi], DutyStatus::Off).await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    set_role(&app, "admin", Role::Admin).await?;
+    let admin = app.sign_in("admin").await?;
+
+    // Before the districts are loaded, an area is taken as typed.
+    let path = format!("/api/v1/responders/{}", aino.id);
+    let (status, before) = admin.patch(&path, json!({ "areas": ["Itä-Keskus"] })).await?;
+    assert_eq!((status, before["areas"].clone()), (200, json!(["Itä-Keskus"])), "{before}");
+    app.load_helsinki_areas().await?;
+
+    // Swedish and lower case are read as the district; the one from before
+    // the list stays while it is sent back.
+    let (status, changed) = admin.patch(&path, json!({ "areas": ["Berghäll", "sörnäinen", "Itä-Keskus"] })).await?;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["areas"], json!(["Kallio", "Sörnäinen", "Itä-Keskus"]));
+    // A name that is no district is refused, named, and nothing changes.
+    let (status, refused) = admin.patch(&path, json!({ "areas": ["Kallio", "Atlantis"] })).await?;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("Atlantis"), "{refused}");
+    let (_, everyone) = admin.get("/api/v1/responders").await?;
+    let stored =
+        everyone.as_array().into_iter().flatten().find(|r| r["username"] == "aino").map(|r| r["areas"].clone());
+    assert_eq!(stored, Some(json!(["Kallio", "Sörnäinen", "Itä-Keskus"])));
+    // Once taken away, the old free text cannot come back.
+    assert_eq!(admin.patch(&path, json!({ "areas": ["Kallio"] })).await?.0, 200);
+    assert_eq!(admin.patch(&path, json!({ "areas": ["Itä-Keskus"] })).await?.0, 422);
+    let new = json!({
+        "username": "mikko", "display_name": "Mikko", "password": "pitkä salasana 123",
+        "languages": ["sv"], "areas": ["Nordsjö"], "capacity": 5
+    });
+    let (status, mikko) = admin.post("/api/v1/responders", new).await?;
+    assert_eq!((status, mikko["areas"].clone()), (201, json!(["Vuosaari"])), "{mikko}");
+
+    // A walk-in point's area too.
+    let point =
+        |area: &str| json!({ "name": format!("Piste {area}"), "address": "Koulu", "area": area, "opening_hours": {} });
+    let (status, refused) = admin.post("/api/v1/walk-in-points", point("Kalio")).await?;
+    assert_eq!(status, 422, "{refused}");
+    let (status, created) = admin.post("/api/v1/walk-in-points", point("vallgård")).await?;
+    assert_eq!((status, created["area"].as_str()), (201, Some("Vallila")), "{created}");
+    assert_eq!(app.count("SELECT count(*) FROM walk_in_points").await?, 1);
+
+    // And a case's, set by its owner.
+    app.text("+358402300077", "Hei").await?;
+    let case = app.wait_for_cases("+358402300077", 1, Duration::from_secs(10)).await?.remove(0);
+    let owner = case.owner_id;
+    let username: String =
+        sqlx::query_scalar("SELECT username FROM responders WHERE id = $1").bind(owner).fetch_one(&app.pool).await?;
+    let session = app.sign_in(&username).await?;
+    let classification = format!("/api/v1/cases/{}/classification", case.id);
+    let (status, classified) = session.put(&classification, json!({ "area": "Sörnäs", "priority": "normal" })).await?;
+    assert_eq!((status, classified["area"].as_str()), (200, Some("Sörnäinen")), "{classified}");
+    let (status, refused) = session.put(&classification, json!({ "area": "Sörnäs 2", "priority": "normal" })).await?;
+    assert_eq!(status, 422, "{refused}");
+    app.teardown().await
+}

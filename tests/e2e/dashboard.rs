@@ -17,6 +17,8 @@ async fn the_dashboard_follows_the_period_and_breakdown_chosen() -> TestResult {
     app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let mayor = app.add_responder("mayor", "Pormestari", &[Language::Fi], DutyStatus::Off).await?;
     sqlx::query("UPDATE responders SET role = 'mayor' WHERE id = $1").bind(mayor.id).execute(&app.pool).await?;
+    // The districts the map draws.
+    app.load_helsinki_areas().await?;
     // Three recent cases in Kallio, three from six weeks back in Vuosaari.
     for (i, (area, days_ago)) in
         [("Kallio", 2), ("Kallio", 3), ("Kallio", 3), ("Vuosaari", 40), ("Vuosaari", 42), ("Vuosaari", 45)]

@@ -342,6 +342,8 @@ async fn the_open_page_is_accessible_in_three_languages() -> TestResult {
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
     open_week(&app, aino.id, mikko.id).await?;
+    // The districts the summary's map draws.
+    app.load_helsinki_areas().await?;
     let env = [
         ("GATEWAY", app.gateway.clone()),
         ("PERIOD", WEEK.to_owned()),

@@ -283,12 +283,6 @@ pub struct Classification<'a> {
 /// Longest district name taken.
 const MAX_AREA_CHARS: usize = 80;
 
-/// Whether `area` is one of the city's districts. A city that has loaded no
-/// districts yet (`batline areas load`) has no list to hold it to.
-async fn known_district(conn: &mut PgConnection, area: &str) -> Result<bool, ApiError> {
-    Ok(store::areas::count(&mut *conn).await? == 0 || store::areas::is_district(&mut *conn, area).await?)
-}
-
 /// Sets a case's topic, area and priority, open or resolved (a resolved
 /// case is classified for the figures too). Its owner or a lead may. A
 /// topic must be one the catalogue still offers, unless the case has it
@@ -314,14 +308,18 @@ pub async fn classify_as(
             "{topic:?} is not a topic of the service catalogue; choose one from GET /api/v1/topics"
         )));
     }
-    if let Some(area) = &area
-        && case.area.as_ref() != Some(area)
-        && !known_district(&mut tx, area).await?
-    {
-        return Err(ApiError::Unprocessable(format!(
-            "{area:?} is not one of the city's districts; choose one from GET /api/v1/districts"
-        )));
-    }
+    // A district the case does not have yet is read from the city's list
+    // (by code, Finnish or Swedish name); what it has stays as it is.
+    let area = match area {
+        Some(area) if case.area.as_ref() != Some(&area) => {
+            Some(batline_core::districts::code_of(&mut tx, &area).await?.ok_or_else(|| {
+                ApiError::Unprocessable(format!(
+                    "{area:?} is not one of the city's districts; choose one from GET /api/v1/districts"
+                ))
+            })?)
+        }
+        area => area,
+    };
     let unchanged = case.topic.as_deref() == wanted.topic && case.area == area && case.priority == wanted.priority;
     if unchanged {
         return Ok(case);

@@ -115,6 +115,21 @@ async fn offered_topics(state: &AppState, topics: &[String], kept: &[String]) ->
     }
 }
 
+/// Reads `areas` as the city's districts (by code, Finnish or Swedish name),
+/// keeping those in `kept` as they are; refuses names that are none.
+async fn districts(state: &AppState, areas: Vec<String>, kept: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut conn = state.pool.acquire().await.map_err(batline_core::Error::from)?;
+    let named = batline_core::districts::named(&mut conn, &areas, kept).await?;
+    if named.unknown.is_empty() {
+        Ok(named.codes)
+    } else {
+        Err(ApiError::Unprocessable(format!(
+            "areas {} are not districts of the city; choose from GET /api/v1/districts",
+            named.unknown.join(", ")
+        )))
+    }
+}
+
 /// A phone as E.164, or `None` for a blank one.
 fn phone(value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.as_deref().map(str::trim) {
@@ -146,7 +161,7 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: AddResponder)
         }
     }
     let new_phone = phone(body.phone)?;
-    let areas = skills("areas", body.areas)?;
+    let areas = districts(state, skills("areas", body.areas)?, &[]).await?;
     let topics = skills("topics", body.topics)?;
     offered_topics(state, &topics, &[]).await?;
     let password_hash = hash_password(body.password).await?;
@@ -183,11 +198,17 @@ pub(crate) async fn update_as(
         return Err(ApiError::Unprocessable("a responder speaks at least one of fi, sv, en".into()));
     }
     patch.phone = phone(patch.phone)?;
-    patch.areas = patch.areas.map(|a| skills("areas", a)).transpose()?;
     patch.topics = patch.topics.map(|t| skills("topics", t)).transpose()?;
+    // What the responder has keeps: a retired topic or an area from before
+    // the city's list goes only when it is taken away.
+    let before = store::responders::get(&state.pool, id).await?;
+    if let Some(areas) = patch.areas.take() {
+        let kept = before.as_ref().map(|r| r.areas.as_slice()).unwrap_or_default();
+        patch.areas = Some(districts(state, skills("areas", areas)?, kept).await?);
+    }
     if let Some(topics) = &patch.topics {
-        let kept = store::responders::get(&state.pool, id).await?.map(|r| r.topics).unwrap_or_default();
-        offered_topics(state, topics, &kept).await?;
+        let kept = before.as_ref().map(|r| r.topics.as_slice()).unwrap_or_default();
+        offered_topics(state, topics, kept).await?;
     }
     let updated = responder_admin::update_with(&state.pool, id, &patch, unset).await?;
     // Going off duty queued a hand-on in the outbox.

@@ -66,12 +66,19 @@ pub(crate) async fn add_as(state: &AppState, me: &Responder, body: NewPoint) -> 
         Some(p) => p,
         None => body.name.trim(),
     };
+    let mut conn = state.pool.acquire().await.map_err(batline_core::Error::from)?;
+    let area = batline_core::districts::code_of(&mut conn, body.area.trim()).await?.ok_or_else(|| {
+        ApiError::Unprocessable(format!(
+            "area {:?} is not one of the city's districts; choose one from GET /api/v1/districts",
+            body.area.trim()
+        ))
+    })?;
     let point = store::walk_in_points::insert(
-        &state.pool,
+        &mut *conn,
         body.name.trim(),
         public_name,
         body.address.trim(),
-        body.area.trim(),
+        &area,
         &body.opening_hours,
     )
     .await

@@ -13,6 +13,7 @@ use axum::{
 use batline_core::{
     domain::{Channel, Language},
     figures::{Filter, Grouping, ReportRow, WeekdayHours},
+    place::{Colouring, DistrictMap, MapFigure, Shade, district_anchor},
     roster::TZ,
     store::{self, events::HeardFigures},
 };
@@ -71,6 +72,18 @@ batline_core::texts! {
     }
     topics_kept { fi: "Aihe pysyi", sv: "Ämnet behölls", en: "Topic kept" }
     areas_kept { fi: "Kaupunginosa pysyi", sv: "Stadsdelen behölls", en: "District kept" }
+    map_colour { fi: "Kartan väri näyttää", sv: "Kartans färg visar", en: "The map's colour shows" }
+    map_show { fi: "Näytä kartalla", sv: "Visa på kartan", en: "Show on the map" }
+    map_no_cases { fi: "Ei tapauksia", sv: "Inga ärenden", en: "No cases" }
+    map_withheld { fi: "Ei lukua", sv: "Ingen siffra", en: "No figure" }
+    map_see_table {
+        fi: "Samat luvut ovat taulukossa kartan alla; kaupunginosan nimi vie sen kaikkiin lukuihin erittelyssä.",
+        sv: "Samma siffror finns i tabellen under kartan; stadsdelens namn leder till alla dess siffror i fördelningen.",
+        en: "The same figures are in the table below the map; a district's name leads to all its figures in the breakdown.",
+    }
+    district { fi: "Kaupunginosa", sv: "Stadsdel", en: "District" }
+    map_response { fi: "Ensimmäinen vastaus, mediaani", sv: "Första svar, median", en: "First response, median" }
+    district_table { fi: "Kaupunginosien luvut", sv: "Stadsdelarnas siffror", en: "The districts' figures" }
 }
 
 /// A number with `decimals` places in the reader's convention: a decimal
@@ -119,6 +132,9 @@ pub struct DashboardQuery {
     /// For downloads: `csv` or `json`.
     #[serde(default)]
     format: Option<String>,
+    /// What the district map is coloured by: `cases`, `response` or `sla`.
+    #[serde(default)]
+    map: Option<String>,
 }
 
 /// A period in Helsinki dates and the instants it spans.
@@ -192,6 +208,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
         let rows = state.figures.report(&filter, by, now).await?;
         let heat = state.figures.weekday_hours(&filter).await?;
         let heard = store::events::heard_figures(&state.pool, p.start, p.end).await?;
+        let map = state.districts.get(|| DistrictMap::load(&state.pool)).await?;
         let shown = Shown {
             all: all.first(),
             previous: previous.first(),
@@ -200,6 +217,8 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
             rows: &rows,
             heat: &heat,
             heard,
+            map: Some(&*map).filter(|m| !m.is_empty()),
+            map_figure: MapFigure::parse(q.map.as_deref()),
         };
         Ok::<_, ApiError>(body(user.lang, &p, by, &shown))
     };
@@ -221,6 +240,10 @@ struct Shown<'a> {
     heat: &'a WeekdayHours,
     /// What filing heard and people corrected in the period.
     heard: HeardFigures,
+    /// The districts to draw; `None` before the city's areas are loaded.
+    map: Option<&'a DistrictMap>,
+    /// What the map is coloured by.
+    map_figure: MapFigure,
 }
 
 /// "94 % (47 of 50)": the share of what filing heard that people kept.
@@ -332,6 +355,8 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                     }
                 }
             }
+            // The map keeps its figure when the period changes.
+            input type="hidden" name="map" value=(shown.map_figure.as_str());
             button class="hds-button hds-button--primary" type="submit" { span class="hds-button__label" { (t.dash_show) } }
         }
         @match shown.all {
@@ -394,7 +419,10 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                 }
                 section aria-labelledby="districts-title" class="charts" {
                     h2 id="districts-title" { (t.dash_districts) }
-                    (charts::bars("chart-districts", t.dash_cases_per_district, &shown.districts.iter().map(|d| (group_label(t, w, Grouping::Area, &d.group), d.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}")))
+                    @match shown.map {
+                        Some(map) => (district_map(lang, p, shown, map)),
+                        None => (charts::bars("chart-districts", t.dash_cases_per_district, &shown.districts.iter().map(|d| (group_label(t, w, Grouping::Area, &d.group), d.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}"))),
+                    }
                 }
                 section aria-labelledby="breakdown-title" {
                     h2 id="breakdown-title" { (t.dash_breakdown) ": " (grouping_name(t, by)) }
@@ -419,7 +447,8 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                             } }
                             tbody {
                                 @for r in shown.rows {
-                                    tr data-group=(r.group) {
+                                    // A district's row is where the map and its table lead.
+                                    tr data-group=(r.group) id=[(by == Grouping::Area).then(|| district_anchor(&r.group))] {
                                         th scope="row" { (group_label(t, w, by, &r.group)) }
                                         td { (r.cases) }
                                         td { (d(r.time_to_owner_p50)) " / " (d(r.time_to_owner_p90)) }
@@ -433,6 +462,97 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                                         td { (r.satisfaction_avg.map_or_else(|| "–".to_owned(), |s| number(lang, s, 1))) }
                                     }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A map figure's name, and its value in a report row.
+fn map_column(lang: Language, figure: MapFigure) -> (&'static str, fn(&ReportRow) -> Option<f64>) {
+    let t = ui(lang);
+    match figure {
+        // Whole numbers, far below f64's exact range.
+        #[allow(clippy::cast_precision_loss)]
+        MapFigure::Cases => (t.dash_cases, |r| Some(r.cases as f64)),
+        MapFigure::Response => (words(lang).map_response, |r| r.first_response_p50),
+        MapFigure::WithinTarget => (t.dash_within_sla, |r| r.first_response_within_sla),
+    }
+}
+
+/// A figure of `figure`'s kind as the dashboard writes it.
+fn map_value(lang: Language, figure: MapFigure, value: f64) -> String {
+    match figure {
+        MapFigure::Cases => format!("{value:.0}"),
+        MapFigure::Response => duration(lang, value),
+        MapFigure::WithinTarget => format!("{} %", number(lang, value * 100.0, 0)),
+    }
+}
+
+/// The districts on a map coloured by the chosen figure, a form to choose
+/// it, and the same figures in a table whose district names lead to the
+/// district's row in the breakdown by district. Staff see every district,
+/// however few its cases (only `/open` withholds).
+fn district_map(lang: Language, p: &Period, shown: &Shown<'_>, map: &DistrictMap) -> Markup {
+    let w = words(lang);
+    let figure = shown.map_figure;
+    let (title, pick) = map_column(lang, figure);
+    let row = |code: &str| shown.districts.iter().find(|r| r.group == code);
+    let shade = |code: &str| {
+        let value = pick(row(code)?);
+        Some(value.map_or(Shade::Withheld, |v| Shade::Shown(v, map_value(lang, figure, v))))
+    };
+    let label = |v: f64| map_value(lang, figure, v);
+    let breakdown = format!("/dashboard?from={}&to={}&by=area&map={}", p.from, p.to, figure.as_str());
+    let link = |code: &str| row(code).map(|_| format!("{breakdown}#{}", district_anchor(code)));
+    let colouring = Colouring {
+        id: "district-map",
+        title,
+        lang,
+        shade: &shade,
+        label: &label,
+        link: &link,
+        withheld: w.map_withheld,
+        no_cases: w.map_no_cases,
+        see_table: w.map_see_table,
+    };
+    html! {
+        form method="get" action="/dashboard" class="actions filters map-figure" {
+            input type="hidden" name="from" value=(p.from);
+            input type="hidden" name="to" value=(p.to);
+            div {
+                label for="map-figure" { (w.map_colour) }
+                select id="map-figure" name="map" {
+                    @for f in MapFigure::ALL {
+                        option value=(f.as_str()) selected[f == figure] { (map_column(lang, f).0) }
+                    }
+                }
+            }
+            button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (w.map_show) } }
+        }
+        (map.render(&colouring))
+        h3 id="district-table-title" { (w.district_table) }
+        div class="table-scroll" tabindex="0" role="region" aria-labelledby="district-table-title" {
+            table class="cases" id="district-table" {
+                thead { tr {
+                    th scope="col" { (w.district) }
+                    @for f in MapFigure::ALL { th scope="col" { (map_column(lang, f).0) } }
+                } }
+                tbody {
+                    @for r in shown.districts {
+                        tr {
+                            th scope="row" {
+                                @if r.group == "(none)" || r.group.is_empty() {
+                                    (w.none)
+                                } @else {
+                                    a href={ (breakdown) "#" (district_anchor(&r.group)) } { (map.name(&r.group, lang).unwrap_or(&r.group)) }
+                                }
+                            }
+                            @for f in MapFigure::ALL {
+                                td { (map_column(lang, f).1(r).map_or_else(|| "–".to_owned(), |v| map_value(lang, f, v))) }
                             }
                         }
                     }

@@ -957,7 +957,7 @@ fn distance_to_shape(point: LonLat, shape: &MultiPolygon<f64>) -> f64 {
 }
 
 /// A GeoJSON Polygon or MultiPolygon as `geo`'s.
-fn multipolygon(geometry: &serde_json::Value) -> Result<MultiPolygon<f64>, String> {
+pub(super) fn multipolygon(geometry: &serde_json::Value) -> Result<MultiPolygon<f64>, String> {
     type Rings = Vec<Vec<[f64; 2]>>;
     let polygon = |rings: Rings| -> Result<Polygon<f64>, String> {
         let mut rings =

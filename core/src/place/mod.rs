@@ -17,12 +17,16 @@
 //!   consonant gradation, and words.
 
 pub mod city_map;
+pub mod district_map;
 pub mod files;
 pub mod finnish;
+pub mod loaded;
 pub mod text;
 
 pub use city_map::{AreaName, CONFIDENT, CityMap, Districts, Level, Located, LocatedBy, LonLat, Names};
+pub use district_map::{Colouring, DistrictMap, MapFigure, Shade, district_anchor};
 pub use files::CityData;
+pub use loaded::Loaded;
 use sqlx::PgPool;
 
 use crate::{Result, store::areas};

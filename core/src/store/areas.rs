@@ -163,6 +163,16 @@ pub async fn list_areas(e: impl PgExecutor<'_>) -> Result<Vec<AreaRow>> {
         .await?)
 }
 
+/// The districts (the routing level) with their boundaries, by code.
+#[tracing::instrument(skip(e))]
+pub async fn list_districts(e: impl PgExecutor<'_>) -> Result<Vec<AreaRow>> {
+    Ok(sqlx::query_as(
+        "SELECT code, level, name_fi, name_sv, parent, boundary FROM areas WHERE level = 'district' ORDER BY code",
+    )
+    .fetch_all(e)
+    .await?)
+}
+
 /// Every street, by Finnish name.
 #[tracing::instrument(skip(e))]
 pub async fn list_streets(e: impl PgExecutor<'_>) -> Result<Vec<StreetRow>> {
@@ -216,11 +226,20 @@ pub async fn districts(e: impl PgExecutor<'_>) -> Result<Vec<District>> {
         .await?)
 }
 
-/// Whether `code` is a district's.
+/// For each of `names`, the code of the district it names (its code, its
+/// Finnish or its Swedish name, in any case), in order; `None` for a name
+/// that is no district's.
 #[tracing::instrument(skip(e))]
-pub async fn is_district(e: impl PgExecutor<'_>, code: &str) -> Result<bool> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM areas WHERE code = $1 AND level = 'district')")
-        .bind(code)
-        .fetch_one(e)
-        .await?)
+pub async fn district_codes(e: impl PgExecutor<'_>, names: &[String]) -> Result<Vec<Option<String>>> {
+    Ok(sqlx::query_scalar(
+        "SELECT (SELECT a.code FROM areas a
+                  WHERE a.level = 'district'
+                    AND lower(n) IN (lower(a.code), lower(a.name_fi), lower(a.name_sv))
+                  ORDER BY a.code LIMIT 1)
+           FROM unnest($1::text[]) WITH ORDINALITY AS named(n, i)
+          ORDER BY i",
+    )
+    .bind(names)
+    .fetch_all(e)
+    .await?)
 }

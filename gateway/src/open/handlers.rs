@@ -22,6 +22,7 @@ use axum::{
 use batline_core::{
     domain::Language,
     figures::{Filter, Grouping, ReportRow, iso_weeks},
+    place::MapFigure,
     roster::TZ,
 };
 use chrono::{NaiveDate, Utc};
@@ -29,7 +30,7 @@ use serde::Deserialize;
 
 use super::{
     figures::{MIN_CASES, OpenData, csv, published, without_withheld_names},
-    page::{self, Typed, View},
+    page::{self, MapView, Typed, View},
     period::{self, BadPeriod},
 };
 use crate::{error::ApiError, http::extract::Query, state::AppState};
@@ -48,6 +49,9 @@ pub struct OpenQuery {
     to: Option<String>,
     /// `fi`, `sv` or `en` (the page only; default from Accept-Language, else Finnish).
     lang: Option<String>,
+    /// What the summary's district map is coloured by: `cases` (the
+    /// default), `response` or `sla` (the page only).
+    map: Option<String>,
 }
 
 /// The period `q` asks for, read as [`period::read`] does against today in Helsinki.
@@ -181,7 +185,15 @@ async fn answer_page(
             response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds));
             response
         }
-        (Ok(()), Ok((from, to))) => Html(page::render(&*figures(state, from, to).await?, lang, view)).into_response(),
+        (Ok(()), Ok((from, to))) => {
+            let data = figures(state, from, to).await?;
+            let districts = state.city.districts(&state.pool).await?;
+            let map = MapView {
+                map: Some(&*districts).filter(|d| !d.is_empty()),
+                figure: MapFigure::parse(query.map.as_deref()),
+            };
+            Html(page::render(&data, lang, view, map)).into_response()
+        }
         (Ok(()), Err(bad)) if wants_json(headers) => return Err(bad.into()),
         (Ok(()), Err(bad)) => {
             (StatusCode::BAD_REQUEST, Html(page::render_bad_period(lang, view, &typed, &bad))).into_response()

@@ -14,7 +14,10 @@
 //! tables of dashes. No script and no inline style, so it runs under the
 //! strict CSP of `handlers::CSP`; maud escapes everything interpolated.
 
-use batline_core::domain::Language;
+use batline_core::{
+    domain::Language,
+    place::{Colouring, DistrictMap, MapFigure, Shade, district_anchor},
+};
 use batline_web_assets as web_assets;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
@@ -130,6 +133,48 @@ batline_core::texts! {
         fi: "Avatut asiat alueittain",
         sv: "Öppnade ärenden per område",
         en: "Cases opened per district",
+    }
+
+    map_title {
+        fi: "Kaupunginosat kartalla",
+        sv: "Stadsdelarna på kartan",
+        en: "The districts on a map",
+    }
+
+    map_colour {
+        fi: "Kartan väri näyttää",
+        sv: "Kartans färg visar",
+        en: "The map's colour shows",
+    }
+
+    map_show {
+        fi: "Näytä kartalla",
+        sv: "Visa på kartan",
+        en: "Show on the map",
+    }
+
+    map_withheld {
+        fi: "Alle 5 asiaa: ei näytetä",
+        sv: "Färre än 5 ärenden: visas inte",
+        en: "Fewer than 5 cases: not shown",
+    }
+
+    map_no_cases {
+        fi: "Ei asioita",
+        sv: "Inga ärenden",
+        en: "No cases",
+    }
+
+    map_see_table {
+        fi: "Samat luvut ovat taulukossa kartan alla; kaupunginosan nimi vie sen kaikkiin lukuihin.",
+        sv: "Samma siffror finns i tabellen under kartan; stadsdelens namn leder till alla dess siffror.",
+        en: "The same figures are in the table below the map; a district's name leads to all its figures.",
+    }
+
+    district_table {
+        fi: "Kaupunginosien luvut",
+        sv: "Stadsdelarnas siffror",
+        en: "The districts' figures",
     }
 
     by_area {
@@ -660,7 +705,8 @@ fn breakdown_table(
                 }
                 tbody.hds-table__content {
                     @for row in rows {
-                        tr {
+                        // A district's row is where the summary's map and table lead.
+                        tr id=[(dimension == "area").then(|| district_anchor(&row.group))] {
                             th scope="row" { (group_label(w, dimension, &row.group)) }
                             @for (_, kind, pick) in &columns { (cell(lang, w, *kind, pick(row))) }
                         }
@@ -882,20 +928,38 @@ fn is_empty(data: &OpenData) -> bool {
     data.summary.cases.withheld
 }
 
+/// A district map's figure as `/open` names, writes and picks it.
+fn map_column(figure: MapFigure, w: &Words) -> Column {
+    match figure {
+        MapFigure::Cases => (w.cases.to_owned(), Kind::Count, |r| r.cases),
+        MapFigure::Response => (format!("{}, {}", w.first_response, w.median), Kind::Seconds, |r| r.first_response_p50),
+        MapFigure::WithinTarget => (w.fr_sla.to_owned(), Kind::Share, |r| r.first_response_within_sla),
+    }
+}
+
+/// The district map the summary draws, and what it is coloured by.
+#[derive(Clone, Copy)]
+pub struct MapView<'a> {
+    /// The districts; `None` before the city's areas are loaded.
+    pub map: Option<&'a DistrictMap>,
+    /// The figure.
+    pub figure: MapFigure,
+}
+
 /// Renders `view` of the period's figures.
-pub fn render(data: &OpenData, lang: Language, view: View) -> String {
+pub fn render(data: &OpenData, lang: Language, view: View, map: MapView<'_>) -> String {
     let w = words(lang);
     let (from, to) = (data.from.to_string(), data.to.to_string());
     let typed = Typed { from: &from, to: &to };
     let (title, content) = match view {
-        View::Summary => (w.title, summary(data, lang, w, typed)),
+        View::Summary => (w.title, summary(data, lang, w, typed, map)),
         View::Detail => (w.detail_title, detail(data, lang, w, typed)),
     };
     shell(w, lang, title, view, typed, content)
 }
 
 /// The summary page's content.
-fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>) -> Markup {
+fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>, map: MapView<'_>) -> Markup {
     let detail = address(View::Detail.path(), lang, typed.from, typed.to);
     let weeks: Vec<String> = data.by_week.iter().map(|r| r.group.clone()).collect();
     let areas: Vec<String> = data.by_area.iter().map(|r| group_label(w, "area", &r.group)).collect();
@@ -922,12 +986,100 @@ fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>) -> Mark
                 &pick(|r| r.first_response_within_sla, &data.by_week), |v| format!("{} %", decimal(lang, v * 100.0, 0))))
             p.open-more { a href=(format!("{detail}#by-week-heading")) { (w.week_table) } }
 
-            h2 { (w.districts) }
-            (bar_chart(w, "chart-districts", w.cases_per_district, &areas, &pick(|r| r.cases, &data.by_area)))
+            h2 #districts-heading { (w.districts) }
+            @match map.map {
+                Some(districts) => (district_map(data, lang, w, typed, &detail, districts, map.figure)),
+                None => (bar_chart(w, "chart-districts", w.cases_per_district, &areas, &pick(|r| r.cases, &data.by_area))),
+            }
             p.open-more { a href=(format!("{detail}#by-area-heading")) { (w.area_table) } }
         }
         (downloads(w, data))
     }
+}
+
+/// The districts on a map coloured by `figure`, a form to choose the
+/// figure, and the same figures in a table whose district names link to
+/// the district's row on the detail page. Withheld districts are withheld
+/// on the map too.
+fn district_map(
+    data: &OpenData,
+    lang: Language,
+    w: &Words,
+    typed: Typed<'_>,
+    detail: &str,
+    districts: &DistrictMap,
+    figure: MapFigure,
+) -> Markup {
+    let (title, kind, pick) = map_column(figure, w);
+    let row = |code: &str| data.by_area.iter().find(|r| r.group == code);
+    let shade = |code: &str| {
+        let figure = pick(row(code)?);
+        Some(match figure.value.filter(|_| !figure.withheld) {
+            Some(v) => Shade::Shown(v, show(lang, w, kind, v)),
+            None => Shade::Withheld,
+        })
+    };
+    let label = |v: f64| show(lang, w, kind, v);
+    let link = |code: &str| row(code).map(|_| format!("{detail}#{}", district_anchor(code)));
+    let colouring = Colouring {
+        id: "district-map",
+        title: &title,
+        lang,
+        shade: &shade,
+        label: &label,
+        link: &link,
+        withheld: w.map_withheld,
+        no_cases: w.map_no_cases,
+        see_table: w.map_see_table,
+    };
+    let columns: Vec<Column> = MapFigure::ALL.iter().map(|f| map_column(*f, w)).collect();
+    html! {
+        form.map-figure method="get" action=(View::Summary.path()) {
+            input type="hidden" name="lang" value=(lang.as_str());
+            input type="hidden" name="from" value=(typed.from);
+            input type="hidden" name="to" value=(typed.to);
+            div {
+                label for="map-figure" { (w.map_colour) }
+                select #map-figure name="map" {
+                    @for f in MapFigure::ALL {
+                        option value=(f.as_str()) selected[f == figure] { (map_column(f, w).0) }
+                    }
+                }
+            }
+            button.hds-button.hds-button--secondary type="submit" { span.hds-button__label { (w.map_show) } }
+        }
+        (districts.render(&colouring))
+        h3 #district-table-heading { (w.district_table) }
+        div.open-scroll role="region" aria-labelledby="district-table-heading" tabindex="0" {
+            table.hds-table.hds-table--light.hds-table--zebra.open-figures #district-table aria-labelledby="district-table-heading" {
+                thead {
+                    tr.hds-table__header-row {
+                        th scope="col" { (w.area) }
+                        @for (name, _, _) in &columns { th scope="col" { (name) } }
+                    }
+                }
+                tbody.hds-table__content {
+                    @for row in &data.by_area {
+                        tr {
+                            th scope="row" {
+                                @if row.group == "(none)" {
+                                    (group_label(w, "area", &row.group))
+                                } @else {
+                                    a href=(format!("{detail}#{}", district_anchor(&row.group))) { (district_name(districts, lang, &row.group)) }
+                                }
+                            }
+                            @for (_, kind, pick) in &columns { (cell(lang, w, *kind, pick(row))) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A district's name in `lang`, from the map (its code where the map does not know it).
+fn district_name(districts: &DistrictMap, lang: Language, code: &str) -> String {
+    districts.name(code, lang).unwrap_or(code).to_owned()
 }
 
 /// The detail page's content.
@@ -1039,7 +1191,7 @@ mod tests {
         let empty = data(OpenRow::withheld);
         for lang in [Language::Fi, Language::Sv, Language::En] {
             for view in [View::Summary, View::Detail] {
-                let html = render(&empty, lang, view);
+                let html = render(&empty, lang, view, MapView { map: None, figure: MapFigure::Cases });
                 assert!(html.contains(words(lang).empty), "{lang:?} {view:?}");
                 assert!(!html.contains("<table") && !html.contains("<svg"), "{lang:?} {view:?}: no empty boxes");
             }

@@ -14,6 +14,7 @@ use batline_core::{
     responder_admin::Unset,
     store::{
         self,
+        areas::District,
         responders::{Responder, ResponderPatch},
         topics::Topic,
         walk_in_points::WalkInPoint,
@@ -47,7 +48,8 @@ struct Draft {
     role: String,
     duty_status: String,
     languages: Vec<String>,
-    areas: String,
+    /// District codes ticked (or typed, in a city with no district list).
+    areas: Vec<String>,
     /// Topic codes ticked.
     topics: Vec<String>,
     capacity: String,
@@ -64,7 +66,7 @@ impl Default for Draft {
             role: Role::Responder.as_str().to_owned(),
             duty_status: DutyStatus::Off.as_str().to_owned(),
             languages: vec![Language::Fi.as_str().to_owned()],
-            areas: String::new(),
+            areas: Vec::new(),
             topics: Vec::new(),
             capacity: responders::default_capacity().to_string(),
             phone: String::new(),
@@ -82,7 +84,7 @@ impl Draft {
             role: r.role.as_str().to_owned(),
             duty_status: r.duty_status.as_str().to_owned(),
             languages: r.languages.clone(),
-            areas: r.areas.join(", "),
+            areas: r.areas.clone(),
             topics: r.topics.clone(),
             capacity: r.capacity.to_string(),
             phone: r.phone.clone().unwrap_or_default(),
@@ -98,7 +100,8 @@ impl Draft {
             role: f.text("role"),
             duty_status: f.text("duty_status"),
             languages: f.all("languages"),
-            areas: f.text("areas"),
+            // Ticked boxes, or one typed list where there are no boxes.
+            areas: f.all("areas").iter().flat_map(|a| comma_list(a)).collect(),
             topics: f.all("topics"),
             capacity: f.text("capacity"),
             phone: f.text("phone"),
@@ -144,9 +147,10 @@ async fn render_list(
         let everyone = store::responders::list(&state.pool).await?;
         let points = store::walk_in_points::list(&state.pool).await?;
         let topics = store::topics::all(&state.pool).await?;
-        Ok::<_, ApiError>((everyone, points, topics))
+        let districts = store::areas::districts(&state.pool).await?;
+        Ok::<_, ApiError>((everyone, points, Lists { topics, districts }))
     };
-    let (everyone, points, topics) = match loaded.await {
+    let (everyone, points, lists) = match loaded.await {
         Ok(loaded) => loaded,
         Err(e) => return failure(user, e),
     };
@@ -158,31 +162,36 @@ async fn render_list(
                 caption id="responders-caption" class="visually-hidden" { (t.sec_responders) }
                 thead { tr {
                     th scope="col" { (t.col_name) }
-                    th scope="col" { (t.col_username) }
-                    th scope="col" { (t.col_role) }
-                    th scope="col" { (t.col_duty) }
-                    th scope="col" { (t.col_languages) }
-                    th scope="col" { (t.col_areas) }
-                    th scope="col" { (t.col_topics) }
+                    th scope="col" { (t.col_role_duty) }
+                    th scope="col" { (t.col_skills) }
                     th scope="col" { (t.col_capacity) }
-                    th scope="col" { (t.col_phone) }
-                    th scope="col" { (t.col_home_point) }
+                    th scope="col" { (t.col_reach) }
                     th scope="col" { (t.col_backstop) }
                     th scope="col" { (t.col_actions) }
                 } }
                 tbody {
+                    // Seven columns, the skills and the ways to reach someone
+                    // each in one, so the table fits a laptop's screen.
                     @for r in &everyone {
                         tr data-responder=(r.username) {
-                            td { (r.display_name) }
-                            td { (r.username) }
-                            td { (t.role(r.role)) }
-                            td { (ui(user.lang).duty(r.duty_status)) }
-                            td data-languages { (r.languages.join(", ")) }
-                            td data-areas { (list_or_none(t, &r.areas)) }
-                            td data-topics { (list_or_none(t, &topic_names(&topics, &r.topics, user.lang))) }
+                            td { (r.display_name) br; span class="hint-inline" { (r.username) } }
+                            td { (t.role(r.role)) br; span class="hint-inline" { (ui(user.lang).duty(r.duty_status)) } }
+                            td {
+                                dl class="cell-facts" {
+                                    dt { (t.col_languages) } dd data-languages { (r.languages.join(", ")) }
+                                    dt { (t.col_areas) }
+                                    dd data-areas { (list_or_none(t, &district_names(&lists.districts, &r.areas, user.lang))) }
+                                    dt { (t.col_topics) }
+                                    dd data-topics { (list_or_none(t, &topic_names(&lists.topics, &r.topics, user.lang))) }
+                                }
+                            }
                             td { (r.open_cases) " / " (r.capacity) }
-                            td { (r.phone.as_deref().unwrap_or(t.none)) }
-                            td { (point_name(&points, r.home_point_id).unwrap_or(t.none)) }
+                            td {
+                                dl class="cell-facts" {
+                                    dt { (t.col_phone) } dd { (r.phone.as_deref().unwrap_or(t.none)) }
+                                    dt { (t.col_home_point) } dd { (point_name(&points, r.home_point_id).unwrap_or(t.none)) }
+                                }
+                            }
                             td { @if r.is_backstop { (t.yes) } @else { (t.none) } }
                             td {
                                 a href={ "/admin/responders/" (r.id) } {
@@ -205,11 +214,29 @@ async fn render_list(
                 input type="password" id="password" name="password" autocomplete="new-password" minlength="10"
                     required aria-describedby="password-hint";
             }
-            (fields(t, user, &draft, &points, &topics, false))
+            (fields(t, user, &draft, &points, &lists, false))
             (submit(t.add_responder_button, true))
         }
     };
     respond(user, status, "/admin/responders", t.sec_responders, flash.as_ref(), body)
+}
+
+/// The city's lists a responder's skills are chosen from.
+struct Lists {
+    topics: Vec<Topic>,
+    /// Empty in a city that has loaded no districts.
+    districts: Vec<District>,
+}
+
+/// District codes as the city names them in `lang` (a code it does not
+/// know as it is).
+fn district_names(districts: &[District], codes: &[String], lang: Language) -> Vec<String> {
+    codes
+        .iter()
+        .map(|code| {
+            districts.iter().find(|d| &d.code == code).map_or_else(|| code.clone(), |d| d.name(lang).to_owned())
+        })
+        .collect()
 }
 
 /// Topic codes as the catalogue names them in `lang` (a code it does not
@@ -226,8 +253,13 @@ fn list_or_none(t: &Texts, values: &[String]) -> String {
 }
 
 /// The fields the add and the edit form share.
-fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], topics: &[Topic], editing: bool) -> Markup {
+fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], lists: &Lists, editing: bool) -> Markup {
     let duty = ui(user.lang);
+    let mut districts: Vec<&District> = lists.districts.iter().collect();
+    districts.sort_by(|a, b| a.name(user.lang).cmp(b.name(user.lang)));
+    // Areas the responder has that the list does not (given before it was
+    // loaded): shown ticked, so unticking them is how they go.
+    let unlisted: Vec<&String> = draft.areas.iter().filter(|a| !districts.iter().any(|d| &d.code == *a)).collect();
     html! {
         div class="field" {
             label for="role" { (t.role) }
@@ -255,12 +287,32 @@ fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], topi
                 }
             }
         }
-        (text_input("areas", "areas", t.areas, &draft.areas, Some(t.comma_hint), false, 2000, "text"))
-        fieldset class="field topics" {
+        @if districts.is_empty() {
+            (text_input("areas", "areas", t.areas, &draft.areas.join(", "), Some(t.comma_hint), false, 2000, "text"))
+        } @else {
+            fieldset class="field choices areas" {
+                legend { (t.areas) }
+                // Ids by position: a district's name may hold anything.
+                @for (i, district) in districts.iter().enumerate() {
+                    div class="check" {
+                        input type="checkbox" id={ "area-" (i) } name="areas" value=(district.code)
+                            checked[draft.areas.contains(&district.code)];
+                        label for={ "area-" (i) } { (district.name(user.lang)) }
+                    }
+                }
+                @for (i, area) in unlisted.iter().enumerate() {
+                    div class="check" {
+                        input type="checkbox" id={ "area-unlisted-" (i) } name="areas" value=(area) checked;
+                        label for={ "area-unlisted-" (i) } { (area) }
+                    }
+                }
+            }
+        }
+        fieldset class="field choices topics" {
             legend { (t.topics) }
             // The catalogue's topics still offered, and any retired one the
             // responder still has (unticking it is how it goes).
-            @for topic in topics.iter().filter(|topic| topic.offered() || draft.topics.contains(&topic.code)) {
+            @for topic in lists.topics.iter().filter(|topic| topic.offered() || draft.topics.contains(&topic.code)) {
                 div class="check" {
                     input type="checkbox" id={ "topic-" (topic.code) } name="topics" value=(topic.code)
                         checked[draft.topics.contains(&topic.code)];
@@ -319,7 +371,7 @@ async fn add_from(state: &AppState, user: &WebUser, draft: &Draft, password: Str
         password,
         phone: Some(draft.phone.clone()),
         languages: draft.languages()?,
-        areas: comma_list(&draft.areas),
+        areas: draft.areas.clone(),
         topics: draft.topics.clone(),
         capacity: number(t, t.capacity, &draft.capacity)?,
         role: draft.role.parse()?,
@@ -360,9 +412,10 @@ async fn render_edit(
             store::responders::get(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("responder"))?;
         let points = store::walk_in_points::list(&state.pool).await?;
         let topics = store::topics::all(&state.pool).await?;
-        Ok::<_, ApiError>((responder, points, topics))
+        let districts = store::areas::districts(&state.pool).await?;
+        Ok::<_, ApiError>((responder, points, Lists { topics, districts }))
     };
-    let (responder, points, topics) = match loaded.await {
+    let (responder, points, lists) = match loaded.await {
         Ok(loaded) => loaded,
         Err(e) => return failure(user, e),
     };
@@ -375,7 +428,7 @@ async fn render_edit(
         form class="panel admin-form" method="post" action={ "/admin/responders/" (id) } {
             (csrf_field(user))
             (text_input("display_name", "display_name", t.display_name, &draft.display_name, None, true, 80, "text"))
-            (fields(t, user, &draft, &points, &topics, true))
+            (fields(t, user, &draft, &points, &lists, true))
             (submit(t.save, true))
         }
         form class="panel admin-form" method="post" action={ "/admin/responders/" (id) "/password" } {
@@ -421,7 +474,7 @@ async fn save_from(state: &AppState, user: &WebUser, id: Uuid, draft: &Draft) ->
         display_name: Some(draft.display_name.clone()),
         phone: Some(phone.to_owned()).filter(|p| !p.is_empty()),
         languages: Some(draft.languages()?),
-        areas: Some(comma_list(&draft.areas)),
+        areas: Some(draft.areas.clone()),
         topics: Some(draft.topics.clone()),
         capacity: Some(number(t, t.capacity, &draft.capacity)?),
         role: Some(draft.role.parse()?),

@@ -65,6 +65,11 @@ batline_core::texts! {
         sv: |r, f| format!("Rad {r} upprepar rad {f} (samma område, start, slut och turansvarig). Ta bort den ena."),
         en: |r, f| format!("Row {r} repeats row {f} (same area, start, end and lead). Remove one of them."),
     }
+    no_such_area: fn(usize, &str) -> String {
+        fi: |r, a| format!("Rivi {r}: ”{a}” ei ole kaupungin kaupunginosa. Kirjoita kaupunginosan nimi (esim. Kallio) tai jätä alue tyhjäksi koko kaupungin vuorolle."),
+        sv: |r, a| format!("Rad {r}: ”{a}” är ingen av stadens stadsdelar. Skriv stadsdelens namn (t.ex. Berghäll) eller lämna området tomt för en tur för hela staden."),
+        en: |r, a| format!("Row {r}: “{a}” is not one of the city's districts. Write a district's name (such as Kallio), or leave the area empty for a city-wide shift."),
+    }
     no_such_responder: fn(usize, &str) -> String {
         fi: |r, u| format!("Rivi {r}: käyttäjätunnusta ”{u}” ei ole. Tarkista tunnus vastaajien listasta."),
         sv: |r, u| format!("Rad {r}: användarnamnet ”{u}” finns inte. Kontrollera det i listan över svarare."),
@@ -99,6 +104,7 @@ pub fn say(lang: Language, problem: &RosterProblem) -> String {
         RosterProblem::NoLead { row } => (w.no_lead)(*row),
         RosterProblem::OutOfWindow { row, date } => (w.out_of_window)(*row, &date.format("%-d.%-m.%Y").to_string()),
         RosterProblem::Repeats { row, first } => (w.repeats)(*row, *first),
+        RosterProblem::NoSuchArea { row, area } => (w.no_such_area)(*row, area),
         RosterProblem::NoSuchResponder { row, username } => (w.no_such_responder)(*row, username),
         RosterProblem::CannotOwnCases { row, username, lead: true, role: r } => {
             (w.cannot_lead)(*row, username, &role(*r))

@@ -110,10 +110,22 @@ batline_core::texts! {
         en: "Role",
     }
 
-    col_duty {
-        fi: "Päivystys",
-        sv: "Jour",
-        en: "Duty",
+    col_role_duty {
+        fi: "Rooli ja päivystys",
+        sv: "Roll och jour",
+        en: "Role and duty",
+    }
+
+    col_skills {
+        fi: "Osaaminen",
+        sv: "Kompetens",
+        en: "Skills",
+    }
+
+    col_reach {
+        fi: "Puhelin ja kotipiste",
+        sv: "Telefon och hempunkt",
+        en: "Phone and home point",
     }
 
     col_languages {
@@ -456,6 +468,11 @@ batline_core::texts! {
         fi: "Alue",
         sv: "Område",
         en: "Area",
+    }
+    choose_district {
+        fi: "Valitse kaupunginosa",
+        sv: "Välj stadsdel",
+        en: "Choose a district",
     }
 
     hours {

@@ -41,8 +41,14 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
     if let Some(denied) = forbidden_unless_admin(user) {
         return denied;
     }
-    let points = match store::walk_in_points::list(&state.pool).await {
-        Ok(points) => points,
+    let loaded = async {
+        let points = store::walk_in_points::list(&state.pool).await?;
+        let mut districts = store::areas::districts(&state.pool).await?;
+        districts.sort_by(|a, b| a.name(user.lang).cmp(b.name(user.lang)));
+        Ok::<_, batline_core::Error>((points, districts))
+    };
+    let (points, districts) = match loaded.await {
+        Ok(loaded) => loaded,
         Err(e) => return failure(user, e.into()),
     };
     let t = texts(user.lang);
@@ -67,7 +73,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                             td { (point.name) }
                             td { (point.public_name) }
                             td { (point.address) }
-                            td { (point.area) }
+                            td { (districts.iter().find(|d| d.code == point.area).map_or(point.area.as_str(), |d| d.name(user.lang))) }
                             td data-hours { @if hours.is_empty() { (t.closed) } @else { (hours) } }
                         }
                     }
@@ -80,7 +86,19 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
             (text_input("point-name", "name", t.point_name, &draft.name, None, true, 200, "text"))
             (text_input("point-public-name", "public_name", t.public_name, &draft.public_name, Some(t.public_name_hint), false, 200, "text"))
             (text_input("point-address", "address", t.address, &draft.address, None, true, 200, "text"))
-            (text_input("point-area", "area", t.area, &draft.area, None, true, 200, "text"))
+            @if districts.is_empty() {
+                (text_input("point-area", "area", t.area, &draft.area, None, true, 200, "text"))
+            } @else {
+                div class="field" {
+                    label for="point-area" { (t.area) }
+                    select id="point-area" name="area" required {
+                        option value="" { (t.choose_district) }
+                        @for district in &districts {
+                            option value=(district.code) selected[draft.area == district.code] { (district.name(user.lang)) }
+                        }
+                    }
+                }
+            }
             (text_input("point-hours", "hours", t.hours, &draft.hours, Some(t.hours_hint), false, 500, "text"))
             (submit(t.add_point_button, true))
         }
