@@ -216,11 +216,54 @@ pub async fn open_case(
 }
 
 /// Files `intake` into the resident's open `case` as a resident message
-/// (`data` as in [`file_into`]) and tells the owner's screens.
-pub async fn join(conn: &mut PgConnection, case: &Case, intake: &Intake, data: serde_json::Value) -> Result<Outcome> {
+/// (`data` as in [`file_into`]), hears in it what the case does not know
+/// yet, and tells the owner's screens.
+pub async fn join(
+    router: &Router,
+    conn: &mut PgConnection,
+    case: &Case,
+    intake: &Intake,
+    data: serde_json::Value,
+) -> Result<Outcome> {
     file_into(conn, case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
+    hear_follow_up(router, conn, case.id, intake).await?;
     let id = case_updated(conn, case, event_kind::RESIDENT_MESSAGE).await?;
     Ok((Filed::Joined { case_id: case.id }, vec![id]))
+}
+
+/// Fills in the topic or district case `case_id` still lacks from what a
+/// later message of the resident's says ("se on Fleminginkadulla"), as
+/// filing would have from a first message saying it. What the case has
+/// (heard before, or set by a person) is never changed, and the owner
+/// stays: the resident has already been told who it is.
+async fn hear_follow_up(router: &Router, conn: &mut PgConnection, case_id: Uuid, intake: &Intake) -> Result<()> {
+    // Locked, as a person classifying does, so neither overwrites the other.
+    let Some(case) = store::cases::lock(&mut *conn, case_id).await? else {
+        return Ok(());
+    };
+    if case.topic.is_some() && case.area.is_some() {
+        return Ok(());
+    }
+    let heard = Heard::listen(&router.city, &intake.body, case.language);
+    let mut topic = case.topic.as_deref().or(heard.topic());
+    if case.topic.is_none()
+        && let Some(code) = topic
+        && !store::topics::is_offered(&mut *conn, code).await?
+    {
+        topic = None;
+    }
+    let area = case.area.as_deref().or(heard.district());
+    if (topic, area) == (case.topic.as_deref(), case.area.as_deref()) {
+        return Ok(());
+    }
+    store::cases::classify(&mut *conn, case.id, topic, area, case.priority).await?;
+    let mut record = heard.record(topic, area);
+    if let Some(map) = record.as_object_mut() {
+        map.insert("follow_up".into(), serde_json::json!(true));
+    }
+    store::events::append(conn, case.id, event_kind::AUTO_CLASSIFIED, ActorKind::System, None, record).await?;
+    tracing::info!(case_id = %case.id, ?topic, ?area, "a follow-up message told what the case is about or where");
+    Ok(())
 }
 
 /// Files `intake` into the existing `case`: its message in the thread, a

@@ -5,10 +5,13 @@
 
 use std::time::Duration;
 
-use batline_core::domain::{DutyStatus, Language, Role};
+use batline_core::{
+    domain::{DutyStatus, Language, Role},
+    store,
+};
 use serde_json::json;
 
-use crate::support::{TestApp, TestResult};
+use crate::support::{TestApp, TestResult, eventually};
 
 const RESIDENT: &str = "+358405550401";
 
@@ -187,5 +190,46 @@ async fn filing_hears_topic_district_and_danger_in_the_residents_words() -> Test
     assert_eq!(page.status(), 200);
     let page = page.text().await?;
     assert!(page.contains(r#"data-figure="areas_kept">0 % (0"#), "{page}");
+    app.teardown().await
+}
+
+/// A first message that says neither what nor where leaves the case
+/// unclassified; a later message that says both fills them in, and says so
+/// on the timeline. What the case already has is not changed by what a
+/// later message seems to say.
+#[tokio::test]
+async fn a_follow_up_message_tells_an_unclassified_case_what_and_where() -> TestResult {
+    let mut app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    app.restart_router().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+
+    app.text(RESIDENT, "Hei, voisitteko auttaa").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    assert_eq!((case.topic.as_deref(), case.area.as_deref()), (None, None), "nothing said yet");
+
+    app.text(RESIDENT, "Katuvalo on rikki Fleminginkadun ja Helsinginkadun kulmassa").await?;
+    let filled = eventually("the case filled in", Duration::from_secs(10), || async {
+        let case = store::cases::get(&app.pool, case.id).await?;
+        Ok(case.filter(|c| c.area.is_some()))
+    })
+    .await?;
+    assert_eq!((filled.topic.as_deref(), filled.area.as_deref()), (Some("streets"), Some("Kallio")));
+    assert_eq!(filled.owner_id, case.owner_id, "the owner stays");
+    let heard: serde_json::Value = sqlx::query_scalar(
+        "SELECT data FROM case_events WHERE case_id = $1 AND kind = 'auto_classified' AND data ? 'follow_up'",
+    )
+    .bind(case.id)
+    .fetch_one(&app.pool)
+    .await?;
+    assert_eq!((heard["area"].as_str(), heard["follow_up"].as_bool()), (Some("Kallio"), Some(true)), "{heard}");
+
+    // A third message naming somewhere else changes nothing.
+    app.text(RESIDENT, "Myös Vuosaaressa Kallvikintiellä on lunta").await?;
+    app.wait_all_filed(Duration::from_secs(10)).await?;
+    let after = store::cases::get(&app.pool, case.id).await?.ok_or_else(|| anyhow::anyhow!("the case went"))?;
+    assert_eq!((after.topic.as_deref(), after.area.as_deref()), (Some("streets"), Some("Kallio")));
+    let follow_ups = "SELECT count(*) FROM case_events WHERE kind = 'auto_classified' AND data ? 'follow_up'";
+    assert_eq!(app.count(follow_ups).await?, 1);
     app.teardown().await
 }

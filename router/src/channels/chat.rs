@@ -36,7 +36,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     let pressed_button = intake.raw.get("kind").and_then(|k| k.as_str()) == Some(SATISFACTION_KIND);
 
     let (filed, mut ids) = match store::cases::open_for_resident(conn, session.resident_id).await? {
-        Some(case) if !pressed_button => filing::join(conn, &case, intake, serde_json::json!({})).await?,
+        Some(case) if !pressed_button => filing::join(router, conn, &case, intake, serde_json::json!({})).await?,
         open => {
             let awaiting = filing::satisfaction::awaiting(router, conn, session.resident_id).await?;
             match (satisfaction::parse(&intake.body), awaiting) {

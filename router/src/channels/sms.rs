@@ -19,7 +19,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &store::inta
     // for one resident is serialised, whichever router files it.
     let resident = store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default()).await?;
     if let Some(case) = store::cases::open_for_resident(conn, resident.id).await? {
-        return filing::join(conn, &case, intake, serde_json::json!({})).await;
+        return filing::join(router, conn, &case, intake, serde_json::json!({})).await;
     }
     if let Some(answer) = satisfaction::parse(&intake.body)
         && let Some(resolved) = filing::satisfaction::awaiting(router, conn, resident.id).await?
