@@ -69,7 +69,6 @@ export async function expectAccessible(page, label) {
   }
 }
 
-/** Logs a step, so a failure shows how far the script got. */
 /** Fails unless `locator`'s text is `expected` (a string, exactly, trimmed) or matches it (a RegExp). */
 export async function expectText(locator, expected, what) {
   const text = (await locator.textContent()).trim();
@@ -77,6 +76,28 @@ export async function expectText(locator, expected, what) {
   if (!ok) throw new Error(`${what}: expected "${expected}", got "${text}"`);
 }
 
+/** Fails when the page is wider than the window (WCAG 1.4.10 Reflow),
+ *  naming the elements sticking out. A table in its own scrolling box
+ *  (`.table-scroll`, `.open-scroll`) may be wider: the box scrolls, not
+ *  the page. */
+export async function expectNoSidewaysScroll(page, label) {
+  const { scrollWidth, clientWidth, culprits } = await page.evaluate(() => {
+    const root = document.documentElement;
+    const boxes = ".table-scroll, .open-scroll";
+    const culprits = [...document.querySelectorAll("body *")]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+      .filter((el) => !el.parentElement?.closest(boxes))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${[...el.classList].join(".")} (right ${Math.round(el.getBoundingClientRect().right)})`);
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, culprits };
+  });
+  if (scrollWidth > clientWidth) {
+    throw new Error(`${label} scrolls sideways: ${scrollWidth} px of page in ${clientWidth} px; sticking out: ${culprits.join(", ")}`);
+  }
+  step(`${label}: no sideways scrolling`);
+}
+
+/** Logs a step, so a failure shows how far the script got. */
 export function step(text) {
   console.log(`✓ ${text}`);
 }

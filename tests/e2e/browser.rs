@@ -15,6 +15,11 @@ const TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Runs `tests/browser/<script>` with `env` and fails with its output unless it exits 0.
 pub async fn run(script: &str, env: &[(&str, String)]) -> TestResult {
+    run_for(script, env, TIMEOUT).await
+}
+
+/// [`run`], for a script that may take up to `timeout`.
+pub async fn run_for(script: &str, env: &[(&str, String)], timeout: Duration) -> TestResult {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let path = root.join("tests/browser").join(script);
     let mut command = Command::new("node");
@@ -23,9 +28,9 @@ pub async fn run(script: &str, env: &[(&str, String)]) -> TestResult {
         command.env(name, value);
     }
     let child = command.spawn().context("starting node; install Node.js (Debian: apt-get install nodejs npm)")?;
-    let output = tokio::time::timeout(TIMEOUT, child.wait_with_output())
+    let output = tokio::time::timeout(timeout, child.wait_with_output())
         .await
-        .with_context(|| format!("{script} ran longer than {TIMEOUT:?}"))??;
+        .with_context(|| format!("{script} ran longer than {timeout:?}"))??;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {

@@ -22,6 +22,7 @@ mod metrics;
 mod open;
 mod openapi;
 mod outage;
+mod page_sweep;
 mod presence;
 mod privacy;
 mod proxy;

@@ -26,7 +26,6 @@ use batline_core::{
     domain::{CaseStatus, Channel, Direction, DutyStatus, MessageKind, Priority, Role, event_kind},
     store::{
         self,
-        areas::District,
         call_backs::CallBack,
         calls::Call,
         canned_replies::CannedReply,
@@ -35,7 +34,6 @@ use batline_core::{
         messages::Message,
         responders::Responder,
         sla::SlaClock,
-        topics::Topic,
     },
     texts,
 };
@@ -45,6 +43,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
+    city_lists::CityLists,
     failure::failure,
     i18n::{Ui, ui},
     inbox::{due, target_name, when},
@@ -90,10 +89,9 @@ struct View {
     /// What an SMS reply starts with ("Mikko, Helsingin kaupunki: "): it
     /// counts towards the SMS's length. `None` when the reply is not an SMS.
     sms_heading: Option<String>,
-    /// The service catalogue, for the topic's name and the classification.
-    topics: Vec<Topic>,
-    /// The city's districts, for the classification.
-    districts: Vec<District>,
+    /// The service catalogue and the districts, for their names and the
+    /// classification.
+    lists: CityLists,
 }
 
 /// What was typed, kept when an action is refused.
@@ -147,8 +145,7 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
         .then(|| texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name)));
     Ok(View {
         sms_heading,
-        topics: store::topics::all(&state.pool).await?,
-        districts: store::areas::districts(&state.pool).await?,
+        lists: CityLists::load(&state.pool).await?,
         messages,
         events,
         names,
@@ -206,8 +203,8 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.owner) ":" } dd { (view.item.owner_name) } }
             div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
             div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
-            div { dt { (t.area) ":" } dd data-area { (area_name(view, case.area.as_deref(), user.lang).unwrap_or(t.none)) } }
-            div { dt { (t.topic) ":" } dd data-topic { (topic_name(view, case.topic.as_deref(), user.lang).unwrap_or(t.none)) } }
+            div { dt { (t.area) ":" } dd data-area { (case.area.as_deref().map_or(t.none, |a| view.lists.district(a, user.lang))) } }
+            div { dt { (t.topic) ":" } dd data-topic { (case.topic.as_deref().map_or(t.none, |c| view.lists.topic(c, user.lang))) } }
             div { dt { (t.priority_label) ":" } dd data-priority { (t.priority(case.priority)) } }
             div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
             div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
@@ -411,20 +408,6 @@ fn thread(t: &Ui, view: &View) -> Markup {
     }
 }
 
-/// A topic code's name in `lang`, from the catalogue; a code the catalogue
-/// does not know (typed before it existed) as it is.
-fn topic_name<'a>(view: &'a View, code: Option<&'a str>, lang: batline_core::domain::Language) -> Option<&'a str> {
-    let code = code?;
-    Some(view.topics.iter().find(|t| t.code == code).map_or(code, |t| t.name(lang)))
-}
-
-/// A district's name in `lang` (Swedish in Swedish); an area the list does
-/// not know as it is.
-fn area_name<'a>(view: &'a View, code: Option<&'a str>, lang: batline_core::domain::Language) -> Option<&'a str> {
-    let code = code?;
-    Some(view.districts.iter().find(|d| d.code == code).map_or(code, |d| d.name(lang)))
-}
-
 /// Topic, area and priority from the city's lists, behind a button.
 fn classify_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
     let case = &view.item.case;
@@ -439,28 +422,28 @@ fn classify_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
                 select id="classify-topic" name="topic" aria-describedby="classify-hint" {
                     option value="" selected[current.is_none()] { (t.not_known) }
                     // Retired topics are offered no more, except the one the case has.
-                    @for topic in view.topics.iter().filter(|t| t.offered() || Some(t.code.as_str()) == current) {
+                    @for topic in view.lists.topics.iter().filter(|t| t.offered() || Some(t.code.as_str()) == current) {
                         option value=(topic.code) selected[Some(topic.code.as_str()) == current] {
                             (topic.name(user.lang)) @if !topic.offered() { " " (t.retired_topic) }
                         }
                     }
-                    @if let Some(code) = current.filter(|c| !view.topics.iter().any(|t| t.code == *c)) {
+                    @if let Some(code) = current.filter(|c| !view.lists.topics.iter().any(|t| t.code == *c)) {
                         option value=(code) selected { (code) }
                     }
                 }
                 label for="classify-area" { (t.area) }
                 @let area = case.area.as_deref();
-                @if view.districts.is_empty() {
+                @if view.lists.districts.is_empty() {
                     // A city with no districts loaded has no list to choose from.
                     input type="text" id="classify-area" name="area" maxlength="80" value=(area.unwrap_or(""));
                 } @else {
                     select id="classify-area" name="area" {
                         option value="" selected[area.is_none()] { (t.not_known) }
-                        @for district in &view.districts {
+                        @for district in view.lists.districts_by_name(user.lang) {
                             option value=(district.code) selected[area == Some(district.code.as_str())] { (district.name(user.lang)) }
                         }
                         // An area written before the districts were known stays choosable.
-                        @if let Some(area) = area.filter(|a| !view.districts.iter().any(|d| d.code == *a)) {
+                        @if let Some(area) = area.filter(|a| !view.lists.districts.iter().any(|d| d.code == *a)) {
                             option value=(area) selected { (area) }
                         }
                     }

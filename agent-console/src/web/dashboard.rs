@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use super::{
     charts,
+    city_lists::CityLists,
     failure::{failure, role_forbidden},
     i18n::{Ui, ui},
     layout::{self, Section},
@@ -107,10 +108,13 @@ fn week_label(group: &str) -> String {
 }
 
 /// A breakdown's group as the reader reads it: channels and "none" in
-/// their language, hours as a span.
-fn group_label(t: &Ui, w: &Words, by: Grouping, group: &str) -> String {
+/// their language, topics and districts by the city's lists, hours as a span.
+fn group_label(lang: Language, lists: &CityLists, by: Grouping, group: &str) -> String {
+    let (t, w) = (ui(lang), words(lang));
     match by {
         _ if group == "(none)" || group.is_empty() => w.none.to_owned(),
+        Grouping::Topic => lists.topic(group, lang).to_owned(),
+        Grouping::Area => lists.district(group, lang).to_owned(),
         Grouping::Channel => group.parse::<Channel>().map_or_else(|_| group.to_owned(), |c| t.channel(c).to_owned()),
         Grouping::Hour => {
             group.parse::<u32>().map_or_else(|_| group.to_owned(), |h| format!("{h:02}–{:02}", (h + 1) % 24))
@@ -209,6 +213,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
         let heat = state.figures.weekday_hours(&filter).await?;
         let heard = store::events::heard_figures(&state.pool, p.start, p.end).await?;
         let map = state.districts.get(|| DistrictMap::load(&state.pool)).await?;
+        let lists = CityLists::load(&state.pool).await?;
         let shown = Shown {
             all: all.first(),
             previous: previous.first(),
@@ -219,6 +224,7 @@ pub async fn page(State(state): State<AppState>, user: WebUser, Query(q): Query<
             heard,
             map: Some(&*map).filter(|m| !m.is_empty()),
             map_figure: MapFigure::parse(q.map.as_deref()),
+            lists: &lists,
         };
         Ok::<_, ApiError>(body(user.lang, &p, by, &shown))
     };
@@ -244,6 +250,8 @@ struct Shown<'a> {
     map: Option<&'a DistrictMap>,
     /// What the map is coloured by.
     map_figure: MapFigure,
+    /// The topics' and districts' names.
+    lists: &'a CityLists,
 }
 
 /// "94 % (47 of 50)": the share of what filing heard that people kept.
@@ -421,7 +429,7 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                     h2 id="districts-title" { (t.dash_districts) }
                     @match shown.map {
                         Some(map) => (district_map(lang, p, shown, map)),
-                        None => (charts::bars("chart-districts", t.dash_cases_per_district, &shown.districts.iter().map(|d| (group_label(t, w, Grouping::Area, &d.group), d.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}"))),
+                        None => (charts::bars("chart-districts", t.dash_cases_per_district, &shown.districts.iter().map(|d| (group_label(lang, shown.lists, Grouping::Area, &d.group), d.cases as f64)).collect::<Vec<_>>(), |v| format!("{v:.0}"))),
                     }
                 }
                 section aria-labelledby="breakdown-title" {
@@ -449,7 +457,7 @@ fn body(lang: Language, p: &Period, by: Grouping, shown: &Shown<'_>) -> Markup {
                                 @for r in shown.rows {
                                     // A district's row is where the map and its table lead.
                                     tr data-group=(r.group) id=[(by == Grouping::Area).then(|| district_anchor(&r.group))] {
-                                        th scope="row" { (group_label(t, w, by, &r.group)) }
+                                        th scope="row" { (group_label(lang, shown.lists, by, &r.group)) }
                                         td { (r.cases) }
                                         td { (d(r.time_to_owner_p50)) " / " (d(r.time_to_owner_p90)) }
                                         td { (d(r.first_response_p50)) " / " (d(r.first_response_p90)) }
@@ -619,9 +627,10 @@ mod tests {
         assert_eq!(week_label("2026-W48"), "23.11.–29.11.");
         assert_eq!(week_label("2027-W01"), "4.1.–10.1.");
         assert_eq!(week_label("nonsense"), "nonsense");
-        let (t, w) = (ui(Language::Fi), words(Language::Fi));
-        assert_eq!(group_label(t, w, Grouping::Channel, "walk_in"), "Asiointipiste");
-        assert_eq!(group_label(t, w, Grouping::Hour, "23"), "23–00");
-        assert_eq!(group_label(t, w, Grouping::Area, "(none)"), "(ei tiedossa)");
+        let lists = CityLists::default();
+        assert_eq!(group_label(Language::Fi, &lists, Grouping::Channel, "walk_in"), "Asiointipiste");
+        assert_eq!(group_label(Language::Fi, &lists, Grouping::Hour, "23"), "23–00");
+        assert_eq!(group_label(Language::Fi, &lists, Grouping::Area, "(none)"), "(ei tiedossa)");
+        assert_eq!(group_label(Language::Sv, &lists, Grouping::Topic, "snow"), "snow", "a code no list knows");
     }
 }

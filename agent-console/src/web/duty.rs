@@ -74,13 +74,15 @@ pub async fn off_preview(State(state): State<AppState>, user: WebUser) -> Respon
             p { (t.off_none) }
         } @else {
             p { (t.off_intro) }
-            table class="cases" {
-                thead { tr { th scope="col" { (t.col_case) } th scope="col" { (t.will_go_to) } } }
-                tbody {
-                    @for (case, (_, name, _)) in &moves {
-                        tr data-move=(case.tracking_code) {
-                            td { a href={ "/cases/" (case.id) } { (case.tracking_code) } }
-                            td { (name) }
+            div class="table-scroll" role="region" aria-label=(t.off_title) tabindex="0" {
+                table class="cases" {
+                    thead { tr { th scope="col" { (t.col_case) } th scope="col" { (t.will_go_to) } } }
+                    tbody {
+                        @for (case, (_, name, _)) in &moves {
+                            tr data-move=(case.tracking_code) {
+                                td { a href={ "/cases/" (case.id) } { (case.tracking_code) } }
+                                td { (name) }
+                            }
                         }
                     }
                 }

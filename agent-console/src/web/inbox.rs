@@ -21,6 +21,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{
+    city_lists::CityLists,
     failure::failure,
     i18n::{Ui, ui},
     layout::{self, Done, Flash, Section, csrf_field},
@@ -72,6 +73,7 @@ async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
     let mut cases = store::cases::open_for_owner(&state.pool, user.me.id).await?;
     let clocks = store::sla::running_for_owner(&state.pool, user.me.id).await?;
     let offers = store::handoffs::open_for(&state.pool, user.me.id).await?;
+    let lists = CityLists::load(&state.pool).await?;
     let mut by_case: HashMap<Uuid, Vec<&SlaClock>> = HashMap::new();
     for clock in &clocks {
         by_case.entry(clock.case_id).or_default().push(clock);
@@ -90,23 +92,26 @@ async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
             @if cases.is_empty() {
                 p { (t.no_cases) }
             } @else {
-                table class="cases" {
-                    caption class="visually-hidden" { (t.inbox_title) }
-                    thead {
-                        tr {
-                            th scope="col" { (t.col_case) }
-                            th scope="col" { (t.col_latest_words) }
-                            th scope="col" class="wide" { (t.col_channel) }
-                            th scope="col" class="wide" { (t.col_about) }
-                            th scope="col" class="wide" { (t.col_last) }
-                            th scope="col" { (t.col_ack) }
-                            th scope="col" { (t.col_sla) }
-                            th scope="col" { (t.col_action) }
+                // A phone is narrower than the table: the box scrolls, not the page.
+                div class="table-scroll" role="region" aria-label=(t.inbox_title) tabindex="0" {
+                    table class="cases" {
+                        caption class="visually-hidden" { (t.inbox_title) }
+                        thead {
+                            tr {
+                                th scope="col" { (t.col_case) }
+                                th scope="col" { (t.col_latest_words) }
+                                th scope="col" class="wide" { (t.col_channel) }
+                                th scope="col" class="wide" { (t.col_about) }
+                                th scope="col" class="wide" { (t.col_last) }
+                                th scope="col" { (t.col_ack) }
+                                th scope="col" { (t.col_sla) }
+                                th scope="col" { (t.col_action) }
+                            }
                         }
-                    }
-                    tbody {
-                        @for item in &cases {
-                            (case_row(t, user, item, by_case.get(&item.case.id).map_or(&[][..], Vec::as_slice)))
+                        tbody {
+                            @for item in &cases {
+                                (case_row(t, user, &lists, item, by_case.get(&item.case.id).map_or(&[][..], Vec::as_slice)))
+                            }
                         }
                     }
                 }
@@ -116,7 +121,7 @@ async fn body(state: &AppState, user: &WebUser) -> Result<Markup, ApiError> {
     })
 }
 
-fn case_row(t: &Ui, user: &WebUser, item: &CaseListItem, clocks: &[&SlaClock]) -> Markup {
+fn case_row(t: &Ui, user: &WebUser, lists: &CityLists, item: &CaseListItem, clocks: &[&SlaClock]) -> Markup {
     let case = &item.case;
     let sla = clocks.iter().min_by_key(|c| c.due_at);
     html! {
@@ -127,7 +132,10 @@ fn case_row(t: &Ui, user: &WebUser, item: &CaseListItem, clocks: &[&SlaClock]) -
             }
             td { @if let Some(words) = &item.latest_words { span class="latest-words" { (words) } } @else { (t.none) } }
             td class="wide" { (t.channel(case.channel)) br; span class="hint" { (ui(case.language).language_name) } }
-            td class="wide" { (case.area.as_deref().unwrap_or(t.none)) " / " (case.topic.as_deref().unwrap_or(t.none)) }
+            td class="wide" {
+                (case.area.as_deref().map_or(t.none, |a| lists.district(a, user.lang))) " / "
+                (case.topic.as_deref().map_or(t.none, |c| lists.topic(c, user.lang)))
+            }
             td class="wide" { @match item.last_message_at { Some(at) => (when(at)), None => (t.none) } }
             td {
                 @match (case.acknowledged_at, case.ack_due_at) {

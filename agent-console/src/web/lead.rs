@@ -131,7 +131,7 @@ fn body(
                     p { (t.attention_none) }
                 } @else {
                     // On a phone the table scrolls inside its box, never the page.
-                    div class="table-scroll" {
+                    div class="table-scroll" role="region" aria-labelledby="attention-title" tabindex="0" {
                     table class="cases" {
                         thead { tr {
                             th scope="col" { (t.col_case) }

@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod case_page;
 pub mod charts;
+pub mod city_lists;
 pub mod city_sign_in;
 pub mod dashboard;
 pub mod duty;

@@ -123,7 +123,7 @@ fn body(user: &WebUser, typed: &str, results: Option<&Results>) -> Markup {
                 @if results.cases.is_empty() {
                     p { (w.nothing) }
                 } @else {
-                    div class="table-scroll" {
+                    div class="table-scroll" role="region" aria-label=(w.results_for) tabindex="0" {
                         table class="cases" {
                             caption class="visually-hidden" { (w.results_for) " " (typed) }
                             thead { tr {

@@ -550,7 +550,7 @@ struct FoundRow<'a> {
 
 fn found_table(t: &Ui, w: &Words, rows: &[FoundRow<'_>], opened_at: Option<&WalkInPoint>) -> Markup {
     html! {
-        div class="table-scroll" {
+        div class="table-scroll" role="region" aria-label=(w.found_title) tabindex="0" {
             table class="cases found" {
                 caption class="visually-hidden" { (w.found_title) }
                 thead { tr {
@@ -586,7 +586,7 @@ fn today_section(w: &Words, today: &[TicketView], point: &WalkInPoint) -> Markup
             @if today.is_empty() {
                 p { (w.today_none) }
             } @else {
-                div class="table-scroll" {
+                div class="table-scroll" role="region" aria-labelledby="today-title" tabindex="0" {
                     table class="cases today" {
                         caption class="visually-hidden" { (w.today_title) }
                         thead { tr {

@@ -30,7 +30,7 @@ use serde::Deserialize;
 
 use super::{
     figures::{MIN_CASES, OpenData, csv, published, without_withheld_names},
-    page::{self, MapView, Typed, View},
+    page::{self, CityView, Typed, View},
     period::{self, BadPeriod},
 };
 use crate::{error::ApiError, http::extract::Query, state::AppState};
@@ -188,11 +188,13 @@ async fn answer_page(
         (Ok(()), Ok((from, to))) => {
             let data = figures(state, from, to).await?;
             let districts = state.city.districts(&state.pool).await?;
-            let map = MapView {
+            let topics = batline_core::store::topics::all(&state.pool).await?;
+            let city = CityView {
                 map: Some(&*districts).filter(|d| !d.is_empty()),
                 figure: MapFigure::parse(query.map.as_deref()),
+                topics: &topics,
             };
-            Html(page::render(&data, lang, view, map)).into_response()
+            Html(page::render(&data, lang, view, city)).into_response()
         }
         (Ok(()), Err(bad)) if wants_json(headers) => return Err(bad.into()),
         (Ok(()), Err(bad)) => {

@@ -17,6 +17,7 @@
 use batline_core::{
     domain::Language,
     place::{Colouring, DistrictMap, MapFigure, Shade, district_anchor},
+    store::topics::Topic,
 };
 use batline_web_assets as web_assets;
 use chrono::NaiveDate;
@@ -592,10 +593,12 @@ fn columns(w: &Words) -> Vec<Column> {
     ]
 }
 
-/// A group's name as shown: channels and Batline's own names translated, the
-/// rest as they are.
-fn group_label(w: &Words, dimension: &str, group: &str) -> String {
+/// A group's name as shown: channels and Batline's own names translated,
+/// topics and districts by the city's lists in `lang`, the rest as they are.
+fn group_label(w: &Words, city: &CityView<'_>, lang: Language, dimension: &str, group: &str) -> String {
     match (dimension, group) {
+        ("topic", code) if let Some(topic) = city.topics.iter().find(|t| t.code == code) => topic.name(lang).to_owned(),
+        ("area", code) if let Some(name) = city.map.and_then(|m| m.name(code, lang)) => name.to_owned(),
         ("channel", "sms") => w.channels[0].to_owned(),
         ("channel", "voice") => w.channels[1].to_owned(),
         ("channel", "chat") => w.channels[2].to_owned(),
@@ -684,9 +687,11 @@ fn figure_table(lang: Language, w: &Words, id: &str, label: &str, row: &OpenRow,
 /// A breakdown, a group a row and a figure a column, in a box of its own
 /// that scrolls sideways when the table is wider than the screen, labelled
 /// by the heading `label`.
+#[allow(clippy::too_many_arguments)]
 fn breakdown_table(
     lang: Language,
     w: &Words,
+    city: CityView<'_>,
     id: &str,
     label: &str,
     dimension: &str,
@@ -707,7 +712,7 @@ fn breakdown_table(
                     @for row in rows {
                         // A district's row is where the summary's map and table lead.
                         tr id=[(dimension == "area").then(|| district_anchor(&row.group))] {
-                            th scope="row" { (group_label(w, dimension, &row.group)) }
+                            th scope="row" { (group_label(w, &city, lang, dimension, &row.group)) }
                             @for (_, kind, pick) in &columns { (cell(lang, w, *kind, pick(row))) }
                         }
                     }
@@ -937,32 +942,35 @@ fn map_column(figure: MapFigure, w: &Words) -> Column {
     }
 }
 
-/// The district map the summary draws, and what it is coloured by.
+/// The city's lists the pages name groups from, the district map the
+/// summary draws, and what the map is coloured by.
 #[derive(Clone, Copy)]
-pub struct MapView<'a> {
+pub struct CityView<'a> {
     /// The districts; `None` before the city's areas are loaded.
     pub map: Option<&'a DistrictMap>,
-    /// The figure.
+    /// The map's figure.
     pub figure: MapFigure,
+    /// The service catalogue, for topics' names.
+    pub topics: &'a [Topic],
 }
 
 /// Renders `view` of the period's figures.
-pub fn render(data: &OpenData, lang: Language, view: View, map: MapView<'_>) -> String {
+pub fn render(data: &OpenData, lang: Language, view: View, city: CityView<'_>) -> String {
     let w = words(lang);
     let (from, to) = (data.from.to_string(), data.to.to_string());
     let typed = Typed { from: &from, to: &to };
     let (title, content) = match view {
-        View::Summary => (w.title, summary(data, lang, w, typed, map)),
-        View::Detail => (w.detail_title, detail(data, lang, w, typed)),
+        View::Summary => (w.title, summary(data, lang, w, typed, city)),
+        View::Detail => (w.detail_title, detail(data, lang, w, typed, city)),
     };
     shell(w, lang, title, view, typed, content)
 }
 
 /// The summary page's content.
-fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>, map: MapView<'_>) -> Markup {
+fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>, city: CityView<'_>) -> Markup {
     let detail = address(View::Detail.path(), lang, typed.from, typed.to);
     let weeks: Vec<String> = data.by_week.iter().map(|r| r.group.clone()).collect();
-    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(w, "area", &r.group)).collect();
+    let areas: Vec<String> = data.by_area.iter().map(|r| group_label(w, &city, lang, "area", &r.group)).collect();
     let pick = |f: fn(&OpenRow) -> Figure, rows: &[OpenRow]| rows.iter().map(f).collect::<Vec<_>>();
     html! {
         h1 { (w.title) }
@@ -987,8 +995,8 @@ fn summary(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>, map: Ma
             p.open-more { a href=(format!("{detail}#by-week-heading")) { (w.week_table) } }
 
             h2 #districts-heading { (w.districts) }
-            @match map.map {
-                Some(districts) => (district_map(data, lang, w, typed, &detail, districts, map.figure)),
+            @match city.map {
+                Some(districts) => (district_map(data, lang, w, typed, &detail, districts, city.figure)),
                 None => (bar_chart(w, "chart-districts", w.cases_per_district, &areas, &pick(|r| r.cases, &data.by_area))),
             }
             p.open-more { a href=(format!("{detail}#by-area-heading")) { (w.area_table) } }
@@ -1063,7 +1071,7 @@ fn district_map(
                         tr {
                             th scope="row" {
                                 @if row.group == "(none)" {
-                                    (group_label(w, "area", &row.group))
+                                    (w.none)
                                 } @else {
                                     a href=(format!("{detail}#{}", district_anchor(&row.group))) { (district_name(districts, lang, &row.group)) }
                                 }
@@ -1083,7 +1091,7 @@ fn district_name(districts: &DistrictMap, lang: Language, code: &str) -> String 
 }
 
 /// The detail page's content.
-fn detail(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>) -> Markup {
+fn detail(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>, city: CityView<'_>) -> Markup {
     let mut tables = vec![
         ("by-week", w.trends, "week", w.week, &data.by_week),
         ("by-area", w.by_area, "area", w.area, &data.by_area),
@@ -1109,7 +1117,7 @@ fn detail(data: &OpenData, lang: Language, w: &Words, typed: Typed<'_>) -> Marku
             @for (id, heading, dimension, group, rows) in tables {
                 @let label = format!("{id}-heading");
                 h2 id=(label) { (heading) }
-                (breakdown_table(lang, w, id, &label, dimension, group, rows))
+                (breakdown_table(lang, w, city, id, &label, dimension, group, rows))
             }
         }
         (downloads(w, data))
@@ -1191,7 +1199,7 @@ mod tests {
         let empty = data(OpenRow::withheld);
         for lang in [Language::Fi, Language::Sv, Language::En] {
             for view in [View::Summary, View::Detail] {
-                let html = render(&empty, lang, view, MapView { map: None, figure: MapFigure::Cases });
+                let html = render(&empty, lang, view, CityView { map: None, figure: MapFigure::Cases, topics: &[] });
                 assert!(html.contains(words(lang).empty), "{lang:?} {view:?}");
                 assert!(!html.contains("<table") && !html.contains("<svg"), "{lang:?} {view:?}: no empty boxes");
             }

@@ -56,23 +56,25 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                 @if these.is_empty() {
                     p { (t.no_canned) }
                 } @else {
-                    table class="cases" {
-                        thead { tr {
-                            th scope="col" { (t.col_title) }
-                            th scope="col" { (t.col_text) }
-                            th scope="col" { (t.col_actions) }
-                        } }
-                        tbody {
-                            @for reply in these {
-                                tr data-canned=(reply.title) {
-                                    td lang=(language.as_str()) { (reply.title) }
-                                    td lang=(language.as_str()) class="canned-body" { (reply.body) }
-                                    td {
-                                        form method="post" action={ "/admin/canned-replies/" (reply.id) "/archive" } {
-                                            (csrf_field(user))
-                                            button class="hds-button hds-button--secondary hds-button--small" type="submit" {
-                                                span class="hds-button__label" {
-                                                    (t.archive) span class="visually-hidden" { " " (reply.title) }
+                    div class="table-scroll" role="region" aria-labelledby={ "canned-" (language.as_str()) } tabindex="0" {
+                        table class="cases" {
+                            thead { tr {
+                                th scope="col" { (t.col_title) }
+                                th scope="col" { (t.col_text) }
+                                th scope="col" { (t.col_actions) }
+                            } }
+                            tbody {
+                                @for reply in these {
+                                    tr data-canned=(reply.title) {
+                                        td lang=(language.as_str()) { (reply.title) }
+                                        td lang=(language.as_str()) class="canned-body" { (reply.body) }
+                                        td {
+                                            form method="post" action={ "/admin/canned-replies/" (reply.id) "/archive" } {
+                                                (csrf_field(user))
+                                                button class="hds-button hds-button--secondary hds-button--small" type="submit" {
+                                                    span class="hds-button__label" {
+                                                        (t.archive) span class="visually-hidden" { " " (reply.title) }
+                                                    }
                                                 }
                                             }
                                         }

@@ -14,9 +14,7 @@ use batline_core::{
     responder_admin::Unset,
     store::{
         self,
-        areas::District,
         responders::{Responder, ResponderPatch},
-        topics::Topic,
         walk_in_points::WalkInPoint,
     },
 };
@@ -33,7 +31,7 @@ use crate::{
     http::error::ApiError,
     operations::responders::{self, AddResponder},
     state::AppState,
-    web::{failure::failure, i18n::ui, layout::Flash, layout::csrf_field, session::WebUser},
+    web::{city_lists::CityLists, failure::failure, i18n::ui, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 const LANGUAGES: [Language; 3] = [Language::Fi, Language::Sv, Language::En];
@@ -146,9 +144,8 @@ async fn render_list(
     let loaded = async {
         let everyone = store::responders::list(&state.pool).await?;
         let points = store::walk_in_points::list(&state.pool).await?;
-        let topics = store::topics::all(&state.pool).await?;
-        let districts = store::areas::districts(&state.pool).await?;
-        Ok::<_, ApiError>((everyone, points, Lists { topics, districts }))
+        let lists = CityLists::load(&state.pool).await?;
+        Ok::<_, ApiError>((everyone, points, lists))
     };
     let (everyone, points, lists) = match loaded.await {
         Ok(loaded) => loaded,
@@ -180,9 +177,9 @@ async fn render_list(
                                 dl class="cell-facts" {
                                     dt { (t.col_languages) } dd data-languages { (r.languages.join(", ")) }
                                     dt { (t.col_areas) }
-                                    dd data-areas { (list_or_none(t, &district_names(&lists.districts, &r.areas, user.lang))) }
+                                    dd data-areas { (list_or_none(t, r.areas.iter().map(|a| lists.district(a, user.lang)))) }
                                     dt { (t.col_topics) }
-                                    dd data-topics { (list_or_none(t, &topic_names(&lists.topics, &r.topics, user.lang))) }
+                                    dd data-topics { (list_or_none(t, r.topics.iter().map(|c| lists.topic(c, user.lang)))) }
                                 }
                             }
                             td { (r.open_cases) " / " (r.capacity) }
@@ -221,42 +218,22 @@ async fn render_list(
     respond(user, status, "/admin/responders", t.sec_responders, flash.as_ref(), body)
 }
 
-/// The city's lists a responder's skills are chosen from.
-struct Lists {
-    topics: Vec<Topic>,
-    /// Empty in a city that has loaded no districts.
-    districts: Vec<District>,
-}
-
-/// District codes as the city names them in `lang` (a code it does not
-/// know as it is).
-fn district_names(districts: &[District], codes: &[String], lang: Language) -> Vec<String> {
-    codes
-        .iter()
-        .map(|code| {
-            districts.iter().find(|d| &d.code == code).map_or_else(|| code.clone(), |d| d.name(lang).to_owned())
-        })
-        .collect()
-}
-
-/// Topic codes as the catalogue names them in `lang` (a code it does not
-/// know as it is).
-fn topic_names(topics: &[Topic], codes: &[String], lang: Language) -> Vec<String> {
-    codes
-        .iter()
-        .map(|code| topics.iter().find(|t| &t.code == code).map_or_else(|| code.clone(), |t| t.name(lang).to_owned()))
-        .collect()
-}
-
-fn list_or_none(t: &Texts, values: &[String]) -> String {
-    if values.is_empty() { t.none.to_owned() } else { values.join(", ") }
+fn list_or_none<'a>(t: &Texts, names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.collect();
+    if names.is_empty() { t.none.to_owned() } else { names.join(", ") }
 }
 
 /// The fields the add and the edit form share.
-fn fields(t: &Texts, user: &WebUser, draft: &Draft, points: &[WalkInPoint], lists: &Lists, editing: bool) -> Markup {
+fn fields(
+    t: &Texts,
+    user: &WebUser,
+    draft: &Draft,
+    points: &[WalkInPoint],
+    lists: &CityLists,
+    editing: bool,
+) -> Markup {
     let duty = ui(user.lang);
-    let mut districts: Vec<&District> = lists.districts.iter().collect();
-    districts.sort_by(|a, b| a.name(user.lang).cmp(b.name(user.lang)));
+    let districts = lists.districts_by_name(user.lang);
     // Areas the responder has that the list does not (given before it was
     // loaded): shown ticked, so unticking them is how they go.
     let unlisted: Vec<&String> = draft.areas.iter().filter(|a| !districts.iter().any(|d| &d.code == *a)).collect();
@@ -411,9 +388,8 @@ async fn render_edit(
         let responder =
             store::responders::get(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("responder"))?;
         let points = store::walk_in_points::list(&state.pool).await?;
-        let topics = store::topics::all(&state.pool).await?;
-        let districts = store::areas::districts(&state.pool).await?;
-        Ok::<_, ApiError>((responder, points, Lists { topics, districts }))
+        let lists = CityLists::load(&state.pool).await?;
+        Ok::<_, ApiError>((responder, points, lists))
     };
     let (responder, points, lists) = match loaded.await {
         Ok(loaded) => loaded,

@@ -22,7 +22,7 @@ use crate::{
     http::error::ApiError,
     operations::roster,
     state::AppState,
-    web::{failure::failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
+    web::{city_lists::CityLists, failure::failure, inbox::when, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 /// Longest CSV the text area takes: a form is sent percent-encoded, where a
@@ -78,13 +78,18 @@ async fn render(
     };
     let now = Utc::now();
     let shifts = store::shifts::covering(&state.pool, now, now + Duration::days(i64::from(days))).await;
-    let (gaps, shifts) = match (gaps, shifts) {
-        (Ok(gaps), Ok(shifts)) => (gaps, shifts),
-        (Err(e), _) => return failure(user, e),
-        (_, Err(e)) => return failure(user, e.into()),
+    let lists = CityLists::load(&state.pool).await;
+    let (gaps, shifts, lists) = match (gaps, shifts, lists) {
+        (Ok(gaps), Ok(shifts), Ok(lists)) => (gaps, shifts, lists),
+        (Err(e), _, _) => return failure(user, e),
+        (_, Err(e), _) | (_, _, Err(e)) => return failure(user, e.into()),
     };
     let t = texts(user.lang);
     let gap_kind = |gap: &Gap| if gap.kind == "language" { t.gap_language } else { t.gap_area };
+    // A gap names a language by its code, an area by the district's name.
+    let gap_value = |gap: &Gap| {
+        if gap.kind == "language" { gap.value.clone() } else { lists.district(&gap.value, user.lang).to_owned() }
+    };
     let body = html! {
         h1 { (t.roster_title) }
         form class="panel admin-form" method="post" action="/admin/roster" {
@@ -107,20 +112,22 @@ async fn render(
             @if shifts.is_empty() {
                 p { (t.no_upcoming) }
             } @else {
-                table class="cases" {
-                    thead { tr {
-                        th scope="col" { (t.col_area) }
-                        th scope="col" { (t.col_starts) }
-                        th scope="col" { (t.col_ends) }
-                        th scope="col" { (t.col_languages) }
-                    } }
-                    tbody {
-                        @for shift in &shifts {
-                            tr data-shift {
-                                td { (shift.area.as_deref().unwrap_or(t.city_wide)) }
-                                td { (when(shift.starts_at)) }
-                                td { (when(shift.ends_at)) }
-                                td { (shift.languages.join(", ")) }
+                div class="table-scroll" role="region" aria-labelledby="upcoming-title" tabindex="0" {
+                    table class="cases" {
+                        thead { tr {
+                            th scope="col" { (t.col_area) }
+                            th scope="col" { (t.col_starts) }
+                            th scope="col" { (t.col_ends) }
+                            th scope="col" { (t.col_languages) }
+                        } }
+                        tbody {
+                            @for shift in &shifts {
+                                tr data-shift {
+                                    td { (shift.area.as_deref().map_or(t.city_wide, |a| lists.district(a, user.lang))) }
+                                    td { (when(shift.starts_at)) }
+                                    td { (when(shift.ends_at)) }
+                                    td { (shift.languages.join(", ")) }
+                                }
                             }
                         }
                     }
@@ -133,18 +140,20 @@ async fn render(
                 p { (t.no_gaps) }
             } @else {
                 p { (t.gaps_intro) }
-                table class="cases" {
-                    thead { tr {
-                        th scope="col" { (t.col_gap) }
-                        th scope="col" { (t.col_from) }
-                        th scope="col" { (t.col_to) }
-                    } }
-                    tbody {
-                        @for gap in &gaps {
-                            tr data-gap=(gap.kind) {
-                                td { (gap_kind(gap)) ": " (gap.value) }
-                                td { (when(gap.from)) }
-                                td { (when(gap.to)) }
+                div class="table-scroll" role="region" aria-labelledby="coverage-title" tabindex="0" {
+                    table class="cases" {
+                        thead { tr {
+                            th scope="col" { (t.col_gap) }
+                            th scope="col" { (t.col_from) }
+                            th scope="col" { (t.col_to) }
+                        } }
+                        tbody {
+                            @for gap in &gaps {
+                                tr data-gap=(gap.kind) {
+                                    td { (gap_kind(gap)) ": " (gap_value(gap)) }
+                                    td { (when(gap.from)) }
+                                    td { (when(gap.to)) }
+                                }
                             }
                         }
                     }

@@ -11,7 +11,7 @@ use axum::{
 use batline_core::{
     domain::{Channel, Language, Priority},
     opening_hours::OpeningHours,
-    store::{self, sla::SlaPolicy, topics::Topic},
+    store::{self, sla::SlaPolicy},
 };
 use maud::{Markup, html};
 
@@ -26,6 +26,7 @@ use crate::{
     operations::sla_policies::{self, NewPolicy},
     state::AppState,
     web::{
+        city_lists::CityLists,
         failure::failure,
         i18n::{Ui, ui},
         inbox::when,
@@ -82,9 +83,8 @@ fn policy_hours(t: &Texts, policy: &SlaPolicy) -> String {
     }
 }
 
-fn row(t: &Texts, u: &Ui, topics: &[Topic], lang: Language, policy: &SlaPolicy) -> Markup {
-    let topic =
-        policy.topic.as_deref().map(|code| topics.iter().find(|t| t.code == code).map_or(code, |t| t.name(lang)));
+fn row(t: &Texts, u: &Ui, lists: &CityLists, lang: Language, policy: &SlaPolicy) -> Markup {
+    let topic = policy.topic.as_deref().map(|code| lists.topic(code, lang));
     html! {
         tr data-policy=(policy.id) data-current=(policy.valid_to.is_none()) {
             td { (policy.channel.map_or(t.any, |c| u.channel(c))) }
@@ -111,9 +111,9 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
         return denied;
     }
     let loaded = async {
-        Ok::<_, batline_core::Error>((store::sla::all(&state.pool).await?, store::topics::all(&state.pool).await?))
+        Ok::<_, batline_core::Error>((store::sla::all(&state.pool).await?, CityLists::load(&state.pool).await?))
     };
-    let (policies, topics) = match loaded.await {
+    let (policies, lists) = match loaded.await {
         Ok(loaded) => loaded,
         Err(e) => return failure(user, e.into()),
     };
@@ -136,7 +136,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                     th scope="col" { (t.col_valid) }
                 } }
                 tbody {
-                    @for policy in &policies { (row(t, u, &topics, user.lang, policy)) }
+                    @for policy in &policies { (row(t, u, &lists, user.lang, policy)) }
                 }
             }
         }
@@ -156,7 +156,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                 label for="topic" { (t.topic) }
                 select id="topic" name="topic" {
                     option value="" { (t.any) }
-                    @for topic in topics.iter().filter(|topic| topic.offered()) {
+                    @for topic in lists.topics.iter().filter(|topic| topic.offered()) {
                         option value=(topic.code) selected[draft.topic == topic.code] { (topic.name(user.lang)) }
                     }
                 }

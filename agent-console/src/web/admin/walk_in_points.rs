@@ -18,7 +18,7 @@ use super::{
 use crate::{
     operations::walk_in_points::{self, NewPoint},
     state::AppState,
-    web::{failure::failure, layout::Flash, layout::csrf_field, session::WebUser},
+    web::{city_lists::CityLists, failure::failure, layout::Flash, layout::csrf_field, session::WebUser},
 };
 
 /// What was typed into the form.
@@ -43,38 +43,39 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
     }
     let loaded = async {
         let points = store::walk_in_points::list(&state.pool).await?;
-        let mut districts = store::areas::districts(&state.pool).await?;
-        districts.sort_by(|a, b| a.name(user.lang).cmp(b.name(user.lang)));
-        Ok::<_, batline_core::Error>((points, districts))
+        Ok::<_, batline_core::Error>((points, CityLists::load(&state.pool).await?))
     };
-    let (points, districts) = match loaded.await {
+    let (points, lists) = match loaded.await {
         Ok(loaded) => loaded,
         Err(e) => return failure(user, e.into()),
     };
     let t = texts(user.lang);
+    let districts = lists.districts_by_name(user.lang);
     let body = html! {
         h1 { (t.points_title) }
         @if points.is_empty() {
             p { (t.no_points) }
         } @else {
-            table class="cases" {
-                caption class="visually-hidden" { (t.points_title) }
-                thead { tr {
-                    th scope="col" { (t.col_name) }
-                    th scope="col" { (t.col_public_name) }
-                    th scope="col" { (t.col_address) }
-                    th scope="col" { (t.col_area) }
-                    th scope="col" { (t.col_hours) }
-                } }
-                tbody {
-                    @for point in &points {
-                        @let hours = hours_text(&point.opening_hours);
-                        tr data-point=(point.name) {
-                            td { (point.name) }
-                            td { (point.public_name) }
-                            td { (point.address) }
-                            td { (districts.iter().find(|d| d.code == point.area).map_or(point.area.as_str(), |d| d.name(user.lang))) }
-                            td data-hours { @if hours.is_empty() { (t.closed) } @else { (hours) } }
+            div class="table-scroll" role="region" aria-label=(t.points_title) tabindex="0" {
+                table class="cases" {
+                    caption class="visually-hidden" { (t.points_title) }
+                    thead { tr {
+                        th scope="col" { (t.col_name) }
+                        th scope="col" { (t.col_public_name) }
+                        th scope="col" { (t.col_address) }
+                        th scope="col" { (t.col_area) }
+                        th scope="col" { (t.col_hours) }
+                    } }
+                    tbody {
+                        @for point in &points {
+                            @let hours = hours_text(&point.opening_hours);
+                            tr data-point=(point.name) {
+                                td { (point.name) }
+                                td { (point.public_name) }
+                                td { (point.address) }
+                                td { (lists.district(&point.area, user.lang)) }
+                                td data-hours { @if hours.is_empty() { (t.closed) } @else { (hours) } }
+                            }
                         }
                     }
                 }
@@ -93,7 +94,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                     label for="point-area" { (t.area) }
                     select id="point-area" name="area" required {
                         option value="" { (t.choose_district) }
-                        @for district in &districts {
+                        @for district in districts {
                             option value=(district.code) selected[draft.area == district.code] { (district.name(user.lang)) }
                         }
                     }
