@@ -221,6 +221,10 @@ struct Entry {
     /// word: taken only when written with a capital, or (a street) with a
     /// house number after it.
     bare: bool,
+    /// A bare area name that is no ordinary word, only a name (as surnames
+    /// are: "Pakila", "Kumpula", "Malmi"): also taken in lower case when a
+    /// place's case ending says it is a place ("pakilassa", "malmilla").
+    named_in_place_case: bool,
 }
 
 /// The city in memory: see the module's documentation.
@@ -438,6 +442,7 @@ impl CityMap {
 
     fn build_index(&mut self) {
         let add = |index: &mut HashMap<String, Vec<Entry>>, name: &str, target: Target, bare: bool| {
+            let named_in_place_case = bare && matches!(target, Target::Area(_)) && !is_ordinary_word(name);
             let mut parts = name_words(name);
             let Some(last) = parts.pop() else { return };
             for stem in stems(&last) {
@@ -446,7 +451,7 @@ impl CityMap {
                 }
                 let entries = index.entry(stem).or_default();
                 if !entries.iter().any(|e| e.target == target && e.before == parts) {
-                    entries.push(Entry { target, before: parts.clone(), bare });
+                    entries.push(Entry { target, before: parts.clone(), bare, named_in_place_case });
                 }
             }
         };
@@ -513,6 +518,7 @@ impl CityMap {
                     let first = &words[start];
                     let allowed = !entry.bare
                         || (first.capital && !first.sentence_start && stem.chars().count() >= 5)
+                        || (entry.named_in_place_case && PLACE_CASES.contains(ending))
                         || (matches!(entry.target, Target::Street(_)) && number_after.is_some());
                     if before_match && allowed && !found.contains(&(start, entry.target)) {
                         found.push((start, entry.target));
@@ -889,6 +895,18 @@ fn is_common_word(name: &str) -> bool {
     ];
     let lower = name.to_lowercase();
     lower.chars().count() < 6 || COMMON.contains(&lower.as_str())
+}
+
+/// The Finnish case endings that say "in, at, on, from, to a place":
+/// inessive, elative, adessive, ablative, allative.
+const PLACE_CASES: &[&str] = &["ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle"];
+
+/// Whether an area's name is also an ordinary word ("kallio" is rock,
+/// "laakso" valley, "vik" bay, "malm" ore): in lower case it is the word,
+/// whatever its ending ("kalliolla" is on the rock).
+fn is_ordinary_word(name: &str) -> bool {
+    const ORDINARY: &[&str] = &["kallio", "laakso", "linjat", "harju", "vik", "dal", "ås", "malm", "haga", "böle"];
+    ORDINARY.contains(&name.to_lowercase().as_str())
 }
 
 /// Whether a name's word `name` is the text's `written`, inflected: "pohjoinen"

@@ -128,3 +128,14 @@ fn two_places_far_apart_give_none() {
 fn a_compound_written_apart() {
     assert_in("Hakaniemen torilla on roskia", "Kallio", LocatedBy::Street);
 }
+
+#[test]
+fn a_district_named_in_lower_case_with_a_place_ending() {
+    // No ordinary words, only names: a place's case ending says it is one.
+    assert_in("routavaurio tehny tiehen ison kuopan, pakilassa", "Pakila", LocatedBy::AreaName);
+    assert_in("kierrätyspiste täynnä, malmilla", "Malmi", LocatedBy::AreaName);
+    assert_in("Kumpulassa leikkipuiston keinu on rikki", "Kumpula", LocatedBy::AreaName);
+    // An ordinary word stays a word: "on the rock", "in the valley".
+    assert_eq!(district("istuin kalliolla ja katselin merta"), None);
+    assert_eq!(district("laaksossa on sumua"), None);
+}
