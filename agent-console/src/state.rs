@@ -48,6 +48,8 @@ pub struct AppState {
     pub sessions_ended: tokio::sync::broadcast::Sender<()>,
     /// The districts the dashboard's map draws, read once they are loaded.
     pub districts: Arc<batline_core::place::Loaded<batline_core::place::DistrictMap>>,
+    /// The city's map, for finding an address a responder types.
+    pub city: Arc<batline_core::place::Loaded<batline_core::place::CityMap>>,
 }
 
 impl AppState {
@@ -81,6 +83,7 @@ impl AppState {
             oidc,
             sessions_ended: tokio::sync::broadcast::channel(16).0,
             districts: Arc::default(),
+            city: Arc::default(),
         })
     }
 }

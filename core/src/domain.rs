@@ -330,6 +330,8 @@ pub mod event_kind {
     /// A person set the case's topic, area or priority (data: what it was and
     /// what it is now, and whether it corrected an automatic choice).
     pub const CLASSIFIED: &str = "classified";
+    /// A person set where the case is from an address they typed.
+    pub const LOCATED: &str = "located";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

@@ -21,7 +21,7 @@ use batline_core::{
     sla,
     store::{
         self,
-        cases::{Case, NewCase},
+        cases::{Case, CaseLocation, NewCase},
         intake::Intake,
         messages::NewOutbound,
         responders::Needs,
@@ -188,6 +188,10 @@ pub async fn open_case(
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
     store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
+    // Where it is, when the words said so with confidence.
+    if let Some(place) = heard.confident_place() {
+        store::cases::locate(conn, case.id, &CaseLocation::located(place, "text"), None).await?;
+    }
     if heard.anything() {
         let record = heard.record(topic, area);
         store::events::append(conn, case.id, event_kind::AUTO_CLASSIFIED, ActorKind::System, None, record).await?;
@@ -257,6 +261,12 @@ async fn hear_follow_up(router: &Router, conn: &mut PgConnection, case_id: Uuid,
         return Ok(());
     }
     store::cases::classify(&mut *conn, case.id, topic, area, case.priority).await?;
+    if case.location_by.is_none()
+        && case.area.is_none()
+        && let Some(place) = heard.confident_place()
+    {
+        store::cases::locate(&mut *conn, case.id, &CaseLocation::located(place, "text"), None).await?;
+    }
     let mut record = heard.record(topic, area);
     if let Some(map) = record.as_object_mut() {
         map.insert("follow_up".into(), serde_json::json!(true));

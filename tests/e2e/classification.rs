@@ -233,3 +233,56 @@ async fn a_follow_up_message_tells_an_unclassified_case_what_and_where() -> Test
     assert_eq!(app.count(follow_ups).await?, 1);
     app.teardown().await
 }
+
+/// Where a case is: filing keeps the place the resident's words named with
+/// confidence; the owner sets it by typing an address on the case page, the
+/// district following it; an address the map cannot place for sure is
+/// refused in the reader's language and changes nothing.
+#[tokio::test]
+async fn a_case_knows_its_place_from_the_words_or_from_an_address_typed() -> TestResult {
+    let mut app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    app.restart_router().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+
+    app.text(RESIDENT, "Katuvalo on rikki Fleminginkadun ja Helsinginkadun kulmassa").await?;
+    let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    let case = store::cases::get(&app.pool, case.id).await?.ok_or_else(|| anyhow::anyhow!("no case"))?;
+    assert_eq!(case.location_by.as_deref(), Some("text"));
+    assert!(case.location_label.as_deref().is_some_and(|l| l.contains("Fleminginkatu")), "{case:?}");
+    assert!(case.location_lon.is_some_and(|lon| (24.9..25.0).contains(&lon)), "{case:?}");
+
+    // The owner types another address on the case page.
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let cookie = crate::roles::web_session(&http, &app.console, "aino").await?;
+    let page = http.get(format!("{}/cases/{}", app.console, case.id)).header("Cookie", &cookie).send().await?;
+    let page = page.text().await?;
+    assert!(page.contains("Fleminginkatu") && page.contains("asukkaan viestistä"), "the place and how it is known");
+    assert!(page.contains("aihe Kadut ja katuvalaistus (0,"), "the timeline names the topic, not its code");
+    let csrf = page
+        .split(r#"<meta name="csrf-token" content=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?
+        .to_owned();
+    let locate = |address: &'static str| {
+        http.post(format!("{}/cases/{}/locate", app.console, case.id))
+            .header("Cookie", &cookie)
+            .form(&[("_csrf", csrf.as_str()), ("address", address)])
+            .send()
+    };
+    let refused = locate("jossain tuolla").await?;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await?.contains("ei löytynyt kaupungin kartalta varmasti"));
+    let set = locate("Mannerheimintie 5").await?;
+    assert_eq!(set.status(), 303, "{:?}", set.text().await);
+    let moved = store::cases::get(&app.pool, case.id).await?.ok_or_else(|| anyhow::anyhow!("no case"))?;
+    assert_eq!((moved.location_by.as_deref(), moved.area.as_deref()), (Some("responder"), Some("Kluuvi")));
+    let located: serde_json::Value =
+        sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = 'located'")
+            .bind(case.id)
+            .fetch_one(&app.pool)
+            .await?;
+    assert_eq!(located["previous"]["area"], "Kallio", "{located}");
+    app.teardown().await
+}

@@ -356,6 +356,50 @@ pub async fn classify_as(
     Ok(classified)
 }
 
+/// Longest address typed to locate a case.
+const MAX_ADDRESS_CHARS: usize = 200;
+
+/// Sets where a case is from an address or a place's name a person types
+/// ("Fleminginkatu 12", "Kumpulan kampus"), found in the city's map, and
+/// its district with it. Its owner or a lead may. An address the map does
+/// not find with confidence is refused rather than guessed.
+pub async fn locate_as(state: &AppState, me: &Responder, id: Uuid, address: &str) -> Result<Case, ApiError> {
+    refuse_desk(me)?;
+    let address = text_field(address, "address", MAX_ADDRESS_CHARS)?;
+    let city = state.city.get(|| batline_core::place::CityMap::load(&state.pool)).await?;
+    let located = city.locate_text(&address).filter(|l| l.is_confident()).ok_or_else(|| {
+        ApiError::Unprocessable(format!(
+            "{address:?} was not found in the city's map; write a street and house number, a corner or a place's name"
+        ))
+    })?;
+    let mut tx = state.pool.begin().await?;
+    let case = store::cases::lock(&mut tx, id).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    if !me.role.may_reassign() {
+        ensure_owner(me, &case)?;
+    }
+    let location = store::cases::CaseLocation::located(&located, "responder");
+    let district = located.districts.district.code.as_str();
+    let placed = store::cases::locate(&mut tx, case.id, &location, Some(district))
+        .await?
+        .ok_or(batline_core::Error::NotFound("case"))?;
+    store::events::append(
+        &mut tx,
+        case.id,
+        event_kind::LOCATED,
+        ActorKind::Responder,
+        Some(me.id),
+        serde_json::json!({
+            "place": location.label, "area": placed.area, "typed": address,
+            "previous": { "place": case.location_label, "area": case.area },
+        }),
+    )
+    .await?;
+    let ids = vec![Outbox::enqueue(&mut tx, &updated(&case, event_kind::LOCATED)).await?];
+    tx.commit().await?;
+    publish(state, &ids).await;
+    Ok(placed)
+}
+
 fn updated(case: &Case, kind: &str) -> BusMessage {
     BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() }
 }

@@ -204,6 +204,7 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
             div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
             div { dt { (t.area) ":" } dd data-area { (case.area.as_deref().map_or(t.none, |a| view.lists.district(a, user.lang))) } }
+            div { dt { (t.place) ":" } dd data-place { (place(t, case)) } }
             div { dt { (t.topic) ":" } dd data-topic { (case.topic.as_deref().map_or(t.none, |c| view.lists.topic(c, user.lang))) } }
             div { dt { (t.priority_label) ":" } dd data-priority { (t.priority(case.priority)) } }
             div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
@@ -277,6 +278,7 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                 }
                 @if owner || user.me.role.may_reassign() {
                     (classify_form(t, user, view))
+                    (locate_form(t, user, view))
                 }
                 @if !open && (owner || user.me.role.may_reassign()) {
                     form class="panel" method="post" action={ "/cases/" (case.id) "/reopen" } {
@@ -329,7 +331,7 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                             li data-kind=(event.kind) {
                                 span class="meta" { (when(event.at)) } " "
                                 strong { (timeline::label(user.lang, &event.kind)) }
-                                @if let Some(detail) = timeline::detail(user.lang, event) { ": " (detail) }
+                                @if let Some(detail) = timeline::detail(user.lang, &view.lists, event) { ": " (detail) }
                             }
                         }
                     }
@@ -402,6 +404,36 @@ fn thread(t: &Ui, view: &View) -> Markup {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// Where the case is, and how that was known.
+fn place(t: &Ui, case: &batline_core::store::cases::Case) -> String {
+    match (&case.location_label, case.location_by.as_deref()) {
+        (Some(label), Some("text")) => format!("{label} ({})", t.place_by_text),
+        (Some(label), Some("responder")) => format!("{label} ({})", t.place_by_responder),
+        (Some(label), _) => label.clone(),
+        (None, _) => t.none.to_owned(),
+    }
+}
+
+/// Setting where the case is by typing an address, behind a button.
+fn locate_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
+    let case = &view.item.case;
+    html! {
+        details class="panel action" {
+            summary { h2 { (t.locate_title) } }
+            form method="post" action={ "/cases/" (case.id) "/locate" } {
+                (csrf_field(user))
+                label for="locate-address" { (t.locate_address) }
+                p class="hint" id="locate-hint" { (t.locate_hint) }
+                input type="text" id="locate-address" name="address" maxlength="200" required
+                    autocomplete="off" aria-describedby="locate-hint" value=(case.location_label.as_deref().unwrap_or(""));
+                div class="actions" {
+                    button class="hds-button hds-button--secondary" type="submit" { span class="hds-button__label" { (t.locate_button) } }
                 }
             }
         }
@@ -666,6 +698,30 @@ pub async fn classify(
     let wanted = cases::Classification { topic: topic.as_deref(), area: area.as_deref(), priority };
     match cases::classify_as(&state, &user.me, id, wanted).await {
         Ok(_) => done(id, "classified"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}
+
+/// The locate form.
+#[derive(Debug, Deserialize)]
+pub struct LocateForm {
+    address: String,
+}
+
+/// `POST /cases/{id}/locate`.
+pub async fn locate(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<LocateForm>,
+) -> Response {
+    match cases::locate_as(&state, &user.me, id, &form.address).await {
+        Ok(_) => done(id, "located"),
+        // Said in the reader's language: what to type instead.
+        Err(ApiError::Unprocessable(_)) => {
+            let failed = Flash::Failed(ui(user.lang).locate_not_found.to_owned());
+            render(&state, &user, id, StatusCode::UNPROCESSABLE_ENTITY, Some(failed), Draft::default()).await
+        }
         Err(e) => refused(&state, &user, id, e, Draft::default()).await,
     }
 }

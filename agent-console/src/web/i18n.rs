@@ -632,6 +632,60 @@ batline_core::texts! {
         en: "Classification saved.",
     }
 
+    done_located {
+        fi: "Paikka asetettu.",
+        sv: "Platsen angiven.",
+        en: "Place set.",
+    }
+
+    place {
+        fi: "Paikka",
+        sv: "Plats",
+        en: "Place",
+    }
+
+    locate_title {
+        fi: "Missä asia on",
+        sv: "Var ärendet finns",
+        en: "Where the case is",
+    }
+
+    locate_hint {
+        fi: "Kirjoita katuosoite, risteys tai paikan nimi, esim. Fleminginkatu 12. Kaupunginosa asetetaan sen mukaan.",
+        sv: "Skriv en gatuadress, en korsning eller ett ställes namn, t.ex. Flemingsgatan 12. Stadsdelen anges enligt den.",
+        en: "Type a street address, a corner or a place's name, e.g. Fleminginkatu 12. The district is set from it.",
+    }
+
+    locate_address {
+        fi: "Osoite tai paikka",
+        sv: "Adress eller plats",
+        en: "Address or place",
+    }
+
+    locate_not_found {
+        fi: "Osoitetta tai paikkaa ei löytynyt kaupungin kartalta varmasti. Kirjoita katu ja talonumero, risteys tai paikan nimi.",
+        sv: "Adressen eller platsen hittades inte säkert på stadens karta. Skriv gata och husnummer, en korsning eller platsens namn.",
+        en: "The address or place was not found for sure on the city's map. Type a street and house number, a corner or a place's name.",
+    }
+
+    locate_button {
+        fi: "Etsi ja aseta paikka",
+        sv: "Sök och ange platsen",
+        en: "Find and set the place",
+    }
+
+    place_by_text {
+        fi: "asukkaan viestistä",
+        sv: "ur invånarens meddelande",
+        en: "from the resident's message",
+    }
+
+    place_by_responder {
+        fi: "vastaajan kirjoittama",
+        sv: "angiven av svararen",
+        en: "typed by a responder",
+    }
+
     event_classified {
         fi: "luokitteli asian",
         sv: "klassificerade ärendet",

@@ -37,6 +37,7 @@ impl Done {
             "resolved" => t.done_resolved,
             "reopened" => t.done_reopened,
             "classified" => t.done_classified,
+            "located" => t.done_located,
             "call_back" => t.done_call_back,
             "reassigned" => t.done_reassigned,
             "duty" => t.done_duty,

@@ -73,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/resolve", post(case_page::resolve))
         .route("/cases/{id}/reopen", post(case_page::reopen))
         .route("/cases/{id}/classify", post(case_page::classify))
+        .route("/cases/{id}/locate", post(case_page::locate))
         .route("/cases/{id}/call-back", post(case_page::call_back))
         .route("/cases/{id}/reassign", post(lead::reassign))
         .route("/lead", get(lead::page))

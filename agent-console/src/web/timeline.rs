@@ -4,7 +4,12 @@
 //! not acknowledge within 60 s; no colleague present: stays with Mikko,
 //! lead alerted").
 
-use batline_core::{domain::Language, store::events::CaseEvent};
+use batline_core::{
+    domain::{Language, Priority},
+    store::events::CaseEvent,
+};
+
+use super::{city_lists::CityLists, i18n::ui};
 use serde_json::Value;
 
 /// (kind, Finnish, Swedish, English).
@@ -50,6 +55,7 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("sla_breached", "SLA-raja ylittyi", "SLA-gränsen överskreds", "SLA deadline missed"),
     ("note", "Sisäinen muistiinpano", "Intern anteckning", "Internal note"),
     ("classified", "Luokiteltiin", "Klassificerades", "Classified"),
+    ("located", "Paikka asetettiin", "Platsen angavs", "Place set"),
     (
         "auto_classified",
         "Luokiteltiin viestin sanoista",
@@ -173,7 +179,7 @@ fn window(lang: Language, data: &Value) -> Option<String> {
 }
 
 /// A classification, what it is now and what it was, in `lang`.
-fn classified(lang: Language, data: &Value) -> Option<String> {
+fn classified(lang: Language, lists: &CityLists, data: &Value) -> Option<String> {
     let before = data.get("previous")?;
     let (topic, area, priority) = match lang {
         Language::Fi => ("aihe", "alue", "kiireellisyys"),
@@ -186,11 +192,15 @@ fn classified(lang: Language, data: &Value) -> Option<String> {
         Language::En => "was",
     };
     let value = |data: &Value, key: &str| text(data, key).unwrap_or_else(|| "–".to_owned());
+    let named = |data: &Value, key: &str| match text(data, key) {
+        Some(code) => name_of(lang, lists, key, &code),
+        None => "–".to_owned(),
+    };
     Some(
         [("topic", topic), ("area", area), ("priority", priority)]
             .iter()
             .filter(|(key, _)| value(data, key) != value(before, key))
-            .map(|(key, name)| format!("{name} {} ({was} {})", value(data, key), value(before, key)))
+            .map(|(key, name)| format!("{name} {} ({was} {})", named(data, key), named(before, key)))
             .collect::<Vec<_>>()
             .join(", "),
     )
@@ -199,7 +209,7 @@ fn classified(lang: Language, data: &Value) -> Option<String> {
 /// What filing heard in the resident's words, and the words that decided
 /// it, in `lang`: "topic streets (0.82: katuvalo, rikki); area Kallio
 /// (Fleminginkatu 12); priority urgent (kaasu)".
-fn heard(lang: Language, data: &Value) -> String {
+fn heard(lang: Language, lists: &CityLists, data: &Value) -> String {
     let words = |key: &str| -> String {
         data.get(key)
             .and_then(Value::as_array)
@@ -216,24 +226,41 @@ fn heard(lang: Language, data: &Value) -> String {
         Some(topic) => {
             let confidence = text(data, "topic_confidence").unwrap_or_default();
             let confidence = if lang == Language::En { confidence } else { confidence.replace('.', ",") };
+            let topic = lists.topic(&topic, lang);
             parts.push(format!("{topic_name} {topic} ({confidence}: {})", words("topic_words")));
         }
         None => parts.push(format!("{topic_name}: {unsure}")),
     }
     if let Some(place) = text(data, "place") {
         match text(data, "area") {
-            Some(area) => parts.push(format!("{area_name} {area} ({place}: {})", words("place_words"))),
+            Some(area) => {
+                let area = lists.district(&area, lang);
+                parts.push(format!("{area_name} {area} ({place}: {})", words("place_words")));
+            }
             None => parts.push(format!("{area_name}: {unsure} ({place})")),
         }
     }
     if let Some(priority) = text(data, "priority").filter(|p| p != "normal") {
+        let priority = name_of(lang, lists, "priority", &priority);
         parts.push(format!("{priority_name} {priority} ({})", words("priority_words")));
     }
     parts.join("; ")
 }
 
 /// The particulars worth reading: who, why, what was said.
-pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
+/// A topic's, district's or priority's code as the reader reads it.
+fn name_of(lang: Language, lists: &CityLists, key: &str, code: &str) -> String {
+    match key {
+        "topic" => lists.topic(code, lang).to_owned(),
+        "area" => lists.district(code, lang).to_owned(),
+        "priority" => code.parse::<Priority>().map_or_else(|_| code.to_owned(), |p| ui(lang).priority(p).to_owned()),
+        _ => code.to_owned(),
+    }
+}
+
+/// What an event says beyond its label, in `lang`, naming topics and
+/// districts from `lists`.
+pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<String> {
     let data = &event.data;
     if event.kind == "ack_missed"
         && let Some(sentence) = missed(lang, data)
@@ -241,10 +268,16 @@ pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
         return Some(sentence);
     }
     if event.kind == "classified" {
-        return classified(lang, data);
+        return classified(lang, lists, data);
     }
     if event.kind == "auto_classified" {
-        return Some(heard(lang, data));
+        return Some(heard(lang, lists, data));
+    }
+    if event.kind == "located" {
+        // "Fleminginkatu 12, Kallio": the place and its district.
+        let place = text(data, "place")?;
+        let area = text(data, "area").map(|a| format!(", {}", lists.district(&a, lang))).unwrap_or_default();
+        return Some(format!("{place}{area}"));
     }
     let mut parts = Vec::new();
     if let Some(owner) = text(data, "owner_name") {
@@ -271,6 +304,11 @@ pub fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`super::detail`] with no lists loaded: codes read as they are.
+    fn detail(lang: Language, event: &CaseEvent) -> Option<String> {
+        super::detail(lang, &CityLists::default(), event)
+    }
 
     fn event(kind: &str, data: Value) -> CaseEvent {
         CaseEvent {

@@ -61,6 +61,37 @@ pub struct Case {
     /// taken the case up yet; `None` when the resident knows the current owner.
     #[serde(skip)]
     pub announced_owner_id: Option<Uuid>,
+    /// Where it is, as people name the place ("Fleminginkatu 12"), when known.
+    #[sqlx(default)]
+    pub location_label: Option<String>,
+    /// The place's longitude (WGS84), when a point is known.
+    #[sqlx(default)]
+    pub location_lon: Option<f64>,
+    /// The place's latitude (WGS84), when a point is known.
+    #[sqlx(default)]
+    pub location_lat: Option<f64>,
+    /// How the place was known: `text` (the resident's words), `responder`
+    /// (typed on the case page), `shared`, `walk_in_point` or `open311`.
+    #[sqlx(default)]
+    pub location_by: Option<String>,
+}
+
+/// Where a case is, as it is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseLocation {
+    /// The place as people name it.
+    pub label: String,
+    /// Its point (longitude, latitude), when known.
+    pub point: Option<(f64, f64)>,
+    /// How it was known (see [`Case::location_by`]).
+    pub by: &'static str,
+}
+
+impl CaseLocation {
+    /// What the place finder made of a text: its Finnish label and point.
+    pub fn located(located: &crate::place::Located, by: &'static str) -> CaseLocation {
+        CaseLocation { label: located.label.fi.clone(), point: located.point.map(|p| (p.lon, p.lat)), by }
+    }
 }
 
 /// What it takes to open a case.
@@ -274,6 +305,29 @@ pub async fn classify(
         .bind(priority)
         .fetch_optional(conn)
         .await?)
+}
+
+/// Sets where case `id` is, and its district.
+#[tracing::instrument(skip(conn))]
+pub async fn locate(
+    conn: &mut PgConnection,
+    id: Uuid,
+    location: &CaseLocation,
+    area: Option<&str>,
+) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(
+        "UPDATE cases SET location_label = $2, location_lon = $3, location_lat = $4, location_by = $5,
+                          area = COALESCE($6, area)
+          WHERE id = $1 RETURNING *",
+    )
+    .bind(id)
+    .bind(&location.label)
+    .bind(location.point.map(|p| p.0))
+    .bind(location.point.map(|p| p.1))
+    .bind(location.by)
+    .bind(area)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Notes that the resident was asked whether it was solved; `false` when

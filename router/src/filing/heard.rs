@@ -43,7 +43,12 @@ impl Heard {
     /// The district to file with: only a place found with confidence, so
     /// no case is routed on a guess.
     pub fn district(&self) -> Option<&str> {
-        self.place.as_ref().filter(|p| p.is_confident()).map(|p| p.districts.district.code.as_str())
+        self.confident_place().map(|p| p.districts.district.code.as_str())
+    }
+
+    /// The place, when found with confidence: where the case is.
+    pub fn confident_place(&self) -> Option<&Located> {
+        self.place.as_ref().filter(|p| p.is_confident())
     }
 
     /// The priority to file with.
