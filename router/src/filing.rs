@@ -74,6 +74,9 @@ pub struct Opening<'a> {
     pub topic: Option<&'a str>,
     /// The walk-in point the resident is standing at.
     pub at_point: Option<Uuid>,
+    /// Where the case is, when the channel knows it (a walk-in point's
+    /// address); it comes before a place heard in the words.
+    pub location: Option<CaseLocation>,
     /// Details for the `opened` event beside the channel (an object).
     pub details: serde_json::Value,
 }
@@ -88,6 +91,7 @@ impl Opening<'_> {
             area: None,
             topic: None,
             at_point: None,
+            location: None,
             details: serde_json::json!({}),
         }
     }
@@ -188,9 +192,10 @@ pub async fn open_case(
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
     store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
-    // Where it is, when the words said so with confidence.
-    if let Some(place) = heard.confident_place() {
-        store::cases::locate(conn, case.id, &CaseLocation::located(place, "text"), None).await?;
+    // Where it is: what the channel knows, else what the words said with confidence.
+    let location = opening.location.or_else(|| heard.confident_place().map(|p| CaseLocation::located(p, "text")));
+    if let Some(location) = &location {
+        store::cases::locate(conn, case.id, location, None).await?;
     }
     if heard.anything() {
         let record = heard.record(topic, area);

@@ -96,6 +96,13 @@ async fn a_ticket_goes_to_the_responder_on_site_and_prints_code_owner_and_qr() -
             .fetch_one(&app.pool)
             .await?;
     assert_eq!(case, ("walk_in".to_owned(), Some("Kallio".to_owned()), "fi".to_owned()));
+    // Where the case is: where the resident stood, the point's address.
+    let place: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT location_label, location_by FROM cases WHERE id = $1::uuid")
+            .bind(case_id)
+            .fetch_one(&app.pool)
+            .await?;
+    assert_eq!(place, (Some("Batcave Kallio school".to_owned()), Some("walk_in_point".to_owned())));
 
     // The printable ticket: opened in a browser tab, without a session.
     let ticket_url = format!("{}{}", app.console, str_of(&ticket, "ticket_url")?);

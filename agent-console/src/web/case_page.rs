@@ -415,6 +415,7 @@ fn place(t: &Ui, case: &batline_core::store::cases::Case) -> String {
     match (&case.location_label, case.location_by.as_deref()) {
         (Some(label), Some("text")) => format!("{label} ({})", t.place_by_text),
         (Some(label), Some("responder")) => format!("{label} ({})", t.place_by_responder),
+        (Some(label), Some("walk_in_point")) => format!("{label} ({})", t.place_by_walk_in),
         (Some(label), _) => label.clone(),
         (None, _) => t.none.to_owned(),
     }

@@ -680,6 +680,12 @@ batline_core::texts! {
         en: "from the resident's message",
     }
 
+    place_by_walk_in {
+        fi: "asiointipisteen osoite",
+        sv: "servicepunktens adress",
+        en: "the walk-in point's address",
+    }
+
     place_by_responder {
         fi: "vastaajan kirjoittama",
         sv: "angiven av svararen",

@@ -13,7 +13,12 @@
 use batline_core::{
     Error, Result,
     domain::{Language, event_kind},
-    store::{self, cases::Case, intake::Intake, walk_in_points::WalkInPoint},
+    store::{
+        self,
+        cases::{Case, CaseLocation},
+        intake::Intake,
+        walk_in_points::WalkInPoint,
+    },
     texts,
     walk_in::Ticket,
 };
@@ -59,6 +64,18 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         topic: ticket.topic.as_deref(),
         // Someone on duty at this point can come to the desk.
         at_point: Some(point.id),
+        // The resident is standing there: its address, and its point when
+        // the city's map finds the address.
+        location: Some(CaseLocation {
+            label: point.address.clone(),
+            point: router
+                .city
+                .locate_text(&point.address)
+                .filter(|l| l.is_confident())
+                .and_then(|l| l.point)
+                .map(|p| (p.lon, p.lat)),
+            by: "walk_in_point",
+        }),
         details: serde_json::json!({
             "ticket_id": ticket.ticket_id,
             "point_id": point.id,
