@@ -281,6 +281,44 @@ async fn hear_follow_up(router: &Router, conn: &mut PgConnection, case_id: Uuid,
     Ok(())
 }
 
+/// A point the resident shared, as a case's place: named by its
+/// sub-district and district; with the district's code. `None` outside the
+/// city.
+pub fn shared_location(router: &Router, lon: f64, lat: f64) -> Option<(CaseLocation, String)> {
+    let districts = router.city.district_at(lon, lat)?;
+    let label = match &districts.sub {
+        Some(sub) => format!("{}, {}", sub.name_fi, districts.district.name_fi),
+        None => districts.district.name_fi.clone(),
+    };
+    Some((CaseLocation { label, point: Some((lon, lat)), by: "shared" }, districts.district.code))
+}
+
+/// Sets case `case_id`'s place from a point the resident shared: the surest
+/// place there is, so it replaces one heard in words, and its district
+/// becomes the case's unless a person chose the district.
+pub async fn locate_shared(router: &Router, conn: &mut PgConnection, case_id: Uuid, lon: f64, lat: f64) -> Result<()> {
+    let Some(case) = store::cases::lock(&mut *conn, case_id).await? else {
+        return Ok(());
+    };
+    let Some((location, district)) = shared_location(router, lon, lat) else {
+        tracing::info!(%case_id, "a shared location outside the city: the case keeps its place");
+        return Ok(());
+    };
+    let chosen = [event_kind::CLASSIFIED, event_kind::LOCATED];
+    let by_person = store::events::for_case_of_kinds(&mut *conn, case.id, &chosen)
+        .await?
+        .iter()
+        .any(|e| e.actor_kind == ActorKind::Responder);
+    let area = (!by_person).then_some(district.as_str());
+    let placed = store::cases::locate(&mut *conn, case.id, &location, area).await?;
+    let data = serde_json::json!({
+        "place": location.label, "area": placed.and_then(|c| c.area), "by": "shared",
+        "previous": { "place": case.location_label, "area": case.area },
+    });
+    store::events::append(conn, case.id, event_kind::LOCATED, ActorKind::Resident, None, data).await?;
+    Ok(())
+}
+
 /// Files `intake` into the existing `case`: its message in the thread, a
 /// timeline event of `kind` whose `data` gains the message id and channel,
 /// and the intake row marked filed. Returns the message id.

@@ -44,3 +44,26 @@ async fn a_refused_new_chat_tells_the_resident_to_try_later_or_call() -> TestRes
     );
     app.teardown().await
 }
+
+/// "Share my location": the point the browser gives becomes the case's
+/// place and district, told to the resident in the chat.
+#[tokio::test]
+async fn a_resident_shares_their_location_in_the_chat() -> TestResult {
+    let mut app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    // The routers read the map at start.
+    app.restart_router().await?;
+    app.add_responder("aino", "Aino", &[Language::En], DutyStatus::OnDuty).await?;
+    // The /area test's point in Vuosaari.
+    let (lat, lon) = ("60.2096", "25.1436");
+    browser::run("chat_location.mjs", &[("GATEWAY", app.gateway.clone()), ("LAT", lat.into()), ("LON", lon.into())])
+        .await?;
+    let place: (Option<String>, Option<String>, Option<f64>, Option<String>) =
+        sqlx::query_as("SELECT location_by, area, location_lat, location_label FROM cases WHERE channel = 'chat'")
+            .fetch_one(&app.pool)
+            .await?;
+    assert_eq!((place.0.as_deref(), place.1.as_deref()), (Some("shared"), Some("Vuosaari")), "{place:?}");
+    assert!(place.2.is_some_and(|l| (l - 60.2096).abs() < 1e-6), "{place:?}");
+    assert!(place.3.is_some_and(|l| l.ends_with("Vuosaari")), "named by its sub-district and district");
+    app.teardown().await
+}

@@ -47,6 +47,9 @@
   });
   const frame = document.createElement("iframe");
   frame.title = words.title;
+  // The chat's "Share my location" asks the browser, which a frame may do
+  // only when its page allows it.
+  frame.allow = "geolocation";
   Object.assign(frame.style, { width: "100%", height: "100%", border: "0" });
   panel.append(frame);
 

@@ -224,7 +224,9 @@
       if (item.failed || item.waitUntil > Date.now()) continue;
       const frame = item.kind === "satisfaction"
         ? { type: "satisfaction", client_id: item.client_id, answer: item.answer }
-        : { type: "message", client_id: item.client_id, body: item.body };
+        : item.kind === "location"
+          ? { type: "location", client_id: item.client_id, lat: item.lat, lon: item.lon }
+          : { type: "message", client_id: item.client_id, body: item.body };
       send(frame);
     }
   }
@@ -394,6 +396,38 @@
     input.focus();
   });
 
+  // "Share my location": only where the browser can tell, and only when the
+  // resident presses it (the browser then asks their consent). The point is
+  // sent like a message: kept in the outbox until the gateway stores it.
+  const shareButton = el("share-location"), shareHint = el("share-hint");
+  if (shareButton && "geolocation" in navigator) {
+    shareButton.hidden = false;
+    shareHint.hidden = false;
+    shareButton.addEventListener("click", () => {
+      shareButton.disabled = true;
+      connection.textContent = T.locating;
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          shareButton.disabled = false;
+          connection.textContent = "";
+          const lat = Math.round(position.coords.latitude * 1e5) / 1e5;
+          const lon = Math.round(position.coords.longitude * 1e5) / 1e5;
+          const item = { client_id: newId(), kind: "location", lat, lon, body: `📍 ${lat.toFixed(5)}, ${lon.toFixed(5)}` };
+          saved.outbox.push(item);
+          save();
+          pendingBubble(item);
+          send({ type: "location", client_id: item.client_id, lat, lon });
+        },
+        () => {
+          shareButton.disabled = false;
+          connection.textContent = "";
+          showError(T.location_failed);
+        },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+      );
+    });
+  }
+
   // Framed into a city page (chat-embed.js): say the chat loaded, so the
   // page need not offer its new-tab link, and pass Escape up, so it closes
   // the panel wherever focus is. Nothing of the conversation is sent.
@@ -407,7 +441,7 @@
   // Messages written before a reload, not yet confirmed, are shown pending
   // and sent again once connected.
   for (const item of saved.outbox) {
-    if (item.kind === "message") pendingBubble(item);
+    if (item.kind === "message" || item.kind === "location") pendingBubble(item);
   }
   connect();
 })();

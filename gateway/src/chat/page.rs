@@ -207,6 +207,30 @@ batline_core::texts! {
         en: "The message could not be sent.",
     }
 
+    share_location {
+        fi: "Jaa sijaintini",
+        sv: "Dela min position",
+        en: "Share my location",
+    }
+
+    share_hint {
+        fi: "Selaimesi kysyy lupaa. Sijainti kertoo, missä asiasi on, ja näkyy vain sitä hoitaville.",
+        sv: "Webbläsaren frågar om lov. Positionen visar var ditt ärende finns och syns bara för dem som sköter det.",
+        en: "Your browser asks for permission. The location tells where your matter is, and only those handling it see it.",
+    }
+
+    locating {
+        fi: "Haetaan sijaintia…",
+        sv: "Positionen hämtas…",
+        en: "Finding your location…",
+    }
+
+    location_failed {
+        fi: "Sijaintia ei saatu. Voit kirjoittaa osoitteen tai paikan viestiin.",
+        sv: "Positionen kunde inte hämtas. Du kan skriva adressen eller platsen i meddelandet.",
+        en: "Your location could not be found. You can write the address or place in a message.",
+    }
+
     languages {
         fi: "Kieli",
         sv: "Språk",
@@ -311,7 +335,13 @@ pub fn render(lang: Language, max_chars: usize, line: &str, city: &str) -> Marku
                             span #message-count .chat-count {}
                         }
                         p #message-error .chat-error role="alert" {}
-                        button type="submit" .hds-button.hds-button--primary { span .hds-button__label { (w.send) } }
+                        div .chat-actions {
+                            button type="submit" .hds-button.hds-button--primary { span .hds-button__label { (w.send) } }
+                            // Shown by chat.js when the browser can tell where it is.
+                            button #share-location type="button" .hds-button.hds-button--secondary
+                                aria-describedby="share-hint" hidden { span .hds-button__label { (w.share_location) } }
+                        }
+                        p #share-hint .chat-share-hint hidden { (w.share_hint) }
                     }
                     nav .chat-languages aria-label=(w.languages) {
                         a href="?lang=fi" hreflang="fi" lang="fi" { "Suomeksi" } " · "

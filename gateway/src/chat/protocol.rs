@@ -50,6 +50,16 @@ pub enum ClientFrame {
         /// 1 to 5, or `"no"`.
         answer: Answer,
     },
+    /// The resident shares where they are (the browser's geolocation,
+    /// with their consent): the case's place and district.
+    Location {
+        /// As for `message`.
+        client_id: String,
+        /// Latitude, degrees north (WGS84).
+        lat: f64,
+        /// Longitude, degrees east (WGS84).
+        lon: f64,
+    },
     /// The browser has shown everything up to `seq`.
     Ack {
         /// A message position.
@@ -313,6 +323,17 @@ pub fn decode(text: &str, max_chars: usize) -> Result<ClientFrame, Refusal> {
             }
             Ok(ClientFrame::Satisfaction { client_id, answer })
         }
+        ClientFrame::Location { client_id, lat, lon } => {
+            if !valid_client_id(&client_id) {
+                return Err(bad_client_id());
+            }
+            if !(lat.is_finite() && lon.is_finite() && (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
+            {
+                let detail = "a location is a latitude from -90 to 90 and a longitude from -180 to 180";
+                return Err(Refusal::new("bad_frame", detail, Some(&client_id)));
+            }
+            Ok(ClientFrame::Location { client_id, lat, lon })
+        }
         frame @ (ClientFrame::Hello { .. } | ClientFrame::Ack { .. }) => Ok(frame),
     }
 }
@@ -406,6 +427,21 @@ mod tests {
     }
 
     #[test]
+    fn a_location_is_a_point_on_earth() {
+        let frame = decode(r#"{"type":"location","client_id":"c1","lat":60.2096,"lon":25.1436}"#, 10);
+        assert!(matches!(frame, Ok(ClientFrame::Location { lat, .. }) if (lat - 60.2096).abs() < 1e-9));
+        for bad in [
+            r#"{"type":"location","client_id":"c1","lat":91,"lon":25}"#,
+            r#"{"type":"location","client_id":"c1","lat":60,"lon":-181}"#,
+            r#"{"type":"location","client_id":"c1","lat":"60","lon":25}"#,
+            r#"{"type":"location","client_id":"c1","lat":60}"#,
+        ] {
+            let refusal = decode(bad, 10).err();
+            assert_eq!(refusal.map(|r| r.code), Some("bad_frame"), "{bad}");
+        }
+    }
+
+    #[test]
     fn client_ids_are_short_and_plain() {
         assert!(valid_client_id("c-1_a"));
         assert!(!valid_client_id(""));
@@ -430,8 +466,8 @@ mod fuzz {
 
     /// The errors [`decode`] may give: the ones that need no connection state.
     const CODES: &[&str] = &["bad_json", "bad_frame", "empty", "too_long"];
-    const TYPES: &[&str] = &["hello", "message", "satisfaction", "ack"];
-    const FIELDS: &[&str] = &["client_id", "body", "answer", "lang", "token", "last_seq", "seq"];
+    const TYPES: &[&str] = &["hello", "message", "satisfaction", "location", "ack"];
+    const FIELDS: &[&str] = &["client_id", "body", "answer", "lang", "token", "last_seq", "seq", "lat", "lon"];
     const MAX: usize = 2000;
 
     fn cases() -> ProptestConfig {
@@ -446,6 +482,9 @@ mod fuzz {
                 valid_client_id(client_id) && !body.is_empty() && body.trim() == body && body.chars().count() <= max
             }
             ClientFrame::Satisfaction { client_id, answer } => valid_client_id(client_id) && answer.as_body().is_some(),
+            ClientFrame::Location { client_id, lat, lon } => {
+                valid_client_id(client_id) && (-90.0..=90.0).contains(lat) && (-180.0..=180.0).contains(lon)
+            }
             ClientFrame::Hello { .. } | ClientFrame::Ack { .. } => true,
         }
     }
@@ -487,6 +526,11 @@ mod fuzz {
                 .prop_map(|(lang, token, last_seq)| ClientFrame::Hello { lang, token, last_seq }),
             (client_id(), body()).prop_map(|(client_id, body)| ClientFrame::Message { client_id, body }),
             (client_id(), answer()).prop_map(|(client_id, answer)| ClientFrame::Satisfaction { client_id, answer }),
+            // Multiples of 1/1024: written in few digits, so JSON gives back
+            // exactly the number written (as a browser's rounded degrees).
+            (client_id(), -92_160..=92_160i32, -184_320..=184_320i32).prop_map(|(client_id, lat, lon)| {
+                ClientFrame::Location { client_id, lat: f64::from(lat) / 1024.0, lon: f64::from(lon) / 1024.0 }
+            }),
             any::<i64>().prop_map(|seq| ClientFrame::Ack { seq }),
         ]
     }
@@ -626,6 +670,7 @@ mod fuzz {
                 ClientFrame::Hello { .. } => &["type"],
                 ClientFrame::Message { .. } => &["type", "client_id", "body"],
                 ClientFrame::Satisfaction { .. } => &["type", "client_id", "answer"],
+                ClientFrame::Location { .. } => &["type", "client_id", "lat", "lon"],
                 ClientFrame::Ack { .. } => &["type", "seq"],
             };
             for field in required {

@@ -36,7 +36,7 @@ use batline_core::{
         intake::NewIntake,
     },
 };
-use serde_json::json;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::{
@@ -294,6 +294,12 @@ impl Conn {
                 }
                 self.store(client_id, body, "satisfaction").await
             }
+            ClientFrame::Location { client_id, lat, lon } => {
+                // The thread shows the point as numbers, in no language:
+                // the router names the place on the case.
+                let body = format!("📍 {lat:.5}, {lon:.5}");
+                self.open_and_store(client_id, body, "location", json!({ "lat": lat, "lon": lon })).await
+            }
             ClientFrame::Ack { seq } => self.ack(seq).await,
         }
     }
@@ -345,6 +351,12 @@ impl Conn {
     /// Stores a message [`protocol::decode`] has checked (trimmed, not
     /// empty, not too long), creating the session with the first one.
     async fn message(&mut self, client_id: String, body: String) -> Flow {
+        self.open_and_store(client_id, body, "message", json!({})).await
+    }
+
+    /// Stores a message of `kind` (with `extra` in its `raw`), opening the
+    /// session first when this is the chat's first word.
+    async fn open_and_store(&mut self, client_id: String, body: String, kind: &str, extra: Value) -> Flow {
         if self.session.is_none() {
             // A new chat is a new case: only so many are opened (see `admission`).
             if let Err((refusal, alert)) = self.state.chat.admission.admit(self.ip) {
@@ -364,7 +376,7 @@ impl Conn {
                 }
             }
         }
-        self.store(client_id, body, "message").await
+        self.store_with(client_id, body, kind, extra).await
     }
 
     /// Says a new chat was refused and when to try again; the message is
@@ -393,6 +405,11 @@ impl Conn {
     /// confirms it. A `client_id` stored before (sent again after a lost
     /// connection) is confirmed without being stored twice.
     async fn store(&mut self, client_id: String, body: String, kind: &str) -> Flow {
+        self.store_with(client_id, body, kind, json!({})).await
+    }
+
+    /// [`Self::store`], with `extra`'s fields added to the intake's `raw`.
+    async fn store_with(&mut self, client_id: String, body: String, kind: &str, extra: Value) -> Flow {
         let Some(session) = &self.session else {
             return ControlFlow::Continue(());
         };
@@ -411,13 +428,18 @@ impl Conn {
             };
             return self.send(&frame).await;
         }
+        let mut raw =
+            json!({ "session_id": session_id, "client_id": client_id, "kind": kind, "ip": self.ip.to_string() });
+        if let (Some(raw), Value::Object(extra)) = (raw.as_object_mut(), extra) {
+            raw.extend(extra);
+        }
         let new = NewIntake {
             channel: Channel::Chat,
             provider_id: Some(format!("{session_id}:{client_id}")),
             sender: session_id.to_string(),
             recipient: None,
             body,
-            raw: json!({ "session_id": session_id, "client_id": client_id, "kind": kind, "ip": self.ip.to_string() }),
+            raw,
         };
         match store_intake(&self.state, &new).await {
             Ok(()) => self.send(&ServerFrame::Accepted { client_id }).await,

@@ -24,6 +24,19 @@ use crate::{
 /// of the satisfaction buttons.
 pub const SATISFACTION_KIND: &str = "satisfaction";
 
+/// The `kind` of a location the resident shared, with `lat` and `lon`.
+pub const LOCATION_KIND: &str = "location";
+
+/// The point (longitude, latitude) a location intake carries.
+fn shared_point(intake: &Intake) -> Option<(f64, f64)> {
+    let raw = &intake.raw;
+    if raw.get("kind").and_then(|k| k.as_str()) != Some(LOCATION_KIND) {
+        return None;
+    }
+    let number = |key: &str| raw.get(key).and_then(serde_json::Value::as_f64).filter(|v| v.is_finite());
+    Some((number("lon")?, number("lat")?))
+}
+
 /// Files a chat intake row (already locked by the caller).
 pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> Result<Outcome> {
     let session_id: Uuid = intake
@@ -36,7 +49,13 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     let pressed_button = intake.raw.get("kind").and_then(|k| k.as_str()) == Some(SATISFACTION_KIND);
 
     let (filed, mut ids) = match store::cases::open_for_resident(conn, session.resident_id).await? {
-        Some(case) if !pressed_button => filing::join(router, conn, &case, intake, serde_json::json!({})).await?,
+        Some(case) if !pressed_button => {
+            let joined = filing::join(router, conn, &case, intake, serde_json::json!({})).await?;
+            if let Some((lon, lat)) = shared_point(intake) {
+                filing::locate_shared(router, conn, case.id, lon, lat).await?;
+            }
+            joined
+        }
         open => {
             let awaiting = filing::satisfaction::awaiting(router, conn, session.resident_id).await?;
             match (satisfaction::parse(&intake.body), awaiting) {
@@ -62,7 +81,14 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
                 }
                 _ => {
                     let previous_owner = filing::previous_owner(router, conn, session.resident_id).await?;
-                    let opening = Opening::new(session.resident_id, session.language, previous_owner);
+                    // A chat that starts by sharing where the resident is:
+                    // routed by that district from the first second.
+                    let shared = shared_point(intake).and_then(|(lon, lat)| filing::shared_location(router, lon, lat));
+                    let opening = Opening {
+                        area: shared.as_ref().map(|(_, district)| district.as_str()),
+                        location: shared.as_ref().map(|(location, _)| location.clone()),
+                        ..Opening::new(session.resident_id, session.language, previous_owner)
+                    };
                     filing::open_case(router, conn, intake, opening, filing::auto_reply(router, session.language))
                         .await?
                 }
