@@ -341,8 +341,10 @@ pub fn render(lang: Language, max_chars: usize, line: &str, city: &str) -> Marku
                             button #share-location type="button" .hds-button.hds-button--secondary
                                 aria-describedby="share-hint" hidden { span .hds-button__label { (w.share_location) } }
                         }
-                        p #share-hint .chat-share-hint hidden { (w.share_hint) }
                     }
+                    // Outside the composer, which stays in view: it would
+                    // take too much of a phone's screen there.
+                    p #share-hint .chat-share-hint hidden { (w.share_hint) }
                     nav .chat-languages aria-label=(w.languages) {
                         a href="?lang=fi" hreflang="fi" lang="fi" { "Suomeksi" } " · "
                         a href="?lang=sv" hreflang="sv" lang="sv" { "På svenska" } " · "
