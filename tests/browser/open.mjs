@@ -85,7 +85,9 @@ await run(async (browser) => {
       await visit(page, `/open/detail?${period}&lang=${lang}`, { lang, label: `/open/detail (${lang})`, width });
       if (width === 1366) {
         // Vuosaari's single case: its row is all dashes, each with the reason.
-        const cells = page.locator("#by-area tbody tr", { hasText: "Vuosaari" }).locator("td");
+        // Districts by their names in the page's language (Swedish in Swedish).
+        const vuosaari = lang === "sv" ? "Nordsjö" : "Vuosaari";
+        const cells = page.locator("#by-area tbody tr", { hasText: vuosaari }).locator("td");
         const count = await cells.count();
         if (count < 10) throw new Error(`the Vuosaari row has ${count} cells`);
         for (let i = 0; i < count; i++) {
@@ -93,7 +95,7 @@ await run(async (browser) => {
           if (!(await cell.getAttribute("class")).includes("withheld")) throw new Error(`Vuosaari cell ${i} is not withheld`);
           if ((await cell.locator("[aria-hidden=true]").innerText()) !== "–") throw new Error(`Vuosaari cell ${i} shows no dash`);
         }
-        const kallioCases = await page.locator("#by-area tbody tr", { hasText: "Kallio" }).locator("td").first().innerText();
+        const kallioCases = await page.locator("#by-area tbody tr", { hasText: lang === "sv" ? "Berghäll" : "Kallio" }).locator("td").first().innerText();
         if (kallioCases !== "6") throw new Error(`Kallio shows ${kallioCases} cases`);
       }
 
