@@ -292,6 +292,16 @@ impl TestApp {
         Ok(())
     }
 
+    /// Gives the responder `username` the role `role` (lead, mayor, admin...).
+    pub async fn set_role(&self, username: &str, role: batline_core::domain::Role) -> TestResult {
+        sqlx::query("UPDATE responders SET role = $1 WHERE username = $2")
+            .bind(role)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Makes `point` the responder's home walk-in point.
     pub async fn set_home_point(&self, responder_id: Uuid, point: Uuid) -> TestResult {
         sqlx::query("UPDATE responders SET home_point_id = $2 WHERE id = $1")

@@ -8,23 +8,14 @@ use serde_json::json;
 
 use crate::support::{TestApp, TestResult, eventually};
 
-async fn set_role(app: &TestApp, username: &str, role: Role) -> TestResult {
-    sqlx::query("UPDATE responders SET role = $1 WHERE username = $2")
-        .bind(role)
-        .bind(username)
-        .execute(&app.pool)
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn admins_add_and_change_responders_and_others_may_not() -> TestResult {
     let app = TestApp::spawn().await?;
     app.add_responder("admin", "Admin", &[Language::Fi], DutyStatus::Off).await?;
     app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::OnDuty).await?;
     let aino_r = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
-    set_role(&app, "admin", Role::Admin).await?;
-    set_role(&app, "linnea", Role::Lead).await?;
+    app.set_role("admin", Role::Admin).await?;
+    app.set_role("linnea", Role::Lead).await?;
     let (admin, lead, aino) = (app.sign_in("admin").await?, app.sign_in("linnea").await?, app.sign_in("aino").await?);
 
     let new = json!({
@@ -96,7 +87,7 @@ async fn walk_in_points_and_home_points() -> TestResult {
     let app = TestApp::spawn().await?;
     app.add_responder("admin", "Admin", &[Language::Fi], DutyStatus::Off).await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
-    set_role(&app, "admin", Role::Admin).await?;
+    app.set_role("admin", Role::Admin).await?;
     let (admin, responder) = (app.sign_in("admin").await?, app.sign_in("aino").await?);
     let point = json!({
         "name": "Batcave Kallio", "address": "Kallion koulu", "area": "Kallio",
@@ -132,7 +123,7 @@ async fn areas_are_the_citys_districts_however_they_are_written() -> TestResult 
     let app = TestApp::spawn().await?;
     app.add_responder("admin", "Admin", &[Language::Fi], DutyStatus::Off).await?;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
-    set_role(&app, "admin", Role::Admin).await?;
+    app.set_role("admin", Role::Admin).await?;
     let admin = app.sign_in("admin").await?;
 
     // Before the districts are loaded, an area is taken as typed.

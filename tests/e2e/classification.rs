@@ -15,22 +15,13 @@ use crate::support::{TestApp, TestResult, eventually};
 
 const RESIDENT: &str = "+358405550401";
 
-async fn set_role(app: &TestApp, username: &str, role: Role) -> TestResult {
-    sqlx::query("UPDATE responders SET role = $1 WHERE username = $2")
-        .bind(role)
-        .bind(username)
-        .execute(&app.pool)
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn the_owner_classifies_a_case_from_the_catalogue_and_the_timeline_says_what_changed() -> TestResult {
     let app = TestApp::spawn().await?;
     app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
     app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::Off).await?;
     app.add_responder("hanna", "Hanna", &[Language::Fi], DutyStatus::Off).await?;
-    set_role(&app, "hanna", Role::Admin).await?;
+    app.set_role("hanna", Role::Admin).await?;
     app.text(RESIDENT, "Puistossa on kaatunut puu").await?;
     let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
     let (aino, mikko, hanna) = (app.sign_in("aino").await?, app.sign_in("mikko").await?, app.sign_in("hanna").await?);

@@ -22,8 +22,8 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     for (username, name, role) in
         [("liisa", "Liisa", Role::Lead), ("pormestari", "Pormestari", Role::Mayor), ("hanna", "Hanna", Role::Admin)]
     {
-        let r = app.add_responder(username, name, &everyone, DutyStatus::Off).await?;
-        sqlx::query("UPDATE responders SET role = $2 WHERE id = $1").bind(r.id).bind(role).execute(&app.pool).await?;
+        app.add_responder(username, name, &everyone, DutyStatus::Off).await?;
+        app.set_role(username, role).await?;
     }
     app.add_desk("veera", "Veera", kallio).await?;
     const RESIDENT: &str = "+358405550901";

@@ -89,7 +89,7 @@ fn row(t: &Texts, u: &Ui, lists: &CityLists, lang: Language, policy: &SlaPolicy)
         tr data-policy=(policy.id) data-current=(policy.valid_to.is_none()) {
             td { (policy.channel.map_or(t.any, |c| u.channel(c))) }
             td data-topic=(policy.topic.as_deref().unwrap_or("")) { (topic.unwrap_or(t.any)) }
-            td { (policy.priority.map_or(t.any, |p| t.priority(p))) }
+            td { (policy.priority.map_or(t.any, |p| u.priority(p))) }
             td { (policy.version) }
             td { (minutes(t, policy.first_response_seconds)) }
             td { (minutes(t, policy.resolution_seconds)) }
@@ -166,7 +166,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                 select id="priority" name="priority" {
                     option value="" { (t.any) }
                     @for priority in PRIORITIES {
-                        option value=(priority.as_str()) selected[draft.priority == priority.as_str()] { (t.priority(priority)) }
+                        option value=(priority.as_str()) selected[draft.priority == priority.as_str()] { (u.priority(priority)) }
                     }
                 }
             }

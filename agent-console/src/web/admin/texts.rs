@@ -4,7 +4,7 @@
 //! translation does not compile. Words the whole console shares (duty statuses, channels) come
 //! from [`crate::web::i18n`].
 
-use batline_core::domain::{Language, Priority, Role};
+use batline_core::domain::{Language, Role};
 
 batline_core::texts! {
     /// Every text of the admin pages in one language.
@@ -769,30 +769,6 @@ batline_core::texts! {
         en: "Add version",
     }
 
-    priority_low {
-        fi: "matala",
-        sv: "låg",
-        en: "low",
-    }
-
-    priority_normal {
-        fi: "tavallinen",
-        sv: "normal",
-        en: "normal",
-    }
-
-    priority_high {
-        fi: "korkea",
-        sv: "hög",
-        en: "high",
-    }
-
-    priority_urgent {
-        fi: "kiireellinen",
-        sv: "brådskande",
-        en: "urgent",
-    }
-
     canned_title {
         fi: "Valmiit vastaukset",
         sv: "Färdiga svar",
@@ -938,16 +914,6 @@ impl Texts {
             Language::Fi => self.lang_fi,
             Language::Sv => self.lang_sv,
             Language::En => self.lang_en,
-        }
-    }
-
-    /// A priority's name.
-    pub fn priority(&self, priority: Priority) -> &'static str {
-        match priority {
-            Priority::Low => self.priority_low,
-            Priority::Normal => self.priority_normal,
-            Priority::High => self.priority_high,
-            Priority::Urgent => self.priority_urgent,
         }
     }
 }
