@@ -275,5 +275,13 @@ async fn a_case_knows_its_place_from_the_words_or_from_an_address_typed() -> Tes
             .fetch_one(&app.pool)
             .await?;
     assert_eq!(located["previous"]["area"], "Kallio", "{located}");
+
+    // Kept in PostgreSQL: a restarted router changes nothing of it, and the
+    // case page still says where the case is.
+    app.restart_router().await?;
+    let after = store::cases::get(&app.pool, case.id).await?.ok_or_else(|| anyhow::anyhow!("no case"))?;
+    assert_eq!((after.location_label, after.area), (moved.location_label, moved.area));
+    let page = http.get(format!("{}/cases/{}", app.console, case.id)).header("Cookie", &cookie).send().await?;
+    assert!(page.text().await?.contains("Mannerheimintie 5 (vastaajan kirjoittama)"));
     app.teardown().await
 }

@@ -139,3 +139,14 @@ fn a_district_named_in_lower_case_with_a_place_ending() {
     assert_eq!(district("istuin kalliolla ja katselin merta"), None);
     assert_eq!(district("laaksossa on sumua"), None);
 }
+
+#[test]
+fn the_same_complaint_in_three_languages_gets_the_same_district() {
+    for text in [
+        "Katuvalo on rikki Fleminginkadulla 12",
+        "Gatlyktan är trasig på Flemingsgatan 12",
+        "The street light is broken at Fleminginkatu 12",
+    ] {
+        assert_in(text, "Kallio", LocatedBy::Address);
+    }
+}
