@@ -235,7 +235,10 @@ pub async fn join(
     data: serde_json::Value,
 ) -> Result<Outcome> {
     file_into(conn, case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
-    hear_follow_up(router, conn, case.id, intake).await?;
+    // Most follow-ups are on cases that know both already: no lock, no listening.
+    if case.topic.is_none() || case.area.is_none() {
+        hear_follow_up(router, conn, case.id, intake).await?;
+    }
     let id = case_updated(conn, case, event_kind::RESIDENT_MESSAGE).await?;
     Ok((Filed::Joined { case_id: case.id }, vec![id]))
 }
