@@ -185,6 +185,9 @@ impl AckWindows {
             Channel::Voice => self.voice,
             Channel::Chat => self.chat,
             Channel::WalkIn => self.walk_in,
+            // Written, not live, like a text: the reporter is not waiting
+            // on the line.
+            Channel::Open311 => self.sms,
         }
     }
 }

@@ -51,6 +51,8 @@ text_enum! {
         Chat => "chat",
         /// A walk-in desk at a Batcave.
         WalkIn => "walk_in",
+        /// A city app's report through Open311 GeoReport v2.
+        Open311 => "open311",
     }
 }
 

@@ -23,6 +23,7 @@ pub mod health;
 pub mod language;
 pub mod lexicon;
 pub mod metrics;
+pub mod open311_keys;
 pub mod opening_hours;
 pub mod ops_server;
 pub mod outbound;

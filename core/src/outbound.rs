@@ -12,7 +12,7 @@ use sqlx::PgConnection;
 use crate::{
     Result,
     bus::BusMessage,
-    domain::Channel,
+    domain::{Channel, DeliveryStatus},
     outbox::Outbox,
     store::{
         self,
@@ -21,10 +21,17 @@ use crate::{
 };
 
 /// Writes `new` as pending and queues its delivery. Returns the message and
-/// the outbox row to publish after commit.
-pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, i64)> {
-    let message = store::messages::insert_outbound(conn, new).await?;
+/// the outbox row to publish after commit; an Open311 message has none: it
+/// is delivered by being written, since the reporter's app reads it back
+/// from the request.
+pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, Option<i64>)> {
+    let mut message = store::messages::insert_outbound(conn, new).await?;
     let notice = match message.channel {
+        Channel::Open311 => {
+            store::messages::set_delivery(&mut *conn, message.id, DeliveryStatus::Delivered, None, None).await?;
+            message.delivery_status = Some(DeliveryStatus::Delivered);
+            return Ok((message, None));
+        }
         Channel::Chat => match store::chat::session_for_case(&mut *conn, message.case_id).await? {
             Some(session_id) => BusMessage::ChatUpdated { session_id },
             None => {
@@ -37,24 +44,29 @@ pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Me
         channel => BusMessage::SendMessage { message_id: message.id, channel },
     };
     let outbox_id = Outbox::enqueue(conn, &notice).await?;
-    Ok((message, outbox_id))
+    Ok((message, Some(outbox_id)))
 }
 
 /// The channel a message to the resident goes out in, for a case first
 /// opened in `case_channel`. A caller and a walk-in visitor who left a phone
 /// number are reached by SMS: nobody is phoned back by a machine, and a desk
-/// cannot reach a resident who has gone home.
+/// cannot reach a resident who has gone home. An Open311 reporter reads the
+/// owner's replies as the request's `status_notes`.
 pub fn resident_channel(case_channel: Channel) -> Channel {
     match case_channel {
         Channel::Sms | Channel::Voice | Channel::WalkIn => Channel::Sms,
         Channel::Chat => Channel::Chat,
+        Channel::Open311 => Channel::Open311,
     }
 }
 
 /// Queues `new` unless its channel needs a phone number the resident never
 /// gave (a walk-in visitor without one, say): then there is nobody to send
 /// it to, and `None` says so instead of a failed delivery on the timeline.
-pub async fn queue_if_reachable(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<Option<(Message, i64)>> {
+pub async fn queue_if_reachable(
+    conn: &mut PgConnection,
+    new: &NewOutbound<'_>,
+) -> Result<Option<(Message, Option<i64>)>> {
     if new.channel == Channel::Sms && store::cases::resident_phone(&mut *conn, new.case_id).await?.is_none() {
         return Ok(None);
     }

@@ -100,5 +100,5 @@ async fn announce(conn: &mut PgConnection, case: &Case, owner_name: &str) -> Res
         body: &body,
         author_id: None,
     };
-    Ok(outbound::queue_if_reachable(conn, &notice).await?.map(|(_, send)| send).into_iter().collect())
+    Ok(outbound::queue_if_reachable(conn, &notice).await?.and_then(|(_, send)| send).into_iter().collect())
 }

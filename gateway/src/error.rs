@@ -128,6 +128,24 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The HTTP status it is answered with (Open311 answers it in its own
+    /// format with the same status).
+    pub fn status(&self) -> StatusCode {
+        self.status_and_code().0
+    }
+
+    /// The `Retry-After` a rate limit answers with.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        match self {
+            ApiError::TooManyRequests(wait) | ApiError::WebhookFlood { wait, .. } => {
+                HeaderValue::from_str(&wait.as_secs().to_string()).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -138,9 +156,7 @@ impl IntoResponse for ApiError {
             self.to_string()
         };
         let mut response = (status, Json(ErrorBody { code, detail })).into_response();
-        if let ApiError::TooManyRequests(wait) | ApiError::WebhookFlood { wait, .. } = &self
-            && let Ok(value) = HeaderValue::from_str(&wait.as_secs().to_string())
-        {
+        if let Some(value) = self.retry_after() {
             response.headers_mut().insert(RETRY_AFTER, value);
         }
         response

@@ -28,6 +28,7 @@ pub mod hand_on;
 pub mod http;
 pub mod lang;
 pub mod open;
+pub mod open311;
 pub mod openapi;
 pub mod rate_limit;
 pub mod sender;
@@ -59,7 +60,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// `#[utoipa::path]` beside the handler says how); a plain `.route` is
 /// left out of the document on purpose, as each says.
 fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+    let mut document = openapi::ApiDoc::openapi();
+    document.merge(open311::schema::Open311Doc::openapi());
+    OpenApiRouter::with_openapi(document)
         .routes(routes!(sms::inbound))
         .routes(routes!(sms::status))
         .routes(routes!(voice::answer::inbound))
@@ -90,6 +93,10 @@ fn routes() -> OpenApiRouter<AppState> {
         // Nor the chat's script and the built-in assets: static files.
         .route("/chat/embed.js", get(chat::page::embed_script))
         .route("/assets/{name}", get(batline_web_assets::serve))
+        // Open311's resources end in their format, which a route cannot
+        // capture beside a parameter: `open311::schema` describes them.
+        .route("/open311/v2/{file}", get(open311::get_file).post(open311::post_file))
+        .route("/open311/v2/{kind}/{file}", get(open311::get_one))
         // Nor the chat WebSocket: OpenAPI cannot describe its frames;
         // `docs/chat-protocol.md` does.
         .route("/chat/ws", get(chat::socket::upgrade))

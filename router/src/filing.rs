@@ -106,6 +106,9 @@ pub enum AutoReply {
     /// walk-in visitor who gave no phone gets the printed ticket and nothing
     /// else: no message that could only fail).
     SendIfReachable(String),
+    /// Not sent: the channel's own answer names the owner (an Open311
+    /// post's `service_notice`).
+    InAnswer,
 }
 
 /// The first answer to a text-like contact (SMS, chat): the owner's name,
@@ -284,16 +287,16 @@ async fn hear_follow_up(router: &Router, conn: &mut PgConnection, case_id: Uuid,
     Ok(())
 }
 
-/// A point the resident shared, as a case's place: named by its
-/// sub-district and district; with the district's code. `None` outside the
-/// city.
-pub fn shared_location(router: &Router, lon: f64, lat: f64) -> Option<(CaseLocation, String)> {
+/// A point the resident gave (`by`: shared in the chat, or in an Open311
+/// request), as a case's place: named by its sub-district and district;
+/// with the district's code. `None` outside the city.
+pub fn point_location(router: &Router, lon: f64, lat: f64, by: &'static str) -> Option<(CaseLocation, String)> {
     let districts = router.city.district_at(lon, lat)?;
     let label = match &districts.sub {
         Some(sub) => format!("{}, {}", sub.name_fi, districts.district.name_fi),
         None => districts.district.name_fi.clone(),
     };
-    Some((CaseLocation { label, point: Some((lon, lat)), by: "shared" }, districts.district.code))
+    Some((CaseLocation { label, point: Some((lon, lat)), by }, districts.district.code))
 }
 
 /// Sets case `case_id`'s place from a point the resident shared: the surest
@@ -303,7 +306,7 @@ pub async fn locate_shared(router: &Router, conn: &mut PgConnection, case_id: Uu
     let Some(case) = store::cases::lock(&mut *conn, case_id).await? else {
         return Ok(());
     };
-    let Some((location, district)) = shared_location(router, lon, lat) else {
+    let Some((location, district)) = point_location(router, lon, lat, "shared") else {
         tracing::info!(%case_id, "a shared location outside the city: the case keeps its place");
         return Ok(());
     };
@@ -377,6 +380,7 @@ pub async fn queue_auto_reply(
     let (body, if_reachable) = match reply {
         AutoReply::Send(body) => (body, false),
         AutoReply::SendIfReachable(body) => (body, true),
+        AutoReply::InAnswer => return Ok(None),
     };
     let new = NewOutbound {
         case_id,
@@ -386,9 +390,9 @@ pub async fn queue_auto_reply(
         author_id: None,
     };
     if if_reachable {
-        Ok(outbound::queue_if_reachable(conn, &new).await?.map(|(_, id)| id))
+        Ok(outbound::queue_if_reachable(conn, &new).await?.and_then(|(_, id)| id))
     } else {
-        Ok(Some(outbound::queue(conn, &new).await?.1))
+        Ok(outbound::queue(conn, &new).await?.1)
     }
 }
 

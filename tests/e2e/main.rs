@@ -20,6 +20,7 @@ mod handoffs;
 mod idempotency;
 mod metrics;
 mod open;
+mod open311;
 mod openapi;
 mod outage;
 mod page_sweep;

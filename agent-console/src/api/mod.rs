@@ -13,6 +13,7 @@ pub mod dead_letters;
 pub mod districts;
 pub mod duty;
 pub mod handoffs;
+pub mod open311_clients;
 pub mod openapi;
 pub mod reports;
 pub mod responders;
@@ -61,6 +62,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dead_letters::retry))
         .routes(routes!(canned_replies::list, canned_replies::add))
         .routes(routes!(canned_replies::archive))
+        .routes(routes!(open311_clients::list, open311_clients::issue))
+        .routes(routes!(open311_clients::revoke))
         .routes(routes!(search::search))
         .routes(routes!(cases::mine))
         .routes(routes!(cases::detail))

@@ -41,7 +41,7 @@ use utoipa::{
         (name = "cases", description = "The owner's work on a case."),
         (name = "hand-offs", description = "Offering a case to a colleague; a lead's direct reassignment."),
         (name = "walk-in", description = "Walk-in desks: tickets, points, a returning resident's case."),
-        (name = "administration", description = "Responders, rosters, SLA policies, canned replies, dead letters."),
+        (name = "administration", description = "Responders, rosters, SLA policies, canned replies, Open311 keys, dead letters."),
         (name = "reports", description = "The mayor's SLA dashboard: leads, the mayor and admins."),
         (name = "operations", description = "This document. Health, readiness and metrics are not served here \
             but on the operations listener, `BATLINE_CONSOLE_OPS_ADDR`, which is not public."),

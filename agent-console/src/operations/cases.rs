@@ -143,7 +143,8 @@ pub async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) ->
     let announced = acknowledge_in(&mut tx, me, &case).await?.outbox_ids;
     batline_core::sla::first_response(&mut tx, case.id).await?;
     let mut ids = announced;
-    ids.extend([send, Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?]);
+    ids.extend(send);
+    ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::REPLIED)).await?);
     tx.commit().await?;
     publish(state, &ids).await;
     Ok(message)
@@ -173,9 +174,10 @@ pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &st
     .await?;
     let channel = outbound::resident_channel(case.channel);
     // Asked once per case: a case reopened and resolved again is not asked twice.
-    // The chat asks with its buttons; SMS by a reply.
+    // The chat asks with its buttons; SMS by a reply. An Open311 app has
+    // no way to answer: its reporter reads the summary as status_notes.
     let ask = match (case.satisfaction_asked_at, channel) {
-        (Some(_), _) => texts::Ask::No,
+        (Some(_), _) | (None, Channel::Open311) => texts::Ask::No,
         (None, Channel::Chat) => texts::Ask::ByButtons,
         (None, _) => texts::Ask::ByReply,
     };
@@ -184,7 +186,7 @@ pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &st
         NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) };
     let mut ids = Vec::new();
     if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
-        ids.push(send);
+        ids.extend(send);
         if ask != texts::Ask::No {
             store::cases::mark_satisfaction_asked(&mut tx, case.id).await?;
         }
@@ -259,7 +261,7 @@ pub async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str)
         author_id: Some(me.id),
     };
     if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
-        ids.push(send);
+        ids.extend(send);
     }
     ids.push(Outbox::enqueue(&mut tx, &updated(&case, event_kind::REOPENED)).await?);
     let case = store::cases::get(&mut *tx, case.id).await?.ok_or(batline_core::Error::NotFound("case"))?;

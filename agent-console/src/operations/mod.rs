@@ -12,6 +12,7 @@ pub mod dead_letters;
 pub mod fields;
 pub mod handoffs;
 pub mod oidc;
+pub mod open311_clients;
 pub mod outbox;
 pub mod responders;
 pub mod roster;

@@ -1573,6 +1573,12 @@ batline_core::texts! {
         sv: "Servicepunkt",
         en: "Walk-in desk",
     }
+
+    channel_open311 {
+        fi: "Palautesovellus (Open311)",
+        sv: "Responsapp (Open311)",
+        en: "City app (Open311)",
+    }
 }
 
 impl Ui {
@@ -1607,6 +1613,7 @@ impl Ui {
             Channel::Voice => self.channel_voice,
             Channel::Chat => self.channel_chat,
             Channel::WalkIn => self.channel_walk_in,
+            Channel::Open311 => self.channel_open311,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod history;
 pub mod intake;
 pub mod messages;
 pub mod oidc;
+pub mod open311;
 pub mod outbox;
 pub mod presence;
 pub mod privacy;

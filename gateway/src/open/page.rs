@@ -500,10 +500,10 @@ batline_core::texts! {
         en: "Show the last four weeks",
     }
 
-    channels: [&'static str; 4] {
-        fi: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste"],
-        sv: ["Sms", "Samtal", "Chatt", "Servicepunkt"],
-        en: ["Text message", "Phone call", "Chat", "Walk-in desk"],
+    channels: [&'static str; 5] {
+        fi: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste", "Palautesovellus (Open311)"],
+        sv: ["Sms", "Samtal", "Chatt", "Servicepunkt", "Responsapp (Open311)"],
+        en: ["Text message", "Phone call", "Chat", "Walk-in desk", "City app (Open311)"],
     }
 }
 
@@ -603,6 +603,7 @@ fn group_label(w: &Words, city: &CityView<'_>, lang: Language, dimension: &str, 
         ("channel", "voice") => w.channels[1].to_owned(),
         ("channel", "chat") => w.channels[2].to_owned(),
         ("channel", "walk_in") => w.channels[3].to_owned(),
+        ("channel", "open311") => w.channels[4].to_owned(),
         (_, "(none)") => w.none.to_owned(),
         ("topic", WITHHELD_GROUP) => w.withheld_group.to_owned(),
         ("hour", h) => format!("{h}–"),

@@ -180,7 +180,7 @@ async fn text_code_if_contact(
     let new = NewOutbound { case_id, channel: Channel::Sms, kind: MessageKind::Notice, body: &body, author_id: None };
     let (_, outbox_id) = outbound::queue(&mut tx, &new).await?;
     tx.commit().await?;
-    hand_on::publish(state, &[outbox_id]).await;
+    hand_on::publish(state, &Vec::from_iter(outbox_id)).await;
     Ok(())
 }
 

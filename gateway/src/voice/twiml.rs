@@ -4,6 +4,8 @@
 //! never change the document's shape.
 
 use batline_core::domain::Language;
+
+use crate::http::xml::xml_text;
 use quick_xml::{
     Writer,
     events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event},
@@ -94,20 +96,6 @@ impl Response {
         debug_assert!(written.is_ok());
         String::from_utf8(writer.into_inner()).unwrap_or_default()
     }
-}
-
-/// `text` as XML 1.0 can carry it: characters XML forbids (most control
-/// characters, U+FFFE, U+FFFF) are dropped, and carriage returns become
-/// spaces, since an XML parser would turn them into line feeds anyway.
-/// Escaping `<`, `&` and quotes is the writer's job.
-pub fn xml_text(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\r' => Some(' '),
-            '\t' | '\n' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'.. => Some(c),
-            _ => None,
-        })
-        .collect()
 }
 
 fn write(w: &mut Writer<Vec<u8>>, verbs: &[Verb]) -> std::io::Result<()> {

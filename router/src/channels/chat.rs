@@ -83,7 +83,8 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
                     let previous_owner = filing::previous_owner(router, conn, session.resident_id).await?;
                     // A chat that starts by sharing where the resident is:
                     // routed by that district from the first second.
-                    let shared = shared_point(intake).and_then(|(lon, lat)| filing::shared_location(router, lon, lat));
+                    let shared =
+                        shared_point(intake).and_then(|(lon, lat)| filing::point_location(router, lon, lat, "shared"));
                     let opening = Opening {
                         area: shared.as_ref().map(|(_, district)| district.as_str()),
                         location: shared.as_ref().map(|(location, _)| location.clone()),

@@ -83,7 +83,7 @@ pub async fn file(
         author_id: None,
     };
     if let Some((_, send)) = outbound::queue_if_reachable(conn, &reply).await? {
-        ids.push(send);
+        ids.extend(send);
     }
     ids.push(case_updated(conn, case, kind).await?);
     Ok((Filed::Joined { case_id: case.id }, ids))

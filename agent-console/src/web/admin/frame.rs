@@ -22,13 +22,14 @@ use crate::{
 };
 
 /// The sections, in the order the overview and the sub-navigation list them.
-pub fn sections(t: &Texts) -> [(&'static str, &'static str, &'static str); 5] {
+pub fn sections(t: &Texts) -> [(&'static str, &'static str, &'static str); 6] {
     [
         ("/admin/responders", t.sec_responders, t.sec_responders_hint),
         ("/admin/walk-in-points", t.sec_points, t.sec_points_hint),
         ("/admin/roster", t.sec_roster, t.sec_roster_hint),
         ("/admin/sla-policies", t.sec_sla, t.sec_sla_hint),
         ("/admin/canned-replies", t.sec_canned, t.sec_canned_hint),
+        ("/admin/open311", t.sec_open311, t.sec_open311_hint),
     ]
 }
 
@@ -57,6 +58,7 @@ pub fn flash(done: Option<&str>, t: &Texts) -> Option<Flash> {
         "policy_added" => t.done_policy_added,
         "canned_added" => t.done_canned_added,
         "canned_archived" => t.done_canned_archived,
+        "key_revoked" => t.done_key_revoked,
         _ => return None,
     };
     Some(Flash::Done(text))

@@ -1,5 +1,5 @@
 //! Administration pages: responders, skills and areas, walk-in points,
-//! rosters, SLA policies and canned replies. Admins only: anyone else gets
+//! rosters, SLA policies, canned replies and Open311 keys. Admins only: anyone else gets
 //! the 403 page, and every action also runs through the same `..._as`
 //! operation as the JSON API (`operations`), which checks the role again.
 //!
@@ -9,6 +9,7 @@
 
 pub mod canned_replies;
 pub mod frame;
+pub mod open311_clients;
 pub mod responders;
 pub mod roster;
 mod roster_problems;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/sla-policies", get(sla_policies::page).post(sla_policies::add))
         .route("/admin/canned-replies", get(canned_replies::page).post(canned_replies::add))
         .route("/admin/canned-replies/{id}/archive", post(canned_replies::archive))
+        .route("/admin/open311", get(open311_clients::page).post(open311_clients::issue))
+        .route("/admin/open311/{id}/revoke", post(open311_clients::revoke))
 }
 
 /// `GET /admin`: the sections with what each is for.

@@ -35,7 +35,7 @@ use crate::{
     },
 };
 
-const CHANNELS: [Channel; 4] = [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn];
+const CHANNELS: [Channel; 5] = [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn, Channel::Open311];
 const PRIORITIES: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
 
 /// What was typed into the form.

@@ -894,6 +894,120 @@ batline_core::texts! {
         sv: "skriv ett heltal",
         en: "write a whole number",
     }
+
+    sec_open311 {
+        fi: "Open311-avaimet",
+        sv: "Open311-nycklar",
+        en: "Open311 keys",
+    }
+
+    sec_open311_hint {
+        fi: "Anna palautesovelluksille avain Open311-pyyntöjen lähettämiseen ja peru se.",
+        sv: "Ge responsappar en nyckel för att skicka Open311-ärenden, och återkalla den.",
+        en: "Issue city apps a key for posting Open311 requests, and revoke it.",
+    }
+
+    open311_title {
+        fi: "Open311-avaimet",
+        sv: "Open311-nycklar",
+        en: "Open311 keys",
+    }
+
+    open311_intro {
+        fi: "Palautesovellukset lähettävät pyyntöjä Open311 GeoReport v2 -rajapintaan avaimella, jonka ylläpitäjä antaa. Jokainen pyyntö saa nimetyn omistajan kuten tekstiviesti. Rajapinnan osoite:",
+        sv: "Responsappar skickar ärenden till Open311 GeoReport v2-gränssnittet med en nyckel som administratören ger. Varje ärende får en namngiven ägare som ett sms. Gränssnittets adress:",
+        en: "City apps post requests to the Open311 GeoReport v2 API with a key an admin issues. Every request gets a named owner, as a text does. The API's address:",
+    }
+
+    open311_clients {
+        fi: "Sovellukset",
+        sv: "Appar",
+        en: "Applications",
+    }
+
+    no_open311_clients {
+        fi: "Yhdellekään sovellukselle ei ole vielä annettu avainta.",
+        sv: "Ingen app har fått en nyckel ännu.",
+        en: "No application has been issued a key yet.",
+    }
+
+    col_app {
+        fi: "Sovellus",
+        sv: "App",
+        en: "Application",
+    }
+
+    col_key_ends {
+        fi: "Avaimen loppu",
+        sv: "Nyckelns slut",
+        en: "Key ends",
+    }
+
+    col_issued {
+        fi: "Annettu",
+        sv: "Utfärdad",
+        en: "Issued",
+    }
+
+    revoke {
+        fi: "Peru avain",
+        sv: "Återkalla nyckeln",
+        en: "Revoke key",
+    }
+
+    revoked_on {
+        fi: "Peruttu",
+        sv: "Återkallad",
+        en: "Revoked",
+    }
+
+    issue_key_title {
+        fi: "Anna avain sovellukselle",
+        sv: "Ge en app en nyckel",
+        en: "Issue a key to an application",
+    }
+
+    app_name {
+        fi: "Sovelluksen nimi",
+        sv: "Appens namn",
+        en: "Application name",
+    }
+
+    app_name_hint {
+        fi: "Esimerkiksi Palautesovellus. Enintään 120 merkkiä.",
+        sv: "Till exempel Responsappen. Högst 120 tecken.",
+        en: "For example Feedback app. At most 120 characters.",
+    }
+
+    issue_key_button {
+        fi: "Anna avain",
+        sv: "Ge nyckel",
+        en: "Issue key",
+    }
+
+    new_key_title {
+        fi: "Uusi avain:",
+        sv: "Ny nyckel:",
+        en: "New key:",
+    }
+
+    new_key_hint {
+        fi: "Kopioi avain nyt ja anna se sovelluksen tekijöille. Sitä ei näytetä uudelleen: Batline säilyttää siitä vain tiivisteen.",
+        sv: "Kopiera nyckeln nu och ge den till appens utvecklare. Den visas inte igen: Batline sparar bara ett kondensat av den.",
+        en: "Copy the key now and give it to the application's makers. It is not shown again: Batline keeps only a digest of it.",
+    }
+
+    done_key_issued {
+        fi: "Avain annettu.",
+        sv: "Nyckeln har utfärdats.",
+        en: "Key issued.",
+    }
+
+    done_key_revoked {
+        fi: "Avain peruttu. Sillä lähetettyjä pyyntöjä ei enää oteta vastaan.",
+        sv: "Nyckeln har återkallats. Ärenden som skickas med den tas inte längre emot.",
+        en: "Key revoked. Requests posted with it are refused from now on.",
+    }
 }
 
 impl Texts {
