@@ -199,7 +199,7 @@ CREATE TABLE public.cases (
     location_lon double precision,
     location_lat double precision,
     location_by text,
-    CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text]))),
+    CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
     CONSTRAINT cases_check CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
     CONSTRAINT cases_check1 CHECK (((status <> 'resolved'::text) OR (resolution_summary IS NOT NULL))),
     CONSTRAINT cases_check2 CHECK (((satisfaction_score IS NULL) = (satisfaction_at IS NULL))),
@@ -296,7 +296,7 @@ CREATE TABLE public.intake (
     received_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     case_id uuid,
     filed_at timestamp with time zone,
-    CONSTRAINT intake_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text]))),
+    CONSTRAINT intake_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
     CONSTRAINT intake_check CHECK (((case_id IS NULL) = (filed_at IS NULL)))
 );
 
@@ -320,7 +320,7 @@ CREATE TABLE public.messages (
     chat_seq bigint,
     read_at timestamp with time zone,
     search_words tsvector GENERATED ALWAYS AS (((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))) STORED,
-    CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text]))),
+    CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
     CONSTRAINT messages_check CHECK (((direction = 'outbound'::text) = (delivery_status IS NOT NULL))),
     CONSTRAINT messages_check1 CHECK (((read_at IS NULL) OR (direction = 'inbound'::text))),
     CONSTRAINT messages_delivery_status_check CHECK ((delivery_status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text]))),
@@ -335,6 +335,44 @@ CREATE TABLE public.oidc_sign_ins (
     pkce_verifier text NOT NULL,
     next text NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL
+);
+
+CREATE TABLE public.open311_clients (
+    id uuid NOT NULL,
+    name text NOT NULL,
+    key_sha256 bytea NOT NULL,
+    key_hint text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    created_by uuid,
+    revoked_at timestamp with time zone,
+    revoked_by uuid,
+    CONSTRAINT open311_clients_key_sha256_check CHECK ((octet_length(key_sha256) = 32)),
+    CONSTRAINT open311_clients_name_check CHECK (((btrim(name) <> ''::text) AND (char_length(name) <= 120)))
+);
+
+CREATE TABLE public.open311_requests (
+    intake_id uuid NOT NULL,
+    number bigint NOT NULL,
+    client_id uuid NOT NULL,
+    service_code text NOT NULL,
+    title text,
+    description text NOT NULL,
+    lat double precision,
+    lon double precision,
+    address text,
+    media_url text,
+    CONSTRAINT open311_requests_check CHECK (((lat IS NULL) = (lon IS NULL))),
+    CONSTRAINT open311_requests_lat_check CHECK (((lat >= ('-90'::integer)::double precision) AND (lat <= (90)::double precision))),
+    CONSTRAINT open311_requests_lon_check CHECK (((lon >= ('-180'::integer)::double precision) AND (lon <= (180)::double precision)))
+);
+
+ALTER TABLE public.open311_requests ALTER COLUMN number ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.open311_requests_number_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
 );
 
 CREATE TABLE public.outbox (
@@ -458,7 +496,7 @@ CREATE TABLE public.sla_policies (
     valid_from timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     valid_to timestamp with time zone,
     created_by uuid,
-    CONSTRAINT sla_policies_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text]))),
+    CONSTRAINT sla_policies_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
     CONSTRAINT sla_policies_check CHECK (((valid_to IS NULL) OR (valid_to >= valid_from))),
     CONSTRAINT sla_policies_first_response_seconds_check CHECK ((first_response_seconds > 0)),
     CONSTRAINT sla_policies_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
@@ -629,6 +667,18 @@ ALTER TABLE ONLY public.messages
 ALTER TABLE ONLY public.oidc_sign_ins
     ADD CONSTRAINT oidc_sign_ins_pkey PRIMARY KEY (state_hash);
 
+ALTER TABLE ONLY public.open311_clients
+    ADD CONSTRAINT open311_clients_key_sha256_key UNIQUE (key_sha256);
+
+ALTER TABLE ONLY public.open311_clients
+    ADD CONSTRAINT open311_clients_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.open311_requests
+    ADD CONSTRAINT open311_requests_number_key UNIQUE (number);
+
+ALTER TABLE ONLY public.open311_requests
+    ADD CONSTRAINT open311_requests_pkey PRIMARY KEY (intake_id);
+
 ALTER TABLE ONLY public.outbox
     ADD CONSTRAINT outbox_pkey PRIMARY KEY (id);
 
@@ -755,6 +805,8 @@ CREATE INDEX messages_chat_seq ON public.messages USING btree (case_id, chat_seq
 
 CREATE INDEX messages_search_words ON public.messages USING gin (search_words);
 
+CREATE INDEX open311_requests_by_service ON public.open311_requests USING btree (service_code);
+
 CREATE UNIQUE INDEX responders_email_key ON public.responders USING btree (lower(email)) WHERE (email IS NOT NULL);
 
 CREATE UNIQUE INDEX responders_single_backstop ON public.responders USING btree ((true)) WHERE is_backstop;
@@ -873,6 +925,18 @@ ALTER TABLE ONLY public.messages
 
 ALTER TABLE ONLY public.messages
     ADD CONSTRAINT messages_intake_id_fkey FOREIGN KEY (intake_id) REFERENCES public.intake(id);
+
+ALTER TABLE ONLY public.open311_clients
+    ADD CONSTRAINT open311_clients_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.responders(id);
+
+ALTER TABLE ONLY public.open311_clients
+    ADD CONSTRAINT open311_clients_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES public.responders(id);
+
+ALTER TABLE ONLY public.open311_requests
+    ADD CONSTRAINT open311_requests_client_id_fkey FOREIGN KEY (client_id) REFERENCES public.open311_clients(id);
+
+ALTER TABLE ONLY public.open311_requests
+    ADD CONSTRAINT open311_requests_intake_id_fkey FOREIGN KEY (intake_id) REFERENCES public.intake(id);
 
 ALTER TABLE ONLY public.places
     ADD CONSTRAINT places_district_fkey FOREIGN KEY (district) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;

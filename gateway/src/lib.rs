@@ -95,6 +95,11 @@ fn routes() -> OpenApiRouter<AppState> {
         .route("/assets/{name}", get(batline_web_assets::serve))
         // Open311's resources end in their format, which a route cannot
         // capture beside a parameter: `open311::schema` describes them.
+        // The read-only files by name, so they answer other methods 405.
+        .route("/open311/v2/discovery.json", get(open311::get_file))
+        .route("/open311/v2/discovery.xml", get(open311::get_file))
+        .route("/open311/v2/services.json", get(open311::get_file))
+        .route("/open311/v2/services.xml", get(open311::get_file))
         .route("/open311/v2/{file}", get(open311::get_file).post(open311::post_file))
         .route("/open311/v2/{kind}/{file}", get(open311::get_one))
         // Nor the chat WebSocket: OpenAPI cannot describe its frames;

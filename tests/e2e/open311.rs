@@ -232,3 +232,63 @@ async fn a_request_by_address_finds_its_district_and_a_slow_router_gives_a_token
     assert_eq!(read[0]["address"], "Fleminggatan 12");
     app.teardown().await
 }
+
+/// The pinned `georeport` client (`scripts/test` installs it).
+const GEOREPORT_VERSION: &str = "0.3.1";
+
+/// Runs `tests/open311/client.py` with `args`; its output as JSON.
+async fn client(args: &[&str]) -> TestResult<Value> {
+    use anyhow::Context as _;
+    let python = std::env::var_os("BATLINE_GEOREPORT_PYTHON").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+            .join(format!(".cache/batline/georeport-{GEOREPORT_VERSION}/bin/python"))
+    });
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/open311/client.py");
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(&python).arg(script).args(args).kill_on_drop(true).output(),
+    )
+    .await
+    .context("the Open311 client took over a minute")?
+    .with_context(|| format!("running the Open311 client with {} (scripts/test installs it)", python.display()))?;
+    anyhow::ensure!(out.status.success(), "the Open311 client failed: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+#[tokio::test]
+async fn a_real_open311_client_files_a_request_and_sees_it_resolved() -> TestResult {
+    let mut app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    app.restart_router().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("hanna", "Hanna", &[Language::Fi], DutyStatus::Off).await?;
+    app.set_role("hanna", Role::Admin).await?;
+    let (key, _) = issue_key(&app, "Palautesovellus").await?;
+    let base = format!("{}/open311/v2", app.gateway);
+
+    let posted = client(&[&base, "post", &key, "snow", KALLIO.0, KALLIO.1, "Jalkakäytävä on auraamatta"]).await?;
+    let id = posted[0]["service_request_id"].as_str().unwrap_or_default().to_owned();
+    assert!(!id.is_empty(), "{posted}");
+    let case: batline_core::store::cases::Case =
+        sqlx::query_as("SELECT * FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
+    assert_eq!(case.topic.as_deref(), Some("snow"));
+    let aino = app.sign_in("aino").await?;
+    let (status, _) =
+        aino.post(&format!("/api/v1/cases/{}/resolve", case.id), json!({ "summary": "Aurattu aamulla." })).await?;
+    assert_eq!(status, 200);
+
+    let read = client(&[&base, "read", &id]).await?;
+    assert!(read["service_codes"].as_array().is_some_and(|c| c.contains(&json!("snow"))), "{read}");
+    assert_eq!(read["service_codes"], read["xml_service_codes"], "XML lists the same services");
+    assert_eq!(read["definition"]["attributes"], json!([]));
+    for form in ["request", "xml_request"] {
+        let request = &read[form];
+        assert_eq!(request["status"], "closed", "{form}: {request}");
+        assert_eq!(request["agency_responsible"], "Aino", "{form}");
+        assert_eq!(request["status_notes"], "Aurattu aamulla.", "{form}");
+        assert_eq!(request["service_request_id"], json!(id), "{form}");
+    }
+    assert_eq!(read["closed"], json!([id]));
+    assert_eq!(read["by_id"], json!([id]));
+    app.teardown().await
+}

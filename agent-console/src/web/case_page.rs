@@ -518,6 +518,7 @@ fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             p class="hint" id="reply-hint" {
                 (t.reply_hint) " " (t.channel(channel)) "."
                 @if let Some(heading) = &view.sms_heading { " " (t.sms_heading_hint) " “" (heading) "…”" }
+                @if channel == Channel::Open311 { " " (t.open311_reply_public) }
             }
             @let heading = view.sms_heading.as_deref().unwrap_or("");
             textarea id="reply-body" name="body" aria-describedby="reply-hint reply-count"

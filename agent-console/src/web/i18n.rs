@@ -782,6 +782,12 @@ batline_core::texts! {
         en: "The reply goes to the resident by",
     }
 
+    open311_reply_public {
+        fi: "Se julkaistaan pyynnön tilatietona Open311-rajapinnassa, jota kuka tahansa voi lukea: älä kirjoita siihen henkilötietoja.",
+        sv: "Det publiceras som ärendets statusanteckning i Open311-gränssnittet, som vem som helst kan läsa: skriv inga personuppgifter i det.",
+        en: "It is published as the request's status note in the Open311 API, which anyone can read: write nothing personal in it.",
+    }
+
     send_reply {
         fi: "Lähetä vastaus",
         sv: "Skicka svar",

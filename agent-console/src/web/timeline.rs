@@ -273,6 +273,11 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
     if event.kind == "auto_classified" {
         return Some(heard(lang, lists, data));
     }
+    if event.kind == "opened"
+        && let Some(number) = text(data, "service_request_id")
+    {
+        return Some(open311_report(lang, &number, data.get("reporter")));
+    }
     if event.kind == "located" {
         // "Fleminginkatu 12, Kallio": the place and its district.
         let place = text(data, "place")?;
@@ -301,9 +306,49 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// "Open311 request 12 – reporter: Maija, maija@example.fi": how the
+/// owner can reach whoever reported it, as far as they said.
+fn open311_report(lang: Language, number: &str, reporter: Option<&Value>) -> String {
+    let name: Vec<String> =
+        ["first_name", "last_name"].iter().filter_map(|k| reporter.and_then(|r| text(r, k))).collect();
+    let mut contact: Vec<String> = Vec::new();
+    if !name.is_empty() {
+        contact.push(name.join(" "));
+    }
+    contact.extend(["email", "phone"].iter().filter_map(|k| reporter.and_then(|r| text(r, k))));
+    let (request, reporter, nobody) = match lang {
+        Language::Fi => ("Open311-pyyntö", "ilmoittaja", "ilmoittaja ei jättänyt yhteystietoja"),
+        Language::Sv => ("Open311-ärende", "anmälare", "anmälaren lämnade inga kontaktuppgifter"),
+        Language::En => ("Open311 request", "reporter", "the reporter left no contact details"),
+    };
+    if contact.is_empty() {
+        format!("{request} {number} – {nobody}")
+    } else {
+        format!("{request} {number} – {reporter}: {}", contact.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_open311_report_names_its_reporter_s_contact() {
+        let e = event(
+            "opened",
+            serde_json::json!({ "channel": "open311", "service_request_id": "12",
+                "reporter": { "first_name": "Maija", "email": "maija@example.fi" } }),
+        );
+        assert_eq!(
+            detail(Language::Fi, &e).as_deref(),
+            Some("Open311-pyyntö 12 – ilmoittaja: Maija, maija@example.fi")
+        );
+        let anonymous = event("opened", serde_json::json!({ "service_request_id": "13", "reporter": {} }));
+        assert_eq!(
+            detail(Language::En, &anonymous).as_deref(),
+            Some("Open311 request 13 – the reporter left no contact details")
+        );
+    }
 
     /// [`super::detail`] with no lists loaded: codes read as they are.
     fn detail(lang: Language, event: &CaseEvent) -> Option<String> {

@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, State},
-    http::StatusCode,
+    http::{StatusCode, Uri},
     response::{IntoResponse, Response},
 };
 use batline_core::domain::Language;
@@ -50,6 +50,16 @@ impl Params {
     /// The value of `name`, trimmed; `None` when absent or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    /// The value of `name` in a query string, trimmed: `None` when absent,
+    /// refused when given blank (`?start_date=`), since a filter or a
+    /// setting that says nothing is a client's mistake worth hearing of.
+    pub fn query(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim()) {
+            Some("") => Err(invalid(format!("{name} is empty: give it a value or leave it out"))),
+            value => Ok(value),
+        }
     }
 
     /// Every parameter, for keeping a request exactly as posted.
@@ -76,21 +86,27 @@ impl Reading {
     /// default) and `extensions` (`true` or `false`). Anything else is
     /// refused, so a client learns of its typo.
     pub fn of(params: &Params) -> Result<Reading, ApiError> {
-        let language = match params.get("locale").map(str::to_ascii_lowercase) {
+        let language = match params.query("locale")? {
             None => Language::Fi,
-            Some(l) => l
-                .get(..2)
-                .and_then(|code| code.parse().ok())
-                .filter(|_| l.len() == 2 || l[2..].starts_with(['_', '-']))
-                .ok_or_else(|| invalid(format!("locale {l:?} is not offered; use fi, sv or en")))?,
+            Some(l) => {
+                language_of(l).ok_or_else(|| invalid(format!("locale {l:?} is not offered; use fi, sv or en")))?
+            }
         };
-        let extensions = match params.get("extensions") {
+        let extensions = match params.query("extensions")? {
             None | Some("false") => false,
             Some("true") => true,
             Some(other) => return Err(invalid(format!("extensions must be true or false, not {other:?}"))),
         };
         Ok(Reading { language, extensions })
     }
+}
+
+/// The language of a locale: `fi`, `sv` or `en`, alone or with a country
+/// (`sv_FI`, `en-GB`), in any case.
+pub fn language_of(locale: &str) -> Option<Language> {
+    let (language, country) = locale.split_once(['_', '-']).unwrap_or((locale, "AA"));
+    let country_ok = country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic());
+    country_ok.then(|| language.to_ascii_lowercase().parse().ok()).flatten()
 }
 
 /// A 400 saying what is wrong with the request.
@@ -102,13 +118,11 @@ fn no_such_resource() -> ApiError {
     ApiError::Core(batline_core::Error::NotFound("Open311 resource (the API serves .xml and .json)"))
 }
 
-/// The file's name and format, or a 404 in XML, the format every client
-/// reads.
-fn split(file: &Result<Path<String>, ApiError>) -> Result<(&str, Format), Refusal> {
-    match file {
-        Ok(Path(file)) => Format::split(file).ok_or_else(|| Refusal(Format::Xml, no_such_resource())),
-        Err(_) => Err(Refusal(Format::Xml, no_such_resource())),
-    }
+/// The name and format of the file a path ends in (`requests.json`), or a
+/// 404 in XML, the format every client reads.
+fn split(uri: &Uri) -> Result<(&str, Format), Refusal> {
+    let file = uri.path().rsplit('/').next().unwrap_or_default();
+    Format::split(file).ok_or_else(|| Refusal(Format::Xml, no_such_resource()))
 }
 
 fn params(query: Result<Query<Vec<(String, String)>>, ApiError>, format: Format) -> Result<Params, Refusal> {
@@ -119,10 +133,10 @@ fn params(query: Result<Query<Vec<(String, String)>>, ApiError>, format: Format)
 pub async fn get_file(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    file: Result<Path<String>, ApiError>,
+    uri: Uri,
     query: Result<Query<Vec<(String, String)>>, ApiError>,
 ) -> Answer {
-    let (name, format) = split(&file)?;
+    let (name, format) = split(&uri)?;
     state.open_limit.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
     let params = params(query, format)?;
     let reading = Reading::of(&params).map_err(|e| refuse(format, e))?;
@@ -138,10 +152,10 @@ pub async fn get_file(
 pub async fn post_file(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
-    file: Result<Path<String>, ApiError>,
+    uri: Uri,
     form: Result<Form<Vec<(String, String)>>, ApiError>,
 ) -> Answer {
-    let (name, format) = split(&file)?;
+    let (name, format) = split(&uri)?;
     if name != "requests" {
         return Err(refuse(format, no_such_resource()));
     }

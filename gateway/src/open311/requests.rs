@@ -127,7 +127,8 @@ impl<'a> Report<'a> {
         let title = form.get("title");
         let text = [title.unwrap_or_default(), description].join(" ");
         let language = match form.get("locale") {
-            Some(locale) => Reading::of(&Params(vec![("locale".into(), locale.into())]))?.language,
+            Some(locale) => super::language_of(locale)
+                .ok_or_else(|| invalid(format!("locale {locale:?} is not offered; use fi, sv or en")))?,
             None => language::detect(&text).unwrap_or_default(),
         };
         Ok(Report { service_code, title, description, point, address, media_url, language })
@@ -282,7 +283,7 @@ fn not_found() -> batline_core::Error {
 fn filter(params: &Params, now: DateTime<Utc>) -> Result<Filter, ApiError> {
     let date = |name: &str| -> Result<Option<DateTime<Utc>>, ApiError> {
         params
-            .get(name)
+            .query(name)?
             .map(|v| {
                 DateTime::parse_from_rfc3339(v).map(|d| d.with_timezone(&Utc)).map_err(|_| {
                     invalid(format!(
@@ -293,7 +294,7 @@ fn filter(params: &Params, now: DateTime<Utc>) -> Result<Filter, ApiError> {
             .transpose()
     };
     let numbers = params
-        .get("service_request_id")
+        .query("service_request_id")?
         .map(|ids| {
             let numbers: Result<Vec<i64>, _> = ids.split(',').map(|id| id.trim().parse::<i64>()).collect();
             numbers.ok().filter(|n| n.len() <= MAX_IDS).ok_or_else(|| {
@@ -321,7 +322,7 @@ fn filter(params: &Params, now: DateTime<Utc>) -> Result<Filter, ApiError> {
         (Some(start), None) if numbers.is_none() => Some(start + span),
         (_, end) => end,
     };
-    let status = match params.get("status") {
+    let status = match params.query("status")? {
         None => None,
         Some(list) => {
             let mut open = false;

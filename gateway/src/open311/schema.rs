@@ -217,6 +217,7 @@ pub struct RequestForm {
     #[schema(max_length = 500)]
     pub account_id: Option<String>,
     /// `fi`, `sv` or `en`: the language of the answer.
+    #[schema(pattern = "^\\s*([Ff][Ii]|[Ss][Vv]|[Ee][Nn])([_-][A-Za-z]{2})?\\s*$")]
     pub locale: Option<String>,
 }
 
@@ -224,7 +225,8 @@ pub struct RequestForm {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReadingParams {
-    /// `fi` (default), `sv` or `en`.
+    /// `fi` (default), `sv` or `en`, alone or with a country (`sv_FI`).
+    #[param(pattern = "^\\s*([Ff][Ii]|[Ss][Vv]|[Ee][Nn])([_-][A-Za-z]{2})?\\s*$")]
     pub locale: Option<String>,
     /// `true` adds the Finnish cities' fields.
     pub extensions: Option<bool>,
@@ -235,6 +237,7 @@ pub struct ReadingParams {
 #[into_params(parameter_in = Query)]
 pub struct RequestFilters {
     /// Ids, separated by commas (at most 100).
+    #[param(pattern = "^\\s*[0-9]{1,18}\\s*(,\\s*[0-9]{1,18}\\s*){0,99}$")]
     pub service_request_id: Option<String>,
     /// One service.
     pub service_code: Option<String>,
@@ -243,6 +246,7 @@ pub struct RequestFilters {
     /// Received at or before; at most 90 days after `start_date`.
     pub end_date: Option<chrono::DateTime<chrono::Utc>>,
     /// `open`, `closed`, or both separated by a comma.
+    #[param(pattern = "^\\s*(open|closed)\\s*(,\\s*(open|closed)\\s*)*$")]
     pub status: Option<String>,
     /// Extension: changed at or after.
     pub updated_after: Option<chrono::DateTime<chrono::Utc>>,

@@ -49,7 +49,7 @@ async fn render(
         h1 { (t.open311_title) }
         p { (t.open311_intro) " " code { (base) } }
         @if let Some(issued) = &issued {
-            (new_key(user, &issued))
+            (new_key(user, issued))
         }
         @if clients.is_empty() {
             p { (t.no_open311_clients) }
