@@ -436,6 +436,11 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
             "  Walk-in desk: sign in as {desk} (desk at {point}) and POST /api/v1/walk-in/tickets; \
              the printable ticket is at /walk-in/tickets/<id> on the console"
         );
+        println!(
+            "  Open311 GeoReport v2: {}/open311/v2/discovery.json; {} issues a city app its key at /admin/open311",
+            config.public_url.as_str().trim_end_matches('/'),
+            seed::DEMO_ADMIN
+        );
     }
     println!("Stop with Ctrl-C.\n");
     wait(started, shutdown).await

@@ -2,7 +2,8 @@
 // add a walk-in point, add a responder (home point, skills, phone) after a
 // refused first try, change their skills, reset their password, import a
 // roster (after a refused CSV), add an SLA policy version, add a canned
-// reply and archive another. axe-core checks every admin page. A plain
+// reply and archive another, issue a city app an Open311 key (shown once)
+// and revoke it. axe-core checks every admin page. A plain
 // responder gets 403 on every admin page and action; nobody signed in is
 // sent to sign in. The Rust test checks the database afterwards.
 import { env, expectAccessible, expectText, newPage, run, step } from "./support.mjs";
@@ -15,7 +16,7 @@ const NEW_USER = env("NEW_USER"); // the responder the admin adds
 const NEW_PASSWORD = env("NEW_PASSWORD");
 const ROSTER_DATE = env("ROSTER_DATE"); // a day within the coming week
 
-const ADMIN_PAGES = ["/admin", "/admin/responders", "/admin/walk-in-points", "/admin/roster", "/admin/sla-policies", "/admin/canned-replies"];
+const ADMIN_PAGES = ["/admin", "/admin/responders", "/admin/walk-in-points", "/admin/roster", "/admin/sla-policies", "/admin/canned-replies", "/admin/open311"];
 
 async function signIn(page, username, password = PASSWORD) {
   await page.goto(CONSOLE + "/sign-in");
@@ -195,6 +196,23 @@ run(async (browser) => {
   if ((await page.locator('[data-canned="Looking into it"]').count()) !== 0) throw new Error("the archived reply is still listed");
   step("canned reply added and another archived");
 
+  // Open311 keys: issued and shown once, then revoked.
+  await page.locator(".admin-nav").getByRole("link", { name: "Open311 keys" }).click();
+  await expectAccessible(page, "the Open311 keys page, empty");
+  await page.locator("#open311-name").fill("Palautesovellus");
+  await submit(page, "Issue key");
+  await page.getByText("Key issued.").waitFor();
+  const key = (await page.locator("[data-api-key]").textContent()).trim();
+  if (key.length !== 43) throw new Error(`the new key is not shown whole: "${key}"`);
+  await expectAccessible(page, "the Open311 keys page with a new key");
+  await page.goto(CONSOLE + "/admin/open311");
+  if ((await page.locator("[data-api-key]").count()) !== 0) throw new Error("the key is shown again");
+  await expectText(page.locator('[data-client="Palautesovellus"]'), new RegExp(`…${key.slice(-4)}`), "the key's last characters");
+  await page.locator('[data-client="Palautesovellus"]').getByRole("button", { name: /Revoke key/ }).click();
+  await page.getByText("Key revoked.").waitFor();
+  await expectText(page.locator('[data-client="Palautesovellus"]'), /Revoked \d/, "the revoked key's row");
+  step("an Open311 key issued, shown once, and revoked");
+
   // The admin pages in Finnish pass axe too.
   await page.locator("#ui-language").selectOption("fi");
   await page.locator("form[action='/language'] button").click();
@@ -232,6 +250,7 @@ run(async (browser) => {
     const statuses = [];
     for (const [path, fields] of [
       ["/admin/canned-replies", { language: "fi", title: "Ei saa", body: "Ei saa" }],
+      ["/admin/open311", { name: "Ei saa" }],
       ["/admin/walk-in-points", { name: "Batcave X", address: "X", area: "X", hours: "" }],
       ["/admin/roster", { csv: "date,start,end,area,lead,members\n" }],
     ]) {

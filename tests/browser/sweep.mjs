@@ -12,6 +12,7 @@ const CONSOLE = env("CONSOLE");
 const GATEWAY = env("GATEWAY");
 const PASSWORD = env("PASSWORD");
 const CASE_ID = env("CASE_ID");
+const OPEN311_CASE_ID = env("OPEN311_CASE_ID");
 const CODE = env("TRACKING_CODE");
 const RESPONDER_ID = env("RESPONDER_ID");
 
@@ -20,14 +21,14 @@ const WIDTHS = [[1366, 900], [390, 844]];
 
 // Who uses which page.
 const STAFF = [
-  { user: "aino", paths: ["/", `/cases/${CASE_ID}`, "/search?q=katuvalo"] },
+  { user: "aino", paths: ["/", `/cases/${CASE_ID}`, `/cases/${OPEN311_CASE_ID}`, "/search?q=katuvalo"] },
   { user: "veera", paths: ["/walk-in", `/walk-in?find=${encodeURIComponent(CODE)}`] },
   { user: "liisa", paths: ["/lead"] },
   { user: "pormestari", paths: ["/dashboard"] },
   {
     user: "hanna",
     paths: ["/admin", "/admin/responders", `/admin/responders/${RESPONDER_ID}`, "/admin/walk-in-points",
-      "/admin/roster", "/admin/sla-policies", "/admin/canned-replies"],
+      "/admin/roster", "/admin/sla-policies", "/admin/canned-replies", "/admin/open311"],
   },
 ];
 // What residents and the public open; [path, status].

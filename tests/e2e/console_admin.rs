@@ -130,6 +130,13 @@ async fn an_admin_runs_the_admin_pages_in_the_browser() -> TestResult {
         .await?;
     assert!(archived);
     assert_eq!(app.count("SELECT count(*) FROM canned_replies WHERE title = 'Ei saa'").await?, 0);
+    // The key the admin issued is stored only as its digest, and revoked.
+    assert_eq!(
+        app.count("SELECT count(*) FROM open311_clients WHERE name = 'Palautesovellus' AND revoked_at IS NOT NULL")
+            .await?,
+        1
+    );
+    assert_eq!(app.count("SELECT count(*) FROM open311_clients WHERE name = 'Ei saa'").await?, 0);
     assert_eq!(app.count("SELECT count(*) FROM walk_in_points WHERE name = 'Batcave X'").await?, 0);
     app.teardown().await
 }

@@ -29,6 +29,24 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     const RESIDENT: &str = "+358405550901";
     app.text(RESIDENT, "Katuvalo on rikki Fleminginkadun ja Helsinginkadun kulmassa").await?;
     let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
+    // A city app with a key, and its report: the Open311 keys page and an
+    // Open311 case's page have something to show.
+    let key = batline_core::open311_keys::new_key();
+    let digest = batline_core::open311_keys::digest(&key);
+    let hint = batline_core::open311_keys::hint(&key);
+    batline_core::store::open311::add_client(&app.pool, "Palautesovellus", &digest, &hint, aino.id).await?;
+    let report = [
+        ("api_key", key.as_str()),
+        ("service_code", "parks"),
+        ("address_string", "Fleminginkatu 12"),
+        ("description", "Puiston penkki on rikki"),
+        ("first_name", "Maija"),
+        ("email", "maija@example.fi"),
+    ];
+    let posted = app.http.post(format!("{}/open311/v2/requests.json", app.gateway)).form(&report).send().await?;
+    assert_eq!(posted.status(), 200);
+    let open311_case: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
     browser::run_for(
         "sweep.mjs",
         &[
@@ -36,6 +54,7 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
             ("GATEWAY", app.gateway.clone()),
             ("PASSWORD", PASSWORD.to_owned()),
             ("CASE_ID", case.id.to_string()),
+            ("OPEN311_CASE_ID", open311_case.to_string()),
             ("TRACKING_CODE", case.tracking_code.clone()),
             ("RESPONDER_ID", aino.id.to_string()),
         ],

@@ -47,7 +47,7 @@ async fn render(
     let base = format!("{}/open311/v2/", state.config.public_url.as_str().trim_end_matches('/'));
     let body = html! {
         h1 { (t.open311_title) }
-        p { (t.open311_intro) " " code { (base) } }
+        p { (t.open311_intro) " " code class="breakable" { (base) } }
         @if let Some(issued) = &issued {
             (new_key(user, issued))
         }
@@ -106,7 +106,7 @@ fn new_key(user: &WebUser, issued: &Issued) -> Markup {
         section class="panel new-key" aria-labelledby="new-key" {
             h2 id="new-key" { (t.new_key_title) " " (issued.client.name) }
             p { (t.new_key_hint) }
-            p { code class="api-key" data-api-key { (issued.api_key) } }
+            p { code class="api-key breakable" data-api-key { (issued.api_key) } }
         }
     }
 }
