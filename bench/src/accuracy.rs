@@ -177,8 +177,8 @@ pub struct Tally {
     pub district_right: usize,
     /// Of those, the finder gave another district.
     pub district_wrong: usize,
-    /// Of the wrong ones, those the finder was confident of: the issue
-    /// asks for none.
+    /// Of the wrong ones and the invented ones, those the finder was
+    /// confident of (they would route a case): the issue asks for none.
     pub district_confident_wrong: usize,
     /// Messages labelled with no district for which the finder gave one.
     pub district_invented: usize,
@@ -263,7 +263,12 @@ pub fn measure(
             tally.confident_wrong += usize::from(!right && answer.topic.is_some() && answer.confidence >= CONFIDENT);
             if let Some(found) = &found {
                 match (message.district.as_str(), found) {
-                    ("", Some(_)) => tally.district_invented += 1,
+                    // A district for a message that names none is a wrong
+                    // district too: with confidence it would route the case.
+                    ("", Some(found)) => {
+                        tally.district_invented += 1;
+                        tally.district_confident_wrong += usize::from(found.confident);
+                    }
                     ("", None) => {}
                     (expected, found) => {
                         tally.district_named += 1;

@@ -221,9 +221,12 @@ struct Entry {
     /// word: taken only when written with a capital, or (a street) with a
     /// house number after it.
     bare: bool,
-    /// A bare area name that is no ordinary word, only a name (as surnames
-    /// are: "Pakila", "Kumpula", "Malmi"): also taken in lower case when a
-    /// place's case ending says it is a place ("pakilassa", "malmilla").
+    /// A bare name that is no ordinary word, only a name (as surnames
+    /// are: "Pakila", "Kumpula", "Malmi", "Suvilahti"): also taken in lower
+    /// case when a place's case ending says it is a place ("pakilassa",
+    /// "suvilahdessa"), in the genitive before another word ("malmin
+    /// asemalla", "kumpulan kirjasto"), or after a Swedish or English
+    /// preposition ("i kottby", "in kumpula").
     named_in_place_case: bool,
 }
 
@@ -442,7 +445,20 @@ impl CityMap {
 
     fn build_index(&mut self) {
         let add = |index: &mut HashMap<String, Vec<Entry>>, name: &str, target: Target, bare: bool| {
-            let named_in_place_case = bare && matches!(target, Target::Area(_)) && !is_ordinary_word(name);
+            // An area's name, or a street's or place's that has no street
+            // word in it and is long enough to be only a name; a nickname
+            // is only ever a name.
+            // Judged on its words, without what the register adds in
+            // brackets ("Laakso (kaup.osa)" is the word "laakso").
+            let plain = name_words(name).join(" ");
+            let only_a_name = NICKNAMES.iter().any(|(nick, _)| *nick == name)
+                || match target {
+                    Target::Area(_) => !is_ordinary_word(name),
+                    Target::Street(_) | Target::Place(_) => {
+                        !has_street_generic(&plain) && !is_common_word(&plain) && !is_ordinary_word(&plain)
+                    }
+                };
+            let named_in_place_case = bare && only_a_name;
             let mut parts = name_words(name);
             let Some(last) = parts.pop() else { return };
             for stem in stems(&last) {
@@ -478,6 +494,19 @@ impl CityMap {
                 add(&mut index, name, Target::Place(i), bare);
             }
         }
+        // What residents call places the city names otherwise ("itis" for
+        // Itäkeskus): each nickname is indexed as the name it stands for.
+        for (nickname, name) in NICKNAMES {
+            let Some(target) = name_words(name)
+                .pop()
+                .and_then(|last| index.get(&last))
+                .and_then(|entries| entries.iter().find(|e| e.before.is_empty()).map(|e| e.target))
+            else {
+                // Not a name in this city's data: another city's nickname.
+                continue;
+            };
+            add(&mut index, nickname, target, true);
+        }
         let mut fuzzy: HashMap<usize, Vec<(String, usize)>> = HashMap::new();
         for (stem, entries) in &index {
             let n = stem.chars().count();
@@ -506,6 +535,7 @@ impl CityMap {
             }
             let number_after = words.get(i + 1).and_then(|w| w.number).filter(|n| (1..1000).contains(n));
             let mut found: Vec<(usize, Target)> = Vec::new();
+            let mut lower_case_bare = false;
             for ending in ENDINGS {
                 let Some(stem) = word.text.strip_suffix(ending) else { continue };
                 if stem.chars().count() < 3 {
@@ -516,12 +546,40 @@ impl CityMap {
                     let before_match =
                         entry.before.iter().zip(&words[start..i]).all(|(name, w)| same_word(name, &w.text));
                     let first = &words[start];
+                    let next = words.get(i + 1).filter(|w| w.number.is_none());
+                    let after_preposition =
+                        start.checked_sub(1).is_some_and(|p| PREPOSITIONS.contains(&words[p].text.as_str()));
                     let allowed = !entry.bare
                         || (first.capital && !first.sentence_start && stem.chars().count() >= 5)
                         || (entry.named_in_place_case && PLACE_CASES.contains(ending))
+                        // "malmin asemalla", "kumpulan kirjasto": a name in
+                        // the genitive before the word it owns.
+                        || (entry.named_in_place_case && *ending == "n" && next.is_some())
+                        // "kallion alueella": even an ordinary word is the
+                        // district when its area is what is meant.
+                        || (matches!(entry.target, Target::Area(_))
+                            && *ending == "n"
+                            && next.is_some_and(|w| w.text.starts_with("alue") || w.text.starts_with("kaupunginos")))
+                        // "i kottby", "in kumpula", "i malm": Swedish and
+                        // English say "in" with a word before the name.
+                        || (after_preposition
+                            && ending.is_empty()
+                            && (entry.named_in_place_case
+                                || (matches!(entry.target, Target::Area(_)) && stem.chars().count() >= 4)))
                         || (matches!(entry.target, Target::Street(_)) && number_after.is_some());
                     if before_match && allowed && !found.contains(&(start, entry.target)) {
                         found.push((start, entry.target));
+                        // A bare name in lower case, or a park's or
+                        // square's (a "street" without house numbers, one
+                        // point for what may span districts): a hint.
+                        let numberless = match entry.target {
+                            Target::Street(s) => self.streets[s].ranges.iter().all(|r| r.from.is_none()),
+                            _ => false,
+                        };
+                        lower_case_bare |= (entry.bare || numberless)
+                            && !first.capital
+                            && number_after.is_none()
+                            && !matches!(entry.target, Target::Area(_));
                     }
                 }
             }
@@ -541,13 +599,19 @@ impl CityMap {
                 }
             }
             let fuzzy = found.is_empty();
+            // A name one letter off is a typo only when a house number
+            // after it says an address was meant, or when the letter is a
+            // dot left off (ä, ö, å typed as a, o on a foreign keyboard):
+            // otherwise it is as likely an everyday word one letter from a
+            // street's ("suojatien" and Suovatie, "gångvägen" and Gungvägen).
             if fuzzy && word.text.chars().count() >= FUZZY_FROM {
                 for ending in ENDINGS {
                     let Some(stem) = word.text.strip_suffix(ending) else { continue };
                     let n = stem.chars().count();
                     for len in n.saturating_sub(1)..=n + 1 {
                         for (candidate, e) in self.fuzzy.get(&len).into_iter().flatten() {
-                            if one_edit_apart(stem, candidate) {
+                            let trusted = number_after.is_some() || same_but_for_dots(stem, candidate);
+                            if trusted && one_edit_apart(stem, candidate) {
                                 let target = self.index[candidate][*e].target;
                                 if !found.contains(&(i, target)) {
                                     found.push((i, target));
@@ -563,9 +627,13 @@ impl CityMap {
             // The longest name ending here wins ("Pohjoinen Hesperiankatu"
             // over a "Hesperiankatu").
             let start = found.iter().map(|(s, _)| *s).min().unwrap_or(i);
-            let targets = found.into_iter().filter(|(s, _)| *s == start).map(|(_, t)| HitTarget::Name(t)).collect();
+            let targets: Vec<HitTarget> =
+                found.into_iter().filter(|(s, _)| *s == start).map(|(_, t)| HitTarget::Name(t)).collect();
             hits.retain(|h| h.end < start);
-            hits.push(Hit { start, end: i, targets, fuzzy });
+            // The register lists districts as numberless "streets" too
+            // ("Kottby (stadsdel)"): a district's name is no hint but the name.
+            let names_an_area = targets.iter().any(|t| t.area().is_some());
+            hits.push(Hit { start, end: i, targets, fuzzy: fuzzy || (lower_case_bare && !names_an_area) });
         }
         hits
     }
@@ -836,6 +904,9 @@ struct Hit {
     start: usize,
     end: usize,
     targets: Vec<HitTarget>,
+    /// Less than sure: a typo, or a street's or place's bare name in lower
+    /// case ("keskuspuistossa": the park is long, its point is in one
+    /// district). A hint, not enough to route by alone.
     fuzzy: bool,
 }
 
@@ -892,10 +963,44 @@ fn is_common_word(name: &str) -> bool {
         "tammisalo",
         "salmenkallio",
         "alppila",
+        // Street names that are everyday compounds: "pihatien eteen" is in
+        // front of the yard road, "metsäpolulla" on a forest path.
+        "pihatie",
+        "metsätie",
+        "kuntopolku",
+        "rantapolku",
+        "skogsvägen",
+        "torikatu",
+        "puistokatu",
+        "kävelytie",
+        "pyörätie",
+        "puistotie",
+        "rantatie",
+        "sivutie",
+        "metsäpolku",
+        "gångvägen",
+        "cykelvägen",
+        "strandvägen",
     ];
     let lower = name.to_lowercase();
     lower.chars().count() < 6 || COMMON.contains(&lower.as_str())
 }
+
+/// Swedish and English words for "in, at, near" before a place's name.
+const PREPOSITIONS: &[&str] = &["i", "på", "vid", "från", "in", "at", "near", "around"];
+
+/// What Helsinki's residents call places the city names otherwise, and the
+/// name each stands for. A name the loaded city lacks is skipped, so
+/// another city's data is unaffected.
+const NICKNAMES: &[(&str, &str)] = &[
+    ("Itis", "Itäkeskus"),
+    ("Hakaniemi", "Hakaniementori"),
+    ("Hakis", "Hakaniementori"),
+    ("Sörkka", "Sörnäinen"),
+    ("Lautta", "Lauttasaari"),
+    ("Hertsi", "Herttoniemi"),
+    ("Kontsa", "Kontula"),
+];
 
 /// The Finnish case endings that say "in, at, on, from, to a place":
 /// inessive, elative, adessive, ablative, allative.
@@ -919,6 +1024,16 @@ fn same_word(name: &str, written: &str) -> bool {
     let need = n.saturating_sub(3).max(4).min(n);
     let common = name.chars().zip(written.chars()).take_while(|(a, b)| a == b).count();
     common >= need
+}
+
+/// True when `a` is `b` with an ä, ö or å written without its dots or ring.
+fn same_but_for_dots(a: &str, b: &str) -> bool {
+    let undotted = |c: char| match c {
+        'ä' | 'å' => 'a',
+        'ö' => 'o',
+        c => c,
+    };
+    a.chars().count() == b.chars().count() && a.chars().map(undotted).eq(b.chars().map(undotted))
 }
 
 /// True when `a` becomes `b` by one insertion, deletion, substitution or

@@ -105,7 +105,8 @@ pub fn stems(word: &str) -> Vec<String> {
     }
     // Itäkeskus -> itäkeskukse-, kuningas -> kuninkaa- is rarer; -us/-ys
     // is what district and place names use.
-    for (end, stem) in [("us", "ukse"), ("ys", "ykse"), ("os", "okse")] {
+    // The slang names in -is do the same: itis -> itikse-, hakis -> hakikse-.
+    for (end, stem) in [("us", "ukse"), ("ys", "ykse"), ("os", "okse"), ("is", "ikse")] {
         if let Some(rest) = word.strip_suffix(end) {
             push(format!("{rest}{stem}"));
         }

@@ -150,3 +150,41 @@ fn the_same_complaint_in_three_languages_gets_the_same_district() {
         assert_in(text, "Kallio", LocatedBy::Address);
     }
 }
+
+#[test]
+fn names_as_residents_write_them() {
+    // The genitive before the word it owns; "alueella" makes even an
+    // ordinary word the district.
+    assert_in("valot ei toimi malmin aseman luona", "Malmi", LocatedBy::AreaName);
+    assert_in("kova meteli kallion alueella", "Kallio", LocatedBy::AreaName);
+    assert_eq!(district("kallion laella oli sammalta"), None, "the rock's top");
+    // Swedish and English say "in" before the name.
+    assert_in("gungan är trasig i kottby", "Käpylä", LocatedBy::AreaName);
+    assert_in("belysningen vid stationen i malm är trasig", "Malmi", LocatedBy::AreaName);
+    assert_in("grass not mowed in kumpula", "Kumpula", LocatedBy::AreaName);
+    // Nicknames, and a place's dots left off.
+    assert_eq!(district("itiksen metroasemalla hissi seis").map(|d| d.0).as_deref(), Some("Vartiokylä"));
+    assert_eq!(district("escalator at itakeskus metro broken").map(|d| d.0).as_deref(), Some("Vartiokylä"));
+    assert_eq!(district("roskis full at hakaniemi").map(|d| d.0).as_deref(), Some("Kallio"));
+}
+
+#[test]
+fn everyday_words_one_letter_from_a_street_are_no_place() {
+    // Suovatie, Gungvägen, Lokparken: a typo is trusted only with a number.
+    assert_eq!(district("lumikasa tukkii suojatien, ei näe autoja"), None);
+    assert_eq!(district("ett träd lutar farligt över gångvägen"), None);
+    assert_eq!(district("lekparkens klätterställning är sönder"), None);
+    // A street that is an everyday compound, without a number or capital.
+    assert_eq!(district("aura-auto jätti vallin pihatien eteen"), None);
+    assert_in("Fleminkinkatu 12 katuvalo rikki", "Kallio", LocatedBy::Address);
+}
+
+#[test]
+fn a_park_named_in_lower_case_is_a_hint() {
+    // One point for a park that may span districts: found, not routed by.
+    let park = district("metsäpolulla kaatuneita puita keskuspuistossa");
+    assert!(park.as_ref().is_some_and(|(_, _, confidence)| *confidence < super::CONFIDENT), "{park:?}");
+    let square = district("suvilahdessa konsertti ja basso jytää");
+    assert_eq!(square.as_ref().map(|s| s.0.as_str()), Some("Sörnäinen"));
+    assert!(square.is_some_and(|(_, _, confidence)| confidence < super::CONFIDENT));
+}
