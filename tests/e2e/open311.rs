@@ -292,3 +292,40 @@ async fn a_real_open311_client_files_a_request_and_sees_it_resolved() -> TestRes
     assert_eq!(read["by_id"], json!([id]));
     app.teardown().await
 }
+
+/// An Open311 request's point gives its district before the owner is
+/// chosen: the responder who knows that district and topic gets it.
+#[tokio::test]
+async fn an_open311_request_is_routed_by_its_point_and_service() -> TestResult {
+    let mut app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    app.restart_router().await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mikko = app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    for (id, area, topic) in [(mikko.id, "Kallio", "streets"), (aino.id, "Vuosaari", "housing")] {
+        sqlx::query("UPDATE responders SET areas = ARRAY[$2], topics = ARRAY[$3] WHERE id = $1")
+            .bind(id)
+            .bind(area)
+            .bind(topic)
+            .execute(&app.pool)
+            .await?;
+    }
+    app.add_responder("hanna", "Hanna", &[Language::Fi], DutyStatus::Off).await?;
+    app.set_role("hanna", Role::Admin).await?;
+    let (key, _) = issue_key(&app, "Palautesovellus").await?;
+    let form = [
+        ("api_key", key.as_str()),
+        ("service_code", "streets"),
+        ("lat", KALLIO.0),
+        ("long", KALLIO.1),
+        // Words that name no place: the point alone says where.
+        ("description", "Lamppu ei pala"),
+    ];
+    let (status, body) = post(&app, "requests.json", &form).await?;
+    assert_eq!(status, 200, "{body}");
+    let case: batline_core::store::cases::Case =
+        sqlx::query_as("SELECT * FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
+    assert_eq!((case.topic.as_deref(), case.area.as_deref()), (Some("streets"), Some("Kallio")));
+    assert_eq!(case.owner_id, mikko.id, "the owner is chosen with the district and topic");
+    app.teardown().await
+}
