@@ -12,7 +12,7 @@ use maud::html;
 use uuid::Uuid;
 
 use super::{
-    frame::{Done, Fields, forbidden_unless_admin, refused, respond, submit, text_input},
+    frame::{Done, Fields, forbidden_unless_admin, refused, respond, row_action, submit, text_input},
     texts::texts,
 };
 use crate::{
@@ -69,14 +69,7 @@ async fn render(state: &AppState, user: &WebUser, status: StatusCode, flash: Opt
                                         td lang=(language.as_str()) { (reply.title) }
                                         td lang=(language.as_str()) class="canned-body" { (reply.body) }
                                         td {
-                                            form method="post" action={ "/admin/canned-replies/" (reply.id) "/archive" } {
-                                                (csrf_field(user))
-                                                button class="hds-button hds-button--secondary hds-button--small" type="submit" {
-                                                    span class="hds-button__label" {
-                                                        (t.archive) span class="visually-hidden" { " " (reply.title) }
-                                                    }
-                                                }
-                                            }
+                                            (row_action(user, &format!("/admin/canned-replies/{}/archive", reply.id), t.archive, &reply.title))
                                         }
                                     }
                                 }

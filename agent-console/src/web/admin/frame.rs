@@ -217,6 +217,20 @@ pub fn number_input(id: &str, name: &str, label: &str, value: &str, min: i64, ma
     }
 }
 
+/// A small button in a table's row that posts to `action`: `label` says
+/// what it does ("Archive"), and screen readers also hear which row's
+/// thing it does it to (`what`).
+pub fn row_action(user: &WebUser, action: &str, label: &str, what: &str) -> Markup {
+    html! {
+        form method="post" action=(action) {
+            (layout::csrf_field(user))
+            button class="hds-button hds-button--secondary hds-button--small" type="submit" {
+                span class="hds-button__label" { (label) span class="visually-hidden" { " " (what) } }
+            }
+        }
+    }
+}
+
 /// A submit button in HDS style.
 pub fn submit(label: &str, primary: bool) -> Markup {
     let class = if primary { "hds-button hds-button--primary" } else { "hds-button hds-button--secondary" };

@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::{
-    frame::{Done, Fields, forbidden_unless_admin, refused, respond, submit, text_input},
+    frame::{Done, Fields, forbidden_unless_admin, refused, respond, row_action, submit, text_input},
     texts::texts,
 };
 use crate::{
@@ -73,14 +73,7 @@ async fn render(
                                     @if let Some(at) = client.revoked_at {
                                         (t.revoked_on) " " (when(at))
                                     } @else {
-                                        form method="post" action={ "/admin/open311/" (client.id) "/revoke" } {
-                                            (csrf_field(user))
-                                            button class="hds-button hds-button--secondary hds-button--small" type="submit" {
-                                                span class="hds-button__label" {
-                                                    (t.revoke) span class="visually-hidden" { " " (client.name) }
-                                                }
-                                            }
-                                        }
+                                        (row_action(user, &format!("/admin/open311/{}/revoke", client.id), t.revoke, &client.name))
                                     }
                                 }
                             }
