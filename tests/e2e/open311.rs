@@ -321,8 +321,29 @@ async fn an_open311_request_is_routed_by_its_point_and_service() -> TestResult {
         // Words that name no place: the point alone says where.
         ("description", "Lamppu ei pala"),
     ];
-    let (status, body) = post(&app, "requests.json", &form).await?;
-    assert_eq!(status, 200, "{body}");
+    // Sent twice with one Idempotency-Key, as an app retrying would: one request.
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .http
+            .post(format!("{}/open311/v2/requests.json", app.gateway))
+            .header("Idempotency-Key", "4b7d0c1e-retry")
+            .form(&form)
+            .send()
+            .await?;
+        assert_eq!(response.status(), 200);
+        let answer: Value = response.json().await?;
+        answers.push(answer[0]["service_request_id"].clone());
+    }
+    assert_eq!(answers[0], answers[1], "the retry is the same request");
+    let bad_key = app
+        .http
+        .post(format!("{}/open311/v2/requests.json", app.gateway))
+        .header("Idempotency-Key", "two words")
+        .form(&form)
+        .send()
+        .await?;
+    assert_eq!(bad_key.status(), 400);
     let case: batline_core::store::cases::Case =
         sqlx::query_as("SELECT * FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
     assert_eq!((case.topic.as_deref(), case.area.as_deref()), (Some("streets"), Some("Kallio")));

@@ -1,8 +1,8 @@
 //! The intake driver: a mixed stream of contacts at a modest rate, sent as
 //! their senders would send them. Twilio retries a webhook that got no
 //! answer or an error, with the same MessageSid or CallSid, and follows a
-//! `<Redirect>` in TwiML; a desk retries a ticket with the same
-//! Idempotency-Key. The driver does all of that, spreading retries over the
+//! `<Redirect>` in TwiML; a desk retries a ticket, and a city app an Open311
+//! request, with the same Idempotency-Key. The driver does all of that, spreading retries over the
 //! gateways as a load balancer would, and records what was accepted.
 
 use std::{
@@ -13,6 +13,9 @@ use std::{
 use batline_test_kit::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid};
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+/// The Open311 key the run's city app posts with.
+pub const OPEN311_KEY: &str = "fault-suite-open311-key-0123456789abcdefghij";
 
 /// Batline's number in the run.
 pub const BATLINE_NUMBER: &str = "+358931000000";
@@ -52,6 +55,13 @@ pub enum Contact {
         /// The resident's phone for SMS updates, if they gave one.
         phone: Option<String>,
     },
+    /// A city app's Open311 request.
+    Open311 {
+        /// The app's Idempotency-Key, the same on every retry.
+        key: Uuid,
+        /// What it is about.
+        about: String,
+    },
 }
 
 /// What the stream got accepted, and how hard that was.
@@ -63,6 +73,8 @@ pub struct Accepted {
     pub voice: Vec<String>,
     /// Walk-in tickets registered (201 or 202).
     pub walk_in: Vec<Uuid>,
+    /// Idempotency-Keys of Open311 requests answered 200.
+    pub open311: Vec<String>,
     /// Attempts that failed and were retried.
     pub retries: usize,
     /// Hold rounds followed on calls.
@@ -89,9 +101,16 @@ pub struct Driver {
 
 /// The stream: `residents` texting (every third twice), `callers` calling
 /// (every fourth of them a texting resident, whose call joins their case)
-/// and `visits` walk-in tickets (every other with a phone), spread evenly
-/// over `span`. Returns each contact with its offset from the start.
-pub fn schedule(residents: usize, callers: usize, visits: usize, span: Duration) -> Vec<(Duration, Contact)> {
+/// `visits` walk-in tickets (every other with a phone) and `reports` Open311
+/// requests, spread evenly over `span`. Returns each contact with its
+/// offset from the start.
+pub fn schedule(
+    residents: usize,
+    callers: usize,
+    visits: usize,
+    reports: usize,
+    span: Duration,
+) -> Vec<(Duration, Contact)> {
     let mut plan = Vec::new();
     let at = |i: usize, n: usize, shift: f64| span.mul_f64(((i as f64 + shift) / n as f64).min(1.0));
     for i in 0..residents {
@@ -118,6 +137,10 @@ pub fn schedule(residents: usize, callers: usize, visits: usize, span: Duration)
             at(i, visits, 0.6),
             Contact::WalkIn { key: Uuid::new_v4(), about: format!("Keinu {i} on rikki"), phone },
         ));
+    }
+    for i in 0..reports {
+        let about = format!("Puiston penkki {i} on rikki");
+        plan.push((at(i, reports, 0.45), Contact::Open311 { key: Uuid::new_v4(), about }));
     }
     plan.sort_by_key(|(offset, _)| *offset);
     plan
@@ -163,6 +186,7 @@ impl Driver {
                 Contact::Sms { sid, from, body } => self.sms(gateway, sid, from, body).await,
                 Contact::Voice { sid, from } => self.call(gateway, sid, from).await,
                 Contact::WalkIn { key, about, phone } => self.walk_in(*key, about, phone.as_deref()).await,
+                Contact::Open311 { key, about } => self.open311(gateway, *key, about).await,
             };
             match outcome {
                 Ok(()) => return,
@@ -229,6 +253,29 @@ impl Driver {
         let ticket: Value = r.json().await?;
         let id: Uuid = ticket["ticket_id"].as_str().unwrap_or_default().parse()?;
         self.record(|a| a.walk_in.push(id));
+        Ok(())
+    }
+}
+
+impl Driver {
+    /// An Open311 request is accepted when the gateway answers 200, with
+    /// its id or a token: either way it is stored.
+    async fn open311(&self, gateway: &str, key: Uuid, about: &str) -> anyhow::Result<()> {
+        let form = [
+            ("api_key", OPEN311_KEY),
+            ("service_code", "parks"),
+            ("address_string", "Fleminginkatu 12"),
+            ("description", about),
+        ];
+        let r = self
+            .http
+            .post(format!("{gateway}/open311/v2/requests.json"))
+            .header("idempotency-key", key.to_string())
+            .form(&form)
+            .send()
+            .await?;
+        anyhow::ensure!(r.status().is_success(), "the Open311 post got {}", r.status());
+        self.record(|a| a.open311.push(key.to_string()));
         Ok(())
     }
 }

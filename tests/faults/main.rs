@@ -21,7 +21,7 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use batline_core::{
     db,
     domain::{DutyStatus, Language, Role},
-    password,
+    open311_keys, password,
     store::{self, responders::NewResponder},
 };
 use batline_test_kit::twilio_sandbox::TwilioSandbox;
@@ -42,6 +42,8 @@ const ABORT_AFTER_STORES: u64 = 8;
 const RESIDENTS: usize = 50;
 const CALLERS: usize = 16;
 const VISITS: usize = 12;
+/// Open311 requests from a city app.
+const REPORTS: usize = 10;
 /// How long the stream lasts.
 const SPAN: Duration = Duration::from_secs(24);
 /// How long after the last recovery every contact must have an owner.
@@ -156,7 +158,7 @@ async fn scenario(
         http: http.clone(),
         accepted: Default::default(),
     });
-    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, SPAN);
+    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, SPAN);
     let planned = plan.len();
     let stream = tokio::spawn(driver.clone().run(plan));
     let begun = tokio::time::Instant::now();
@@ -216,7 +218,7 @@ async fn scenario(
         Ok(accepted) => accepted?,
         Err(_) => {
             let so_far = driver.snapshot();
-            let n = so_far.sms.len() + so_far.voice.len() + so_far.walk_in.len();
+            let n = so_far.sms.len() + so_far.voice.len() + so_far.walk_in.len() + so_far.open311.len();
             anyhow::bail!(
                 "only {n} of {planned} contacts were accepted within 90 s; calls held {} rounds",
                 so_far.hold_rounds
@@ -225,7 +227,7 @@ async fn scenario(
     };
     say!("{} the stream ended", at());
     anyhow::ensure!(accepted.abandoned.is_empty(), "contacts given up on: {:#?}", accepted.abandoned);
-    let total_accepted = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len();
+    let total_accepted = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len() + accepted.open311.len();
     anyhow::ensure!(total_accepted == planned, "{total_accepted} of {planned} contacts accepted");
 
     wait_for("every contact to be filed", Duration::from_secs(30), || async {
@@ -244,7 +246,8 @@ async fn scenario(
     check(&pool, &sandbox, &accepted, last_recovery).await
 }
 
-/// The city: a backstop, four responders on duty, a desk at a walk-in point.
+/// The city: a backstop, four responders on duty, a desk at a walk-in point,
+/// a city app with an Open311 key.
 async fn seed(pool: &PgPool) -> anyhow::Result<()> {
     let hash = password::hash(PASSWORD)?;
     let all = [Language::Fi, Language::Sv, Language::En];
@@ -286,6 +289,11 @@ async fn seed(pool: &PgPool) -> anyhow::Result<()> {
         .bind(point.id)
         .execute(pool)
         .await?;
+    // The city app whose Open311 requests are in the stream.
+    let key = driver::OPEN311_KEY;
+    let by: Uuid = sqlx::query_scalar("SELECT id FROM responders WHERE username = 'backstop'").fetch_one(pool).await?;
+    store::open311::add_client(pool, "Palautesovellus", &open311_keys::digest(key), &open311_keys::hint(key), by)
+        .await?;
     Ok(())
 }
 
@@ -319,7 +327,17 @@ async fn check(
         .fetch_all(pool)
         .await?,
     );
-    let accepted_total = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len();
+    // An Open311 request's provider id is its client's id and its key.
+    placements.extend(
+        sqlx::query_as::<_, (String, Option<Uuid>, i64)>(
+            "SELECT i.provider_id, i.case_id, (SELECT count(*) FROM messages m WHERE m.intake_id = i.id)
+             FROM intake i WHERE i.channel = 'open311' AND split_part(i.provider_id, ':', 2) = ANY ($1)",
+        )
+        .bind(&accepted.open311)
+        .fetch_all(pool)
+        .await?,
+    );
+    let accepted_total = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len() + accepted.open311.len();
     let in_one_case = placements.iter().filter(|(_, case, messages)| case.is_some() && *messages == 1).count();
     let stored = count(pool, "SELECT count(*) FROM intake").await?;
     let cases = count(pool, "SELECT count(*) FROM cases").await?;
@@ -363,7 +381,8 @@ async fn check(
 
     say!(
         "fault suite counts:\n  \
-         accepted contacts: {accepted_total} (sms {}, voice {}, walk-in {}); driver retries {}, call hold rounds {}\n  \
+         accepted contacts: {accepted_total} (sms {}, voice {}, walk-in {}, open311 {}); driver retries {}, \
+         call hold rounds {}\n  \
          stored contacts: {stored}; in exactly one case: {in_one_case} of {accepted_total}; cases: {cases}\n  \
          open cases: {open}; without a named owner: {unowned}\n  \
          auto-replies: {auto_replies}; residents with two or more in the database: {twice_in_db}; \
@@ -374,6 +393,7 @@ async fn check(
         accepted.sms.len(),
         accepted.voice.len(),
         accepted.walk_in.len(),
+        accepted.open311.len(),
         accepted.retries,
         accepted.hold_rounds,
         texted.len(),

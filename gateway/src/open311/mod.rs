@@ -26,7 +26,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, State},
-    http::{StatusCode, Uri},
+    http::{HeaderMap, StatusCode, Uri},
     response::{IntoResponse, Response},
 };
 use batline_core::domain::Language;
@@ -153,6 +153,7 @@ pub async fn post_file(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     uri: Uri,
+    headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, ApiError>,
 ) -> Answer {
     let (name, format) = split(&uri)?;
@@ -160,8 +161,9 @@ pub async fn post_file(
         return Err(refuse(format, no_such_resource()));
     }
     state.open_limit.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
+    let key = requests::idempotency_key(&headers).map_err(|e| refuse(format, e))?;
     let form = form.map(|Form(pairs)| Params(pairs)).map_err(|e| refuse(format, e))?;
-    requests::post(&state, format, &form).await
+    requests::post(&state, format, &form, key).await
 }
 
 /// `GET /open311/v2/{services,requests,tokens}/{id}.{xml,json}`: one

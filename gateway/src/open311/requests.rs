@@ -37,6 +37,10 @@ pub const MAX_REQUESTS: i64 = 1000;
 pub const MAX_SPAN_DAYS: i64 = 90;
 /// The most ids `service_request_id` may list.
 pub const MAX_IDS: usize = 100;
+/// The header that makes a retried post the same request.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The longest `Idempotency-Key`.
+pub const MAX_KEY_CHARS: usize = 200;
 /// How long a post waits for the router to file the request before it
 /// answers with a token instead.
 const FILING_WAIT: Duration = Duration::from_secs(2);
@@ -44,7 +48,7 @@ const FILING_WAIT: Duration = Duration::from_secs(2);
 /// `POST /open311/v2/requests.{xml,json}`: a city app's report. Answered
 /// with its `service_request_id` once it is filed into a case with a named
 /// owner (usually within milliseconds), or else with a `token`.
-pub async fn post(state: &AppState, format: Format, form: &Params) -> Answer {
+pub async fn post(state: &AppState, format: Format, form: &Params, idempotency: Option<String>) -> Answer {
     let refused = |e: ApiError| refuse(format, e);
     let key = form.get("api_key").ok_or_else(|| {
         refused(ApiError::Forbidden("api_key is missing: the city issues one to each application".into()))
@@ -61,7 +65,10 @@ pub async fn post(state: &AppState, format: Format, form: &Params) -> Answer {
             if format == Format::Xml { "xml" } else { "json" }
         ))));
     }
-    let intake_id = store_report(state, client_id, form, &report).await.map_err(refused)?;
+    // GeoReport v2 gives a post no id of its own; a client that sends an
+    // `Idempotency-Key` gets the same request back when it retries.
+    let provider_id = idempotency.map(|key| format!("{client_id}:{key}"));
+    let intake_id = store_report(state, client_id, form, &report, provider_id).await.map_err(refused)?;
     let language = report.language;
     let filed = wait_for_filing(state, intake_id).await.map_err(refused)?;
     let record = match filed {
@@ -149,9 +156,31 @@ fn coordinate(name: &str, value: &str, limit: f64) -> Result<f64, ApiError> {
     })
 }
 
+/// The `Idempotency-Key` header, checked: 1 to 200 visible ASCII characters.
+pub fn idempotency_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > MAX_KEY_CHARS || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(invalid(format!(
+            "Idempotency-Key must be 1 to {MAX_KEY_CHARS} visible ASCII characters, such as a UUID"
+        )));
+    }
+    Ok(Some(key.to_owned()))
+}
+
 /// Stores the report as intake with its fields beside it and its bus
-/// message in the outbox, in one transaction, then hands it on.
-async fn store_report(state: &AppState, client_id: Uuid, form: &Params, report: &Report<'_>) -> Result<Uuid, ApiError> {
+/// message in the outbox, in one transaction, then hands it on. A retry
+/// with the same key (`provider_id`) finds the request stored and changes
+/// nothing.
+async fn store_report(
+    state: &AppState,
+    client_id: Uuid,
+    form: &Params,
+    report: &Report<'_>,
+    provider_id: Option<String>,
+) -> Result<Uuid, ApiError> {
     let mut raw = form.to_json();
     // The key is a secret: it is checked, never kept.
     if let Some(map) = raw.as_object_mut() {
@@ -159,17 +188,23 @@ async fn store_report(state: &AppState, client_id: Uuid, form: &Params, report: 
     }
     let new = NewIntake {
         channel: Channel::Open311,
-        // GeoReport v2 gives a post no id of its own: every post is a new request.
-        provider_id: None,
+        provider_id: provider_id.clone(),
         sender: format!("open311:{client_id}"),
         recipient: None,
         body: report.body(),
         raw,
     };
     let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
-    let intake_id = store::intake::insert(&mut tx, &new)
-        .await?
-        .ok_or(batline_core::Error::Conflict("the request was stored twice".into()))?;
+    let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
+        tx.commit().await.map_err(batline_core::Error::from)?;
+        let stored = match &provider_id {
+            Some(id) => store::intake::by_provider_id(&state.pool, Channel::Open311, id).await?,
+            None => None,
+        };
+        let stored = stored.ok_or(batline_core::Error::Conflict("the request was stored twice".into()))?;
+        tracing::info!(intake_id = %stored.id, "a retried Open311 post: already stored");
+        return Ok(stored.id);
+    };
     let request = NewRequest {
         intake_id,
         client_id,

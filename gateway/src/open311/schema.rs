@@ -278,9 +278,11 @@ fn service_definition() {}
 
 /// `POST /open311/v2/requests.json`.
 #[utoipa::path(post, path = "/open311/v2/requests.json", tag = "open311",
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,200}$", description = "1 to 200 visible \
+        ASCII characters (a UUID, say): a retry with the same key is the same request, answered alike")),
     request_body(content = RequestForm, content_type = "application/x-www-form-urlencoded"),
     responses((status = 200, description = "Received: its id once filed with a named owner, else a token", body = Vec<Posted>),
-        (status = 400, description = "A field is missing or not valid; the description says which", body = Vec<Open311Error>),
+        (status = 400, description = "A field or the `Idempotency-Key` is missing or not valid; the description says which", body = Vec<Open311Error>),
         (status = 403, description = "`api_key` missing, not valid or revoked", body = Vec<Open311Error>),
         (status = 415, description = "Not a form", body = Vec<Open311Error>),
         (status = 422, description = "The form could not be read", body = Vec<Open311Error>),
