@@ -71,6 +71,8 @@ pub struct Config {
     pub track_per_minute: u32,
     /// `BATLINE_WEBHOOK_PER_MINUTE`.
     pub webhook_per_minute: u32,
+    /// `BATLINE_OPEN311_PER_MINUTE`.
+    pub open311_per_minute: u32,
     /// `BATLINE_SIGN_IN_PER_MINUTE`.
     pub sign_in_per_minute: u32,
     /// `BATLINE_SIGN_IN_LOCKOUT_AFTER`.
@@ -288,6 +290,7 @@ impl Config {
             presence_window: Duration::from_secs(routing.presence_seconds),
             track_per_minute: public.track_per_minute,
             webhook_per_minute: public.webhook_per_minute,
+            open311_per_minute: public.open311_per_minute,
             sign_in_per_minute: console.sign_in_per_minute,
             sign_in_lockout_after: console.sign_in_lockout_after,
             sign_in_lockout_max: minutes(console.sign_in_lockout_max_minutes),

@@ -141,6 +141,8 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
     state.webhook_limit.clone().spawn_cleanup(shutdown.clone());
     state.open_limit.clone().spawn_cleanup(shutdown.clone());
+    state.open311_reads.clone().spawn_cleanup(shutdown.clone());
+    state.open311_posts.clone().spawn_cleanup(shutdown.clone());
     state.chat.per_session.clone().spawn_cleanup(shutdown.clone());
     state.chat.admission.per_address.clone().spawn_cleanup(shutdown.clone());
     let (stop, chat_sockets) = (shutdown.clone(), state.chat.shutdown.clone());

@@ -36,6 +36,10 @@ pub struct AppState {
     pub webhook_limit: Arc<rate_limit::PerAddress>,
     /// Limits `/open` requests per client address.
     pub open_limit: Arc<rate_limit::PerAddress>,
+    /// Limits Open311 reads per client address.
+    pub open311_reads: Arc<rate_limit::PerAddress>,
+    /// Limits Open311 posts per client application.
+    pub open311_posts: Arc<rate_limit::PerKey<uuid::Uuid>>,
     /// The `/open` figures of recently asked periods.
     pub open_cache: Arc<OpenCache>,
     /// The figures `/open` publishes, held in memory once first asked for.
@@ -66,6 +70,10 @@ impl AppState {
         let open_per_minute = std::num::NonZeroU32::new(config.open.per_minute)
             .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN_PER_MINUTE must be at least 1".into()))?;
         let open_limit = Arc::new(rate_limit::PerAddress::per_minute(open_per_minute));
+        let open311_per_minute = std::num::NonZeroU32::new(config.open311_per_minute)
+            .ok_or_else(|| batline_core::Error::Config("BATLINE_OPEN311_PER_MINUTE must be at least 1".into()))?;
+        let open311_reads = Arc::new(rate_limit::PerAddress::per_minute(open311_per_minute));
+        let open311_posts = Arc::new(rate_limit::PerKey::per_minute(open311_per_minute));
         let open_cache = Arc::new(OpenCache::default());
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
         let chat = Arc::new(chat::Chat::new(&config)?);
@@ -79,6 +87,8 @@ impl AppState {
             track_limit,
             webhook_limit,
             open_limit,
+            open311_reads,
+            open311_posts,
             open_cache,
             figures,
             chat,

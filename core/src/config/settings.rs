@@ -369,6 +369,12 @@ pub struct PublicSettings {
     /// answered 429 with Retry-After before anything is read or stored.
     #[arg(long, env = "BATLINE_WEBHOOK_PER_MINUTE", default_value_t = 6000, value_parser = value_parser!(u32).range(1..))]
     pub webhook_per_minute: u32,
+    /// Open311 requests a minute: posts per client application (its key),
+    /// reads per client address. A city app's server speaks for all its
+    /// users from one address, so this sits far above `/open`'s limit; over
+    /// it, the answer is 429 with Retry-After.
+    #[arg(long, env = "BATLINE_OPEN311_PER_MINUTE", default_value_t = 600, value_parser = value_parser!(u32).range(1..))]
+    pub open311_per_minute: u32,
     /// Also publish the figures per responder, by name, on `/open` (the city
     /// decides to): true or false (also yes/no, on/off, 1/0).
     #[arg(long, env = "BATLINE_OPEN_SHOW_RESPONDERS", default_value_t = false, action = ArgAction::Set, value_parser = BoolishValueParser::new())]

@@ -137,7 +137,7 @@ pub async fn get_file(
     query: Result<Query<Vec<(String, String)>>, ApiError>,
 ) -> Answer {
     let (name, format) = split(&uri)?;
-    state.open_limit.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
+    state.open311_reads.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
     let params = params(query, format)?;
     let reading = Reading::of(&params).map_err(|e| refuse(format, e))?;
     match name {
@@ -160,10 +160,9 @@ pub async fn post_file(
     if name != "requests" {
         return Err(refuse(format, no_such_resource()));
     }
-    state.open_limit.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
     let key = requests::idempotency_key(&headers).map_err(|e| refuse(format, e))?;
     let form = form.map(|Form(pairs)| Params(pairs)).map_err(|e| refuse(format, e))?;
-    requests::post(&state, format, &form, key).await
+    requests::post(&state, format, client.ip(), &form, key).await
 }
 
 /// `GET /open311/v2/{services,requests,tokens}/{id}.{xml,json}`: one
@@ -178,7 +177,7 @@ pub async fn get_one(
     let Some((id, format)) = Format::split(&file) else {
         return Err(Refusal(Format::Xml, no_such_resource()));
     };
-    state.open_limit.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
+    state.open311_reads.check(client.ip()).map_err(|wait| refuse(format, ApiError::TooManyRequests(wait)))?;
     let params = params(query, format)?;
     let reading = Reading::of(&params).map_err(|e| refuse(format, e))?;
     match kind.as_str() {

@@ -48,15 +48,33 @@ const FILING_WAIT: Duration = Duration::from_secs(2);
 /// `POST /open311/v2/requests.{xml,json}`: a city app's report. Answered
 /// with its `service_request_id` once it is filed into a case with a named
 /// owner (usually within milliseconds), or else with a `token`.
-pub async fn post(state: &AppState, format: Format, form: &Params, idempotency: Option<String>) -> Answer {
+pub async fn post(
+    state: &AppState,
+    format: Format,
+    address: std::net::IpAddr,
+    form: &Params,
+    idempotency: Option<String>,
+) -> Answer {
     let refused = |e: ApiError| refuse(format, e);
-    let key = form.get("api_key").ok_or_else(|| {
-        refused(ApiError::Forbidden("api_key is missing: the city issues one to each application".into()))
-    })?;
-    let client_id = store::open311::client_by_key(&state.pool, &open311_keys::digest(key))
-        .await
-        .map_err(|e| refused(e.into()))?
-        .ok_or_else(|| refused(ApiError::Forbidden("api_key is not valid, or it has been revoked".into())))?;
+    // Without a valid key, the address is what is limited (guessing keys is
+    // slow); with one, the application, whatever address it posts from.
+    let key = form.get("api_key");
+    let client_id = match key {
+        Some(key) => store::open311::client_by_key(&state.pool, &open311_keys::digest(key))
+            .await
+            .map_err(|e| refused(e.into()))?,
+        None => None,
+    };
+    let Some(client_id) = client_id else {
+        state.open311_reads.check(address).map_err(|wait| refused(ApiError::TooManyRequests(wait)))?;
+        let why = if key.is_some() {
+            "api_key is not valid, or it has been revoked"
+        } else {
+            "api_key is missing: the city issues one to each application"
+        };
+        return Err(refused(ApiError::Forbidden(why.into())));
+    };
+    state.open311_posts.check(client_id).map_err(|wait| refused(ApiError::TooManyRequests(wait)))?;
     let report = Report::read(form).map_err(refused)?;
     if !store::topics::is_offered(&state.pool, report.service_code).await.map_err(|e| refused(e.into()))? {
         return Err(refused(invalid(format!(
