@@ -187,6 +187,8 @@ pub async fn open_case(
             ack_due_at: router.clock.now() + window,
             priority,
             clocks,
+            // What the channel knows, else what the words said with confidence.
+            location: opening.location.or_else(|| heard.confident_place().map(|p| CaseLocation::located(p, "text"))),
         },
     )
     .await?;
@@ -195,11 +197,6 @@ pub async fn open_case(
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
     store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
-    // Where it is: what the channel knows, else what the words said with confidence.
-    let location = opening.location.or_else(|| heard.confident_place().map(|p| CaseLocation::located(p, "text")));
-    if let Some(location) = &location {
-        store::cases::locate(conn, case.id, location, None).await?;
-    }
     if heard.anything() {
         let record = heard.record(topic, area);
         store::events::append(conn, case.id, event_kind::AUTO_CLASSIFIED, ActorKind::System, None, record).await?;

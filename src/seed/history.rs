@@ -199,6 +199,7 @@ async fn play(
             ack_due_at: filed + window,
             priority: Priority::Normal,
             clocks,
+            location: None,
         },
     )
     .await?;

@@ -118,6 +118,8 @@ pub struct NewCase {
     /// Its SLA clocks (`crate::sla::plan`), started with it; `None` when no
     /// policy fits.
     pub clocks: Option<NewClocks>,
+    /// Where it is, when filing knows (written with the case, not after it).
+    pub location: Option<CaseLocation>,
 }
 
 /// A case as its owner's list shows it.
@@ -159,8 +161,10 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
             "WITH c AS (
                  INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
                                     owner_assigned_at, area, topic, ack_due_at, priority,
-                                    first_response_due_at, resolution_due_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $14, $16)
+                                    first_response_due_at, resolution_due_at,
+                                    location_label, location_lon, location_lat, location_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $14, $16,
+                         $17, $18, $19, $20)
                  ON CONFLICT (tracking_code) DO NOTHING
                  RETURNING *
              ), clocks AS (
@@ -188,6 +192,10 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
         .bind(first_response.map(|t| t.due_at))
         .bind(resolution.map(|t| t.warn_at))
         .bind(resolution.map(|t| t.due_at))
+        .bind(new.location.as_ref().map(|l| &l.label))
+        .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.0))
+        .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.1))
+        .bind(new.location.as_ref().map(|l| l.by))
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(case) = inserted {
