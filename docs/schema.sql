@@ -199,7 +199,7 @@ CREATE TABLE public.cases (
     location_lon double precision,
     location_lat double precision,
     location_by text,
-    CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
+    CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT cases_check CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
     CONSTRAINT cases_check1 CHECK (((status <> 'resolved'::text) OR (resolution_summary IS NOT NULL))),
     CONSTRAINT cases_check2 CHECK (((satisfaction_score IS NULL) = (satisfaction_at IS NULL))),
@@ -269,6 +269,18 @@ CREATE TABLE public.dead_letters (
     CONSTRAINT dead_letters_deaths_check CHECK ((deaths >= 0))
 );
 
+CREATE TABLE public.email_attachments (
+    id uuid NOT NULL,
+    intake_id uuid NOT NULL,
+    ordinal integer NOT NULL,
+    file_name text NOT NULL,
+    content_type text NOT NULL,
+    content bytea NOT NULL,
+    CONSTRAINT email_attachments_content_type_check CHECK (((char_length(content_type) >= 1) AND (char_length(content_type) <= 255))),
+    CONSTRAINT email_attachments_file_name_check CHECK (((char_length(file_name) >= 1) AND (char_length(file_name) <= 255))),
+    CONSTRAINT email_attachments_ordinal_check CHECK ((ordinal >= 0))
+);
+
 CREATE TABLE public.handoffs (
     id uuid NOT NULL,
     case_id uuid NOT NULL,
@@ -296,7 +308,7 @@ CREATE TABLE public.intake (
     received_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     case_id uuid,
     filed_at timestamp with time zone,
-    CONSTRAINT intake_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
+    CONSTRAINT intake_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT intake_check CHECK (((case_id IS NULL) = (filed_at IS NULL)))
 );
 
@@ -320,7 +332,7 @@ CREATE TABLE public.messages (
     chat_seq bigint,
     read_at timestamp with time zone,
     search_words tsvector GENERATED ALWAYS AS (((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))) STORED,
-    CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
+    CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT messages_check CHECK (((direction = 'outbound'::text) = (delivery_status IS NOT NULL))),
     CONSTRAINT messages_check1 CHECK (((read_at IS NULL) OR (direction = 'inbound'::text))),
     CONSTRAINT messages_delivery_status_check CHECK ((delivery_status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text]))),
@@ -423,6 +435,8 @@ CREATE TABLE public.residents (
     phone text,
     language text DEFAULT 'fi'::text NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    email text,
+    CONSTRAINT residents_email_check CHECK (((email = lower(email)) AND (email ~~ '%_@_%'::text) AND (char_length(email) <= 254))),
     CONSTRAINT residents_language_check CHECK ((language = ANY (ARRAY['fi'::text, 'sv'::text, 'en'::text])))
 );
 
@@ -496,7 +510,7 @@ CREATE TABLE public.sla_policies (
     valid_from timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     valid_to timestamp with time zone,
     created_by uuid,
-    CONSTRAINT sla_policies_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text]))),
+    CONSTRAINT sla_policies_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT sla_policies_check CHECK (((valid_to IS NULL) OR (valid_to >= valid_from))),
     CONSTRAINT sla_policies_first_response_seconds_check CHECK ((first_response_seconds > 0)),
     CONSTRAINT sla_policies_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
@@ -646,6 +660,12 @@ ALTER TABLE ONLY public.dead_letters
 ALTER TABLE ONLY public.dead_letters
     ADD CONSTRAINT dead_letters_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.email_attachments
+    ADD CONSTRAINT email_attachments_intake_id_ordinal_key UNIQUE (intake_id, ordinal);
+
+ALTER TABLE ONLY public.email_attachments
+    ADD CONSTRAINT email_attachments_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.handoffs
     ADD CONSTRAINT handoffs_pkey PRIMARY KEY (id);
 
@@ -687,6 +707,9 @@ ALTER TABLE ONLY public.places
 
 ALTER TABLE ONLY public.postal_codes
     ADD CONSTRAINT postal_codes_pkey PRIMARY KEY (code);
+
+ALTER TABLE ONLY public.residents
+    ADD CONSTRAINT residents_email_key UNIQUE (email);
 
 ALTER TABLE ONLY public.residents
     ADD CONSTRAINT residents_phone_key UNIQUE (phone);
@@ -904,6 +927,9 @@ ALTER TABLE ONLY public.console_sockets
 
 ALTER TABLE ONLY public.dead_letters
     ADD CONSTRAINT dead_letters_retried_by_fkey FOREIGN KEY (retried_by) REFERENCES public.responders(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.email_attachments
+    ADD CONSTRAINT email_attachments_intake_id_fkey FOREIGN KEY (intake_id) REFERENCES public.intake(id);
 
 ALTER TABLE ONLY public.handoffs
     ADD CONSTRAINT handoffs_case_id_fkey FOREIGN KEY (case_id) REFERENCES public.cases(id);

@@ -95,6 +95,37 @@ pub struct Config {
     pub oidc: Option<OidcConfig>,
     /// `BATLINE_PASSWORD_SIGN_IN`.
     pub password_sign_in: bool,
+    /// Email in and out; `None` without `BATLINE_MAIL_FROM`.
+    pub email: Option<EmailConfig>,
+}
+
+/// The line's email: its address, where mail comes in, how answers go out.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// `BATLINE_MAIL_FROM`, lower-case.
+    pub from: String,
+    /// `BATLINE_SMTP_LISTEN`.
+    pub smtp_listen: Option<SocketAddr>,
+    /// `BATLINE_SMTP_RELAY`. Never logged: it may carry a password.
+    pub smtp_relay: SecretString,
+    /// The domain of `BATLINE_MAIL_FROM` and `BATLINE_MAIL_DOMAINS`: the
+    /// recipient domains the SMTP listener takes mail for.
+    pub domains: Vec<String>,
+    /// `BATLINE_MAIL_MAX_BYTES`.
+    pub max_bytes: usize,
+}
+
+impl EmailConfig {
+    /// The domain of the line's address, which names Batline's Message-IDs.
+    pub fn from_domain(&self) -> &str {
+        crate::email_address::domain_of(&self.from)
+    }
+
+    /// Whether the SMTP listener takes mail addressed to `address`.
+    pub fn accepts(&self, address: &str) -> bool {
+        let domain = crate::email_address::domain_of(address);
+        self.domains.iter().any(|d| d == domain)
+    }
 }
 
 /// The console as an OpenID Connect relying party.
@@ -189,7 +220,7 @@ impl AckWindows {
             Channel::WalkIn => self.walk_in,
             // Written, not live, like a text: the reporter is not waiting
             // on the line.
-            Channel::Open311 => self.sms,
+            Channel::Open311 | Channel::Email => self.sms,
         }
     }
 }
@@ -240,7 +271,8 @@ impl Config {
     /// settings, turns counts of seconds, minutes, hours and days into
     /// durations, and checks the rules across settings ([`Config::validate`]).
     pub fn from_settings(settings: Settings) -> Result<Self> {
-        let Settings { services, twilio, routing, voice, chat, console, oidc, public, logging: _, faults } = settings;
+        let Settings { services, twilio, routing, voice, chat, console, oidc, public, email, logging: _, faults } =
+            settings;
         let minutes = |n: u64| Duration::from_secs(n * 60);
         let twilio = match (twilio.twilio_account_sid, twilio.twilio_auth_token, twilio.twilio_from_number) {
             (Some(account_sid), Some(auth_token), Some(from_number)) => {
@@ -259,6 +291,7 @@ impl Config {
         };
         let password_sign_in = oidc.password_sign_in;
         let oidc = oidc_config(oidc, &console_url)?;
+        let email = email_config(email)?;
         let config = Config {
             public_url: match services.public_url {
                 Some(url) => url,
@@ -316,6 +349,7 @@ impl Config {
             open: OpenConfig { show_responders: public.open_show_responders, per_minute: public.open_per_minute },
             oidc,
             password_sign_in,
+            email,
         };
         config.validate()?;
         Ok(config)
@@ -447,6 +481,37 @@ fn oidc_config(oidc: settings::OidcSettings, console_url: &Url) -> Result<Option
 }
 
 /// `http://` + a listener's address, the default of a base URL.
+/// Email is on with `BATLINE_MAIL_FROM`, and then needs a relay to answer
+/// through; a listener or a relay without the line's address is a mistake.
+fn email_config(email: settings::EmailSettings) -> Result<Option<EmailConfig>> {
+    let Some(from) = email.mail_from else {
+        if email.smtp_listen.is_some() || email.smtp_relay.is_some() {
+            return Err(Error::Config(
+                "BATLINE_SMTP_LISTEN and BATLINE_SMTP_RELAY need BATLINE_MAIL_FROM, the line's own address".into(),
+            ));
+        }
+        return Ok(None);
+    };
+    let Some(relay) = email.smtp_relay else {
+        return Err(Error::Config(
+            "BATLINE_MAIL_FROM needs BATLINE_SMTP_RELAY: answers to residents go out through it".into(),
+        ));
+    };
+    let mut domains = vec![crate::email_address::domain_of(&from).to_owned()];
+    for domain in email.mail_domains.unwrap_or_default() {
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    Ok(Some(EmailConfig {
+        from,
+        smtp_listen: email.smtp_listen,
+        smtp_relay: SecretString::from(relay.to_string()),
+        domains,
+        max_bytes: usize::try_from(email.mail_max_bytes).unwrap_or(usize::MAX),
+    }))
+}
+
 fn derived_url(name: &str, addr: SocketAddr) -> Result<Url> {
     Url::parse(&format!("http://{addr}")).map_err(|e| Error::Config(format!("{name}: http://{addr} is not a URL: {e}")))
 }

@@ -53,6 +53,8 @@ text_enum! {
         WalkIn => "walk_in",
         /// A city app's report through Open311 GeoReport v2.
         Open311 => "open311",
+        /// An email to the line's address.
+        Email => "email",
     }
 }
 
@@ -334,6 +336,9 @@ pub mod event_kind {
     pub const CLASSIFIED: &str = "classified";
     /// A person set where the case is from an address they typed.
     pub const LOCATED: &str = "located";
+    /// An automatic email (an out-of-office, say) answered Batline's mail
+    /// on the case: shown to the owner, never answered.
+    pub const EMAIL_AUTO_REPLY: &str = "email_auto_reply";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

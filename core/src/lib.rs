@@ -17,6 +17,7 @@ pub mod csv_export;
 pub mod db;
 pub mod districts;
 pub mod domain;
+pub mod email_address;
 pub mod error;
 pub mod figures;
 pub mod health;

@@ -12,7 +12,7 @@ use sqlx::PgConnection;
 use crate::{
     Result,
     bus::BusMessage,
-    domain::{Channel, DeliveryStatus},
+    domain::{ActorKind, Channel, DeliveryStatus, event_kind},
     outbox::Outbox,
     store::{
         self,
@@ -51,24 +51,56 @@ pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Me
 /// opened in `case_channel`. A caller and a walk-in visitor who left a phone
 /// number are reached by SMS: nobody is phoned back by a machine, and a desk
 /// cannot reach a resident who has gone home. An Open311 reporter reads the
-/// owner's replies as the request's `status_notes`.
+/// owner's replies as the request's `status_notes`; a resident who wrote an
+/// email is answered by email.
 pub fn resident_channel(case_channel: Channel) -> Channel {
     match case_channel {
         Channel::Sms | Channel::Voice | Channel::WalkIn => Channel::Sms,
         Channel::Chat => Channel::Chat,
         Channel::Open311 => Channel::Open311,
+        Channel::Email => Channel::Email,
     }
 }
 
-/// Queues `new` unless its channel needs a phone number the resident never
+/// Queues `new` unless its channel needs a phone number (or an email
+/// address) the resident never
 /// gave (a walk-in visitor without one, say): then there is nobody to send
 /// it to, and `None` says so instead of a failed delivery on the timeline.
 pub async fn queue_if_reachable(
     conn: &mut PgConnection,
     new: &NewOutbound<'_>,
 ) -> Result<Option<(Message, Option<i64>)>> {
-    if new.channel == Channel::Sms && store::cases::resident_phone(&mut *conn, new.case_id).await?.is_none() {
+    let unreachable = match new.channel {
+        Channel::Sms => store::cases::resident_phone(&mut *conn, new.case_id).await?.is_none(),
+        Channel::Email => store::cases::resident_email(&mut *conn, new.case_id).await?.is_none(),
+        _ => false,
+    };
+    if unreachable {
         return Ok(None);
     }
     queue(conn, new).await.map(Some)
+}
+
+/// Marks `message` failed and puts the failure on its case's timeline,
+/// where the owner sees it (whichever sender failed: SMS or email).
+pub async fn mark_failed(conn: &mut PgConnection, message: &Message, reason: &str) -> Result<()> {
+    store::messages::set_delivery(&mut *conn, message.id, DeliveryStatus::Failed, None, Some(reason)).await?;
+    store::events::append(
+        conn,
+        message.case_id,
+        event_kind::DELIVERY_FAILED,
+        ActorKind::System,
+        None,
+        serde_json::json!({ "message_id": message.id, "kind": message.kind, "error": reason }),
+    )
+    .await?;
+    if let Some(case) = store::cases::get(&mut *conn, message.case_id).await? {
+        let update = BusMessage::CaseUpdated {
+            case_id: case.id,
+            owner_id: case.owner_id,
+            kind: event_kind::DELIVERY_FAILED.to_owned(),
+        };
+        Outbox::enqueue(conn, &update).await?;
+    }
+    Ok(())
 }

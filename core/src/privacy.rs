@@ -29,9 +29,11 @@ pub struct Redacted {
     pub intake: u64,
     /// Calls whose number went.
     pub calls: u64,
+    /// Email attachments deleted.
+    pub attachments: u64,
     /// Timeline events whose free text went.
     pub events: u64,
-    /// Residents whose phone number went.
+    /// Residents whose phone number and email address went.
     pub residents_forgotten: u64,
 }
 
@@ -42,6 +44,7 @@ impl Redacted {
         self.messages += other.messages;
         self.intake += other.intake;
         self.calls += other.calls;
+        self.attachments += other.attachments;
         self.events += other.events;
         self.residents_forgotten += other.residents_forgotten;
     }
@@ -54,6 +57,7 @@ pub async fn redact_case(conn: &mut PgConnection, case_id: Uuid) -> Result<Redac
         messages: privacy::redact_messages(conn, case_id).await?,
         intake: privacy::redact_intake(conn, case_id).await?,
         calls: privacy::redact_calls(conn, case_id).await?,
+        attachments: privacy::redact_attachments(conn, case_id).await?,
         events: privacy::redact_timeline(conn, case_id).await?,
         residents_forgotten: 0,
     };

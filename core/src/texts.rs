@@ -149,6 +149,25 @@ pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask
     format!("{head}{}{tail}", truncate_chars(summary.to_owned(), room))
 }
 
+/// "Your case", after the city's name in an email's subject when the
+/// resident gave none.
+pub fn email_case(lang: Language) -> &'static str {
+    match lang {
+        Language::Fi => "Asiasi",
+        Language::Sv => "Ditt ärende",
+        Language::En => "Your case",
+    }
+}
+
+/// The words of the tracking link under an email.
+pub fn email_follow(lang: Language) -> &'static str {
+    match lang {
+        Language::Fi => "Seuraa asiaasi",
+        Language::Sv => "Följ ditt ärende",
+        Language::En => "Follow your case",
+    }
+}
+
 /// Thanks for a rating.
 pub fn satisfaction_thanks(lang: Language) -> &'static str {
     match lang {

@@ -52,6 +52,21 @@ impl TrackingCode {
         Ok(TrackingCode(chars))
     }
 
+    /// The code an email subject carries as `[XXXX-XXXX]`, as Batline's
+    /// answers write it (a reply's subject keeps it). Only that bracketed,
+    /// canonical form counts: eight letters in a sentence are not a code.
+    pub fn in_subject(subject: &str) -> Option<Self> {
+        subject.match_indices('[').find_map(|(at, _)| {
+            let inside = subject.get(at + 1..at + 10)?;
+            let closed = subject.get(at + 10..at + 11) == Some("]");
+            let canonical = inside.len() == 9
+                && inside
+                    .char_indices()
+                    .all(|(i, c)| if i == 4 { c == '-' } else { ALPHABET.contains(&(c as u8)) && c.is_ascii() });
+            (closed && canonical).then(|| TrackingCode(inside.to_owned()))
+        })
+    }
+
     /// The canonical text, `XXXX-XXXX`.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -87,6 +102,15 @@ impl From<TrackingCode> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subject_carries_its_code_in_brackets() {
+        let code = TrackingCode::in_subject("Re: Katuvalo rikki [K7QD-4M2X]").map(|c| c.0);
+        assert_eq!(code.as_deref(), Some("K7QD-4M2X"));
+        assert_eq!(TrackingCode::in_subject("VS: [k7qd-4m2x]"), None);
+        assert_eq!(TrackingCode::in_subject("K7QD-4M2X without brackets"), None);
+        assert_eq!(TrackingCode::in_subject("[K7QD-4M2XY] [ä]["), None);
+    }
 
     #[test]
     fn generated_codes_are_canonical_and_parse_back() {

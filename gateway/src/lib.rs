@@ -14,7 +14,8 @@
 //!   the chat's [`chat::Chat`] and `/open`'s [`open::figures::OpenCache`]:
 //!   parts of those features that use no handler) and [`hand_on`];
 //! - the features side by side: the Twilio webhooks ([`sms`], [`voice`],
-//!   with [`signed_form`] and [`webhook_limit`] beneath them),
+//!   with [`signed_form`] and [`webhook_limit`] beneath them), [`email`]
+//!   (its SMTP listener and sender), [`open311`],
 //!   the public pages ([`track`], [`open`], [`area`]), the web [`chat`], and
 //!   [`sender`] and [`openapi`] (`/metrics`, `/healthz` and `/readyz` are
 //!   not here but on the operations listener, [`batline_core::ops_server`]);
@@ -23,6 +24,7 @@
 
 pub mod area;
 pub mod chat;
+pub mod email;
 pub mod error;
 pub mod hand_on;
 pub mod http;
@@ -137,6 +139,7 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
     ));
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
+    let email = email::spawn(&state, shutdown.clone()).await?;
     let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
     state.webhook_limit.clone().spawn_cleanup(shutdown.clone());
@@ -159,7 +162,7 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, sender, chat_delivery, ops);
+    let _ = tokio::join!(relay, sender, chat_delivery, ops, futures_util::future::join_all(email));
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -9,10 +9,8 @@ use std::time::Duration;
 use batline_core::{
     Error, Result,
     bus::BusMessage,
-    domain::{ActorKind, Channel, DeliveryStatus, event_kind},
-    outbox::Outbox,
-    store::{self, messages::Message},
-    texts,
+    domain::{Channel, DeliveryStatus},
+    outbound, store, texts,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -46,7 +44,7 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
     match message.delivery_status {
         Some(DeliveryStatus::Pending) => {}
         Some(DeliveryStatus::Sending) => {
-            fail(
+            outbound::mark_failed(
                 &mut tx,
                 &message,
                 "delivery uncertain: the sender stopped while handing this message to Twilio; \
@@ -62,7 +60,7 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
     }
     let envelope = store::messages::sms_envelope(&mut *tx, message.id).await?.ok_or(Error::NotFound("case"))?;
     let Some(phone) = envelope.phone else {
-        fail(&mut tx, &message, "the resident has no phone number to text").await?;
+        outbound::mark_failed(&mut tx, &message, "the resident has no phone number to text").await?;
         tx.commit().await?;
         state.outbox.kick();
         return Ok(());
@@ -104,34 +102,10 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
         Err(e) => {
             tracing::warn!(%message_id, error = %e, "SMS could not be sent");
             let mut tx = state.pool.begin().await?;
-            fail(&mut tx, &message, &e.to_string()).await?;
+            outbound::mark_failed(&mut tx, &message, &e.to_string()).await?;
             tx.commit().await?;
             state.outbox.kick();
         }
-    }
-    Ok(())
-}
-
-/// Marks the message failed and puts the failure on the case timeline, where
-/// the owner sees it.
-async fn fail(tx: &mut sqlx::PgConnection, message: &Message, reason: &str) -> Result<()> {
-    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Failed, None, Some(reason)).await?;
-    store::events::append(
-        tx,
-        message.case_id,
-        event_kind::DELIVERY_FAILED,
-        ActorKind::System,
-        None,
-        serde_json::json!({ "message_id": message.id, "kind": message.kind, "error": reason }),
-    )
-    .await?;
-    if let Some(case) = store::cases::get(&mut *tx, message.case_id).await? {
-        let update = BusMessage::CaseUpdated {
-            case_id: case.id,
-            owner_id: case.owner_id,
-            kind: event_kind::DELIVERY_FAILED.to_owned(),
-        };
-        Outbox::enqueue(tx, &update).await?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! modules never import the dispatcher or one another.
 
 pub mod chat;
+pub mod email;
 pub mod open311;
 pub mod sms;
 pub mod voice;

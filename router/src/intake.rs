@@ -4,7 +4,7 @@
 //! filed into, so a redelivered message (after a crash between commit and
 //! ack, say) finds it filed and changes nothing.
 //!
-//! Adding a channel (email comes next) is one new module in
+//! Adding a channel is one new module in
 //! [`crate::channels`], filing with the steps in [`crate::filing`], and one
 //! line in the `match` in [`file`].
 
@@ -50,6 +50,7 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
         Channel::WalkIn => channels::walk_in::file(router, &mut tx, &intake).await?,
         Channel::Chat => channels::chat::file(router, &mut tx, &intake).await?,
         Channel::Open311 => channels::open311::file(router, &mut tx, &intake).await?,
+        Channel::Email => channels::email::file(router, &mut tx, &intake).await?,
     };
     tx.commit().await?;
     count_filed(&intake, &filed);

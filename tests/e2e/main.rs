@@ -16,6 +16,7 @@ mod dashboard;
 mod dead_letters;
 mod delivery;
 mod deployment;
+mod email;
 mod handoffs;
 mod idempotency;
 mod metrics;

@@ -30,6 +30,7 @@ use batline_core::{
         calls::Call,
         canned_replies::CannedReply,
         cases::{CaseListItem, PastCase},
+        email::AttachmentInfo,
         events::CaseEvent,
         messages::Message,
         responders::Responder,
@@ -92,6 +93,8 @@ struct View {
     /// The service catalogue and the districts, for their names and the
     /// classification.
     lists: CityLists,
+    /// The files the resident's emails carried.
+    attachments: Vec<AttachmentInfo>,
 }
 
 /// What was typed, kept when an action is refused.
@@ -144,6 +147,7 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     let sms_heading = (batline_core::outbound::resident_channel(case.channel) == Channel::Sms)
         .then(|| texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name)));
     Ok(View {
+        attachments: store::email::attachments_for_case(&state.pool, id).await?,
         sms_heading,
         lists: CityLists::load(&state.pool).await?,
         messages,
@@ -209,6 +213,9 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.priority_label) ":" } dd data-priority { (t.priority(case.priority)) } }
             div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
             div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
+            @if let Some(email) = &view.item.resident_email {
+                div { dt { (t.resident_email) ":" } dd class="breakable" data-resident-email { (email) } }
+            }
         }
         @match view.access {
             Access::Owner => {}
@@ -385,6 +392,18 @@ fn thread(t: &Ui, view: &View) -> Markup {
                                     @if let Some(status) = m.delivery_status { " · " (t.delivery(status)) }
                                 }
                                 span class="body" { (m.body) }
+                                @let files: Vec<&AttachmentInfo> = view.attachments.iter().filter(|a| a.message_id == Some(m.id)).collect();
+                                @if !files.is_empty() {
+                                    span class="meta" { (t.attachments) ":" }
+                                    ul class="attachments" data-attachments {
+                                        @for file in files {
+                                            li {
+                                                a href={ "/cases/" (m.case_id) "/attachments/" (file.id) } download=(file.file_name) { (file.file_name) }
+                                                " (" (file.content_type) ", " (size(file.size)) ")"
+                                            }
+                                        }
+                                    }
+                                }
                                 @if let Some(url) = &m.recording_url {
                                     span class="meta" { (t.recording) @if let Some(s) = m.recording_seconds { " (" (s) " " (t.seconds) ")" } }
                                     audio controls preload="none" src=(url) {}
@@ -407,6 +426,50 @@ fn thread(t: &Ui, view: &View) -> Markup {
                 }
             }
         }
+    }
+}
+
+/// A file's size as people read it.
+fn size(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} kB", b / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+/// `GET /cases/{id}/attachments/{attachment}`: a file an email carried,
+/// for whoever may read the case. Always a download with a type that no
+/// browser renders or runs: an attachment is whatever a stranger sent.
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((id, attachment)): Path<(Uuid, Uuid)>,
+) -> Response {
+    if let Err(e) = load(&state, &user, id).await {
+        return failure(&user, e);
+    }
+    match store::email::attachment(&state.pool, id, attachment).await {
+        Ok(Some(file)) => {
+            let name: String = file
+                .file_name
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+                .collect();
+            let disposition = format!("attachment; filename=\"{name}\"");
+            (
+                [
+                    (axum::http::header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+                    (axum::http::header::CONTENT_DISPOSITION, disposition),
+                    (axum::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+                    (axum::http::header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'".to_owned()),
+                ],
+                file.content,
+            )
+                .into_response()
+        }
+        Ok(None) => failure(&user, batline_core::Error::NotFound("attachment").into()),
+        Err(e) => failure(&user, e.into()),
     }
 }
 

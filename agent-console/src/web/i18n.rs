@@ -710,6 +710,24 @@ batline_core::texts! {
         en: "Resident's phone",
     }
 
+    resident_email {
+        fi: "Asukkaan sähköposti",
+        sv: "Invånarens e-post",
+        en: "Resident's email",
+    }
+
+    attachments {
+        fi: "Liitteet",
+        sv: "Bilagor",
+        en: "Attachments",
+    }
+
+    attachment_download {
+        fi: "Liitteet avataan latauksina: avaa vain tiedostot, joita odotit.",
+        sv: "Bilagor öppnas som nedladdningar: öppna bara filer du väntade dig.",
+        en: "Attachments open as downloads: open only files you expected.",
+    }
+
     none {
         fi: "–",
         sv: "–",
@@ -1585,6 +1603,12 @@ batline_core::texts! {
         sv: "Responsapp (Open311)",
         en: "City app (Open311)",
     }
+
+    channel_email {
+        fi: "Sähköposti",
+        sv: "E-post",
+        en: "Email",
+    }
 }
 
 impl Ui {
@@ -1620,6 +1644,7 @@ impl Ui {
             Channel::Chat => self.channel_chat,
             Channel::WalkIn => self.channel_walk_in,
             Channel::Open311 => self.channel_open311,
+            Channel::Email => self.channel_email,
         }
     }
 

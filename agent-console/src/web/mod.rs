@@ -66,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .route("/walk-in/visits", get(walk_in_desk::to_desk).post(walk_in_desk::register))
         .route("/walk-in/tickets/{id}/owner", get(walk_in_desk::ticket_box))
         .route("/cases/{id}", get(case_page::page))
+        .route("/cases/{id}/attachments/{attachment}", get(case_page::attachment))
         .route("/cases/{id}/acknowledge", post(case_page::acknowledge))
         .route("/cases/{id}/reply", post(case_page::reply))
         .route("/cases/{id}/note", post(case_page::note))

@@ -20,6 +20,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("auto_replied", "Automaattinen vastaus lähti", "Automatiskt svar skickades", "Automatic reply sent"),
     ("replied", "Vastaus asukkaalle", "Svar till invånaren", "Reply to the resident"),
     ("delivery_failed", "Viestin toimitus epäonnistui", "Meddelandet kunde inte levereras", "Message delivery failed"),
+    (
+        "email_auto_reply",
+        "Automaattinen sähköpostivastaus (ei vastata)",
+        "Automatiskt e-postsvar (besvaras inte)",
+        "Automatic email reply (not answered)",
+    ),
     ("resolved", "Ratkaistu", "Löst", "Resolved"),
     ("acknowledged", "Kuitattu", "Kvitterat", "Acknowledged"),
     ("ack_missed", "Kuittaus myöhästyi", "Kvitteringen försenades", "Acknowledgement missed"),
@@ -298,7 +304,7 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
     if let Some(window) = window(lang, data) {
         parts.push(format!("– {window}"));
     }
-    for key in ["summary", "note", "text", "reason", "score", "target", "status"] {
+    for key in ["subject", "summary", "note", "text", "reason", "score", "target", "status", "error"] {
         if let Some(value) = text(data, key) {
             parts.push(value);
         }

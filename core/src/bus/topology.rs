@@ -61,6 +61,11 @@ impl Names {
         format!("{}.outbound.sms", self.namespace)
     }
 
+    /// Outbound email waiting for a sender.
+    pub fn outbound_email_queue(&self) -> String {
+        format!("{}.outbound.email", self.namespace)
+    }
+
     /// Dead letters, kept for a lead to inspect.
     pub fn dead_letter_queue(&self) -> String {
         format!("{}.dead-letters", self.namespace)
@@ -68,25 +73,27 @@ impl Names {
 
     /// Every queue of the namespace with its label in metrics: the name
     /// without the namespace, so dashboards work across deployments.
-    pub fn queues(&self) -> [(String, &'static str); 4] {
+    pub fn queues(&self) -> [(String, &'static str); 5] {
         [
             (self.intake_queue(), "intake"),
             (self.routing_queue(), "routing"),
             (self.outbound_sms_queue(), "outbound.sms"),
+            (self.outbound_email_queue(), "outbound.email"),
             (self.dead_letter_queue(), "dead-letters"),
         ]
     }
 
     /// The metric labels of [`Names::queues`].
-    pub fn queue_labels(&self) -> [&'static str; 4] {
+    pub fn queue_labels(&self) -> [&'static str; 5] {
         self.queues().map(|(_, label)| label)
     }
 
-    fn work_queues(&self) -> [(String, &'static str); 3] {
+    fn work_queues(&self) -> [(String, &'static str); 4] {
         [
             (self.intake_queue(), "intake.*"),
             (self.routing_queue(), "routing.*"),
             (self.outbound_sms_queue(), "outbound.sms"),
+            (self.outbound_email_queue(), "outbound.email"),
         ]
     }
 }

@@ -56,6 +56,9 @@ pub struct Settings {
     /// Public pages and webhooks.
     #[command(flatten)]
     pub public: PublicSettings,
+    /// Email in and out.
+    #[command(flatten)]
+    pub email: EmailSettings,
     /// Log lines.
     #[command(flatten)]
     pub logging: Logging,
@@ -386,6 +389,38 @@ pub struct PublicSettings {
     pub open_per_minute: u32,
 }
 
+/// Email: the line's address, where mail comes in and how it goes out.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Email")]
+pub struct EmailSettings {
+    /// The line's own address, which residents write to and answers come
+    /// from (`palvelu@example.fi`); the city's name is its display name.
+    /// Email is off without it.
+    #[arg(long, env = "BATLINE_MAIL_FROM", value_parser = mail_address)]
+    pub mail_from: Option<String>,
+    /// Where the gateway takes mail by SMTP from the city's mail server,
+    /// which relays the line's address to it (`127.0.0.1:2525`). It takes
+    /// mail only for the line's own domains.
+    #[arg(long, env = "BATLINE_SMTP_LISTEN", value_parser = address)]
+    pub smtp_listen: Option<SocketAddr>,
+    /// The mail server answers go out through: `smtp://host:25` (plain, for
+    /// a relay on the same machine or network), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://host:465`, with `user:password@` before the
+    /// host when the relay asks for credentials.
+    // Hidden in --help: the URL may carry a password.
+    #[arg(long, env = "BATLINE_SMTP_RELAY", hide_env_values = true, value_parser = smtp_url)]
+    pub smtp_relay: Option<Url>,
+    /// More recipient domains the SMTP listener accepts mail for, besides
+    /// the domain of `BATLINE_MAIL_FROM`, comma-separated
+    /// (`hel.fi,helsinki.fi`).
+    #[arg(long, env = "BATLINE_MAIL_DOMAINS", value_delimiter = ',', value_parser = mail_domain)]
+    pub mail_domains: Option<::std::vec::Vec<String>>,
+    /// Largest email the line takes, attachments included, in bytes; the
+    /// SMTP listener announces it (SIZE) and refuses a larger one with 552.
+    #[arg(long, env = "BATLINE_MAIL_MAX_BYTES", default_value_t = 10 * 1024 * 1024, value_parser = value_parser!(u64).range(1024..=100 * 1024 * 1024))]
+    pub mail_max_bytes: u64,
+}
+
 /// Hooks for the test suites, never for production.
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Fault injection (tests only)")]
@@ -513,4 +548,23 @@ fn origins(raw: &str) -> Result<Vec<String>, String> {
             Ok(origin)
         })
         .collect()
+}
+
+/// An email address, stored in its lower-case form.
+fn mail_address(raw: &str) -> Result<String, String> {
+    crate::email_address::normalize(raw).ok_or_else(|| "not an email address like palvelu@example.fi".to_owned())
+}
+
+/// A mail domain, lower-case.
+fn mail_domain(raw: &str) -> Result<String, String> {
+    crate::email_address::domain(raw).ok_or_else(|| "not a mail domain like example.fi".to_owned())
+}
+
+/// An SMTP relay URL: `smtp://` or `smtps://` with a host.
+fn smtp_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") || url.host_str().is_none_or(str::is_empty) {
+        return Err("must be smtp://host:port or smtps://host:port".to_owned());
+    }
+    Ok(url)
 }

@@ -69,7 +69,8 @@ const BATCH: usize = 4096;
 pub type WeekdayHours = [[u32; 24]; 7];
 
 /// The channels in the order their index is stored.
-const CHANNELS: [Channel; 5] = [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn, Channel::Open311];
+const CHANNELS: [Channel; 6] =
+    [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn, Channel::Open311, Channel::Email];
 
 /// An instant or deadline that is not there.
 const NONE: i64 = i64::MIN;

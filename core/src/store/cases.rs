@@ -131,6 +131,8 @@ pub struct CaseListItem {
     pub case: Case,
     /// The resident's phone, for the owner's eyes only.
     pub resident_phone: Option<String>,
+    /// The resident's email address, for the owner's eyes only.
+    pub resident_email: Option<String>,
     /// The owner's display name.
     pub owner_name: String,
     /// When the newest message came or went.
@@ -243,7 +245,7 @@ pub async fn by_tracking_code(e: impl PgExecutor<'_>, code: &TrackingCode) -> Re
 #[tracing::instrument(skip(e))]
 pub async fn list_item(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CaseListItem>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
+        "SELECT c.*, res.phone AS resident_phone, res.email AS resident_email, r.display_name AS owner_name,
                 {LATEST}
          FROM cases c
          JOIN residents res ON res.id = c.resident_id
@@ -259,7 +261,7 @@ pub async fn list_item(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<CaseLi
 #[tracing::instrument(skip(e))]
 pub async fn open_for_owner(e: impl PgExecutor<'_>, owner_id: Uuid) -> Result<Vec<CaseListItem>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
+        "SELECT c.*, res.phone AS resident_phone, res.email AS resident_email, r.display_name AS owner_name,
                 {LATEST}
          FROM cases c
          JOIN residents res ON res.id = c.resident_id
@@ -490,6 +492,16 @@ pub async fn count_all(e: impl PgExecutor<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(e).await?)
 }
 
+/// The email address of a case's resident, for answering them by email.
+#[tracing::instrument(skip(e))]
+pub async fn resident_email(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar("SELECT res.email FROM cases c JOIN residents res ON res.id = c.resident_id WHERE c.id = $1")
+        .bind(case_id)
+        .fetch_optional(e)
+        .await?
+        .flatten())
+}
+
 /// The phone of a case's resident, for sending them SMS.
 #[tracing::instrument(skip(e))]
 pub async fn resident_phone(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<String>> {
@@ -594,7 +606,7 @@ pub const PREVIEW_CHARS: i32 = 140;
 #[tracing::instrument(skip(e))]
 pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec<AttentionItem>> {
     Ok(sqlx::query_as(&format!(
-        "SELECT c.*, res.phone AS resident_phone, r.display_name AS owner_name,
+        "SELECT c.*, res.phone AS resident_phone, res.email AS resident_email, r.display_name AS owner_name,
                 {LATEST},
                 EXISTS (SELECT 1 FROM sla_clocks k
                         WHERE k.case_id = c.id AND k.met_at IS NULL AND k.breached_at IS NOT NULL) AS sla_breached,

@@ -13,6 +13,7 @@ pub mod case_facts;
 pub mod cases;
 pub mod chat;
 pub mod dead_letters;
+pub mod email;
 pub mod events;
 pub mod handoffs;
 pub mod history;

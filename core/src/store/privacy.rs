@@ -35,6 +35,16 @@ pub async fn lock_cases_of(conn: &mut PgConnection, resident_id: Uuid) -> Result
         .await?)
 }
 
+/// Deletes the files a case's emails carried.
+#[tracing::instrument(skip(conn))]
+pub async fn redact_attachments(conn: &mut PgConnection, case_id: Uuid) -> Result<u64> {
+    Ok(sqlx::query("DELETE FROM email_attachments WHERE intake_id IN (SELECT id FROM intake WHERE case_id = $1)")
+        .bind(case_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
 /// Replaces the texts of a case's messages and drops their recordings.
 #[tracing::instrument(skip(conn))]
 pub async fn redact_messages(conn: &mut PgConnection, case_id: Uuid) -> Result<u64> {
@@ -106,13 +116,13 @@ pub async fn mark_case_redacted(conn: &mut PgConnection, case_id: Uuid) -> Resul
     Ok(())
 }
 
-/// Forgets a resident's phone number once none of their cases keeps
+/// Forgets a resident's phone number and email address once none of their cases keeps
 /// personal data; returns whether it did.
 #[tracing::instrument(skip(conn))]
 pub async fn forget_resident_if_all_redacted(conn: &mut PgConnection, resident_id: Uuid) -> Result<bool> {
     Ok(sqlx::query(
-        "UPDATE residents SET phone = NULL
-         WHERE id = $1 AND phone IS NOT NULL
+        "UPDATE residents SET phone = NULL, email = NULL
+         WHERE id = $1 AND (phone IS NOT NULL OR email IS NOT NULL)
            AND NOT EXISTS (SELECT 1 FROM cases WHERE resident_id = $1 AND redacted_at IS NULL)",
     )
     .bind(resident_id)

@@ -13,6 +13,8 @@ pub struct Resident {
     pub id: Uuid,
     /// Phone number, E.164, for SMS.
     pub phone: Option<String>,
+    /// Email address, lower-case (see `email_address::normalize`).
+    pub email: Option<String>,
     /// The language Batline answers them in.
     pub language: Language,
     /// First contact.
@@ -31,6 +33,23 @@ pub async fn upsert_by_phone(conn: &mut PgConnection, phone: &str, language: Lan
     )
     .bind(Uuid::new_v4())
     .bind(phone)
+    .bind(language)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The resident with this email address (stored form), created on first
+/// contact and locked for the rest of the transaction, as
+/// [`upsert_by_phone`] does.
+#[tracing::instrument(skip(conn, email))]
+pub async fn upsert_by_email(conn: &mut PgConnection, email: &str, language: Language) -> Result<Resident> {
+    Ok(sqlx::query_as(
+        "INSERT INTO residents (id, email, language) VALUES ($1, $2, $3)
+         ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
+         RETURNING *",
+    )
+    .bind(Uuid::new_v4())
+    .bind(email)
     .bind(language)
     .fetch_one(conn)
     .await?)

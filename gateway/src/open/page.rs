@@ -500,10 +500,10 @@ batline_core::texts! {
         en: "Show the last four weeks",
     }
 
-    channels: [&'static str; 5] {
-        fi: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste", "Palautesovellus (Open311)"],
-        sv: ["Sms", "Samtal", "Chatt", "Servicepunkt", "Responsapp (Open311)"],
-        en: ["Text message", "Phone call", "Chat", "Walk-in desk", "City app (Open311)"],
+    channels: [&'static str; 6] {
+        fi: ["Tekstiviesti", "Puhelu", "Chat", "Asiointipiste", "Palautesovellus (Open311)", "Sähköposti"],
+        sv: ["Sms", "Samtal", "Chatt", "Servicepunkt", "Responsapp (Open311)", "E-post"],
+        en: ["Text message", "Phone call", "Chat", "Walk-in desk", "City app (Open311)", "Email"],
     }
 }
 
@@ -604,6 +604,7 @@ fn group_label(w: &Words, city: &CityView<'_>, lang: Language, dimension: &str, 
         ("channel", "chat") => w.channels[2].to_owned(),
         ("channel", "walk_in") => w.channels[3].to_owned(),
         ("channel", "open311") => w.channels[4].to_owned(),
+        ("channel", "email") => w.channels[5].to_owned(),
         (_, "(none)") => w.none.to_owned(),
         ("topic", WITHHELD_GROUP) => w.withheld_group.to_owned(),
         ("hour", h) => format!("{h}–"),

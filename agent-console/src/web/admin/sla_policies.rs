@@ -35,7 +35,8 @@ use crate::{
     },
 };
 
-const CHANNELS: [Channel; 5] = [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn, Channel::Open311];
+const CHANNELS: [Channel; 6] =
+    [Channel::Sms, Channel::Voice, Channel::Chat, Channel::WalkIn, Channel::Open311, Channel::Email];
 const PRIORITIES: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
 
 /// What was typed into the form.

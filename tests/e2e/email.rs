@@ -1,0 +1,307 @@
+//! Email (issue 20) through real mail software: the city's relay is an
+//! aiosmtpd server (`tests/email/relay.py`) that relays the line's domain
+//! to Batline's SMTP listener and delivers everything else to a maildir,
+//! the resident's mailbox. The resident's mail program is lettre.
+//!
+//! An email reaches a named owner and the resident gets an answer naming
+//! the owner, in the same thread; a reply joins the case with only its new
+//! words; the same Message-ID files once; an out-of-office and a bounce are
+//! noted and never answered; the listener refuses other domains and
+//! oversize mail with 5xx.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::Context as _;
+use batline_core::domain::{DutyStatus, Language};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+use mail_parser::MessageParser;
+use serde_json::json;
+use tokio::io::AsyncBufReadExt;
+
+use crate::support::{Options, TestApp, TestResult, eventually};
+
+const LINE: &str = "palvelu@hel.test";
+const ANNA: &str = "anna@example.fi";
+
+/// The pinned aiosmtpd (`scripts/test` installs it).
+const AIOSMTPD_VERSION: &str = "1.4.6";
+
+/// Batline with email on, behind a running relay.
+struct Mail {
+    app: TestApp,
+    /// The relay's port: where residents' mail programs send.
+    relay: u16,
+    /// Batline's own SMTP listener.
+    listener: u16,
+    maildir: PathBuf,
+    relay_process: tokio::process::Child,
+}
+
+impl Mail {
+    async fn start(max_bytes: Option<u32>) -> TestResult<Mail> {
+        let listener = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?.port()
+        };
+        let maildir = std::env::temp_dir().join(format!("batline-mail-{}", uuid::Uuid::new_v4().simple()));
+        let python = std::env::var_os("BATLINE_AIOSMTPD_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(format!(".cache/batline/aiosmtpd-{AIOSMTPD_VERSION}/bin/python"))
+        });
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/email/relay.py");
+        let mut child = tokio::process::Command::new(&python)
+            .arg(script)
+            .arg("hel.test")
+            .arg(format!("127.0.0.1:{listener}"))
+            .arg(&maildir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting the relay with {} (scripts/test installs it)", python.display()))?;
+        let stdout = child.stdout.take().context("the relay's output")?;
+        let mut first = String::new();
+        tokio::time::timeout(Duration::from_secs(30), tokio::io::BufReader::new(stdout).read_line(&mut first))
+            .await
+            .context("the relay did not start within 30 s")??;
+        let relay: u16 = first.trim().strip_prefix("ready ").context("the relay's ready line")?.parse()?;
+
+        let mut env = vec![
+            ("BATLINE_MAIL_FROM", LINE.to_owned()),
+            ("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{listener}")),
+            ("BATLINE_SMTP_RELAY", format!("smtp://127.0.0.1:{relay}")),
+        ];
+        if let Some(max) = max_bytes {
+            env.push(("BATLINE_MAIL_MAX_BYTES", max.to_string()));
+        }
+        let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
+        Ok(Mail { app, relay, listener, maildir, relay_process: child })
+    }
+
+    /// Sends `raw` from `from` to `to` through `port` (the relay, or Batline's listener).
+    /// The outer result is the test's own trouble; the inner one what the server said.
+    async fn send(
+        &self,
+        port: u16,
+        from: Option<&str>,
+        to: &str,
+        raw: &str,
+    ) -> TestResult<Result<(), lettre::transport::smtp::Error>> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1").port(port).build();
+        let from = from.map(str::parse).transpose()?;
+        let envelope = Envelope::new(from, vec![to.parse()?])?;
+        Ok(transport.send_raw(&envelope, raw.as_bytes()).await.map(|_| ()))
+    }
+
+    async fn finish(mut self) -> TestResult {
+        // The relay first, so nothing lands in a mailbox being removed.
+        let _ = self.relay_process.kill().await;
+        let _ = std::fs::remove_dir_all(&self.maildir);
+        self.app.teardown().await
+    }
+
+    /// The emails in the resident's mailbox, oldest first, as raw text.
+    fn mailbox(&self) -> TestResult<Vec<String>> {
+        let mut found = Vec::new();
+        for dir in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(self.maildir.join(dir)) else { continue };
+            for entry in entries {
+                let entry = entry?;
+                found.push((entry.metadata()?.modified()?, std::fs::read_to_string(entry.path())?));
+            }
+        }
+        found.sort_by_key(|(at, _)| *at);
+        Ok(found.into_iter().map(|(_, text)| text).collect())
+    }
+
+    async fn wait_for_mail(&self, count: usize) -> TestResult<Vec<String>> {
+        eventually(&format!("{count} emails in the resident's mailbox"), Duration::from_secs(20), || async {
+            let mails = self.mailbox()?;
+            Ok((mails.len() >= count).then_some(mails))
+        })
+        .await
+    }
+}
+
+fn email(headers: &str, body: &str) -> String {
+    format!(
+        "From: Anna Virtanen <{ANNA}>\r\nTo: {LINE}\r\nDate: Fri, 4 Dec 2026 10:00:00 +0200\r\n{headers}\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{body}\r\n"
+    )
+}
+
+fn header(raw: &str, name: &str) -> String {
+    MessageParser::default()
+        .parse(raw.as_bytes())
+        .and_then(|m| m.header_raw(name).map(|v| v.trim().to_owned()))
+        .unwrap_or_default()
+}
+
+fn text_part(raw: &str) -> String {
+    MessageParser::default()
+        .parse(raw.as_bytes())
+        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .unwrap_or_default()
+}
+
+async fn inbound_bodies(app: &TestApp, case_id: uuid::Uuid) -> TestResult<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT body FROM messages WHERE case_id = $1 AND direction = 'inbound' ORDER BY created_at")
+        .bind(case_id)
+        .fetch_all(&app.pool)
+        .await?)
+}
+
+#[tokio::test]
+async fn an_email_reaches_a_named_owner_and_the_thread_holds() -> TestResult {
+    let mail = Mail::start(None).await?;
+    let app = &mail.app;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+
+    // A resident writes to the line through the city's mail server.
+    let first = email(
+        "Subject: Katuvalo rikki\r\nMessage-ID: <first@example.fi>",
+        "Katuvalo on rikki Fleminginkadun ja Helsinginkadun kulmassa.\r\n\r\n-- \r\nAnna",
+    );
+    mail.send(mail.relay, Some(ANNA), LINE, &first).await??;
+    let case: batline_core::store::cases::Case = eventually("the email's case", Duration::from_secs(20), || async {
+        Ok(sqlx::query_as("SELECT * FROM cases WHERE channel = 'email'").fetch_optional(&app.pool).await?)
+    })
+    .await?;
+    let owner: String = sqlx::query_scalar("SELECT display_name FROM responders WHERE id = $1")
+        .bind(case.owner_id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!(owner, "Aino");
+    assert_eq!(case.topic.as_deref(), Some("streets"), "the subject and words tell the topic");
+    let email_of: Option<String> = sqlx::query_scalar("SELECT email FROM residents WHERE id = $1")
+        .bind(case.resident_id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!(email_of.as_deref(), Some(ANNA));
+
+    // The first answer names the owner and the promise, in the same thread.
+    let answers = mail.wait_for_mail(1).await?;
+    let answer = &answers[0];
+    let code = &case.tracking_code;
+    assert_eq!(header(answer, "Subject"), format!("Re: Katuvalo rikki [{code}]"));
+    assert_eq!(header(answer, "In-Reply-To"), "<first@example.fi>");
+    assert_eq!(header(answer, "Auto-Submitted"), "auto-replied");
+    assert!(header(answer, "From").contains(LINE), "{answer}");
+    let words = text_part(answer);
+    assert!(words.contains("Aino") && words.contains(code.as_str()) && words.contains("minuutin"), "{words}");
+    assert!(answer.contains("text/html"), "an HTML part too: {answer}");
+    let ours = header(answer, "Message-ID");
+    assert!(ours.ends_with("@hel.test>"), "{ours}");
+
+    // The resident's reply joins the case with only its new words.
+    let reply = email(
+        &format!(
+            "Subject: Re: Katuvalo rikki [{code}]\r\nMessage-ID: <second@example.fi>\r\nIn-Reply-To: {ours}\r\n\
+             References: <first@example.fi> {ours}"
+        ),
+        "Se on yhä pimeänä.\r\n\r\nOn Fri, 4 Dec 2026, Helsingin kaupunki wrote:\r\n> Hei, olen Aino.",
+    );
+    mail.send(mail.relay, Some(ANNA), LINE, &reply).await??;
+    let bodies = eventually("the reply in the case", Duration::from_secs(20), || async {
+        let bodies = inbound_bodies(app, case.id).await?;
+        Ok((bodies.len() == 2).then_some(bodies))
+    })
+    .await?;
+    assert_eq!(bodies[1], "Se on yhä pimeänä.");
+    // Sent again (a relay's retry), it files once.
+    mail.send(mail.relay, Some(ANNA), LINE, &reply).await??;
+
+    // The owner answers from the console: a person's email, threaded.
+    let aino = app.sign_in("aino").await?;
+    let (status, _) =
+        aino.post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "Korjaamme sen huomenna." })).await?;
+    assert_eq!(status, 201);
+    let answers = mail.wait_for_mail(2).await?;
+    let second = &answers[1];
+    assert_eq!(header(second, "Subject"), format!("Re: Katuvalo rikki [{code}]"));
+    assert_eq!(header(second, "In-Reply-To"), "<second@example.fi>");
+    let references = header(second, "References");
+    assert!(references.contains("<first@example.fi>") && references.contains(&ours), "{references}");
+    assert_eq!(header(second, "Auto-Submitted"), "", "a person wrote it");
+    assert!(text_part(second).contains("Korjaamme sen huomenna.") && text_part(second).contains("Aino"));
+    let second_id = header(second, "Message-ID");
+
+    // An out-of-office answer is noted on the case, never answered.
+    let away = format!(
+        "From: {ANNA}\r\nTo: {LINE}\r\nSubject: Automaattinen vastaus: Re: Katuvalo rikki\r\nMessage-ID: <away@example.fi>\r\n\
+         Auto-Submitted: auto-replied\r\nIn-Reply-To: {second_id}\r\nContent-Type: text/plain\r\n\r\nOlen lomalla.\r\n"
+    );
+    mail.send(mail.relay, Some(ANNA), LINE, &away).await??;
+    eventually("the out-of-office on the timeline", Duration::from_secs(20), || async {
+        let n: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM case_events WHERE case_id = $1 AND kind = 'email_auto_reply'")
+                .bind(case.id)
+                .fetch_one(&app.pool)
+                .await?;
+        Ok((n == 1).then_some(()))
+    })
+    .await?;
+
+    // A bounce of Batline's second email marks it failed, like a failed SMS.
+    let bounced_id = second_id.trim_matches(['<', '>']);
+    let bounce = format!(
+        "From: Mail Delivery System <MAILER-DAEMON@mx.example.fi>\r\nTo: {LINE}\r\nSubject: Undelivered Mail Returned to Sender\r\n\
+         Message-ID: <bounce1@mx.example.fi>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n\
+         --b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.fi\r\n\r\n\
+         Final-Recipient: rfc822; {ANNA}\r\nAction: failed\r\nStatus: 5.2.2\r\nDiagnostic-Code: smtp; 552 mailbox full\r\n\
+         --b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <{bounced_id}>\r\nSubject: Re: Katuvalo rikki\r\n--b--\r\n"
+    );
+    mail.send(mail.relay, None, LINE, &bounce).await??;
+    let (status, error): (String, Option<String>) = eventually("the bounce marked", Duration::from_secs(20), || async {
+        Ok(sqlx::query_as(
+            "SELECT delivery_status, delivery_error FROM messages WHERE provider_id = $1 AND delivery_status = 'failed'",
+        )
+        .bind(bounced_id)
+        .fetch_optional(&app.pool)
+        .await?)
+    })
+    .await?;
+    assert_eq!(status, "failed");
+    assert!(error.unwrap_or_default().contains("5.2.2"));
+
+    // Nothing was answered to the machines, and the resent reply filed once.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(mail.mailbox()?.len(), 2, "no answer to an out-of-office or a bounce");
+    assert_eq!(inbound_bodies(app, case.id).await?.len(), 2);
+    let cases: i64 = sqlx::query_scalar("SELECT count(*) FROM cases").fetch_one(&app.pool).await?;
+    assert_eq!(cases, 1);
+    mail.finish().await
+}
+
+#[tokio::test]
+async fn the_listener_refuses_what_is_not_the_lines_with_5xx() -> TestResult {
+    let mail = Mail::start(Some(4096)).await?;
+    let app = &mail.app;
+
+    // Another domain: the listener is not an open relay.
+    let elsewhere = mail.send(mail.listener, Some(ANNA), "someone@elsewhere.fi", &email("Subject: x", "y")).await?;
+    let refused = elsewhere.err().context("mail for another domain was taken")?;
+    assert!(refused.is_permanent(), "{refused}");
+    assert!(refused.to_string().contains("550") || refused.to_string().contains("relay"), "{refused}");
+
+    // Over the size limit.
+    let big = email("Subject: iso\r\nMessage-ID: <big@example.fi>", &"Pitkä viesti. ".repeat(600));
+    let refused = mail.send(mail.listener, Some(ANNA), LINE, &big).await?.err().context("oversize mail was taken")?;
+    assert!(refused.is_permanent(), "{refused}");
+
+    // A resident whose address cannot be answered.
+    let nobody = "To: palvelu@hel.test\r\nSubject: hei\r\nMessage-ID: <nofrom@example.fi>\r\n\r\nhei\r\n";
+    let refused =
+        mail.send(mail.listener, Some(ANNA), LINE, nobody).await?.err().context("mail without From was taken")?;
+    assert!(refused.is_permanent(), "{refused}");
+
+    let intake: i64 = sqlx::query_scalar("SELECT count(*) FROM intake").fetch_one(&app.pool).await?;
+    assert_eq!(intake, 0, "nothing refused was stored");
+    // And a proper email still goes through the same session kind.
+    mail.send(mail.listener, Some(ANNA), LINE, &email("Subject: Penkki\r\nMessage-ID: <ok@example.fi>", "Rikki."))
+        .await??;
+    app.wait_all_filed(Duration::from_secs(20)).await?;
+    mail.finish().await
+}
