@@ -14,6 +14,9 @@ use batline_test_kit::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, n
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+/// The line's address in the run.
+pub const MAIL_TO: &str = "palvelu@fault.test";
+
 /// The Open311 key the run's city app posts with.
 pub const OPEN311_KEY: &str = "fault-suite-open311-key-0123456789abcdefghij";
 
@@ -55,6 +58,15 @@ pub enum Contact {
         /// The resident's phone for SMS updates, if they gave one.
         phone: Option<String>,
     },
+    /// An email through the line's SMTP listener.
+    Email {
+        /// Its Message-ID, the same on every retry.
+        message_id: String,
+        /// The resident's address.
+        from: String,
+        /// What it says.
+        body: String,
+    },
     /// A city app's Open311 request.
     Open311 {
         /// The app's Idempotency-Key, the same on every retry.
@@ -75,6 +87,8 @@ pub struct Accepted {
     pub walk_in: Vec<Uuid>,
     /// Idempotency-Keys of Open311 requests answered 200.
     pub open311: Vec<String>,
+    /// Message-IDs of emails answered 250.
+    pub email: Vec<String>,
     /// Attempts that failed and were retried.
     pub retries: usize,
     /// Hold rounds followed on calls.
@@ -89,6 +103,8 @@ pub struct Driver {
     pub phone: ResidentPhone,
     /// Gateway base URLs, tried in turn.
     pub gateways: Vec<String>,
+    /// The gateways' SMTP listeners' ports, in the same order.
+    pub smtp_ports: Vec<u16>,
     /// The console's base URL.
     pub console: String,
     /// The desk person's session token.
@@ -102,13 +118,14 @@ pub struct Driver {
 /// The stream: `residents` texting (every third twice), `callers` calling
 /// (every fourth of them a texting resident, whose call joins their case)
 /// `visits` walk-in tickets (every other with a phone) and `reports` Open311
-/// requests, spread evenly over `span`. Returns each contact with its
-/// offset from the start.
+/// requests and `emails` emails, spread evenly over `span`. Returns each
+/// contact with its offset from the start.
 pub fn schedule(
     residents: usize,
     callers: usize,
     visits: usize,
     reports: usize,
+    emails: usize,
     span: Duration,
 ) -> Vec<(Duration, Contact)> {
     let mut plan = Vec::new();
@@ -141,6 +158,14 @@ pub fn schedule(
     for i in 0..reports {
         let about = format!("Puiston penkki {i} on rikki");
         plan.push((at(i, reports, 0.45), Contact::Open311 { key: Uuid::new_v4(), about }));
+    }
+    for i in 0..emails {
+        let contact = Contact::Email {
+            message_id: format!("{}@example.fi", Uuid::new_v4().simple()),
+            from: format!("asukas{i}@example.fi"),
+            body: format!("Roskis {i} on täynnä"),
+        };
+        plan.push((at(i, emails, 0.15), contact));
     }
     plan.sort_by_key(|(offset, _)| *offset);
     plan
@@ -187,6 +212,10 @@ impl Driver {
                 Contact::Voice { sid, from } => self.call(gateway, sid, from).await,
                 Contact::WalkIn { key, about, phone } => self.walk_in(*key, about, phone.as_deref()).await,
                 Contact::Open311 { key, about } => self.open311(gateway, *key, about).await,
+                Contact::Email { message_id, from, body } => {
+                    let port = self.smtp_ports[(n + attempt) % self.smtp_ports.len()];
+                    self.email(port, message_id, from, body).await
+                }
             };
             match outcome {
                 Ok(()) => return,
@@ -276,6 +305,27 @@ impl Driver {
             .await?;
         anyhow::ensure!(r.status().is_success(), "the Open311 post got {}", r.status());
         self.record(|a| a.open311.push(key.to_string()));
+        Ok(())
+    }
+}
+
+impl Driver {
+    /// An email is accepted when the listener answers 250 to its DATA, as
+    /// a relay takes it; a 4xx or a dropped connection is retried, with the
+    /// same Message-ID, at the other gateway.
+    async fn email(&self, port: u16, message_id: &str, from: &str, body: &str) -> anyhow::Result<()> {
+        use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+        let raw = format!(
+            "From: {from}\r\nTo: {MAIL_TO}\r\nSubject: Roskis\r\nMessage-ID: <{message_id}>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+        );
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+            .port(port)
+            .timeout(Some(Duration::from_secs(10)))
+            .build();
+        let envelope = Envelope::new(Some(from.parse()?), vec![MAIL_TO.parse()?])?;
+        transport.send_raw(&envelope, raw.as_bytes()).await?;
+        self.record(|a| a.email.push(message_id.to_owned()));
         Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! The fault suite: Batline's services as real processes (two gateways, two
 //! routers, a console) on a private PostgreSQL and a private RabbitMQ node,
-//! under a mixed stream of texts, calls and walk-in tickets, while a router
+//! under a mixed stream of texts, calls, walk-in tickets, Open311 requests
+//! and emails (answered through an aiosmtpd relay), while a router
 //! is SIGKILLed, a gateway aborts between storing a contact and publishing
 //! it, RabbitMQ's app is stopped and started, and PostgreSQL is restarted.
 //! Afterwards: every accepted contact is in exactly one case, every open
@@ -14,6 +15,7 @@
 
 mod cluster;
 mod driver;
+mod mail_relay;
 mod services;
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -44,6 +46,8 @@ const CALLERS: usize = 16;
 const VISITS: usize = 12;
 /// Open311 requests from a city app.
 const REPORTS: usize = 10;
+/// Emails through the gateways' SMTP listeners.
+const EMAILS: usize = 12;
 /// How long the stream lasts.
 const SPAN: Duration = Duration::from_secs(24);
 /// How long after the last recovery every contact must have an owner.
@@ -106,6 +110,7 @@ async fn scenario(
 
     let account_sid = format!("AC{}", Uuid::new_v4().simple());
     let auth_token = Uuid::new_v4().simple().to_string();
+    let mail_relay = mail_relay::MailRelay::start(&logs.0).await?;
     let sandbox =
         TwilioSandbox::start(TcpListener::bind("127.0.0.1:0").await?, &account_sid, &auth_token, shutdown.clone())?;
     let vars = [
@@ -124,6 +129,8 @@ async fn scenario(
         ("BATLINE_ACK_SECONDS_VOICE", "3600".to_owned()),
         ("BATLINE_ACK_SECONDS_WALK_IN", "3600".to_owned()),
         ("RUST_LOG", "info,sqlx=warn,lapin=warn".to_owned()),
+        ("BATLINE_MAIL_FROM", driver::MAIL_TO.to_owned()),
+        ("BATLINE_SMTP_RELAY", format!("smtp://127.0.0.1:{}", mail_relay.port)),
     ];
     let env =
         Environment { vars: vars.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(), log_dir: logs.0.clone() };
@@ -131,8 +138,11 @@ async fn scenario(
     let ready = Duration::from_secs(30);
 
     let (port_a, port_b, port_console) = (free_port()?, free_port()?, free_port()?);
-    let gateway_a = env.spawn("gateway", "gateway-a", port_a, &[])?;
-    let hook = [("BATLINE_FAULT_EXIT_AFTER_STORE", ABORT_AFTER_STORES.to_string())];
+    let (smtp_a, smtp_b) = (free_port()?, free_port()?);
+    let gateway_a =
+        env.spawn("gateway", "gateway-a", port_a, &[("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{smtp_a}"))])?;
+    let smtp_b_var = ("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{smtp_b}"));
+    let hook = [("BATLINE_FAULT_EXIT_AFTER_STORE", ABORT_AFTER_STORES.to_string()), smtp_b_var.clone()];
     let mut gateway_b = env.spawn("gateway", "gateway-b", port_b, &hook)?;
     let console = env.spawn("console", "console", port_console, &[])?;
     let mut router_1 = env.spawn("router", "router-1", free_port()?, &[])?;
@@ -153,12 +163,13 @@ async fn scenario(
     let driver = Arc::new(Driver {
         phone: sandbox.phone(),
         gateways: vec![gateway_a.base.clone(), gateway_b.base.clone()],
+        smtp_ports: vec![smtp_a, smtp_b],
         console: console.base.clone(),
         desk_token,
         http: http.clone(),
         accepted: Default::default(),
     });
-    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, SPAN);
+    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, EMAILS, SPAN);
     let planned = plan.len();
     let stream = tokio::spawn(driver.clone().run(plan));
     let begun = tokio::time::Instant::now();
@@ -187,7 +198,7 @@ async fn scenario(
     anyhow::ensure!(status.signal() == Some(6), "gateway-b should have aborted, but ended with {status}");
     say!("{} fault: gateway-b aborted after storing its contact no. {ABORT_AFTER_STORES}, before publishing it", at());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let gateway_b = env.spawn("gateway", "gateway-b", port_b, &[])?;
+    let gateway_b = env.spawn("gateway", "gateway-b", port_b, &[smtp_b_var])?;
     gateway_b.wait_ready(&http, 200, ready).await?;
 
     // 3. RabbitMQ's app stops: every service says it is not ready, then
@@ -218,7 +229,11 @@ async fn scenario(
         Ok(accepted) => accepted?,
         Err(_) => {
             let so_far = driver.snapshot();
-            let n = so_far.sms.len() + so_far.voice.len() + so_far.walk_in.len() + so_far.open311.len();
+            let n = so_far.sms.len()
+                + so_far.voice.len()
+                + so_far.walk_in.len()
+                + so_far.open311.len()
+                + so_far.email.len();
             anyhow::bail!(
                 "only {n} of {planned} contacts were accepted within 90 s; calls held {} rounds",
                 so_far.hold_rounds
@@ -227,7 +242,11 @@ async fn scenario(
     };
     say!("{} the stream ended", at());
     anyhow::ensure!(accepted.abandoned.is_empty(), "contacts given up on: {:#?}", accepted.abandoned);
-    let total_accepted = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len() + accepted.open311.len();
+    let total_accepted = accepted.sms.len()
+        + accepted.voice.len()
+        + accepted.walk_in.len()
+        + accepted.open311.len()
+        + accepted.email.len();
     anyhow::ensure!(total_accepted == planned, "{total_accepted} of {planned} contacts accepted");
 
     wait_for("every contact to be filed", Duration::from_secs(30), || async {
@@ -306,7 +325,7 @@ async fn check(
 ) -> anyhow::Result<()> {
     // Every accepted contact: one intake row, filed into a case, one message.
     let mut placements: Vec<(String, Option<Uuid>, i64)> = Vec::new();
-    for (channel, sids) in [("sms", &accepted.sms), ("voice", &accepted.voice)] {
+    for (channel, sids) in [("sms", &accepted.sms), ("voice", &accepted.voice), ("email", &accepted.email)] {
         placements.extend(
             sqlx::query_as::<_, (String, Option<Uuid>, i64)>(
                 "SELECT i.provider_id, i.case_id, (SELECT count(*) FROM messages m WHERE m.intake_id = i.id)
@@ -337,7 +356,11 @@ async fn check(
         .fetch_all(pool)
         .await?,
     );
-    let accepted_total = accepted.sms.len() + accepted.voice.len() + accepted.walk_in.len() + accepted.open311.len();
+    let accepted_total = accepted.sms.len()
+        + accepted.voice.len()
+        + accepted.walk_in.len()
+        + accepted.open311.len()
+        + accepted.email.len();
     let in_one_case = placements.iter().filter(|(_, case, messages)| case.is_some() && *messages == 1).count();
     let stored = count(pool, "SELECT count(*) FROM intake").await?;
     let cases = count(pool, "SELECT count(*) FROM cases").await?;
@@ -381,7 +404,7 @@ async fn check(
 
     say!(
         "fault suite counts:\n  \
-         accepted contacts: {accepted_total} (sms {}, voice {}, walk-in {}, open311 {}); driver retries {}, \
+         accepted contacts: {accepted_total} (sms {}, voice {}, walk-in {}, open311 {}, email {}); driver retries {}, \
          call hold rounds {}\n  \
          stored contacts: {stored}; in exactly one case: {in_one_case} of {accepted_total}; cases: {cases}\n  \
          open cases: {open}; without a named owner: {unowned}\n  \
@@ -394,6 +417,7 @@ async fn check(
         accepted.voice.len(),
         accepted.walk_in.len(),
         accepted.open311.len(),
+        accepted.email.len(),
         accepted.retries,
         accepted.hold_rounds,
         texted.len(),
