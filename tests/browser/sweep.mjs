@@ -13,6 +13,7 @@ const GATEWAY = env("GATEWAY");
 const PASSWORD = env("PASSWORD");
 const CASE_ID = env("CASE_ID");
 const OPEN311_CASE_ID = env("OPEN311_CASE_ID");
+const EMAIL_CASE_ID = env("EMAIL_CASE_ID");
 const CODE = env("TRACKING_CODE");
 const RESPONDER_ID = env("RESPONDER_ID");
 
@@ -21,7 +22,7 @@ const WIDTHS = [[1366, 900], [390, 844]];
 
 // Who uses which page.
 const STAFF = [
-  { user: "aino", paths: ["/", `/cases/${CASE_ID}`, `/cases/${OPEN311_CASE_ID}`, "/search?q=katuvalo"] },
+  { user: "aino", paths: ["/", `/cases/${CASE_ID}`, `/cases/${OPEN311_CASE_ID}`, `/cases/${EMAIL_CASE_ID}`, "/search?q=katuvalo"] },
   { user: "veera", paths: ["/walk-in", `/walk-in?find=${encodeURIComponent(CODE)}`] },
   { user: "liisa", paths: ["/lead"] },
   { user: "pormestari", paths: ["/dashboard"] },

@@ -9,12 +9,21 @@ use batline_core::domain::{DutyStatus, Language, Role};
 
 use crate::{
     browser,
-    support::{PASSWORD, TestApp, TestResult},
+    support::{Options, PASSWORD, TestApp, TestResult, eventually},
 };
 
 #[tokio::test]
 async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResult {
-    let app = TestApp::spawn().await?;
+    // Email on, so an email case's page (the resident's address, an
+    // attachment, an automatic reply on the timeline) is swept too. The
+    // relay is a closed port: the answer's failure shows on the timeline.
+    let smtp = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let env = vec![
+        ("BATLINE_MAIL_FROM", "palvelu@hel.test".to_owned()),
+        ("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{smtp}")),
+        ("BATLINE_SMTP_RELAY", "smtp://127.0.0.1:9".to_owned()),
+    ];
+    let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
     app.load_helsinki_areas().await?;
     let kallio = app.add_walk_in_point("Batcave Kallio", "Kallio").await?;
     let everyone = [Language::Fi, Language::Sv, Language::En];
@@ -47,6 +56,7 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     assert_eq!(posted.status(), 200);
     let open311_case: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
+    let email_case = email_case(smtp, &app).await?;
     browser::run_for(
         "sweep.mjs",
         &[
@@ -55,6 +65,7 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
             ("PASSWORD", PASSWORD.to_owned()),
             ("CASE_ID", case.id.to_string()),
             ("OPEN311_CASE_ID", open311_case.to_string()),
+            ("EMAIL_CASE_ID", email_case.to_string()),
             ("TRACKING_CODE", case.tracking_code.clone()),
             ("RESPONDER_ID", aino.id.to_string()),
         ],
@@ -63,4 +74,38 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     )
     .await?;
     app.teardown().await
+}
+
+/// An email with a photo, then an out-of-office answering the line's
+/// answer, straight to the SMTP listener on `port`; the case's id.
+async fn email_case(port: u16, app: &TestApp) -> TestResult<uuid::Uuid> {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1").port(port).build();
+    let envelope = Envelope::new(Some("anna.virtanen@example.fi".parse()?), vec!["palvelu@hel.test".parse()?])?;
+    let first = "From: Anna Virtanen <anna.virtanen@example.fi>\r\nTo: palvelu@hel.test\r\nSubject: Penkki rikki\r\n\
+        Message-ID: <sweep1@example.fi>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+        --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPuiston penkki on rikki Fleminginkadulla. Kuva liitteenä.\r\n\
+        --b\r\nContent-Type: image/jpeg\r\nContent-Disposition: attachment; filename=\"penkki.jpg\"\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8U\r\n--b--\r\n";
+    transport.send_raw(&envelope, first.as_bytes()).await?;
+    let case: uuid::Uuid = eventually("the email's case", Duration::from_secs(10), || async {
+        Ok(sqlx::query_scalar("SELECT id FROM cases WHERE channel = 'email'").fetch_optional(&app.pool).await?)
+    })
+    .await?;
+    let ours: String = eventually("the answer's Message-ID", Duration::from_secs(10), || async {
+        Ok(sqlx::query_scalar(
+            "SELECT provider_id FROM messages WHERE case_id = $1 AND direction = 'outbound' AND provider_id IS NOT NULL",
+        )
+        .bind(case)
+        .fetch_optional(&app.pool)
+        .await?)
+    })
+    .await?;
+    let away = format!(
+        "From: anna.virtanen@example.fi\r\nTo: palvelu@hel.test\r\nSubject: Automaattinen vastaus: Penkki rikki\r\n\
+         Message-ID: <sweep2@example.fi>\r\nAuto-Submitted: auto-replied\r\nIn-Reply-To: <{ours}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nOlen lomalla 14.12. asti.\r\n"
+    );
+    transport.send_raw(&envelope, away.as_bytes()).await?;
+    Ok(case)
 }
