@@ -130,6 +130,18 @@ pub fn app(state: AppState) -> Router {
 /// ([`batline_core::ops_server`]) on `ops`, and runs its SMS sender and
 /// outbox relay, until `shutdown`.
 pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutdown: CancellationToken) -> Result<()> {
+    run_with_smtp(state, listener, ops, None, shutdown).await
+}
+
+/// As [`run`], with the SMTP listener already bound (`smtp`), as a test
+/// binds it to know its port; `None` binds `BATLINE_SMTP_LISTEN`, if set.
+pub async fn run_with_smtp(
+    state: AppState,
+    listener: TcpListener,
+    ops: TcpListener,
+    smtp: Option<TcpListener>,
+    shutdown: CancellationToken,
+) -> Result<()> {
     let ops = tokio::spawn(batline_core::ops_server::serve(
         "gateway",
         ops,
@@ -139,7 +151,7 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
     ));
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let sender = sender::spawn(state.clone(), shutdown.clone());
-    let email = email::spawn(&state, shutdown.clone()).await?;
+    let email = email::spawn(&state, smtp, shutdown.clone()).await?;
     let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
     state.webhook_limit.clone().spawn_cleanup(shutdown.clone());

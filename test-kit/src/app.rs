@@ -53,6 +53,10 @@ pub struct Options {
     /// Twilio webhooks a minute per source address: the production default
     /// unless a test wants to reach it.
     pub webhook_per_minute: u32,
+    /// The gateway's SMTP listener, bound by the test so it knows the port
+    /// before the app starts (email tests set `BATLINE_MAIL_FROM` and
+    /// `BATLINE_SMTP_RELAY` in `env`).
+    pub smtp_listener: Option<TcpListener>,
 }
 
 impl Default for Options {
@@ -63,6 +67,7 @@ impl Default for Options {
             env: Vec::new(),
             sign_in_per_minute: 10_000,
             webhook_per_minute: 6000,
+            smtp_listener: None,
         }
     }
 }
@@ -155,7 +160,13 @@ impl TestApp {
         let (gateway_listener, gateway_ops_listener) = (free_listener().await?, free_listener().await?);
         let gateway_addr: SocketAddr = gateway_listener.local_addr()?;
         let gateway_ops_addr = gateway_ops_listener.local_addr()?;
-        tokio::spawn(batline_gateway::run(gateway_state, gateway_listener, gateway_ops_listener, shutdown.clone()));
+        tokio::spawn(batline_gateway::run_with_smtp(
+            gateway_state,
+            gateway_listener,
+            gateway_ops_listener,
+            options.smtp_listener,
+            shutdown.clone(),
+        ));
         tokio::spawn(batline_console::run(
             batline_console::AppState::new(config.clone(), pool.clone(), front_bus)?,
             console_listener,

@@ -219,29 +219,42 @@ async fn free_port() -> anyhow::Result<u16> {
 #[tokio::test]
 async fn the_demo_city_comes_with_an_admin_and_a_day_of_history_on_every_page() -> TestResult {
     let line = Line::new();
-    let gateway = format!("127.0.0.1:{}", free_port().await?);
-    let mut up = line
-        .up(&[("BATLINE_DEMO", "true"), ("BATLINE_GATEWAY_ADDR", gateway.as_str())])
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = up.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
-    let mut lines = BufReader::new(stdout).lines();
-    let (console, sign_ins) = tokio::time::timeout(Duration::from_secs(120), async {
-        let (mut console, mut sign_ins) = (None, None);
-        while let Some(line) = lines.next_line().await? {
-            let line = line.trim_start();
-            if line.starts_with("console ") {
-                console = urls(line).into_iter().next();
-            } else if line.starts_with("Demo sign-ins") {
-                sign_ins = Some(line.to_owned());
-            } else if line.starts_with("Stop with Ctrl-C") {
-                break;
+    // The gateway's port is picked free and then bound by `batline up`:
+    // another test may take it in between, and then `up` stops at once
+    // having printed nothing. Another free port then, a few times.
+    let mut tries = 0;
+    let (mut up, gateway, console, sign_ins) = loop {
+        tries += 1;
+        let gateway = format!("127.0.0.1:{}", free_port().await?);
+        let mut up = line
+            .up(&[("BATLINE_DEMO", "true"), ("BATLINE_GATEWAY_ADDR", gateway.as_str())])
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = up.stdout.take().ok_or_else(|| anyhow::anyhow!("no stdout"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let (console, sign_ins) = tokio::time::timeout(Duration::from_secs(120), async {
+            let (mut console, mut sign_ins) = (None, None);
+            while let Some(line) = lines.next_line().await? {
+                let line = line.trim_start();
+                if line.starts_with("console ") {
+                    console = urls(line).into_iter().next();
+                } else if line.starts_with("Demo sign-ins") {
+                    sign_ins = Some(line.to_owned());
+                } else if line.starts_with("Stop with Ctrl-C") {
+                    break;
+                }
             }
+            Ok::<_, anyhow::Error>((console, sign_ins))
+        })
+        .await??;
+        match console {
+            Some(console) => break (up, gateway, console, sign_ins),
+            None if tries < 3 => {
+                let _ = tokio::time::timeout(Duration::from_secs(10), up.wait()).await;
+            }
+            None => anyhow::bail!("no console address printed"),
         }
-        Ok::<_, anyhow::Error>((console, sign_ins))
-    })
-    .await??;
-    let console = console.ok_or_else(|| anyhow::anyhow!("no console address printed"))?;
+    };
     let sign_ins = sign_ins.ok_or_else(|| anyhow::anyhow!("no demo sign-ins printed"))?;
     assert!(sign_ins.contains("hanna"), "the admin is printed with the other sign-ins: {sign_ins}");
 

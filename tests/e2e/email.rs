@@ -39,10 +39,10 @@ struct Mail {
 
 impl Mail {
     async fn start(max_bytes: Option<u32>) -> TestResult<Mail> {
-        let listener = {
-            let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
-            probe.local_addr()?.port()
-        };
+        // Bound here and handed to the gateway, so the relay knows where to
+        // relay before Batline starts.
+        let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = smtp.local_addr()?.port();
         let maildir = std::env::temp_dir().join(format!("batline-mail-{}", uuid::Uuid::new_v4().simple()));
         let python = std::env::var_os("BATLINE_AIOSMTPD_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
             PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
@@ -66,15 +66,12 @@ impl Mail {
             .context("the relay did not start within 30 s")??;
         let relay: u16 = first.trim().strip_prefix("ready ").context("the relay's ready line")?.parse()?;
 
-        let mut env = vec![
-            ("BATLINE_MAIL_FROM", LINE.to_owned()),
-            ("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{listener}")),
-            ("BATLINE_SMTP_RELAY", format!("smtp://127.0.0.1:{relay}")),
-        ];
+        let mut env =
+            vec![("BATLINE_MAIL_FROM", LINE.to_owned()), ("BATLINE_SMTP_RELAY", format!("smtp://127.0.0.1:{relay}"))];
         if let Some(max) = max_bytes {
             env.push(("BATLINE_MAIL_MAX_BYTES", max.to_string()));
         }
-        let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
+        let app = TestApp::spawn_with(Options { env, smtp_listener: Some(smtp), ..Options::default() }).await?;
         Ok(Mail { app, relay, listener, maildir, relay_process: child })
     }
 

@@ -17,13 +17,13 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     // Email on, so an email case's page (the resident's address, an
     // attachment, an automatic reply on the timeline) is swept too. The
     // relay is a closed port: the answer's failure shows on the timeline.
-    let smtp = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let smtp = listener.local_addr()?.port();
     let env = vec![
         ("BATLINE_MAIL_FROM", "palvelu@hel.test".to_owned()),
-        ("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{smtp}")),
         ("BATLINE_SMTP_RELAY", "smtp://127.0.0.1:9".to_owned()),
     ];
-    let app = TestApp::spawn_with(Options { env, ..Options::default() }).await?;
+    let app = TestApp::spawn_with(Options { env, smtp_listener: Some(listener), ..Options::default() }).await?;
     app.load_helsinki_areas().await?;
     let kallio = app.add_walk_in_point("Batcave Kallio", "Kallio").await?;
     let everyone = [Language::Fi, Language::Sv, Language::En];

@@ -61,9 +61,17 @@ def free_port():
 
 def main():
     domain, batline, maildir = sys.argv[1:4]
-    port = free_port()
-    controller = Controller(Relay(domain, batline, maildir), hostname="127.0.0.1", port=port)
-    controller.start()
+    # A free port is picked and then bound: another process may take it in
+    # between, so a few tries.
+    for attempt in range(5):
+        port = free_port()
+        controller = Controller(Relay(domain, batline, maildir), hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+            break
+        except Exception:
+            if attempt == 4:
+                raise
     print(f"ready {port}", flush=True)
     sys.stdin.read()
     controller.stop()

@@ -51,18 +51,31 @@ impl Mailroom for Gateway {
 }
 
 /// Starts what the email settings ask for: the sender whenever email is
-/// on, and the SMTP listener with `BATLINE_SMTP_LISTEN`. Nothing without
-/// `BATLINE_MAIL_FROM`.
-pub async fn spawn(state: &AppState, shutdown: CancellationToken) -> Result<Vec<JoinHandle<()>>> {
+/// on, and the SMTP listener on `smtp` (bound by the caller) or else on
+/// `BATLINE_SMTP_LISTEN`. Nothing without `BATLINE_MAIL_FROM`.
+pub async fn spawn(
+    state: &AppState,
+    smtp: Option<TcpListener>,
+    shutdown: CancellationToken,
+) -> Result<Vec<JoinHandle<()>>> {
     let Some(email) = state.config.email.clone() else {
         return Ok(Vec::new());
     };
     let mut tasks = vec![sender::spawn(state.clone(), sender::relay(&email)?, shutdown.clone())];
-    if let Some(addr) = email.smtp_listen {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| batline_core::Error::Config(format!("BATLINE_SMTP_LISTEN={addr}: {e}")))?;
-        tracing::info!(addr = %listener.local_addr().unwrap_or(addr), "SMTP listener taking the line's mail");
+    let listener = match (smtp, email.smtp_listen) {
+        (Some(listener), _) => Some(listener),
+        (None, Some(addr)) => Some(
+            TcpListener::bind(addr)
+                .await
+                .map_err(|e| batline_core::Error::Config(format!("BATLINE_SMTP_LISTEN={addr}: {e}")))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(listener) = listener {
+        match listener.local_addr() {
+            Ok(addr) => tracing::info!(%addr, "SMTP listener taking the line's mail"),
+            Err(e) => tracing::warn!(error = %e, "SMTP listener without an address"),
+        }
         let gateway =
             Gateway { state: state.clone(), host: email.from_domain().to_owned(), max_bytes: email.max_bytes };
         tasks.push(tokio::spawn(smtp::serve(listener, gateway, shutdown)));
