@@ -212,7 +212,10 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             div { dt { (t.topic) ":" } dd data-topic { (case.topic.as_deref().map_or(t.none, |c| view.lists.topic(c, user.lang))) } }
             div { dt { (t.priority_label) ":" } dd data-priority { (t.priority(case.priority)) } }
             div { dt { (t.resident_language) ":" } dd { (ui(case.language).language_name) } }
-            div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
+            // A resident who wrote by email has no phone to show, most likely.
+            @if view.item.resident_phone.is_some() || view.item.resident_email.is_none() {
+                div { dt { (t.resident_phone) ":" } dd { (view.item.resident_phone.as_deref().unwrap_or(t.none)) } }
+            }
             @if let Some(email) = &view.item.resident_email {
                 div { dt { (t.resident_email) ":" } dd class="breakable" data-resident-email { (email) } }
             }

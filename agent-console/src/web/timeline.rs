@@ -284,6 +284,12 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
     {
         return Some(open311_report(lang, &number, data.get("reporter")));
     }
+    if event.kind == "email_auto_reply" {
+        // "Automaattinen vastaus: Penkki rikki" – "Olen lomalla 14.12. asti."
+        let subject = text(data, "subject").map(|s| format!("“{s}”"));
+        let words = text(data, "text").map(|t| format!("“{t}”"));
+        return Some([subject, words].into_iter().flatten().collect::<Vec<_>>().join(" – ")).filter(|d| !d.is_empty());
+    }
     if event.kind == "located" {
         // "Fleminginkatu 12, Kallio": the place and its district.
         let place = text(data, "place")?;
