@@ -297,6 +297,16 @@ CREATE TABLE public.handoffs (
     CONSTRAINT handoffs_status_check CHECK ((status = ANY (ARRAY['offered'::text, 'accepted'::text, 'declined'::text, 'expired'::text, 'withdrawn'::text])))
 );
 
+CREATE TABLE public.imap_positions (
+    mailbox text NOT NULL,
+    uid_validity bigint NOT NULL,
+    last_uid bigint NOT NULL,
+    updated_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT imap_positions_last_uid_check CHECK ((last_uid >= 0)),
+    CONSTRAINT imap_positions_mailbox_check CHECK (((char_length(mailbox) >= 1) AND (char_length(mailbox) <= 500))),
+    CONSTRAINT imap_positions_uid_validity_check CHECK ((uid_validity >= 0))
+);
+
 CREATE TABLE public.intake (
     id uuid NOT NULL,
     channel text NOT NULL,
@@ -668,6 +678,9 @@ ALTER TABLE ONLY public.email_attachments
 
 ALTER TABLE ONLY public.handoffs
     ADD CONSTRAINT handoffs_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.imap_positions
+    ADD CONSTRAINT imap_positions_pkey PRIMARY KEY (mailbox);
 
 ALTER TABLE ONLY public.intake
     ADD CONSTRAINT intake_channel_provider_id_key UNIQUE (channel, provider_id);

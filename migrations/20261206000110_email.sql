@@ -29,3 +29,15 @@ CREATE TABLE email_attachments (
     content      bytea NOT NULL,
     UNIQUE (intake_id, ordinal)
 );
+
+-- How far Batline has read a mailbox over IMAP (BATLINE_IMAP_URL): the
+-- mailbox's UIDVALIDITY and the last UID taken. A message is taken once
+-- whatever the restarts; if the server renumbers the mailbox (a new
+-- UIDVALIDITY), Batline reads it again from the start and the Message-IDs
+-- already stored file nothing twice.
+CREATE TABLE imap_positions (
+    mailbox      text PRIMARY KEY CHECK (char_length(mailbox) BETWEEN 1 AND 500),
+    uid_validity bigint NOT NULL CHECK (uid_validity >= 0),
+    last_uid     bigint NOT NULL CHECK (last_uid >= 0),
+    updated_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+);

@@ -113,6 +113,8 @@ pub struct EmailConfig {
     pub domains: Vec<String>,
     /// `BATLINE_MAIL_MAX_BYTES`.
     pub max_bytes: usize,
+    /// `BATLINE_IMAP_URL`. Never logged: it carries a password.
+    pub imap_url: Option<SecretString>,
 }
 
 impl EmailConfig {
@@ -485,9 +487,11 @@ fn oidc_config(oidc: settings::OidcSettings, console_url: &Url) -> Result<Option
 /// through; a listener or a relay without the line's address is a mistake.
 fn email_config(email: settings::EmailSettings) -> Result<Option<EmailConfig>> {
     let Some(from) = email.mail_from else {
-        if email.smtp_listen.is_some() || email.smtp_relay.is_some() {
+        if email.smtp_listen.is_some() || email.smtp_relay.is_some() || email.imap_url.is_some() {
             return Err(Error::Config(
-                "BATLINE_SMTP_LISTEN and BATLINE_SMTP_RELAY need BATLINE_MAIL_FROM, the line's own address".into(),
+                "BATLINE_SMTP_LISTEN, BATLINE_IMAP_URL and BATLINE_SMTP_RELAY need BATLINE_MAIL_FROM, \
+                 the line's own address"
+                    .into(),
             ));
         }
         return Ok(None);
@@ -509,6 +513,7 @@ fn email_config(email: settings::EmailSettings) -> Result<Option<EmailConfig>> {
         smtp_relay: SecretString::from(relay.to_string()),
         domains,
         max_bytes: usize::try_from(email.mail_max_bytes).unwrap_or(usize::MAX),
+        imap_url: email.imap_url.map(|url| SecretString::from(url.to_string())),
     }))
 }
 

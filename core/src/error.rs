@@ -39,6 +39,10 @@ pub enum Error {
     /// Twilio could not be reached or kept failing after every retry.
     #[error("Twilio unavailable: {0}")]
     TwilioUnavailable(String),
+    /// A mail server (the IMAP mailbox, the SMTP relay) could not be reached
+    /// or failed mid-conversation.
+    #[error("mail server unavailable: {0}")]
+    MailUnavailable(String),
     /// There is no designated backstop responder, so a case could end up unowned.
     #[error(
         "no backstop responder is designated: add one with `batline responder add --backstop` \
@@ -76,7 +80,11 @@ impl Error {
             Error::Database(e) => database_error_is_transient(e),
             // Without a backstop nothing can be filed; keep the contact and retry
             // until an admin designates one rather than dead-lettering it.
-            Error::BusUnavailable(_) | Error::Bus(_) | Error::TwilioUnavailable(_) | Error::NoBackstop => true,
+            Error::BusUnavailable(_)
+            | Error::Bus(_)
+            | Error::TwilioUnavailable(_)
+            | Error::MailUnavailable(_)
+            | Error::NoBackstop => true,
             _ => false,
         }
     }

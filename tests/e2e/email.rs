@@ -39,6 +39,11 @@ struct Mail {
 
 impl Mail {
     async fn start(max_bytes: Option<u32>) -> TestResult<Mail> {
+        Self::start_with(max_bytes, Vec::new()).await
+    }
+
+    /// As [`Mail::start`], with more settings.
+    async fn start_with(max_bytes: Option<u32>, more: Vec<(&'static str, String)>) -> TestResult<Mail> {
         // Bound here and handed to the gateway, so the relay knows where to
         // relay before Batline starts.
         let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -71,6 +76,7 @@ impl Mail {
         if let Some(max) = max_bytes {
             env.push(("BATLINE_MAIL_MAX_BYTES", max.to_string()));
         }
+        env.extend(more);
         let app = TestApp::spawn_with(Options { env, smtp_listener: Some(smtp), ..Options::default() }).await?;
         Ok(Mail { app, relay, listener, maildir, relay_process: child })
     }
@@ -300,5 +306,188 @@ async fn the_listener_refuses_what_is_not_the_lines_with_5xx() -> TestResult {
     mail.send(mail.listener, Some(ANNA), LINE, &email("Subject: Penkki\r\nMessage-ID: <ok@example.fi>", "Rikki."))
         .await??;
     app.wait_all_filed(Duration::from_secs(20)).await?;
+    mail.finish().await
+}
+
+/// A Dovecot IMAP server of the test's own (Debian's `dovecot-imapd`, which
+/// `scripts/test` installs), with one mailbox, `palvelu`, kept as a maildir
+/// the test delivers into as a mail delivery agent would.
+struct Dovecot {
+    dir: PathBuf,
+    port: u16,
+    process: tokio::process::Child,
+}
+
+impl Dovecot {
+    const PASSWORD: &'static str = "dovecot-secret";
+
+    async fn start() -> TestResult<Dovecot> {
+        let dir = std::env::temp_dir().join(format!("batline-dovecot-{}", uuid::Uuid::new_v4().simple()));
+        let maildir = dir.join("home/palvelu/Maildir");
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub))?;
+        }
+        std::fs::write(dir.join("passwd"), format!("palvelu:{{PLAIN}}{}\n", Self::PASSWORD))?;
+        // Dovecot never reads mail as root: as root, the mailbox belongs to
+        // Debian's `mail` user; otherwise to whoever runs the test.
+        let (uid, gid, login_user, internal_user) = if running_as_root() {
+            let (uid, gid) = (8, 8);
+            chown_tree(&dir.join("home"), uid, gid)?;
+            (uid, gid, "dovenull".to_owned(), "dovecot".to_owned())
+        } else {
+            let me = std::env::var("USER").unwrap_or_default();
+            let (uid, gid) = current_ids()?;
+            (uid, gid, me.clone(), me)
+        };
+        let mut last_error = String::new();
+        for _ in 0..3 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+            let d = dir.display();
+            let config = format!(
+                "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/run\nstate_dir = {d}/state\n\
+                 log_path = {d}/dovecot.log\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+                 first_valid_uid = 1\ndefault_login_user = {login_user}\ndefault_internal_user = {internal_user}\n\
+                 passdb {{\n  driver = passwd-file\n  args = {d}/passwd\n}}\n\
+                 userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={d}/home/%u\n}}\n\
+                 mail_location = maildir:~/Maildir\n\
+                 service anvil {{\n  chroot =\n}}\n\
+                 service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n\
+                 inet_listener imaps {{\n    port = 0\n  }}\n}}\n"
+            );
+            std::fs::write(dir.join("dovecot.conf"), config)?;
+            let mut process = tokio::process::Command::new("/usr/sbin/dovecot")
+                .arg("-F")
+                .arg("-c")
+                .arg(dir.join("dovecot.conf"))
+                .kill_on_drop(true)
+                .spawn()
+                .context("starting Dovecot (/usr/sbin/dovecot; scripts/test installs dovecot-imapd)")?;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+            let up = loop {
+                if process.try_wait()?.is_some() {
+                    break false;
+                }
+                if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                    break true;
+                }
+                anyhow::ensure!(tokio::time::Instant::now() < deadline, "Dovecot did not listen within 10 s");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            };
+            if up {
+                return Ok(Dovecot { dir, port, process });
+            }
+            last_error = std::fs::read_to_string(dir.join("dovecot.log")).unwrap_or_default();
+        }
+        anyhow::bail!("Dovecot did not start: {last_error}")
+    }
+
+    fn url(&self) -> String {
+        format!("imap://palvelu:{}@127.0.0.1:{}/INBOX", Self::PASSWORD, self.port)
+    }
+
+    /// Delivers `raw` into the mailbox as a delivery agent does: written
+    /// in `tmp`, then renamed into `new`.
+    fn deliver(&self, name: &str, raw: &str) -> TestResult {
+        let maildir = self.dir.join("home/palvelu/Maildir");
+        let tmp = maildir.join("tmp").join(name);
+        std::fs::write(&tmp, raw)?;
+        std::fs::rename(&tmp, maildir.join("new").join(name))?;
+        Ok(())
+    }
+
+    /// Messages Dovecot has flagged seen (`:2,…S…` in the maildir name).
+    fn seen(&self) -> TestResult<usize> {
+        let cur = self.dir.join("home/palvelu/Maildir/cur");
+        Ok(std::fs::read_dir(cur)?
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name().to_string_lossy().rsplit_once(":2,").is_some_and(|(_, flags)| flags.contains('S'))
+            })
+            .count())
+    }
+
+    async fn stop(mut self) {
+        let _ = self.process.kill().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn running_as_root() -> bool {
+    current_ids().is_ok_and(|(uid, _)| uid == 0)
+}
+
+/// This process's uid and gid, from `/proc/self/status`.
+fn current_ids() -> TestResult<(u32, u32)> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let field = |name: &str| -> TestResult<u32> {
+        let line = status.lines().find(|l| l.starts_with(name)).context("no such field in /proc/self/status")?;
+        Ok(line.split_whitespace().nth(1).context("an id")?.parse()?)
+    };
+    Ok((field("Uid:")?, field("Gid:")?))
+}
+
+fn chown_tree(path: &std::path::Path, uid: u32, gid: u32) -> TestResult {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid))?;
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            chown_tree(&entry?.path(), uid, gid)?;
+        }
+    }
+    Ok(())
+}
+
+fn resident_email(from: &str, id: &str, subject: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: {LINE}\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+}
+
+async fn filed(app: &TestApp, n: i64) -> TestResult {
+    eventually(&format!("{n} emails filed"), Duration::from_secs(20), || async {
+        let cases: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM cases WHERE channel = 'email'").fetch_one(&app.pool).await?;
+        Ok((cases == n).then_some(()))
+    })
+    .await
+}
+
+async fn intake_count(app: &TestApp) -> TestResult<i64> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM intake WHERE channel = 'email'").fetch_one(&app.pool).await?)
+}
+
+#[tokio::test]
+async fn a_hosted_mailbox_is_read_over_imap_once_whatever_the_restarts() -> TestResult {
+    let dovecot = Dovecot::start().await?;
+    // Two emails waiting before Batline starts.
+    dovecot.deliver("1.eml", &resident_email("anna@example.fi", "m1@example.fi", "Penkki rikki", "Kalliossa."))?;
+    dovecot
+        .deliver("2.eml", &resident_email("bertta@example.fi", "m2@example.fi", "Roskis täynnä", "Hakaniemessä."))?;
+    let mail = Mail::start_with(None, vec![("BATLINE_IMAP_URL", dovecot.url())]).await?;
+    let app = &mail.app;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    filed(app, 2).await?;
+    // A third arrives while Batline waits in IDLE: taken at once, not at
+    // the next five-minute round.
+    dovecot.deliver("3.eml", &resident_email("cecilia@example.fi", "m3@example.fi", "Lumi", "Aura kadut."))?;
+    filed(app, 3).await?;
+    eventually("all three flagged seen", Duration::from_secs(10), || async {
+        Ok((dovecot.seen()? == 3).then_some(()))
+    })
+    .await?;
+    let answers = mail.wait_for_mail(3).await?;
+    assert!(answers.iter().all(|a| text_part(a).contains("Aino")), "each resident is answered by their owner");
+
+    // A second gateway starts, as after a restart, having lost its place:
+    // it reads the whole mailbox again and files nothing twice.
+    sqlx::query("UPDATE imap_positions SET last_uid = 0").execute(&app.pool).await?;
+    app.start_gateway().await?;
+    dovecot.deliver("4.eml", &resident_email("daniel@example.fi", "m4@example.fi", "Katuvalo", "Pimeä."))?;
+    filed(app, 4).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(intake_count(app).await?, 4, "each message once, with two readers and a lost position");
+    let last: i64 = sqlx::query_scalar("SELECT last_uid FROM imap_positions").fetch_one(&app.pool).await?;
+    assert_eq!(last, 4);
+    dovecot.stop().await;
     mail.finish().await
 }

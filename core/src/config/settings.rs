@@ -410,6 +410,15 @@ pub struct EmailSettings {
     // Hidden in --help: the URL may carry a password.
     #[arg(long, env = "BATLINE_SMTP_RELAY", hide_env_values = true, value_parser = smtp_url)]
     pub smtp_relay: Option<Url>,
+    /// A mailbox to take the line's mail from over IMAP, for a city whose
+    /// mail lives in a hosted mailbox: `imaps://user:password@host:993/INBOX`
+    /// (or `imap://` on a trusted network). Batline waits for new mail with
+    /// IDLE, takes each message once whatever the restarts (it remembers
+    /// the mailbox's UIDs), and flags it seen when filed, or moves it to the
+    /// folder `?filed=Folder` names.
+    // Hidden in --help: the URL carries a password.
+    #[arg(long, env = "BATLINE_IMAP_URL", hide_env_values = true, value_parser = imap_url)]
+    pub imap_url: Option<Url>,
     /// More recipient domains the SMTP listener accepts mail for, besides
     /// the domain of `BATLINE_MAIL_FROM`, comma-separated
     /// (`hel.fi,helsinki.fi`).
@@ -558,6 +567,18 @@ fn mail_address(raw: &str) -> Result<String, String> {
 /// A mail domain, lower-case.
 fn mail_domain(raw: &str) -> Result<String, String> {
     crate::email_address::domain(raw).ok_or_else(|| "not a mail domain like example.fi".to_owned())
+}
+
+/// An IMAP mailbox URL: `imap://` or `imaps://` with a user and a host.
+fn imap_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "imap" | "imaps") || url.host_str().is_none_or(str::is_empty) {
+        return Err("must be imaps://user:password@host:993/INBOX or imap://…".to_owned());
+    }
+    if url.username().is_empty() {
+        return Err("must name the mailbox's user: imaps://user:password@host/INBOX".to_owned());
+    }
+    Ok(url)
 }
 
 /// An SMTP relay URL: `smtp://` or `smtps://` with a host.

@@ -175,3 +175,34 @@ pub async fn case_of_resident_by_code(e: impl PgExecutor<'_>, resident_id: Uuid,
         .fetch_optional(e)
         .await?)
 }
+
+/// How far `mailbox` has been read: its UIDVALIDITY and the last UID taken.
+#[tracing::instrument(skip(e))]
+pub async fn imap_position(e: impl PgExecutor<'_>, mailbox: &str) -> Result<Option<(i64, i64)>> {
+    Ok(sqlx::query_as("SELECT uid_validity, last_uid FROM imap_positions WHERE mailbox = $1")
+        .bind(mailbox)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// Records that `mailbox` (at `uid_validity`) has been read up to
+/// `last_uid`. Never backwards within one UIDVALIDITY, so two gateways
+/// reading the same mailbox cannot undo each other.
+#[tracing::instrument(skip(e))]
+pub async fn set_imap_position(e: impl PgExecutor<'_>, mailbox: &str, uid_validity: i64, last_uid: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO imap_positions (mailbox, uid_validity, last_uid) VALUES ($1, $2, $3)
+         ON CONFLICT (mailbox) DO UPDATE
+            SET last_uid = CASE WHEN imap_positions.uid_validity = EXCLUDED.uid_validity
+                                THEN greatest(imap_positions.last_uid, EXCLUDED.last_uid)
+                                ELSE EXCLUDED.last_uid END,
+                uid_validity = EXCLUDED.uid_validity,
+                updated_at = clock_timestamp()",
+    )
+    .bind(mailbox)
+    .bind(uid_validity)
+    .bind(last_uid)
+    .execute(e)
+    .await?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! Email, both ways. Mail comes in through the SMTP listener
 //! ([`smtp`], `BATLINE_SMTP_LISTEN`), which the city's mail server relays
-//! the line's address to; each message is read ([`reading`], with the
+//! the line's address to, or from a hosted mailbox over IMAP ([`mailbox`],
+//! `BATLINE_IMAP_URL`); each message is read ([`reading`], with the
 //! resident's new words cut from the quoted history by [`quoted`]) and
 //! taken ([`receive`]): a person's mail becomes intake for the router, a
 //! bounce marks Batline's mail failed, an automatic reply is noted and
@@ -8,6 +9,7 @@
 //! `BATLINE_SMTP_RELAY`), composed by [`compose`].
 
 pub mod compose;
+pub mod mailbox;
 pub mod quoted;
 pub mod reading;
 pub mod receive;
@@ -51,8 +53,8 @@ impl Mailroom for Gateway {
 }
 
 /// Starts what the email settings ask for: the sender whenever email is
-/// on, and the SMTP listener on `smtp` (bound by the caller) or else on
-/// `BATLINE_SMTP_LISTEN`. Nothing without `BATLINE_MAIL_FROM`.
+/// on, the SMTP listener on `smtp` (bound by the caller) or else on
+/// `BATLINE_SMTP_LISTEN`, and the IMAP reader with `BATLINE_IMAP_URL`. Nothing without `BATLINE_MAIL_FROM`.
 pub async fn spawn(
     state: &AppState,
     smtp: Option<TcpListener>,
@@ -78,7 +80,10 @@ pub async fn spawn(
         }
         let gateway =
             Gateway { state: state.clone(), host: email.from_domain().to_owned(), max_bytes: email.max_bytes };
-        tasks.push(tokio::spawn(smtp::serve(listener, gateway, shutdown)));
+        tasks.push(tokio::spawn(smtp::serve(listener, gateway, shutdown.clone())));
+    }
+    if email.imap_url.is_some() {
+        tasks.push(tokio::spawn(mailbox::follow(state.clone(), email, shutdown)));
     }
     Ok(tasks)
 }
