@@ -199,6 +199,7 @@ CREATE TABLE public.cases (
     location_lon double precision,
     location_lat double precision,
     location_by text,
+    merged_into uuid,
     CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT cases_check CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
     CONSTRAINT cases_check1 CHECK (((status <> 'resolved'::text) OR (resolution_summary IS NOT NULL))),
@@ -210,6 +211,8 @@ CREATE TABLE public.cases (
     CONSTRAINT cases_location_point_needs_label CHECK (((location_lon IS NULL) OR (location_label IS NOT NULL))),
     CONSTRAINT cases_location_point_whole CHECK (((location_lon IS NULL) = (location_lat IS NULL))),
     CONSTRAINT cases_location_whole CHECK (((location_label IS NULL) = (location_by IS NULL))),
+    CONSTRAINT cases_merged_is_closed CHECK (((merged_into IS NULL) OR (status = 'resolved'::text))),
+    CONSTRAINT cases_not_merged_into_itself CHECK ((merged_into IS DISTINCT FROM id)),
     CONSTRAINT cases_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
     CONSTRAINT cases_reopened_count_check CHECK ((reopened_count >= 0)),
     CONSTRAINT cases_satisfaction_score_check CHECK (((satisfaction_score >= 1) AND (satisfaction_score <= 5))),
@@ -811,6 +814,8 @@ CREATE INDEX cases_by_opened_at ON public.cases USING btree (opened_at);
 
 CREATE INDEX cases_by_resident ON public.cases USING btree (resident_id, opened_at DESC);
 
+CREATE INDEX cases_merged_into ON public.cases USING btree (merged_into) WHERE (merged_into IS NOT NULL);
+
 CREATE INDEX cases_open_by_owner ON public.cases USING btree (owner_id) WHERE (status = 'open'::text);
 
 CREATE UNIQUE INDEX cases_single_open_per_resident ON public.cases USING btree (resident_id) WHERE (status = 'open'::text);
@@ -916,6 +921,9 @@ ALTER TABLE ONLY public.case_events
 
 ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_announced_owner_id_fkey FOREIGN KEY (announced_owner_id) REFERENCES public.responders(id);
+
+ALTER TABLE ONLY public.cases
+    ADD CONSTRAINT cases_merged_into_fkey FOREIGN KEY (merged_into) REFERENCES public.cases(id);
 
 ALTER TABLE ONLY public.cases
     ADD CONSTRAINT cases_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.responders(id);

@@ -336,6 +336,12 @@ pub mod event_kind {
     pub const CLASSIFIED: &str = "classified";
     /// A person set where the case is from an address they typed.
     pub const LOCATED: &str = "located";
+    /// The case was closed as merged into another (on the merged case).
+    pub const MERGED: &str = "merged";
+    /// Another case was merged into this one (on the surviving case).
+    pub const MERGED_IN: &str = "merged_in";
+    /// A lead undid a merge (on both cases).
+    pub const UNMERGED: &str = "unmerged";
     /// An automatic email (an out-of-office, say) answered Batline's mail
     /// on the case: shown to the owner, never answered.
     pub const EMAIL_AUTO_REPLY: &str = "email_auto_reply";

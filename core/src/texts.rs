@@ -149,6 +149,15 @@ pub fn resolved(lang: Language, owner: &str, code: &str, summary: &str, ask: Ask
     format!("{head}{}{tail}", truncate_chars(summary.to_owned(), room))
 }
 
+/// The summary of a case closed as merged into case `code`.
+pub fn merged_into(lang: Language, code: &str) -> String {
+    match lang {
+        Language::Fi => format!("Yhdistetty asiaan {code}"),
+        Language::Sv => format!("Sammanslaget med ärendet {code}"),
+        Language::En => format!("Merged into case {code}"),
+    }
+}
+
 /// "Your case", after the city's name in an email's subject when the
 /// resident gave none.
 pub fn email_case(lang: Language) -> &'static str {

@@ -19,6 +19,7 @@ mod deployment;
 mod email;
 mod handoffs;
 mod idempotency;
+mod merges;
 mod metrics;
 mod open;
 mod open311;

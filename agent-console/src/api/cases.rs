@@ -26,6 +26,7 @@ use crate::{
             resolve_as,
         },
         chat_signals,
+        merges::{merge_as, unmerge_as},
     },
     state::AppState,
 };
@@ -216,6 +217,59 @@ pub async fn reopen(
     refuse_desk(&me)?;
     let extract::Json(body) = body?;
     Ok(Json(reopen_as(&state, &me, id, &body.reason).await?))
+}
+
+/// `POST /api/v1/cases/{id}/merge` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Merge {
+    /// The tracking code of the open case this one is merged into.
+    #[schema(min_length = 8, max_length = 20, example = "K7QD-4M2X")]
+    into: String,
+    /// Why they are one matter (1 to 1,000 characters), on both timelines.
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/merge`: close this open case as merged into
+/// another open case (its owner, owning both; or a lead).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/merge", tag = "cases", params(("id" = Uuid, Path, description = "The case merged away")), request_body = Merge, responses(
+    (status = 200, description = "Merged: the surviving case, whose page shows both threads", body = Case),
+    (status = 403, description = "Desk staff, or not the owner of both (leads may)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "The same case, or one of them is not open", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn merge(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<extract::Json<Merge>, ApiError>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let extract::Json(body) = body?;
+    Ok(Json(merge_as(&state, &me, id, &body.into, &body.reason).await?))
+}
+
+/// `POST /api/v1/cases/{id}/unmerge`: undo a merge: the case is open on its
+/// own again with its owner (a lead, the mayor or an admin).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/unmerge", tag = "cases", params(("id" = Uuid, Path, description = "The merged case")), request_body = Reopen, responses(
+    (status = 200, description = "Open on its own again; its owner acknowledges it again", body = Case),
+    (status = 403, description = "Not a lead, the mayor or an admin", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "Not merged, or its resident has another open case now", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn unmerge(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<extract::Json<Reopen>, ApiError>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let extract::Json(body) = body?;
+    Ok(Json(unmerge_as(&state, &me, id, &body.reason).await?))
 }
 
 /// `PUT /api/v1/cases/{id}/classification` body: what the case is about,

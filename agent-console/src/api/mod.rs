@@ -74,6 +74,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_backs::start))
         .routes(routes!(cases::add_note))
         .routes(routes!(cases::reopen))
+        .routes(routes!(cases::merge))
+        .routes(routes!(cases::unmerge))
         .routes(routes!(cases::classify))
         .routes(routes!(topics::list, topics::add))
         .routes(routes!(topics::change))

@@ -54,7 +54,7 @@ use super::{
 };
 use crate::{
     http::error::ApiError,
-    operations::{call_backs, cases, chat_signals, handoffs},
+    operations::{call_backs, cases, chat_signals, handoffs, merges},
     state::AppState,
 };
 
@@ -95,6 +95,10 @@ struct View {
     lists: CityLists,
     /// The files the resident's emails carried.
     attachments: Vec<AttachmentInfo>,
+    /// The cases merged into this one.
+    merged_here: Vec<batline_core::store::cases::Case>,
+    /// The tracking code of the case this one was merged into.
+    merged_into: Option<String>,
 }
 
 /// What was typed, kept when an action is refused.
@@ -137,7 +141,13 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     } else {
         Vec::new()
     };
-    let messages = store::messages::for_case(&state.pool, id).await?;
+    // Its own thread and those of the cases merged into it, as one.
+    let messages = store::messages::for_case_with_merged(&state.pool, id).await?;
+    let merged_here = store::cases::merged_into(&state.pool, id).await?;
+    let merged_into = match case.merged_into {
+        Some(into) => store::cases::get(&state.pool, into).await?.map(|c| c.tracking_code),
+        None => None,
+    };
     let events = store::events::for_case(&state.pool, id).await?;
     let mut people: Vec<Uuid> = messages.iter().filter_map(|m| m.author_id).collect();
     people.extend(events.iter().filter_map(|e| e.actor_id));
@@ -148,6 +158,8 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
         .then(|| texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name)));
     Ok(View {
         attachments: store::email::attachments_for_case(&state.pool, id).await?,
+        merged_here,
+        merged_into,
         sms_heading,
         lists: CityLists::load(&state.pool).await?,
         messages,
@@ -220,6 +232,20 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                 div { dt { (t.resident_email) ":" } dd class="breakable" data-resident-email { (email) } }
             }
         }
+        @if let (Some(code), Some(into)) = (&view.merged_into, case.merged_into) {
+            p class="flash" data-merged-into {
+                (t.merged_into_banner) " " a href={ "/cases/" (into) } { (code) } "."
+            }
+        }
+        @if !view.merged_here.is_empty() {
+            p data-merged-here {
+                (t.merged_here) ": "
+                @for (i, merged) in view.merged_here.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ "/cases/" (merged.id) } { (merged.tracking_code) }
+                }
+            }
+        }
         @match view.access {
             Access::Owner => {}
             Access::ReadOnly => p class="flash" { (t.read_only) },
@@ -290,7 +316,34 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                     (classify_form(t, user, view))
                     (locate_form(t, user, view))
                 }
-                @if !open && (owner || user.me.role.may_reassign()) {
+                @if open && (owner || user.me.role.may_reassign()) {
+                    details class="panel action" {
+                        summary { h2 { (t.merge_title) } }
+                        form method="post" action={ "/cases/" (case.id) "/merge" } {
+                            (csrf_field(user))
+                            p class="hint" { (t.merge_hint) }
+                            label for="merge-into" { (t.merge_into_code) }
+                            input id="merge-into" name="into" type="text" required maxlength="20" autocomplete="off" spellcheck="false";
+                            label for="merge-reason" { (t.merge_reason) }
+                            textarea id="merge-reason" name="reason" maxlength="1000" required {}
+                            div class="actions" {
+                                button class="hds-button hds-button--secondary" type="submit" data-merge { span class="hds-button__label" { (t.merge_button) } }
+                            }
+                        }
+                    }
+                }
+                @if case.merged_into.is_some() && user.me.role.may_reassign() {
+                    form class="panel" method="post" action={ "/cases/" (case.id) "/unmerge" } {
+                        h2 { (t.unmerge_title) }
+                        (csrf_field(user))
+                        label for="unmerge-reason" { (t.unmerge_reason) }
+                        textarea id="unmerge-reason" name="reason" maxlength="1000" required {}
+                        div class="actions" {
+                            button class="hds-button hds-button--secondary" type="submit" data-unmerge { span class="hds-button__label" { (t.unmerge_button) } }
+                        }
+                    }
+                }
+                @if !open && case.merged_into.is_none() && (owner || user.me.role.may_reassign()) {
                     form class="panel" method="post" action={ "/cases/" (case.id) "/reopen" } {
                         h2 { (t.reopen_title) }
                         (csrf_field(user))
@@ -809,6 +862,39 @@ pub async fn reopen(
 ) -> Response {
     match cases::reopen_as(&state, &user.me, id, &form.reason).await {
         Ok(_) => done(id, "reopened"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}
+
+/// The merge form.
+#[derive(Debug, Deserialize)]
+pub struct MergeForm {
+    into: String,
+    reason: String,
+}
+
+/// `POST /cases/{id}/merge`: to the surviving case's page.
+pub async fn merge(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<MergeForm>,
+) -> Response {
+    match merges::merge_as(&state, &user.me, id, &form.into, &form.reason).await {
+        Ok(target) => done(target.id, "merged"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}
+
+/// `POST /cases/{id}/unmerge`.
+pub async fn unmerge(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ReopenForm>,
+) -> Response {
+    match merges::unmerge_as(&state, &user.me, id, &form.reason).await {
+        Ok(_) => done(id, "unmerged"),
         Err(e) => refused(&state, &user, id, e, Draft::default()).await,
     }
 }

@@ -1046,6 +1046,78 @@ batline_core::texts! {
         en: "Case resolved and the resident told.",
     }
 
+    done_merged {
+        fi: "Tapaus yhdistetty. Tämä on nyt yhdistetty tapaus.",
+        sv: "Ärendena slogs ihop. Det här är det sammanslagna ärendet.",
+        en: "Cases merged. This is the merged case.",
+    }
+
+    done_unmerged {
+        fi: "Yhdistäminen peruttu: tapaus on taas omanaan auki.",
+        sv: "Sammanslagningen ångrades: ärendet är öppet för sig igen.",
+        en: "Merge undone: the case is open on its own again.",
+    }
+
+    merge_title {
+        fi: "Yhdistä toiseen tapaukseen",
+        sv: "Slå ihop med ett annat ärende",
+        en: "Merge into another case",
+    }
+
+    merge_hint {
+        fi: "Kun sama asia on tullut kahta kautta (esim. sama ihminen tekstiviestillä ja sähköpostilla). Tämä tapaus suljetaan yhdistettynä, sen viestit näkyvät toisen tapauksen keskustelussa ja sen seurantakoodi ohjaa sinne. Sinun on omistettava molemmat.",
+        sv: "När samma sak kommit på två vägar (t.ex. samma person per sms och e-post). Det här ärendet stängs som sammanslaget, dess meddelanden syns i det andra ärendets samtal och dess spårningskod leder dit. Du måste äga båda.",
+        en: "When one matter came in twice (the same person by SMS and by email, say). This case is closed as merged, its messages show in the other case's conversation and its tracking code leads there. You must own both.",
+    }
+
+    merge_into_code {
+        fi: "Toisen tapauksen seurantakoodi",
+        sv: "Det andra ärendets spårningskod",
+        en: "The other case's tracking code",
+    }
+
+    merge_reason {
+        fi: "Miksi ne ovat sama asia",
+        sv: "Varför de är samma sak",
+        en: "Why they are one matter",
+    }
+
+    merge_button {
+        fi: "Yhdistä tapaukset",
+        sv: "Slå ihop ärendena",
+        en: "Merge the cases",
+    }
+
+    merged_into_banner {
+        fi: "Tämä tapaus on yhdistetty tapaukseen",
+        sv: "Det här ärendet har slagits ihop med ärendet",
+        en: "This case was merged into case",
+    }
+
+    merged_here {
+        fi: "Tähän yhdistetyt tapaukset",
+        sv: "Ärenden sammanslagna hit",
+        en: "Cases merged into this one",
+    }
+
+    unmerge_title {
+        fi: "Peru yhdistäminen",
+        sv: "Ångra sammanslagningen",
+        en: "Undo the merge",
+    }
+
+    unmerge_reason {
+        fi: "Miksi yhdistäminen perutaan",
+        sv: "Varför sammanslagningen ångras",
+        en: "Why the merge is undone",
+    }
+
+    unmerge_button {
+        fi: "Peru yhdistäminen",
+        sv: "Ångra sammanslagningen",
+        en: "Undo the merge",
+    }
+
     done_reopened {
         fi: "Tapaus avattu uudelleen.",
         sv: "Ärendet öppnades igen.",

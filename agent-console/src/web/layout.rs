@@ -36,6 +36,8 @@ impl Done {
             "declined" => t.done_declined,
             "resolved" => t.done_resolved,
             "reopened" => t.done_reopened,
+            "merged" => t.done_merged,
+            "unmerged" => t.done_unmerged,
             "classified" => t.done_classified,
             "located" => t.done_located,
             "call_back" => t.done_call_back,

@@ -20,6 +20,9 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("auto_replied", "Automaattinen vastaus lähti", "Automatiskt svar skickades", "Automatic reply sent"),
     ("replied", "Vastaus asukkaalle", "Svar till invånaren", "Reply to the resident"),
     ("delivery_failed", "Viestin toimitus epäonnistui", "Meddelandet kunde inte levereras", "Message delivery failed"),
+    ("merged", "Yhdistettiin tapaukseen", "Sammanslaget med ärendet", "Merged into case"),
+    ("merged_in", "Tähän yhdistettiin tapaus", "Hit slogs ärendet", "Case merged into this one"),
+    ("unmerged", "Yhdistäminen peruttiin", "Sammanslagningen ångrades", "Merge undone"),
     (
         "email_auto_reply",
         "Automaattinen sähköpostivastaus (ei vastata)",
@@ -310,7 +313,7 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
     if let Some(window) = window(lang, data) {
         parts.push(format!("– {window}"));
     }
-    for key in ["subject", "summary", "note", "text", "reason", "score", "target", "status", "error"] {
+    for key in ["into", "from", "subject", "summary", "note", "text", "reason", "score", "target", "status", "error"] {
         if let Some(value) = text(data, key) {
             parts.push(value);
         }

@@ -57,6 +57,8 @@ pub struct Case {
     pub satisfaction_score: Option<i32>,
     /// How often it was reopened.
     pub reopened_count: i32,
+    /// The case it was merged into (it is closed then).
+    pub merged_into: Option<Uuid>,
     /// The owner the resident last heard of, while the current one has not
     /// taken the case up yet; `None` when the resident knows the current owner.
     #[serde(skip)]
@@ -209,10 +211,58 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
 /// The resident's open case, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn open_for_resident(conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Case>> {
-    Ok(sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
-        .bind(resident_id)
-        .fetch_optional(conn)
-        .await?)
+    // Their own open case, else the open case one of theirs was merged
+    // into: a follow-up joins the matter it belongs to.
+    Ok(sqlx::query_as(
+        "SELECT * FROM cases
+          WHERE status = 'open'
+            AND (resident_id = $1
+                 OR id IN (SELECT merged_into FROM cases WHERE resident_id = $1 AND merged_into IS NOT NULL))
+          ORDER BY resident_id = $1 DESC, opened_at DESC
+          LIMIT 1
+          FOR UPDATE",
+    )
+    .bind(resident_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Closes open case `id` as merged into `into`, with `summary` saying so.
+#[tracing::instrument(skip(conn, summary))]
+pub async fn merge(conn: &mut PgConnection, id: Uuid, into: Uuid, summary: &str) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(
+        "UPDATE cases SET status = 'resolved', resolved_at = clock_timestamp(), resolution_summary = $3,
+                          merged_into = $2
+         WHERE id = $1 AND status = 'open'
+         RETURNING *",
+    )
+    .bind(id)
+    .bind(into)
+    .bind(summary)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Opens merged case `id` again on its own, to be acknowledged by `ack_due_at`.
+#[tracing::instrument(skip(conn))]
+pub async fn unmerge(conn: &mut PgConnection, id: Uuid, ack_due_at: DateTime<Utc>) -> Result<Option<Case>> {
+    Ok(sqlx::query_as(
+        "UPDATE cases
+         SET status = 'open', resolved_at = NULL, resolution_summary = NULL, merged_into = NULL,
+             acknowledged_at = NULL, ack_due_at = $2
+         WHERE id = $1 AND merged_into IS NOT NULL
+         RETURNING *",
+    )
+    .bind(id)
+    .bind(ack_due_at)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The cases merged into case `id`, oldest first.
+#[tracing::instrument(skip(e))]
+pub async fn merged_into(e: impl PgExecutor<'_>, id: Uuid) -> Result<Vec<Case>> {
+    Ok(sqlx::query_as("SELECT * FROM cases WHERE merged_into = $1 ORDER BY opened_at").bind(id).fetch_all(e).await?)
 }
 
 /// A case by id.

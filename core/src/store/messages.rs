@@ -48,6 +48,20 @@ pub struct Message {
     pub recording_seconds: Option<i32>,
 }
 
+/// The messages of case `case_id` and of the cases merged into it, in the
+/// order they came and went: one thread.
+#[tracing::instrument(skip(e))]
+pub async fn for_case_with_merged(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<Message>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM messages
+          WHERE case_id = $1 OR case_id IN (SELECT id FROM cases WHERE merged_into = $1)
+          ORDER BY created_at, id",
+    )
+    .bind(case_id)
+    .fetch_all(e)
+    .await?)
+}
+
 /// Files a resident's message into a case. `created_at` is the receipt time,
 /// so the thread stays in the order the resident wrote even when two
 /// messages are filed out of order.

@@ -72,9 +72,15 @@ pub struct PublicEvent {
 /// The case and its public view for `raw_code`.
 pub async fn load(state: &AppState, raw_code: &str) -> Result<Tracking, ApiError> {
     let code = TrackingCode::parse(raw_code)?;
-    let case: Case = store::cases::by_tracking_code(&state.pool, &code)
+    let mut case: Case = store::cases::by_tracking_code(&state.pool, &code)
         .await?
         .ok_or(batline_core::Error::NotFound("case with that tracking code"))?;
+    // A case merged into another leads to the surviving case (a merge of a
+    // merge too, a few deep).
+    for _ in 0..5 {
+        let Some(into) = case.merged_into else { break };
+        case = store::cases::get(&state.pool, into).await?.ok_or(batline_core::Error::NotFound("case"))?;
+    }
     let mut events = store::events::for_case_of_kinds(&state.pool, case.id, SHOWN).await?;
     // A new owner who has not taken the case up yet is not the resident's
     // news: the page shows the owner they last heard of, and no move after.
