@@ -64,6 +64,11 @@ async fn two_open_cases_merge_into_one_and_a_lead_undoes_it() -> TestResult {
     let (status, _) = aino.post(&path, json!({ "into": keep.tracking_code, "reason": "again" })).await?;
     assert_eq!(status, 409, "a merged case is not open");
 
+    // One matter counts once in the figures.
+    let liisa = app.sign_in("liisa").await?;
+    let (_, report) = liisa.get("/api/v1/reports/sla?by=channel").await?;
+    assert_eq!(report["rows"][0]["cases"], 1, "{report}");
+
     // The merged case's code leads to the surviving case.
     let page = app.http.get(format!("{}/track/{}", app.gateway, merge.tracking_code)).send().await?.text().await?;
     assert!(page.contains(&keep.tracking_code), "the merged code shows the surviving case");
@@ -84,13 +89,14 @@ async fn two_open_cases_merge_into_one_and_a_lead_undoes_it() -> TestResult {
     let undo = format!("/api/v1/cases/{}/unmerge", merge.id);
     let (status, _) = aino.post(&undo, json!({ "reason": "Eri asia" })).await?;
     assert_eq!(status, 403);
-    let liisa = app.sign_in("liisa").await?;
     let (status, reopened) = liisa.post(&undo, json!({ "reason": "Eri asia sittenkin" })).await?;
     assert_eq!(status, 200, "{reopened}");
     assert_eq!((reopened["status"].as_str(), reopened["merged_into"].as_str()), (Some("open"), None));
     assert_eq!(events(&app, keep.id, "unmerged").await?.len(), 1);
     let (status, _) = liisa.post(&undo, json!({ "reason": "twice" })).await?;
     assert_eq!(status, 409, "not merged any more");
+    let (_, report) = liisa.get("/api/v1/reports/sla?by=channel").await?;
+    assert_eq!(report["rows"][0]["cases"], 2, "undone, it counts again: {report}");
     app.teardown().await
 }
 

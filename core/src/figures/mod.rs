@@ -226,6 +226,12 @@ fn seconds_between(from: i64, to: i64) -> f64 {
 impl Cases {
     fn apply(&mut self, batch: &mut Vec<CaseFact>) {
         for row in batch.drain(..) {
+            // A merged case is one matter with the case it was merged into,
+            // counted there; undone, it comes back with its own figures.
+            if row.merged {
+                self.facts.remove(&row.id);
+                continue;
+            }
             let fact = self.compact(&row);
             self.facts.insert(row.id, fact);
         }

@@ -44,6 +44,8 @@ pub struct CaseFact {
     pub acks_missed: i32,
     /// Hand-offs accepted.
     pub handoffs_accepted: i32,
+    /// Whether it was merged into another case (whose figures it is then).
+    pub merged: bool,
 }
 
 /// Calls `each` with every case changed by a transaction at or after
@@ -63,7 +65,8 @@ pub async fn changed_since(pool: &PgPool, horizon: i64, mut each: impl FnMut(Cas
         let mut rows = sqlx::query_as::<_, CaseFact>(
             "SELECT id, owner_id, channel, topic, area, status = 'open' AS open, opened_at, owned_at,
                     first_response_at, resolved_at, first_response_due_at, resolution_due_at,
-                    reopened_count > 0 AS reopened, satisfaction_score, acks_missed, handoffs_accepted
+                    reopened_count > 0 AS reopened, satisfaction_score, acks_missed, handoffs_accepted,
+                    merged_into IS NOT NULL AS merged
              FROM cases
              WHERE changed_by >= $1::bigint::text::xid8",
         )
