@@ -104,3 +104,42 @@ pub async fn mark_failed(conn: &mut PgConnection, message: &Message, reason: &st
     }
     Ok(())
 }
+
+/// A sender's first step with message `message_id`, in `conn`'s
+/// transaction: the message, locked, when it is still to be sent (`None`
+/// for a redelivery of one already sent or failed). One found `sending`
+/// means a sender stopped mid-way: it may or may not have reached the
+/// resident, so it is marked failed with `uncertain` rather than sent
+/// twice, and `None` is returned; the caller commits either way.
+pub async fn claim(conn: &mut PgConnection, message_id: uuid::Uuid, uncertain: &str) -> Result<Option<Message>> {
+    let Some(message) = store::messages::lock(&mut *conn, message_id).await? else {
+        return Err(crate::Error::NotFound("message"));
+    };
+    match message.delivery_status {
+        Some(DeliveryStatus::Pending) => Ok(Some(message)),
+        Some(DeliveryStatus::Sending) => {
+            mark_failed(conn, &message, uncertain).await?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Records that the provider took message `message_id` (with its id for
+/// it, if any). The provider has it already, so a database hiccup here
+/// must not turn into sending it again: the write alone is retried, for up
+/// to about half a minute.
+pub async fn record_sent(pool: &sqlx::PgPool, message_id: uuid::Uuid, provider_id: Option<&str>) -> Result<()> {
+    let mut wait = std::time::Duration::from_millis(100);
+    loop {
+        match store::messages::set_delivery(pool, message_id, DeliveryStatus::Sent, provider_id, None).await {
+            Ok(()) => return Ok(()),
+            Err(e) if wait < std::time::Duration::from_secs(30) => {
+                tracing::warn!(error = %e, %message_id, "cannot record a sent message yet; retrying");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

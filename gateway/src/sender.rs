@@ -4,8 +4,6 @@
 //! there and reports the delivery as uncertain to the owner instead of
 //! texting the resident twice. Every failure lands on the case timeline.
 
-use std::time::Duration;
-
 use batline_core::{
     Error, Result,
     bus::BusMessage,
@@ -38,26 +36,13 @@ async fn handle(state: &AppState, payload: &[u8]) -> Result<()> {
 #[tracing::instrument(skip(state))]
 async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
     let mut tx = state.pool.begin().await?;
-    let Some(message) = store::messages::lock(&mut tx, message_id).await? else {
-        return Err(Error::NotFound("message"));
+    let uncertain = "delivery uncertain: the sender stopped while handing this message to Twilio; \
+                     check with the resident before sending it again";
+    let Some(message) = outbound::claim(&mut tx, message_id, uncertain).await? else {
+        tx.commit().await?;
+        state.outbox.kick();
+        return Ok(());
     };
-    match message.delivery_status {
-        Some(DeliveryStatus::Pending) => {}
-        Some(DeliveryStatus::Sending) => {
-            outbound::mark_failed(
-                &mut tx,
-                &message,
-                "delivery uncertain: the sender stopped while handing this message to Twilio; \
-                 check with the resident before sending it again",
-            )
-            .await?;
-            tx.commit().await?;
-            state.outbox.kick();
-            return Ok(());
-        }
-        // Already sent or failed: a redelivery.
-        _ => return Ok(()),
-    }
     let envelope = store::messages::sms_envelope(&mut *tx, message.id).await?.ok_or(Error::NotFound("case"))?;
     let Some(phone) = envelope.phone else {
         outbound::mark_failed(&mut tx, &message, "the resident has no phone number to text").await?;
@@ -75,28 +60,7 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
         texts::sms_body(&state.config.city_name, envelope.language, envelope.reply_author.as_deref(), &message.body);
     match state.twilio.send_sms(&phone, &body, Some(&callback)).await {
         Ok(sent) => {
-            // Twilio has it now; recording that must not turn into a retry
-            // of the whole send, so keep trying the write alone.
-            let mut wait = Duration::from_millis(100);
-            loop {
-                match store::messages::set_delivery(
-                    &state.pool,
-                    message.id,
-                    DeliveryStatus::Sent,
-                    Some(&sent.sid),
-                    None,
-                )
-                .await
-                {
-                    Ok(()) => break,
-                    Err(e) if wait < Duration::from_secs(30) => {
-                        tracing::warn!(error = %e, "cannot record a sent SMS yet; retrying");
-                        tokio::time::sleep(wait).await;
-                        wait *= 2;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            outbound::record_sent(&state.pool, message.id, Some(&sent.sid)).await?;
             tracing::info!(%message_id, sid = %sent.sid, "SMS handed to Twilio");
         }
         Err(e) => {

@@ -59,25 +59,13 @@ pub fn spawn(state: AppState, relay: Relay, shutdown: CancellationToken) -> Join
 async fn send(state: &AppState, relay: &Relay, message_id: Uuid) -> Result<()> {
     let email = state.config.email.as_ref().ok_or_else(|| Error::Config("email is not configured".into()))?;
     let mut tx = state.pool.begin().await?;
-    let Some(message) = store::messages::lock(&mut tx, message_id).await? else {
-        return Err(Error::NotFound("message"));
+    let uncertain = "delivery uncertain: the sender stopped while handing this email to the mail server; \
+                     check with the resident before sending it again";
+    let Some(message) = outbound::claim(&mut tx, message_id, uncertain).await? else {
+        tx.commit().await?;
+        state.outbox.kick();
+        return Ok(());
     };
-    match message.delivery_status {
-        Some(DeliveryStatus::Pending) => {}
-        Some(DeliveryStatus::Sending) => {
-            outbound::mark_failed(
-                &mut tx,
-                &message,
-                "delivery uncertain: the sender stopped while handing this email to the mail server; \
-                 check with the resident before sending it again",
-            )
-            .await?;
-            tx.commit().await?;
-            state.outbox.kick();
-            return Ok(());
-        }
-        _ => return Ok(()),
-    }
     let envelope = store::email::envelope(&mut *tx, message.id).await?.ok_or(Error::NotFound("case"))?;
     let Some(to) = envelope.email.clone() else {
         outbound::mark_failed(&mut tx, &message, "the resident has no email address to write to").await?;
@@ -116,18 +104,7 @@ async fn send(state: &AppState, relay: &Relay, message_id: Uuid) -> Result<()> {
     };
     match outcome {
         Ok(()) => {
-            let mut wait = Duration::from_millis(100);
-            loop {
-                match store::messages::set_delivery(&state.pool, message.id, DeliveryStatus::Sent, None, None).await {
-                    Ok(()) => break,
-                    Err(e) if wait < Duration::from_secs(30) => {
-                        tracing::warn!(error = %e, "cannot record a sent email yet; retrying");
-                        tokio::time::sleep(wait).await;
-                        wait *= 2;
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+            outbound::record_sent(&state.pool, message.id, None).await?;
             tracing::info!(%message_id, "email handed to the relay");
         }
         Err(reason) => {
