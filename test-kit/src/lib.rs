@@ -4,9 +4,12 @@
 //! - [`twilio_sandbox`]: a local Twilio-compatible server and a resident's
 //!   phone that sends correctly signed webhooks. `batline up` runs it when no
 //!   Twilio account is configured, so the demo works offline.
+//! - [`mail_relay`]: the city's mail relay, a real SMTP server, for the
+//!   email tests and the fault suite.
 //! - [`app`]: the end-to-end harness. Each test gets the real services on
 //!   random ports, a fresh PostgreSQL database and RabbitMQ namespace, and
 //!   its own sandbox.
 
 pub mod app;
+pub mod mail_relay;
 pub mod twilio_sandbox;

@@ -16,15 +16,13 @@ use batline_core::domain::{DutyStatus, Language};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor, address::Envelope};
 use mail_parser::MessageParser;
 use serde_json::json;
-use tokio::io::AsyncBufReadExt;
+
+use batline_test_kit::mail_relay::MailRelay;
 
 use crate::support::{Options, TestApp, TestResult, eventually};
 
 const LINE: &str = "palvelu@hel.test";
 const ANNA: &str = "anna@example.fi";
-
-/// The pinned aiosmtpd (`scripts/test` installs it).
-const AIOSMTPD_VERSION: &str = "1.4.6";
 
 /// Batline with email on, behind a running relay.
 struct Mail {
@@ -34,7 +32,7 @@ struct Mail {
     /// Batline's own SMTP listener.
     listener: u16,
     maildir: PathBuf,
-    relay_process: tokio::process::Child,
+    relay_process: MailRelay,
 }
 
 impl Mail {
@@ -49,27 +47,8 @@ impl Mail {
         let smtp = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let listener = smtp.local_addr()?.port();
         let maildir = std::env::temp_dir().join(format!("batline-mail-{}", uuid::Uuid::new_v4().simple()));
-        let python = std::env::var_os("BATLINE_AIOSMTPD_PYTHON").map(PathBuf::from).unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
-                .join(format!(".cache/batline/aiosmtpd-{AIOSMTPD_VERSION}/bin/python"))
-        });
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/email/relay.py");
-        let mut child = tokio::process::Command::new(&python)
-            .arg(script)
-            .arg("hel.test")
-            .arg(format!("127.0.0.1:{listener}"))
-            .arg(&maildir)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting the relay with {} (scripts/test installs it)", python.display()))?;
-        let stdout = child.stdout.take().context("the relay's output")?;
-        let mut first = String::new();
-        tokio::time::timeout(Duration::from_secs(30), tokio::io::BufReader::new(stdout).read_line(&mut first))
-            .await
-            .context("the relay did not start within 30 s")??;
-        let relay: u16 = first.trim().strip_prefix("ready ").context("the relay's ready line")?.parse()?;
+        let relay_process = MailRelay::start("hel.test", &format!("127.0.0.1:{listener}"), &maildir).await?;
+        let relay = relay_process.port;
 
         let mut env =
             vec![("BATLINE_MAIL_FROM", LINE.to_owned()), ("BATLINE_SMTP_RELAY", format!("smtp://127.0.0.1:{relay}"))];
@@ -78,7 +57,7 @@ impl Mail {
         }
         env.extend(more);
         let app = TestApp::spawn_with(Options { env, smtp_listener: Some(smtp), ..Options::default() }).await?;
-        Ok(Mail { app, relay, listener, maildir, relay_process: child })
+        Ok(Mail { app, relay, listener, maildir, relay_process })
     }
 
     /// Sends `raw` from `from` to `to` through `port` (the relay, or Batline's listener).
@@ -96,9 +75,9 @@ impl Mail {
         Ok(transport.send_raw(&envelope, raw.as_bytes()).await.map(|_| ()))
     }
 
-    async fn finish(mut self) -> TestResult {
+    async fn finish(self) -> TestResult {
         // The relay first, so nothing lands in a mailbox being removed.
-        let _ = self.relay_process.kill().await;
+        self.relay_process.stop().await;
         let _ = std::fs::remove_dir_all(&self.maildir);
         self.app.teardown().await
     }
