@@ -33,7 +33,7 @@ run(async (browser) => {
   await owner.getByLabel("Why they are one matter").fill("Sama ihminen, sama katuvalo: tekstiviesti ja toinen numero.");
   await owner.locator("button[data-merge]").click();
   await owner.waitForURL(`${CONSOLE}/cases/${KEEP_ID}?done=merged`);
-  await owner.getByText("Cases merged. This is the merged case.").waitFor();
+  await owner.getByText("Cases merged: both conversations are now on this case.").waitFor();
   const thread = (await owner.locator("#thread").textContent()) ?? "";
   for (const words of [FIRST_WORDS, SECOND_WORDS]) {
     if (!thread.includes(words)) throw new Error(`the surviving case's conversation lacks "${words}"`);

@@ -215,7 +215,9 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
     html! {
         h1 { (t.case_title) " " (case.tracking_code) }
         dl class="facts" {
-            div { dt { (t.col_status) ":" } dd { @if open { (t.status_open) } @else { (t.status_resolved) } } }
+            div { dt { (t.col_status) ":" } dd {
+                @if open { (t.status_open) } @else if case.merged_into.is_some() { (t.status_merged) } @else { (t.status_resolved) }
+            } }
             div { dt { (t.owner) ":" } dd { (view.item.owner_name) } }
             div { dt { (t.channel) ":" } dd { (t.channel(case.channel)) } }
             div { dt { (t.opened) ":" } dd { (when(case.opened_at)) } }
@@ -445,6 +447,9 @@ fn thread(t: &Ui, view: &View) -> Markup {
                                         MessageKind::Reply => (author(m.author_id).unwrap_or_else(|| t.owner.to_owned())),
                                     }
                                     " · " (t.channel(m.channel)) " · " (when(m.created_at))
+                                    @if let Some(from) = view.merged_here.iter().find(|c| c.id == m.case_id) {
+                                        " · " (from.tracking_code)
+                                    }
                                     @if let Some(status) = m.delivery_status { " · " (t.delivery(status)) }
                                 }
                                 span class="body" { (m.body) }

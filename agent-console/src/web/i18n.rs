@@ -1047,15 +1047,21 @@ batline_core::texts! {
     }
 
     done_merged {
-        fi: "Tapaus yhdistetty. Tämä on nyt yhdistetty tapaus.",
-        sv: "Ärendena slogs ihop. Det här är det sammanslagna ärendet.",
-        en: "Cases merged. This is the merged case.",
+        fi: "Tapaukset yhdistetty: molemmat keskustelut ovat nyt tässä tapauksessa.",
+        sv: "Ärendena slogs ihop: båda samtalen finns nu i det här ärendet.",
+        en: "Cases merged: both conversations are now on this case.",
     }
 
     done_unmerged {
         fi: "Yhdistäminen peruttu: tapaus on taas omanaan auki.",
         sv: "Sammanslagningen ångrades: ärendet är öppet för sig igen.",
         en: "Merge undone: the case is open on its own again.",
+    }
+
+    status_merged {
+        fi: "Yhdistetty",
+        sv: "Sammanslaget",
+        en: "Merged",
     }
 
     merge_title {
