@@ -814,6 +814,8 @@ CREATE INDEX cases_by_opened_at ON public.cases USING btree (opened_at);
 
 CREATE INDEX cases_by_resident ON public.cases USING btree (resident_id, opened_at DESC);
 
+CREATE INDEX cases_merged_by_resident ON public.cases USING btree (resident_id) WHERE (merged_into IS NOT NULL);
+
 CREATE INDEX cases_merged_into ON public.cases USING btree (merged_into) WHERE (merged_into IS NOT NULL);
 
 CREATE INDEX cases_open_by_owner ON public.cases USING btree (owner_id) WHERE (status = 'open'::text);

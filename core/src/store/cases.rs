@@ -211,23 +211,22 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
 /// The resident's open case, locked for the rest of the transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn open_for_resident(conn: &mut PgConnection, resident_id: Uuid) -> Result<Option<Case>> {
-    // Their own open case, else the open case one of theirs was merged
-    // into: a follow-up joins the matter it belongs to. Each branch is an
-    // index look-up by resident (an OR across them scanned every open
-    // case); the lock re-checks `status` on the row it takes.
+    let own: Option<Case> = sqlx::query_as("SELECT * FROM cases WHERE resident_id = $1 AND status = 'open' FOR UPDATE")
+        .bind(resident_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if own.is_some() {
+        return Ok(own);
+    }
+    // Else the open case one of theirs was merged into: a follow-up joins
+    // the matter it belongs to. Kept a query of its own, so the common
+    // look-up above stays the one-index probe it always was.
     Ok(sqlx::query_as(
-        "SELECT * FROM cases
-          WHERE status = 'open'
-            AND id = (SELECT id FROM (
-                          SELECT c.id, 0 AS rank, c.opened_at FROM cases c
-                           WHERE c.resident_id = $1 AND c.status = 'open'
-                          UNION ALL
-                          SELECT t.id, 1, t.opened_at FROM cases m JOIN cases t ON t.id = m.merged_into
-                           WHERE m.resident_id = $1 AND m.merged_into IS NOT NULL AND t.status = 'open'
-                      ) AS candidates
-                      ORDER BY rank, opened_at DESC
-                      LIMIT 1)
-          FOR UPDATE",
+        "SELECT t.* FROM cases m JOIN cases t ON t.id = m.merged_into
+          WHERE m.resident_id = $1 AND m.merged_into IS NOT NULL AND t.status = 'open'
+          ORDER BY t.opened_at DESC
+          LIMIT 1
+          FOR UPDATE OF t",
     )
     .bind(resident_id)
     .fetch_optional(conn)
