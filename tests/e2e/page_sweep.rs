@@ -57,6 +57,8 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     let open311_case: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
     let email_case = email_case(smtp, &app).await?;
+    let files = batline_core::store::email::attachments_for_cases(&app.pool, &[email_case]).await?;
+    assert_eq!(files.iter().map(|f| f.file_name.as_str()).collect::<Vec<_>>(), ["penkki.jpg"]);
     browser::run_for(
         "sweep.mjs",
         &[

@@ -157,7 +157,11 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     let sms_heading = (batline_core::outbound::resident_channel(case.channel) == Channel::Sms)
         .then(|| texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name)));
     Ok(View {
-        attachments: store::email::attachments_for_case(&state.pool, id).await?,
+        attachments: {
+            let mut cases: Vec<Uuid> = merged_here.iter().map(|c| c.id).collect();
+            cases.push(id);
+            store::email::attachments_for_cases(&state.pool, &cases).await?
+        },
         merged_here,
         merged_into,
         sms_heading,

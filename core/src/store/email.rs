@@ -59,18 +59,19 @@ pub async fn insert_attachment(
     Ok(())
 }
 
-/// The attachments of a case's emails, in the order they came.
+/// The attachments of the emails in cases `case_ids` (a case and those
+/// merged into it), in the order they came. Found through the cases'
+/// messages (indexed by case), not by scanning intake.
 #[tracing::instrument(skip(e))]
-pub async fn attachments_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Vec<AttachmentInfo>> {
+pub async fn attachments_for_cases(e: impl PgExecutor<'_>, case_ids: &[Uuid]) -> Result<Vec<AttachmentInfo>> {
     Ok(sqlx::query_as(
         "SELECT a.id, m.id AS message_id, a.file_name, a.content_type, octet_length(a.content)::int8 AS size
-           FROM email_attachments a
-           JOIN intake i ON i.id = a.intake_id
-           LEFT JOIN messages m ON m.intake_id = i.id
-          WHERE i.case_id = $1
-          ORDER BY i.received_at, a.ordinal",
+           FROM messages m
+           JOIN email_attachments a ON a.intake_id = m.intake_id
+          WHERE m.case_id = ANY($1) AND m.channel = 'email' AND m.intake_id IS NOT NULL
+          ORDER BY m.created_at, a.ordinal",
     )
-    .bind(case_id)
+    .bind(case_ids)
     .fetch_all(e)
     .await?)
 }
@@ -137,9 +138,10 @@ pub async fn envelope(e: impl PgExecutor<'_>, message_id: Uuid) -> Result<Option
     Ok(sqlx::query_as(
         "SELECT res.email, c.language, c.tracking_code,
                 CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author,
-                (SELECT i.raw ->> 'subject' FROM intake i
-                  WHERE i.case_id = c.id AND i.channel = 'email'
-                  ORDER BY i.received_at LIMIT 1) AS subject
+                (SELECT i.raw ->> 'subject' FROM messages first
+                   JOIN intake i ON i.id = first.intake_id
+                  WHERE first.case_id = c.id AND first.channel = 'email' AND first.direction = 'inbound'
+                  ORDER BY first.created_at LIMIT 1) AS subject
            FROM messages m
            JOIN cases c ON c.id = m.case_id
            JOIN residents res ON res.id = c.resident_id

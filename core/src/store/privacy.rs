@@ -38,11 +38,14 @@ pub async fn lock_cases_of(conn: &mut PgConnection, resident_id: Uuid) -> Result
 /// Deletes the files a case's emails carried.
 #[tracing::instrument(skip(conn))]
 pub async fn redact_attachments(conn: &mut PgConnection, case_id: Uuid) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM email_attachments WHERE intake_id IN (SELECT id FROM intake WHERE case_id = $1)")
-        .bind(case_id)
-        .execute(conn)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query(
+        "DELETE FROM email_attachments
+          WHERE intake_id IN (SELECT intake_id FROM messages WHERE case_id = $1 AND intake_id IS NOT NULL)",
+    )
+    .bind(case_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Replaces the texts of a case's messages and drops their recordings.

@@ -227,18 +227,15 @@ fn sender_kind(
         })
         .map(|t| t.attribute("report-type").unwrap_or_default().to_ascii_lowercase());
     let daemon = null_sender && matches!(local, "mailer-daemon" | "postmaster");
-    match report_type.as_deref() {
-        Some("delivery-status") | None if report_type.is_some() || daemon => {
-            let text = String::from_utf8_lossy(raw).to_ascii_lowercase();
-            let delayed = text.contains("action: delayed") && !text.contains("action: failed");
-            return if delayed {
-                Sender::Automatic("delivery delayed")
-            } else {
-                Sender::Bounce(ids_in(raw, own_domain))
-            };
-        }
+    let delivery_report = match report_type.as_deref() {
+        Some("delivery-status") => true,
         Some(_) => return Sender::Automatic("report"),
-        None => {}
+        None => daemon,
+    };
+    if delivery_report {
+        let text = String::from_utf8_lossy(raw).to_ascii_lowercase();
+        let delayed = text.contains("action: delayed") && !text.contains("action: failed");
+        return if delayed { Sender::Automatic("delivery delayed") } else { Sender::Bounce(ids_in(raw, own_domain)) };
     }
     if null_sender {
         return Sender::Automatic("null sender");
