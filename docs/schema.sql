@@ -255,6 +255,22 @@ CREATE TABLE public.console_sockets (
     expires_at timestamp with time zone NOT NULL
 );
 
+CREATE TABLE public.contact_codes (
+    id uuid NOT NULL,
+    session_id uuid NOT NULL,
+    kind text NOT NULL,
+    address text NOT NULL,
+    code_hash bytea NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    confirmed_at timestamp with time zone,
+    CONSTRAINT contact_codes_address_check CHECK (((char_length(address) >= 3) AND (char_length(address) <= 254))),
+    CONSTRAINT contact_codes_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT contact_codes_check CHECK ((expires_at > created_at)),
+    CONSTRAINT contact_codes_kind_check CHECK ((kind = ANY (ARRAY['phone'::text, 'email'::text])))
+);
+
 CREATE TABLE public.dead_letters (
     id uuid NOT NULL,
     dedupe_key text NOT NULL,
@@ -345,9 +361,11 @@ CREATE TABLE public.messages (
     chat_seq bigint,
     read_at timestamp with time zone,
     search_words tsvector GENERATED ALWAYS AS (((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))) STORED,
+    to_address text,
     CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT messages_check CHECK (((direction = 'outbound'::text) = (delivery_status IS NOT NULL))),
     CONSTRAINT messages_check1 CHECK (((read_at IS NULL) OR (direction = 'inbound'::text))),
+    CONSTRAINT messages_check2 CHECK (((to_address IS NULL) OR ((direction = 'outbound'::text) AND ((char_length(to_address) >= 3) AND (char_length(to_address) <= 254))))),
     CONSTRAINT messages_delivery_status_check CHECK ((delivery_status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text]))),
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['inbound'::text, 'outbound'::text]))),
     CONSTRAINT messages_kind_check CHECK ((kind = ANY (ARRAY['resident'::text, 'reply'::text, 'auto_reply'::text, 'notice'::text]))),
@@ -441,6 +459,21 @@ CREATE TABLE public.postal_codes (
     code text NOT NULL,
     district text NOT NULL,
     CONSTRAINT postal_codes_code_check CHECK ((code ~ '^[0-9]{5}$'::text))
+);
+
+CREATE TABLE public.resident_links (
+    id uuid NOT NULL,
+    kept_id uuid NOT NULL,
+    absorbed_id uuid NOT NULL,
+    moved_phone boolean NOT NULL,
+    moved_email boolean NOT NULL,
+    moved_chat boolean NOT NULL,
+    case_ids uuid[] NOT NULL,
+    linked_by uuid,
+    reason text NOT NULL,
+    linked_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT resident_links_check CHECK ((kept_id <> absorbed_id)),
+    CONSTRAINT resident_links_reason_check CHECK (((char_length(reason) >= 1) AND (char_length(reason) <= 1000)))
 );
 
 CREATE TABLE public.residents (
@@ -667,6 +700,9 @@ ALTER TABLE ONLY public.console_sessions
 ALTER TABLE ONLY public.console_sockets
     ADD CONSTRAINT console_sockets_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.contact_codes
+    ADD CONSTRAINT contact_codes_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY public.dead_letters
     ADD CONSTRAINT dead_letters_dedupe_key_key UNIQUE (dedupe_key);
 
@@ -723,6 +759,9 @@ ALTER TABLE ONLY public.places
 
 ALTER TABLE ONLY public.postal_codes
     ADD CONSTRAINT postal_codes_pkey PRIMARY KEY (code);
+
+ALTER TABLE ONLY public.resident_links
+    ADD CONSTRAINT resident_links_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.residents
     ADD CONSTRAINT residents_email_key UNIQUE (email);
@@ -830,6 +869,8 @@ CREATE INDEX console_sockets_by_instance ON public.console_sockets USING btree (
 
 CREATE INDEX console_sockets_by_responder ON public.console_sockets USING btree (responder_id, expires_at);
 
+CREATE INDEX contact_codes_by_session ON public.contact_codes USING btree (session_id, created_at DESC);
+
 CREATE INDEX dead_letters_waiting ON public.dead_letters USING btree (recorded_at) WHERE (retried_at IS NULL);
 
 CREATE INDEX handoffs_accepted ON public.handoffs USING btree (case_id) WHERE (status = 'accepted'::text);
@@ -849,6 +890,10 @@ CREATE INDEX messages_chat_seq ON public.messages USING btree (case_id, chat_seq
 CREATE INDEX messages_search_words ON public.messages USING gin (search_words);
 
 CREATE INDEX open311_requests_by_service ON public.open311_requests USING btree (service_code);
+
+CREATE INDEX resident_links_by_absorbed ON public.resident_links USING btree (absorbed_id);
+
+CREATE INDEX resident_links_by_kept ON public.resident_links USING btree (kept_id);
 
 CREATE UNIQUE INDEX responders_email_key ON public.responders USING btree (lower(email)) WHERE (email IS NOT NULL);
 
@@ -948,6 +993,9 @@ ALTER TABLE ONLY public.console_sessions
 ALTER TABLE ONLY public.console_sockets
     ADD CONSTRAINT console_sockets_responder_id_fkey FOREIGN KEY (responder_id) REFERENCES public.responders(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.contact_codes
+    ADD CONSTRAINT contact_codes_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.chat_sessions(id);
+
 ALTER TABLE ONLY public.dead_letters
     ADD CONSTRAINT dead_letters_retried_by_fkey FOREIGN KEY (retried_by) REFERENCES public.responders(id) ON DELETE SET NULL;
 
@@ -992,6 +1040,15 @@ ALTER TABLE ONLY public.places
 
 ALTER TABLE ONLY public.postal_codes
     ADD CONSTRAINT postal_codes_district_fkey FOREIGN KEY (district) REFERENCES public.areas(code) DEFERRABLE INITIALLY DEFERRED;
+
+ALTER TABLE ONLY public.resident_links
+    ADD CONSTRAINT resident_links_absorbed_id_fkey FOREIGN KEY (absorbed_id) REFERENCES public.residents(id);
+
+ALTER TABLE ONLY public.resident_links
+    ADD CONSTRAINT resident_links_kept_id_fkey FOREIGN KEY (kept_id) REFERENCES public.residents(id);
+
+ALTER TABLE ONLY public.resident_links
+    ADD CONSTRAINT resident_links_linked_by_fkey FOREIGN KEY (linked_by) REFERENCES public.responders(id);
 
 ALTER TABLE ONLY public.responders
     ADD CONSTRAINT responders_home_point_id_fkey FOREIGN KEY (home_point_id) REFERENCES public.walk_in_points(id);

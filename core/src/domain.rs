@@ -345,6 +345,12 @@ pub mod event_kind {
     /// An automatic email (an out-of-office, say) answered Batline's mail
     /// on the case: shown to the owner, never answered.
     pub const EMAIL_AUTO_REPLY: &str = "email_auto_reply";
+    /// A responder linked the case's resident with another case's: one
+    /// person (on both cases).
+    pub const RESIDENT_LINKED: &str = "resident_linked";
+    /// The chat resident confirmed a phone or an email address with a
+    /// one-time code: they are answered there too.
+    pub const CONTACT_CONFIRMED: &str = "contact_confirmed";
 
     /// The kinds a resident may see on the public tracking page.
     pub const PUBLIC: &[&str] = &[OPENED, ASSIGNED, REPLIED, RESOLVED];

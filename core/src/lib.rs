@@ -37,6 +37,7 @@ pub mod plain_text;
 pub mod priority;
 pub mod privacy;
 pub mod rate_limit;
+pub mod resident_link;
 pub mod responder_admin;
 pub mod roster;
 pub mod satisfaction;

@@ -62,6 +62,59 @@ pub fn resident_channel(case_channel: Channel) -> Channel {
     }
 }
 
+/// The channels a case's resident can be answered on now, and the one an
+/// answer takes unless the owner picks another: the channel the resident
+/// last wrote in on the case (a caller or a walk-in visitor is texted, as
+/// [`resident_channel`] says), else the one the case came in. A resident
+/// linked across channels (`resident_link`) has several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    /// Every channel that reaches them, in a fixed order.
+    pub channels: Vec<Channel>,
+    /// The channel an answer takes by default.
+    pub default: Channel,
+}
+
+impl Reach {
+    /// Whether `channel` reaches the resident.
+    pub fn allows(&self, channel: Channel) -> bool {
+        self.channels.contains(&channel)
+    }
+}
+
+/// The [`Reach`] of `case_id`'s resident. An Open311 reporter is reached
+/// only on their request (the app reads the answers back from it), and
+/// only on an Open311 case.
+pub async fn reach(conn: &mut PgConnection, case_id: uuid::Uuid, case_channel: Channel) -> Result<Reach> {
+    let Some(found) = store::cases::resident_reach(&mut *conn, case_id).await? else {
+        return Err(crate::Error::NotFound("case"));
+    };
+    let mut channels = Vec::new();
+    if case_channel == Channel::Open311 {
+        channels.push(Channel::Open311);
+    }
+    if found.has_chat {
+        channels.push(Channel::Chat);
+    }
+    if found.has_phone {
+        channels.push(Channel::Sms);
+    }
+    if found.has_email {
+        channels.push(Channel::Email);
+    }
+    let first = resident_channel(case_channel);
+    let default = found
+        .last_inbound
+        .map(resident_channel)
+        .filter(|c| channels.contains(c))
+        .or_else(|| channels.contains(&first).then_some(first))
+        .or_else(|| channels.first().copied())
+        // Nobody to reach (a walk-in visitor who left no number): the
+        // case's own channel, whose sender reports it.
+        .unwrap_or(first);
+    Ok(Reach { channels, default })
+}
+
 /// Queues `new` unless its channel needs a phone number (or an email
 /// address) the resident never
 /// gave (a walk-in visitor without one, say): then there is nobody to send

@@ -99,6 +99,7 @@ async fn announce(conn: &mut PgConnection, case: &Case, owner_name: &str) -> Res
         kind: MessageKind::Notice,
         body: &body,
         author_id: None,
+        to_address: None,
     };
     Ok(outbound::queue_if_reachable(conn, &notice).await?.and_then(|(_, send)| send).into_iter().collect())
 }

@@ -71,10 +71,13 @@ pub async fn redact_due(conn: &mut PgConnection, cutoff: DateTime<Utc>, limit: i
     let mut total = Redacted::default();
     for case_id in privacy::claim_due(conn, cutoff, limit).await? {
         total.add(redact_case(conn, case_id).await?);
-        if let Some(resident) = privacy::resident_of(&mut *conn, case_id).await?
-            && privacy::forget_resident_if_all_redacted(conn, resident).await?
-        {
-            total.residents_forgotten += 1;
+        if let Some(resident) = privacy::resident_of(&mut *conn, case_id).await? {
+            // The addresses a chat resident tried to confirm go with any
+            // redaction of theirs: a code is of no use after ten minutes.
+            crate::store::contact_codes::forget_for_resident(conn, resident).await?;
+            if privacy::forget_resident_if_all_redacted(conn, resident).await? {
+                total.residents_forgotten += 1;
+            }
         }
     }
     Ok(total)
@@ -101,6 +104,7 @@ pub async fn erase(pool: &PgPool, phone: &str) -> Result<Option<Redacted>> {
     for case_id in privacy::lock_cases_of(&mut tx, resident).await? {
         total.add(redact_case(&mut tx, case_id).await?);
     }
+    crate::store::contact_codes::forget_for_resident(&mut tx, resident).await?;
     if privacy::forget_resident_if_all_redacted(&mut tx, resident).await? {
         total.residents_forgotten += 1;
     }

@@ -74,8 +74,26 @@ pub fn walk_in_receipt(lang: Language, owner: &str, code: &str, point: &str, tra
     truncate_chars(text, SMS_MAX_CHARS)
 }
 
-/// The one-time code that lets the case's contact read its conversation
-/// on the tracking page.
+/// The one-time code that proves a phone or an email address a chat
+/// resident gave is theirs, sent there.
+pub fn contact_code(lang: Language, code: &str, case_code: &str) -> String {
+    match lang {
+        Language::Fi => format!(
+            "Vahvistuskoodisi on {code}. Kirjoita se chattiin, niin asiasi {case_code} vastaukset tulevat myös tänne. \
+             Koodi toimii 10 minuuttia. Jos et pyytänyt sitä, älä tee mitään."
+        ),
+        Language::Sv => format!(
+            "Din bekräftelsekod är {code}. Skriv den i chatten, så kommer svaren i ärende {case_code} också hit. \
+             Koden gäller i 10 minuter. Om du inte bad om den, gör ingenting."
+        ),
+        Language::En => format!(
+            "Your confirmation code is {code}. Type it in the chat and the answers on case {case_code} come here too. \
+             It works for 10 minutes. If you did not ask for it, do nothing."
+        ),
+    }
+}
+
+/// The one-time code texted for the tracking page of case `case_code`.
 pub fn track_code(lang: Language, code: &str, case_code: &str) -> String {
     match lang {
         Language::Fi => {

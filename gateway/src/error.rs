@@ -5,7 +5,10 @@
 use axum::{
     Json,
     extract::rejection::{BytesRejection, FormRejection, PathRejection, QueryRejection},
-    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
+    http::{
+        HeaderValue, StatusCode,
+        header::{RETRY_AFTER, WWW_AUTHENTICATE},
+    },
     response::{IntoResponse, Response},
 };
 
@@ -37,6 +40,10 @@ pub enum ApiError {
     /// The request is refused for the reason given.
     #[error("{0}")]
     Forbidden(String),
+    /// No bearer token, or one nobody issued (answered with
+    /// `WWW-Authenticate: Bearer`).
+    #[error("{0}")]
+    Unauthorized(String),
     /// Too many requests from one address; try again after the duration.
     #[error("too many requests from your address; try again in {} s", .0.as_secs())]
     TooManyRequests(std::time::Duration),
@@ -52,9 +59,26 @@ pub enum ApiError {
         /// How long until the source may send again.
         wait: std::time::Duration,
     },
+    /// A resident's request refused for a reason they can act on: the
+    /// status, a stable code, and the words in their language.
+    #[error("{detail}")]
+    Refused {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The stable code (`ErrorBody::code`).
+        code: &'static str,
+        /// What to do, in the resident's language.
+        detail: String,
+    },
     /// Anything from `batline-core`.
     #[error(transparent)]
     Core(#[from] batline_core::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Core(e.into())
+    }
 }
 
 impl From<BytesRejection> for ApiError {
@@ -85,9 +109,10 @@ impl From<FormRejection> for ApiError {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable and machine-readable: `bad_signature`, `wrong_account`,
-    /// `bad_origin`, `forbidden`, `unsupported_media_type`, `rate_limited`,
+    /// `bad_origin`, `forbidden`, `unauthorized`, `unsupported_media_type`, `rate_limited`,
     /// `too_large`, `bad_body`, `bad_request`, `invalid`, `not_found`,
-    /// `conflict` or `internal`.
+    /// `conflict` or `internal`; the chat's contact confirmation adds
+    /// `no_case`, `has_other`, `no_code`, `expired` and `wrong_code`.
     #[schema(example = "not_found")]
     pub code: &'static str,
     /// What went wrong and what to do about it, for a person.
@@ -108,6 +133,8 @@ impl ApiError {
             ApiError::WrongAccount => (StatusCode::FORBIDDEN, "wrong_account"),
             ApiError::Origin(_) => (StatusCode::FORBIDDEN, "bad_origin"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Refused { status, code, .. } => (*status, code),
             ApiError::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             ApiError::TooManyRequests(_) | ApiError::WebhookFlood { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
@@ -158,6 +185,9 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(ErrorBody { code, detail })).into_response();
         if let Some(value) = self.retry_after() {
             response.headers_mut().insert(RETRY_AFTER, value);
+        }
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

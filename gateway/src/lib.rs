@@ -80,6 +80,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(track::access::chat_conversation))
         .routes(routes!(track::access::ask_code))
         .routes(routes!(track::access::confirm_code))
+        .routes(routes!(chat::contact::ask))
+        .routes(routes!(chat::contact::confirm))
         .routes(routes!(open::handlers::data_json))
         .routes(routes!(open::handlers::data_csv))
         .routes(routes!(open::handlers::schema))

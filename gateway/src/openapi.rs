@@ -36,6 +36,8 @@ use utoipa::{
             (HMAC-SHA1 of `BATLINE_PUBLIC_URL` plus path and query, and the sorted form fields, with the auth \
             token) before anything else is read: without a valid signature the answer is 403."),
         (name = "tracking", description = "Public case tracking by tracking code: nothing personal about the resident."),
+        (name = "chat", description = "What the chat page does besides its WebSocket: a chat resident leaving a phone \
+            number or an email address to be answered there too, confirmed with a one-time code sent there."),
         (name = "open data", description = "The city's accountability figures; any figure resting on fewer than five \
             cases is withheld, and enough other rows with it that none can be worked out from the total."),
         (name = "operations", description = "This document. Health, readiness and metrics are not served here \

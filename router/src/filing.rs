@@ -385,6 +385,7 @@ pub async fn queue_auto_reply(
         kind: MessageKind::AutoReply,
         body: &body,
         author_id: None,
+        to_address: None,
     };
     if if_reachable {
         Ok(outbound::queue_if_reachable(conn, &new).await?.and_then(|(_, id)| id))

@@ -392,8 +392,14 @@ async fn send(
     author_id: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<Uuid> {
-    let new =
-        NewOutbound { case_id: case.id, channel: outbound::resident_channel(case.channel), kind, body, author_id };
+    let new = NewOutbound {
+        case_id: case.id,
+        channel: outbound::resident_channel(case.channel),
+        kind,
+        body,
+        author_id,
+        to_address: None,
+    };
     history::outbound_at(conn, &new, DeliveryStatus::Delivered, at).await
 }
 

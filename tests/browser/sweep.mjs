@@ -3,7 +3,8 @@
 // Swedish and English, at 1366 and 390 px wide, with no WCAG 2.1 A/AA
 // violation; and no page scrolling sideways at 320 px (WCAG 1.4.10 Reflow).
 // Started by tests/e2e/page_sweep.rs, which sets the scene: a responder
-// owning an SMS case, a desk worker at a walk-in point, a lead, the mayor
+// owning an SMS case (and an Open311, an email and a chat case, the chat's
+// resident with a confirmed phone too), a desk worker at a walk-in point, a lead, the mayor
 // and an admin, the city's districts loaded. With SCREENSHOTS set to a
 // directory, each page state is saved there.
 import { env, expectAccessible, expectNoSidewaysScroll, newPage, run, step } from "./support.mjs";
@@ -14,6 +15,7 @@ const PASSWORD = env("PASSWORD");
 const CASE_ID = env("CASE_ID");
 const OPEN311_CASE_ID = env("OPEN311_CASE_ID");
 const EMAIL_CASE_ID = env("EMAIL_CASE_ID");
+const CHAT_CASE_ID = env("CHAT_CASE_ID");
 const CODE = env("TRACKING_CODE");
 const RESPONDER_ID = env("RESPONDER_ID");
 
@@ -22,7 +24,8 @@ const WIDTHS = [[1366, 900], [390, 844]];
 
 // Who uses which page.
 const STAFF = [
-  { user: "aino", paths: ["/", `/cases/${CASE_ID}`, `/cases/${OPEN311_CASE_ID}`, `/cases/${EMAIL_CASE_ID}`, "/search?q=katuvalo"] },
+  { user: "aino", paths: ["/", `/cases/${CASE_ID}`, `/cases/${OPEN311_CASE_ID}`, `/cases/${EMAIL_CASE_ID}`,
+    `/cases/${CHAT_CASE_ID}`, "/search?q=katuvalo"] },
   { user: "veera", paths: ["/walk-in", `/walk-in?find=${encodeURIComponent(CODE)}`] },
   { user: "liisa", paths: ["/lead"] },
   { user: "pormestari", paths: ["/dashboard"] },

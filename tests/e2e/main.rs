@@ -30,6 +30,7 @@ mod presence;
 mod privacy;
 mod proxy;
 mod reports;
+mod residents;
 mod roles;
 mod roster;
 mod router_processes;

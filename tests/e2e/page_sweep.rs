@@ -57,6 +57,7 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     let open311_case: uuid::Uuid =
         sqlx::query_scalar("SELECT id FROM cases WHERE channel = 'open311'").fetch_one(&app.pool).await?;
     let email_case = email_case(smtp, &app).await?;
+    let chat_case = chat_case_with_phone(&app).await?;
     let files = batline_core::store::email::attachments_for_cases(&app.pool, &[email_case]).await?;
     assert_eq!(files.iter().map(|f| f.file_name.as_str()).collect::<Vec<_>>(), ["penkki.jpg"]);
     browser::run_for(
@@ -68,14 +69,34 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
             ("CASE_ID", case.id.to_string()),
             ("OPEN311_CASE_ID", open311_case.to_string()),
             ("EMAIL_CASE_ID", email_case.to_string()),
+            ("CHAT_CASE_ID", chat_case.to_string()),
             ("TRACKING_CODE", case.tracking_code.clone()),
             ("RESPONDER_ID", aino.id.to_string()),
         ],
-        // 24 pages × 3 languages × 3 widths: longer than one person's walk.
+        // 25 pages × 3 languages × 3 widths: longer than one person's walk.
         Duration::from_secs(600),
     )
     .await?;
     app.teardown().await
+}
+
+/// A chat case whose resident confirmed a phone with the texted code, so
+/// its page offers a choice of channel for the reply; the case's id.
+async fn chat_case_with_phone(app: &TestApp) -> TestResult<uuid::Uuid> {
+    const PHONE: &str = "+358405550902";
+    let (mut chat, _) = crate::chat::ChatClient::greet(&app.gateway, None, 0).await?;
+    let (token, case) = chat.first_message("Roska-astia on kaatunut Hakaniemen torilla").await?;
+    let code = case["code"].as_str().unwrap_or_default().to_owned();
+    let ask = app.http.post(format!("{}/api/v1/chat/contact", app.gateway)).bearer_auth(&token);
+    assert_eq!(ask.form(&[("phone", PHONE)]).send().await?.status(), 202);
+    let texted = eventually("the code SMS", Duration::from_secs(10), || async {
+        Ok(app.sandbox.sent().into_iter().find(|s| s.to == PHONE).map(|s| s.body))
+    })
+    .await?;
+    let digits = texted.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).unwrap_or_default().to_owned();
+    let confirm = app.http.post(format!("{}/api/v1/chat/contact/confirm", app.gateway)).bearer_auth(&token);
+    assert_eq!(confirm.form(&[("code", digits.as_str())]).send().await?.status(), 200);
+    crate::chat::case_id(app, &code).await
 }
 
 /// An email with a photo, then an out-of-office answering the line's

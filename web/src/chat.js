@@ -21,6 +21,8 @@
   const log = el("log"), form = el("compose"), input = el("message"), errorEl = el("message-error");
   const connection = el("connection"), typingEl = el("typing"), satisfaction = el("satisfaction");
   const casePanel = el("case"), caseOwner = el("case-owner"), caseCode = el("case-code"), caseStatus = el("case-status");
+  const contactPanel = el("contact"), contactAsk = el("contact-ask"), contactConfirm = el("contact-confirm");
+  const contactStatus = el("contact-status"), contactError = el("contact-error");
 
   const timeFormat = new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone: "Europe/Helsinki" });
   const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
@@ -157,6 +159,7 @@
   function showCase(c) {
     currentCase = c;
     casePanel.hidden = false;
+    contactPanel.hidden = false;
     // The case's district, when known: never the owner's home area.
     const name = c.area ? `${c.owner.name}, ${c.area}` : c.owner.name;
     caseOwner.textContent = fill(T.owner, { name });
@@ -444,4 +447,46 @@
     if (item.kind === "message" || item.kind === "location") pendingBubble(item);
   }
   connect();
+
+  // --- A phone number or an email address, confirmed by a code -----------
+  // Plain HTTP with the session token, not the socket: the answer is the
+  // gateway's word on it, in the resident's language.
+  async function contactCall(path, fields) {
+    contactError.textContent = "";
+    try {
+      const response = await fetch(path, {
+        method: "POST",
+        headers: { "Authorization": `Bearer ${saved.token || ""}`, "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(fields),
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        contactError.textContent = answer.detail || T.failed;
+        return null;
+      }
+      return answer;
+    } catch (_) {
+      contactError.textContent = T.failed;
+      return null;
+    }
+  }
+  contactAsk.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const address = el("contact-address").value.trim();
+    const answer = await contactCall("/api/v1/chat/contact", address.includes("@") ? { email: address } : { phone: address });
+    if (!answer) return;
+    contactStatus.textContent = answer.detail;
+    if (answer.status === "sent") {
+      contactConfirm.hidden = false;
+      el("contact-code").focus();
+    }
+  });
+  contactConfirm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const answer = await contactCall("/api/v1/chat/contact/confirm", { code: el("contact-code").value });
+    if (!answer) return;
+    contactStatus.textContent = answer.detail;
+    contactConfirm.hidden = true;
+    el("contact-code").value = "";
+  });
 })();

@@ -145,6 +145,19 @@
     const each = gsm ? 153 : 67;
     return length <= single ? 1 : Math.ceil(length / each);
   }
+  // Picking the channel a reply goes in: an SMS counts its heading and is
+  // capped by it; the other channels take the text as it is.
+  document.querySelectorAll("select[data-channel-for]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      const box = document.getElementById(select.dataset.channelFor);
+      const picked = select.selectedOptions[0];
+      if (!box || !picked) return;
+      box.dataset.prefix = picked.dataset.prefix || "";
+      box.dataset.count = picked.dataset.count || "chars";
+      if (picked.dataset.max) box.maxLength = Number(picked.dataset.max);
+      box.dispatchEvent(new Event("input"));
+    });
+  });
   document.querySelectorAll("[data-count-for]").forEach(function (out) {
     const box = document.getElementById(out.dataset.countFor);
     if (!box) return;

@@ -26,6 +26,7 @@ use crate::{
             resolve_as,
         },
         chat_signals,
+        links::link_as,
         merges::{merge_as, unmerge_as},
     },
     state::AppState,
@@ -115,11 +116,17 @@ pub struct NewReply {
     /// The text (1 to 1,600 characters).
     #[schema(min_length = 1, max_length = 1600, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
     body: String,
+    /// The channel to answer in: one the resident has (their phone `sms`,
+    /// `email`, `chat`, or `open311` on a city-app request). By default the
+    /// channel they last wrote in.
+    #[serde(default)]
+    channel: Option<batline_core::domain::Channel>,
 }
 
-/// `POST /api/v1/cases/{id}/replies`: reply to the resident in the case's channel.
+/// `POST /api/v1/cases/{id}/replies`: reply to the resident, by default in
+/// the channel they last wrote in.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/replies", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = NewReply, responses(
-    (status = 201, description = "Queued to the resident (SMS, or the chat); also acknowledges the case", body = Message),
+    (status = 201, description = "Queued to the resident (SMS, email, the chat, or the Open311 request); also acknowledges the case", body = Message),
     (status = 403, description = "Not my case", body = crate::http::error::ErrorBody),
     (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
     (status = 409, description = "The case is resolved", body = crate::http::error::ErrorBody),
@@ -132,7 +139,7 @@ pub async fn reply(
     Path(id): Path<Uuid>,
     extract::Json(body): extract::Json<NewReply>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    Ok((StatusCode::CREATED, Json(reply_as(&state, &me, id, &body.body).await?)))
+    Ok((StatusCode::CREATED, Json(reply_as(&state, &me, id, &body.body, body.channel).await?)))
 }
 
 /// `POST /api/v1/cases/{id}/resolve` body.
@@ -249,6 +256,42 @@ pub async fn merge(
     refuse_desk(&me)?;
     let extract::Json(body) = body?;
     Ok(Json(merge_as(&state, &me, id, &body.into, &body.reason).await?))
+}
+
+/// `POST /api/v1/cases/{id}/link` body.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Link {
+    /// The tracking code of a case (open or not) whose resident is the same
+    /// person as this case's.
+    #[schema(min_length = 8, max_length = 20, example = "K7QD-4M2X")]
+    with: String,
+    /// How the responder knows (1 to 1,000 characters), on both timelines.
+    #[schema(min_length = 1, max_length = 1000, pattern = "^[\\s\\S]*[^\\s\\x00-\\x1f\\x7f-\\x9f][\\s\\S]*$")]
+    reason: String,
+}
+
+/// `POST /api/v1/cases/{id}/link`: this case's resident and the other
+/// case's are one person: one resident from now on, known by every phone,
+/// email address and chat either had, with every case of both. Refused
+/// when they cannot be one (two different phones, two open cases: merge
+/// those first).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/link", tag = "cases", params(("id" = Uuid, Path, description = "The case")), request_body = Link, responses(
+    (status = 200, description = "Linked: the case as it is now", body = Case),
+    (status = 403, description = "Desk staff, or not the case's owner (leads may)", body = crate::http::error::ErrorBody),
+    (status = 404, description = "No such case", body = crate::http::error::ErrorBody),
+    (status = 409, description = "They cannot be one resident; `detail` says why", body = crate::http::error::ErrorBody),
+    crate::http::responses::JsonBody,
+    crate::http::responses::Signed,
+))]
+pub async fn link(
+    State(state): State<AppState>,
+    SignedIn(me): SignedIn,
+    Path(id): Path<Uuid>,
+    body: Result<extract::Json<Link>, ApiError>,
+) -> Result<Json<Case>, ApiError> {
+    refuse_desk(&me)?;
+    let extract::Json(body) = body?;
+    Ok(Json(link_as(&state, &me, id, &body.with, &body.reason).await?))
 }
 
 /// `POST /api/v1/cases/{id}/unmerge`: undo a merge: the case is open on its

@@ -76,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::reopen))
         .routes(routes!(cases::merge))
         .routes(routes!(cases::unmerge))
+        .routes(routes!(cases::link))
         .routes(routes!(cases::classify))
         .routes(routes!(topics::list, topics::add))
         .routes(routes!(topics::change))

@@ -112,12 +112,36 @@ pub async fn acknowledge_as(state: &AppState, me: &Responder, id: Uuid) -> Resul
     Ok(case)
 }
 
-/// Replies to the resident in the case's channel.
-pub async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) -> Result<Message, ApiError> {
+/// Replies to the resident in `channel`, or by default in the channel they
+/// last wrote in (see [`outbound::Reach`]).
+pub async fn reply_as(
+    state: &AppState,
+    me: &Responder,
+    id: Uuid,
+    text: &str,
+    channel: Option<Channel>,
+) -> Result<Message, ApiError> {
     let text = text_field(text, "body", MAX_REPLY_CHARS)?;
     let mut tx = state.pool.begin().await?;
     let case = lock_own_open(&mut tx, me, id).await?;
-    let channel = outbound::resident_channel(case.channel);
+    let reach = outbound::reach(&mut tx, case.id, case.channel).await?;
+    let channel = match channel {
+        None => reach.default,
+        Some(picked) if reach.allows(picked) => picked,
+        Some(picked) => {
+            let known: Vec<&str> = reach.channels.iter().map(|c| c.as_str()).collect();
+            return Err(batline_core::Error::Invalid(format!(
+                "the resident cannot be answered by {}; they can be by: {}",
+                picked.as_str(),
+                if known.is_empty() {
+                    "nothing (they left no phone, email or chat)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ))
+            .into());
+        }
+    };
     if channel == Channel::Sms {
         // Sent with its heading in front, which must fit as well: refused
         // rather than cut, so the owner decides what goes.
@@ -126,7 +150,14 @@ pub async fn reply_as(state: &AppState, me: &Responder, id: Uuid, text: &str) ->
     }
     let (message, send) = outbound::queue(
         &mut tx,
-        &NewOutbound { case_id: case.id, channel, kind: MessageKind::Reply, body: &text, author_id: Some(me.id) },
+        &NewOutbound {
+            case_id: case.id,
+            channel,
+            kind: MessageKind::Reply,
+            body: &text,
+            author_id: Some(me.id),
+            to_address: None,
+        },
     )
     .await?;
     store::events::append(
@@ -172,7 +203,7 @@ pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &st
         serde_json::json!({ "summary": summary }),
     )
     .await?;
-    let channel = outbound::resident_channel(case.channel);
+    let channel = outbound::reach(&mut tx, case.id, case.channel).await?.default;
     // Asked once per case: a case reopened and resolved again is not asked twice.
     // The chat asks with its buttons; SMS by a reply. An Open311 app has
     // no way to answer: its reporter reads the summary as status_notes.
@@ -182,8 +213,14 @@ pub async fn resolve_as(state: &AppState, me: &Responder, id: Uuid, summary: &st
         (None, _) => texts::Ask::ByReply,
     };
     let notice = texts::resolved(case.language, &me.display_name, &case.tracking_code, &summary, ask);
-    let message =
-        NewOutbound { case_id: case.id, channel, kind: MessageKind::Notice, body: &notice, author_id: Some(me.id) };
+    let message = NewOutbound {
+        case_id: case.id,
+        channel,
+        kind: MessageKind::Notice,
+        body: &notice,
+        author_id: Some(me.id),
+        to_address: None,
+    };
     let mut ids = Vec::new();
     if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
         ids.extend(send);
@@ -255,10 +292,11 @@ pub async fn reopen_as(state: &AppState, me: &Responder, id: Uuid, reason: &str)
     let notice = texts::reopened(case.language, &owner.display_name, &case.tracking_code);
     let message = NewOutbound {
         case_id: case.id,
-        channel: outbound::resident_channel(case.channel),
+        channel: outbound::reach(&mut tx, case.id, case.channel).await?.default,
         kind: MessageKind::Notice,
         body: &notice,
         author_id: Some(me.id),
+        to_address: None,
     };
     if let Some((_, send)) = outbound::queue_if_reachable(&mut tx, &message).await? {
         ids.extend(send);

@@ -11,6 +11,7 @@ pub mod chat_signals;
 pub mod dead_letters;
 pub mod fields;
 pub mod handoffs;
+pub mod links;
 pub mod merges;
 pub mod oidc;
 pub mod open311_clients;

@@ -24,6 +24,7 @@ use axum::{
 };
 use batline_core::{
     domain::{CaseStatus, Channel, Direction, DutyStatus, MessageKind, Priority, Role, event_kind},
+    outbound::Reach,
     store::{
         self,
         call_backs::CallBack,
@@ -54,7 +55,7 @@ use super::{
 };
 use crate::{
     http::error::ApiError,
-    operations::{call_backs, cases, chat_signals, handoffs, merges},
+    operations::{call_backs, cases, chat_signals, handoffs, links, merges},
     state::AppState,
 };
 
@@ -88,8 +89,10 @@ struct View {
     offer_open: bool,
     access: Access,
     /// What an SMS reply starts with ("Mikko, Helsingin kaupunki: "): it
-    /// counts towards the SMS's length. `None` when the reply is not an SMS.
-    sms_heading: Option<String>,
+    /// counts towards the SMS's length when the reply goes as an SMS.
+    sms_heading: String,
+    /// The channels the resident can be answered on, and the default.
+    reach: Reach,
     /// The service catalogue and the districts, for their names and the
     /// classification.
     lists: CityLists,
@@ -154,8 +157,11 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
     people.sort_unstable();
     people.dedup();
     let names = store::responders::display_names(&state.pool, &people).await?.into_iter().collect();
-    let sms_heading = (batline_core::outbound::resident_channel(case.channel) == Channel::Sms)
-        .then(|| texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name)));
+    let sms_heading = texts::sms_heading(&state.config.city_name, case.language, Some(&user.me.display_name));
+    let reach = {
+        let mut conn = state.pool.acquire().await?;
+        batline_core::outbound::reach(&mut conn, id, case.channel).await?
+    };
     Ok(View {
         attachments: {
             let mut cases: Vec<Uuid> = merged_here.iter().map(|c| c.id).collect();
@@ -165,6 +171,7 @@ async fn load(state: &AppState, user: &WebUser, id: Uuid) -> Result<View, ApiErr
         merged_here,
         merged_into,
         sms_heading,
+        reach,
         lists: CityLists::load(&state.pool).await?,
         messages,
         events,
@@ -237,6 +244,13 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
             @if let Some(email) = &view.item.resident_email {
                 div { dt { (t.resident_email) ":" } dd class="breakable" data-resident-email { (email) } }
             }
+            div { dt { (t.reachable_by) ":" } dd data-reachable {
+                @if view.reach.channels.is_empty() { (t.none) }
+                @for (i, c) in view.reach.channels.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    (t.channel(*c))
+                }
+            } }
         }
         @if let (Some(code), Some(into)) = (&view.merged_into, case.merged_into) {
             p class="flash" data-merged-into {
@@ -334,6 +348,22 @@ fn body(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                             textarea id="merge-reason" name="reason" maxlength="1000" required {}
                             div class="actions" {
                                 button class="hds-button hds-button--secondary" type="submit" data-merge { span class="hds-button__label" { (t.merge_button) } }
+                            }
+                        }
+                    }
+                }
+                @if owner || user.me.role.may_reassign() {
+                    details class="panel action" {
+                        summary { h2 { (t.link_title) } }
+                        form method="post" action={ "/cases/" (case.id) "/link" } {
+                            (csrf_field(user))
+                            p class="hint" { (t.link_hint) }
+                            label for="link-with" { (t.link_with_code) }
+                            input id="link-with" name="with" type="text" required maxlength="20" autocomplete="off" spellcheck="false";
+                            label for="link-reason" { (t.link_reason) }
+                            textarea id="link-reason" name="reason" maxlength="1000" required {}
+                            div class="actions" {
+                                button class="hds-button hds-button--secondary" type="submit" data-link { span class="hds-button__label" { (t.link_button) } }
                             }
                         }
                     }
@@ -625,10 +655,15 @@ fn classify_form(t: &Ui, user: &WebUser, view: &View) -> Markup {
 
 fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
     let case = &view.item.case;
-    let channel = batline_core::outbound::resident_channel(case.channel);
+    let channel = view.reach.default;
     // The case's language first: that is what the resident reads.
     let mut canned: Vec<&CannedReply> = view.canned.iter().collect();
     canned.sort_by_key(|c| (c.language != case.language, c.language.as_str(), c.title.clone()));
+    // An SMS is sent with its heading in front, which counts towards its
+    // length; console.js swaps these when the owner picks another channel.
+    let prefix = |c: Channel| if c == Channel::Sms { view.sms_heading.as_str() } else { "" };
+    let count = |c: Channel| if c == Channel::Sms { "sms" } else { "chars" };
+    let heading = prefix(channel);
     html! {
         form class="panel" method="post" action={ "/cases/" (case.id) "/reply" } {
             h2 { (t.reply_title) }
@@ -642,16 +677,27 @@ fn reply_form(t: &Ui, user: &WebUser, view: &View, draft: &Draft) -> Markup {
                     }
                 }
             }
+            @if view.reach.channels.len() > 1 {
+                label for="reply-channel" { (t.reply_channel_label) }
+                p class="hint" id="reply-channel-hint" { (t.reply_channel_hint) }
+                select id="reply-channel" name="channel" aria-describedby="reply-channel-hint" data-channel-for="reply-body" {
+                    @for c in &view.reach.channels {
+                        option value=(c.as_str()) selected[*c == channel] data-prefix=(prefix(*c)) data-count=(count(*c))
+                            data-max=(texts::SMS_MAX_CHARS - prefix(*c).chars().count()) { (t.channel(*c)) }
+                    }
+                }
+            }
             label for="reply-body" { (t.reply_title) }
             p class="hint" id="reply-hint" {
-                (t.reply_hint) " " (t.channel(channel)) "."
-                @if let Some(heading) = &view.sms_heading { " " (t.sms_heading_hint) " “" (heading) "…”" }
-                @if channel == Channel::Open311 { " " (t.open311_reply_public) }
+                @if view.reach.channels.len() <= 1 { (t.reply_hint) " " (t.channel(channel)) "." }
+                @if channel == Channel::Sms || view.reach.allows(Channel::Sms) {
+                    " " (t.sms_heading_hint) " “" (view.sms_heading) "…”"
+                }
+                @if view.reach.allows(Channel::Open311) { " " (t.open311_reply_public) }
             }
-            @let heading = view.sms_heading.as_deref().unwrap_or("");
             textarea id="reply-body" name="body" aria-describedby="reply-hint reply-count"
                 maxlength=(texts::SMS_MAX_CHARS - heading.chars().count()) required data-prefix=(heading)
-                data-count=(if view.sms_heading.is_some() { "sms" } else { "chars" }) { (draft.reply) }
+                data-count=(count(channel)) { (draft.reply) }
             // console.js keeps it current as the owner types.
             p class="hint" id="reply-count" data-count-for="reply-body" data-label=(t.sms_count_hint) {}
             div class="actions" {
@@ -728,6 +774,9 @@ pub async fn acknowledge(
 #[derive(Debug, Deserialize)]
 pub struct ReplyForm {
     body: String,
+    /// Absent when the resident has one channel: the default.
+    #[serde(default)]
+    channel: Option<String>,
 }
 
 /// `POST /cases/{id}/reply`.
@@ -737,7 +786,14 @@ pub async fn reply(
     Path(id): Path<Uuid>,
     Form(form): Form<ReplyForm>,
 ) -> Response {
-    match cases::reply_as(&state, &user.me, id, &form.body).await {
+    let channel = match form.channel.as_deref().map(str::parse::<Channel>).transpose() {
+        Ok(channel) => channel,
+        Err(_) => {
+            let e = batline_core::Error::Invalid("pick one of the channels listed".into());
+            return refused(&state, &user, id, e.into(), Draft { reply: form.body, ..Draft::default() }).await;
+        }
+    };
+    match cases::reply_as(&state, &user.me, id, &form.body, channel).await {
         Ok(_) => done(id, "replied"),
         Err(e) => refused(&state, &user, id, e, Draft { reply: form.body, ..Draft::default() }).await,
     }
@@ -891,6 +947,26 @@ pub async fn merge(
 ) -> Response {
     match merges::merge_as(&state, &user.me, id, &form.into, &form.reason).await {
         Ok(target) => done(target.id, "merged"),
+        Err(e) => refused(&state, &user, id, e, Draft::default()).await,
+    }
+}
+
+/// The link form.
+#[derive(Debug, Deserialize)]
+pub struct LinkForm {
+    with: String,
+    reason: String,
+}
+
+/// `POST /cases/{id}/link`.
+pub async fn link(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<Uuid>,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    match links::link_as(&state, &user.me, id, &form.with, &form.reason).await {
+        Ok(_) => done(id, "linked"),
         Err(e) => refused(&state, &user, id, e, Draft::default()).await,
     }
 }

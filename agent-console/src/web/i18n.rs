@@ -1094,6 +1094,60 @@ batline_core::texts! {
         en: "Merge the cases",
     }
 
+    link_title {
+        fi: "Sama henkilö kuin toisessa tapauksessa",
+        sv: "Samma person som i ett annat ärende",
+        en: "The same person as in another case",
+    }
+
+    link_hint {
+        fi: "Kun asukas on ottanut yhteyttä eri kanavista (esim. tekstiviestillä ja chatissa) ja on sama ihminen. Heistä tulee yksi asukas: kaikki puhelinnumerot, sähköpostit ja chat sekä kaikki tapaukset ovat yhdessä, ja hänelle voi vastata missä tahansa niistä. Jos molemmilla on avoin tapaus, yhdistä tapaukset ensin.",
+        sv: "När invånaren har hört av sig via olika kanaler (t.ex. sms och chatt) och är samma person. De blir en invånare: alla telefonnummer, e-postadresser och chatten samt alla ärenden hör ihop, och hen kan få svar i vilken som helst av dem. Om båda har ett öppet ärende, slå ihop ärendena först.",
+        en: "When the resident has been in touch on different channels (by SMS and in the chat, say) and is one person. They become one resident: every phone, email address and chat and every case together, and they can be answered on any of them. If both have an open case, merge the cases first.",
+    }
+
+    link_with_code {
+        fi: "Hänen toisen tapauksensa seurantakoodi",
+        sv: "Spårningskoden för hens andra ärende",
+        en: "The tracking code of their other case",
+    }
+
+    link_reason {
+        fi: "Mistä tiedät, että he ovat sama henkilö",
+        sv: "Hur du vet att det är samma person",
+        en: "How you know they are the same person",
+    }
+
+    link_button {
+        fi: "Yhdistä asukkaat",
+        sv: "Koppla ihop invånarna",
+        en: "Link the residents",
+    }
+
+    done_linked {
+        fi: "Asukkaat yhdistetty: yksi henkilö, jolle voi vastata kaikissa hänen kanavissaan.",
+        sv: "Invånarna kopplades ihop: en person som kan få svar i alla sina kanaler.",
+        en: "Residents linked: one person, who can be answered on every channel they have.",
+    }
+
+    reply_channel_label {
+        fi: "Lähetä kanavassa",
+        sv: "Skicka via",
+        en: "Send by",
+    }
+
+    reply_channel_hint {
+        fi: "Oletuksena kanava, jossa asukas viimeksi kirjoitti.",
+        sv: "Som standard kanalen där invånaren senast skrev.",
+        en: "By default the channel the resident last wrote in.",
+    }
+
+    reachable_by {
+        fi: "Tavoitettavissa",
+        sv: "Nås via",
+        en: "Reachable by",
+    }
+
     merged_into_banner {
         fi: "Tämä tapaus on yhdistetty tapaukseen",
         sv: "Det här ärendet har slagits ihop med ärendet",

@@ -38,6 +38,7 @@ impl Done {
             "reopened" => t.done_reopened,
             "merged" => t.done_merged,
             "unmerged" => t.done_unmerged,
+            "linked" => t.done_linked,
             "classified" => t.done_classified,
             "located" => t.done_located,
             "call_back" => t.done_call_back,

@@ -75,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{id}/reopen", post(case_page::reopen))
         .route("/cases/{id}/merge", post(case_page::merge))
         .route("/cases/{id}/unmerge", post(case_page::unmerge))
+        .route("/cases/{id}/link", post(case_page::link))
         .route("/cases/{id}/classify", post(case_page::classify))
         .route("/cases/{id}/locate", post(case_page::locate))
         .route("/cases/{id}/call-back", post(case_page::call_back))

@@ -24,6 +24,18 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("merged_in", "Tähän yhdistettiin tapaus", "Hit slogs ärendet", "Case merged into this one"),
     ("unmerged", "Yhdistäminen peruttiin", "Sammanslagningen ångrades", "Merge undone"),
     (
+        "resident_linked",
+        "Asukas yhdistettiin: sama henkilö kuin tapauksessa",
+        "Invånaren kopplades: samma person som i ärendet",
+        "Resident linked: the same person as in case",
+    ),
+    (
+        "contact_confirmed",
+        "Asukas vahvisti yhteystiedon koodilla",
+        "Invånaren bekräftade en kontaktuppgift med en kod",
+        "The resident confirmed a contact with a code",
+    ),
+    (
         "email_auto_reply",
         "Automaattinen sähköpostivastaus (ei vastata)",
         "Automatiskt e-postsvar (besvaras inte)",
@@ -293,6 +305,19 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
         let words = text(data, "text").map(|t| format!("“{t}”"));
         return Some([subject, words].into_iter().flatten().collect::<Vec<_>>().join(" – ")).filter(|d| !d.is_empty());
     }
+    if event.kind == "contact_confirmed" {
+        // "puhelinnumero" / "e-postadress": what they confirmed, not the
+        // address itself, which the case's facts show.
+        let what = match (text(data, "kind")?.as_str(), lang) {
+            ("phone", Language::Fi) => "puhelinnumero",
+            ("phone", Language::Sv) => "telefonnummer",
+            ("phone", Language::En) => "phone number",
+            (_, Language::Fi) => "sähköpostiosoite",
+            (_, Language::Sv) => "e-postadress",
+            (_, Language::En) => "email address",
+        };
+        return Some(what.to_owned());
+    }
     if event.kind == "located" {
         // "Fleminginkatu 12, Kallio": the place and its district.
         let place = text(data, "place")?;
@@ -313,7 +338,9 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
     if let Some(window) = window(lang, data) {
         parts.push(format!("– {window}"));
     }
-    for key in ["into", "from", "subject", "summary", "note", "text", "reason", "score", "target", "status", "error"] {
+    for key in
+        ["into", "from", "with", "subject", "summary", "note", "text", "reason", "score", "target", "status", "error"]
+    {
         if let Some(value) = text(data, key) {
             parts.push(value);
         }

@@ -688,3 +688,36 @@ pub async fn needing_attention(e: impl PgExecutor<'_>, limit: i64) -> Result<Vec
     .fetch_all(e)
     .await?)
 }
+
+/// How case `case_id`'s resident can be reached, as stored: whether they
+/// have a phone, an email address and a chat session, and the channel of
+/// the newest message they wrote on the case (or on a case merged into it).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResidentReach {
+    /// They have a phone.
+    pub has_phone: bool,
+    /// They have an email address.
+    pub has_email: bool,
+    /// They have a chat session.
+    pub has_chat: bool,
+    /// The channel they last wrote in on this case.
+    pub last_inbound: Option<Channel>,
+}
+
+/// See [`ResidentReach`].
+#[tracing::instrument(skip(e))]
+pub async fn resident_reach(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<Option<ResidentReach>> {
+    Ok(sqlx::query_as(
+        "SELECT res.phone IS NOT NULL AS has_phone, res.email IS NOT NULL AS has_email,
+                EXISTS (SELECT 1 FROM chat_sessions s WHERE s.resident_id = res.id) AS has_chat,
+                (SELECT m.channel FROM messages m
+                  WHERE (m.case_id = c.id OR m.case_id IN (SELECT id FROM cases WHERE merged_into = c.id))
+                    AND m.direction = 'inbound'
+                  ORDER BY m.created_at DESC LIMIT 1) AS last_inbound
+           FROM cases c JOIN residents res ON res.id = c.resident_id
+          WHERE c.id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(e)
+    .await?)
+}

@@ -224,3 +224,24 @@ pub async fn is_contact(e: impl PgExecutor<'_>, session_id: Uuid, case_id: Uuid)
     .fetch_one(e)
     .await?)
 }
+
+/// The chat session of resident `resident_id`, if they have one.
+#[tracing::instrument(skip(e))]
+pub async fn session_of_resident(e: impl PgExecutor<'_>, resident_id: Uuid) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar("SELECT id FROM chat_sessions WHERE resident_id = $1")
+        .bind(resident_id)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// Moves resident `from`'s chat session (if any) to resident `to`, who has none.
+#[tracing::instrument(skip(conn))]
+pub async fn move_session(conn: &mut PgConnection, from: Uuid, to: Uuid) -> Result<bool> {
+    Ok(sqlx::query("UPDATE chat_sessions SET resident_id = $2 WHERE resident_id = $1")
+        .bind(from)
+        .bind(to)
+        .execute(conn)
+        .await?
+        .rows_affected()
+        == 1)
+}

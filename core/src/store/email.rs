@@ -136,7 +136,7 @@ pub struct EmailEnvelope {
 #[tracing::instrument(skip(e))]
 pub async fn envelope(e: impl PgExecutor<'_>, message_id: Uuid) -> Result<Option<EmailEnvelope>> {
     Ok(sqlx::query_as(
-        "SELECT res.email, c.language, c.tracking_code,
+        "SELECT coalesce(m.to_address, res.email) AS email, c.language, c.tracking_code,
                 CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author,
                 (SELECT i.raw ->> 'subject' FROM messages first
                    JOIN intake i ON i.id = first.intake_id

@@ -104,14 +104,17 @@ pub struct NewOutbound<'a> {
     pub body: &'a str,
     /// The responder, for replies.
     pub author_id: Option<Uuid>,
+    /// Where it goes when that is not the resident's own phone or address
+    /// (a one-time code proving an address the resident gave is theirs).
+    pub to_address: Option<&'a str>,
 }
 
 /// Writes an outbound message as pending; a sender delivers it afterwards.
 #[tracing::instrument(skip(conn, new), fields(case_id = %new.case_id, kind = %new.kind))]
 pub async fn insert_outbound(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<Message> {
     Ok(sqlx::query_as(
-        "INSERT INTO messages (id, case_id, direction, channel, kind, body, author_id, delivery_status)
-         VALUES ($1, $2, 'outbound', $3, $4, $5, $6, 'pending')
+        "INSERT INTO messages (id, case_id, direction, channel, kind, body, author_id, to_address, delivery_status)
+         VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $7, 'pending')
          RETURNING *",
     )
     .bind(Uuid::new_v4())
@@ -120,6 +123,7 @@ pub async fn insert_outbound(conn: &mut PgConnection, new: &NewOutbound<'_>) -> 
     .bind(new.kind)
     .bind(new.body)
     .bind(new.author_id)
+    .bind(new.to_address)
     .fetch_one(conn)
     .await?)
 }
@@ -250,7 +254,7 @@ pub struct SmsEnvelope {
 #[tracing::instrument(skip(e))]
 pub async fn sms_envelope(e: impl PgExecutor<'_>, message_id: Uuid) -> Result<Option<SmsEnvelope>> {
     Ok(sqlx::query_as(
-        "SELECT res.phone, c.language,
+        "SELECT coalesce(m.to_address, res.phone) AS phone, c.language,
                 CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author
            FROM messages m
            JOIN cases c ON c.id = m.case_id

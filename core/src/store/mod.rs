@@ -12,6 +12,7 @@ pub mod canned_replies;
 pub mod case_facts;
 pub mod cases;
 pub mod chat;
+pub mod contact_codes;
 pub mod dead_letters;
 pub mod email;
 pub mod events;

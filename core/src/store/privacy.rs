@@ -51,7 +51,7 @@ pub async fn redact_attachments(conn: &mut PgConnection, case_id: Uuid) -> Resul
 /// Replaces the texts of a case's messages and drops their recordings.
 #[tracing::instrument(skip(conn))]
 pub async fn redact_messages(conn: &mut PgConnection, case_id: Uuid) -> Result<u64> {
-    Ok(sqlx::query("UPDATE messages SET body = $2, recording_url = NULL WHERE case_id = $1")
+    Ok(sqlx::query("UPDATE messages SET body = $2, recording_url = NULL, to_address = NULL WHERE case_id = $1")
         .bind(case_id)
         .bind(REDACTED)
         .execute(conn)

@@ -86,3 +86,111 @@ pub async fn insert_without_phone(conn: &mut PgConnection, language: Language) -
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Resident>> {
     Ok(sqlx::query_as("SELECT * FROM residents WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
+
+/// Two residents, locked in id order (whoever links which to which, two
+/// links of one pair cannot deadlock), in the order asked.
+#[tracing::instrument(skip(conn))]
+pub async fn lock_pair(conn: &mut PgConnection, a: Uuid, b: Uuid) -> Result<Option<(Resident, Resident)>> {
+    let mut rows: Vec<Resident> = sqlx::query_as("SELECT * FROM residents WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(vec![a, b])
+        .fetch_all(conn)
+        .await?;
+    let (Some(y), Some(x), None) = (rows.pop(), rows.pop(), rows.pop()) else {
+        return Ok(None);
+    };
+    Ok(Some(if x.id == a { (x, y) } else { (y, x) }))
+}
+
+/// Takes the phone and email address off resident `id` (the one a link
+/// empties), so they can move to the other without meeting the unique
+/// constraints.
+#[tracing::instrument(skip(conn))]
+pub async fn take_addresses(conn: &mut PgConnection, id: Uuid) -> Result<()> {
+    sqlx::query("UPDATE residents SET phone = NULL, email = NULL WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Gives resident `id` a phone and an email address where it has none.
+#[tracing::instrument(skip(conn, phone, email))]
+pub async fn add_addresses(conn: &mut PgConnection, id: Uuid, phone: Option<&str>, email: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE residents SET phone = coalesce(phone, $2), email = coalesce(email, $3) WHERE id = $1")
+        .bind(id)
+        .bind(phone)
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves every case of resident `from` to resident `to`; returns their ids.
+#[tracing::instrument(skip(conn))]
+pub async fn move_cases(conn: &mut PgConnection, from: Uuid, to: Uuid) -> Result<Vec<Uuid>> {
+    Ok(sqlx::query_scalar("UPDATE cases SET resident_id = $2 WHERE resident_id = $1 RETURNING id")
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await?)
+}
+
+/// The open case of resident `id`, if any (its tracking code and id).
+#[tracing::instrument(skip(e))]
+pub async fn open_case(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<(Uuid, String)>> {
+    Ok(sqlx::query_as("SELECT id, tracking_code FROM cases WHERE resident_id = $1 AND status = 'open'")
+        .bind(id)
+        .fetch_optional(e)
+        .await?)
+}
+
+/// The resident whose phone is `phone` (E.164), if any.
+#[tracing::instrument(skip(e, phone))]
+pub async fn by_phone(e: impl PgExecutor<'_>, phone: &str) -> Result<Option<Resident>> {
+    Ok(sqlx::query_as("SELECT * FROM residents WHERE phone = $1").bind(phone).fetch_optional(e).await?)
+}
+
+/// The resident whose email address is `email` (stored form), if any.
+#[tracing::instrument(skip(e, email))]
+pub async fn by_email(e: impl PgExecutor<'_>, email: &str) -> Result<Option<Resident>> {
+    Ok(sqlx::query_as("SELECT * FROM residents WHERE email = $1").bind(email).fetch_optional(e).await?)
+}
+
+/// What a link moved, as recorded.
+#[derive(Debug, Clone)]
+pub struct NewLink<'a> {
+    /// The resident who now has everything.
+    pub kept_id: Uuid,
+    /// The resident left empty.
+    pub absorbed_id: Uuid,
+    /// Whether the phone moved.
+    pub moved_phone: bool,
+    /// Whether the email address moved.
+    pub moved_email: bool,
+    /// Whether the chat session moved.
+    pub moved_chat: bool,
+    /// The cases that moved.
+    pub case_ids: &'a [Uuid],
+    /// The responder who linked them; `None` when the resident proved it.
+    pub linked_by: Option<Uuid>,
+    /// Why.
+    pub reason: &'a str,
+}
+
+/// Records a link.
+#[tracing::instrument(skip(conn, link))]
+pub async fn insert_link(conn: &mut PgConnection, link: &NewLink<'_>) -> Result<Uuid> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO resident_links
+                (id, kept_id, absorbed_id, moved_phone, moved_email, moved_chat, case_ids, linked_by, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(link.kept_id)
+    .bind(link.absorbed_id)
+    .bind(link.moved_phone)
+    .bind(link.moved_email)
+    .bind(link.moved_chat)
+    .bind(link.case_ids)
+    .bind(link.linked_by)
+    .bind(link.reason)
+    .fetch_one(conn)
+    .await?)
+}

@@ -9,6 +9,7 @@
 //! holds ([`hub`]).
 
 pub mod admission;
+pub mod contact;
 pub mod delivery;
 pub mod hub;
 pub mod origin;

@@ -231,6 +231,42 @@ batline_core::texts! {
         en: "Your location could not be found. You can write the address or place in a message.",
     }
 
+    contact_title {
+        fi: "Vastaus myös tekstiviestinä tai sähköpostina?",
+        sv: "Svar också per sms eller e-post?",
+        en: "Answers by text message or email too?",
+    }
+
+    contact_hint {
+        fi: "Anna puhelinnumero tai sähköpostiosoite. Lähetämme sinne koodin, jolla vahvistat, että se on sinun. Silloin vastauksen voi saada sinne, vaikka sulkisit tämän sivun.",
+        sv: "Ange ett telefonnummer eller en e-postadress. Vi skickar en kod dit, så bekräftar du att den är din. Då kan svaret komma dit även om du stänger den här sidan.",
+        en: "Give a phone number or an email address. We send a code there to confirm it is yours. Then answers can reach you there even if you close this page.",
+    }
+
+    contact_label {
+        fi: "Puhelinnumero tai sähköpostiosoite",
+        sv: "Telefonnummer eller e-postadress",
+        en: "Phone number or email address",
+    }
+
+    contact_send {
+        fi: "Lähetä koodi",
+        sv: "Skicka kod",
+        en: "Send a code",
+    }
+
+    contact_code_label {
+        fi: "Vahvistuskoodi (6 numeroa)",
+        sv: "Bekräftelsekod (6 siffror)",
+        en: "Confirmation code (6 digits)",
+    }
+
+    contact_confirm {
+        fi: "Vahvista",
+        sv: "Bekräfta",
+        en: "Confirm",
+    }
+
     languages {
         fi: "Kieli",
         sv: "Språk",
@@ -345,6 +381,26 @@ pub fn render(lang: Language, max_chars: usize, line: &str, city: &str) -> Marku
                     // Outside the composer, which stays in view: it would
                     // take too much of a phone's screen there.
                     p #share-hint .chat-share-hint hidden { (w.share_hint) }
+                    // Shown by chat.js once the chat has a case: the code
+                    // is sent as a message on it.
+                    details #contact .chat-contact hidden {
+                        summary { (w.contact_title) }
+                        p #contact-hint { (w.contact_hint) }
+                        form #contact-ask .chat-contact-form novalidate {
+                            label for="contact-address" { (w.contact_label) }
+                            input #contact-address name="address" type="text" autocomplete="email" inputmode="email"
+                                aria-describedby="contact-hint contact-error";
+                            button type="submit" .hds-button.hds-button--secondary { span .hds-button__label { (w.contact_send) } }
+                        }
+                        form #contact-confirm .chat-contact-form novalidate hidden {
+                            label for="contact-code" { (w.contact_code_label) }
+                            input #contact-code name="code" type="text" autocomplete="one-time-code" inputmode="numeric"
+                                aria-describedby="contact-status contact-error";
+                            button type="submit" .hds-button.hds-button--primary { span .hds-button__label { (w.contact_confirm) } }
+                        }
+                        p #contact-status role="status" {}
+                        p #contact-error .chat-error role="alert" {}
+                    }
                     nav .chat-languages aria-label=(w.languages) {
                         a href="?lang=fi" hreflang="fi" lang="fi" { "Suomeksi" } " · "
                         a href="?lang=sv" hreflang="sv" lang="sv" { "På svenska" } " · "

@@ -177,7 +177,14 @@ async fn text_code_if_contact(
     let mut tx = state.pool.begin().await?;
     let expires = Utc::now() + chrono::Duration::minutes(CODE_MINUTES);
     store::track_access::insert_code(&mut tx, case_id, &hash(&secret), requester, expires).await?;
-    let new = NewOutbound { case_id, channel: Channel::Sms, kind: MessageKind::Notice, body: &body, author_id: None };
+    let new = NewOutbound {
+        case_id,
+        channel: Channel::Sms,
+        kind: MessageKind::Notice,
+        body: &body,
+        author_id: None,
+        to_address: None,
+    };
     let (_, outbox_id) = outbound::queue(&mut tx, &new).await?;
     tx.commit().await?;
     hand_on::publish(state, &Vec::from_iter(outbox_id)).await;

@@ -81,6 +81,7 @@ pub async fn file(
         kind: MessageKind::Notice,
         body: &body,
         author_id: None,
+        to_address: None,
     };
     if let Some((_, send)) = outbound::queue_if_reachable(conn, &reply).await? {
         ids.extend(send);
