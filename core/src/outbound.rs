@@ -21,16 +21,22 @@ use crate::{
 };
 
 /// Writes `new` as pending and queues its delivery. Returns the message and
-/// the outbox row to publish after commit; an Open311 message has none: it
-/// is delivered by being written, since the reporter's app reads it back
-/// from the request.
+/// the outbox row to publish after commit. An Open311 message is delivered
+/// by being written, since the reporter's app reads it back from the
+/// request; a reporter Batline knows by email address gets a copy by email
+/// too (apps seldom look), whose outbox row is the one returned.
 pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, Option<i64>)> {
     let mut message = store::messages::insert_outbound(conn, new).await?;
     let notice = match message.channel {
         Channel::Open311 => {
             store::messages::set_delivery(&mut *conn, message.id, DeliveryStatus::Delivered, None, None).await?;
             message.delivery_status = Some(DeliveryStatus::Delivered);
-            return Ok((message, None));
+            if store::cases::resident_email(&mut *conn, message.case_id).await?.is_none() {
+                return Ok((message, None));
+            }
+            let copy = NewOutbound { channel: Channel::Email, to_address: None, ..new.clone() };
+            let copy = store::messages::insert_outbound(conn, &copy).await?;
+            BusMessage::SendMessage { message_id: copy.id, channel: Channel::Email }
         }
         Channel::Chat => match store::chat::session_for_case(&mut *conn, message.case_id).await? {
             Some(session_id) => BusMessage::ChatUpdated { session_id },

@@ -109,6 +109,9 @@ pub enum AutoReply {
     /// Not sent: the channel's own answer names the owner (an Open311
     /// post's `service_notice`).
     InAnswer,
+    /// The channel's own answer names the owner, and the resident is told
+    /// by email as well (an Open311 reporter who gave their address).
+    InAnswerAndByEmail(String),
 }
 
 /// The first answer to a text-like contact (SMS, chat): the owner's name,
@@ -374,19 +377,14 @@ pub async fn queue_auto_reply(
     channel: Channel,
     reply: AutoReply,
 ) -> Result<Option<i64>> {
-    let (body, if_reachable) = match reply {
-        AutoReply::Send(body) => (body, false),
-        AutoReply::SendIfReachable(body) => (body, true),
+    let (body, if_reachable, channel) = match reply {
+        AutoReply::Send(body) => (body, false, outbound::resident_channel(channel)),
+        AutoReply::SendIfReachable(body) => (body, true, outbound::resident_channel(channel)),
         AutoReply::InAnswer => return Ok(None),
+        AutoReply::InAnswerAndByEmail(body) => (body, true, Channel::Email),
     };
-    let new = NewOutbound {
-        case_id,
-        channel: outbound::resident_channel(channel),
-        kind: MessageKind::AutoReply,
-        body: &body,
-        author_id: None,
-        to_address: None,
-    };
+    let new =
+        NewOutbound { case_id, channel, kind: MessageKind::AutoReply, body: &body, author_id: None, to_address: None };
     if if_reachable {
         Ok(outbound::queue_if_reachable(conn, &new).await?.and_then(|(_, id)| id))
     } else {

@@ -470,3 +470,103 @@ async fn a_hosted_mailbox_is_read_over_imap_once_whatever_the_restarts() -> Test
     dovecot.stop().await;
     mail.finish().await
 }
+
+/// A city app's reporter who gave their address hears from the named owner
+/// by email: the first answer naming the owner, then the owner's reply and
+/// the resolution, while the app reads the same as `status_notes`.
+#[tokio::test]
+async fn an_open311_reporter_with_an_address_is_answered_by_email() -> TestResult {
+    let mail = Mail::start(None).await?;
+    let app = &mail.app;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let key = batline_core::open311_keys::new_key();
+    let digest = batline_core::open311_keys::digest(&key);
+    let hint = batline_core::open311_keys::hint(&key);
+    batline_core::store::open311::add_client(&app.pool, "Palautesovellus", &digest, &hint, aino.id).await?;
+    let report = [
+        ("api_key", key.as_str()),
+        ("service_code", "parks"),
+        ("address_string", "Fleminginkatu 12"),
+        ("description", "Puiston penkki on rikki"),
+        ("first_name", "Anna"),
+        ("email", "Anna@Example.fi"),
+    ];
+    let posted = app.http.post(format!("{}/open311/v2/requests.json", app.gateway)).form(&report).send().await?;
+    assert_eq!(posted.status(), 200);
+    let posted: serde_json::Value = posted.json().await?;
+    let number = posted[0]["service_request_id"].as_str().context("request id")?.to_owned();
+    let case: batline_core::store::cases::Case = eventually("the report's case", Duration::from_secs(20), || async {
+        Ok(sqlx::query_as("SELECT * FROM cases WHERE channel = 'open311'").fetch_optional(&app.pool).await?)
+    })
+    .await?;
+    let known: Option<String> = sqlx::query_scalar("SELECT email FROM residents WHERE id = $1")
+        .bind(case.resident_id)
+        .fetch_one(&app.pool)
+        .await?;
+    assert_eq!(known.as_deref(), Some(ANNA), "the reporter is the resident known by the address");
+
+    let first = mail.wait_for_mail(1).await?;
+    assert!(header(&first[0], "To").contains(ANNA), "{}", first[0]);
+    assert!(header(&first[0], "Subject").contains(&case.tracking_code));
+    let words = text_part(&first[0]);
+    assert!(words.contains("Aino") && words.contains(&case.tracking_code), "names the owner: {words}");
+
+    let console = app.sign_in("aino").await?;
+    let (status, _) = console
+        .post(&format!("/api/v1/cases/{}/replies", case.id), json!({ "body": "Penkki korjataan perjantaina." }))
+        .await?;
+    assert_eq!(status, 201);
+    let mails = mail.wait_for_mail(2).await?;
+    assert!(text_part(&mails[1]).contains("Penkki korjataan perjantaina."), "{}", mails[1]);
+    let (status, _) =
+        console.post(&format!("/api/v1/cases/{}/resolve", case.id), json!({ "summary": "Penkki korjattiin." })).await?;
+    assert_eq!(status, 200);
+    let mails = mail.wait_for_mail(3).await?;
+    assert!(text_part(&mails[2]).contains("Penkki korjattiin."), "{}", mails[2]);
+
+    // The app reads the same: the latest note and the status.
+    let read: serde_json::Value = app
+        .http
+        .get(format!("{}/open311/v2/requests/{number}.json?extensions=true", app.gateway))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let read = read.to_string();
+    assert!(read.contains("\"status_notes\":\"Penkki korjattiin.\"") && read.contains("\"closed\""), "{read}");
+    assert!(!read.contains("example.fi"), "the address stays private: {read}");
+    mail.finish().await
+}
+
+/// A chat resident leaves an email address, confirms it with the code
+/// mailed there, and the owner answers by email.
+#[tokio::test]
+async fn a_chat_resident_confirms_an_address_and_is_answered_by_email() -> TestResult {
+    let mail = Mail::start(None).await?;
+    let app = &mail.app;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let (mut chat, _) = crate::chat::ChatClient::greet(&app.gateway, None, 0).await?;
+    let (token, case) = chat.first_message("Roska-astia on kaatunut").await?;
+    let case_id = crate::chat::case_id(app, case["code"].as_str().context("code")?).await?;
+    let ask = app.http.post(format!("{}/api/v1/chat/contact", app.gateway)).bearer_auth(&token);
+    assert_eq!(ask.form(&[("email", ANNA)]).send().await?.status(), 202);
+    let mails = mail.wait_for_mail(1).await?;
+    assert!(header(&mails[0], "To").contains(ANNA));
+    let words = text_part(&mails[0]);
+    let code = words.split(|c: char| !c.is_ascii_digit()).find(|w| w.len() == 6).context("a code")?.to_owned();
+    let confirm = app.http.post(format!("{}/api/v1/chat/contact/confirm", app.gateway)).bearer_auth(&token);
+    let confirmed: serde_json::Value = confirm.form(&[("code", code.as_str())]).send().await?.json().await?;
+    assert_eq!(confirmed["status"], "confirmed", "{confirmed}");
+
+    let console = app.sign_in("aino").await?;
+    let (status, body) = console
+        .post(
+            &format!("/api/v1/cases/{case_id}/replies"),
+            json!({ "body": "Tyhjennämme sen tänään.", "channel": "email" }),
+        )
+        .await?;
+    assert_eq!(status, 201, "{body}");
+    let mails = mail.wait_for_mail(2).await?;
+    assert!(text_part(&mails[1]).contains("Tyhjennämme sen tänään."), "{}", mails[1]);
+    mail.finish().await
+}

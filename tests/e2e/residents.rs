@@ -217,10 +217,19 @@ async fn a_chat_resident_confirms_a_phone_with_a_code_and_is_one_resident_with_i
     assert_eq!(status, 201);
     assert_eq!(last_reply_channel(&app, chatted).await?, "sms", "she wrote last by SMS");
 
+    // Without email on the line, an address is refused in the chat's language.
+    let (status, body) = contact(&app, ask, &token, &[("email", "anna@example.fi")]).await?;
+    assert_eq!((status, body["code"].as_str()), (422, Some("invalid")), "{body}");
+    assert!(body["detail"].as_str().unwrap_or_default().contains("puhelinnumero"), "{body}");
+
     // At most three codes an hour per chat: the third goes, the fourth not.
-    let (status, body) = contact(&app, ask, &token, &[("email", "anna@example.fi")]).await?;
-    assert_eq!(status, 202, "{body}");
-    let (status, body) = contact(&app, ask, &token, &[("email", "anna@example.fi")]).await?;
+    let (mut other, _) = ChatClient::greet(&app.gateway, None, 0).await?;
+    let (other_token, _) = other.first_message("Toinen asia: puisto on roskainen").await?;
+    for _ in 0..3 {
+        let (status, body) = contact(&app, ask, &other_token, &[("phone", "040 555 0188")]).await?;
+        assert_eq!(status, 202, "{body}");
+    }
+    let (status, body) = contact(&app, ask, &other_token, &[("phone", "040 555 0188")]).await?;
     assert_eq!((status, body["code"].as_str()), (429, Some("rate_limited")), "{body}");
     assert!(body["detail"].as_str().unwrap_or_default().contains("tunnin"), "in Finnish: {body}");
     app.teardown().await

@@ -88,6 +88,7 @@ struct Words {
     one_of: &'static str,
     bad_phone: &'static str,
     bad_email: &'static str,
+    no_email: &'static str,
     no_case: &'static str,
     has_other_phone: &'static str,
     has_other_email: &'static str,
@@ -106,6 +107,7 @@ fn words(lang: Language) -> Words {
             one_of: "Anna joko puhelinnumero tai sähköpostiosoite.",
             bad_phone: "Tämä ei näytä puhelinnumerolta. Kirjoita esim. 040 123 4567 tai +358 40 123 4567.",
             bad_email: "Tämä ei näytä sähköpostiosoitteelta. Kirjoita esim. nimi@esimerkki.fi.",
+            no_email: "Täällä ei vastata sähköpostilla. Anna puhelinnumero.",
             no_case: "Kirjoita ensin asiasi chattiin; sen jälkeen voit antaa yhteystiedon.",
             has_other_phone: "Olet jo antanut toisen puhelinnumeron. Kerro chatissa, jos se on muuttunut.",
             has_other_email: "Olet jo antanut toisen sähköpostiosoitteen. Kerro chatissa, jos se on muuttunut.",
@@ -121,6 +123,7 @@ fn words(lang: Language) -> Words {
             one_of: "Ange antingen ett telefonnummer eller en e-postadress.",
             bad_phone: "Det ser inte ut som ett telefonnummer. Skriv t.ex. 040 123 4567 eller +358 40 123 4567.",
             bad_email: "Det ser inte ut som en e-postadress. Skriv t.ex. namn@exempel.fi.",
+            no_email: "Här svarar vi inte per e-post. Ange ett telefonnummer.",
             no_case: "Skriv först ditt ärende i chatten; sedan kan du lämna en kontaktuppgift.",
             has_other_phone: "Du har redan angett ett annat telefonnummer. Skriv i chatten om det har ändrats.",
             has_other_email: "Du har redan angett en annan e-postadress. Skriv i chatten om den har ändrats.",
@@ -136,6 +139,7 @@ fn words(lang: Language) -> Words {
             one_of: "Give either a phone number or an email address.",
             bad_phone: "That does not look like a phone number. Write, say, 040 123 4567 or +358 40 123 4567.",
             bad_email: "That does not look like an email address. Write, say, name@example.fi.",
+            no_email: "Answers do not go by email here. Give a phone number.",
             no_case: "Write what it is about in the chat first; then you can leave a contact.",
             has_other_phone: "You have given another phone number already. Say in the chat if it has changed.",
             has_other_email: "You have given another email address already. Say in the chat if it has changed.",
@@ -205,6 +209,8 @@ pub async fn ask(
             let phone = PhoneNumber::parse(&phone).map_err(|_| invalid(w.bad_phone))?.into_string();
             ("phone", phone, Channel::Sms)
         }
+        // Nothing would send the code, nor any answer.
+        (None, Some(_)) if state.config.email.is_none() => return Err(invalid(w.no_email)),
         (None, Some(email)) => {
             ("email", email_address::normalize(&email).ok_or_else(|| invalid(w.bad_email))?, Channel::Email)
         }

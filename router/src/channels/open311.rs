@@ -1,14 +1,20 @@
 //! Filing Open311 requests. A city app's report opens a case of its own:
 //! it is about one thing in one place, whatever else its reporter has
-//! raised, and the reporter is a new resident as far as Batline can tell
-//! (the contact details they gave are on the case for its owner, not a
-//! key to other cases). The topic is the request's `service_code`; the
-//! place and district come from its `lat`/`long`, else from its address,
-//! else from its words. The reporter's first answer is the post's own
-//! `service_notice`, which names the owner: nothing is sent.
+//! raised. The topic is the request's `service_code`; the place and
+//! district come from its `lat`/`long`, else from its address, else from
+//! its words. The reporter's first answer is the post's own
+//! `service_notice`, which names the owner.
+//!
+//! A reporter who gave an email address is the resident Batline knows by
+//! it (one resident across channels: their emails and their reports meet),
+//! and is told by email too: the first answer naming the owner now, and
+//! the owner's replies and the resolution as they come (`outbound::queue`
+//! copies every Open311 answer to them). Should that resident have an open
+//! case already, the report still opens its own, for a new resident, and
+//! the app is where they read it; the owner sees the address on the case.
 
 use batline_core::{
-    Error, Result, language,
+    Error, Result, email_address, language,
     store::{self, cases::CaseLocation, intake::Intake},
 };
 use sqlx::PgConnection;
@@ -28,7 +34,26 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         .ok_or_else(|| Error::Invalid(format!("intake {} has no Open311 request beside it", intake.id)))?;
     let locale = intake.raw.get("locale").and_then(|l| l.as_str()).and_then(|l| l.get(..2)?.parse().ok());
     let language = locale.or_else(|| language::detect(&intake.body)).unwrap_or_default();
-    let resident = store::residents::insert_without_phone(conn, language).await?;
+    // Only where the line answers by email (`BATLINE_MAIL_FROM`).
+    let email = intake
+        .raw
+        .get("email")
+        .and_then(|v| v.as_str())
+        .and_then(email_address::normalize)
+        .filter(|_| router.config.email.is_some());
+    let known = match &email {
+        Some(address) => {
+            let resident = store::residents::upsert_by_email(conn, address, language).await?;
+            let busy = store::residents::open_case(&mut *conn, resident.id).await?.is_some();
+            (!busy).then_some(resident)
+        }
+        None => None,
+    };
+    let by_email = known.is_some();
+    let resident = match known {
+        Some(resident) => resident,
+        None => store::residents::insert_without_phone(conn, language).await?,
+    };
 
     // Where: the reporter's point is surest; an address the city's map
     // knows comes next; the words are heard by filing itself.
@@ -66,5 +91,14 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         }),
         ..Opening::new(resident.id, language, None)
     };
-    filing::open_case(router, conn, intake, opening, |_, _| AutoReply::InAnswer).await
+    filing::open_case(router, conn, intake, opening, |case, owner| {
+        if !by_email {
+            return AutoReply::InAnswer;
+        }
+        match filing::auto_reply(router, language)(case, owner) {
+            AutoReply::Send(body) => AutoReply::InAnswerAndByEmail(body),
+            other => other,
+        }
+    })
+    .await
 }
