@@ -13,8 +13,12 @@ use batline_core::{
     password,
     store::{self, responders::NewResponder},
 };
-use batline_test_kit::twilio_sandbox::{
-    DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_FROM_NUMBER, InboundCall, InboundSms, ResidentPhone, TwilioSandbox, new_sid,
+use batline_test_kit::{
+    mail_sandbox::MailSandbox,
+    twilio_sandbox::{
+        DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, DEMO_FROM_NUMBER, InboundCall, InboundSms, ResidentPhone, TwilioSandbox,
+        new_sid,
+    },
 };
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use secrecy::SecretString;
@@ -361,15 +365,35 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
     wait(vec![service], shutdown).await
 }
 
+/// The offline demo's email address, when the line has none of its own.
+const DEMO_MAIL_FROM: &str = "palvelu@batline.test";
+
 async fn up(mut config: Config) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let mut sandbox = None;
+    let mut mail_sandbox = None;
     // The offline demo (no Twilio account) or a staging line that asks for
     // it; a real line is never given sign-ins whose password is published.
     let demo = config.twilio.is_none() || config.demo;
     if config.twilio.is_none() {
+        // Email too, offline, unless the line has its own: mail for the
+        // demo's address is taken on BATLINE_DEMO_SMTP_ADDR, and the
+        // answers are kept by the mail sandbox (on a port of its own that
+        // nobody else needs to know) and listed beside the SMS.
+        if config.email.is_none() {
+            let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let relay_addr = relay.local_addr()?;
+            mail_sandbox = Some(MailSandbox::start(relay, shutdown.clone()));
+            config.email = Some(config::EmailConfig::demo(DEMO_MAIL_FROM, config.demo_smtp_addr, relay_addr));
+        }
         let listener = services::bind(config.sandbox_addr, "BATLINE_SANDBOX_ADDR").await?;
-        let sb = TwilioSandbox::start(listener, DEMO_ACCOUNT_SID, DEMO_AUTH_TOKEN, shutdown.clone())?;
+        let sb = TwilioSandbox::start_with(
+            listener,
+            DEMO_ACCOUNT_SID,
+            DEMO_AUTH_TOKEN,
+            mail_sandbox.as_ref(),
+            shutdown.clone(),
+        )?;
         config.twilio = Some(TwilioConfig {
             account_sid: DEMO_ACCOUNT_SID.into(),
             auth_token: SecretString::from(DEMO_AUTH_TOKEN),
@@ -421,6 +445,14 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         );
         println!("  Text Batline as a resident:  batline text --from +358401234567 \"Puistossa on kaatunut puu\"");
         println!("  Call it (prints the TwiML):  batline call --from +358401234567");
+    }
+    if let (Some(sb), Some(_)) = (&sandbox, &mail_sandbox) {
+        println!(
+            "  Email the line:  curl smtp://{} --mail-from anna@example.fi --mail-rcpt {DEMO_MAIL_FROM} -T mail.txt  \
+             (answers are listed at {}/sandbox/mail)",
+            config.demo_smtp_addr,
+            sb.api_base()
+        );
     }
     if seeded.is_empty() {
         println!("  The database already had responders; sign in with theirs.");

@@ -43,6 +43,8 @@ pub struct Config {
     pub router_metrics_addr: SocketAddr,
     /// `BATLINE_SANDBOX_ADDR`.
     pub sandbox_addr: SocketAddr,
+    /// `BATLINE_DEMO_SMTP_ADDR`.
+    pub demo_smtp_addr: SocketAddr,
     /// `BATLINE_DEMO`.
     pub demo: bool,
     /// `BATLINE_PUBLIC_URL`, or `http://` + the gateway address.
@@ -118,6 +120,20 @@ pub struct EmailConfig {
 }
 
 impl EmailConfig {
+    /// The offline demo's email: mail for `from` taken on `listen`, answers
+    /// handed to the mail sandbox at `relay` (`host:port`), the default size
+    /// limit.
+    pub fn demo(from: &str, listen: SocketAddr, relay: SocketAddr) -> EmailConfig {
+        EmailConfig {
+            from: from.to_owned(),
+            smtp_listen: Some(listen),
+            smtp_relay: SecretString::from(format!("smtp://{relay}")),
+            domains: vec![crate::email_address::domain_of(from).to_owned()],
+            max_bytes: usize::try_from(settings::DEFAULT_MAIL_MAX_BYTES).unwrap_or(usize::MAX),
+            imap_url: None,
+        }
+    }
+
     /// The domain of the line's address, which names Batline's Message-IDs.
     pub fn from_domain(&self) -> &str {
         crate::email_address::domain_of(&self.from)
@@ -309,6 +325,7 @@ impl Config {
             console_ops_addr: services.console_ops_addr,
             router_metrics_addr: services.router_metrics_addr,
             sandbox_addr: services.sandbox_addr,
+            demo_smtp_addr: services.demo_smtp_addr,
             demo: services.demo,
             twilio,
             sms_promise_minutes: routing.sms_promise_minutes,

@@ -103,6 +103,24 @@ async fn play(
             };
             (session.resident_id, new)
         }
+        Channel::Email => {
+            let address = format!("asukas{}@example.fi", story.phone);
+            let resident = store::residents::upsert_by_email(conn, &address, story.language).await?;
+            let message_id = format!("demo-{index}@example.fi");
+            let line = config.email.as_ref().map(|e| e.from.clone());
+            // The subject is the start of what they wrote, as people do.
+            let subject: String = story.says.split('.').next().unwrap_or(story.says).chars().take(60).collect();
+            let new = NewIntake {
+                channel: Channel::Email,
+                provider_id: Some(message_id.clone()),
+                sender: address.clone(),
+                recipient: line.clone(),
+                body: story.says.to_owned(),
+                raw: serde_json::json!({ "message_id": message_id, "from": address, "to": [line],
+                                         "subject": subject, "language": story.language }),
+            };
+            (resident.id, new)
+        }
         channel => {
             let phone = resident_phone(story.phone);
             let resident = store::residents::upsert_by_phone(conn, &phone, story.language).await?;

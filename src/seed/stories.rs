@@ -80,7 +80,7 @@ impl Story {
     }
 }
 
-use Channel::{Chat, Sms, Voice, WalkIn};
+use Channel::{Chat, Email, Sms, Voice, WalkIn};
 use Language::{En, Fi, Sv};
 
 const HOUR: i64 = 60;
@@ -403,6 +403,18 @@ pub const STORIES: &[Story] = &[
     .ack(0)
     .handoff(15, &["aino", "mikko"], "Katuvalot ovat sinun alaasi, ota tämä.")
     .reply(40, "Kiitos, katuvalo korjataan huomenna aamulla."),
+    story(
+        HOUR + 50,
+        Email,
+        Sv,
+        137,
+        "Lauttasaari",
+        "streets",
+        "Hej! Trottoaren på Lauttasaarvägen 30 har en stor grop som fylls med vatten. Någon kan snubbla.",
+    )
+    .ack(6)
+    .reply(25, "Tack för meddelandet! Gatuunderhållet lagar gropen i morgon förmiddag.")
+    .resolve(80, "Gropen fylldes och asfalterades."),
     story(HOUR + 45, Chat, Fi, 0, "Mellunkylä", "health", "Miten saan ajan sosiaalityöntekijälle?")
         .ack(0)
         .reply(3, "Voit varata ajan puhelimitse arkisin 9-15, autan mielelläni."),
@@ -410,6 +422,16 @@ pub const STORIES: &[Story] = &[
         .ack(3)
         .reply(9, "Tack! Fastighetsskötseln kontrollerar värmen i eftermiddag."),
     story(HOUR + 10, Sms, En, 130, "Sörnäinen", "parks", "Someone has dumped a sofa in Torkkelinmäki park.").ack(4),
+    story(
+        48,
+        Email,
+        Fi,
+        138,
+        "Kallio",
+        "parks",
+        "Hei, Karhupuiston leikkipaikan keinu on rikki ja ketju roikkuu lasten ulottuvilla.",
+    )
+    .ack(7),
     story(50, WalkIn, Fi, 131, "Kallio", "streets", "Asukas kertoi, että Vaasankadun liikennemerkki on kaatunut.")
         .ack(3)
         .reply(10, "Kiitos! Katutyöt nostavat merkin tänään."),

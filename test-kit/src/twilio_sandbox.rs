@@ -102,6 +102,18 @@ impl TwilioSandbox {
         auth_token: &str,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
+        Self::start_with(listener, account_sid, auth_token, None, shutdown)
+    }
+
+    /// As [`TwilioSandbox::start`], listing the demo's `mail` too, at
+    /// `/sandbox/mail` beside the SMS.
+    pub fn start_with(
+        listener: TcpListener,
+        account_sid: &str,
+        auth_token: &str,
+        mail: Option<&crate::mail_sandbox::MailSandbox>,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             account_sid: account_sid.to_owned(),
@@ -114,7 +126,8 @@ impl TwilioSandbox {
             .route("/2010-04-01/Accounts/{sid}/Calls.json", post(create_call))
             .route("/sandbox/messages", get(list_messages))
             .route("/sandbox/calls", get(list_calls))
-            .with_state(shared.clone());
+            .with_state(shared.clone())
+            .merge(mail.map(crate::mail_sandbox::MailSandbox::routes).unwrap_or_default());
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned());
             if let Err(e) = serve.await {

@@ -271,7 +271,7 @@ async fn the_demo_city_comes_with_an_admin_and_a_day_of_history_on_every_page() 
         ("channels", "SELECT count(DISTINCT channel) FROM cases"),
         ("languages", "SELECT count(DISTINCT language) FROM cases"),
     ] {
-        assert_eq!(count(&pool, sql).await?, if what == "channels" { 4 } else { 3 }, "{what}");
+        assert_eq!(count(&pool, sql).await?, if what == "channels" { 5 } else { 3 }, "{what}");
     }
     for (state, sql) in [
         ("open, unacknowledged", "SELECT count(*) FROM cases WHERE status = 'open' AND acknowledged_at IS NULL"),
@@ -398,7 +398,7 @@ async fn the_demo_city_comes_with_an_admin_and_a_day_of_history_on_every_page() 
         .await?;
     let rows = report["rows"].as_array().ok_or_else(|| anyhow::anyhow!("no rows: {report}"))?;
     let per_channel: Vec<i64> = rows.iter().filter_map(|r| r["cases"].as_i64()).filter(|n| *n > 0).collect();
-    assert_eq!(per_channel.len(), 4, "{report}");
+    assert_eq!(per_channel.len(), 5, "{report}");
     assert_eq!(per_channel.iter().sum::<i64>(), cases, "{report}");
     assert!(rows.iter().any(|r| r["first_response_breaches"].as_i64() > Some(0)), "{report}");
     let breaches: serde_json::Value =

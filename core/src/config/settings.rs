@@ -29,6 +29,9 @@ use crate::{
     texts::CityName,
 };
 
+/// `BATLINE_MAIL_MAX_BYTES` when unset: 10 MiB, a phone photo or two.
+pub const DEFAULT_MAIL_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
 /// All of Batline's settings, as `batline --help` lists them.
 #[derive(Args, Debug, Clone)]
 pub struct Settings {
@@ -126,6 +129,12 @@ pub struct ServiceSettings {
     /// is configured.
     #[arg(long, env = "BATLINE_SANDBOX_ADDR", default_value = "127.0.0.1:8089", value_parser = address)]
     pub sandbox_addr: SocketAddr,
+    /// Where the offline demo (`batline up` without a Twilio account and
+    /// without `BATLINE_MAIL_FROM`) takes email for its line,
+    /// palvelu@batline.test; its answers are listed at the sandbox's
+    /// `/sandbox/mail`.
+    #[arg(long, env = "BATLINE_DEMO_SMTP_ADDR", default_value = "127.0.0.1:2525", value_parser = address)]
+    pub demo_smtp_addr: SocketAddr,
     /// Seed the demo city (its sign-ins share a published password) into an
     /// empty database even with a Twilio account configured, for staging and
     /// tests: true or false. Without a Twilio account `batline up` is the
@@ -426,7 +435,7 @@ pub struct EmailSettings {
     pub mail_domains: Option<::std::vec::Vec<String>>,
     /// Largest email the line takes, attachments included, in bytes; the
     /// SMTP listener announces it (SIZE) and refuses a larger one with 552.
-    #[arg(long, env = "BATLINE_MAIL_MAX_BYTES", default_value_t = 10 * 1024 * 1024, value_parser = value_parser!(u64).range(1024..=100 * 1024 * 1024))]
+    #[arg(long, env = "BATLINE_MAIL_MAX_BYTES", default_value_t = DEFAULT_MAIL_MAX_BYTES, value_parser = value_parser!(u64).range(1024..=100 * 1024 * 1024))]
     pub mail_max_bytes: u64,
 }
 
