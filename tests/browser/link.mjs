@@ -70,6 +70,7 @@ await run(async (browser) => {
   await resident.getByRole("button", { name: "Lähetä", exact: true }).click();
   await resident.locator("#case-owner").filter({ hasText: "Aino" }).waitFor();
   await resident.getByText("Vastaus myös tekstiviestinä tai sähköpostina?").click();
+  if (await resident.locator("#contact-confirm").isVisible()) throw new Error("the code box shows before a code was sent");
   await expectAccessible(resident, "the chat's contact form, on a phone");
   const address = resident.getByLabel("Puhelinnumero tai sähköpostiosoite");
   await address.fill("soita minulle");
