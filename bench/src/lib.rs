@@ -12,6 +12,7 @@ use std::time::Duration;
 pub mod accuracy;
 pub mod chat;
 pub mod dashboard;
+pub mod machine;
 pub mod mixed;
 pub mod routing;
 pub mod sms;

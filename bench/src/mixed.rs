@@ -1,13 +1,19 @@
 //! `batline-bench mixed`: mixed-channel load against a running Batline, set
 //! against this machine's floor.
 //!
-//! 1. **Floor**: raw durable publish-with-confirm to a quorum queue and
-//!    consume with one PostgreSQL commit per message, with the same client
-//!    libraries (lapin, sqlx) and none of Batline's logic: the most any
-//!    design on this machine could do per contact.
+//! 0. **Contact floor** (`../shared/contact-floor`, run as a program of
+//!    its own first, in the same sitting): one durable contact at a time,
+//!    webhook to auto-reply, with Batline's libraries and none of its
+//!    logic. Batline's sustained throughput is set against it.
+//! 1. **Single-hop floor**: raw durable publish-with-confirm to a quorum
+//!    queue and consume with one PostgreSQL commit per message, with the
+//!    same client libraries (lapin, sqlx) and none of Batline's logic.
 //! 2. **Sustained throughput**: contacts through Batline's front doors as
 //!    fast as they are taken (signed SMS and voice webhooks to the gateway,
-//!    walk-in tickets to the console), from receipt to a named owner.
+//!    walk-in tickets to the console), from receipt to a named owner; and
+//!    what each contact cost: CPU time of Batline, PostgreSQL and RabbitMQ
+//!    (`machine`), PostgreSQL transactions and, where the server counts
+//!    them, statements (`store::db_work`).
 //! 3. **Half load**: the same mix paced at half that throughput, for the
 //!    intake-to-named-owner p50 and p99.
 //! 4. **Burst** (optional): `--burst-rate` for `--burst-seconds`; every
@@ -37,7 +43,11 @@ use lapin::{
 use rand::Rng;
 use serde_json::json;
 
-use crate::{chat as bench_chat, store::floor};
+use crate::{
+    chat as bench_chat,
+    machine::Cpu,
+    store::{db_work, floor},
+};
 
 /// Options of `batline-bench mixed`.
 #[derive(Debug, Clone, Args)]
@@ -83,6 +93,10 @@ pub struct MixedBenchArgs {
     /// How long to wait for the last contacts of a phase to get an owner.
     #[arg(long, default_value_t = 180)]
     pub drain_seconds: u64,
+    /// The contact floor's program (default: `../shared/contact-floor/target/release/contact-floor`
+    /// beside the project; build it there with `cargo build --release`).
+    #[arg(long)]
+    pub contact_floor: Option<std::path::PathBuf>,
 }
 
 /// One contact's way in.
@@ -341,8 +355,12 @@ pub async fn floor(config: &Config, pool: &sqlx::PgPool, messages: usize, concur
 /// What a whole run measured.
 #[derive(Debug, Clone, Default)]
 pub struct MixedReport {
-    /// The machine's floor, messages per second.
+    /// The contact floor measured first, contacts per second, when run.
+    pub contact_floor: Option<f64>,
+    /// The machine's single-hop floor, messages per second.
     pub floor: f64,
+    /// What the throughput phase's contacts cost.
+    pub cost: Option<Cost>,
     /// The throughput phase.
     pub sustained: Phase,
     /// The half-load phase.
@@ -354,17 +372,46 @@ pub struct MixedReport {
 impl std::fmt::Display for MixedReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = &self.sustained;
-        writeln!(f, "machine floor (publish+confirm, consume, 1 commit)  {:.0} msg/s", self.floor)?;
+        match self.contact_floor {
+            Some(rate) => writeln!(f, "contact floor (one durable contact at a time)     {rate:.0} contacts/s")?,
+            None => writeln!(f, "contact floor                                     not measured")?,
+        }
+        writeln!(f, "single-hop floor (publish+confirm, consume, 1 commit)  {:.0} msg/s", self.floor)?;
         writeln!(
             f,
             "sustained throughput                              {:.0} contacts/s ({} accepted, {} owned, {} failed)",
             s.throughput, s.accepted, s.owned, s.failed
         )?;
+        if let Some(rate) = self.contact_floor.filter(|r| *r > 0.0) {
+            writeln!(f, "ratio to the contact floor                        {:.2} (target 0.75)", s.throughput / rate)?;
+        }
         writeln!(
             f,
-            "ratio to the floor                                {:.2}",
+            "ratio to the single-hop floor                     {:.3}",
             if self.floor > 0.0 { s.throughput / self.floor } else { 0.0 }
         )?;
+        if let Some(cost) = &self.cost {
+            let per = |n: i64| n as f64 / cost.contacts.max(1) as f64;
+            writeln!(
+                f,
+                "CPU per contact                                   {}",
+                cost.cpu.per(cost.contacts.max(1) as u64)
+            )?;
+            match cost.statements {
+                Some(statements) => writeln!(
+                    f,
+                    "PostgreSQL per contact                            {:.1} transactions, {:.1} statements",
+                    per(cost.transactions),
+                    per(statements)
+                )?,
+                None => writeln!(
+                    f,
+                    "PostgreSQL per contact                            {:.1} transactions (statements: the server \
+                     does not load pg_stat_statements)",
+                    per(cost.transactions)
+                )?,
+            }
+        }
         let h = &self.half;
         write!(
             f,
@@ -387,6 +434,31 @@ impl std::fmt::Display for MixedReport {
         Ok(())
     }
 }
+
+/// What a phase's contacts cost the machine and PostgreSQL.
+#[derive(Debug, Clone, Default)]
+pub struct Cost {
+    /// Contacts owned in the phase.
+    pub contacts: i64,
+    /// CPU used during it.
+    pub cpu: Cpu,
+    /// Transactions in Batline's database (the benchmark's few polls too).
+    pub transactions: i64,
+    /// Statements, where `pg_stat_statements` counts them.
+    pub statements: Option<i64>,
+}
+
+impl Cost {
+    /// What the work so far stands at.
+    async fn sample(pool: &sqlx::PgPool) -> anyhow::Result<(Cpu, i64, Option<i64>)> {
+        let statements =
+            if db_work::statements_counted(pool).await? { Some(db_work::statements(pool).await?) } else { None };
+        Ok((Cpu::sample(), db_work::transactions(pool).await?, statements))
+    }
+}
+
+/// PostgreSQL's backends report their counts about once a second.
+const STATS_SETTLE: Duration = Duration::from_millis(1500);
 
 /// Runs every phase; the end-to-end tests call this with small numbers.
 pub async fn drive(
@@ -418,7 +490,17 @@ pub async fn drive(
         mix: parse_mix(&args.mix)?,
     };
     let floor = floor(config, pool, args.floor_messages, args.concurrency).await?;
+    tokio::time::sleep(STATS_SETTLE).await;
+    let (cpu, transactions, statements) = Cost::sample(pool).await?;
     let sustained = phase(pool, &target, args.contacts, (0.0, args.concurrency), args).await?;
+    tokio::time::sleep(STATS_SETTLE).await;
+    let (cpu_after, transactions_after, statements_after) = Cost::sample(pool).await?;
+    let cost = Cost {
+        contacts: sustained.owned,
+        cpu: cpu.until(&cpu_after),
+        transactions: transactions_after - transactions,
+        statements: statements.zip(statements_after).map(|(a, b)| b - a),
+    };
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
     let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await?;
@@ -428,7 +510,7 @@ pub async fn drive(
     } else {
         None
     };
-    Ok(MixedReport { floor, sustained, half, burst })
+    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, burst })
 }
 
 /// `batline-bench mixed` as a command.
@@ -437,7 +519,48 @@ pub async fn run(config: Config, args: MixedBenchArgs) -> anyhow::Result<()> {
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     let console = args.console.clone().unwrap_or_else(|| format!("http://{}", config.console_addr));
     println!("batline-bench mixed: mix {} (SMS, voice, chat, walk-in) to {gateway} and {console}", args.mix);
-    let report = drive(&config, &pool, (&gateway, &console), &args).await?;
+    let contact_floor = contact_floor(&args).await?;
+    let mut report = drive(&config, &pool, (&gateway, &console), &args).await?;
+    report.contact_floor = contact_floor;
     println!("{report}");
     Ok(())
+}
+
+/// Runs the contact floor with as many contacts and posters as Batline
+/// gets; its contacts per second, or `None` (said why) when it is not built.
+async fn contact_floor(args: &MixedBenchArgs) -> anyhow::Result<Option<f64>> {
+    let program = args.contact_floor.clone().unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/contact-floor/target/release/contact-floor")
+    });
+    if !program.exists() {
+        println!(
+            "contact floor: not measured, {} is not built (cd ../shared/contact-floor && cargo build --release)",
+            program.display()
+        );
+        return Ok(None);
+    }
+    println!("contact floor: running {} contact {} {}", program.display(), args.contacts, args.concurrency);
+    let out = tokio::process::Command::new(&program)
+        .arg("contact")
+        .arg(args.contacts.to_string())
+        .arg(args.concurrency.to_string())
+        .output()
+        .await
+        .with_context(|| format!("running {}", program.display()))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "the contact floor failed: {}",
+        String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or_default()
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    for line in said.lines().filter(|l| l.starts_with("background") || l.starts_with("WARNING")) {
+        println!("contact floor: {line}");
+    }
+    let rate = said
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["mode"] == "contact")
+        .and_then(|v| v["per_second"].as_f64())
+        .context("the contact floor printed no rate")?;
+    Ok(Some(rate))
 }

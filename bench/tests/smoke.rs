@@ -89,11 +89,18 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         desk: "desk".into(),
         desk_password: batline_test_kit::app::PASSWORD.into(),
         drain_seconds: 60,
+        contact_floor: None,
     };
     let report = drive(&app.config, &app.pool, (&app.gateway, &app.console), &args).await?;
     println!("{report}");
     assert!(report.floor > 0.0);
     assert_eq!((report.sustained.accepted, report.sustained.owned), (60, 60), "every contact of the run is owned");
+    // What the contacts cost is measured, never nothing: a filing is at
+    // least one transaction, and Batline and PostgreSQL did some work.
+    let cost = report.cost.as_ref().ok_or_else(|| anyhow::anyhow!("no cost measured"))?;
+    assert_eq!(cost.contacts, 60);
+    assert!(cost.transactions >= 60, "{cost:?}");
+    assert!(cost.cpu.postgres > 0 && cost.cpu.machine > 0, "{cost:?}");
     let burst = report.burst.ok_or_else(|| anyhow::anyhow!("the burst ran"))?;
     assert_eq!(burst.accepted as i64, burst.owned, "nothing lost in the burst");
     for channel in ["sms", "voice", "chat", "walk_in"] {

@@ -436,6 +436,24 @@ impl TestApp {
         Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 
+    /// The data of case `case_id`'s timeline events of `kind`, oldest first.
+    pub async fn events(&self, case_id: Uuid, kind: &str) -> TestResult<Vec<Value>> {
+        Ok(sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = $2 ORDER BY id")
+            .bind(case_id)
+            .bind(kind)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// A city app's Open311 API key, issued by `by`, as an admin would.
+    pub async fn add_open311_client(&self, name: &str, by: Uuid) -> TestResult<String> {
+        let key = batline_core::open311_keys::new_key();
+        let digest = batline_core::open311_keys::digest(&key);
+        let hint = batline_core::open311_keys::hint(&key);
+        batline_core::store::open311::add_client(&self.pool, name, &digest, &hint, by).await?;
+        Ok(key)
+    }
+
     pub async fn sign_in(&self, username: &str) -> TestResult<Console> {
         let r = self
             .http

@@ -479,10 +479,7 @@ async fn an_open311_reporter_with_an_address_is_answered_by_email() -> TestResul
     let mail = Mail::start(None).await?;
     let app = &mail.app;
     let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
-    let key = batline_core::open311_keys::new_key();
-    let digest = batline_core::open311_keys::digest(&key);
-    let hint = batline_core::open311_keys::hint(&key);
-    batline_core::store::open311::add_client(&app.pool, "Palautesovellus", &digest, &hint, aino.id).await?;
+    let key = app.add_open311_client("Palautesovellus", aino.id).await?;
     let report = [
         ("api_key", key.as_str()),
         ("service_code", "parks"),

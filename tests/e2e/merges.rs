@@ -25,14 +25,6 @@ async fn two_cases(app: &TestApp) -> TestResult<(batline_core::store::cases::Cas
     Ok((keep, merge))
 }
 
-async fn events(app: &TestApp, case_id: uuid::Uuid, kind: &str) -> TestResult<Vec<serde_json::Value>> {
-    Ok(sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = $2 ORDER BY id")
-        .bind(case_id)
-        .bind(kind)
-        .fetch_all(&app.pool)
-        .await?)
-}
-
 #[tokio::test]
 async fn two_open_cases_merge_into_one_and_a_lead_undoes_it() -> TestResult {
     let app = TestApp::spawn().await?;
@@ -59,8 +51,8 @@ async fn two_open_cases_merge_into_one_and_a_lead_undoes_it() -> TestResult {
     let merged: batline_core::store::cases::Case =
         sqlx::query_as("SELECT * FROM cases WHERE id = $1").bind(merge.id).fetch_one(&app.pool).await?;
     assert_eq!((merged.status.as_str(), merged.merged_into), ("resolved", Some(keep.id)));
-    assert_eq!(events(&app, merge.id, "merged").await?[0]["reason"], "Sama ihminen");
-    assert_eq!(events(&app, keep.id, "merged_in").await?[0]["from"], json!(merge.tracking_code));
+    assert_eq!(app.events(merge.id, "merged").await?[0]["reason"], "Sama ihminen");
+    assert_eq!(app.events(keep.id, "merged_in").await?[0]["from"], json!(merge.tracking_code));
     let (status, _) = aino.post(&path, json!({ "into": keep.tracking_code, "reason": "again" })).await?;
     assert_eq!(status, 409, "a merged case is not open");
 
@@ -92,7 +84,7 @@ async fn two_open_cases_merge_into_one_and_a_lead_undoes_it() -> TestResult {
     let (status, reopened) = liisa.post(&undo, json!({ "reason": "Eri asia sittenkin" })).await?;
     assert_eq!(status, 200, "{reopened}");
     assert_eq!((reopened["status"].as_str(), reopened["merged_into"].as_str()), (Some("open"), None));
-    assert_eq!(events(&app, keep.id, "unmerged").await?.len(), 1);
+    assert_eq!(app.events(keep.id, "unmerged").await?.len(), 1);
     let (status, _) = liisa.post(&undo, json!({ "reason": "twice" })).await?;
     assert_eq!(status, 409, "not merged any more");
     let (_, report) = liisa.get("/api/v1/reports/sla?by=channel").await?;

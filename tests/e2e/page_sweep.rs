@@ -40,10 +40,7 @@ async fn every_page_passes_axe_in_three_languages_and_fits_a_phone() -> TestResu
     let case = app.wait_for_cases(RESIDENT, 1, Duration::from_secs(10)).await?.remove(0);
     // A city app with a key, and its report: the Open311 keys page and an
     // Open311 case's page have something to show.
-    let key = batline_core::open311_keys::new_key();
-    let digest = batline_core::open311_keys::digest(&key);
-    let hint = batline_core::open311_keys::hint(&key);
-    batline_core::store::open311::add_client(&app.pool, "Palautesovellus", &digest, &hint, aino.id).await?;
+    let key = app.add_open311_client("Palautesovellus", aino.id).await?;
     let report = [
         ("api_key", key.as_str()),
         ("service_code", "parks"),

@@ -20,14 +20,6 @@ use crate::{
 
 const ANNA: &str = "+358405550101";
 
-async fn events(app: &TestApp, case_id: Uuid, kind: &str) -> TestResult<Vec<Value>> {
-    Ok(sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = $2 ORDER BY id")
-        .bind(case_id)
-        .bind(kind)
-        .fetch_all(&app.pool)
-        .await?)
-}
-
 async fn resident_of(app: &TestApp, case_id: Uuid) -> TestResult<Uuid> {
     Ok(sqlx::query_scalar("SELECT resident_id FROM cases WHERE id = $1").bind(case_id).fetch_one(&app.pool).await?)
 }
@@ -98,8 +90,8 @@ async fn linked_residents_are_one_and_answered_where_they_last_wrote() -> TestRe
         sqlx::query_scalar("SELECT phone FROM residents WHERE id = $1").bind(person).fetch_one(&app.pool).await?;
     assert_eq!(phone.as_deref(), Some(ANNA), "the chat resident kept, with the phone");
     assert_eq!(app.count("SELECT count(*) FROM resident_links").await?, 1);
-    assert_eq!(events(&app, chatted, "resident_linked").await?[0]["with"], json!(texted.tracking_code));
-    assert_eq!(events(&app, texted.id, "resident_linked").await?[0]["reason"], "Sama Anna, kertoi chatissa");
+    assert_eq!(app.events(chatted, "resident_linked").await?[0]["with"], json!(texted.tracking_code));
+    assert_eq!(app.events(texted.id, "resident_linked").await?[0]["reason"], "Sama Anna, kertoi chatissa");
     let (status, body) = aino.post(&link, json!({ "with": texted.tracking_code, "reason": "again" })).await?;
     assert_eq!(status, 409, "one resident already: {body}");
 
@@ -182,7 +174,7 @@ async fn a_chat_resident_confirms_a_phone_with_a_code_and_is_one_resident_with_i
     let (status, body) = contact(&app, confirm, &token, &[("code", &code)]).await?;
     assert_eq!((status, body["status"].as_str()), (200, Some("owner_decides")), "{body}");
     assert_ne!(resident_of(&app, texted.id).await?, resident_of(&app, chatted).await?, "not linked");
-    let told = events(&app, chatted, "contact_confirmed").await?;
+    let told = app.events(chatted, "contact_confirmed").await?;
     assert_eq!((told[0]["linked"].clone(), told[0]["with"].clone()), (json!(false), json!(texted.tracking_code)));
 
     // Once the texted case is resolved, confirming links them.

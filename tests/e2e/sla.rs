@@ -19,14 +19,6 @@ async fn clocks(app: &TestApp, case_id: Uuid) -> TestResult<Vec<(String, chrono:
         .await?)
 }
 
-async fn events(app: &TestApp, case_id: Uuid, kind: &str) -> TestResult<Vec<Value>> {
-    Ok(sqlx::query_scalar("SELECT data FROM case_events WHERE case_id = $1 AND kind = $2 ORDER BY id")
-        .bind(case_id)
-        .bind(kind)
-        .fetch_all(&app.pool)
-        .await?)
-}
-
 #[tokio::test]
 async fn the_owner_is_warned_then_the_breach_is_raised_and_a_reply_stops_the_clock() -> TestResult {
     let app = TestApp::spawn().await?;
@@ -68,21 +60,21 @@ async fn the_owner_is_warned_then_the_breach_is_raised_and_a_reply_stops_the_clo
     // 80 % of 15 minutes: a warning for the unanswered case only.
     app.clock.advance(chrono::Duration::minutes(12) + chrono::Duration::seconds(5));
     batline_router::deadlines::sweep(&router).await?;
-    assert_eq!(events(&app, slow.id, "sla_warning").await?.len(), 1);
-    assert!(events(&app, answered.id, "sla_warning").await?.is_empty());
-    assert!(events(&app, slow.id, "sla_breached").await?.is_empty());
+    assert_eq!(app.events(slow.id, "sla_warning").await?.len(), 1);
+    assert!(app.events(answered.id, "sla_warning").await?.is_empty());
+    assert!(app.events(slow.id, "sla_breached").await?.is_empty());
 
     // The deadline passes: the breach is recorded once and raised to the
     // backstop (no shift is running); the owner keeps the case.
     app.clock.advance(chrono::Duration::minutes(3));
     batline_router::deadlines::sweep(&router).await?;
     batline_router::deadlines::sweep(&router).await?;
-    let breaches = events(&app, slow.id, "sla_breached").await?;
+    let breaches = app.events(slow.id, "sla_breached").await?;
     assert_eq!(breaches.len(), 1);
     assert_eq!(breaches[0]["target"], "first_response");
     assert_eq!(breaches[0]["raised_to"], json!(app.backstop.id));
     assert_eq!(app.cases_of(SLOW).await?[0].owner_id, slow.owner_id);
-    assert!(events(&app, answered.id, "sla_breached").await?.is_empty(), "answered in time");
+    assert!(app.events(answered.id, "sla_breached").await?.is_empty(), "answered in time");
     let metrics = app.http.get(format!("{}/metrics", app.gateway_ops)).send().await?.text().await?;
     assert!(
         metrics.lines().any(|l| l.starts_with("batline_sla_total{")
