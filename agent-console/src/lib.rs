@@ -69,6 +69,7 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
     ));
     let relay = state.outbox.spawn_relay(shutdown.clone());
     let live = state.live.spawn(&state.bus, &state.pool, shutdown.clone());
+    state.filing.clone().spawn_listener(state.pool.clone(), shutdown.clone());
     state.sign_in_limit.clone().spawn_cleanup(shutdown.clone());
     state.sign_in_lockout.clone().spawn_cleanup(shutdown.clone());
     // Load the dashboard's figures now rather than on the mayor's first

@@ -50,6 +50,8 @@ pub struct AppState {
     pub districts: Arc<batline_core::place::Loaded<batline_core::place::DistrictMap>>,
     /// The city's map, for finding an address a responder types.
     pub city: Arc<batline_core::place::Loaded<batline_core::place::CityMap>>,
+    /// The router's "filed" notices, for walk-in visits the desk waits on.
+    pub filing: Arc<batline_core::filing_notices::FilingNotices>,
 }
 
 impl AppState {
@@ -84,6 +86,7 @@ impl AppState {
             sessions_ended: tokio::sync::broadcast::channel(16).0,
             districts: Arc::default(),
             city: Arc::default(),
+            filing: Arc::default(),
         })
     }
 }

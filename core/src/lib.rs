@@ -20,6 +20,7 @@ pub mod domain;
 pub mod email_address;
 pub mod error;
 pub mod figures;
+pub mod filing_notices;
 pub mod health;
 pub mod language;
 pub mod lexicon;

@@ -155,6 +155,7 @@ pub async fn run_with_smtp(
     let sender = sender::spawn(state.clone(), shutdown.clone());
     let email = email::spawn(&state, smtp, shutdown.clone()).await?;
     let chat_delivery = chat::delivery::spawn(&state.bus, state.chat.hub.clone(), shutdown.clone());
+    state.filing.clone().spawn_listener(state.pool.clone(), shutdown.clone());
     state.track_limit.clone().spawn_cleanup(shutdown.clone());
     state.webhook_limit.clone().spawn_cleanup(shutdown.clone());
     state.open_limit.clone().spawn_cleanup(shutdown.clone());

@@ -48,6 +48,8 @@ pub struct AppState {
     pub chat: Arc<chat::Chat>,
     /// The city's districts and streets, read once first needed (`/area`).
     pub city: Arc<CityCell>,
+    /// The router's "filed" notices, for calls held until they have an owner.
+    pub filing: Arc<batline_core::filing_notices::FilingNotices>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             figures,
             chat,
             city: Arc::new(CityCell::default()),
+            filing: Arc::default(),
         })
     }
 }

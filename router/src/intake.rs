@@ -52,6 +52,14 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
         Channel::Open311 => channels::open311::file(router, &mut tx, &intake).await?,
         Channel::Email => channels::email::file(router, &mut tx, &intake).await?,
     };
+    // A caller held on the line and a desk holding its answer wait for
+    // this filing (`filing_notices`); told on commit.
+    if matches!(intake.channel, Channel::Voice | Channel::WalkIn)
+        && !matches!(filed, Filed::AlreadyFiled)
+        && let Some(key) = intake.provider_id.as_deref()
+    {
+        store::intake::notify_filed(&mut tx, key).await?;
+    }
     tx.commit().await?;
     count_filed(&intake, &filed);
     // The commit is what counts; publishing now just saves the relay's poll.

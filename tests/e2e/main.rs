@@ -17,6 +17,7 @@ mod dead_letters;
 mod delivery;
 mod deployment;
 mod email;
+mod filing_notices;
 mod handoffs;
 mod idempotency;
 mod merges;

@@ -40,8 +40,8 @@ use crate::{http::error::ApiError, state::AppState};
 const PUBLISH_WAIT: Duration = Duration::from_secs(2);
 /// How long registration waits in all for the router to name an owner.
 const FILING_WAIT: Duration = Duration::from_secs(5);
-/// How often it looks.
-const POLL: Duration = Duration::from_millis(50);
+/// How often it looks for itself, in case the router's notice was lost.
+const FALLBACK: Duration = Duration::from_millis(250);
 /// Most cases a phone look-up lists.
 const MAX_CASES_OF_PHONE: i64 = 20;
 /// Most visits the day's list shows.
@@ -253,14 +253,19 @@ async fn replay(state: &AppState, existing: TicketView, about: &str) -> Result<R
 
 /// The ticket once the router filed it, or as it is when [`FILING_WAIT`] is up.
 async fn wait_for_case(state: &AppState, id: Uuid) -> Result<TicketView, ApiError> {
-    let deadline = tokio::time::Instant::now() + FILING_WAIT;
-    loop {
-        let view =
-            store::walk_in_tickets::view(&state.pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
-        if view.case_id.is_some() || tokio::time::Instant::now() >= deadline {
-            return Ok(view);
-        }
-        tokio::time::sleep(POLL).await;
+    let pool = &state.pool;
+    // Told by the router's notice (`batline_core::filing_notices`); the
+    // ticket's id is its intake's provider id.
+    let filed = state
+        .filing
+        .wait(&id.to_string(), FILING_WAIT, FALLBACK, || async move {
+            let view = store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
+            Ok(view.case_id.is_some().then_some(view))
+        })
+        .await?;
+    match filed {
+        Some(view) => Ok(view),
+        None => Ok(store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?),
     }
 }
 

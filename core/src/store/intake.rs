@@ -155,3 +155,11 @@ pub async fn owner_latency(
 pub async fn db_now(e: impl PgExecutor<'_>) -> Result<DateTime<Utc>> {
     Ok(sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(e).await?)
 }
+
+/// Tells waiters (`filing_notices`) that the contact with provider id
+/// `key` is filed; delivered when the caller's transaction commits.
+#[tracing::instrument(skip(conn))]
+pub async fn notify_filed(conn: &mut PgConnection, key: &str) -> Result<()> {
+    sqlx::query("SELECT pg_notify($1, $2)").bind(crate::filing_notices::CHANNEL).bind(key).execute(conn).await?;
+    Ok(())
+}

@@ -133,22 +133,15 @@ async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Op
     Ok(())
 }
 
-/// Polls for the router's filing, quickly at first (it usually takes a few
-/// milliseconds), then less often.
+/// How often a held call looks for its route itself, in case the router's
+/// notice was lost.
+const ROUTE_FALLBACK: Duration = Duration::from_millis(250);
+
+/// The call's route once the router has filed it (told by its notice,
+/// `batline_core::filing_notices`), or `None` after `wait`.
 async fn wait_for_route(state: &AppState, sid: &str, wait: Duration) -> Result<Option<CallRoute>, ApiError> {
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut pause = Duration::from_millis(5);
-    loop {
-        if let Some(route) = store::calls::route(&state.pool, sid).await? {
-            return Ok(Some(route));
-        }
-        let now = tokio::time::Instant::now();
-        if now >= deadline {
-            return Ok(None);
-        }
-        tokio::time::sleep(pause.min(deadline - now)).await;
-        pause = (pause * 2).min(Duration::from_millis(100));
-    }
+    let pool = &state.pool;
+    Ok(state.filing.wait(sid, wait, ROUTE_FALLBACK, || store::calls::route(pool, sid)).await?)
 }
 
 fn hold(state: &AppState, language: Language, attempt: u32) -> twiml::Response {
