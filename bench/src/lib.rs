@@ -11,6 +11,7 @@ use std::time::Duration;
 
 pub mod accuracy;
 pub mod chat;
+pub mod city;
 pub mod dashboard;
 pub mod machine;
 pub mod mixed;

@@ -93,6 +93,10 @@ pub struct MixedBenchArgs {
     /// How long to wait for the last contacts of a phase to get an owner.
     #[arg(long, default_value_t = 180)]
     pub drain_seconds: u64,
+    /// Grow the running Batline's roster to this many responders on duty
+    /// across the districts and topics first (`city`); 0 leaves it as it is.
+    #[arg(long, default_value_t = 0)]
+    pub responders: i64,
     /// The contact floor's program (default: `../shared/contact-floor/target/release/contact-floor`
     /// beside the project; build it there with `cargo build --release`).
     #[arg(long)]
@@ -519,6 +523,13 @@ pub async fn run(config: Config, args: MixedBenchArgs) -> anyhow::Result<()> {
     let gateway = args.gateway.clone().unwrap_or_else(|| format!("http://{}", config.gateway_addr));
     let console = args.console.clone().unwrap_or_else(|| format!("http://{}", config.console_addr));
     println!("batline-bench mixed: mix {} (SMS, voice, chat, walk-in) to {gateway} and {console}", args.mix);
+    if args.responders > 0 {
+        let city = crate::city::grow(&pool, args.responders).await?;
+        println!(
+            "city: {} responders, the added ones on duty across {} districts and {} topics",
+            city.responders, city.districts, city.topics
+        );
+    }
     let contact_floor = contact_floor(&args).await?;
     let mut report = drive(&config, &pool, (&gateway, &console), &args).await?;
     report.contact_floor = contact_floor;

@@ -90,6 +90,7 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         desk_password: batline_test_kit::app::PASSWORD.into(),
         drain_seconds: 60,
         contact_floor: None,
+        responders: 0,
     };
     let report = drive(&app.config, &app.pool, (&app.gateway, &app.console), &args).await?;
     println!("{report}");
@@ -107,6 +108,25 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         let n = app.count(&format!("SELECT count(*) FROM cases WHERE channel = '{channel}'")).await?;
         assert!(n > 0, "the mix reached {channel}");
     }
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_realistic_city_grows_the_roster_across_districts_and_topics() -> TestResult {
+    let app = TestApp::spawn().await?;
+    app.load_helsinki_areas().await?;
+    let city = batline_bench::city::grow(&app.pool, 40).await?;
+    assert_eq!(city.responders, 40, "{city:?}");
+    assert!(city.districts > 5 && city.topics > 3, "{city:?}");
+    let spread = app
+        .count(
+            "SELECT count(DISTINCT a) FROM responders, unnest(areas) a
+              WHERE duty_status = 'on_duty' AND cardinality(topics) > 0",
+        )
+        .await?;
+    assert!(spread >= 10, "the added responders cover many districts: {spread}");
+    // Grown again to the same size, it adds nobody.
+    assert_eq!(batline_bench::city::grow(&app.pool, 40).await?.responders, 40);
     app.teardown().await
 }
 
