@@ -13,9 +13,11 @@
 //! up by the next run.
 
 use std::{
+    collections::BTreeSet,
     net::TcpListener,
     path::{Path, PathBuf},
     process::{Command, Stdio},
+    sync::Mutex,
     time::Duration,
 };
 
@@ -34,9 +36,19 @@ const PREFIX: &str = "batline-fault-";
 /// may be private to root, and PostgreSQL's socket path must stay short.
 const BASE: &str = "/tmp";
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, and never one this suite was given
+/// before: the kernel may hand a just-released port out again, and two
+/// services given the same one means one of them cannot start (it
+/// happened: a console's operations port was the gateway's).
 pub fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+    for _ in 0..100 {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        if GIVEN.lock().unwrap_or_else(|p| p.into_inner()).insert(port) {
+            return Ok(port);
+        }
+    }
+    anyhow::bail!("no port this suite has not used already")
 }
 
 /// Runs `program args` as `user` and fails with its output if it fails.
