@@ -23,6 +23,16 @@ pub struct City {
     pub topics: usize,
 }
 
+/// Two entries of `list` seven apart, starting at `k` (one, if it has one).
+fn two_of(list: &[String], k: usize) -> Vec<String> {
+    if list.is_empty() {
+        return Vec::new();
+    }
+    let mut two = vec![list[k % list.len()].clone(), list[(k + 7) % list.len()].clone()];
+    two.dedup();
+    two
+}
+
 /// Adds responders until the roster has `total`, each on duty with two
 /// districts and two topics, Finnish speakers, a third of them Swedish and
 /// a quarter English too.
@@ -37,14 +47,6 @@ pub async fn grow(pool: &PgPool, total: i64) -> anyhow::Result<City> {
     let password_hash = password::hash(&unused)?;
     let run: u32 = rand::random::<u32>() % 100_000;
     for i in 0..usize::try_from(total - have).unwrap_or(0) {
-        let pick = |list: &[String], k: usize| -> Vec<String> {
-            if list.is_empty() {
-                return Vec::new();
-            }
-            let mut two = vec![list[k % list.len()].clone(), list[(k + 7) % list.len()].clone()];
-            two.dedup();
-            two
-        };
         let mut languages = vec![Language::Fi];
         if i % 3 == 0 {
             languages.push(Language::Sv);
@@ -58,8 +60,8 @@ pub async fn grow(pool: &PgPool, total: i64) -> anyhow::Result<City> {
             password_hash: password_hash.clone(),
             phone: None,
             languages,
-            areas: pick(&districts, i),
-            topics: pick(&topics, i / 3),
+            areas: two_of(&districts, i),
+            topics: two_of(&topics, i / 3),
             capacity: 10,
             duty_status: DutyStatus::OnDuty,
             is_backstop: false,

@@ -58,7 +58,10 @@ impl FilingNotices {
                 };
                 if let Err(e) = listener.listen(CHANNEL).await {
                     tracing::warn!(error = %e, "LISTEN failed; trying again");
-                    continue;
+                    tokio::select! {
+                        () = shutdown.cancelled() => return,
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                    }
                 }
                 loop {
                     tokio::select! {

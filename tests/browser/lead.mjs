@@ -4,7 +4,7 @@
 // message); the reassign form with a visible label on every field; the
 // failed technical messages named for what they are. axe-core checks the
 // page in English, Finnish and Swedish, at a desktop and a phone's width.
-import { env, expectAccessible, newPage, run, step } from "./support.mjs";
+import { env, signIn, expectAccessible, newPage, run, step } from "./support.mjs";
 
 const CONSOLE = env("CONSOLE");
 const PASSWORD = env("PASSWORD");
@@ -14,14 +14,6 @@ const PRESENT_NAME = env("PRESENT_NAME");
 const AWAY_NAME = env("AWAY_NAME"); // on duty, never signed in
 const CODE = env("CASE_CODE"); // an unacknowledged case owned by AWAY
 const PREVIEW = env("PREVIEW"); // the start of its resident's message
-
-async function signIn(page, username) {
-  await page.goto(CONSOLE + "/sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(CONSOLE + "/");
-}
 
 /** The presence cell of `name`'s row on the board. */
 function presenceOf(page, name) {
@@ -37,12 +29,12 @@ async function setLanguage(page, lang, heading) {
 run(async (browser) => {
   // The responder opens the console: their live socket makes them present.
   const responder = await newPage(browser, { locale: "en-GB" });
-  await signIn(responder, PRESENT);
+  await signIn(responder, CONSOLE, PRESENT, PASSWORD);
   await responder.locator('body[data-live-state="connected"]').waitFor();
   step(`${PRESENT} has the console open`);
 
   const lead = await newPage(browser, { locale: "en-GB", viewport: { width: 1366, height: 900 } });
-  await signIn(lead, LEAD);
+  await signIn(lead, CONSOLE, LEAD, PASSWORD);
   await lead.goto(CONSOLE + "/lead");
   await lead.getByRole("heading", { level: 1, name: "Shift lead" }).waitFor();
   const here = (await presenceOf(lead, PRESENT_NAME).textContent()).trim();

@@ -7,7 +7,7 @@
 // texted (read back from the Twilio stand-in), a wrong code is refused and
 // the right one confirms it. axe-core checks each state, at desktop and
 // phone widths. Started by tests/e2e/residents.rs.
-import { env, expectAccessible, newPage, run, step } from "./support.mjs";
+import { env, signIn, expectAccessible, newPage, run, step } from "./support.mjs";
 
 const CONSOLE = env("CONSOLE");
 const GATEWAY = env("GATEWAY");
@@ -18,21 +18,13 @@ const TEXTED_CODE = env("TEXTED_CODE");
 // A phone nobody has used yet, for the chat page's resident.
 const NEW_PHONE = "+358405550177";
 
-async function signIn(page, username) {
-  await page.goto(CONSOLE + "/sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(CONSOLE + "/");
-}
-
 async function shot(page, name) {
   if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/${name}.png`, fullPage: true });
 }
 
 await run(async (browser) => {
   const owner = await newPage(browser, { locale: "en-GB", viewport: { width: 1366, height: 900 } });
-  await signIn(owner, "aino");
+  await signIn(owner, CONSOLE, "aino", PASSWORD);
   await owner.goto(`${CONSOLE}/cases/${CHAT_ID}`);
   const reach = owner.locator("[data-reachable]");
   if ((await reach.textContent())?.trim() !== "Chat") throw new Error(`reachable before the link: ${await reach.textContent()}`);

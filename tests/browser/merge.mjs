@@ -4,7 +4,7 @@
 // conversation holds both residents' words and which lists the merged
 // case; a lead opens the merged case, sees where it went and undoes the
 // merge. axe-core checks each page state.
-import { env, expectAccessible, newPage, run, step } from "./support.mjs";
+import { env, signIn, expectAccessible, newPage, run, step } from "./support.mjs";
 
 const CONSOLE = env("CONSOLE");
 const PASSWORD = env("PASSWORD");
@@ -15,17 +15,9 @@ const MERGE_CODE = env("MERGE_CODE");
 const FIRST_WORDS = env("FIRST_WORDS");
 const SECOND_WORDS = env("SECOND_WORDS");
 
-async function signIn(page, username) {
-  await page.goto(CONSOLE + "/sign-in");
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(CONSOLE + "/");
-}
-
 run(async (browser) => {
   const owner = await newPage(browser, { locale: "en-GB", viewport: { width: 1366, height: 900 } });
-  await signIn(owner, "aino");
+  await signIn(owner, CONSOLE, "aino", PASSWORD);
   await owner.goto(`${CONSOLE}/cases/${MERGE_ID}`);
   await owner.getByText("Merge into another case").click();
   await expectAccessible(owner, "the merge form");
@@ -47,7 +39,7 @@ run(async (browser) => {
   await owner.locator("[data-merged-into]").getByRole("link", { name: KEEP_CODE }).waitFor();
   if (await owner.locator("button[data-unmerge]").count()) throw new Error("a responder is offered to undo a merge");
   const lead = await newPage(browser, { locale: "en-GB", viewport: { width: 390, height: 844 } });
-  await signIn(lead, "liisa");
+  await signIn(lead, CONSOLE, "liisa", PASSWORD);
   await lead.goto(`${CONSOLE}/cases/${MERGE_ID}`);
   await lead.locator("[data-merged-into]").waitFor();
   await expectAccessible(lead, "a merged case as the lead sees it, on a phone");

@@ -29,6 +29,16 @@ export async function launch() {
   });
 }
 
+/** Signs `username` in to the console at `consoleUrl` with the password
+ *  form, landing on the inbox. */
+export async function signIn(page, consoleUrl, username, password) {
+  await page.goto(consoleUrl + "/sign-in");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(consoleUrl + "/");
+}
+
 /** A fresh browser context (its own cookies) whose page fails the test on
  *  any script error or CSP violation. */
 export async function newPage(browser, options = {}) {
