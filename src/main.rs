@@ -334,9 +334,9 @@ enum Part {
 
 async fn single(config: Config, part: Part) -> anyhow::Result<()> {
     let config = Arc::new(config);
-    let shutdown = CancellationToken::new();
+    let (shutdown, bus_stop) = (CancellationToken::new(), CancellationToken::new());
     let pool = services::database(&config).await?;
-    let bus = services::bus(&config, &shutdown).await?;
+    let bus = services::bus(&config, &bus_stop).await?;
     let service = match part {
         Part::Gateway => {
             let listeners = services::Listeners::gateway(&config).await?;
@@ -350,8 +350,9 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
             println!("router consuming {}", bus.names().intake_queue());
             println!("router operations (/metrics, /healthz, /readyz) on http://{}", listener.local_addr()?);
             let router = services::router(config.clone(), pool.clone(), bus.clone(), shutdown.clone()).await?;
-            let metrics = services::router_metrics(pool, bus, listener, shutdown.clone());
-            return wait(vec![router, metrics], shutdown).await;
+            // Not waited for: it answers `/readyz` (draining) until the bus closes.
+            let _metrics = services::router_metrics(pool, bus, listener, shutdown.clone());
+            return wait(vec![router], shutdown, bus_stop).await;
         }
         Part::Console => {
             refuse_demo_sign_ins(&config, &pool).await?;
@@ -362,7 +363,7 @@ async fn single(config: Config, part: Part) -> anyhow::Result<()> {
             services::console(config.clone(), pool, bus, listeners, shutdown.clone())?
         }
     };
-    wait(vec![service], shutdown).await
+    wait(vec![service], shutdown, bus_stop).await
 }
 
 /// The offline demo's email address, when the line has none of its own.
@@ -413,7 +414,8 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         refuse_demo_sign_ins(&config, &pool).await?;
         Vec::new()
     };
-    let bus = services::bus(&config, &shutdown).await?;
+    let bus_stop = CancellationToken::new();
+    let bus = services::bus(&config, &bus_stop).await?;
     let gateway_listeners = services::Listeners::gateway(&config).await?;
     let console_listeners = services::Listeners::console(&config).await?;
     let (_, gateway_ops) = gateway_listeners.addresses()?;
@@ -475,7 +477,7 @@ async fn up(mut config: Config) -> anyhow::Result<()> {
         );
     }
     println!("Stop with Ctrl-C.\n");
-    wait(started, shutdown).await
+    wait(started, shutdown, bus_stop).await
 }
 
 /// With a real Twilio account and without `BATLINE_DEMO`, refuses to run
@@ -496,18 +498,32 @@ async fn refuse_demo_sign_ins(config: &Config, pool: &sqlx::PgPool) -> anyhow::R
     Ok(())
 }
 
-async fn wait(started: Vec<services::Service>, shutdown: CancellationToken) -> anyhow::Result<()> {
+/// Runs until Ctrl-C or SIGTERM, then drains: `shutdown` tells every
+/// service to stop taking work and finish what it has in hand (its
+/// `/readyz` says "draining" meanwhile); only when they have (or after
+/// 30 s) does `bus_stop` close the RabbitMQ connection, so the last acks
+/// and publishes of the drain still go out.
+async fn wait(
+    started: Vec<services::Service>,
+    shutdown: CancellationToken,
+    bus_stop: CancellationToken,
+) -> anyhow::Result<()> {
     services::stop_signal().await;
-    println!("stopping…");
+    println!("stopping: finishing what is in hand…");
     shutdown.cancel();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     for service in started {
-        match tokio::time::timeout(Duration::from_secs(30), service).await {
+        match tokio::time::timeout_at(deadline, service).await {
             Ok(Ok(Ok(()))) => {}
             Ok(Ok(Err(e))) => eprintln!("batline: a service failed: {e}"),
             Ok(Err(e)) => eprintln!("batline: a service panicked: {e}"),
             Err(_) => eprintln!("batline: a service did not stop within 30 s"),
         }
     }
+    bus_stop.cancel();
+    // A moment for the supervisor to close the connection politely.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    println!("stopped");
     Ok(())
 }
 

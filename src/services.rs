@@ -23,9 +23,11 @@ pub async fn database(config: &Config) -> anyhow::Result<PgPool> {
 pub async fn bus(config: &Config, shutdown: &CancellationToken) -> anyhow::Result<Bus> {
     let bus = Bus::start(&config.amqp_url, &config.bus_namespace, shutdown.clone());
     if bus.wait_connected(BUS_WAIT).await.is_err() {
-        let shown = url::Url::parse(&config.amqp_url)
-            .map(|u| format!("{}:{}", u.host_str().unwrap_or("?"), u.port().unwrap_or(5672)))
-            .unwrap_or_else(|_| "the address in AMQP_URL".into());
+        let shown = batline_core::bus::brokers(&config.amqp_url)
+            .iter()
+            .map(|url| batline_core::bus::broker_address(url))
+            .collect::<Vec<_>>()
+            .join(", ");
         anyhow::bail!(
             "cannot reach RabbitMQ at {shown} within {BUS_WAIT:?}. Is it running? On Debian or Ubuntu: \
              `sudo apt-get install rabbitmq-server` then `sudo rabbitmq-server -detached`; \

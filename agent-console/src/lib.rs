@@ -56,9 +56,13 @@ async fn security_headers(mut response: axum::response::Response) -> axum::respo
     response
 }
 
+/// How long a stopping console waits for its live sockets to close.
+const SOCKETS_CLOSE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves the console on `listener` and its operations listener
 /// ([`batline_core::ops_server`]) on `ops`, and runs its outbox relay, until
-/// `shutdown`.
+/// `shutdown`. Then it drains: it stops accepting connections, answers the
+/// requests in flight and tells every live socket to reconnect.
 pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutdown: CancellationToken) -> Result<()> {
     let ops = tokio::spawn(batline_core::ops_server::serve(
         "console",
@@ -81,7 +85,7 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
             tracing::warn!(error = %e, "could not load the dashboard's figures yet; the first report will");
         }
     });
-    let (pool, instance_id) = (state.pool.clone(), state.instance_id);
+    let (pool, instance_id, live_sockets) = (state.pool.clone(), state.instance_id, state.live_sockets.clone());
     // Client addresses feed the sign-in rate limit.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -89,7 +93,18 @@ pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutd
         tracing::error!(error = %e, "console server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, live, ops);
+    // Every live socket is told to reconnect, and closes its presence.
+    live_sockets.stop.cancel();
+    live_sockets.tasks.close();
+    if tokio::time::timeout(SOCKETS_CLOSE, live_sockets.tasks.wait()).await.is_err() {
+        tracing::warn!(
+            open = live_sockets.tasks.len(),
+            "live sockets still open after {SOCKETS_CLOSE:?}; stopping anyway"
+        );
+    }
+    // The operations listener answers until the bus closes, after this.
+    drop(ops);
+    let _ = tokio::join!(relay, live);
     // Its browsers reconnect to another console: that is no departure.
     if let Err(e) = batline_core::store::presence::instance_stopped(&pool, instance_id).await {
         tracing::warn!(error = %e, "could not forget this console's live sockets; they expire by themselves");

@@ -52,6 +52,19 @@ pub struct AppState {
     pub city: Arc<batline_core::place::Loaded<batline_core::place::CityMap>>,
     /// The router's "filed" notices, for walk-in visits the desk waits on.
     pub filing: Arc<batline_core::filing_notices::FilingNotices>,
+    /// The browsers' live sockets this process holds.
+    pub live_sockets: LiveSockets,
+}
+
+/// The browsers' live sockets of one console process: when it stops, each
+/// is told to reconnect (to another console, through the proxy) and the
+/// process waits until each has closed and forgotten its presence.
+#[derive(Clone, Default)]
+pub struct LiveSockets {
+    /// Cancelled when the console stops.
+    pub stop: tokio_util::sync::CancellationToken,
+    /// Every socket's task.
+    pub tasks: tokio_util::task::TaskTracker,
 }
 
 impl AppState {
@@ -87,6 +100,7 @@ impl AppState {
             districts: Arc::default(),
             city: Arc::default(),
             filing: Arc::default(),
+            live_sockets: LiveSockets::default(),
         })
     }
 }

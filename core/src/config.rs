@@ -579,6 +579,24 @@ mod tests {
     }
 
     #[test]
+    fn amqp_url_names_one_node_or_a_cluster() -> Result<()> {
+        let cluster = "amqp://guest:guest@10.0.0.1:5672/%2f, amqp://guest:guest@10.0.0.2:5672/%2f,amqp://10.0.0.3/%2f";
+        let c = Config::from_lookup(move |name| (name == "AMQP_URL").then(|| cluster.to_owned()))?;
+        let brokers = crate::bus::brokers(&c.amqp_url);
+        assert_eq!(brokers.len(), 3);
+        assert!(brokers.iter().all(|b| b.contains("heartbeat=10")));
+        assert_eq!(crate::bus::broker_address(&brokers[2]), "10.0.0.3:5672");
+        for bad in [" , ", "amqp://guest:secret-pw@10.0.0.1/%2f,http://10.0.0.2/", "10.0.0.1:5672", "amqps://10.0.0.1/"]
+        {
+            let err = Config::from_lookup(move |name| (name == "AMQP_URL").then(|| bad.to_owned())).err();
+            let text = err.map(|e| e.to_string()).unwrap_or_default();
+            assert!(text.contains("AMQP_URL"), "{bad}: {text}");
+            assert!(!text.contains("secret-pw"), "the error must not show a password: {text}");
+        }
+        Ok(())
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let err = Config::from_lookup(env(&[("BATLINE_GATEWAY_ADDR", "nope")])).err();
         assert!(err.is_some_and(|e| e.to_string().contains("BATLINE_GATEWAY_ADDR")));

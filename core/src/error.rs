@@ -10,7 +10,7 @@ pub enum Error {
     Config(String),
     /// PostgreSQL failed or refused a query.
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
     /// Applying migrations failed.
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -69,6 +69,17 @@ pub enum Error {
     Task(String),
 }
 
+impl From<sqlx::Error> for Error {
+    /// Every database error of the process passes here, so this is where a
+    /// write refused by a read-only server (a standby the database address
+    /// now points at, or the old primary after a failover) is noticed: the
+    /// pool then discards the connections it had (see [`crate::db`]).
+    fn from(e: sqlx::Error) -> Self {
+        crate::db::notice_read_only(&e);
+        Error::Database(e)
+    }
+}
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -109,8 +120,11 @@ fn database_error_is_transient(e: &sqlx::Error) -> bool {
             // 08: connection exception; 40: transaction rollback (deadlock,
             // serialization); 53: insufficient resources; 57: operator
             // intervention (a server shutting down or restarting); 55P03: lock
-            // not available.
-            ["08", "40", "53", "57"].iter().any(|class| code.starts_with(class)) || code == "55P03"
+            // not available; 25006: a read-only server (a standby, during a
+            // failover), whose connections the pool is now discarding.
+            ["08", "40", "53", "57"].iter().any(|class| code.starts_with(class))
+                || code == "55P03"
+                || code == crate::db::READ_ONLY_SQLSTATE
         }
         _ => false,
     }

@@ -128,9 +128,15 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How long a stopping gateway waits for its chat sockets to close.
+const SOCKETS_CLOSE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Serves the gateway on `listener` and its operations listener
 /// ([`batline_core::ops_server`]) on `ops`, and runs its SMS sender and
-/// outbox relay, until `shutdown`.
+/// outbox relay, until `shutdown`. Then it drains: it stops accepting
+/// connections, answers the requests in flight, tells every chat socket
+/// to reconnect (elsewhere), and stops its consumers once their messages
+/// in hand are done.
 pub async fn run(state: AppState, listener: TcpListener, ops: TcpListener, shutdown: CancellationToken) -> Result<()> {
     run_with_smtp(state, listener, ops, None, shutdown).await
 }
@@ -170,6 +176,7 @@ pub async fn run_with_smtp(
         stop.cancelled().await;
         chat_sockets.cancel();
     });
+    let sockets = state.chat.sockets.clone();
     // Client addresses feed the per-address rate limits.
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let serve = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -177,7 +184,14 @@ pub async fn run_with_smtp(
         tracing::error!(error = %e, "gateway server failed");
         shutdown.cancel();
     }
-    let _ = tokio::join!(relay, sender, chat_delivery, ops, futures_util::future::join_all(email));
+    // Every chat socket finishes the frame in hand and is told to reconnect.
+    sockets.close();
+    if tokio::time::timeout(SOCKETS_CLOSE, sockets.wait()).await.is_err() {
+        tracing::warn!(open = sockets.len(), "chat sockets still open after {SOCKETS_CLOSE:?}; stopping anyway");
+    }
+    // The operations listener answers until the bus closes, after this.
+    drop(ops);
+    let _ = tokio::join!(relay, sender, chat_delivery, futures_util::future::join_all(email));
     tracing::info!("gateway stopped");
     Ok(())
 }

@@ -30,6 +30,7 @@ mod page_sweep;
 mod presence;
 mod privacy;
 mod proxy;
+mod read_only_database;
 mod reports;
 mod residents;
 mod roles;

@@ -177,7 +177,10 @@ async fn operational_data_is_served_only_on_the_operations_listeners() -> TestRe
         let ready = app.http.get(format!("{ops}/readyz")).send().await?;
         anyhow::ensure!(ready.status() == 200, "{ops}/readyz answered {}", ready.status());
         let readiness: serde_json::Value = ready.json().await?;
-        anyhow::ensure!(readiness == serde_json::json!({ "database": true, "bus": true }), "{readiness}");
+        anyhow::ensure!(
+            readiness == serde_json::json!({ "draining": false, "database": true, "bus": true }),
+            "{readiness}"
+        );
         let (_, samples) = scrape(&app, ops).await?;
         at_least(&samples, "batline_queue_messages{queue=\"intake\"}", 0.0)?;
     }

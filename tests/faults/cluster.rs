@@ -164,6 +164,72 @@ impl PrivatePostgres {
         Ok(pg)
     }
 
+    /// A streaming standby of the primary on `primary_port`, taken with `pg_basebackup -R`
+    /// (which writes `standby.signal` and the primary's address), started
+    /// on a port of its own.
+    pub fn start_standby_of_port(primary_port: u16) -> anyhow::Result<PrivatePostgres> {
+        let dir = make_dir("postgres", "pg")?;
+        let standby = PrivatePostgres { dir, port: free_port()? };
+        let data = standby.dir.join("data").display().to_string();
+        let port = primary_port.to_string();
+        run_as(
+            "postgres",
+            &[],
+            &pg_tool("pg_basebackup")?,
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-D", &data, "-R", "-X", "stream", "--no-sync"],
+        )?;
+        pg_ctl_start(&standby.dir, standby.port)?;
+        Ok(standby)
+    }
+
+    /// This cluster's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs one SQL statement as `postgres` through psql.
+    fn psql(&self, sql: &str) -> anyhow::Result<String> {
+        let port = self.port.to_string();
+        run_as(
+            "postgres",
+            &[],
+            &pg_tool("psql")?,
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "postgres", "-XAtq", "-c", sql],
+        )
+    }
+
+    /// Makes every commit wait for a standby's flush (`synchronous_commit =
+    /// on` with any standby named), and waits until a standby streams
+    /// synchronously. Set after the base backup, so a promoted standby does
+    /// not wait for a standby of its own.
+    pub async fn require_synchronous_standby(&self) -> anyhow::Result<()> {
+        self.psql("ALTER SYSTEM SET synchronous_standby_names = '*'")?;
+        self.psql("SELECT pg_reload_conf()")?;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let states = self.psql("SELECT string_agg(sync_state, ',') FROM pg_stat_replication")?;
+            if states.trim().split(',').any(|s| s == "sync") {
+                return Ok(());
+            }
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "no synchronous standby within 30 s: {states}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// `pg_ctl stop -m immediate`: the server dies without a checkpoint,
+    /// as when its machine fails.
+    pub async fn kill(&self) -> anyhow::Result<()> {
+        let dir = self.dir.clone();
+        blocking(move || pg_ctl_stop(&dir, "immediate")).await
+    }
+
+    /// `pg_ctl promote`: a standby becomes the primary.
+    pub async fn promote(&self) -> anyhow::Result<()> {
+        let data = self.dir.join("data").display().to_string();
+        blocking(move || run_as("postgres", &[], &pg_tool("pg_ctl")?, &["-D", &data, "-w", "promote"]).map(|_| ()))
+            .await
+    }
+
     /// A database URL on this cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
@@ -198,7 +264,9 @@ impl PrivatePostgres {
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
-        if let Err(e) = pg_ctl_stop(&self.dir, "immediate") {
+        // A cluster the test killed already is not running.
+        let running = self.dir.join("data").join("postmaster.pid").exists();
+        if running && let Err(e) = pg_ctl_stop(&self.dir, "immediate") {
             eprintln!("stopping the private PostgreSQL: {e:#}");
         }
         if let Err(e) = std::fs::remove_dir_all(&self.dir) {
@@ -217,6 +285,7 @@ pub struct PrivateRabbit {
     dir: PathBuf,
     node: String,
     port: u16,
+    dist_port: u16,
 }
 
 impl PrivateRabbit {
@@ -225,30 +294,105 @@ impl PrivateRabbit {
         let dir = make_dir("rabbitmq", "rabbitmq")?;
         let id = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let node = node_name(&id);
-        let port = free_port()?;
-        let rabbit = PrivateRabbit { dir, node, port };
-        let dist_port = free_port()?;
+        let rabbit = PrivateRabbit { dir, node, port: free_port()?, dist_port: free_port()? };
         // Only this listener: the machine's rabbitmq.conf would bind 5672.
-        std::fs::write(rabbit.dir.join("rabbitmq.conf"), format!("listeners.tcp.local = 127.0.0.1:{port}\n"))?;
+        std::fs::write(rabbit.dir.join("rabbitmq.conf"), format!("listeners.tcp.local = 127.0.0.1:{}\n", rabbit.port))?;
         // No plugins: the machine's management plugin would bind 15672.
         std::fs::write(rabbit.dir.join("enabled_plugins"), "")?;
         std::fs::create_dir(rabbit.dir.join("mnesia"))?;
         std::fs::create_dir(rabbit.dir.join("log"))?;
         chown("rabbitmq", &rabbit.dir)?;
-        let path = |p: &str| rabbit.dir.join(p).display().to_string();
+        rabbit.launch()?;
+        rabbit.wait_accepting(Duration::from_secs(60)).await?;
+        Ok(rabbit)
+    }
+
+    /// Runs the Erlang node in the background, on this node's directories.
+    fn launch(&self) -> anyhow::Result<()> {
+        let path = |p: &str| self.dir.join(p).display().to_string();
         let envs = [
             ("HOME", RABBITMQ_HOME.to_owned()),
-            ("RABBITMQ_NODENAME", rabbit.node.clone()),
+            ("RABBITMQ_NODENAME", self.node.clone()),
             // Without it the node would take 25672, the machine node's.
-            ("RABBITMQ_DIST_PORT", dist_port.to_string()),
+            ("RABBITMQ_DIST_PORT", self.dist_port.to_string()),
             ("RABBITMQ_MNESIA_BASE", path("mnesia")),
             ("RABBITMQ_LOG_BASE", path("log")),
             ("RABBITMQ_ENABLED_PLUGINS_FILE", path("enabled_plugins")),
             ("RABBITMQ_CONFIG_FILE", path("rabbitmq.conf")),
         ];
-        run_as("rabbitmq", &envs, RABBITMQ_SERVER, &["-detached"])?;
-        rabbit.wait_accepting(Duration::from_secs(60)).await?;
-        Ok(rabbit)
+        run_as("rabbitmq", &envs, RABBITMQ_SERVER, &["-detached"]).map(|_| ())
+    }
+
+    /// Three nodes joined in one cluster: the second and third join the first.
+    pub async fn start_cluster() -> anyhow::Result<[PrivateRabbit; 3]> {
+        let (a, b, c) = tokio::join!(PrivateRabbit::start(), PrivateRabbit::start(), PrivateRabbit::start());
+        let nodes = [a?, b?, c?];
+        for joining in &nodes[1..] {
+            let (node, first) = (joining.node.clone(), nodes[0].node.clone());
+            blocking(move || {
+                Self::ctl(&node, &["stop_app"])?;
+                Self::ctl(&node, &["join_cluster", &first])?;
+                Self::ctl(&node, &["start_app"])
+            })
+            .await?;
+            joining.wait_accepting(Duration::from_secs(30)).await?;
+        }
+        Ok(nodes)
+    }
+
+    /// The Erlang node's name, `batline-fault-…@localhost`.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// `rabbitmqctl stop`: the whole node goes, as when its machine does.
+    pub async fn stop_node(&self) -> anyhow::Result<()> {
+        let node = self.node.clone();
+        blocking(move || Self::ctl(&node, &["stop"]).map(|_| ())).await
+    }
+
+    /// Starts a stopped node again on its own data (it rejoins its
+    /// cluster) and waits until it takes connections.
+    pub async fn start_node(&self) -> anyhow::Result<()> {
+        self.launch()?;
+        self.wait_accepting(Duration::from_secs(60)).await?;
+        // Taking connections precedes being back in the cluster's
+        // quorum queues: wait until the node itself says it is running.
+        let node = self.node.clone();
+        blocking(move || Self::ctl(&node, &["await_startup", "--timeout", "60"]).map(|_| ())).await
+    }
+
+    /// The node leading quorum queue `queue`, asked of this node.
+    pub async fn leader_of(&self, queue: &str) -> anyhow::Result<String> {
+        let (node, queue) = (self.node.clone(), queue.to_owned());
+        blocking(move || {
+            let out = Self::ctl(&node, &["list_queues", "name", "leader", "--no-table-headers", "--quiet"])?;
+            out.lines()
+                .filter_map(|line| line.split_once('\t'))
+                .find(|(name, _)| name.trim() == queue)
+                .map(|(_, leader)| leader.trim().to_owned())
+                .ok_or_else(|| anyhow::anyhow!("no queue {queue} on {node}: {out}"))
+        })
+        .await
+    }
+
+    /// The nodes holding a replica of quorum queue `queue`, asked of this node.
+    pub async fn members_of(&self, queue: &str) -> anyhow::Result<Vec<String>> {
+        let (node, queue) = (self.node.clone(), queue.to_owned());
+        blocking(move || {
+            let out = Self::ctl(&node, &["list_queues", "name", "members", "--no-table-headers", "--quiet"])?;
+            let line = out
+                .lines()
+                .find(|line| line.split('\t').next().is_some_and(|name| name.trim() == queue))
+                .ok_or_else(|| anyhow::anyhow!("no queue {queue} on {node}: {out}"))?;
+            let members = line.split_once('\t').map(|(_, m)| m).unwrap_or_default();
+            Ok(members
+                .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '@' | '.')))
+                .filter(|m| m.contains('@'))
+                .map(str::to_owned)
+                .collect())
+        })
+        .await
     }
 
     /// This node's AMQP URL.

@@ -89,12 +89,25 @@ pub struct Accepted {
     pub open311: Vec<String>,
     /// Message-IDs of emails answered 250.
     pub email: Vec<String>,
+    /// Chat messages' ids the gateway said `accepted` for (the chat
+    /// driver's, when a scenario runs one).
+    pub chat: Vec<String>,
     /// Attempts that failed and were retried.
     pub retries: usize,
     /// Hold rounds followed on calls.
     pub hold_rounds: usize,
     /// Contacts given up on (must stay zero).
     pub abandoned: Vec<String>,
+    /// Answers with a 5xx status (an HTTP webhook or API) or a permanent
+    /// SMTP refusal: what a sender would count as the line failing.
+    pub server_errors: Vec<String>,
+}
+
+impl Accepted {
+    /// Contacts accepted on every channel.
+    pub fn total(&self) -> usize {
+        self.sms.len() + self.voice.len() + self.walk_in.len() + self.open311.len() + self.email.len() + self.chat.len()
+    }
 }
 
 /// Sends contacts to the running services.
@@ -190,9 +203,23 @@ impl Driver {
         self.snapshot()
     }
 
+    /// Sends `contact` now, its first attempt to gateway `n` (modulo their
+    /// number), retrying as the stream's contacts do.
+    pub fn send_now(self: &Arc<Self>, n: usize, contact: Contact) -> tokio::task::JoinHandle<()> {
+        let driver = self.clone();
+        tokio::spawn(async move { driver.deliver(n, contact).await })
+    }
+
     /// What was accepted so far.
     pub fn snapshot(&self) -> Accepted {
         self.accepted.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+
+    /// Records a 5xx answer; every attempt's status passes here.
+    fn note_status(&self, what: &str, status: reqwest::StatusCode) {
+        if status.is_server_error() {
+            self.record(|a| a.server_errors.push(format!("{what} answered {status}")));
+        }
     }
 
     fn record(&self, f: impl FnOnce(&mut Accepted)) {
@@ -236,6 +263,7 @@ impl Driver {
     async fn sms(&self, gateway: &str, sid: &str, from: &str, body: &str) -> anyhow::Result<()> {
         let inbound = InboundSms { message_sid: sid, from, to: BATLINE_NUMBER, body };
         let r = self.phone.text(gateway, PUBLIC_URL, &inbound).await?;
+        self.note_status("the SMS webhook", r.status());
         anyhow::ensure!(r.status().is_success(), "the SMS webhook answered {}", r.status());
         self.record(|a| a.sms.push(sid.to_owned()));
         Ok(())
@@ -249,6 +277,7 @@ impl Driver {
         let mut gateway = gateway.to_owned();
         for round in 0.. {
             let r = self.phone.post_signed(&gateway, PUBLIC_URL, &path, &params).await?;
+            self.note_status(&path, r.status());
             anyhow::ensure!(r.status().is_success(), "{path} answered {}", r.status());
             let twiml = r.text().await?;
             let Some(next) = redirect(&twiml) else {
@@ -277,6 +306,7 @@ impl Driver {
             .json(&body)
             .send()
             .await?;
+        self.note_status("the walk-in desk", r.status());
         let status = r.status().as_u16();
         anyhow::ensure!(status == 201 || status == 202, "the walk-in desk got {status}");
         let ticket: Value = r.json().await?;
@@ -303,6 +333,7 @@ impl Driver {
             .form(&form)
             .send()
             .await?;
+        self.note_status("the Open311 post", r.status());
         anyhow::ensure!(r.status().is_success(), "the Open311 post got {}", r.status());
         self.record(|a| a.open311.push(key.to_string()));
         Ok(())
@@ -324,7 +355,12 @@ impl Driver {
             .timeout(Some(Duration::from_secs(10)))
             .build();
         let envelope = Envelope::new(Some(from.parse()?), vec![MAIL_TO.parse()?])?;
-        transport.send_raw(&envelope, raw.as_bytes()).await?;
+        if let Err(e) = transport.send_raw(&envelope, raw.as_bytes()).await {
+            if e.is_permanent() {
+                self.record(|a| a.server_errors.push(format!("the SMTP listener refused for good: {e}")));
+            }
+            return Err(e.into());
+        }
         self.record(|a| a.email.push(message_id.to_owned()));
         Ok(())
     }

@@ -127,6 +127,22 @@ impl Service {
         Ok(())
     }
 
+    /// SIGTERM, as systemd stops a unit, and waits up to `within` for it
+    /// to finish what it has in hand and exit. Returns how long it took.
+    pub async fn terminate(&mut self, within: Duration) -> anyhow::Result<Duration> {
+        let asked = tokio::time::Instant::now();
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+        anyhow::ensure!(status.success(), "could not send SIGTERM to {}", self.name);
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::ensure!(status.success(), "{} ended with {status} after SIGTERM", self.name);
+                return Ok(asked.elapsed());
+            }
+            anyhow::ensure!(asked.elapsed() < within, "{} did not stop within {within:?} of SIGTERM", self.name);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Whether it has exited, and how.
     pub fn exited(&mut self) -> anyhow::Result<Option<std::process::ExitStatus>> {
         Ok(self.child.try_wait()?)

@@ -253,8 +253,16 @@
       try { frame = JSON.parse(event.data); } catch (_) { return; }
       onFrame(frame);
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (event) => {
       greeted = false;
+      // 1012: the gateway is restarting and says so; another one takes
+      // the chat at once (a moment's spread, so its sockets do not all
+      // arrive together). Nothing is offline meanwhile.
+      if (event.code === 1012) {
+        connection.textContent = T.connecting;
+        setTimeout(connect, 100 + Math.random() * 400);
+        return;
+      }
       connection.textContent = T.offline;
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 15000);

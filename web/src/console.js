@@ -84,8 +84,10 @@
       refreshLive();
       if (event.alert) announce(event.alert);
     });
-    ws.addEventListener("close", function () {
+    ws.addEventListener("close", function (event) {
       document.body.dataset.liveState = "reconnecting";
+      // 1012: this console is restarting; another one answers at once.
+      if (event.code === 1012) retry = 250 + Math.random() * 500;
       // Whatever happened while away is fetched once the socket is back.
       setTimeout(function () { connect(); refreshLive(); }, retry);
       retry = Math.min(retry * 2, 10000);

@@ -28,7 +28,7 @@ use std::time::Duration;
 use axum::{
     extract::{
         State, WebSocketUpgrade,
-        ws::{Message, WebSocket},
+        ws::{CloseFrame, Message, WebSocket, close_code},
     },
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
@@ -81,7 +81,10 @@ pub async fn socket(
         .write_buffer_size(4 * 1024)
         .max_message_size(MAX_INCOMING)
         .max_frame_size(MAX_INCOMING)
-        .on_upgrade(move |socket| serve(state, user, token, socket))
+        .on_upgrade(move |socket| {
+            let tasks = state.live_sockets.tasks.clone();
+            tasks.track_future(serve(state, user, token, socket))
+        })
 }
 
 async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSocket) {
@@ -98,8 +101,16 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
         tracing::warn!(error = %e, "could not record a live socket's presence");
     }
     let mut ended_closed = false;
+    let stop = state.live_sockets.stop.clone();
+    let mut goodbye = None;
     loop {
         let note = tokio::select! {
+            // The console is stopping: the browser reconnects at once, to
+            // another console.
+            _ = stop.cancelled() => {
+                goodbye = Some(CloseFrame { code: close_code::RESTART, reason: "reconnect".into() });
+                break;
+            }
             event = events.recv() => match event {
                 Ok(LiveEvent::Case { msg, offered_to }) => note_for(&user, &msg, offered_to),
                 Ok(LiveEvent::Resync) | Err(RecvError::Lagged(_)) => Some(json!({ "type": "resync" })),
@@ -139,7 +150,7 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
             break;
         }
     }
-    let _ = socket.send(Message::Close(None)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), socket.send(Message::Close(goodbye))).await;
     // Closing the console ends presence now, not a window later.
     if let Err(e) = store::presence::socket_closed(&state.pool, socket_id).await {
         tracing::warn!(error = %e, "could not record a closed live socket; its presence expires by itself");

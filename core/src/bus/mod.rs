@@ -4,6 +4,15 @@
 //! reconnects with capped back-off. Publishers and consumers borrow whatever
 //! connection is live; while there is none, publishing fails fast with
 //! [`Error::BusUnavailable`] and readiness is false.
+//!
+//! `AMQP_URL` may name several nodes of a RabbitMQ cluster, separated by
+//! commas. The supervisor starts at one picked at random (so a fleet of
+//! processes spreads over the nodes) and, when a connection is lost or
+//! refused, goes on to the next one at once; only after every node has
+//! refused does it back off. The queues are quorum queues, replicated on the
+//! cluster's nodes, so any node serves them. lapin 2 has no host rotation of
+//! its own (lapin 3's recovery reconnects to the same address), which is why
+//! the supervisor keeps the list.
 
 pub mod consumer;
 pub mod dead_letter;
@@ -55,6 +64,9 @@ struct Inner {
     reconnect: Notify,
     consumers_expected: AtomicUsize,
     consumers_live: AtomicUsize,
+    /// Cancelled when the bus is to close: after the services using it
+    /// have finished what they had in hand.
+    stop: CancellationToken,
 }
 
 #[derive(Clone)]
@@ -66,8 +78,9 @@ struct Live {
 }
 
 impl Bus {
-    /// Starts the supervisor for `amqp_url` under `namespace`. Returns at once;
-    /// use [`Bus::wait_connected`] to wait for the first connection.
+    /// Starts the supervisor for `amqp_url` (one node's URL, or several
+    /// separated by commas) under `namespace`. Returns at once; use
+    /// [`Bus::wait_connected`] to wait for the first connection.
     pub fn start(amqp_url: &str, namespace: &str, shutdown: CancellationToken) -> Bus {
         let (live, _) = watch::channel(None);
         let inner = Arc::new(Inner {
@@ -76,9 +89,17 @@ impl Bus {
             reconnect: Notify::new(),
             consumers_expected: AtomicUsize::new(0),
             consumers_live: AtomicUsize::new(0),
+            stop: shutdown.clone(),
         });
-        tokio::spawn(supervise(inner.clone(), with_heartbeat(amqp_url), shutdown));
+        tokio::spawn(supervise(inner.clone(), brokers(amqp_url), shutdown));
         Bus { inner }
+    }
+
+    /// Resolves when the bus is told to close (its `shutdown`). A service
+    /// stops its operations listener then, so `/readyz` answers through
+    /// the whole drain.
+    pub async fn closed(&self) {
+        self.inner.stop.cancelled().await
     }
 
     /// The namespace's exchange and queue names.
@@ -203,6 +224,20 @@ impl Bus {
     }
 }
 
+/// The nodes `AMQP_URL` names, each with a heartbeat: the URLs between its
+/// commas, blanks trimmed and empty ones skipped.
+pub fn brokers(amqp_url: &str) -> Vec<String> {
+    amqp_url.split(',').map(str::trim).filter(|u| !u.is_empty()).map(with_heartbeat).collect()
+}
+
+/// Where the node behind `url` listens, `host:port`, for messages that must
+/// not show the URL's password.
+pub fn broker_address(url: &str) -> String {
+    url::Url::parse(url)
+        .map(|u| format!("{}:{}", u.host_str().unwrap_or("?"), u.port().unwrap_or(5672)))
+        .unwrap_or_else(|_| "an address in AMQP_URL".into())
+}
+
 /// Adds a heartbeat to the URL unless it sets one, so a silently dead TCP
 /// connection is noticed within seconds.
 fn with_heartbeat(url: &str) -> String {
@@ -215,9 +250,21 @@ fn with_heartbeat(url: &str) -> String {
     }
 }
 
-/// Opens a plain, unsupervised connection on the tokio runtime. Services
-/// use [`Bus`]; tools and tests that need raw AMQP use this.
-pub async fn open_connection(url: &str) -> Result<Connection> {
+/// Opens a plain, unsupervised connection on the tokio runtime to the first
+/// node of `amqp_url` that takes it. Services use [`Bus`]; tools and tests
+/// that need raw AMQP use this.
+pub async fn open_connection(amqp_url: &str) -> Result<Connection> {
+    let mut last = Error::BusUnavailable("AMQP_URL names no RabbitMQ node".into());
+    for url in brokers(amqp_url) {
+        match open_one(&url).await {
+            Ok(connection) => return Ok(connection),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+async fn open_one(url: &str) -> Result<Connection> {
     let properties = ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio);
@@ -228,26 +275,36 @@ pub async fn open_connection(url: &str) -> Result<Connection> {
 }
 
 async fn connect_once(url: &str, names: &Names) -> Result<(Connection, Channel)> {
-    let connection = open_connection(url).await?;
+    let connection = open_one(url).await?;
     let channel = connection.create_channel().await?;
     topology::declare(&channel, names).await?;
     channel.confirm_select(ConfirmSelectOptions::default()).await?;
     Ok((connection, channel))
 }
 
-/// Keeps a connection up until shutdown.
-async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) {
+/// Keeps a connection up until shutdown, to one of `brokers` at a time.
+async fn supervise(inner: Arc<Inner>, brokers: Vec<String>, shutdown: CancellationToken) {
+    if brokers.is_empty() {
+        tracing::error!("AMQP_URL names no RabbitMQ node");
+        return;
+    }
     let initial = Duration::from_millis(100);
     let mut backoff = initial;
     let mut warned = false;
+    let mut next = rand::random::<usize>() % brokers.len();
+    // Nodes tried since the last connection that held.
+    let mut refused = 0;
     loop {
         if shutdown.is_cancelled() {
             break;
         }
-        match connect_once(&url, &inner.names).await {
+        let url = &brokers[next];
+        next = (next + 1) % brokers.len();
+        match connect_once(url, &inner.names).await {
             Ok((connection, publisher)) => {
                 backoff = initial;
                 warned = false;
+                refused = 0;
                 let died = Arc::new(Notify::new());
                 let on_error = died.clone();
                 connection.on_error(move |err| {
@@ -256,7 +313,11 @@ async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) 
                 });
                 let connection = Arc::new(connection);
                 inner.live.send_replace(Some(Live { connection: connection.clone(), publisher: publisher.clone() }));
-                tracing::info!(namespace = inner.names.namespace(), "connected to RabbitMQ");
+                tracing::info!(
+                    namespace = inner.names.namespace(),
+                    node = broker_address(url),
+                    "connected to RabbitMQ"
+                );
                 let watch_status = async {
                     loop {
                         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -276,9 +337,20 @@ async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) 
                 if shutdown.is_cancelled() {
                     break;
                 }
-                tracing::warn!("RabbitMQ connection lost; reconnecting");
+                tracing::warn!(node = broker_address(url), "RabbitMQ connection lost; reconnecting");
+                // The node may be gone: the next one is tried at once.
+                if brokers.len() > 1 {
+                    continue;
+                }
             }
             Err(e) => {
+                refused += 1;
+                // Another node may take the connection: no pause until
+                // every one has refused.
+                if refused % brokers.len() != 0 {
+                    tracing::debug!(error = %e, node = broker_address(url), "RabbitMQ node refused; trying the next");
+                    continue;
+                }
                 // Say it loudly once, then quietly while it stays down.
                 if !warned {
                     tracing::warn!(error = %e, "cannot connect to RabbitMQ; retrying with back-off");
@@ -300,7 +372,8 @@ async fn supervise(inner: Arc<Inner>, url: String, shutdown: CancellationToken) 
 /// Deletes every exchange and queue of `namespace` through a fresh
 /// connection; test harnesses call it when they finish.
 pub async fn delete_namespace(amqp_url: &str, namespace: &str) -> Result<()> {
-    let (connection, channel) = connect_once(amqp_url, &Names::new(namespace)).await?;
+    let connection = open_connection(amqp_url).await?;
+    let channel = connection.create_channel().await?;
     topology::delete(&channel, &Names::new(namespace)).await?;
     connection.close(200, "namespace deleted").await?;
     Ok(())

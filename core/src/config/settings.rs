@@ -91,8 +91,10 @@ pub struct ServiceSettings {
         default_value = "postgres://postgres@127.0.0.1:5432/batline"
     )]
     pub database_url: String,
-    /// RabbitMQ (a 10 s heartbeat is added unless the URL sets one).
-    #[arg(long, env = "AMQP_URL", hide_env_values = true, default_value = "amqp://guest:guest@127.0.0.1:5672/%2f")]
+    /// RabbitMQ: one node's URL, or a cluster's nodes' URLs separated by
+    /// commas, tried in turn when one goes away (a 10 s heartbeat is added
+    /// unless a URL sets one).
+    #[arg(long, env = "AMQP_URL", hide_env_values = true, default_value = "amqp://guest:guest@127.0.0.1:5672/%2f", value_parser = amqp_urls)]
     pub amqp_url: String,
     /// Prefix of every exchange and queue, so deployments and tests can share
     /// one broker: 1-64 letters, digits, '-', '_' or '.'.
@@ -516,6 +518,29 @@ fn bus_namespace(raw: &str) -> Result<String, String> {
         || !raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
         return Err("must be 1-64 letters, digits, '-', '_' or '.'".to_owned());
+    }
+    Ok(raw.to_owned())
+}
+
+/// One or more `amqp://` URLs separated by commas. Checked here so a typo
+/// in a cluster's third node is found at start-up, not when the first two
+/// are down. Not `amqps://`: lapin is built without TLS (the broker is on
+/// the city's private network, as PostgreSQL is).
+fn amqp_urls(raw: &str) -> Result<String, String> {
+    let urls: Vec<&str> = raw.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+    if urls.is_empty() {
+        return Err("must name at least one RabbitMQ node, e.g. amqp://guest:guest@127.0.0.1:5672/%2f".to_owned());
+    }
+    for url in urls {
+        match url::Url::parse(url) {
+            Ok(u) if u.scheme() == "amqp" && u.host_str().is_some() => {}
+            _ => {
+                return Err(format!(
+                    "every node must be an amqp:// or amqps:// URL with a host, separated by commas;                      one is not: {}",
+                    url.split('@').next_back().unwrap_or(url)
+                ));
+            }
+        }
     }
     Ok(raw.to_owned())
 }

@@ -21,7 +21,7 @@ pub mod socket;
 use std::{num::NonZeroU32, sync::Arc};
 
 use batline_core::{Config, Result};
-use tokio_util::sync::CancellationToken;
+use tokio_util::{sync::CancellationToken, task::TaskTracker};
 use uuid::Uuid;
 
 use crate::rate_limit::PerKey;
@@ -36,6 +36,9 @@ pub struct Chat {
     pub admission: admission::Admission,
     /// Closes every socket when the gateway stops.
     pub shutdown: CancellationToken,
+    /// Every socket's task, so a stopping gateway waits until each has
+    /// finished the frame in hand and said goodbye.
+    pub sockets: TaskTracker,
 }
 
 impl Chat {
@@ -48,6 +51,7 @@ impl Chat {
             per_session: Arc::new(PerKey::per_minute(per_minute)),
             admission: admission::Admission::new(&config.chat)?,
             shutdown: CancellationToken::new(),
+            sockets: TaskTracker::new(),
         })
     }
 }

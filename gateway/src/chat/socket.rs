@@ -67,6 +67,10 @@ const BATCH: i64 = 100;
 /// How long an oversized frame's connection lingers after its close frame.
 const LINGER: Duration = Duration::from_millis(500);
 /// Wait before reading again after the database failed.
+/// The reason a stopping gateway closes a socket with (code 1012, service
+/// restart): the client reconnects at once, and the proxy sends it to
+/// another gateway.
+pub const RECONNECT: &str = "reconnect";
 const RETRY_SYNC: Duration = Duration::from_secs(2);
 
 /// `GET /chat/ws`.
@@ -88,11 +92,14 @@ pub async fn upgrade(
         .max_message_size(MAX_FRAME)
         .max_frame_size(MAX_FRAME);
     let ip = client.ip();
-    Ok(ws.on_upgrade(move |socket| async move {
-        match slot {
-            Some(slot) => Box::pin(Conn::new(state, socket, ip, slot).run()).await,
-            None => refuse_busy(socket, state.config.chat.connections_per_address).await,
-        }
+    let sockets = state.chat.sockets.clone();
+    Ok(ws.on_upgrade(move |socket| {
+        sockets.track_future(async move {
+            match slot {
+                Some(slot) => Box::pin(Conn::new(state, socket, ip, slot).run()).await,
+                None => refuse_busy(socket, state.config.chat.connections_per_address).await,
+            }
+        })
     }))
 }
 
@@ -180,8 +187,10 @@ impl Conn {
                 },
                 _ = ringing => Box::pin(self.sync()).await,
                 _ = tokio::time::sleep_until(wake_at) => Box::pin(self.on_timer()).await,
+                // Between frames, never inside one: a message in hand is
+                // stored and answered first.
                 _ = shutdown.cancelled() => {
-                    self.close(close_code::AWAY, "the gateway is restarting").await;
+                    self.close(close_code::RESTART, RECONNECT).await;
                     ControlFlow::Break(())
                 }
             };

@@ -1,0 +1,145 @@
+//! Batline through a PostgreSQL failover: a primary with a synchronous
+//! streaming standby, reached through one stable address (a TCP proxy the
+//! test moves, as a virtual IP or HAProxy would be moved). Under a mixed
+//! stream of contacts the primary is killed outright; the address is moved
+//! to the standby at once, while it is still read-only, and the standby is
+//! promoted two seconds later. The services must refuse the connections
+//! that land on the read-only server, keep retrying their work, and carry
+//! on once the promoted server takes writes. Afterwards the invariants of
+//! the fault suite hold, and nothing answered 2xx before the failover is
+//! lost: with synchronous replication a commit is on the standby before
+//! the webhook is answered.
+//!
+//! A binary of its own, like the fault suite, so it runs alone.
+
+#[path = "../faults/report.rs"]
+#[macro_use]
+mod report;
+#[path = "../faults/city.rs"]
+mod city;
+#[path = "../faults/cluster.rs"]
+#[allow(dead_code)]
+mod cluster;
+#[path = "../faults/driver.rs"]
+#[allow(dead_code)]
+mod driver;
+#[path = "../faults/invariants.rs"]
+#[allow(dead_code)]
+mod invariants;
+#[path = "../faults/services.rs"]
+#[allow(dead_code)]
+mod services;
+#[path = "../faults/stage.rs"]
+mod stage;
+#[path = "../faults/tcp_proxy.rs"]
+mod tcp_proxy;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use cluster::{PrivatePostgres, PrivateRabbit, free_port};
+use invariants::{filed, wait_for};
+use report::LogDir;
+use services::{Environment, Service};
+use stage::Stage;
+use tcp_proxy::TcpProxy;
+use tokio_util::sync::CancellationToken;
+
+/// The stream: texts, calls, visits, Open311 requests and emails.
+const RESIDENTS: usize = 50;
+const CALLERS: usize = 16;
+const VISITS: usize = 12;
+const REPORTS: usize = 10;
+const EMAILS: usize = 12;
+/// How long the stream lasts.
+const SPAN: Duration = Duration::from_secs(24);
+/// How long the address leads to the standby before it is promoted.
+const BEFORE_PROMOTION: Duration = Duration::from_secs(2);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn batline_rides_out_a_postgresql_failover() -> anyhow::Result<()> {
+    batline_core::telemetry::init_for_tests();
+    let started = tokio::time::Instant::now();
+    services::kill_leftovers();
+    PrivatePostgres::remove_leftovers();
+    PrivateRabbit::remove_leftovers();
+    cluster::remove_leftover_logs();
+    let (primary, rabbit) = tokio::join!(tokio::task::spawn_blocking(PrivatePostgres::start), PrivateRabbit::start());
+    let (primary, rabbit) = (primary??, rabbit?);
+    let standby = tokio::task::spawn_blocking({
+        let port = primary.port();
+        move || PrivatePostgres::start_standby_of_port(port)
+    })
+    .await??;
+    primary.require_synchronous_standby().await?;
+    say!("a primary and a synchronous standby are streaming ({:.1} s)", started.elapsed().as_secs_f64());
+    let logs = LogDir(cluster::log_dir()?);
+    let shutdown = CancellationToken::new();
+    let outcome = scenario(&primary, &standby, &rabbit, &logs, &shutdown).await;
+    shutdown.cancel();
+    if let Err(e) = &outcome {
+        eprintln!("the failover test failed: {e:#}");
+        let env = Environment { vars: Vec::new(), log_dir: logs.0.clone() };
+        eprintln!("{}", env.log_tails(60));
+    }
+    say!("failover test wall time: {:.1} s", started.elapsed().as_secs_f64());
+    outcome
+}
+
+async fn scenario(
+    primary: &PrivatePostgres,
+    standby: &PrivatePostgres,
+    rabbit: &PrivateRabbit,
+    logs: &LogDir,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let address = TcpProxy::start(primary.port(), shutdown.clone()).await?;
+    let database_url = format!("postgres://postgres@127.0.0.1:{}/batline", address.port);
+    let stage = Stage::set_up(&database_url, &rabbit.amqp_url(), &logs.0, &[], shutdown).await?;
+    let (env, http, pool, ready) = (&stage.env, &stage.http, &stage.pool, stage::READY);
+
+    let (smtp_a, smtp_b) = (free_port()?, free_port()?);
+    let smtp = |port: u16| [("BATLINE_SMTP_LISTEN", format!("127.0.0.1:{port}"))];
+    let gateway_a = env.spawn("gateway", "gateway-a", free_port()?, &smtp(smtp_a))?;
+    let gateway_b = env.spawn("gateway", "gateway-b", free_port()?, &smtp(smtp_b))?;
+    let console = env.spawn("console", "console", free_port()?, &[])?;
+    let routers =
+        [env.spawn("router", "router-1", free_port()?, &[])?, env.spawn("router", "router-2", free_port()?, &[])?];
+    let mut everyone: Vec<&Service> = vec![&gateway_a, &gateway_b, &console];
+    everyone.extend(routers.iter());
+    for service in &everyone {
+        service.wait_ready(http, 200, ready).await?;
+    }
+
+    let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
+    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, EMAILS, SPAN);
+    let planned = plan.len();
+    let stream = tokio::spawn(driver.clone().run(plan));
+    let begun = tokio::time::Instant::now();
+    let at = move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64());
+
+    wait_for("a third of the stream to be filed", Duration::from_secs(30), || async {
+        Ok(filed(pool).await? >= (planned / 3) as i64)
+    })
+    .await?;
+    let answered_before = driver.snapshot().total();
+    primary.kill().await?;
+    address.move_to(standby.port());
+    say!(
+        "{} fault: the primary was killed (pg_ctl stop -m immediate) with {answered_before} contacts answered; \
+         the database address now leads to the standby, still read-only",
+        at()
+    );
+    tokio::time::sleep(BEFORE_PROMOTION).await;
+    standby.promote().await?;
+    let last_recovery = Utc::now();
+    say!("{} recovery: the standby was promoted (pg_ctl promote); that is the last recovery", at());
+    for service in &everyone {
+        service.wait_ready(http, 200, ready).await?;
+    }
+    say!("{} every service is ready on the promoted server", at());
+
+    let accepted = stage.finish(stream, &driver, planned).await?;
+    say!("{} the stream ended and everything settled", at());
+    invariants::check(pool, &stage.sandbox, &accepted, last_recovery, invariants::Faults::MayBeUnseen).await
+}
