@@ -31,6 +31,8 @@ pub struct Config {
     pub amqp_url: String,
     /// `BATLINE_BUS_NAMESPACE`.
     pub bus_namespace: String,
+    /// `BATLINE_TRUSTED_PROXIES`; empty when unset.
+    pub trusted_proxies: std::sync::Arc<crate::client_address::TrustedProxies>,
     /// `BATLINE_GATEWAY_ADDR`.
     pub gateway_addr: SocketAddr,
     /// `BATLINE_CONSOLE_ADDR`.
@@ -319,6 +321,7 @@ impl Config {
             database_url: services.database_url,
             amqp_url: services.amqp_url,
             bus_namespace: services.bus_namespace,
+            trusted_proxies: std::sync::Arc::new(services.trusted_proxies.unwrap_or_default()),
             gateway_addr: services.gateway_addr,
             console_addr: services.console_addr,
             gateway_ops_addr: services.gateway_ops_addr,

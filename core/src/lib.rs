@@ -11,6 +11,7 @@ pub mod account_names;
 pub mod assign;
 pub mod bus;
 pub mod call_back;
+pub mod client_address;
 pub mod clock;
 pub mod config;
 pub mod csv_export;

@@ -125,6 +125,12 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(count_response))
         .layer(TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(batline_core::trace_context::middleware))
+        // Outermost: every limit and handler below counts the client behind
+        // the city's proxies (`BATLINE_TRUSTED_PROXIES`), not the proxy.
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.trusted_proxies.clone(),
+            batline_core::client_address::resolve,
+        ))
         .with_state(state)
 }
 

@@ -49,6 +49,7 @@ mod sms_flow;
 mod support;
 mod trace;
 mod track_contact;
+mod trusted_proxies;
 mod voice;
 mod walk_in;
 mod walk_in_desk;

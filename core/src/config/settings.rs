@@ -100,6 +100,15 @@ pub struct ServiceSettings {
     /// one broker: 1-64 letters, digits, '-', '_' or '.'.
     #[arg(long, env = "BATLINE_BUS_NAMESPACE", default_value = "batline", value_parser = bus_namespace)]
     pub bus_namespace: String,
+    /// The proxies in front of the gateway and the console (HAProxy, nginx, a
+    /// load balancer), as addresses or networks separated by commas
+    /// (`10.0.0.11,10.0.0.12` or `10.0.0.0/24`). A request from one of them
+    /// counts against the client it names in `X-Forwarded-For` (the
+    /// right-most address that is not itself a trusted proxy) in every
+    /// per-address limit; without it, everyone behind the proxy would share
+    /// one count. Unset: nobody is trusted and the TCP peer is the client.
+    #[arg(long, env = "BATLINE_TRUSTED_PROXIES", value_parser = trusted_proxies)]
+    pub trusted_proxies: Option<crate::client_address::TrustedProxies>,
     /// Where the gateway listens.
     #[arg(long, env = "BATLINE_GATEWAY_ADDR", default_value = "127.0.0.1:8080", value_parser = address)]
     pub gateway_addr: SocketAddr,
@@ -520,6 +529,10 @@ fn bus_namespace(raw: &str) -> Result<String, String> {
         return Err("must be 1-64 letters, digits, '-', '_' or '.'".to_owned());
     }
     Ok(raw.to_owned())
+}
+
+fn trusted_proxies(raw: &str) -> Result<crate::client_address::TrustedProxies, String> {
+    crate::client_address::TrustedProxies::parse(raw)
 }
 
 /// One or more `amqp://` URLs separated by commas. Checked here so a typo
