@@ -131,6 +131,20 @@ impl ChatClient {
         }
     }
 
+    /// The next JSON frame, or the close frame's code and reason.
+    pub async fn next_or_close(&mut self) -> TestResult<Result<Value, (CloseCode, String)>> {
+        loop {
+            let message = tokio::time::timeout(FRAME_WAIT, self.ws.next()).await.context("no frame in time")?;
+            match message {
+                Some(Ok(Message::Text(text))) => return Ok(Ok(serde_json::from_str(text.as_str())?)),
+                Some(Ok(Message::Close(Some(frame)))) => return Ok(Err((frame.code, frame.reason.to_string()))),
+                Some(Ok(Message::Close(None))) | None => bail!("closed without a code"),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => bail!("socket failed before a close frame: {e}"),
+            }
+        }
+    }
+
     /// Writes a message; returns the `session` token and the `case` frame.
     pub async fn first_message(&mut self, body: &str) -> TestResult<(String, Value)> {
         self.send(json!({ "type": "message", "client_id": "first", "body": body })).await?;

@@ -16,6 +16,7 @@ mod dashboard;
 mod dead_letters;
 mod delivery;
 mod deployment;
+mod drain;
 mod email;
 mod filing_notices;
 mod handoffs;

@@ -150,7 +150,14 @@ async fn serve(state: AppState, user: WebUser, token: String, mut socket: WebSoc
             break;
         }
     }
+    let restarting = goodbye.is_some();
     let _ = tokio::time::timeout(Duration::from_secs(2), socket.send(Message::Close(goodbye))).await;
+    // The browser reconnects to another console at once: that is no
+    // departure, and the stopping console forgets its sockets without one
+    // (`store::presence::instance_stopped`).
+    if restarting {
+        return;
+    }
     // Closing the console ends presence now, not a window later.
     if let Err(e) = store::presence::socket_closed(&state.pool, socket_id).await {
         tracing::warn!(error = %e, "could not record a closed live socket; its presence expires by itself");

@@ -71,6 +71,8 @@ const LINGER: Duration = Duration::from_millis(500);
 /// restart): the client reconnects at once, and the proxy sends it to
 /// another gateway.
 pub const RECONNECT: &str = "reconnect";
+/// Frames already received that a stopping gateway still handles.
+const DRAIN_FRAMES: usize = 32;
 const RETRY_SYNC: Duration = Duration::from_secs(2);
 
 /// `GET /chat/ws`.
@@ -190,6 +192,7 @@ impl Conn {
                 // Between frames, never inside one: a message in hand is
                 // stored and answered first.
                 _ = shutdown.cancelled() => {
+                    Box::pin(self.handle_buffered()).await;
                     self.close(close_code::RESTART, RECONNECT).await;
                     ControlFlow::Break(())
                 }
@@ -202,6 +205,20 @@ impl Conn {
             self.state.chat.hub.leave(session.id, bell);
         }
         metrics::chat_socket(-1.0);
+    }
+
+    /// Handles the frames that have already arrived (up to
+    /// [`DRAIN_FRAMES`]) without waiting for more: what the resident sent
+    /// before the gateway began to stop is stored and `accepted` rather
+    /// than sent again from another gateway.
+    async fn handle_buffered(&mut self) {
+        use futures_util::FutureExt;
+        for _ in 0..DRAIN_FRAMES {
+            let Some(Some(Ok(message))) = self.ws.recv().now_or_never() else { return };
+            if Box::pin(self.on_message(message)).await.is_break() {
+                return;
+            }
+        }
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Flow {
