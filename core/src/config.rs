@@ -581,6 +581,36 @@ mod tests {
         Ok(())
     }
 
+    /// The book's environment file for production (`docs/deploy/systemd/`)
+    /// names only settings that exist, with values they take, commented-out
+    /// ones included.
+    #[test]
+    fn the_production_environment_example_is_a_valid_configuration() -> Result<()> {
+        let text = include_str!("../../docs/deploy/systemd/batline.env.example");
+        let declared: Vec<String> = Settings::command()
+            .get_arguments()
+            .filter_map(|a| a.get_env().and_then(|e| e.to_str()).map(str::to_owned))
+            .collect();
+        let mut set = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            let assignment = line.strip_prefix('#').unwrap_or(line);
+            let Some((name, value)) = assignment.split_once('=') else { continue };
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_') {
+                continue;
+            }
+            assert!(declared.iter().any(|d| d == name), "{name} is not a setting");
+            if !line.starts_with('#') {
+                set.push((name.to_owned(), value.trim_matches('"').to_owned()));
+            }
+        }
+        assert!(set.len() > 10, "the example sets the settings a deployment needs");
+        let config = Config::from_lookup(|name| set.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))?;
+        assert_eq!(crate::bus::brokers(&config.amqp_url).len(), 3);
+        assert!(!config.trusted_proxies.is_empty());
+        Ok(())
+    }
+
     #[test]
     fn amqp_url_names_one_node_or_a_cluster() -> Result<()> {
         let cluster = "amqp://guest:guest@10.0.0.1:5672/%2f, amqp://guest:guest@10.0.0.2:5672/%2f,amqp://10.0.0.3/%2f";

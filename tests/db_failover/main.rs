@@ -1,11 +1,14 @@
 //! Batline through a PostgreSQL failover: a primary with a synchronous
 //! streaming standby, reached through one stable address (a TCP proxy the
 //! test moves, as a virtual IP or HAProxy would be moved). Under a mixed
-//! stream of contacts the primary is killed outright; the address is moved
-//! to the standby at once, while it is still read-only, and the standby is
-//! promoted two seconds later. The services must refuse the connections
-//! that land on the read-only server, keep retrying their work, and carry
-//! on once the promoted server takes writes. Afterwards the invariants of
+//! stream of contacts the primary's writes are frozen for a moment, as a
+//! switch-over begins (`default_transaction_read_only`: the services' open
+//! connections meet SQLSTATE 25006), then the primary is killed outright;
+//! the address is moved to the standby at once, while it is still
+//! read-only, and the standby is promoted two seconds later. The services
+//! must discard the connections found read-only, refuse new ones to a
+//! read-only server, keep retrying their work, and carry on once the
+//! promoted server takes writes. Afterwards the invariants of
 //! the fault suite hold, and nothing answered 2xx before the failover is
 //! lost: with synchronous replication a commit is on the standby before
 //! the webhook is answered.
@@ -53,6 +56,8 @@ const REPORTS: usize = 10;
 const EMAILS: usize = 12;
 /// How long the stream lasts.
 const SPAN: Duration = Duration::from_secs(24);
+/// How long the primary refuses writes before it is killed.
+const FROZEN: Duration = Duration::from_secs(2);
 /// How long the address leads to the standby before it is promoted.
 const BEFORE_PROMOTION: Duration = Duration::from_secs(2);
 
@@ -122,6 +127,9 @@ async fn scenario(
         Ok(filed(pool).await? >= (planned / 3) as i64)
     })
     .await?;
+    primary.freeze_writes().await?;
+    say!("{} fault: writes frozen on the primary (default_transaction_read_only), as a switch-over begins", at());
+    tokio::time::sleep(FROZEN).await;
     let answered_before = driver.snapshot().total();
     primary.kill().await?;
     address.move_to(standby.port());
@@ -141,5 +149,16 @@ async fn scenario(
 
     let accepted = stage.finish(stream, &driver, planned).await?;
     say!("{} the stream ended and everything settled", at());
+    // What the services said of the read-only servers they met.
+    let logs = services::Environment { vars: Vec::new(), log_dir: logs.0.clone() }.log_tails(usize::MAX);
+    let discarded = logs.matches("discarding connections opened before now").count();
+    let refused = logs.matches("leads to a read-only server").count();
+    say!(
+        "{} read-only servers met: {discarded} processes discarded connections after SQLSTATE 25006; \
+         {refused} new connections were refused as read-only",
+        at()
+    );
+    anyhow::ensure!(discarded > 0, "no process noticed the read-only primary");
+    anyhow::ensure!(refused > 0, "no connection was refused as read-only");
     invariants::check(pool, &stage.sandbox, &accepted, last_recovery, invariants::Faults::MayBeUnseen).await
 }

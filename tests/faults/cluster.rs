@@ -216,6 +216,15 @@ impl PrivatePostgres {
         }
     }
 
+    /// Makes every new transaction read-only (`default_transaction_read_only`
+    /// through `ALTER SYSTEM` and a reload), as an operator freezes writes
+    /// when a switch-over begins: open sessions too meet SQLSTATE 25006 on
+    /// their next write.
+    pub async fn freeze_writes(&self) -> anyhow::Result<()> {
+        self.psql("ALTER SYSTEM SET default_transaction_read_only = on")?;
+        self.psql("SELECT pg_reload_conf()").map(|_| ())
+    }
+
     /// `pg_ctl stop -m immediate`: the server dies without a checkpoint,
     /// as when its machine fails.
     pub async fn kill(&self) -> anyhow::Result<()> {
