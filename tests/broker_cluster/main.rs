@@ -10,42 +10,21 @@
 //!
 //! A binary of its own, like the fault suite, so it runs alone.
 
-#[path = "../faults/report.rs"]
+#[path = "../faults/kit.rs"]
 #[macro_use]
-mod report;
-#[path = "../faults/city.rs"]
-mod city;
-#[path = "../faults/cluster.rs"]
-#[allow(dead_code)]
-mod cluster;
-#[path = "../faults/driver.rs"]
-#[allow(dead_code)]
-mod driver;
-#[path = "../faults/invariants.rs"]
-#[allow(dead_code)]
-mod invariants;
-#[path = "../faults/services.rs"]
-#[allow(dead_code)]
-mod services;
-#[path = "../faults/stage.rs"]
-mod stage;
+mod kit;
 
 use std::time::Duration;
 
 use chrono::Utc;
-use cluster::{PrivatePostgres, PrivateRabbit, free_port};
-use invariants::{filed, wait_for};
-use report::LogDir;
-use services::{Environment, Service};
-use stage::Stage;
+use kit::{
+    cluster::{PrivatePostgres, PrivateRabbit, free_port},
+    invariants::{self, filed, wait_for},
+    services::Service,
+    stage::{self, Stage},
+};
 use tokio_util::sync::CancellationToken;
 
-/// The stream: texts, calls, visits, Open311 requests and emails.
-const RESIDENTS: usize = 50;
-const CALLERS: usize = 16;
-const VISITS: usize = 12;
-const REPORTS: usize = 10;
-const EMAILS: usize = 12;
 /// How long the stream lasts.
 const SPAN: Duration = Duration::from_secs(24);
 /// How long a node stays down.
@@ -55,34 +34,26 @@ const DOWN: Duration = Duration::from_secs(3);
 async fn batline_rides_out_the_loss_of_rabbitmq_nodes() -> anyhow::Result<()> {
     batline_core::telemetry::init_for_tests();
     let started = tokio::time::Instant::now();
-    services::kill_leftovers();
-    PrivatePostgres::remove_leftovers();
-    PrivateRabbit::remove_leftovers();
-    cluster::remove_leftover_logs();
+    stage::remove_leftovers();
     let (pg, nodes) = tokio::join!(tokio::task::spawn_blocking(PrivatePostgres::start), PrivateRabbit::start_cluster());
     let (pg, nodes) = (pg??, nodes?);
     say!("a RabbitMQ cluster of {} nodes formed in {:.1} s", nodes.len(), started.elapsed().as_secs_f64());
-    let logs = LogDir(cluster::log_dir()?);
-    let shutdown = CancellationToken::new();
-    let outcome = scenario(&pg, &nodes, &logs, &shutdown).await;
-    shutdown.cancel();
-    if let Err(e) = &outcome {
-        eprintln!("the broker cluster test failed: {e:#}");
-        let env = Environment { vars: Vec::new(), log_dir: logs.0.clone() };
-        eprintln!("{}", env.log_tails(60));
-    }
-    say!("broker cluster test wall time: {:.1} s", started.elapsed().as_secs_f64());
-    outcome
+    stage::run(
+        "broker cluster test",
+        started,
+        |logs, shutdown| async move { scenario(&pg, &nodes, &logs, &shutdown).await },
+    )
+    .await
 }
 
 async fn scenario(
     pg: &PrivatePostgres,
     nodes: &[PrivateRabbit; 3],
-    logs: &LogDir,
+    logs: &std::path::Path,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<()> {
     let amqp_url = nodes.iter().map(PrivateRabbit::amqp_url).collect::<Vec<_>>().join(",");
-    let stage = Stage::set_up(&pg.url("batline"), &amqp_url, &logs.0, &[], shutdown).await?;
+    let stage = Stage::set_up(&pg.url("batline"), &amqp_url, logs, &[], shutdown).await?;
     let (env, http, pool, ready) = (&stage.env, &stage.http, &stage.pool, stage::READY);
 
     let (smtp_a, smtp_b) = (free_port()?, free_port()?);
@@ -109,7 +80,7 @@ async fn scenario(
     anyhow::ensure!(members.len() == 3, "the intake queue should have a replica on each of the 3 nodes");
 
     let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
-    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, EMAILS, SPAN);
+    let plan = stage::mixed_stream(SPAN);
     let planned = plan.len();
     let stream = tokio::spawn(driver.clone().run(plan));
     let begun = tokio::time::Instant::now();

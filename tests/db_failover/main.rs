@@ -15,45 +15,22 @@
 //!
 //! A binary of its own, like the fault suite, so it runs alone.
 
-#[path = "../faults/report.rs"]
+#[path = "../faults/kit.rs"]
 #[macro_use]
-mod report;
-#[path = "../faults/city.rs"]
-mod city;
-#[path = "../faults/cluster.rs"]
-#[allow(dead_code)]
-mod cluster;
-#[path = "../faults/driver.rs"]
-#[allow(dead_code)]
-mod driver;
-#[path = "../faults/invariants.rs"]
-#[allow(dead_code)]
-mod invariants;
-#[path = "../faults/services.rs"]
-#[allow(dead_code)]
-mod services;
-#[path = "../faults/stage.rs"]
-mod stage;
-#[path = "../faults/tcp_proxy.rs"]
-mod tcp_proxy;
+mod kit;
 
 use std::time::Duration;
 
 use chrono::Utc;
-use cluster::{PrivatePostgres, PrivateRabbit, free_port};
-use invariants::{filed, wait_for};
-use report::LogDir;
-use services::{Environment, Service};
-use stage::Stage;
-use tcp_proxy::TcpProxy;
+use kit::{
+    cluster::{PrivatePostgres, PrivateRabbit, free_port},
+    invariants::{self, filed, wait_for},
+    services::Service,
+    stage::{self, Stage},
+    tcp_proxy::TcpProxy,
+};
 use tokio_util::sync::CancellationToken;
 
-/// The stream: texts, calls, visits, Open311 requests and emails.
-const RESIDENTS: usize = 50;
-const CALLERS: usize = 16;
-const VISITS: usize = 12;
-const REPORTS: usize = 10;
-const EMAILS: usize = 12;
 /// How long the stream lasts.
 const SPAN: Duration = Duration::from_secs(24);
 /// How long the primary refuses writes before it is killed.
@@ -65,10 +42,7 @@ const BEFORE_PROMOTION: Duration = Duration::from_secs(2);
 async fn batline_rides_out_a_postgresql_failover() -> anyhow::Result<()> {
     batline_core::telemetry::init_for_tests();
     let started = tokio::time::Instant::now();
-    services::kill_leftovers();
-    PrivatePostgres::remove_leftovers();
-    PrivateRabbit::remove_leftovers();
-    cluster::remove_leftover_logs();
+    stage::remove_leftovers();
     let (primary, rabbit) = tokio::join!(tokio::task::spawn_blocking(PrivatePostgres::start), PrivateRabbit::start());
     let (primary, rabbit) = (primary??, rabbit?);
     let standby = tokio::task::spawn_blocking({
@@ -78,29 +52,22 @@ async fn batline_rides_out_a_postgresql_failover() -> anyhow::Result<()> {
     .await??;
     primary.require_synchronous_standby().await?;
     say!("a primary and a synchronous standby are streaming ({:.1} s)", started.elapsed().as_secs_f64());
-    let logs = LogDir(cluster::log_dir()?);
-    let shutdown = CancellationToken::new();
-    let outcome = scenario(&primary, &standby, &rabbit, &logs, &shutdown).await;
-    shutdown.cancel();
-    if let Err(e) = &outcome {
-        eprintln!("the failover test failed: {e:#}");
-        let env = Environment { vars: Vec::new(), log_dir: logs.0.clone() };
-        eprintln!("{}", env.log_tails(60));
-    }
-    say!("failover test wall time: {:.1} s", started.elapsed().as_secs_f64());
-    outcome
+    stage::run("failover test", started, |logs, shutdown| async move {
+        scenario(&primary, &standby, &rabbit, &logs, &shutdown).await
+    })
+    .await
 }
 
 async fn scenario(
     primary: &PrivatePostgres,
     standby: &PrivatePostgres,
     rabbit: &PrivateRabbit,
-    logs: &LogDir,
+    logs: &std::path::Path,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<()> {
     let address = TcpProxy::start(primary.port(), shutdown.clone()).await?;
     let database_url = format!("postgres://postgres@127.0.0.1:{}/batline", address.port);
-    let stage = Stage::set_up(&database_url, &rabbit.amqp_url(), &logs.0, &[], shutdown).await?;
+    let stage = Stage::set_up(&database_url, &rabbit.amqp_url(), logs, &[], shutdown).await?;
     let (env, http, pool, ready) = (&stage.env, &stage.http, &stage.pool, stage::READY);
 
     let (smtp_a, smtp_b) = (free_port()?, free_port()?);
@@ -117,7 +84,7 @@ async fn scenario(
     }
 
     let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
-    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, EMAILS, SPAN);
+    let plan = stage::mixed_stream(SPAN);
     let planned = plan.len();
     let stream = tokio::spawn(driver.clone().run(plan));
     let begun = tokio::time::Instant::now();
@@ -150,7 +117,7 @@ async fn scenario(
     let accepted = stage.finish(stream, &driver, planned).await?;
     say!("{} the stream ended and everything settled", at());
     // What the services said of the read-only servers they met.
-    let logs = services::Environment { vars: Vec::new(), log_dir: logs.0.clone() }.log_tails(usize::MAX);
+    let logs = kit::services::Environment { vars: Vec::new(), log_dir: logs.to_path_buf() }.log_tails(usize::MAX);
     let discarded = logs.matches("discarding connections opened before now").count();
     let refused = logs.matches("leads to a read-only server").count();
     say!(

@@ -9,7 +9,7 @@ use batline_core::{
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::driver;
+use super::driver;
 
 /// Every sign-in's password.
 pub const PASSWORD: &str = "fault-suite-password";

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::driver;
+use super::driver;
 
 /// How long after the last recovery every contact must have an owner.
 pub const ASSIGNED_WITHIN: Duration = Duration::from_secs(10);

@@ -13,38 +13,22 @@
 //! A binary of its own, so its one heavy test does not compete with the
 //! end-to-end tests' parallel ones for the machine.
 
+#[path = "kit.rs"]
 #[macro_use]
-mod report;
-mod city;
-#[allow(dead_code)]
-mod cluster;
-#[allow(dead_code)]
-mod driver;
-mod invariants;
-#[allow(dead_code)]
-mod services;
-mod stage;
+mod kit;
 
 use std::time::Duration;
 
 use chrono::Utc;
-use cluster::{PrivatePostgres, PrivateRabbit, free_port};
-use invariants::{count, filed, wait_for};
-use report::LogDir;
-use services::Environment;
-use stage::Stage;
+use kit::{
+    cluster::{PrivatePostgres, PrivateRabbit, free_port},
+    invariants::{self, count, filed, wait_for},
+    stage::{self, Stage},
+};
 use tokio_util::sync::CancellationToken;
 
 /// The gateway that aborts after storing this many contacts.
 const ABORT_AFTER_STORES: u64 = 8;
-/// Texting residents, callers and walk-in visits in the stream.
-const RESIDENTS: usize = 50;
-const CALLERS: usize = 16;
-const VISITS: usize = 12;
-/// Open311 requests from a city app.
-const REPORTS: usize = 10;
-/// Emails through the gateways' SMTP listeners.
-const EMAILS: usize = 12;
 /// How long the stream lasts.
 const SPAN: Duration = Duration::from_secs(24);
 
@@ -52,32 +36,20 @@ const SPAN: Duration = Duration::from_secs(24);
 async fn batline_survives_kills_and_restarts_under_mixed_intake() -> anyhow::Result<()> {
     batline_core::telemetry::init_for_tests();
     let started = tokio::time::Instant::now();
-    services::kill_leftovers();
-    PrivatePostgres::remove_leftovers();
-    PrivateRabbit::remove_leftovers();
-    cluster::remove_leftover_logs();
+    stage::remove_leftovers();
     let (pg, rabbit) = tokio::join!(tokio::task::spawn_blocking(PrivatePostgres::start), PrivateRabbit::start());
     let (pg, rabbit) = (pg??, rabbit?);
-    let logs = LogDir(cluster::log_dir()?);
-    let shutdown = CancellationToken::new();
-    let outcome = scenario(&pg, &rabbit, &logs, &shutdown).await;
-    shutdown.cancel();
-    if let Err(e) = &outcome {
-        eprintln!("fault suite failed: {e:#}");
-        let env = Environment { vars: Vec::new(), log_dir: logs.0.clone() };
-        eprintln!("{}", env.log_tails(60));
-    }
-    say!("fault suite wall time: {:.1} s", started.elapsed().as_secs_f64());
-    outcome
+    stage::run("fault suite", started, |logs, shutdown| async move { scenario(&pg, &rabbit, &logs, &shutdown).await })
+        .await
 }
 
 async fn scenario(
     pg: &PrivatePostgres,
     rabbit: &PrivateRabbit,
-    logs: &LogDir,
+    logs: &std::path::Path,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<()> {
-    let stage = Stage::set_up(&pg.url("batline"), &rabbit.amqp_url(), &logs.0, &[], shutdown).await?;
+    let stage = Stage::set_up(&pg.url("batline"), &rabbit.amqp_url(), logs, &[], shutdown).await?;
     let (env, http, pool, ready) = (&stage.env, &stage.http, &stage.pool, stage::READY);
 
     let (port_a, port_b, port_console) = (free_port()?, free_port()?, free_port()?);
@@ -95,7 +67,7 @@ async fn scenario(
     }
 
     let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
-    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, EMAILS, SPAN);
+    let plan = stage::mixed_stream(SPAN);
     let planned = plan.len();
     let stream = tokio::spawn(driver.clone().run(plan));
     let begun = tokio::time::Instant::now();

@@ -84,7 +84,7 @@ impl Environment {
         command.env(addr_var, format!("127.0.0.1:{port}"));
         let ops_port = match ops_var {
             Some(var) => {
-                let ops_port = crate::cluster::free_port()?;
+                let ops_port = super::cluster::free_port()?;
                 command.env(var, format!("127.0.0.1:{ops_port}"));
                 ops_port
             }

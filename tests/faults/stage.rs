@@ -3,7 +3,12 @@
 //! shared environment, a driver signed in at the desk, and, after the
 //! faults, waiting for the stream to end and for everything to settle.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
 
 use batline_core::db;
 use batline_test_kit::{mail_relay::MailRelay, twilio_sandbox::TwilioSandbox};
@@ -13,15 +18,54 @@ use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::{
+use super::{
     city,
-    driver::{self, Accepted, BATLINE_NUMBER, Driver, PUBLIC_URL},
+    cluster::{self, PrivatePostgres, PrivateRabbit},
+    driver::{self, Accepted, BATLINE_NUMBER, Contact, Driver, PUBLIC_URL},
     invariants::{count, wait_for},
-    services::{Environment, Service},
+    report::LogDir,
+    services::{self, Environment, Service},
 };
 
 /// How long a service may take to say it is ready.
 pub const READY: Duration = Duration::from_secs(30);
+
+/// The mixed stream every scenario sends over `span`: 50 texting residents
+/// (every third twice), 16 callers, 12 walk-in visits, 10 Open311
+/// requests and 12 emails.
+pub fn mixed_stream(span: Duration) -> Vec<(Duration, Contact)> {
+    driver::schedule(50, 16, 12, 10, 12, span)
+}
+
+/// Stops and removes what earlier runs, killed before they could clean
+/// up, left behind: services, servers and log directories.
+pub fn remove_leftovers() {
+    services::kill_leftovers();
+    PrivatePostgres::remove_leftovers();
+    PrivateRabbit::remove_leftovers();
+    cluster::remove_leftover_logs();
+}
+
+/// Runs `scenario` with a fresh log directory and a shutdown token,
+/// cancelled however it ends. On failure it prints the services' log
+/// tails; either way the wall time since `started`, named `name`.
+pub async fn run<F, Fut>(name: &str, started: tokio::time::Instant, scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(PathBuf, CancellationToken) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let logs = LogDir(cluster::log_dir()?);
+    let shutdown = CancellationToken::new();
+    let outcome = scenario(logs.0.clone(), shutdown.clone()).await;
+    shutdown.cancel();
+    if let Err(e) = &outcome {
+        eprintln!("{name} failed: {e:#}");
+        let env = Environment { vars: Vec::new(), log_dir: logs.0.clone() };
+        eprintln!("{}", env.log_tails(60));
+    }
+    say!("{name} wall time: {:.1} s", started.elapsed().as_secs_f64());
+    outcome
+}
 
 /// A scenario's fixed parts.
 pub struct Stage {

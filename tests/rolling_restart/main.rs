@@ -10,45 +10,22 @@
 //!
 //! A binary of its own, like the fault suite, so it runs alone.
 
-#[path = "../faults/report.rs"]
+#[path = "../faults/kit.rs"]
 #[macro_use]
-mod report;
-#[path = "../faults/chat_driver.rs"]
-mod chat_driver;
-#[path = "../faults/city.rs"]
-mod city;
-#[path = "../faults/cluster.rs"]
-#[allow(dead_code)]
-mod cluster;
-#[path = "../faults/driver.rs"]
-#[allow(dead_code)]
-mod driver;
-#[path = "../faults/invariants.rs"]
-#[allow(dead_code)]
-mod invariants;
-#[path = "../faults/services.rs"]
-#[allow(dead_code)]
-mod services;
-#[path = "../faults/stage.rs"]
-mod stage;
+mod kit;
 
 use std::time::Duration;
 
 use batline_test_kit::twilio_sandbox::new_sid;
 use chrono::Utc;
-use cluster::{PrivatePostgres, PrivateRabbit, free_port};
-use invariants::{count, filed, wait_for};
-use report::LogDir;
-use services::{Environment, Service};
-use stage::Stage;
+use kit::{
+    cluster::{PrivatePostgres, PrivateRabbit, free_port},
+    invariants::{self, count, filed, wait_for},
+    services::{Environment, Service},
+    stage::{self, Stage},
+};
 use tokio_util::sync::CancellationToken;
 
-/// The stream: texts, calls, visits, Open311 requests and emails.
-const RESIDENTS: usize = 50;
-const CALLERS: usize = 16;
-const VISITS: usize = 12;
-const REPORTS: usize = 10;
-const EMAILS: usize = 12;
 /// Chat residents, and the messages each writes.
 const CHATTERS: usize = 8;
 const CHAT_MESSAGES: usize = 6;
@@ -68,23 +45,13 @@ const BETWEEN: Duration = Duration::from_secs(2);
 async fn a_rolling_restart_loses_nothing_and_answers_no_5xx() -> anyhow::Result<()> {
     batline_core::telemetry::init_for_tests();
     let started = tokio::time::Instant::now();
-    services::kill_leftovers();
-    PrivatePostgres::remove_leftovers();
-    PrivateRabbit::remove_leftovers();
-    cluster::remove_leftover_logs();
+    stage::remove_leftovers();
     let (pg, rabbit) = tokio::join!(tokio::task::spawn_blocking(PrivatePostgres::start), PrivateRabbit::start());
     let (pg, rabbit) = (pg??, rabbit?);
-    let logs = LogDir(cluster::log_dir()?);
-    let shutdown = CancellationToken::new();
-    let outcome = scenario(&pg, &rabbit, &logs, &shutdown).await;
-    shutdown.cancel();
-    if let Err(e) = &outcome {
-        eprintln!("the rolling restart test failed: {e:#}");
-        let env = Environment { vars: Vec::new(), log_dir: logs.0.clone() };
-        eprintln!("{}", env.log_tails(60));
-    }
-    say!("rolling restart test wall time: {:.1} s", started.elapsed().as_secs_f64());
-    outcome
+    stage::run("rolling restart test", started, |logs, shutdown| async move {
+        scenario(&pg, &rabbit, &logs, &shutdown).await
+    })
+    .await
 }
 
 /// How to start one service again: its kind, name, port and extra settings.
@@ -108,13 +75,13 @@ impl Slot {
 async fn scenario(
     pg: &PrivatePostgres,
     rabbit: &PrivateRabbit,
-    logs: &LogDir,
+    logs: &std::path::Path,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<()> {
     // Every chat comes from 127.0.0.1: the per-address bound on new chats
     // is for the internet, not for this test.
     let extra = [("BATLINE_CHAT_NEW_PER_HOUR", "1000".to_owned()), ("BATLINE_CHAT_NEW_BURST", "100".to_owned())];
-    let stage = Stage::set_up(&pg.url("batline"), &rabbit.amqp_url(), &logs.0, &extra, shutdown).await?;
+    let stage = Stage::set_up(&pg.url("batline"), &rabbit.amqp_url(), logs, &extra, shutdown).await?;
     let (env, http, pool, ready) = (&stage.env, &stage.http, &stage.pool, stage::READY);
 
     let (smtp_a, smtp_b) = (free_port()?, free_port()?);
@@ -135,11 +102,11 @@ async fn scenario(
     }
 
     let driver = stage.driver(&[&running[0], &running[1]], &[smtp_a, smtp_b], &running[4]).await?;
-    let plan = driver::schedule(RESIDENTS, CALLERS, VISITS, REPORTS, EMAILS, SPAN);
+    let plan = stage::mixed_stream(SPAN);
     let planned = plan.len();
     let stream = tokio::spawn(driver.clone().run(plan));
     let gateways = vec![running[0].base.clone(), running[1].base.clone()];
-    let chats = tokio::spawn(chat_driver::run(gateways, CHATTERS, CHAT_MESSAGES, SPAN));
+    let chats = tokio::spawn(kit::chat_driver::run(gateways, CHATTERS, CHAT_MESSAGES, SPAN));
     let begun = tokio::time::Instant::now();
     let at = move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64());
 
@@ -148,7 +115,7 @@ async fn scenario(
     for (i, slot) in slots.iter().enumerate() {
         if slot.kind == "gateway" {
             for k in 0..IN_FLIGHT {
-                let text = driver::Contact::Sms {
+                let text = kit::driver::Contact::Sms {
                     sid: new_sid("SM"),
                     from: format!("+3584050{i}{k:04}"),
                     body: format!("Bussipysäkin katos {k} on rikki"),
