@@ -80,11 +80,8 @@ async fn scenario(
     anyhow::ensure!(members.len() == 3, "the intake queue should have a replica on each of the 3 nodes");
 
     let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
-    let plan = stage::mixed_stream(SPAN);
-    let planned = plan.len();
-    let stream = tokio::spawn(driver.clone().run(plan));
-    let begun = tokio::time::Instant::now();
-    let at = move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64());
+    let stream = Stage::start_stream(&driver, SPAN);
+    let (planned, at) = (stream.planned, stream.clock());
 
     wait_for("a few contacts to be filed", Duration::from_secs(30), || async { Ok(filed(pool).await? >= 8) }).await?;
     let mut stopped_before = None;
@@ -121,7 +118,7 @@ async fn scenario(
         service.wait_ready(http, 200, ready).await?;
     }
 
-    let accepted = stage.finish(stream, &driver, planned).await?;
+    let accepted = stage.finish(stream.handle, &driver, planned).await?;
     say!("{} the stream ended and everything settled", at());
     invariants::check(pool, &stage.sandbox, &accepted, last_recovery, invariants::Faults::MayBeUnseen).await
 }

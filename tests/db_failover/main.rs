@@ -84,11 +84,8 @@ async fn scenario(
     }
 
     let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
-    let plan = stage::mixed_stream(SPAN);
-    let planned = plan.len();
-    let stream = tokio::spawn(driver.clone().run(plan));
-    let begun = tokio::time::Instant::now();
-    let at = move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64());
+    let stream = Stage::start_stream(&driver, SPAN);
+    let (planned, at) = (stream.planned, stream.clock());
 
     wait_for("a third of the stream to be filed", Duration::from_secs(30), || async {
         Ok(filed(pool).await? >= (planned / 3) as i64)
@@ -114,7 +111,7 @@ async fn scenario(
     }
     say!("{} every service is ready on the promoted server", at());
 
-    let accepted = stage.finish(stream, &driver, planned).await?;
+    let accepted = stage.finish(stream.handle, &driver, planned).await?;
     say!("{} the stream ended and everything settled", at());
     // What the services said of the read-only servers they met.
     let logs = kit::services::Environment { vars: Vec::new(), log_dir: logs.to_path_buf() }.log_tails(usize::MAX);

@@ -57,26 +57,20 @@ pub async fn check(
         .fetch_all(pool)
         .await?,
     );
-    // An Open311 request's provider id is its client's id and its key.
-    placements.extend(
-        sqlx::query_as::<_, (String, Option<Uuid>, i64)>(
-            "SELECT i.provider_id, i.case_id, (SELECT count(*) FROM messages m WHERE m.intake_id = i.id)
-             FROM intake i WHERE i.channel = 'open311' AND split_part(i.provider_id, ':', 2) = ANY ($1)",
-        )
-        .bind(&accepted.open311)
-        .fetch_all(pool)
-        .await?,
-    );
-    // A chat message's provider id is its session's id and its own.
-    placements.extend(
-        sqlx::query_as::<_, (String, Option<Uuid>, i64)>(
-            "SELECT i.provider_id, i.case_id, (SELECT count(*) FROM messages m WHERE m.intake_id = i.id)
-             FROM intake i WHERE i.channel = 'chat' AND split_part(i.provider_id, ':', 2) = ANY ($1)",
-        )
-        .bind(&accepted.chat)
-        .fetch_all(pool)
-        .await?,
-    );
+    // An Open311 request's provider id is its client's id and its key; a
+    // chat message's, its session's id and its own.
+    for (channel, keys) in [("open311", &accepted.open311), ("chat", &accepted.chat)] {
+        placements.extend(
+            sqlx::query_as::<_, (String, Option<Uuid>, i64)>(
+                "SELECT i.provider_id, i.case_id, (SELECT count(*) FROM messages m WHERE m.intake_id = i.id)
+                 FROM intake i WHERE i.channel = $1 AND split_part(i.provider_id, ':', 2) = ANY ($2)",
+            )
+            .bind(channel)
+            .bind(keys)
+            .fetch_all(pool)
+            .await?,
+        );
+    }
     let accepted_total = accepted.total();
     let in_one_case = placements.iter().filter(|(_, case, messages)| case.is_some() && *messages == 1).count();
     let stored = count(pool, "SELECT count(*) FROM intake").await?;

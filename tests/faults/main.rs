@@ -67,11 +67,8 @@ async fn scenario(
     }
 
     let driver = stage.driver(&[&gateway_a, &gateway_b], &[smtp_a, smtp_b], &console).await?;
-    let plan = stage::mixed_stream(SPAN);
-    let planned = plan.len();
-    let stream = tokio::spawn(driver.clone().run(plan));
-    let begun = tokio::time::Instant::now();
-    let at = move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64());
+    let stream = Stage::start_stream(&driver, SPAN);
+    let (planned, at) = (stream.planned, stream.clock());
 
     // 1. A router dies without a word while it is filing.
     wait_for("a few contacts to be filed", Duration::from_secs(30), || async {
@@ -123,7 +120,7 @@ async fn scenario(
     let backlog = count(pool, "SELECT count(*) FROM intake WHERE case_id IS NULL").await.unwrap_or(-1);
     say!("{} backlog at the last recovery: {backlog} stored contacts without a case", at());
 
-    let accepted = stage.finish(stream, &driver, planned).await?;
+    let accepted = stage.finish(stream.handle, &driver, planned).await?;
     say!("{} the stream ended and everything settled", at());
     invariants::check(pool, &stage.sandbox, &accepted, last_recovery, invariants::Faults::ReachedSenders).await
 }

@@ -67,6 +67,24 @@ where
     outcome
 }
 
+/// A stream of contacts on its way.
+pub struct Stream {
+    /// Resolves with what was accepted.
+    pub handle: JoinHandle<Accepted>,
+    /// How many contacts it sends.
+    pub planned: usize,
+    begun: tokio::time::Instant,
+}
+
+impl Stream {
+    /// A clock for report lines: `[ 12.3 s]`, the time since the stream
+    /// began. Apart from the stream, which `finish` takes.
+    pub fn clock(&self) -> impl Fn() -> String + use<> {
+        let begun = self.begun;
+        move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64())
+    }
+}
+
 /// A scenario's fixed parts.
 pub struct Stage {
     /// The test's own connections to the run's database.
@@ -153,6 +171,13 @@ impl Stage {
             http: self.http.clone(),
             accepted: Default::default(),
         }))
+    }
+
+    /// Starts sending the mixed stream over `span` through `driver`.
+    pub fn start_stream(driver: &Arc<Driver>, span: Duration) -> Stream {
+        let plan = mixed_stream(span);
+        let planned = plan.len();
+        Stream { handle: tokio::spawn(driver.clone().run(plan)), planned, begun: tokio::time::Instant::now() }
     }
 
     /// Waits for the stream to end with every contact accepted, then for

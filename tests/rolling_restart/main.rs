@@ -102,13 +102,10 @@ async fn scenario(
     }
 
     let driver = stage.driver(&[&running[0], &running[1]], &[smtp_a, smtp_b], &running[4]).await?;
-    let plan = stage::mixed_stream(SPAN);
-    let planned = plan.len();
-    let stream = tokio::spawn(driver.clone().run(plan));
+    let stream = Stage::start_stream(&driver, SPAN);
+    let (planned, at) = (stream.planned, stream.clock());
     let gateways = vec![running[0].base.clone(), running[1].base.clone()];
     let chats = tokio::spawn(kit::chat_driver::run(gateways, CHATTERS, CHAT_MESSAGES, SPAN));
-    let begun = tokio::time::Instant::now();
-    let at = move || format!("[{:>5.1} s]", begun.elapsed().as_secs_f64());
 
     wait_for("a few contacts to be filed", Duration::from_secs(30), || async { Ok(filed(pool).await? >= 8) }).await?;
     let mut extra_texts = Vec::new();
@@ -149,7 +146,7 @@ async fn scenario(
         text.await?;
     }
     let planned = planned + 2 * IN_FLIGHT;
-    let mut accepted = stage.finish(stream, &driver, planned).await?;
+    let mut accepted = stage.finish(stream.handle, &driver, planned).await?;
     say!("{} the stream ended and everything settled", at());
     accepted.chat = chats.accepted.clone();
 
