@@ -54,7 +54,9 @@ pub fn free_port() -> anyhow::Result<u16> {
 /// Runs `program args` as `user` and fails with its output if it fails.
 fn run_as(user: &str, envs: &[(&str, String)], program: &str, args: &[&str]) -> anyhow::Result<String> {
     let mut command = Command::new("runuser");
-    command.args(["-u", user, "--", "env"]);
+    // From `/`: the test's own directory (a `mktemp -d` clone, 0700) may be
+    // closed to `user`, and psql says so on stderr, into the output read here.
+    command.current_dir("/").args(["-u", user, "--", "env"]);
     for (k, v) in envs {
         command.arg(format!("{k}={v}"));
     }
@@ -208,7 +210,7 @@ impl PrivatePostgres {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
             let states = self.psql("SELECT string_agg(sync_state, ',') FROM pg_stat_replication")?;
-            if states.trim().split(',').any(|s| s == "sync") {
+            if states.lines().flat_map(|line| line.trim().split(',')).any(|s| s == "sync") {
                 return Ok(());
             }
             anyhow::ensure!(tokio::time::Instant::now() < deadline, "no synchronous standby within 30 s: {states}");
