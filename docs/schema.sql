@@ -62,16 +62,24 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.present_responders(present_window interval, grace interval) RETURNS SETOF uuid
+    LANGUAGE sql
+    AS $$
+    SELECT s.responder_id FROM console_sockets s WHERE s.expires_at > clock_timestamp()
+    UNION
+    SELECT d.responder_id FROM console_departures d WHERE d.left_at > clock_timestamp() - grace
+    UNION
+    SELECT s.responder_id FROM console_sessions s
+    LEFT JOIN console_departures d ON d.responder_id = s.responder_id
+    WHERE s.expires_at > clock_timestamp()
+      AND s.last_seen_at > clock_timestamp() - present_window
+      AND (d.left_at IS NULL OR s.last_seen_at > d.left_at)
+$$;
+
 CREATE FUNCTION public.responder_present(rid uuid, present_window interval, grace interval) RETURNS boolean
     LANGUAGE sql
     AS $$
-    SELECT EXISTS (SELECT 1 FROM console_sockets s WHERE s.responder_id = rid AND s.expires_at > clock_timestamp())
-        OR EXISTS (SELECT 1 FROM console_departures d WHERE d.responder_id = rid AND d.left_at > clock_timestamp() - grace)
-        OR EXISTS (SELECT 1 FROM console_sessions s
-                   LEFT JOIN console_departures d ON d.responder_id = s.responder_id
-                   WHERE s.responder_id = rid AND s.expires_at > clock_timestamp()
-                     AND s.last_seen_at > clock_timestamp() - present_window
-                     AND (d.left_at IS NULL OR s.last_seen_at > d.left_at))
+    SELECT rid IN (SELECT present_responders(present_window, grace))
 $$;
 
 CREATE TABLE public.abuse_alerts (

@@ -329,10 +329,12 @@ async fn lock_first_free<'c>(
     rule: Rule,
     prefer_present: bool,
 ) -> Result<(&'c Candidate, i32, i64)> {
-    for candidate in equally_suited(candidates, chosen, rule, prefer_present) {
-        if let Some((capacity, load)) = store::responders::lock_load_unless_held(&mut *conn, candidate.id).await? {
-            return Ok((candidate, capacity, load));
-        }
+    let suited = equally_suited(candidates, chosen, rule, prefer_present);
+    let ids: Vec<Uuid> = suited.iter().map(|c| c.id).collect();
+    if let Some((id, capacity, load)) = store::responders::lock_first_unheld(&mut *conn, &ids).await?
+        && let Some(taken) = suited.iter().find(|c| c.id == id)
+    {
+        return Ok((taken, capacity, load));
     }
     let (capacity, load) = store::responders::lock_load(conn, chosen.id).await?;
     Ok((chosen, capacity, load))

@@ -23,6 +23,7 @@ pub mod error;
 pub mod figures;
 pub mod filing_notices;
 pub mod health;
+pub mod intake_writer;
 pub mod language;
 pub mod lexicon;
 pub mod metrics;

@@ -26,6 +26,18 @@ use crate::{
 /// request; a reporter Batline knows by email address gets a copy by email
 /// too (apps seldom look), whose outbox row is the one returned.
 pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, Option<i64>)> {
+    let (message, notice) = write(conn, new).await?;
+    let outbox_id = match notice {
+        Some(notice) => Some(Outbox::enqueue(conn, &notice).await?),
+        None => None,
+    };
+    Ok((message, outbox_id))
+}
+
+/// [`queue`] without writing the bus message that hands the message on:
+/// it is returned, for the caller to write with its own in one statement
+/// ([`Outbox::enqueue_all`]).
+pub async fn write(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, Option<BusMessage>)> {
     let mut message = store::messages::insert_outbound(conn, new).await?;
     let notice = match message.channel {
         Channel::Open311 => {
@@ -49,8 +61,7 @@ pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Me
         },
         channel => BusMessage::SendMessage { message_id: message.id, channel },
     };
-    let outbox_id = Outbox::enqueue(conn, &notice).await?;
-    Ok((message, Some(outbox_id)))
+    Ok((message, Some(notice)))
 }
 
 /// The channel a message to the resident goes out in, for a case first
@@ -129,15 +140,30 @@ pub async fn queue_if_reachable(
     conn: &mut PgConnection,
     new: &NewOutbound<'_>,
 ) -> Result<Option<(Message, Option<i64>)>> {
-    let unreachable = match new.channel {
-        Channel::Sms => store::cases::resident_phone(&mut *conn, new.case_id).await?.is_none(),
-        Channel::Email => store::cases::resident_email(&mut *conn, new.case_id).await?.is_none(),
-        _ => false,
-    };
-    if unreachable {
+    if !reachable(conn, new).await? {
         return Ok(None);
     }
     queue(conn, new).await.map(Some)
+}
+
+/// [`queue_if_reachable`] as [`write`] is to [`queue`].
+pub async fn write_if_reachable(
+    conn: &mut PgConnection,
+    new: &NewOutbound<'_>,
+) -> Result<Option<(Message, Option<BusMessage>)>> {
+    if !reachable(conn, new).await? {
+        return Ok(None);
+    }
+    write(conn, new).await.map(Some)
+}
+
+/// Whether the resident gave what `new`'s channel needs to reach them.
+async fn reachable(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<bool> {
+    Ok(match new.channel {
+        Channel::Sms => store::cases::resident_phone(&mut *conn, new.case_id).await?.is_some(),
+        Channel::Email => store::cases::resident_email(&mut *conn, new.case_id).await?.is_some(),
+        _ => true,
+    })
 }
 
 /// Marks `message` failed and puts the failure on its case's timeline,

@@ -58,9 +58,28 @@ impl Outbox {
     /// Writes `msg` into the caller's transaction, with the current trace
     /// context; returns the row id.
     pub async fn enqueue(conn: &mut PgConnection, msg: &BusMessage) -> Result<i64> {
+        let (exchange, key, payload, traceparent) = Self::row(msg)?;
+        store::outbox::insert(conn, exchange, &key, &payload, traceparent.as_deref()).await
+    }
+
+    /// Writes `msgs` into the caller's transaction in one statement, as
+    /// [`Outbox::enqueue`] does one; returns their row ids in order.
+    pub async fn enqueue_all(conn: &mut PgConnection, msgs: &[BusMessage]) -> Result<Vec<i64>> {
+        if msgs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = msgs.iter().map(Self::row).collect::<Result<Vec<_>>>()?;
+        store::outbox::insert_many(conn, &rows).await
+    }
+
+    /// The row [`Outbox::enqueue`] writes for `msg`: exchange, routing key,
+    /// payload and the current trace context. Taken where the message is
+    /// made, so a row written later by another task (the intake writer)
+    /// still carries the trace of the request it belongs to.
+    pub fn row(msg: &BusMessage) -> Result<(&'static str, String, serde_json::Value, Option<String>)> {
         let (exchange, key) = msg.route();
         let traceparent = TraceContext::current().map(|c| c.child().header());
-        store::outbox::insert(conn, exchange.as_str(), &key, &serde_json::to_value(msg)?, traceparent.as_deref()).await
+        Ok((exchange.as_str(), key, serde_json::to_value(msg)?, traceparent))
     }
 
     /// Publishes the rows `ids` now (with whatever else this process is
@@ -152,7 +171,7 @@ impl Rows {
     /// confirmed rows are deleted, in a second transaction; the rest stay
     /// for the relay.
     async fn sweep(&self, only: Option<&[i64]>) -> Result<usize> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = store::outbox::begin_relaxed(&self.pool).await?;
         let mut rows = store::outbox::take(&mut tx, only, BATCH).await?;
         if rows.is_empty() {
             return Ok(0);
@@ -179,7 +198,6 @@ impl Rows {
             }
         }
         let Some(e) = first_error else {
-            store::outbox::relax_commit(&mut tx).await?;
             tx.commit().await?;
             return Ok(published.len());
         };
@@ -187,8 +205,7 @@ impl Rows {
         if published.is_empty() {
             return Err(e);
         }
-        let mut tx = self.pool.begin().await?;
-        store::outbox::relax_commit(&mut tx).await?;
+        let mut tx = store::outbox::begin_relaxed(&self.pool).await?;
         store::outbox::delete(&mut tx, &published).await?;
         tx.commit().await?;
         tracing::warn!(error = %e, published = published.len(), "outbox published part of a batch");

@@ -35,23 +35,19 @@ async fn handle(state: &AppState, payload: &[u8]) -> Result<()> {
 
 #[tracing::instrument(skip(state))]
 async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
-    let mut tx = state.pool.begin().await?;
-    let uncertain = "delivery uncertain: the sender stopped while handing this message to Twilio; \
-                     check with the resident before sending it again";
-    let Some(message) = outbound::claim(&mut tx, message_id, uncertain).await? else {
-        tx.commit().await?;
-        state.outbox.kick();
-        return Ok(());
+    // The usual case, a message still pending to a resident with a phone, is
+    // claimed in one statement; anything else (a redelivery, a sender that
+    // stopped mid-way, no phone) is sorted out under the message's lock.
+    let (message, envelope, phone) = match store::messages::start_sending(&state.pool, message_id).await? {
+        Some(claimed) => {
+            let phone = claimed.envelope.phone.clone().ok_or(Error::NotFound("phone"))?;
+            (claimed.message, claimed.envelope, phone)
+        }
+        None => match claim_under_lock(state, message_id).await? {
+            Some(claimed) => claimed,
+            None => return Ok(()),
+        },
     };
-    let envelope = store::messages::sms_envelope(&mut *tx, message.id).await?.ok_or(Error::NotFound("case"))?;
-    let Some(phone) = envelope.phone else {
-        outbound::mark_failed(&mut tx, &message, "the resident has no phone number to text").await?;
-        tx.commit().await?;
-        state.outbox.kick();
-        return Ok(());
-    };
-    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Sending, None, None).await?;
-    tx.commit().await?;
 
     let callback = format!("{}/twilio/sms/status", state.config.public_url.as_str().trim_end_matches('/'));
     // Stored as written; sent with the city's name (and a reply's author)
@@ -72,4 +68,33 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Claims a message [`store::messages::start_sending`] did not: with the
+/// message locked, one found `sending` is marked failed as uncertain (its
+/// sender stopped mid-way), one already sent or failed is left be, and a
+/// pending one to a resident without a phone fails with the reason. Returns
+/// the message to send, its envelope and the phone, if any.
+async fn claim_under_lock(
+    state: &AppState,
+    message_id: Uuid,
+) -> Result<Option<(store::messages::Message, store::messages::SmsEnvelope, String)>> {
+    let mut tx = state.pool.begin().await?;
+    let uncertain = "delivery uncertain: the sender stopped while handing this message to Twilio; \
+                     check with the resident before sending it again";
+    let Some(message) = outbound::claim(&mut tx, message_id, uncertain).await? else {
+        tx.commit().await?;
+        state.outbox.kick();
+        return Ok(None);
+    };
+    let envelope = store::messages::sms_envelope(&mut *tx, message.id).await?.ok_or(Error::NotFound("case"))?;
+    let Some(phone) = envelope.phone.clone() else {
+        outbound::mark_failed(&mut tx, &message, "the resident has no phone number to text").await?;
+        tx.commit().await?;
+        state.outbox.kick();
+        return Ok(None);
+    };
+    store::messages::set_delivery(&mut *tx, message.id, DeliveryStatus::Sending, None, None).await?;
+    tx.commit().await?;
+    Ok(Some((message, envelope, phone)))
 }

@@ -12,10 +12,9 @@ use axum::{
     response::IntoResponse,
 };
 use batline_core::{
-    bus::BusMessage,
     domain::{ActorKind, Channel, DeliveryStatus, event_kind},
+    intake_writer::Stored,
     metrics,
-    outbox::Outbox,
     store::{self, intake::NewIntake},
     twilio::client::redact_phone,
 };
@@ -59,15 +58,12 @@ pub async fn inbound(
         raw: form.to_json(),
     };
 
-    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
-    let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
-        tx.commit().await.map_err(batline_core::Error::from)?;
+    let sender = redact_phone(&new.sender);
+    let Some(Stored { intake_id, outbox_id }) = state.intake.store(new, None).await? else {
         tracing::info!(%message_sid, "retried webhook; already stored");
         return Ok(twiml_ok());
     };
-    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Sms }).await?;
-    tx.commit().await.map_err(batline_core::Error::from)?;
-    tracing::info!(%intake_id, %message_sid, from = %redact_phone(&new.sender), "SMS stored");
+    tracing::info!(%intake_id, %message_sid, from = %sender, "SMS stored");
     metrics::intake_stored(Channel::Sms);
 
     hand_on::publish_intake(&state, intake_id, outbox_id).await;

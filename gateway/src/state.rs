@@ -8,6 +8,7 @@ use batline_core::{
     Config, Result,
     bus::Bus,
     config::TwilioConfig,
+    intake_writer::IntakeWriter,
     outbox::Outbox,
     twilio::{TwilioClient, client::RetryPolicy},
 };
@@ -28,6 +29,8 @@ pub struct AppState {
     pub bus: Bus,
     /// Publishes what handlers write to the outbox.
     pub outbox: Outbox,
+    /// Stores arriving contacts, several to a transaction under load.
+    pub intake: IntakeWriter,
     /// Sends SMS.
     pub twilio: TwilioClient,
     /// Limits tracking look-ups per client address.
@@ -79,12 +82,14 @@ impl AppState {
         let open_cache = Arc::new(OpenCache::default());
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
         let chat = Arc::new(chat::Chat::new(&config)?);
+        let intake = IntakeWriter::new(pool.clone());
         Ok(AppState {
             config,
             twilio_config,
             pool,
             bus,
             outbox,
+            intake,
             twilio,
             track_limit,
             webhook_limit,

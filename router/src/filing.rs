@@ -22,8 +22,10 @@ use batline_core::{
     store::{
         self,
         cases::{Case, CaseLocation, NewCase},
+        events::NewEvent,
         intake::Intake,
         messages::NewOutbound,
+        residents::Resident,
         responders::Needs,
     },
     texts,
@@ -136,6 +138,24 @@ pub async fn previous_owner(router: &Router, conn: &mut PgConnection, resident_i
     store::cases::previous_owner(conn, resident_id, since).await
 }
 
+/// [`previous_owner`] of a resident just upserted; nobody for one this
+/// contact created, without asking.
+pub async fn previous_owner_of(router: &Router, conn: &mut PgConnection, resident: &Resident) -> Result<Option<Uuid>> {
+    if resident.is_new {
+        return Ok(None);
+    }
+    previous_owner(router, conn, resident.id).await
+}
+
+/// The resident's open case (or the open one theirs was merged into),
+/// locked; none for a resident this contact created, without asking.
+pub async fn open_case_of(conn: &mut PgConnection, resident: &Resident) -> Result<Option<Case>> {
+    if resident.is_new {
+        return Ok(None);
+    }
+    store::cases::open_for_resident(conn, resident.id).await
+}
+
 /// Opens a case for `intake` with an owner chosen by the rules, files the
 /// contact into it and queues the first answer naming the owner; `answer`
 /// writes it from the new case and the owner's name.
@@ -199,30 +219,32 @@ pub async fn open_case(
     if let Some(map) = opened.as_object_mut() {
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
-    store::events::append(conn, case.id, event_kind::OPENED, ActorKind::Resident, None, opened).await?;
+    let system = |kind, data| NewEvent { kind, actor_kind: ActorKind::System, actor_id: None, data };
+    let mut events =
+        vec![NewEvent { kind: event_kind::OPENED, actor_kind: ActorKind::Resident, actor_id: None, data: opened }];
     if heard.anything() {
-        let record = heard.record(topic, area);
-        store::events::append(conn, case.id, event_kind::AUTO_CLASSIFIED, ActorKind::System, None, record).await?;
+        events.push(system(event_kind::AUTO_CLASSIFIED, heard.record(topic, area)));
     }
     let mut reason = decision.reason();
     if let Some(map) = reason.as_object_mut() {
         map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
     }
-    store::events::append(conn, case.id, event_kind::ASSIGNED, ActorKind::System, None, reason).await?;
+    events.push(system(event_kind::ASSIGNED, reason));
+    store::events::append_all(conn, case.id, events).await?;
     file_message(conn, case.id, intake).await?;
 
-    let mut outbox_ids = Vec::new();
-    outbox_ids.extend(queue_auto_reply(conn, case.id, intake.channel, answer(&case, &decision.owner_name)).await?);
-    let assigned = BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None };
-    outbox_ids.push(Outbox::enqueue(conn, &assigned).await?);
+    // The first answer's hand-on and the owner's news, in one statement.
+    let mut notices =
+        Vec::from_iter(write_auto_reply(conn, case.id, intake.channel, answer(&case, &decision.owner_name)).await?);
+    notices.push(BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None });
     if priority == Priority::Urgent {
         // Words of danger: the shift lead hears of it at once, not at the
         // first missed deadline.
         let lead_id = assign::lead_for(conn, area, router.clock.now()).await?.map(|(id, _)| id);
-        let urgent = BusMessage::UrgentCase { case_id: case.id, owner_id, lead_id };
-        outbox_ids.push(Outbox::enqueue(conn, &urgent).await?);
+        notices.push(BusMessage::UrgentCase { case_id: case.id, owner_id, lead_id });
         tracing::warn!(case_id = %case.id, words = ?heard.priority.words, "urgent case: the lead is alerted");
     }
+    let outbox_ids = Outbox::enqueue_all(conn, &notices).await?;
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
     Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, outbox_ids))
 }
@@ -377,6 +399,20 @@ pub async fn queue_auto_reply(
     channel: Channel,
     reply: AutoReply,
 ) -> Result<Option<i64>> {
+    match write_auto_reply(conn, case_id, channel, reply).await? {
+        Some(notice) => Ok(Some(Outbox::enqueue(conn, &notice).await?)),
+        None => Ok(None),
+    }
+}
+
+/// [`queue_auto_reply`] without its bus message, which is returned for the
+/// caller to write with others in one statement.
+async fn write_auto_reply(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    channel: Channel,
+    reply: AutoReply,
+) -> Result<Option<BusMessage>> {
     let (body, if_reachable, channel) = match reply {
         AutoReply::Send(body) => (body, false, outbound::resident_channel(channel)),
         AutoReply::SendIfReachable(body) => (body, true, outbound::resident_channel(channel)),
@@ -386,9 +422,9 @@ pub async fn queue_auto_reply(
     let new =
         NewOutbound { case_id, channel, kind: MessageKind::AutoReply, body: &body, author_id: None, to_address: None };
     if if_reachable {
-        Ok(outbound::queue_if_reachable(conn, &new).await?.and_then(|(_, id)| id))
+        Ok(outbound::write_if_reachable(conn, &new).await?.and_then(|(_, notice)| notice))
     } else {
-        Ok(outbound::queue(conn, &new).await?.1)
+        Ok(outbound::write(conn, &new).await?.1)
     }
 }
 

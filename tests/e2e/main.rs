@@ -21,6 +21,7 @@ mod email;
 mod filing_notices;
 mod handoffs;
 mod idempotency;
+mod intake_writer;
 mod merges;
 mod metrics;
 mod open;

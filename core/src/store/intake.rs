@@ -71,6 +71,40 @@ pub async fn insert(conn: &mut PgConnection, new: &NewIntake) -> Result<Option<U
     .await?)
 }
 
+/// Stores several contacts in one statement, each with the id given; returns
+/// the ids of those stored. A provider id already stored (a retried webhook),
+/// or repeated within `rows`, is stored once: the first copy's id is
+/// returned and the others' are not. A concurrent duplicate waits here for
+/// the other transaction, as with [`insert`].
+#[tracing::instrument(skip_all, fields(rows = rows.len()))]
+pub async fn insert_many(conn: &mut PgConnection, rows: &[(Uuid, &NewIntake)]) -> Result<Vec<Uuid>> {
+    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
+    let channels: Vec<&str> = rows.iter().map(|(_, n)| n.channel.as_str()).collect();
+    let provider_ids: Vec<Option<&str>> = rows.iter().map(|(_, n)| n.provider_id.as_deref()).collect();
+    let senders: Vec<&str> = rows.iter().map(|(_, n)| n.sender.as_str()).collect();
+    let recipients: Vec<Option<&str>> = rows.iter().map(|(_, n)| n.recipient.as_deref()).collect();
+    let bodies: Vec<&str> = rows.iter().map(|(_, n)| n.body.as_str()).collect();
+    let raws: Vec<&serde_json::Value> = rows.iter().map(|(_, n)| &n.raw).collect();
+    Ok(sqlx::query_scalar(
+        "INSERT INTO intake (id, channel, provider_id, sender, recipient, body, raw)
+         SELECT id, channel, provider_id, sender, recipient, body, raw
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+              WITH ORDINALITY AS n (id, channel, provider_id, sender, recipient, body, raw, place)
+         ORDER BY place
+         ON CONFLICT (channel, provider_id) DO NOTHING
+         RETURNING id",
+    )
+    .bind(ids)
+    .bind(channels)
+    .bind(provider_ids)
+    .bind(senders)
+    .bind(recipients)
+    .bind(bodies)
+    .bind(raws)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// An intake row, locked so only one router files it.
 #[tracing::instrument(skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Intake>> {

@@ -143,6 +143,42 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Message>> 
     Ok(sqlx::query_as("SELECT * FROM messages WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
+/// A message a sender has claimed, with its envelope.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    /// The message, now `sending`.
+    #[sqlx(flatten)]
+    pub message: Message,
+    /// Where it goes and how it is signed.
+    #[sqlx(flatten)]
+    pub envelope: SmsEnvelope,
+}
+
+/// Marks outgoing message `id` `sending` (one more attempt) if it is still
+/// `pending` and its resident has a phone, and returns it with its
+/// envelope; `None` otherwise, which the caller sorts out under a lock. One statement: the update's row
+/// lock orders it against a concurrent copy of the same delivery, which
+/// then finds it `sending`.
+#[tracing::instrument(skip(e))]
+pub async fn start_sending(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Claimed>> {
+    Ok(sqlx::query_as(
+        "UPDATE messages m
+            SET delivery_status = 'sending', attempts = m.attempts + 1, updated_at = clock_timestamp()
+           FROM (SELECT coalesce(m.to_address, res.phone) AS phone, c.language,
+                        CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author
+                   FROM messages m
+                   JOIN cases c ON c.id = m.case_id
+                   JOIN residents res ON res.id = c.resident_id
+                   LEFT JOIN responders r ON r.id = m.author_id
+                  WHERE m.id = $1) envelope
+          WHERE m.id = $1 AND m.delivery_status = 'pending' AND envelope.phone IS NOT NULL
+          RETURNING m.*, envelope.phone, envelope.language, envelope.reply_author",
+    )
+    .bind(id)
+    .fetch_optional(e)
+    .await?)
+}
+
 /// Moves a message to `status`, recording the provider id or the error.
 #[tracing::instrument(skip(e, error))]
 pub async fn set_delivery(

@@ -1,7 +1,7 @@
 //! The transactional outbox's table. The relay that drains it is
 //! [`crate::outbox`].
 
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, Transaction};
 
 use crate::Result;
 
@@ -40,6 +40,38 @@ pub async fn insert(
     .await?)
 }
 
+/// Writes several messages in one statement, as [`insert`] does one;
+/// returns their row ids in the order given. Each row is
+/// (exchange, routing key, payload, traceparent).
+#[tracing::instrument(skip_all, fields(rows = rows.len()))]
+pub async fn insert_many(
+    conn: &mut PgConnection,
+    rows: &[(&str, String, serde_json::Value, Option<String>)],
+) -> Result<Vec<i64>> {
+    let exchanges: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    let keys: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    let payloads: Vec<&serde_json::Value> = rows.iter().map(|r| &r.2).collect();
+    let traceparents: Vec<Option<&str>> = rows.iter().map(|r| r.3.as_deref()).collect();
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "INSERT INTO outbox (exchange, routing_key, payload, traceparent)
+         SELECT exchange, routing_key, payload, traceparent
+         FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[])
+              WITH ORDINALITY AS r (exchange, routing_key, payload, traceparent, place)
+         ORDER BY place
+         RETURNING id",
+    )
+    .bind(exchanges)
+    .bind(keys)
+    .bind(payloads)
+    .bind(traceparents)
+    .fetch_all(conn)
+    .await?;
+    // The ids come from one sequence, drawn in the order the rows are
+    // inserted, which is the order given: the n-th smallest is the n-th row's.
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Takes up to `limit` rows nobody else is publishing, oldest first (with
 /// `only`, just those rows), deleting them in the same statement: they vanish
 /// when the surrounding transaction commits and come back if it rolls back,
@@ -60,14 +92,14 @@ pub async fn take(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> 
     .await?)
 }
 
-/// Lets the surrounding transaction commit without waiting for the WAL
-/// flush. Only for transactions whose loss is harmless: if a crash forgets
-/// an outbox delete, the row is published once more and consumers, being
-/// idempotent, ignore it.
-#[tracing::instrument(skip(conn))]
-pub async fn relax_commit(conn: &mut PgConnection) -> Result<()> {
-    sqlx::query("SET LOCAL synchronous_commit TO OFF").execute(conn).await?;
-    Ok(())
+/// Begins a transaction that commits without waiting for the WAL flush,
+/// in one round trip (`BEGIN` and `SET LOCAL` as one simple query). Only for
+/// transactions whose loss is harmless: if a crash forgets an outbox
+/// delete, the row is published once more and consumers, being idempotent,
+/// ignore it.
+#[tracing::instrument(skip(pool))]
+pub async fn begin_relaxed(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
+    Ok(pool.begin_with("BEGIN; SET LOCAL synchronous_commit TO OFF").await?)
 }
 
 /// Removes published rows.

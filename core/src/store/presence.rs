@@ -4,8 +4,9 @@
 //! or a signed-in request within `BATLINE_PRESENCE_SECONDS` made after the
 //! last close (the sessions table records every request already, so
 //! activity costs no extra write). The rule itself is the SQL function
-//! `responder_present` (migration `20261203000050_presence.sql`), shared by
-//! the router's candidates and the lead's board.
+//! `present_responders` (migration `20261208000140_present_responders.sql`):
+//! the set of those present, which the router's candidates and the lead's
+//! board read once a query, and which `responder_present` asks of one.
 //!
 //! Every time is PostgreSQL's clock: several consoles and routers on
 //! several machines then never disagree about who was seen when.

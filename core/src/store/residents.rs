@@ -19,6 +19,10 @@ pub struct Resident {
     pub language: Language,
     /// First contact.
     pub created_at: DateTime<Utc>,
+    /// Created by the upsert that returned it, this very contact: such a
+    /// resident has no case, open or past, so filing asks for none.
+    #[sqlx(default)]
+    pub is_new: bool,
 }
 
 /// The resident with this phone, created on first contact. The row stays
@@ -29,7 +33,7 @@ pub async fn upsert_by_phone(conn: &mut PgConnection, phone: &str, language: Lan
     Ok(sqlx::query_as(
         "INSERT INTO residents (id, phone, language) VALUES ($1, $2, $3)
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone
-         RETURNING *",
+         RETURNING *, xmax = 0 AS is_new",
     )
     .bind(Uuid::new_v4())
     .bind(phone)
@@ -46,7 +50,7 @@ pub async fn upsert_by_email(conn: &mut PgConnection, email: &str, language: Lan
     Ok(sqlx::query_as(
         "INSERT INTO residents (id, email, language) VALUES ($1, $2, $3)
          ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email
-         RETURNING *",
+         RETURNING *, xmax = 0 AS is_new",
     )
     .bind(Uuid::new_v4())
     .bind(email)

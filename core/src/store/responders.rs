@@ -296,7 +296,7 @@ pub async fn on_duty_candidates(
                 r.id IS NOT DISTINCT FROM $4 AS previous,
                 COALESCE(r.home_point_id = $6, false) AS at_point,
                 r.last_assigned_at,
-                responder_present(r.id, make_interval(secs => $7), make_interval(secs => $8)) AS present
+                r.id IN (SELECT present_responders(make_interval(secs => $7), make_interval(secs => $8))) AS present
          FROM responders r
          WHERE r.duty_status = 'on_duty' AND r.role IN ('responder', 'lead') AND NOT (r.id = ANY ($5))
          ORDER BY r.id",
@@ -323,13 +323,21 @@ pub async fn lock_load(conn: &mut PgConnection, id: Uuid) -> Result<(i32, i64)> 
         .await?)
 }
 
-/// [`lock_load`], or `None` at once if another transaction holds the row.
+/// [`lock_load`] on the first of `ids`, in their order, whose row no other
+/// transaction holds, skipping the held ones; `None` when all are held. One
+/// statement however many are tried: the sort comes before the lock and the
+/// `LIMIT` stops at the first row locked, so no other row is taken.
 #[tracing::instrument(skip(conn))]
-pub async fn lock_load_unless_held(conn: &mut PgConnection, id: Uuid) -> Result<Option<(i32, i64)>> {
+pub async fn lock_first_unheld(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Option<(Uuid, i32, i64)>> {
     Ok(sqlx::query_as(
-        "SELECT capacity, open_cases::bigint FROM responders WHERE id = $1 FOR NO KEY UPDATE SKIP LOCKED",
+        "SELECT r.id, r.capacity, r.open_cases::bigint
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted (id, place)
+         JOIN responders r ON r.id = wanted.id
+         ORDER BY wanted.place
+         LIMIT 1
+         FOR NO KEY UPDATE OF r SKIP LOCKED",
     )
-    .bind(id)
+    .bind(ids)
     .fetch_optional(conn)
     .await?)
 }
@@ -382,7 +390,7 @@ pub async fn board(
                     count(c.id) AS open_cases,
                     count(c.id) FILTER (WHERE c.acknowledged_at IS NULL) AS unacknowledged,
                     count(c.id) FILTER (WHERE c.acknowledged_at IS NULL AND c.ack_due_at < $1) AS overdue,
-                    responder_present(r.id, make_interval(secs => $2), make_interval(secs => $3)) AS present,
+                    r.id IN (SELECT present_responders(make_interval(secs => $2), make_interval(secs => $3))) AS present,
                     EXISTS (SELECT 1 FROM console_sockets s
                             WHERE s.responder_id = r.id AND s.expires_at > clock_timestamp()) AS console_open,
                     (SELECT max(s.last_seen_at) FROM console_sessions s

@@ -26,10 +26,9 @@ use axum::{
     response::Response,
 };
 use batline_core::{
-    bus::BusMessage,
     domain::{CaseStatus, Channel, Language},
+    intake_writer::Stored,
     metrics,
-    outbox::Outbox,
     store::{
         self,
         chat::{ChatCase, ChatSession},
@@ -570,13 +569,9 @@ fn unavailable(client_id: &str) -> ServerFrame {
 /// Stores a chat intake row and its bus message in one transaction and
 /// hands it on; a repeated `provider_id` is already stored and succeeds.
 async fn store_intake(state: &AppState, new: &NewIntake) -> batline_core::Result<()> {
-    let mut tx = state.pool.begin().await?;
-    let Some(intake_id) = store::intake::insert(&mut tx, new).await? else {
-        tx.commit().await?;
+    let Some(Stored { intake_id, outbox_id }) = state.intake.store(new.clone(), None).await? else {
         return Ok(());
     };
-    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Chat }).await?;
-    tx.commit().await?;
     metrics::intake_stored(Channel::Chat);
     // The commit made it safe; publishing is the relay's job if this is slow,
     // and the socket need not wait for the broker.

@@ -18,6 +18,7 @@ use axum::{
 use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, CallBackReason, Channel, Language, event_kind},
+    intake_writer::{InboundCall, Stored},
     outbox::Outbox,
     store::{self, calls::CallRoute, intake::NewIntake},
     texts::voice as say,
@@ -118,15 +119,11 @@ async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Op
         body: CALL_BODY.to_owned(),
         raw: form.to_json(),
     };
-    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
-    let Some(intake_id) = store::intake::insert(&mut tx, &new).await? else {
-        tx.commit().await.map_err(batline_core::Error::from)?;
+    let status = form.get("CallStatus").unwrap_or("ringing");
+    let call = InboundCall { sid: sid.to_owned(), from: from.to_owned(), status: status.to_owned() };
+    let Some(Stored { intake_id, outbox_id }) = state.intake.store(new, Some(call)).await? else {
         return Ok(());
     };
-    let status = form.get("CallStatus").unwrap_or("ringing");
-    store::calls::insert_inbound(&mut tx, sid, intake_id, from, status).await?;
-    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Voice }).await?;
-    tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, call_sid = %sid, from = %redact_phone(from), "call stored");
     batline_core::metrics::intake_stored(Channel::Voice);
     hand_on::publish_intake(state, intake_id, outbox_id).await;

@@ -35,10 +35,11 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &store::inta
     {
         return filing::join(router, conn, &case, intake, serde_json::json!({})).await;
     }
-    if let Some(case) = store::cases::open_for_resident(conn, resident.id).await? {
+    if let Some(case) = filing::open_case_of(conn, &resident).await? {
         return filing::join(router, conn, &case, intake, serde_json::json!({})).await;
     }
     if let Some(answer) = satisfaction::parse(&intake.body)
+        && !resident.is_new
         && let Some(resolved) = filing::satisfaction::awaiting(router, conn, resident.id).await?
     {
         return filing::satisfaction::file(router, conn, intake, &resolved, answer).await;
@@ -47,7 +48,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &store::inta
     if language != resident.language {
         store::residents::set_language(conn, resident.id, language).await?;
     }
-    let previous_owner = filing::previous_owner(router, conn, resident.id).await?;
+    let previous_owner = filing::previous_owner_of(router, conn, &resident).await?;
     let mut opening = Opening::new(resident.id, language, previous_owner);
     if let Some(subject) = intake.raw.get("subject").and_then(|s| s.as_str()).filter(|s| !s.trim().is_empty()) {
         opening.details = serde_json::json!({ "subject": subject });

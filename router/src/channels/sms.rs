@@ -18,10 +18,11 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &store::inta
     // Locks the resident for the rest of the transaction: everything filed
     // for one resident is serialised, whichever router files it.
     let resident = store::residents::upsert_by_phone(conn, &intake.sender, detected.unwrap_or_default()).await?;
-    if let Some(case) = store::cases::open_for_resident(conn, resident.id).await? {
+    if let Some(case) = filing::open_case_of(conn, &resident).await? {
         return filing::join(router, conn, &case, intake, serde_json::json!({})).await;
     }
     if let Some(answer) = satisfaction::parse(&intake.body)
+        && !resident.is_new
         && let Some(resolved) = filing::satisfaction::awaiting(router, conn, resident.id).await?
     {
         return filing::satisfaction::file(router, conn, intake, &resolved, answer).await;
@@ -30,7 +31,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &store::inta
     if language != resident.language {
         store::residents::set_language(conn, resident.id, language).await?;
     }
-    let previous_owner = filing::previous_owner(router, conn, resident.id).await?;
+    let previous_owner = filing::previous_owner_of(router, conn, &resident).await?;
     let opening = Opening::new(resident.id, language, previous_owner);
     filing::open_case(router, conn, intake, opening, filing::auto_reply(router, language)).await
 }

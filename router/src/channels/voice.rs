@@ -33,12 +33,12 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     let call = store::calls::lock_by_intake(conn, intake.id).await?;
     let call_sid = intake.provider_id.as_deref();
 
-    let (filed, mut outbox_ids) = match store::cases::open_for_resident(conn, resident.id).await? {
+    let (filed, mut outbox_ids) = match filing::open_case_of(conn, &resident).await? {
         None => {
             if language != resident.language {
                 store::residents::set_language(conn, resident.id, language).await?;
             }
-            let previous_owner = filing::previous_owner(router, conn, resident.id).await?;
+            let previous_owner = filing::previous_owner_of(router, conn, &resident).await?;
             let opening = Opening::new(resident.id, language, previous_owner);
             filing::open_case(router, conn, intake, opening, |case, owner| {
                 // The caller hears the owner's name; the text gives them the code.

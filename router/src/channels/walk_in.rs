@@ -38,7 +38,9 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         .await?
         .ok_or_else(|| Error::Invalid(format!("ticket {} names an unknown walk-in point", ticket.ticket_id)))?;
 
-    let (resident_id, previous_owner) = match (&ticket.follow_up_of, &ticket.phone) {
+    // A resident this visit created (with a phone never seen, or none) has
+    // no case to join.
+    let (resident_id, previous_owner, is_new) = match (&ticket.follow_up_of, &ticket.phone) {
         (Some(case_id), _) => {
             let earlier = store::cases::get(&mut *conn, *case_id)
                 .await?
@@ -46,19 +48,22 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
             store::residents::lock(conn, earlier.resident_id).await?.ok_or(Error::NotFound("resident"))?;
             // The resident came back with this case's code: its owner knows
             // them, however long ago it was.
-            (earlier.resident_id, Some(earlier.owner_id))
+            (earlier.resident_id, Some(earlier.owner_id), false)
         }
         (None, Some(phone)) => {
             let resident = store::residents::upsert_by_phone(conn, phone, ticket.language).await?;
-            (resident.id, filing::previous_owner(router, conn, resident.id).await?)
+            (resident.id, filing::previous_owner_of(router, conn, &resident).await?, resident.is_new)
         }
-        (None, None) => (store::residents::insert_without_phone(conn, ticket.language).await?.id, None),
+        (None, None) => (store::residents::insert_without_phone(conn, ticket.language).await?.id, None, true),
     };
 
-    if let Some(case) = store::cases::open_for_resident(conn, resident_id).await? {
+    if !is_new && let Some(case) = store::cases::open_for_resident(conn, resident_id).await? {
         return join(router, conn, intake, &ticket, &point, case).await;
     }
-    store::residents::set_language(conn, resident_id, ticket.language).await?;
+    // A resident this visit created already speaks the ticket's language.
+    if !is_new {
+        store::residents::set_language(conn, resident_id, ticket.language).await?;
+    }
     let opening = Opening {
         area: Some(&point.area),
         topic: ticket.topic.as_deref(),
