@@ -128,21 +128,23 @@ impl Target {
         self.mix[i % self.mix.len()]
     }
 
-    /// Sends contact `i` from `from`; true if Batline accepted it.
-    async fn send(&self, i: usize, from: &str) -> bool {
+    /// Sends contact `i` from `from`: whether Batline accepted it, and for
+    /// a call how long its TwiML took and whether it named the owner.
+    async fn send(&self, i: usize, from: &str) -> Sent {
+        if let Kind::Voice = self.kind(i) {
+            return self.call(from).await;
+        }
         let result = match self.kind(i) {
             Kind::Sms => {
                 let sid = new_sid("SM");
                 let inbound = InboundSms { message_sid: &sid, from, to: "+358931000000", body: "Katuvalo on rikki" };
                 self.phone.text(&self.gateway, &self.public_url, &inbound).await.map(|r| r.status().is_success())
             }
-            Kind::Voice => {
-                let sid = new_sid("CA");
-                let inbound = InboundCall { call_sid: &sid, from, to: "+358931000000" };
-                self.phone.call(&self.gateway, &self.public_url, &inbound).await.map(|r| r.status().is_success())
-            }
+            Kind::Voice => unreachable!("calls are sent above"),
             Kind::Chat => {
-                return self.chat(from).await.inspect_err(|e| tracing::warn!(error = %e, "a chat failed")).is_ok();
+                let accepted =
+                    self.chat(from).await.inspect_err(|e| tracing::warn!(error = %e, "a chat failed")).is_ok();
+                return Sent { accepted, call: None };
             }
             Kind::WalkIn => self
                 .http
@@ -159,10 +161,38 @@ impl Target {
                 }),
         };
         match result {
-            Ok(ok) => ok,
+            Ok(accepted) => Sent { accepted, call: None },
             Err(e) => {
                 tracing::warn!(error = %e, "a contact could not be sent");
-                false
+                Sent { accepted: false, call: None }
+            }
+        }
+    }
+
+    /// A call: the webhook's TwiML names the owner (ringing them, or
+    /// promising their call-back) or holds the caller; its time is what the
+    /// caller waits in silence.
+    async fn call(&self, from: &str) -> Sent {
+        let sid = new_sid("CA");
+        let inbound = InboundCall { call_sid: &sid, from, to: "+358931000000" };
+        let started = Instant::now();
+        let answer = match self.phone.call(&self.gateway, &self.public_url, &inbound).await {
+            Ok(response) if response.status().is_success() => response.text().await,
+            Ok(response) => {
+                tracing::warn!(status = %response.status(), "a call was refused");
+                return Sent { accepted: false, call: None };
+            }
+            Err(e) => Err(e),
+        };
+        match answer {
+            // Held callers are redirected to wait for an owner; any other
+            // answer names one (rings them, or promises their call-back).
+            Ok(twiml) => {
+                Sent { accepted: true, call: Some((started.elapsed(), !twiml.contains("/twilio/voice/wait"))) }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a call could not be made");
+                Sent { accepted: false, call: None }
             }
         }
     }
@@ -180,6 +210,13 @@ impl Target {
         let _ = ws.close(None).await;
         Ok(())
     }
+}
+
+/// What sending one contact got.
+struct Sent {
+    accepted: bool,
+    /// For a call: how long its TwiML took, and whether it named the owner.
+    call: Option<(Duration, bool)>,
 }
 
 /// The chat `client_id` of the contact from `from` (letters and digits only).
@@ -224,6 +261,14 @@ pub struct Phase {
     pub p99_ms: f64,
     /// Owned per second, first receipt to last filing.
     pub throughput: f64,
+    /// Calls answered.
+    pub calls: usize,
+    /// Of them, those whose first TwiML named the owner (not a hold).
+    pub calls_dialled: usize,
+    /// Webhook-to-TwiML p50 of the calls, ms.
+    pub call_p50_ms: f64,
+    /// Webhook-to-TwiML p99 of the calls, ms.
+    pub call_p99_ms: f64,
     /// Seconds from the last send to the last filing.
     pub drain_seconds: f64,
     /// Seconds from the first send to the last answer: longer than the
@@ -246,7 +291,7 @@ async fn phase(
     let since = store::intake::db_now(pool).await?;
     let interval = (rate > 0.0).then(|| Duration::from_secs_f64(1.0 / rate));
     let started = Instant::now();
-    let results: Vec<bool> = futures_util::stream::iter(0..count)
+    let results: Vec<Sent> = futures_util::stream::iter(0..count)
         .map(|i| {
             let from = format!("{prefix}{i:06}");
             async move {
@@ -260,7 +305,13 @@ async fn phase(
         .collect()
         .await;
     let sent_at = Instant::now();
-    let accepted = results.iter().filter(|ok| **ok).count();
+    let accepted = results.iter().filter(|sent| sent.accepted).count();
+    let mut calls: Vec<(Duration, bool)> = results.iter().filter_map(|sent| sent.call).collect();
+    calls.sort_by_key(|(took, _)| *took);
+    let call_ms = |q: f64| {
+        let at = ((calls.len() as f64 * q).ceil() as usize).clamp(1, calls.len().max(1)) - 1;
+        calls.get(at).map_or(f64::NAN, |(took, _)| took.as_secs_f64() * 1000.0)
+    };
     let deadline = sent_at + Duration::from_secs(args.drain_seconds);
     let latency = loop {
         let latency = store::intake::owner_latency(pool, since, &prefix, Some(&chat_client_id(&prefix))).await?;
@@ -280,6 +331,10 @@ async fn phase(
         p50_ms: latency.p50_ms.unwrap_or(f64::NAN),
         p99_ms: latency.p99_ms.unwrap_or(f64::NAN),
         throughput: if window > 0.0 { latency.filed as f64 / window } else { 0.0 },
+        calls: calls.len(),
+        calls_dialled: calls.iter().filter(|(_, dialled)| *dialled).count(),
+        call_p50_ms: call_ms(0.5),
+        call_p99_ms: call_ms(0.99),
         drain_seconds: sent_at.elapsed().as_secs_f64(),
         send_seconds: (sent_at - started).as_secs_f64(),
     })
@@ -422,6 +477,13 @@ impl std::fmt::Display for MixedReport {
             "at half load, intake to named owner               p50 {:.1} ms   p99 {:.1} ms ({} owned of {})",
             h.p50_ms, h.p99_ms, h.owned, h.accepted
         )?;
+        if h.calls > 0 {
+            write!(
+                f,
+                "\nat half load, a call's TwiML                      p50 {:.1} ms   p99 {:.1} ms ({} calls, {} named the owner at once)",
+                h.call_p50_ms, h.call_p99_ms, h.calls, h.calls_dialled
+            )?;
+        }
         if let Some(b) = &self.burst {
             write!(
                 f,

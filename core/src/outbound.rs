@@ -27,11 +27,15 @@ use crate::{
 /// too (apps seldom look), whose outbox row is the one returned.
 pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Message, Option<i64>)> {
     let (message, notice) = write(conn, new).await?;
-    let outbox_id = match notice {
-        Some(notice) => Some(Outbox::enqueue(conn, &notice).await?),
-        None => None,
-    };
-    Ok((message, outbox_id))
+    Ok((message, enqueue(conn, notice).await?))
+}
+
+/// Writes `notice`, if any, to the outbox; its row id.
+async fn enqueue(conn: &mut PgConnection, notice: Option<BusMessage>) -> Result<Option<i64>> {
+    match notice {
+        Some(notice) => Ok(Some(Outbox::enqueue(conn, &notice).await?)),
+        None => Ok(None),
+    }
 }
 
 /// [`queue`] without writing the bus message that hands the message on:
@@ -140,10 +144,10 @@ pub async fn queue_if_reachable(
     conn: &mut PgConnection,
     new: &NewOutbound<'_>,
 ) -> Result<Option<(Message, Option<i64>)>> {
-    if !reachable(conn, new).await? {
+    let Some((message, notice)) = write_if_reachable(conn, new).await? else {
         return Ok(None);
-    }
-    queue(conn, new).await.map(Some)
+    };
+    Ok(Some((message, enqueue(conn, notice).await?)))
 }
 
 /// [`queue_if_reachable`] as [`write`] is to [`queue`].
