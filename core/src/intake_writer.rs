@@ -162,16 +162,13 @@ async fn insert<'a>(conn: &mut PgConnection, group: impl Iterator<Item = &'a Pen
     let announcements: Vec<_> = fresh.iter().map(|p| p.announce.clone()).collect();
     let outbox_ids =
         if announcements.is_empty() { Vec::new() } else { store::outbox::insert_many(conn, &announcements).await? };
-    let mut stored = fresh.iter().zip(outbox_ids).map(|(p, outbox_id)| (p.intake_id, outbox_id));
-    let mut next = stored.next();
+    // The outbox rows are the fresh contacts', in the same order.
+    let mut outbox_ids = outbox_ids.into_iter();
     Ok(group
         .iter()
-        .map(|p| match next {
-            Some((intake_id, outbox_id)) if intake_id == p.intake_id => {
-                next = stored.next();
-                Some(Stored { intake_id, outbox_id })
-            }
-            _ => None,
+        .map(|p| {
+            let outbox_id = if inserted.contains(&p.intake_id) { outbox_ids.next() } else { None };
+            outbox_id.map(|outbox_id| Stored { intake_id: p.intake_id, outbox_id })
         })
         .collect())
 }

@@ -31,7 +31,7 @@ pub async fn queue(conn: &mut PgConnection, new: &NewOutbound<'_>) -> Result<(Me
 }
 
 /// Writes `notice`, if any, to the outbox; its row id.
-async fn enqueue(conn: &mut PgConnection, notice: Option<BusMessage>) -> Result<Option<i64>> {
+pub async fn enqueue(conn: &mut PgConnection, notice: Option<BusMessage>) -> Result<Option<i64>> {
     match notice {
         Some(notice) => Ok(Some(Outbox::enqueue(conn, &notice).await?)),
         None => Ok(None),

@@ -399,10 +399,8 @@ pub async fn queue_auto_reply(
     channel: Channel,
     reply: AutoReply,
 ) -> Result<Option<i64>> {
-    match write_auto_reply(conn, case_id, channel, reply).await? {
-        Some(notice) => Ok(Some(Outbox::enqueue(conn, &notice).await?)),
-        None => Ok(None),
-    }
+    let notice = write_auto_reply(conn, case_id, channel, reply).await?;
+    outbound::enqueue(conn, notice).await
 }
 
 /// [`queue_auto_reply`] without its bus message, which is returned for the

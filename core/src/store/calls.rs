@@ -45,32 +45,10 @@ pub fn is_final_status(status: &str) -> bool {
     matches!(status, "completed" | "busy" | "failed" | "no-answer" | "canceled")
 }
 
-/// Records an inbound call with its intake row; a retried webhook (same
-/// CallSid) leaves the first row as it is.
-#[tracing::instrument(skip(conn, resident_phone))]
-pub async fn insert_inbound(
-    conn: &mut PgConnection,
-    sid: &str,
-    intake_id: Uuid,
-    resident_phone: &str,
-    status: &str,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO calls (sid, direction, intake_id, resident_phone, status)
-         VALUES ($1, 'inbound', $2, $3, $4)
-         ON CONFLICT (sid) DO NOTHING",
-    )
-    .bind(sid)
-    .bind(intake_id)
-    .bind(resident_phone)
-    .bind(status)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Records several inbound calls in one statement, as [`insert_inbound`]
-/// does one; each row is (CallSid, intake id, resident's phone, status).
+/// Records inbound calls with their intake rows, in one statement (the
+/// intake writer's group); each row is (CallSid, intake id, resident's
+/// phone, status). A retried webhook (same CallSid) leaves the first row as
+/// it is.
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]
 pub async fn insert_inbound_many(conn: &mut PgConnection, rows: &[(&str, Uuid, &str, &str)]) -> Result<()> {
     let sids: Vec<&str> = rows.iter().map(|r| r.0).collect();

@@ -143,6 +143,20 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Message>> 
     Ok(sqlx::query_as("SELECT * FROM messages WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
+/// The SMS envelope of message `$1`: the query of [`sms_envelope`], which
+/// [`start_sending`] reads inside its update.
+macro_rules! envelope_of_message {
+    () => {
+        "SELECT coalesce(m.to_address, res.phone) AS phone, c.language,
+                CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author
+           FROM messages m
+           JOIN cases c ON c.id = m.case_id
+           JOIN residents res ON res.id = c.resident_id
+           LEFT JOIN responders r ON r.id = m.author_id
+          WHERE m.id = $1"
+    };
+}
+
 /// A message a sender has claimed, with its envelope.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Claimed {
@@ -156,24 +170,20 @@ pub struct Claimed {
 
 /// Marks outgoing message `id` `sending` (one more attempt) if it is still
 /// `pending` and its resident has a phone, and returns it with its
-/// envelope; `None` otherwise, which the caller sorts out under a lock. One statement: the update's row
-/// lock orders it against a concurrent copy of the same delivery, which
-/// then finds it `sending`.
+/// envelope; `None` otherwise, which the caller sorts out under a lock. One
+/// statement: the update's row lock orders it against a concurrent copy of
+/// the same delivery, which then finds it `sending`.
 #[tracing::instrument(skip(e))]
 pub async fn start_sending(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Claimed>> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as(concat!(
         "UPDATE messages m
             SET delivery_status = 'sending', attempts = m.attempts + 1, updated_at = clock_timestamp()
-           FROM (SELECT coalesce(m.to_address, res.phone) AS phone, c.language,
-                        CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author
-                   FROM messages m
-                   JOIN cases c ON c.id = m.case_id
-                   JOIN residents res ON res.id = c.resident_id
-                   LEFT JOIN responders r ON r.id = m.author_id
-                  WHERE m.id = $1) envelope
+           FROM (",
+        envelope_of_message!(),
+        ") envelope
           WHERE m.id = $1 AND m.delivery_status = 'pending' AND envelope.phone IS NOT NULL
-          RETURNING m.*, envelope.phone, envelope.language, envelope.reply_author",
-    )
+          RETURNING m.*, envelope.phone, envelope.language, envelope.reply_author"
+    ))
     .bind(id)
     .fetch_optional(e)
     .await?)
@@ -289,16 +299,5 @@ pub struct SmsEnvelope {
 /// The envelope of outgoing message `message_id`.
 #[tracing::instrument(skip(e))]
 pub async fn sms_envelope(e: impl PgExecutor<'_>, message_id: Uuid) -> Result<Option<SmsEnvelope>> {
-    Ok(sqlx::query_as(
-        "SELECT coalesce(m.to_address, res.phone) AS phone, c.language,
-                CASE WHEN m.kind = 'reply' THEN r.display_name END AS reply_author
-           FROM messages m
-           JOIN cases c ON c.id = m.case_id
-           JOIN residents res ON res.id = c.resident_id
-           LEFT JOIN responders r ON r.id = m.author_id
-          WHERE m.id = $1",
-    )
-    .bind(message_id)
-    .fetch_optional(e)
-    .await?)
+    Ok(sqlx::query_as(envelope_of_message!()).bind(message_id).fetch_optional(e).await?)
 }
