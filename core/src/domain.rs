@@ -293,6 +293,9 @@ pub mod event_kind {
     pub const HANDOFF_DECLINED: &str = "handoff_declined";
     /// Nobody answered the offer in time; the owner keeps the case.
     pub const HANDOFF_EXPIRED: &str = "handoff_expired";
+    /// The offer was withdrawn because its colleague or its owner went off
+    /// duty; the case goes on by the assignment rules if its owner left.
+    pub const HANDOFF_WITHDRAWN: &str = "handoff_withdrawn";
     /// The owner's duty status changed.
     pub const DUTY_CHANGED: &str = "duty_changed";
     /// A resident called; the call is on this case.

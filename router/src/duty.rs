@@ -1,6 +1,8 @@
 //! Duty changes. When a responder goes off duty, a router hands every open
 //! case of theirs on by the assignment rules, so nothing is left behind. Until
-//! then the cases stay theirs: never unowned, not even for a moment.
+//! then the cases stay theirs: never unowned, not even for a moment. Open
+//! hand-off offers to or by them are withdrawn first: nobody off duty
+//! answers one, and a case they offered is moving on anyway.
 //! Idempotent: a redelivery finds no open cases left (or the responder back
 //! on duty) and does nothing.
 
@@ -8,9 +10,11 @@ use batline_core::{
     Error, Result,
     assign::move_on::{self, Moved},
     bus::BusMessage,
-    domain::{DutyStatus, event_kind},
+    domain::{ActorKind, DutyStatus, event_kind},
+    outbox::Outbox,
     store,
 };
+use sqlx::PgConnection;
 
 use crate::state::Router;
 
@@ -34,8 +38,10 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
         tx.commit().await?;
         return Ok(0);
     }
+    // Offers first: an accept locks its offer before the case, so taking
+    // them in that order too never waits in a circle.
+    let mut outbox_ids = withdraw_offers(&mut tx, responder_id).await?;
     let cases = store::cases::lock_open_for_owner(&mut tx, responder_id).await?;
-    let mut outbox_ids = Vec::new();
     let mut moves = Vec::new();
     for case in &cases {
         let now = router.clock.now();
@@ -55,4 +61,31 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
         router.outbox.kick();
     }
     Ok(cases.len())
+}
+
+/// Withdraws the open offers made to or by a responder who went off duty,
+/// each on its case's timeline; returns the outbox rows telling the consoles.
+async fn withdraw_offers(conn: &mut PgConnection, responder_id: uuid::Uuid) -> Result<Vec<i64>> {
+    let mut outbox_ids = Vec::new();
+    for offer in store::handoffs::withdraw_involving(conn, responder_id).await? {
+        store::events::append(
+            conn,
+            offer.case_id,
+            event_kind::HANDOFF_WITHDRAWN,
+            ActorKind::System,
+            None,
+            serde_json::json!({
+                "handoff_id": offer.id, "from_id": offer.from_id, "to_id": offer.to_id,
+                "because": event_kind::DUTY_CHANGED,
+            }),
+        )
+        .await?;
+        let update = BusMessage::CaseUpdated {
+            case_id: offer.case_id,
+            owner_id: offer.from_id,
+            kind: event_kind::HANDOFF_WITHDRAWN.to_owned(),
+        };
+        outbox_ids.push(Outbox::enqueue(conn, &update).await?);
+    }
+    Ok(outbox_ids)
 }

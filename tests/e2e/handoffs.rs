@@ -212,3 +212,74 @@ async fn a_lead_may_reassign_directly_and_a_responder_may_not() -> TestResult {
     app.assert_open_counts_exact().await?;
     app.teardown().await
 }
+
+#[tokio::test]
+async fn nobody_off_duty_takes_a_case_and_going_off_withdraws_their_offers() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let aino_r = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.text("+358402000301", "Hei").await?;
+    app.text("+358402000302", "Moi").await?;
+    let first = app.wait_for_cases("+358402000301", 1, Duration::from_secs(10)).await?.remove(0);
+    let second = app.wait_for_cases("+358402000302", 1, Duration::from_secs(10)).await?.remove(0);
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("james", "James", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("linnea", "Linnea", &[Language::Fi], DutyStatus::OnDuty).await?;
+    sqlx::query("UPDATE responders SET role = $1 WHERE username = 'linnea'")
+        .bind(Role::Lead)
+        .execute(&app.pool)
+        .await?;
+    let aino = app.sign_in("aino").await?;
+    let mikko = app.sign_in("mikko").await?;
+    let linnea = app.sign_in("linnea").await?;
+    let offered_to_mikko = "SELECT count(*) FROM handoffs WHERE status = 'offered' AND to_id = \
+                            (SELECT id FROM responders WHERE username = 'mikko')";
+
+    let (status, offer) =
+        aino.post(&format!("/api/v1/cases/{}/handoffs", first.id), json!({ "to": "mikko", "note": "Ota" })).await?;
+    assert_eq!(status, 201, "{offer}");
+    let accept = format!("/api/v1/handoffs/{}/accept", offer["id"].as_str().unwrap_or_default());
+    // Off duty before any router has withdrawn the offer: taking it is refused.
+    sqlx::query("UPDATE responders SET duty_status = 'off' WHERE username = 'mikko'").execute(&app.pool).await?;
+    let (status, refused) = mikko.post(&accept, json!({})).await?;
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused.to_string().contains("off duty"), "{refused}");
+    assert_eq!(app.cases_of("+358402000301").await?[0].owner_id, aino_r.id);
+
+    // Going off duty in the console withdraws the offers made to them.
+    assert_eq!(mikko.put("/api/v1/me/duty", json!({ "status": "on_duty" })).await?.0, 200);
+    assert_eq!(app.count(offered_to_mikko).await?, 1);
+    assert_eq!(mikko.put("/api/v1/me/duty", json!({ "status": "off" })).await?.0, 200);
+    eventually("the offer to Mikko to be withdrawn", Duration::from_secs(15), || async {
+        Ok((app.count(offered_to_mikko).await? == 0).then_some(()))
+    })
+    .await?;
+    assert_eq!(mikko.post(&accept, json!({})).await?.0, 409);
+    let (_, offers) = mikko.get("/api/v1/handoffs").await?;
+    assert_eq!(offers.as_array().map(Vec::len), Some(0), "{offers}");
+    assert_eq!(kinds(&app, first.id).await?.last().map(String::as_str), Some("handoff_withdrawn"));
+    assert_eq!(app.cases_of("+358402000301").await?[0].owner_id, aino_r.id, "the owner keeps it");
+
+    // Nor may a lead give a case to someone off duty.
+    let reassign = format!("/api/v1/cases/{}/reassign", second.id);
+    let (status, refused) = linnea.post(&reassign, json!({ "to": "mikko", "note": "Mikolle" })).await?;
+    assert_eq!(status, 409, "{refused}");
+    assert!(refused.to_string().contains("off duty"), "{refused}");
+
+    // An owner who goes off with an offer open: the offer is withdrawn and
+    // the case goes on by the rules like the rest of theirs.
+    let (status, _) =
+        aino.post(&format!("/api/v1/cases/{}/handoffs", second.id), json!({ "to": "james", "note": "Ota" })).await?;
+    assert_eq!(status, 201);
+    assert_eq!(aino.put("/api/v1/me/duty", json!({ "status": "off" })).await?.0, 200);
+    eventually("Aino's cases to move on", Duration::from_secs(15), || async {
+        let left = app
+            .count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}' AND status = 'open'", aino_r.id))
+            .await?;
+        Ok((left == 0).then_some(()))
+    })
+    .await?;
+    assert_eq!(app.count("SELECT count(*) FROM handoffs WHERE status = 'offered'").await?, 0);
+    assert!(kinds(&app, second.id).await?.contains(&"handoff_withdrawn".to_owned()));
+    app.assert_open_counts_exact().await?;
+    app.teardown().await
+}

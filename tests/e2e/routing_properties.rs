@@ -66,6 +66,19 @@ proptest! {
     }
 }
 
+/// The kind of sequence proptest once found failing, made certain: offers
+/// to someone who then goes off duty, and their attempt to take one. Taken
+/// while off, the case would stay with a responder who is not there.
+#[tokio::test]
+async fn an_offer_to_someone_gone_off_duty_is_never_taken() -> TestResult {
+    use Op::*;
+    let mut ops: Vec<Op> = (0..6).map(|resident| Text { resident, english: false }).collect();
+    ops.push(Text { resident: 6, english: true });
+    ops.extend((1..USERS.len()).map(|from| Offer { from, to: 0 }));
+    ops.extend([Duty { responder: 0, status: DutyStatus::Off }, Accept { responder: 0 }, Accept { responder: 0 }]);
+    run(ops).await
+}
+
 async fn run(ops: Vec<Op>) -> TestResult {
     let mut app = TestApp::spawn().await?;
     let languages: [&[Language]; 4] =

@@ -54,7 +54,7 @@ pub async fn offer_as(state: &AppState, me: &Responder, id: Uuid, to: &str, note
     if to.id == me.id {
         return Err(ApiError::Unprocessable("you already own this case".into()));
     }
-    if to.duty_status == DutyStatus::Off {
+    if store::responders::lock_duty(&mut tx, to.id).await? == Some(DutyStatus::Off) {
         return Err(batline_core::Error::Conflict(format!(
             "{} is off duty; offer the case to someone on duty",
             to.display_name
@@ -111,6 +111,13 @@ pub async fn accept_as(state: &AppState, me: &Responder, id: Uuid) -> Result<Cas
             case.tracking_code
         ))
         .into());
+    }
+    // Someone off duty is not there to own a case: going off duty withdraws
+    // the offers made to them, and until it has, taking one is refused.
+    if store::responders::lock_duty(&mut tx, me.id).await? == Some(DutyStatus::Off) {
+        return Err(
+            batline_core::Error::Conflict("you are off duty; go on duty to take a case offered to you".into()).into()
+        );
     }
     store::handoffs::close(&mut tx, offer.id, HandoffStatus::Accepted, None).await?;
     store::events::append(
@@ -170,6 +177,13 @@ pub async fn reassign_as(state: &AppState, me: &Responder, id: Uuid, to: &str, n
     let to = colleague(&mut tx, to).await?;
     if to.id == case.owner_id {
         return Err(batline_core::Error::Conflict(format!("{} already owns this case", to.display_name)).into());
+    }
+    if store::responders::lock_duty(&mut tx, to.id).await? == Some(DutyStatus::Off) {
+        return Err(batline_core::Error::Conflict(format!(
+            "{} is off duty; give the case to someone on duty",
+            to.display_name
+        ))
+        .into());
     }
     let window = chrono::Duration::from_std(state.config.ack_windows.for_channel(case.channel))
         .map_err(|e| batline_core::Error::Config(format!("acknowledgement window: {e}")))?;

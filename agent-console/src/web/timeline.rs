@@ -48,6 +48,12 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("handoff_accepted", "Luovutus hyväksyttiin", "Överlämningen godtogs", "Hand-off accepted"),
     ("handoff_declined", "Luovutuksesta kieltäydyttiin", "Överlämningen avböjdes", "Hand-off declined"),
     ("handoff_expired", "Luovutustarjous raukesi", "Överlämningserbjudandet gick ut", "Hand-off offer lapsed"),
+    (
+        "handoff_withdrawn",
+        "Luovutustarjous peruttiin vuoron päättymisen vuoksi",
+        "Överlämningserbjudandet drogs tillbaka när tjänsten tog slut",
+        "Hand-off offer withdrawn: someone went off duty",
+    ),
     ("duty_changed", "Vastaaja lähti vuorosta", "Svararen gick ur tjänst", "Owner went off duty"),
     ("call_received", "Puhelu tuli", "Samtal kom in", "Call received"),
     (

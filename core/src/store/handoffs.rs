@@ -136,3 +136,18 @@ pub async fn open_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<bool
         .fetch_one(e)
         .await?)
 }
+
+/// Withdraws every open offer made to or by `responder_id` (who went off
+/// duty: an offer to them would wait for someone not there, and a case they
+/// offered is being handed on by the rules); returns the offers withdrawn.
+#[tracing::instrument(skip(conn))]
+pub async fn withdraw_involving(conn: &mut PgConnection, responder_id: Uuid) -> Result<Vec<Handoff>> {
+    Ok(sqlx::query_as(
+        "UPDATE handoffs SET status = 'withdrawn', answered_at = clock_timestamp()
+         WHERE status = 'offered' AND (to_id = $1 OR from_id = $1)
+         RETURNING *",
+    )
+    .bind(responder_id)
+    .fetch_all(conn)
+    .await?)
+}

@@ -323,6 +323,18 @@ pub async fn lock_load(conn: &mut PgConnection, id: Uuid) -> Result<(i32, i64)> 
         .await?)
 }
 
+/// Locks a responder and returns their duty status. Taken before a case
+/// goes to them by their own hand (accepting an offer), so going off duty
+/// either waits for that, and hands the case on after, or comes first and
+/// refuses it.
+#[tracing::instrument(skip(conn))]
+pub async fn lock_duty(conn: &mut PgConnection, id: Uuid) -> Result<Option<DutyStatus>> {
+    Ok(sqlx::query_scalar("SELECT duty_status FROM responders WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?)
+}
+
 /// [`lock_load`] on the first of `ids`, in their order, whose row no other
 /// transaction holds, skipping the held ones; `None` when all are held. One
 /// statement however many are tried: the sort comes before the lock and the
