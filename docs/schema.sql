@@ -63,7 +63,7 @@ END
 $$;
 
 CREATE FUNCTION public.present_responders(present_window interval, grace interval) RETURNS SETOF uuid
-    LANGUAGE sql
+    LANGUAGE sql STABLE
     AS $$
     SELECT s.responder_id FROM console_sockets s WHERE s.expires_at > clock_timestamp()
     UNION
@@ -79,7 +79,7 @@ $$;
 CREATE FUNCTION public.responder_present(rid uuid, present_window interval, grace interval) RETURNS boolean
     LANGUAGE sql
     AS $$
-    SELECT rid IN (SELECT present_responders(present_window, grace))
+    SELECT rid IN (SELECT p FROM present_responders(present_window, grace) AS p)
 $$;
 
 CREATE TABLE public.abuse_alerts (

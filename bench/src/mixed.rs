@@ -470,6 +470,18 @@ impl std::fmt::Display for MixedReport {
                     per(cost.transactions)
                 )?,
             }
+            if !cost.costliest.is_empty() {
+                writeln!(f, "PostgreSQL's costliest statements, per contact (calls, ms of execution):")?;
+                for st in &cost.costliest {
+                    let query: String = st.query.chars().take(110).collect();
+                    writeln!(
+                        f,
+                        "  {:>5.2} {:>6.3} ms  {query}",
+                        per(st.calls),
+                        st.total_ms / cost.contacts.max(1) as f64
+                    )?;
+                }
+            }
         }
         let h = &self.half;
         write!(
@@ -512,7 +524,13 @@ pub struct Cost {
     pub transactions: i64,
     /// Statements, where `pg_stat_statements` counts them.
     pub statements: Option<i64>,
+    /// The statements PostgreSQL spent the most time on (in the phase, as
+    /// the counts were emptied just before it), where it counts them.
+    pub costliest: Vec<db_work::StatementWork>,
 }
+
+/// How many of the costliest statements the report lists.
+const COSTLIEST: i64 = 12;
 
 impl Cost {
     /// What the work so far stands at.
@@ -556,6 +574,10 @@ pub async fn drive(
         mix: parse_mix(&args.mix)?,
     };
     let floor = floor(config, pool, args.floor_messages, args.concurrency).await?;
+    if db_work::autovacuum_off(pool).await? {
+        println!("PostgreSQL runs without autovacuum here: Batline's tables are not analysed during the run");
+    }
+    let statements_counted = db_work::start_counting_statements(pool).await?;
     tokio::time::sleep(STATS_SETTLE).await;
     let (cpu, transactions, statements) = Cost::sample(pool).await?;
     let sustained = phase(pool, &target, args.contacts, (0.0, args.concurrency), args).await?;
@@ -566,6 +588,7 @@ pub async fn drive(
         cpu: cpu.until(&cpu_after),
         transactions: transactions_after - transactions,
         statements: statements.zip(statements_after).map(|(a, b)| b - a),
+        costliest: if statements_counted { db_work::costliest_statements(pool, COSTLIEST).await? } else { vec![] },
     };
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);

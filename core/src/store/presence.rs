@@ -6,7 +6,10 @@
 //! activity costs no extra write). The rule itself is the SQL function
 //! `present_responders` (migration `20261208000140_present_responders.sql`):
 //! the set of those present, which the router's candidates and the lead's
-//! board read once a query, and which `responder_present` asks of one.
+//! board read once a query, and which `responder_present` asks of one. Ask
+//! it in `FROM` (`SELECT p FROM present_responders(…) AS p`): there it is
+//! inlined into the query and planned with it (migration
+//! `20261209000150_present_responders_inlined.sql`).
 //!
 //! Every time is PostgreSQL's clock: several consoles and routers on
 //! several machines then never disagree about who was seen when.

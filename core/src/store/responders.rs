@@ -296,7 +296,7 @@ pub async fn on_duty_candidates(
                 r.id IS NOT DISTINCT FROM $4 AS previous,
                 COALESCE(r.home_point_id = $6, false) AS at_point,
                 r.last_assigned_at,
-                r.id IN (SELECT present_responders(make_interval(secs => $7), make_interval(secs => $8))) AS present
+                r.id IN (SELECT p FROM present_responders(make_interval(secs => $7), make_interval(secs => $8)) AS p) AS present
          FROM responders r
          WHERE r.duty_status = 'on_duty' AND r.role IN ('responder', 'lead') AND NOT (r.id = ANY ($5))
          ORDER BY r.id",
@@ -402,7 +402,7 @@ pub async fn board(
                     count(c.id) AS open_cases,
                     count(c.id) FILTER (WHERE c.acknowledged_at IS NULL) AS unacknowledged,
                     count(c.id) FILTER (WHERE c.acknowledged_at IS NULL AND c.ack_due_at < $1) AS overdue,
-                    r.id IN (SELECT present_responders(make_interval(secs => $2), make_interval(secs => $3))) AS present,
+                    r.id IN (SELECT p FROM present_responders(make_interval(secs => $2), make_interval(secs => $3)) AS p) AS present,
                     EXISTS (SELECT 1 FROM console_sockets s
                             WHERE s.responder_id = r.id AND s.expires_at > clock_timestamp()) AS console_open,
                     (SELECT max(s.last_seen_at) FROM console_sessions s
