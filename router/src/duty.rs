@@ -67,7 +67,8 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
 /// each on its case's timeline; returns the outbox rows telling the consoles.
 async fn withdraw_offers(conn: &mut PgConnection, responder_id: uuid::Uuid) -> Result<Vec<i64>> {
     let mut outbox_ids = Vec::new();
-    for offer in store::handoffs::withdraw_involving(conn, responder_id).await? {
+    for withdrawn in store::handoffs::withdraw_involving(conn, responder_id).await? {
+        let offer = withdrawn.handoff;
         store::events::append(
             conn,
             offer.case_id,
@@ -76,7 +77,7 @@ async fn withdraw_offers(conn: &mut PgConnection, responder_id: uuid::Uuid) -> R
             None,
             serde_json::json!({
                 "handoff_id": offer.id, "from_id": offer.from_id, "to_id": offer.to_id,
-                "because": event_kind::DUTY_CHANGED,
+                "to_name": withdrawn.to_name, "because": event_kind::DUTY_CHANGED,
             }),
         )
         .await?;

@@ -420,6 +420,16 @@ impl TestApp {
         }
     }
 
+    /// Waits until responder `responder_id` owns no open case: after going
+    /// off duty, once a router has handed them all on.
+    pub async fn wait_handed_on(&self, responder_id: Uuid, timeout: Duration) -> TestResult {
+        let open = format!("SELECT count(*) FROM cases WHERE owner_id = '{responder_id}' AND status = 'open'");
+        eventually("the open cases to be handed on", timeout, || async {
+            Ok((self.count(&open).await? == 0).then_some(()))
+        })
+        .await
+    }
+
     /// Fails unless every responder's maintained open-case count is exact.
     pub async fn assert_open_counts_exact(&self) -> TestResult {
         let wrong = self

@@ -6,7 +6,7 @@ use std::time::Duration;
 use batline_core::domain::{DutyStatus, Language, Role};
 use serde_json::json;
 
-use crate::support::{TestApp, TestResult, eventually};
+use crate::support::{TestApp, TestResult};
 
 #[tokio::test]
 async fn admins_add_and_change_responders_and_others_may_not() -> TestResult {
@@ -71,13 +71,7 @@ async fn admins_add_and_change_responders_and_others_may_not() -> TestResult {
     let (status, _) =
         admin.patch(&format!("/api/v1/responders/{}", aino_r.id), json!({ "duty_status": "off" })).await?;
     assert_eq!(status, 200);
-    eventually("Aino's cases to move on", Duration::from_secs(15), || async {
-        let left = app
-            .count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}' AND status = 'open'", aino_r.id))
-            .await?;
-        Ok((left == 0).then_some(()))
-    })
-    .await?;
+    app.wait_handed_on(aino_r.id, Duration::from_secs(15)).await?;
     app.assert_open_counts_exact().await?;
     app.teardown().await
 }

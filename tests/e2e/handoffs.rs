@@ -137,13 +137,7 @@ async fn going_off_duty_hands_every_open_case_on() -> TestResult {
     let (status, me) = aino.put("/api/v1/me/duty", json!({ "status": "off" })).await?;
     assert_eq!(status, 200);
     assert_eq!(me["duty_status"], "off");
-    eventually("Aino's cases to move to Mikko", Duration::from_secs(15), || async {
-        let left = app
-            .count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}' AND status = 'open'", aino_r.id))
-            .await?;
-        Ok((left == 0).then_some(()))
-    })
-    .await?;
+    app.wait_handed_on(aino_r.id, Duration::from_secs(15)).await?;
     assert_eq!(app.count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}'", mikko_r.id)).await?, 3);
     assert_eq!(
         app.count("SELECT count(*) FROM case_events WHERE kind = 'assigned' AND data->>'because' = 'duty_changed'")
@@ -257,6 +251,8 @@ async fn nobody_off_duty_takes_a_case_and_going_off_withdraws_their_offers() -> 
     let (_, offers) = mikko.get("/api/v1/handoffs").await?;
     assert_eq!(offers.as_array().map(Vec::len), Some(0), "{offers}");
     assert_eq!(kinds(&app, first.id).await?.last().map(String::as_str), Some("handoff_withdrawn"));
+    let withdrawn = app.events(first.id, "handoff_withdrawn").await?;
+    assert_eq!(withdrawn[0]["to_name"], "Mikko", "{withdrawn:?}");
     assert_eq!(app.cases_of("+358402000301").await?[0].owner_id, aino_r.id, "the owner keeps it");
 
     // Nor may a lead give a case to someone off duty.
@@ -271,13 +267,7 @@ async fn nobody_off_duty_takes_a_case_and_going_off_withdraws_their_offers() -> 
         aino.post(&format!("/api/v1/cases/{}/handoffs", second.id), json!({ "to": "james", "note": "Ota" })).await?;
     assert_eq!(status, 201);
     assert_eq!(aino.put("/api/v1/me/duty", json!({ "status": "off" })).await?.0, 200);
-    eventually("Aino's cases to move on", Duration::from_secs(15), || async {
-        let left = app
-            .count(&format!("SELECT count(*) FROM cases WHERE owner_id = '{}' AND status = 'open'", aino_r.id))
-            .await?;
-        Ok((left == 0).then_some(()))
-    })
-    .await?;
+    app.wait_handed_on(aino_r.id, Duration::from_secs(15)).await?;
     assert_eq!(app.count("SELECT count(*) FROM handoffs WHERE status = 'offered'").await?, 0);
     assert!(kinds(&app, second.id).await?.contains(&"handoff_withdrawn".to_owned()));
     app.assert_open_counts_exact().await?;

@@ -5,7 +5,7 @@
 //! lead alerted").
 
 use batline_core::{
-    domain::{Language, Priority},
+    domain::{Language, Priority, SlaTarget},
     store::events::CaseEvent,
 };
 
@@ -50,8 +50,8 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
     ("handoff_expired", "Luovutustarjous raukesi", "Överlämningserbjudandet gick ut", "Hand-off offer lapsed"),
     (
         "handoff_withdrawn",
-        "Luovutustarjous peruttiin vuoron päättymisen vuoksi",
-        "Överlämningserbjudandet drogs tillbaka när tjänsten tog slut",
+        "Luovutustarjous peruttiin, koska vuoro päättyi",
+        "Överlämningserbjudandet drogs tillbaka när tjänsten slutade",
         "Hand-off offer withdrawn: someone went off duty",
     ),
     ("duty_changed", "Vastaaja lähti vuorosta", "Svararen gick ur tjänst", "Owner went off duty"),
@@ -281,6 +281,12 @@ fn name_of(lang: Language, lists: &CityLists, key: &str, code: &str) -> String {
         "topic" => lists.topic(code, lang).to_owned(),
         "area" => lists.district(code, lang).to_owned(),
         "priority" => code.parse::<Priority>().map_or_else(|_| code.to_owned(), |p| ui(lang).priority(p).to_owned()),
+        // An SLA clock: "first response", not `first_response`.
+        "target" => match code.parse::<SlaTarget>() {
+            Ok(SlaTarget::FirstResponse) => ui(lang).sla_first_response.to_owned(),
+            Ok(SlaTarget::Resolution) => ui(lang).sla_resolution.to_owned(),
+            Err(_) => code.to_owned(),
+        },
         _ => code.to_owned(),
     }
 }
@@ -348,7 +354,7 @@ pub fn detail(lang: Language, lists: &CityLists, event: &CaseEvent) -> Option<St
         ["into", "from", "with", "subject", "summary", "note", "text", "reason", "score", "target", "status", "error"]
     {
         if let Some(value) = text(data, key) {
-            parts.push(value);
+            parts.push(name_of(lang, lists, key, &value));
         }
     }
     (!parts.is_empty()).then(|| parts.join(" "))
@@ -426,6 +432,13 @@ mod tests {
         assert_eq!(detail(Language::Fi, &assigned).as_deref(), Some("Aino (tuntee alueen ja aiheen)"));
         let offered = event("handoff_offered", serde_json::json!({"to_name": "Mikko", "note": "Puisto-osaaja"}));
         assert_eq!(detail(Language::Sv, &offered).as_deref(), Some("→ Mikko Puisto-osaaja"));
+        let warned = event("sla_warning", serde_json::json!({"target": "first_response", "due_at": null}));
+        assert_eq!(detail(Language::Sv, &warned).as_deref(), Some("Första svar"));
+        let missed = event("sla_breached", serde_json::json!({"target": "resolution"}));
+        assert_eq!(detail(Language::Fi, &missed).as_deref(), Some("Ratkaisu"));
+        let withdrawn = event("handoff_withdrawn", serde_json::json!({"to_name": "Mikko", "because": "duty_changed"}));
+        assert_eq!(label(Language::En, "handoff_withdrawn"), "Hand-off offer withdrawn: someone went off duty");
+        assert_eq!(detail(Language::Fi, &withdrawn).as_deref(), Some("→ Mikko"));
         assert_eq!(label(Language::Sv, "something_new"), "something new");
     }
 

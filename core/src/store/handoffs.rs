@@ -137,15 +137,26 @@ pub async fn open_for_case(e: impl PgExecutor<'_>, case_id: Uuid) -> Result<bool
         .await?)
 }
 
+/// An offer withdrawn, with the name of the colleague it was made to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct WithdrawnOffer {
+    /// The offer, as now stored.
+    #[sqlx(flatten)]
+    pub handoff: Handoff,
+    /// The colleague it was made to.
+    pub to_name: String,
+}
+
 /// Withdraws every open offer made to or by `responder_id` (who went off
 /// duty: an offer to them would wait for someone not there, and a case they
 /// offered is being handed on by the rules); returns the offers withdrawn.
 #[tracing::instrument(skip(conn))]
-pub async fn withdraw_involving(conn: &mut PgConnection, responder_id: Uuid) -> Result<Vec<Handoff>> {
+pub async fn withdraw_involving(conn: &mut PgConnection, responder_id: Uuid) -> Result<Vec<WithdrawnOffer>> {
     Ok(sqlx::query_as(
-        "UPDATE handoffs SET status = 'withdrawn', answered_at = clock_timestamp()
-         WHERE status = 'offered' AND (to_id = $1 OR from_id = $1)
-         RETURNING *",
+        "UPDATE handoffs h SET status = 'withdrawn', answered_at = clock_timestamp()
+         FROM responders r
+         WHERE r.id = h.to_id AND h.status = 'offered' AND (h.to_id = $1 OR h.from_id = $1)
+         RETURNING h.*, r.display_name AS to_name",
     )
     .bind(responder_id)
     .fetch_all(conn)
