@@ -533,10 +533,9 @@ pub struct Cost {
 const COSTLIEST: i64 = 12;
 
 impl Cost {
-    /// What the work so far stands at.
-    async fn sample(pool: &sqlx::PgPool) -> anyhow::Result<(Cpu, i64, Option<i64>)> {
-        let statements =
-            if db_work::statements_counted(pool).await? { Some(db_work::statements(pool).await?) } else { None };
+    /// What the work so far stands at; statements only where `counted`.
+    async fn sample(pool: &sqlx::PgPool, counted: bool) -> anyhow::Result<(Cpu, i64, Option<i64>)> {
+        let statements = if counted { Some(db_work::statements(pool).await?) } else { None };
         Ok((Cpu::sample(), db_work::transactions(pool).await?, statements))
     }
 }
@@ -579,10 +578,10 @@ pub async fn drive(
     }
     let statements_counted = db_work::start_counting_statements(pool).await?;
     tokio::time::sleep(STATS_SETTLE).await;
-    let (cpu, transactions, statements) = Cost::sample(pool).await?;
+    let (cpu, transactions, statements) = Cost::sample(pool, statements_counted).await?;
     let sustained = phase(pool, &target, args.contacts, (0.0, args.concurrency), args).await?;
     tokio::time::sleep(STATS_SETTLE).await;
-    let (cpu_after, transactions_after, statements_after) = Cost::sample(pool).await?;
+    let (cpu_after, transactions_after, statements_after) = Cost::sample(pool, statements_counted).await?;
     let cost = Cost {
         contacts: sustained.owned,
         cpu: cpu.until(&cpu_after),

@@ -66,7 +66,7 @@ pub async fn hand_on(router: &Router, responder_id: uuid::Uuid) -> Result<usize>
 /// Withdraws the open offers made to or by a responder who went off duty,
 /// each on its case's timeline; returns the outbox rows telling the consoles.
 async fn withdraw_offers(conn: &mut PgConnection, responder_id: uuid::Uuid) -> Result<Vec<i64>> {
-    let mut outbox_ids = Vec::new();
+    let mut updates = Vec::new();
     for withdrawn in store::handoffs::withdraw_involving(conn, responder_id).await? {
         let offer = withdrawn.handoff;
         store::events::append(
@@ -81,12 +81,11 @@ async fn withdraw_offers(conn: &mut PgConnection, responder_id: uuid::Uuid) -> R
             }),
         )
         .await?;
-        let update = BusMessage::CaseUpdated {
+        updates.push(BusMessage::CaseUpdated {
             case_id: offer.case_id,
             owner_id: offer.from_id,
             kind: event_kind::HANDOFF_WITHDRAWN.to_owned(),
-        };
-        outbox_ids.push(Outbox::enqueue(conn, &update).await?);
+        });
     }
-    Ok(outbox_ids)
+    Outbox::enqueue_all(conn, &updates).await
 }

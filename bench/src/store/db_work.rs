@@ -75,18 +75,8 @@ pub async fn autovacuum_off(e: impl PgExecutor<'_>) -> Result<bool> {
     Ok(sqlx::query_scalar("SELECT current_setting('autovacuum') = 'off'").fetch_one(e).await?)
 }
 
-/// Whether `pg_stat_statements` can be read here.
-#[tracing::instrument(skip(e))]
-pub async fn statements_counted(e: impl PgExecutor<'_>) -> Result<bool> {
-    Ok(sqlx::query_scalar(
-        "SELECT to_regclass('pg_stat_statements') IS NOT NULL
-            AND current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%'",
-    )
-    .fetch_one(e)
-    .await?)
-}
-
-/// Statements run in the current database so far, by `pg_stat_statements`.
+/// Statements run in the current database so far, by `pg_stat_statements`
+/// (once [`start_counting_statements`] said it counts them).
 #[tracing::instrument(skip(e))]
 pub async fn statements(e: impl PgExecutor<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar(
