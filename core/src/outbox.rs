@@ -4,14 +4,17 @@
 //! committed. Rows are published afterwards with confirms, either at once by
 //! the code that wrote them ([`Outbox::publish_now`]) or by the relay that
 //! sweeps whatever is left, e.g. after RabbitMQ was down or a process died
-//! between commit and publish. Rows are taken with `FOR UPDATE SKIP LOCKED`,
-//! so any number of processes can relay side by side.
+//! between commit and publish. The relay takes rows with `FOR UPDATE SKIP
+//! LOCKED`, so any number of processes can relay side by side, and only rows
+//! a few seconds old ([`SETTLE`]): younger ones belong to their writer.
 //!
 //! Publishing at once is done in groups, like a database's group commit:
 //! one task per process takes every row asked for while the previous group
-//! was being published, and publishes and deletes them together. Alone, a
-//! row goes out as quickly as before; under load, one deleting transaction
-//! serves many contacts instead of one each.
+//! was being published, reads them, publishes them, answers its callers
+//! once the broker has confirmed and then deletes them: two statements for
+//! the group, with no transaction held open while the broker confirms.
+//! Alone, a row goes out as quickly as before; under load, one read and one
+//! delete serve many contacts.
 
 use std::{
     sync::{Arc, OnceLock},
@@ -36,6 +39,12 @@ use crate::{
 const BATCH: i64 = 256;
 /// How often the relay looks for leftovers without being kicked.
 const POLL: Duration = Duration::from_millis(500);
+/// How long a row is left to the process that wrote it before the relay
+/// takes it: the writer publishes its rows at once ([`Outbox::publish_now`])
+/// without locking them, so a relay taking young rows would publish them a
+/// second time. Long beyond a publish's confirm even under load; a row whose
+/// publish failed goes out this much later.
+const SETTLE: Duration = Duration::from_secs(2);
 
 /// Publishes what services wrote to the outbox.
 #[derive(Clone)]
@@ -115,7 +124,7 @@ impl Outbox {
                     continue;
                 }
                 loop {
-                    match outbox.rows.sweep(None).await {
+                    match outbox.rows.sweep().await {
                         Ok(n) if n as i64 == BATCH => continue,
                         Ok(_) => break,
                         Err(e) => {
@@ -152,32 +161,70 @@ impl Rows {
                     waiting.push(reply);
                 }
                 let mut result = Ok(());
+                let mut published = Vec::with_capacity(ids.len());
                 for chunk in ids.chunks(BATCH as usize) {
-                    if let Err(e) = self.sweep(Some(chunk)).await {
+                    if let Err(e) = self.publish_these(chunk, &mut published).await {
                         result = Err(e.to_string());
                     }
                 }
+                // Confirmed is what the callers wait for; the delete only
+                // spares the relay, so they are answered before it.
                 for reply in waiting {
                     // A caller that stopped waiting (a timed-out webhook) needs no answer.
                     let _ = reply.send(result.clone());
+                }
+                if !published.is_empty()
+                    && let Err(e) = store::outbox::delete_published(&self.pool, &published).await
+                {
+                    // Left for the relay, which publishes them once more.
+                    tracing::warn!(error = %e, rows = published.len(), "could not delete published outbox rows");
                 }
             }
         });
         group
     }
 
-    /// Takes rows, publishes them concurrently and commits their deletion.
-    /// Should any publish fail, the deletion is rolled back and only the
-    /// confirmed rows are deleted, in a second transaction; the rest stay
-    /// for the relay.
-    async fn sweep(&self, only: Option<&[i64]>) -> Result<usize> {
+    /// Publishes rows `ids`, which their writer has just committed, adding
+    /// those confirmed to `published` for the caller to delete. No
+    /// transaction is held open while the broker confirms: the relay leaves
+    /// rows this young alone ([`SETTLE`]), so nobody else publishes them
+    /// meanwhile. Rows whose publish failed stay for the relay.
+    async fn publish_these(&self, ids: &[i64], published: &mut Vec<i64>) -> Result<()> {
+        let rows = store::outbox::rows(&self.pool, ids).await?;
+        let (confirmed, first_error) = self.publish_all(&rows).await;
+        published.extend(confirmed);
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// The relay's sweep: takes rows left over for at least [`SETTLE`],
+    /// publishes them concurrently and commits their deletion. Should any
+    /// publish fail, the deletion is rolled back and only the confirmed rows
+    /// are deleted, in a second transaction; the rest stay for the next sweep.
+    async fn sweep(&self) -> Result<usize> {
         let mut tx = store::outbox::begin_relaxed(&self.pool).await?;
-        let mut rows = store::outbox::take(&mut tx, only, BATCH).await?;
+        let mut rows = store::outbox::take_settled(&mut tx, SETTLE, BATCH).await?;
         if rows.is_empty() {
             return Ok(0);
         }
         // DELETE … RETURNING promises no order; publish in the order written.
         rows.sort_by_key(|row| row.id);
+        let (published, first_error) = self.publish_all(&rows).await;
+        let Some(e) = first_error else {
+            tx.commit().await?;
+            return Ok(published.len());
+        };
+        tx.rollback().await?;
+        if published.is_empty() {
+            return Err(e);
+        }
+        store::outbox::delete_published(&self.pool, &published).await?;
+        tracing::warn!(error = %e, published = published.len(), "outbox published part of a batch");
+        Ok(published.len())
+    }
+
+    /// Publishes `rows` concurrently, awaiting every confirm: the ids
+    /// confirmed, and the first error if any publish failed.
+    async fn publish_all(&self, rows: &[store::outbox::OutboxRow]) -> (Vec<i64>, Option<Error>) {
         let results = futures_util::future::join_all(rows.iter().map(|row| async move {
             let exchange = Exchange::parse(&row.exchange).ok_or_else(|| {
                 Error::Invalid(format!("outbox row {} names unknown exchange {:?}", row.id, row.exchange))
@@ -197,18 +244,6 @@ impl Rows {
                 }
             }
         }
-        let Some(e) = first_error else {
-            tx.commit().await?;
-            return Ok(published.len());
-        };
-        tx.rollback().await?;
-        if published.is_empty() {
-            return Err(e);
-        }
-        let mut tx = store::outbox::begin_relaxed(&self.pool).await?;
-        store::outbox::delete(&mut tx, &published).await?;
-        tx.commit().await?;
-        tracing::warn!(error = %e, published = published.len(), "outbox published part of a batch");
-        Ok(published.len())
+        (published, first_error)
     }
 }

@@ -1,56 +1,68 @@
-//! The intake consumer. It only dispatches: each intake row is filed by the
-//! module of its channel in [`crate::channels`], inside one transaction that
+//! Filing an intake row. It only dispatches: each row is filed by the
+//! module of its channel in [`crate::channels`], inside a transaction that
 //! locks the row first. Idempotent: the intake row remembers the case it was
 //! filed into, so a redelivered message (after a crash between commit and
 //! ack, say) finds it filed and changes nothing.
 //!
+//! The intake consumer ([`crate::group_filing`]) files deliveries many to a
+//! transaction with [`file_in`]; one that fails a group is filed again alone
+//! with [`file`].
+//!
 //! Adding a channel is one new module in
 //! [`crate::channels`], filing with the steps in [`crate::filing`], and one
-//! line in the `match` in [`file`].
+//! line in the `match` in [`file_in`].
 
 use batline_core::{
     Error, Result,
-    bus::BusMessage,
     domain::Channel,
     metrics,
     store::{self, intake::Intake},
 };
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{channels, state::Router};
 
 pub use crate::filing::Filed;
 
-/// Handles one bus message from the intake queue.
-pub async fn handle(router: &Router, payload: &[u8]) -> Result<()> {
-    match serde_json::from_slice::<BusMessage>(payload)? {
-        BusMessage::IntakeArrived { intake_id, .. } => {
-            let filed = file(router, intake_id).await?;
-            tracing::debug!(%intake_id, ?filed, "intake filed");
-            Ok(())
-        }
-        other => Err(Error::Invalid(format!("the intake queue does not take {other:?}"))),
-    }
-}
-
-/// Files one intake row into a case, in one transaction.
+/// Files one intake row into a case, in a transaction of its own.
 #[tracing::instrument(skip(router))]
 pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     let mut tx = router.pool.begin().await?;
-    let Some(intake) = store::intake::lock(&mut tx, intake_id).await? else {
+    let filing = file_in(router, &mut tx, intake_id).await?;
+    tx.commit().await?;
+    announce(router, &[&filing]).await;
+    Ok(filing.filed)
+}
+
+/// One intake row filed inside a transaction not yet committed: what
+/// [`announce`] needs once it is.
+#[derive(Debug)]
+pub struct Filing {
+    /// The row, as it was before filing.
+    pub intake: Intake,
+    /// What filing did.
+    pub filed: Filed,
+    /// The outbox rows it wrote.
+    pub outbox_ids: Vec<i64>,
+}
+
+/// Files intake row `intake_id` inside the caller's transaction, locking
+/// the row first. Any error leaves the transaction fit only to roll back.
+pub async fn file_in(router: &Router, conn: &mut PgConnection, intake_id: Uuid) -> Result<Filing> {
+    let Some(intake) = store::intake::lock(&mut *conn, intake_id).await? else {
         return Err(Error::NotFound("intake"));
     };
     if intake.case_id.is_some() {
-        tx.commit().await?;
-        return Ok(Filed::AlreadyFiled);
+        return Ok(Filing { intake, filed: Filed::AlreadyFiled, outbox_ids: Vec::new() });
     }
     let (filed, outbox_ids) = match intake.channel {
-        Channel::Sms => channels::sms::file(router, &mut tx, &intake).await?,
-        Channel::Voice => channels::voice::file(router, &mut tx, &intake).await?,
-        Channel::WalkIn => channels::walk_in::file(router, &mut tx, &intake).await?,
-        Channel::Chat => channels::chat::file(router, &mut tx, &intake).await?,
-        Channel::Open311 => channels::open311::file(router, &mut tx, &intake).await?,
-        Channel::Email => channels::email::file(router, &mut tx, &intake).await?,
+        Channel::Sms => channels::sms::file(router, conn, &intake).await?,
+        Channel::Voice => channels::voice::file(router, conn, &intake).await?,
+        Channel::WalkIn => channels::walk_in::file(router, conn, &intake).await?,
+        Channel::Chat => channels::chat::file(router, conn, &intake).await?,
+        Channel::Open311 => channels::open311::file(router, conn, &intake).await?,
+        Channel::Email => channels::email::file(router, conn, &intake).await?,
     };
     // A caller held on the line and a desk holding its answer wait for
     // this filing (`filing_notices`); told on commit.
@@ -58,16 +70,23 @@ pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
         && !matches!(filed, Filed::AlreadyFiled)
         && let Some(key) = intake.provider_id.as_deref()
     {
-        store::intake::notify_filed(&mut tx, key).await?;
+        store::intake::notify_filed(conn, key).await?;
     }
-    tx.commit().await?;
-    count_filed(&intake, &filed);
+    Ok(Filing { intake, filed, outbox_ids })
+}
+
+/// After the commit of `filings`: counts them and publishes what they
+/// wrote to the outbox, together.
+pub async fn announce(router: &Router, filings: &[&Filing]) {
+    for filing in filings {
+        count_filed(&filing.intake, &filing.filed);
+    }
+    let outbox_ids: Vec<i64> = filings.iter().flat_map(|f| f.outbox_ids.iter().copied()).collect();
     // The commit is what counts; publishing now just saves the relay's poll.
     if let Err(e) = router.outbox.publish_now(&outbox_ids).await {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }
-    Ok(filed)
 }
 
 /// Counts a committed filing: its latency from arrival by the wall clock

@@ -6,9 +6,10 @@
 //!
 //! Layers, top to bottom, each using only those below it:
 //! - this file: [`run`] starts the consumers;
-//! - the consumers: [`intake`] (the dispatcher), [`deadlines`], [`duty`],
-//!   [`dead_letters`] (a lone router's `/metrics`, `/healthz` and `/readyz`
-//!   are [`batline_core::ops_server`]'s);
+//! - the consumers: [`group_filing`] (intake, filed many to a transaction),
+//!   [`deadlines`], [`duty`], [`dead_letters`] (a lone router's `/metrics`,
+//!   `/healthz` and `/readyz` are [`batline_core::ops_server`]'s);
+//! - [`intake`]: filing one intake row (the dispatcher);
 //! - [`channels`]: what differs per channel (SMS, voice, chat, walk-in);
 //! - [`filing`]: the steps every channel files with;
 //! - [`state`]: the [`Router`] they all take;
@@ -20,6 +21,7 @@ pub mod dead_letters;
 pub mod deadlines;
 pub mod duty;
 pub mod filing;
+pub mod group_filing;
 pub mod intake;
 pub mod state;
 
@@ -33,6 +35,7 @@ use batline_core::{
     place::CityMap,
     store,
 };
+use group_filing::GroupFiler;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 
@@ -81,9 +84,10 @@ pub async fn run_with_clock(
         let router = for_routing.clone();
         async move { duty::handle(&router, &payload).await }
     });
+    let group = GroupFiler::spawn(router.clone());
     let consumer = bus.consume(bus.names().intake_queue(), prefetch, shutdown.clone(), move |payload| {
-        let router = router.clone();
-        async move { intake::handle(&router, &payload).await }
+        let (router, group) = (router.clone(), group.clone());
+        async move { group.handle(&router, &payload).await }
     });
     let _ = tokio::join!(relay, consumer, routing, recorder, sweeper);
     tracing::info!("router stopped");

@@ -19,6 +19,7 @@ mod deployment;
 mod drain;
 mod email;
 mod filing_notices;
+mod group_filing;
 mod handoffs;
 mod idempotency;
 mod intake_writer;

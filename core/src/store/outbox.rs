@@ -1,6 +1,8 @@
 //! The transactional outbox's table. The relay that drains it is
 //! [`crate::outbox`].
 
+use std::time::Duration;
+
 use sqlx::{PgConnection, PgExecutor, PgPool, Postgres, Transaction};
 
 use crate::Result;
@@ -72,21 +74,33 @@ pub async fn insert_many(
     Ok(ids)
 }
 
-/// Takes up to `limit` rows nobody else is publishing, oldest first (with
-/// `only`, just those rows), deleting them in the same statement: they vanish
-/// when the surrounding transaction commits and come back if it rolls back,
-/// so the caller commits only once every row it took is published.
+/// Rows `ids`, in the order written.
+#[tracing::instrument(skip(e))]
+pub async fn rows(e: impl PgExecutor<'_>, ids: &[i64]) -> Result<Vec<OutboxRow>> {
+    Ok(sqlx::query_as(
+        "SELECT id, exchange, routing_key, payload, traceparent FROM outbox WHERE id = ANY ($1) ORDER BY id",
+    )
+    .bind(ids)
+    .fetch_all(e)
+    .await?)
+}
+
+/// Takes up to `limit` rows written at least `settle` ago that nobody else
+/// is publishing, oldest first, deleting them in the same statement: they
+/// vanish when the surrounding transaction commits and come back if it
+/// rolls back, so the caller commits only once every row it took is
+/// published.
 #[tracing::instrument(skip(conn))]
-pub async fn take(conn: &mut PgConnection, only: Option<&[i64]>, limit: i64) -> Result<Vec<OutboxRow>> {
+pub async fn take_settled(conn: &mut PgConnection, settle: Duration, limit: i64) -> Result<Vec<OutboxRow>> {
     Ok(sqlx::query_as(
         "DELETE FROM outbox WHERE id IN (
              SELECT id FROM outbox
-             WHERE ($1::bigint[] IS NULL OR id = ANY ($1))
+             WHERE created_at <= clock_timestamp() - $1::interval
              ORDER BY id LIMIT $2
              FOR UPDATE SKIP LOCKED)
          RETURNING id, exchange, routing_key, payload, traceparent",
     )
-    .bind(only)
+    .bind(settle)
     .bind(limit)
     .fetch_all(conn)
     .await?)
@@ -102,10 +116,20 @@ pub async fn begin_relaxed(pool: &PgPool) -> Result<Transaction<'static, Postgre
     Ok(pool.begin_with("BEGIN; SET LOCAL synchronous_commit TO OFF").await?)
 }
 
-/// Removes published rows.
-#[tracing::instrument(skip(conn))]
-pub async fn delete(conn: &mut PgConnection, ids: &[i64]) -> Result<()> {
-    sqlx::query("DELETE FROM outbox WHERE id = ANY ($1)").bind(ids).execute(conn).await?;
+/// Removes published rows, in a statement of its own that commits without
+/// waiting for the WAL flush: `set_config(…, true)` lasts to the end of the
+/// statement's own transaction, its commit included. As with
+/// [`begin_relaxed`], a delete a crash forgets only publishes a row again.
+#[tracing::instrument(skip(e))]
+pub async fn delete_published(e: impl PgExecutor<'_>, ids: &[i64]) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM outbox
+         WHERE id = ANY ($1)
+           AND EXISTS (SELECT FROM (SELECT set_config('synchronous_commit', 'off', true)) AS relaxed)",
+    )
+    .bind(ids)
+    .execute(e)
+    .await?;
     Ok(())
 }
 
