@@ -286,22 +286,33 @@ async fn pick(
             considered = candidates;
             break;
         };
-        // Under a savepoint, so a responder found full can be unlocked again
-        // (PostgreSQL releases locks taken after a savepoint rolled back to).
-        // Keeping them locked while trying the next one would let two routers
-        // each hold the one the other tries next: a deadlock.
-        let mut attempt = conn.begin().await?;
         let others = match widening {
             Widening::ToTheBackstop => &candidates[..],
             Widening::NoneButPresent => &candidates[..0],
         };
-        let (taken, capacity, load) = lock_first_free(&mut attempt, others, chosen, rule, needs.prefer_present).await?;
-        if matches!(rule, Rule::Eligible(_)) && load >= i64::from(capacity) {
-            attempt.rollback().await?;
-            considered = candidates;
-            continue;
-        }
-        attempt.commit().await?;
+        // An eligible owner must have room, re-checked on the locked row.
+        let needs_room = matches!(rule, Rule::Eligible(_));
+        let taken = match lock_first_free(conn, others, chosen, rule, needs.prefer_present, needs_room).await? {
+            Some(taken) => taken,
+            None => {
+                // Every one as suited is held by another filing (or full):
+                // wait for `chosen`. Under a savepoint, so a responder found
+                // full once the wait is over can be unlocked again
+                // (PostgreSQL releases locks taken after a savepoint rolled
+                // back to). Keeping them locked while trying the next one
+                // would let two routers each hold the one the other tries
+                // next: a deadlock.
+                let mut attempt = conn.begin().await?;
+                let (capacity, load) = store::responders::lock_load(&mut attempt, chosen.id).await?;
+                if needs_room && load >= i64::from(capacity) {
+                    attempt.rollback().await?;
+                    considered = candidates;
+                    continue;
+                }
+                attempt.commit().await?;
+                chosen
+            }
+        };
         let (owner_id, owner_name) = (taken.id, taken.name.clone());
         let rule = match rule {
             Rule::Eligible(_) if taken.id != chosen.id => Rule::Eligible(Preference::NotMidAssignment),
@@ -317,27 +328,23 @@ async fn pick(
 
 /// Locks the first of `chosen` and those as well suited to the case as it
 /// (differing only by load, idle time or id) whose row no other transaction
-/// holds, and returns them with their capacity and load. Every concurrent
-/// filing ranks the same responder first; waiting for that one row would
-/// file cases one at a time however many responders are on duty, while the
-/// one skipped is being given a case at that very moment anyway. With all of
-/// them held, it waits for `chosen`.
+/// holds and, with `needs_room`, who has room, judged on the row as locked.
+/// Every concurrent filing ranks the same responder first; waiting for that
+/// one row would file cases one at a time however many responders are on
+/// duty, while the one skipped is being given a case at that very moment
+/// anyway. `None` when each of them is held or full.
 async fn lock_first_free<'c>(
     conn: &mut PgConnection,
     candidates: &'c [Candidate],
     chosen: &'c Candidate,
     rule: Rule,
     prefer_present: bool,
-) -> Result<(&'c Candidate, i32, i64)> {
+    needs_room: bool,
+) -> Result<Option<&'c Candidate>> {
     let suited = equally_suited(candidates, chosen, rule, prefer_present);
     let ids: Vec<Uuid> = suited.iter().map(|c| c.id).collect();
-    if let Some((id, capacity, load)) = store::responders::lock_first_unheld(&mut *conn, &ids).await?
-        && let Some(taken) = suited.iter().find(|c| c.id == id)
-    {
-        return Ok((taken, capacity, load));
-    }
-    let (capacity, load) = store::responders::lock_load(conn, chosen.id).await?;
-    Ok((chosen, capacity, load))
+    let free = store::responders::lock_first_unheld(conn, &ids, needs_room).await?;
+    Ok(free.and_then(|id| suited.into_iter().find(|c| c.id == id)))
 }
 
 /// `chosen` first, then the candidates the rules would take in its place if

@@ -357,28 +357,20 @@ pub async fn file_into(
     kind: &str,
     data: serde_json::Value,
 ) -> Result<Uuid> {
-    let message_id = record_message(conn, case.id, intake).await?;
+    let message_id = file_message(conn, case.id, intake).await?;
     let mut data = data;
     if let Some(map) = data.as_object_mut() {
         map.insert("message_id".into(), serde_json::json!(message_id));
         map.insert("channel".into(), serde_json::json!(intake.channel));
     }
     store::events::append(conn, case.id, kind, ActorKind::Resident, None, data).await?;
-    store::intake::mark_filed(conn, intake.id, case.id).await?;
     Ok(message_id)
 }
 
 /// Files `intake` into case `case_id` with no timeline event of its own: its
-/// message in the thread and the intake row marked filed.
+/// message in the thread and the intake row marked filed, in one statement.
 pub async fn file_message(conn: &mut PgConnection, case_id: Uuid, intake: &Intake) -> Result<Uuid> {
-    let message_id = record_message(conn, case_id, intake).await?;
-    store::intake::mark_filed(conn, intake.id, case_id).await?;
-    Ok(message_id)
-}
-
-/// The contact's message in the case's thread.
-async fn record_message(conn: &mut PgConnection, case_id: Uuid, intake: &Intake) -> Result<Uuid> {
-    store::messages::insert_inbound(
+    store::messages::file_intake(
         conn,
         case_id,
         intake.channel,

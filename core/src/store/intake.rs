@@ -111,17 +111,6 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Intake>> {
     Ok(sqlx::query_as("SELECT * FROM intake WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
 }
 
-/// Marks an intake row as filed into `case_id`.
-#[tracing::instrument(skip(conn))]
-pub async fn mark_filed(conn: &mut PgConnection, id: Uuid, case_id: Uuid) -> Result<()> {
-    sqlx::query("UPDATE intake SET case_id = $2, filed_at = clock_timestamp() WHERE id = $1")
-        .bind(id)
-        .bind(case_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// An intake row by its provider id.
 #[tracing::instrument(skip(e))]
 pub async fn by_provider_id(e: impl PgExecutor<'_>, channel: Channel, provider_id: &str) -> Result<Option<Intake>> {

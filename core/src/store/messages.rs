@@ -91,6 +91,36 @@ pub async fn insert_inbound(
     .await?)
 }
 
+/// Files intake row `intake_id`'s message into case `case_id` and marks the
+/// row filed into it, in one statement: what a redelivered intake message
+/// finds to know it was filed. As [`insert_inbound`] otherwise.
+#[tracing::instrument(skip(conn, body))]
+pub async fn file_intake(
+    conn: &mut PgConnection,
+    case_id: Uuid,
+    channel: Channel,
+    body: &str,
+    intake_id: Uuid,
+    provider_id: Option<&str>,
+    received_at: DateTime<Utc>,
+) -> Result<Uuid> {
+    Ok(sqlx::query_scalar(
+        "WITH filed AS (UPDATE intake SET case_id = $2, filed_at = clock_timestamp() WHERE id = $5)
+         INSERT INTO messages (id, case_id, direction, channel, kind, body, intake_id, provider_id, created_at, updated_at)
+         VALUES ($1, $2, 'inbound', $3, 'resident', $4, $5, $6, $7, $7)
+         RETURNING id",
+    )
+    .bind(Uuid::new_v4())
+    .bind(case_id)
+    .bind(channel)
+    .bind(body)
+    .bind(intake_id)
+    .bind(provider_id)
+    .bind(received_at)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// An outbound message to write.
 #[derive(Debug, Clone)]
 pub struct NewOutbound<'a> {

@@ -335,21 +335,27 @@ pub async fn lock_duty(conn: &mut PgConnection, id: Uuid) -> Result<Option<DutyS
         .await?)
 }
 
-/// [`lock_load`] on the first of `ids`, in their order, whose row no other
-/// transaction holds, skipping the held ones; `None` when all are held. One
-/// statement however many are tried: the sort comes before the lock and the
-/// `LIMIT` stops at the first row locked, so no other row is taken.
+/// Locks the first of `ids`, in their order, whose row no other transaction
+/// holds and, with `with_room`, whose open cases are fewer than their
+/// capacity; `None` when there is none. One statement however many are
+/// tried: the sort comes before the lock and the `LIMIT` stops at the first
+/// row locked. Room is judged on the row as locked: a row another
+/// transaction changed since this statement began is re-read and, full,
+/// passed over (it may stay locked to this transaction, which only makes
+/// others wait for its commit; it is given nothing).
 #[tracing::instrument(skip(conn))]
-pub async fn lock_first_unheld(conn: &mut PgConnection, ids: &[Uuid]) -> Result<Option<(Uuid, i32, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT r.id, r.capacity, r.open_cases::bigint
+pub async fn lock_first_unheld(conn: &mut PgConnection, ids: &[Uuid], with_room: bool) -> Result<Option<Uuid>> {
+    Ok(sqlx::query_scalar(
+        "SELECT r.id
          FROM unnest($1::uuid[]) WITH ORDINALITY AS wanted (id, place)
          JOIN responders r ON r.id = wanted.id
+         WHERE NOT $2 OR r.open_cases < r.capacity
          ORDER BY wanted.place
          LIMIT 1
          FOR NO KEY UPDATE OF r SKIP LOCKED",
     )
     .bind(ids)
+    .bind(with_room)
     .fetch_optional(conn)
     .await?)
 }
