@@ -43,6 +43,11 @@ pub const TIME_TO_OWNER_SECONDS: &str = "batline_time_to_owner_seconds";
 pub const CASES_OPENED_TOTAL: &str = "batline_cases_opened_total";
 /// Owners chosen by the rules, by the rule that decided.
 pub const ASSIGNMENTS_TOTAL: &str = "batline_assignments_total";
+/// Groups of filings the router committed or rolled back, by outcome.
+pub const FILING_GROUPS_TOTAL: &str = "batline_filing_groups_total";
+/// Deliveries in those groups, by the group's outcome: with the groups,
+/// the mean group size.
+pub const GROUPED_FILINGS_TOTAL: &str = "batline_grouped_filings_total";
 /// Acknowledgement deadlines missed.
 pub const ACK_MISSED_TOTAL: &str = "batline_ack_missed_total";
 /// Call-back deadlines missed.
@@ -117,6 +122,11 @@ fn describe() {
     describe_counter!(CASES_OPENED_TOTAL, "Cases opened by the router, by channel.");
     describe_counter!(ASSIGNMENTS_TOTAL, "Owners chosen by the assignment rules, by the rule that decided.");
     describe_counter!(
+        FILING_GROUPS_TOTAL,
+        "Groups of contacts the router filed in one transaction, by outcome (committed, or rolled_back and each filed alone)."
+    );
+    describe_counter!(GROUPED_FILINGS_TOTAL, "Contacts in the router's filing groups, by the group's outcome.");
+    describe_counter!(
         ACK_MISSED_TOTAL,
         "Acknowledgement deadlines that passed; the case moved to someone present, or stayed with its owner and the lead was alerted."
     );
@@ -177,6 +187,15 @@ pub fn filed(channel: Channel, latency: Duration, opened: bool) {
 pub fn assigned(rule: &'static str) {
     handle();
     counter!(ASSIGNMENTS_TOTAL, "rule" => rule).increment(1);
+}
+
+/// The router committed (or rolled back, to file each alone) a group of
+/// `size` filings.
+pub fn filing_group(size: usize, committed: bool) {
+    handle();
+    let outcome = if committed { "committed" } else { "rolled_back" };
+    counter!(FILING_GROUPS_TOTAL, "outcome" => outcome).increment(1);
+    counter!(GROUPED_FILINGS_TOTAL, "outcome" => outcome).increment(u64::try_from(size).unwrap_or(u64::MAX));
 }
 
 /// `n` acknowledgement deadlines passed.

@@ -24,6 +24,7 @@ use std::sync::Arc;
 use batline_core::{
     Error, Result,
     bus::BusMessage,
+    metrics,
     trace_context::{self, TraceContext},
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
@@ -121,6 +122,7 @@ impl GroupFiler {
 async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemaphorePermit) {
     let outcome = file_together(&router, &group).await;
     drop(slot);
+    metrics::filing_group(group.len(), outcome.is_ok());
     match outcome {
         Ok(filings) => {
             intake::announce(&router, &filings.iter().collect::<Vec<_>>()).await;
@@ -131,7 +133,10 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
             }
         }
         Err(e) => {
-            tracing::info!(error = %e, size = group.len(), "a group of filings failed; each is filed again alone");
+            // Expected under load (a lock waited on for too long), so not
+            // worth a line at info; a contact that fails alone is logged
+            // where it is dead-lettered or retried.
+            tracing::debug!(error = %e, size = group.len(), "a group of filings failed; each is filed again alone");
             for request in group {
                 let _ = request.reply.send(None);
             }

@@ -113,6 +113,8 @@ async fn gateway_and_console_expose_what_happened() -> TestResult {
     // The router runs in this process too, so its numbers show here.
     at_least(&samples, "batline_cases_opened_total{channel=\"sms\"}", 1.0)?;
     at_least(&samples, "batline_time_to_owner_seconds_count{channel=\"sms\"}", 1.0)?;
+    at_least(&samples, "batline_filing_groups_total{outcome=\"committed\"}", 1.0)?;
+    at_least(&samples, "batline_grouped_filings_total{outcome=\"committed\"}", 1.0)?;
     at_least(&samples, "batline_time_to_owner_seconds_bucket{channel=\"sms\",le=\"+Inf\"}", 1.0)?;
     at_least(&samples, "batline_outbox_depth", 0.0)?;
     at_least(&samples, "batline_queue_messages{queue=\"intake\"}", 0.0)?;
