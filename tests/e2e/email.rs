@@ -455,7 +455,21 @@ async fn a_hosted_mailbox_is_read_over_imap_once_whatever_the_restarts() -> Test
     })
     .await?;
     let answers = mail.wait_for_mail(3).await?;
-    assert!(answers.iter().all(|a| text_part(a).contains("Aino")), "each resident is answered by their owner");
+    // The two waiting mails may be filed before Aino is added, and then go
+    // to the backstop: whoever owns a case, its answer names them.
+    for answer in &answers {
+        let to = header(answer, "To");
+        let owner: String = sqlx::query_scalar(
+            "SELECT r.display_name FROM cases c
+               JOIN residents res ON res.id = c.resident_id
+               JOIN responders r ON r.id = c.owner_id
+              WHERE strpos(lower($1), res.email) > 0",
+        )
+        .bind(&to)
+        .fetch_one(&app.pool)
+        .await?;
+        assert!(text_part(answer).contains(&owner), "{to} is answered by their owner, {owner}: {answer}");
+    }
 
     // A second gateway starts, as after a restart, having lost its place:
     // it reads the whole mailbox again and files nothing twice.
