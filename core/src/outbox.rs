@@ -199,7 +199,8 @@ impl Rows {
     /// The relay's sweep: takes rows left over for at least [`SETTLE`],
     /// publishes them concurrently and commits their deletion. Should any
     /// publish fail, the deletion is rolled back and only the confirmed rows
-    /// are deleted, in a second transaction; the rest stay for the next sweep.
+    /// are deleted, by [`store::outbox::delete_published`]; the rest stay
+    /// for the next sweep.
     async fn sweep(&self) -> Result<usize> {
         let mut tx = store::outbox::begin_relaxed(&self.pool).await?;
         let mut rows = store::outbox::take_settled(&mut tx, SETTLE, BATCH).await?;
