@@ -6,7 +6,7 @@
 //! sweeps whatever is left, e.g. after RabbitMQ was down or a process died
 //! between commit and publish. The relay takes rows with `FOR UPDATE SKIP
 //! LOCKED`, so any number of processes can relay side by side, and only rows
-//! a few seconds old ([`SETTLE`]): younger ones belong to their writer.
+//! a few seconds old (`SETTLE`): younger ones belong to their writer.
 //!
 //! Publishing at once is done in groups, like a database's group commit:
 //! one task per process takes every row asked for while the previous group
