@@ -368,8 +368,12 @@ CREATE TABLE public.messages (
     recording_seconds integer,
     chat_seq bigint,
     read_at timestamp with time zone,
-    search_words tsvector GENERATED ALWAYS AS (((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))) STORED,
     to_address text,
+    search_words tsvector GENERATED ALWAYS AS (
+CASE
+    WHEN (kind = ANY (ARRAY['resident'::text, 'reply'::text])) THEN ((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))
+    ELSE NULL::tsvector
+END) STORED,
     CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
     CONSTRAINT messages_check CHECK (((direction = 'outbound'::text) = (delivery_status IS NOT NULL))),
     CONSTRAINT messages_check1 CHECK (((read_at IS NULL) OR (direction = 'inbound'::text))),

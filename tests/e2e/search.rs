@@ -88,6 +88,18 @@ async fn staff_find_cases_by_code_phone_and_stemmed_words_as_their_role_allows()
     );
     let (_, page, _) = web_get(&app, &liisa, "/search?q=ruokala").await?;
     assert!(page.contains("Ei osumia."), "nothing found says so");
+    // What people wrote is searched, Batline's own texts are not: every
+    // Finnish auto-reply promises an answer "minuutin sisällä" and names
+    // its owner, so they would match every case.
+    let (_, page, _) = web_get(&app, &liisa, "/search?q=minuutin").await?;
+    assert!(page.contains("Ei osumia."), "auto-replies are not searched");
+    let api = app.sign_in("aino").await?;
+    let (status, _) = api
+        .post(&format!("/api/v1/cases/{}/replies", kallio.id), serde_json::json!({ "body": "Sähkömies on tulossa." }))
+        .await?;
+    assert_eq!(status, 201);
+    let (_, page, _) = web_get(&app, &liisa, "/search?q=sähkömies").await?;
+    assert!(page.contains(&format!("data-result=\"{}\"", kallio.tracking_code)), "a responder's reply is searched");
     // Escaped, however it is typed.
     let (status, page, _) = web_get(&app, &liisa, "/search?q=%3Cscript%3Ealert(1)%3C/script%3E").await?;
     assert_eq!(status, 200);
@@ -103,7 +115,6 @@ async fn staff_find_cases_by_code_phone_and_stemmed_words_as_their_role_allows()
     assert_eq!(location.as_deref(), Some("/walk-in?find=katuvalo"));
 
     // The JSON API answers the same, as the role allows.
-    let api = app.sign_in("aino").await?;
     let (status, found) = api.get("/api/v1/search?q=katuvalo").await?;
     assert_eq!(status, 200);
     assert_eq!(found["reading"], "words");
