@@ -21,7 +21,7 @@ use batline_core::{
     sla,
     store::{
         self,
-        cases::{Case, CaseLocation, NewCase},
+        cases::{Case, CaseLocation, FirstContact, NewCase},
         events::NewEvent,
         intake::Intake,
         messages::NewOutbound,
@@ -197,6 +197,23 @@ pub async fn open_case(
     let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);
+    let mut opened = opening.details;
+    if let Some(map) = opened.as_object_mut() {
+        map.insert("channel".into(), serde_json::json!(intake.channel));
+    }
+    let system = |kind, data| NewEvent { kind, actor_kind: ActorKind::System, actor_id: None, data };
+    let mut timeline =
+        vec![NewEvent { kind: event_kind::OPENED, actor_kind: ActorKind::Resident, actor_id: None, data: opened }];
+    if heard.anything() {
+        timeline.push(system(event_kind::AUTO_CLASSIFIED, heard.record(topic, area)));
+    }
+    let mut reason = decision.reason();
+    if let Some(map) = reason.as_object_mut() {
+        map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
+    }
+    timeline.push(system(event_kind::ASSIGNED, reason));
+    // The case, its clocks, its timeline so far and the contact filed into
+    // it, in one statement.
     let case = store::cases::insert(
         conn,
         &NewCase {
@@ -213,25 +230,15 @@ pub async fn open_case(
             // What the channel knows, else what the words said with confidence.
             location: opening.location.or_else(|| heard.confident_place().map(|p| CaseLocation::located(p, "text"))),
         },
+        &timeline,
+        Some(FirstContact {
+            intake_id: intake.id,
+            body: &intake.body,
+            provider_id: intake.provider_id.as_deref(),
+            received_at: intake.received_at,
+        }),
     )
     .await?;
-    let mut opened = opening.details;
-    if let Some(map) = opened.as_object_mut() {
-        map.insert("channel".into(), serde_json::json!(intake.channel));
-    }
-    let system = |kind, data| NewEvent { kind, actor_kind: ActorKind::System, actor_id: None, data };
-    let mut events =
-        vec![NewEvent { kind: event_kind::OPENED, actor_kind: ActorKind::Resident, actor_id: None, data: opened }];
-    if heard.anything() {
-        events.push(system(event_kind::AUTO_CLASSIFIED, heard.record(topic, area)));
-    }
-    let mut reason = decision.reason();
-    if let Some(map) = reason.as_object_mut() {
-        map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
-    }
-    events.push(system(event_kind::ASSIGNED, reason));
-    store::events::append_all(conn, case.id, events).await?;
-    file_message(conn, case.id, intake).await?;
 
     // The first answer's hand-on and the owner's news, in one statement.
     let mut notices =

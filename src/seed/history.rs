@@ -219,6 +219,9 @@ async fn play(
             clocks,
             location: None,
         },
+        // Its timeline and message are written below, at the day's times.
+        &[],
+        None,
     )
     .await?;
     history::owned_since(conn, case.id, filed).await?;

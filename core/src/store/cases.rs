@@ -9,7 +9,10 @@ use uuid::Uuid;
 use crate::{
     Result,
     domain::{CaseStatus, Channel, Language, Priority},
-    store::sla::{ClockTimes, NewClocks},
+    store::{
+        events::NewEvent,
+        sla::{ClockTimes, NewClocks},
+    },
     tracking_code::TrackingCode,
 };
 
@@ -150,17 +153,45 @@ const LATEST: &str = "(SELECT max(m.created_at) FROM messages m WHERE m.case_id 
                 (SELECT left(m.body, 140) FROM messages m
                  WHERE m.case_id = c.id AND m.kind = 'resident' ORDER BY m.created_at DESC LIMIT 1) AS latest_words";
 
-/// Opens a case with a fresh random tracking code and starts its SLA
-/// clocks, the deadlines copied onto the case for the reports, in one
-/// statement. A code collision (one in a trillion) just draws another code
-/// rather than failing the filing.
-#[tracing::instrument(skip(conn))]
-pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
+/// The contact a case is opened from, filed into it by [`insert`]: its
+/// message goes into the case's thread and its intake row is marked filed.
+#[derive(Debug, Clone, Copy)]
+pub struct FirstContact<'a> {
+    /// The intake row.
+    pub intake_id: Uuid,
+    /// What the resident said.
+    pub body: &'a str,
+    /// The channel's own id of it, if any.
+    pub provider_id: Option<&'a str>,
+    /// When it arrived: the message's time.
+    pub received_at: DateTime<Utc>,
+}
+
+/// Opens a case with a fresh random tracking code and, in the same
+/// statement: starts its SLA clocks (the deadlines copied onto the case for
+/// the reports), writes its first `timeline` events in order and files
+/// `contact` into it (see [`FirstContact`]). One statement, not four: filing
+/// a case is the router's hot path, and every statement is a round trip. A
+/// code collision (one in a trillion) just draws another code rather than
+/// failing the filing.
+#[tracing::instrument(skip(conn, timeline, contact))]
+pub async fn insert(
+    conn: &mut PgConnection,
+    new: &NewCase,
+    timeline: &[NewEvent<'_>],
+    contact: Option<FirstContact<'_>>,
+) -> Result<Case> {
     let clock = |pick: fn(&NewClocks) -> Option<ClockTimes>| new.clocks.as_ref().and_then(pick);
     let first_response = clock(|c| c.first_response);
     let resolution = clock(|c| c.resolution);
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind).collect();
+    let actor_kinds: Vec<&str> = timeline.iter().map(|e| e.actor_kind.as_str()).collect();
+    let actor_ids: Vec<Option<Uuid>> = timeline.iter().map(|e| e.actor_id).collect();
+    let data: Vec<serde_json::Value> = timeline.iter().map(|e| e.data.clone()).collect();
     loop {
         let code = TrackingCode::generate();
+        // The message's trigger (a chat message's sequence number) and the
+        // foreign keys see the case inserted above them in this statement.
         let inserted: Option<Case> = sqlx::query_as(
             "WITH c AS (
                  INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
@@ -177,6 +208,19 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
                  FROM c CROSS JOIN (VALUES ('first_response', $13::timestamptz, $14::timestamptz),
                                            ('resolution', $15::timestamptz, $16::timestamptz)) AS k (target, warn_at, due_at)
                  WHERE k.due_at IS NOT NULL
+             ), timeline AS (
+                 INSERT INTO case_events (case_id, kind, actor_kind, actor_id, data)
+                 SELECT c.id, e.kind, e.actor_kind, e.actor_id, e.data
+                 FROM c CROSS JOIN unnest($21::text[], $22::text[], $23::uuid[], $24::jsonb[]) WITH ORDINALITY
+                      AS e (kind, actor_kind, actor_id, data, place)
+                 ORDER BY e.place
+             ), filed AS (
+                 UPDATE intake SET case_id = c.id, filed_at = clock_timestamp() FROM c WHERE intake.id = $25
+             ), message AS (
+                 INSERT INTO messages (id, case_id, direction, channel, kind, body, intake_id, provider_id,
+                                       created_at, updated_at)
+                 SELECT $26, c.id, 'inbound', c.channel, 'resident', $27, $25, $28, $29, $29
+                 FROM c WHERE $25::uuid IS NOT NULL
              )
              SELECT * FROM c",
         )
@@ -200,6 +244,15 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCase) -> Result<Case> {
         .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.0))
         .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.1))
         .bind(new.location.as_ref().map(|l| l.by))
+        .bind(&kinds)
+        .bind(&actor_kinds)
+        .bind(&actor_ids)
+        .bind(&data)
+        .bind(contact.map(|c| c.intake_id))
+        .bind(Uuid::new_v4())
+        .bind(contact.map(|c| c.body))
+        .bind(contact.and_then(|c| c.provider_id))
+        .bind(contact.map(|c| c.received_at))
         .fetch_optional(&mut *conn)
         .await?;
         if let Some(case) = inserted {

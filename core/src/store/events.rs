@@ -48,7 +48,8 @@ pub async fn append(
     Ok(())
 }
 
-/// An event to append with [`append_all`].
+/// An event written with the case it opens (`cases::insert`), in order;
+/// each row still gets its own `clock_timestamp()` and id.
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     /// What happened.
@@ -59,32 +60,6 @@ pub struct NewEvent<'a> {
     pub actor_id: Option<Uuid>,
     /// Details.
     pub data: serde_json::Value,
-}
-
-/// Appends `events` to a case's timeline in the order given, in one
-/// statement: filing writes three at once, and each statement is a round
-/// trip. Each row still gets its own `clock_timestamp()` and id, in order.
-#[tracing::instrument(skip_all, fields(%case_id, events = events.len()))]
-pub async fn append_all(conn: &mut PgConnection, case_id: Uuid, events: Vec<NewEvent<'_>>) -> Result<()> {
-    let kinds: Vec<&str> = events.iter().map(|e| e.kind).collect();
-    let actor_kinds: Vec<&str> = events.iter().map(|e| e.actor_kind.as_str()).collect();
-    let actor_ids: Vec<Option<Uuid>> = events.iter().map(|e| e.actor_id).collect();
-    let data: Vec<serde_json::Value> = events.into_iter().map(|e| e.data).collect();
-    sqlx::query(
-        "INSERT INTO case_events (case_id, kind, actor_kind, actor_id, data)
-         SELECT $1, kind, actor_kind, actor_id, data
-         FROM unnest($2::text[], $3::text[], $4::uuid[], $5::jsonb[]) WITH ORDINALITY
-              AS e (kind, actor_kind, actor_id, data, place)
-         ORDER BY place",
-    )
-    .bind(case_id)
-    .bind(kinds)
-    .bind(actor_kinds)
-    .bind(actor_ids)
-    .bind(data)
-    .execute(conn)
-    .await?;
-    Ok(())
 }
 
 /// A case's whole timeline, oldest first.
