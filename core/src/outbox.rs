@@ -55,6 +55,10 @@ pub struct Outbox {
     group: Arc<OnceLock<mpsc::UnboundedSender<GroupRequest>>>,
 }
 
+/// An outbox row not yet written ([`Outbox::row`]): exchange, routing key,
+/// payload and the trace context it was made in.
+pub type NewRow = (&'static str, String, serde_json::Value, Option<String>);
+
 /// Rows to publish at once, and where to say how it went.
 type GroupRequest = (Vec<i64>, oneshot::Sender<std::result::Result<(), String>>);
 
@@ -74,18 +78,24 @@ impl Outbox {
     /// Writes `msgs` into the caller's transaction in one statement, as
     /// [`Outbox::enqueue`] does one; returns their row ids in order.
     pub async fn enqueue_all(conn: &mut PgConnection, msgs: &[BusMessage]) -> Result<Vec<i64>> {
-        if msgs.is_empty() {
-            return Ok(Vec::new());
-        }
         let rows = msgs.iter().map(Self::row).collect::<Result<Vec<_>>>()?;
-        store::outbox::insert_many(conn, &rows).await
+        Self::enqueue_rows(conn, &rows).await
     }
 
-    /// The row [`Outbox::enqueue`] writes for `msg`: exchange, routing key,
-    /// payload and the current trace context. Taken where the message is
-    /// made, so a row written later by another task (the intake writer)
-    /// still carries the trace of the request it belongs to.
-    pub fn row(msg: &BusMessage) -> Result<(&'static str, String, serde_json::Value, Option<String>)> {
+    /// Writes rows made earlier with [`Outbox::row`] into the caller's
+    /// transaction in one statement; returns their ids in order.
+    pub async fn enqueue_rows(conn: &mut PgConnection, rows: &[NewRow]) -> Result<Vec<i64>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        store::outbox::insert_many(conn, rows).await
+    }
+
+    /// The row [`Outbox::enqueue`] writes for `msg`. Taken where the message
+    /// is made, so a row written later, or by another task (the intake
+    /// writer, a group of filings), still carries the trace of the request
+    /// it belongs to.
+    pub fn row(msg: &BusMessage) -> Result<NewRow> {
         let (exchange, key) = msg.route();
         let traceparent = TraceContext::current().map(|c| c.child().header());
         Ok((exchange.as_str(), key, serde_json::to_value(msg)?, traceparent))

@@ -17,7 +17,7 @@ use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, Channel, Language, MessageKind, Priority, event_kind},
     outbound,
-    outbox::Outbox,
+    outbox::{NewRow, Outbox},
     sla,
     store::{
         self,
@@ -57,8 +57,41 @@ pub enum Filed {
     AlreadyFiled,
 }
 
-/// What filing did, and the outbox rows it wrote (published after commit).
-pub type Outcome = (Filed, Vec<i64>);
+/// What filing did, and what it announces once committed.
+pub type Outcome = (Filed, Notices);
+
+/// The bus messages a filing announces, published after its commit.
+#[derive(Debug, Default)]
+pub struct Notices {
+    /// Made into outbox rows but not yet written: whoever commits the
+    /// filing writes every filing's rows in one statement just before
+    /// ([`crate::intake`]), one round trip for a whole group.
+    pub unwritten: Vec<NewRow>,
+    /// Outbox rows written already, by shared code that writes its own.
+    pub written: Vec<i64>,
+}
+
+impl Notices {
+    /// Adds `message`, made into its row here, in the trace of this filing.
+    pub fn tell(&mut self, message: &BusMessage) -> Result<()> {
+        self.unwritten.push(Outbox::row(message)?);
+        Ok(())
+    }
+
+    /// Adds outbox rows written already.
+    pub fn written(&mut self, ids: impl IntoIterator<Item = i64>) {
+        self.written.extend(ids);
+    }
+
+    /// The notices of `messages`.
+    pub fn of(messages: &[BusMessage]) -> Result<Self> {
+        let mut notices = Notices::default();
+        for message in messages {
+            notices.tell(message)?;
+        }
+        Ok(notices)
+    }
+}
 
 /// The case a channel asks [`open_case`] to open: who for, and what the
 /// channel knows that the rules should weigh.
@@ -251,9 +284,8 @@ pub async fn open_case(
         notices.push(BusMessage::UrgentCase { case_id: case.id, owner_id, lead_id });
         tracing::warn!(case_id = %case.id, words = ?heard.priority.words, "urgent case: the lead is alerted");
     }
-    let outbox_ids = Outbox::enqueue_all(conn, &notices).await?;
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
-    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, outbox_ids))
+    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, Notices::of(&notices)?))
 }
 
 /// Files `intake` into the resident's open `case` as a resident message
@@ -271,8 +303,9 @@ pub async fn join(
     if case.topic.is_none() || case.area.is_none() {
         hear_follow_up(router, conn, case.id, intake).await?;
     }
-    let id = case_updated(conn, case, event_kind::RESIDENT_MESSAGE).await?;
-    Ok((Filed::Joined { case_id: case.id }, vec![id]))
+    let mut notices = Notices::default();
+    notices.tell(&case_updated(case, event_kind::RESIDENT_MESSAGE))?;
+    Ok((Filed::Joined { case_id: case.id }, notices))
 }
 
 /// Fills in the topic or district case `case_id` still lacks from what a
@@ -389,21 +422,24 @@ pub async fn file_message(conn: &mut PgConnection, case_id: Uuid, intake: &Intak
     .await
 }
 
-/// Queues `reply` on case `case_id` to a resident who reached Batline
-/// through `channel`, in the channel they are answered in. Returns its
-/// outbox row, if it was queued.
+/// Writes `reply` on case `case_id` to a resident who reached Batline
+/// through `channel`, in the channel they are answered in, and adds the
+/// bus message that sends it to `notices`.
 pub async fn queue_auto_reply(
     conn: &mut PgConnection,
     case_id: Uuid,
     channel: Channel,
     reply: AutoReply,
-) -> Result<Option<i64>> {
-    let notice = write_auto_reply(conn, case_id, channel, reply).await?;
-    outbound::enqueue(conn, notice).await
+    notices: &mut Notices,
+) -> Result<()> {
+    if let Some(notice) = write_auto_reply(conn, case_id, channel, reply).await? {
+        notices.tell(&notice)?;
+    }
+    Ok(())
 }
 
-/// [`queue_auto_reply`] without its bus message, which is returned for the
-/// caller to write with others in one statement.
+/// Writes `reply` as [`queue_auto_reply`] does, returning its bus message
+/// for the caller to announce with its others.
 async fn write_auto_reply(
     conn: &mut PgConnection,
     case_id: Uuid,
@@ -425,9 +461,7 @@ async fn write_auto_reply(
     }
 }
 
-/// Tells the owner's screens that `case` changed by `kind`. Returns the
-/// outbox row.
-pub async fn case_updated(conn: &mut PgConnection, case: &Case, kind: &str) -> Result<i64> {
-    let update = BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() };
-    Outbox::enqueue(conn, &update).await
+/// The bus message telling the owner's screens that `case` changed by `kind`.
+pub fn case_updated(case: &Case, kind: &str) -> BusMessage {
+    BusMessage::CaseUpdated { case_id: case.id, owner_id: case.owner_id, kind: kind.to_owned() }
 }

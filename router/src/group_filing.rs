@@ -116,7 +116,7 @@ impl GroupFiler {
 }
 
 /// Files `group` in one transaction and, once it is committed, frees its
-/// `slot`, publishes what it wrote and answers each request; if anything in
+/// `slot`, publishes what it announces and answers each request; if anything in
 /// it failed, rolls it all back and answers `None`, so each is filed again
 /// alone.
 async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemaphorePermit) {
@@ -124,8 +124,8 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
     drop(slot);
     metrics::filing_group(group.len(), outcome.is_ok());
     match outcome {
-        Ok(filings) => {
-            intake::announce(&router, &filings.iter().collect::<Vec<_>>()).await;
+        Ok((filings, outbox_ids)) => {
+            intake::announce(&router, &filings.iter().collect::<Vec<_>>(), &outbox_ids).await;
             for (request, filing) in group.into_iter().zip(filings) {
                 // A delivery whose handler stopped waiting (a channel
                 // closed at shutdown) is redelivered and found filed.
@@ -149,7 +149,7 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
 /// waits at most 10 ms ([`BEGIN`]) for a row another transaction holds: two
 /// groups each holding a responder the other wants would otherwise wait for
 /// PostgreSQL's deadlock detector; alone, the filing may wait.
-async fn file_together(router: &Router, group: &[Request]) -> Result<Vec<Filing>> {
+async fn file_together(router: &Router, group: &[Request]) -> Result<(Vec<Filing>, Vec<i64>)> {
     let mut tx = router.pool.begin_with(BEGIN).await?;
     let mut filings = Vec::with_capacity(group.len());
     for request in group {
@@ -159,6 +159,8 @@ async fn file_together(router: &Router, group: &[Request]) -> Result<Vec<Filing>
             trace_context::scope(trace, intake::file_in(router, &mut tx, request.intake_id)).instrument(span).await?;
         filings.push(filing);
     }
+    // Every filing's notices in one statement: one round trip per group.
+    let outbox_ids = intake::write_notices(&mut tx, &filings.iter().collect::<Vec<_>>()).await?;
     tx.commit().await?;
-    Ok(filings)
+    Ok((filings, outbox_ids))
 }

@@ -16,6 +16,7 @@ use batline_core::{
     Error, Result,
     domain::Channel,
     metrics,
+    outbox::{NewRow, Outbox},
     store::{self, intake::Intake},
 };
 use sqlx::PgConnection;
@@ -23,28 +24,39 @@ use uuid::Uuid;
 
 use crate::{channels, state::Router};
 
-pub use crate::filing::Filed;
+pub use crate::filing::{Filed, Notices};
 
 /// Files one intake row into a case, in a transaction of its own.
 #[tracing::instrument(skip(router))]
 pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     let mut tx = router.pool.begin().await?;
     let filing = file_in(router, &mut tx, intake_id).await?;
+    let outbox_ids = write_notices(&mut tx, &[&filing]).await?;
     tx.commit().await?;
-    announce(router, &[&filing]).await;
+    announce(router, &[&filing], &outbox_ids).await;
     Ok(filing.filed)
 }
 
 /// One intake row filed inside a transaction not yet committed: what
-/// [`announce`] needs once it is.
+/// [`write_notices`] and [`announce`] need.
 #[derive(Debug)]
 pub struct Filing {
     /// The row, as it was before filing.
     pub intake: Intake,
     /// What filing did.
     pub filed: Filed,
-    /// The outbox rows it wrote.
-    pub outbox_ids: Vec<i64>,
+    /// What it announces.
+    pub notices: Notices,
+}
+
+/// Writes the notices `filings` left unwritten to the outbox in one
+/// statement, inside their transaction, just before its commit. Returns
+/// every outbox row they announce, for [`announce`].
+pub async fn write_notices(conn: &mut PgConnection, filings: &[&Filing]) -> Result<Vec<i64>> {
+    let unwritten: Vec<NewRow> = filings.iter().flat_map(|f| f.notices.unwritten.iter().cloned()).collect();
+    let mut ids = Outbox::enqueue_rows(conn, &unwritten).await?;
+    ids.extend(filings.iter().flat_map(|f| f.notices.written.iter().copied()));
+    Ok(ids)
 }
 
 /// Files intake row `intake_id` inside the caller's transaction, locking
@@ -54,9 +66,9 @@ pub async fn file_in(router: &Router, conn: &mut PgConnection, intake_id: Uuid) 
         return Err(Error::NotFound("intake"));
     };
     if intake.case_id.is_some() {
-        return Ok(Filing { intake, filed: Filed::AlreadyFiled, outbox_ids: Vec::new() });
+        return Ok(Filing { intake, filed: Filed::AlreadyFiled, notices: Notices::default() });
     }
-    let (filed, outbox_ids) = match intake.channel {
+    let (filed, notices) = match intake.channel {
         Channel::Sms => channels::sms::file(router, conn, &intake).await?,
         Channel::Voice => channels::voice::file(router, conn, &intake).await?,
         Channel::WalkIn => channels::walk_in::file(router, conn, &intake).await?,
@@ -72,18 +84,17 @@ pub async fn file_in(router: &Router, conn: &mut PgConnection, intake_id: Uuid) 
     {
         store::intake::notify_filed(conn, key).await?;
     }
-    Ok(Filing { intake, filed, outbox_ids })
+    Ok(Filing { intake, filed, notices })
 }
 
-/// After the commit of `filings`: counts them and publishes what they
-/// wrote to the outbox, together.
-pub async fn announce(router: &Router, filings: &[&Filing]) {
+/// After the commit of `filings`: counts them and publishes their outbox
+/// rows `outbox_ids` ([`write_notices`]), together.
+pub async fn announce(router: &Router, filings: &[&Filing], outbox_ids: &[i64]) {
     for filing in filings {
         count_filed(&filing.intake, &filing.filed);
     }
-    let outbox_ids: Vec<i64> = filings.iter().flat_map(|f| f.outbox_ids.iter().copied()).collect();
     // The commit is what counts; publishing now just saves the relay's poll.
-    if let Err(e) = router.outbox.publish_now(&outbox_ids).await {
+    if let Err(e) = router.outbox.publish_now(outbox_ids).await {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }

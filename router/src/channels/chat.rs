@@ -8,7 +8,6 @@ use batline_core::{
     Error, Result,
     bus::BusMessage,
     domain::event_kind,
-    outbox::Outbox,
     satisfaction,
     store::{self, intake::Intake},
 };
@@ -16,7 +15,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::{
-    filing::{self, Filed, Opening, Outcome},
+    filing::{self, Filed, Notices, Opening, Outcome},
     state::Router,
 };
 
@@ -48,7 +47,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     store::residents::lock(conn, session.resident_id).await?.ok_or(Error::NotFound("resident"))?;
     let pressed_button = intake.raw.get("kind").and_then(|k| k.as_str()) == Some(SATISFACTION_KIND);
 
-    let (filed, mut ids) = match store::cases::open_for_resident(conn, session.resident_id).await? {
+    let (filed, mut notices) = match store::cases::open_for_resident(conn, session.resident_id).await? {
         Some(case) if !pressed_button => {
             let joined = filing::join(router, conn, &case, intake, serde_json::json!({})).await?;
             if let Some((lon, lat)) = shared_point(intake) {
@@ -77,7 +76,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
                     })?;
                     let data = serde_json::json!({ "ignored": "already answered" });
                     filing::file_into(conn, &case, intake, event_kind::RESIDENT_MESSAGE, data).await?;
-                    (Filed::Joined { case_id: case.id }, Vec::new())
+                    (Filed::Joined { case_id: case.id }, Notices::default())
                 }
                 _ => {
                     let previous_owner = filing::previous_owner(router, conn, session.resident_id).await?;
@@ -96,6 +95,6 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
             }
         }
     };
-    ids.push(Outbox::enqueue(conn, &BusMessage::ChatUpdated { session_id }).await?);
-    Ok((filed, ids))
+    notices.tell(&BusMessage::ChatUpdated { session_id })?;
+    Ok((filed, notices))
 }

@@ -18,7 +18,7 @@ use batline_core::{
 use sqlx::PgConnection;
 
 use crate::{
-    filing::{self, AutoReply, Filed, Opening, Outcome},
+    filing::{self, AutoReply, Filed, Notices, Opening, Outcome},
     state::Router,
 };
 
@@ -33,7 +33,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     let call = store::calls::lock_by_intake(conn, intake.id).await?;
     let call_sid = intake.provider_id.as_deref();
 
-    let (filed, mut outbox_ids) = match filing::open_case_of(conn, &resident).await? {
+    let (filed, mut notices) = match filing::open_case_of(conn, &resident).await? {
         None => {
             if language != resident.language {
                 store::residents::set_language(conn, resident.id, language).await?;
@@ -51,13 +51,14 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         // without a resident-message event of its own.
         Some(case) => {
             filing::file_message(conn, case.id, intake).await?;
-            let update = filing::case_updated(conn, &case, event_kind::CALL_RECEIVED).await?;
-            (Filed::Joined { case_id: case.id }, vec![update])
+            let mut notices = Notices::default();
+            notices.tell(&filing::case_updated(&case, event_kind::CALL_RECEIVED))?;
+            (Filed::Joined { case_id: case.id }, notices)
         }
     };
     let case_id = match filed {
         Filed::NewCase { case_id, .. } | Filed::Joined { case_id } => case_id,
-        Filed::AlreadyFiled => return Ok((filed, outbox_ids)),
+        Filed::AlreadyFiled => return Ok((filed, notices)),
     };
     store::events::append(
         conn,
@@ -76,8 +77,8 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
             let window = router.config.voice.call_back_window;
             let (_, ids) =
                 call_back::request(conn, &case, Some(&call.sid), CallBackReason::HungUp, now, window).await?;
-            outbox_ids.extend(ids);
+            notices.written(ids);
         }
     }
-    Ok((filed, outbox_ids))
+    Ok((filed, notices))
 }

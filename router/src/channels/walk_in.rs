@@ -26,7 +26,7 @@ use sqlx::PgConnection;
 use tracing::Instrument;
 
 use crate::{
-    filing::{self, AutoReply, Filed, Opening, Outcome},
+    filing::{self, AutoReply, Filed, Notices, Opening, Outcome},
     state::Router,
 };
 
@@ -120,10 +120,11 @@ async fn join(
         .map(|(_, name)| name)
         .unwrap_or_default();
     let reply = receipt(router, &case, case.language, &owner_name, point);
-    let mut ids = Vec::from_iter(filing::queue_auto_reply(conn, case.id, intake.channel, reply).await?);
-    ids.push(filing::case_updated(conn, &case, event_kind::RESIDENT_MESSAGE).await?);
+    let mut notices = Notices::default();
+    filing::queue_auto_reply(conn, case.id, intake.channel, reply, &mut notices).await?;
+    notices.tell(&filing::case_updated(&case, event_kind::RESIDENT_MESSAGE))?;
     tracing::info!(case_id = %case.id, ticket_id = %ticket.ticket_id, "walk-in joined the open case");
-    Ok((Filed::Joined { case_id: case.id }, ids))
+    Ok((Filed::Joined { case_id: case.id }, notices))
 }
 
 /// The receipt by SMS, sent only when the resident can be reached by SMS at

@@ -12,7 +12,6 @@ use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, MessageKind, event_kind},
     outbound,
-    outbox::Outbox,
     satisfaction::Answer,
     store::{self, cases::Case, intake::Intake, messages::NewOutbound},
     texts,
@@ -20,7 +19,7 @@ use batline_core::{
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{Filed, Outcome, case_updated, file_into};
+use super::{Filed, Notices, Outcome, case_updated, file_into};
 use crate::state::Router;
 
 /// How long after resolution an answer is still taken as one.
@@ -46,7 +45,7 @@ pub async fn file(
     file_into(conn, case, intake, event_kind::SATISFACTION, data).await?;
     store::cases::record_satisfaction(conn, case.id, score).await?;
 
-    let mut ids = Vec::new();
+    let mut notices = Notices::default();
     let (body, kind) = if answer.reopens() {
         let now = router.clock.now();
         let due = now + router.config.ack_windows.for_channel(case.channel);
@@ -63,13 +62,11 @@ pub async fn file(
         .await?;
         let owner = store::responders::get(&mut *conn, case.owner_id).await?.map(|r| r.display_name);
         let owner = owner.unwrap_or_default();
-        ids.push(
-            Outbox::enqueue(
-                conn,
-                &BusMessage::CaseAssigned { case_id: case.id, owner_id: case.owner_id, previous_owner_id: None },
-            )
-            .await?,
-        );
+        notices.tell(&BusMessage::CaseAssigned {
+            case_id: case.id,
+            owner_id: case.owner_id,
+            previous_owner_id: None,
+        })?;
         tracing::info!(case_id = %case.id, score, "resident says it is not solved; case reopened");
         (texts::reopened(case.language, &owner, &case.tracking_code), event_kind::REOPENED)
     } else {
@@ -84,8 +81,8 @@ pub async fn file(
         to_address: None,
     };
     if let Some((_, send)) = outbound::queue_if_reachable(conn, &reply).await? {
-        ids.extend(send);
+        notices.written(send);
     }
-    ids.push(case_updated(conn, case, kind).await?);
-    Ok((Filed::Joined { case_id: case.id }, ids))
+    notices.tell(&case_updated(case, kind))?;
+    Ok((Filed::Joined { case_id: case.id }, notices))
 }
