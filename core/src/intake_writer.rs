@@ -21,8 +21,8 @@ use uuid::Uuid;
 use crate::{
     Error, Result,
     bus::BusMessage,
-    outbox::Outbox,
-    store::{self, intake::NewIntake},
+    outbox::{NewRow, Outbox},
+    store::{self, intake::NewIntake, outbox::OutboxRow},
 };
 
 /// Contacts written in one transaction at most. A group is whatever is
@@ -41,12 +41,13 @@ pub struct InboundCall {
 }
 
 /// A contact committed, with the outbox row announcing it to the router.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Stored {
     /// The intake row.
     pub intake_id: Uuid,
-    /// Its `IntakeArrived` outbox row, for [`Outbox::publish_now`].
-    pub outbox_id: i64,
+    /// Its `IntakeArrived` outbox row as written, for
+    /// [`Outbox::publish_written`].
+    pub announcement: OutboxRow,
 }
 
 /// One contact waiting to be written.
@@ -56,7 +57,7 @@ struct Pending {
     call: Option<InboundCall>,
     /// The `IntakeArrived` row, made by the caller so it carries the
     /// caller's trace.
-    announce: (&'static str, String, serde_json::Value, Option<String>),
+    announce: NewRow,
     reply: oneshot::Sender<Result<Option<Stored>>>,
 }
 
@@ -168,7 +169,8 @@ async fn insert<'a>(conn: &mut PgConnection, group: impl Iterator<Item = &'a Pen
         .iter()
         .map(|p| {
             let outbox_id = if inserted.contains(&p.intake_id) { outbox_ids.next() } else { None };
-            outbox_id.map(|outbox_id| Stored { intake_id: p.intake_id, outbox_id })
+            outbox_id
+                .map(|id| Stored { intake_id: p.intake_id, announcement: OutboxRow::written(id, p.announce.clone()) })
         })
         .collect())
 }

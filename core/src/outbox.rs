@@ -10,11 +10,14 @@
 //!
 //! Publishing at once is done in groups, like a database's group commit:
 //! one task per process takes every row asked for while the previous group
-//! was being published, reads them, publishes them, answers its callers
-//! once the broker has confirmed and then deletes them: two statements for
-//! the group, with no transaction held open while the broker confirms.
-//! Alone, a row goes out as quickly as before; under load, one read and one
-//! delete serve many contacts.
+//! was being published, reads those it was given only by id, publishes
+//! them, answers its callers once the broker has confirmed and then deletes
+//! them: at most two statements for the group, with no transaction held
+//! open while the broker confirms. The hot paths (a webhook's intake, a
+//! group of filings) hand over the rows they wrote as they wrote them
+//! ([`Outbox::publish_written`]), so nothing is read back. Alone, a row
+//! goes out as quickly as before; under load, one delete serves many
+//! contacts.
 
 use std::{
     sync::{Arc, OnceLock},
@@ -59,8 +62,27 @@ pub struct Outbox {
 /// payload and the trace context it was made in.
 pub type NewRow = (&'static str, String, serde_json::Value, Option<String>);
 
-/// Rows to publish at once, and where to say how it went.
-type GroupRequest = (Vec<i64>, oneshot::Sender<std::result::Result<(), String>>);
+/// Rows to publish at once (by id, or as written), and where to say how it went.
+type GroupRequest = (Wanted, oneshot::Sender<std::result::Result<(), String>>);
+
+/// Rows a caller wants published: some known only by id, to be read; some
+/// as their writer wrote them.
+#[derive(Debug, Default)]
+struct Wanted {
+    ids: Vec<i64>,
+    rows: Vec<store::outbox::OutboxRow>,
+}
+
+impl Wanted {
+    fn len(&self) -> usize {
+        self.ids.len() + self.rows.len()
+    }
+
+    fn extend(&mut self, more: Wanted) {
+        self.ids.extend(more.ids);
+        self.rows.extend(more.rows);
+    }
+}
 
 impl Outbox {
     /// An outbox publishing through `bus`.
@@ -71,8 +93,15 @@ impl Outbox {
     /// Writes `msg` into the caller's transaction, with the current trace
     /// context; returns the row id.
     pub async fn enqueue(conn: &mut PgConnection, msg: &BusMessage) -> Result<i64> {
-        let (exchange, key, payload, traceparent) = Self::row(msg)?;
-        store::outbox::insert(conn, exchange, &key, &payload, traceparent.as_deref()).await
+        Ok(Self::enqueue_written(conn, msg).await?.id)
+    }
+
+    /// As [`Outbox::enqueue`], returning the row as written, for
+    /// [`Outbox::publish_written`].
+    pub async fn enqueue_written(conn: &mut PgConnection, msg: &BusMessage) -> Result<store::outbox::OutboxRow> {
+        let row = Self::row(msg)?;
+        let id = store::outbox::insert(conn, row.0, &row.1, &row.2, row.3.as_deref()).await?;
+        Ok(store::outbox::OutboxRow::written(id, row))
     }
 
     /// Writes `msgs` into the caller's transaction in one statement, as
@@ -105,13 +134,24 @@ impl Outbox {
     /// publishing at the moment), unless another process already is; waits
     /// for the confirms. On an error the rows not published stay for the relay.
     pub async fn publish_now(&self, ids: &[i64]) -> Result<()> {
-        if ids.is_empty() {
+        self.publish_group(Wanted { ids: ids.to_vec(), rows: Vec::new() }).await
+    }
+
+    /// As [`Outbox::publish_now`], for rows the caller has just written
+    /// and committed and hands over as written, so they are not read back.
+    pub async fn publish_written(&self, rows: Vec<store::outbox::OutboxRow>) -> Result<()> {
+        self.publish_group(Wanted { ids: Vec::new(), rows }).await
+    }
+
+    /// Hands `wanted` to the group publisher and waits for the confirms.
+    async fn publish_group(&self, wanted: Wanted) -> Result<()> {
+        if wanted.len() == 0 {
             return Ok(());
         }
         let (reply, done) = oneshot::channel();
         let group = self.group.get_or_init(|| self.rows.clone().spawn_group_publisher());
         let stopped = || Error::Task("the outbox's group publisher has stopped".into());
-        group.send((ids.to_vec(), reply)).map_err(|_| stopped())?;
+        group.send((wanted, reply)).map_err(|_| stopped())?;
         done.await.map_err(|_| stopped())?.map_err(Error::BusUnavailable)
     }
 
@@ -161,21 +201,18 @@ impl Rows {
     fn spawn_group_publisher(self) -> mpsc::UnboundedSender<GroupRequest> {
         let (group, mut requests) = mpsc::unbounded_channel::<GroupRequest>();
         tokio::spawn(async move {
-            while let Some(first) = requests.recv().await {
-                let mut ids = first.0.clone();
-                let mut waiting = vec![first.1];
-                while ids.len() < BATCH as usize
+            while let Some((mut wanted, first)) = requests.recv().await {
+                let mut waiting = vec![first];
+                while wanted.len() < BATCH as usize
                     && let Ok((more, reply)) = requests.try_recv()
                 {
-                    ids.extend(more);
+                    wanted.extend(more);
                     waiting.push(reply);
                 }
                 let mut result = Ok(());
-                let mut published = Vec::with_capacity(ids.len());
-                for chunk in ids.chunks(BATCH as usize) {
-                    if let Err(e) = self.publish_these(chunk, &mut published).await {
-                        result = Err(e.to_string());
-                    }
+                let mut published = Vec::with_capacity(wanted.len());
+                if let Err(e) = self.publish_these(wanted, &mut published).await {
+                    result = Err(e.to_string());
                 }
                 // Confirmed is what the callers wait for; the delete only
                 // spares the relay, so they are answered before it.
@@ -194,16 +231,28 @@ impl Rows {
         group
     }
 
-    /// Publishes rows `ids`, which their writer has just committed, adding
-    /// those confirmed to `published` for the caller to delete. No
-    /// transaction is held open while the broker confirms: the relay leaves
-    /// rows this young alone ([`SETTLE`]), so nobody else publishes them
-    /// meanwhile. Rows whose publish failed stay for the relay.
-    async fn publish_these(&self, ids: &[i64], published: &mut Vec<i64>) -> Result<()> {
-        let rows = store::outbox::rows(&self.pool, ids).await?;
-        let (confirmed, first_error) = self.publish_all(&rows).await;
+    /// Publishes the rows `wanted`, which their writers have just
+    /// committed, reading those given only by id, adding those confirmed to
+    /// `published` for the caller to delete. No transaction is held open
+    /// while the broker confirms: the relay leaves rows this young alone
+    /// ([`SETTLE`]), so nobody else publishes them meanwhile. Rows whose
+    /// publish failed stay for the relay.
+    async fn publish_these(&self, wanted: Wanted, published: &mut Vec<i64>) -> Result<()> {
+        let mut rows = wanted.rows;
+        let mut first_error = None;
+        for ids in wanted.ids.chunks(BATCH as usize) {
+            match store::outbox::rows(&self.pool, ids).await {
+                Ok(read) => rows.extend(read),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        // In the order written, as the relay publishes.
+        rows.sort_by_key(|row| row.id);
+        let (confirmed, publish_error) = self.publish_all(&rows).await;
         published.extend(confirmed);
-        first_error.map_or(Ok(()), Err)
+        first_error.or(publish_error).map_or(Ok(()), Err)
     }
 
     /// The relay's sweep: takes rows left over for at least [`SETTLE`],

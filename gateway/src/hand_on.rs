@@ -8,6 +8,7 @@ use std::{
     time::Duration,
 };
 
+use batline_core::store::outbox::OutboxRow;
 use uuid::Uuid;
 
 use crate::state::AppState;
@@ -16,12 +17,13 @@ use crate::state::AppState;
 /// relay. Twilio gives us 15 s in all.
 pub const PUBLISH_WAIT: Duration = Duration::from_secs(3);
 
-/// Publishes the outbox row announcing `intake_id`.
-pub async fn publish_intake(state: &AppState, intake_id: Uuid, outbox_id: i64) {
+/// Publishes `announcement`, the outbox row announcing `intake_id`, as it
+/// was written (it is not read back).
+pub async fn publish_intake(state: &AppState, intake_id: Uuid, announcement: OutboxRow) {
     if let Some(n) = state.config.fault_exit_after_store {
         crash_after_store(n, intake_id);
     }
-    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
+    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_written(vec![announcement])).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
             tracing::warn!(%intake_id, error = %e, "RabbitMQ refused the intake; the outbox relay will publish it")

@@ -59,14 +59,14 @@ pub async fn inbound(
     };
 
     let sender = redact_phone(&new.sender);
-    let Some(Stored { intake_id, outbox_id }) = state.intake.store(new, None).await? else {
+    let Some(Stored { intake_id, announcement }) = state.intake.store(new, None).await? else {
         tracing::info!(%message_sid, "retried webhook; already stored");
         return Ok(twiml_ok());
     };
     tracing::info!(%intake_id, %message_sid, from = %sender, "SMS stored");
     metrics::intake_stored(Channel::Sms);
 
-    hand_on::publish_intake(&state, intake_id, outbox_id).await;
+    hand_on::publish_intake(&state, intake_id, announcement).await;
     Ok(twiml_ok())
 }
 

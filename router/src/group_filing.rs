@@ -32,7 +32,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
-    intake::{self, Filed, Filing},
+    intake::{self, Announced, Filed, Filing},
     state::Router,
 };
 
@@ -124,8 +124,8 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
     drop(slot);
     metrics::filing_group(group.len(), outcome.is_ok());
     match outcome {
-        Ok((filings, outbox_ids)) => {
-            intake::announce(&router, &filings.iter().collect::<Vec<_>>(), &outbox_ids).await;
+        Ok((filings, announced)) => {
+            intake::announce(&router, &filings.iter().collect::<Vec<_>>(), announced).await;
             for (request, filing) in group.into_iter().zip(filings) {
                 // A delivery whose handler stopped waiting (a channel
                 // closed at shutdown) is redelivered and found filed.
@@ -149,7 +149,7 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
 /// waits at most 10 ms ([`BEGIN`]) for a row another transaction holds: two
 /// groups each holding a responder the other wants would otherwise wait for
 /// PostgreSQL's deadlock detector; alone, the filing may wait.
-async fn file_together(router: &Router, group: &[Request]) -> Result<(Vec<Filing>, Vec<i64>)> {
+async fn file_together(router: &Router, group: &[Request]) -> Result<(Vec<Filing>, Announced)> {
     let mut tx = router.pool.begin_with(BEGIN).await?;
     let mut filings = Vec::with_capacity(group.len());
     for request in group {
@@ -160,7 +160,7 @@ async fn file_together(router: &Router, group: &[Request]) -> Result<(Vec<Filing
         filings.push(filing);
     }
     // Every filing's notices in one statement: one round trip per group.
-    let outbox_ids = intake::write_notices(&mut tx, &filings.iter().collect::<Vec<_>>()).await?;
+    let announced = intake::write_notices(&mut tx, &filings.iter().collect::<Vec<_>>()).await?;
     tx.commit().await?;
-    Ok((filings, outbox_ids))
+    Ok((filings, announced))
 }

@@ -17,7 +17,7 @@ use batline_core::{
     domain::Channel,
     metrics,
     outbox::{NewRow, Outbox},
-    store::{self, intake::Intake},
+    store::{self, intake::Intake, outbox::OutboxRow},
 };
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -31,9 +31,9 @@ pub use crate::filing::{Filed, Notices};
 pub async fn file(router: &Router, intake_id: Uuid) -> Result<Filed> {
     let mut tx = router.pool.begin().await?;
     let filing = file_in(router, &mut tx, intake_id).await?;
-    let outbox_ids = write_notices(&mut tx, &[&filing]).await?;
+    let announced = write_notices(&mut tx, &[&filing]).await?;
     tx.commit().await?;
-    announce(router, &[&filing], &outbox_ids).await;
+    announce(router, &[&filing], announced).await;
     Ok(filing.filed)
 }
 
@@ -49,14 +49,25 @@ pub struct Filing {
     pub notices: Notices,
 }
 
+/// The outbox rows committed filings announce.
+#[derive(Debug, Default)]
+pub struct Announced {
+    /// Written for them just before the commit, as written.
+    rows: Vec<OutboxRow>,
+    /// Written as they went, by shared code: known by id.
+    ids: Vec<i64>,
+}
+
 /// Writes the notices `filings` left unwritten to the outbox in one
 /// statement, inside their transaction, just before its commit. Returns
 /// every outbox row they announce, for [`announce`].
-pub async fn write_notices(conn: &mut PgConnection, filings: &[&Filing]) -> Result<Vec<i64>> {
+pub async fn write_notices(conn: &mut PgConnection, filings: &[&Filing]) -> Result<Announced> {
     let unwritten: Vec<NewRow> = filings.iter().flat_map(|f| f.notices.unwritten.iter().cloned()).collect();
-    let mut ids = Outbox::enqueue_rows(conn, &unwritten).await?;
-    ids.extend(filings.iter().flat_map(|f| f.notices.written.iter().copied()));
-    Ok(ids)
+    let ids = Outbox::enqueue_rows(conn, &unwritten).await?;
+    Ok(Announced {
+        rows: ids.into_iter().zip(unwritten).map(|(id, row)| OutboxRow::written(id, row)).collect(),
+        ids: filings.iter().flat_map(|f| f.notices.written.iter().copied()).collect(),
+    })
 }
 
 /// Files intake row `intake_id` inside the caller's transaction, locking
@@ -87,14 +98,17 @@ pub async fn file_in(router: &Router, conn: &mut PgConnection, intake_id: Uuid) 
     Ok(Filing { intake, filed, notices })
 }
 
-/// After the commit of `filings`: counts them and publishes their outbox
-/// rows `outbox_ids` ([`write_notices`]), together.
-pub async fn announce(router: &Router, filings: &[&Filing], outbox_ids: &[i64]) {
+/// After the commit of `filings`: counts them and publishes the outbox rows
+/// they announce ([`write_notices`]), together, without reading back those
+/// written as the commit's last statement.
+pub async fn announce(router: &Router, filings: &[&Filing], announced: Announced) {
     for filing in filings {
         count_filed(&filing.intake, &filing.filed);
     }
     // The commit is what counts; publishing now just saves the relay's poll.
-    if let Err(e) = router.outbox.publish_now(outbox_ids).await {
+    let (written, by_id) =
+        tokio::join!(router.outbox.publish_written(announced.rows), router.outbox.publish_now(&announced.ids));
+    if let Err(e) = written.and(by_id) {
         tracing::debug!(error = %e, "left to the outbox relay");
         router.outbox.kick();
     }

@@ -53,7 +53,10 @@ async fn contacts_stored_together_are_each_stored_once_and_filed() -> TestResult
         let (i, result) = joined?;
         if let Some(stored) = result? {
             stored_per_text[i] += 1;
-            outbox_ids.push(stored.outbox_id);
+            // The row handed back as written (published without being read
+            // back) announces this contact and no other.
+            assert_eq!(stored.announcement.payload["intake_id"], serde_json::json!(stored.intake_id));
+            outbox_ids.push(stored.announcement.id);
         }
     }
     assert!(stored_per_text.iter().all(|&n| n == 1), "each text stored exactly once: {stored_per_text:?}");

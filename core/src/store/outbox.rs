@@ -22,6 +22,15 @@ pub struct OutboxRow {
     pub traceparent: Option<String>,
 }
 
+impl OutboxRow {
+    /// Row `id` as it was written from `row` (exchange, routing key,
+    /// payload, traceparent).
+    pub fn written(id: i64, row: (&str, String, serde_json::Value, Option<String>)) -> Self {
+        let (exchange, routing_key, payload, traceparent) = row;
+        OutboxRow { id, exchange: exchange.to_owned(), routing_key, payload, traceparent }
+    }
+}
+
 /// Writes a message to publish once the surrounding transaction commits.
 #[tracing::instrument(skip(conn, payload))]
 pub async fn insert(

@@ -569,13 +569,13 @@ fn unavailable(client_id: &str) -> ServerFrame {
 /// Stores a chat intake row and its bus message in one transaction and
 /// hands it on; a repeated `provider_id` is already stored and succeeds.
 async fn store_intake(state: &AppState, new: &NewIntake) -> batline_core::Result<()> {
-    let Some(Stored { intake_id, outbox_id }) = state.intake.store(new.clone(), None).await? else {
+    let Some(Stored { intake_id, announcement }) = state.intake.store(new.clone(), None).await? else {
         return Ok(());
     };
     metrics::intake_stored(Channel::Chat);
     // The commit made it safe; publishing is the relay's job if this is slow,
     // and the socket need not wait for the broker.
     let state = state.clone();
-    tokio::spawn(async move { hand_on::publish_intake(&state, intake_id, outbox_id).await });
+    tokio::spawn(async move { hand_on::publish_intake(&state, intake_id, announcement).await });
     Ok(())
 }

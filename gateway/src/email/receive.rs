@@ -110,11 +110,12 @@ async fn store_person(state: &AppState, reading: &Reading, recipients: &[String]
         )
         .await?;
     }
-    let outbox_id = Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Email }).await?;
+    let announcement =
+        Outbox::enqueue_written(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Email }).await?;
     tx.commit().await?;
     tracing::info!(%intake_id, message_id = %reading.message_id, attachments = reading.attachments.len(), "email stored");
     metrics::intake_stored(Channel::Email);
-    hand_on::publish_intake(state, intake_id, outbox_id).await;
+    hand_on::publish_intake(state, intake_id, announcement).await;
     Ok(Taken::Stored(intake_id))
 }
 

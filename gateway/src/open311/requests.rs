@@ -234,12 +234,12 @@ async fn store_report(
         media_url: report.media_url,
     };
     store::open311::insert_request(&mut tx, &request).await?;
-    let outbox_id =
-        Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Open311 }).await?;
+    let announcement =
+        Outbox::enqueue_written(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::Open311 }).await?;
     tx.commit().await.map_err(batline_core::Error::from)?;
     tracing::info!(%intake_id, %client_id, service_code = report.service_code, "Open311 request stored");
     metrics::intake_stored(Channel::Open311);
-    hand_on::publish_intake(state, intake_id, outbox_id).await;
+    hand_on::publish_intake(state, intake_id, announcement).await;
     Ok(intake_id)
 }
 

@@ -121,12 +121,12 @@ async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Op
     };
     let status = form.get("CallStatus").unwrap_or("ringing");
     let call = InboundCall { sid: sid.to_owned(), from: from.to_owned(), status: status.to_owned() };
-    let Some(Stored { intake_id, outbox_id }) = state.intake.store(new, Some(call)).await? else {
+    let Some(Stored { intake_id, announcement }) = state.intake.store(new, Some(call)).await? else {
         return Ok(());
     };
     tracing::info!(%intake_id, call_sid = %sid, from = %redact_phone(from), "call stored");
     batline_core::metrics::intake_stored(Channel::Voice);
-    hand_on::publish_intake(state, intake_id, outbox_id).await;
+    hand_on::publish_intake(state, intake_id, announcement).await;
     Ok(())
 }
 
