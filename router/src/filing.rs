@@ -21,7 +21,7 @@ use batline_core::{
     sla,
     store::{
         self,
-        cases::{Case, CaseLocation, FirstContact, NewCase},
+        cases::{Case, CaseLocation, FirstAnswer, FirstContact, NewCase},
         events::NewEvent,
         intake::Intake,
         messages::NewOutbound,
@@ -29,6 +29,7 @@ use batline_core::{
         responders::Needs,
     },
     texts,
+    tracking_code::TrackingCode,
 };
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -151,16 +152,10 @@ pub enum AutoReply {
 
 /// The first answer to a text-like contact (SMS, chat): the owner's name,
 /// the tracking code, the promise of an answer and the tracking link.
-pub fn auto_reply(router: &Router, language: Language) -> impl FnOnce(&Case, &str) -> AutoReply + '_ {
-    move |case, owner| {
-        let track_url = router.config.tracking_url(&case.tracking_code);
-        AutoReply::Send(texts::auto_reply(
-            language,
-            owner,
-            &case.tracking_code,
-            router.config.sms_promise_minutes,
-            &track_url,
-        ))
+pub fn auto_reply(router: &Router, language: Language) -> impl Fn(&str, &str) -> AutoReply + '_ {
+    move |code, owner| {
+        let track_url = router.config.tracking_url(code);
+        AutoReply::Send(texts::auto_reply(language, owner, code, router.config.sms_promise_minutes, &track_url))
     }
 }
 
@@ -197,7 +192,7 @@ pub async fn open_case(
     conn: &mut PgConnection,
     intake: &Intake,
     opening: Opening<'_>,
-    answer: impl FnOnce(&Case, &str) -> AutoReply,
+    answer: impl Fn(&str, &str) -> AutoReply,
 ) -> Result<Outcome> {
     let needs = Needs {
         language: opening.language,
@@ -245,37 +240,48 @@ pub async fn open_case(
         map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
     }
     timeline.push(system(event_kind::ASSIGNED, reason));
-    // The case, its clocks, its timeline so far and the contact filed into
-    // it, in one statement.
-    let case = store::cases::insert(
-        conn,
-        &NewCase {
-            resident_id: opening.resident_id,
-            owner_id,
-            channel: intake.channel,
-            language: opening.language,
-            opened_at: intake.received_at,
-            area: area.map(str::to_owned),
-            topic: topic.map(str::to_owned),
-            ack_due_at: router.clock.now() + window,
-            priority,
-            clocks,
-            // What the channel knows, else what the words said with confidence.
-            location: opening.location.or_else(|| heard.confident_place().map(|p| CaseLocation::located(p, "text"))),
-        },
-        &timeline,
-        Some(FirstContact {
-            intake_id: intake.id,
-            body: &intake.body,
-            provider_id: intake.provider_id.as_deref(),
-            received_at: intake.received_at,
-        }),
-    )
-    .await?;
+    let mut new_case = NewCase {
+        tracking_code: TrackingCode::generate(),
+        resident_id: opening.resident_id,
+        owner_id,
+        channel: intake.channel,
+        language: opening.language,
+        opened_at: intake.received_at,
+        area: area.map(str::to_owned),
+        topic: topic.map(str::to_owned),
+        ack_due_at: router.clock.now() + window,
+        priority,
+        clocks,
+        // What the channel knows, else what the words said with confidence.
+        location: opening.location.or_else(|| heard.confident_place().map(|p| CaseLocation::located(p, "text"))),
+    };
+    let contact = FirstContact {
+        intake_id: intake.id,
+        body: &intake.body,
+        provider_id: intake.provider_id.as_deref(),
+        received_at: intake.received_at,
+    };
+    // The case, its clocks, its timeline so far, the contact filed into it
+    // and (when it needs nothing looked up) the first answer naming the
+    // owner and the tracking code, in one statement. A code another case
+    // has (one in a trillion) draws another, and the answer is written anew.
+    let (case, reply, answered) = loop {
+        let reply = answer(new_case.tracking_code.as_str(), &decision.owner_name);
+        let simple = simple_answer(intake.channel, &reply);
+        let first = simple.map(|(channel, body)| FirstAnswer { id: Uuid::new_v4(), channel, body });
+        if let Some(case) = store::cases::insert(conn, &new_case, &timeline, Some(contact), first).await? {
+            let answered = first.map(|a| BusMessage::SendMessage { message_id: a.id, channel: a.channel });
+            break (case, reply, answered);
+        }
+        new_case.tracking_code = TrackingCode::generate();
+    };
 
-    // The first answer's hand-on and the owner's news, in one statement.
-    let mut notices =
-        Vec::from_iter(write_auto_reply(conn, case.id, intake.channel, answer(&case, &decision.owner_name)).await?);
+    // The first answer's hand-on (the answer written now if it was not with
+    // the case) and the owner's news.
+    let mut notices = match answered {
+        Some(send) => vec![send],
+        None => Vec::from_iter(write_auto_reply(conn, case.id, intake.channel, reply).await?),
+    };
     notices.push(BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None });
     if priority == Priority::Urgent {
         // Words of danger: the shift lead hears of it at once, not at the
@@ -436,6 +442,18 @@ pub async fn queue_auto_reply(
         notices.tell(&notice)?;
     }
     Ok(())
+}
+
+/// The first answer as the case's own statement writes it
+/// ([`store::cases::insert`]), when it needs nothing looked up first: a text
+/// or an email sent as it is. The rest (a chat's answer, which names the
+/// chat session; one sent only if the resident can be reached; an Open311
+/// answer) [`write_auto_reply`] writes after the case.
+fn simple_answer(channel: Channel, reply: &AutoReply) -> Option<(Channel, &str)> {
+    match (reply, outbound::resident_channel(channel)) {
+        (AutoReply::Send(body), to @ (Channel::Sms | Channel::Email)) => Some((to, body.as_str())),
+        _ => None,
+    }
 }
 
 /// Writes `reply` as [`queue_auto_reply`] does, returning its bus message

@@ -27,6 +27,7 @@ use batline_core::{
         walk_in_tickets::NewTicket,
     },
     texts,
+    tracking_code::TrackingCode,
     walk_in::Ticket,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -204,26 +205,28 @@ async fn play(
     let decision = assign::choose_owner(conn, &needs, &[], opened).await?;
     let window = Duration::from_std(config.ack_windows.for_channel(story.channel))
         .map_err(|e| Error::Config(format!("acknowledgement window: {e}")))?;
-    let case = store::cases::insert(
-        conn,
-        &NewCase {
-            resident_id,
-            owner_id: decision.owner_id,
-            channel: story.channel,
-            language: story.language,
-            opened_at: opened,
-            area: Some(story.area.to_owned()),
-            topic: Some(story.topic.to_owned()),
-            ack_due_at: filed + window,
-            priority: Priority::Normal,
-            clocks,
-            location: None,
-        },
-        // Its timeline and message are written below, at the day's times.
-        &[],
-        None,
-    )
-    .await?;
+    let mut new_case = NewCase {
+        tracking_code: TrackingCode::generate(),
+        resident_id,
+        owner_id: decision.owner_id,
+        channel: story.channel,
+        language: story.language,
+        opened_at: opened,
+        area: Some(story.area.to_owned()),
+        topic: Some(story.topic.to_owned()),
+        ack_due_at: filed + window,
+        priority: Priority::Normal,
+        clocks,
+        location: None,
+    };
+    // Its timeline and messages are written below, at the day's times. A
+    // tracking code taken already draws another.
+    let case = loop {
+        if let Some(case) = store::cases::insert(conn, &new_case, &[], None, None).await? {
+            break case;
+        }
+        new_case.tracking_code = TrackingCode::generate();
+    };
     history::owned_since(conn, case.id, filed).await?;
     let mut opened_data = serde_json::json!({ "channel": story.channel });
     if let (Some(ticket), Some(map)) = (&ticket, opened_data.as_object_mut()) {

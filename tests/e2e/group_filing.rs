@@ -7,8 +7,14 @@ use std::{sync::Arc, time::Duration};
 use batline_core::{
     Error,
     bus::Bus,
-    domain::{DutyStatus, Language},
+    domain::{ActorKind, Channel, DutyStatus, Language, Priority, event_kind},
     outbox::Outbox,
+    store::{
+        self,
+        cases::{FirstAnswer, NewCase},
+        events::NewEvent,
+    },
+    tracking_code::TrackingCode,
 };
 use batline_router::{group_filing::GroupFiler, intake::Filed};
 use tokio_util::sync::CancellationToken;
@@ -103,5 +109,53 @@ async fn waiting_deliveries_share_a_transaction_and_a_bad_one_fails_alone() -> T
     assert!(again.iter().all(|o| matches!(o, Ok(Filed::AlreadyFiled))), "{again:?}");
     assert_eq!(app.count("SELECT count(*) FROM cases").await?, 19);
     shutdown.cancel();
+    app.teardown().await
+}
+
+#[tokio::test]
+async fn a_case_whose_tracking_code_is_taken_writes_nothing() -> TestResult {
+    let app = TestApp::spawn_with(Options { routers: 0, ..Options::default() }).await?;
+    let aino = app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let mut conn = app.pool.acquire().await?;
+    let first = store::residents::upsert_by_phone(&mut conn, "+358401304100", Language::Fi).await?;
+    let second = store::residents::upsert_by_phone(&mut conn, "+358401304101", Language::Fi).await?;
+    let code = TrackingCode::generate();
+    let new_case = |resident_id| NewCase {
+        tracking_code: code.clone(),
+        resident_id,
+        owner_id: aino.id,
+        channel: Channel::Sms,
+        language: Language::Fi,
+        opened_at: chrono::Utc::now(),
+        area: None,
+        topic: None,
+        ack_due_at: chrono::Utc::now() + chrono::Duration::minutes(5),
+        priority: Priority::Normal,
+        clocks: None,
+        location: None,
+    };
+    let opened = [NewEvent {
+        kind: event_kind::OPENED,
+        actor_kind: ActorKind::Resident,
+        actor_id: None,
+        data: serde_json::json!({}),
+    }];
+    let answer = |id| FirstAnswer { id, channel: Channel::Sms, body: "Hei, olen Aino." };
+
+    let case =
+        store::cases::insert(&mut conn, &new_case(first.id), &opened, None, Some(answer(Uuid::new_v4()))).await?;
+    assert!(case.is_some_and(|c| c.tracking_code == code.as_str()), "the first case takes the code");
+    let taken =
+        store::cases::insert(&mut conn, &new_case(second.id), &opened, None, Some(answer(Uuid::new_v4()))).await?;
+    assert!(taken.is_none(), "a code already taken opens nothing, and filing draws another");
+    // Nothing of the second was written: neither its events nor its answer.
+    assert_eq!(app.count("SELECT count(*) FROM cases").await?, 1);
+    assert_eq!(app.count("SELECT count(*) FROM case_events").await?, 1);
+    assert_eq!(
+        app.count("SELECT count(*) FROM messages WHERE kind = 'auto_reply' AND delivery_status = 'pending'").await?,
+        1
+    );
+    app.assert_open_counts_exact().await?;
+    drop(conn);
     app.teardown().await
 }

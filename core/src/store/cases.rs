@@ -102,6 +102,9 @@ impl CaseLocation {
 /// What it takes to open a case.
 #[derive(Debug, Clone)]
 pub struct NewCase {
+    /// Its tracking code, drawn at random by the caller (who may have
+    /// written it into the first answer already).
+    pub tracking_code: TrackingCode,
     /// Who it is about.
     pub resident_id: Uuid,
     /// Its owner from the first second.
@@ -167,20 +170,33 @@ pub struct FirstContact<'a> {
     pub received_at: DateTime<Utc>,
 }
 
-/// Opens a case with a fresh random tracking code and, in the same
-/// statement: starts its SLA clocks (the deadlines copied onto the case for
-/// the reports), writes its first `timeline` events in order and files
-/// `contact` into it (see [`FirstContact`]). One statement, not four: filing
-/// a case is the router's hot path, and every statement is a round trip. A
-/// code collision (one in a trillion) just draws another code rather than
-/// failing the filing.
-#[tracing::instrument(skip(conn, timeline, contact))]
+/// The first answer to the resident, written with the case by [`insert`] as
+/// a pending automatic reply for a sender to deliver.
+#[derive(Debug, Clone, Copy)]
+pub struct FirstAnswer<'a> {
+    /// The message's id, drawn by the caller, whose bus message names it.
+    pub id: Uuid,
+    /// The channel it goes out in.
+    pub channel: Channel,
+    /// Its text.
+    pub body: &'a str,
+}
+
+/// Opens a case and, in the same statement: starts its SLA clocks (the
+/// deadlines copied onto the case for the reports), writes its first
+/// `timeline` events in order, files `contact` into it (see
+/// [`FirstContact`]) and writes its first `answer`. One statement, not six:
+/// filing a case is the router's hot path, and every statement is a round
+/// trip. `None`, with nothing written, when another case has the tracking
+/// code already (one in a trillion): the caller draws another.
+#[tracing::instrument(skip(conn, timeline, contact, answer))]
 pub async fn insert(
     conn: &mut PgConnection,
     new: &NewCase,
     timeline: &[NewEvent<'_>],
     contact: Option<FirstContact<'_>>,
-) -> Result<Case> {
+    answer: Option<FirstAnswer<'_>>,
+) -> Result<Option<Case>> {
     let clock = |pick: fn(&NewClocks) -> Option<ClockTimes>| new.clocks.as_ref().and_then(pick);
     let first_response = clock(|c| c.first_response);
     let resolution = clock(|c| c.resolution);
@@ -188,77 +204,79 @@ pub async fn insert(
     let actor_kinds: Vec<&str> = timeline.iter().map(|e| e.actor_kind.as_str()).collect();
     let actor_ids: Vec<Option<Uuid>> = timeline.iter().map(|e| e.actor_id).collect();
     let data: Vec<serde_json::Value> = timeline.iter().map(|e| e.data.clone()).collect();
-    loop {
-        let code = TrackingCode::generate();
-        // The message's trigger (a chat message's sequence number) and the
-        // foreign keys see the case inserted above them in this statement.
-        let inserted: Option<Case> = sqlx::query_as(
-            "WITH c AS (
-                 INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
-                                    owner_assigned_at, area, topic, ack_due_at, priority,
-                                    first_response_due_at, resolution_due_at,
-                                    location_label, location_lon, location_lat, location_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $14, $16,
-                         $17, $18, $19, $20)
-                 ON CONFLICT (tracking_code) DO NOTHING
-                 RETURNING *
-             ), clocks AS (
-                 INSERT INTO sla_clocks (case_id, target, policy_id, started_at, warn_at, due_at)
-                 SELECT c.id, k.target, $12, c.opened_at, k.warn_at, k.due_at
-                 FROM c CROSS JOIN (VALUES ('first_response', $13::timestamptz, $14::timestamptz),
-                                           ('resolution', $15::timestamptz, $16::timestamptz)) AS k (target, warn_at, due_at)
-                 WHERE k.due_at IS NOT NULL
-             ), timeline AS (
-                 INSERT INTO case_events (case_id, kind, actor_kind, actor_id, data)
-                 SELECT c.id, e.kind, e.actor_kind, e.actor_id, e.data
-                 FROM c CROSS JOIN unnest($21::text[], $22::text[], $23::uuid[], $24::jsonb[]) WITH ORDINALITY
-                      AS e (kind, actor_kind, actor_id, data, place)
-                 ORDER BY e.place
-             ), filed AS (
-                 UPDATE intake SET case_id = c.id, filed_at = clock_timestamp() FROM c WHERE intake.id = $25
-             ), message AS (
-                 INSERT INTO messages (id, case_id, direction, channel, kind, body, intake_id, provider_id,
-                                       created_at, updated_at)
-                 SELECT $26, c.id, 'inbound', c.channel, 'resident', $27, $25, $28, $29, $29
-                 FROM c WHERE $25::uuid IS NOT NULL
-             )
-             SELECT * FROM c",
-        )
-        .bind(Uuid::new_v4())
-        .bind(code.as_str())
-        .bind(new.resident_id)
-        .bind(new.owner_id)
-        .bind(new.channel)
-        .bind(new.language)
-        .bind(new.opened_at)
-        .bind(&new.area)
-        .bind(&new.topic)
-        .bind(new.ack_due_at)
-        .bind(new.priority)
-        .bind(new.clocks.as_ref().map(|c| c.policy_id))
-        .bind(first_response.map(|t| t.warn_at))
-        .bind(first_response.map(|t| t.due_at))
-        .bind(resolution.map(|t| t.warn_at))
-        .bind(resolution.map(|t| t.due_at))
-        .bind(new.location.as_ref().map(|l| &l.label))
-        .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.0))
-        .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.1))
-        .bind(new.location.as_ref().map(|l| l.by))
-        .bind(&kinds)
-        .bind(&actor_kinds)
-        .bind(&actor_ids)
-        .bind(&data)
-        .bind(contact.map(|c| c.intake_id))
-        .bind(Uuid::new_v4())
-        .bind(contact.map(|c| c.body))
-        .bind(contact.and_then(|c| c.provider_id))
-        .bind(contact.map(|c| c.received_at))
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(case) = inserted {
-            return Ok(case);
-        }
-    }
+    // The message's trigger (a chat message's sequence number) and the
+    // foreign keys see the case inserted above them in this statement.
+    let inserted: Option<Case> = sqlx::query_as(
+        "WITH c AS (
+             INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
+                                owner_assigned_at, area, topic, ack_due_at, priority,
+                                first_response_due_at, resolution_due_at,
+                                location_label, location_lon, location_lat, location_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), $8, $9, $10, $11, $14, $16,
+                     $17, $18, $19, $20)
+             ON CONFLICT (tracking_code) DO NOTHING
+             RETURNING *
+         ), clocks AS (
+             INSERT INTO sla_clocks (case_id, target, policy_id, started_at, warn_at, due_at)
+             SELECT c.id, k.target, $12, c.opened_at, k.warn_at, k.due_at
+             FROM c CROSS JOIN (VALUES ('first_response', $13::timestamptz, $14::timestamptz),
+                                       ('resolution', $15::timestamptz, $16::timestamptz)) AS k (target, warn_at, due_at)
+             WHERE k.due_at IS NOT NULL
+         ), timeline AS (
+             INSERT INTO case_events (case_id, kind, actor_kind, actor_id, data)
+             SELECT c.id, e.kind, e.actor_kind, e.actor_id, e.data
+             FROM c CROSS JOIN unnest($21::text[], $22::text[], $23::uuid[], $24::jsonb[]) WITH ORDINALITY
+                  AS e (kind, actor_kind, actor_id, data, place)
+             ORDER BY e.place
+         ), filed AS (
+             UPDATE intake SET case_id = c.id, filed_at = clock_timestamp() FROM c WHERE intake.id = $25
+         ), message AS (
+             INSERT INTO messages (id, case_id, direction, channel, kind, body, intake_id, provider_id,
+                                   created_at, updated_at)
+             SELECT $26, c.id, 'inbound', c.channel, 'resident', $27, $25, $28, $29, $29
+             FROM c WHERE $25::uuid IS NOT NULL
+         ), answer AS (
+             INSERT INTO messages (id, case_id, direction, channel, kind, body, delivery_status)
+             SELECT $30, c.id, 'outbound', $31, 'auto_reply', $32, 'pending'
+             FROM c WHERE $30::uuid IS NOT NULL
+         )
+         SELECT * FROM c",
+    )
+    .bind(Uuid::new_v4())
+    .bind(new.tracking_code.as_str())
+    .bind(new.resident_id)
+    .bind(new.owner_id)
+    .bind(new.channel)
+    .bind(new.language)
+    .bind(new.opened_at)
+    .bind(&new.area)
+    .bind(&new.topic)
+    .bind(new.ack_due_at)
+    .bind(new.priority)
+    .bind(new.clocks.as_ref().map(|c| c.policy_id))
+    .bind(first_response.map(|t| t.warn_at))
+    .bind(first_response.map(|t| t.due_at))
+    .bind(resolution.map(|t| t.warn_at))
+    .bind(resolution.map(|t| t.due_at))
+    .bind(new.location.as_ref().map(|l| &l.label))
+    .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.0))
+    .bind(new.location.as_ref().and_then(|l| l.point).map(|p| p.1))
+    .bind(new.location.as_ref().map(|l| l.by))
+    .bind(&kinds)
+    .bind(&actor_kinds)
+    .bind(&actor_ids)
+    .bind(&data)
+    .bind(contact.map(|c| c.intake_id))
+    .bind(Uuid::new_v4())
+    .bind(contact.map(|c| c.body))
+    .bind(contact.and_then(|c| c.provider_id))
+    .bind(contact.map(|c| c.received_at))
+    .bind(answer.map(|a| a.id))
+    .bind(answer.map(|a| a.channel))
+    .bind(answer.map(|a| a.body))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(inserted)
 }
 
 /// The resident's open case, locked for the rest of the transaction.

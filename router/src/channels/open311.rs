@@ -91,11 +91,11 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         }),
         ..Opening::new(resident.id, language, None)
     };
-    filing::open_case(router, conn, intake, opening, |case, owner| {
+    filing::open_case(router, conn, intake, opening, |code, owner| {
         if !by_email {
             return AutoReply::InAnswer;
         }
-        match filing::auto_reply(router, language)(case, owner) {
+        match filing::auto_reply(router, language)(code, owner) {
             AutoReply::Send(body) => AutoReply::InAnswerAndByEmail(body),
             other => other,
         }

@@ -40,10 +40,10 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
             }
             let previous_owner = filing::previous_owner_of(router, conn, &resident).await?;
             let opening = Opening::new(resident.id, language, previous_owner);
-            filing::open_case(router, conn, intake, opening, |case, owner| {
+            filing::open_case(router, conn, intake, opening, |code, owner| {
                 // The caller hears the owner's name; the text gives them the code.
-                let track_url = router.config.tracking_url(&case.tracking_code);
-                AutoReply::Send(texts::voice::call_receipt(language, owner, &case.tracking_code, &track_url))
+                let track_url = router.config.tracking_url(code);
+                AutoReply::Send(texts::voice::call_receipt(language, owner, code, &track_url))
             })
             .await?
         }

@@ -91,8 +91,8 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     };
     // The walk-in point is named on the "case opened" line.
     let span = tracing::info_span!("walk_in", point = %point.name);
-    filing::open_case(router, conn, intake, opening, |case, owner| {
-        receipt(router, case, ticket.language, owner, &point)
+    filing::open_case(router, conn, intake, opening, |code, owner| {
+        receipt(router, code, ticket.language, owner, &point)
     })
     .instrument(span)
     .await
@@ -119,7 +119,7 @@ async fn join(
         .next()
         .map(|(_, name)| name)
         .unwrap_or_default();
-    let reply = receipt(router, &case, case.language, &owner_name, point);
+    let reply = receipt(router, &case.tracking_code, case.language, &owner_name, point);
     let mut notices = Notices::default();
     filing::queue_auto_reply(conn, case.id, intake.channel, reply, &mut notices).await?;
     notices.tell(&filing::case_updated(&case, event_kind::RESIDENT_MESSAGE))?;
@@ -130,13 +130,13 @@ async fn join(
 /// The receipt by SMS, sent only when the resident can be reached by SMS at
 /// all; a resident who gave no phone gets the printed ticket and nothing else
 /// (no message that could only fail).
-fn receipt(router: &Router, case: &Case, language: Language, owner_name: &str, point: &WalkInPoint) -> AutoReply {
+fn receipt(router: &Router, code: &str, language: Language, owner_name: &str, point: &WalkInPoint) -> AutoReply {
     AutoReply::SendIfReachable(texts::walk_in_receipt(
         language,
         owner_name,
-        &case.tracking_code,
+        code,
         // What residents read, never the city's own name for the point.
         &point.public_name,
-        &router.config.tracking_url(&case.tracking_code),
+        &router.config.tracking_url(code),
     ))
 }
