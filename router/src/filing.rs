@@ -186,7 +186,8 @@ pub async fn open_case_of(conn: &mut PgConnection, resident: &Resident) -> Resul
 
 /// Opens a case for `intake` with an owner chosen by the rules, files the
 /// contact into it and queues the first answer naming the owner; `answer`
-/// writes it from the new case and the owner's name.
+/// writes it from the case's tracking code and the owner's name (drawn
+/// before the case is written, so again should the code be taken).
 pub async fn open_case(
     router: &Router,
     conn: &mut PgConnection,
