@@ -83,15 +83,6 @@ impl Notices {
     pub fn written(&mut self, ids: impl IntoIterator<Item = i64>) {
         self.written.extend(ids);
     }
-
-    /// The notices of `messages`.
-    pub fn of(messages: &[BusMessage]) -> Result<Self> {
-        let mut notices = Notices::default();
-        for message in messages {
-            notices.tell(message)?;
-        }
-        Ok(notices)
-    }
 }
 
 /// The case a channel asks [`open_case`] to open: who for, and what the
@@ -279,20 +270,21 @@ pub async fn open_case(
 
     // The first answer's hand-on (the answer written now if it was not with
     // the case) and the owner's news.
-    let mut notices = match answered {
-        Some(send) => vec![send],
-        None => Vec::from_iter(write_auto_reply(conn, case.id, intake.channel, reply).await?),
-    };
-    notices.push(BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None });
+    let mut notices = Notices::default();
+    match answered {
+        Some(send) => notices.tell(&send)?,
+        None => queue_auto_reply(conn, case.id, intake.channel, reply, &mut notices).await?,
+    }
+    notices.tell(&BusMessage::CaseAssigned { case_id: case.id, owner_id, previous_owner_id: None })?;
     if priority == Priority::Urgent {
         // Words of danger: the shift lead hears of it at once, not at the
         // first missed deadline.
         let lead_id = assign::lead_for(conn, area, router.clock.now()).await?.map(|(id, _)| id);
-        notices.push(BusMessage::UrgentCase { case_id: case.id, owner_id, lead_id });
+        notices.tell(&BusMessage::UrgentCase { case_id: case.id, owner_id, lead_id })?;
         tracing::warn!(case_id = %case.id, words = ?heard.priority.words, "urgent case: the lead is alerted");
     }
     tracing::info!(case_id = %case.id, code = %case.tracking_code, owner = %decision.owner_name, rule = ?decision.rule, "case opened");
-    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, Notices::of(&notices)?))
+    Ok((Filed::NewCase { case_id: case.id, owner_id, rule: decision.rule }, notices))
 }
 
 /// Files `intake` into the resident's open `case` as a resident message

@@ -206,7 +206,7 @@ pub async fn insert(
     let data: Vec<serde_json::Value> = timeline.iter().map(|e| e.data.clone()).collect();
     // The message's trigger (a chat message's sequence number) and the
     // foreign keys see the case inserted above them in this statement.
-    let inserted: Option<Case> = sqlx::query_as(
+    Ok(sqlx::query_as(
         "WITH c AS (
              INSERT INTO cases (id, tracking_code, resident_id, owner_id, channel, language, opened_at,
                                 owner_assigned_at, area, topic, ack_due_at, priority,
@@ -274,9 +274,8 @@ pub async fn insert(
     .bind(answer.map(|a| a.id))
     .bind(answer.map(|a| a.channel))
     .bind(answer.map(|a| a.body))
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(inserted)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// The resident's open case, locked for the rest of the transaction.
