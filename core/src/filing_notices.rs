@@ -100,11 +100,46 @@ impl FilingNotices {
         rx
     }
 
+    /// Subscribes to the notice for the contact with provider id `key`, to
+    /// be taken before the contact is handed to the router: its filing
+    /// cannot then be told before anyone listens, and [`Self::wait_for`]
+    /// need not look before the first notice.
+    pub fn expect(&self, key: &str) -> Expected {
+        Expected(self.subscribe(key))
+    }
+
     /// What `look` finds once the contact with provider id `key` is filed,
     /// or `None` when `within` is up first. `look` runs at once, after each
     /// notice for `key`, and every `fallback` in case a notice was lost.
-    pub async fn wait<T, F, Fut>(
+    pub async fn wait<T, F, Fut>(&self, key: &str, within: Duration, fallback: Duration, look: F) -> Result<Option<T>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        self.wait_after(None, key, within, fallback, look).await
+    }
+
+    /// As [`Self::wait`] for a contact handed on after `expected` was
+    /// subscribed: it cannot be filed before its notice, so `look` first
+    /// runs after that notice (or after `fallback`, should it be lost).
+    pub async fn wait_for<T, F, Fut>(
         &self,
+        expected: Expected,
+        key: &str,
+        within: Duration,
+        fallback: Duration,
+        look: F,
+    ) -> Result<Option<T>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        self.wait_after(Some(expected), key, within, fallback, look).await
+    }
+
+    async fn wait_after<T, F, Fut>(
+        &self,
+        expected: Option<Expected>,
         key: &str,
         within: Duration,
         fallback: Duration,
@@ -115,6 +150,9 @@ impl FilingNotices {
         Fut: Future<Output = Result<Option<T>>>,
     {
         let deadline = tokio::time::Instant::now() + within;
+        if let Some(Expected(notice)) = expected {
+            let _ = tokio::time::timeout(fallback.min(within), notice).await;
+        }
         loop {
             // Subscribed before looking: a filing between the two is not missed.
             let notice = self.subscribe(key);
@@ -129,6 +167,11 @@ impl FilingNotices {
         }
     }
 }
+
+/// A notice subscribed to before its contact was handed on
+/// ([`FilingNotices::expect`]).
+#[derive(Debug)]
+pub struct Expected(oneshot::Receiver<()>);
 
 #[cfg(test)]
 mod tests {
@@ -158,6 +201,31 @@ mod tests {
         let (found, took) = waiter.await.unwrap_or((None, Duration::MAX));
         assert_eq!(found, Some(()));
         assert!(took < Duration::from_secs(5), "woken by the notice, not the 30 s fallback: {took:?}");
+    }
+
+    #[tokio::test]
+    async fn a_notice_expected_before_the_hand_on_is_waited_for_before_looking() {
+        let notices = FilingNotices::default();
+        let expected = notices.expect("CA3");
+        notices.wake("CA3");
+        let mut looks = 0;
+        let found = notices
+            .wait_for(expected, "CA3", Duration::from_secs(5), Duration::from_secs(30), || {
+                looks += 1;
+                async { Ok(Some(())) }
+            })
+            .await;
+        assert_eq!(found.ok().flatten(), Some(()));
+        assert_eq!(looks, 1, "one look, after the notice");
+
+        // A notice lost: the first look comes after the fallback.
+        let expected = notices.expect("CA4");
+        let started = tokio::time::Instant::now();
+        let found = notices
+            .wait_for(expected, "CA4", Duration::from_secs(5), Duration::from_millis(50), || async { Ok(Some(())) })
+            .await;
+        assert_eq!(found.ok().flatten(), Some(()));
+        assert!(started.elapsed() >= Duration::from_millis(50));
     }
 
     #[tokio::test]

@@ -69,20 +69,56 @@ fn local(day: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
     }
 }
 
-/// Plans a new case's clocks by the policy that fits it now, for
-/// [`store::cases::insert`] to start with the case. `None` when no policy
-/// fits (an admin removed every catch-all): the case runs without clocks.
-pub async fn plan(
+/// A new case's topic, as its plan sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic<'a> {
+    /// Not known.
+    Unknown,
+    /// Given by the channel (a desk's choice), checked when it was given.
+    Given(&'a str),
+    /// Heard in the resident's words by the classifier, which knows the
+    /// catalogue's first codes: kept only while the catalogue offers it.
+    Heard(&'a str),
+}
+
+/// A new case's plan: its topic, and its clocks by the policy that fits it
+/// now.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    /// The topic the case gets: a heard one the catalogue no longer offers
+    /// (an admin retired it) is dropped, since a retired topic is given to
+    /// no new case.
+    pub topic: Option<&'a str>,
+    /// Its clocks, for [`store::cases::insert`] to start with the case;
+    /// `None` when no policy fits (an admin removed every catch-all): the
+    /// case runs without clocks.
+    pub clocks: Option<NewClocks>,
+}
+
+/// Plans a new case: its topic checked and its clocks by the policy that
+/// fits it now, in one round trip.
+pub async fn plan<'a>(
     conn: &mut PgConnection,
     channel: Channel,
-    topic: Option<&str>,
+    topic: Topic<'a>,
     priority: Priority,
     opened_at: DateTime<Utc>,
-) -> Result<Option<NewClocks>> {
-    let Some(policy) = store::sla::current_for(&mut *conn, channel, topic, priority).await? else {
-        tracing::warn!(?channel, topic, "no SLA policy fits the new case; it runs without SLA clocks");
-        return Ok(None);
+) -> Result<Plan<'a>> {
+    let (code, heard) = match topic {
+        Topic::Unknown => (None, false),
+        Topic::Given(code) => (Some(code), false),
+        Topic::Heard(code) => (Some(code), true),
     };
+    let Some(fitting) = store::sla::current_for(&mut *conn, channel, code, heard, priority).await? else {
+        tracing::warn!(?channel, topic = code, "no SLA policy fits the new case; it runs without SLA clocks");
+        // Rare enough to ask again for the topic alone.
+        let kept = match topic {
+            Topic::Heard(code) if !store::topics::is_offered(&mut *conn, code).await? => None,
+            _ => code,
+        };
+        return Ok(Plan { topic: kept, clocks: None });
+    };
+    let policy = fitting.policy;
     let hours: Option<OpeningHours> = match &policy.hours {
         Some(json) => Some(
             serde_json::from_value::<std::collections::BTreeMap<String, Vec<(String, String)>>>(json.clone())?
@@ -101,11 +137,14 @@ pub async fn plan(
         }
         times
     };
-    Ok(Some(NewClocks {
-        policy_id: policy.id,
-        first_response: times(policy.first_response_seconds),
-        resolution: times(policy.resolution_seconds),
-    }))
+    Ok(Plan {
+        topic: code.filter(|_| fitting.topic_counts),
+        clocks: Some(NewClocks {
+            policy_id: policy.id,
+            first_response: times(policy.first_response_seconds),
+            resolution: times(policy.resolution_seconds),
+        }),
+    })
 }
 
 /// A human answered the resident: the case's first response, on the case

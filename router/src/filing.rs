@@ -106,6 +106,9 @@ pub struct Opening<'a> {
     pub location: Option<CaseLocation>,
     /// Details for the `opened` event beside the channel (an object).
     pub details: serde_json::Value,
+    /// Events the contact adds to the timeline after the assignment (a
+    /// call's `call_received`), written in the case's own statement.
+    pub then: Vec<NewEvent<'a>>,
 }
 
 impl Opening<'_> {
@@ -120,6 +123,7 @@ impl Opening<'_> {
             at_point: None,
             location: None,
             details: serde_json::json!({}),
+            then: Vec::new(),
         }
     }
 }
@@ -134,7 +138,7 @@ pub enum AutoReply {
     /// else: no message that could only fail).
     SendIfReachable(String),
     /// Not sent: the channel's own answer names the owner (an Open311
-    /// post's `service_notice`).
+    /// post's `service_notice`, a walk-in's printed ticket).
     InAnswer,
     /// The channel's own answer names the owner, and the resident is told
     /// by email as well (an Open311 reporter who gave their address).
@@ -200,20 +204,18 @@ pub async fn open_case(
     // What the resident's words say; what the channel knows (a walk-in
     // point's district, the desk's topic) comes first.
     let heard = Heard::listen(&router.city, &intake.body, opening.language);
-    let mut topic = opening.topic.or(heard.topic());
-    // The classifier knows the catalogue's first codes; an admin may since
-    // have retired one, and a retired topic is given to no new case.
-    if opening.topic.is_none()
-        && let Some(code) = topic
-        && !store::topics::is_offered(&mut *conn, code).await?
-    {
-        topic = None;
-    }
-    let area = opening.area.or(heard.district());
+    let topic = match (opening.topic, heard.topic()) {
+        (Some(given), _) => sla::Topic::Given(given),
+        (None, Some(heard)) => sla::Topic::Heard(heard),
+        (None, None) => sla::Topic::Unknown,
+    };
     let priority = heard.priority();
+    // Planned before the owner's row is locked, to hold that lock no longer
+    // than needed; a heard topic an admin has since retired is dropped.
+    let plan = sla::plan(conn, intake.channel, topic, priority, intake.received_at).await?;
+    let (topic, clocks) = (plan.topic, plan.clocks);
+    let area = opening.area.or(heard.district());
     let needs = Needs { area, topic, ..needs };
-    // Planned before the owner's row is locked, to hold that lock no longer than needed.
-    let clocks = sla::plan(conn, intake.channel, topic, priority, intake.received_at).await?;
     let decision = assign::choose_owner(conn, &needs, &[], router.clock.now()).await?;
     let owner_id = decision.owner_id;
     let window = router.config.ack_windows.for_channel(intake.channel);
@@ -232,6 +234,7 @@ pub async fn open_case(
         map.insert("ack_within_seconds".into(), serde_json::json!(window.as_secs()));
     }
     timeline.push(system(event_kind::ASSIGNED, reason));
+    timeline.extend(opening.then);
     let mut new_case = NewCase {
         tracking_code: TrackingCode::generate(),
         resident_id: opening.resident_id,

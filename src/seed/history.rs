@@ -201,7 +201,15 @@ async fn play(
         prefer_present: false,
         presence_window: config.presence_window,
     };
-    let clocks = batline_core::sla::plan(conn, story.channel, Some(story.topic), Priority::Normal, opened).await?;
+    let clocks = batline_core::sla::plan(
+        conn,
+        story.channel,
+        batline_core::sla::Topic::Given(story.topic),
+        Priority::Normal,
+        opened,
+    )
+    .await?
+    .clocks;
     let decision = assign::choose_owner(conn, &needs, &[], opened).await?;
     let window = Duration::from_std(config.ack_windows.for_channel(story.channel))
         .map_err(|e| Error::Config(format!("acknowledgement window: {e}")))?;

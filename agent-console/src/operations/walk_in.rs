@@ -4,8 +4,8 @@
 //!
 //! Registering is desk work (roles desk, lead and admin). The console never
 //! chooses an owner: it stores the ticket with an intake row and its bus
-//! message in one transaction, exactly as the gateway stores an SMS, and the
-//! router files it. Registration then waits a bounded time for the router:
+//! message in one statement, as the gateway stores an SMS, and the router
+//! files it. Registration then waits a bounded time for the router:
 //! the ticket comes back with its case and owner when filing was quick, else
 //! without them, and its printable page shows "assigning an owner…" until
 //! the case exists. Nothing accepted is lost: if RabbitMQ is away the outbox
@@ -16,6 +16,7 @@ use std::time::Duration;
 use batline_core::{
     bus::BusMessage,
     domain::{Channel, Language, Role},
+    filing_notices::Expected,
     outbox::Outbox,
     phone::{self, PhoneNumber},
     roster::TZ,
@@ -23,6 +24,7 @@ use batline_core::{
         self,
         cases::PastCase,
         intake::NewIntake,
+        outbox::OutboxRow,
         responders::Responder,
         walk_in_points::WalkInPoint,
         walk_in_tickets::{NewTicket, TicketView},
@@ -195,37 +197,40 @@ pub async fn register(
         body: ticket.about.clone(),
         raw: serde_json::to_value(&ticket).map_err(batline_core::Error::from)?,
     };
-    let mut tx = state.pool.begin().await?;
-    let intake_id = store::intake::insert(&mut tx, &new)
-        .await?
-        .ok_or_else(|| batline_core::Error::Conflict("that ticket id is taken; send the ticket again".into()))?;
-    let stored = store::walk_in_tickets::insert(
-        &mut tx,
-        &NewTicket {
-            id: ticket.ticket_id,
-            point_id: point.id,
-            desk_id: me.id,
-            idempotency_key: key,
-            intake_id,
-            language,
-        },
+    let intake_id = Uuid::new_v4();
+    let announce = Outbox::row(&BusMessage::IntakeArrived { intake_id, channel: Channel::WalkIn })?;
+    let registration = NewTicket {
+        id: ticket.ticket_id,
+        point_id: point.id,
+        desk_id: me.id,
+        idempotency_key: key,
+        intake_id,
+        language,
+    };
+    // Subscribed before the ticket is handed on, so its case is not looked
+    // for before the router's notice.
+    let expected = state.filing.expect(&ticket.ticket_id.to_string());
+    // The ticket, its intake row and the row announcing it, in one statement.
+    let (exchange, routing_key, payload, traceparent) = &announce;
+    let written = store::walk_in_tickets::register(
+        &state.pool,
+        &registration,
+        &new,
+        (exchange, routing_key, payload, traceparent.as_deref()),
     )
     .await?;
-    if !stored {
+    let Some(outbox_id) = written else {
         // A retry with the same key committed first while this one ran.
-        tx.rollback().await?;
         let existing = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key.unwrap_or_default())
             .await?
             .ok_or(batline_core::Error::NotFound("ticket"))?;
         return replay(state, existing, &ticket.about).await;
-    }
-    let outbox_id =
-        Outbox::enqueue(&mut tx, &BusMessage::IntakeArrived { intake_id, channel: Channel::WalkIn }).await?;
-    tx.commit().await?;
+    };
     tracing::info!(ticket_id = %ticket.ticket_id, point = %point.name, desk = %me.username, "walk-in ticket stored");
     batline_core::metrics::intake_stored(Channel::WalkIn);
 
-    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_now(&[outbox_id])).await {
+    let announcement = OutboxRow::written(outbox_id, announce);
+    match tokio::time::timeout(PUBLISH_WAIT, state.outbox.publish_written(vec![announcement])).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
             tracing::warn!(ticket_id = %ticket.ticket_id, error = %e, "left to the outbox relay");
@@ -236,7 +241,7 @@ pub async fn register(
             state.outbox.kick();
         }
     }
-    Ok(Registered { ticket: wait_for_case(state, ticket.ticket_id).await?, replayed: false })
+    Ok(Registered { ticket: wait_for_case(state, ticket.ticket_id, Some(expected)).await?, replayed: false })
 }
 
 /// A retried registration: the same ticket, unless the key was used for a
@@ -248,21 +253,24 @@ async fn replay(state: &AppState, existing: TicketView, about: &str) -> Result<R
         )
         .into());
     }
-    Ok(Registered { ticket: wait_for_case(state, existing.id).await?, replayed: true })
+    Ok(Registered { ticket: wait_for_case(state, existing.id, None).await?, replayed: true })
 }
 
-/// The ticket once the router filed it, or as it is when [`FILING_WAIT`] is up.
-async fn wait_for_case(state: &AppState, id: Uuid) -> Result<TicketView, ApiError> {
+/// The ticket once the router filed it, or as it is when [`FILING_WAIT`] is
+/// up; `expected` when it was handed on just now.
+async fn wait_for_case(state: &AppState, id: Uuid, expected: Option<Expected>) -> Result<TicketView, ApiError> {
     let pool = &state.pool;
     // Told by the router's notice (`batline_core::filing_notices`); the
     // ticket's id is its intake's provider id.
-    let filed = state
-        .filing
-        .wait(&id.to_string(), FILING_WAIT, FALLBACK, || async move {
-            let view = store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
-            Ok(view.case_id.is_some().then_some(view))
-        })
-        .await?;
+    let key = id.to_string();
+    let look = || async move {
+        let view = store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
+        Ok(view.case_id.is_some().then_some(view))
+    };
+    let filed = match expected {
+        Some(expected) => state.filing.wait_for(expected, &key, FILING_WAIT, FALLBACK, look).await?,
+        None => state.filing.wait(&key, FILING_WAIT, FALLBACK, look).await?,
+    };
     match filed {
         Some(view) => Ok(view),
         None => Ok(store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?),

@@ -235,7 +235,8 @@ pub async fn taken_over_at(conn: &mut PgConnection, case_id: Uuid, owner_id: Uui
     Ok(())
 }
 
-/// [`super::walk_in_tickets::insert`], registered at `at`.
+/// A ticket as [`super::walk_in_tickets::register`] writes it, registered at
+/// `at`, for an intake row the seed wrote.
 #[tracing::instrument(skip_all, fields(ticket_id = %new.id))]
 pub async fn ticket_at(conn: &mut PgConnection, new: &NewTicket<'_>, at: DateTime<Utc>) -> Result<()> {
     sqlx::query(

@@ -61,21 +61,41 @@ pub struct NewSlaPolicy {
     pub created_by: Option<Uuid>,
 }
 
-/// The current policy that fits a case best: the one matching the most of
-/// channel, topic and priority (a `NULL` in the policy matches anything),
-/// priority weighing most, then topic.
+/// The current policy version fitting a new case's channel, topic and
+/// priority (a `NULL` in the policy matches anything), priority weighing
+/// most, then topic; with whether the topic counts. A topic `heard` in the
+/// resident's words counts only while the catalogue still offers it (an
+/// admin may have retired it); one the channel gave counts as given. A topic
+/// that does not count is as none. `None` when no policy fits.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Fitting {
+    /// The policy.
+    #[sqlx(flatten)]
+    pub policy: SlaPolicy,
+    /// Whether the topic counted (always, for none).
+    pub topic_counts: bool,
+}
+
+/// See [`Fitting`]: the topic's check and the policy's look-up in one
+/// statement, since a new case needs both before its owner is locked.
 #[tracing::instrument(skip(e))]
 pub async fn current_for(
     e: impl PgExecutor<'_>,
     channel: Channel,
     topic: Option<&str>,
+    heard: bool,
     priority: Priority,
-) -> Result<Option<SlaPolicy>> {
+) -> Result<Option<Fitting>> {
     Ok(sqlx::query_as(
-        "SELECT * FROM sla_policies
+        "WITH counted AS (
+             SELECT $2::text AS code
+             WHERE NOT $4 OR EXISTS (SELECT 1 FROM topics WHERE code = $2 AND retired_at IS NULL)
+         )
+         SELECT p.*, EXISTS (SELECT 1 FROM counted) AS topic_counts
+         FROM sla_policies p
          WHERE valid_to IS NULL
            AND (channel IS NULL OR channel = $1)
-           AND (topic IS NULL OR topic = $2)
+           AND (topic IS NULL OR topic = (SELECT code FROM counted))
            AND (priority IS NULL OR priority = $3)
          ORDER BY (channel IS NOT NULL)::int + (topic IS NOT NULL)::int + (priority IS NOT NULL)::int DESC,
                   priority IS NOT NULL DESC, topic IS NOT NULL DESC
@@ -84,6 +104,7 @@ pub async fn current_for(
     .bind(channel)
     .bind(topic)
     .bind(priority)
+    .bind(heard)
     .fetch_optional(e)
     .await?)
 }

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{PgConnection, PgExecutor};
+use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::{Result, domain::Language};
+use crate::{Result, domain::Language, store::intake::NewIntake};
 
 /// What the desk stores with the intake row.
 #[derive(Debug, Clone)]
@@ -19,22 +19,44 @@ pub struct NewTicket<'a> {
     pub desk_id: Uuid,
     /// The client's `Idempotency-Key`, if it sent one.
     pub idempotency_key: Option<&'a str>,
-    /// The intake row written in the same transaction.
+    /// The intake row written with it.
     pub intake_id: Uuid,
     /// The language the ticket is printed in.
     pub language: Language,
 }
 
-/// Stores a ticket. `false` when this desk person already registered a
-/// ticket under the same idempotency key: a retried request. A concurrent
-/// retry waits here for the first copy's transaction, so exactly one of
-/// them gets `true`.
-#[tracing::instrument(skip(conn, new), fields(ticket_id = %new.id))]
-pub async fn insert(conn: &mut PgConnection, new: &NewTicket<'_>) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO walk_in_tickets (id, point_id, desk_id, idempotency_key, intake_id, language)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (desk_id, idempotency_key) DO NOTHING",
+/// Registers a visit in one statement: the ticket, its intake row (with
+/// id `new.intake_id`) and the outbox row `announce` handing it to the
+/// router. Returns the outbox row's id, or `None`, having written nothing,
+/// when this desk person already registered a ticket under the same
+/// idempotency key: a retried request. A concurrent retry waits here for the
+/// first copy's transaction, so exactly one of them gets `Some`.
+///
+/// The ticket is written first so that a taken key stops the rest; its
+/// foreign key to the intake row is checked at the end of the statement,
+/// when the row is there.
+#[tracing::instrument(skip_all, fields(ticket_id = %new.id))]
+pub async fn register(
+    e: impl PgExecutor<'_>,
+    new: &NewTicket<'_>,
+    intake: &NewIntake,
+    announce: (&str, &str, &serde_json::Value, Option<&str>),
+) -> Result<Option<i64>> {
+    let (exchange, routing_key, payload, traceparent) = announce;
+    Ok(sqlx::query_scalar(
+        "WITH ticket AS (
+             INSERT INTO walk_in_tickets (id, point_id, desk_id, idempotency_key, intake_id, language)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (desk_id, idempotency_key) DO NOTHING
+             RETURNING intake_id
+         ), contact AS (
+             INSERT INTO intake (id, channel, provider_id, sender, recipient, body, raw)
+             SELECT ticket.intake_id, $7, $8, $9, $10, $11, $12 FROM ticket
+             RETURNING id
+         )
+         INSERT INTO outbox (exchange, routing_key, payload, traceparent)
+         SELECT $13, $14, $15, $16 FROM contact
+         RETURNING id",
     )
     .bind(new.id)
     .bind(new.point_id)
@@ -42,9 +64,18 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTicket<'_>) -> Result<bool
     .bind(new.idempotency_key)
     .bind(new.intake_id)
     .bind(new.language)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(intake.channel)
+    .bind(&intake.provider_id)
+    .bind(&intake.sender)
+    .bind(&intake.recipient)
+    .bind(&intake.body)
+    .bind(&intake.raw)
+    .bind(exchange)
+    .bind(routing_key)
+    .bind(payload)
+    .bind(traceparent)
+    .fetch_optional(e)
+    .await?)
 }
 
 /// A ticket with its point and, once the router filed it, its case.

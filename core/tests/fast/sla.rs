@@ -13,8 +13,9 @@ async fn a_new_case_runs_by_the_catch_all_policy_around_the_clock() -> TestResul
     let db = Database::fresh().await?;
     let opened_at = Utc::now();
     let mut conn = db.pool.acquire().await?;
-    let clocks = sla::plan(&mut conn, Channel::Sms, None, Priority::Normal, opened_at)
+    let clocks = sla::plan(&mut conn, Channel::Sms, sla::Topic::Unknown, Priority::Normal, opened_at)
         .await?
+        .clocks
         .ok_or_else(|| anyhow::anyhow!("the migrations ship a catch-all policy"))?;
 
     // The shipped policy: a human answer within 15 minutes, resolution
@@ -34,8 +35,9 @@ async fn with_every_policy_removed_a_case_runs_without_clocks_rather_than_failin
     let db = Database::fresh().await?;
     sqlx::query("DELETE FROM sla_policies").execute(&db.pool).await?;
     let mut conn = db.pool.acquire().await?;
-    let clocks = sla::plan(&mut conn, Channel::Chat, Some("streets"), Priority::Urgent, Utc::now()).await?;
-    assert!(clocks.is_none());
+    let plan = sla::plan(&mut conn, Channel::Chat, sla::Topic::Given("streets"), Priority::Urgent, Utc::now()).await?;
+    assert!(plan.clocks.is_none());
+    assert_eq!(plan.topic, Some("streets"));
     drop(conn);
     db.drop().await
 }

@@ -18,6 +18,7 @@ use axum::{
 use batline_core::{
     bus::BusMessage,
     domain::{ActorKind, CallBackReason, Channel, Language, event_kind},
+    filing_notices::Expected,
     intake_writer::{InboundCall, Stored},
     outbox::Outbox,
     store::{self, calls::CallRoute, intake::NewIntake},
@@ -95,9 +96,13 @@ async fn try_answer(state: &AppState, form: &Form, attempt: u32) -> Result<twiml
     let sid = form.require("CallSid")?;
     let from = form.require("From")?;
     let to = form.get("To");
-    store_call(state, form, sid, from, to).await?;
+    // Subscribed before the call is handed on, so a call stored now is not
+    // looked for before the router's notice.
+    let expected = state.filing.expect(sid);
+    let stored_now = store_call(state, form, sid, from, to).await?;
+    let expected = stored_now.then_some(expected);
 
-    if let Some(route) = wait_for_route(state, sid, state.config.voice.answer_wait).await? {
+    if let Some(route) = wait_for_route(state, expected, sid, state.config.voice.answer_wait).await? {
         return connect(state, sid, &route).await;
     }
     let line = to.and_then(|to| state.config.voice.line_language(to));
@@ -109,8 +114,9 @@ async fn try_answer(state: &AppState, form: &Form, attempt: u32) -> Result<twiml
     Ok(hold(state, language, attempt))
 }
 
-/// Stores the call once, whichever of the webhook and its redirects gets here first.
-async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Option<&str>) -> Result<(), ApiError> {
+/// Stores the call once, whichever of the webhook and its redirects gets
+/// here first, and hands it on; `false` when it was stored before.
+async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Option<&str>) -> Result<bool, ApiError> {
     let new = NewIntake {
         channel: Channel::Voice,
         provider_id: Some(sid.to_owned()),
@@ -122,12 +128,12 @@ async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Op
     let status = form.get("CallStatus").unwrap_or("ringing");
     let call = InboundCall { sid: sid.to_owned(), from: from.to_owned(), status: status.to_owned() };
     let Some(Stored { intake_id, announcement }) = state.intake.store(new, Some(call)).await? else {
-        return Ok(());
+        return Ok(false);
     };
     tracing::info!(%intake_id, call_sid = %sid, from = %redact_phone(from), "call stored");
     batline_core::metrics::intake_stored(Channel::Voice);
     hand_on::publish_intake(state, intake_id, announcement).await;
-    Ok(())
+    Ok(true)
 }
 
 /// How often a held call looks for its route itself, in case the router's
@@ -135,10 +141,20 @@ async fn store_call(state: &AppState, form: &Form, sid: &str, from: &str, to: Op
 const ROUTE_FALLBACK: Duration = Duration::from_millis(250);
 
 /// The call's route once the router has filed it (told by its notice,
-/// `batline_core::filing_notices`), or `None` after `wait`.
-async fn wait_for_route(state: &AppState, sid: &str, wait: Duration) -> Result<Option<CallRoute>, ApiError> {
+/// `batline_core::filing_notices`, `expected` when the call was handed on
+/// just now), or `None` after `wait`.
+async fn wait_for_route(
+    state: &AppState,
+    expected: Option<Expected>,
+    sid: &str,
+    wait: Duration,
+) -> Result<Option<CallRoute>, ApiError> {
     let pool = &state.pool;
-    Ok(state.filing.wait(sid, wait, ROUTE_FALLBACK, || store::calls::route(pool, sid)).await?)
+    let look = || store::calls::route(pool, sid);
+    Ok(match expected {
+        Some(expected) => state.filing.wait_for(expected, sid, wait, ROUTE_FALLBACK, look).await?,
+        None => state.filing.wait(sid, wait, ROUTE_FALLBACK, look).await?,
+    })
 }
 
 fn hold(state: &AppState, language: Language, attempt: u32) -> twiml::Response {

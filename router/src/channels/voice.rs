@@ -12,7 +12,7 @@
 use batline_core::{
     Result, call_back,
     domain::{ActorKind, CallBackReason, event_kind},
-    store::{self, calls::is_final_status, intake::Intake},
+    store::{self, calls::is_final_status, events::NewEvent, intake::Intake},
     texts,
 };
 use sqlx::PgConnection;
@@ -32,6 +32,12 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     // hung up is either seen here or sees the case this files.
     let call = store::calls::lock_by_intake(conn, intake.id).await?;
     let call_sid = intake.provider_id.as_deref();
+    let received = NewEvent {
+        kind: event_kind::CALL_RECEIVED,
+        actor_kind: ActorKind::Resident,
+        actor_id: None,
+        data: serde_json::json!({ "call_sid": call_sid, "line_language": line }),
+    };
 
     let (filed, mut notices) = match filing::open_case_of(conn, &resident).await? {
         None => {
@@ -39,7 +45,8 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
                 store::residents::set_language(conn, resident.id, language).await?;
             }
             let previous_owner = filing::previous_owner_of(router, conn, &resident).await?;
-            let opening = Opening::new(resident.id, language, previous_owner);
+            // The call goes on the new case's timeline in the case's own statement.
+            let opening = Opening { then: vec![received], ..Opening::new(resident.id, language, previous_owner) };
             filing::open_case(router, conn, intake, opening, |code, owner| {
                 // The caller hears the owner's name; the text gives them the code.
                 let track_url = router.config.tracking_url(code);
@@ -47,10 +54,11 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
             })
             .await?
         }
-        // The call is on the timeline as `call_received` (below), so it joins
+        // The call is on the timeline as `call_received`, so it joins
         // without a resident-message event of its own.
         Some(case) => {
             filing::file_message(conn, case.id, intake).await?;
+            store::events::append(conn, case.id, received.kind, received.actor_kind, None, received.data).await?;
             let mut notices = Notices::default();
             notices.tell(&filing::case_updated(&case, event_kind::CALL_RECEIVED))?;
             (Filed::Joined { case_id: case.id }, notices)
@@ -60,15 +68,6 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         Filed::NewCase { case_id, .. } | Filed::Joined { case_id } => case_id,
         Filed::AlreadyFiled => return Ok((filed, notices)),
     };
-    store::events::append(
-        conn,
-        case_id,
-        event_kind::CALL_RECEIVED,
-        ActorKind::Resident,
-        None,
-        serde_json::json!({ "call_sid": call_sid, "line_language": line }),
-    )
-    .await?;
     if let Some(call) = call {
         store::calls::link_case(conn, &call.sid, case_id).await?;
         if is_final_status(&call.status) && call.connected_at.is_none() {

@@ -91,8 +91,15 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
     };
     // The walk-in point is named on the "case opened" line.
     let span = tracing::info_span!("walk_in", point = %point.name);
+    // Whether a text reaches the resident is known here, but for one who
+    // came back with a code: then it is looked up as the receipt is written.
+    let reach = match (&ticket.follow_up_of, &ticket.phone) {
+        (None, Some(_)) => Reach::Phone,
+        (None, None) => Reach::TicketOnly,
+        (Some(_), _) => Reach::AskFirst,
+    };
     filing::open_case(router, conn, intake, opening, |code, owner| {
-        receipt(router, code, ticket.language, owner, &point)
+        receipt(router, code, ticket.language, owner, &point, reach)
     })
     .instrument(span)
     .await
@@ -119,7 +126,7 @@ async fn join(
         .next()
         .map(|(_, name)| name)
         .unwrap_or_default();
-    let reply = receipt(router, &case.tracking_code, case.language, &owner_name, point);
+    let reply = receipt(router, &case.tracking_code, case.language, &owner_name, point, Reach::AskFirst);
     let mut notices = Notices::default();
     filing::queue_auto_reply(conn, case.id, intake.channel, reply, &mut notices).await?;
     notices.tell(&filing::case_updated(&case, event_kind::RESIDENT_MESSAGE))?;
@@ -127,16 +134,41 @@ async fn join(
     Ok((Filed::Joined { case_id: case.id }, notices))
 }
 
+/// Whether a walk-in's resident can be texted.
+#[derive(Debug, Clone, Copy)]
+enum Reach {
+    /// They gave a phone at the desk.
+    Phone,
+    /// They gave none and were not known before: the printed ticket is all.
+    TicketOnly,
+    /// Not known here: looked up as the receipt is written.
+    AskFirst,
+}
+
 /// The receipt by SMS, sent only when the resident can be reached by SMS at
 /// all; a resident who gave no phone gets the printed ticket and nothing else
-/// (no message that could only fail).
-fn receipt(router: &Router, code: &str, language: Language, owner_name: &str, point: &WalkInPoint) -> AutoReply {
-    AutoReply::SendIfReachable(texts::walk_in_receipt(
+/// (no message that could only fail). A receipt to a phone given at the desk
+/// is written with a new case, in its own statement.
+fn receipt(
+    router: &Router,
+    code: &str,
+    language: Language,
+    owner_name: &str,
+    point: &WalkInPoint,
+    reach: Reach,
+) -> AutoReply {
+    let text = texts::walk_in_receipt(
         language,
         owner_name,
         code,
         // What residents read, never the city's own name for the point.
         &point.public_name,
         &router.config.tracking_url(code),
-    ))
+    );
+    match reach {
+        Reach::Phone => AutoReply::Send(text),
+        // The printed ticket names the owner.
+        Reach::TicketOnly => AutoReply::InAnswer,
+        Reach::AskFirst => AutoReply::SendIfReachable(text),
+    }
 }
