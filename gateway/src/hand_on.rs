@@ -44,6 +44,15 @@ pub async fn publish(state: &AppState, ids: &[i64]) {
     }
 }
 
+/// Publishes `row`, an outbox row a webhook wrote (a timeline update for
+/// consoles), as it was written; what fails here the relay publishes later.
+pub async fn publish_written(state: &AppState, row: OutboxRow) {
+    if let Err(e) = state.outbox.publish_written(vec![row]).await {
+        tracing::debug!(error = %e, "left to the outbox relay");
+        state.outbox.kick();
+    }
+}
+
 /// The test-only fault hook `BATLINE_FAULT_EXIT_AFTER_STORE`: aborts the
 /// process once `n` contacts have been committed, between the commit and
 /// the publish, the moment a crash would do most harm. The count is per

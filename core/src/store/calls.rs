@@ -7,7 +7,10 @@ use serde::Serialize;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::{Result, domain::CallDirection};
+use crate::{
+    Result,
+    domain::{ActorKind, CallDirection, event_kind},
+};
 
 /// A call as stored.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -121,19 +124,46 @@ pub async fn link_case(conn: &mut PgConnection, sid: &str, case_id: Uuid) -> Res
     Ok(())
 }
 
-/// Notes whose phone Batline rings for the caller; `false` when that was
-/// noted already (Twilio asked for the same instructions twice).
-#[tracing::instrument(skip(conn))]
-pub async fn set_dialled(conn: &mut PgConnection, sid: &str, responder_id: Uuid) -> Result<bool> {
-    let updated = sqlx::query(
-        "UPDATE calls SET responder_id = $2, updated_at = clock_timestamp()
-         WHERE sid = $1 AND responder_id IS DISTINCT FROM $2",
+/// Notes whose phone Batline rings for the caller, with the `call_dialled`
+/// event `data` on the case's timeline and the outbox row `update` telling
+/// consoles, in one statement. Returns the outbox row's id; `None`, having
+/// written nothing, when that was noted already (Twilio asked for the same
+/// instructions twice).
+#[tracing::instrument(skip(e, data, update))]
+pub async fn dial(
+    e: impl PgExecutor<'_>,
+    sid: &str,
+    responder_id: Uuid,
+    case_id: Uuid,
+    data: &serde_json::Value,
+    update: (&str, &str, &serde_json::Value, Option<&str>),
+) -> Result<Option<i64>> {
+    let (exchange, routing_key, payload, traceparent) = update;
+    Ok(sqlx::query_scalar(
+        "WITH dialled AS (
+             UPDATE calls SET responder_id = $2, updated_at = clock_timestamp()
+             WHERE sid = $1 AND responder_id IS DISTINCT FROM $2
+             RETURNING sid
+         ), event AS (
+             INSERT INTO case_events (case_id, kind, actor_kind, actor_id, data)
+             SELECT $3, $9, $10, NULL, $4 FROM dialled
+         )
+         INSERT INTO outbox (exchange, routing_key, payload, traceparent)
+         SELECT $5, $6, $7, $8 FROM dialled
+         RETURNING id",
     )
     .bind(sid)
     .bind(responder_id)
-    .execute(conn)
-    .await?;
-    Ok(updated.rows_affected() == 1)
+    .bind(case_id)
+    .bind(data)
+    .bind(exchange)
+    .bind(routing_key)
+    .bind(payload)
+    .bind(traceparent)
+    .bind(event_kind::CALL_DIALLED)
+    .bind(ActorKind::System)
+    .fetch_optional(e)
+    .await?)
 }
 
 /// Where an inbound call goes: its case and the case's owner, once the

@@ -17,11 +17,11 @@ use axum::{
 };
 use batline_core::{
     bus::BusMessage,
-    domain::{ActorKind, CallBackReason, Channel, Language, event_kind},
+    domain::{CallBackReason, Channel, Language, event_kind},
     filing_notices::Expected,
     intake_writer::{InboundCall, Stored},
     outbox::Outbox,
-    store::{self, calls::CallRoute, intake::NewIntake},
+    store::{self, calls::CallRoute, intake::NewIntake, outbox::OutboxRow},
     texts::voice as say,
     twilio::{client::redact_phone, form::Form},
 };
@@ -179,27 +179,25 @@ async fn connect(state: &AppState, sid: &str, route: &CallRoute) -> Result<twiml
     let Some(phone) = route.owner_phone.as_deref() else {
         return super::dial::unanswered(state, sid, route.case_id, "unreachable", CallBackReason::Unreachable).await;
     };
-    let mut tx = state.pool.begin().await.map_err(batline_core::Error::from)?;
-    let mut ids = Vec::new();
-    if store::calls::set_dialled(&mut tx, sid, route.owner_id).await? {
-        store::events::append(
-            &mut tx,
-            route.case_id,
-            event_kind::CALL_DIALLED,
-            ActorKind::System,
-            None,
-            serde_json::json!({ "call_sid": sid, "responder_id": route.owner_id, "owner_name": route.owner_name }),
-        )
-        .await?;
-        let update = BusMessage::CaseUpdated {
-            case_id: route.case_id,
-            owner_id: route.owner_id,
-            kind: event_kind::CALL_DIALLED.to_owned(),
-        };
-        ids.push(Outbox::enqueue(&mut tx, &update).await?);
+    let update = Outbox::row(&BusMessage::CaseUpdated {
+        case_id: route.case_id,
+        owner_id: route.owner_id,
+        kind: event_kind::CALL_DIALLED.to_owned(),
+    })?;
+    let data = serde_json::json!({ "call_sid": sid, "responder_id": route.owner_id, "owner_name": route.owner_name });
+    let (exchange, routing_key, payload, traceparent) = &update;
+    let written = store::calls::dial(
+        &state.pool,
+        sid,
+        route.owner_id,
+        route.case_id,
+        &data,
+        (exchange, routing_key, payload, traceparent.as_deref()),
+    )
+    .await?;
+    if let Some(id) = written {
+        hand_on::publish_written(state, OutboxRow::written(id, update)).await;
     }
-    tx.commit().await.map_err(batline_core::Error::from)?;
-    hand_on::publish(state, &ids).await;
     let case = route.case_id;
     Ok(twiml::Response::new()
         .say(route.language, say::connecting(route.language, &state.config.city_name, &route.owner_name))
