@@ -2,8 +2,9 @@
 //! message used to store its intake row and outbox row in a transaction of
 //! its own: four round trips and a WAL flush per contact. Here one task per
 //! process takes every contact waiting while the previous group was being
-//! written and stores them together: one transaction, one statement per
-//! table, one flush, as PostgreSQL itself groups WAL flushes. Alone, a
+//! written and stores them together: one statement (its own transaction)
+//! for the intake rows, calls and outbox rows, one flush, as PostgreSQL
+//! itself groups WAL flushes. Alone, a
 //! contact is written as quickly as before; under load, a group serves many.
 //!
 //! Each contact stays on its own: when a group's transaction fails (a body
@@ -14,7 +15,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -22,7 +23,11 @@ use crate::{
     Error, Result,
     bus::BusMessage,
     outbox::{NewRow, Outbox},
-    store::{self, intake::NewIntake, outbox::OutboxRow},
+    store::{
+        self,
+        intake::{Arriving, NewIntake},
+        outbox::OutboxRow,
+    },
 };
 
 /// Contacts written in one transaction at most. A group is whatever is
@@ -130,47 +135,38 @@ async fn write(pool: &PgPool, group: Vec<Pending>) {
     }
 }
 
-/// The whole group in one transaction; what each contact got, in order.
+/// The whole group in one statement (its own transaction); what each
+/// contact got, in order.
 async fn write_together(pool: &PgPool, group: &[Pending]) -> Result<Vec<Option<Stored>>> {
-    let mut tx = pool.begin().await?;
-    let stored = insert(&mut tx, group.iter()).await?;
-    tx.commit().await?;
-    Ok(stored)
+    insert(pool, group.iter()).await
 }
 
-/// One contact in a transaction of its own.
+/// One contact in a statement of its own.
 async fn write_alone(pool: &PgPool, pending: &Pending) -> Result<Option<Stored>> {
-    let mut tx = pool.begin().await?;
-    let stored = insert(&mut tx, std::iter::once(pending)).await?;
-    tx.commit().await?;
-    Ok(stored.into_iter().next().flatten())
+    Ok(insert(pool, std::iter::once(pending)).await?.into_iter().next().flatten())
 }
 
 /// Inserts the intake rows, the calls beside them and the outbox rows of
-/// those stored, a statement each.
-async fn insert<'a>(conn: &mut PgConnection, group: impl Iterator<Item = &'a Pending>) -> Result<Vec<Option<Stored>>> {
+/// those stored, in one statement.
+async fn insert<'a>(pool: &PgPool, group: impl Iterator<Item = &'a Pending>) -> Result<Vec<Option<Stored>>> {
     let group: Vec<&Pending> = group.collect();
-    let rows: Vec<(Uuid, &NewIntake)> = group.iter().map(|p| (p.intake_id, &p.new)).collect();
-    let inserted = store::intake::insert_many(&mut *conn, &rows).await?;
-    let fresh: Vec<&Pending> = group.iter().copied().filter(|p| inserted.contains(&p.intake_id)).collect();
-    let calls: Vec<(&str, Uuid, &str, &str)> = fresh
+    let rows: Vec<Arriving<'_>> = group
         .iter()
-        .filter_map(|p| p.call.as_ref().map(|c| (c.sid.as_str(), p.intake_id, c.from.as_str(), c.status.as_str())))
+        .map(|p| Arriving {
+            id: p.intake_id,
+            new: &p.new,
+            call: p.call.as_ref().map(|c| (c.sid.as_str(), c.from.as_str(), c.status.as_str())),
+            announce: (p.announce.0, p.announce.1.as_str(), &p.announce.2, p.announce.3.as_deref()),
+        })
         .collect();
-    if !calls.is_empty() {
-        store::calls::insert_inbound_many(&mut *conn, &calls).await?;
-    }
-    let announcements: Vec<_> = fresh.iter().map(|p| p.announce.clone()).collect();
-    let outbox_ids =
-        if announcements.is_empty() { Vec::new() } else { store::outbox::insert_many(conn, &announcements).await? };
-    // The outbox rows are the fresh contacts', in the same order.
-    let mut outbox_ids = outbox_ids.into_iter();
+    let stored = store::intake::insert_arriving(pool, &rows).await?;
     Ok(group
         .iter()
         .map(|p| {
-            let outbox_id = if inserted.contains(&p.intake_id) { outbox_ids.next() } else { None };
-            outbox_id
-                .map(|id| Stored { intake_id: p.intake_id, announcement: OutboxRow::written(id, p.announce.clone()) })
+            stored.iter().find(|(intake_id, _)| *intake_id == p.intake_id).map(|(intake_id, outbox_id)| Stored {
+                intake_id: *intake_id,
+                announcement: OutboxRow::written(*outbox_id, p.announce.clone()),
+            })
         })
         .collect())
 }

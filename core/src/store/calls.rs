@@ -48,31 +48,6 @@ pub fn is_final_status(status: &str) -> bool {
     matches!(status, "completed" | "busy" | "failed" | "no-answer" | "canceled")
 }
 
-/// Records inbound calls with their intake rows, in one statement (the
-/// intake writer's group); each row is (CallSid, intake id, resident's
-/// phone, status). A retried webhook (same CallSid) leaves the first row as
-/// it is.
-#[tracing::instrument(skip_all, fields(rows = rows.len()))]
-pub async fn insert_inbound_many(conn: &mut PgConnection, rows: &[(&str, Uuid, &str, &str)]) -> Result<()> {
-    let sids: Vec<&str> = rows.iter().map(|r| r.0).collect();
-    let intake_ids: Vec<Uuid> = rows.iter().map(|r| r.1).collect();
-    let phones: Vec<&str> = rows.iter().map(|r| r.2).collect();
-    let statuses: Vec<&str> = rows.iter().map(|r| r.3).collect();
-    sqlx::query(
-        "INSERT INTO calls (sid, direction, intake_id, resident_phone, status)
-         SELECT sid, 'inbound', intake_id, resident_phone, status
-         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) AS c (sid, intake_id, resident_phone, status)
-         ON CONFLICT (sid) DO NOTHING",
-    )
-    .bind(sids)
-    .bind(intake_ids)
-    .bind(phones)
-    .bind(statuses)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 /// Records a call-back a responder started.
 #[tracing::instrument(skip(conn, resident_phone))]
 pub async fn insert_call_back(

@@ -256,7 +256,7 @@ pub async fn ticket_at(conn: &mut PgConnection, new: &NewTicket<'_>, at: DateTim
 }
 
 /// An inbound call that rang its case's owner, who answered at
-/// `connected_at`; it ended at `ended_at` ([`super::calls::insert_inbound_many`],
+/// `connected_at`; it ended at `ended_at` ([`super::intake::insert_arriving`],
 /// `link_case`, `dial`, `mark_connected` and the final status in one row).
 #[derive(Debug, Clone)]
 pub struct PastCall<'a> {

@@ -71,38 +71,95 @@ pub async fn insert(conn: &mut PgConnection, new: &NewIntake) -> Result<Option<U
     .await?)
 }
 
-/// Stores several contacts in one statement, each with the id given; returns
-/// the ids of those stored. A provider id already stored (a retried webhook),
-/// or repeated within `rows`, is stored once: the first copy's id is
-/// returned and the others' are not. A concurrent duplicate waits here for
-/// the other transaction, as with [`insert`].
+/// A contact arriving at the gateway, for [`insert_arriving`].
+#[derive(Debug, Clone, Copy)]
+pub struct Arriving<'a> {
+    /// The intake row's id, chosen by the caller.
+    pub id: Uuid,
+    /// The contact.
+    pub new: &'a NewIntake,
+    /// An inbound call to record beside it: (CallSid, the caller's phone,
+    /// Twilio's `CallStatus`).
+    pub call: Option<(&'a str, &'a str, &'a str)>,
+    /// Its `IntakeArrived` outbox row: (exchange, routing key, payload,
+    /// traceparent).
+    pub announce: (&'a str, &'a str, &'a serde_json::Value, Option<&'a str>),
+}
+
+/// Stores several contacts in one statement, which commits on its own: the
+/// intake rows, the calls beside them and the outbox rows announcing them.
+/// Returns (intake id, outbox id) of those stored, in the order given. A
+/// provider id already stored (a retried webhook), or repeated within
+/// `rows`, is stored once: the first copy is, the others write nothing (no
+/// call, no announcement). A concurrent duplicate waits here for the other
+/// transaction, as with [`insert`]; a retried call's first call row stays
+/// as it is.
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]
-pub async fn insert_many(conn: &mut PgConnection, rows: &[(Uuid, &NewIntake)]) -> Result<Vec<Uuid>> {
-    let ids: Vec<Uuid> = rows.iter().map(|(id, _)| *id).collect();
-    let channels: Vec<&str> = rows.iter().map(|(_, n)| n.channel.as_str()).collect();
-    let provider_ids: Vec<Option<&str>> = rows.iter().map(|(_, n)| n.provider_id.as_deref()).collect();
-    let senders: Vec<&str> = rows.iter().map(|(_, n)| n.sender.as_str()).collect();
-    let recipients: Vec<Option<&str>> = rows.iter().map(|(_, n)| n.recipient.as_deref()).collect();
-    let bodies: Vec<&str> = rows.iter().map(|(_, n)| n.body.as_str()).collect();
-    let raws: Vec<&serde_json::Value> = rows.iter().map(|(_, n)| &n.raw).collect();
-    Ok(sqlx::query_scalar(
-        "INSERT INTO intake (id, channel, provider_id, sender, recipient, body, raw)
-         SELECT id, channel, provider_id, sender, recipient, body, raw
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
-              WITH ORDINALITY AS n (id, channel, provider_id, sender, recipient, body, raw, place)
-         ORDER BY place
-         ON CONFLICT (channel, provider_id) DO NOTHING
-         RETURNING id",
+pub async fn insert_arriving(e: impl PgExecutor<'_>, rows: &[Arriving<'_>]) -> Result<Vec<(Uuid, i64)>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let channels: Vec<&str> = rows.iter().map(|r| r.new.channel.as_str()).collect();
+    let provider_ids: Vec<Option<&str>> = rows.iter().map(|r| r.new.provider_id.as_deref()).collect();
+    let senders: Vec<&str> = rows.iter().map(|r| r.new.sender.as_str()).collect();
+    let recipients: Vec<Option<&str>> = rows.iter().map(|r| r.new.recipient.as_deref()).collect();
+    let bodies: Vec<&str> = rows.iter().map(|r| r.new.body.as_str()).collect();
+    let raws: Vec<&serde_json::Value> = rows.iter().map(|r| &r.new.raw).collect();
+    let calls: Vec<_> = rows.iter().filter_map(|r| r.call.map(|call| (r.id, call))).collect();
+    let call_intakes: Vec<Uuid> = calls.iter().map(|(id, _)| *id).collect();
+    let call_sids: Vec<&str> = calls.iter().map(|(_, (sid, _, _))| *sid).collect();
+    let call_phones: Vec<&str> = calls.iter().map(|(_, (_, phone, _))| *phone).collect();
+    let call_statuses: Vec<&str> = calls.iter().map(|(_, (_, _, status))| *status).collect();
+    let exchanges: Vec<&str> = rows.iter().map(|r| r.announce.0).collect();
+    let keys: Vec<&str> = rows.iter().map(|r| r.announce.1).collect();
+    let payloads: Vec<&serde_json::Value> = rows.iter().map(|r| r.announce.2).collect();
+    let traceparents: Vec<Option<&str>> = rows.iter().map(|r| r.announce.3).collect();
+    let (stored, announced): (Vec<Uuid>, Vec<i64>) = sqlx::query_as(
+        "WITH stored AS (
+             INSERT INTO intake (id, channel, provider_id, sender, recipient, body, raw)
+             SELECT id, channel, provider_id, sender, recipient, body, raw
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+                  WITH ORDINALITY AS n (id, channel, provider_id, sender, recipient, body, raw, place)
+             ORDER BY place
+             ON CONFLICT (channel, provider_id) DO NOTHING
+             RETURNING id
+         ), calls AS (
+             INSERT INTO calls (sid, direction, intake_id, resident_phone, status)
+             SELECT sid, 'inbound', intake_id, resident_phone, status
+             FROM unnest($8::uuid[], $9::text[], $10::text[], $11::text[]) AS c (intake_id, sid, resident_phone, status)
+             WHERE intake_id IN (SELECT id FROM stored)
+             ON CONFLICT (sid) DO NOTHING
+         ), announced AS (
+             INSERT INTO outbox (exchange, routing_key, payload, traceparent)
+             SELECT exchange, routing_key, payload, traceparent
+             FROM unnest($1::uuid[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
+                  WITH ORDINALITY AS a (intake_id, exchange, routing_key, payload, traceparent, place)
+             WHERE intake_id IN (SELECT id FROM stored)
+             ORDER BY place
+             RETURNING id
+         )
+         SELECT ARRAY(SELECT id FROM stored), ARRAY(SELECT id FROM announced ORDER BY id)",
     )
-    .bind(ids)
+    .bind(&ids)
     .bind(channels)
     .bind(provider_ids)
     .bind(senders)
     .bind(recipients)
     .bind(bodies)
     .bind(raws)
-    .fetch_all(conn)
-    .await?)
+    .bind(call_intakes)
+    .bind(call_sids)
+    .bind(call_phones)
+    .bind(call_statuses)
+    .bind(exchanges)
+    .bind(keys)
+    .bind(payloads)
+    .bind(traceparents)
+    .fetch_one(e)
+    .await?;
+    // The outbox ids come from one sequence, drawn in the order the rows
+    // are inserted, which is the order given: the n-th smallest belongs to
+    // the n-th contact stored.
+    let fresh = ids.into_iter().filter(|id| stored.contains(id));
+    Ok(fresh.zip(announced).collect())
 }
 
 /// An intake row, locked so only one router files it.
