@@ -48,6 +48,10 @@ const POLL: Duration = Duration::from_millis(500);
 /// second time. Long beyond a publish's confirm even under load; a row whose
 /// publish failed goes out this much later.
 const SETTLE: Duration = Duration::from_secs(2);
+/// How long rows confirmed by the group publisher wait to be deleted
+/// together: under load one statement deletes what many groups published.
+/// Far below [`SETTLE`], so the relay never takes them meanwhile.
+const DELETE_WINDOW: Duration = Duration::from_millis(20);
 
 /// Publishes what services wrote to the outbox.
 #[derive(Clone)]
@@ -200,6 +204,7 @@ impl Rows {
     /// [`Outbox`], so it ends when the last one is dropped.
     fn spawn_group_publisher(self) -> mpsc::UnboundedSender<GroupRequest> {
         let (group, mut requests) = mpsc::unbounded_channel::<GroupRequest>();
+        let deletions = self.clone().spawn_deleter();
         tokio::spawn(async move {
             while let Some((mut wanted, first)) = requests.recv().await {
                 let mut waiting = vec![first];
@@ -220,15 +225,35 @@ impl Rows {
                     // A caller that stopped waiting (a timed-out webhook) needs no answer.
                     let _ = reply.send(result.clone());
                 }
-                if !published.is_empty()
-                    && let Err(e) = store::outbox::delete_published(&self.pool, &published).await
-                {
-                    // Left for the relay, which publishes them once more.
-                    tracing::warn!(error = %e, rows = published.len(), "could not delete published outbox rows");
+                if !published.is_empty() {
+                    // A deleter that stopped leaves them to the relay.
+                    let _ = deletions.send(published);
                 }
             }
         });
         group
+    }
+
+    /// Starts the task deleting the rows the group publisher confirmed: it
+    /// waits [`DELETE_WINDOW`] after the first, then deletes every one
+    /// confirmed by then in one statement. It ends with the group publisher.
+    fn spawn_deleter(self) -> mpsc::UnboundedSender<Vec<i64>> {
+        let (deletions, mut confirmed) = mpsc::unbounded_channel::<Vec<i64>>();
+        tokio::spawn(async move {
+            while let Some(mut ids) = confirmed.recv().await {
+                tokio::time::sleep(DELETE_WINDOW).await;
+                while let Ok(more) = confirmed.try_recv() {
+                    ids.extend(more);
+                }
+                for chunk in ids.chunks(BATCH as usize * 4) {
+                    if let Err(e) = store::outbox::delete_published(&self.pool, chunk).await {
+                        // Left for the relay, which publishes them once more.
+                        tracing::warn!(error = %e, rows = chunk.len(), "could not delete published outbox rows");
+                    }
+                }
+            }
+        });
+        deletions
     }
 
     /// Publishes the rows `wanted`, which their writers have just
