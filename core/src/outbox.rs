@@ -11,9 +11,10 @@
 //! Publishing at once is done in groups, like a database's group commit:
 //! one task per process takes every row asked for while the previous group
 //! was being published, reads those it was given only by id, publishes
-//! them, answers its callers once the broker has confirmed and then deletes
-//! them: at most two statements for the group, with no transaction held
-//! open while the broker confirms. The hot paths (a webhook's intake, a
+//! them, answers its callers once the broker has confirmed and then has
+//! them deleted, with whatever else it confirmed in the next 20 ms
+//! (`DELETE_WINDOW`): at most two statements for the group, with no
+//! transaction held open while the broker confirms. The hot paths (a webhook's intake, a
 //! group of filings) hand over the rows they wrote as they wrote them
 //! ([`Outbox::publish_written`]), so nothing is read back. Alone, a row
 //! goes out as quickly as before; under load, one delete serves many
