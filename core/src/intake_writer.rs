@@ -2,9 +2,9 @@
 //! message used to store its intake row and outbox row in a transaction of
 //! its own: four round trips and a WAL flush per contact. Here one task per
 //! process takes every contact waiting while the previous group was being
-//! written and stores them together: one statement (its own transaction)
-//! for the intake rows, calls and outbox rows, one flush, as PostgreSQL
-//! itself groups WAL flushes. Alone, a
+//! written and stores them together ([`crate::group_commit`]): one
+//! statement (its own transaction) for the intake rows, calls and outbox
+//! rows, one flush, as PostgreSQL itself groups WAL flushes. Alone, a
 //! contact is written as quickly as before; under load, a group serves many.
 //!
 //! Each contact stays on its own: when a group's transaction fails (a body
@@ -13,15 +13,13 @@
 //! hears back only once its contact is committed (or has failed), so the
 //! answer it gives the resident or Twilio means what it meant before.
 
-use std::sync::{Arc, OnceLock};
-
 use sqlx::PgPool;
-use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::{
-    Error, Result,
+    Result,
     bus::BusMessage,
+    group_commit::{GroupCommit, Grouping},
     outbox::{NewRow, Outbox},
     store::{
         self,
@@ -29,10 +27,6 @@ use crate::{
         outbox::OutboxRow,
     },
 };
-
-/// Contacts written in one transaction at most. A group is whatever is
-/// waiting, so this bounds only a statement's size under a flood.
-const GROUP: usize = 64;
 
 /// An inbound call to record beside its intake row (the voice webhook).
 #[derive(Debug, Clone)]
@@ -63,21 +57,18 @@ struct Pending {
     /// The `IntakeArrived` row, made by the caller so it carries the
     /// caller's trace.
     announce: NewRow,
-    reply: oneshot::Sender<Result<Option<Stored>>>,
 }
 
 /// Writes contacts in groups; cheap to clone, one writer task per process.
 #[derive(Clone)]
 pub struct IntakeWriter {
-    pool: PgPool,
-    /// The writer task's queue, started on first use (it needs a runtime).
-    queue: Arc<OnceLock<mpsc::UnboundedSender<Pending>>>,
+    writes: GroupCommit<ArrivingContacts>,
 }
 
 impl IntakeWriter {
     /// A writer storing into `pool`.
     pub fn new(pool: PgPool) -> Self {
-        IntakeWriter { pool, queue: Arc::new(OnceLock::new()) }
+        IntakeWriter { writes: GroupCommit::new(ArrivingContacts { pool }) }
     }
 
     /// Stores `new` (with `call`, for a phone call) and its `IntakeArrived`
@@ -86,70 +77,37 @@ impl IntakeWriter {
     pub async fn store(&self, new: NewIntake, call: Option<InboundCall>) -> Result<Option<Stored>> {
         let intake_id = Uuid::new_v4();
         let announce = Outbox::row(&BusMessage::IntakeArrived { intake_id, channel: new.channel })?;
-        let (reply, answer) = oneshot::channel();
-        let queue = self.queue.get_or_init(|| spawn_writer(self.pool.clone()));
-        let stopped = || Error::Task("the intake writer has stopped".into());
-        queue.send(Pending { intake_id, new, call, announce, reply }).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        self.writes.write(Pending { intake_id, new, call, announce }).await
     }
 }
 
-/// Starts the task behind [`IntakeWriter::store`]. It ends when the last
-/// writer is dropped.
-fn spawn_writer(pool: PgPool) -> mpsc::UnboundedSender<Pending> {
-    let (queue, mut waiting) = mpsc::unbounded_channel::<Pending>();
-    tokio::spawn(async move {
-        while let Some(first) = waiting.recv().await {
-            let mut group = vec![first];
-            while group.len() < GROUP
-                && let Ok(next) = waiting.try_recv()
-            {
-                group.push(next);
-            }
-            write(&pool, group).await;
-        }
-    });
-    queue
+/// The contacts' rows, written by [`GroupCommit`].
+struct ArrivingContacts {
+    pool: PgPool,
 }
 
-/// Writes `group` in one transaction, or, should that fail, each contact
-/// in a transaction of its own; answers every caller.
-async fn write(pool: &PgPool, group: Vec<Pending>) {
-    let outcome = if group.len() == 1 { Err(None) } else { write_together(pool, &group).await.map_err(Some) };
-    match outcome {
-        Ok(stored) => {
-            for (pending, stored) in group.into_iter().zip(stored) {
-                // A caller that stopped waiting needs no answer; its contact is stored.
-                let _ = pending.reply.send(Ok(stored));
-            }
-        }
-        Err(e) => {
-            if let Some(e) = e {
-                tracing::warn!(error = %e, contacts = group.len(), "a group of contacts failed; storing them one by one");
-            }
-            for pending in group {
-                let result = write_alone(pool, &pending).await;
-                let _ = pending.reply.send(result);
-            }
-        }
+impl Grouping for ArrivingContacts {
+    type Item = Pending;
+    type Done = Option<Stored>;
+    /// A group is whatever is waiting, so this bounds only a statement's
+    /// size under a flood.
+    const MOST: usize = 64;
+    const WHAT: &'static str = "contacts arriving";
+
+    /// The whole group in one statement (its own transaction).
+    async fn together(&self, group: &[Pending]) -> Result<Vec<Option<Stored>>> {
+        insert(&self.pool, group).await
     }
-}
 
-/// The whole group in one statement (its own transaction); what each
-/// contact got, in order.
-async fn write_together(pool: &PgPool, group: &[Pending]) -> Result<Vec<Option<Stored>>> {
-    insert(pool, group.iter()).await
-}
-
-/// One contact in a statement of its own.
-async fn write_alone(pool: &PgPool, pending: &Pending) -> Result<Option<Stored>> {
-    Ok(insert(pool, std::iter::once(pending)).await?.into_iter().next().flatten())
+    /// One contact in a statement of its own.
+    async fn alone(&self, pending: &Pending) -> Result<Option<Stored>> {
+        Ok(insert(&self.pool, std::slice::from_ref(pending)).await?.into_iter().next().flatten())
+    }
 }
 
 /// Inserts the intake rows, the calls beside them and the outbox rows of
 /// those stored, in one statement.
-async fn insert<'a>(pool: &PgPool, group: impl Iterator<Item = &'a Pending>) -> Result<Vec<Option<Stored>>> {
-    let group: Vec<&Pending> = group.collect();
+async fn insert(pool: &PgPool, group: &[Pending]) -> Result<Vec<Option<Stored>>> {
     let rows: Vec<Arriving<'_>> = group
         .iter()
         .map(|p| Arriving {

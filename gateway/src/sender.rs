@@ -8,7 +8,9 @@ use batline_core::{
     Error, Result,
     bus::BusMessage,
     domain::{Channel, DeliveryStatus},
-    outbound, store, texts,
+    outbound,
+    sending::Sent,
+    store, texts,
 };
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -56,7 +58,9 @@ async fn send(state: &AppState, message_id: Uuid) -> Result<()> {
         texts::sms_body(&state.config.city_name, envelope.language, envelope.reply_author.as_deref(), &message.body);
     match state.twilio.send_sms(&phone, &body, Some(&callback)).await {
         Ok(sent) => {
-            outbound::record_sent(&state.pool, message.id, Some(&sent.sid)).await?;
+            let record = Sent { message_id: message.id, provider_id: Some(sent.sid.clone()) };
+            // With other senders' records under load (`sending`).
+            state.sent_records.write(record).await?;
             tracing::info!(%message_id, sid = %sent.sid, "SMS handed to Twilio");
         }
         Err(e) => {

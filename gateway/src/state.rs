@@ -10,6 +10,7 @@ use batline_core::{
     config::TwilioConfig,
     intake_writer::IntakeWriter,
     outbox::Outbox,
+    sending::{self, SentRecords},
     twilio::{TwilioClient, client::RetryPolicy},
 };
 use sqlx::PgPool;
@@ -33,6 +34,9 @@ pub struct AppState {
     pub intake: IntakeWriter,
     /// Sends SMS.
     pub twilio: TwilioClient,
+    /// Records what Twilio took for the SMS sender, several to a commit
+    /// under load.
+    pub sent_records: SentRecords,
     /// Limits tracking look-ups per client address.
     pub track_limit: Arc<rate_limit::PerAddress>,
     /// Limits Twilio webhooks per source (see `webhook_limit`).
@@ -83,6 +87,7 @@ impl AppState {
         let figures = Arc::new(batline_core::figures::Figures::new(pool.clone()));
         let chat = Arc::new(chat::Chat::new(&config)?);
         let intake = IntakeWriter::new(pool.clone());
+        let sent_records = sending::sent_records(pool.clone());
         Ok(AppState {
             config,
             twilio_config,
@@ -91,6 +96,7 @@ impl AppState {
             outbox,
             intake,
             twilio,
+            sent_records,
             track_limit,
             webhook_limit,
             open_limit,

@@ -139,3 +139,34 @@ async fn status_callbacks_update_delivery_and_must_be_signed() -> TestResult {
     assert_eq!(status, "delivered");
     app.teardown().await
 }
+
+#[tokio::test]
+async fn answers_sent_at_once_are_each_recorded_with_their_own_sid() -> TestResult {
+    // The sender records what Twilio took in groups under load; each
+    // message must still be sent once and carry its own provider id.
+    let app = TestApp::spawn().await?;
+    app.add_responder("aino", "Aino", &[Language::Fi], DutyStatus::OnDuty).await?;
+    app.add_responder("mikko", "Mikko", &[Language::Fi], DutyStatus::OnDuty).await?;
+    let phones: Vec<String> = (0..12).map(|i| format!("+3584016001{i:02}")).collect();
+    let texts = futures_util::future::join_all(phones.iter().map(|phone| app.text(phone, "Katuvalo on rikki"))).await;
+    for response in texts {
+        assert_eq!(response?.status(), 200);
+    }
+    for phone in &phones {
+        let sms = app.sandbox.wait_for_sms_to(phone, 1, Duration::from_secs(20)).await?;
+        assert_eq!(sms.len(), 1, "{phone} was texted {} times", sms.len());
+        let (status, error) = auto_reply_status(&app, phone).await?;
+        assert_eq!((status.as_str(), error), ("sent", None));
+        let (provider, attempts): (Option<String>, i32) = sqlx::query_as(
+            "SELECT m.provider_id, m.attempts FROM messages m
+             JOIN cases c ON c.id = m.case_id JOIN residents r ON r.id = c.resident_id
+             WHERE r.phone = $1 AND m.kind = 'auto_reply'",
+        )
+        .bind(phone)
+        .fetch_one(&app.pool)
+        .await?;
+        assert_eq!((provider.as_deref(), attempts), (Some(sms[0].sid.as_str()), 1), "{phone}");
+    }
+    assert_eq!(app.sandbox.requests(), 12);
+    app.teardown().await
+}

@@ -219,6 +219,31 @@ pub async fn start_sending(e: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Cl
     .await?)
 }
 
+/// Records outgoing messages the provider took as `sent`, each with the
+/// provider's id for it if any (in the order of `ids`), in one statement:
+/// what [`set_delivery`] does for one, for a group of senders' (the SMS
+/// sender's group commit, `sending`).
+#[tracing::instrument(skip(e))]
+pub async fn record_sent(e: impl PgExecutor<'_>, ids: &[Uuid], provider_ids: &[Option<String>]) -> Result<()> {
+    sqlx::query(
+        "UPDATE messages m
+            SET delivery_status = 'sent', provider_id = COALESCE(sent.provider_id, m.provider_id),
+                delivery_error = NULL, updated_at = clock_timestamp()
+           FROM unnest($1::uuid[], $2::text[]) AS sent (id, provider_id)
+          WHERE m.id = sent.id",
+    )
+    // Planned for each call with the ids it has: prepared, PostgreSQL may
+    // settle on a plan made for a table still nearly empty (a hash join
+    // over the whole table), as no statistics tell it otherwise where
+    // autovacuum does not run.
+    .persistent(false)
+    .bind(ids)
+    .bind(provider_ids)
+    .execute(e)
+    .await?;
+    Ok(())
+}
+
 /// Moves a message to `status`, recording the provider id or the error.
 #[tracing::instrument(skip(e, error))]
 pub async fn set_delivery(

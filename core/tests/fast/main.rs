@@ -8,5 +8,6 @@ mod assignment;
 mod database;
 mod presence;
 mod rosters;
+mod sending;
 mod shift_edges;
 mod sla;
