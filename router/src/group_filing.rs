@@ -24,7 +24,7 @@ use std::sync::Arc;
 use batline_core::{
     Error, Result,
     bus::BusMessage,
-    metrics,
+    metrics, store,
     trace_context::{self, TraceContext},
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
@@ -155,13 +155,30 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
 /// PostgreSQL's deadlock detector; alone, the filing may wait.
 async fn file_together(router: &Router, group: &[Request]) -> Result<(Vec<Filing>, Announced)> {
     let mut tx = router.pool.begin_with(BEGIN).await?;
+    // A larger group's rows locked in one round trip, not one each; a
+    // group of one locks its row as a lone filing does, by a statement
+    // PostgreSQL plans once (by `= ANY` it plans anew for each call).
+    let ids: Vec<Uuid> = group.iter().map(|r| r.intake_id).collect();
+    let mut locked = match ids.len() {
+        1 => Vec::new(),
+        _ => store::intake::lock_many(&mut tx, &ids).await?,
+    };
     let mut filings = Vec::with_capacity(group.len());
     for request in group {
         let trace = request.trace.unwrap_or_else(TraceContext::new_root);
         let span = tracing::info_span!("filing", intake_id = %request.intake_id, trace_id = %trace.trace_id());
-        let filing =
-            trace_context::scope(trace, intake::file_in(router, &mut tx, request.intake_id)).instrument(span).await?;
-        filings.push(filing);
+        let row = locked.iter().position(|i| i.id == request.intake_id).map(|at| locked.swap_remove(at));
+        let filing = async {
+            match row {
+                Some(row) => intake::file_locked(router, &mut tx, row).await,
+                // Not among those locked: alone in its group, delivered
+                // twice into it (read again as the first filing left it:
+                // filed), or missing, which fails the group and, alone, only
+                // its own delivery.
+                None => intake::file_in(router, &mut tx, request.intake_id).await,
+            }
+        };
+        filings.push(trace_context::scope(trace, filing).instrument(span).await?);
     }
     // Every filing's notices in one statement: one round trip per group.
     let announced = intake::write_notices(&mut tx, &filings.iter().collect::<Vec<_>>()).await?;

@@ -5,8 +5,9 @@
 //! ack, say) finds it filed and changes nothing.
 //!
 //! The intake consumer ([`crate::group_filing`]) files deliveries many to a
-//! transaction with [`file_in`]; one that fails a group is filed again alone
-//! with [`file`].
+//! transaction, locking their rows together and filing each with
+//! [`file_locked`]; one that fails a group is filed again alone with
+//! [`file`].
 //!
 //! Adding a channel is one new module in
 //! [`crate::channels`], filing with the steps in [`crate::filing`], and one
@@ -59,9 +60,16 @@ pub struct Announced {
 }
 
 /// Writes the notices `filings` left unwritten to the outbox in one
-/// statement, inside their transaction, just before its commit. Returns
-/// every outbox row they announce, for [`announce`].
+/// statement, and tells those waiting for them, inside their transaction,
+/// just before its commit. Returns every outbox row they announce, for
+/// [`announce`].
 pub async fn write_notices(conn: &mut PgConnection, filings: &[&Filing]) -> Result<Announced> {
+    // A caller held on the line and a desk holding its answer wait for
+    // these filings (`filing_notices`); told on commit.
+    let awaited: Vec<&str> = filings.iter().filter_map(|f| awaited_key(f)).collect();
+    if !awaited.is_empty() {
+        store::intake::notify_filed(conn, &awaited).await?;
+    }
     let unwritten: Vec<NewRow> = filings.iter().flat_map(|f| f.notices.unwritten.iter().cloned()).collect();
     let ids = Outbox::enqueue_rows(conn, &unwritten).await?;
     Ok(Announced {
@@ -76,6 +84,12 @@ pub async fn file_in(router: &Router, conn: &mut PgConnection, intake_id: Uuid) 
     let Some(intake) = store::intake::lock(&mut *conn, intake_id).await? else {
         return Err(Error::NotFound("intake"));
     };
+    file_locked(router, conn, intake).await
+}
+
+/// Files `intake`, whose row the caller's transaction has locked. Any error
+/// leaves the transaction fit only to roll back.
+pub async fn file_locked(router: &Router, conn: &mut PgConnection, intake: Intake) -> Result<Filing> {
     if intake.case_id.is_some() {
         return Ok(Filing { intake, filed: Filed::AlreadyFiled, notices: Notices::default() });
     }
@@ -87,15 +101,15 @@ pub async fn file_in(router: &Router, conn: &mut PgConnection, intake_id: Uuid) 
         Channel::Open311 => channels::open311::file(router, conn, &intake).await?,
         Channel::Email => channels::email::file(router, conn, &intake).await?,
     };
-    // A caller held on the line and a desk holding its answer wait for
-    // this filing (`filing_notices`); told on commit.
-    if matches!(intake.channel, Channel::Voice | Channel::WalkIn)
-        && !matches!(filed, Filed::AlreadyFiled)
-        && let Some(key) = intake.provider_id.as_deref()
-    {
-        store::intake::notify_filed(conn, key).await?;
-    }
     Ok(Filing { intake, filed, notices })
+}
+
+/// The key a caller or a desk waits on for `filing`: a call's or a walk-in
+/// ticket's provider id, once it is newly filed.
+fn awaited_key(filing: &Filing) -> Option<&str> {
+    let waited_for = matches!(filing.intake.channel, Channel::Voice | Channel::WalkIn);
+    let newly_filed = !matches!(filing.filed, Filed::AlreadyFiled);
+    if waited_for && newly_filed { filing.intake.provider_id.as_deref() } else { None }
 }
 
 /// After the commit of `filings`: counts them and publishes the outbox rows
