@@ -102,42 +102,20 @@ impl FilingNotices {
 
     /// Subscribes to the notice for the contact with provider id `key`, to
     /// be taken before the contact is handed to the router: its filing
-    /// cannot then be told before anyone listens, and [`Self::wait_for`]
+    /// cannot then be told before anyone listens, and [`Self::wait`]
     /// need not look before the first notice.
     pub fn expect(&self, key: &str) -> Expected {
         Expected(self.subscribe(key))
     }
 
     /// What `look` finds once the contact with provider id `key` is filed,
-    /// or `None` when `within` is up first. `look` runs at once, after each
-    /// notice for `key`, and every `fallback` in case a notice was lost.
-    pub async fn wait<T, F, Fut>(&self, key: &str, within: Duration, fallback: Duration, look: F) -> Result<Option<T>>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<Option<T>>>,
-    {
-        self.wait_after(None, key, within, fallback, look).await
-    }
-
-    /// As [`Self::wait`] for a contact handed on after `expected` was
-    /// subscribed: it cannot be filed before its notice, so `look` first
-    /// runs after that notice (or after `fallback`, should it be lost).
-    pub async fn wait_for<T, F, Fut>(
-        &self,
-        expected: Expected,
-        key: &str,
-        within: Duration,
-        fallback: Duration,
-        look: F,
-    ) -> Result<Option<T>>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<Option<T>>>,
-    {
-        self.wait_after(Some(expected), key, within, fallback, look).await
-    }
-
-    async fn wait_after<T, F, Fut>(
+    /// or `None` when `within` is up first. `look` runs after each notice
+    /// for `key`, and every `fallback` in case a notice was lost. With
+    /// `expected` (subscribed before the contact was handed on just now) it
+    /// cannot be filed before its notice, so `look` first runs after that
+    /// notice (or after `fallback`, should it be lost); without (a retried
+    /// webhook, a replayed ticket) it runs at once.
+    pub async fn wait<T, F, Fut>(
         &self,
         expected: Option<Expected>,
         key: &str,
@@ -186,7 +164,7 @@ mod tests {
             tokio::spawn(async move {
                 let started = tokio::time::Instant::now();
                 let found = notices
-                    .wait("CA1", Duration::from_secs(30), Duration::from_secs(30), || {
+                    .wait(None, "CA1", Duration::from_secs(30), Duration::from_secs(30), || {
                         let filed = *filed.lock().unwrap_or_else(|p| p.into_inner());
                         async move { Ok(filed.then_some(())) }
                     })
@@ -210,7 +188,7 @@ mod tests {
         notices.wake("CA3");
         let mut looks = 0;
         let found = notices
-            .wait_for(expected, "CA3", Duration::from_secs(5), Duration::from_secs(30), || {
+            .wait(Some(expected), "CA3", Duration::from_secs(5), Duration::from_secs(30), || {
                 looks += 1;
                 async { Ok(Some(())) }
             })
@@ -222,7 +200,7 @@ mod tests {
         let expected = notices.expect("CA4");
         let started = tokio::time::Instant::now();
         let found = notices
-            .wait_for(expected, "CA4", Duration::from_secs(5), Duration::from_millis(50), || async { Ok(Some(())) })
+            .wait(Some(expected), "CA4", Duration::from_secs(5), Duration::from_millis(50), || async { Ok(Some(())) })
             .await;
         assert_eq!(found.ok().flatten(), Some(()));
         assert!(started.elapsed() >= Duration::from_millis(50));
@@ -233,15 +211,16 @@ mod tests {
         let notices = FilingNotices::default();
         let mut looks = 0;
         let found = notices
-            .wait("T1", Duration::from_secs(5), Duration::from_millis(10), || {
+            .wait(None, "T1", Duration::from_secs(5), Duration::from_millis(10), || {
                 looks += 1;
                 let done = looks >= 3;
                 async move { Ok(done.then_some(looks)) }
             })
             .await;
         assert_eq!(found.ok().flatten(), Some(3));
-        let never =
-            notices.wait("T2", Duration::from_millis(50), Duration::from_millis(10), || async { Ok(None::<()>) }).await;
+        let never = notices
+            .wait(None, "T2", Duration::from_millis(50), Duration::from_millis(10), || async { Ok(None::<()>) })
+            .await;
         assert_eq!(never.ok().flatten(), None);
     }
 }

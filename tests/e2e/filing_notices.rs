@@ -24,12 +24,14 @@ async fn a_waiter_hears_a_committed_filing_and_not_a_rolled_back_one() -> TestRe
         let notices = notices.clone();
         tokio::spawn(async move {
             notices
-                .wait("CAnever", Duration::from_millis(1500), Duration::from_secs(60), || async { Ok(None::<()>) })
+                .wait(None, "CAnever", Duration::from_millis(1500), Duration::from_secs(60), || async {
+                    Ok(None::<()>)
+                })
                 .await
         })
     };
     let mut tx = app.pool.begin().await?;
-    store::intake::notify_filed(&mut tx, "CAnever").await?;
+    store::intake::notify_filed(&mut tx, &["CAnever"]).await?;
     tx.rollback().await?;
     assert!(rolled_back.await??.is_none());
 
@@ -40,7 +42,7 @@ async fn a_waiter_hears_a_committed_filing_and_not_a_rolled_back_one() -> TestRe
         tokio::spawn(async move {
             let started = tokio::time::Instant::now();
             let found = notices
-                .wait("CAfiled", Duration::from_secs(30), Duration::from_secs(30), || {
+                .wait(None, "CAfiled", Duration::from_secs(30), Duration::from_secs(30), || {
                     let done = filed.load(std::sync::atomic::Ordering::SeqCst);
                     async move { Ok(done.then_some(())) }
                 })
@@ -50,7 +52,7 @@ async fn a_waiter_hears_a_committed_filing_and_not_a_rolled_back_one() -> TestRe
     };
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut tx = app.pool.begin().await?;
-    store::intake::notify_filed(&mut tx, "CAfiled").await?;
+    store::intake::notify_filed(&mut tx, &["CAfiled"]).await?;
     filed.store(true, std::sync::atomic::Ordering::SeqCst);
     tx.commit().await?;
     let (found, took) = waiter.await?;

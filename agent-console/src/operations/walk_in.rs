@@ -267,11 +267,7 @@ async fn wait_for_case(state: &AppState, id: Uuid, expected: Option<Expected>) -
         let view = store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?;
         Ok(view.case_id.is_some().then_some(view))
     };
-    let filed = match expected {
-        Some(expected) => state.filing.wait_for(expected, &key, FILING_WAIT, FALLBACK, look).await?,
-        None => state.filing.wait(&key, FILING_WAIT, FALLBACK, look).await?,
-    };
-    match filed {
+    match state.filing.wait(expected, &key, FILING_WAIT, FALLBACK, look).await? {
         Some(view) => Ok(view),
         None => Ok(store::walk_in_tickets::view(pool, id).await?.ok_or(batline_core::Error::NotFound("ticket"))?),
     }

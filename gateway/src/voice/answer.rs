@@ -151,10 +151,7 @@ async fn wait_for_route(
 ) -> Result<Option<CallRoute>, ApiError> {
     let pool = &state.pool;
     let look = || store::calls::route(pool, sid);
-    Ok(match expected {
-        Some(expected) => state.filing.wait_for(expected, sid, wait, ROUTE_FALLBACK, look).await?,
-        None => state.filing.wait(sid, wait, ROUTE_FALLBACK, look).await?,
-    })
+    Ok(state.filing.wait(expected, sid, wait, ROUTE_FALLBACK, look).await?)
 }
 
 fn hold(state: &AppState, language: Language, attempt: u32) -> twiml::Response {
