@@ -11,8 +11,8 @@
 //! what it meant before.
 //!
 //! The gateway's arriving contacts (`intake_writer`) and the SMS sender's
-//! claims and results (`sending`) use it; a [`Grouping`] says how one kind
-//! of write is done together and alone.
+//! records of messages sent (`sending`) use it; a [`Grouping`] says how one
+//! kind of write is done together and alone.
 
 use std::{
     future::Future,
@@ -37,7 +37,7 @@ pub trait Grouping: Send + Sync + 'static {
     /// Writes `items` in one transaction; what each got, in order.
     fn together(&self, items: &[Self::Item]) -> impl Future<Output = Result<Vec<Self::Done>>> + Send;
 
-    /// Writes `item` alone (after its group failed).
+    /// Writes `item` alone: a group of one, or an item whose group failed.
     fn alone(&self, item: &Self::Item) -> impl Future<Output = Result<Self::Done>> + Send;
 }
 

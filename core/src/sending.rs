@@ -9,9 +9,9 @@
 //! in a join of four tables, which PostgreSQL's plan cache will not plan
 //! generically (it prices a generic plan at ten array elements, against
 //! groups of one or two), so it was planned anew on every call, about half
-//! a millisecond, more than the shared commit saved; forcing a generic plan
-//! instead fixed one made on the tables as they were at start-up (empty,
-//! where autovacuum does not run) and took up to seconds a claim.
+//! a millisecond, more than the shared commit saved. Forced to a generic
+//! plan instead, it kept one made on the tables as they were at start-up
+//! (empty, where autovacuum does not run) and took up to seconds a claim.
 
 use sqlx::PgPool;
 use uuid::Uuid;
