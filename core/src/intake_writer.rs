@@ -20,7 +20,7 @@ use crate::{
     Result,
     bus::BusMessage,
     group_commit::{GroupCommit, Grouping},
-    outbox::{NewRow, Outbox},
+    outbox::{self, NewRow, Outbox},
     store::{
         self,
         intake::{Arriving, NewIntake},
@@ -114,7 +114,7 @@ async fn insert(pool: &PgPool, group: &[Pending]) -> Result<Vec<Option<Stored>>>
             id: p.intake_id,
             new: &p.new,
             call: p.call.as_ref().map(|c| (c.sid.as_str(), c.from.as_str(), c.status.as_str())),
-            announce: (p.announce.0, p.announce.1.as_str(), &p.announce.2, p.announce.3.as_deref()),
+            announce: outbox::borrowed(&p.announce),
         })
         .collect();
     let stored = store::intake::insert_arriving(pool, &rows).await?;

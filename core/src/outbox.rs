@@ -67,6 +67,11 @@ pub struct Outbox {
 /// payload and the trace context it was made in.
 pub type NewRow = (&'static str, String, serde_json::Value, Option<String>);
 
+/// `row` as the statements that write it beside other rows take it.
+pub fn borrowed(row: &NewRow) -> store::outbox::RowRef<'_> {
+    (row.0, &row.1, &row.2, row.3.as_deref())
+}
+
 /// Rows to publish at once (by id, or as written), and where to say how it went.
 type GroupRequest = (Wanted, oneshot::Sender<std::result::Result<(), String>>);
 
@@ -105,7 +110,8 @@ impl Outbox {
     /// [`Outbox::publish_written`].
     pub async fn enqueue_written(conn: &mut PgConnection, msg: &BusMessage) -> Result<store::outbox::OutboxRow> {
         let row = Self::row(msg)?;
-        let id = store::outbox::insert(conn, row.0, &row.1, &row.2, row.3.as_deref()).await?;
+        let (exchange, routing_key, payload, traceparent) = borrowed(&row);
+        let id = store::outbox::insert(conn, exchange, routing_key, payload, traceparent).await?;
         Ok(store::outbox::OutboxRow::written(id, row))
     }
 

@@ -17,7 +17,7 @@ use batline_core::{
     bus::BusMessage,
     domain::{Channel, Language, Role},
     filing_notices::Expected,
-    outbox::Outbox,
+    outbox::{self, Outbox},
     phone::{self, PhoneNumber},
     roster::TZ,
     store::{
@@ -211,14 +211,8 @@ pub async fn register(
     // for before the router's notice.
     let expected = state.filing.expect(&ticket.ticket_id.to_string());
     // The ticket, its intake row and the row announcing it, in one statement.
-    let (exchange, routing_key, payload, traceparent) = &announce;
-    let written = store::walk_in_tickets::register(
-        &state.pool,
-        &registration,
-        &new,
-        (exchange, routing_key, payload, traceparent.as_deref()),
-    )
-    .await?;
+    let written =
+        store::walk_in_tickets::register(&state.pool, &registration, &new, outbox::borrowed(&announce)).await?;
     let Some(outbox_id) = written else {
         // A retry with the same key committed first while this one ran.
         let existing = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key.unwrap_or_default())

@@ -111,7 +111,7 @@ pub async fn dial(
     responder_id: Uuid,
     case_id: Uuid,
     data: &serde_json::Value,
-    update: (&str, &str, &serde_json::Value, Option<&str>),
+    update: super::outbox::RowRef<'_>,
 ) -> Result<Option<i64>> {
     let (exchange, routing_key, payload, traceparent) = update;
     Ok(sqlx::query_scalar(

@@ -83,7 +83,7 @@ pub struct Arriving<'a> {
     pub call: Option<(&'a str, &'a str, &'a str)>,
     /// Its `IntakeArrived` outbox row: (exchange, routing key, payload,
     /// traceparent).
-    pub announce: (&'a str, &'a str, &'a serde_json::Value, Option<&'a str>),
+    pub announce: super::outbox::RowRef<'a>,
 }
 
 /// Stores several contacts in one statement, which commits on its own: the

@@ -51,6 +51,10 @@ pub async fn insert(
     .await?)
 }
 
+/// An outbox row as the statements that write one beside other rows take
+/// it: (exchange, routing key, payload, traceparent).
+pub type RowRef<'a> = (&'a str, &'a str, &'a serde_json::Value, Option<&'a str>);
+
 /// Writes several messages in one statement, as [`insert`] does one;
 /// returns their row ids in the order given. Each row is
 /// (exchange, routing key, payload, traceparent).

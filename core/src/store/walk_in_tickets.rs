@@ -40,7 +40,7 @@ pub async fn register(
     e: impl PgExecutor<'_>,
     new: &NewTicket<'_>,
     intake: &NewIntake,
-    announce: (&str, &str, &serde_json::Value, Option<&str>),
+    announce: super::outbox::RowRef<'_>,
 ) -> Result<Option<i64>> {
     let (exchange, routing_key, payload, traceparent) = announce;
     Ok(sqlx::query_scalar(

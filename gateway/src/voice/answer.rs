@@ -20,7 +20,7 @@ use batline_core::{
     domain::{CallBackReason, Channel, Language, event_kind},
     filing_notices::Expected,
     intake_writer::{InboundCall, Stored},
-    outbox::Outbox,
+    outbox::{self, Outbox},
     store::{self, calls::CallRoute, intake::NewIntake, outbox::OutboxRow},
     texts::voice as say,
     twilio::{client::redact_phone, form::Form},
@@ -182,16 +182,8 @@ async fn connect(state: &AppState, sid: &str, route: &CallRoute) -> Result<twiml
         kind: event_kind::CALL_DIALLED.to_owned(),
     })?;
     let data = serde_json::json!({ "call_sid": sid, "responder_id": route.owner_id, "owner_name": route.owner_name });
-    let (exchange, routing_key, payload, traceparent) = &update;
-    let written = store::calls::dial(
-        &state.pool,
-        sid,
-        route.owner_id,
-        route.case_id,
-        &data,
-        (exchange, routing_key, payload, traceparent.as_deref()),
-    )
-    .await?;
+    let written =
+        store::calls::dial(&state.pool, sid, route.owner_id, route.case_id, &data, outbox::borrowed(&update)).await?;
     if let Some(id) = written {
         hand_on::publish_written(state, OutboxRow::written(id, update)).await;
     }
