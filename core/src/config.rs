@@ -420,6 +420,15 @@ impl Config {
     pub fn tracking_url(&self, code: &str) -> String {
         format!("{}/track/{code}", self.public_url.as_str().trim_end_matches('/'))
     }
+
+    /// How stale a session's last use may grow before a request records a
+    /// new one: a tenth of the shorter of the idle timeout and the presence
+    /// window (18 s by default), so both stay true to within a tenth.
+    /// Recording every request was a write and a commit each, on one row
+    /// that a page's parallel requests all wait for.
+    pub fn session_touch_every(&self) -> Duration {
+        self.session_idle.min(self.presence_window) / 10
+    }
 }
 
 /// Prepares a CLI that flattens [`Settings`] (the `batline` command): every

@@ -37,9 +37,14 @@ impl FromRequestParts<AppState> for SignedIn {
         {
             return Ok(SignedIn(crate::oidc::accounts::bearer(provider, &state.pool, token).await?));
         }
-        store::sessions::responder(&state.pool, &token_hash(token), state.config.session_idle)
-            .await?
-            .map(SignedIn)
-            .ok_or(ApiError::Unauthenticated)
+        store::sessions::responder(
+            &state.pool,
+            &token_hash(token),
+            state.config.session_idle,
+            state.config.session_touch_every(),
+        )
+        .await?
+        .map(SignedIn)
+        .ok_or(ApiError::Unauthenticated)
     }
 }

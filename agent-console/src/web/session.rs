@@ -130,7 +130,14 @@ impl FromRequestParts<AppState> for WebUser {
         let Some(token) = session_token(&parts.headers) else {
             return Err(sign_in());
         };
-        match store::sessions::responder(&state.pool, &signed_in::token_hash(&token), state.config.session_idle).await {
+        match store::sessions::responder(
+            &state.pool,
+            &signed_in::token_hash(&token),
+            state.config.session_idle,
+            state.config.session_touch_every(),
+        )
+        .await
+        {
             Ok(Some(me)) => Ok(WebUser { me, csrf: csrf_token(&token), lang }),
             // The session ended: forget its cookie on the way to signing in.
             Ok(None) => {

@@ -69,23 +69,37 @@ pub async fn delete_for_logout(e: impl PgExecutor<'_>, subject: Option<&str>, si
 }
 
 /// The responder signed in with this token, if the session has neither
-/// expired nor sat unused for `idle`; using it restarts the idle timer.
+/// expired nor sat unused for `idle`. Using it restarts the idle timer and
+/// counts as presence; the use is recorded only once the last one is
+/// `touch_every` old, or older than the responder's last departure (a
+/// console closed), which a request must outdate at once to make them
+/// present again. A request in between writes nothing, so it costs no
+/// commit and waits for no other request's row lock.
 #[tracing::instrument(skip_all)]
 pub async fn responder(
     e: impl PgExecutor<'_>,
     token_hash: &[u8],
     idle: std::time::Duration,
+    touch_every: std::time::Duration,
 ) -> Result<Option<Responder>> {
     Ok(sqlx::query_as(
         "WITH s AS (
-             UPDATE console_sessions SET last_seen_at = clock_timestamp()
+             SELECT token_hash, responder_id, last_seen_at FROM console_sessions
              WHERE token_hash = $1 AND expires_at > clock_timestamp()
                AND last_seen_at > clock_timestamp() - make_interval(secs => $2)
-             RETURNING responder_id)
+         ), touched AS (
+             UPDATE console_sessions t SET last_seen_at = clock_timestamp()
+             FROM s
+             WHERE t.token_hash = s.token_hash
+               AND (s.last_seen_at <= clock_timestamp() - make_interval(secs => $3)
+                    OR EXISTS (SELECT 1 FROM console_departures d
+                               WHERE d.responder_id = s.responder_id AND d.left_at >= s.last_seen_at))
+         )
          SELECT r.* FROM s JOIN responders r ON r.id = s.responder_id",
     )
     .bind(token_hash)
     .bind(idle.as_secs_f64())
+    .bind(touch_every.as_secs_f64())
     .fetch_optional(e)
     .await?)
 }

@@ -9,5 +9,6 @@ mod database;
 mod presence;
 mod rosters;
 mod sending;
+mod sessions;
 mod shift_edges;
 mod sla;
