@@ -51,8 +51,14 @@ const MOST: usize = 16;
 /// a seventh fewer contacts a second (2026-12-05), so four it stays.
 const IN_FLIGHT: usize = 4;
 /// How a group's transaction begins: a filing waits at most this long for a
-/// row lock (see [`file_together`]).
-const BEGIN: &str = "BEGIN; SET LOCAL lock_timeout = '10ms'";
+/// row lock (see [`file_together`]). Long enough for the group holding the
+/// responder to commit (a few milliseconds under load), short enough that
+/// two groups each waiting for the other give up well before PostgreSQL's
+/// deadlock check (a second). At 10 ms one filing in ten under mixed load
+/// gave up on a wait that was about to end and was filed twice; at 40 ms
+/// one in three hundred (2026-12-05, `batline-bench mixed`: a sixth fewer
+/// statements a contact).
+const BEGIN: &str = "BEGIN; SET LOCAL lock_timeout = '40ms'";
 
 /// Files the intake consumer's deliveries in groups.
 #[derive(Clone)]
@@ -150,7 +156,7 @@ async fn file_group(router: Arc<Router>, group: Vec<Request>, slot: OwnedSemapho
 
 /// Files every request of `group` in one transaction, in order, each inside
 /// the trace of the delivery it came in. Any error fails the group. A filing
-/// waits at most 10 ms ([`BEGIN`]) for a row another transaction holds: two
+/// waits at most 40 ms ([`BEGIN`]) for a row another transaction holds: two
 /// groups each holding a responder the other wants would otherwise wait for
 /// PostgreSQL's deadlock detector; alone, the filing may wait.
 async fn file_together(router: &Router, group: &[Request]) -> Result<(Vec<Filing>, Announced)> {
