@@ -223,7 +223,9 @@ pub struct RoutingSettings {
     /// count as present at their console (an open live socket counts as
     /// present whatever this says; closing the console ends it at once).
     /// Chat and phone cases go first to present responders, and a missed
-    /// acknowledgement moves a case only to a present one.
+    /// acknowledgement moves a case only to a present one. A request is
+    /// recorded once a tenth of this (or of the idle time below) has passed
+    /// since the last one recorded, so presence ends up to a tenth early.
     #[arg(long, env = "BATLINE_PRESENCE_SECONDS", default_value_t = 180, value_parser = value_parser!(u64).range(10..=3600))]
     pub presence_seconds: u64,
     /// A resident's responder from a case opened within this many days is
@@ -304,7 +306,8 @@ pub struct ConsoleSettings {
     /// Hours a console sign-in lasts at most, however busy.
     #[arg(long, env = "BATLINE_SESSION_HOURS", default_value_t = 12, value_parser = value_parser!(u64).range(1..))]
     pub session_hours: u64,
-    /// Minutes after which an unused console sign-in ends.
+    /// Minutes after which an unused console sign-in ends (up to a tenth
+    /// early, as requests are recorded at most every tenth of it).
     #[arg(long, env = "BATLINE_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = value_parser!(u64).range(1..))]
     pub session_idle_minutes: u64,
     /// Console sign-in attempts a minute per client address; more are
