@@ -409,5 +409,45 @@ pub fn run(args: &AccuracyArgs, districts: Option<&dyn DistrictFinder>) -> anyho
 /// `batline up` loads into the store), so no database is needed.
 pub fn run_with_helsinki(args: &AccuracyArgs) -> anyhow::Result<()> {
     let map = helsinki::data().and_then(|data| data.city_map()).context("building Helsinki's map")?;
-    run(args, Some(&map))
+    run(args, Some(&map))?;
+    reading_time(&map)
+}
+
+/// Times reading a message as filing reads every new case's words (topic,
+/// priority, place: `router::filing::heard`), over the shipped sets' messages
+/// with their labelled language, and prints microseconds a message.
+fn reading_time(map: &CityMap) -> anyhow::Result<()> {
+    const ROUNDS: usize = 20;
+    let mut messages = Vec::new();
+    for path in [TUNING_SET, HOLDOUT_SET, HOLDOUT2_SET, HOLDOUT3_SET] {
+        messages.extend(load(Path::new(path))?);
+    }
+    let read: Vec<(&str, Option<Language>)> =
+        messages.iter().map(|m| (m.text.as_str(), m.language.parse().ok())).collect();
+    let classifier = Classifier::shared();
+    let time = |part: &dyn Fn(&str, Option<Language>)| {
+        let started = std::time::Instant::now();
+        for _ in 0..ROUNDS {
+            for &(text, language) in &read {
+                part(text, language);
+            }
+        }
+        started.elapsed().as_secs_f64() * 1e6 / (ROUNDS * read.len()) as f64
+    };
+    let topic = time(&|text, language| {
+        std::hint::black_box(classifier.classify(text, language));
+    });
+    let priority = time(&|text, language| {
+        std::hint::black_box(batline_core::priority::assess(text, language));
+    });
+    let place = time(&|text, _| {
+        std::hint::black_box(map.locate_text(text));
+    });
+    println!(
+        "reading a message as filing does ({} messages, {ROUNDS} rounds), µs a message: \
+         topic {topic:.1}, priority {priority:.1}, place {place:.1}, together {:.1}",
+        read.len(),
+        topic + priority + place
+    );
+    Ok(())
 }

@@ -28,6 +28,9 @@
 //! lexicon can be matched against it without knowing what the resident
 //! wrote in.
 
+use std::collections::HashMap;
+
+use aho_corasick::AhoCorasick;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
@@ -202,14 +205,114 @@ impl Form {
     }
 }
 
+/// Where in a word a pattern's text must be found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    Start,
+    Anywhere,
+    End,
+}
+
+/// Finds the forms a word matches without trying each: stems and whole
+/// words by hash look-up, the texts of prefixes, infixes and suffixes with
+/// one Aho-Corasick pass over the word. Each in two spellings, because a
+/// word is compared lower-cased or folded ([`Spelling::as_for`]); slot 0 is
+/// lower-cased, slot 1 folded.
+#[derive(Debug)]
+struct FormIndex {
+    /// Per language slot, a stem to the forms with that stem.
+    stems: [[HashMap<String, Vec<usize>>; 3]; 2],
+    /// A whole word to the forms that are exactly it (or have it as their
+    /// unstemmed word).
+    words: [HashMap<String, Vec<usize>>; 2],
+    /// The texts of prefixes, infixes and suffixes.
+    parts: [AhoCorasick; 2],
+    /// For each text of `parts`, its forms and where in a word it counts.
+    part_forms: [Vec<Vec<(usize, Place)>>; 2],
+}
+
+impl FormIndex {
+    fn new(forms: &[(usize, Form)]) -> Result<Self> {
+        let mut stems: [[HashMap<String, Vec<usize>>; 3]; 2] = Default::default();
+        let mut words: [HashMap<String, Vec<usize>>; 2] = Default::default();
+        let mut texts: [Vec<String>; 2] = Default::default();
+        let mut part_forms: [Vec<Vec<(usize, Place)>>; 2] = Default::default();
+        for (id, (language, form)) in forms.iter().enumerate() {
+            for (k, plain) in [false, true].into_iter().enumerate() {
+                let (part, place) = match form {
+                    Form::Stem { stem, word } => {
+                        stems[k][*language].entry(stem.as_for(plain).to_owned()).or_default().push(id);
+                        words[k].entry(word.as_for(plain).to_owned()).or_default().push(id);
+                        continue;
+                    }
+                    Form::Exact(word) => {
+                        words[k].entry(word.as_for(plain).to_owned()).or_default().push(id);
+                        continue;
+                    }
+                    Form::Prefix(part) => (part, Place::Start),
+                    Form::Infix(part) => (part, Place::Anywhere),
+                    Form::Suffix(part) => (part, Place::End),
+                };
+                let text = part.as_for(plain);
+                let at = match texts[k].iter().position(|t| t == text) {
+                    Some(at) => at,
+                    None => {
+                        texts[k].push(text.to_owned());
+                        part_forms[k].push(Vec::new());
+                        texts[k].len() - 1
+                    }
+                };
+                part_forms[k][at].push((id, place));
+            }
+        }
+        let automaton =
+            |texts: &[String]| AhoCorasick::new(texts).map_err(|e| Error::Invalid(format!("lexicon patterns: {e}")));
+        let [lower, folded] = &texts;
+        Ok(FormIndex { stems, words, parts: [automaton(lower)?, automaton(folded)?], part_forms })
+    }
+
+    /// The forms `word` matches, each once, ascending: exactly those whose
+    /// [`Form::matches`] holds.
+    fn matching(&self, forms: &[(usize, Form)], word: &Word) -> Vec<usize> {
+        let k = usize::from(word.plain);
+        let text = word.spelling.as_for(word.plain);
+        let mut found: Vec<usize> = Vec::new();
+        for (language, stem) in word.stems.iter().enumerate() {
+            if let Some(ids) = self.stems[k][language].get(stem.as_for(word.plain)) {
+                found.extend(ids);
+            }
+        }
+        if let Some(ids) = self.words[k].get(text) {
+            found.extend(ids);
+        }
+        for hit in self.parts[k].find_overlapping_iter(text) {
+            for &(id, place) in &self.part_forms[k][hit.pattern().as_usize()] {
+                let fits = match place {
+                    Place::Start => hit.start() == 0,
+                    Place::Anywhere => true,
+                    Place::End => hit.end() == text.len(),
+                };
+                if fits {
+                    found.push(id);
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        debug_assert!(found.iter().all(|&id| forms[id].1.matches(forms[id].0, word)));
+        found
+    }
+}
+
 /// One line of a lexicon: its section's key, weight, language and phrase.
 #[derive(Debug)]
 struct Entry<K> {
     key: K,
     weight: f32,
     language: Language,
-    /// One slot per word of the phrase; each slot's alternatives.
-    phrase: Vec<Vec<Form>>,
+    /// One slot per word of the phrase; each slot's alternatives, as
+    /// indexes into [`Lexicon`]'s forms.
+    phrase: Vec<Vec<usize>>,
 }
 
 /// Where an entry matched a message.
@@ -231,6 +334,11 @@ pub struct Hit<K> {
 #[derive(Debug)]
 pub struct Lexicon<K> {
     entries: Vec<Entry<K>>,
+    /// Every alternative of every entry, with its language's slot.
+    forms: Vec<(usize, Form)>,
+    /// For each form, the entries whose phrase begins with it.
+    starting: Vec<Vec<usize>>,
+    index: FormIndex,
 }
 
 impl<K: Copy + PartialEq> Lexicon<K> {
@@ -244,6 +352,7 @@ impl<K: Copy + PartialEq> Lexicon<K> {
         key: impl Fn(&str) -> Option<K>,
     ) -> Result<Self> {
         let mut entries = Vec::new();
+        let mut forms = Vec::new();
         for &(language, name, text) in sources {
             let mut section = None;
             for (n, line) in text.lines().enumerate() {
@@ -267,7 +376,11 @@ impl<K: Copy + PartialEq> Lexicon<K> {
                 let phrase = fields
                     .map(|word| {
                         word.split('|')
-                            .map(|alt| Form::parse(alt, slot(language), stemmers))
+                            .map(|alt| {
+                                let form = Form::parse(alt, slot(language), stemmers)?;
+                                forms.push((slot(language), form));
+                                Some(forms.len() - 1)
+                            })
                             .collect::<Option<Vec<_>>>()
                     })
                     .collect::<Option<Vec<_>>>()
@@ -278,7 +391,14 @@ impl<K: Copy + PartialEq> Lexicon<K> {
                 entries.push(Entry { key: section, weight, language, phrase });
             }
         }
-        Ok(Lexicon { entries })
+        let mut starting = vec![Vec::new(); forms.len()];
+        for (e, entry) in entries.iter().enumerate() {
+            for &form in &entry.phrase[0] {
+                starting[form].push(e);
+            }
+        }
+        let index = FormIndex::new(&forms)?;
+        Ok(Lexicon { entries, forms, starting, index })
     }
 
     /// Every entry that matches `message`, each counted once however often
@@ -291,22 +411,12 @@ impl<K: Copy + PartialEq> Lexicon<K> {
     /// entry), so a word goes to the entry that counts most for it.
     pub fn hits(&self, message: &Message, weigh: impl Fn(&Hit<K>) -> f32) -> Vec<Hit<K>> {
         let mut found: Vec<(usize, Hit<K>)> = Vec::new();
-        for (index, entry) in self.entries.iter().enumerate() {
+        for (index, first) in self.matches(message) {
+            let entry = &self.entries[index];
             let len = entry.phrase.len();
-            let l = slot(entry.language);
-            let Some(last) = message.words.len().checked_sub(len) else { continue };
-            for first in 0..=last {
-                let matched = entry
-                    .phrase
-                    .iter()
-                    .zip(&message.words[first..first + len])
-                    .all(|(forms, word)| forms.iter().any(|f| f.matches(l, word)));
-                if matched {
-                    let mut hit = Hit { key: entry.key, weight: entry.weight, language: entry.language, first, len };
-                    hit.weight = weigh(&hit);
-                    found.push((index, hit));
-                }
-            }
+            let mut hit = Hit { key: entry.key, weight: entry.weight, language: entry.language, first, len };
+            hit.weight = weigh(&hit);
+            found.push((index, hit));
         }
         // Heaviest first, then in the resident's order; sort_by is stable.
         found.sort_by(|a, b| b.1.weight.total_cmp(&a.1.weight));
@@ -323,6 +433,34 @@ impl<K: Copy + PartialEq> Lexicon<K> {
         // Back in the order the resident wrote them, for the timeline.
         kept.sort_by_key(|h| h.first);
         kept
+    }
+
+    /// Every (entry, place of its first word) where an entry matches
+    /// `message`, in the order of entries, then places.
+    fn matches(&self, message: &Message) -> Vec<(usize, usize)> {
+        // The forms each word matches, found through the index rather than
+        // by trying every form on every word: a message is matched against
+        // every entry of three languages' files at each filing.
+        let matched: Vec<Vec<usize>> =
+            message.words.iter().map(|word| self.index.matching(&self.forms, word)).collect();
+        // Only entries whose first word matched somewhere can match there:
+        // (entry, first word's place), in the order of entries and places.
+        let mut starts: Vec<(usize, usize)> = matched
+            .iter()
+            .enumerate()
+            .flat_map(|(first, forms)| {
+                forms.iter().flat_map(move |&f| self.starting[f].iter().map(move |&e| (e, first)))
+            })
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts.retain(|&(index, first)| {
+            let phrase = &self.entries[index].phrase;
+            matched.get(first..first + phrase.len()).is_some_and(|words| {
+                phrase.iter().zip(words).all(|(forms, found)| forms.iter().any(|f| found.contains(f)))
+            })
+        });
+        starts
     }
 }
 
@@ -399,5 +537,94 @@ mod tests {
             let err = parse(text).expect_err(text).to_string();
             assert!(err.contains(&format!("x.txt line {line}:")), "{text:?}: {err}");
         }
+    }
+
+    /// Every place an entry matches, found the slow way: each form of each
+    /// entry tried on each word, as [`Form::matches`] defines.
+    fn matches_by_trying_every_form<K: Copy + PartialEq>(l: &Lexicon<K>, m: &Message) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        for (index, entry) in l.entries.iter().enumerate() {
+            let len = entry.phrase.len();
+            let Some(last) = m.words.len().checked_sub(len) else { continue };
+            for first in 0..=last {
+                let whole = entry.phrase.iter().zip(&m.words[first..first + len]).all(|(forms, word)| {
+                    forms.iter().any(|&f| {
+                        let (language, form) = &l.forms[f];
+                        form.matches(*language, word)
+                    })
+                });
+                if whole {
+                    found.push((index, first));
+                }
+            }
+        }
+        found
+    }
+
+    /// Words that match, or nearly match, each pattern of `text`: the
+    /// pattern's own text inflected, extended, folded and upper-cased.
+    fn words_near(text: &str) -> Vec<String> {
+        let mut words = Vec::new();
+        for line in text.lines().map(|l| l.split('#').next().unwrap_or_default()) {
+            let mut phrase = Vec::new();
+            for pattern in line.split_whitespace().skip(1).flat_map(|w| w.split('|')) {
+                let core = pattern.trim_matches(['*', '"']);
+                phrase.push(core.to_owned());
+                for word in [
+                    core.to_owned(),
+                    format!("{core}ssa"),
+                    format!("{core}n"),
+                    format!("kadun{core}"),
+                    format!("x{core}lla"),
+                    fold(core),
+                    core.to_uppercase(),
+                    core.chars().skip(1).collect(),
+                ] {
+                    words.push(word);
+                }
+            }
+            // The whole line as a phrase too, so phrases of several words match.
+            words.push(phrase.join(" "));
+        }
+        words
+    }
+
+    #[test]
+    fn the_index_finds_exactly_what_trying_every_form_finds() {
+        let stemmers = Stemmers::new();
+        let files = [
+            (Language::Fi, "topic fi", include_str!("topic/lexicon/fi.txt")),
+            (Language::Sv, "topic sv", include_str!("topic/lexicon/sv.txt")),
+            (Language::En, "topic en", include_str!("topic/lexicon/en.txt")),
+            (Language::Fi, "priority fi", include_str!("priority/fi.txt")),
+            (Language::Sv, "priority sv", include_str!("priority/sv.txt")),
+            (Language::En, "priority en", include_str!("priority/en.txt")),
+        ];
+        // Sections as they come: what is checked here is where entries match.
+        let mut sections: Vec<String> = Vec::new();
+        for (_, _, text) in files {
+            for line in text.lines() {
+                if let Some(name) = line.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                    sections.push(name.trim().to_owned());
+                }
+            }
+        }
+        let lexicon = Lexicon::parse(&files, &stemmers, |name| sections.iter().position(|s| s == name))
+            .expect("the shipped lexicons parse");
+        let words: Vec<String> = files.iter().flat_map(|(_, _, text)| words_near(text)).collect();
+        assert!(words.len() > 1000, "enough words to try: {}", words.len());
+        let mut matched = 0;
+        // Runs of seven neighbouring words, and of words far apart.
+        for (start, step) in
+            (0..words.len()).step_by(4).map(|i| (i, 1)).chain((0..words.len()).step_by(3).map(|i| (i, 97)))
+        {
+            let text: Vec<&str> = (0..7).map(|k| words[(start + k * step) % words.len()].as_str()).collect();
+            let text = text.join(" ");
+            let message = Message::new(&text, &stemmers);
+            let expected = matches_by_trying_every_form(&lexicon, &message);
+            assert_eq!(lexicon.matches(&message), expected, "{text}");
+            matched += expected.len();
+        }
+        assert!(matched > 10_000, "the words matched often enough to tell: {matched}");
     }
 }
