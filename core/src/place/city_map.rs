@@ -239,6 +239,10 @@ pub struct CityMap {
     index: HashMap<String, Vec<Entry>>,
     /// Long single-word stems by length, for typos ("Flemingkatu").
     fuzzy: HashMap<usize, Vec<(String, usize)>>,
+    /// The same stems by their spelling without dots ([`undotted`]): a
+    /// typo without a house number after it is only a dot left off, so
+    /// those are looked up here instead of tried one by one.
+    fuzzy_undotted: HashMap<String, Vec<(String, usize)>>,
     by_code: HashMap<String, usize>,
 }
 
@@ -270,6 +274,7 @@ impl CityMap {
             postal: HashMap::new(),
             index: HashMap::new(),
             fuzzy: HashMap::new(),
+            fuzzy_undotted: HashMap::new(),
             by_code: HashMap::new(),
         }
     }
@@ -508,16 +513,19 @@ impl CityMap {
             add(&mut index, nickname, target, true);
         }
         let mut fuzzy: HashMap<usize, Vec<(String, usize)>> = HashMap::new();
+        let mut fuzzy_undotted: HashMap<String, Vec<(String, usize)>> = HashMap::new();
         for (stem, entries) in &index {
             let n = stem.chars().count();
             if n + 1 >= FUZZY_FROM
                 && let Some(e) = entries.iter().position(|e| e.before.is_empty() && !e.bare)
             {
                 fuzzy.entry(n).or_default().push((stem.clone(), e));
+                fuzzy_undotted.entry(undotted(stem)).or_default().push((stem.clone(), e));
             }
         }
         self.index = index;
         self.fuzzy = fuzzy;
+        self.fuzzy_undotted = fuzzy_undotted;
     }
 
     /// Every name in `words`, longest first where two overlap.
@@ -608,14 +616,20 @@ impl CityMap {
                 for ending in ENDINGS {
                     let Some(stem) = word.text.strip_suffix(ending) else { continue };
                     let n = stem.chars().count();
-                    for len in n.saturating_sub(1)..=n + 1 {
-                        for (candidate, e) in self.fuzzy.get(&len).into_iter().flatten() {
-                            let trusted = number_after.is_some() || same_but_for_dots(stem, candidate);
-                            if trusted && one_edit_apart(stem, candidate) {
-                                let target = self.index[candidate][*e].target;
-                                if !found.contains(&(i, target)) {
-                                    found.push((i, target));
-                                }
+                    // Without a house number only a dot left off is
+                    // trusted: those spelt the same but for dots.
+                    let same_but_for_dots = self.fuzzy_undotted.get(&undotted(stem));
+                    let candidates: Vec<&(String, usize)> = match number_after {
+                        Some(_) => {
+                            (n.saturating_sub(1)..=n + 1).flat_map(|len| self.fuzzy.get(&len)).flatten().collect()
+                        }
+                        None => same_but_for_dots.into_iter().flatten().collect(),
+                    };
+                    for (candidate, e) in candidates {
+                        if one_edit_apart(stem, candidate) {
+                            let target = self.index[candidate][*e].target;
+                            if !found.contains(&(i, target)) {
+                                found.push((i, target));
                             }
                         }
                     }
@@ -1027,13 +1041,16 @@ fn same_word(name: &str, written: &str) -> bool {
 }
 
 /// True when `a` is `b` with an ä, ö or å written without its dots or ring.
-fn same_but_for_dots(a: &str, b: &str) -> bool {
-    let undotted = |c: char| match c {
-        'ä' | 'å' => 'a',
-        'ö' => 'o',
-        c => c,
-    };
-    a.chars().count() == b.chars().count() && a.chars().map(undotted).eq(b.chars().map(undotted))
+/// `word` with ä and å as a, ö as o: two words spelt alike but for dots
+/// (letter for letter) are the same once undotted.
+fn undotted(word: &str) -> String {
+    word.chars()
+        .map(|c| match c {
+            'ä' | 'å' => 'a',
+            'ö' => 'o',
+            c => c,
+        })
+        .collect()
 }
 
 /// True when `a` becomes `b` by one insertion, deletion, substitution or

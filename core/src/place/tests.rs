@@ -188,3 +188,26 @@ fn a_park_named_in_lower_case_is_a_hint() {
     assert_eq!(square.as_ref().map(|s| s.0.as_str()), Some("Sörnäinen"));
     assert!(square.is_some_and(|(_, _, confidence)| confidence < super::CONFIDENT));
 }
+
+#[test]
+fn a_dot_left_off_is_forgiven_without_a_house_number_and_any_one_letter_with_one() {
+    // One ä or ö typed as a or o (a foreign keyboard): still the street,
+    // at a little less confidence.
+    for (typed, district_code) in [
+        ("Kuoppa Toölöntorilla", "Taka-Töölö"),
+        ("Kuoppa Töolöntorilla", "Taka-Töölö"),
+        ("Kuoppa Koydenpunojankadulla", "Kamppi"),
+        ("Kuoppa Makelänrinteellä", "Vallila"),
+        ("Kuoppa Toölönlahdenkadulla", "Kluuvi"),
+    ] {
+        let Some(l) = HELSINKI.locate_text(typed) else { panic!("{typed:?}: no place found") };
+        assert_eq!((l.districts.district.code.as_str(), l.by), (district_code, LocatedBy::Street), "{typed:?}");
+        assert!(l.confidence < 0.8, "a typo costs confidence: {l:?}");
+    }
+    // Two dots off, or another letter off without a house number, is not
+    // read as the street: as likely an everyday word.
+    assert_eq!(district("Kuoppa Tahtitorninvuorella"), None);
+    assert_eq!(district("Kuoppa Köydenpunojnkadulla"), None);
+    // With a house number after it, any one letter off is an address.
+    assert_in("Kuoppa Köydenpunojnkatu 5", "Kamppi", LocatedBy::Address);
+}
