@@ -615,15 +615,14 @@ impl CityMap {
             if fuzzy && word.text.chars().count() >= FUZZY_FROM {
                 for ending in ENDINGS {
                     let Some(stem) = word.text.strip_suffix(ending) else { continue };
-                    let n = stem.chars().count();
-                    // Without a house number only a dot left off is
-                    // trusted: those spelt the same but for dots.
-                    let same_but_for_dots = self.fuzzy_undotted.get(&undotted(stem));
                     let candidates: Vec<&(String, usize)> = match number_after {
                         Some(_) => {
+                            let n = stem.chars().count();
                             (n.saturating_sub(1)..=n + 1).flat_map(|len| self.fuzzy.get(&len)).flatten().collect()
                         }
-                        None => same_but_for_dots.into_iter().flatten().collect(),
+                        // Without a house number only a dot left off is
+                        // trusted: the names spelt the same but for dots.
+                        None => self.fuzzy_undotted.get(&undotted(stem)).into_iter().flatten().collect(),
                     };
                     for (candidate, e) in candidates {
                         if one_edit_apart(stem, candidate) {
@@ -1040,7 +1039,6 @@ fn same_word(name: &str, written: &str) -> bool {
     common >= need
 }
 
-/// True when `a` is `b` with an ä, ö or å written without its dots or ring.
 /// `word` with ä and å as a, ö as o: two words spelt alike but for dots
 /// (letter for letter) are the same once undotted.
 fn undotted(word: &str) -> String {
