@@ -56,7 +56,7 @@ const IN_FLIGHT: usize = 4;
 /// two groups each waiting for the other give up well before PostgreSQL's
 /// deadlock check (a second). At 10 ms one filing in ten under mixed load
 /// gave up on a wait that was about to end and was filed twice; at 40 ms
-/// one in three hundred (2026-12-05, `batline-bench mixed`: a sixth fewer
+/// one in two hundred (2026-12-05, `batline-bench mixed`: a sixth fewer
 /// statements a contact).
 const BEGIN: &str = "BEGIN; SET LOCAL lock_timeout = '40ms'";
 
