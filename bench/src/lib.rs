@@ -17,6 +17,7 @@ pub mod machine;
 pub mod mixed;
 pub mod routing;
 pub mod sms;
+pub mod stall_watch;
 pub mod store;
 pub mod voice;
 

@@ -100,6 +100,21 @@ fn machine_busy() -> u64 {
     ticks.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, t)| t).sum()
 }
 
+/// CPU ticks the hypervisor has taken from this virtual machine so far,
+/// every core's (`steal` in `/proc/stat`): time this machine's processes
+/// were ready to run and could not.
+pub fn stolen_ticks() -> u64 {
+    let Ok(stat) = fs::read_to_string("/proc/stat") else { return 0 };
+    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else { return 0 };
+    // user nice system idle iowait irq softirq steal …
+    line.split_whitespace().nth(8).and_then(|t| t.parse().ok()).unwrap_or(0)
+}
+
+/// How long `ticks` of CPU time are.
+pub fn ticks_to_ms(ticks: u64) -> f64 {
+    ticks as f64 * TICK.as_secs_f64() * 1000.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

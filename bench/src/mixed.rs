@@ -27,7 +27,7 @@ use batline::services;
 use batline_core::{
     Config,
     bus::{self},
-    store,
+    store::{self, intake::SlowFiling},
 };
 use batline_test_kit::twilio_sandbox::{InboundCall, InboundSms, ResidentPhone, new_sid};
 use clap::Args;
@@ -46,6 +46,7 @@ use serde_json::json;
 use crate::{
     chat as bench_chat,
     machine::Cpu,
+    stall_watch::{StallWatch, Watched},
     store::{db_work, floor},
 };
 
@@ -274,7 +275,15 @@ pub struct Phase {
     /// Seconds from the first send to the last answer: longer than the
     /// paced length when Batline answered more slowly than the pace asked.
     pub send_seconds: f64,
+    /// The slowest contacts over [`TAIL_TARGET_MS`], slowest first (at most
+    /// [`SLOWEST_SHOWN`]).
+    pub slowest: Vec<SlowFiling>,
 }
+
+/// The half-load p99 the issue asks for, intake to named owner.
+pub const TAIL_TARGET_MS: f64 = 25.0;
+/// How many of the contacts over it the report sets beside the probes.
+const SLOWEST_SHOWN: i64 = 3;
 
 /// Drives `count` contacts (paced at `rate` per second, or as fast as the
 /// concurrency allows with 0) and waits for them to be owned.
@@ -320,6 +329,15 @@ async fn phase(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
+    let slowest = store::intake::slowest_filings(
+        pool,
+        since,
+        &prefix,
+        Some(&chat_client_id(&prefix)),
+        TAIL_TARGET_MS,
+        SLOWEST_SHOWN,
+    )
+    .await?;
     let window = match (latency.first_received, latency.last_filed) {
         (Some(a), Some(b)) => (b - a).num_microseconds().unwrap_or(0) as f64 / 1e6,
         _ => 0.0,
@@ -337,6 +355,7 @@ async fn phase(
         call_p99_ms: call_ms(0.99),
         drain_seconds: sent_at.elapsed().as_secs_f64(),
         send_seconds: (sent_at - started).as_secs_f64(),
+        slowest,
     })
 }
 
@@ -424,6 +443,8 @@ pub struct MixedReport {
     pub sustained: Phase,
     /// The half-load phase.
     pub half: Phase,
+    /// What the probes saw during it.
+    pub half_watched: Watched,
     /// The burst, if run.
     pub burst: Option<Phase>,
 }
@@ -496,6 +517,7 @@ impl std::fmt::Display for MixedReport {
                 h.call_p50_ms, h.call_p99_ms, h.calls, h.calls_dialled
             )?;
         }
+        self.write_stalls(f)?;
         if let Some(b) = &self.burst {
             write!(
                 f,
@@ -507,6 +529,41 @@ impl std::fmt::Display for MixedReport {
                 b.accepted as i64 - b.owned,
                 b.drain_seconds,
                 b.p99_ms
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl MixedReport {
+    /// What the probes saw at half load, and beside it the slowest contacts.
+    fn write_stalls(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let w = &self.half_watched;
+        let s = w.summary();
+        write!(
+            f,
+            "\nat half load, probes every 20 ms beside it        durable commit p99 {:.1} ms (longest {:.1}), \
+             confirmed publish p99 {:.1} ms (longest {:.1}), {} failed; CPU stolen by the hypervisor {:.0} ms \
+             (at most {:.0} ms in any 100 ms)",
+            s.commits.1, s.commits.2, s.publishes.1, s.publishes.2, w.failed, s.stolen_ms.0, s.stolen_ms.1
+        )?;
+        let over = format!("over {TAIL_TARGET_MS:.0} ms");
+        if self.half.slowest.is_empty() {
+            return write!(f, "\n{:<50}none", format!("at half load, contacts {over}"));
+        }
+        for (i, slow) in self.half.slowest.iter().enumerate() {
+            let took = (slow.filed_at - slow.received_at).num_microseconds().unwrap_or(0) as f64 / 1000.0;
+            let m = w.during(slow.received_at, slow.filed_at);
+            let label = if i == 0 { format!("at half load, the slowest contacts {over}") } else { String::new() };
+            write!(
+                f,
+                "\n{label:<50}{took:.1} ms ({}, stored {}): meanwhile the longest commit {:.1} ms, publish {:.1} ms, \
+                 {:.0} ms stolen",
+                slow.channel,
+                slow.received_at.format("%H:%M:%S%.3f"),
+                m.commit_ms,
+                m.publish_ms,
+                m.stolen_ms
             )?;
         }
         Ok(())
@@ -591,14 +648,17 @@ pub async fn drive(
     };
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
-    let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await?;
+    let watch = StallWatch::start(config, pool).await?;
+    let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await;
+    let half_watched = watch.stop().await?;
+    let half = half?;
     let burst = if args.burst_rate > 0 {
         let count = args.burst_rate as usize * args.burst_seconds as usize;
         Some(phase(pool, &target, count, (f64::from(args.burst_rate), args.burst_concurrency), args).await?)
     } else {
         None
     };
-    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, burst })
+    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, half_watched, burst })
 }
 
 /// `batline-bench mixed` as a command.

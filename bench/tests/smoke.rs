@@ -108,6 +108,12 @@ async fn a_short_mixed_run_measures_the_floor_and_loses_nothing() -> TestResult 
         assert!(statements >= 60 * 5, "{cost:?}");
         assert!(cost.costliest.iter().any(|s| s.query.contains("INSERT INTO cases")), "{:?}", cost.costliest);
     }
+    // The probes beside the half load made commits and publishes, and
+    // every contact over the tail target is named with what they saw.
+    let watched = report.half_watched.summary();
+    assert!(watched.commits.0 > 0 && watched.publishes.0 > 0, "{watched:?}");
+    assert_eq!(report.half_watched.failed, 0);
+    assert!(report.half.slowest.iter().all(|s| s.filed_at > s.received_at), "{:?}", report.half.slowest);
     let burst = report.burst.ok_or_else(|| anyhow::anyhow!("the burst ran"))?;
     assert_eq!(burst.accepted as i64, burst.owned, "nothing lost in the burst");
     for channel in ["sms", "voice", "chat", "walk_in"] {

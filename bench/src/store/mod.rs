@@ -3,4 +3,5 @@
 
 pub mod db_work;
 pub mod floor;
+pub mod probe;
 pub mod year;

@@ -245,6 +245,48 @@ pub async fn owner_latency(
     .await?)
 }
 
+/// A contact that took longer than asked from receipt to a named owner.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SlowFiling {
+    /// Its channel.
+    pub channel: Channel,
+    /// When the gateway (or the console, for a walk-in) stored it.
+    pub received_at: DateTime<Utc>,
+    /// When it was filed with an owner.
+    pub filed_at: DateTime<Utc>,
+}
+
+/// The slowest contacts, at most `limit`, of those [`owner_latency`]
+/// counts, that took more than `over_ms` from receipt to a named owner,
+/// slowest first. The benchmark reads it to say where a tail came from.
+#[tracing::instrument(skip(e))]
+pub async fn slowest_filings(
+    e: impl PgExecutor<'_>,
+    since: DateTime<Utc>,
+    sender_prefix: &str,
+    chat_client_prefix: Option<&str>,
+    over_ms: f64,
+    limit: i64,
+) -> Result<Vec<SlowFiling>> {
+    Ok(sqlx::query_as(
+        "SELECT channel, received_at, filed_at
+         FROM intake
+         WHERE received_at >= $1 AND filed_at IS NOT NULL
+           AND (starts_with(sender, $2)
+                OR channel = 'chat' AND starts_with(split_part(provider_id, ':', 2), $3))
+           AND filed_at - received_at > make_interval(secs => $4 / 1000.0)
+         ORDER BY filed_at - received_at DESC
+         LIMIT $5",
+    )
+    .bind(since)
+    .bind(sender_prefix)
+    .bind(chat_client_prefix)
+    .bind(over_ms)
+    .bind(limit)
+    .fetch_all(e)
+    .await?)
+}
+
 /// The database's clock, which stamps intake; the benchmark measures from it.
 #[tracing::instrument(skip(e))]
 pub async fn db_now(e: impl PgExecutor<'_>) -> Result<DateTime<Utc>> {
