@@ -96,8 +96,9 @@ impl StallWatch {
             let publishes = every(&done, move || async move {
                 let started = Instant::now();
                 let properties = BasicProperties::default().with_delivery_mode(2);
-                let confirm =
-                    channel_ref.basic_publish("", queue_ref, BasicPublishOptions::default(), b"probe", properties).await;
+                let confirm = channel_ref
+                    .basic_publish("", queue_ref, BasicPublishOptions::default(), b"probe", properties)
+                    .await;
                 match confirm {
                     Ok(confirm) => confirm.await.ok().filter(|c| c.is_ack()).map(|_| started.elapsed()),
                     Err(_) => None,
