@@ -27,7 +27,7 @@ use batline_core::{
         outbox::OutboxRow,
         responders::Responder,
         walk_in_points::WalkInPoint,
-        walk_in_tickets::{NewTicket, TicketView},
+        walk_in_tickets::{NewTicket, Registration, TicketView},
     },
     tracking_code::TrackingCode,
     walk_in::{MAX_ABOUT_CHARS, MAX_TOPIC_CHARS, Ticket, VisitRefusal},
@@ -165,8 +165,8 @@ pub async fn register(
         }
         None => (checked.language.ok_or(VisitRefusal::LanguageMissing)?, None),
     };
+    // The point itself is looked up as the ticket is written.
     let point_id = visit.point_id.or(me.home_point_id).ok_or(VisitRefusal::NoHomePoint)?;
-    let point = store::walk_in_points::get(&state.pool, point_id).await?.ok_or(VisitRefusal::UnknownPoint(point_id))?;
     if let Some(topic) = &checked.topic
         && !store::topics::is_offered(&state.pool, topic).await?
     {
@@ -181,7 +181,7 @@ pub async fn register(
 
     let ticket = Ticket {
         ticket_id: Uuid::new_v4(),
-        point_id: point.id,
+        point_id,
         desk_id: me.id,
         language,
         topic: checked.topic,
@@ -199,28 +199,26 @@ pub async fn register(
     };
     let intake_id = Uuid::new_v4();
     let announce = Outbox::row(&BusMessage::IntakeArrived { intake_id, channel: Channel::WalkIn })?;
-    let registration = NewTicket {
-        id: ticket.ticket_id,
-        point_id: point.id,
-        desk_id: me.id,
-        idempotency_key: key,
-        intake_id,
-        language,
-    };
+    let registration =
+        NewTicket { id: ticket.ticket_id, point_id, desk_id: me.id, idempotency_key: key, intake_id, language };
     // Subscribed before the ticket is handed on, so its case is not looked
     // for before the router's notice.
     let expected = state.filing.expect(&ticket.ticket_id.to_string());
-    // The ticket, its intake row and the row announcing it, in one statement.
+    // The ticket at its point, its intake row and the row announcing it, in one statement.
     let written =
         store::walk_in_tickets::register(&state.pool, &registration, &new, outbox::borrowed(&announce)).await?;
-    let Some(outbox_id) = written else {
-        // A retry with the same key committed first while this one ran.
-        let existing = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key.unwrap_or_default())
-            .await?
-            .ok_or(batline_core::Error::NotFound("ticket"))?;
-        return replay(state, existing, &ticket.about).await;
+    let (outbox_id, point_name) = match written {
+        Registration::Stored { outbox_id, point_name } => (outbox_id, point_name),
+        Registration::NoSuchPoint => return Err(VisitRefusal::UnknownPoint(point_id).into()),
+        Registration::KeyTaken => {
+            // A retry with the same key committed first while this one ran.
+            let existing = store::walk_in_tickets::by_idempotency_key(&state.pool, me.id, key.unwrap_or_default())
+                .await?
+                .ok_or(batline_core::Error::NotFound("ticket"))?;
+            return replay(state, existing, &ticket.about).await;
+        }
     };
-    tracing::info!(ticket_id = %ticket.ticket_id, point = %point.name, desk = %me.username, "walk-in ticket stored");
+    tracing::info!(ticket_id = %ticket.ticket_id, point = %point_name, desk = %me.username, "walk-in ticket stored");
     batline_core::metrics::intake_stored(Channel::WalkIn);
 
     let announcement = OutboxRow::written(outbox_id, announce);

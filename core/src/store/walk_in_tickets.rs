@@ -25,12 +25,30 @@ pub struct NewTicket<'a> {
     pub language: Language,
 }
 
-/// Registers a visit in one statement: the ticket, its intake row (with
-/// id `new.intake_id`) and the outbox row `announce` handing it to the
-/// router. Returns the outbox row's id, or `None`, having written nothing,
-/// when this desk person already registered a ticket under the same
-/// idempotency key: a retried request. A concurrent retry waits here for the
-/// first copy's transaction, so exactly one of them gets `Some`.
+/// What [`register`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registration {
+    /// Stored, announced by the outbox row `outbox_id`, at the walk-in
+    /// point named `point_name`.
+    Stored {
+        /// The outbox row handing the ticket to the router.
+        outbox_id: i64,
+        /// The point's name, as staff know it.
+        point_name: String,
+    },
+    /// This desk person already registered a ticket under the same
+    /// idempotency key: a retried request. Nothing was written.
+    KeyTaken,
+    /// No walk-in point has the ticket's `point_id`. Nothing was written.
+    NoSuchPoint,
+}
+
+/// Registers a visit in one statement: the ticket at its walk-in point
+/// (looked up in the same statement, so a desk's request is one round trip
+/// and one commit), its intake row (with id `new.intake_id`) and the outbox
+/// row `announce` handing it to the router. A concurrent retry under the
+/// same idempotency key waits here for the first copy's transaction, so
+/// exactly one of them is [`Registration::Stored`].
 ///
 /// The ticket is written first so that a taken key stops the rest; its
 /// foreign key to the intake row is checked at the end of the statement,
@@ -41,22 +59,26 @@ pub async fn register(
     new: &NewTicket<'_>,
     intake: &NewIntake,
     announce: super::outbox::RowRef<'_>,
-) -> Result<Option<i64>> {
+) -> Result<Registration> {
     let (exchange, routing_key, payload, traceparent) = announce;
-    Ok(sqlx::query_scalar(
-        "WITH ticket AS (
+    let written: Option<(String, Option<i64>)> = sqlx::query_as(
+        "WITH point AS (
+             SELECT id, name FROM walk_in_points WHERE id = $2
+         ), ticket AS (
              INSERT INTO walk_in_tickets (id, point_id, desk_id, idempotency_key, intake_id, language)
-             VALUES ($1, $2, $3, $4, $5, $6)
+             SELECT $1, point.id, $3, $4, $5, $6 FROM point
              ON CONFLICT (desk_id, idempotency_key) DO NOTHING
              RETURNING intake_id
          ), contact AS (
              INSERT INTO intake (id, channel, provider_id, sender, recipient, body, raw)
              SELECT ticket.intake_id, $7, $8, $9, $10, $11, $12 FROM ticket
              RETURNING id
+         ), announced AS (
+             INSERT INTO outbox (exchange, routing_key, payload, traceparent)
+             SELECT $13, $14, $15, $16 FROM contact
+             RETURNING id
          )
-         INSERT INTO outbox (exchange, routing_key, payload, traceparent)
-         SELECT $13, $14, $15, $16 FROM contact
-         RETURNING id",
+         SELECT point.name, (SELECT id FROM announced) FROM point",
     )
     .bind(new.id)
     .bind(new.point_id)
@@ -75,7 +97,12 @@ pub async fn register(
     .bind(payload)
     .bind(traceparent)
     .fetch_optional(e)
-    .await?)
+    .await?;
+    Ok(match written {
+        None => Registration::NoSuchPoint,
+        Some((_, None)) => Registration::KeyTaken,
+        Some((point_name, Some(outbox_id))) => Registration::Stored { outbox_id, point_name },
+    })
 }
 
 /// A ticket with its point and, once the router filed it, its case.
