@@ -19,8 +19,10 @@ pub struct Resident {
     pub language: Language,
     /// First contact.
     pub created_at: DateTime<Utc>,
-    /// Created by the upsert that returned it, this very contact: such a
-    /// resident has no case, open or past, so filing asks for none.
+    /// No case names this resident yet, open or past, so filing asks for
+    /// none: one the upsert that returned it created, this very contact, or
+    /// one [`lock_for_filing`] found without a case (a chat resident the
+    /// gateway created a moment before their first message).
     #[sqlx(default)]
     pub is_new: bool,
 }
@@ -89,6 +91,22 @@ pub async fn insert_without_phone(conn: &mut PgConnection, language: Language) -
 #[tracing::instrument(skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> Result<Option<Resident>> {
     Ok(sqlx::query_as("SELECT * FROM residents WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(conn).await?)
+}
+
+/// A resident by id, locked as [`lock`] does, and told whether any case
+/// names them yet (`is_new`): under the lock nobody else files for them, so
+/// a resident without a case is asked for no open, merged, awaited or past
+/// case.
+#[tracing::instrument(skip(conn))]
+pub async fn lock_for_filing(conn: &mut PgConnection, id: Uuid) -> Result<Option<Resident>> {
+    Ok(sqlx::query_as(
+        "SELECT r.*, NOT EXISTS (SELECT 1 FROM cases c WHERE c.resident_id = r.id) AS is_new
+         FROM residents r WHERE r.id = $1
+         FOR UPDATE OF r",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Two residents, locked in id order (whoever links which to which, two

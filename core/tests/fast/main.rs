@@ -7,6 +7,7 @@
 mod assignment;
 mod database;
 mod presence;
+mod residents;
 mod rosters;
 mod sending;
 mod sessions;

@@ -18,7 +18,7 @@ use crate::database::{Database, TestResult};
 
 /// Opens a case for `resident_id` owned by `owner_id` with a pending
 /// auto-reply; returns the reply's id.
-async fn case_with_pending_reply(db: &Database, resident_id: Uuid, owner_id: Uuid) -> TestResult<Uuid> {
+pub(crate) async fn case_with_pending_reply(db: &Database, resident_id: Uuid, owner_id: Uuid) -> TestResult<Uuid> {
     let mut conn = db.pool.acquire().await?;
     let new_case = NewCase {
         tracking_code: TrackingCode::generate(),

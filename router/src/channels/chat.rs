@@ -43,11 +43,13 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
         .parse()
         .map_err(|_| Error::Invalid(format!("chat intake {} names no session: {:?}", intake.id, intake.sender)))?;
     let session = store::chat::get(&mut *conn, session_id).await?.ok_or(Error::NotFound("chat session"))?;
-    // Serialises everything filed for this resident, as for SMS.
-    store::residents::lock(conn, session.resident_id).await?.ok_or(Error::NotFound("resident"))?;
+    // Serialises everything filed for this resident, as for SMS; a first
+    // message (no case names the resident yet) asks for no earlier case.
+    let resident =
+        store::residents::lock_for_filing(conn, session.resident_id).await?.ok_or(Error::NotFound("resident"))?;
     let pressed_button = intake.raw.get("kind").and_then(|k| k.as_str()) == Some(SATISFACTION_KIND);
 
-    let (filed, mut notices) = match store::cases::open_for_resident(conn, session.resident_id).await? {
+    let (filed, mut notices) = match filing::open_case_of(conn, &resident).await? {
         Some(case) if !pressed_button => {
             let joined = filing::join(router, conn, &case, intake, serde_json::json!({})).await?;
             if let Some((lon, lat)) = shared_point(intake) {
@@ -56,7 +58,11 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
             joined
         }
         open => {
-            let awaiting = filing::satisfaction::awaiting(router, conn, session.resident_id).await?;
+            let awaiting = if resident.is_new {
+                None
+            } else {
+                filing::satisfaction::awaiting(router, conn, session.resident_id).await?
+            };
             match (satisfaction::parse(&intake.body), awaiting) {
                 (Some(answer), Some(resolved)) => {
                     filing::satisfaction::file(router, conn, intake, &resolved, answer).await?
@@ -79,7 +85,7 @@ pub async fn file(router: &Router, conn: &mut PgConnection, intake: &Intake) -> 
                     (Filed::Joined { case_id: case.id }, Notices::default())
                 }
                 _ => {
-                    let previous_owner = filing::previous_owner(router, conn, session.resident_id).await?;
+                    let previous_owner = filing::previous_owner_of(router, conn, &resident).await?;
                     // A chat that starts by sharing where the resident is:
                     // routed by that district from the first second.
                     let shared =
