@@ -46,6 +46,7 @@ use serde_json::json;
 use crate::{
     chat as bench_chat,
     machine::Cpu,
+    refiled::{self, Refiled},
     stall_watch::{StallWatch, Watched},
     store::{db_work, floor},
 };
@@ -445,6 +446,9 @@ pub struct MixedReport {
     pub half: Phase,
     /// What the probes saw during it.
     pub half_watched: Watched,
+    /// The router's filing groups rolled back during it, where its metrics
+    /// answered.
+    pub half_refiled: Option<Refiled>,
     /// The burst, if run.
     pub burst: Option<Phase>,
 }
@@ -547,6 +551,13 @@ impl MixedReport {
              (at most {:.0} ms in any 100 ms)",
             s.commits.1, s.commits.2, s.publishes.1, s.publishes.2, w.failed, s.stolen_ms.0, s.stolen_ms.1
         )?;
+        if let Some(r) = self.half_refiled {
+            write!(
+                f,
+                "\n{:<50}{} ({} contacts, each filed again alone)",
+                "at half load, filing groups rolled back", r.groups, r.filings
+            )?;
+        }
         let over = format!("over {TAIL_TARGET_MS:.0} ms");
         if self.half.slowest.is_empty() {
             return write!(f, "\n{:<50}none", format!("at half load, contacts {over}"));
@@ -648,17 +659,20 @@ pub async fn drive(
     };
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
+    let refiled_before = refiled::read(&target.http, config.router_metrics_addr).await;
     let watch = StallWatch::start(config, pool).await?;
     let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await;
     let half_watched = watch.stop().await?;
     let half = half?;
+    let refiled_after = refiled::read(&target.http, config.router_metrics_addr).await;
+    let half_refiled = refiled_before.zip(refiled_after).map(|(before, after)| before.until(&after));
     let burst = if args.burst_rate > 0 {
         let count = args.burst_rate as usize * args.burst_seconds as usize;
         Some(phase(pool, &target, count, (f64::from(args.burst_rate), args.burst_concurrency), args).await?)
     } else {
         None
     };
-    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, half_watched, burst })
+    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, half_watched, half_refiled, burst })
 }
 
 /// `batline-bench mixed` as a command.
