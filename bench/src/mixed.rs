@@ -659,12 +659,13 @@ pub async fn drive(
     };
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
-    let refiled_before = refiled::read(&target.http, config.router_metrics_addr).await;
+    let router_metrics = [config.router_metrics_addr, config.gateway_ops_addr];
+    let refiled_before = refiled::read(&target.http, &router_metrics).await;
     let watch = StallWatch::start(config, pool).await?;
     let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await;
     let half_watched = watch.stop().await?;
     let half = half?;
-    let refiled_after = refiled::read(&target.http, config.router_metrics_addr).await;
+    let refiled_after = refiled::read(&target.http, &router_metrics).await;
     let half_refiled = refiled_before.zip(refiled_after).map(|(before, after)| before.until(&after));
     let burst = if args.burst_rate > 0 {
         let count = args.burst_rate as usize * args.burst_seconds as usize;

@@ -28,17 +28,29 @@ impl Refiled {
     }
 }
 
-/// The counts of the router serving metrics at `addr`; `None` when it does
-/// not answer (a router run apart, on another address).
-pub async fn read(http: &reqwest::Client, addr: SocketAddr) -> Option<Refiled> {
-    let response = http.get(format!("http://{addr}/metrics")).send().await.ok()?;
-    let text = response.error_for_status().ok()?.text().await.ok()?;
-    Some(parse(&text))
+/// The router's counts, from the first of `addrs` whose metrics carry them:
+/// a router run apart serves them at its own address, `batline up` at the
+/// gateway's operations address (one process, one set of metrics). `None`
+/// when no address does.
+pub async fn read(http: &reqwest::Client, addrs: &[SocketAddr]) -> Option<Refiled> {
+    for addr in addrs {
+        let Ok(response) = http.get(format!("http://{addr}/metrics")).send().await else { continue };
+        let Ok(response) = response.error_for_status() else { continue };
+        let Ok(text) = response.text().await else { continue };
+        if let Some(counts) = parse(&text) {
+            return Some(counts);
+        }
+    }
+    None
 }
 
-/// The two counters in Prometheus's text format; a counter not yet
-/// written (no group rolled back so far) counts nothing.
-fn parse(text: &str) -> Refiled {
+/// The two counters in Prometheus's text format; `None` when the text has
+/// no filing groups at all (not a router's). A counter not yet written (no
+/// group rolled back so far) counts nothing.
+fn parse(text: &str) -> Option<Refiled> {
+    if !text.lines().any(|line| line.starts_with(&format!("{FILING_GROUPS_TOTAL}{{"))) {
+        return None;
+    }
     let value = |name: &str| {
         let series = format!("{name}{{outcome=\"rolled_back\"}}");
         text.lines()
@@ -47,7 +59,7 @@ fn parse(text: &str) -> Refiled {
             .next()
             .map_or(0, |v| v as u64)
     };
-    Refiled { groups: value(FILING_GROUPS_TOTAL), filings: value(GROUPED_FILINGS_TOTAL) }
+    Some(Refiled { groups: value(FILING_GROUPS_TOTAL), filings: value(GROUPED_FILINGS_TOTAL) })
 }
 
 #[cfg(test)]
@@ -61,9 +73,11 @@ mod tests {
                     batline_filing_groups_total{outcome=\"rolled_back\"} 14\n\
                     batline_grouped_filings_total{outcome=\"committed\"} 7260\n\
                     batline_grouped_filings_total{outcome=\"rolled_back\"} 20\n";
-        assert_eq!(parse(text), Refiled { groups: 14, filings: 20 });
+        assert_eq!(parse(text), Some(Refiled { groups: 14, filings: 20 }));
         // Nothing rolled back yet: the series is not written at all.
-        assert_eq!(parse("batline_filing_groups_total{outcome=\"committed\"} 3\n"), Refiled::default());
+        assert_eq!(parse("batline_filing_groups_total{outcome=\"committed\"} 3\n"), Some(Refiled::default()));
+        // A gateway's metrics alone hold no filing groups: not a router's.
+        assert_eq!(parse("batline_intake_total{channel=\"sms\"} 3\n"), None);
         let before = Refiled { groups: 10, filings: 12 };
         assert_eq!(before.until(&Refiled { groups: 14, filings: 20 }), Refiled { groups: 4, filings: 8 });
     }
