@@ -15,7 +15,7 @@ pub mod city;
 pub mod dashboard;
 pub mod machine;
 pub mod mixed;
-pub mod refiled;
+pub mod router_counts;
 pub mod routing;
 pub mod sms;
 pub mod stall_watch;

@@ -46,7 +46,7 @@ use serde_json::json;
 use crate::{
     chat as bench_chat,
     machine::Cpu,
-    refiled::{self, Refiled},
+    router_counts::{self, RouterCounts},
     stall_watch::{StallWatch, Watched},
     store::{db_work, floor},
 };
@@ -446,9 +446,8 @@ pub struct MixedReport {
     pub half: Phase,
     /// What the probes saw during it.
     pub half_watched: Watched,
-    /// The router's filing groups rolled back during it, where its metrics
-    /// answered.
-    pub half_refiled: Option<Refiled>,
+    /// What the router counted during it, where its metrics answered.
+    pub half_router: Option<RouterCounts>,
     /// The burst, if run.
     pub burst: Option<Phase>,
 }
@@ -551,11 +550,16 @@ impl MixedReport {
              (at most {:.0} ms in any 100 ms)",
             s.commits.1, s.commits.2, s.publishes.1, s.publishes.2, w.failed, s.stolen_ms.0, s.stolen_ms.1
         )?;
-        if let Some(r) = self.half_refiled {
+        if let Some(r) = self.half_router {
             write!(
                 f,
-                "\n{:<50}{} ({} contacts, each filed again alone)",
-                "at half load, filing groups rolled back", r.groups, r.filings
+                "\n{:<50}{} filings waited for a responder another held ({:.0} ms on average); {} groups rolled \
+                 back ({} contacts filed again alone)",
+                "at half load, the router",
+                r.responder_waits,
+                r.responder_wait_seconds * 1000.0 / r.responder_waits.max(1) as f64,
+                r.groups_rolled_back,
+                r.filings_refiled
             )?;
         }
         let over = format!("over {TAIL_TARGET_MS:.0} ms");
@@ -660,20 +664,20 @@ pub async fn drive(
     let half_rate = (sustained.throughput / 2.0).max(1.0);
     let half_count = ((half_rate * args.half_seconds as f64) as usize).max(1);
     let router_metrics = [config.router_metrics_addr, config.gateway_ops_addr];
-    let refiled_before = refiled::read(&target.http, &router_metrics).await;
+    let router_before = router_counts::read(&target.http, &router_metrics).await;
     let watch = StallWatch::start(config, pool).await?;
     let half = phase(pool, &target, half_count, (half_rate, args.concurrency), args).await;
     let half_watched = watch.stop().await?;
     let half = half?;
-    let refiled_after = refiled::read(&target.http, &router_metrics).await;
-    let half_refiled = refiled_before.zip(refiled_after).map(|(before, after)| before.until(&after));
+    let router_after = router_counts::read(&target.http, &router_metrics).await;
+    let half_router = router_before.zip(router_after).map(|(before, after)| before.until(&after));
     let burst = if args.burst_rate > 0 {
         let count = args.burst_rate as usize * args.burst_seconds as usize;
         Some(phase(pool, &target, count, (f64::from(args.burst_rate), args.burst_concurrency), args).await?)
     } else {
         None
     };
-    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, half_watched, half_refiled, burst })
+    Ok(MixedReport { contact_floor: None, floor, cost: Some(cost), sustained, half, half_watched, half_router, burst })
 }
 
 /// `batline-bench mixed` as a command.

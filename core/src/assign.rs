@@ -303,7 +303,10 @@ async fn pick(
                 // would let two routers each hold the one the other tries
                 // next: a deadlock.
                 let mut attempt = conn.begin().await?;
-                let (capacity, load) = store::responders::lock_load(&mut attempt, chosen.id).await?;
+                let waiting = std::time::Instant::now();
+                let locked = store::responders::lock_load(&mut attempt, chosen.id).await;
+                crate::metrics::waited_for_responder(waiting.elapsed());
+                let (capacity, load) = locked?;
                 if needs_room && load >= i64::from(capacity) {
                     attempt.rollback().await?;
                     considered = candidates;

@@ -48,6 +48,10 @@ pub const FILING_GROUPS_TOTAL: &str = "batline_filing_groups_total";
 /// Deliveries in those groups, by the group's outcome: with the groups,
 /// the mean group size.
 pub const GROUPED_FILINGS_TOTAL: &str = "batline_grouped_filings_total";
+/// Seconds a filing waited for a responder's row another filing held
+/// (every responder as suited to the case was held): a summary, whose
+/// count is how many waited.
+pub const RESPONDER_WAIT_SECONDS: &str = "batline_responder_wait_seconds";
 /// Acknowledgement deadlines missed.
 pub const ACK_MISSED_TOTAL: &str = "batline_ack_missed_total";
 /// Call-back deadlines missed.
@@ -126,6 +130,11 @@ fn describe() {
         "Groups of contacts the router filed in one transaction, by outcome (committed, or rolled_back and each filed alone)."
     );
     describe_counter!(GROUPED_FILINGS_TOTAL, "Contacts in the router's filing groups, by the group's outcome.");
+    describe_histogram!(
+        RESPONDER_WAIT_SECONDS,
+        Unit::Seconds,
+        "Seconds a filing waited for a responder another filing held, every one as suited being held."
+    );
     describe_counter!(
         ACK_MISSED_TOTAL,
         "Acknowledgement deadlines that passed; the case moved to someone present, or stayed with its owner and the lead was alerted."
@@ -187,6 +196,13 @@ pub fn filed(channel: Channel, latency: Duration, opened: bool) {
 pub fn assigned(rule: &'static str) {
     handle();
     counter!(ASSIGNMENTS_TOTAL, "rule" => rule).increment(1);
+}
+
+/// A filing waited `waited` for a responder's row another filing held
+/// (and got it, or gave up at its lock timeout).
+pub fn waited_for_responder(waited: std::time::Duration) {
+    handle();
+    histogram!(RESPONDER_WAIT_SECONDS).record(waited.as_secs_f64());
 }
 
 /// The router committed (or rolled back, to file each alone) a group of
