@@ -49,8 +49,8 @@ pub const FILING_GROUPS_TOTAL: &str = "batline_filing_groups_total";
 /// the mean group size.
 pub const GROUPED_FILINGS_TOTAL: &str = "batline_grouped_filings_total";
 /// Seconds a filing waited for a responder's row another filing held
-/// (every responder as suited to the case was held): a summary, whose
-/// count is how many waited.
+/// (every responder as suited to the case was held by another filing, or
+/// full): a summary, whose count is how many waited.
 pub const RESPONDER_WAIT_SECONDS: &str = "batline_responder_wait_seconds";
 /// Acknowledgement deadlines missed.
 pub const ACK_MISSED_TOTAL: &str = "batline_ack_missed_total";
@@ -133,7 +133,7 @@ fn describe() {
     describe_histogram!(
         RESPONDER_WAIT_SECONDS,
         Unit::Seconds,
-        "Seconds a filing waited for a responder another filing held, every one as suited being held."
+        "Seconds a filing waited for a responder another filing held, every one as suited being held or full."
     );
     describe_counter!(
         ACK_MISSED_TOTAL,
