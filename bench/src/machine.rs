@@ -91,23 +91,27 @@ fn name_and_ticks(stat: &str) -> Option<(&str, u64)> {
     Some((name, utime + stime))
 }
 
-/// Every core's busy ticks (all but idle and I/O wait), from `/proc/stat`.
-fn machine_busy() -> u64 {
-    let Ok(stat) = fs::read_to_string("/proc/stat") else { return 0 };
-    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else { return 0 };
-    let ticks: Vec<u64> = line.split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect();
-    // user nice system idle iowait irq softirq steal …
-    ticks.iter().enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, t)| t).sum()
+/// Every core's ticks together, by kind, from `/proc/stat`'s `cpu` line:
+/// user nice system idle iowait irq softirq steal …; none when unreadable.
+fn all_cores_ticks() -> Vec<u64> {
+    let Ok(stat) = fs::read_to_string("/proc/stat") else { return Vec::new() };
+    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else { return Vec::new() };
+    line.split_whitespace().skip(1).filter_map(|t| t.parse().ok()).collect()
 }
 
+/// Every core's busy ticks (all but idle and I/O wait).
+fn machine_busy() -> u64 {
+    all_cores_ticks().iter().enumerate().filter(|(i, _)| *i != 3 && *i != 4).map(|(_, t)| t).sum()
+}
+
+/// The position of `steal` on the `cpu` line.
+const STEAL: usize = 7;
+
 /// CPU ticks the hypervisor has taken from this virtual machine so far,
-/// every core's (`steal` in `/proc/stat`): time this machine's processes
-/// were ready to run and could not.
+/// every core's (`steal`): time this machine's processes were ready to run
+/// and could not.
 pub fn stolen_ticks() -> u64 {
-    let Ok(stat) = fs::read_to_string("/proc/stat") else { return 0 };
-    let Some(line) = stat.lines().find(|l| l.starts_with("cpu ")) else { return 0 };
-    // user nice system idle iowait irq softirq steal …
-    line.split_whitespace().nth(8).and_then(|t| t.parse().ok()).unwrap_or(0)
+    all_cores_ticks().get(STEAL).copied().unwrap_or(0)
 }
 
 /// How long `ticks` of CPU time are.
