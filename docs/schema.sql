@@ -10,6 +10,68 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.cases_rules_hold(id uuid, tracking_code text, channel text, language text, status text, resolved_at timestamp with time zone, resolution_summary text, priority text, satisfaction_score integer, satisfaction_at timestamp with time zone, reopened_count integer, location_label text, location_lon double precision, location_lat double precision, location_by text, merged_into uuid) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $_$
+BEGIN
+    IF NOT (tracking_code ~ '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$') THEN
+        PERFORM rule_broken('cases', 'cases_tracking_code_check');
+    END IF;
+    IF NOT (channel IN ('sms', 'voice', 'chat', 'walk_in', 'open311', 'email')) THEN
+        PERFORM rule_broken('cases', 'cases_channel_check');
+    END IF;
+    IF NOT (language IN ('fi', 'sv', 'en')) THEN
+        PERFORM rule_broken('cases', 'cases_language_check');
+    END IF;
+    IF NOT (status IN ('open', 'resolved')) THEN
+        PERFORM rule_broken('cases', 'cases_status_check');
+    END IF;
+    IF NOT ((status = 'resolved') = (resolved_at IS NOT NULL)) THEN
+        PERFORM rule_broken('cases', 'cases_check');
+    END IF;
+    IF NOT (status <> 'resolved' OR resolution_summary IS NOT NULL) THEN
+        PERFORM rule_broken('cases', 'cases_check1');
+    END IF;
+    IF NOT ((satisfaction_score IS NULL) = (satisfaction_at IS NULL)) THEN
+        PERFORM rule_broken('cases', 'cases_check2');
+    END IF;
+    IF NOT (satisfaction_score >= 1 AND satisfaction_score <= 5) THEN
+        PERFORM rule_broken('cases', 'cases_satisfaction_score_check');
+    END IF;
+    IF NOT (priority IN ('low', 'normal', 'high', 'urgent')) THEN
+        PERFORM rule_broken('cases', 'cases_priority_check');
+    END IF;
+    IF NOT (reopened_count >= 0) THEN
+        PERFORM rule_broken('cases', 'cases_reopened_count_check');
+    END IF;
+    IF NOT (location_by IN ('shared', 'walk_in_point', 'open311', 'text', 'responder')) THEN
+        PERFORM rule_broken('cases', 'cases_location_by');
+    END IF;
+    IF NOT (char_length(location_label) >= 1 AND char_length(location_label) <= 200) THEN
+        PERFORM rule_broken('cases', 'cases_location_label_length');
+    END IF;
+    IF NOT (location_lon >= -180 AND location_lon <= 180 AND location_lat >= -90 AND location_lat <= 90) THEN
+        PERFORM rule_broken('cases', 'cases_location_on_earth');
+    END IF;
+    IF NOT (location_lon IS NULL OR location_label IS NOT NULL) THEN
+        PERFORM rule_broken('cases', 'cases_location_point_needs_label');
+    END IF;
+    IF NOT ((location_lon IS NULL) = (location_lat IS NULL)) THEN
+        PERFORM rule_broken('cases', 'cases_location_point_whole');
+    END IF;
+    IF NOT ((location_label IS NULL) = (location_by IS NULL)) THEN
+        PERFORM rule_broken('cases', 'cases_location_whole');
+    END IF;
+    IF NOT (merged_into IS NULL OR status = 'resolved') THEN
+        PERFORM rule_broken('cases', 'cases_merged_is_closed');
+    END IF;
+    IF NOT (merged_into IS DISTINCT FROM id) THEN
+        PERFORM rule_broken('cases', 'cases_not_merged_into_itself');
+    END IF;
+    RETURN true;
+END
+$_$;
+
 CREATE FUNCTION public.cases_stamp_change() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -62,6 +124,39 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION public.messages_rules_hold(direction text, channel text, kind text, delivery_status text, recording_seconds integer, read_at timestamp with time zone, to_address text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    IF NOT (direction IN ('inbound', 'outbound')) THEN
+        PERFORM rule_broken('messages', 'messages_direction_check');
+    END IF;
+    IF NOT (channel IN ('sms', 'voice', 'chat', 'walk_in', 'open311', 'email')) THEN
+        PERFORM rule_broken('messages', 'messages_channel_check');
+    END IF;
+    IF NOT (kind IN ('resident', 'reply', 'auto_reply', 'notice')) THEN
+        PERFORM rule_broken('messages', 'messages_kind_check');
+    END IF;
+    IF NOT (delivery_status IN ('pending', 'sending', 'sent', 'delivered', 'undelivered', 'failed')) THEN
+        PERFORM rule_broken('messages', 'messages_delivery_status_check');
+    END IF;
+    IF NOT ((direction = 'outbound') = (delivery_status IS NOT NULL)) THEN
+        PERFORM rule_broken('messages', 'messages_check');
+    END IF;
+    IF NOT (read_at IS NULL OR direction = 'inbound') THEN
+        PERFORM rule_broken('messages', 'messages_check1');
+    END IF;
+    IF NOT (to_address IS NULL
+            OR (direction = 'outbound' AND char_length(to_address) >= 3 AND char_length(to_address) <= 254)) THEN
+        PERFORM rule_broken('messages', 'messages_check2');
+    END IF;
+    IF NOT (recording_seconds >= 0) THEN
+        PERFORM rule_broken('messages', 'messages_recording_seconds_check');
+    END IF;
+    RETURN true;
+END
+$$;
+
 CREATE FUNCTION public.present_responders(present_window interval, grace interval) RETURNS SETOF uuid
     LANGUAGE sql STABLE
     AS $$
@@ -80,6 +175,41 @@ CREATE FUNCTION public.responder_present(rid uuid, present_window interval, grac
     LANGUAGE sql
     AS $$
     SELECT rid IN (SELECT p FROM present_responders(present_window, grace) AS p)
+$$;
+
+CREATE FUNCTION public.responders_rules_hold(username text, display_name text, duty_status text, capacity integer, open_cases integer, role text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $_$
+BEGIN
+    IF NOT (username ~ '^[a-z0-9][a-z0-9._-]{0,63}$') THEN
+        PERFORM rule_broken('responders', 'responders_username_safe');
+    END IF;
+    IF NOT (display_name !~ '[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]') THEN
+        PERFORM rule_broken('responders', 'responders_display_name_visible');
+    END IF;
+    IF NOT (duty_status IN ('on_duty', 'away', 'off')) THEN
+        PERFORM rule_broken('responders', 'responders_duty_status_check');
+    END IF;
+    IF NOT (role IN ('responder', 'desk', 'lead', 'mayor', 'admin')) THEN
+        PERFORM rule_broken('responders', 'responders_role_check');
+    END IF;
+    IF NOT (capacity >= 0) THEN
+        PERFORM rule_broken('responders', 'responders_capacity_check');
+    END IF;
+    IF NOT (open_cases >= 0) THEN
+        PERFORM rule_broken('responders', 'responders_open_cases_check');
+    END IF;
+    RETURN true;
+END
+$_$;
+
+CREATE FUNCTION public.rule_broken(tbl text, rule text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'new row for relation "%" violates check constraint "%"', tbl, rule
+        USING ERRCODE = 'check_violation', TABLE = tbl, CONSTRAINT = rule;
+END
 $$;
 
 CREATE TABLE public.abuse_alerts (
@@ -208,24 +338,7 @@ CREATE TABLE public.cases (
     location_lat double precision,
     location_by text,
     merged_into uuid,
-    CONSTRAINT cases_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
-    CONSTRAINT cases_check CHECK (((status = 'resolved'::text) = (resolved_at IS NOT NULL))),
-    CONSTRAINT cases_check1 CHECK (((status <> 'resolved'::text) OR (resolution_summary IS NOT NULL))),
-    CONSTRAINT cases_check2 CHECK (((satisfaction_score IS NULL) = (satisfaction_at IS NULL))),
-    CONSTRAINT cases_language_check CHECK ((language = ANY (ARRAY['fi'::text, 'sv'::text, 'en'::text]))),
-    CONSTRAINT cases_location_by CHECK ((location_by = ANY (ARRAY['shared'::text, 'walk_in_point'::text, 'open311'::text, 'text'::text, 'responder'::text]))),
-    CONSTRAINT cases_location_label_length CHECK (((char_length(location_label) >= 1) AND (char_length(location_label) <= 200))),
-    CONSTRAINT cases_location_on_earth CHECK ((((location_lon >= ('-180'::integer)::double precision) AND (location_lon <= (180)::double precision)) AND ((location_lat >= ('-90'::integer)::double precision) AND (location_lat <= (90)::double precision)))),
-    CONSTRAINT cases_location_point_needs_label CHECK (((location_lon IS NULL) OR (location_label IS NOT NULL))),
-    CONSTRAINT cases_location_point_whole CHECK (((location_lon IS NULL) = (location_lat IS NULL))),
-    CONSTRAINT cases_location_whole CHECK (((location_label IS NULL) = (location_by IS NULL))),
-    CONSTRAINT cases_merged_is_closed CHECK (((merged_into IS NULL) OR (status = 'resolved'::text))),
-    CONSTRAINT cases_not_merged_into_itself CHECK ((merged_into IS DISTINCT FROM id)),
-    CONSTRAINT cases_priority_check CHECK ((priority = ANY (ARRAY['low'::text, 'normal'::text, 'high'::text, 'urgent'::text]))),
-    CONSTRAINT cases_reopened_count_check CHECK ((reopened_count >= 0)),
-    CONSTRAINT cases_satisfaction_score_check CHECK (((satisfaction_score >= 1) AND (satisfaction_score <= 5))),
-    CONSTRAINT cases_status_check CHECK ((status = ANY (ARRAY['open'::text, 'resolved'::text]))),
-    CONSTRAINT cases_tracking_code_check CHECK ((tracking_code ~ '^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$'::text))
+    CONSTRAINT cases_rules CHECK (public.cases_rules_hold(id, tracking_code, channel, language, status, resolved_at, resolution_summary, priority, satisfaction_score, satisfaction_at, reopened_count, location_label, location_lon, location_lat, location_by, merged_into))
 );
 
 CREATE TABLE public.chat_sessions (
@@ -374,14 +487,7 @@ CASE
     WHEN (kind = ANY (ARRAY['resident'::text, 'reply'::text])) THEN ((to_tsvector('finnish'::regconfig, body) || to_tsvector('swedish'::regconfig, body)) || to_tsvector('english'::regconfig, body))
     ELSE NULL::tsvector
 END) STORED,
-    CONSTRAINT messages_channel_check CHECK ((channel = ANY (ARRAY['sms'::text, 'voice'::text, 'chat'::text, 'walk_in'::text, 'open311'::text, 'email'::text]))),
-    CONSTRAINT messages_check CHECK (((direction = 'outbound'::text) = (delivery_status IS NOT NULL))),
-    CONSTRAINT messages_check1 CHECK (((read_at IS NULL) OR (direction = 'inbound'::text))),
-    CONSTRAINT messages_check2 CHECK (((to_address IS NULL) OR ((direction = 'outbound'::text) AND ((char_length(to_address) >= 3) AND (char_length(to_address) <= 254))))),
-    CONSTRAINT messages_delivery_status_check CHECK ((delivery_status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'delivered'::text, 'undelivered'::text, 'failed'::text]))),
-    CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['inbound'::text, 'outbound'::text]))),
-    CONSTRAINT messages_kind_check CHECK ((kind = ANY (ARRAY['resident'::text, 'reply'::text, 'auto_reply'::text, 'notice'::text]))),
-    CONSTRAINT messages_recording_seconds_check CHECK ((recording_seconds >= 0))
+    CONSTRAINT messages_rules CHECK (public.messages_rules_hold(direction, channel, kind, delivery_status, recording_seconds, read_at, to_address))
 );
 
 CREATE TABLE public.oidc_sign_ins (
@@ -517,12 +623,7 @@ CREATE TABLE public.responders (
     home_point_id uuid,
     oidc_subject text,
     email text,
-    CONSTRAINT responders_capacity_check CHECK ((capacity >= 0)),
-    CONSTRAINT responders_display_name_visible CHECK ((display_name !~ '[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]'::text)),
-    CONSTRAINT responders_duty_status_check CHECK ((duty_status = ANY (ARRAY['on_duty'::text, 'away'::text, 'off'::text]))),
-    CONSTRAINT responders_open_cases_check CHECK ((open_cases >= 0)),
-    CONSTRAINT responders_role_check CHECK ((role = ANY (ARRAY['responder'::text, 'desk'::text, 'lead'::text, 'mayor'::text, 'admin'::text]))),
-    CONSTRAINT responders_username_safe CHECK ((username ~ '^[a-z0-9][a-z0-9._-]{0,63}$'::text))
+    CONSTRAINT responders_rules CHECK (public.responders_rules_hold(username, display_name, duty_status, capacity, open_cases, role))
 );
 
 CREATE TABLE public.shift_members (
