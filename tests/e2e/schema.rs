@@ -130,7 +130,8 @@ async fn every_table_rule_refuses_the_row_that_breaks_it_by_name() -> TestResult
     .execute(&app.pool)
     .await?;
 
-    // (rule, a write that breaks it and no rule tested before it)
+    // Each: a rule, a write that breaks it and no rule its function tests
+    // before it, and the row written.
     let cases = "UPDATE cases SET";
     let on_case = "WHERE id = $1";
     let breaks: Vec<(&str, String, Uuid)> = vec![
