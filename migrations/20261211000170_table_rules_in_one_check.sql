@@ -10,7 +10,7 @@
 -- insert alone took 11 µs); filing a case writes `cases`, `messages` and
 -- (through the open-cases trigger) `responders`, and sending its answer
 -- updates `messages` twice more. A PL/pgSQL function's expressions are
--- planned once per session and cost 11 µs a statement for all 18. Measured
+-- planned once per session and cost 12 µs a statement for all 18. Measured
 -- with `batline-bench mixed` (docs/src/benchmarks.md, 2026-12-05): about
 -- 0.1 ms of PostgreSQL's CPU a contact.
 --
